@@ -1,0 +1,183 @@
+"""The `kejiyun` command line (contract: ../shared/DESIGN.md §3).
+
+Exit status: 0 success; 2 bad input (what and where on stderr); 1 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from kejiyun.errors import KejiyunError
+from kejiyun.settings import get_settings
+
+app = typer.Typer(
+    help="科技云助手 Kejiyun — 科技所能 × 科技所需 × 科普 (chat-based S&T service assistant)",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+log = logging.getLogger("kejiyun")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ImportKind(StrEnum):
+    scientists = "scientists"
+    articles = "articles"
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def error_boundary(func: F) -> F:
+    """One error boundary per entry point: domain errors → exit 2, the unexpected → exit 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except KejiyunError as exc:
+            _err(f"错误 (error): {exc}")
+            raise typer.Exit(2) from None
+        except Exception:
+            log.exception("internal error in %s", func.__name__)
+            _err("内部错误，详情已写入日志 (internal error; see the log in KEJIYUN_HOME/logs)")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _setup_logging() -> None:
+    settings = get_settings()
+    logs = settings.kejiyun_home / "logs"
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(logs / "kejiyun.log", encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+
+@app.callback()
+def main() -> None:
+    _setup_logging()
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from store.db import make_engine
+
+    return make_engine()
+
+
+@app.command()
+@error_boundary
+def init(
+    demo: bool = typer.Option(False, "--demo/--no-demo",
+                              help="同时导入演示语料 (load the demo corpus)"),
+) -> None:
+    """创建或升级数据库结构，载入四川行政区划；可选导入演示语料。"""
+    from knowledge.bootstrap import init_store
+
+    settings = get_settings()
+    result = init_store(_engine(), demo=demo, batch_size=settings.import_batch_size)
+    action = "已创建" if result.revision_before is None else "已是最新/已升级"
+    typer.echo(f"数据库{action}（版本 {result.revision_after}），行政区划 {result.regions} 条。")
+    for kind, rep in result.demo.items():
+        label = "科技工作者" if kind == "scientists" else "科普文章"
+        typer.echo(f"演示{label}：新增 {rep.imported}，更新 {rep.updated}，"
+                   f"拒绝 {rep.rejected_count}，警告 {rep.warning_count}")
+        for item in rep.rejected[:20]:
+            _err(f"  第 {item['line']} 行 {item['id']}: {item['error']}")
+    if any(rep.rejected_count for rep in result.demo.values()):
+        raise typer.Exit(1)  # the shipped corpus must import cleanly: that is our bug
+
+
+@app.command("import")
+@error_boundary
+def import_(
+    kind: ImportKind = typer.Argument(..., help="scientists 或 articles"),
+    path: Path = typer.Argument(..., help="JSON Lines (.jsonl) 或 CSV 文件"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果"),
+    strict: bool = typer.Option(False, "--strict", help="有任何无效行则全部不导入"),
+) -> None:
+    """导入科技工作者或科普文章（按 id 新增或更新）。"""
+    from knowledge.importers import import_file
+
+    settings = get_settings()
+    engine = _engine()
+    progress = None
+    if sys.stderr.isatty() and path.is_file():
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        progress = Progress("[progress.description]{task.description}", BarColumn(),
+                            DownloadColumn(), TimeRemainingColumn(),
+                            transient=True, console=_stderr_console())
+    if progress:
+        with progress:
+            task = progress.add_task("导入中", total=path.stat().st_size)
+            report = import_file(engine, kind.value, path, strict=strict,
+                                 batch_size=settings.import_batch_size,
+                                 on_progress=lambda n: progress.advance(task, n))
+    else:
+        report = import_file(engine, kind.value, path, strict=strict,
+                             batch_size=settings.import_batch_size)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        verdict = ("（--strict：存在无效行，未导入任何数据）"
+                   if strict and report.rejected_count else "")
+        typer.echo(f"新增 {report.imported}，更新 {report.updated}，拒绝 {report.rejected_count}，"
+                   f"警告 {report.warning_count}{verdict}")
+        for w in report.warnings[:50]:
+            _err(f"警告 第 {w['line']} 行 {w['id']}: {w['warning']}")
+    for r in report.rejected[:50]:
+        _err(f"{path}:{r['line']}: {r['id'] or ''} {r['error']}")
+    if report.rejected_count > 50:
+        _err(f"……另有 {report.rejected_count - 50} 行被拒绝 (more rejected rows not shown)")
+    if report.rejected_count:
+        raise typer.Exit(2)
+
+
+def _stderr_console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@app.command()
+@error_boundary
+def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
+    """平台数据统计：科技工作者、文章、需求、派单。"""
+    from knowledge.importers import ensure_schema
+    from store.stats import collect
+
+    engine = _engine()
+    ensure_schema(engine)
+    data = collect(engine)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    a, n, o = data["articles"], data["needs"], data["offers"]
+    typer.echo(f"科技工作者：{data['scientists']}")
+    typer.echo(f"科普文章：已审核 {a['vetted']}，草稿 {a['draft']}，已下线 {a['retired']}")
+    typer.echo("需求：" + "，".join(f"{k} {v}" for k, v in n.items()))
+    typer.echo("派单：" + "，".join(f"{k} {v}" for k, v in o.items()))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,64 @@
+"""All configuration in one place: read from the environment and `.env` (see `.env.example`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    kejiyun_home: Path = Field(default=Path.home() / ".kejiyun", alias="KEJIYUN_HOME")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    chroma_url: str | None = Field(default=None, alias="CHROMA_URL")
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    embedding_model: str | None = Field(default=None, alias="EMBEDDING_MODEL")
+
+    llm_base_url: str | None = Field(default=None, alias="LLM_BASE_URL")
+    llm_model: str | None = Field(default=None, alias="LLM_MODEL")
+    llm_api_key: str | None = Field(default=None, alias="LLM_API_KEY")
+
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")
+    telegram_webhook_secret: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
+
+    wechat_token: str | None = Field(default=None, alias="WECHAT_TOKEN")
+    wechat_app_id: str | None = Field(default=None, alias="WECHAT_APP_ID")
+    wechat_app_secret: str | None = Field(default=None, alias="WECHAT_APP_SECRET")
+    wechat_aes_key: str | None = Field(default=None, alias="WECHAT_AES_KEY")
+    wechat_api_base_url: str | None = Field(default=None, alias="WECHAT_API_BASE_URL")
+
+    # Rows per transaction when importing; large enough to amortise commits, small enough
+    # that memory stays flat on million-row files.
+    import_batch_size: int = Field(default=2000, alias="KEJIYUN_IMPORT_BATCH_SIZE", ge=1)
+
+    @field_validator("kejiyun_home")
+    @classmethod
+    def _expand_home(cls, v: Path) -> Path:
+        return v.expanduser()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{self.kejiyun_home / 'kejiyun.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common `postgresql://` / `postgres://` spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,279 @@
+"""SQLModel tables: the system of record. The vector index and BM25 are derived from these.
+
+Naming: `external_id` is the id partners and import files use; `id` is our surrogate key.
+Status values are plain strings (see the enums below) so that SQLite and PostgreSQL store them
+the same way and new values need no type migration.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False), **kw)
+
+
+def _ts(nullable: bool = False, default: bool = True) -> Any:
+    if default:
+        return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True),
+                                                               nullable=nullable))
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
+
+
+class RegionLevel(StrEnum):
+    province = "province"
+    city = "city"
+    county = "county"
+
+
+class ArticleStatus(StrEnum):
+    draft = "draft"
+    vetted = "vetted"
+    retired = "retired"
+
+
+class NeedKind(StrEnum):
+    question = "question"
+    service = "service"
+    rd_challenge = "rd_challenge"
+    talent = "talent"
+    achievement_transfer = "achievement_transfer"
+
+
+class NeedStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    offered = "offered"
+    matched = "matched"
+    in_service = "in_service"
+    closed = "closed"
+    cancelled = "cancelled"
+    unmatched = "unmatched"
+
+
+class OfferStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    expired = "expired"
+    withdrawn = "withdrawn"
+
+
+class PersonRole(StrEnum):
+    farmer = "farmer"
+    citizen = "citizen"
+    enterprise = "enterprise"
+    scientist = "scientist"
+    staff = "staff"
+
+
+class Region(SQLModel, table=True):
+    """Administrative divisions (province, 市/州, 县/区), loaded from the gazetteer."""
+
+    code: str = Field(primary_key=True, max_length=6)
+    name: str = Field(max_length=64)
+    short_name: str = Field(max_length=64)
+    level: str = Field(max_length=16, index=True)
+    parent_code: str | None = Field(default=None, foreign_key="region.code", max_length=6,
+                                    index=True)
+
+
+class Organization(SQLModel, table=True):
+    """Enterprises, cooperatives, universities, institutes: employers of requesters and
+    scientists."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: str = Field(default="other", max_length=32)
+    region_code: str | None = Field(default=None, foreign_key="region.code", max_length=6)
+    created_at: datetime = _ts()
+
+
+class Person(SQLModel, table=True):
+    """Anyone who talks to the assistant: farmers, citizens, enterprise staff, scientists.
+
+    Contact details are private: shared only with the other party after an offer is accepted
+    and with consent. `erased_at` is set when the person asked for deletion (PIPL); the row
+    stays, emptied of personal data, so anonymous statistics keep adding up.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(default="", max_length=100)
+    role: str = Field(default=PersonRole.citizen, max_length=16, index=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    region_code: str | None = Field(default=None, foreign_key="region.code", max_length=6)
+    contact: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+    erased_at: datetime | None = _ts(nullable=True, default=False)
+
+
+class ChannelAccount(SQLModel, table=True):
+    """One platform identity (a WeChat openid, a Telegram user id …) bound to a person."""
+
+    __tablename__ = "channel_account"
+    __table_args__ = (UniqueConstraint("channel", "platform_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    platform_user_id: str = Field(max_length=128)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str = Field(default=PersonRole.citizen, max_length=16)
+    created_at: datetime = _ts()
+
+
+class Scientist(SQLModel, table=True):
+    """A scientist, team or student 云摊 profile (科技所能), imported or self-registered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=128, unique=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(default="individual", max_length=16)
+    discipline: str = Field(default="", max_length=200)
+    discipline_code: str | None = Field(default=None, max_length=4, index=True)
+    directions: list[str] = _json()
+    services: list[str] = _json()
+    achievements: list[str] = _json()
+    region_text: str = Field(default="", max_length=200)
+    region_code: str | None = Field(default=None, foreign_key="region.code", max_length=6,
+                                    index=True)
+    organization: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=100)
+    contact: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    available: bool = Field(default=True, index=True)
+    verified: bool = Field(default=False)
+    # Track record, maintained by the offer lifecycle (matching issue) for fast ranking.
+    offers_received: int = Field(default=0)
+    offers_accepted: int = Field(default=0)
+    services_completed: int = Field(default=0)
+    rating_sum: int = Field(default=0)
+    rating_count: int = Field(default=0)
+    response_seconds_total: int = Field(default=0)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Article(SQLModel, table=True):
+    """A 科普 article. Only `vetted` articles may be used to answer questions."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=128, unique=True)
+    title: str = Field(max_length=300)
+    body: str
+    source: str = Field(default="", max_length=300)
+    tags: list[str] = _json()
+    audience: str = Field(default="", max_length=64)
+    region_text: str = Field(default="", max_length=200)
+    region_code: str | None = Field(default=None, foreign_key="region.code", max_length=6)
+    status: str = Field(default=ArticleStatus.draft, max_length=16, index=True)
+    reviewed_by: str = Field(default="", max_length=100)
+    reviewed_at: datetime | None = _ts(nullable=True, default=False)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Conversation(SQLModel, table=True):
+    """Persisted dialog state, so any worker can continue a conversation after a restart.
+
+    `version` supports optimistic concurrency: a writer updates only if the version it read
+    is still current.
+    """
+
+    __table_args__ = (UniqueConstraint("channel", "platform_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    platform_user_id: str = Field(max_length=128)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    state: str = Field(default="start", max_length=64)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=0)
+    updated_at: datetime = _ts()
+
+
+class Need(SQLModel, table=True):
+    """A need record (科技所需), produced from a conversation or imported."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, max_length=128, unique=True)
+    requester_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    kind: str = Field(default=NeedKind.question, max_length=32)
+    title: str = Field(default="", max_length=300)
+    description: str = Field(default="")
+    discipline: str = Field(default="", max_length=200)
+    discipline_code: str | None = Field(default=None, max_length=4)
+    keywords: list[str] = _json()
+    products: list[str] = _json()
+    region_code: str | None = Field(default=None, foreign_key="region.code", max_length=6,
+                                    index=True)
+    urgency: str = Field(default="normal", max_length=16)
+    budget: float | None = Field(default=None)
+    confidentiality: str = Field(default="public", max_length=16)
+    requester_role: str = Field(default=PersonRole.citizen, max_length=16)
+    contact_consent: bool = Field(default=False)
+    status: str = Field(default=NeedStatus.draft, max_length=16, index=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Offer(SQLModel, table=True):
+    """A need offered to one scientist. At most one offer per need is ever `accepted`:
+    a partial unique index enforces it in the database, whatever the application does."""
+
+    __table_args__ = (
+        UniqueConstraint("need_id", "scientist_id"),
+        Index("uq_offer_one_accepted_per_need", "need_id", unique=True,
+              sqlite_where=text("status = 'accepted'"),
+              postgresql_where=text("status = 'accepted'")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=32, unique=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    scientist_id: int = Field(foreign_key="scientist.id", index=True)
+    status: str = Field(default=OfferStatus.pending, max_length=16, index=True)
+    rank: int = Field(default=0)
+    score: float = Field(default=0.0)
+    reasons: list[str] = _json()
+    referred_by_id: int | None = Field(default=None, foreign_key="scientist.id")
+    created_at: datetime = _ts()
+    expires_at: datetime | None = _ts(nullable=True, default=False)
+    responded_at: datetime | None = _ts(nullable=True, default=False)
+
+
+class Feedback(SQLModel, table=True):
+    """A requester's rating of a finished service (or of an answer)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int | None = Field(default=None, foreign_key="need.id", index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field(default="")
+    created_at: datetime = _ts()
+
+
+class AuditLog(SQLModel, table=True):
+    """Every state change: who, what, from which state to which."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts()
+    actor: str = Field(default="system", max_length=128)
+    entity: str = Field(max_length=32, index=True)
+    entity_id: str = Field(max_length=128, index=True)
+    action: str = Field(max_length=64)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -1,0 +1,134 @@
+"""Shared fixtures: a socket guard, an isolated KEJIYUN_HOME, and stores on SQLite and PostgreSQL.
+
+PostgreSQL: tests marked `postgres` use KEJIYUN_TEST_DATABASE_URL (default: the local server at
+127.0.0.1:5432, database `test`, trust auth). Each test gets its own schema, dropped afterwards.
+Where no server runs (a fresh laptop) they skip and say why; CI sets KEJIYUN_REQUIRE_POSTGRES=1,
+which turns that skip into a failure so the PostgreSQL suite can never silently vanish.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from kejiyun import settings as settings_mod
+from store.db import make_engine
+
+PG_URL = os.environ.get(
+    "KEJIYUN_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_PG = os.environ.get("KEJIYUN_REQUIRE_POSTGRES") == "1"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _check_address(sock: socket.socket, address: object) -> None:
+    if sock.family == socket.AF_UNIX:
+        return
+    host = address[0] if isinstance(address, tuple) else address
+    try:
+        if ipaddress.ip_address(str(host)).is_loopback:
+            return
+    except ValueError:
+        if host == "localhost":
+            return
+    raise RuntimeError(f"test tried to reach {address!r}: only loopback is allowed in tests")
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    _check_address(self, address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    _check_address(self, address)
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _socket_guard() -> Iterator[None]:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def kejiyun_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test runs against its own data directory and the embedded default store."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KEJIYUN_HOME", str(home))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    settings_mod.get_settings.cache_clear()
+    yield home
+    settings_mod.get_settings.cache_clear()
+
+
+def _pg_available() -> str | None:
+    try:
+        eng = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("select 1"))
+        eng.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+_PG_PROBLEM: list[str | None] = []
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
+    if not _PG_PROBLEM:
+        _PG_PROBLEM.append(_pg_available())
+    problem = _PG_PROBLEM[0]
+    if problem:
+        msg = f"PostgreSQL not reachable at {PG_URL} ({problem})"
+        if REQUIRE_PG:
+            pytest.fail(msg + " — KEJIYUN_REQUIRE_POSTGRES=1, so this is a failure")
+        pytest.skip(msg + " — start PostgreSQL or set KEJIYUN_TEST_DATABASE_URL")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, kejiyun_home: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{kejiyun_home / 'kejiyun.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An empty (unmigrated) store on each engine."""
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def store(engine: Engine) -> Engine:
+    """A migrated store with the gazetteer's regions loaded."""
+    from knowledge.bootstrap import init_store
+
+    init_store(engine)
+    return engine
