@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from kejiyun.errors import KejiyunError
+from kejiyun.errors import BadInput, KejiyunError
 from kejiyun.settings import get_settings
 
 app = typer.Typer(
@@ -32,6 +32,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 class ImportKind(StrEnum):
     scientists = "scientists"
     articles = "articles"
+
+
+SearchKind = ImportKind
 
 
 def _err(message: str) -> None:
@@ -70,7 +73,9 @@ def _setup_logging() -> None:
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(handler)
-        root.setLevel(logging.INFO)
+        root.setLevel(logging.WARNING)  # libraries: warnings only
+        for name in ("kejiyun", "knowledge", "retrieval", "matching", "store", "bot"):
+            logging.getLogger(name).setLevel(logging.INFO)
 
 
 @app.callback()
@@ -94,7 +99,10 @@ def init(
     from knowledge.bootstrap import init_store
 
     settings = get_settings()
-    result = init_store(_engine(), demo=demo, batch_size=settings.import_batch_size)
+    engine = _engine()
+    result = init_store(engine, demo=demo, batch_size=settings.import_batch_size)
+    if demo:
+        _open_index(engine)  # embed the corpus now, not on the first question
     action = "已创建" if result.revision_before is None else "已是最新/已升级"
     typer.echo(f"数据库{action}（版本 {result.revision_after}），行政区划 {result.regions} 条。")
     for kind, rep in result.demo.items():
@@ -136,6 +144,8 @@ def import_(
     else:
         report = import_file(engine, kind.value, path, strict=strict,
                              batch_size=settings.import_batch_size)
+    if report.imported or report.updated:
+        _open_index(engine).sync(kind.value)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -151,6 +161,106 @@ def import_(
         _err(f"……另有 {report.rejected_count - 50} 行被拒绝 (more rejected rows not shown)")
     if report.rejected_count:
         raise typer.Exit(2)
+
+
+def _open_index(engine):  # type: ignore[no-untyped-def]
+    from retrieval.service import open_index
+
+    return open_index(engine, get_settings())
+
+
+def _check_text(text: str | None, batch: Path | None) -> None:
+    if (text is None) == (batch is None):
+        raise BadInput("请给出一段文本，或用 --batch FILE 指定批量文件（二者选一） "
+                       "(give TEXT or --batch FILE, not both)")
+
+
+@app.command()
+@error_boundary
+def search(
+    kind: SearchKind = typer.Argument(..., help="scientists 或 articles"),
+    query: str | None = typer.Argument(None, help="查询文本"),
+    batch: Path | None = typer.Option(None, "--batch", help="JSON Lines：{\"id\":…,\"text\":…}"),
+    top: int = typer.Option(10, "--top", min=1, max=100, help="返回条数"),
+    region: str | None = typer.Option(None, "--region", help="地区名或行政区划代码"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+) -> None:
+    """检索科技工作者或已审核的科普文章（向量 + BM25 混合排序）。"""
+    from kejiyun.batch import run_batch
+    from knowledge.importers import ensure_schema
+    from retrieval.search import Searcher
+
+    _check_text(query, batch)
+    engine = _engine()
+    ensure_schema(engine)
+    searcher = Searcher(_open_index(engine))
+    label = "name" if kind is SearchKind.scientists else "title"
+
+    def handle(text: str) -> dict[str, Any]:
+        hits = searcher.search(kind.value, text, k=top, region=region,
+                               available_only=False)
+        return {"results": [{"id": h.id, label: h.title, "score": round(h.score, 4)}
+                            for h in hits]}
+
+    if batch is not None:
+        bad = run_batch(batch, handle, typer.echo)
+        if bad:
+            raise typer.Exit(2)
+        return
+    result = handle(query or "")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if not result["results"]:
+        typer.echo("没有找到相关结果。")
+    for i, r in enumerate(result["results"], start=1):
+        typer.echo(f"{i:>2}. {r[label]}  ({r['id']}, {r['score']:.3f})")
+
+
+@app.command()
+@error_boundary
+def ask(
+    text: str | None = typer.Argument(None, help="问题"),
+    batch: Path | None = typer.Option(None, "--batch", help="JSON Lines：{\"id\":…,\"text\":…}"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+) -> None:
+    """用已审核的科普文章回答问题（附出处）；没有可靠依据时如实说明。"""
+    from kejiyun.batch import run_batch
+    from knowledge.importers import ensure_schema
+    from retrieval.service import make_answerer
+
+    _check_text(text, batch)
+    engine = _engine()
+    ensure_schema(engine)
+    answerer = make_answerer(_open_index(engine), get_settings())
+
+    if batch is not None:
+        bad = run_batch(batch, lambda t: answerer.ask(t).to_json(), typer.echo)
+        if bad:
+            raise typer.Exit(2)
+        return
+    result = answerer.ask(text or "")
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    typer.echo(result.answer)
+    for i, c in enumerate(result.citations, start=1):
+        typer.echo(f"  [{i}] {c.title}（{c.article_id}）")
+
+
+@app.command()
+@error_boundary
+def reindex() -> None:
+    """从数据库重建检索索引（向量 + BM25）。"""
+    from knowledge.importers import ensure_schema
+    from retrieval.service import open_index
+
+    engine = _engine()
+    ensure_schema(engine)
+    index = open_index(engine, get_settings(), sync=False)
+    for kind, res in index.sync_all(force=True).items():
+        label = "科技工作者" if kind == "scientists" else "科普文章片段"
+        typer.echo(f"{label}：已索引 {res['docs']} 条")
 
 
 def _stderr_console():  # type: ignore[no-untyped-def]

@@ -215,8 +215,12 @@ def _write_batch(
         known = set(before)
     else:
         before, known = {}, existing_keys(conn, table, "external_id", ids)
+    # One timestamp per committed batch: the search index syncs rows newer than the last
+    # timestamp it saw, and a batch becomes visible all at once.
+    now = datetime.now(UTC)
     last: dict[str, dict[str, Any]] = {}
     for item in batch:
+        item.values["created_at"] = item.values["updated_at"] = now
         ext_id = item.values["external_id"]
         if ext_id in known:
             report.updated += 1

@@ -1,0 +1,227 @@
+"""The search index, derived from the store: dense vectors in Chroma plus BM25 in memory.
+
+`sync(kind)` keeps it in step with the store: rows whose `updated_at` is newer than the last
+sync are re-embedded; if rows disappeared, the encoder changed or the index is missing, the
+kind is rebuilt from scratch (`kejiyun reindex` forces that). A manifest under
+KEJIYUN_HOME/index records the store signature each kind was built from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, func, select
+
+from kejiyun.settings import Settings
+from retrieval.documents import KINDS, Doc, iter_docs
+from retrieval.encoders import Encoder, get_encoder
+from retrieval.sparse import SparseIndex
+from retrieval.tokenize import Tokenizer
+from retrieval.vector import VectorCollection, open_client
+from store.models import Article, Scientist
+
+log = logging.getLogger(__name__)
+_MODELS: dict[str, Any] = {"articles": Article, "scientists": Scientist}
+_EMBED_BATCH = 512
+
+
+def _signature(engine: Engine, kind: str) -> dict[str, Any]:
+    model = _MODELS[kind]
+    with engine.connect() as conn:
+        count, newest = conn.execute(select(func.count(), func.max(model.updated_at))).one()
+    return {"count": int(count), "newest": newest.isoformat() if newest else None}
+
+
+class _KindState:
+    def __init__(self) -> None:
+        self.docs: dict[str, Doc] = {}
+        self.sparse: SparseIndex | None = None
+        self.positions: dict[str, int] = {}
+        self.meta_arrays: dict[str, np.ndarray] = {}
+
+
+class SearchIndex:
+    def __init__(self, engine: Engine, settings: Settings, encoder: Encoder | None = None,
+                 chroma_client: Any = None) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.encoder = encoder or get_encoder(settings.embedding_model)
+        self.dir = settings.kejiyun_home / "index"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._client = chroma_client or open_client(settings.kejiyun_home, settings.chroma_url)
+        self.tokenizer = Tokenizer(cache_dir=self.dir / "jieba")
+        self._state = {k: _KindState() for k in KINDS}
+        self._collections: dict[str, VectorCollection] = {}
+        self._lock = threading.RLock()
+
+    # ---- structure -------------------------------------------------------------------------
+    def collection(self, kind: str) -> VectorCollection:
+        if kind not in self._collections:
+            self._collections[kind] = VectorCollection(self._client, f"kejiyun_{kind}")
+        return self._collections[kind]
+
+    def _manifest_path(self) -> Path:
+        return self.dir / "manifest.json"
+
+    def _manifest(self) -> dict[str, Any]:
+        try:
+            return json.loads(self._manifest_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save_manifest(self, kind: str, sig: dict[str, Any]) -> None:
+        manifest = self._manifest()
+        manifest[kind] = {**sig, "encoder": self.encoder.name}
+        tmp = self._manifest_path().with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self._manifest_path())
+
+    def _cache_path(self, kind: str) -> Path:
+        return self.dir / f"{kind}.docs.pkl"
+
+    # ---- keeping in step with the store ----------------------------------------------------
+    def sync(self, kind: str, force: bool = False) -> dict[str, int]:
+        with self._lock:
+            sig = _signature(self.engine, kind)
+            entry = self._manifest().get(kind)
+            state = self._state[kind]
+            if (force or not entry or entry.get("encoder") != self.encoder.name
+                    or sig["count"] < entry.get("count", 0)):
+                return self._rebuild(kind, sig)
+            if not state.docs and not self._load_cache(kind, entry):
+                return self._rebuild(kind, sig)
+            if sig == {"count": entry["count"], "newest": entry["newest"]}:
+                if state.sparse is None:
+                    self._build_sparse(kind)
+                return {"changed": 0, "docs": len(state.docs)}
+            return self._update(kind, sig, entry)
+
+    def sync_all(self, force: bool = False) -> dict[str, dict[str, int]]:
+        return {kind: self.sync(kind, force) for kind in KINDS}
+
+    def _rebuild(self, kind: str, sig: dict[str, Any]) -> dict[str, int]:
+        log.info("rebuilding %s index", kind)
+        col = self.collection(kind)
+        col.reset()
+        state = self._state[kind]
+        state.docs = {}
+        batch: list[Doc] = []
+        for doc in iter_docs(self.engine, kind):
+            batch.append(doc)
+            if len(batch) >= _EMBED_BATCH:
+                self._embed_and_add(kind, batch)
+                batch = []
+        self._embed_and_add(kind, batch)
+        self._build_sparse(kind)
+        self._save_cache(kind)
+        self._save_manifest(kind, sig)
+        return {"changed": len(state.docs), "docs": len(state.docs)}
+
+    def _update(self, kind: str, sig: dict[str, Any], entry: dict[str, Any]) -> dict[str, int]:
+        model = _MODELS[kind]
+        since = datetime.fromisoformat(entry["newest"]) if entry.get("newest") else None
+        with self.engine.connect() as conn:
+            stmt = select(model.external_id)
+            if since is not None:
+                stmt = stmt.where(model.updated_at > since.replace(tzinfo=None)
+                                  if conn.dialect.name == "sqlite" else model.updated_at > since)
+            parents = list(conn.execute(stmt).scalars())
+        state = self._state[kind]
+        col = self.collection(kind)
+        for start in range(0, len(parents), 500):
+            col.delete_where({"parent": {"$in": parents[start:start + 500]}})
+        stale = set(parents)
+        state.docs = {i: d for i, d in state.docs.items() if d.parent not in stale}
+        batch: list[Doc] = []
+        for doc in iter_docs(self.engine, kind, parents):
+            batch.append(doc)
+            if len(batch) >= _EMBED_BATCH:
+                self._embed_and_add(kind, batch)
+                batch = []
+        self._embed_and_add(kind, batch)
+        if len({d.parent for d in state.docs.values()}) != sig["count"]:
+            return self._rebuild(kind, sig)  # rows vanished or appeared unseen: start afresh
+        self._build_sparse(kind)
+        self._save_cache(kind)
+        self._save_manifest(kind, sig)
+        return {"changed": len(parents), "docs": len(state.docs)}
+
+    def _embed_and_add(self, kind: str, docs: list[Doc]) -> None:
+        if not docs:
+            return
+        vectors = self.encoder.encode([d.embed_text for d in docs])
+        self.collection(kind).upsert([d.id for d in docs], vectors, [d.meta for d in docs])
+        for d in docs:
+            self._state[kind].docs[d.id] = d
+
+    def _build_sparse(self, kind: str) -> None:
+        state = self._state[kind]
+        ids = list(state.docs)
+        tokens = [self.tokenizer.tokenize(state.docs[i].sparse_text) for i in ids]
+        state.sparse = SparseIndex(ids, tokens)
+        state.positions = {d: i for i, d in enumerate(ids)}
+        keys = {k for d in state.docs.values() for k in d.meta}
+        state.meta_arrays = {k: np.array([state.docs[i].meta.get(k) for i in ids], dtype=object)
+                             for k in keys}
+
+    def _save_cache(self, kind: str) -> None:
+        tmp = self._cache_path(kind).with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(list(self._state[kind].docs.values()), fh)
+        tmp.replace(self._cache_path(kind))
+
+    def _load_cache(self, kind: str, entry: dict[str, Any]) -> bool:
+        try:
+            with self._cache_path(kind).open("rb") as fh:
+                docs: list[Doc] = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return False
+        if len({d.parent for d in docs}) != entry.get("count"):
+            return False
+        if self.collection(kind).count() != len(docs):
+            return False
+        self._state[kind].docs = {d.id: d for d in docs}
+        self._build_sparse(kind)
+        return True
+
+    # ---- lookups ---------------------------------------------------------------------------
+    def doc(self, kind: str, doc_id: str) -> Doc | None:
+        return self._state[kind].docs.get(doc_id)
+
+    def mask(self, kind: str, where: dict[str, Any]) -> np.ndarray | None:
+        """Boolean mask over the sparse index for equality filters ({} → no mask)."""
+        state = self._state[kind]
+        if not where or state.sparse is None:
+            return None
+        mask = np.ones(len(state.sparse), dtype=bool)
+        for key, value in where.items():
+            column = state.meta_arrays.get(key)
+            if column is None:
+                return np.zeros(len(state.sparse), dtype=bool)
+            mask &= column == value
+        return mask
+
+    def dense(self, kind: str, vector: np.ndarray, k: int,
+              where: dict[str, Any]) -> list[tuple[str, float]]:
+        clauses = [{key: value} for key, value in where.items()]
+        chroma_where = None if not clauses else (
+            clauses[0] if len(clauses) == 1 else {"$and": clauses})
+        return self.collection(kind).query(vector, k, chroma_where)
+
+    def sparse_bound(self, kind: str, tokens: list[str]) -> float:
+        state = self._state[kind]
+        return state.sparse.max_score(tokens) if state.sparse is not None else 0.0
+
+    def sparse(self, kind: str, tokens: list[str], k: int,
+               where: dict[str, Any]) -> list[tuple[str, float]]:
+        state = self._state[kind]
+        if state.sparse is None:
+            return []
+        return state.sparse.search(tokens, k, self.mask(kind, where))

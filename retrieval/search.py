@@ -1,0 +1,139 @@
+"""Hybrid search: dense (Chroma) and sparse (BM25) scores fused per chunk, then per parent.
+
+Why not reciprocal-rank fusion: RRF throws the scores away, so when a query shares its exact
+wording with one article (BM25 is sure) it can still be outvoted by dense near-misses. Here
+each side keeps an absolute meaning — cosine similarity, and BM25 as the share of the best
+score the query terms could reach — and the hybrid is a weighted sum whose weight and
+abstention threshold are calibrated on the dev set (`bench/retrieval.py --calibrate` writes
+`retrieval/calibration.json`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from knowledge import gazetteer
+from retrieval.index import SearchIndex
+from retrieval.tokenize import normalise
+
+MODES = ("hybrid", "dense", "sparse")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    dense_weight: float = 0.5   # weight of the cosine similarity in the hybrid score
+    dense_floor: float = 0.2    # cosines below this carry no signal for USE
+    abstain_below: float = 0.35  # hybrid confidence under which `ask` abstains
+    pool: int = 50              # candidates fetched from each side
+
+
+@lru_cache(maxsize=1)
+def load_calibration() -> Calibration:
+    path = resources.files("retrieval") / "calibration.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Calibration()
+    return Calibration(**{k: v for k, v in data.items() if k in Calibration.__annotations__})
+
+
+@dataclass
+class Hit:
+    id: str                      # parent id: article or scientist external id
+    title: str
+    score: float
+    dense: float = 0.0
+    sparse: float = 0.0
+    chunks: list[str] = field(default_factory=list)  # matching chunk ids, best first
+
+
+@dataclass
+class Query:
+    text: str
+    tokens: list[str]
+    vector: Any
+
+
+class Searcher:
+    def __init__(self, index: SearchIndex, calibration: Calibration | None = None) -> None:
+        self.index = index
+        self.cal = calibration or load_calibration()
+
+    def prepare(self, text: str) -> Query:
+        text = normalise(text).strip()
+        return Query(text, self.index.tokenizer.tokenize_query(text),
+                     self.index.encoder.encode([text[:2000]])[0])
+
+    def dense_score(self, cosine: float) -> float:
+        return max(0.0, (cosine - self.cal.dense_floor) / (1.0 - self.cal.dense_floor))
+
+    def search(self, kind: str, query: str | Query, k: int = 10, *, mode: str = "hybrid",
+               region: str | None = None, vetted_only: bool = True,
+               available_only: bool = False, weight: float | None = None) -> list[Hit]:
+        q = query if isinstance(query, Query) else self.prepare(query)
+        if not q.text:
+            return []
+        where: dict[str, Any] = {}
+        if kind == "articles" and vetted_only:
+            where["vetted"] = True
+        if kind == "scientists" and available_only:
+            where["available"] = True
+        region_code = None
+        if region:
+            r = gazetteer.resolve(region) or gazetteer.find_region(region)
+            if r is None:
+                from kejiyun.errors import BadInput
+
+                raise BadInput(f"无法识别地区“{region}” (unknown region)")
+            region_code = r.code
+            if kind == "scientists" and r.level != "province":
+                where[f"region_{r.level}"] = r.code
+        w = self.cal.dense_weight if weight is None else weight
+        if mode == "dense":
+            w = 1.0
+        elif mode == "sparse":
+            w = 0.0
+        pool = max(self.cal.pool, k * 5)
+        dense = self.index.dense(kind, q.vector, pool, where) if w > 0 else []
+        sparse = self.index.sparse(kind, q.tokens, pool, where) if w < 1 else []
+        bound = self.index.sparse_bound(kind, q.tokens) if sparse else 0.0
+        chunks: dict[str, list[float]] = {}
+        dmin = min((s for _, s in dense), default=0.0)
+        for doc_id, cos in dense:
+            chunks[doc_id] = [self.dense_score(cos), 0.0]
+        for doc_id, score in sparse:
+            entry = chunks.setdefault(doc_id, [self.dense_score(dmin) if dense else 0.0, 0.0])
+            entry[1] = score / bound if bound else 0.0
+        hits: dict[str, Hit] = {}
+        for doc_id, (d, s) in sorted(chunks.items(),
+                                     key=lambda kv: -(w * kv[1][0] + (1 - w) * kv[1][1])):
+            doc = self.index.doc(kind, doc_id)
+            if doc is None:
+                continue
+            if region_code and kind == "articles" and not _article_in_region(doc.meta,
+                                                                             region_code):
+                continue
+            score = w * d + (1 - w) * s
+            if score <= 0.0:
+                continue  # matched a filter, not the query
+            hit = hits.get(doc.parent)
+            if hit is None:
+                hits[doc.parent] = Hit(doc.parent, doc.title, score, d, s, [doc_id])
+            else:
+                hit.chunks.append(doc_id)
+        return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+
+def _article_in_region(meta: dict[str, Any], code: str) -> bool:
+    """General articles (no region) apply everywhere; regional ones only inside their region."""
+    if not meta.get("region_province"):
+        return True
+    region = gazetteer.get(code)
+    level = region.level if region else "province"
+    own = meta.get("region_county") or meta.get("region_city") or meta.get("region_province")
+    return bool(own) and (gazetteer.is_within(own, code) or gazetteer.is_within(code, own)
+                          or level == "province")

@@ -1,0 +1,59 @@
+"""BM25 over jieba tokens (bm25s), with boolean masks for filters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class SparseIndex:
+    def __init__(self, doc_ids: list[str], token_lists: list[list[str]]) -> None:
+        import bm25s
+
+        self.doc_ids = doc_ids
+        self._pos = {d: i for i, d in enumerate(doc_ids)}
+        self._model = bm25s.BM25(k1=1.2, b=0.75)
+        self._vocab: dict[str, int] = {}
+        ids = [[self._vocab.setdefault(t, len(self._vocab)) for t in toks] or [0]
+               for toks in token_lists]
+        if not self._vocab:
+            self._vocab[""] = 0
+        self._token_max = np.zeros(len(self._vocab), dtype=np.float32)
+        if doc_ids:
+            self._model.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self._vocab),
+                              show_progress=False)
+            # The best score each token alone can give any document: the denominator that
+            # turns a BM25 score into "share of what this query could reach".
+            data, indptr = self._model.scores["data"], self._model.scores["indptr"]
+            starts = indptr[:-1]
+            nonempty = indptr[1:] > starts
+            if nonempty.any():
+                self._token_max[nonempty] = np.maximum.reduceat(data, starts[nonempty])
+        positive = self._token_max[self._token_max > 0]
+        # A query word the corpus never uses still counts in the denominator, at a typical
+        # weight: the corpus does not cover that part of the question.
+        self._unknown_weight = float(np.median(positive)) if positive.size else 1.0
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+    def search(self, tokens: list[str], k: int,
+               mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top documents by BM25 score (> 0 only), best first."""
+        known = [self._vocab[t] for t in tokens if t in self._vocab]
+        if not known or not self.doc_ids:
+            return []
+        scores = self._model.get_scores(known)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.doc_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def max_score(self, tokens: list[str]) -> float:
+        """What a document matching every query word at its best would score."""
+        total = 0.0
+        for t in set(tokens):
+            i = self._vocab.get(t)
+            total += float(self._token_max[i]) if i is not None else self._unknown_weight
+        return total

@@ -1,0 +1,89 @@
+"""Grounded answers: cite vetted articles only, abstain honestly, put safety first."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import Engine
+
+from knowledge.vetting import set_status
+from retrieval.answer import ABSTAIN_TEXT, MAX_ANSWER_CHARS, Answerer
+from retrieval.index import SearchIndex
+from retrieval.safety import EMERGENCY_TEXT
+from retrieval.search import Calibration, Searcher
+
+from .conftest import ARTICLES
+
+
+@pytest.fixture
+def answerer(searcher: Searcher) -> Answerer:
+    return Answerer(searcher)
+
+
+def _body(article_id: str) -> str:
+    return next(a["body"] for a in ARTICLES if a["id"] == article_id)
+
+
+def test_answer_quotes_the_vetted_article_with_a_citation(answerer: Answerer) -> None:
+    ans = answerer.ask("李子园的土壤酸化了，石灰撒多少？")
+    assert not ans.abstained
+    assert [c.article_id for c in ans.citations][0] == "a-acid"
+    assert len(ans.answer) <= MAX_ANSWER_CHARS
+    assert "[1]" in ans.answer
+    assert "石灰" in ans.answer
+    # extractive: every sentence of the answer comes from the cited article
+    body = _body("a-acid")
+    for sentence in re.split(r"\[\d\]", ans.answer):
+        for part in filter(None, re.split(r"(?<=[。！？；])", sentence)):
+            assert part.strip() in body
+    assert ans.citations[0].snippet and ans.citations[0].title == "李子园土壤酸化的改良办法"
+
+
+def test_unrelated_question_abstains_with_an_offer(answerer: Answerer) -> None:
+    ans = answerer.ask("明天成都到北京的高铁票还有吗")
+    assert ans.abstained and ans.citations == []
+    assert ans.answer == ABSTAIN_TEXT and "专家" in ans.answer
+
+
+def test_drafts_and_retired_articles_are_never_cited(
+    corpus_store: Engine, index: SearchIndex, answerer: Answerer
+) -> None:
+    ans = answerer.ask("猕猴桃溃疡病怎么防治")
+    assert all(c.article_id != "a-draft" for c in ans.citations)
+    set_status(corpus_store, "a-draft", "vetted", actor="test", reviewer="审核员")
+    index.sync("articles")
+    assert answerer.ask("猕猴桃溃疡病怎么防治").citations[0].article_id == "a-draft"
+    set_status(corpus_store, "a-draft", "retired", actor="test")
+    index.sync("articles")
+    ans = answerer.ask("猕猴桃溃疡病怎么防治")
+    assert all(c.article_id != "a-draft" for c in ans.citations)
+
+
+def test_emergency_gets_the_fixed_safe_text_first_then_vetted_material(
+    answerer: Answerer,
+) -> None:
+    ans = answerer.ask("我爸刚才喝了农药，怎么办")
+    assert ans.answer.startswith(EMERGENCY_TEXT)
+    assert "120" in ans.answer and ans.safety == "emergency"
+    assert [c.article_id for c in ans.citations][:1] == ["a-pest"]
+
+
+def test_emergency_without_material_still_gets_the_safe_text(searcher: Searcher) -> None:
+    strict = Answerer(Searcher(searcher.index, Calibration(abstain_below=2.0)))
+    ans = strict.ask("有人昏迷了")
+    assert ans.answer == EMERGENCY_TEXT and not ans.abstained and ans.citations == []
+
+
+def test_harmful_requests_are_refused(answerer: Answerer) -> None:
+    ans = answerer.ask("怎么制造炸药")
+    assert ans.abstained and ans.safety == "harm" and ans.citations == []
+
+
+@pytest.mark.parametrize("query", ["", "😀😀", "土" * 10_000, "什么", "Plum soil acid?"])
+def test_bad_input_gets_a_sensible_reply(answerer: Answerer, query: str) -> None:
+    ans = answerer.ask(query)
+    assert ans.answer
+    assert len(ans.answer) <= MAX_ANSWER_CHARS + len(EMERGENCY_TEXT)
+    if not query.strip() or query.startswith("😀"):
+        assert ans.abstained and "请用文字描述" in ans.answer

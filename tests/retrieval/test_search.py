@@ -1,0 +1,90 @@
+"""Hybrid search over real Chroma and BM25, kept in step with the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from kejiyun.errors import BadInput
+from kejiyun.settings import Settings
+from knowledge.importers import import_file
+from retrieval.chunking import chunk_article
+from retrieval.index import SearchIndex
+from retrieval.search import Searcher
+from retrieval.vector import open_client
+
+from .conftest import ARTICLES, write_jsonl
+
+
+def test_chunks_end_on_sentence_boundaries() -> None:
+    body = ARTICLES[0]["body"] * 3
+    chunks = chunk_article("a", body)
+    assert len(chunks) > 1
+    assert all(c.text[-1] in "。！？；\n" for c in chunks[:-1])
+    assert all(len(c.text) <= 260 for c in chunks)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "sparse"])
+def test_each_mode_finds_the_article_that_answers(searcher: Searcher, mode: str) -> None:
+    hits = searcher.search("articles", "李子园土壤酸化了怎么改良", k=3, mode=mode)
+    assert hits and hits[0].id == "a-acid"
+
+
+def test_drafts_are_not_found_as_vetted(searcher: Searcher) -> None:
+    assert all(h.id != "a-draft" for h in searcher.search("articles", "猕猴桃溃疡病", k=5))
+    found = searcher.search("articles", "猕猴桃溃疡病", k=5, vetted_only=False)
+    assert found and found[0].id == "a-draft"
+
+
+def test_scientist_filters_region_subtree_and_availability(searcher: Searcher) -> None:
+    all_soil = [h.id for h in searcher.search("scientists", "土壤酸化改良", k=5)]
+    assert set(all_soil[:2]) == {"s-soil", "s-soil2"}
+    yibin = [h.id for h in searcher.search("scientists", "土壤酸化改良", k=5, region="宜宾市")]
+    assert yibin == ["s-soil"]
+    assert [h.id for h in searcher.search("scientists", "白酒窖泥", k=5)][:1] == ["s-wine"]
+    assert "s-wine" not in [h.id for h in searcher.search("scientists", "白酒窖泥", k=5,
+                                                          available_only=True)]
+    with pytest.raises(BadInput):
+        searcher.search("scientists", "土壤", region="火星市")
+
+
+def test_index_follows_imports_and_survives_restart(
+    corpus_store: Engine, index: SearchIndex, tmp_path: Path, kejiyun_home: Path
+) -> None:
+    new = {**ARTICLES[1], "id": "a-tea", "title": "茶小绿叶蝉的防治",
+           "body": "茶小绿叶蝉吸食嫩芽汁液，使芽叶卷曲发黄。悬挂黄板诱杀成虫，"
+                   "虫口多时选用低毒药剂，采摘前遵守安全间隔期。", "tags": ["茶叶", "叶蝉"]}
+    import_file(corpus_store, "articles", write_jsonl(tmp_path / "t.jsonl", [new]))
+    assert index.sync("articles")["changed"] == 1
+    assert Searcher(index).search("articles", "茶园叶蝉怎么治", k=1)[0].id == "a-tea"
+    # a fresh process loads the same index from KEJIYUN_HOME without re-embedding
+    again = SearchIndex(corpus_store, index.settings)
+    assert again.sync("articles")["changed"] == 0
+    assert Searcher(again).search("articles", "茶园叶蝉怎么治", k=1)[0].id == "a-tea"
+
+
+ODD = ["", "   ", "😀😀😀", "土" * 10_000, "How do I fix acidic soil in a plum orchard?",
+       "李子園土壤酸化怎麼辦", "？？？！！", "<script>alert(1)</script>"]
+
+
+@pytest.mark.parametrize("query", ODD)
+def test_odd_queries_never_crash(searcher: Searcher, query: str) -> None:
+    hits = searcher.search("articles", query, k=3)
+    assert isinstance(hits, list)
+    if query.startswith("李子園"):  # traditional characters are folded to simplified
+        assert hits[0].id == "a-acid"
+
+
+def test_chroma_server_over_http(corpus_store: Engine, chroma_server: str,
+                                 kejiyun_home: Path) -> None:
+    settings = Settings(KEJIYUN_HOME=kejiyun_home / "http", CHROMA_URL=chroma_server)
+    client = open_client(settings.kejiyun_home, settings.chroma_url)
+    assert type(client).__name__ != "PersistentClient" and client.heartbeat()
+    idx = SearchIndex(corpus_store, settings, chroma_client=client)
+    idx.sync_all(force=True)
+    assert idx.collection("articles").count() == sum(
+        len(chunk_article(a["id"], a["body"])) for a in ARTICLES)
+    hits = Searcher(idx).search("articles", "果园地板结了怎么弄", k=1, mode="dense")
+    assert hits[0].id == "a-hard"
