@@ -3,19 +3,26 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Optional extras: `llm` (LangChain + OpenAI-compatible chat) is light and always installed;
+# CI adds `st` (sentence-transformers + torch) so that test group runs too.
+EXTRAS ?= dev,llm
+PIP_EXTRA ?=
 export KEJIYUN_HOME ?= $(CURDIR)/var
 
 .PHONY: demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]' $(PIP_EXTRA)
 	touch $(STAMP)
 
-## demo: set up, create the embedded store (SQLite in ./var) and load the demo corpus
+## demo: set up, create the embedded store (SQLite in ./var), load and index the demo corpus,
+## then answer a farmer's question and find experts
 demo: $(STAMP)
 	$(BIN)/kejiyun init --demo
 	$(BIN)/kejiyun stats
+	$(BIN)/kejiyun ask "李子园土壤酸化板结怎么办？"
+	$(BIN)/kejiyun search scientists "李子园土壤酸化改良" --region 宜宾市 --top 3
 
 ## test: set up, lint, and run the whole suite (SQLite and PostgreSQL)
 test: $(STAMP)
@@ -25,9 +32,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-## bench: import speed into SQLite and PostgreSQL (see bench/)
+## bench: import speed (SQLite vs PostgreSQL) and retrieval quality/latency (see bench/)
 bench: $(STAMP)
 	$(BIN)/python bench/import_speed.py
+	$(BIN)/python bench/retrieval.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

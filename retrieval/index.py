@@ -192,6 +192,9 @@ class SearchIndex:
         return True
 
     # ---- lookups ---------------------------------------------------------------------------
+    def docs(self, kind: str) -> dict[str, Doc]:
+        return self._state[kind].docs
+
     def doc(self, kind: str, doc_id: str) -> Doc | None:
         return self._state[kind].docs.get(doc_id)
 

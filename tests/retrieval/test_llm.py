@@ -1,0 +1,114 @@
+"""LLM mode against a loopback server that speaks the OpenAI chat-completions protocol."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from kejiyun.settings import Settings
+from retrieval.answer import Answerer
+from retrieval.llm import LLMWriter
+from retrieval.search import Searcher
+
+
+class FakeOpenAI:
+    """Replies with `reply` (or an HTTP error / a delay) and records every request body."""
+
+    def __init__(self) -> None:
+        self.reply = ""
+        self.status = 200
+        self.delay = 0.0
+        self.requests: list[dict[str, Any]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server API
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append({"path": self.path, "body": body,
+                                       "auth": self.headers.get("Authorization")})
+                time.sleep(outer.delay)
+                if outer.status != 200:
+                    payload = {"error": {"message": "boom", "type": "server_error"}}
+                else:
+                    payload = {
+                        "id": "chatcmpl-1", "object": "chat.completion", "created": 1,
+                        "model": body["model"],
+                        "choices": [{"index": 0, "finish_reason": "stop",
+                                     "message": {"role": "assistant", "content": outer.reply}}],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    }
+                data = json.dumps(payload, ensure_ascii=False).encode()
+                try:
+                    self.send_response(outer.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except BrokenPipeError:
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI()
+    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
+    thread.start()
+    yield fake
+    fake.server.shutdown()
+
+
+@pytest.fixture
+def llm_answerer(searcher: Searcher, fake_llm: FakeOpenAI) -> Answerer:
+    settings = Settings(LLM_BASE_URL=fake_llm.url, LLM_MODEL="qwen-test", LLM_API_KEY="k")
+    return Answerer(searcher, LLMWriter(settings, timeout=1.0))
+
+
+Q = "李子园土壤酸化了，石灰撒多少？"
+
+
+def test_llm_writes_from_vetted_passages_with_citations(
+    llm_answerer: Answerer, fake_llm: FakeOpenAI
+) -> None:
+    fake_llm.reply = "先测土壤pH，pH低于5.0时每亩撒石灰100到150公斤，分两年施[1]。"
+    ans = llm_answerer.ask(Q)
+    assert ans.mode == "llm" and ans.answer.startswith("先测土壤pH")
+    assert [c.article_id for c in ans.citations] == ["a-acid"]
+    sent = fake_llm.requests[0]
+    assert sent["path"] == "/v1/chat/completions" and sent["body"]["model"] == "qwen-test"
+    assert sent["auth"] == "Bearer k"
+    prompt = json.dumps(sent["body"]["messages"], ensure_ascii=False)
+    assert "每亩撒施生石灰50到75公斤" in prompt and Q in prompt
+    assert "猕猴桃" not in prompt  # the draft article is never shown to the model
+
+
+@pytest.mark.parametrize("case", ["no-citation", "bad-citation", "insufficient", "error",
+                                  "timeout"])
+def test_llm_failures_fall_back_to_the_extractive_answer(
+    llm_answerer: Answerer, searcher: Searcher, fake_llm: FakeOpenAI, case: str
+) -> None:
+    fake_llm.reply = {"no-citation": "撒点石灰就行。", "bad-citation": "撒石灰[7]。",
+                      "insufficient": "资料不足"}.get(case, "撒石灰[1]。")
+    fake_llm.status = 500 if case == "error" else 200
+    fake_llm.delay = 2.0 if case == "timeout" else 0.0
+    ans = llm_answerer.ask(Q)
+    expected = Answerer(searcher).ask(Q)
+    assert ans.mode == "extractive" and ans.answer == expected.answer
+    assert [c.article_id for c in ans.citations] == ["a-acid"]
+    assert fake_llm.requests, "the model was asked first"
+
+
+def test_abstention_never_calls_the_model(llm_answerer: Answerer, fake_llm: FakeOpenAI) -> None:
+    assert llm_answerer.ask("明天成都到北京的高铁票还有吗").abstained
+    assert fake_llm.requests == []
