@@ -64,10 +64,16 @@ def scientist_doc(s: Scientist) -> Doc:
     return Doc(s.external_id, s.external_id, s.name, " ".join(p for p in parts if p), meta)
 
 
+def indexable(kind: str) -> list[Any]:
+    """Which rows the index holds. Only vetted articles: drafts and retired articles must never
+    answer, and keeping them out of Chroma spares a slow metadata filter on every query."""
+    return [Article.status == "vetted"] if kind == "articles" else []
+
+
 def iter_docs(engine: Engine, kind: str, parents: list[str] | None = None,
               batch: int = 2000) -> Iterator[Doc]:
     model: Any = Article if kind == "articles" else Scientist
-    stmt = select(model).order_by(model.id)
+    stmt = select(model).where(*indexable(kind)).order_by(model.id)
     if parents is not None:
         stmt = stmt.where(model.external_id.in_(parents))
     with Session(engine) as session:

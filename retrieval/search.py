@@ -72,14 +72,12 @@ class Searcher:
         return max(0.0, (cosine - self.cal.dense_floor) / (1.0 - self.cal.dense_floor))
 
     def search(self, kind: str, query: str | Query, k: int = 10, *, mode: str = "hybrid",
-               region: str | None = None, vetted_only: bool = True,
-               available_only: bool = False, weight: float | None = None) -> list[Hit]:
+               region: str | None = None, available_only: bool = False,
+               weight: float | None = None) -> list[Hit]:
         q = query if isinstance(query, Query) else self.prepare(query)
         if not q.text:
             return []
         where: dict[str, Any] = {}
-        if kind == "articles" and vetted_only:
-            where["vetted"] = True
         if kind == "scientists" and available_only:
             where["available"] = True
         region_code = None
