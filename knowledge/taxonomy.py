@@ -1,0 +1,239 @@
+"""Discipline taxonomy (研究生教育学科专业目录 2022, academic 一级学科) and free-text mapping.
+
+Data live in ``knowledge/data``:
+
+* ``disciplines.csv`` — ``code,name,category_code,category_name``: every academic 一级学科
+  of the 2022 catalogue, grouped by its 14 学科门类.
+* ``discipline_aliases.csv`` — ``alias,code``: how people write fields in free text
+  (weighted to Sichuan's economy), each alias pointing at one 一级学科.
+
+Both files are read once, lazily, through :mod:`importlib.resources`.
+
+Matching (:func:`match_disciplines`):
+
+1. The text is normalised: NFKC (full-width → half-width), lower-cased, whitespace,
+   punctuation and control characters removed.
+2. If the whole normalised text is an official name, an alias or a code, that discipline
+   is returned alone with score 1.0.
+3. Otherwise every lexicon entry occurring in the text is a candidate, as is every
+   4-digit code (or 6-digit 二级学科 code, mapped by its first four digits) standing
+   alone between non-digits. Candidates are taken longest first and may not overlap
+   text already claimed by a longer one, so "中药材" beats "中药" and "植物病理"
+   beats "病理". A discipline's score is the share of the text its candidates cover;
+   results are ordered by score, then by first position in the text.
+
+ASCII aliases (``AI``, ``IT``, ``5G``, ``GIS``) only match when not glued to other ASCII
+letters or digits, so "email" is not artificial intelligence.
+
+The cost is linear in the length of the text (at most ``longest alias`` dictionary
+look-ups per character) and results are cached per distinct input text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib.resources import files
+
+__all__ = [
+    "Discipline",
+    "all_disciplines",
+    "categories",
+    "get",
+    "lexicon",
+    "map_discipline",
+    "match_disciplines",
+]
+
+_DISCIPLINES_FILE = "disciplines.csv"
+_ALIASES_FILE = "discipline_aliases.csv"
+_CACHE_SIZE = 1 << 16
+# A 4-digit code, or a 6-digit 二级学科 code read by its first four digits, standing alone
+# between non-digits and not followed by a unit (so "1001亩" or "2022年" are not codes).
+_UNITS = "年月日号亩元万亿吨斤克个人头只株户米次台件套"
+_CODE_RE = re.compile(rf"(?<![0-9])([0-9]{{4}})(?:[0-9]{{2}})?(?![0-9{_UNITS}])")
+
+
+@dataclass(frozen=True, slots=True)
+class Discipline:
+    """One academic 一级学科."""
+
+    code: str
+    name: str
+    category_code: str
+    category_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Taxonomy:
+    disciplines: tuple[Discipline, ...]
+    by_code: dict[str, Discipline]
+    categories: tuple[tuple[str, str], ...]
+    lexicon: dict[str, str]  # surface form as written -> code
+    lookup: dict[str, str]  # normalised form -> code
+    max_len: int
+    min_len: int
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _normalize(text: str) -> str:
+    """NFKC, lower-case, and drop whitespace, punctuation and control characters.
+
+    A run of dropped characters between two ASCII letters/digits becomes one space, so
+    "0902、0903" stays two codes and "machine learning" stays two words.
+    """
+    out: list[str] = []
+    gap = False
+    for ch in unicodedata.normalize("NFKC", text).lower():
+        if unicodedata.category(ch)[0] in "ZPC":
+            gap = True
+            continue
+        if gap and out and _is_ascii_alnum(out[-1]) and _is_ascii_alnum(ch):
+            out.append(" ")
+        out.append(ch)
+        gap = False
+    return "".join(out)
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    raw = (files("knowledge") / "data" / name).read_text(encoding="utf-8-sig")
+    return [
+        {key.strip(): (value or "").strip() for key, value in row.items()}
+        for row in csv.DictReader(io.StringIO(raw))
+    ]
+
+
+@cache
+def _taxonomy() -> _Taxonomy:
+    disciplines = tuple(
+        Discipline(
+            code=row["code"],
+            name=row["name"],
+            category_code=row["category_code"],
+            category_name=row["category_name"],
+        )
+        for row in _read_csv(_DISCIPLINES_FILE)
+    )
+    by_code: dict[str, Discipline] = {}
+    cats: dict[str, str] = {}
+    for d in disciplines:
+        if d.code in by_code:
+            raise ValueError(f"{_DISCIPLINES_FILE}: duplicate code {d.code}")
+        by_code[d.code] = d
+        if cats.setdefault(d.category_code, d.category_name) != d.category_name:
+            raise ValueError(f"{_DISCIPLINES_FILE}: category {d.category_code} has two names")
+
+    lex: dict[str, str] = {}
+    lookup: dict[str, str] = {}
+
+    def add(surface: str, code: str, source: str) -> None:
+        key = _normalize(surface)
+        if not key:
+            raise ValueError(f"{source}: empty alias for {code}")
+        if code not in by_code:
+            raise ValueError(f"{source}: alias {surface!r} points at unknown code {code}")
+        if lookup.setdefault(key, code) != code:
+            raise ValueError(f"{source}: {surface!r} maps to both {lookup[key]} and {code}")
+        lex.setdefault(surface, code)
+
+    for d in disciplines:
+        add(d.name, d.code, _DISCIPLINES_FILE)
+    for row in _read_csv(_ALIASES_FILE):
+        add(row["alias"], row["code"], _ALIASES_FILE)
+
+    lengths = [len(key) for key in lookup]
+    return _Taxonomy(
+        disciplines=disciplines,
+        by_code=by_code,
+        categories=tuple(sorted(cats.items())),
+        lexicon=lex,
+        lookup=lookup,
+        max_len=max(lengths),
+        min_len=min(lengths),
+    )
+
+
+def all_disciplines() -> list[Discipline]:
+    """Every academic 一级学科, in code order as listed in the catalogue."""
+    return list(_taxonomy().disciplines)
+
+
+def categories() -> list[tuple[str, str]]:
+    """``(code, name)`` of the 14 学科门类, in code order."""
+    return list(_taxonomy().categories)
+
+
+def get(code: str) -> Discipline | None:
+    """The discipline with this 4-digit code (full-width digits and spaces tolerated)."""
+    return _taxonomy().by_code.get(_normalize(code))
+
+
+def lexicon() -> dict[str, str]:
+    """Every official name and alias, as written, mapped to its code (a fresh dict)."""
+    return dict(_taxonomy().lexicon)
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """True if an ASCII-edged match at ``text[start:end]`` runs into ASCII letters/digits."""
+    if _is_ascii_alnum(text[start]) and start > 0 and _is_ascii_alnum(text[start - 1]):
+        return True
+    return _is_ascii_alnum(text[end - 1]) and end < len(text) and _is_ascii_alnum(text[end])
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _match(text: str) -> tuple[tuple[Discipline, float], ...]:
+    tax = _taxonomy()
+    norm = _normalize(text)
+    if not norm:
+        return ()
+
+    exact = tax.lookup.get(norm) or (norm if norm in tax.by_code else None)
+    if exact is not None:
+        return ((tax.by_code[exact], 1.0),)
+
+    n = len(norm)
+    # (length, start, code) for every lexicon entry or code found in the text.
+    candidates: list[tuple[int, int, str]] = []
+    for m in _CODE_RE.finditer(norm):
+        if m.group(1) in tax.by_code:
+            candidates.append((m.end() - m.start(), m.start(), m.group(1)))
+    lookup = tax.lookup
+    for i in range(n):
+        for length in range(min(tax.max_len, n - i), tax.min_len - 1, -1):
+            code = lookup.get(norm[i : i + length])
+            if code is not None and not _glued(norm, i, i + length):
+                candidates.append((length, i, code))
+    if not candidates:
+        return ()
+
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    taken = bytearray(n)
+    covered: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for length, start, code in candidates:
+        if any(taken[start : start + length]):
+            continue
+        taken[start : start + length] = b"\x01" * length
+        covered[code] = covered.get(code, 0) + length
+        first[code] = min(first.get(code, n), start)
+
+    ranked = sorted(covered, key=lambda c: (-covered[c], first[c], c))
+    return tuple((tax.by_code[c], covered[c] / n) for c in ranked)
+
+
+def match_disciplines(text: str) -> list[tuple[Discipline, float]]:
+    """All disciplines mentioned in ``text``, best first, with scores in (0, 1]."""
+    return list(_match(text))
+
+
+def map_discipline(text: str) -> Discipline | None:
+    """The best single discipline for ``text``, or None if nothing in it fits."""
+    matches = _match(text)
+    return matches[0][0] if matches else None
