@@ -2,8 +2,8 @@
 
     python bench/retrieval.py [--calibrate] [--sizes 10000,100000]
 
-Quality on the dev set (bench/data/questions_dev.jsonl) and the held-out set
-(bench/data/questions_holdout.jsonl, never used for calibration): Recall@1, Recall@5, MRR@10
+Quality on the dev set (bench/data/questions_dev*.jsonl) and the held-out set
+(bench/data/questions_holdout*.jsonl, never used for calibration): Recall@1, Recall@5, MRR@10
 over questions that an article answers; abstain precision and recall over all questions,
 each mode at its own threshold calibrated on the dev set (the most answers while abstain
 precision stays >= 0.9). Speed: search latency p50/p99 over generated chunk collections.
@@ -32,12 +32,12 @@ DATA = ROOT / "bench" / "data"
 TARGET_PRECISION = 0.9
 
 
-def load_questions(name: str) -> list[dict]:
-    path = DATA / name
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+def load_questions(pattern: str) -> list[dict]:
+    rows: list[dict] = []
+    for path in sorted(DATA.glob(pattern)):
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    return rows
 
 
 def setup_index(home: Path):  # type: ignore[no-untyped-def]
@@ -58,12 +58,36 @@ def setup_index(home: Path):  # type: ignore[no-untyped-def]
 
 
 def run_mode(searcher, prepared, mode: str, weight: float | None = None):  # type: ignore[no-untyped-def]
-    """Per question: ranked article ids and the top score (the confidence)."""
+    """Per question: ranked article ids and the confidence — the top score for a single
+    mode, the calibrated answer probability for the hybrid (what `kejiyun ask` uses)."""
     out = []
     for q in prepared:
-        hits = searcher.search("articles", q, k=10, mode=mode, weight=weight)
-        out.append(([h.id for h in hits], hits[0].score if hits else 0.0))
+        if mode == "hybrid" and weight is None:
+            hits, conf, _ = searcher.search_with_confidence("articles", q, k=10)
+        else:
+            hits = searcher.search("articles", q, k=10, mode=mode, weight=weight)
+            conf = hits[0].score if hits else 0.0
+        out.append(([h.id for h in hits], conf))
     return out
+
+
+def fit_confidence(searcher, prepared, questions: list[dict]) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
+    """Logistic regression (numpy, L2) of "an article answers this" on the search features."""
+    from retrieval.search import FEATURES
+
+    rows = []
+    for q in prepared:
+        hits, dense, sparse, bound = searcher._search("articles", q, 10)
+        f = searcher.features(hits, dense, sparse, bound, "articles", q)
+        rows.append([f[name] for name in FEATURES])
+    x = np.array(rows)
+    y = np.array([1.0 if q["answers"] else 0.0 for q in questions])
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(20000):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        w -= 0.5 * (x.T @ (p - y) / len(y) + 1e-3 * w)
+        b -= 0.5 * float(np.mean(p - y))
+    return [round(float(v), 4) for v in w], round(b, 4)
 
 
 def quality(questions: list[dict], ranked) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -156,10 +180,10 @@ def main() -> None:
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--sizes", default="10000,100000")
     args = ap.parse_args()
-    dev = load_questions("questions_dev.jsonl")
-    holdout = load_questions("questions_holdout.jsonl")
+    dev = load_questions("questions_dev*.jsonl")
+    holdout = load_questions("questions_holdout*.jsonl")
     if not dev:
-        sys.exit("bench/data/questions_dev.jsonl is missing")
+        sys.exit("no dev set: bench/data/questions_dev*.jsonl")
 
     from retrieval.search import Searcher, load_calibration
 
@@ -180,6 +204,9 @@ def main() -> None:
                     best = (key, float(w))
             assert best is not None
             cal = replace(cal, dense_weight=best[1])
+            searcher = Searcher(index, cal)
+            weights, bias = fit_confidence(searcher, dev_q, dev)
+            cal = replace(cal, conf_weights=tuple(weights), conf_bias=bias)
             searcher = Searcher(index, cal)
             ranked = run_mode(searcher, dev_q, "hybrid")
             cal = replace(cal, abstain_below=round(calibrate_threshold(dev, ranked), 4))

@@ -69,15 +69,14 @@ class Answerer:
         q = self.searcher.prepare(question)
         if not q.tokens and not any(ch.isalnum() for ch in q.text):
             return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
-        hits = self.searcher.search("articles", q, k=3)  # the index holds vetted articles only
-        confidence = hits[0].score if hits else 0.0
-        confident = confidence >= self.searcher.cal.abstain_below
+        # The index holds vetted articles only, so nothing else can be cited.
+        hits, confidence, _ = self.searcher.search_with_confidence("articles", q, k=3)
+        confident = bool(hits) and confidence >= self.searcher.cal.abstain_below
         if not confident:
             if verdict.kind:
                 return Answer(verdict.message, confidence=confidence, safety=verdict.kind)
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True)
-        used = [h for h in hits if h.score >= max(self.searcher.cal.abstain_below,
-                                                   hits[0].score * 0.8)][:2]
+        used = [h for h in hits if h.score >= hits[0].score * 0.8][:2]
         answer = self._extract(q, used)
         if self.llm is not None:
             answer = self.llm.rewrite(question, used, self.searcher.index, fallback=answer)

@@ -235,6 +235,14 @@ class SearchIndex:
         clauses = [{key: value} for key, value in where.items()]
         return col.query(vector, k, clauses[0] if len(clauses) == 1 else {"$and": clauses})
 
+    def known_share(self, kind: str, tokens: list[str]) -> float:
+        """Share of the query's words (two characters or more) that the indexed texts use."""
+        state = self._state[kind]
+        words = {t for t in tokens if len(t) >= 2}
+        if not words or state.sparse is None:
+            return 0.0
+        return sum(state.sparse.knows(t) for t in words) / len(words)
+
     def sparse_bound(self, kind: str, tokens: list[str]) -> float:
         state = self._state[kind]
         return state.sparse.max_score(tokens) if state.sparse is not None else 0.0

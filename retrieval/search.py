@@ -11,6 +11,7 @@ abstention threshold are calibrated on the dev set (`bench/retrieval.py --calibr
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -18,17 +19,31 @@ from typing import Any
 
 from knowledge import gazetteer
 from retrieval.index import SearchIndex
-from retrieval.tokenize import normalise
+from retrieval.tokenize import expand_query, normalise
 
 MODES = ("hybrid", "dense", "sparse")
+
+
+FEATURES = ("hybrid", "dense", "sparse", "agree", "known")
 
 
 @dataclass(frozen=True)
 class Calibration:
     dense_weight: float = 0.5   # weight of the cosine similarity in the hybrid score
     dense_floor: float = 0.2    # cosines below this carry no signal for USE
-    abstain_below: float = 0.35  # hybrid confidence under which `ask` abstains
     pool: int = 50              # candidates fetched from each side
+    # Confidence that the top article answers the question: a logistic model over FEATURES
+    # (top hybrid score, top cosine, top BM25 share, whether dense and BM25 agree on the top
+    # article, share of the question's words the corpus uses at all), fitted on the dev set.
+    # `ask` abstains below `abstain_below`.
+    conf_weights: tuple[float, ...] = (4.0, 2.0, 2.0, 1.0, 1.0)
+    conf_bias: float = -3.0
+    abstain_below: float = 0.5
+
+    def confidence(self, feats: dict[str, float]) -> float:
+        z = self.conf_bias + sum(w * feats[f] for w, f in zip(self.conf_weights, FEATURES,
+                                                              strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +53,10 @@ def load_calibration() -> Calibration:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return Calibration()
-    return Calibration(**{k: v for k, v in data.items() if k in Calibration.__annotations__})
+    fields = {k: v for k, v in data.items() if k in Calibration.__annotations__}
+    if "conf_weights" in fields:
+        fields["conf_weights"] = tuple(fields["conf_weights"])
+    return Calibration(**fields)
 
 
 @dataclass
@@ -65,8 +83,9 @@ class Searcher:
 
     def prepare(self, text: str) -> Query:
         text = normalise(text).strip()
-        return Query(text, self.index.tokenizer.tokenize_query(text),
-                     self.index.encoder.encode([text[:2000]])[0])
+        expanded = expand_query(text[:2000]) if text else text
+        return Query(text, self.index.tokenizer.tokenize_query(expanded),
+                     self.index.encoder.encode([expanded])[0])
 
     def dense_score(self, cosine: float) -> float:
         return max(0.0, (cosine - self.cal.dense_floor) / (1.0 - self.cal.dense_floor))
@@ -74,9 +93,41 @@ class Searcher:
     def search(self, kind: str, query: str | Query, k: int = 10, *, mode: str = "hybrid",
                region: str | None = None, available_only: bool = False,
                weight: float | None = None) -> list[Hit]:
+        return self._search(kind, query, k, mode=mode, region=region,
+                            available_only=available_only, weight=weight)[0]
+
+    def search_with_confidence(self, kind: str, query: str | Query,
+                               k: int = 10) -> tuple[list[Hit], float, dict[str, float]]:
+        """Hybrid hits plus the calibrated probability that the top hit answers the query."""
+        q = query if isinstance(query, Query) else self.prepare(query)
+        hits, dense, sparse, bound = self._search(kind, q, k)
+        feats = self.features(hits, dense, sparse, bound, kind, q)
+        return hits, self.cal.confidence(feats), feats
+
+    def features(self, hits: list[Hit], dense: list[tuple[str, float]],
+                 sparse: list[tuple[str, float]], bound: float, kind: str,
+                 q: Query) -> dict[str, float]:
+        def top_parent(pairs: list[tuple[str, float]]) -> str | None:
+            doc = self.index.doc(kind, pairs[0][0]) if pairs else None
+            return doc.parent if doc else None
+
+        top_dense, top_sparse = top_parent(dense), top_parent(sparse)
+        return {
+            "hybrid": hits[0].score if hits else 0.0,
+            "dense": dense[0][1] if dense else 0.0,
+            "sparse": sparse[0][1] / bound if sparse and bound else 0.0,
+            "agree": float(top_dense is not None and top_dense == top_sparse
+                           and bool(hits) and hits[0].id == top_dense),
+            "known": self.index.known_share(kind, q.tokens),
+        }
+
+    def _search(self, kind: str, query: str | Query, k: int = 10, *, mode: str = "hybrid",
+                region: str | None = None, available_only: bool = False,
+                weight: float | None = None
+                ) -> tuple[list[Hit], list[tuple[str, float]], list[tuple[str, float]], float]:
         q = query if isinstance(query, Query) else self.prepare(query)
         if not q.text:
-            return []
+            return [], [], [], 0.0
         where: dict[str, Any] = {}
         if kind == "scientists" and available_only:
             where["available"] = True
@@ -123,7 +174,7 @@ class Searcher:
                 hits[doc.parent] = Hit(doc.parent, doc.title, score, d, s, [doc_id])
             else:
                 hit.chunks.append(doc_id)
-        return sorted(hits.values(), key=lambda h: -h.score)[:k]
+        return sorted(hits.values(), key=lambda h: -h.score)[:k], dense, sparse, bound
 
 
 def _article_in_region(meta: dict[str, Any], code: str) -> bool:

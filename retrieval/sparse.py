@@ -50,6 +50,9 @@ class SparseIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.doc_ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def knows(self, token: str) -> bool:
+        return token in self._vocab
+
     def max_score(self, tokens: list[str]) -> float:
         """What a document matching every query word at its best would score."""
         total = 0.0

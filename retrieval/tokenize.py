@@ -12,6 +12,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -35,7 +36,8 @@ _STOPWORDS = frozenset(
         问题 情况 东西 时候 知道 想 想问 帮 帮忙 看看 说 告诉 大家 朋友
         老师 专家 到 得 着 过 啥 咋 咋办 咋整 咋个 嘞 哈 噻
         撒 哇 喃 还有 还是 就是 但是 所以 因为 如果 然后 那么 这么 怎么样
-        行不行 好不好 一点 有点
+        行不行 好不好 一点 有点 啥子 啥时候 好多 好久 怎么弄 咋个办 些 做些 一下子 好几
+        有啥 法子 办法 要不要 会不会 能不能 可不可以 是啥 弄 整 搞
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
@@ -48,6 +50,26 @@ def normalise(text: str) -> str:
     return zhconv.convert(text, "zh-cn").lower()
 
 
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, list[str]]:
+    """Colloquial and dialect words → the standard words articles use (data/synonyms.csv)."""
+    path = resources.files("knowledge") / "data" / "synonyms.csv"
+    table: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[2:]:
+        if line.strip() and not line.startswith("#"):
+            term, _, standard = line.partition(",")
+            table[term.strip()] = [w for w in standard.split(";") if w.strip()]
+    return table
+
+
+def expand_query(text: str) -> str:
+    """Append the standard words for colloquial ones ("洋芋叶子烂了" → "… 马铃薯 土豆"), so
+    both the dense and the sparse side see the vocabulary the articles are written in."""
+    extra = [w for term, words in synonyms().items() if term in text for w in words
+             if w not in text]
+    return f"{text} {' '.join(dict.fromkeys(extra))}" if extra else text
+
+
 def domain_terms(extra: Iterable[str] = ()) -> set[str]:
     terms = set(taxonomy.lexicon())
     for region in gazetteer.all_regions():
@@ -56,6 +78,9 @@ def domain_terms(extra: Iterable[str] = ()) -> set[str]:
     if path.is_file():
         terms.update(w.strip() for w in path.read_text(encoding="utf-8").splitlines()
                      if w.strip() and not w.startswith("#"))
+    terms.update(synonyms())
+    for words in synonyms().values():
+        terms.update(words)
     terms.update(extra)
     return {normalise(t) for t in terms if 2 <= len(t) <= 12 and " " not in t}
 
