@@ -9,6 +9,7 @@ anything else falls back to the extractive answer.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +77,8 @@ class Answerer:
             if verdict.kind:
                 return Answer(verdict.message, confidence=confidence, safety=verdict.kind)
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True)
-        used = [h for h in hits if h.score >= hits[0].score * 0.8][:2]
+        # A second article joins when it is nearly as relevant ("酸化板结" wants both).
+        used = [h for h in hits if h.score >= hits[0].score * 0.7][:2]
         answer = self._extract(q, used)
         if self.llm is not None:
             answer = self.llm.rewrite(question, used, self.searcher.index, fallback=answer)
@@ -87,41 +89,44 @@ class Answerer:
         return answer
 
     def _extract(self, q: Query, hits: list[Hit]) -> Answer:
+        """Best-matching sentences of each cited article, in the article's order, within a
+        character budget shared 60/40 when two articles are cited."""
         index = self.searcher.index
-        candidates: list[tuple[int, int, str]] = []  # (hit rank, order in article, sentence)
+        budget = MAX_ANSWER_CHARS - 4 * len(hits)
+        shares = [1.0] if len(hits) == 1 else [0.6, 0.4]
+        parts: list[str] = []
         citations: list[Citation] = []
+        spare = 0
         for rank, hit in enumerate(hits):
             chunk_ids = sorted(hit.chunks[:2], key=lambda c: int(c.rsplit("#", 1)[1]))
-            texts = [index.doc("articles", c).text for c in chunk_ids if index.doc("articles", c)]
-            for order, sent in enumerate(s for t in texts for s in sentences(t)):
-                candidates.append((rank, order, sent))
-            best = index.doc("articles", hit.chunks[0])
-            citations.append(Citation(hit.id, hit.title, _snippet(best.text if best else "")))
-        if not candidates:
+            docs = [d for c in chunk_ids if (d := index.doc("articles", c))]
+            sents = list(dict.fromkeys(s for d in docs for s in sentences(d.text)))
+            if not sents:
+                continue
+            allowance = int(budget * shares[rank]) + spare
+            chosen = self._pick(q, sents, allowance)
+            text = "".join(sents[i] for i in chosen)
+            spare = max(0, allowance - len(text))
+            citations.append(Citation(hit.id, hit.title, _snippet(docs[0].text)))
+            parts.append(f"{text}[{len(citations)}]")
+        if not parts:
             return Answer(ABSTAIN_TEXT, abstained=True)
-        scores = self._sentence_scores(q, [c[2] for c in candidates])
-        budget = MAX_ANSWER_CHARS - 8 * len(hits)
+        return Answer("".join(parts)[:MAX_ANSWER_CHARS], citations)
+
+    def _pick(self, q: Query, sents: list[str], allowance: int) -> list[int]:
+        scores = self._sentence_scores(q, sents)
         chosen: list[int] = []
         used = 0
         for i in np.argsort(-scores):
-            sent = candidates[i][2]
-            if used + len(sent) > budget:
+            if used + len(sents[i]) > allowance:
                 continue
             chosen.append(int(i))
-            used += len(sent)
-            if used > budget * 0.7:
-                break
-        if not chosen:  # even the best sentence is too long: cut it
+            used += len(sents[i])
+        if not chosen:  # even the best sentence is too long: cut it at the allowance
             i = int(np.argmax(scores))
-            candidates[i] = (*candidates[i][:2], candidates[i][2][: budget - 1] + "…")
+            sents[i] = sents[i][: max(10, allowance - 1)] + "…"
             chosen = [i]
-        chosen.sort(key=lambda i: (candidates[i][0], candidates[i][1]))
-        parts: list[str] = []
-        for rank in sorted({candidates[i][0] for i in chosen}):
-            text = "".join(candidates[i][2] for i in chosen if candidates[i][0] == rank)
-            parts.append(f"{text}[{rank + 1}]")
-        cited = sorted({candidates[i][0] for i in chosen})
-        return Answer("".join(parts)[:MAX_ANSWER_CHARS], [citations[r] for r in cited])
+        return sorted(chosen)
 
     def _sentence_scores(self, q: Query, sents: list[str]) -> np.ndarray:
         tok = self.searcher.index.tokenizer
@@ -130,8 +135,15 @@ class Answerer:
                             for s in sents])
         vectors = self.searcher.index.encoder.encode(sents)
         cosine = vectors @ q.vector
-        position = np.array([0.05 if i == 0 else 0.0 for i in range(len(sents))])
-        return 0.5 * cosine + 0.5 * overlap + position
+        # "怎么办" questions want the advice, not the background: favour sentences that say
+        # what to do or give amounts.
+        how_to = bool(_HOW_TO.search(q.text))
+        action = np.array([0.15 if how_to and _ACTION.search(s) else 0.0 for s in sents])
+        return 0.5 * cosine + 0.5 * overlap + action
+
+
+_HOW_TO = re.compile("怎么|怎样|咋|如何|办法|措施|注意|要不要|能不能|多少|几")
+_ACTION = re.compile(r"\d|每亩|施用|撒施|喷|用量|及时|立即|可以|要先|第一|一是|二是|拨打|不要")
 
 
 def _snippet(text: str, limit: int = 120) -> str:
