@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 
 from retrieval.chunking import sentences
+from retrieval.documents import Doc
+from retrieval.index import SearchIndex
 from retrieval.safety import assess
 from retrieval.search import Hit, Query, Searcher
 
@@ -98,8 +100,7 @@ class Answerer:
         citations: list[Citation] = []
         spare = 0
         for rank, hit in enumerate(hits):
-            chunk_ids = sorted(hit.chunks[:2], key=lambda c: int(c.rsplit("#", 1)[1]))
-            docs = [d for c in chunk_ids if (d := index.doc("articles", c))]
+            docs = _article_chunks(index, hit)
             sents = list(dict.fromkeys(s for d in docs for s in sentences(d.text)))
             if not sents:
                 continue
@@ -138,12 +139,21 @@ class Answerer:
         # "怎么办" questions want the advice, not the background: favour sentences that say
         # what to do or give amounts.
         how_to = bool(_HOW_TO.search(q.text))
-        action = np.array([0.15 if how_to and _ACTION.search(s) else 0.0 for s in sents])
+        action = np.array([0.3 if how_to and _ACTION.search(s) else 0.0 for s in sents])
         return 0.5 * cosine + 0.5 * overlap + action
 
 
 _HOW_TO = re.compile("怎么|怎样|咋|如何|办法|措施|注意|要不要|能不能|多少|几")
 _ACTION = re.compile(r"\d|每亩|施用|撒施|喷|用量|及时|立即|可以|要先|第一|一是|二是|拨打|不要")
+
+
+def _article_chunks(index: SearchIndex, hit: Hit) -> list[Doc]:
+    """All chunks of the cited article, in order (articles are short; the advice may sit in a
+    chunk that matched the question less well than the background did)."""
+    docs: list[Doc] = []
+    while (doc := index.doc("articles", f"{hit.id}#{len(docs)}")) is not None:
+        docs.append(doc)
+    return docs or [d for c in hit.chunks if (d := index.doc("articles", c))]
 
 
 def _snippet(text: str, limit: int = 120) -> str:
