@@ -42,6 +42,21 @@ def _signature(engine: Engine, kind: str) -> dict[str, Any]:
     return {"count": int(count), "newest": newest.isoformat() if newest else None}
 
 
+def _corpus_terms(engine: Engine, limit: int = 20_000) -> set[str]:
+    """Article tags and scientists' discipline labels: the corpus's own vocabulary, so words
+    such as 蜂糖李 or 钒电池 stay whole in BM25. Bounded, so huge stores stay cheap."""
+    terms: set[str] = set()
+    try:
+        with engine.connect() as conn:
+            for tags in conn.execute(select(Article.tags).limit(limit)).scalars():
+                terms.update(t for t in tags or [] if isinstance(t, str))
+            terms.update(conn.execute(select(Scientist.discipline).distinct()
+                                      .limit(limit)).scalars())
+    except Exception:  # noqa: BLE001 - an empty or unmigrated store just has no terms yet
+        log.debug("no corpus terms available yet", exc_info=True)
+    return {t for t in terms if t and 2 <= len(t) <= 8}
+
+
 class _KindState:
     def __init__(self) -> None:
         self.docs: dict[str, Doc] = {}
@@ -59,7 +74,7 @@ class SearchIndex:
         self.dir = settings.kejiyun_home / "index"
         self.dir.mkdir(parents=True, exist_ok=True)
         self._client = chroma_client or open_client(settings.kejiyun_home, settings.chroma_url)
-        self.tokenizer = Tokenizer(cache_dir=self.dir / "jieba")
+        self.tokenizer = Tokenizer(_corpus_terms(engine), cache_dir=self.dir / "jieba")
         self._state = {k: _KindState() for k in KINDS}
         self._collections: dict[str, VectorCollection] = {}
         self._lock = threading.RLock()
