@@ -112,18 +112,23 @@ def abstain_stats(questions: list[dict], ranked, threshold: float) -> dict[str, 
         tp += abstain and unanswerable
         fp += abstain and not unanswerable
         fn += (not abstain) and unanswerable
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
+    # Precision of zero abstentions is undefined (nan, printed "n/a"), not a perfect 1.0.
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
     return {"abstain_P": precision, "abstain_R": recall}
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.3f}"
 
 
 def calibrate_threshold(questions: list[dict], ranked) -> float:  # type: ignore[no-untyped-def]
     """Highest abstain recall with precision >= target; among equals, the lowest threshold."""
     candidates = sorted({round(c, 4) for _, c in ranked} | {0.0})
-    best, best_key = 0.0, (-1.0, 0.0)
+    best, best_key = 0.0, (-1.0, 0.0)  # no threshold qualifies → never abstain
     for t in candidates:
         s = abstain_stats(questions, ranked, t + 1e-6)
-        if s["abstain_P"] >= TARGET_PRECISION:
+        if not np.isnan(s["abstain_P"]) and s["abstain_P"] >= TARGET_PRECISION:
             key = (s["abstain_R"], -t)
             if key > best_key:
                 best, best_key = t + 1e-6, key
@@ -237,7 +242,7 @@ def main() -> None:
                 a = abstain_stats(qs, ranked, threshold)
                 label = {"sparse": "BM25", "dense": "dense", "hybrid": "hybrid"}[mode]
                 print(f"{name:<9}{label:<8}{m['R@1']:>7.3f}{m['R@5']:>7.3f}{m['MRR@10']:>8.3f}"
-                      f"{a['abstain_P']:>8.3f}{a['abstain_R']:>8.3f}{threshold:>11.4f}")
+                      f"{_fmt(a['abstain_P']):>8}{_fmt(a['abstain_R']):>8}{threshold:>11.4f}")
 
         texts = [d.text for d in chunks.values()]
         sizes = [int(s) for s in args.sizes.split(",") if s]
