@@ -25,8 +25,9 @@ Matching (:func:`match_disciplines`):
 ASCII aliases (``AI``, ``IT``, ``5G``, ``GIS``) only match when not glued to other ASCII
 letters or digits, so "email" is not artificial intelligence.
 
-The cost is linear in the length of the text (at most ``longest alias`` dictionary
-look-ups per character) and results are cached per distinct input text.
+The cost is linear in the length of the text (per character, one dictionary look-up for
+each distinct length of the lexicon entries starting with that character), and results
+are cached per distinct input text.
 """
 
 from __future__ import annotations
@@ -75,8 +76,7 @@ class _Taxonomy:
     categories: tuple[tuple[str, str], ...]
     lexicon: dict[str, str]  # surface form as written -> code
     lookup: dict[str, str]  # normalised form -> code
-    max_len: int
-    min_len: int
+    lengths: dict[str, tuple[int, ...]]  # first character -> key lengths, longest first
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -148,15 +148,16 @@ def _taxonomy() -> _Taxonomy:
     for row in _read_csv(_ALIASES_FILE):
         add(row["alias"], row["code"], _ALIASES_FILE)
 
-    lengths = [len(key) for key in lookup]
+    by_first: dict[str, set[int]] = {}
+    for key in lookup:
+        by_first.setdefault(key[0], set()).add(len(key))
     return _Taxonomy(
         disciplines=disciplines,
         by_code=by_code,
         categories=tuple(sorted(cats.items())),
         lexicon=lex,
         lookup=lookup,
-        max_len=max(lengths),
-        min_len=min(lengths),
+        lengths={ch: tuple(sorted(ls, reverse=True)) for ch, ls in by_first.items()},
     )
 
 
@@ -204,9 +205,11 @@ def _match(text: str) -> tuple[tuple[Discipline, float], ...]:
     for m in _CODE_RE.finditer(norm):
         if m.group(1) in tax.by_code:
             candidates.append((m.end() - m.start(), m.start(), m.group(1)))
-    lookup = tax.lookup
+    lookup, lengths = tax.lookup, tax.lengths
     for i in range(n):
-        for length in range(min(tax.max_len, n - i), tax.min_len - 1, -1):
+        for length in lengths.get(norm[i], ()):
+            if length > n - i:
+                continue
             code = lookup.get(norm[i : i + length])
             if code is not None and not _glued(norm, i, i + length):
                 candidates.append((length, i, code))
