@@ -219,6 +219,74 @@ def search(
 
 @app.command()
 @error_boundary
+def match(
+    text: str | None = typer.Argument(None, help="需求描述（企业、农户的原话即可）"),
+    batch: Path | None = typer.Option(None, "--batch", help="JSON Lines：{\"id\":…,\"text\":…}"),
+    top: int = typer.Option(10, "--top", min=1, max=100, help="返回的候选专家数"),
+    region: str | None = typer.Option(
+        None, "--region", help="需求所在地区（覆盖文本中的地区；就近优先，不排除可远程的专家）"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+) -> None:
+    """把需求描述整理成需求记录，并推荐最合适的科技工作者（附推荐理由）。"""
+    from kejiyun.batch import run_batch
+    from knowledge.importers import ensure_schema
+    from matching.rank import resolve_region
+    from matching.service import make_matcher
+
+    _check_text(text, batch)
+    if region:
+        resolve_region(region)  # an unknown region is bad input before any work starts
+    engine = _engine()
+    ensure_schema(engine)
+    matcher = make_matcher(_open_index(engine), engine, get_settings())
+
+    def handle(t: str) -> dict[str, Any]:
+        return matcher.match_json(t, top=top, region=region)
+
+    if batch is not None:
+        bad = run_batch(batch, handle, typer.echo)
+        if bad:
+            raise typer.Exit(2)
+        return
+    result = handle(text or "")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_match(result)
+
+
+def _print_match(result: dict[str, Any]) -> None:
+    from matching.need import KIND_LABELS, SLOT_QUESTIONS, URGENCY_LABELS
+
+    need = result["need"]
+    typer.echo(f"【{KIND_LABELS.get(need['kind'], need['kind'])}】{need['title'] or '（无标题）'}")
+    facts = [f"地区：{need['region'] or '未注明'}", f"领域：{need['discipline'] or '未识别'}",
+             f"紧急程度：{URGENCY_LABELS.get(need['urgency'], need['urgency'])}"]
+    if need["budget"] is not None:
+        facts.append(f"预算：{need['budget']:g} 元")
+    elif need["budget_text"]:
+        facts.append(f"预算：{need['budget_text']}")
+    typer.echo("　".join(facts))
+    if need["keywords"]:
+        typer.echo("关键词：" + "、".join(need["keywords"]))
+    if need["missing"]:
+        typer.echo("还需补充：")
+        for slot in need["missing"]:
+            typer.echo(f"  - {SLOT_QUESTIONS[slot]}")
+    if not result["candidates"]:
+        typer.echo("没有找到合适的专家。" if "description" not in need["missing"]
+                   else "请先把需求说具体一些，再为您匹配专家。")
+        return
+    typer.echo("推荐专家：")
+    for i, c in enumerate(result["candidates"], start=1):
+        typer.echo(f"{i:>2}. {c['name']}（{c['discipline']}，{c['region'] or '地区不详'}）"
+                   f"  {c['scientist_id']}  {c['score']:.3f}")
+        if c["reasons"]:
+            typer.echo("    " + "；".join(c["reasons"]))
+
+
+@app.command()
+@error_boundary
 def ask(
     text: str | None = typer.Argument(None, help="问题"),
     batch: Path | None = typer.Option(None, "--batch", help="JSON Lines：{\"id\":…,\"text\":…}"),

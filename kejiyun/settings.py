@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     # that memory stays flat on million-row files.
     import_batch_size: int = Field(default=2000, alias="KEJIYUN_IMPORT_BATCH_SIZE", ge=1)
 
+    # Matching and offers (matching/): how many scientists get an offer at once, how long an
+    # offer stays open, the most offers one need may send in all, and how many new offers one
+    # scientist may receive per 7 days (so a few famous experts do not get every need).
+    match_offers_per_round: int = Field(default=3, alias="MATCH_OFFERS_PER_ROUND", ge=1, le=20)
+    offer_ttl_hours: float = Field(default=48.0, alias="OFFER_TTL_HOURS", gt=0)
+    match_max_offers: int = Field(default=9, alias="MATCH_MAX_OFFERS", ge=1, le=100)
+    match_weekly_cap: int = Field(default=5, alias="MATCH_WEEKLY_CAP", ge=1)
+    # Outbox delivery: attempts before a message is marked dead, first back-off in seconds.
+    outbox_max_attempts: int = Field(default=8, alias="OUTBOX_MAX_ATTEMPTS", ge=1)
+    outbox_backoff_seconds: float = Field(default=30.0, alias="OUTBOX_BACKOFF_SECONDS", gt=0)
+
     @field_validator("kejiyun_home")
     @classmethod
     def _expand_home(cls, v: Path) -> Path:

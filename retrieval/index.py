@@ -258,6 +258,10 @@ class SearchIndex:
             return 0.0
         return sum(state.sparse.knows(t) for t in words) / len(words)
 
+    def token_weight(self, kind: str, token: str) -> float:
+        state = self._state[kind]
+        return state.sparse.token_weight(token) if state.sparse is not None else 0.0
+
     def sparse_bound(self, kind: str, tokens: list[str]) -> float:
         state = self._state[kind]
         return state.sparse.max_score(tokens) if state.sparse is not None else 0.0

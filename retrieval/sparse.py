@@ -53,6 +53,11 @@ class SparseIndex:
     def knows(self, token: str) -> bool:
         return token in self._vocab
 
+    def token_weight(self, token: str) -> float:
+        """The best BM25 score this token alone reaches (0 if unknown): an IDF-like weight."""
+        i = self._vocab.get(token)
+        return float(self._token_max[i]) if i is not None else 0.0
+
     def max_score(self, tokens: list[str]) -> float:
         """What a document matching every query word at its best would score."""
         total = 0.0

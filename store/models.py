@@ -69,6 +69,12 @@ class OfferStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    dead = "dead"  # gave up after the last retry; kept for staff to see
+
+
 class PersonRole(StrEnum):
     farmer = "farmer"
     citizen = "citizen"
@@ -220,10 +226,14 @@ class Need(SQLModel, table=True):
                                     index=True)
     urgency: str = Field(default="normal", max_length=16)
     budget: float | None = Field(default=None)
+    budget_text: str = Field(default="", max_length=64)  # as written: "五万左右", "面议"
+    remote_ok: bool = Field(default=False)  # the requester accepts online/remote help
     confidentiality: str = Field(default="public", max_length=16)
     requester_role: str = Field(default=PersonRole.citizen, max_length=16)
     contact_consent: bool = Field(default=False)
     status: str = Field(default=NeedStatus.draft, max_length=16, index=True)
+    # Extraction details (missing slots, source messages) and dispatch bookkeeping.
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -248,6 +258,7 @@ class Offer(SQLModel, table=True):
     score: float = Field(default=0.0)
     reasons: list[str] = _json()
     referred_by_id: int | None = Field(default=None, foreign_key="scientist.id")
+    note: str = Field(default="", max_length=200)  # why declined / withdrawn / referred
     created_at: datetime = _ts()
     expires_at: datetime | None = _ts(nullable=True, default=False)
     responded_at: datetime | None = _ts(nullable=True, default=False)
@@ -277,3 +288,28 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=64)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Outbox(SQLModel, table=True):
+    """Notifications written in the same transaction as the state change that caused them and
+    delivered later by a worker with retries, so a channel outage loses nothing.
+
+    `recipient` says who gets it: `scientist:<external id>`, `person:<id>` or
+    `staff:<region code>`. `payload` holds the rendered message (`text`, `buttons`).
+    """
+
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    recipient: str = Field(max_length=160, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    need_id: int | None = Field(default=None, foreign_key="need.id", index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    status: str = Field(default=OutboxStatus.pending, max_length=16)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = _ts()
+    lease_until: datetime | None = _ts(nullable=True, default=False)
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True, default=False)

@@ -1,0 +1,248 @@
+"""Need extraction by rules and lexicons: chat text → `NeedDraft` with the missing slots.
+
+The default path needs no model: the gazetteer finds the region, the discipline lexicon and
+the product list (`knowledge/data/products.csv`) the field, `matching/slots.py` the kind,
+urgency, budget, confidentiality and consent. With an LLM configured, `matching/llm_extract`
+tries first and these rules check and complete what it returns.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+from knowledge import gazetteer, taxonomy
+from matching import slots
+from matching.need import NeedDraft, discipline_name
+from retrieval.tokenize import Tokenizer, normalise
+
+_MAX_CHARS = 4000  # a need longer than this is pasted documents; the start says what matters
+# Words that say "I need help" rather than what with: not keywords.
+_GENERIC = frozenset(
+    """
+    专家 教授 老师 技术员 团队 技术 公司 企业 我司 本公司 我厂 厂里
+    合作 寻求 寻找 找个 需要 希望 想找 帮忙 帮助 解决 问题 咨询 指导
+    服务 方面 相关 有关 一家 单位 项目 联系 电话 微信 预算 费用 经费
+    左右 目前 现在 今年 去年 最近 这边 那边 我们 这里 那里 地方 一下
+    一些 看看 看下 看一下 请问 能否 是否 可以 能够 进行 开展 提供 具有
+    经验 急需 尽快 马上 着急 面议 同意 平台 科技 四川 四川省 本地 附近
+    开始 发现 出现 感觉 好像 不知道 晓得 不晓得 莫得 咋个 啥子 怎么
+    为啥 哪个 好多 几个 一个 两个
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+# "一项", "一位", "三十几", "快满了", "调一调": counts and fillers, not topics
+_FILLER = re.compile(r"^(?:[一二两三四五六七八九十几百千万0-9]+"
+                     r"[个位项条家些点种下次头只亩年天月块元]?|"
+                     r".一.|.了|.{1,2}几)$")
+_SENTENCE = re.compile(r"[。！？!?\n；;]+")
+_lock = threading.Lock()
+_tokenizer: list[Tokenizer] = []
+
+
+def default_tokenizer() -> Tokenizer:
+    with _lock:
+        if not _tokenizer:
+            _tokenizer.append(Tokenizer(products()))
+        return _tokenizer[0]
+
+
+@lru_cache(maxsize=1)
+def product_codes() -> dict[str, str]:
+    """Product/crop/livestock word → 一级学科 code (knowledge/data/products.csv)."""
+    path = resources.files("knowledge") / "data" / "products.csv"
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    return {row["product"]: row["code"] for row in csv.DictReader(lines)}
+
+
+def products() -> list[str]:
+    return sorted(product_codes(), key=len, reverse=True)
+
+
+def find_products(text: str) -> list[str]:
+    """Products named in the text, longest first and without overlaps (蜂糖李 beats 李子)."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for word in products():
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if not any(s < end and start < e for s, e in taken):
+                taken.append((start, end))
+                found.append((start, word))
+                break
+            start = text.find(word, start + 1)
+    return [w for _, w in sorted(found)][:8]
+
+
+def _discipline(text: str, found_products: list[str]) -> str | None:
+    """The product decides when one is named ("猪场…免疫记录" is animal husbandry, not
+    basic medicine); otherwise the discipline lexicon."""
+    codes = product_codes()
+    for p in found_products:
+        code = codes.get(p)
+        if code and taxonomy.get(code):
+            return code
+    matches = taxonomy.match_disciplines(text)
+    return matches[0][0].code if matches else None
+
+
+def _region_words() -> frozenset[str]:
+    return _REGION_WORDS
+
+
+_REGION_WORDS = frozenset(
+    w for r in gazetteer.all_regions() for w in (r.name, r.short_name, r.name[:2]))
+
+
+def keywords(text: str, found_products: list[str], tokenizer: Tokenizer | None = None,
+             limit: int = 8) -> list[str]:
+    """Up to `limit` content words: named products first, then the longest other words."""
+    tok = tokenizer or default_tokenizer()
+    words: dict[str, int] = {}
+    for i, t in enumerate(tok.tokenize(text)):
+        if (len(t) < 2 or t in _GENERIC or t in _REGION_WORDS or t.isdigit()
+                or _FILLER.match(t) or not re.search(r"[\u4e00-\u9fffA-Za-z]", t)):
+            continue
+        words.setdefault(t, i)
+    ordered = sorted(words, key=lambda w: (w not in found_products, -min(len(w), 4), words[w]))
+    # cut_for_search yields both 猕猴桃溃疡病 and 溃疡病: keep the longer unless it adds nothing
+    result: list[str] = []
+    for w in ordered:
+        if any(w in kept for kept in result):
+            continue
+        result.append(w)
+        if len(result) >= limit:
+            break
+    return result
+
+
+_CLAUSE = re.compile(r"[。！？!?\n；;，,]+")
+_INTRO = re.compile(r"^(?:我们?(?:是|这边|这里|家)|我司|本公司|我公司|我厂|本厂|"
+                    r"你好|您好|请问|老师|专家)")
+_REQUEST = re.compile(r"寻求|希望|想找|想请|需要|求助|请.{0,4}专家|找.{0,4}专家")
+_SIDE = re.compile(r"预算|费用|经费|面议|电话|微信|联系|急|尽快|这周|马上|［")
+
+
+def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
+    """A short title: the clause that says most about the problem (not "我们是…合作社", not
+    the budget, the deadline or the phone number)."""
+    clauses = [c.strip(" 、：:") for c in _CLAUSE.split(text)]
+    clauses = [c for c in clauses if len(re.sub(r"\W", "", c)) >= 4]
+    if not clauses:
+        best = text.strip()
+    else:
+        def score(item: tuple[int, str]) -> tuple[float, int]:
+            i, c = item
+            s = sum(1.0 for h in hints or [] if h in c)
+            s -= 2.0 if _INTRO.search(c) or _SIDE.search(c) else 0.0
+            s -= 0.5 if _REQUEST.search(c) else 0.0
+            return (-s, i)
+
+        best = min(enumerate(clauses), key=score)[1]
+    return best if len(best) <= limit else best[:limit - 1] + "…"
+
+
+def extract_need(messages: str | Iterable[str], *, role: str | None = None,
+                 tokenizer: Tokenizer | None = None) -> NeedDraft:
+    """Build a need record from one or several chat messages (joined in order)."""
+    raw = messages if isinstance(messages, str) else "\n".join(m for m in messages if m)
+    text = normalise(raw[:_MAX_CHARS]).strip()
+    # normalise lower-cases; keep the user's own casing in what we show back
+    shown = raw[:_MAX_CHARS].strip()
+    description, contact = slots.extract_contacts(shown)
+    draft = NeedDraft(description=description, contact=contact)
+    if not text:
+        draft.recompute_missing()
+        return draft
+    clean, _ = slots.extract_contacts(text)
+    draft.kind = slots.parse_kind(clean)
+    draft.products = find_products(clean)
+    draft.discipline_code = _discipline(clean, draft.products)
+    draft.discipline = discipline_name(draft.discipline_code)
+    budget = slots.parse_budget(clean)
+    if budget is not None:
+        draft.budget, draft.budget_text = budget.amount, budget.text
+    # keywords say what the need is about: not its budget, deadline or hidden contacts
+    topic = clean.replace("［联系方式已隐藏］", " ")
+    if budget is not None and budget.text:
+        topic = topic.replace(budget.text, " ")
+    draft.keywords = keywords(slots.strip_side_phrases(topic), draft.products, tokenizer)
+    draft.title = title_of(description, draft.products + draft.keywords)
+    region = gazetteer.find_region(clean)
+    draft.region_code = region.code if region else None
+    draft.urgency = slots.parse_urgency(clean)
+    draft.confidentiality = slots.parse_confidentiality(clean)
+    draft.contact_consent = slots.parse_contact_consent(text)
+    draft.remote_ok = slots.parse_remote(clean)
+    draft.requester_role = role or slots.parse_role(clean)
+    draft.recompute_missing()
+    return draft
+
+
+_YES = re.compile(r"^(?:同意|可以|好的?|行|要得|中|是的?|没问题|愿意|ok|yes|嗯)")
+_NO = re.compile(r"^(?:不同意|不可以|不行|不要|不用|不愿意|算了|否|no)")
+
+
+def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
+    """Apply the user's answer to the slot the dialog asked for; False if it did not fit
+    (the dialog then asks again, saying what it expects)."""
+    text = normalise(answer).strip()
+    if not text:
+        return False
+    if slot == "description":
+        desc, contact = slots.extract_contacts(answer.strip())
+        merged = extract_need(f"{draft.description}\n{answer}", role=draft.requester_role)
+        merged.contact = {**draft.contact, **contact}
+        for name in ("region_code", "urgency", "budget", "budget_text", "contact_consent"):
+            if getattr(merged, name) is None and getattr(draft, name) is not None:
+                setattr(merged, name, getattr(draft, name))
+        merged.remote_ok = merged.remote_ok or draft.remote_ok
+        _copy(merged, draft)
+    elif slot == "region":
+        region = gazetteer.resolve(text) or gazetteer.find_region(text)
+        if region is None:
+            if slots.parse_remote(text):
+                draft.remote_ok = True
+            else:
+                return False
+        else:
+            draft.region_code = region.code
+    elif slot == "urgency":
+        urgency = slots.parse_urgency(text) or (
+            "urgent" if re.search(r"很急|紧急|特别急", text) else None)
+        if urgency is None:
+            return False
+        draft.urgency = urgency
+    elif slot == "budget":
+        budget = slots.parse_budget(text) or _bare_amount(text)
+        if budget is None:
+            return False
+        draft.budget, draft.budget_text = budget.amount, budget.text
+    elif slot == "contact_consent":
+        if _NO.search(text):
+            draft.contact_consent = False
+        elif _YES.search(text) or slots.PHONE.search(text):
+            draft.contact_consent = True
+            _, contact = slots.extract_contacts(answer)
+            draft.contact.update(contact)
+        else:
+            return False
+    else:
+        return False
+    draft.recompute_missing()
+    return True
+
+
+def _bare_amount(text: str) -> slots.Budget | None:
+    """An answer to "how much?" may be just "五万" or "3000": money by context."""
+    return slots.parse_budget(f"预算{text}")
+
+
+def _copy(src: NeedDraft, dst: NeedDraft) -> None:
+    for name in src.__dataclass_fields__:
+        setattr(dst, name, getattr(src, name))

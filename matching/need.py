@@ -1,0 +1,132 @@
+"""The need record (科技所需) as matching sees it, before and after it is stored.
+
+`NeedDraft` is what extraction produces from chat text: every slot of DESIGN.md's need record
+plus `missing`, the required slots the dialog still has to ask for. Contact details pulled
+out of the text live in `contact` and never appear in `to_json()` or in the description.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from knowledge import gazetteer, taxonomy
+
+KINDS = ("question", "service", "rd_challenge", "talent", "achievement_transfer")
+URGENCIES = ("urgent", "soon", "normal")
+CONFIDENTIALITY = ("public", "experts_only")
+
+# The order in which the dialog asks for missing slots, with the Chinese question for each.
+SLOT_QUESTIONS: dict[str, str] = {
+    "description": "请具体说说遇到了什么问题、想达到什么效果（比如作物/产品、症状、规模）。",
+    "region": "您在哪个市、县（区）？我们优先为您找附近的专家。",
+    "urgency": "这件事急不急？可以回复：很急（这周内）/ 尽快（这个月）/ 不急。",
+    "budget": "大概能承担多少费用？可以说“五万左右”，也可以说“面议”。",
+    "contact_consent": "专家接单后，是否同意把您的联系方式告诉这位专家？（同意 / 不同意）",
+}
+KIND_LABELS = {"question": "技术咨询", "service": "技术服务", "rd_challenge": "技术攻关",
+               "talent": "人才需求", "achievement_transfer": "成果转化"}
+URGENCY_LABELS = {"urgent": "紧急", "soon": "尽快", "normal": "不急"}
+
+
+@dataclass
+class NeedDraft:
+    description: str = ""
+    kind: str = "service"
+    title: str = ""
+    discipline: str = ""
+    discipline_code: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    region_code: str | None = None
+    urgency: str | None = None
+    budget: float | None = None
+    budget_text: str = ""
+    confidentiality: str = "public"
+    requester_role: str = "citizen"
+    contact_consent: bool | None = None
+    remote_ok: bool = False
+    contact: dict[str, str] = field(default_factory=dict)
+    status: str = "draft"
+    missing: list[str] = field(default_factory=list)
+    source: str = "rules"  # "rules" or "llm"
+
+    @property
+    def region_name(self) -> str:
+        region = gazetteer.get(self.region_code) if self.region_code else None
+        return region.name if region else ""
+
+    def full_region_name(self) -> str:
+        if not self.region_code:
+            return ""
+        return "".join(r.name for r in gazetteer.ancestors(self.region_code)
+                       if r.level != "province")
+
+    def recompute_missing(self) -> list[str]:
+        """Required slots still empty, in the order the dialog should ask for them."""
+        missing = []
+        if len(_content(self.description)) < 4:
+            missing.append("description")
+        if self.region_code is None and not self.remote_ok:
+            missing.append("region")
+        if self.urgency is None:
+            missing.append("urgency")
+        if self.kind != "question" and self.budget is None and not self.budget_text:
+            missing.append("budget")
+        if self.contact_consent is None:
+            missing.append("contact_consent")
+        self.missing = missing
+        return missing
+
+    def to_json(self) -> dict[str, Any]:
+        """The need record of DESIGN.md (contact details excluded, by design)."""
+        data = asdict(self)
+        data.pop("contact")
+        data["region"] = self.full_region_name()
+        data["urgency"] = self.urgency or "normal"
+        data["contact_consent"] = bool(self.contact_consent)
+        data["has_contact"] = bool(self.contact)
+        return data
+
+    def summary_lines(self) -> list[str]:
+        """The confirmation card shown before a need is published (Chinese)."""
+        lines = [f"【{KIND_LABELS.get(self.kind, self.kind)}】{self.title}"]
+        if self.region_code:
+            lines.append(f"地区：{self.full_region_name() or self.region_name}")
+        elif self.remote_ok:
+            lines.append("地区：不限（可远程）")
+        if self.discipline:
+            lines.append(f"领域：{self.discipline}")
+        if self.products:
+            lines.append(f"涉及：{'、'.join(self.products)}")
+        lines.append(f"紧急程度：{URGENCY_LABELS.get(self.urgency or 'normal')}")
+        if self.kind != "question":
+            lines.append(f"预算：{_budget_label(self)}")
+        lines.append("公开范围：" + ("仅匹配的专家可见" if self.confidentiality == "experts_only"
+                                 else "公开"))
+        lines.append("联系方式：" + ("专家接单后告知" if self.contact_consent else "不直接提供"))
+        return lines
+
+
+def _budget_label(need: NeedDraft) -> str:
+    if need.budget is not None:
+        if need.budget >= 10_000:
+            return f"约 {need.budget / 10_000:g} 万元"
+        return f"约 {need.budget:g} 元"
+    return need.budget_text or "未说明"
+
+
+def _content(text: str) -> str:
+    """What carries meaning: CJK characters, or Latin words when there are at least two
+    (so "asdf" or "😀😀" is no description, "PLC 程序 bug" is)."""
+    cjk = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if len(cjk) >= 2:
+        return cjk + "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    return "".join(words) if len(words) >= 2 else ""
+
+
+def discipline_name(code: str | None) -> str:
+    d = taxonomy.get(code) if code else None
+    return d.name if d else ""

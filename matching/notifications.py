@@ -1,0 +1,101 @@
+"""The Chinese texts of offer-lifecycle notifications, rendered into outbox payloads.
+
+A payload is `{"text": str, "buttons": [{"label": str, "action": str}]}`; channel adapters
+turn buttons into inline keyboards, WeChat menu links or numbered replies. Actions carry the
+offer's opaque token only: who pressed is checked against the store, never trusted.
+Offers never contain the requester's contact details; introductions do, and only after an
+accept and with the requester's consent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge import gazetteer
+from matching.need import KIND_LABELS, URGENCY_LABELS
+from store.models import Need, Scientist
+
+ACCEPT, DECLINE, DETAILS = "accept", "decline", "details"
+
+
+def _region(code: str | None) -> str:
+    if not code:
+        return "未注明"
+    return "".join(r.name for r in gazetteer.ancestors(code) if r.level != "province")
+
+
+def _budget(need: Need) -> str:
+    if need.budget is not None:
+        return f"约 {need.budget / 10_000:g} 万元" if need.budget >= 10_000 \
+            else f"约 {need.budget:g} 元"
+    return need.budget_text or "未说明"
+
+
+def contact_text(contact: dict[str, Any]) -> str:
+    labels = {"phone": "电话", "email": "邮箱", "wechat": "微信"}
+    parts = [f"{labels.get(k, k)}：{v}" for k, v in contact.items() if v and k in labels]
+    return "；".join(parts) or "（未留联系方式）"
+
+
+def offer_card(need: Need, token: str, reasons: list[str], ttl_hours: float,
+               referred_by: str = "") -> dict[str, Any]:
+    lines = ["【新的需求邀请】" + (f"（{referred_by} 推荐）" if referred_by else ""),
+             f"{KIND_LABELS.get(need.kind, need.kind)}：{need.title}",
+             f"地区：{_region(need.region_code)}　"
+             f"紧急程度：{URGENCY_LABELS.get(need.urgency, '不急')}"]
+    if need.kind != "question":
+        lines.append(f"预算：{_budget(need)}")
+    lines.append(f"需求描述：{need.description[:300]}")
+    if reasons:
+        lines.append("推荐理由：" + "；".join(reasons[:3]))
+    lines.append(f"请在 {ttl_hours:g} 小时内答复。接单后将为双方互相介绍。")
+    return {"text": "\n".join(lines),
+            "buttons": [{"label": "接单", "action": f"{ACCEPT}:{token}"},
+                        {"label": "婉拒", "action": f"{DECLINE}:{token}"},
+                        {"label": "详情", "action": f"{DETAILS}:{token}"}]}
+
+
+def offer_taken(need: Need) -> dict[str, Any]:
+    return {"text": f"需求“{need.title}”已被其他专家接单，感谢您的关注。", "buttons": []}
+
+
+def offer_withdrawn(need: Need, why: str) -> dict[str, Any]:
+    return {"text": f"需求“{need.title}”的邀请已撤回：{why}。", "buttons": []}
+
+
+def offer_expired(need: Need) -> dict[str, Any]:
+    return {"text": f"需求“{need.title}”的邀请已超时，已转给其他专家。", "buttons": []}
+
+
+def intro_to_scientist(need: Need, requester_name: str, contact: dict[str, Any] | None
+                       ) -> dict[str, Any]:
+    who = requester_name or "需求方"
+    if contact is not None:
+        how = f"{who}的联系方式：{contact_text(contact)}"
+    else:
+        how = f"{who}暂未同意公开联系方式，请通过平台留言与对方沟通。"
+    return {"text": f"您已成功接单：{need.title}\n{how}\n服务结束后，请提醒对方在平台上评价。",
+            "buttons": []}
+
+
+def intro_to_requester(need: Need, s: Scientist) -> dict[str, Any]:
+    who = f"{s.name}（{s.title}，{s.organization}）" if s.title or s.organization else s.name
+    return {"text": f"好消息！您的需求“{need.title}”已由 {who} 接单。\n"
+                    f"专家联系方式：{contact_text(s.contact)}\n"
+                    "服务完成后，欢迎给专家打分评价。",
+            "buttons": []}
+
+
+def requester_offered(need: Need, n: int) -> dict[str, Any]:
+    return {"text": f"您的需求“{need.title}”已推送给 {n} 位专家，有人接单会第一时间通知您。",
+            "buttons": []}
+
+
+def requester_unmatched(need: Need) -> dict[str, Any]:
+    return {"text": f"您的需求“{need.title}”暂时没有匹配到合适的专家，"
+                    "已转交当地科协工作人员人工对接，请耐心等待。", "buttons": []}
+
+
+def staff_unmatched(need: Need) -> dict[str, Any]:
+    return {"text": f"【待人工对接】需求“{need.title}”（{_region(need.region_code)}）"
+                    "没有专家接单，请在工作台为其指派专家。", "buttons": []}

@@ -1,0 +1,569 @@
+"""The offer lifecycle: a confirmed need → offers to the best candidates → accept / decline /
+refer / expire → the next candidates → exactly one accept wins → both sides introduced → or,
+nobody left, `unmatched` and queued for staff.
+
+Every transition is a conditional update ("… WHERE status = 'pending'"), audited, and writes
+its notifications to the outbox in the same transaction. The race between two scientists
+pressing 接单 at the same moment is settled by claiming the need row first (`UPDATE need …
+WHERE status = 'offered'`): on PostgreSQL the second transaction waits on that row lock and
+then finds the need already matched; on SQLite writers are serialised. The partial unique
+index `uq_offer_one_accepted_per_need` is the database's own backstop.
+
+Who may act is decided here, from the store: callers pass the scientist row the channel
+account belongs to, and an offer token only works for the scientist it was sent to.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kejiyun.clock import Clock, as_utc, system_clock
+from kejiyun.errors import BadInput
+from kejiyun.settings import Settings
+from matching import notifications as note
+from matching.need import NeedDraft
+from matching.outbox import enqueue
+from matching.rank import Candidate, Ranker
+from store.models import (
+    AuditLog,
+    Feedback,
+    Need,
+    NeedStatus,
+    Offer,
+    OfferStatus,
+    Organization,
+    Person,
+    Scientist,
+)
+
+log = logging.getLogger(__name__)
+_OPEN = (NeedStatus.open, NeedStatus.offered)
+
+
+
+
+@dataclass
+class Outcome:
+    """What happened, with a Chinese message for the person who acted."""
+
+    ok: bool
+    code: str            # accepted, declined, referred, taken, expired, not_yours, not_found …
+    message: str
+    need_id: int | None = None
+    offers: list[int] = field(default_factory=list)
+
+
+class _Abort(Exception):
+    """Roll the transaction back and answer with `outcome`."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.code)
+        self.outcome = outcome
+
+
+def staff_recipient(region_code: str | None) -> str:
+    return f"staff:{region_code or '510000'}"
+
+
+def draft_from_need(need: Need) -> NeedDraft:
+    return NeedDraft(
+        description=need.description, kind=need.kind, title=need.title,
+        discipline=need.discipline, discipline_code=need.discipline_code,
+        keywords=list(need.keywords), products=list(need.products),
+        region_code=need.region_code, urgency=need.urgency, budget=need.budget,
+        budget_text=need.budget_text, confidentiality=need.confidentiality,
+        requester_role=need.requester_role, contact_consent=need.contact_consent,
+        remote_ok=need.remote_ok, status=need.status)
+
+
+class OfferService:
+    def __init__(self, engine: Engine, ranker: Ranker | None, settings: Settings,
+                 clock: Clock = system_clock) -> None:
+        self.engine = engine
+        self.ranker = ranker
+        self.settings = settings
+        self.clock = clock
+
+    # ---- helpers -----------------------------------------------------------------------------
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def _audit(self, session: Session, actor: str, entity: str, entity_id: Any, action: str,
+               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None
+               ) -> None:
+        session.add(AuditLog(at=self.clock.now(), actor=actor, entity=entity,
+                             entity_id=str(entity_id), action=action, before=before,
+                             after=after))
+
+    def _set_need(self, session: Session, need_id: int, allowed: tuple[str, ...], status: str
+                  ) -> bool:
+        """Conditional transition; the row lock it takes serialises racing writers."""
+        return session.execute(
+            update(Need).where(Need.id == need_id, Need.status.in_(allowed))
+            .values(status=status, updated_at=self.clock.now())
+            .execution_options(synchronize_session=False)).rowcount == 1
+
+    # ---- needs -------------------------------------------------------------------------------
+    def create_need(self, draft: NeedDraft, *, requester_id: int | None = None,
+                    organization_id: int | None = None, conversation_id: int | None = None,
+                    external_id: str | None = None, actor: str = "system") -> int:
+        """Store a draft need record (status draft until the requester confirms)."""
+        now = self.clock.now()
+        with self._tx() as session:
+            need = Need(
+                external_id=external_id, requester_id=requester_id,
+                organization_id=organization_id, conversation_id=conversation_id,
+                kind=draft.kind, title=draft.title[:300], description=draft.description,
+                discipline=draft.discipline, discipline_code=draft.discipline_code,
+                keywords=draft.keywords, products=draft.products,
+                region_code=draft.region_code, urgency=draft.urgency or "normal",
+                budget=draft.budget, budget_text=draft.budget_text[:64],
+                remote_ok=draft.remote_ok, confidentiality=draft.confidentiality,
+                requester_role=draft.requester_role,
+                contact_consent=bool(draft.contact_consent), status=NeedStatus.draft,
+                data={"missing": draft.missing, "source": draft.source},
+                created_at=now, updated_at=now)
+            session.add(need)
+            session.flush()
+            assert need.id is not None
+            if draft.contact and requester_id is not None:
+                person = session.get(Person, requester_id)
+                if person is not None:  # contact typed into the need is the requester's
+                    person.contact = {**draft.contact, **(person.contact or {})}
+            self._audit(session, actor, "need", need.id, "create", None,
+                        {"status": NeedStatus.draft})
+            return need.id
+
+    def confirm(self, need_id: int, actor: str = "requester") -> Outcome:
+        """The requester confirmed the summary card: publish and send the first offers."""
+        with self._tx() as session:
+            if not self._set_need(session, need_id, (NeedStatus.draft,), NeedStatus.open):
+                return Outcome(False, "not_draft", "这条需求已经发布或已关闭。", need_id)
+            self._audit(session, actor, "need", need_id, "confirm",
+                        {"status": NeedStatus.draft}, {"status": NeedStatus.open})
+        return self.dispatch(need_id)
+
+    def dispatch(self, need_id: int) -> Outcome:
+        """Top up pending offers to `match_offers_per_round`, within `match_max_offers` in
+        all; with nobody pending and nobody left to ask, the need goes to staff."""
+        with Session(self.engine) as session:
+            need = session.get(Need, need_id)
+            if need is None:
+                return Outcome(False, "not_found", "找不到这条需求。")
+            if need.status not in _OPEN:
+                return Outcome(False, "closed", "这条需求不在匹配中。", need_id)
+            draft = draft_from_need(need)
+            org = session.get(Organization, need.organization_id) if need.organization_id \
+                else None
+            org_name = org.name if org else ""
+            requester_id = need.requester_id
+        # Rank outside the write transaction: retrieval takes milliseconds we do not want to
+        # hold a lock for. The transaction re-checks everything that could have changed.
+        candidates: list[Candidate] = []
+        if self.ranker is not None:
+            candidates = self.ranker.rank(
+                draft, k=self.settings.match_offers_per_round * 3, need_id=need_id,
+                for_offers=True, organization=org_name, requester_person_id=requester_id)
+        for _attempt in range(3):
+            try:
+                return self._dispatch_tx(need_id, candidates)
+            except IntegrityError:  # a concurrent dispatch offered the same scientist
+                log.info("dispatch race on need %s, retrying", need_id)
+        return Outcome(False, "busy", "系统繁忙，请稍后再试。", need_id)
+
+    def _dispatch_tx(self, need_id: int, candidates: list[Candidate],
+                     unlimited: bool = False) -> Outcome:
+        now = self.clock.now()
+        ttl = timedelta(hours=self.settings.offer_ttl_hours)
+        with self._tx() as session:
+            # claim the need row first: concurrent dispatches and accepts queue behind it
+            if session.execute(update(Need).where(Need.id == need_id, Need.status.in_(_OPEN))
+                               .values(updated_at=now)
+                               .execution_options(synchronize_session=False)).rowcount != 1:
+                return Outcome(False, "closed", "这条需求不在匹配中。", need_id)
+            need = session.get(Need, need_id)
+            assert need is not None
+            offered = {sid: status for sid, status in session.execute(
+                select(Offer.scientist_id, Offer.status).where(Offer.need_id == need_id))}
+            pending = sum(1 for s in offered.values() if s == OfferStatus.pending)
+            room = len(candidates) if unlimited else min(
+                self.settings.match_offers_per_round - pending,
+                self.settings.match_max_offers - len(offered))
+            new_ids: list[int] = []
+            for cand in candidates:
+                if room <= 0:
+                    break
+                if cand.row_id in offered:
+                    continue
+                sci = session.get(Scientist, cand.row_id)
+                if sci is None or not sci.available:
+                    continue
+                offer = Offer(token=secrets.token_urlsafe(12), need_id=need_id,
+                              scientist_id=cand.row_id, status=OfferStatus.pending,
+                              rank=len(offered) + 1, score=round(cand.score, 4),
+                              reasons=cand.reasons, created_at=now, expires_at=now + ttl)
+                session.add(offer)
+                session.flush()
+                assert offer.id is not None
+                sci.offers_received += 1
+                offered[cand.row_id] = OfferStatus.pending
+                new_ids.append(offer.id)
+                room -= 1
+                self._audit(session, "system", "offer", offer.id, "send", None,
+                            {"status": OfferStatus.pending, "need_id": need_id,
+                             "scientist": sci.external_id, "score": offer.score})
+                enqueue(session, "offer", f"scientist:{sci.external_id}",
+                        note.offer_card(need, offer.token, cand.reasons,
+                                        self.settings.offer_ttl_hours),
+                        now=now, need_id=need_id, offer_id=offer.id)
+            pending += len(new_ids)
+            if new_ids:
+                before = need.status
+                need.status = NeedStatus.offered
+                if before != NeedStatus.offered:
+                    self._audit(session, "system", "need", need_id, "offered",
+                                {"status": before}, {"status": NeedStatus.offered})
+                if need.requester_id is not None:
+                    enqueue(session, "need_offered", f"person:{need.requester_id}",
+                            note.requester_offered(need, pending), now=now, need_id=need_id)
+                return Outcome(True, "offered", f"已推送给 {len(new_ids)} 位专家。", need_id,
+                               new_ids)
+            if pending:
+                return Outcome(True, "waiting", "正在等待专家答复。", need_id)
+            before = need.status
+            need.status = NeedStatus.unmatched
+            self._audit(session, "system", "need", need_id, "unmatched", {"status": before},
+                        {"status": NeedStatus.unmatched, "offers": len(offered)})
+            enqueue(session, "need_unmatched", staff_recipient(need.region_code),
+                    note.staff_unmatched(need), now=now, need_id=need_id)
+            if need.requester_id is not None:
+                enqueue(session, "need_unmatched", f"person:{need.requester_id}",
+                        note.requester_unmatched(need), now=now, need_id=need_id)
+            return Outcome(False, "unmatched", "暂无合适的专家，已转交工作人员。", need_id)
+
+    def assign(self, need_id: int, scientist_external_id: str, actor: str) -> Outcome:
+        """Staff step in on an unmatched need and offer it to a scientist by hand."""
+        with Session(self.engine) as session:
+            sci = session.execute(select(Scientist).where(
+                Scientist.external_id == scientist_external_id)).scalar_one_or_none()
+            if sci is None:
+                raise BadInput(f"找不到科技工作者 {scientist_external_id} (no such scientist)")
+        with self._tx() as session:
+            if not self._set_need(session, need_id, (NeedStatus.unmatched, *_OPEN),
+                                  NeedStatus.offered):
+                return Outcome(False, "closed", "这条需求已对接或已关闭。", need_id)
+            self._audit(session, actor, "need", need_id, "assign", None,
+                        {"scientist": scientist_external_id})
+        cand = Candidate(sci.external_id, sci.name, sci.discipline, "", 0.0,
+                         ["工作人员人工指派"], row_id=sci.id or 0)
+        with self._tx() as session:
+            offered = session.execute(select(Offer.id).where(
+                Offer.need_id == need_id, Offer.scientist_id == cand.row_id)).first()
+        if offered:
+            return Outcome(False, "already_offered", "已向这位专家发出过邀请。", need_id)
+        # one more offer beyond the automatic limits: staff decided
+        return self._dispatch_tx(need_id, [cand], unlimited=True)
+
+    def cancel(self, need_id: int, actor: str) -> Outcome:
+        now = self.clock.now()
+        with self._tx() as session:
+            allowed = (NeedStatus.draft, NeedStatus.unmatched, *_OPEN)
+            need = session.get(Need, need_id)
+            if need is None:
+                return Outcome(False, "not_found", "找不到这条需求。")
+            before = need.status
+            if not self._set_need(session, need_id, allowed, NeedStatus.cancelled):
+                return Outcome(False, "closed", "这条需求已对接或已关闭，无法取消。", need_id)
+            self._audit(session, actor, "need", need_id, "cancel", {"status": before},
+                        {"status": NeedStatus.cancelled})
+            self._withdraw_pending(session, need, "需求方已取消", now)
+        return Outcome(True, "cancelled", "需求已取消。", need_id)
+
+    def _withdraw_pending(self, session: Session, need: Need, why: str,
+                          now: Any, keep: int | None = None) -> list[int]:
+        rows = session.execute(select(Offer.id, Scientist.external_id)
+                               .join(Scientist, Scientist.id == Offer.scientist_id)
+                               .where(Offer.need_id == need.id,
+                                      Offer.status == OfferStatus.pending)).all()
+        ids = [oid for oid, _ in rows if oid != keep]
+        if not ids:
+            return []
+        session.execute(update(Offer).where(Offer.id.in_(ids),
+                                            Offer.status == OfferStatus.pending)
+                        .values(status=OfferStatus.withdrawn, responded_at=now, note=why)
+                        .execution_options(synchronize_session=False))
+        for oid, ext in rows:
+            if oid == keep:
+                continue
+            self._audit(session, "system", "offer", oid, "withdraw",
+                        {"status": OfferStatus.pending},
+                        {"status": OfferStatus.withdrawn, "why": why})
+            payload = note.offer_taken(need) if why == "已被其他专家接单" \
+                else note.offer_withdrawn(need, why)
+            enqueue(session, "offer_withdrawn", f"scientist:{ext}", payload, now=now,
+                    need_id=need.id, offer_id=oid)
+        return ids
+
+    # ---- scientists' answers -----------------------------------------------------------------
+    def _offer_for(self, token: str, scientist_id: int) -> tuple[Offer | None, Outcome | None]:
+        with Session(self.engine) as session:
+            offer = session.execute(select(Offer).where(Offer.token == token)
+                                    ).scalar_one_or_none()
+            if offer is None:
+                return None, Outcome(False, "not_found", "这个邀请不存在或已失效。")
+            session.expunge(offer)
+        if offer.scientist_id != scientist_id:
+            log.warning("scientist %s pressed offer %s of another scientist", scientist_id,
+                        offer.id)
+            return None, Outcome(False, "not_yours", "这个邀请不是发给您的，无法操作。",
+                                 offer.need_id)
+        return offer, None
+
+    def _why_not(self, offer_id: int) -> Outcome:
+        with Session(self.engine) as session:
+            offer = session.get(Offer, offer_id)
+            need = session.get(Need, offer.need_id) if offer else None
+        if offer is None or need is None:
+            return Outcome(False, "not_found", "这个邀请不存在或已失效。")
+        if offer.status == OfferStatus.accepted:
+            return Outcome(False, "already_accepted", "您已接下这个需求。", need.id)
+        if need.status in (NeedStatus.matched, NeedStatus.in_service, NeedStatus.closed) \
+                or offer.status == OfferStatus.withdrawn:
+            return Outcome(False, "taken", "该需求已被接单，感谢您的关注。", need.id)
+        if offer.status == OfferStatus.expired or (
+                offer.expires_at and as_utc(offer.expires_at) <= self.clock.now()):
+            return Outcome(False, "expired", "这个邀请已超时。", need.id)
+        if offer.status == OfferStatus.declined:
+            return Outcome(False, "declined", "您已婉拒过这个需求。", need.id)
+        return Outcome(False, "closed", "该需求已取消或已关闭。", need.id)
+
+    def accept(self, token: str, scientist_id: int, actor: str | None = None) -> Outcome:
+        offer, problem = self._offer_for(token, scientist_id)
+        if problem is not None:
+            return problem
+        assert offer is not None and offer.id is not None
+        now = self.clock.now()
+        actor = actor or f"scientist:{scientist_id}"
+        try:
+            with self._tx() as session:
+                # 1. claim the need: the first accept turns it to matched, the rest find it so
+                if not self._set_need(session, offer.need_id, (NeedStatus.offered,),
+                                      NeedStatus.matched):
+                    raise _Abort(Outcome(False, "retry", ""))
+                # 2. the offer itself must still be open and not expired
+                won = session.execute(
+                    update(Offer).where(Offer.id == offer.id, Offer.status == OfferStatus.pending,
+                                        Offer.expires_at > now)
+                    .values(status=OfferStatus.accepted, responded_at=now)
+                    .execution_options(synchronize_session=False)).rowcount == 1
+                if not won:
+                    raise _Abort(Outcome(False, "retry", ""))
+                need = session.get(Need, offer.need_id)
+                sci = session.get(Scientist, scientist_id)
+                assert need is not None and sci is not None
+                sci.offers_accepted += 1
+                created = as_utc(offer.created_at) or now
+                sci.response_seconds_total += max(0, int((now - created).total_seconds()))
+                self._audit(session, actor, "offer", offer.id, "accept",
+                            {"status": OfferStatus.pending}, {"status": OfferStatus.accepted})
+                self._audit(session, actor, "need", need.id, "matched",
+                            {"status": NeedStatus.offered},
+                            {"status": NeedStatus.matched, "scientist": sci.external_id})
+                self._withdraw_pending(session, need, "已被其他专家接单", now, keep=offer.id)
+                self._introduce(session, need, sci, offer.id, now)
+        except _Abort:
+            return self._why_not(offer.id)
+        except IntegrityError:
+            # the partial unique index caught a second accept the need-row claim missed
+            return Outcome(False, "taken", "该需求已被接单，感谢您的关注。", offer.need_id)
+        return Outcome(True, "accepted", "接单成功！已为您和需求方互相介绍。", offer.need_id,
+                       [offer.id])
+
+    def _introduce(self, session: Session, need: Need, sci: Scientist, offer_id: int,
+                   now: Any) -> None:
+        requester = session.get(Person, need.requester_id) if need.requester_id else None
+        erased = requester is None or requester.erased_at is not None
+        contact = None
+        if need.contact_consent and not erased and requester is not None:
+            contact = dict(requester.contact or {})
+        name = requester.display_name if requester is not None and not erased else ""
+        enqueue(session, "intro", f"scientist:{sci.external_id}",
+                note.intro_to_scientist(need, name, contact), now=now, need_id=need.id,
+                offer_id=offer_id)
+        if requester is not None and not erased:
+            enqueue(session, "intro", f"person:{requester.id}",
+                    note.intro_to_requester(need, sci), now=now, need_id=need.id,
+                    offer_id=offer_id)
+        self._audit(session, "system", "need", need.id, "introduce", None,
+                    {"scientist": sci.external_id, "requester_contact_shared": contact is not None})
+
+    def decline(self, token: str, scientist_id: int, reason: str = "",
+                actor: str | None = None) -> Outcome:
+        offer, problem = self._offer_for(token, scientist_id)
+        if problem is not None:
+            return problem
+        assert offer is not None and offer.id is not None
+        now = self.clock.now()
+        with self._tx() as session:
+            done = session.execute(
+                update(Offer).where(Offer.id == offer.id, Offer.status == OfferStatus.pending)
+                .values(status=OfferStatus.declined, responded_at=now, note=reason[:200])
+                .execution_options(synchronize_session=False)).rowcount == 1
+            if done:
+                self._audit(session, actor or f"scientist:{scientist_id}", "offer", offer.id,
+                            "decline", {"status": OfferStatus.pending},
+                            {"status": OfferStatus.declined, "reason": reason[:200]})
+        if not done:
+            return self._why_not(offer.id)
+        self.dispatch(offer.need_id)
+        return Outcome(True, "declined", "已婉拒，我们会把需求推荐给其他专家。", offer.need_id)
+
+    def refer(self, token: str, scientist_id: int, colleague_external_id: str,
+              actor: str | None = None) -> Outcome:
+        """转介同行: pass a pending offer on to another registered scientist."""
+        offer, problem = self._offer_for(token, scientist_id)
+        if problem is not None:
+            return problem
+        assert offer is not None and offer.id is not None
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            colleague = session.execute(select(Scientist).where(
+                Scientist.external_id == colleague_external_id)).scalar_one_or_none()
+            me = session.get(Scientist, scientist_id)
+        if colleague is None or me is None:
+            return Outcome(False, "no_colleague", "找不到这位同行，请确认其编号。", offer.need_id)
+        if colleague.id == scientist_id:
+            return Outcome(False, "self", "不能转介给自己。", offer.need_id)
+        if not colleague.available:
+            return Outcome(False, "unavailable", "这位同行目前不接单，请换一位。", offer.need_id)
+        try:
+            with self._tx() as session:
+                if session.execute(update(Need).where(Need.id == offer.need_id,
+                                                      Need.status == NeedStatus.offered)
+                                   .values(updated_at=now)
+                                   .execution_options(synchronize_session=False)).rowcount != 1:
+                    raise _Abort(Outcome(False, "retry", ""))
+                done = session.execute(
+                    update(Offer).where(Offer.id == offer.id,
+                                        Offer.status == OfferStatus.pending)
+                    .values(status=OfferStatus.declined, responded_at=now,
+                            note=f"转介给 {colleague.external_id}"[:200])
+                    .execution_options(synchronize_session=False)).rowcount == 1
+                if not done:
+                    raise _Abort(Outcome(False, "retry", ""))
+                need = session.get(Need, offer.need_id)
+                assert need is not None
+                new = Offer(token=secrets.token_urlsafe(12), need_id=need.id,
+                            scientist_id=colleague.id, status=OfferStatus.pending,
+                            rank=offer.rank, score=offer.score,
+                            reasons=[f"{me.name}推荐的同行", *offer.reasons[:2]],
+                            referred_by_id=scientist_id, created_at=now,
+                            expires_at=now + timedelta(hours=self.settings.offer_ttl_hours))
+                session.add(new)
+                session.flush()
+                colleague_row = session.get(Scientist, colleague.id)
+                assert colleague_row is not None
+                colleague_row.offers_received += 1
+                actor = actor or f"scientist:{scientist_id}"
+                self._audit(session, actor, "offer", offer.id, "refer",
+                            {"status": OfferStatus.pending},
+                            {"status": OfferStatus.declined, "to": colleague.external_id})
+                self._audit(session, actor, "offer", new.id, "send", None,
+                            {"status": OfferStatus.pending, "referred_by": me.external_id})
+                enqueue(session, "offer", f"scientist:{colleague.external_id}",
+                        note.offer_card(need, new.token, new.reasons,
+                                        self.settings.offer_ttl_hours, referred_by=me.name),
+                        now=now, need_id=need.id, offer_id=new.id)
+        except _Abort:
+            return self._why_not(offer.id)
+        except IntegrityError:
+            return Outcome(False, "already_offered", "这位同行已经收到过这个需求。", offer.need_id)
+        return Outcome(True, "referred", f"已转介给 {colleague.name}。", offer.need_id, [new.id])
+
+    def expire_due(self) -> int:
+        """Expire pending offers past their deadline and ask the next candidates."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            due = session.execute(select(Offer.id, Offer.need_id).where(
+                Offer.status == OfferStatus.pending, Offer.expires_at <= now)).all()
+        needs: set[int] = set()
+        expired = 0
+        for offer_id, need_id in due:
+            with self._tx() as session:
+                done = session.execute(
+                    update(Offer).where(Offer.id == offer_id, Offer.status == OfferStatus.pending)
+                    .values(status=OfferStatus.expired, responded_at=now, note="超时未答复")
+                    .execution_options(synchronize_session=False)).rowcount == 1
+                if not done:
+                    continue
+                expired += 1
+                self._audit(session, "system", "offer", offer_id, "expire",
+                            {"status": OfferStatus.pending}, {"status": OfferStatus.expired})
+                need = session.get(Need, need_id)
+                ext = session.execute(select(Scientist.external_id).join(
+                    Offer, Offer.scientist_id == Scientist.id).where(Offer.id == offer_id)
+                ).scalar_one()
+                assert need is not None
+                enqueue(session, "offer_expired", f"scientist:{ext}", note.offer_expired(need),
+                        now=now, need_id=need_id, offer_id=offer_id)
+            needs.add(need_id)
+        for need_id in sorted(needs):
+            self.dispatch(need_id)
+        return expired
+
+    # ---- after the match ---------------------------------------------------------------------
+    def start_service(self, need_id: int, actor: str) -> Outcome:
+        with self._tx() as session:
+            if not self._set_need(session, need_id, (NeedStatus.matched,),
+                                  NeedStatus.in_service):
+                return Outcome(False, "not_matched", "这条需求尚未对接成功。", need_id)
+            self._audit(session, actor, "need", need_id, "start_service",
+                        {"status": NeedStatus.matched}, {"status": NeedStatus.in_service})
+        return Outcome(True, "in_service", "已开始服务。", need_id)
+
+    def close(self, need_id: int, rating: int, comment: str = "",
+              person_id: int | None = None, actor: str = "requester") -> Outcome:
+        """The requester rates the service (1–5); the scientist's track record counts it."""
+        if not 1 <= rating <= 5:
+            raise BadInput("评分应为 1 到 5 分 (rating must be 1–5)")
+        with self._tx() as session:
+            need = session.get(Need, need_id)
+            if need is None:
+                return Outcome(False, "not_found", "找不到这条需求。")
+            if person_id is not None and need.requester_id != person_id:
+                return Outcome(False, "not_yours", "只有需求发布者可以评价。", need_id)
+            before = need.status
+            if not self._set_need(session, need_id, (NeedStatus.matched, NeedStatus.in_service),
+                                  NeedStatus.closed):
+                return Outcome(False, "not_matched", "这条需求尚未对接成功或已评价。", need_id)
+            offer = session.execute(select(Offer).where(
+                Offer.need_id == need_id, Offer.status == OfferStatus.accepted)).scalar_one()
+            sci = session.get(Scientist, offer.scientist_id)
+            assert sci is not None
+            sci.rating_sum += rating
+            sci.rating_count += 1
+            sci.services_completed += 1
+            session.add(Feedback(need_id=need_id, offer_id=offer.id, person_id=person_id,
+                                 rating=rating, comment=comment[:2000],
+                                 created_at=self.clock.now()))
+            self._audit(session, actor, "need", need_id, "close", {"status": before},
+                        {"status": NeedStatus.closed, "rating": rating})
+        return Outcome(True, "closed", "感谢您的评价！", need_id)
+
+    def counts(self, need_id: int) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {s: int(n) for s, n in conn.execute(
+                select(Offer.status, func.count()).where(Offer.need_id == need_id)
+                .group_by(Offer.status))}

@@ -1,0 +1,331 @@
+"""Ranking scientists for a need: relevance first, then fit, place, load and track record.
+
+Candidates come from hybrid retrieval over scientist profiles (the same index `kejiyun search
+scientists` uses), queried with the need's topic — its text without place names, budget,
+deadline and contact phrases, which would otherwise match profiles' addresses. Each candidate
+then gets a score from features with short Chinese reasons:
+
+- relevance: the hybrid score, plus how many of the need's keywords and products occur in the
+  profile's own expertise (directions, services, achievements, discipline), not in its
+  organisation or address;
+- discipline agreement with the need (same 一级学科, else the same 门类);
+- region proximity: same county > same city > same province; a scientist who offers remote
+  help is not penalised for distance when the need allows remote help;
+- load: open offers now, and a weekly cap so a few famous experts do not receive every need;
+- track record: acceptance rate, rating and response time, each shrunk towards a neutral prior
+  so a newcomer starts fair rather than last.
+
+Exclusions: unavailable scientists, those who already had an offer for this need (whatever
+they answered), those from the requester's own organisation, the requester themself, and
+those at the weekly cap (when ranking for offers).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, case, func, select
+from sqlalchemy.orm import Session
+
+from kejiyun.clock import Clock, system_clock
+from kejiyun.errors import BadInput
+from kejiyun.settings import Settings
+from knowledge import gazetteer, taxonomy
+from matching import slots
+from matching.need import NeedDraft
+from retrieval.search import Hit, Searcher
+from retrieval.tokenize import expand_query
+from store.models import Offer, OfferStatus, Scientist
+
+_REMOTE = re.compile(r"线上|远程|视频|在线|网络|电话咨询|云摊|微信")
+
+
+@dataclass(frozen=True)
+class RankWeights:
+    """Feature weights, tuned on bench/data/needs_dev.jsonl (`bench/matching.py`)."""
+
+    sparse: float = 0.5        # BM25 share of the best BM25 score among the candidates
+    dense: float = 0.5         # cosine relative to the best cosine among the candidates
+    overlap: float = 0.3       # share of the need's keywords found in the expertise text
+    product: float = 0.2       # the profile names one of the need's products/crops
+    discipline: float = 0.2    # same 一级学科 (half for the same 门类)
+    region: float = 0.1        # proximity (county 1, city .7, province .4)
+    track: float = 0.05        # acceptance, rating, response time (shrunk to a prior)
+    load: float = 0.1          # open offers now, and offers this week relative to the cap
+    pool: int = 100            # candidates fetched from retrieval before re-scoring
+    min_hit: float = 0.01      # a best hybrid score below this: nothing in the pool fits
+    min_relative: float = 0.2  # drop candidates whose relevance is below this share of the best
+
+
+@dataclass
+class Candidate:
+    scientist_id: str          # external id
+    name: str
+    discipline: str
+    region: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
+    row_id: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scientist_id": self.scientist_id, "name": self.name,
+                "discipline": self.discipline, "region": self.region,
+                "score": round(self.score, 4), "reasons": self.reasons}
+
+
+def topic_text(need: NeedDraft) -> str:
+    """What the need is about, for retrieval: no places, money, deadlines or contacts."""
+    text = need.description.replace("［联系方式已隐藏］", " ")
+    if need.budget_text:
+        text = text.replace(need.budget_text, " ")
+    text = slots.strip_side_phrases(text)
+    text = _strip_places(text)
+    extra = [p for p in need.products if p not in text]
+    return " ".join([text, *extra]).strip()
+
+
+def _strip_places(text: str) -> str:
+    for name in _PLACE_NAMES:
+        if name in text:
+            text = text.replace(name, " ")
+    return text
+
+
+_PLACE_NAMES = sorted({w for r in gazetteer.all_regions() for w in (r.name, r.short_name)
+                       if len(w) >= 2}, key=len, reverse=True)
+
+
+def proximity(need_code: str | None, sci_code: str | None) -> tuple[float, str]:
+    """1 same county, .7 same city, .4 same province (Sichuan), 0 unknown; with the reason."""
+    if not need_code or not sci_code:
+        return 0.0, ""
+    if need_code == sci_code:
+        region = gazetteer.get(sci_code)
+        return 1.0, f"同在{region.name}" if region else ""
+    need_chain = {r.level: r for r in gazetteer.ancestors(need_code)}
+    sci_chain = {r.level: r for r in gazetteer.ancestors(sci_code)}
+    for level, value in (("county", 1.0), ("city", 0.7), ("province", 0.4)):
+        a, b = need_chain.get(level), sci_chain.get(level)
+        if a and b and a.code == b.code:
+            return value, f"同在{a.name}"
+    return 0.0, ""
+
+
+def _expertise(s: Scientist) -> str:
+    return " ".join([s.discipline, *s.directions, *s.services, *s.achievements])
+
+
+def _best_line(s: Scientist, words: list[str]) -> tuple[str, str] | None:
+    """The direction/service/achievement sharing most of the need's words, for a reason."""
+    best: tuple[int, str, str] | None = None
+    for label, items in (("研究方向", s.directions), ("可提供", s.services),
+                         ("成果", s.achievements)):
+        for item in items:
+            hits = sum(1 for w in words if w in item)
+            if hits and (best is None or hits > best[0]):
+                best = (hits, label, item)
+    return (best[1], best[2]) if best else None
+
+
+def track_record(s: Scientist) -> tuple[float, str]:
+    """0..1 with a neutral 0.5-ish start: Bayesian shrinkage towards priors, so two offers
+    answered do not outrank twenty, and a newcomer is not ranked below everyone."""
+    accept = (s.offers_accepted + 1.0) / (s.offers_received + 2.0)
+    rating = (s.rating_sum + 4.0 * 2) / (s.rating_count + 2.0) / 5.0
+    answered = max(s.offers_accepted, 0)
+    hours = (s.response_seconds_total / 3600.0 + 12.0 * 2) / (answered + 2.0)
+    speed = 1.0 / (1.0 + hours / 24.0)
+    score = 0.45 * accept + 0.35 * rating + 0.2 * speed
+    if s.offers_received == 0:
+        return score, "新入驻专家，优先给予机会" if s.rating_count == 0 else ""
+    reason = f"接单率 {s.offers_accepted / s.offers_received:.0%}"
+    if s.rating_count:
+        reason += f"，评分 {s.rating_sum / s.rating_count:.1f}"
+    return score, reason
+
+
+@dataclass
+class Features:
+    """One candidate before weighting: the scientist row, feature values, reasons."""
+
+    sci: Scientist
+    values: dict[str, float]
+    reasons: list[str]
+
+
+class Ranker:
+    def __init__(self, searcher: Searcher, engine: Engine, settings: Settings,
+                 clock: Clock = system_clock, weights: RankWeights | None = None) -> None:
+        self.searcher = searcher
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self.w = weights or RankWeights()
+
+    # ---- public ------------------------------------------------------------------------------
+    def rank(self, need: NeedDraft, k: int = 10, *, need_id: int | None = None,
+             for_offers: bool = False, organization: str = "",
+             requester_person_id: int | None = None) -> list[Candidate]:
+        feats = self.features(need, need_id=need_id, for_offers=for_offers,
+                              organization=organization,
+                              requester_person_id=requester_person_id)
+        return self.score(feats, k)
+
+    def score(self, feats: list[Features], k: int = 10, weights: RankWeights | None = None
+              ) -> list[Candidate]:
+        w = weights or self.w
+        out: list[Candidate] = []
+        for f in feats:
+            v = f.values
+            relevance = w.sparse * v["sparse"] + w.dense * v["dense"]
+            total = (relevance + w.overlap * v["overlap"] + w.product * v["product"]
+                     + w.discipline * v["discipline"] + w.region * v["region"]
+                     + w.track * v["track"] - w.load * v["load"])
+            region = gazetteer.get(f.sci.region_code) if f.sci.region_code else None
+            out.append(Candidate(
+                scientist_id=f.sci.external_id, name=f.sci.name, discipline=f.sci.discipline,
+                region=region.name if region else f.sci.region_text, score=total,
+                reasons=f.reasons, features={**v, "relevance": relevance},
+                row_id=f.sci.id or 0))
+        if not out:
+            return []
+        best = max(c.features["relevance"] for c in out)
+        out = [c for c in out if c.features["relevance"] >= w.min_relative * best]
+        out.sort(key=lambda c: -c.score)
+        return out[:k]
+
+    def features(self, need: NeedDraft, *, need_id: int | None = None,
+                 for_offers: bool = False, organization: str = "",
+                 requester_person_id: int | None = None) -> list[Features]:
+        query = topic_text(need)
+        if not _meaningful(query):
+            return []
+        hits = self.searcher.search("scientists", query, k=self.w.pool, available_only=True)
+        if not hits or hits[0].score < self.w.min_hit:
+            return []
+        rows = self._rows([h.id for h in hits])
+        load = self._load([r.id for r in rows.values() if r.id is not None], need_id)
+        words = list(dict.fromkeys(need.products + need.keywords))
+        code = need.discipline_code or _vote_discipline(hits, rows)
+        index = self.searcher.index
+        weighted = {t: index.token_weight("scientists", t)
+                    for t in set(index.tokenizer.tokenize_query(expand_query(query)))
+                    if len(t) >= 2}
+        weighted = {t: w for t, w in weighted.items() if w > 0}
+        max_sparse = max((h.sparse for h in hits), default=0.0) or 1.0
+        max_dense = max((h.dense for h in hits), default=0.0) or 1.0
+        cap = max(1, self.settings.match_weekly_cap)
+        feats: list[Features] = []
+        for hit in hits:
+            s = rows.get(hit.id)
+            if s is None or s.id is None or not s.available:
+                continue
+            pending, week, offered_here = load.get(s.id, (0, 0, False))
+            if offered_here:
+                continue  # declined, expired or already holding an offer for this need
+            if requester_person_id is not None and s.person_id == requester_person_id:
+                continue
+            if organization and s.organization and _same_org(organization, s.organization):
+                continue
+            if for_offers and week >= cap:
+                continue
+            feats.append(self._features(need, code, words, weighted, hit, s, pending, week,
+                                        cap, max_sparse, max_dense))
+        return feats
+
+    # ---- internals ---------------------------------------------------------------------------
+    def _features(self, need: NeedDraft, code: str | None, words: list[str],
+                  weighted: dict[str, float], hit: Hit, s: Scientist, pending: int, week: int,
+                  cap: int, max_sparse: float, max_dense: float) -> Features:
+        reasons: list[str] = []
+        expertise = _expertise(s)
+        # the need's words, weighted by rarity, found in what the scientist does (not in
+        # their address or employer's name)
+        total = sum(weighted.values())
+        overlap = (sum(w for t, w in weighted.items() if t in expertise) / total) if total \
+            else 0.0
+        product = float(any(p in expertise for p in need.products))
+        line = _best_line(s, words)
+        if line:
+            reasons.append(f"{line[0]}：{line[1]}")
+        else:
+            reasons.append(f"专业：{s.discipline}")
+        disc = 0.0
+        if code and s.discipline_code:
+            if code == s.discipline_code:
+                disc = 1.0
+                name = taxonomy.get(code)
+                reasons.append(f"学科对口：{name.name if name else s.discipline}")
+            elif code[:2] == s.discipline_code[:2]:
+                disc = 0.5
+        prox, prox_reason = proximity(need.region_code, s.region_code)
+        remote = bool(_REMOTE.search(" ".join(s.services)))
+        if need.remote_ok and remote and prox < 0.7:
+            prox, prox_reason = 0.7, "可远程服务"
+        if prox_reason:
+            reasons.append(prox_reason)
+        track, track_reason = track_record(s)
+        if track_reason:
+            reasons.append(track_reason)
+        load = min(1.0, pending / 3.0) * 0.5 + min(1.0, week / cap) * 0.5
+        if pending:
+            reasons.append(f"当前有 {pending} 个待回复的需求")
+        return Features(s, {"sparse": hit.sparse / max_sparse, "dense": hit.dense / max_dense,
+                            "overlap": overlap, "product": product, "discipline": disc,
+                            "region": prox, "track": track, "load": load}, reasons)
+
+    def _rows(self, external_ids: list[str]) -> dict[str, Scientist]:
+        with Session(self.engine) as session:
+            rows = session.execute(select(Scientist).where(
+                Scientist.external_id.in_(external_ids))).scalars().all()
+            session.expunge_all()
+        return {r.external_id: r for r in rows}
+
+    def _load(self, ids: list[int], need_id: int | None) -> dict[int, tuple[int, int, bool]]:
+        """Per scientist: open offers, offers in the last 7 days, already offered this need."""
+        if not ids:
+            return {}
+        since = self.clock.now() - timedelta(days=7)
+        here = (func.sum(case((Offer.need_id == need_id, 1), else_=0)) if need_id is not None
+                else func.sum(0))
+        stmt = (select(Offer.scientist_id,
+                       func.sum(case((Offer.status == OfferStatus.pending, 1), else_=0)),
+                       func.sum(case((Offer.created_at >= since, 1), else_=0)),
+                       here)
+                .where(Offer.scientist_id.in_(ids)).group_by(Offer.scientist_id))
+        with self.engine.connect() as conn:
+            return {sid: (int(p or 0), int(wk or 0), bool(h)) for sid, p, wk, h
+                    in conn.execute(stmt)}
+
+
+def _vote_discipline(hits: list[Hit], rows: dict[str, Scientist]) -> str | None:
+    """No discipline in the text: the one the best-matching profiles agree on, if they do."""
+    votes: dict[str, float] = {}
+    for hit in hits[:8]:
+        s = rows.get(hit.id)
+        if s is not None and s.discipline_code:
+            votes[s.discipline_code] = votes.get(s.discipline_code, 0.0) + hit.score
+    if not votes:
+        return None
+    code, weight = max(votes.items(), key=lambda kv: kv[1])
+    return code if weight >= 0.5 * sum(votes.values()) else None
+
+
+def _same_org(a: str, b: str) -> bool:
+    a, b = a.strip(), b.strip()
+    return bool(a and b) and (a == b or (len(a) >= 4 and len(b) >= 4 and (a in b or b in a)))
+
+
+def _meaningful(text: str) -> bool:
+    return len(re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)) >= 2
+
+
+def resolve_region(value: str) -> str:
+    region = gazetteer.resolve(value) or gazetteer.find_region(value)
+    if region is None:
+        raise BadInput(f"无法识别地区“{value}” (unknown region)")
+    return region.code

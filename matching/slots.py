@@ -1,0 +1,214 @@
+"""Rule and lexicon parsers for the slots of a need record: kind, urgency, budget,
+confidentiality, contact consent, remote help, requester role, contact details.
+
+Each parser returns `None` when the text does not say, so the dialog knows which slots to ask
+for; "不急" or "面议" are answers, not silence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+# ---- kind ------------------------------------------------------------------------------------
+_TALENT = re.compile(r"招聘|招人|招个|招一|聘请|聘用|聘个|引进人才|人才引进|柔性引进|"
+                     r"全职|兼职|驻厂|驻场|技术副总|技术总监|首席专家|挂职|长期顾问|常年顾问|"
+                     r"科技特派员|入驻")
+_TRANSFER = re.compile(r"专利|成果转化|转化.{0,4}成果|技术转让|转让|许可|授权使用|买断|"
+                       r"(?:购买|买|引进|采购).{0,8}(?:技术|成果|工艺|配方|品种)|"
+                       r"成熟技术|现成的?技术")
+_RD = re.compile(r"攻关|联合研发|合作研发|共同研发|联合开发|共同开发|研发|研制|开发(?:一|新|出)|"
+                 r"新工艺|技术难题|卡脖子|瓶颈|突破|中试|产学研|课题|国产化|替代进口")
+_SERVICE = re.compile(r"检测|化验|测一下|测测|指导|培训|上门|现场|来看|过来看|帮忙看|"
+                      r"看一下|看看|诊断|"
+                      r"设计|规划|方案|咨询|评估|评价|认证|改造|优化|调试|维修|验收|服务|讲课|讲座|"
+                      r"找.{0,4}(?:专家|老师|技术员|教授|团队)|请.{0,4}(?:专家|老师|技术员|教授)")
+_QUESTION = re.compile(r"怎么办|咋个办|咋办|咋整|咋个整|怎么整|怎么弄|怎么治|咋个治|为什么|为啥|"
+                       r"啥子原因|什么原因|是不是|能不能|可不可以|有没有办法|请问|[?？]|吗$")
+
+
+def parse_kind(text: str) -> str:
+    """question | service | rd_challenge | talent | achievement_transfer."""
+    if _TALENT.search(text):
+        return "talent"
+    if _TRANSFER.search(text):
+        return "achievement_transfer"
+    if _RD.search(text):
+        return "rd_challenge"
+    if _QUESTION.search(text) and not _SERVICE.search(text):
+        return "question"
+    return "service"
+
+
+# ---- urgency ---------------------------------------------------------------------------------
+_NOT_URGENT = re.compile(r"不急|不着急|不赶|不用急|慢慢来|时间不限|长期")
+_URGENT = re.compile(r"十万火急|急|马上|立刻|立即|今天|明天|这两天|这几天|两三天|三天内|这周|本周|"
+                     r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行")
+_SOON = re.compile(r"尽快|尽早|近期|最近|这个月|本月|月底|下个月|早点|抓紧|赶在|之前|前要")
+
+
+def parse_urgency(text: str) -> str | None:
+    """urgent | soon | normal, or None when the text does not say."""
+    if _NOT_URGENT.search(text):
+        return "normal"
+    if _URGENT.search(text):
+        return "urgent"
+    if _SOON.search(text):
+        return "soon"
+    return None
+
+
+# ---- budget ----------------------------------------------------------------------------------
+_NEGOTIABLE = re.compile(r"面议|面谈|好商量|可商量|再商量|商量着?来|看情况|价格好说|费用好说|"
+                         r"不差钱|待定|没有预算|没预算|免费|公益")
+_CN = "零〇一二两三四五六七八九十百千万"
+_NUM = rf"[0-9][0-9.,]*|[{_CN}]+"
+_AMOUNT = re.compile(
+    rf"(?P<a>{_NUM})\s*(?P<au>[万千kKwW])?\s*(?:[-~～到至]\s*(?P<b>{_NUM}))?\s*"
+    rf"(?P<unit>万|千|百|[kKwW])?\s*(?P<cur>块钱|块|元|rmb|RMB)?(?P<approx>左右|上下|以内|以下|之内|多)?")
+_CUE = re.compile(r"预算|出|月薪|年薪|工资|薪资|待遇|费用|经费|报酬|酬劳|价钱|价格|开价|出价|"
+                  r"愿意出|能出|可出|出得起|花|付|给|投入|投资|"
+                  r"资金|合同|服务费|咨询费|补贴")
+_UNIT_VALUE = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100}
+# Two adjacent numerals are a spoken range: 两三千 → 2000–3000, 一两万 → 10000–20000.
+_SPOKEN_RANGE = re.compile(r"^([一两二三四五六七八九])([二两三四五六七八九])([十百千万]+)$")
+
+
+@dataclass(frozen=True)
+class Budget:
+    amount: float | None   # yuan; None when negotiable or vague
+    text: str              # the words as written ("五万左右", "面议")
+
+
+def _cn(token: str) -> float:
+    return float(cn2an.cn2an(token.replace("两", "二"), "smart"))
+
+
+def _number(token: str) -> float | None:
+    token = token.replace(",", "")
+    if not token:
+        return None
+    try:
+        return float(token)
+    except ValueError:
+        pass
+    try:
+        m = _SPOKEN_RANGE.match(token)
+        if m:
+            scale = _cn("一" + m.group(3))
+            return (_cn(m.group(1)) + _cn(m.group(2))) / 2 * scale
+        return _cn(token)
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def parse_budget(text: str) -> Budget | None:
+    """Money the requester will spend, in yuan. "五万左右" → 50000, "两三千块" → 2500,
+    "3-5万" → 40000, "一万五" → 15000, "面议" → Budget(None, "面议"); None if unsaid."""
+    for m in _AMOUNT.finditer(text):
+        a_tok, b_tok = m.group("a"), m.group("b") or ""
+        unit = (m.group("unit") or m.group("au") or "").lower()
+        scaled = bool(unit) or any(c in "万千百" for c in a_tok + b_tok)
+        big = unit in ("万", "w") or "万" in a_tok + b_tok
+        cue = _CUE.search(text[max(0, m.start() - 8):m.start()])
+        # A bare number is money only with a currency word, or a 万/千 amount next to a cue
+        # ("预算", "能出") or hedged like one ("五万左右").
+        if not (m.group("cur") or (scaled and cue) or (big and m.group("approx"))):
+            continue
+        a = _number(a_tok)
+        if a is None:
+            continue
+        a *= _UNIT_VALUE.get((m.group("au") or m.group("unit") or "").lower(), 1) \
+            if not m.group("b") or m.group("au") else 1
+        amount = a
+        if b_tok:
+            b = _number(b_tok)
+            if b is None:
+                continue
+            b *= _UNIT_VALUE.get((m.group("unit") or "").lower(), 1)
+            while a * 10 <= b:  # "3-5万", "五到八万": the first number shares the unit
+                a *= 10
+            amount = (a + b) / 2
+        if amount <= 0 or amount > 1e10:
+            continue
+        return Budget(round(amount, 2), text[m.start():m.end()].strip())
+    m2 = _NEGOTIABLE.search(text)
+    if m2:
+        return Budget(None, m2.group(0))
+    m3 = re.search(r"(?:预算|费用|经费)[^，。,.!！?？]{0,6}?"
+                   r"(几[百千万]|[十百千万]来|[一二三四五六七八九十]+几[百千万])", text)
+    if m3:
+        return Budget(None, m3.group(0))  # a vague amount: noted, not guessed
+    return None
+
+
+# ---- confidentiality, consent, remote, role ----------------------------------------------------
+_CONFIDENTIAL = re.compile(r"保密|不公开|不要公开|别公开|不想公开|仅.{0,2}专家|只给.{0,4}专家|"
+                           r"只让.{0,4}专家|商业机密|技术秘密|内部资料|不对外")
+_CONSENT_NO = re.compile(r"不留电话|不留联系|不想留|不方便留|先别给|不要给.{0,4}(?:电话|联系)|"
+                         r"不公开.{0,4}(?:电话|联系)|平台上联系|不同意")
+_CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
+                          r"微信号|可以联系|愿意.{0,6}联系方式|联系方式可以|"
+                          r"可以给.{0,4}(?:电话|联系)|"
+                          r"同意.{0,6}(?:联系|提供|公开|分享)|直接联系")
+_REMOTE = re.compile(r"线上|远程|视频|网上|在线|微信上|电话指导|电话里|发照片|拍照片|"
+                     r"不用来|不用上门")
+_ENTERPRISE = re.compile(r"公司|企业|我司|厂|集团|有限|股份|合作社|医院|诊所|卫生院|学校|园区|"
+                         r"景区|酒店|协会|乡政府|镇政府|村委|街道")
+_FARMER = re.compile(r"种了|种的|养了|养的|亩|果园|鱼塘|猪圈|鸡场|大棚|地里|田里|家庭农场|庄稼")
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+WECHAT = re.compile(r"(?:微信号?|vx|VX|wx|WX|v信)\s*[:：是]?\s*([A-Za-z][\w-]{5,19})")
+
+
+def strip_side_phrases(text: str) -> str:
+    """Remove urgency, confidentiality and consent phrases: they are not the topic."""
+    for pattern in (_NOT_URGENT, _URGENT, _SOON, _CONFIDENTIAL, _CONSENT_NO, _CONSENT_YES,
+                    _NEGOTIABLE):
+        text = pattern.sub(" ", text)
+    return text
+
+
+def parse_confidentiality(text: str) -> str:
+    return "experts_only" if _CONFIDENTIAL.search(text) else "public"
+
+
+def parse_contact_consent(text: str) -> bool | None:
+    if _CONSENT_NO.search(text):
+        return False
+    if _CONSENT_YES.search(text) or PHONE.search(text) or WECHAT.search(text):
+        return True
+    return None
+
+
+def parse_remote(text: str) -> bool:
+    return bool(_REMOTE.search(text))
+
+
+def parse_role(text: str) -> str:
+    if _ENTERPRISE.search(text):
+        return "enterprise"
+    if _FARMER.search(text):
+        return "farmer"
+    return "citizen"
+
+
+def extract_contacts(text: str) -> tuple[str, dict[str, str]]:
+    """Pull phone numbers, e-mail and WeChat ids out of the text: the description is shown to
+    scientists before anyone accepts, so contact details must not travel inside it."""
+    found: dict[str, str] = {}
+
+    def grab(kind: str) -> object:
+        def repl(m: re.Match[str]) -> str:
+            value = m.group(1) if m.groups() else m.group(0)
+            found.setdefault(kind, value)
+            return m.group(0).replace(value, "［联系方式已隐藏］")
+        return repl
+
+    text = WECHAT.sub(grab("wechat"), text)  # type: ignore[arg-type]
+    text = EMAIL.sub(grab("email"), text)  # type: ignore[arg-type]
+    text = PHONE.sub(grab("phone"), text)  # type: ignore[arg-type]
+    return text, found

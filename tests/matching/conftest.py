@@ -1,0 +1,110 @@
+"""A small scientist pool in a real store (SQLite and PostgreSQL), indexed with the real
+encoder, Chroma and BM25; a manual clock; an offer service wired to the real ranker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from kejiyun.clock import ManualClock
+from kejiyun.settings import Settings, get_settings
+from knowledge.importers import import_file
+from matching.offers import OfferService
+from matching.outbox import OutboxWorker, RecordingSink
+from matching.rank import Ranker
+from retrieval.index import SearchIndex
+from retrieval.search import Searcher
+
+SCIENTISTS = [
+    {"id": "s-soil-cp", "name": "王建华", "discipline": "土壤肥料",
+     "directions": ["果园酸性土壤改良", "李子园土壤板结治理"], "services": ["现场指导"],
+     "region": "宜宾市翠屏区", "organization": "宜宾市农业科学院",
+     "contact": {"phone": "19900000001"}},
+    {"id": "s-soil-xz", "name": "李娜", "discipline": "土壤肥料",
+     "directions": ["果园酸性土壤改良", "有机肥替代化肥"], "services": ["土壤检测"],
+     "region": "宜宾市叙州区", "organization": "叙州区农技站",
+     "contact": {"phone": "19900000002"}},
+    {"id": "s-soil-cd", "name": "赵敏", "discipline": "土壤肥料",
+     "directions": ["果园酸性土壤改良", "测土配方施肥"], "services": ["线上问诊", "视频指导"],
+     "region": "成都市温江区", "organization": "四川农业大学资源学院",
+     "contact": {"phone": "19900000003", "email": "zhao@example.cn"}},
+    {"id": "s-soil-ls", "name": "刘强", "discipline": "土壤肥料",
+     "directions": ["果园酸性土壤改良", "石灰调酸"], "services": ["现场指导"],
+     "region": "凉山彝族自治州西昌市", "organization": "凉山州农科所",
+     "contact": {"phone": "19900000004"}},
+    {"id": "s-soil-coop", "name": "徐静", "discipline": "土壤肥料",
+     "directions": ["果园酸性土壤改良"], "services": ["现场指导"],
+     "region": "宜宾市翠屏区", "organization": "翠屏区李子专业合作社",
+     "contact": {"phone": "19900000005"}},
+    {"id": "s-soil-off", "name": "孙丽", "discipline": "土壤肥料",
+     "directions": ["果园酸性土壤改良", "李子园土壤板结治理"], "services": ["现场指导"],
+     "region": "宜宾市翠屏区", "organization": "宜宾学院", "available": False},
+    {"id": "s-pest", "name": "陈刚", "discipline": "植物保护",
+     "directions": ["李子病虫害绿色防控", "柑橘木虱防治"], "services": ["病虫害诊断"],
+     "region": "宜宾市翠屏区", "organization": "宜宾市植保站"},
+    {"id": "s-wine", "name": "孙涛", "discipline": "白酒酿造",
+     "directions": ["浓香型白酒窖泥微生物", "白酒勾调"], "services": ["工艺诊断"],
+     "region": "泸州市江阳区", "organization": "泸州老窖研究院"},
+    {"id": "s-li", "name": "周敏", "discipline": "锂电池材料",
+     "directions": ["磷酸铁锂正极材料", "压实密度提升"], "services": ["联合攻关"],
+     "region": "遂宁市船山区", "organization": "遂宁锂电研究院"},
+    {"id": "s-ai", "name": "吴昊", "discipline": "人工智能",
+     "directions": ["工业视觉缺陷检测", "瓷砖表面缺陷识别"], "services": ["算法定制"],
+     "region": "成都市郫都区", "organization": "电子科技大学"},
+]
+SOIL_NEED = "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，预算五千元，这周内，可以留电话"
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def pool(store: Engine, tmp_path: Path) -> Engine:
+    report = import_file(store, "scientists", write_jsonl(tmp_path / "s.jsonl", SCIENTISTS))
+    assert report.rejected_count == 0
+    return store
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest.fixture
+def index(pool: Engine, settings: Settings) -> SearchIndex:
+    idx = SearchIndex(pool, settings)
+    idx.sync_all()
+    return idx
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def ranker(index: SearchIndex, pool: Engine, settings: Settings, clock: ManualClock) -> Ranker:
+    return Ranker(Searcher(index), pool, settings, clock)
+
+
+@pytest.fixture
+def service(pool: Engine, ranker: Ranker, settings: Settings,
+            clock: ManualClock) -> OfferService:
+    return OfferService(pool, ranker, settings, clock)
+
+
+@pytest.fixture
+def sink() -> RecordingSink:
+    return RecordingSink()
+
+
+@pytest.fixture
+def worker(pool: Engine, sink: RecordingSink, settings: Settings,
+           clock: ManualClock) -> OutboxWorker:
+    return OutboxWorker(pool, sink, settings, clock)
