@@ -301,8 +301,8 @@ def main() -> None:
             tune(engine, settings, index, dev, available)
             return
         rankers = make_rankers(engine, settings, index)
-        for name, needs in (("dev", dev), ("held-out", holdout)):
-            if not needs or (args.set != "all" and not name.startswith(args.set[:3])):
+        for key, name, needs in (("dev", "dev", dev), ("holdout", "held-out", holdout)):
+            if not needs or args.set not in ("all", key):
                 continue
             print_quality(f"{name} needs", evaluate(needs, rankers, available))
             acc = extraction_accuracy(needs)

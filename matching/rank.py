@@ -52,7 +52,7 @@ class RankWeights:
     overlap: float = 0.3       # share of the need's keywords found in the expertise text
     product: float = 0.2       # the profile names one of the need's products/crops
     discipline: float = 0.2    # same 一级学科 (half for the same 门类)
-    region: float = 0.1        # proximity (county 1, city .7, province .4)
+    region: float = 0.15       # proximity (county 1, city .7, province .4)
     track: float = 0.05        # acceptance, rating, response time (shrunk to a prior)
     load: float = 0.1          # open offers now, and offers this week relative to the cap
     pool: int = 100            # candidates fetched from retrieval before re-scoring
@@ -99,19 +99,26 @@ _PLACE_NAMES = sorted({w for r in gazetteer.all_regions() for w in (r.name, r.sh
                        if len(w) >= 2}, key=len, reverse=True)
 
 
+def full_name(code: str | None) -> str:
+    """"宜宾市翠屏区" rather than "翠屏区" (several cities have a 市中区)."""
+    if not code:
+        return ""
+    chain = [r.name for r in gazetteer.ancestors(code) if r.level != "province"]
+    return "".join(chain) or (gazetteer.get(code).name if gazetteer.get(code) else "")
+
+
 def proximity(need_code: str | None, sci_code: str | None) -> tuple[float, str]:
     """1 same county, .7 same city, .4 same province (Sichuan), 0 unknown; with the reason."""
     if not need_code or not sci_code:
         return 0.0, ""
     if need_code == sci_code:
-        region = gazetteer.get(sci_code)
-        return 1.0, f"同在{region.name}" if region else ""
+        return 1.0, f"同在{full_name(sci_code)}"
     need_chain = {r.level: r for r in gazetteer.ancestors(need_code)}
     sci_chain = {r.level: r for r in gazetteer.ancestors(sci_code)}
     for level, value in (("county", 1.0), ("city", 0.7), ("province", 0.4)):
         a, b = need_chain.get(level), sci_chain.get(level)
         if a and b and a.code == b.code:
-            return value, f"同在{a.name}"
+            return value, f"同在{full_name(a.code)}"
     return 0.0, ""
 
 
@@ -185,10 +192,9 @@ class Ranker:
             total = (relevance + w.overlap * v["overlap"] + w.product * v["product"]
                      + w.discipline * v["discipline"] + w.region * v["region"]
                      + w.track * v["track"] - w.load * v["load"])
-            region = gazetteer.get(f.sci.region_code) if f.sci.region_code else None
             out.append(Candidate(
                 scientist_id=f.sci.external_id, name=f.sci.name, discipline=f.sci.discipline,
-                region=region.name if region else f.sci.region_text, score=total,
+                region=full_name(f.sci.region_code) or f.sci.region_text, score=total,
                 reasons=f.reasons, features={**v, "relevance": relevance},
                 row_id=f.sci.id or 0))
         if not out:

@@ -1,0 +1,111 @@
+"""Ranking: relevance, place, availability, exclusions, load, track record, reasons."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from matching.extract import extract_need
+from matching.rank import Ranker, proximity, track_record
+from store.models import Scientist
+
+from .conftest import SOIL_NEED
+
+
+def ids(cands) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c.scientist_id for c in cands]
+
+
+def test_relevant_experts_first_and_nearest_among_equals(ranker: Ranker) -> None:
+    cands = ranker.rank(extract_need(SOIL_NEED), k=10)
+    top = ids(cands)
+    assert top[0] == "s-soil-cp"  # same county, same directions
+    # equally qualified: same city before the rest of the province
+    assert top.index("s-soil-xz") < top.index("s-soil-ls")
+    assert top.index("s-soil-xz") < top.index("s-soil-cd")
+    assert "s-soil-off" not in top  # unavailable
+    assert not {"s-wine", "s-ai"} & set(top[:5])
+
+
+def test_reasons_explain_in_chinese(ranker: Ranker) -> None:
+    first = ranker.rank(extract_need(SOIL_NEED), k=3)[0]
+    assert any(r.startswith("研究方向：") and "土壤" in r for r in first.reasons)
+    assert "同在宜宾市翠屏区" in first.reasons
+    assert any("新入驻" in r for r in first.reasons)
+    data = first.to_json()
+    assert set(data) == {"scientist_id", "name", "discipline", "region", "score", "reasons"}
+
+
+def test_remote_capable_experts_are_not_penalised_for_distance(ranker: Ranker) -> None:
+    local = ranker.rank(extract_need("宜宾翠屏区果园土壤酸化改良"), k=10)
+    remote = ranker.rank(extract_need("宜宾翠屏区果园土壤酸化改良，视频指导就行"), k=10)
+    pos_local, pos_remote = ids(local).index("s-soil-cd"), ids(remote).index("s-soil-cd")
+    assert pos_remote < pos_local
+    assert "可远程服务" in remote[pos_remote].reasons
+
+
+def test_other_fields_find_their_experts(ranker: Ranker) -> None:
+    assert ids(ranker.rank(extract_need("磷酸铁锂压实密度偏低，寻求联合攻关"), k=3))[0] == "s-li"
+    assert ids(ranker.rank(extract_need("瓷砖表面缺陷想用机器视觉自动识别"), k=3))[0] == "s-ai"
+
+
+def test_nonsense_finds_no_one(ranker: Ranker) -> None:
+    assert ranker.rank(extract_need("asdf qwer"), k=5) == []
+    assert ranker.rank(extract_need("？？？"), k=5) == []
+
+
+def test_exclusions(ranker: Ranker, pool: Engine) -> None:
+    need = extract_need(SOIL_NEED)
+    assert "s-soil-coop" in ids(ranker.rank(need, k=10))
+    assert "s-soil-coop" not in ids(ranker.rank(need, k=10, organization="翠屏区李子专业合作社"))
+
+
+def test_the_requester_is_not_offered_their_own_need(ranker: Ranker, pool: Engine) -> None:
+    from store.models import Person
+
+    with Session(pool) as s:
+        me = Person(display_name="王建华", role="scientist")
+        s.add(me)
+        s.flush()
+        s.execute(update(Scientist).where(Scientist.external_id == "s-soil-cp")
+                  .values(person_id=me.id))
+        s.commit()
+        me_id = me.id
+    need = extract_need(SOIL_NEED)
+    assert "s-soil-cp" not in ids(ranker.rank(need, k=10, requester_person_id=me_id))
+
+
+def test_busy_experts_rank_lower(ranker: Ranker, pool: Engine) -> None:
+    """A strong track record helps a little; many open offers cost more."""
+    need = extract_need(SOIL_NEED)
+    before = ids(ranker.rank(need, k=10))
+    with Session(pool) as s:
+        s.execute(update(Scientist).where(Scientist.external_id == "s-soil-ls")
+                  .values(offers_received=20, offers_accepted=19, rating_sum=95,
+                          rating_count=19, response_seconds_total=19 * 1800))
+        s.execute(update(Scientist).where(Scientist.external_id == "s-soil-xz")
+                  .values(offers_received=20, offers_accepted=1))
+        s.commit()
+    after = ids(ranker.rank(need, k=10))
+    assert after.index("s-soil-ls") <= before.index("s-soil-ls")
+    assert after.index("s-soil-xz") >= before.index("s-soil-xz")
+
+
+def test_proximity_levels() -> None:
+    assert proximity("511502", "511502")[0] == 1.0           # 翠屏区 = 翠屏区
+    assert proximity("511502", "511504")[0] == 0.7           # 翠屏区 ~ 叙州区 (宜宾市)
+    assert proximity("511502", "510115")[0] == 0.4           # 翠屏区 ~ 温江区 (四川省)
+    assert proximity(None, "510115") == (0.0, "")
+    assert proximity("511500", "511502") == (0.7, "同在宜宾市")  # need at city level
+
+
+def test_newcomers_start_fair() -> None:
+    new = Scientist(external_id="n", name="新", offers_received=0)
+    good = Scientist(external_id="g", name="好", offers_received=30, offers_accepted=27,
+                     rating_sum=135, rating_count=27, response_seconds_total=27 * 3600)
+    bad = Scientist(external_id="b", name="差", offers_received=30, offers_accepted=2)
+    lucky = Scientist(external_id="l", name="运", offers_received=1, offers_accepted=1,
+                      rating_sum=5, rating_count=1)
+    scores = {s.external_id: track_record(s)[0] for s in (new, good, bad, lucky)}
+    assert scores["b"] < scores["n"] < scores["g"]
+    assert scores["l"] < scores["g"]  # one lucky accept does not beat a long record

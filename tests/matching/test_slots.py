@@ -1,0 +1,68 @@
+"""Slot parsers: budgets in Chinese numerals, urgency, kind, consent, contact details."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching import slots
+
+
+@pytest.mark.parametrize("text,amount", [
+    ("预算五万左右", 50_000), ("两三千块", 2_500), ("预算一万五", 15_000),
+    ("预算3-5万", 40_000), ("10万以内", 100_000), ("1.5万元", 15_000),
+    ("一万五千元", 15_000), ("给个一两万", 15_000), ("预算五到八万", 65_000),
+    ("能出个八千块钱", 8_000), ("预算20万-30万", 250_000), ("月薪六千", 6_000),
+    ("预算10w", 100_000), ("报酬 3000 元", 3_000),
+])
+def test_budget_amounts(text: str, amount: float) -> None:
+    budget = slots.parse_budget(text)
+    assert budget is not None and budget.amount == pytest.approx(amount)
+
+
+@pytest.mark.parametrize("text", ["费用面议", "价格好商量", "预算待定"])
+def test_negotiable_budget_is_an_answer_without_a_number(text: str) -> None:
+    budget = slots.parse_budget(text)
+    assert budget is not None and budget.amount is None and budget.text
+
+
+@pytest.mark.parametrize("text", ["种了50亩李子", "养了200头猪", "2022年开始种", "一共500株",
+                                  "三万只鸡", "叶子黄了"])
+def test_counts_and_years_are_not_money(text: str) -> None:
+    assert slots.parse_budget(text) is None
+
+
+@pytest.mark.parametrize("text,urgency", [
+    ("急！鱼死了好多", "urgent"), ("这周内要来人", "urgent"), ("马上要采收了", "urgent"),
+    ("尽快安排", "soon"), ("这个月之内", "soon"), ("不急，慢慢来", "normal"),
+    ("李子树叶子发黄", None),
+])
+def test_urgency(text: str, urgency: str | None) -> None:
+    assert slots.parse_urgency(text) == urgency
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("李子树叶子发黄咋个办？", "question"),
+    ("想请专家来现场看看李子园", "service"),
+    ("我司寻求高校联合攻关，解决磷酸铁锂压实密度偏低的问题", "rd_challenge"),
+    ("想引进一项无卤阻燃电缆料的专利技术", "achievement_transfer"),
+    ("酒厂想长期聘请一位勾调师", "talent"),
+])
+def test_kind(text: str, kind: str) -> None:
+    assert slots.parse_kind(text) == kind
+
+
+def test_consent_and_contacts() -> None:
+    assert slots.parse_contact_consent("可以留电话") is True
+    assert slots.parse_contact_consent("不方便留电话，平台上联系") is False
+    assert slots.parse_contact_consent("李子树黄叶") is None
+    assert slots.parse_contact_consent("电话13812345678") is True
+    text, found = slots.extract_contacts("电话13812345678，微信号 lizi_2024，邮箱 a@b.cn")
+    assert "13812345678" not in text and "lizi_2024" not in text and "a@b.cn" not in text
+    assert found == {"phone": "13812345678", "wechat": "lizi_2024", "email": "a@b.cn"}
+
+
+def test_confidentiality_and_remote() -> None:
+    assert slots.parse_confidentiality("配方保密，仅专家可见") == "experts_only"
+    assert slots.parse_confidentiality("猪不长肉") == "public"
+    assert slots.parse_remote("先视频看一下也行")
+    assert not slots.parse_remote("请专家来现场")
