@@ -13,33 +13,36 @@ from dataclasses import dataclass
 import cn2an
 
 # ---- kind ------------------------------------------------------------------------------------
-_TALENT = re.compile(r"招聘|招人|招个|招一|聘请|聘用|聘个|引进人才|人才引进|柔性引进|"
+_TALENT = re.compile(r"招聘|招人|招个|招一|聘请|聘用|聘个|聘一|长期聘|引进人才|人才引进|柔性引进|"
                      r"全职|兼职|驻厂|驻场|技术副总|技术总监|首席专家|挂职|长期顾问|常年顾问|"
-                     r"科技特派员|入驻")
+                     r"科技特派员|入驻|带头人|技术负责人|技术骨干|场长|缺人|"
+                     r"引进.{0,20}(?:人才|专家|团队|骨干|负责人|工程师|博士)")
 _TRANSFER = re.compile(r"专利|成果转化|转化.{0,4}成果|技术转让|转让|许可|授权使用|买断|"
-                       r"(?:购买|买|引进|采购).{0,8}(?:技术|成果|工艺|配方|品种)|"
+                       r"(?:购买|买|引进|采购).{0,20}(?:技术|成果|工艺|配方|品种)|"
                        r"成熟技术|现成的?技术")
-_RD = re.compile(r"攻关|联合研发|合作研发|共同研发|联合开发|共同开发|研发|研制|开发(?:一|新|出)|"
+_RD = re.compile(r"攻关|联合|合作研发|共同研发|共同开发|研发|研制|开发(?:一|新|出)|研究|"
                  r"新工艺|技术难题|卡脖子|瓶颈|突破|中试|产学研|课题|国产化|替代进口")
-_SERVICE = re.compile(r"检测|化验|测一下|测测|指导|培训|上门|现场|来看|过来看|帮忙看|"
-                      r"看一下|看看|诊断|"
+_SERVICE = re.compile(r"检测|化验|测一下|测测|指导|培训|上门|现场|来看|过来看|帮忙看|看下|"
+                      r"看一下|看看|诊断|来个?专家|专家来|派人|来人|辅导|鉴定|带一|教下|教我|"
+                      r"想学|帮忙|帮我|做个|做一个|弄好|搭建|"
                       r"设计|规划|方案|咨询|评估|评价|认证|改造|优化|调试|维修|验收|服务|讲课|讲座|"
-                      r"找.{0,4}(?:专家|老师|技术员|教授|团队)|请.{0,4}(?:专家|老师|技术员|教授)")
-_QUESTION = re.compile(r"怎么办|咋个办|咋办|咋整|咋个整|怎么整|怎么弄|怎么治|咋个治|为什么|为啥|"
-                       r"啥子原因|什么原因|是不是|能不能|可不可以|有没有办法|请问|[?？]|吗$")
+                      r"找.{0,4}(?:专家|老师|技术员|教授|团队|学生)|请.{0,4}(?:专家|老师|技术员|教授)")
 
 
 def parse_kind(text: str) -> str:
-    """question | service | rd_challenge | talent | achievement_transfer."""
+    """question | service | rd_challenge | talent | achievement_transfer.
+
+    A farmer describing symptoms without asking anyone to come, test or design is asking a
+    question; a service needs a service word."""
     if _TALENT.search(text):
         return "talent"
     if _TRANSFER.search(text):
         return "achievement_transfer"
     if _RD.search(text):
         return "rd_challenge"
-    if _QUESTION.search(text) and not _SERVICE.search(text):
-        return "question"
-    return "service"
+    if _SERVICE.search(text) or parse_budget(text) is not None:
+        return "service"  # offering money is asking for a service
+    return "question"
 
 
 # ---- urgency ---------------------------------------------------------------------------------

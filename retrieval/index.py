@@ -63,6 +63,7 @@ class _KindState:
         self.sparse: SparseIndex | None = None
         self.positions: dict[str, int] = {}
         self.meta_arrays: dict[str, np.ndarray] = {}
+        self.masks: dict[tuple[tuple[str, Any], ...], np.ndarray] = {}  # filter → mask
 
 
 class SearchIndex:
@@ -187,6 +188,7 @@ class SearchIndex:
         keys = {k for d in state.docs.values() for k in d.meta}
         state.meta_arrays = {k: np.array([state.docs[i].meta.get(k) for i in ids], dtype=object)
                              for k in keys}
+        state.masks = {}
 
     def _save_cache(self, kind: str) -> None:
         tmp = self._cache_path(kind).with_suffix(".tmp")
@@ -220,12 +222,19 @@ class SearchIndex:
         state = self._state[kind]
         if not where or state.sparse is None:
             return None
+        key = tuple(sorted(where.items()))
+        cached = state.masks.get(key)
+        if cached is not None:
+            return cached
+        if len(state.masks) > 256:  # region filters are many; keep the cache bounded
+            state.masks.clear()
         mask = np.ones(len(state.sparse), dtype=bool)
-        for key, value in where.items():
-            column = state.meta_arrays.get(key)
+        for name, value in where.items():
+            column = state.meta_arrays.get(name)
             if column is None:
                 return np.zeros(len(state.sparse), dtype=bool)
             mask &= column == value
+        state.masks[key] = mask
         return mask
 
     def dense(self, kind: str, vector: np.ndarray, k: int,
