@@ -63,6 +63,9 @@ def setup(home: Path, scientists_file: Path | None = None, encoder=None):  # typ
         import_file(engine, "scientists", scientists_file, batch_size=5000)
     index = SearchIndex(engine, settings, encoder=encoder)
     index.sync_all(force=True)
+    from retrieval.service import settle_heap
+
+    settle_heap()  # as `open_index` does in the CLI and the server
     return engine, settings, index
 
 
