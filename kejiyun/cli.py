@@ -316,6 +316,30 @@ def ask(
         typer.echo(f"  [{i}] {c.title}（{c.article_id}）")
 
 
+class ChatRole(StrEnum):
+    farmer = "farmer"
+    enterprise = "enterprise"
+    scientist = "scientist"
+
+
+@app.command()
+@error_boundary
+def chat(
+    role: ChatRole | None = typer.Option(None, "--as",
+                                         help="身份：farmer、enterprise 或 scientist"),
+    user: str = typer.Option("terminal", "--user", help="终端用户标识（同一标识可接着上次聊）"),
+) -> None:
+    """在终端里和助手对话（与微信、Telegram 同一套对话流程）；输入 退出 结束。"""
+    from bot.handlers.cli import run
+    from bot.service import make_dialog
+    from knowledge.importers import ensure_schema
+
+    engine = _engine()
+    ensure_schema(engine)
+    settings = get_settings()
+    run(make_dialog(engine, settings), settings, user, role.value if role else None)
+
+
 @app.command()
 @error_boundary
 def reindex() -> None:

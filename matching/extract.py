@@ -195,13 +195,20 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
     if not text:
         return False
     if slot == "description":
-        desc, contact = slots.extract_contacts(answer.strip())
+        _, contact = slots.extract_contacts(answer.strip())
         merged = extract_need(f"{draft.description}\n{answer}", role=draft.requester_role)
+        update = extract_need(answer, role=draft.requester_role)
         merged.contact = {**draft.contact, **contact}
-        for name in ("region_code", "urgency", "budget", "budget_text", "contact_consent"):
-            if getattr(merged, name) is None and getattr(draft, name) is not None:
-                setattr(merged, name, getattr(draft, name))
+        # what the user says now wins ("预算改成一万"); what they do not mention stays
+        for name in ("region_code", "urgency", "contact_consent"):
+            value = getattr(update, name)
+            setattr(merged, name, value if value is not None else getattr(draft, name))
+        if update.budget is not None or update.budget_text:
+            merged.budget, merged.budget_text = update.budget, update.budget_text
+        elif draft.budget is not None or draft.budget_text:
+            merged.budget, merged.budget_text = draft.budget, draft.budget_text
         merged.remote_ok = merged.remote_ok or draft.remote_ok
+        merged.recompute_missing()
         _copy(merged, draft)
     elif slot == "region":
         region = gazetteer.resolve(text) or gazetteer.find_region(text)

@@ -86,11 +86,6 @@ def intro_to_requester(need: Need, s: Scientist) -> dict[str, Any]:
             "buttons": []}
 
 
-def requester_offered(need: Need, n: int) -> dict[str, Any]:
-    return {"text": f"您的需求“{need.title}”已推送给 {n} 位专家，有人接单会第一时间通知您。",
-            "buttons": []}
-
-
 def requester_unmatched(need: Need) -> dict[str, Any]:
     return {"text": f"您的需求“{need.title}”暂时没有匹配到合适的专家，"
                     "已转交当地科协工作人员人工对接，请耐心等待。", "buttons": []}

@@ -235,9 +235,8 @@ class OfferService:
                 if before != NeedStatus.offered:
                     self._audit(session, "system", "need", need_id, "offered",
                                 {"status": before}, {"status": NeedStatus.offered})
-                if need.requester_id is not None:
-                    enqueue(session, "need_offered", f"person:{need.requester_id}",
-                            note.requester_offered(need, pending), now=now, need_id=need_id)
+                # the requester hears "已推送给 N 位专家" in the turn that confirmed the need;
+                # later rounds (after a decline or expiry) are not worth a message each
                 return Outcome(True, "offered", f"已推送给 {len(new_ids)} 位专家。", need_id,
                                new_ids)
             if pending:

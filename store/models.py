@@ -313,3 +313,19 @@ class Outbox(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
     created_at: datetime = _ts()
     sent_at: datetime | None = _ts(nullable=True, default=False)
+
+
+class OneTimeCode(SQLModel, table=True):
+    """Short-lived codes: staff bind an imported scientist profile to a chat account
+    (`bind`), or a user links a second channel to their account (`link`). Single use."""
+
+    __tablename__ = "one_time_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    purpose: str = Field(max_length=16)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    scientist_id: int | None = Field(default=None, foreign_key="scientist.id")
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(nullable=True, default=False)

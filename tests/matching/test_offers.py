@@ -90,8 +90,7 @@ def test_confirm_sends_offers_to_the_top_three(service: OfferService, pool: Engi
     card = cards[0].payload
     assert [b["label"] for b in card["buttons"]] == ["接单", "婉拒", "详情"]
     assert "13800000000" not in card["text"]  # no contact before an accept
-    assert any(m.recipient == f"person:{person}" and "3 位专家" in m.payload["text"]
-               for m in outbox(pool, need_id))
+    assert not any(m.recipient == f"person:{person}" for m in outbox(pool, need_id))
     with Session(pool) as s:
         assert s.execute(select(Scientist.offers_received).where(
             Scientist.external_id == ids[0])).scalar_one() == 1
@@ -310,12 +309,12 @@ def test_outbox_delivers_lifecycle_notifications(service: OfferService, pool: En
                                                  sink: RecordingSink) -> None:
     need_id, person = publish(service, pool)
     stats = worker.run_once()
-    assert stats.sent == 4  # three offer cards + the requester's "已推送给 3 位专家"
+    assert stats.sent == 3  # three offer cards
     first, _, tok = offers(pool, need_id)[0]
     service.accept(tok, sci_id(pool, first))
     assert worker.run_once().sent == 4  # two intros + two "已被接单"
     assert worker.run_once().attempted == 0
-    assert len(sink.to(f"person:{person}")) == 2
+    assert len(sink.to(f"person:{person}")) == 1  # the introduction
     assert worker.backlog() == 0
 
 

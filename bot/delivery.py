@@ -1,0 +1,75 @@
+"""Outbox delivery to chat channels: resolve a recipient to its channel accounts and hand the
+rendered message to that channel's sender.
+
+Recipients: `person:<id>`, `scientist:<external id>` (through the bound person) and
+`staff:<region code>` (the console's queue; no chat channel). A sender is
+`(platform_user_id, Outbound) -> None` and raises `DeliveryError` when its platform fails;
+the outbox worker retries with back-off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bot.messages import Outbound
+from matching.outbox import DeliveryError, Message
+from store.models import ChannelAccount, Conversation, Person, Scientist
+
+Sender = Callable[[str, Outbound], None]
+
+
+class ChannelRouter:
+    """An outbox sink that knows the channels this process can send on."""
+
+    def __init__(self, engine: Engine, senders: dict[str, Sender]) -> None:
+        self.engine = engine
+        self.senders = senders
+
+    def accounts(self, recipient: str) -> list[tuple[str, str]]:
+        """(channel, platform user id) for the recipient, most recently active first."""
+        kind, _, ref = recipient.partition(":")
+        with Session(self.engine) as s:
+            if kind == "scientist":
+                person_id = s.execute(select(Scientist.person_id).where(
+                    Scientist.external_id == ref)).scalar_one_or_none()
+            elif kind == "person" and ref.isdigit():
+                person_id = int(ref)
+            else:
+                return []
+            if person_id is None:
+                return []
+            person = s.get(Person, person_id)
+            if person is None or person.erased_at is not None:
+                return []
+            rows = s.execute(
+                select(ChannelAccount.channel, ChannelAccount.platform_user_id,
+                       Conversation.updated_at)
+                .outerjoin(Conversation, (Conversation.channel == ChannelAccount.channel)
+                           & (Conversation.platform_user_id
+                              == ChannelAccount.platform_user_id))
+                .where(ChannelAccount.person_id == person_id)).all()
+        rows.sort(key=lambda r: (r[2] is None, -(r[2].timestamp() if r[2] else 0)))
+        return [(c, u) for c, u, _ in rows]
+
+    def __call__(self, message: Message) -> None:
+        if message.recipient.startswith("staff:"):
+            sender = self.senders.get("staff")
+            if sender is None:
+                raise DeliveryError("工作人员通知由后台待办队列处理 (no staff channel here)",
+                                    permanent=True)
+            sender(message.recipient, Outbound.from_payload(message.payload))
+            return
+        targets = self.accounts(message.recipient)
+        if not targets:
+            # an imported scientist who has not bound a chat account yet, or an erased person
+            raise DeliveryError("收件人没有可用的聊天账号 (recipient has no chat account)",
+                                permanent=True)
+        for channel, user in targets:
+            sender = self.senders.get(channel)
+            if sender is not None:
+                sender(user, Outbound.from_payload(message.payload))
+                return
+        raise DeliveryError(f"本进程不负责渠道 {targets[0][0]} (channel not served here)")

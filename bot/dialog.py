@@ -1,0 +1,509 @@
+"""The dialog core: the journeys of DESIGN.md §1, platform-free.
+
+`Dialog.handle(Inbound) -> list[Outbound]` runs one turn. Conversation state (`state`, `data`)
+lives in the store, so any worker can continue a conversation after a restart; turns of one
+conversation run one at a time (a keyed lock here, plus the row's `version` as a guard against
+a second process). Free text is understood in any state; buttons carry opaque actions that are
+checked against the store.
+
+States: `start` (menu), `ask` (next text is a question), `need:describe`, `need:slot:<name>`
+(asking for one missing slot), `need:confirm` (summary card), `register:<step>`,
+`delete:confirm`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from bot import accounts, texts
+from bot.messages import MAX_TEXT, Button, Inbound, Outbound
+from kejiyun.clock import Clock, system_clock
+from kejiyun.errors import KejiyunError
+from knowledge import gazetteer, taxonomy
+from matching.extract import fill_slot
+from matching.need import SLOT_QUESTIONS, NeedDraft
+from matching.offers import OfferService
+from matching.service import Matcher
+from matching.slots import parse_kind
+from retrieval.answer import Answerer
+from store.models import Conversation, Need, Offer, Scientist
+
+log = logging.getLogger(__name__)
+_CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除我的数据|mine|我的需求|"
+                  r"我的接单|link|关联|bind|绑定|注册)\b\s*(.*)$", re.IGNORECASE)
+_YES = re.compile(r"^(确认|确定|好|好的|是|对|可以|发布|没问题|ok|yes)")
+_QUICK: dict[str, list[tuple[str, str]]] = {
+    "urgency": [("很急（这周内）", "urgent"), ("尽快（这个月）", "soon"), ("不急", "normal")],
+    "budget": [("面议", "面议")],
+    "contact_consent": [("同意", "同意"), ("不同意", "不同意")],
+}
+_LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}
+_SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
+
+
+class KeyedLocks:
+    """One lock per conversation key, so one user's turns run in order and others' do not
+    wait. (Across processes the conversation `version` check catches what this cannot.)"""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[tuple[str, str], tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def hold(self, key: tuple[str, str]) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users <= 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+
+@dataclass
+class Turn:
+    person_id: int
+    role: str
+    conversation_id: int
+    state: str
+    data: dict[str, Any]
+    replies: list[Outbound] = field(default_factory=list)
+
+    def say(self, text: str, buttons: list[Button] | None = None) -> None:
+        self.replies.append(Outbound(text, buttons or []))
+
+
+class ConversationConflict(Exception):
+    """Another process changed the conversation during this turn."""
+
+
+class Dialog:
+    def __init__(self, engine: Engine, *, answerer: Answerer, matcher: Matcher,
+                 offers: OfferService, clock: Clock = system_clock) -> None:
+        self.engine = engine
+        self.answerer = answerer
+        self.matcher = matcher
+        self.offers = offers
+        self.clock = clock
+        self._locks = KeyedLocks()
+
+    # ---- entry point -------------------------------------------------------------------------
+    def handle(self, msg: Inbound) -> list[Outbound]:
+        """One turn. Never raises: domain errors become their Chinese message, anything else
+        is logged and the user gets a polite fallback (state unchanged)."""
+        try:
+            with self._locks.hold((msg.channel, msg.user_id)):
+                for _attempt in range(3):
+                    try:
+                        return self._turn(msg)
+                    except ConversationConflict:
+                        continue
+                return [Outbound(texts.SORRY)]
+        except KejiyunError as exc:
+            return [Outbound(str(exc))]
+        except Exception:
+            log.exception("dialog turn failed on %s", msg.channel)
+            return [Outbound(texts.SORRY)]
+
+    def _turn(self, msg: Inbound) -> list[Outbound]:
+        person_id, role = accounts.account(self.engine, msg.channel, msg.user_id,
+                                           msg.display_name)
+        conv = self._conversation(msg.channel, msg.user_id, person_id)
+        turn = Turn(person_id, role, conv.id or 0, conv.state, dict(conv.data))
+        self._route(msg, turn)
+        if turn.state != "deleted":
+            self._save(conv, turn)
+        return turn.replies
+
+    def _conversation(self, channel: str, user_id: str, person_id: int) -> Conversation:
+        with Session(self.engine, expire_on_commit=False) as s:
+            conv = s.execute(select(Conversation).where(
+                Conversation.channel == channel,
+                Conversation.platform_user_id == user_id)).scalar_one_or_none()
+            if conv is None:
+                conv = Conversation(channel=channel, platform_user_id=user_id,
+                                    person_id=person_id, state="start", data={},
+                                    updated_at=self.clock.now())
+                s.add(conv)
+                try:
+                    s.commit()
+                except Exception:  # noqa: BLE001 - created concurrently: read it back
+                    s.rollback()
+                    raise ConversationConflict() from None
+            s.expunge(conv)
+            return conv
+
+    def _save(self, conv: Conversation, turn: Turn) -> None:
+        with Session(self.engine) as s, s.begin():
+            done = s.execute(
+                update(Conversation).where(Conversation.id == conv.id,
+                                           Conversation.version == conv.version)
+                .values(state=turn.state, data=turn.data, version=conv.version + 1,
+                        person_id=turn.person_id, updated_at=self.clock.now())
+                .execution_options(synchronize_session=False)).rowcount
+            if done != 1:
+                raise ConversationConflict()
+
+    # ---- routing -----------------------------------------------------------------------------
+    def _route(self, msg: Inbound, t: Turn) -> None:
+        options = t.data.pop("options", None)  # buttons of the previous reply only
+        if msg.action:
+            self._button(msg.action, t)
+            return
+        if msg.kind not in ("text", "event"):
+            t.say(texts.NOT_TEXT)
+            return
+        text = (msg.text or "").strip()
+        if msg.kind == "event":
+            self._menu(t, welcome=True)
+            return
+        if len(text) > MAX_TEXT:
+            t.say(texts.TOO_LONG.format(n=MAX_TEXT))
+            text = text[:MAX_TEXT]
+        if not text:
+            t.say(texts.EMPTY)
+            return
+        if text.isdigit() and len(text) <= 2:
+            i = int(text) - 1
+            if options and 0 <= i < len(options):  # a numbered reply (WeChat, terminal)
+                self._button(options[i], t)
+                return
+            if t.state in ("start", "ask"):
+                t.say(texts.NO_OPTION)
+                return
+        m = _CMD.match(text)
+        if m and (text.startswith("/") or len(text) <= 12 or m.group(1) in ("绑定", "关联")):
+            self._command(m.group(1).lower(), m.group(2).strip(), t)
+            return
+        self._text(text, t)
+
+    def _command(self, cmd: str, arg: str, t: Turn) -> None:
+        if cmd in ("start", "help", "帮助", "菜单"):
+            t.state = "start"
+            self._menu(t, welcome=cmd == "start")
+        elif cmd in ("cancel", "取消"):
+            busy = t.state not in ("start", "ask")
+            t.state, t.data = "start", {}
+            t.say(texts.CANCELLED if busy else texts.NOTHING_TO_CANCEL)
+        elif cmd in ("delete", "删除我的数据"):
+            t.state = "delete:confirm"
+            t.say(texts.DELETE_CONFIRM, [Button(texts.DELETE_YES, "delete:yes"),
+                                         Button(texts.DELETE_NO, "delete:no")])
+        elif cmd in ("mine", "我的需求"):
+            self._my_needs(t)
+        elif cmd == "我的接单":
+            self._my_offers(t)
+        elif cmd in ("link", "关联"):
+            if arg:
+                problem = accounts.redeem(self.engine, arg, "link", t.person_id, self.clock)
+                t.say(problem or texts.LINKED)
+            else:
+                code = accounts.new_code(self.engine, "link", self.clock.now(),
+                                         person_id=t.person_id)
+                t.say(texts.LINK_CODE.format(code=code))
+        elif cmd in ("bind", "绑定"):
+            if not arg:
+                t.say(texts.SCIENTIST_MENU)
+                return
+            problem = accounts.redeem(self.engine, arg, "bind", t.person_id, self.clock)
+            if problem:
+                t.say(problem)
+                return
+            sci = accounts.scientist_of(self.engine, t.person_id)
+            t.role = "scientist"
+            t.say(texts.BOUND.format(name=sci.name if sci else ""))
+        elif cmd == "注册":
+            if accounts.scientist_of(self.engine, t.person_id) is not None:
+                t.say("您已经有科技工作者档案了。回复“我的接单”查看邀请。")
+                return
+            t.state, t.data = "register:name", {"register": {}}
+            t.say(texts.REGISTER_STEPS["name"])
+
+    def _menu(self, t: Turn, welcome: bool = False) -> None:
+        t.say(texts.WELCOME if welcome else texts.HELP,
+              self._options(t, [Button("我要提问", "menu:ask"),
+                                Button("发布技术需求", "menu:need"),
+                                Button("我是科技工作者", "menu:scientist")]))
+
+    def _options(self, t: Turn, buttons: list[Button]) -> list[Button]:
+        """Remember the buttons just shown, so "1", "2" … can press them on text channels."""
+        t.data["options"] = [b.action for b in buttons]
+        return buttons
+
+    # ---- buttons -----------------------------------------------------------------------------
+    def _button(self, action: str, t: Turn) -> None:
+        verb, _, arg = action.partition(":")
+        if verb == "menu":
+            if arg == "ask":
+                t.state = "ask"
+                t.say(texts.ASK_PROMPT)
+            elif arg == "need":
+                t.state = "need:describe"
+                t.say(texts.NEED_PROMPT)
+            elif arg == "scientist":
+                if accounts.scientist_of(self.engine, t.person_id) is not None:
+                    self._my_offers(t)
+                else:
+                    t.say(texts.SCIENTIST_MENU)
+            else:
+                t.say(texts.STALE_BUTTON)
+        elif verb == "forward":
+            question = t.data.get("last_question")
+            if not question:
+                t.say(texts.NO_QUESTION)
+                return
+            t.say(texts.FORWARD_START)
+            draft = self.matcher.extract(question, role=t.role)
+            draft.kind = "question"
+            draft.recompute_missing()
+            self._continue_need(draft, t)
+        elif verb == "slot" and t.state.startswith("need:slot:"):
+            slot, _, value = arg.partition(":")
+            if slot != t.state.removeprefix("need:slot:"):
+                t.say(texts.STALE_BUTTON)
+                return
+            self._slot_answer(_SLOT_ANSWER.get(value, value), t)
+        elif verb == "need" and t.state == "need:confirm":
+            if arg == "confirm":
+                self._publish(t)
+            elif arg == "edit":
+                t.state = "need:edit"
+                t.say(texts.EDIT_PROMPT)
+            else:
+                t.state, t.data = "start", {}
+                t.say(texts.CANCELLED)
+        elif verb in ("accept", "decline", "details"):
+            self._offer_button(verb, arg, t)
+        elif verb == "rate":
+            need_id, _, stars = arg.partition(":")
+            if not (need_id.isdigit() and stars in ("1", "2", "3", "4", "5")):
+                t.say(texts.STALE_BUTTON)
+                return
+            out = self.offers.close(int(need_id), int(stars), person_id=t.person_id,
+                                    actor=f"person:{t.person_id}")
+            t.say(texts.RATED if out.ok else out.message)
+        elif verb == "delete" and t.state == "delete:confirm":
+            if arg == "yes":
+                accounts.erase(self.engine, t.person_id, self.clock.now())
+                t.state = "deleted"
+                t.say(texts.DELETED)
+            else:
+                t.state = "start"
+                t.say(texts.NOTHING_TO_CANCEL)
+        else:
+            t.say(texts.STALE_BUTTON)
+
+    def _offer_button(self, verb: str, token: str, t: Turn) -> None:
+        sci = accounts.scientist_of(self.engine, t.person_id)
+        if sci is None or sci.id is None:
+            t.say(texts.NOT_SCIENTIST)
+            return
+        if verb == "accept":
+            t.say(self.offers.accept(token, sci.id, actor=f"person:{t.person_id}").message)
+        elif verb == "decline":
+            t.say(self.offers.decline(token, sci.id, actor=f"person:{t.person_id}").message)
+        else:
+            t.say(self._offer_details(token, sci.id))
+
+    def _offer_details(self, token: str, scientist_id: int) -> str:
+        with Session(self.engine) as s:
+            offer = s.execute(select(Offer).where(Offer.token == token)).scalar_one_or_none()
+            if offer is None or offer.scientist_id != scientist_id:
+                return "这个邀请不存在，或不是发给您的。"
+            need = s.get(Need, offer.need_id)
+            assert need is not None
+            draft = _draft(need)
+        lines = draft.summary_lines()[:-1]  # everything but the contact line
+        lines.append(f"需求描述：{need.description[:500]}")
+        lines.append(f"当前状态：{texts.STATUS.get(need.status, need.status)}")
+        return "\n".join(lines)
+
+    # ---- free text ---------------------------------------------------------------------------
+    def _text(self, text: str, t: Turn) -> None:
+        state = t.state
+        if state.startswith("need:slot:"):
+            self._slot_answer(text, t)
+        elif state == "need:describe":
+            self._continue_need(self.matcher.extract(text, role=t.role), t)
+        elif state == "need:edit":
+            draft = NeedDraft(**t.data["draft"])
+            fill_slot(draft, "description", text)
+            self._continue_need(draft, t)
+        elif state == "need:confirm":
+            if _YES.match(text):
+                self._publish(t)
+            else:  # anything else is a change to the need
+                draft = NeedDraft(**t.data["draft"])
+                fill_slot(draft, "description", text)
+                self._continue_need(draft, t)
+        elif state.startswith("register:"):
+            self._register(state.removeprefix("register:"), text, t)
+        elif state == "delete:confirm":
+            if text in (texts.DELETE_YES, "确认", "确定"):
+                self._button("delete:yes", t)
+            else:
+                t.state = "start"
+                t.say(texts.NOTHING_TO_CANCEL)
+        elif text in _LABELS:  # a button label typed where that button is not on offer
+            t.say(texts.STALE_BUTTON)
+        elif state == "ask" or not self._looks_like_need(text, t):
+            self._answer(text, t)
+        else:
+            self._continue_need(self.matcher.extract(text, role=t.role), t)
+
+    def _looks_like_need(self, text: str, t: Turn) -> bool:
+        """A request for service, R&D, people or a technology is a need; a how/why is a
+        question (which can still go to an expert if no vetted article answers it)."""
+        return parse_kind(text) != "question"
+
+    def _answer(self, text: str, t: Turn) -> None:
+        t.state = "start"
+        result = self.answerer.ask(text)
+        t.data["last_question"] = text[:2000]
+        lines = [result.answer]
+        if result.citations:
+            lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"
+                                           for i, c in enumerate(result.citations, start=1)))
+        buttons = [Button(texts.FORWARD, "forward")] if result.abstained else []
+        t.say("\n".join(lines), self._options(t, buttons) if buttons else [])
+
+    # ---- need intake -------------------------------------------------------------------------
+    def _continue_need(self, draft: NeedDraft, t: Turn) -> None:
+        draft.requester_role = t.role if t.role != "citizen" else draft.requester_role
+        t.data["draft"] = asdict(draft)
+        if draft.missing:
+            slot = draft.missing[0]
+            t.state = f"need:slot:{slot}"
+            buttons = [Button(label, f"slot:{slot}:{value}") for label, value
+                       in _QUICK.get(slot, [])]
+            t.say(SLOT_QUESTIONS[slot], self._options(t, buttons))
+            return
+        t.state = "need:confirm"
+        t.say("\n".join([texts.SUMMARY_HEAD, *draft.summary_lines()]),
+              self._options(t, [Button(texts.CONFIRM, "need:confirm"),
+                                Button(texts.EDIT, "need:edit"),
+                                Button(texts.DROP, "need:cancel")]))
+
+    def _slot_answer(self, text: str, t: Turn) -> None:
+        slot = t.state.removeprefix("need:slot:")
+        draft = NeedDraft(**t.data["draft"])
+        if not fill_slot(draft, slot, text):
+            buttons = [Button(label, f"slot:{slot}:{value}") for label, value
+                       in _QUICK.get(slot, [])]
+            t.say(texts.SLOT_RETRY.get(slot, SLOT_QUESTIONS.get(slot, "")),
+                  self._options(t, buttons))
+            return
+        self._continue_need(draft, t)
+
+    def _publish(self, t: Turn) -> None:
+        draft = NeedDraft(**t.data["draft"])
+        need_id = self.offers.create_need(draft, requester_id=t.person_id,
+                                          conversation_id=t.conversation_id,
+                                          actor=f"person:{t.person_id}")
+        outcome = self.offers.confirm(need_id, actor=f"person:{t.person_id}")
+        t.state, t.data = "start", {}
+        if outcome.code == "offered":
+            t.say(texts.PUBLISHED.format(n=len(outcome.offers)))
+        else:
+            t.say(texts.PUBLISHED_NONE)
+
+    # ---- lists -------------------------------------------------------------------------------
+    def _my_needs(self, t: Turn) -> None:
+        with Session(self.engine) as s:
+            needs = list(s.execute(select(Need).where(Need.requester_id == t.person_id)
+                                   .order_by(Need.id.desc()).limit(10)).scalars())
+        if not needs:
+            t.say(texts.MINE_EMPTY)
+            return
+        lines = ["您最近的需求："]
+        buttons: list[Button] = []
+        for n in needs:
+            lines.append(f"#{n.id} {n.title}（{texts.STATUS.get(n.status, n.status)}）")
+            if n.status in ("matched", "in_service") and not buttons:
+                buttons = [Button(f"{i} 分", f"rate:{n.id}:{i}") for i in (5, 4, 3, 2, 1)]
+                lines.append(texts.RATE_PROMPT + f"（#{n.id}）")
+        t.say("\n".join(lines), self._options(t, buttons) if buttons else [])
+
+    def _my_offers(self, t: Turn) -> None:
+        sci = accounts.scientist_of(self.engine, t.person_id)
+        if sci is None:
+            t.say(texts.NOT_SCIENTIST)
+            return
+        with Session(self.engine) as s:
+            rows = s.execute(select(Offer, Need).join(Need, Need.id == Offer.need_id)
+                             .where(Offer.scientist_id == sci.id, Offer.status == "pending")
+                             .order_by(Offer.id.desc()).limit(5)).all()
+        if not rows:
+            t.say(texts.OFFERS_EMPTY)
+            return
+        for offer, need in rows:
+            t.say(f"【待答复】{need.title}\n{need.description[:200]}",
+                  [Button("接单", f"accept:{offer.token}"),
+                   Button("婉拒", f"decline:{offer.token}"),
+                   Button("详情", f"details:{offer.token}")])
+
+    # ---- self-registration -------------------------------------------------------------------
+    def _register(self, step: str, text: str, t: Turn) -> None:
+        reg = dict(t.data.get("register", {}))
+        if step == "name":
+            reg["name"] = text[:100]
+            nxt = "discipline"
+        elif step == "discipline":
+            reg["discipline"] = text[:100]
+            nxt = "directions"
+        elif step == "directions":
+            reg["directions"] = [d.strip() for d in re.split(r"[，,、;；\n]", text)
+                                 if d.strip()][:10]
+            nxt = "region"
+        else:
+            region = gazetteer.resolve(text) or gazetteer.find_region(text)
+            if region is None:
+                t.say(texts.SLOT_RETRY["region"].split("；")[0] + "。")
+                return
+            reg["region_code"] = region.code
+            nxt = ""
+        t.data["register"] = reg
+        if nxt:
+            t.state = f"register:{nxt}"
+            t.say(texts.REGISTER_STEPS[nxt])
+            return
+        self._create_profile(reg, t)
+        t.state, t.data = "start", {}
+        t.say(texts.REGISTERED)
+
+    def _create_profile(self, reg: dict[str, Any], t: Turn) -> None:
+        disc = taxonomy.map_discipline(reg.get("discipline", ""))
+        region = gazetteer.get(reg["region_code"])
+        now = self.clock.now()
+        with Session(self.engine) as s, s.begin():
+            s.add(Scientist(external_id=f"self-{t.person_id}", person_id=t.person_id,
+                            name=reg.get("name", ""), discipline=reg.get("discipline", ""),
+                            discipline_code=disc.code if disc else None,
+                            directions=reg.get("directions", []),
+                            region_text=region.name if region else "",
+                            region_code=reg["region_code"], verified=False,
+                            created_at=now, updated_at=now))
+        accounts.set_role(self.engine, t.person_id, "scientist")
+        t.role = "scientist"
+        self.matcher.index.sync("scientists")  # matchable at once
+
+
+def _draft(need: Need) -> NeedDraft:
+    from matching.offers import draft_from_need
+
+    return draft_from_need(need)

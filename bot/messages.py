@@ -1,0 +1,41 @@
+"""What channels hand to the dialog core and get back: platform-free messages.
+
+A channel handler turns a Telegram update, a WeChat XML message, a web-chat POST or a
+terminal line into one `Inbound`, and renders each `Outbound` (text + buttons) its own way.
+Button actions are short opaque strings ("menu:ask", "accept:<offer token>"); the core checks
+every one against the store, never trusting the client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_TEXT = 10_000  # longer input is cut: nobody types more, and it would slow every step
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str               # "telegram", "wechat", "web", "cli"
+    user_id: str               # the platform's user id (Telegram id, WeChat openid …)
+    text: str = ""
+    action: str | None = None  # set when a button was pressed
+    kind: str = "text"         # text | button | image | voice | video | location | sticker | event
+    display_name: str = ""
+
+
+@dataclass
+class Outbound:
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> Outbound:  # type: ignore[type-arg]
+        return cls(str(payload.get("text", "")),
+                   [Button(str(b["label"]), str(b["action"]))
+                    for b in payload.get("buttons", []) if "label" in b and "action" in b])

@@ -1,0 +1,188 @@
+"""Whole journeys through the dialog core: question → cited answer; abstain → expert;
+need intake slot by slot → offers → one accept wins → introductions; scientists binding and
+registering; one person on two channels; cancel and delete."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import ChannelAccount, Conversation, Need, Offer, Person, Scientist
+
+from .conftest import Harness, actions, text
+
+NEED = "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良"
+
+
+def test_start_shows_the_three_doors(bot: Harness) -> None:
+    replies = bot.chat("u1", "/start")
+    assert "科技云助手" in text(replies)
+    assert actions(replies) == ["menu:ask", "menu:need", "menu:scientist"]
+
+
+def test_farmer_question_gets_a_cited_answer(bot: Harness) -> None:
+    replies = bot.chat("farmer", "李子园土壤酸化了怎么改良")
+    assert "石灰" in text(replies) and "出处" in text(replies)
+    assert "李子园土壤酸化的改良办法" in text(replies)
+    assert "forward" not in actions(replies)
+
+
+def test_abstain_offers_an_expert_and_the_question_becomes_a_need(bot: Harness) -> None:
+    replies = bot.chat("farmer", "高铁票怎么退")
+    assert "没有经过专家审核" in text(replies) or "没有" in text(replies)
+    assert actions(replies) == ["forward"]
+    replies = bot.press("farmer", "forward")
+    assert "转给当地专家" in text(replies) or "推荐给当地专家" in text(replies)
+    # the dialog now asks for what is missing, one slot at a time
+    assert "哪个市、县" in text(replies)
+
+
+def test_need_intake_offers_and_exactly_one_accept(bot: Harness) -> None:
+    bot.bind("sci-a", "s-soil-cp")
+    bot.bind("sci-b", "s-soil-xz", channel="wechat")
+    replies = bot.chat("boss", NEED)
+    assert "急不急" in text(replies)
+    assert actions(replies) == ["slot:urgency:urgent", "slot:urgency:soon",
+                                "slot:urgency:normal"]
+    replies = bot.press("boss", "slot:urgency:urgent")
+    assert "费用" in text(replies)
+    replies = bot.chat("boss", "不晓得")  # not an amount: asked again, nothing lost
+    assert "金额" in text(replies)
+    replies = bot.chat("boss", "五千左右")
+    assert "联系方式" in text(replies)
+    replies = bot.chat("boss", "同意，电话13800001111")
+    card = text(replies)
+    assert "请确认" in card and "宜宾市翠屏区" in card and "约 5000 元" in card
+    assert "13800001111" not in card
+    assert actions(replies) == ["need:confirm", "need:edit", "need:cancel"]
+    replies = bot.press("boss", "need:confirm")
+    assert "已推送给 3 位专家" in text(replies)
+
+    offer_a = bot.notes("sci-a")
+    offer_b = bot.notes("sci-b", "wechat")
+    assert offer_a and offer_b
+    assert "13800001111" not in offer_a[0].text  # no contact before an accept
+    tok_a = [a for a in actions(offer_a) if a.startswith("accept:")][0]
+    tok_b = [a for a in actions(offer_b) if a.startswith("accept:")][0]
+    # a scientist pressing another's button changes nothing
+    assert "不是发给您的" in text(bot.press("sci-b", tok_a, "wechat"))
+    assert "接单成功" in text(bot.press("sci-a", tok_a))
+    assert "已被接单" in text(bot.press("sci-b", tok_b, "wechat"))
+    intro = text(bot.notes("sci-a"))
+    assert "13800001111" in intro  # the requester consented
+    assert "19900000001" in text(bot.notes("boss"))  # the scientist's contact, now
+    assert "已被其他专家接单" in text(bot.notes("sci-b", "wechat"))
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need.status)).scalar_one() == "matched"
+        statuses = sorted(s.execute(select(Offer.status)).scalars())
+        assert statuses.count("accepted") == 1
+
+
+def test_my_needs_and_rating(bot: Harness) -> None:
+    bot.bind("sci-a", "s-soil-cp")
+    bot.chat("boss", NEED + "，很急，预算五千，可以留电话")
+    bot.press("boss", "need:confirm")
+    tok = [a for a in actions(bot.notes("sci-a")) if a.startswith("accept:")][0]
+    bot.press("sci-a", tok)
+    replies = bot.chat("boss", "我的需求")
+    assert "已对接" in text(replies)
+    rate = [a for a in actions(replies) if a.startswith("rate:")]
+    assert rate
+    assert "感谢" in text(bot.press("boss", rate[0]))
+    with Session(bot.engine) as s:
+        sci = s.execute(select(Scientist).where(Scientist.external_id == "s-soil-cp")
+                        ).scalar_one()
+        assert sci.rating_count == 1
+
+
+def test_edit_and_cancel_during_intake(bot: Harness) -> None:
+    bot.chat("boss", NEED + "，很急，预算五千，可以留电话")
+    replies = bot.press("boss", "need:edit")
+    assert "修改" in text(replies)
+    replies = bot.chat("boss", "预算改成一万")
+    assert "约 1 万元" in text(replies)
+    assert "已取消" in text(bot.chat("boss", "取消"))
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need)).first() is None
+
+
+def test_state_survives_a_restart(bot: Harness) -> None:
+    from bot.dialog import Dialog
+
+    bot.chat("boss", NEED)
+    restarted = Dialog(bot.engine, answerer=bot.dialog.answerer, matcher=bot.dialog.matcher,
+                       offers=bot.dialog.offers, clock=bot.clock)
+    replies = restarted.handle(__import__("bot.messages", fromlist=["Inbound"]).Inbound(
+        "telegram", "boss", text="不急"))
+    assert "费用" in text(replies)
+
+
+def test_bad_input_is_answered_and_changes_nothing(bot: Harness) -> None:
+    bot.chat("boss", NEED)
+    for kind in ("image", "voice", "location", "sticker"):
+        assert "只能看懂文字" in text(bot.chat("boss", "", kind=kind))
+    assert "没有收到内容" in text(bot.chat("boss", "   "))
+    assert "失效" in text(bot.press("boss", "accept:no-such-token")) or \
+        "绑定" in text(bot.press("boss", "accept:no-such-token"))
+    assert "失效" in text(bot.press("boss", "bogus:action"))
+    long = bot.chat("boss", "不急" + "啊" * 12_000)
+    assert "太长" in text(long)
+    with Session(bot.engine) as s:
+        conv = s.execute(select(Conversation).where(Conversation.platform_user_id == "boss")
+                         ).scalar_one()
+        assert conv.state.startswith("need:")
+
+
+def test_scientist_self_registration_is_matchable(bot: Harness) -> None:
+    assert "注册" in text(bot.press("new-sci", "menu:scientist"))
+    assert "姓名" in text(bot.chat("new-sci", "注册"))
+    bot.chat("new-sci", "张小平")
+    bot.chat("new-sci", "水产养殖")
+    bot.chat("new-sci", "鲟鱼养殖，冷水鱼病害防治")
+    assert "登记完成" in text(bot.chat("new-sci", "雅安市雨城区"))
+    cands = bot.dialog.matcher.match("鲟鱼身上有出血点，死得多")[1]
+    assert cands and cands[0].scientist_id.startswith("self-")
+
+
+def test_binding_codes_are_single_use(bot: Harness) -> None:
+    bot.bind("sci-a", "s-soil-cp")
+    from bot.accounts import new_code
+
+    with Session(bot.engine) as s:
+        sid = s.execute(select(Scientist.id).where(Scientist.external_id == "s-soil-xz")
+                        ).scalar_one()
+    code = new_code(bot.engine, "bind", bot.clock.now(), scientist_id=sid)
+    assert "绑定成功" in text(bot.chat("sci-b", f"绑定 {code}"))
+    assert "无效" in text(bot.chat("sci-c", f"绑定 {code}"))
+    assert "无效" in text(bot.chat("sci-c", "绑定 AAAA2222"))
+
+
+def test_one_person_on_two_channels(bot: Harness) -> None:
+    bot.chat("tg-1", NEED + "，很急，预算五千，可以留电话", channel="telegram")
+    bot.press("tg-1", "need:confirm", channel="telegram")
+    reply = text(bot.chat("tg-1", "关联", channel="telegram"))
+    code = reply.split("关联码是 ")[1].split("（")[0]
+    assert "关联成功" in text(bot.chat("wx-1", f"关联 {code}", channel="wechat"))
+    assert "已发布" in text(bot.chat("wx-1", "我的需求", channel="wechat")) or \
+        "等待专家接单" in text(bot.chat("wx-1", "我的需求", channel="wechat"))
+    with Session(bot.engine) as s:
+        people = {p for p in s.execute(select(ChannelAccount.person_id)).scalars()}
+        assert len(people & {a.person_id for a in s.execute(select(ChannelAccount).where(
+            ChannelAccount.platform_user_id.in_(["tg-1", "wx-1"]))).scalars()}) == 1
+
+
+def test_delete_erases_personal_data(bot: Harness) -> None:
+    bot.chat("boss", NEED + "，很急，预算五千，同意，电话13800001111")
+    bot.press("boss", "need:confirm")
+    replies = bot.chat("boss", "删除我的数据")
+    assert actions(replies) == ["delete:yes", "delete:no"]
+    assert "已删除" in text(bot.press("boss", "delete:yes"))
+    with Session(bot.engine) as s:
+        assert s.execute(select(ChannelAccount).where(
+            ChannelAccount.platform_user_id == "boss")).first() is None
+        person = s.execute(select(Person).where(Person.erased_at.is_not(None))).scalar_one()
+        assert person.contact == {} and person.display_name == ""
+        need = s.execute(select(Need)).scalar_one()
+        assert need.requester_id == person.id  # the need still counts, anonymously
+    # the same platform user starts afresh
+    assert "科技云助手" in text(bot.chat("boss", "/start"))
