@@ -329,3 +329,13 @@ class OneTimeCode(SQLModel, table=True):
     created_at: datetime = _ts()
     expires_at: datetime = _ts()
     used_at: datetime | None = _ts(nullable=True, default=False)
+
+
+class DedupKey(SQLModel, table=True):
+    """Claimed delivery ids (a Telegram `update_id`, a WeChat MsgId …) with an expiry: the
+    first worker to insert a key processes the message; re-deliveries find it taken."""
+
+    __tablename__ = "dedup_key"
+
+    key: str = Field(primary_key=True, max_length=200)
+    expires_at: datetime = _ts()

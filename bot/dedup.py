@@ -1,0 +1,48 @@
+"""Process each delivery once: claim its id in a store shared by all workers, with a TTL.
+
+Not "highest id seen": Telegram and WeChat re-deliver out of order, and two users' WeChat
+MsgIds can collide, so each key is claimed on its own. Keys expire (a day by default) so the
+table stays small.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy.exc import IntegrityError
+
+from kejiyun.clock import Clock, system_clock
+from store.models import DedupKey
+
+DEFAULT_TTL = timedelta(days=1)
+
+
+class Dedup:
+    def __init__(self, engine: Engine, clock: Clock = system_clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._claims = 0
+
+    def claim(self, key: str, ttl: timedelta = DEFAULT_TTL) -> bool:
+        """True for the first claim of `key` within its TTL, False for every repeat."""
+        now = self.clock.now()
+        key = key[:200]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(DedupKey).values(key=key, expires_at=now + ttl))
+        except IntegrityError:
+            with self.engine.begin() as conn:  # taken, unless the old claim has expired
+                revived = conn.execute(update(DedupKey).where(
+                    DedupKey.key == key, DedupKey.expires_at <= now)
+                    .values(expires_at=now + ttl)).rowcount
+            return revived == 1
+        self._claims += 1
+        if self._claims % 1000 == 0:
+            self.purge()
+        return True
+
+    def purge(self) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(delete(DedupKey).where(
+                DedupKey.expires_at <= self.clock.now())).rowcount

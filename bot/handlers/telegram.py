@@ -1,0 +1,181 @@
+"""Telegram channel (python-telegram-bot v22): updates → `Inbound`, `Outbound` → messages with
+inline keyboards. Long polling for local use (`run_polling`); webhook mode feeds updates to
+`TelegramChannel.process` from the web app.
+
+- Every update id is claimed in the shared dedup store first, so a re-delivered update is
+  processed once, whichever worker gets it.
+- A callback query is answered at once, before the (slower) dialog turn, so the button stops
+  spinning; the turn itself runs in a thread, so one user's slow turn never blocks others.
+- Callback data is the core's short opaque action ("accept:<token>", ≤ 64 bytes); who may
+  press it is decided by the core from the store.
+- Replies over 4,096 characters are split; a 429 waits `retry_after` and tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.dedup import Dedup
+from bot.dialog import Dialog
+from bot.messages import Inbound, Outbound
+from kejiyun.settings import Settings
+from matching.outbox import DeliveryError
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+LIMIT = 4096
+_MAX_WAIT = 60.0
+
+
+def split_text(text: str, limit: int = LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters, cut at line ends where possible."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    if text:
+        parts.append(text)
+    return parts
+
+
+def keyboard(out: Outbound) -> InlineKeyboardMarkup | None:
+    if not out.buttons:
+        return None
+    rows = [[InlineKeyboardButton(b.label, callback_data=b.action[:64])]
+            for b in out.buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+def to_inbound(update: Update) -> tuple[Inbound, int] | None:
+    """The core's message and the chat to answer in; None for updates we do not handle."""
+    if update.callback_query is not None:
+        q = update.callback_query
+        chat_id = q.message.chat.id if q.message is not None else q.from_user.id
+        return Inbound(CHANNEL, str(q.from_user.id), action=q.data or "", kind="button",
+                       display_name=q.from_user.full_name), chat_id
+    m = update.effective_message
+    user = update.effective_user
+    if m is None or user is None or update.effective_chat is None:
+        return None
+    if m.text is not None:
+        kind = "text"
+    elif m.photo:
+        kind = "image"
+    elif m.voice or m.audio:
+        kind = "voice"
+    elif m.video or m.video_note or m.animation:
+        kind = "video"
+    elif m.location or m.venue:
+        kind = "location"
+    elif m.sticker:
+        kind = "sticker"
+    else:
+        kind = "other"
+    return Inbound(CHANNEL, str(user.id), text=m.text or "", kind=kind,
+                   display_name=user.full_name), update.effective_chat.id
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """`retry_after` is an int today and a timedelta in a future PTB: accept both, quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wait = exc.retry_after
+    return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+
+
+async def with_retry(call: Callable[[], Awaitable[Any]], attempts: int = 3) -> Any:
+    """Telegram's 429 says how long to wait: wait that long (bounded) and try again."""
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            seconds = retry_seconds(exc)
+            if attempt == attempts - 1 or seconds > _MAX_WAIT:
+                raise
+            await asyncio.sleep(seconds)
+    return None
+
+
+class TelegramChannel:
+    def __init__(self, dialog: Dialog, settings: Settings, dedup: Dedup) -> None:
+        if not settings.telegram_bot_token:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        self.dialog = dialog
+        self.settings = settings
+        self.dedup = dedup
+        builder = ApplicationBuilder().token(settings.telegram_bot_token) \
+            .concurrent_updates(True)
+        if settings.telegram_api_base_url:  # a local Bot API server (or a test double)
+            base = settings.telegram_api_base_url.rstrip("/")
+            builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+        self.app: Application = builder.build()  # type: ignore[type-arg]
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    # ---- incoming ----------------------------------------------------------------------------
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.process(update)
+
+    async def process(self, update: Update) -> None:
+        self.loop = asyncio.get_running_loop()
+        claimed = await asyncio.to_thread(self.dedup.claim, f"tg:{update.update_id}")
+        if not claimed:
+            log.info("telegram update %s already processed", update.update_id)
+            return
+        parsed = to_inbound(update)
+        if parsed is None:
+            return
+        inbound, chat_id = parsed
+        if update.callback_query is not None:
+            try:  # stop the button's spinner now; the turn may take a moment
+                await update.callback_query.answer()
+            except TelegramError:
+                log.warning("could not answer callback query", exc_info=True)
+        replies = await asyncio.to_thread(self.dialog.handle, inbound)
+        for out in replies:
+            await self.send(chat_id, out)
+
+    # ---- outgoing ----------------------------------------------------------------------------
+    async def send(self, chat_id: int | str, out: Outbound) -> None:
+        pieces = split_text(out.text or "…")
+        for i, piece in enumerate(pieces):
+            markup = keyboard(out) if i == len(pieces) - 1 else None
+            await with_retry(lambda p=piece, m=markup: self.app.bot.send_message(
+                chat_id=chat_id, text=p, reply_markup=m))
+
+    def sender(self, timeout: float = 30.0) -> Callable[[str, Outbound], None]:
+        """An outbox sender (called from a worker thread) that sends on the bot's loop."""
+
+        def send(user_id: str, out: Outbound) -> None:
+            if self.loop is None:
+                raise DeliveryError("Telegram 通道尚未启动 (channel not running)")
+            future = asyncio.run_coroutine_threadsafe(self._send_once(user_id, out), self.loop)
+            future.result(timeout=timeout)
+
+        return send
+
+    async def _send_once(self, user_id: str, out: Outbound) -> None:
+        pieces = split_text(out.text or "…")
+        try:
+            for i, piece in enumerate(pieces):
+                markup = keyboard(out) if i == len(pieces) - 1 else None
+                await self.app.bot.send_message(chat_id=int(user_id), text=piece,
+                                                reply_markup=markup)
+        except RetryAfter as exc:
+            raise DeliveryError("Telegram 429", retry_after=retry_seconds(exc)) from None
+        except Forbidden:
+            raise DeliveryError("用户已停用机器人 (bot blocked)", permanent=True) from None
+        except TelegramError as exc:
+            raise DeliveryError(f"Telegram: {type(exc).__name__}") from None
