@@ -1,0 +1,359 @@
+"""WeChat official account channel (wechatpy): the `/wechat` callback and the
+customer-service API.
+
+Incoming (`/wechat`):
+- GET echoes `echostr` after the signature check (constant-time compare).
+- POST is refused with 403 (nothing stored) for a bad signature, a timestamp more than five
+  minutes off, or a replayed nonce; with 400 for a DOCTYPE/ENTITY (no entity expansion ever),
+  malformed XML, or safe mode without `<Encrypt>`; with 413 when larger than 64 KB.
+- Safe mode (`encrypt_type=aes`) checks `msg_signature` and decrypts with the current
+  EncodingAESKey, then the previous ones (`WECHAT_AES_KEY="new,old"`), and encrypts replies
+  with the current one.
+- Duplicates are processed once, keyed by FromUserName+MsgId (messages) or
+  FromUserName+CreateTime+Event+EventKey (events), in the store shared by all workers.
+- The answer goes back passively when the turn finishes within the 5-second window;
+  otherwise the callback answers `success` and the reply goes out later through the outbox
+  and the customer-service API.
+
+Outgoing: every call, the token fetch included, goes to `WECHAT_API_BASE_URL` (wechatpy
+hard-codes api.weixin.qq.com in places, so the client is wrapped); the access token is cached
+with a single refresher; 40001/42001 refresh once and retry once; errors such as 45015 (outside
+the 48-hour window) are recorded as undelivered, never as sent. Texts are split under 2,047
+bytes; buttons become `weixin://bizmsgmenu` links plus numbered replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import threading
+import time
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import Engine
+
+from bot.accounts import account
+from bot.dedup import Dedup
+from bot.dialog import Dialog
+from bot.messages import Inbound, Outbound
+from kejiyun.clock import Clock
+from kejiyun.settings import Settings
+from matching.outbox import DeliveryError, enqueue
+
+log = logging.getLogger(__name__)
+CHANNEL = "wechat"
+MAX_BODY = 64 * 1024
+MAX_SKEW = 300          # seconds a signed timestamp may be off
+BYTE_LIMIT = 2047       # WeChat's limit for one text message, in UTF-8 bytes
+_TOKEN_ERRORS = {40001, 40014, 42001}
+_MENU = {"ASK": "menu:ask", "NEED": "menu:need", "SCIENTIST": "menu:scientist"}
+_KIND = {"text": "text", "image": "image", "voice": "voice", "video": "video",
+         "shortvideo": "video", "location": "location", "link": "link", "file": "file"}
+
+
+class BadRequest(Exception):
+    """Answer 400: the body is not a WeChat message we will parse."""
+
+
+class Forbidden(Exception):
+    """Answer 403: not from WeChat (signature, staleness, replay)."""
+
+
+def signature(*parts: str) -> str:
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+def same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def parse_xml(body: bytes) -> dict[str, str]:
+    """Flat WeChat XML → dict. DOCTYPE/ENTITY are refused before parsing, so nothing is ever
+    expanded (billion laughs, external entities)."""
+    head = body[:4096].lower()
+    if b"<!doctype" in head or b"<!entity" in body.lower():
+        raise BadRequest("DOCTYPE/ENTITY not allowed")
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise BadRequest(f"malformed XML: {exc}") from None
+    if root.tag != "xml":
+        raise BadRequest("not a WeChat message")
+    return {child.tag: (child.text or "") for child in root}
+
+
+def split_bytes(text: str, limit: int = BYTE_LIMIT) -> list[str]:
+    pieces: list[str] = []
+    current = ""
+    for ch in text:
+        if len((current + ch).encode()) > limit:
+            pieces.append(current)
+            current = ""
+        current += ch
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def render_text(out: Outbound) -> str:
+    """Buttons as tappable `weixin://bizmsgmenu` links, with a numbered fallback."""
+    if not out.buttons:
+        return out.text
+    lines = [out.text, ""]
+    for i, b in enumerate(out.buttons, start=1):
+        link = (f'<a href="weixin://bizmsgmenu?msgmenucontent={quote(b.label)}'
+                f'&msgmenuid={quote(b.action)}">{escape(b.label)}</a>')
+        lines.append(f"{i}. {link}")
+    lines.append("（点击选项，或回复编号）")
+    return "\n".join(lines)
+
+
+class APIClient:
+    """wechatpy's client pointed at `WECHAT_API_BASE_URL` for every call, with one token
+    refresher and a single retry on an invalid token."""
+
+    def __init__(self, settings: Settings) -> None:
+        from wechatpy import WeChatClient
+
+        base = (settings.wechat_api_base_url or "https://api.weixin.qq.com").rstrip("/") + "/"
+        official = "https://api.weixin.qq.com/"
+
+        class Client(WeChatClient):  # type: ignore[misc]
+            API_BASE_URL = base + "cgi-bin/"
+
+            def _request(self, method, url_or_endpoint, **kwargs):  # type: ignore[no-untyped-def]
+                if url_or_endpoint.startswith(official):
+                    url_or_endpoint = base + url_or_endpoint[len(official):]
+                api_base = kwargs.get("api_base_url")
+                if isinstance(api_base, str) and api_base.startswith(official):
+                    kwargs["api_base_url"] = base + api_base[len(official):]
+                return super()._request(method, url_or_endpoint, **kwargs)
+
+            def fetch_access_token(self):  # type: ignore[no-untyped-def]
+                return self._fetch_access_token(
+                    url=base + "cgi-bin/token",
+                    params={"grant_type": "client_credential", "appid": self.appid,
+                            "secret": self.secret})
+
+        self._client = Client(settings.wechat_app_id or "", settings.wechat_app_secret or "",
+                              timeout=10, auto_retry=False)
+        self._refresh = threading.Lock()
+        self.token_fetches = 0
+
+    def _token(self, stale: str | None = None) -> None:
+        """Refresh the token once, however many threads find it stale at the same time."""
+        with self._refresh:
+            current = self._client.session.get(self._client.access_token_key)
+            if current and current != stale and self._client.expires_at \
+                    and self._client.expires_at > time.time() + 60:
+                return  # another thread refreshed it while we waited
+            self._client.fetch_access_token()
+            self.token_fetches += 1
+
+    def call(self, fn_name: str, *args: Any) -> Any:
+        from wechatpy.exceptions import WeChatClientException
+
+        if not self._client.session.get(self._client.access_token_key) or (
+                self._client.expires_at and self._client.expires_at <= time.time() + 60):
+            self._token()
+        used = self._client.session.get(self._client.access_token_key)
+        group, _, method = fn_name.partition(".")
+        target = getattr(getattr(self._client, group), method)
+        try:
+            return target(*args)
+        except WeChatClientException as exc:
+            if exc.errcode not in _TOKEN_ERRORS:
+                raise
+        self._token(stale=used)  # 40001 and friends: refresh once, retry once
+        return target(*args)
+
+
+class WeChatChannel:
+    def __init__(self, dialog: Dialog, settings: Settings, dedup: Dedup, engine: Engine,
+                 clock: Clock) -> None:
+        if not settings.wechat_token:
+            raise ValueError("WECHAT_TOKEN is not set")
+        self.dialog, self.settings, self.dedup = dialog, settings, dedup
+        self.engine, self.clock = engine, clock
+        self.token = settings.wechat_token
+        keys = [k.strip() for k in (settings.wechat_aes_key or "").split(",") if k.strip()]
+        self.aes_keys = keys
+        self.reply_timeout = 4.5  # seconds: WeChat waits five, then retries
+        self.api = APIClient(settings) if settings.wechat_app_id else None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    # ---- HTTP --------------------------------------------------------------------------------
+    def mount(self, app: FastAPI) -> None:
+        @app.get("/wechat")
+        def verify(request: Request) -> Response:
+            q = request.query_params
+            sig = q.get("signature", "")
+            if not sig or not same(sig, signature(self.token, q.get("timestamp", ""),
+                                                  q.get("nonce", ""))):
+                return Response(status_code=403)
+            return PlainTextResponse(q.get("echostr", ""))
+
+        @app.post("/wechat")
+        async def receive(request: Request) -> Response:
+            length = int(request.headers.get("content-length") or 0)
+            if length > MAX_BODY:
+                return Response(status_code=413)
+            body = await request.body()
+            if len(body) > MAX_BODY:
+                return Response(status_code=413)
+            try:
+                return await self.handle(dict(request.query_params), body)
+            except Forbidden as exc:
+                log.warning("wechat callback refused: %s", exc)
+                return Response(status_code=403)
+            except BadRequest as exc:
+                log.info("wechat callback rejected: %s", exc)
+                return Response(status_code=400)
+
+    async def handle(self, query: dict[str, str], body: bytes) -> Response:
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        if not same(query.get("signature", ""), signature(self.token, timestamp, nonce)):
+            raise Forbidden("bad signature")
+        try:
+            skew = abs(self.clock.now().timestamp() - int(timestamp))
+        except ValueError:
+            raise Forbidden("bad timestamp") from None
+        if skew > MAX_SKEW:
+            raise Forbidden("stale timestamp")
+        safe = query.get("encrypt_type") == "aes"
+        fields = self._decrypt(query, body, timestamp, nonce) if safe else parse_xml(body)
+        if not await asyncio.to_thread(self.dedup.claim, f"wxnonce:{timestamp}:{nonce}",
+                                       timedelta(seconds=2 * MAX_SKEW)):
+            raise Forbidden("replayed nonce")
+        reply = await self._process(fields)
+        if reply is None:
+            return PlainTextResponse("success")
+        xml = self._reply_xml(fields, reply)
+        if safe:
+            xml = self._crypto(self.aes_keys[0]).encrypt_message(xml, nonce, timestamp)
+        return Response(content=xml, media_type="application/xml")
+
+    def _crypto(self, key: str) -> Any:
+        from wechatpy.crypto import WeChatCrypto
+
+        return WeChatCrypto(self.token, key, self.settings.wechat_app_id or "")
+
+    def _decrypt(self, query: dict[str, str], body: bytes, timestamp: str,
+                 nonce: str) -> dict[str, str]:
+        outer = parse_xml(body)
+        encrypted = outer.get("Encrypt")
+        if not encrypted:
+            raise BadRequest("safe mode without <Encrypt>")
+        if not self.aes_keys:
+            raise BadRequest("safe mode but WECHAT_AES_KEY is not set")
+        msg_sig = query.get("msg_signature", "")
+        if not same(msg_sig, signature(self.token, timestamp, nonce, encrypted)):
+            raise Forbidden("bad msg_signature")
+        for key in self.aes_keys:  # the current key, then the previous ones
+            try:
+                plain = self._crypto(key).decrypt_message(body.decode(), msg_sig, timestamp,
+                                                          nonce)
+            except Exception:  # noqa: BLE001 - wrong key or corrupt: try the next key
+                continue
+            return parse_xml(plain.encode() if isinstance(plain, str) else plain)
+        raise BadRequest("cannot decrypt with any configured EncodingAESKey")
+
+    # ---- one message -------------------------------------------------------------------------
+    async def _process(self, f: dict[str, str]) -> Outbound | None:
+        user = f.get("FromUserName", "")
+        if not user:
+            raise BadRequest("no FromUserName")
+        msg_type = f.get("MsgType", "")
+        if msg_type == "event":
+            key = f"wx:{user}:{f.get('CreateTime')}:{f.get('Event')}:{f.get('EventKey')}"
+        else:
+            key = f"wx:{user}:{f.get('MsgId')}"
+        if not await asyncio.to_thread(self.dedup.claim, key):
+            return None  # a retry of something already handled (or being handled)
+        inbound = self._inbound(user, msg_type, f)
+        if inbound is None:
+            return None
+        task = asyncio.ensure_future(asyncio.to_thread(self.dialog.handle, inbound))
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(task), self.reply_timeout)
+        except TimeoutError:
+            task.add_done_callback(lambda t: self._late(user, t))
+            return None
+        return self._first_and_rest(user, replies)
+
+    def _inbound(self, user: str, msg_type: str, f: dict[str, str]) -> Inbound | None:
+        if msg_type == "event":
+            event = f.get("Event", "").lower()
+            if event == "subscribe":
+                return Inbound(CHANNEL, user, kind="event")
+            if event == "click":
+                action = _MENU.get(f.get("EventKey", ""))
+                return Inbound(CHANNEL, user, action=action, kind="button") if action \
+                    else Inbound(CHANNEL, user, text="菜单")
+            return None  # unsubscribe, view, location reports: nothing to say
+        if msg_type == "text" and f.get("bizmsgmenuid"):
+            return Inbound(CHANNEL, user, action=f["bizmsgmenuid"], kind="button")
+        return Inbound(CHANNEL, user, text=f.get("Content", ""),
+                       kind=_KIND.get(msg_type, "other"))
+
+    def _first_and_rest(self, user: str, replies: list[Outbound]) -> Outbound | None:
+        """One passive reply is allowed: send the first part now, queue the rest."""
+        if not replies:
+            return None
+        texts = [render_text(r) for r in replies]
+        pieces = [p for t in texts for p in split_bytes(t)]
+        if len(pieces) > 1:
+            self._queue(user, [Outbound(p) for p in pieces[1:]])
+        return Outbound(pieces[0])
+
+    def _late(self, user: str, task: asyncio.Future[list[Outbound]]) -> None:
+        if task.cancelled() or task.exception() is not None:
+            return
+        self._queue(user, task.result())
+
+    def _queue(self, user: str, replies: list[Outbound]) -> None:
+        """Late or overflow replies go through the outbox (customer-service API, retries)."""
+        from sqlalchemy.orm import Session
+
+        person_id, _ = account(self.engine, CHANNEL, user)
+        now = self.clock.now()
+        with Session(self.engine) as s, s.begin():
+            for out in replies:
+                enqueue(s, "reply", f"person:{person_id}",
+                        {"text": out.text, "buttons": [{"label": b.label, "action": b.action}
+                                                       for b in out.buttons]}, now=now)
+
+    def _reply_xml(self, f: dict[str, str], out: Outbound) -> str:
+        from wechatpy.replies import TextReply
+
+        reply = TextReply(source=f.get("ToUserName", ""), target=f.get("FromUserName", ""),
+                          content=out.text)
+        return reply.render()
+
+    # ---- outgoing: the customer-service API --------------------------------------------------
+    def sender(self) -> Any:
+        def send(openid: str, out: Outbound) -> None:
+            from wechatpy.exceptions import WeChatClientException
+
+            if self.api is None:
+                raise DeliveryError("未配置 WECHAT_APP_ID，无法主动推送 (no app id)",
+                                    permanent=True)
+            try:
+                for piece in split_bytes(render_text(out)):
+                    self.api.call("message.send_text", openid, piece)
+            except WeChatClientException as exc:
+                # 45015: outside the 48-hour window; 45047: too many; 43004: unsubscribed
+                permanent = exc.errcode in (45015, 43004, 40003)
+                raise DeliveryError(f"WeChat {exc.errcode}", permanent=permanent) from None
+            except Exception as exc:  # noqa: BLE001 - network: retry later
+                raise DeliveryError(f"WeChat: {type(exc).__name__}") from None
+
+        return send

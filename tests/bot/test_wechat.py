@@ -1,0 +1,214 @@
+"""WeChat: signed XML posted into the running app (plain and safe mode), the customer-service
+API answered by a loopback server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from wechatpy.crypto import WeChatCrypto
+
+from bot.delivery import ChannelRouter
+from bot.handlers.wechat import parse_xml, signature, split_bytes
+from kejiyun.settings import Settings
+from matching.outbox import OutboxWorker
+from store.models import Conversation, Outbox
+from web.app import create_app
+
+from ..fake_wechat import FakeWeChatAPI, running
+from .conftest import Harness
+
+TOKEN, APP_ID = "kejiyun-token", "wx1234567890abcdef"
+KEY_NEW = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+KEY_OLD = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
+
+
+@dataclass
+class WX:
+    client: TestClient
+    api: FakeWeChatAPI
+    bot: Harness
+    app: object
+    n: int = 0
+
+    def params(self, **extra: str) -> dict[str, str]:
+        self.n += 1
+        ts, nonce = str(int(self.bot.clock.now().timestamp())), f"n{self.n}{time.time_ns()}"
+        return {"timestamp": ts, "nonce": nonce,
+                "signature": signature(TOKEN, ts, nonce), **extra}
+
+    def xml(self, user: str, content: str = "", msg_id: int | None = None,
+            msg_type: str = "text", **fields: str) -> str:
+        self.n += 1
+        extra = "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items())
+        return (f"<xml><ToUserName><![CDATA[gh_kejiyun]]></ToUserName>"
+                f"<FromUserName><![CDATA[{user}]]></FromUserName>"
+                f"<CreateTime>{int(self.bot.clock.now().timestamp())}</CreateTime>"
+                f"<MsgType><![CDATA[{msg_type}]]></MsgType>"
+                f"<Content><![CDATA[{content}]]></Content>"
+                f"<MsgId>{msg_id if msg_id is not None else 9000 + self.n}</MsgId>{extra}</xml>")
+
+    def post(self, body: str, params: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return self.client.post("/wechat", params=params or self.params(),
+                                content=body.encode())
+
+    def reply_text(self, resp) -> str:  # type: ignore[no-untyped-def]
+        assert resp.status_code == 200, resp.status_code
+        return parse_xml(resp.content).get("Content", "")
+
+    def deliver(self) -> None:
+        wechat = self.app.state.wechat  # type: ignore[attr-defined]
+        router = ChannelRouter(self.bot.engine, {"wechat": wechat.sender()})
+        OutboxWorker(self.bot.engine, router, Settings(), self.bot.clock).run_once()
+
+
+@pytest.fixture
+def wx(bot: Harness) -> Iterator[WX]:
+    with running() as api:
+        settings = Settings(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET="s",
+                            WECHAT_AES_KEY=f"{KEY_NEW},{KEY_OLD}", WECHAT_API_BASE_URL=api.url)
+        app = create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                         background=False)
+        with TestClient(app) as client:
+            yield WX(client, api, bot, app)
+
+
+def conversations(bot: Harness) -> int:
+    with Session(bot.engine) as s:
+        return s.execute(select(func.count()).select_from(Conversation)).scalar_one()
+
+
+def test_get_verification(wx: WX) -> None:
+    p = wx.params(echostr="hello-echo")
+    assert wx.client.get("/wechat", params=p).text == "hello-echo"
+    p["signature"] = "0" * 40
+    assert wx.client.get("/wechat", params=p).status_code == 403
+
+
+def test_plain_text_gets_a_passive_cited_answer(wx: WX) -> None:
+    resp = wx.post(wx.xml("openid-farmer", "李子园土壤酸化了怎么改良"))
+    fields = parse_xml(resp.content)
+    assert fields["ToUserName"] == "openid-farmer" and fields["FromUserName"] == "gh_kejiyun"
+    assert "石灰" in fields["Content"] and "出处：" in fields["Content"]
+
+
+def test_refusals_store_nothing(wx: WX) -> None:
+    body = wx.xml("openid-x", "你好")
+    bad = wx.params()
+    bad["signature"] = "f" * 40
+    assert wx.post(body, bad).status_code == 403
+    stale = wx.params()
+    stale["timestamp"] = str(int(stale["timestamp"]) - 3600)
+    stale["signature"] = signature(TOKEN, stale["timestamp"], stale["nonce"])
+    assert wx.post(body, stale).status_code == 403
+    doctype = ('<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaa">]>'
+               "<xml><Content>&a;</Content></xml>")
+    assert wx.post(doctype).status_code == 400
+    assert wx.post("<xml><Content>unclosed</xml>").status_code == 400
+    assert wx.post("not xml at all").status_code == 400
+    assert wx.post(body, wx.params(encrypt_type="aes", msg_signature="x")).status_code == 400
+    big = "<xml>" + "a" * 70_000 + "</xml>"
+    assert wx.post(big).status_code == 413
+    assert conversations(wx.bot) == 0
+    ok = wx.params()
+    assert wx.post(body, ok).status_code == 200
+    assert wx.post(wx.xml("openid-x", "再来"), ok).status_code == 403  # replayed nonce
+
+
+def test_duplicates_once_but_same_msgid_from_two_users_twice(wx: WX) -> None:
+    first = wx.post(wx.xml("openid-a", "李子园土壤酸化了怎么改良", msg_id=42))
+    again = wx.post(wx.xml("openid-a", "李子园土壤酸化了怎么改良", msg_id=42))
+    other = wx.post(wx.xml("openid-b", "李子园土壤酸化了怎么改良", msg_id=42))
+    assert "石灰" in wx.reply_text(first)
+    assert again.text == "success"
+    assert "石灰" in wx.reply_text(other)
+
+
+def test_safe_mode_with_current_and_previous_key(wx: WX) -> None:
+    for key in (KEY_NEW, KEY_OLD):
+        crypto = WeChatCrypto(TOKEN, key, APP_ID)
+        p = wx.params()
+        encrypted = crypto.encrypt_message(wx.xml(f"openid-{key[:3]}", "李子园土壤酸化了怎么改良"),
+                                           p["nonce"], p["timestamp"])
+        enc = parse_xml(encrypted.encode())["Encrypt"]
+        p.update(encrypt_type="aes",
+                 msg_signature=signature(TOKEN, p["timestamp"], p["nonce"], enc))
+        resp = wx.post(encrypted, p)
+        assert resp.status_code == 200
+        outer = parse_xml(resp.content)
+        plain = WeChatCrypto(TOKEN, KEY_NEW, APP_ID).decrypt_message(
+            resp.text, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"])
+        assert "石灰" in parse_xml(plain.encode())["Content"]
+    bad = wx.params(encrypt_type="aes", msg_signature="0" * 40)
+    body = "<xml><Encrypt><![CDATA[abcd]]></Encrypt></xml>"
+    assert wx.post(body, bad).status_code == 403
+
+
+def test_subscribe_menu_click_and_media(wx: WX) -> None:
+    welcome = wx.reply_text(wx.post(wx.xml("openid-new", msg_type="event", Event="subscribe",
+                                           EventKey="")))
+    assert "科技云助手" in welcome and "weixin://bizmsgmenu" in welcome
+    click = wx.reply_text(wx.post(wx.xml("openid-new", msg_type="event", Event="CLICK",
+                                         EventKey="ASK")))
+    assert "请直接输入您的问题" in click
+    image = wx.reply_text(wx.post(wx.xml("openid-new", msg_type="image",
+                                         PicUrl="http://127.0.0.1/x.jpg")))
+    assert "只能看懂文字" in image
+    # a bizmsgmenu tap arrives as text with the menu id: the button's action
+    menu = wx.reply_text(wx.post(wx.xml("openid-new", "发布技术需求",
+                                        bizmsgmenuid="menu:need")))
+    assert "请描述您的技术需求" in menu
+
+
+def test_slow_turn_answers_success_then_pushes(wx: WX) -> None:
+    wx.app.state.wechat.reply_timeout = 0.0  # type: ignore[attr-defined]
+    resp = wx.post(wx.xml("openid-slow", "李子园土壤酸化了怎么改良"))
+    assert resp.text == "success"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with Session(wx.bot.engine) as s:
+            if s.execute(select(func.count()).select_from(Outbox)).scalar_one():
+                break
+        time.sleep(0.05)
+    wx.deliver()
+    assert wx.api.token_requests == 1
+    texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-slow"]
+    assert texts and "石灰" in "".join(texts)
+    assert all(len(t.encode()) <= 2047 for t in texts)
+
+
+def test_token_refresh_and_undeliverable(wx: WX) -> None:
+    wx.app.state.wechat.reply_timeout = 0.0  # type: ignore[attr-defined]
+    wx.api.fail_codes = [40001]  # the cached token was revoked: refresh once, retry once
+    wx.post(wx.xml("openid-t", "李子园土壤酸化了怎么改良"))
+    time.sleep(0.5)
+    for _ in range(60):
+        with Session(wx.bot.engine) as s:
+            if s.execute(select(func.count()).select_from(Outbox)).scalar_one():
+                break
+        time.sleep(0.1)
+    wx.deliver()
+    assert wx.api.token_requests == 2 and wx.api.sent
+    wx.api.fail_codes = [45015]  # outside the 48-hour window
+    wx.post(wx.xml("openid-u", "果园土壤板结怎么办"))
+    for _ in range(60):
+        with Session(wx.bot.engine) as s:
+            if s.execute(select(func.count()).select_from(Outbox).where(
+                    Outbox.status == "pending")).scalar_one():
+                break
+        time.sleep(0.1)
+    wx.deliver()
+    with Session(wx.bot.engine) as s:
+        dead = s.execute(select(Outbox).where(Outbox.status == "dead")).scalars().all()
+        assert dead and "45015" in dead[0].last_error
+    assert not any(m.get("touser") == "openid-u" for m in wx.api.sent)
+
+
+def test_split_under_the_byte_limit() -> None:
+    parts = split_bytes("酸" * 2000)
+    assert all(len(p.encode()) <= 2047 for p in parts) and "".join(parts) == "酸" * 2000

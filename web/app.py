@@ -1,0 +1,211 @@
+"""The web process (`kejiyun serve`): health, web chat, Telegram webhook, WeChat callback,
+and the background loops (outbox delivery, offer expiry, Telegram polling when no webhook).
+
+Everything goes through the same dialog core; this module only translates HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import secrets
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, text
+
+from bot.dedup import Dedup
+from bot.delivery import ChannelRouter, Sender
+from bot.dialog import Dialog
+from bot.messages import MAX_TEXT, Inbound, Outbound
+from kejiyun.clock import Clock, system_clock
+from kejiyun.settings import Settings, get_settings
+from matching.outbox import OutboxWorker
+
+log = logging.getLogger(__name__)
+WEB_COOKIE = "kjy_chat"
+_TICK = 2.0  # seconds between outbox/expiry passes
+
+
+class ChatIn(BaseModel):
+    text: str = Field(default="", max_length=MAX_TEXT * 2)
+    action: str | None = Field(default=None, max_length=200)
+
+
+class WebInbox:
+    """Notifications for web-chat users, picked up by the page's next poll (this process)."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, deque[Outbound]] = defaultdict(lambda: deque(maxlen=50))
+
+    def sender(self) -> Sender:
+        def send(user_id: str, out: Outbound) -> None:
+            self._queues[user_id].append(out)
+        return send
+
+    def take(self, user_id: str) -> list[Outbound]:
+        q = self._queues.pop(user_id, None)
+        return list(q) if q else []
+
+
+def render(out: Outbound) -> dict[str, Any]:
+    return {"text": out.text, "buttons": [{"label": b.label, "action": b.action}
+                                          for b in out.buttons]}
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               dialog: Dialog | None = None, clock: Clock = system_clock,
+               background: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    if engine is None:
+        from knowledge.importers import ensure_schema
+        from store.db import make_engine
+
+        engine = make_engine(settings=settings)
+        ensure_schema(engine)
+    if dialog is None:
+        from bot.service import make_dialog
+
+        dialog = make_dialog(engine, settings, clock)
+    dedup = Dedup(engine, clock)
+    inbox = WebInbox()
+    senders: dict[str, Sender] = {"web": inbox.sender()}
+    telegram = None
+    if settings.telegram_bot_token:
+        from bot.handlers.telegram import TelegramChannel
+
+        telegram = TelegramChannel(dialog, settings, dedup)
+        senders["telegram"] = telegram.sender()
+    wechat = None
+    if settings.wechat_token:
+        from bot.handlers.wechat import WeChatChannel
+
+        wechat = WeChatChannel(dialog, settings, dedup, engine, clock)
+        senders["wechat"] = wechat.sender()
+    worker = OutboxWorker(engine, ChannelRouter(engine, senders), settings, clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks: list[asyncio.Task[Any]] = []
+        if telegram is not None:
+            await telegram.app.initialize()
+            telegram.loop = asyncio.get_running_loop()
+            if settings.telegram_webhook_url:
+                await telegram.app.bot.set_webhook(
+                    settings.telegram_webhook_url,
+                    secret_token=settings.telegram_webhook_secret)
+            elif background:
+                await telegram.app.start()
+                await telegram.app.updater.start_polling()  # type: ignore[union-attr]
+        if wechat is not None:
+            wechat.loop = asyncio.get_running_loop()
+        if background:
+            tasks.append(asyncio.create_task(_ticker(dialog, worker)))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            if telegram is not None:
+                if telegram.app.updater and telegram.app.updater.running:
+                    await telegram.app.updater.stop()
+                if telegram.app.running:
+                    await telegram.app.stop()
+                await telegram.app.shutdown()
+
+    app = FastAPI(title="科技云助手 Kejiyun", lifespan=lifespan)
+    app.state.dialog, app.state.worker, app.state.inbox = dialog, worker, inbox
+    app.state.telegram, app.state.wechat = telegram, wechat
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+            checks["store"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - report, do not crash
+            checks["store"] = type(exc).__name__
+        try:
+            dialog.matcher.index.collection("scientists").count()
+            checks["index"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["index"] = type(exc).__name__
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
+
+    # ---- web chat ----------------------------------------------------------------------------
+    @app.get("/chat", response_class=HTMLResponse)
+    def chat_page() -> HTMLResponse:
+        page = (resources.files("web") / "chat.html").read_text(encoding="utf-8")
+        return HTMLResponse(page)
+
+    def _web_user(request: Request, response: Response) -> str:
+        user = request.cookies.get(WEB_COOKIE)
+        if not user or len(user) > 64:
+            user = secrets.token_urlsafe(18)
+            response.set_cookie(WEB_COOKIE, user, httponly=True, samesite="lax",
+                                max_age=3600 * 24 * 365,
+                                secure=request.url.scheme == "https")
+        return user
+
+    @app.post("/chat/api/message")
+    async def chat_message(body: ChatIn, request: Request, response: Response
+                           ) -> dict[str, Any]:
+        user = _web_user(request, response)
+        inbound = Inbound("web", user, text=body.text, action=body.action or None,
+                          kind="button" if body.action else "text")
+        replies = await asyncio.to_thread(dialog.handle, inbound)
+        return {"replies": [render(r) for r in replies]}
+
+    @app.get("/chat/api/updates")
+    def chat_updates(request: Request, response: Response) -> dict[str, Any]:
+        user = _web_user(request, response)
+        return {"replies": [render(r) for r in inbox.take(user)]}
+
+    # ---- Telegram webhook --------------------------------------------------------------------
+    @app.post("/telegram/webhook")
+    async def telegram_webhook(request: Request) -> Response:
+        if telegram is None:
+            return Response(status_code=404)
+        secret = settings.telegram_webhook_secret or ""
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            return Response(status_code=403)
+        try:
+            data = await request.json()
+            from telegram import Update
+
+            update = Update.de_json(data, telegram.app.bot)
+        except Exception:  # noqa: BLE001 - malformed body: refuse, store nothing
+            return Response(status_code=400)
+        if update is None:
+            return Response(status_code=400)
+        await telegram.process(update)
+        return Response(status_code=200)
+
+    if wechat is not None:
+        wechat.mount(app)
+    return app
+
+
+async def _ticker(dialog: Dialog, worker: OutboxWorker) -> None:
+    """The in-process scheduler of the embedded default: offer expiry and outbox delivery."""
+    while True:
+        try:
+            await asyncio.to_thread(dialog.offers.expire_due)
+            await asyncio.to_thread(worker.run_once)
+        except Exception:  # noqa: BLE001 - keep ticking; the next pass retries
+            log.exception("background tick failed")
+        await asyncio.sleep(_TICK)
