@@ -316,6 +316,31 @@ def ask(
         typer.echo(f"  [{i}] {c.title}（{c.article_id}）")
 
 
+@app.command()
+@error_boundary
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="端口"),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="进程数"),
+) -> None:
+    """启动网页聊天、微信/Telegram 回调与后台任务（未配置平台时只提供网页聊天）。"""
+    import uvicorn
+
+    from knowledge.bootstrap import init_store
+
+    settings = get_settings()
+    init_store(_engine(), batch_size=settings.import_batch_size)  # migrate once, up front
+    channels = ["网页聊天 /chat"]
+    if settings.telegram_bot_token:
+        channels.append("Telegram（webhook）" if settings.telegram_webhook_url
+                        else "Telegram（长轮询）")
+    if settings.wechat_token:
+        channels.append("微信公众号 /wechat")
+    typer.echo(f"科技云助手：http://{host}:{port}/chat  渠道：{'、'.join(channels)}")
+    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
 class ChatRole(StrEnum):
     farmer = "farmer"
     enterprise = "enterprise"

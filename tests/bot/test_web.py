@@ -1,0 +1,113 @@
+"""The web process: health, web chat API (cookie session), Telegram webhook secret,
+and `kejiyun serve` as a real server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from kejiyun.settings import Settings
+from web.app import create_app
+
+from ..fake_telegram import running
+from .conftest import Harness
+
+
+@pytest.fixture
+def web(bot: Harness) -> Iterator[TestClient]:
+    app = create_app(Settings(), engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                     background=False)
+    with TestClient(app) as client:
+        yield client
+
+
+def test_health(web: TestClient) -> None:
+    assert web.get("/healthz").json() == {"status": "ok"}
+    ready = web.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["store"] == "ok"
+
+
+def test_web_chat_session_and_buttons(web: TestClient) -> None:
+    page = web.get("/chat")
+    assert page.status_code == 200 and "科技云助手" in page.text and "viewport" in page.text
+    first = web.post("/chat/api/message", json={"text": "/start"}).json()
+    assert [b["action"] for b in first["replies"][0]["buttons"]] == [
+        "menu:ask", "menu:need", "menu:scientist"]
+    assert "kjy_chat" in web.cookies
+    web.post("/chat/api/message", json={"action": "menu:ask"})
+    answer = web.post("/chat/api/message", json={"text": "李子园土壤酸化了怎么改良"}).json()
+    assert "石灰" in answer["replies"][0]["text"]
+    assert web.get("/chat/api/updates").json() == {"replies": []}
+    bad = web.post("/chat/api/message", json={"text": "x" * 30_000})
+    assert bad.status_code == 422  # over the size limit: refused, nothing stored
+
+
+def test_telegram_webhook_checks_the_secret(bot: Harness) -> None:
+    with running() as fake:
+        settings = Settings(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.url,
+                            TELEGRAM_WEBHOOK_SECRET="s3cret",
+                            TELEGRAM_WEBHOOK_URL="https://example.invalid/telegram/webhook")
+        app = create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                         background=False)
+        update = {"update_id": 5, "message": {
+            "message_id": 1, "date": int(time.time()), "text": "李子园土壤酸化了怎么改良",
+            "chat": {"id": 4242, "type": "private"},
+            "from": {"id": 4242, "is_bot": False, "first_name": "农户"}}}
+        with TestClient(app) as client:
+            assert any(m == "setWebhook" for m, _ in fake.calls)
+            assert client.post("/telegram/webhook", json=update).status_code == 403
+            assert client.post("/telegram/webhook", json=update, headers={
+                "X-Telegram-Bot-Api-Secret-Token": "wrong"}).status_code == 403
+            assert fake.sent(4242) == []
+            ok = client.post("/telegram/webhook", json=update, headers={
+                "X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            assert ok.status_code == 200
+            assert "石灰" in fake.sent(4242)[-1]["text"]
+            again = client.post("/telegram/webhook", json=update, headers={
+                "X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            assert again.status_code == 200 and len(fake.sent(4242)) == 1  # once
+            assert client.post("/telegram/webhook", content=b"{not json", headers={
+                "X-Telegram-Bot-Api-Secret-Token": "s3cret"}).status_code == 400
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_kejiyun_serve_runs_a_real_server(kejiyun_home: Path) -> None:
+    """With no platform settings, `kejiyun serve` serves web chat on the embedded default."""
+    exe = Path(sys.executable).parent / "kejiyun"
+    port = _free_port()
+    env = {**os.environ, "KEJIYUN_HOME": str(kejiyun_home)}
+    for key in ("TELEGRAM_BOT_TOKEN", "WECHAT_TOKEN", "DATABASE_URL", "CHROMA_URL"):
+        env.pop(key, None)
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("kejiyun serve did not come up within 90 s")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            reply = client.post("/chat/api/message", json={"text": "/start"}).json()
+            assert "科技云助手" in reply["replies"][0]["text"]
+            assert client.get("/readyz").status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
