@@ -42,6 +42,11 @@ class Dedup:
             self.purge()
         return True
 
+    def release(self, key: str) -> None:
+        """End a claim early (a lease that is done)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(DedupKey).where(DedupKey.key == key[:200]))
+
     def purge(self) -> int:
         with self.engine.begin() as conn:
             return conn.execute(delete(DedupKey).where(

@@ -339,3 +339,13 @@ class DedupKey(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     expires_at: datetime = _ts()
+
+
+class SharedValue(SQLModel, table=True):
+    """Small values every worker must agree on, with an expiry (the WeChat access token)."""
+
+    __tablename__ = "shared_value"
+
+    key: str = Field(primary_key=True, max_length=200)
+    value: str = Field(default="")
+    expires_at: datetime | None = _ts(nullable=True, default=False)

@@ -118,11 +118,15 @@ def render_text(out: Outbound) -> str:
 
 
 class APIClient:
-    """wechatpy's client pointed at `WECHAT_API_BASE_URL` for every call, with one token
-    refresher and a single retry on an invalid token."""
+    """wechatpy's client pointed at `WECHAT_API_BASE_URL` for every call. The access token
+    lives in the store (`SharedStore`), shared by all workers; when it is missing or revoked,
+    one worker refreshes it (a lease in the dedup table) while the others wait for the new one;
+    an invalid-token error refreshes once and retries once."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Engine, clock: Clock) -> None:
         from wechatpy import WeChatClient
+
+        from bot.shared import WeChatSession
 
         base = (settings.wechat_api_base_url or "https://api.weixin.qq.com").rstrip("/") + "/"
         official = "https://api.weixin.qq.com/"
@@ -139,33 +143,50 @@ class APIClient:
                 return super()._request(method, url_or_endpoint, **kwargs)
 
             def fetch_access_token(self):  # type: ignore[no-untyped-def]
-                return self._fetch_access_token(
+                result = self._fetch_access_token(
                     url=base + "cgi-bin/token",
                     params={"grant_type": "client_credential", "appid": self.appid,
                             "secret": self.secret})
+                # keep it five minutes less than WeChat does, and let the shared copy's
+                # expiry (not this process's clock) decide when it is stale
+                ttl = max(60, int(result.get("expires_in", 7200)) - 300)
+                self.session.set(self.access_token_key, result["access_token"], ttl)
+                self.expires_at = None
+                return result
 
         self._client = Client(settings.wechat_app_id or "", settings.wechat_app_secret or "",
-                              timeout=10, auto_retry=False)
+                              session=WeChatSession(engine, clock), timeout=10,
+                              auto_retry=False)
+        self._lease = Dedup(engine, clock)
         self._refresh = threading.Lock()
-        self.token_fetches = 0
+        self._lease_key = f"wxtoken-refresh:{settings.wechat_app_id}"
+
+    def _current(self) -> str | None:
+        return self._client.session.get(self._client.access_token_key)
 
     def _token(self, stale: str | None = None) -> None:
-        """Refresh the token once, however many threads find it stale at the same time."""
+        """Make sure a token other than `stale` is in the shared store, fetching it only if
+        no other thread or worker is already doing so."""
         with self._refresh:
-            current = self._client.session.get(self._client.access_token_key)
-            if current and current != stale and self._client.expires_at \
-                    and self._client.expires_at > time.time() + 60:
-                return  # another thread refreshed it while we waited
-            self._client.fetch_access_token()
-            self.token_fetches += 1
+            for _ in range(100):  # at most ~10 s waiting for another worker's refresh
+                current = self._current()
+                if current and current != stale:
+                    return
+                if self._lease.claim(self._lease_key, timedelta(seconds=30)):
+                    try:
+                        self._client.fetch_access_token()
+                    finally:
+                        self._lease.release(self._lease_key)
+                    return
+                time.sleep(0.1)
+            self._client.fetch_access_token()  # the refresher seems gone: do it ourselves
 
     def call(self, fn_name: str, *args: Any) -> Any:
         from wechatpy.exceptions import WeChatClientException
 
-        if not self._client.session.get(self._client.access_token_key) or (
-                self._client.expires_at and self._client.expires_at <= time.time() + 60):
+        if not self._current():
             self._token()
-        used = self._client.session.get(self._client.access_token_key)
+        used = self._current()
         group, _, method = fn_name.partition(".")
         target = getattr(getattr(self._client, group), method)
         try:
@@ -191,7 +212,7 @@ class WeChatChannel:
         # turns get their own threads, so quick work (signature, dedup) never queues
         # behind slow turns in the default executor
         self._turns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-turn")
-        self.api = APIClient(settings) if settings.wechat_app_id else None
+        self.api = APIClient(settings, engine, clock) if settings.wechat_app_id else None
         self.loop: asyncio.AbstractEventLoop | None = None
 
     # ---- HTTP --------------------------------------------------------------------------------

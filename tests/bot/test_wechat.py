@@ -212,3 +212,33 @@ def test_token_refresh_and_undeliverable(wx: WX) -> None:
 def test_split_under_the_byte_limit() -> None:
     parts = split_bytes("酸" * 2000)
     assert all(len(p.encode()) <= 2047 for p in parts) and "".join(parts) == "酸" * 2000
+
+
+def test_eight_workers_share_one_token_refresh(wx: WX) -> None:
+    """Eight workers (each its own API client) find no token at the same moment: the token
+    is fetched once and shared through the store."""
+    import threading
+
+    from bot.handlers.wechat import APIClient
+
+    settings = Settings(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET="s",
+                        WECHAT_API_BASE_URL=wx.api.url)
+    clients = [APIClient(settings, wx.bot.engine, wx.bot.clock) for _ in range(8)]
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        barrier.wait()
+        try:
+            clients[i].call("message.send_text", f"openid-{i}", f"第 {i} 条")
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert wx.api.token_requests == 1
+    assert len(wx.api.sent) == 8 and {m["token"] for m in wx.api.sent} == {"TOKEN1"}
