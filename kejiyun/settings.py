@@ -37,6 +37,9 @@ class Settings(BaseSettings):
 
     # Seconds the WeChat callback waits for the answer before acknowledging with "success"
     # and sending the answer through the customer-service API instead (WeChat allows five).
+    # Service accounts may push customer-service messages; subscription accounts may not, so
+    # a late answer waits until the user writes again ("回复任意文字获取答案").
+    wechat_can_push: bool = Field(default=True, alias="WECHAT_CAN_PUSH")
     wechat_reply_timeout: float = Field(default=0.8, alias="WECHAT_REPLY_TIMEOUT", gt=0, le=4.5)
 
     # Rows per transaction when importing; large enough to amortise commits, small enough

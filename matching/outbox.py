@@ -33,10 +33,11 @@ class DeliveryError(Exception):
     retrying; `retry_after` (a 429's hint, seconds) overrides the back-off."""
 
     def __init__(self, message: str, *, permanent: bool = False,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, hold: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+        self.hold = hold  # deliverable only once the user writes again
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,11 @@ class DeliveryStats:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    held: int = 0
 
     @property
     def attempted(self) -> int:
-        return self.sent + self.retried + self.dead
+        return self.sent + self.retried + self.dead + self.held
 
 
 class OutboxWorker:
@@ -141,6 +143,14 @@ class OutboxWorker:
         permanent = isinstance(exc, DeliveryError) and exc.permanent
         retry_after = exc.retry_after if isinstance(exc, DeliveryError) else None
         error = f"{type(exc).__name__}: {exc}"[:500]
+        if isinstance(exc, DeliveryError) and exc.hold:
+            values_: dict[str, Any] = {"status": OutboxStatus.held, "lease_until": None,
+                                       "last_error": error}
+            stats.held += 1
+            with Session(self.engine) as session, session.begin():
+                session.execute(update(Outbox).where(Outbox.id == message.id).values(**values_)
+                                .execution_options(synchronize_session=False))
+            return
         if permanent or message.attempt >= self.settings.outbox_max_attempts:
             values: dict[str, Any] = {"status": OutboxStatus.dead, "lease_until": None,
                                       "last_error": error}

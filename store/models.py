@@ -73,6 +73,7 @@ class OutboxStatus(StrEnum):
     pending = "pending"
     sent = "sent"
     dead = "dead"  # gave up after the last retry; kept for staff to see
+    held = "held"  # cannot be pushed now (WeChat's 48-hour window): waits for the user
 
 
 class PersonRole(StrEnum):

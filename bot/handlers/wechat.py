@@ -47,7 +47,7 @@ from bot.dialog import Dialog
 from bot.messages import Inbound, Outbound
 from kejiyun.clock import Clock
 from kejiyun.settings import Settings
-from matching.outbox import DeliveryError, enqueue
+from matching.outbox import DeliveryError
 
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
@@ -55,6 +55,7 @@ MAX_BODY = 64 * 1024
 MAX_SKEW = 300          # seconds a signed timestamp may be off
 BYTE_LIMIT = 2047       # WeChat's limit for one text message, in UTF-8 bytes
 _TOKEN_ERRORS = {40001, 40014, 42001}
+HOLD_TEXT = "正在为您查找答案，请稍后回复任意文字获取答案。"
 _MENU = {"ASK": "menu:ask", "NEED": "menu:need", "SCIENTIST": "menu:scientist"}
 _KIND = {"text": "text", "image": "image", "voice": "voice", "video": "video",
          "shortvideo": "video", "location": "location", "link": "link", "file": "file"}
@@ -306,14 +307,46 @@ class WeChatChannel:
         inbound = self._inbound(user, msg_type, f)
         if inbound is None:
             return None
+        held = await asyncio.to_thread(self._release_held, user)
+        if held is not None:
+            return held  # this message was the "any text" that fetches a waiting answer
         loop = asyncio.get_running_loop()
         task = loop.run_in_executor(self._turns, self.dialog.handle, inbound)
         try:
             replies = await asyncio.wait_for(asyncio.shield(task), self.reply_timeout)
         except TimeoutError:
             task.add_done_callback(lambda t: self._late(user, t))
+            if not self.settings.wechat_can_push:
+                return Outbound(HOLD_TEXT)
             return None
         return self._first_and_rest(user, replies)
+
+    def _release_held(self, user: str) -> Outbound | None:
+        """Answers that waited for this user to write again. A service account pushes them now
+        (the 48-hour window is open again) and goes on with the new message; a subscription
+        account hands the first one back as this message's reply."""
+        from sqlalchemy import select, update
+        from sqlalchemy.orm import Session
+
+        from store.models import Outbox, OutboxStatus
+
+        person_id, _ = account(self.engine, CHANNEL, user)
+        with Session(self.engine) as s, s.begin():
+            rows = list(s.execute(select(Outbox).where(
+                Outbox.recipient == f"person:{person_id}",
+                Outbox.status == OutboxStatus.held).order_by(Outbox.id)).scalars())
+            if not rows:
+                return None
+            if self.settings.wechat_can_push:
+                s.execute(update(Outbox).where(Outbox.id.in_([r.id for r in rows]))
+                          .values(status=OutboxStatus.pending, next_attempt_at=self.clock.now())
+                          .execution_options(synchronize_session=False))
+                return None
+            first = rows[0]
+            first.status, first.sent_at = OutboxStatus.sent, self.clock.now()
+            text = Outbound.from_payload(first.payload).text
+        more = "\n（还有新消息，回复任意文字继续查看）" if len(rows) > 1 else ""
+        return Outbound(split_bytes(text, BYTE_LIMIT - len(more.encode()))[0] + more)
 
     def _inbound(self, user: str, msg_type: str, f: dict[str, str]) -> Inbound | None:
         if msg_type == "event":
@@ -346,16 +379,20 @@ class WeChatChannel:
         self._queue(user, task.result())
 
     def _queue(self, user: str, replies: list[Outbound]) -> None:
-        """Late or overflow replies go through the outbox (customer-service API, retries)."""
+        """Late or overflow replies go through the outbox (customer-service API, retries);
+        without push rights they wait, held, for the user's next message."""
         from sqlalchemy.orm import Session
+
+        from store.models import Outbox, OutboxStatus
 
         person_id, _ = account(self.engine, CHANNEL, user)
         now = self.clock.now()
+        status = OutboxStatus.pending if self.settings.wechat_can_push else OutboxStatus.held
         with Session(self.engine) as s, s.begin():
             for out in replies:
-                enqueue(s, "reply", f"person:{person_id}",
-                        {"text": out.text, "buttons": [{"label": b.label, "action": b.action}
-                                                       for b in out.buttons]}, now=now)
+                s.add(Outbox(kind="reply", recipient=f"person:{person_id}", status=status,
+                             payload={"text": render_text(out), "buttons": []},
+                             next_attempt_at=now, created_at=now))
 
     def _reply_xml(self, f: dict[str, str], out: Outbound) -> str:
         from wechatpy.replies import TextReply
@@ -376,8 +413,10 @@ class WeChatChannel:
                 for piece in split_bytes(render_text(out)):
                     self.api.call("message.send_text", openid, piece)
             except WeChatClientException as exc:
-                # 45015: outside the 48-hour window; 45047: too many; 43004: unsubscribed
-                permanent = exc.errcode in (45015, 43004, 40003)
+                if exc.errcode == 45015:  # outside the 48-hour window: wait for the user
+                    raise DeliveryError("WeChat 45015", hold=True) from None
+                # 43004: unsubscribed; 40003: not a user of this account
+                permanent = exc.errcode in (43004, 40003)
                 raise DeliveryError(f"WeChat {exc.errcode}", permanent=permanent) from None
             except Exception as exc:  # noqa: BLE001 - network: retry later
                 raise DeliveryError(f"WeChat: {type(exc).__name__}") from None

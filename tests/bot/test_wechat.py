@@ -204,9 +204,15 @@ def test_token_refresh_and_undeliverable(wx: WX) -> None:
         time.sleep(0.1)
     wx.deliver()
     with Session(wx.bot.engine) as s:
-        dead = s.execute(select(Outbox).where(Outbox.status == "dead")).scalars().all()
-        assert dead and "45015" in dead[0].last_error
+        held = s.execute(select(Outbox).where(Outbox.status == "held")).scalars().all()
+        assert held and "45015" in held[0].last_error  # undelivered, never "sent"
     assert not any(m.get("touser") == "openid-u" for m in wx.api.sent)
+    # the user writes again: the window is open, the waiting answer goes out
+    wx.app.state.wechat.reply_timeout = 5.0  # type: ignore[attr-defined]
+    assert wx.post(wx.xml("openid-u", "/help")).status_code == 200
+    wx.deliver()
+    assert any(m.get("touser") == "openid-u" and "深翻" in m["text"]["content"]
+               for m in wx.api.sent)
 
 
 def test_split_under_the_byte_limit() -> None:
@@ -242,3 +248,26 @@ def test_eight_workers_share_one_token_refresh(wx: WX) -> None:
     assert not errors
     assert wx.api.token_requests == 1
     assert len(wx.api.sent) == 8 and {m["token"] for m in wx.api.sent} == {"TOKEN1"}
+
+
+def test_subscription_account_answer_waits_for_any_text(bot: Harness) -> None:
+    with running() as api:
+        settings = Settings(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET="s",
+                            WECHAT_API_BASE_URL=api.url, WECHAT_CAN_PUSH="false",
+                            WECHAT_REPLY_TIMEOUT="0.001")
+        app = create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                         background=False)
+        with TestClient(app) as client:
+            wx = WX(client, api, bot, app)
+            first = wx.reply_text(wx.post(wx.xml("openid-sub", "李子园土壤酸化了怎么改良")))
+            assert "回复任意文字获取答案" in first
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with Session(bot.engine) as s:
+                    if s.execute(select(func.count()).select_from(Outbox).where(
+                            Outbox.status == "held")).scalar_one():
+                        break
+                time.sleep(0.05)
+            answer = wx.reply_text(wx.post(wx.xml("openid-sub", "1")))
+            assert "石灰" in answer
+            assert api.sent == []  # nothing was pushed: this account may not
