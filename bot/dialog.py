@@ -101,13 +101,22 @@ class Dialog:
         self.offers = offers
         self.clock = clock
         self._locks = KeyedLocks()
+        # Across processes (PostgreSQL), one conversation's turns are serialised by an
+        # advisory lock held for the turn, on a connection of its own (never the pool the
+        # turn itself needs, so many waiting turns cannot starve it).
+        self._pg_locks = None
+        if engine.dialect.name == "postgresql":
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            self._pg_locks = create_engine(engine.url, poolclass=NullPool)
 
     # ---- entry point -------------------------------------------------------------------------
     def handle(self, msg: Inbound) -> list[Outbound]:
         """One turn. Never raises: domain errors become their Chinese message, anything else
         is logged and the user gets a polite fallback (state unchanged)."""
         try:
-            with self._locks.hold((msg.channel, msg.user_id)):
+            with self._locks.hold((msg.channel, msg.user_id)), self._cross_process(msg):
                 for _attempt in range(3):
                     try:
                         return self._turn(msg)
@@ -119,6 +128,18 @@ class Dialog:
         except Exception:
             log.exception("dialog turn failed on %s", msg.channel)
             return [Outbound(texts.SORRY)]
+
+    @contextmanager
+    def _cross_process(self, msg: Inbound) -> Iterator[None]:
+        if self._pg_locks is None:
+            yield
+            return
+        from sqlalchemy import text
+
+        with self._pg_locks.connect() as conn, conn.begin():
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                         {"k": f"conversation:{msg.channel}:{msg.user_id}"})
+            yield
 
     def _turn(self, msg: Inbound) -> list[Outbound]:
         person_id, role = accounts.account(self.engine, msg.channel, msg.user_id,

@@ -11,7 +11,6 @@ import contextlib
 import hmac
 import logging
 import secrets
-from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Any
@@ -27,7 +26,7 @@ from bot.dialog import Dialog
 from bot.messages import MAX_TEXT, Inbound, Outbound
 from kejiyun.clock import Clock, system_clock
 from kejiyun.settings import Settings, get_settings
-from matching.outbox import OutboxWorker
+from matching.outbox import DeliveryError, OutboxWorker
 
 log = logging.getLogger(__name__)
 WEB_COOKIE = "kjy_chat"
@@ -40,19 +39,50 @@ class ChatIn(BaseModel):
 
 
 class WebInbox:
-    """Notifications for web-chat users, picked up by the page's next poll (this process)."""
+    """Notifications for web-chat users. The page cannot be pushed to, so the router's web
+    sender holds each message in the outbox (`held`), and the page's next poll — on whichever
+    worker — takes them from there and marks them sent."""
 
-    def __init__(self) -> None:
-        self._queues: dict[str, deque[Outbound]] = defaultdict(lambda: deque(maxlen=50))
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
 
     def sender(self) -> Sender:
         def send(user_id: str, out: Outbound) -> None:
-            self._queues[user_id].append(out)
+            raise DeliveryError("网页聊天：等待页面取走 (waiting for the page)", hold=True)
         return send
 
     def take(self, user_id: str) -> list[Outbound]:
-        q = self._queues.pop(user_id, None)
-        return list(q) if q else []
+        from sqlalchemy import select, update
+        from sqlalchemy.orm import Session
+
+        from bot.accounts import account
+        from store.models import Outbox, OutboxStatus
+
+        person_id, _ = account(self.engine, "web", user_id)
+        with Session(self.engine) as s, s.begin():
+            rows = list(s.execute(select(Outbox).where(
+                Outbox.recipient.in_(_recipients(s, person_id)),
+                Outbox.status == OutboxStatus.held).order_by(Outbox.id).limit(20)).scalars())
+            taken: list[Outbound] = []
+            for row in rows:  # each message goes to one poll, even if two race
+                if s.execute(update(Outbox).where(Outbox.id == row.id,
+                                                  Outbox.status == OutboxStatus.held)
+                             .values(status=OutboxStatus.sent, sent_at=self.clock.now())
+                             .execution_options(synchronize_session=False)).rowcount == 1:
+                    taken.append(Outbound.from_payload(row.payload))
+            return taken
+
+
+def _recipients(session: Any, person_id: int) -> list[str]:
+    from sqlalchemy import select
+
+    from store.models import Scientist
+
+    names = [f"person:{person_id}"]
+    names += [f"scientist:{ext}" for ext in session.execute(
+        select(Scientist.external_id).where(Scientist.person_id == person_id)).scalars()]
+    return names
 
 
 def render(out: Outbound) -> dict[str, Any]:
@@ -75,7 +105,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
         dialog = make_dialog(engine, settings, clock)
     dedup = Dedup(engine, clock)
-    inbox = WebInbox()
+    inbox = WebInbox(engine, clock)
     senders: dict[str, Sender] = {"web": inbox.sender()}
     telegram = None
     if settings.telegram_bot_token:

@@ -186,3 +186,35 @@ def test_delete_erases_personal_data(bot: Harness) -> None:
         assert need.requester_id == person.id  # the need still counts, anonymously
     # the same platform user starts afresh
     assert "科技云助手" in text(bot.chat("boss", "/start"))
+
+
+def test_one_users_turns_run_in_order_across_two_workers(bot: Harness) -> None:
+    """Two dialog instances (two workers) get the same user's messages at once: every turn
+    runs, none is lost to a conflict, and the conversation counts them all."""
+    import threading
+
+    from bot.dialog import Dialog
+    from bot.messages import Inbound
+
+    other = Dialog(bot.engine, answerer=bot.dialog.answerer, matcher=bot.dialog.matcher,
+                   offers=bot.dialog.offers, clock=bot.clock)
+    bot.chat("same", "/start")
+    replies: list = []
+    lock = threading.Lock()
+
+    def send(d: Dialog, i: int) -> None:
+        out = d.handle(Inbound("telegram", "same", text="/help"))
+        with lock:
+            replies.extend(out)
+
+    threads = [threading.Thread(target=send, args=((bot.dialog, other)[i % 2], i))
+               for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(replies) == 10 and all("使用说明" in r.text for r in replies)
+    with Session(bot.engine) as s:
+        conv = s.execute(select(Conversation).where(Conversation.platform_user_id == "same")
+                         ).scalar_one()
+        assert conv.version == 11  # /start + ten /help, none lost

@@ -111,3 +111,19 @@ def test_kejiyun_serve_runs_a_real_server(kejiyun_home: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_web_user_gets_notifications_on_the_next_poll(bot: Harness, web: TestClient) -> None:
+    bot.bind("sci-a", "s-soil-cp")
+    web.post("/chat/api/message", json={
+        "text": "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，很急，预算五千，"
+                "同意，电话13800001111"})
+    published = web.post("/chat/api/message", json={"action": "need:confirm"}).json()
+    assert "已推送给" in published["replies"][0]["text"]
+    offer = [b.action for o in bot.notes("sci-a") for b in o.buttons
+             if b.action.startswith("accept:")][0]
+    assert "接单成功" in bot.press("sci-a", offer)[0].text
+    web.app.state.worker.run_once()  # type: ignore[attr-defined]
+    got = web.get("/chat/api/updates").json()["replies"]
+    assert any("19900000001" in r["text"] for r in got)  # introduced to the scientist
+    assert web.get("/chat/api/updates").json() == {"replies": []}  # taken once
