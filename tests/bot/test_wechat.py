@@ -271,3 +271,42 @@ def test_subscription_account_answer_waits_for_any_text(bot: Harness) -> None:
             answer = wx.reply_text(wx.post(wx.xml("openid-sub", "1")))
             assert "石灰" in answer
             assert api.sent == []  # nothing was pushed: this account may not
+
+
+def test_need_journey_on_wechat(wx: WX) -> None:
+    """Enterprise need on WeChat → offers pushed to scientists on WeChat → two tap 接单 →
+    one wins, the other is told → the requester is introduced."""
+    from sqlalchemy import select as sel
+
+    from bot.accounts import new_code
+    from store.models import Scientist
+
+    for openid, ext in (("wx-sci-a", "s-soil-cp"), ("wx-sci-b", "s-soil-xz")):
+        with Session(wx.bot.engine) as s:
+            sid = s.execute(sel(Scientist.id).where(Scientist.external_id == ext)).scalar_one()
+        code = new_code(wx.bot.engine, "bind", wx.bot.clock.now(), scientist_id=sid)
+        assert "绑定成功" in wx.reply_text(wx.post(wx.xml(openid, f"绑定 {code}")))
+    card = wx.reply_text(wx.post(wx.xml(
+        "wx-boss", "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，很急，预算五千，"
+        "同意，电话13800001111")))
+    assert "请确认" in card and "msgmenuid=need%3Aconfirm" in card
+    done = wx.reply_text(wx.post(wx.xml("wx-boss", "确认发布", bizmsgmenuid="need:confirm")))
+    assert "已推送给" in done
+    wx.deliver()
+    offers = {m["touser"]: m["text"]["content"] for m in wx.api.sent}
+    assert {"wx-sci-a", "wx-sci-b"} <= set(offers)
+    assert "13800001111" not in offers["wx-sci-a"]
+
+    def token(text: str) -> str:
+        return text.split("msgmenuid=accept%3A", 1)[1].split('"', 1)[0]
+
+    first = wx.reply_text(wx.post(wx.xml("wx-sci-a", "接单",
+                                         bizmsgmenuid=f"accept:{token(offers['wx-sci-a'])}")))
+    second = wx.reply_text(wx.post(wx.xml("wx-sci-b", "接单",
+                                          bizmsgmenuid=f"accept:{token(offers['wx-sci-b'])}")))
+    assert "接单成功" in first and "已被接单" in second
+    wx.deliver()
+    intro = [m["text"]["content"] for m in wx.api.sent if m["touser"] == "wx-boss"]
+    assert intro and "19900000001" in intro[-1]
+    to_a = [m["text"]["content"] for m in wx.api.sent if m["touser"] == "wx-sci-a"]
+    assert "13800001111" in to_a[-1]
