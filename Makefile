@@ -17,13 +17,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## demo: set up, create the embedded store (SQLite in ./var), load and index the demo corpus,
-## then answer a farmer's question, find experts, and match an enterprise need
+## then answer a farmer's question, find experts, match an enterprise need, and serve the web
+## chat at http://127.0.0.1:$(PORT)/chat (Ctrl-C stops it)
+PORT ?= 8000
 demo: $(STAMP)
 	$(BIN)/kejiyun init --demo
 	$(BIN)/kejiyun stats
 	$(BIN)/kejiyun ask "李子园土壤酸化板结怎么办？"
 	$(BIN)/kejiyun search scientists "李子园土壤酸化改良" --region 宜宾市 --top 3
 	$(BIN)/kejiyun match "我们是宜宾翠屏区的李子合作社，两百亩李子树叶子发黄、果子小，土挖起来硬邦邦的，想请专家这周内来现场看看，预算五千左右，可以留电话" --top 3
+	$(BIN)/kejiyun serve --port $(PORT)
 
 ## test: set up, lint, and run the whole suite (SQLite and PostgreSQL)
 test: $(STAMP)
