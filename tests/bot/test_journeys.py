@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.messages import Inbound
 from store.models import ChannelAccount, Conversation, Need, Offer, Person, Scientist
 
 from .conftest import Harness, actions, text
@@ -112,8 +113,7 @@ def test_state_survives_a_restart(bot: Harness) -> None:
     bot.chat("boss", NEED)
     restarted = Dialog(bot.engine, answerer=bot.dialog.answerer, matcher=bot.dialog.matcher,
                        offers=bot.dialog.offers, clock=bot.clock)
-    replies = restarted.handle(__import__("bot.messages", fromlist=["Inbound"]).Inbound(
-        "telegram", "boss", text="不急"))
+    replies = restarted.handle(Inbound("telegram", "boss", text="不急"))
     assert "费用" in text(replies)
 
 
@@ -194,7 +194,6 @@ def test_one_users_turns_run_in_order_across_two_workers(bot: Harness) -> None:
     import threading
 
     from bot.dialog import Dialog
-    from bot.messages import Inbound
 
     other = Dialog(bot.engine, answerer=bot.dialog.answerer, matcher=bot.dialog.matcher,
                    offers=bot.dialog.offers, clock=bot.clock)
