@@ -75,6 +75,9 @@ class KeyedLocks:
                     self._locks[key] = (lock, users - 1)
 
 
+_LOCKS = KeyedLocks()  # one per process, shared by every Dialog in it
+
+
 @dataclass
 class Turn:
     person_id: int
@@ -100,7 +103,7 @@ class Dialog:
         self.matcher = matcher
         self.offers = offers
         self.clock = clock
-        self._locks = KeyedLocks()
+        self._locks = _LOCKS
         # Across processes (PostgreSQL), one conversation's turns are serialised by an
         # advisory lock held for the turn, on a connection of its own (never the pool the
         # turn itself needs, so many waiting turns cannot starve it).

@@ -329,7 +329,12 @@ def serve(
     from knowledge.bootstrap import init_store
 
     settings = get_settings()
-    init_store(_engine(), batch_size=settings.import_batch_size)  # migrate once, up front
+    engine = _engine()
+    if workers > 1 and engine.dialect.name == "sqlite":
+        # SQLite has one writer and no cross-process lock for a conversation's turns
+        raise BadInput("多个进程需要 PostgreSQL：请设置 DATABASE_URL，或使用 --workers 1 "
+                       "(several workers need PostgreSQL)")
+    init_store(engine, batch_size=settings.import_batch_size)  # migrate once, up front
     channels = ["网页聊天 /chat"]
     if settings.telegram_bot_token:
         channels.append("Telegram（webhook）" if settings.telegram_webhook_url

@@ -127,3 +127,12 @@ def test_web_user_gets_notifications_on_the_next_poll(bot: Harness, web: TestCli
     got = web.get("/chat/api/updates").json()["replies"]
     assert any("19900000001" in r["text"] for r in got)  # introduced to the scientist
     assert web.get("/chat/api/updates").json() == {"replies": []}  # taken once
+
+
+def test_serve_refuses_several_workers_on_sqlite(kejiyun_home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kejiyun.cli import app
+
+    res = CliRunner().invoke(app, ["serve", "--workers", "2"])
+    assert res.exit_code == 2 and "PostgreSQL" in res.output
