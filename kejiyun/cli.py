@@ -346,6 +346,31 @@ def serve(
                 log_level="warning")
 
 
+staff_app = typer.Typer(help="工作人员账号（工作台 /console）", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add")
+@error_boundary
+def staff_add(
+    username: str = typer.Argument(..., help="登录用户名"),
+    role: str = typer.Option(..., "--role", help="province（省）、city（市/州）或 county（县/区）"),
+    region: str = typer.Option(..., "--region", help="所辖地区，如 四川省、宜宾市、宜宾市翠屏区"),
+    name: str = typer.Option("", "--name", help="显示名"),
+    password: str = typer.Option(..., "--password", prompt="密码", hide_input=True,
+                                 confirmation_prompt=True, envvar="KEJIYUN_STAFF_PASSWORD",
+                                 help="至少 10 位；不给则交互输入"),
+) -> None:
+    """添加工作人员账号（第一个省级管理员也用它创建）。"""
+    from knowledge.bootstrap import init_store
+    from web.staff import add_staff
+
+    engine = _engine()
+    init_store(engine)
+    staff_id = add_staff(engine, username, password, role, region, name)
+    typer.echo(f"已创建工作人员账号 {username}（编号 {staff_id}，{role}，{region}）。")
+
+
 class ChatRole(StrEnum):
     farmer = "farmer"
     enterprise = "enterprise"

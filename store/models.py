@@ -350,3 +350,31 @@ class SharedValue(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     value: str = Field(default="")
     expires_at: datetime | None = _ts(nullable=True, default=False)
+
+
+class StaffAccount(SQLModel, table=True):
+    """Association staff for the console: province admins, 市/州 and 县/区 staff. Each sees and
+    changes only its own region subtree."""
+
+    __tablename__ = "staff_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    password_hash: str = Field(max_length=256)
+    display_name: str = Field(default="", max_length=100)
+    role: str = Field(max_length=16)  # province | city | county
+    region_code: str = Field(foreign_key="region.code", max_length=6)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = _ts(nullable=True, default=False)
+    created_at: datetime = _ts()
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in staff member: an opaque cookie token (stored hashed) and its CSRF token."""
+
+    __tablename__ = "console_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    staff_id: int = Field(foreign_key="staff_account.id", index=True)
+    csrf: str = Field(max_length=64)
+    expires_at: datetime = _ts()

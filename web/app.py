@@ -227,6 +227,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     if wechat is not None:
         wechat.mount(app)
+    from web.console import router as console_router
+
+    app.include_router(console_router(engine, dialog.offers, clock))
     return app
 
 
