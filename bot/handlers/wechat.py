@@ -175,7 +175,11 @@ class APIClient:
                     return
                 if self._lease.claim(self._lease_key, timedelta(seconds=30)):
                     try:
-                        self._client.fetch_access_token()
+                        # the previous lease holder may have stored a token between our
+                        # look and our claim: check again before fetching
+                        current = self._current()
+                        if not current or current == stale:
+                            self._client.fetch_access_token()
                     finally:
                         self._lease.release(self._lease_key)
                     return
