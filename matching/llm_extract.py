@@ -19,7 +19,7 @@ from knowledge import gazetteer, taxonomy
 from matching import slots
 from matching.extract import extract_need
 from matching.need import NeedDraft, discipline_name
-from retrieval.llm import load_prompt
+from retrieval.llm import chat_model, load_prompt
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +43,7 @@ class LLMNeed(BaseModel):
 
 class LLMExtractor:
     def __init__(self, settings: Settings, timeout: float = 20.0) -> None:
-        try:
-            from langchain_openai import ChatOpenAI
-        except ImportError as exc:  # pragma: no cover - depends on the `llm` extra
-            raise RuntimeError("LLM_BASE_URL is set but the `llm` extra is not installed: "
-                               "pip install 'kejiyun[llm]'") from exc
-        chat = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model,
-                          api_key=settings.llm_api_key or "not-needed", timeout=timeout,
-                          max_retries=0, temperature=0)
+        chat = chat_model(settings, timeout, temperature=0)
         self._structured = chat.with_structured_output(LLMNeed, method="json_mode")
         self._system = load_prompt("need_extract_system.txt")
         self._user = load_prompt("need_extract_user.txt")

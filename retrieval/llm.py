@@ -28,16 +28,22 @@ def load_prompt(name: str) -> str:
     return (resources.files("prompts") / name).read_text(encoding="utf-8")
 
 
+def chat_model(settings: Settings, timeout: float, temperature: float):  # type: ignore[no-untyped-def]
+    """LangChain's ChatOpenAI on the configured OpenAI-compatible endpoint; no retries (the
+    callers fall back to their rule-based path instead of waiting)."""
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError as exc:  # pragma: no cover - depends on the `llm` extra
+        raise RuntimeError("LLM_BASE_URL is set but the `llm` extra is not installed: "
+                           "pip install 'kejiyun[llm]'") from exc
+    return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model,
+                      api_key=settings.llm_api_key or "not-needed", timeout=timeout,
+                      max_retries=0, temperature=temperature)
+
+
 class LLMWriter:
     def __init__(self, settings: Settings, timeout: float = 20.0) -> None:
-        try:
-            from langchain_openai import ChatOpenAI
-        except ImportError as exc:  # pragma: no cover - depends on the `llm` extra
-            raise RuntimeError("LLM_BASE_URL is set but the `llm` extra is not installed: "
-                               "pip install 'kejiyun[llm]'") from exc
-        self._chat = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model,
-                                api_key=settings.llm_api_key or "not-needed",
-                                timeout=timeout, max_retries=0, temperature=0.2)
+        self._chat = chat_model(settings, timeout, temperature=0.2)
         self._system = load_prompt("answer_system.txt")
         self._user = load_prompt("answer_user.txt")
 

@@ -3,7 +3,6 @@ encoder, Chroma and BM25; a manual clock; an offer service wired to the real ran
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,8 @@ from matching.outbox import OutboxWorker, RecordingSink
 from matching.rank import Ranker
 from retrieval.index import SearchIndex
 from retrieval.search import Searcher
+
+from ..retrieval.conftest import write_jsonl
 
 SCIENTISTS = [
     {"id": "s-soil-cp", "name": "王建华", "discipline": "土壤肥料",
@@ -56,12 +57,6 @@ SCIENTISTS = [
      "region": "成都市郫都区", "organization": "电子科技大学"},
 ]
 SOIL_NEED = "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，预算五千元，这周内，可以留电话"
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                    encoding="utf-8")
-    return path
 
 
 @pytest.fixture
