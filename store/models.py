@@ -38,6 +38,7 @@ class RegionLevel(StrEnum):
 
 class ArticleStatus(StrEnum):
     draft = "draft"
+    review = "review"  # submitted, waiting for a second pair of eyes
     vetted = "vetted"
     retired = "retired"
 
@@ -185,6 +186,10 @@ class Article(SQLModel, table=True):
     status: str = Field(default=ArticleStatus.draft, max_length=16, index=True)
     reviewed_by: str = Field(default="", max_length=100)
     reviewed_at: datetime | None = _ts(nullable=True, default=False)
+    # Who wrote it in the console, and why it exists ("gap:<topic>", "need:<id>"): staff
+    # commission articles from abstained questions and experts' answers.
+    author: str = Field(default="", max_length=100)
+    origin: str = Field(default="", max_length=100)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -378,3 +383,40 @@ class ConsoleSession(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff_account.id", index=True)
     csrf: str = Field(max_length=64)
     expires_at: datetime = _ts()
+
+
+class QuestionLog(SQLModel, table=True):
+    """Every 科普 question the assistant answered or abstained on, with contact details masked:
+    the dashboards' answered/abstained figures and the gap mining (科普需求画像) read it."""
+
+    __tablename__ = "question_log"
+    __table_args__ = (Index("ix_question_log_at", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts()
+    channel: str = Field(default="", max_length=16)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    region_code: str | None = Field(default=None, foreign_key="region.code", max_length=6,
+                                    index=True)
+    text: str = Field(default="", max_length=2000)
+    abstained: bool = Field(default=False)
+    confidence: float = Field(default=0.0)
+    citations: list[str] = _json()  # article external ids
+    need_id: int | None = Field(default=None, foreign_key="need.id")  # forwarded to an expert
+
+
+class ApiKey(SQLModel, table=True):
+    """A partner platform's key for /api/v1: stored hashed, with scopes and an optional region
+    limit (a neighbouring province's platform sees only what it is allowed to)."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16, unique=True)  # shown in lists; the rest is secret
+    key_hash: str = Field(max_length=64, unique=True)
+    scopes: list[str] = _json()
+    region_code: str | None = Field(default=None, foreign_key="region.code", max_length=6)
+    created_at: datetime = _ts()
+    last_used_at: datetime | None = _ts(nullable=True, default=False)
+    revoked_at: datetime | None = _ts(nullable=True, default=False)
