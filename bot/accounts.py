@@ -126,7 +126,7 @@ def erase(engine: Engine, person_id: int, now: datetime) -> None:
     The person row is kept (needs and ratings still count) but emptied; channel accounts and
     conversations (platform ids, chat state) are deleted; a bound scientist profile is
     unbound and hidden from matching; pending outbox messages to the person are dropped."""
-    from store.models import Need, Outbox
+    from store.models import Need, Outbox, QuestionLog
 
     with Session(engine) as s, s.begin():
         convs = select(Conversation.id).where(Conversation.person_id == person_id)
@@ -135,6 +135,8 @@ def erase(engine: Engine, person_id: int, now: datetime) -> None:
         s.execute(update(Person).where(Person.id == person_id).values(
             display_name="", contact={}, erased_at=now, organization_id=None))
         s.execute(delete(Conversation).where(Conversation.person_id == person_id))
+        s.execute(update(QuestionLog).where(QuestionLog.person_id == person_id)
+                  .values(person_id=None, text=""))  # counted, no longer readable
         s.execute(delete(ChannelAccount).where(ChannelAccount.person_id == person_id))
         for sci in s.execute(select(Scientist).where(Scientist.person_id == person_id)
                              ).scalars():

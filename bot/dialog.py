@@ -33,9 +33,9 @@ from matching.extract import fill_slot
 from matching.need import SLOT_QUESTIONS, NeedDraft
 from matching.offers import OfferService
 from matching.service import Matcher
-from matching.slots import parse_kind
+from matching.slots import extract_contacts, parse_kind
 from retrieval.answer import Answerer
-from store.models import Conversation, Need, Offer, Scientist
+from store.models import Conversation, Need, Offer, Person, QuestionLog, Scientist
 
 log = logging.getLogger(__name__)
 _CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除我的数据|mine|我的需求|"
@@ -86,6 +86,9 @@ class Turn:
     state: str
     data: dict[str, Any]
     replies: list[Outbound] = field(default_factory=list)
+    channel: str = ""
+    # Written with the conversation's new state, so a retried turn never logs twice.
+    questions: list[QuestionLog] = field(default_factory=list)
 
     def say(self, text: str, buttons: list[Button] | None = None) -> None:
         self.replies.append(Outbound(text, buttons or []))
@@ -148,7 +151,8 @@ class Dialog:
         person_id, role = accounts.account(self.engine, msg.channel, msg.user_id,
                                            msg.display_name)
         conv = self._conversation(msg.channel, msg.user_id, person_id)
-        turn = Turn(person_id, role, conv.id or 0, conv.state, dict(conv.data))
+        turn = Turn(person_id, role, conv.id or 0, conv.state, dict(conv.data),
+                    channel=msg.channel)
         self._route(msg, turn)
         if turn.state != "deleted":
             self._save(conv, turn)
@@ -182,6 +186,7 @@ class Dialog:
                 .execution_options(synchronize_session=False)).rowcount
             if done != 1:
                 raise ConversationConflict()
+            s.add_all(turn.questions)
 
     # ---- routing -----------------------------------------------------------------------------
     def _route(self, msg: Inbound, t: Turn) -> None:
@@ -404,7 +409,24 @@ class Dialog:
             lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"
                                            for i, c in enumerate(result.citations, start=1)))
         buttons = [Button(texts.FORWARD, "forward")] if result.abstained else []
+        t.questions.append(self._question_log(text, result.abstained, result.confidence,
+                                              [c.article_id for c in result.citations], t))
         t.say("\n".join(lines), self._options(t, buttons) if buttons else [])
+
+    def _question_log(self, text: str, abstained: bool, confidence: float,
+                      citations: list[str], t: Turn) -> QuestionLog:
+        """The dashboards count answered and abstained questions, and gap mining clusters the
+        abstained ones by topic and region; contact details never reach the log."""
+        place = gazetteer.find_region(text)
+        region = place.code if place is not None else None
+        if region is None:
+            with Session(self.engine) as s:
+                person = s.get(Person, t.person_id)
+                region = person.region_code if person is not None else None
+        return QuestionLog(at=self.clock.now(), channel=t.channel, person_id=t.person_id,
+                           region_code=region, text=extract_contacts(text)[0][:2000],
+                           abstained=abstained, confidence=round(float(confidence), 4),
+                           citations=citations)
 
     # ---- need intake -------------------------------------------------------------------------
     def _continue_need(self, draft: NeedDraft, t: Turn) -> None:

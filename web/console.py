@@ -3,15 +3,18 @@
 Sign-in with argon2-hashed passwords and lockout (`web/staff.py`), an HttpOnly session cookie,
 CSRF tokens on every form (double-submit on the login form, per session afterwards), and
 region scope: 县/区 staff see and change only needs in their county, 市/州 staff their city,
-province admins everything. First slice of the console issue: needs board with the unmatched
-queue, need detail with offers and audit trail, manual assignment.
+province admins everything. This module holds the shared `Console` context, sign-in and the
+needs board (with the unmatched queue, need detail, manual assignment); the other pages live in
+`console_articles`, `console_scientists` and `console_insights`.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,10 +22,11 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import Clock
+from kejiyun.clock import Clock, as_utc
 from knowledge import gazetteer
 from matching.need import KIND_LABELS
 from matching.offers import OfferService
+from retrieval.index import SearchIndex
 from store.models import AuditLog, Need, Offer, Scientist
 from web import staff as auth
 
@@ -31,6 +35,7 @@ LOGIN_CSRF = "kjy_login_csrf"
 STATUS_LABELS = {"draft": "待确认", "open": "已发布", "offered": "派单中", "matched": "已对接",
                  "in_service": "服务中", "closed": "已完成", "cancelled": "已取消",
                  "unmatched": "待人工对接"}
+_BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _region(code: str | None) -> str:
@@ -39,24 +44,72 @@ def _region(code: str | None) -> str:
     return "".join(r.name for r in gazetteer.ancestors(code) if r.level != "province") or "四川省"
 
 
-def router(engine: Engine, offers: OfferService, clock: Clock) -> APIRouter:
-    from importlib import resources
+@dataclass
+class Console:
+    """What every console page needs: the store, the clock, the templates, the search index
+    (so a vetted or retired article takes effect at once) and the sign-in checks."""
 
-    templates = Jinja2Templates(directory=str(resources.files("web") / "templates"))
-    templates.env.globals.update(region=_region, statuses=STATUS_LABELS, kinds=KIND_LABELS)
-    r = APIRouter(prefix="/console")
+    engine: Engine
+    offers: OfferService
+    clock: Clock
+    templates: Jinja2Templates
+    index: SearchIndex | None = None
 
-    def page(request: Request, name: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, {"title": "工作台", **ctx},
-                                          status_code=http_status)
+    def page(self, request: Request, name: str, http_status: int = 200, **ctx: Any
+             ) -> HTMLResponse:
+        return self.templates.TemplateResponse(request, name, {"title": "工作台", **ctx},
+                                               status_code=http_status)
 
-    def signed_in(request: Request) -> auth.Staff | None:
-        return auth.current(engine, request.cookies.get(SESSION_COOKIE), clock)
+    def signed_in(self, request: Request) -> auth.Staff | None:
+        return auth.current(self.engine, request.cookies.get(SESSION_COOKIE), self.clock)
 
-    def scoped(staff: auth.Staff, stmt: Any) -> Any:
+    def staff_or_redirect(self, request: Request) -> auth.Staff | Response:
+        staff = self.signed_in(request)
+        return staff if staff is not None else RedirectResponse("/console/login",
+                                                                status_code=303)
+
+    def need_scope(self, staff: auth.Staff, stmt: Any, column: Any = Need.region_code) -> Any:
         if staff.role == "province":
             return stmt
-        return stmt.where(Need.region_code.in_(gazetteer.subtree_codes(staff.region_code)))
+        return stmt.where(column.in_(gazetteer.subtree_codes(staff.region_code)))
+
+    def sync(self, kind: str) -> None:
+        if self.index is not None:
+            self.index.sync(kind)
+
+
+def csrf_refused(staff: auth.Staff, token: str) -> Response | None:
+    if auth.csrf_ok(staff, token):
+        return None
+    return Response("缺少或错误的 CSRF 令牌 (CSRF check failed)", status_code=403)
+
+
+def _templates() -> Jinja2Templates:
+    from importlib import resources
+
+    from knowledge.vetting import STATUS_LABELS as ARTICLE_STATUS
+
+    templates = Jinja2Templates(directory=str(resources.files("web") / "templates"))
+    templates.env.globals.update(region=_region, statuses=STATUS_LABELS, kinds=KIND_LABELS,
+                                 article_statuses=ARTICLE_STATUS, when=_when)
+    return templates
+
+
+def _when(value: Any) -> str:
+    """Times in the console are Beijing time, to the minute."""
+    if value is None:
+        return ""
+    return as_utc(value).astimezone(_BEIJING).strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+
+
+def router(engine: Engine, offers: OfferService, clock: Clock,
+           index: SearchIndex | None = None) -> APIRouter:
+    from web import console_articles, console_scientists
+
+    ctx = Console(engine, offers, clock, _templates(), index)
+    r = APIRouter(prefix="/console")
+    page, signed_in = ctx.page, ctx.signed_in
+    scoped = ctx.need_scope
 
     @r.get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> HTMLResponse:
@@ -147,8 +200,8 @@ def router(engine: Engine, offers: OfferService, clock: Clock) -> APIRouter:
         if error is not None:
             return error
         assert staff is not None
-        if not auth.csrf_ok(staff, csrf):
-            return Response("缺少或错误的 CSRF 令牌 (CSRF check failed)", status_code=403)
+        if (refused := csrf_refused(staff, csrf)) is not None:
+            return refused
         try:
             outcome = offers.assign(need_id, scientist_id.strip(), actor=f"staff:{staff.id}")
             message = outcome.message if not outcome.ok else "已发出邀请。"
@@ -161,4 +214,6 @@ def router(engine: Engine, offers: OfferService, clock: Clock) -> APIRouter:
         return RedirectResponse(f"/console/needs/{need_id}?message={message}",
                                 status_code=303)
 
+    console_articles.routes(r, ctx)
+    console_scientists.routes(r, ctx)
     return r

@@ -1,0 +1,189 @@
+"""Console pages beyond the needs board: 科普 articles (review workflow, index in step),
+scientists (verify, availability, binding codes, region scope), and the question log the
+dashboards and gap mining read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kejiyun.settings import Settings
+from store.models import Article, AuditLog, QuestionLog, Scientist
+from web.app import create_app
+from web.staff import add_staff
+
+from ..bot.conftest import Harness, text
+from .test_console import PASSWORD, csrf_of, login
+
+QUESTION = "魔芋软腐病怎么防治？"
+BODY = ("魔芋软腐病是由果胶杆菌引起的细菌性病害，高温多雨季节容易暴发。"
+        "防治魔芋软腐病要选用无病种芋，播种前用农用链霉素浸种消毒。田间要深沟高厢、及时排水，发现病株立即挖除并用石灰消毒病穴。"
+        "发病初期可用噻菌铜或春雷霉素灌根，每隔七天一次，连续两到三次。")
+
+
+@pytest.fixture
+def console(bot: Harness) -> Iterator[TestClient]:
+    add_staff(bot.engine, "cuiping", PASSWORD, "county", "宜宾市翠屏区", "翠屏区科协")
+    add_staff(bot.engine, "xichang", PASSWORD, "county", "凉山彝族自治州西昌市")
+    add_staff(bot.engine, "admin", PASSWORD, "province", "四川省", "省科协审核员")
+    app = create_app(Settings(), engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                     background=False)
+    with TestClient(app) as client:
+        yield client
+
+
+def cited(bot: Harness, question: str) -> list[str]:
+    return [c.article_id for c in bot.dialog.answerer.ask(question).citations]
+
+
+def new_article(console: TestClient, **fields: str):  # type: ignore[no-untyped-def]
+    form = console.get("/console/articles/new").text
+    data = {"title": "魔芋软腐病的防治", "body": BODY, "source": "县农技站",
+            "tags": "魔芋、软腐病", "audience": "种植户", "csrf": csrf_of(form), **fields}
+    return console.post("/console/articles/new", data=data)
+
+
+def move(console: TestClient, ext_id: str, to: str):  # type: ignore[no-untyped-def]
+    page = console.get(f"/console/articles/{ext_id}").text
+    return console.post(f"/console/articles/{ext_id}/status",
+                        data={"to": to, "csrf": csrf_of(page)})
+
+
+def test_article_review_workflow_keeps_answers_in_step(console: TestClient,
+                                                        bot: Harness) -> None:
+    assert bot.dialog.answerer.ask(QUESTION).abstained
+    login(console, "admin")
+    made = new_article(console)
+    assert made.status_code == 200 and "草稿已保存" in made.text
+    ext_id = re.search(r"/console/articles/(kp-[\w-]+)/status", made.text).group(1)  # type: ignore[union-attr]
+    assert "提交审核" in made.text and "审核通过" not in made.text
+    assert ext_id not in cited(bot, QUESTION)  # a draft never answers
+
+    reviewed = move(console, ext_id, "review")
+    assert "已提交审核" in reviewed.text and ext_id not in cited(bot, QUESTION)
+    assert ext_id in console.get("/console/articles").text  # in the review queue
+
+    vetted = move(console, ext_id, "vetted")
+    assert "已审核通过" in vetted.text
+    assert cited(bot, QUESTION)[0] == ext_id  # answerable at once, no reindex by hand
+    with Session(bot.engine) as s:
+        art = s.execute(select(Article).where(Article.external_id == ext_id)).scalar_one()
+        assert art.reviewed_by == "省科协审核员" and art.author == "admin"
+
+    # an edit of a vetted article takes effect at once too
+    page = console.get(f"/console/articles/{ext_id}").text
+    edited = console.post(f"/console/articles/{ext_id}", data={
+        "title": "魔芋软腐病的综合防治", "body": BODY + "收获后及时清园。", "source": "县农技站",
+        "tags": "魔芋", "audience": "种植户", "csrf": csrf_of(page)})
+    assert "已保存" in edited.text
+    assert "收获后及时清园" in bot.dialog.matcher.index.doc(
+        "articles", next(d for d, doc in bot.dialog.matcher.index.docs("articles").items()
+                         if doc.parent == ext_id)).sparse_text
+
+    retired = move(console, ext_id, "retired")
+    assert "已下线" in retired.text
+    assert ext_id not in cited(bot, QUESTION)  # never again
+    assert bot.dialog.answerer.ask(QUESTION).abstained
+    # a transition the workflow does not allow is refused with a clear message
+    assert "不能从" in move(console, ext_id, "review").text
+    with Session(bot.engine) as s:
+        actions = list(s.execute(select(AuditLog.action).where(
+            AuditLog.entity == "article", AuditLog.entity_id == ext_id)).scalars())
+    assert actions == ["create", "set_review", "set_vetted", "edit", "set_retired"]
+
+
+def test_article_changes_are_scoped_and_need_csrf(console: TestClient, bot: Harness) -> None:
+    login(console, "cuiping")
+    made = new_article(console)
+    ext_id = re.search(r"/console/articles/(kp-[\w-]+)/status", made.text).group(1)  # type: ignore[union-attr]
+    with Session(bot.engine) as s:  # a county's article belongs to the county
+        assert s.execute(select(Article.region_code).where(
+            Article.external_id == ext_id)).scalar_one() == "511502"
+    no_csrf = console.post(f"/console/articles/{ext_id}/status", data={"to": "review"})
+    assert no_csrf.status_code == 403
+    # a province-wide article (the demo corpus has no region) is read-only for a county
+    page = console.get("/console/articles/a-acid")
+    assert page.status_code == 200 and "提交审核" not in page.text and "下线" not in page.text
+    refused = console.post("/console/articles/a-acid/status",
+                           data={"to": "retired", "csrf": csrf_of(page.text)})
+    assert refused.status_code == 403 and "a-acid" in cited(bot, "李子园土壤酸化怎么改良")
+    console.cookies.clear()
+    login(console, "xichang")  # another county may read, not change
+    page = console.get(f"/console/articles/{ext_id}")
+    assert console.post(f"/console/articles/{ext_id}/status",
+                        data={"to": "review", "csrf": csrf_of(page.text)}).status_code == 403
+
+
+def test_bad_article_input_stores_nothing(console: TestClient, bot: Harness) -> None:
+    login(console, "admin")
+    with Session(bot.engine) as s:
+        before = s.execute(select(Article.id)).all()
+    bad = new_article(console, title="  ", body="太短")
+    assert bad.status_code == 400 and "标题不能为空" in bad.text
+    assert "太短" in bad.text  # what was typed is kept in the form
+    with Session(bot.engine) as s:
+        assert s.execute(select(Article.id)).all() == before
+
+
+def test_scientists_page_is_scoped_and_changes_matching(console: TestClient,
+                                                         bot: Harness) -> None:
+    login(console, "cuiping")
+    listing = console.get("/console/scientists").text
+    assert "s-soil-cp" in listing and "s-soil-ls" not in listing  # 西昌 is another county
+    assert console.get("/console/scientists/s-soil-ls").status_code == 403
+    page = console.get("/console/scientists/s-soil-cp")
+    assert page.status_code == 200 and "接单率" in page.text
+    need = "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导，预算五千，这周内"
+
+    def matched() -> list[str]:
+        return [c.scientist_id for c in bot.dialog.matcher.match(need)[1]]
+    assert "s-soil-cp" in matched()
+
+    gone = console.post("/console/scientists/s-soil-cp/unavailable",
+                        data={"csrf": csrf_of(page.text)})
+    assert "暂不接单" in gone.text
+    assert "s-soil-cp" not in matched()
+    back = console.post("/console/scientists/s-soil-cp/available",
+                        data={"csrf": csrf_of(gone.text)})
+    assert "已恢复接单" in back.text
+    assert "s-soil-cp" in matched()
+
+    verified = console.post("/console/scientists/s-soil-cp/verify",
+                            data={"csrf": csrf_of(back.text)})
+    assert "已认证" in verified.text
+    coded = console.post("/console/scientists/s-soil-cp/bind-code",
+                         data={"csrf": csrf_of(verified.text)})
+    code = re.search(r'id="bind-code">(\w+)<', coded.text).group(1)  # type: ignore[union-attr]
+    assert code not in str(coded.url)  # never in a URL
+    assert "绑定成功" in text(bot.chat("sci-tg", f"绑定 {code}"))
+    with Session(bot.engine) as s:
+        sci = s.execute(select(Scientist).where(Scientist.external_id == "s-soil-cp")
+                        ).scalar_one()
+        assert sci.verified and sci.available and sci.person_id is not None
+        audit = list(s.execute(select(AuditLog.action).where(
+            AuditLog.entity == "scientist", AuditLog.entity_id == "s-soil-cp")).scalars())
+        assert audit[:4] == ["unavailable", "available", "verify", "bind_code"]
+        assert all(code not in str(a.after) for a in s.execute(select(AuditLog)).scalars())
+    assert console.post("/console/scientists/s-soil-cp/verify",
+                        data={}).status_code == 403  # no CSRF token
+
+
+def test_questions_are_logged_masked_and_erased_with_the_user(bot: Harness) -> None:
+    bot.chat("farmer-q", "李子园土壤酸化怎么改良")
+    bot.chat("farmer-q", "魔芋软腐病怎么防治？我在宜宾市翠屏区，电话13912345678")
+    with Session(bot.engine) as s:
+        rows = list(s.execute(select(QuestionLog).order_by(QuestionLog.id)).scalars())
+    assert [r.abstained for r in rows] == [False, True]
+    assert rows[0].citations and rows[0].citations[0] == "a-acid"
+    assert rows[1].region_code == "511502" and rows[1].channel == "telegram"
+    assert "13912345678" not in rows[1].text and "魔芋软腐病" in rows[1].text
+    bot.chat("farmer-q", "删除我的数据")
+    bot.press("farmer-q", "delete:yes")
+    with Session(bot.engine) as s:
+        rows = list(s.execute(select(QuestionLog).order_by(QuestionLog.id)).scalars())
+    assert len(rows) == 2 and all(r.text == "" and r.person_id is None for r in rows)

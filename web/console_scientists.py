@@ -1,0 +1,157 @@
+"""Console: scientists (科技工作者) of the staff member's region — verify a profile, mark it
+unavailable or available again, issue a binding code for the scientist's chat account, and read
+the track record that ranking uses. Contact details stay masked here too: staff need to know
+that a profile has a phone number, not to read it."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.accounts import CODE_TTL, new_code
+from store.models import AuditLog, Need, Offer, Scientist
+from web.console import Console, csrf_refused
+from web.staff import Staff
+
+OFFER_LABELS = {"pending": "待答复", "accepted": "已接单", "declined": "已婉拒",
+                "expired": "已超时", "withdrawn": "已撤回"}
+
+
+def masked(contact: dict[str, object]) -> dict[str, str]:
+    """138****5678, z***@example.com: enough to see what is on file, not to use it."""
+    out: dict[str, str] = {}
+    for key, value in (contact or {}).items():
+        text = str(value)
+        if "@" in text:
+            name, _, domain = text.partition("@")
+            out[key] = f"{name[:1]}***@{domain}"
+        elif len(text) >= 7:
+            out[key] = f"{text[:3]}****{text[-4:]}"
+        else:
+            out[key] = "****"
+    return out
+
+
+def track_record(s: Scientist, open_offers: int) -> dict[str, str]:
+    rate = f"{s.offers_accepted / s.offers_received:.0%}" if s.offers_received else "暂无"
+    accepted = s.offers_accepted  # response time is summed over accepted offers
+    hours = (f"{s.response_seconds_total / accepted / 3600:.1f} 小时"
+             if accepted and s.response_seconds_total else "暂无")
+    rating = (f"{s.rating_sum / s.rating_count:.1f} 分（{s.rating_count} 次）"
+              if s.rating_count else "暂无")
+    return {"收到派单": str(s.offers_received), "接单": str(s.offers_accepted),
+            "接单率": rate, "平均响应": hours, "完成服务": str(s.services_completed),
+            "评分": rating, "待答复派单": str(open_offers)}
+
+
+def routes(r: APIRouter, ctx: Console) -> None:
+    def _scope(staff: Staff, stmt: object) -> object:
+        return ctx.need_scope(staff, stmt, Scientist.region_code)
+
+    @r.get("/scientists", response_class=HTMLResponse)
+    def scientists(request: Request, q: str = "", verified: str = "", available: str = ""
+                   ) -> Response:
+        staff = ctx.staff_or_redirect(request)
+        if not isinstance(staff, Staff):
+            return staff
+        stmt = _scope(staff, select(Scientist)).order_by(Scientist.id.desc())  # type: ignore[attr-defined]
+        if q.strip():
+            like = f"%{q.strip()[:50]}%"
+            stmt = stmt.where(or_(Scientist.name.like(like), Scientist.discipline.like(like),
+                                  Scientist.external_id.like(like),
+                                  Scientist.organization.like(like)))
+        if verified in ("yes", "no"):
+            stmt = stmt.where(Scientist.verified.is_(verified == "yes"))
+        if available in ("yes", "no"):
+            stmt = stmt.where(Scientist.available.is_(available == "yes"))
+        with Session(ctx.engine) as s:
+            rows = list(s.execute(stmt.limit(200)).scalars())
+            total = s.execute(_scope(staff, select(func.count()).select_from(Scientist))
+                              ).scalar_one()
+        return ctx.page(request, "scientists.html", staff=staff, scientists=rows, total=total,
+                        q=q[:50], verified=verified, available=available)
+
+    def _load(request: Request, ext_id: str) -> tuple[Staff | None, Scientist | None,
+                                                      Response | None]:
+        staff = ctx.staff_or_redirect(request)
+        if not isinstance(staff, Staff):
+            return None, None, staff
+        with Session(ctx.engine) as s:
+            sci = s.execute(select(Scientist).where(Scientist.external_id == ext_id)
+                            ).scalar_one_or_none()
+        if sci is None:
+            return staff, None, Response("没有这位科技工作者 (no such scientist)",
+                                         status_code=404)
+        if not staff.can_see(sci.region_code):
+            return staff, None, Response("无权查看其他地区的科技工作者 (outside your region)",
+                                         status_code=403)
+        return staff, sci, None
+
+    def _detail(request: Request, staff: Staff, sci: Scientist, message: str = "",
+                code: str = "") -> Response:
+        with Session(ctx.engine) as s:
+            offers = s.execute(select(Offer, Need).join(Need, Need.id == Offer.need_id)
+                               .where(Offer.scientist_id == sci.id)
+                               .order_by(Offer.id.desc()).limit(20)).all()
+            open_offers = s.execute(select(func.count()).select_from(Offer).where(
+                Offer.scientist_id == sci.id, Offer.status == "pending")).scalar_one()
+            audit = list(s.execute(select(AuditLog).where(
+                AuditLog.entity == "scientist", AuditLog.entity_id == sci.external_id)
+                .order_by(AuditLog.id.desc()).limit(30)).scalars())
+        return ctx.page(request, "scientist.html", staff=staff, sci=sci, offers=offers,
+                        record=track_record(sci, open_offers), contact=masked(sci.contact),
+                        audit=audit, offer_labels=OFFER_LABELS, message=message[:200],
+                        code=code, code_hours=int(CODE_TTL.total_seconds() // 3600))
+
+    @r.get("/scientists/{ext_id}", response_class=HTMLResponse)
+    def detail(request: Request, ext_id: str, message: str = "") -> Response:
+        staff, sci, error = _load(request, ext_id)
+        if error is not None:
+            return error
+        assert staff is not None and sci is not None
+        return _detail(request, staff, sci, message)
+
+    @r.post("/scientists/{ext_id}/{action}")
+    def change(request: Request, ext_id: str, action: str, csrf: str = Form("")) -> Response:
+        staff, sci, error = _load(request, ext_id)
+        if error is not None:
+            return error
+        assert staff is not None and sci is not None
+        if (refused := csrf_refused(staff, csrf)) is not None:
+            return refused
+        values = {"verify": {"verified": True}, "unverify": {"verified": False},
+                  "unavailable": {"available": False}, "available": {"available": True}}
+        now = ctx.clock.now()
+        actor = f"staff:{staff.id}"
+        if action == "bind-code":
+            code = new_code(ctx.engine, "bind", now, scientist_id=sci.id)
+            with Session(ctx.engine) as s, s.begin():  # who issued it, never the code itself
+                s.add(AuditLog(at=now, actor=actor, entity="scientist", entity_id=ext_id,
+                               action="bind_code"))
+            # Shown once on this page, never put in a URL (URLs end up in access logs).
+            return _detail(request, staff, sci, "已生成绑定码，请转告本人在聊天中发送"
+                           "“绑定 绑定码”。", code)
+        if action not in values:
+            return Response("未知操作 (unknown action)", status_code=400)
+        with Session(ctx.engine) as s, s.begin():
+            row = s.get(Scientist, sci.id)
+            assert row is not None
+            before = {k: getattr(row, k) for k in values[action]}
+            for key, value in values[action].items():
+                setattr(row, key, value)
+            row.updated_at = now
+            s.add(AuditLog(at=now, actor=actor, entity="scientist", entity_id=ext_id,
+                           action=action, before=before, after=values[action]))
+        ctx.sync("scientists")  # availability is an index filter for matching
+        done = {"verify": "已认证。", "unverify": "已取消认证。",
+                "unavailable": "已标记为暂不接单，不会再收到派单。", "available": "已恢复接单。"}
+        return _back(ext_id, done[action])
+
+
+def _back(ext_id: str, message: str) -> RedirectResponse:
+    return RedirectResponse(f"/console/scientists/{quote(ext_id)}?message={quote(message)}",
+                            status_code=303)
