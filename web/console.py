@@ -87,9 +87,15 @@ def csrf_refused(staff: auth.Staff, token: str) -> Response | None:
 def _templates() -> Jinja2Templates:
     from importlib import resources
 
+    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+
     from knowledge.vetting import STATUS_LABELS as ARTICLE_STATUS
 
     templates = Jinja2Templates(directory=str(resources.files("web") / "templates"))
+    # The dashboard and 周报 pages include the weekly report's own body and styles.
+    templates.env.loader = ChoiceLoader([
+        FileSystemLoader(str(resources.files("web") / "templates")),
+        PackageLoader("reports", "templates")])
     templates.env.globals.update(region=_region, statuses=STATUS_LABELS, kinds=KIND_LABELS,
                                  article_statuses=ARTICLE_STATUS, when=_when)
     return templates
@@ -104,7 +110,7 @@ def _when(value: Any) -> str:
 
 def router(engine: Engine, offers: OfferService, clock: Clock,
            index: SearchIndex | None = None) -> APIRouter:
-    from web import console_articles, console_scientists
+    from web import console_articles, console_insights, console_scientists
 
     ctx = Console(engine, offers, clock, _templates(), index)
     r = APIRouter(prefix="/console")
@@ -216,4 +222,5 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
 
     console_articles.routes(r, ctx)
     console_scientists.routes(r, ctx)
+    console_insights.routes(r, ctx)
     return r

@@ -187,3 +187,37 @@ def test_questions_are_logged_masked_and_erased_with_the_user(bot: Harness) -> N
     with Session(bot.engine) as s:
         rows = list(s.execute(select(QuestionLog).order_by(QuestionLog.id)).scalars())
     assert len(rows) == 2 and all(r.text == "" and r.person_id is None for r in rows)
+
+
+def test_dashboard_weekly_report_and_gaps(console: TestClient, bot: Harness) -> None:
+    import io
+    import zipfile
+    from html import unescape
+
+    for q in ("魔芋软腐病怎么防治？我在宜宾市翠屏区", "宜宾翠屏区魔芋得了软腐病怎么办",
+              "魔芋软腐病用什么药，翠屏区", "高铁票怎么退"):
+        bot.chat("farmer-g", q)
+    login(console, "cuiping")
+    board = console.get("/console/dashboard")
+    assert board.status_code == 200 and board.text.count("<svg") >= 3
+    assert "科技服务供给率" in board.text and "科技服务获取率" in board.text
+    assert console.get("/console/dashboard?region=511502").status_code == 200
+    # another county, or the city above, is not this county's to read
+    assert console.get("/console/dashboard?region=513401").status_code == 403
+    assert console.get("/console/dashboard?region=宜宾市").status_code == 403
+    assert console.get("/console/reports/weekly?week=2026-W60").status_code == 400
+
+    gaps = console.get("/console/gaps").text
+    assert "魔芋" in gaps and "约稿" in gaps
+    link = unescape(re.search(r'href="(/console/articles/new\?[^"]+)"', gaps).group(1))  # type: ignore[union-attr]
+    draft = console.get(link).text
+    assert "魔芋" in draft and "群众最近问到" in draft and "gap:" in draft
+
+    week = console.get("/console/reports/weekly")
+    assert week.status_code == 200 and "周报" in week.text
+    csv_text = console.get("/console/reports/weekly.csv").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("key,label,this_week,last_week")
+    zipped = zipfile.ZipFile(io.BytesIO(console.get("/console/reports/weekly.zip").content))
+    names = set(zipped.namelist())
+    assert {"report.html", "figures.csv"} <= names and any(n.endswith(".png") for n in names)
+    assert all(zipped.read(n)[:8] == b"\x89PNG\r\n\x1a\n" for n in names if n.endswith(".png"))
