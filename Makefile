@@ -36,11 +36,13 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-## bench: import speed (SQLite vs PostgreSQL), retrieval and matching quality/latency (bench/)
+## bench: import speed (SQLite vs PostgreSQL), retrieval and matching quality/latency, report
+## figures and topic clustering (bench/)
 bench: $(STAMP)
 	$(BIN)/python bench/import_speed.py
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -371,6 +371,40 @@ def staff_add(
     typer.echo(f"已创建工作人员账号 {username}（编号 {staff_id}，{role}，{region}）。")
 
 
+report_app = typer.Typer(help="报表：周报（地区数字、趋势图、未满足的科普需求）",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("weekly")
+@error_boundary
+def report_weekly(
+    region: str | None = typer.Option(None, "--region",
+                                      help="地区名或行政区划代码（默认全省），如 宜宾市、511502"),
+    week: str | None = typer.Option(None, "--week", help="ISO 周，如 2026-W47（默认上一个完整周）"),
+    out: Path | None = typer.Option(None, "--out",
+                                    help="输出目录（默认 KEJIYUN_HOME/reports/<地区代码>/<周>/）"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（数字、主题和文件路径）"),
+) -> None:
+    """生成周报：report.html、趋势图 PNG 和 figures.csv，打印 report.html 的路径。"""
+    from knowledge.importers import ensure_schema
+    from reports.scope import resolve_scope
+    from reports.weekly import build_report, default_out_dir, resolve_week, write_report
+
+    scope = resolve_scope(region)  # bad region or week: exit 2 before any work
+    wk = resolve_week(week)
+    engine = _engine()
+    ensure_schema(engine)
+    report = build_report(engine, scope, wk)
+    files = write_report(report, out or default_out_dir(get_settings().kejiyun_home, report))
+    if as_json:
+        typer.echo(json.dumps({**report.to_json(), "files": {
+            "html": str(files.html), "csv": str(files.csv),
+            "png": [str(p) for p in files.pngs]}}, ensure_ascii=False))
+        return
+    typer.echo(str(files.html))
+
+
 class ChatRole(StrEnum):
     farmer = "farmer"
     enterprise = "enterprise"
