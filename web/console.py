@@ -27,7 +27,7 @@ from knowledge import gazetteer
 from matching.need import KIND_LABELS
 from matching.offers import OfferService
 from retrieval.index import SearchIndex
-from store.models import AuditLog, Need, Offer, Scientist
+from store.models import AuditLog, Need, Offer, Scientist, StaffAccount
 from web import staff as auth
 
 SESSION_COOKIE = "kjy_console"
@@ -36,6 +36,18 @@ STATUS_LABELS = {"draft": "待确认", "open": "已发布", "offered": "派单�
                  "in_service": "服务中", "closed": "已完成", "cancelled": "已取消",
                  "unmatched": "待人工对接"}
 _BEIJING = ZoneInfo("Asia/Shanghai")
+OFFER_LABELS = {"pending": "待答复", "accepted": "已接单", "declined": "已婉拒",
+                "expired": "已超时", "withdrawn": "已撤回"}
+# Audit actions as staff read them; unknown ones are shown as stored.
+ACTION_LABELS = {
+    "create": "新建", "confirm": "发布", "send": "发出派单", "offered": "派单中",
+    "unmatched": "无人接单，转人工", "assign": "人工指派", "cancel": "取消", "withdraw": "撤回派单",
+    "accept": "接单", "matched": "对接成功", "introduce": "交换联系方式", "decline": "婉拒",
+    "refer": "转介同行", "expire": "超时未答复", "start_service": "开始服务", "close": "评价并完成",
+    "edit": "修改", "set_draft": "退回草稿", "set_review": "提交审核", "set_vetted": "审核通过",
+    "set_retired": "下线", "import": "导入", "verify": "认证", "unverify": "取消认证",
+    "unavailable": "标记暂不接单", "available": "恢复接单", "bind_code": "生成绑定码",
+    "bind": "绑定聊天账号", "login": "登录", "locked": "登录失败过多，锁定"}
 
 
 def _region(code: str | None) -> str:
@@ -73,6 +85,16 @@ class Console:
             return stmt
         return stmt.where(column.in_(gazetteer.subtree_codes(staff.region_code)))
 
+    def who(self, actor: str) -> str:
+        """"staff:3" → the staff member's name; people and the system in plain words."""
+        kind, _, ident = actor.partition(":")
+        if kind == "staff" and ident.isdigit():
+            with Session(self.engine) as s:
+                row = s.get(StaffAccount, int(ident))
+            return f"工作人员 {row.display_name}" if row else actor
+        return {"system": "系统", "person": "需求方", "scientist": "科技工作者",
+                "cli": "命令行", "demo": "演示数据"}.get(kind, actor)
+
     def sync(self, kind: str) -> None:
         if self.index is not None:
             self.index.sync(kind)
@@ -97,7 +119,8 @@ def _templates() -> Jinja2Templates:
         FileSystemLoader(str(resources.files("web") / "templates")),
         PackageLoader("reports", "templates")])
     templates.env.globals.update(region=_region, statuses=STATUS_LABELS, kinds=KIND_LABELS,
-                                 article_statuses=ARTICLE_STATUS, when=_when)
+                                 article_statuses=ARTICLE_STATUS, when=_when,
+                                 action_labels=ACTION_LABELS, offer_statuses=OFFER_LABELS)
     return templates
 
 
@@ -113,6 +136,7 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
     from web import console_articles, console_insights, console_scientists
 
     ctx = Console(engine, offers, clock, _templates(), index)
+    ctx.templates.env.globals["who"] = ctx.who
     r = APIRouter(prefix="/console")
     page, signed_in = ctx.page, ctx.signed_in
     scoped = ctx.need_scope

@@ -14,11 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.accounts import CODE_TTL, new_code
 from store.models import AuditLog, Need, Offer, Scientist
-from web.console import Console, csrf_refused
+from web.console import OFFER_LABELS, Console, csrf_refused
 from web.staff import Staff
-
-OFFER_LABELS = {"pending": "待答复", "accepted": "已接单", "declined": "已婉拒",
-                "expired": "已超时", "withdrawn": "已撤回"}
 
 
 def masked(contact: dict[str, object]) -> dict[str, str]:

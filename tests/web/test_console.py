@@ -97,7 +97,7 @@ def test_assign_from_the_unmatched_queue_needs_csrf(console: TestClient, bot: Ha
     done = console.post(f"/console/needs/{need_id}/assign",
                         data={"scientist_id": "s-soil-cp", "csrf": csrf_of(detail)})
     assert done.status_code == 200 and "已发出邀请" in done.text
-    assert "s-soil-cp" in done.text and "assign" in done.text  # offers and audit trail
+    assert "s-soil-cp" in done.text and "人工指派" in done.text  # offers and audit trail
     with Session(bot.engine) as s:
         assert s.execute(select(Need.status).where(Need.id == need_id)).scalar_one() == "offered"
         assert s.execute(select(Offer).where(Offer.need_id == need_id)).scalar_one()

@@ -69,7 +69,7 @@ def test_article_review_workflow_keeps_answers_in_step(console: TestClient,
     assert ext_id in console.get("/console/articles").text  # in the review queue
 
     vetted = move(console, ext_id, "vetted")
-    assert "已审核通过" in vetted.text
+    assert "已审核通过" in vetted.text and "工作人员 省科协审核员" in vetted.text  # audit trail
     assert cited(bot, QUESTION)[0] == ext_id  # answerable at once, no reindex by hand
     with Session(bot.engine) as s:
         art = s.execute(select(Article).where(Article.external_id == ext_id)).scalar_one()
