@@ -371,6 +371,77 @@ def staff_add(
     typer.echo(f"已创建工作人员账号 {username}（编号 {staff_id}，{role}，{region}）。")
 
 
+apikey_app = typer.Typer(help="合作平台接口 /api/v1 的 API 密钥", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey")
+
+
+@apikey_app.command("add")
+@error_boundary
+def apikey_add(
+    name: str = typer.Argument(..., help="合作方名称，如 “重庆科技服务平台”"),
+    scopes: str = typer.Option(..., "--scopes",
+                               help="权限范围，逗号分隔：needs:read,scientists:read,"
+                                    "scientists:write,scientists:contacts,articles:read,"
+                                    "articles:write,stats:read"),
+    region: str | None = typer.Option(None, "--region",
+                                      help="只允许访问该地区（含下级），如 宜宾市；不给则不限"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+) -> None:
+    """创建 API 密钥：密钥只显示这一次，数据库里只保存其哈希。"""
+    from knowledge.bootstrap import init_store
+    from web.apikeys import create_key
+
+    engine = _engine()
+    init_store(engine)
+    token, info = create_key(engine, name, scopes, region)
+    if as_json:
+        typer.echo(json.dumps({**info.to_json(), "key": token}, ensure_ascii=False))
+        return
+    typer.echo(f"已创建 API 密钥“{info.name}”（前缀 {info.prefix}，权限 {','.join(info.scopes)}，"
+               f"地区 {info.region_name or '不限'}）。")
+    typer.echo("请立即妥善保存，之后无法再次查看 (shown once):")
+    typer.echo(token)
+
+
+@apikey_app.command("list")
+@error_boundary
+def apikey_list(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
+    """列出 API 密钥（只显示前缀，从不显示密钥本身）。"""
+    from knowledge.importers import ensure_schema
+    from web.apikeys import list_keys
+
+    engine = _engine()
+    ensure_schema(engine)
+    keys = list_keys(engine)
+    if as_json:
+        typer.echo(json.dumps([k.to_json() for k in keys], ensure_ascii=False))
+        return
+    if not keys:
+        typer.echo("还没有 API 密钥。用 kejiyun apikey add 创建。")
+    for k in keys:
+        state = f"已吊销 {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "有效"
+        used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "从未使用"
+        typer.echo(f"{k.prefix}  {k.name}  [{','.join(k.scopes)}]  "
+                   f"地区：{k.region_name or '不限'}  {state}  最近使用：{used}")
+
+
+@apikey_app.command("revoke")
+@error_boundary
+def apikey_revoke(prefix: str = typer.Argument(..., help="密钥前缀（kejiyun apikey list 中显示）")
+                  ) -> None:
+    """吊销 API 密钥：立即失效，不可恢复。"""
+    from knowledge.importers import ensure_schema
+    from web.apikeys import revoke
+
+    engine = _engine()
+    ensure_schema(engine)
+    info, changed = revoke(engine, prefix)
+    if changed:
+        typer.echo(f"已吊销 API 密钥 {info.prefix}（{info.name}）。")
+    else:
+        typer.echo(f"API 密钥 {info.prefix}（{info.name}）此前已吊销，无需操作。")
+
+
 report_app = typer.Typer(help="报表：周报（地区数字、趋势图、未满足的科普需求）",
                          no_args_is_help=True)
 app.add_typer(report_app, name="report")

@@ -1,4 +1,5 @@
-"""`kejiyun import scientists|articles`: validate, resolve, upsert by external id, report.
+"""`kejiyun import scientists|articles` (and the REST API's bulk import, `import_rows`):
+validate, resolve, upsert by external id, report.
 
 Rows stream from the file in batches; each batch is one bulk upsert. Without `strict` every
 batch commits on its own and invalid rows are only reported. With `strict` the whole import is
@@ -7,7 +8,7 @@ one transaction that is rolled back if any row was invalid, so nothing is stored
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, Engine, select
 
 from kejiyun.errors import NotInitialised
 from knowledge import gazetteer, taxonomy
-from knowledge.readers import read_records
+from knowledge.readers import NOT_AN_OBJECT, RawRecord, read_records
 from knowledge.records import ROW_MODELS, ArticleRow, ScientistRow, describe_validation_error
 from store.db import current_revision, head_revision
 from store.models import Article, AuditLog, Scientist
@@ -97,8 +98,50 @@ def import_file(
     if kind not in KINDS:
         raise ValueError(kind)
     ensure_schema(engine)
+    return _import(engine, kind, read_records(path, REQUIRED_COLUMNS[kind]), path.name,
+                   strict=strict, batch_size=batch_size, on_progress=on_progress, actor=actor)
+
+
+def import_rows(
+    engine: Engine,
+    kind: str,
+    rows: Iterable[Any],
+    *,
+    source: str,
+    strict: bool = False,
+    batch_size: int = 2000,
+    actor: str = "api",
+    refuse: Callable[[dict[str, Any]], str | None] | None = None,
+) -> ImportReport:
+    """Import already-parsed rows (the REST API's JSON array) with the same validation, upsert,
+    audit and report as a file; a row's `line` is its 1-based position in `rows`. `refuse`
+    may turn a row away before validation (its message becomes the row's error)."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    ensure_schema(engine)
+
+    def record(line: int, row: Any) -> RawRecord:
+        if not isinstance(row, dict):
+            return RawRecord(line, None, NOT_AN_OBJECT, 0)
+        return RawRecord(line, row, refuse(row) if refuse else None, 0)
+
+    records = (record(i, row) for i, row in enumerate(rows, start=1))
+    return _import(engine, kind, records, source, strict=strict, batch_size=batch_size,
+                   on_progress=None, actor=actor)
+
+
+def _import(
+    engine: Engine,
+    kind: str,
+    records: Iterator[RawRecord],
+    source: str,
+    *,
+    strict: bool,
+    batch_size: int,
+    on_progress: Callable[[int], None] | None,
+    actor: str,
+) -> ImportReport:
     report = ImportReport(strict=strict)
-    records = read_records(path, REQUIRED_COLUMNS[kind])
     with engine.connect() as conn:
         trans = conn.begin()
         try:
@@ -113,7 +156,7 @@ def import_file(
                 trans.rollback()
                 report.imported = report.updated = 0
             else:
-                _audit_run(conn, kind, path, report, actor)
+                _audit_run(conn, kind, source, report, actor)
                 trans.commit()
         except BaseException:
             if trans.is_active:
@@ -121,7 +164,7 @@ def import_file(
             raise
     if strict and report.rejected_count:
         with engine.begin() as conn:
-            _audit_run(conn, kind, path, report, actor)
+            _audit_run(conn, kind, source, report, actor)
     return report
 
 
@@ -176,7 +219,9 @@ def _raw_id(data: dict[str, Any] | None) -> Any:
     if not data:
         return None
     value = data.get("id")
-    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
+    if isinstance(value, str):  # reported back as UTF-8: lone surrogates become escapes
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _scientist_values(row: ScientistRow, region_code: str | None, now: datetime) -> dict:
@@ -253,11 +298,11 @@ def _audit_article_status(
 
 
 def _audit_run(
-    conn: Connection, kind: str, path: Path, report: ImportReport, actor: str
+    conn: Connection, kind: str, source: str, report: ImportReport, actor: str
 ) -> None:
     action = f"import_{kind}" + ("_rejected" if report.strict and report.rejected_count else "")
     conn.execute(AuditLog.__table__.insert(), [{  # type: ignore[attr-defined]
-        "at": datetime.now(UTC), "actor": actor, "entity": "import", "entity_id": path.name[:128],
+        "at": datetime.now(UTC), "actor": actor, "entity": "import", "entity_id": source[:128],
         "action": action, "before": None,
         "after": {"imported": report.imported, "updated": report.updated,
                   "rejected": report.rejected_count, "warnings": report.warning_count,

@@ -60,6 +60,7 @@ def _decode(raw: bytes, lineno: int) -> str:
 
 
 _ENCODING_ERROR = "该行不是 UTF-8 编码 (line is not valid UTF-8)"
+NOT_AN_OBJECT = "每行应是一个 JSON 对象 (expected a JSON object)"
 
 
 def _read_jsonl(fh: BinaryIO) -> Iterator[RawRecord]:
@@ -82,7 +83,7 @@ def _read_jsonl(fh: BinaryIO) -> Iterator[RawRecord]:
             yield RawRecord(lineno, None, "JSON 嵌套过深 (JSON nested too deeply)", size)
             continue
         if not isinstance(obj, dict):
-            yield RawRecord(lineno, None, "每行应是一个 JSON 对象 (expected a JSON object)", size)
+            yield RawRecord(lineno, None, NOT_AN_OBJECT, size)
             continue
         yield RawRecord(lineno, obj, None, size)
 

@@ -7,6 +7,7 @@ written, on SQLite (which would not complain) and on PostgreSQL (which would).
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -29,9 +30,15 @@ def _id_to_str(v: Any) -> Any:
     return v
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _no_nul(v: Any) -> Any:
-    if isinstance(v, str) and "\x00" in v:
-        raise ValueError("包含非法的空字符 (contains a NUL character)")
+    if isinstance(v, str):
+        if "\x00" in v:
+            raise ValueError("包含非法的空字符 (contains a NUL character)")
+        if _SURROGATE.search(v):  # "\ud800" in JSON: no store can keep it as UTF-8
+            raise ValueError("包含无法编码的字符（孤立的代理项） (contains a lone surrogate)")
     return v
 
 

@@ -1,5 +1,7 @@
-"""The web process (`kejiyun serve`): health, web chat, Telegram webhook, WeChat callback,
-and the background loops (outbox delivery, offer expiry, Telegram polling when no webhook).
+"""The web process (`kejiyun serve`): health, web chat, Telegram webhook, WeChat callback, the
+staff console, the partner REST API (`web/api.py`, the only part in /openapi.json besides
+health), and the background loops (outbox delivery, offer expiry, Telegram polling when no
+webhook).
 
 Everything goes through the same dialog core; this module only translates HTTP.
 """
@@ -17,6 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, text
 
@@ -30,6 +33,16 @@ from matching.outbox import DeliveryError, OutboxWorker
 
 log = logging.getLogger(__name__)
 WEB_COOKIE = "kjy_chat"
+API_DESCRIPTION = """科技云助手的合作平台接口：供其他科技服务平台读取公开需求、科技工作者档案、
+已审核的科普文章和统计数据，批量导入档案和文章，并按导入格式（JSON Lines）批量导出。
+
+- 认证：`Authorization: Bearer kjy_…`（或 `X-API-Key` 请求头），密钥用 `kejiyun apikey add` 创建。
+- 权限范围：needs:read、scientists:read、scientists:write、scientists:contacts、articles:read、
+  articles:write、stats:read；密钥可限定地区（只看该地区及下级地区）。
+- 错误：`{"error": "中文说明 (English)"}`；401 密钥缺失/无效/已吊销，403 缺少权限，
+  404 不存在或不在密钥的地区范围内。
+- 分页：`limit`（1–500，默认 50）和上一页返回的 `next_cursor`。
+"""
 _TICK = 2.0  # seconds between outbox/expiry passes
 
 
@@ -150,15 +163,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                     await telegram.app.stop()
                 await telegram.app.shutdown()
 
-    app = FastAPI(title="科技云助手 Kejiyun", lifespan=lifespan)
+    app = FastAPI(title="科技云助手 合作平台接口 (Kejiyun partner API)", version="1.0",
+                  description=API_DESCRIPTION, lifespan=lifespan,
+                  openapi_tags=[{"name": n} for n in ("需求", "科技工作者", "科普文章", "统计",
+                                                      "导出", "健康检查")])
     app.state.dialog, app.state.worker, app.state.inbox = dialog, worker, inbox
     app.state.telegram, app.state.wechat = telegram, wechat
 
-    @app.get("/healthz")
+    @app.get("/healthz", tags=["健康检查"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", tags=["健康检查"],
+             responses={503: {"description": "存储或检索索引不可用 (not ready)"}})
     def readyz() -> JSONResponse:
         checks: dict[str, str] = {}
         try:
@@ -176,7 +193,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
 
     # ---- web chat ----------------------------------------------------------------------------
-    @app.get("/chat", response_class=HTMLResponse)
+    @app.get("/chat", response_class=HTMLResponse, include_in_schema=False)
     def chat_page() -> HTMLResponse:
         page = (resources.files("web") / "chat.html").read_text(encoding="utf-8")
         return HTMLResponse(page)
@@ -190,7 +207,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                 secure=request.url.scheme == "https")
         return user
 
-    @app.post("/chat/api/message")
+    @app.post("/chat/api/message", include_in_schema=False)
     async def chat_message(body: ChatIn, request: Request, response: Response
                            ) -> dict[str, Any]:
         user = _web_user(request, response)
@@ -199,13 +216,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         replies = await asyncio.to_thread(dialog.handle, inbound)
         return {"replies": [render(r) for r in replies]}
 
-    @app.get("/chat/api/updates")
+    @app.get("/chat/api/updates", include_in_schema=False)
     def chat_updates(request: Request, response: Response) -> dict[str, Any]:
         user = _web_user(request, response)
         return {"replies": [render(r) for r in inbox.take(user)]}
 
     # ---- Telegram webhook --------------------------------------------------------------------
-    @app.post("/telegram/webhook")
+    @app.post("/telegram/webhook", include_in_schema=False)
     async def telegram_webhook(request: Request) -> Response:
         if telegram is None:
             return Response(status_code=404)
@@ -227,10 +244,24 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     if wechat is not None:
         wechat.mount(app)
+        _hide_from_schema(app, "/wechat")
     from web.console import router as console_router
 
-    app.include_router(console_router(engine, dialog.offers, clock))
+    # The OpenAPI document is about the partner API: the staff console and the WeChat callback
+    # (mounted by their own modules) stay out of it, like the web chat and Telegram above.
+    app.include_router(console_router(engine, dialog.offers, clock, dialog.matcher.index),
+                       include_in_schema=False)
+    from web.api import mount as mount_api
+
+    mount_api(app, engine, clock, dialog.matcher.index.sync)
     return app
+
+
+def _hide_from_schema(app: FastAPI, path: str) -> None:
+    """For routes a module added to the app itself (`@app.get`), not through a router."""
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path == path:
+            route.include_in_schema = False
 
 
 async def _ticker(dialog: Dialog, worker: OutboxWorker) -> None:

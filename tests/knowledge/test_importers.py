@@ -190,3 +190,16 @@ def test_import_before_init_says_so(engine: Engine, tmp_path: Path) -> None:
 def test_missing_file_is_bad_input(store: Engine, tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="找不到文件"):
         import_file(store, "articles", tmp_path / "nope.jsonl")
+
+
+def test_lone_surrogate_escapes_are_rejected_rows_not_crashes(store: Engine, tmp_path: Path
+                                                              ) -> None:
+    # "\ud800" is valid JSON, but no store can keep it as UTF-8
+    path = _jsonl(tmp_path / "s.jsonl", [rb'{"id": "s-1\ud800", "name": "a", "discipline": "b"}',
+                                         rb'{"id": "s-2", "name": "\udfff", "discipline": "b"}',
+                                         GOOD])
+    report = import_file(store, "scientists", path)
+    assert report.imported == 1
+    assert [(r["line"], r["id"]) for r in report.rejected] == [(1, "s-1\\ud800"), (2, "s-2")]
+    assert all("代理项" in r["error"] for r in report.rejected)
+    json.dumps(report.to_json(), ensure_ascii=False).encode("utf-8")  # reportable as UTF-8
