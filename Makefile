@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## demo: set up, create the embedded store (SQLite in ./var), load and index the demo corpus,
-## then answer a farmer's question, find experts, match an enterprise need, and serve the web
-## chat at http://127.0.0.1:$(PORT)/chat (Ctrl-C stops it)
+## then answer a farmer's question, find experts, match an enterprise need, play six weeks of
+## demo activity, create the demo staff account, and serve the web chat at
+## http://127.0.0.1:$(PORT)/chat and the staff console at /console (Ctrl-C stops it)
 PORT ?= 8000
 demo: $(STAMP)
 	$(BIN)/kejiyun init --demo
@@ -26,6 +27,9 @@ demo: $(STAMP)
 	$(BIN)/kejiyun ask "李子园土壤酸化板结怎么办？"
 	$(BIN)/kejiyun search scientists "李子园土壤酸化改良" --region 宜宾市 --top 3
 	$(BIN)/kejiyun match "我们是宜宾翠屏区的李子合作社，两百亩李子树叶子发黄、果子小，土挖起来硬邦邦的，想请专家这周内来现场看看，预算五千左右，可以留电话" --top 3
+	$(BIN)/kejiyun demo activity
+	$(BIN)/kejiyun demo staff
+	@echo "工作台：http://127.0.0.1:$(PORT)/console    网页聊天：http://127.0.0.1:$(PORT)/chat"
 	$(BIN)/kejiyun serve --port $(PORT)
 
 ## test: set up, lint, and run the whole suite (SQLite and PostgreSQL)

@@ -371,6 +371,54 @@ def staff_add(
     typer.echo(f"已创建工作人员账号 {username}（编号 {staff_id}，{role}，{region}）。")
 
 
+demo_app = typer.Typer(help="演示数据：模拟几周的问答和派单、演示用工作人员账号",
+                       no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+DEMO_ADMIN, DEMO_PASSWORD = "demo-admin", "kejiyun-demo-2026"
+
+
+@demo_app.command("activity")
+@error_boundary
+def demo_activity(
+    weeks: int = typer.Option(6, "--weeks", min=1, max=26, help="模拟最近几周"),
+    seed: int = typer.Option(7, "--seed", help="随机种子（同一种子得到同样的数据）"),
+) -> None:
+    """在演示库里模拟最近几周的提问、需求、派单和答复，让数据看板和周报有内容。只用于演示。"""
+    from knowledge.demo_activity import already_played, simulate
+    from knowledge.importers import ensure_schema
+
+    engine = _engine()
+    ensure_schema(engine)
+    if already_played(engine):
+        typer.echo("演示活动数据已存在，跳过。")
+        return
+    report = simulate(engine, get_settings(), weeks=weeks, seed=seed)
+    typer.echo(f"已模拟 {weeks} 周：提问 {report.questions} 条，需求 {report.needs} 条，"
+               f"派单 {sum(report.offers.values())} 份。")
+
+
+@demo_app.command("staff")
+@error_boundary
+def demo_staff() -> None:
+    """创建演示用省级管理员（用户名 demo-admin，密码 kejiyun-demo-2026）。切勿在正式部署中使用。"""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from knowledge.importers import ensure_schema
+    from store.models import StaffAccount
+    from web.staff import add_staff
+
+    engine = _engine()
+    ensure_schema(engine)
+    with Session(engine) as s:
+        exists = s.execute(select(StaffAccount.id).where(
+            StaffAccount.username == DEMO_ADMIN)).first() is not None
+    if not exists:
+        add_staff(engine, DEMO_ADMIN, DEMO_PASSWORD, "province", "四川省", "演示管理员")
+    typer.echo(f"工作台演示账号：用户名 {DEMO_ADMIN}，密码 {DEMO_PASSWORD}（仅供演示，正式部署请用 "
+               "kejiyun staff add 创建账号）")
+
+
 apikey_app = typer.Typer(help="合作平台接口 /api/v1 的 API 密钥", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
 

@@ -43,6 +43,15 @@ class ActivityReport:
                 "needs_by_status": self.needs_by_status}
 
 
+def already_played(engine: Engine) -> bool:
+    """Playing the weeks twice would double every figure: `make demo` runs it once."""
+    from store.models import ChannelAccount
+
+    with Session(engine) as s:
+        return s.execute(select(ChannelAccount.id).where(
+            ChannelAccount.channel == CHANNEL).limit(1)).first() is not None
+
+
 def _lines(name: str) -> list[str]:
     path = resources.files("knowledge") / "corpus" / "activity" / name
     return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()

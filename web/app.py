@@ -265,11 +265,15 @@ def _hide_from_schema(app: FastAPI, path: str) -> None:
 
 
 async def _ticker(dialog: Dialog, worker: OutboxWorker) -> None:
-    """The in-process scheduler of the embedded default: offer expiry and outbox delivery."""
+    """The in-process scheduler of the embedded default: offer expiry, outbox delivery, and
+    keeping this process's search index in step with the store, so an article vetted or a
+    profile imported through another worker or the CLI takes effect here too (a sync with
+    nothing new is two small queries)."""
     while True:
         try:
             await asyncio.to_thread(dialog.offers.expire_due)
             await asyncio.to_thread(worker.run_once)
+            await asyncio.to_thread(dialog.matcher.index.sync_all)
         except Exception:  # noqa: BLE001 - keep ticking; the next pass retries
             log.exception("background tick failed")
         await asyncio.sleep(_TICK)

@@ -221,3 +221,20 @@ def test_dashboard_weekly_report_and_gaps(console: TestClient, bot: Harness) -> 
     names = set(zipped.namelist())
     assert {"report.html", "figures.csv"} <= names and any(n.endswith(".png") for n in names)
     assert all(zipped.read(n)[:8] == b"\x89PNG\r\n\x1a\n" for n in names if n.endswith(".png"))
+
+
+def test_a_running_server_picks_up_changes_made_elsewhere(bot: Harness) -> None:
+    """Another worker or `kejiyun import` changes the store; this process's ticker syncs."""
+    import time
+
+    from knowledge.vetting import set_status
+
+    app = create_app(Settings(), engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                     background=True)
+    with TestClient(app):
+        assert "a-draft" not in cited(bot, "猕猴桃溃疡病怎么防治")
+        set_status(bot.engine, "a-draft", "vetted", actor="elsewhere", reviewer="审核员")
+        deadline = time.monotonic() + 20
+        while "a-draft" not in cited(bot, "猕猴桃溃疡病怎么防治"):
+            assert time.monotonic() < deadline, "the ticker never synced the index"
+            time.sleep(0.2)

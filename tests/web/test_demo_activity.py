@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -36,3 +37,28 @@ def test_simulated_weeks_fill_the_dashboards(bot: Harness) -> None:
     assert sum(w.needs_posted for w in trend) == report.needs
     assert sum(w.questions_answered + w.questions_abstained for w in trend) == report.questions
     assert any(w.needs_matched for w in trend)  # some scientists accepted
+
+
+def test_demo_commands_run_once(bot: Harness, db_url: str,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from kejiyun.cli import app as cli
+    from web.staff import login
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo", "activity", "--weeks", "1"])
+    assert first.exit_code == 0 and "已模拟 1 周" in first.output, first.output
+    with Session(bot.engine) as s:
+        needs = s.execute(select(func.count()).select_from(Need)).scalar_one()
+    again = runner.invoke(cli, ["demo", "activity"])
+    assert again.exit_code == 0 and "跳过" in again.output
+    with Session(bot.engine) as s:
+        assert s.execute(select(func.count()).select_from(Need)).scalar_one() == needs
+    for _ in range(2):
+        staff = runner.invoke(cli, ["demo", "staff"])
+        assert staff.exit_code == 0 and "demo-admin" in staff.output
+    token, _ = login(bot.engine, "demo-admin", "kejiyun-demo-2026")
+    assert token is not None
