@@ -82,6 +82,9 @@ def _read_jsonl(fh: BinaryIO) -> Iterator[RawRecord]:
         except RecursionError:
             yield RawRecord(lineno, None, "JSON 嵌套过深 (JSON nested too deeply)", size)
             continue
+        except ValueError:  # an integer past Python's 4300-digit conversion limit
+            yield RawRecord(lineno, None, "JSON 中的数字过长 (number too long)", size)
+            continue
         if not isinstance(obj, dict):
             yield RawRecord(lineno, None, NOT_AN_OBJECT, size)
             continue

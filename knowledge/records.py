@@ -71,6 +71,10 @@ class ScientistRow(_Row):
     kind: Literal["individual", "team", "student"] = "individual"
 
 
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
 class ArticleRow(_Row):
     id: ExternalId
     title: Annotated[Text, Field(min_length=1, max_length=300)]
@@ -92,11 +96,17 @@ class ArticleRow(_Row):
             try:
                 if len(v) == 10:
                     d = date.fromisoformat(v)
-                    return datetime(d.year, d.month, d.day, tzinfo=UTC)
-                dt = datetime.fromisoformat(v)
+                    dt = datetime(d.year, d.month, d.day, tzinfo=UTC)
+                else:
+                    dt = datetime.fromisoformat(v)
             except ValueError as exc:
                 raise ValueError("日期格式应为 YYYY-MM-DD (expected an ISO date)") from exc
-            return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+            dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+            # PostgreSQL stores year 1 +14:00 (that is, 1 BC in UTC) but no driver can read it
+            # back; a day's margin keeps it readable in any session time zone.
+            if not _EARLIEST <= dt <= _LATEST:
+                raise ValueError("日期超出范围 (date out of range)")
+            return dt
         raise ValueError("日期应为文本 YYYY-MM-DD (expected an ISO date string)")
 
     def vetting_problem(self) -> str | None:
@@ -147,7 +157,7 @@ def _parse_contact_cell(value: str) -> Any:
     if value.startswith("{"):
         try:
             return json.loads(value)
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:  # bad JSON, huge number, deep nesting
             raise ValueError("contact 列不是合法的 JSON 对象 (contact is not valid JSON)") from exc
     pairs: dict[str, str] = {}
     for part in value.split(";"):
