@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from kejiyun.clock import Clock, system_clock
+from kejiyun.settings import Settings
 from store.models import DedupKey
 
 DEFAULT_TTL = timedelta(days=1)
@@ -51,3 +52,12 @@ class Dedup:
         with self.engine.begin() as conn:
             return conn.execute(delete(DedupKey).where(
                 DedupKey.expires_at <= self.clock.now())).rowcount
+
+
+def make_dedup(engine: Engine, settings: Settings, clock: Clock = system_clock) -> Dedup:
+    """Redis when configured (many workers), else the store's own table."""
+    if settings.redis_url:
+        from bot.redis_store import RedisDedup
+
+        return RedisDedup(settings.redis_url, settings.redis_namespace)  # type: ignore[return-value]
+    return Dedup(engine, clock)

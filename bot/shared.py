@@ -11,6 +11,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from kejiyun.clock import Clock, as_utc, system_clock
+from kejiyun.settings import Settings
 from store.models import SharedValue
 
 
@@ -58,3 +59,14 @@ class WeChatSession(SharedStore):
 
     def __delitem__(self, key: str) -> None:
         self.delete(key)
+
+
+def wechat_session(engine: Engine, settings: Settings, clock: Clock = system_clock
+                   ) -> WeChatSession:
+    """Where the WeChat access token lives: Redis when configured, else the store."""
+    if settings.redis_url:
+        from bot.redis_store import RedisWeChatSession
+
+        return RedisWeChatSession(  # type: ignore[return-value]  # same interface
+            settings.redis_url, settings.redis_namespace)
+    return WeChatSession(engine, clock)

@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     chroma_url: str | None = Field(default=None, alias="CHROMA_URL")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    redis_namespace: str = Field(default="kejiyun", alias="REDIS_NAMESPACE")
     embedding_model: str | None = Field(default=None, alias="EMBEDDING_MODEL")
 
     llm_base_url: str | None = Field(default=None, alias="LLM_BASE_URL")

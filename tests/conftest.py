@@ -25,6 +25,8 @@ PG_URL = os.environ.get(
     "KEJIYUN_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_PG = os.environ.get("KEJIYUN_REQUIRE_POSTGRES") == "1"
+REDIS_URL = os.environ.get("KEJIYUN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REQUIRE_REDIS = os.environ.get("KEJIYUN_REQUIRE_REDIS") == "1"
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -132,3 +134,27 @@ def store(engine: Engine) -> Engine:
 
     init_store(engine)
     return engine
+
+
+@pytest.fixture
+def redis_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The test Redis with a namespace of its own (REDIS_NAMESPACE), removed afterwards, so
+    tests running at the same time never see each other's keys."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        msg = f"Redis not reachable at {REDIS_URL} ({type(exc).__name__})"
+        if REQUIRE_REDIS:
+            pytest.fail(msg + " — KEJIYUN_REQUIRE_REDIS=1, so this is a failure")
+        pytest.skip(msg + " — start Redis or set KEJIYUN_TEST_REDIS_URL")
+    namespace = f"kjytest{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("REDIS_NAMESPACE", namespace)
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    settings_mod.get_settings.cache_clear()
+    yield REDIS_URL
+    for key in client.scan_iter(f"{namespace}:*"):
+        client.delete(key)
+    settings_mod.get_settings.cache_clear()

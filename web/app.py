@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, text
 
-from bot.dedup import Dedup
+from bot.dedup import make_dedup
 from bot.delivery import ChannelRouter, Sender
 from bot.dialog import Dialog
 from bot.messages import MAX_TEXT, Inbound, Outbound
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from bot.service import make_dialog
 
         dialog = make_dialog(engine, settings, clock)
-    dedup = Dedup(engine, clock)
+    dedup = make_dedup(engine, settings, clock)
     inbox = WebInbox(engine, clock)
     senders: dict[str, Sender] = {"web": inbox.sender()}
     telegram = None

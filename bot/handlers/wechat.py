@@ -120,14 +120,15 @@ def render_text(out: Outbound) -> str:
 
 class APIClient:
     """wechatpy's client pointed at `WECHAT_API_BASE_URL` for every call. The access token
-    lives in the store (`SharedStore`), shared by all workers; when it is missing or revoked,
-    one worker refreshes it (a lease in the dedup table) while the others wait for the new one;
+    lives in the store (`SharedStore`, or Redis when configured), shared by all workers; when it
+    is missing or revoked, one worker refreshes it (a lease) while the others wait for it;
     an invalid-token error refreshes once and retries once."""
 
     def __init__(self, settings: Settings, engine: Engine, clock: Clock) -> None:
         from wechatpy import WeChatClient
 
-        from bot.shared import WeChatSession
+        from bot.dedup import make_dedup
+        from bot.shared import wechat_session
 
         base = (settings.wechat_api_base_url or "https://api.weixin.qq.com").rstrip("/") + "/"
         official = "https://api.weixin.qq.com/"
@@ -156,9 +157,9 @@ class APIClient:
                 return result
 
         self._client = Client(settings.wechat_app_id or "", settings.wechat_app_secret or "",
-                              session=WeChatSession(engine, clock), timeout=10,
-                              auto_retry=False)
-        self._lease = Dedup(engine, clock)
+                              session=wechat_session(engine, settings, clock),
+                              timeout=10, auto_retry=False)
+        self._lease = make_dedup(engine, settings, clock)
         self._refresh = threading.Lock()
         self._lease_key = f"wxtoken-refresh:{settings.wechat_app_id}"
 
