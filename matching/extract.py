@@ -155,7 +155,7 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
     # normalise lower-cases; keep the user's own casing in what we show back
     shown = raw[:_MAX_CHARS].strip()
     description, contact = slots.extract_contacts(shown)
-    draft = NeedDraft(description=description, contact=contact)
+    draft = NeedDraft(description=description, contact=contact, requester_role=role or "citizen")
     if not text:
         draft.recompute_missing()
         return draft

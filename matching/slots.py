@@ -164,9 +164,14 @@ _ENTERPRISE = re.compile(r"公司|企业|我司|厂|集团|有限|股份|合作�
                          r"景区|酒店|协会|乡政府|镇政府|村委|街道")
 _FARMER = re.compile(r"种了|种的|养了|养的|亩|果园|鱼塘|猪圈|鸡场|大棚|地里|田里|家庭农场|庄稼")
 
-PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-WECHAT = re.compile(r"(?:微信号?|vx|VX|wx|WX|v信)\s*[:：是]?\s*([A-Za-z][\w-]{5,19})")
+# Full-width forms too (an IME in full-width mode types １３８…, ＠, ．), mobile numbers
+# grouped 3-4-4 ("138 0000 1111", "138-0000-1111"), and traditional 微信號: every other slot
+# is read from the normalised text, so a contact missed here would stay in the description.
+PHONE = re.compile(r"(?<!\d)[1１][3-9３-９]\d(?:[ \-－]?\d{4}){2}(?!\d)|"
+                   r"(?<!\d)[0０]\d{2,3}[-－]?\d{7,8}(?!\d)")
+EMAIL = re.compile(r"[\w.+\-．＋－＿]+[@＠][\w\-－＿]+[.．][\w.．\-－＿]+")
+WECHAT = re.compile(r"(?:微信[号號]?|[vVwWｖＶｗＷ][xXｘＸ]|[vVｖＶ]信)\s*[:：是]?\s*"
+                    r"([A-Za-zＡ-Ｚａ-ｚ][\w\-－＿]{5,19})")
 
 
 def strip_side_phrases(text: str) -> str:
@@ -216,4 +221,7 @@ def extract_contacts(text: str) -> tuple[str, dict[str, str]]:
     text = WECHAT.sub(grab("wechat"), text)  # type: ignore[arg-type]
     text = EMAIL.sub(grab("email"), text)  # type: ignore[arg-type]
     text = PHONE.sub(grab("phone"), text)  # type: ignore[arg-type]
+    for value in found.values():  # the same id written again without "微信" before it
+        text = re.sub(rf"(?<![0-9A-Za-z_]){re.escape(value)}(?![0-9A-Za-z_])",
+                      "［联系方式已隐藏］", text)
     return text, found
