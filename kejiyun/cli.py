@@ -346,6 +346,21 @@ def serve(
                 log_level="warning")
 
 
+@app.command()
+@error_boundary
+def worker() -> None:
+    """后台任务：派单超时与再派单、发件箱投递、检索索引同步、每周一的周报。设置 REDIS_URL 时
+    在 Redis 上运行（可开多个进程，每个任务每次只运行一次）；否则在本进程循环运行。"""
+    from kejiyun.jobs import run_worker
+    from knowledge.importers import ensure_schema
+
+    settings = get_settings()
+    ensure_schema(_engine())
+    mode = "Redis 队列（arq）" if settings.redis_url else "本进程循环"
+    typer.echo(f"科技云助手后台任务已启动：{mode}。Ctrl-C 结束。")
+    run_worker(settings)
+
+
 staff_app = typer.Typer(help="工作人员账号（工作台 /console）", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 

@@ -150,7 +150,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if wechat is not None:
             wechat.loop = asyncio.get_running_loop()
         if background:
-            tasks.append(asyncio.create_task(_ticker(dialog, worker)))
+            # With Redis, `kejiyun worker` runs expiry and delivery; each web worker only
+            # keeps its own index in step.
+            tasks.append(asyncio.create_task(_ticker(dialog, worker,
+                                                     jobs=not settings.redis_url)))
         try:
             yield
         finally:
@@ -264,15 +267,16 @@ def _hide_from_schema(app: FastAPI, path: str) -> None:
             route.include_in_schema = False
 
 
-async def _ticker(dialog: Dialog, worker: OutboxWorker) -> None:
+async def _ticker(dialog: Dialog, worker: OutboxWorker, jobs: bool = True) -> None:
     """The in-process scheduler of the embedded default: offer expiry, outbox delivery, and
     keeping this process's search index in step with the store, so an article vetted or a
     profile imported through another worker or the CLI takes effect here too (a sync with
     nothing new is two small queries)."""
     while True:
         try:
-            await asyncio.to_thread(dialog.offers.expire_due)
-            await asyncio.to_thread(worker.run_once)
+            if jobs:
+                await asyncio.to_thread(dialog.offers.expire_due)
+                await asyncio.to_thread(worker.run_once)
             await asyncio.to_thread(dialog.matcher.index.sync_all)
         except Exception:  # noqa: BLE001 - keep ticking; the next pass retries
             log.exception("background tick failed")
