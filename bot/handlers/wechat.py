@@ -28,6 +28,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -61,6 +62,9 @@ _KIND = {"text": "text", "image": "image", "voice": "voice", "video": "video",
          "shortvideo": "video", "location": "location", "link": "link", "file": "file"}
 
 
+_DECLARED_ENCODING = re.compile(r"""\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+
+
 class BadRequest(Exception):
     """Answer 400: the body is not a WeChat message we will parse."""
 
@@ -79,9 +83,20 @@ def same(a: str, b: str) -> bool:
 
 def parse_xml(body: bytes) -> dict[str, str]:
     """Flat WeChat XML → dict. DOCTYPE/ENTITY are refused before parsing, so nothing is ever
-    expanded (billion laughs, external entities)."""
-    head = body[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in body.lower():
+    expanded (billion laughs, external entities). WeChat sends UTF-8: any other encoding
+    (UTF-16, UTF-32, an 8-bit charset named in the declaration) would hide a DOCTYPE from that
+    check, so it is refused too."""
+    if b"\x00" in body:  # UTF-16/32 (and NUL is not allowed in XML anyway)
+        raise BadRequest("NUL bytes / UTF-16 or UTF-32 not allowed")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("not UTF-8") from None
+    declared = _DECLARED_ENCODING.match(text.removeprefix("\ufeff"))
+    if declared and declared.group(1).lower() not in ("utf-8", "utf8"):
+        raise BadRequest(f"encoding {declared.group(1)!r} not allowed")
+    lowered = body.lower()  # the whole body: a long comment first must not hide a DOCTYPE
+    if b"<!doctype" in lowered or b"<!entity" in lowered:
         raise BadRequest("DOCTYPE/ENTITY not allowed")
     try:
         root = ET.fromstring(body)
@@ -302,6 +317,8 @@ class WeChatChannel:
         user = f.get("FromUserName", "")
         if not user:
             raise BadRequest("no FromUserName")
+        if len(user) > 128:  # an OpenID is 28 characters; the account column holds 128
+            raise BadRequest("FromUserName too long")
         msg_type = f.get("MsgType", "")
         if msg_type == "event":
             key = f"wx:{user}:{f.get('CreateTime')}:{f.get('Event')}:{f.get('EventKey')}"
@@ -310,6 +327,8 @@ class WeChatChannel:
         else:  # no MsgId (some test tools): the time and content identify a retry
             digest = hashlib.sha1(f.get("Content", "").encode()).hexdigest()[:16]
             key = f"wx:{user}:{f.get('CreateTime')}:{digest}"
+        if len(key) > 200:  # the dedup key column; MsgId, Event and EventKey are arbitrary
+            key = "wx:sha1:" + hashlib.sha1(key.encode()).hexdigest()
         if not await asyncio.to_thread(self.dedup.claim, key):
             return None  # a retry of something already handled (or being handled)
         inbound = self._inbound(user, msg_type, f)
