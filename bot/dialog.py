@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -28,6 +30,8 @@ from bot import accounts, texts
 from bot.messages import MAX_TEXT, Button, Inbound, Outbound
 from kejiyun.clock import Clock, system_clock
 from kejiyun.errors import KejiyunError
+from kejiyun.logs import log_context
+from kejiyun.metrics import observe_turn
 from knowledge import gazetteer, taxonomy
 from matching.extract import fill_slot
 from matching.need import SLOT_QUESTIONS, NeedDraft
@@ -89,6 +93,7 @@ class Turn:
     channel: str = ""
     # Written with the conversation's new state, so a retried turn never logs twice.
     questions: list[QuestionLog] = field(default_factory=list)
+    outcome: str = "other"  # for metrics: answered | abstained | need | other
 
     def say(self, text: str, buttons: list[Button] | None = None) -> None:
         self.replies.append(Outbound(text, buttons or []))
@@ -121,19 +126,26 @@ class Dialog:
     def handle(self, msg: Inbound) -> list[Outbound]:
         """One turn. Never raises: domain errors become their Chinese message, anything else
         is logged and the user gets a polite fallback (state unchanged)."""
-        try:
-            with self._locks.hold((msg.channel, msg.user_id)), self._cross_process(msg):
-                for _attempt in range(3):
-                    try:
-                        return self._turn(msg)
-                    except ConversationConflict:
-                        continue
+        started, outcome = time.perf_counter(), "error"
+        with log_context(channel=msg.channel, turn=secrets.token_hex(4)):
+            try:
+                with self._locks.hold((msg.channel, msg.user_id)), self._cross_process(msg):
+                    for _attempt in range(3):
+                        try:
+                            turn = self._turn(msg)
+                            outcome = turn.outcome
+                            return turn.replies
+                        except ConversationConflict:
+                            continue
+                    return [Outbound(texts.SORRY)]
+            except KejiyunError as exc:
+                outcome = "other"  # the user gets the domain error's own message
+                return [Outbound(str(exc))]
+            except Exception:
+                log.exception("dialog turn failed on %s", msg.channel)
                 return [Outbound(texts.SORRY)]
-        except KejiyunError as exc:
-            return [Outbound(str(exc))]
-        except Exception:
-            log.exception("dialog turn failed on %s", msg.channel)
-            return [Outbound(texts.SORRY)]
+            finally:
+                observe_turn(msg.channel, outcome, time.perf_counter() - started)
 
     @contextmanager
     def _cross_process(self, msg: Inbound) -> Iterator[None]:
@@ -147,7 +159,7 @@ class Dialog:
                          {"k": f"conversation:{msg.channel}:{msg.user_id}"})
             yield
 
-    def _turn(self, msg: Inbound) -> list[Outbound]:
+    def _turn(self, msg: Inbound) -> Turn:
         person_id, role = accounts.account(self.engine, msg.channel, msg.user_id,
                                            msg.display_name)
         conv = self._conversation(msg.channel, msg.user_id, person_id)
@@ -156,7 +168,7 @@ class Dialog:
         self._route(msg, turn)
         if turn.state != "deleted":
             self._save(conv, turn)
-        return turn.replies
+        return turn
 
     def _conversation(self, channel: str, user_id: str, person_id: int) -> Conversation:
         with Session(self.engine, expire_on_commit=False) as s:
@@ -409,6 +421,7 @@ class Dialog:
             lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"
                                            for i, c in enumerate(result.citations, start=1)))
         buttons = [Button(texts.FORWARD, "forward")] if result.abstained else []
+        t.outcome = "abstained" if result.abstained else "answered"
         t.questions.append(self._question_log(text, result.abstained, result.confidence,
                                               [c.article_id for c in result.citations], t))
         t.say("\n".join(lines), self._options(t, buttons) if buttons else [])
@@ -430,6 +443,7 @@ class Dialog:
 
     # ---- need intake -------------------------------------------------------------------------
     def _continue_need(self, draft: NeedDraft, t: Turn) -> None:
+        t.outcome = "need"
         draft.requester_role = t.role if t.role != "citizen" else draft.requester_role
         t.data["draft"] = asdict(draft)
         if draft.missing:
@@ -446,6 +460,7 @@ class Dialog:
                                 Button(texts.DROP, "need:cancel")]))
 
     def _slot_answer(self, text: str, t: Turn) -> None:
+        t.outcome = "need"
         slot = t.state.removeprefix("need:slot:")
         draft = NeedDraft(**t.data["draft"])
         if not fill_slot(draft, slot, text):
@@ -457,6 +472,7 @@ class Dialog:
         self._continue_need(draft, t)
 
     def _publish(self, t: Turn) -> None:
+        t.outcome = "need"
         draft = NeedDraft(**t.data["draft"])
         need_id = self.offers.create_need(draft, requester_id=t.person_id,
                                           conversation_id=t.conversation_id,

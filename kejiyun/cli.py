@@ -62,19 +62,20 @@ def error_boundary(func: F) -> F:
 
 
 def _setup_logging() -> None:
+    from kejiyun import logs
+
     settings = get_settings()
-    logs = settings.kejiyun_home / "logs"
-    try:
-        logs.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(logs / "kejiyun.log", encoding="utf-8")
-    except OSError:
-        handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     if not root.handlers:
+        try:
+            # text or JSON Lines (LOG_FORMAT); contact details and secrets masked
+            handler = logs.make_handler(settings.log_format,
+                                        path=logs.log_file(settings.kejiyun_home))
+        except OSError:
+            handler = logs.make_handler(settings.log_format)
         root.addHandler(handler)
         root.setLevel(logging.WARNING)  # libraries: warnings only
-        for name in ("kejiyun", "knowledge", "retrieval", "matching", "store", "bot"):
+        for name in logs.APP_LOGGERS:
             logging.getLogger(name).setLevel(logging.INFO)
 
 
@@ -342,8 +343,14 @@ def serve(
     if settings.wechat_token:
         channels.append("微信公众号 /wechat")
     typer.echo(f"科技云助手：http://{host}:{port}/chat  渠道：{'、'.join(channels)}")
+    from kejiyun.logs import log_file, uvicorn_log_config
+    from kejiyun.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir()  # PROMETHEUS_MULTIPROC_DIR: no counts left from the last run
     uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning",
+                log_config=uvicorn_log_config(settings.log_format,
+                                              log_file(settings.kejiyun_home)))
 
 
 @app.command()

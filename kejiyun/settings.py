@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,11 @@ class Settings(BaseSettings):
     # Outbox delivery: attempts before a message is marked dead, first back-off in seconds.
     outbox_max_attempts: int = Field(default=8, alias="OUTBOX_MAX_ATTEMPTS", ge=1)
     outbox_backoff_seconds: float = Field(default=30.0, alias="OUTBOX_BACKOFF_SECONDS", gt=0)
+
+    # Observability: log lines as text (terminals) or JSON Lines (log collectors); how long
+    # /metrics reuses the figures it reads from the store, so scrapes do not load the DB.
+    log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")
+    metrics_cache_seconds: float = Field(default=15.0, alias="METRICS_CACHE_SECONDS", ge=0)
 
     @field_validator("kejiyun_home")
     @classmethod

@@ -21,7 +21,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from bot.dedup import make_dedup
 from bot.delivery import ChannelRouter, Sender
@@ -171,6 +171,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   openapi_tags=[{"name": n} for n in ("需求", "科技工作者", "科普文章", "统计",
                                                       "导出", "健康检查")])
     app.state.dialog, app.state.worker, app.state.inbox = dialog, worker, inbox
+    from web.metrics import mount as mount_metrics
+
+    mount_metrics(app, engine, clock, settings)  # /metrics, request ids
     app.state.telegram, app.state.wechat = telegram, wechat
 
     @app.get("/healthz", tags=["健康检查"])
@@ -178,22 +181,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["健康检查"],
-             responses={503: {"description": "存储或检索索引不可用 (not ready)"}})
+             responses={503: {"description": "存储、检索索引、Chroma 或 Redis 不可用 (not ready)"}})
     def readyz() -> JSONResponse:
-        checks: dict[str, str] = {}
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("select 1"))
-            checks["store"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - report, do not crash
-            checks["store"] = type(exc).__name__
-        try:
-            dialog.matcher.index.collection("scientists").count()
-            checks["index"] = "ok"
-        except Exception as exc:  # noqa: BLE001
-            checks["index"] = type(exc).__name__
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
+        from web.readiness import readiness
+
+        ok, body = readiness(engine, lambda: dialog.matcher.index.collection("scientists")
+                             .count(), settings)
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     # ---- web chat ----------------------------------------------------------------------------
     @app.get("/chat", response_class=HTMLResponse, include_in_schema=False)

@@ -1,0 +1,84 @@
+"""`/readyz`: one check per dependency — the store, the search index and, when configured,
+the Chroma server (`CHROMA_URL`) and Redis (`REDIS_URL`) — each with its status and latency.
+Every configured dependency is required: a failure makes the whole answer 503, so a load
+balancer stops sending traffic to a worker that cannot serve it.
+
+Checks run in parallel with a deadline, so one hung dependency costs `TIMEOUT`, not the sum.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from kejiyun.settings import Settings
+
+TIMEOUT = 3.0  # seconds for all checks together
+
+
+def check_store(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("select 1"))
+
+
+def check_chroma(url: str) -> None:
+    """The server's own heartbeat endpoint (API v2 of chromadb ≥ 1.0)."""
+    import httpx
+
+    response = httpx.get(url.rstrip("/") + "/api/v2/heartbeat", timeout=TIMEOUT)
+    response.raise_for_status()
+
+
+def check_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+    try:
+        if not client.ping():
+            raise ConnectionError("PING 未返回 PONG")
+    finally:
+        client.close()
+
+
+def readiness(engine: Engine, index_check: Callable[[], Any],
+              settings: Settings) -> tuple[bool, dict[str, Any]]:
+    """(ready, body). The body keeps the flat `store`/`index` strings ("ok" or the error's
+    type name) older probes read, and adds `checks` with status and latency per dependency."""
+    checks: dict[str, Callable[[], Any]] = {"store": lambda: check_store(engine),
+                                            "index": index_check}
+    if settings.chroma_url:
+        checks["chroma"] = lambda: check_chroma(settings.chroma_url or "")
+    if settings.redis_url:
+        checks["redis"] = lambda: check_redis(settings.redis_url or "")
+    pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
+    try:
+        futures = {name: pool.submit(_timed, fn) for name, fn in checks.items()}
+        deadline = time.monotonic() + TIMEOUT
+        results: dict[str, dict[str, Any]] = {}
+        for name, future in futures.items():
+            try:
+                results[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
+            except FutureTimeout:
+                results[name] = {"status": "error", "error": "Timeout",
+                                 "latency_ms": round(TIMEOUT * 1000, 1)}
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a hung check must not hold the probe
+    ready = all(r["status"] == "ok" for r in results.values())
+    flat = {name: "ok" if r["status"] == "ok" else r["error"] for name, r in results.items()}
+    return ready, {"ready": ready, **flat, "checks": results}
+
+
+def _timed(fn: Callable[[], Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        fn()
+        out: dict[str, Any] = {"status": "ok"}
+    except Exception as exc:  # noqa: BLE001 - report which dependency failed, do not crash
+        out = {"status": "error", "error": type(exc).__name__}
+    out["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return out
