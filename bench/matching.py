@@ -168,11 +168,9 @@ def tune(engine, settings, index, needs: list[dict], available: set[str]) -> Non
         return total / len(cached)
 
     grid = {"sparse": [0.3, 0.5, 0.7, 1.0], "dense": [0.2, 0.35, 0.5, 0.7, 1.0],
-            "overlap": [0, 0.15, 0.3, 0.5, 0.7, 1.0], "product": [0, 0.1, 0.2, 0.4, 0.6],
-            "discipline": [0, 0.1, 0.2, 0.3, 0.5],
-            "region": [0.1, 0.2],  # a tie-breaker the product wants, not tuned away
-            "fit": [0, 0.05, 0.1, 0.2], "prf": [0, 0.3, 0.5, 0.8, 1.0, 1.3, 1.6],
-            "dense_prf": [0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.3]}
+            "overlap": [0, 0.15, 0.3, 0.5], "product": [0, 0.1, 0.2, 0.4],
+            "discipline": [0, 0.1, 0.2, 0.3, 0.5], "region": [0, 0.05, 0.1, 0.2],
+            "fit": [0, 0.05, 0.1, 0.2], "prf": [0, 0.15, 0.3, 0.5, 0.8]}
     best = RankWeights()
     best_score = objective(best)
     for _round in range(3):

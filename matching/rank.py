@@ -53,24 +53,19 @@ KIND_FIT: dict[str, re.Pattern[str]] = {
 
 @dataclass(frozen=True)
 class RankWeights:
-    """Feature weights, tuned on bench/data/needs_dev.jsonl (`bench/matching.py --tune`,
-    coordinate ascent on P@5 + nDCG@10; 5-fold cross-validated P@5 .41 against .40 for the
-    tuned weights without `dense_prf`). Relevance and the feedback from the best match carry
-    the ranking; region stays a tie-breaker between equally qualified experts."""
+    """Feature weights, tuned on bench/data/needs_dev.jsonl (`bench/matching.py`)."""
 
-    sparse: float = 0.5        # BM25 share of the best BM25 score among the candidates
-    dense: float = 0.35        # cosine relative to the best cosine among the candidates
-    overlap: float = 1.0       # share of the need's keywords found in the expertise text
-    product: float = 0.4       # the profile names one of the need's products/crops
-    discipline: float = 0.1    # same 一级学科 (half for the same 门类)
-    region: float = 0.1        # proximity (county 1, city .7, province .4)
-    fit: float = 0.0           # the profile offers the kind of help asked for (see KIND_FIT)
-    prf: float = 1.3           # like the best match: BM25 of its directions (feedback)
-    dense_prf: float = 1.0     # like the best match: its profile vector's cosine, min-max scaled
+    sparse: float = 0.7        # BM25 share of the best BM25 score among the candidates
+    dense: float = 0.7         # cosine relative to the best cosine among the candidates
+    overlap: float = 0.5       # share of the need's keywords found in the expertise text
+    product: float = 0.1       # the profile names one of the need's products/crops
+    discipline: float = 0.2    # same 一级学科 (half for the same 门类)
+    region: float = 0.2        # proximity (county 1, city .7, province .4)
+    fit: float = 0.05          # the profile offers the kind of help asked for (see KIND_FIT)
+    prf: float = 0.5           # like the best match: BM25 of its directions (feedback)
     track: float = 0.05        # acceptance, rating, response time (shrunk to a prior)
     load: float = 0.1          # open offers now, and offers this week relative to the cap
     pool: int = 100            # candidates fetched from retrieval before re-scoring
-    prf_expand: int = 20       # feedback hits (best first) that may join the candidates
     min_hit: float = 0.01      # a best hybrid score below this: nothing in the pool fits
     min_relative: float = 0.25  # offers only go to candidates at least this share as relevant
 
@@ -171,23 +166,6 @@ def track_record(s: Scientist) -> tuple[float, str]:
 
 
 @dataclass
-class _Context:
-    """What every candidate of one need is scored against."""
-
-    need: NeedDraft
-    code: str | None               # the need's 一级学科 (stated, or voted by the best hits)
-    words: list[str]               # products and keywords, for the reason line
-    weighted: dict[str, float]     # query words with their BM25 weight
-    max_sparse: float
-    max_dense: float
-    cap: int
-    need_id: int | None
-    for_offers: bool
-    organization: str
-    requester_person_id: int | None
-
-
-@dataclass
 class Features:
     """One candidate before weighting: the scientist row, feature values, reasons."""
 
@@ -227,7 +205,6 @@ class Ranker:
             total = (relevance + w.overlap * v["overlap"] + w.product * v["product"]
                      + w.discipline * v["discipline"] + w.region * v["region"]
                      + w.fit * v["fit"] + w.prf * v.get("prf", 0.0)
-                     + w.dense_prf * v.get("dense_prf", 0.0)
                      + w.track * v["track"] - w.load * v["load"])
             out.append(Candidate(
                 scientist_id=f.sci.external_id, name=f.sci.name, discipline=f.sci.discipline,
@@ -251,27 +228,17 @@ class Ranker:
         if not hits or hits[0].score < self.w.min_hit:
             return []
         rows = self._rows([h.id for h in hits])
+        load = self._load([r.id for r in rows.values() if r.id is not None], need_id)
+        words = list(dict.fromkeys(need.products + need.keywords))
+        code = need.discipline_code or _vote_discipline(hits, rows)
         index = self.searcher.index
         weighted = {t: index.token_weight("scientists", t)
                     for t in set(index.tokenizer.tokenize_query(expand_query(query)))
                     if len(t) >= 2}
-        ctx = _Context(
-            need=need, code=need.discipline_code or _vote_discipline(hits, rows),
-            words=list(dict.fromkeys(need.products + need.keywords)),
-            weighted={t: w for t, w in weighted.items() if w > 0},
-            max_sparse=max((h.sparse for h in hits), default=0.0) or 1.0,
-            max_dense=max((h.dense for h in hits), default=0.0) or 1.0,
-            cap=max(1, self.settings.match_weekly_cap), need_id=need_id,
-            for_offers=for_offers, organization=organization,
-            requester_person_id=requester_person_id)
-        feats = self._admit(ctx, hits, rows)
-        self._feedback(ctx, feats)
-        return feats
-
-    def _admit(self, ctx: _Context, hits: list[Hit],
-               rows: dict[str, Scientist]) -> list[Features]:
-        """Features for the hits whose scientists may receive this need (see exclusions)."""
-        load = self._load([r.id for r in rows.values() if r.id is not None], ctx.need_id)
+        weighted = {t: w for t, w in weighted.items() if w > 0}
+        max_sparse = max((h.sparse for h in hits), default=0.0) or 1.0
+        max_dense = max((h.dense for h in hits), default=0.0) or 1.0
+        cap = max(1, self.settings.match_weekly_cap)
         feats: list[Features] = []
         for hit in hits:
             s = rows.get(hit.id)
@@ -280,73 +247,44 @@ class Ranker:
             pending, week, offered_here = load.get(s.id, (0, 0, False))
             if offered_here:
                 continue  # declined, expired or already holding an offer for this need
-            if ctx.requester_person_id is not None and s.person_id == ctx.requester_person_id:
+            if requester_person_id is not None and s.person_id == requester_person_id:
                 continue
-            if ctx.organization and s.organization and _same_org(ctx.organization,
-                                                                 s.organization):
+            if organization and s.organization and _same_org(organization, s.organization):
                 continue
-            if ctx.for_offers and week >= ctx.cap:
+            if for_offers and week >= cap:
                 continue
-            feats.append(self._features(ctx, hit, s, pending, week))
+            feats.append(self._features(need, code, words, weighted, hit, s, pending, week,
+                                        cap, max_sparse, max_dense))
+        self._feedback(feats)
         return feats
 
-    def _feedback(self, ctx: _Context, feats: list[Features]) -> None:
+    def _feedback(self, feats: list[Features]) -> None:
         """Pseudo-relevance feedback: the best match is usually right (MRR ≈ .95 on the dev
         needs), and its directions say the need in experts' words; profiles sharing them
-        are likely to fit too ("荔枝控梢" → other 花果调控 experts). Profiles the feedback
-        finds that the need's own words missed ("大红袍" → other 花椒 experts) join the
-        candidates, with no retrieval score of their own."""
+        are likely to fit too ("荔枝控梢" → other 花果调控 experts)."""
         for f in feats:
             f.values["prf"] = 0.0
-            f.values["dense_prf"] = 0.0
-        if not feats or not (self.w.prf or self.w.dense_prf):
+        if not feats or not self.w.prf:
             return
         first = self.score(feats, 1)
         top = next((f for f in feats if f.sci.external_id == first[0].scientist_id), None) \
             if first else None
-        if top is None:
+        if top is None or not top.sci.directions:
             return
-        if self.w.prf and top.sci.directions:
-            index = self.searcher.index
-            tokens = index.tokenizer.tokenize_query(" ".join(top.sci.directions))
-            hits = index.sparse("scientists", tokens, self.w.pool, {"available": True})
-            best = max((sc for _, sc in hits), default=0.0)
-            if best > 0:
-                have = {f.sci.external_id for f in feats}
-                extra = [sid for sid, _ in hits[:self.w.prf_expand] if sid not in have]
-                if extra:
-                    feats += self._admit(ctx, [Hit(sid, "", 0.0) for sid in extra],
-                                         self._rows(extra))
-                scores = dict(hits)
-                for f in feats:  # the best match scores itself too, so twins stay level
-                    f.values["prf"] = scores.get(f.sci.external_id, 0.0) / best
-                    f.values.setdefault("dense_prf", 0.0)
-        if self.w.dense_prf:
-            self._dense_feedback(top, feats)
-
-    def _dense_feedback(self, top: Features, feats: list[Features]) -> None:
-        """How close each profile's vector is to the best match's, min-max scaled over the
-        candidates: the need's colloquial words are far from experts' phrasing, but an
-        expert's profile is near those of experts who do similar work."""
-        vectors = self.searcher.index.vectors("scientists", [f.sci.external_id for f in feats])
-        anchor = vectors.get(top.sci.external_id)
-        for f in feats:
-            f.values["dense_prf"] = 0.0
-        if anchor is None:
+        index = self.searcher.index
+        tokens = index.tokenizer.tokenize_query(" ".join(top.sci.directions))
+        hits = index.sparse("scientists", tokens, self.w.pool, {"available": True})
+        best = max((sc for _, sc in hits), default=0.0)
+        if best <= 0:
             return
-        sims = {sid: float(v @ anchor) for sid, v in vectors.items()}
-        low, high = min(sims.values()), max(sims.values())
-        if high <= low:
-            return
-        for f in feats:
-            if f.sci.external_id in sims:
-                f.values["dense_prf"] = (sims[f.sci.external_id] - low) / (high - low)
+        scores = dict(hits)
+        for f in feats:  # the best match scores itself too, so twins stay level
+            f.values["prf"] = scores.get(f.sci.external_id, 0.0) / best
 
     # ---- internals ---------------------------------------------------------------------------
-    def _features(self, ctx: _Context, hit: Hit, s: Scientist, pending: int,
-                  week: int) -> Features:
-        need, code, words, weighted = ctx.need, ctx.code, ctx.words, ctx.weighted
-        cap, max_sparse, max_dense = ctx.cap, ctx.max_sparse, ctx.max_dense
+    def _features(self, need: NeedDraft, code: str | None, words: list[str],
+                  weighted: dict[str, float], hit: Hit, s: Scientist, pending: int, week: int,
+                  cap: int, max_sparse: float, max_dense: float) -> Features:
         reasons: list[str] = []
         expertise = _expertise(s)
         # the need's words, weighted by rarity, found in what the scientist does (not in

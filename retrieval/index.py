@@ -259,10 +259,6 @@ class SearchIndex:
         clauses = [{key: value} for key, value in where.items()]
         return col.query(vector, k, clauses[0] if len(clauses) == 1 else {"$and": clauses})
 
-    def vectors(self, kind: str, ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored dense vectors by document id (for scientists: by external id)."""
-        return self.collection(kind).vectors(ids)
-
     def known_share(self, kind: str, tokens: list[str]) -> float:
         """Share of the query's words (two characters or more) that the indexed texts use."""
         state = self._state[kind]

@@ -69,14 +69,6 @@ class VectorCollection:
         self._col.delete(where=where)
         self._count = None
 
-    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """The stored vectors of these ids (missing ids are left out)."""
-        if not ids:
-            return {}
-        res = self._col.get(ids=list(ids), include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32)
-                for i, v in zip(res["ids"], res["embeddings"], strict=True)}
-
     def query(self, vector: np.ndarray, k: int,
               where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """Nearest ids with cosine similarity (1 - cosine distance), best first."""
