@@ -12,11 +12,13 @@ import json
 import logging
 import pickle
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from prometheus_client import Counter
 from sqlalchemy import Engine, func, select
 
 from kejiyun.settings import Settings
@@ -30,6 +32,10 @@ from store.models import Article, Scientist
 log = logging.getLogger(__name__)
 _MODELS: dict[str, Any] = {"articles": Article, "scientists": Scientist}
 _EMBED_BATCH = 512
+_VECTOR_RETRY_SECONDS = 5.0
+# Searches answered without the vector store (Chroma unreachable): BM25 alone.
+VECTOR_DEGRADED = Counter("kejiyun_vector_degraded_searches_total",
+                          "Searches that ran on BM25 alone because the vector store failed.")
 
 
 def _signature(engine: Engine, kind: str) -> dict[str, Any]:
@@ -79,6 +85,7 @@ class SearchIndex:
         self._state = {k: _KindState() for k in KINDS}
         self._collections: dict[str, VectorCollection] = {}
         self._lock = threading.RLock()
+        self._vector_down_until = 0.0
 
     # ---- structure -------------------------------------------------------------------------
     def collection(self, kind: str) -> VectorCollection:
@@ -237,8 +244,32 @@ class SearchIndex:
         state.masks[key] = mask
         return mask
 
+    @property
+    def vector_down(self) -> bool:
+        """True while the vector store is failing: searches run on BM25 alone meanwhile."""
+        return time.monotonic() < self._vector_down_until
+
     def dense(self, kind: str, vector: np.ndarray, k: int,
               where: dict[str, Any]) -> list[tuple[str, float]]:
+        """Nearest chunks from Chroma — or nothing while Chroma is unreachable, so answers
+        and matches go on with BM25 alone (degraded, flagged in the log and in /metrics)
+        instead of failing. After a failure Chroma is left alone for a few seconds, then
+        tried again: it comes back without anyone restarting the web process."""
+        if self.vector_down:
+            VECTOR_DEGRADED.inc()
+            return []
+        try:
+            return self._dense(kind, vector, k, where)
+        except Exception as exc:  # noqa: BLE001 - any client/transport error: degrade
+            self._vector_down_until = time.monotonic() + _VECTOR_RETRY_SECONDS
+            VECTOR_DEGRADED.inc()
+            log.warning("向量检索不可用，暂时只用关键词检索 (vector store unreachable, "
+                        "BM25 only for %.0f s): %s", _VECTOR_RETRY_SECONDS,
+                        type(exc).__name__)
+            return []
+
+    def _dense(self, kind: str, vector: np.ndarray, k: int,
+               where: dict[str, Any]) -> list[tuple[str, float]]:
         col = self.collection(kind)
         if not where:
             return col.query(vector, k)

@@ -1,7 +1,10 @@
 """`/readyz`: one check per dependency — the store, the search index and, when configured,
 the Chroma server (`CHROMA_URL`) and Redis (`REDIS_URL`) — each with its status and latency.
-Every configured dependency is required: a failure makes the whole answer 503, so a load
-balancer stops sending traffic to a worker that cannot serve it.
+The store and Redis are required: a failure makes the whole answer 503, so a load balancer
+stops sending traffic to a worker that cannot serve it. The vector store (Chroma, and the
+index check that reads it) is not: without it the worker still answers and matches with BM25
+alone, so it stays ready and lists the failure under `degraded` — pulling every worker out of
+rotation because Chroma is down would turn a degradation into an outage.
 
 Checks run in parallel with a deadline, so one hung dependency costs `TIMEOUT`, not the sum.
 """
@@ -19,6 +22,7 @@ from sqlalchemy import Engine, text
 from kejiyun.settings import Settings
 
 TIMEOUT = 3.0  # seconds for all checks together
+DEGRADABLE = frozenset({"chroma", "index"})  # BM25 carries on without them
 
 
 def check_store(engine: Engine) -> None:
@@ -68,9 +72,11 @@ def readiness(engine: Engine, index_check: Callable[[], Any],
                                  "latency_ms": round(TIMEOUT * 1000, 1)}
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # a hung check must not hold the probe
-    ready = all(r["status"] == "ok" for r in results.values())
+    ready = all(r["status"] == "ok" for name, r in results.items() if name not in DEGRADABLE)
+    degraded = sorted(name for name, r in results.items()
+                      if name in DEGRADABLE and r["status"] != "ok")
     flat = {name: "ok" if r["status"] == "ok" else r["error"] for name, r in results.items()}
-    return ready, {"ready": ready, **flat, "checks": results}
+    return ready, {"ready": ready, **flat, "degraded": degraded, "checks": results}
 
 
 def _timed(fn: Callable[[], Any]) -> dict[str, Any]:

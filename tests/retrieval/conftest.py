@@ -97,14 +97,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `chroma run` server on loopback, started and stopped by the fixture."""
+def start_chroma(data: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A real `chroma run` server on loopback over `data`; (process, URL) once it listens."""
     exe = shutil.which("chroma", path=str(Path(sys.executable).parent))
     if exe is None:
         pytest.fail("the `chroma` CLI (from the chromadb package) is not installed")
-    port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
+    port = port or _free_port()
     proc = subprocess.Popen([exe, "run", "--path", str(data), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -112,20 +110,30 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+                return proc, f"http://127.0.0.1:{port}"
         except OSError:
             if proc.poll() is not None:
                 pytest.fail("chroma server exited during start-up")
             time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start within 30 s")
-    yield f"http://127.0.0.1:{port}"
+    proc.kill()
+    pytest.fail("chroma server did not start within 30 s")
+
+
+def stop_chroma(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on loopback, started and stopped by the fixture."""
+    proc, url = start_chroma(tmp_path_factory.mktemp("chroma-server"))
+    yield url
+    stop_chroma(proc)
 
 
 __all__ = ["ARTICLES", "SCIENTISTS", "Settings", "write_jsonl"]
