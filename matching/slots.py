@@ -222,6 +222,6 @@ def extract_contacts(text: str) -> tuple[str, dict[str, str]]:
     text = EMAIL.sub(grab("email"), text)  # type: ignore[arg-type]
     text = PHONE.sub(grab("phone"), text)  # type: ignore[arg-type]
     for value in found.values():  # the same id written again without "微信" before it
-        text = re.sub(rf"(?<![0-9A-Za-z_]){re.escape(value)}(?![0-9A-Za-z_])",
+        text = re.sub(rf"(?<![\dA-Za-z_]){re.escape(value)}(?![\dA-Za-z_])",
                       "［联系方式已隐藏］", text)
     return text, found
