@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from bot import accounts, texts
 from bot.messages import MAX_TEXT, Button, Inbound, Outbound
 from kejiyun.clock import Clock, system_clock
-from kejiyun.errors import KejiyunError
+from kejiyun.errors import KejiyunError, StoreUnavailable, is_store_outage
 from kejiyun.logs import log_context
 from kejiyun.metrics import observe_turn
 from knowledge import gazetteer, taxonomy
@@ -124,8 +124,9 @@ class Dialog:
 
     # ---- entry point -------------------------------------------------------------------------
     def handle(self, msg: Inbound) -> list[Outbound]:
-        """One turn. Never raises: domain errors become their Chinese message, anything else
-        is logged and the user gets a polite fallback (state unchanged)."""
+        """One turn. Domain errors become their Chinese message, anything else is logged and
+        the user gets a polite fallback (state unchanged) — except a database outage, which
+        raises `StoreUnavailable` so the message is retried rather than answered with "sorry"."""
         started, outcome = time.perf_counter(), "error"
         with log_context(channel=msg.channel, turn=secrets.token_hex(4)):
             try:
@@ -141,7 +142,12 @@ class Dialog:
             except KejiyunError as exc:
                 outcome = "other"  # the user gets the domain error's own message
                 return [Outbound(str(exc))]
-            except Exception:
+            except Exception as exc:
+                if is_store_outage(exc):
+                    # nothing of this turn was saved (the conversation is written last);
+                    # the caller answers 503 and the platform brings the message back
+                    log.warning("store unavailable during a turn on %s", msg.channel)
+                    raise StoreUnavailable() from exc
                 log.exception("dialog turn failed on %s", msg.channel)
                 return [Outbound(texts.SORRY)]
             finally:

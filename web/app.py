@@ -22,12 +22,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from bot.dedup import make_dedup
 from bot.delivery import ChannelRouter, Sender
 from bot.dialog import Dialog
 from bot.messages import MAX_TEXT, Inbound, Outbound
 from kejiyun.clock import Clock, system_clock
+from kejiyun.errors import StoreUnavailable, is_store_outage
 from kejiyun.settings import Settings, get_settings
 from matching.outbox import DeliveryError, OutboxWorker
 
@@ -171,6 +173,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   openapi_tags=[{"name": n} for n in ("需求", "科技工作者", "科普文章", "统计",
                                                       "导出", "健康检查")])
     app.state.dialog, app.state.worker, app.state.inbox = dialog, worker, inbox
+
+    async def store_outage(request: Request, exc: Exception) -> Response:
+        """The database is restarting or unreachable: 503 with Retry-After, so browsers,
+        partners and the WeChat/Telegram platforms try again, instead of a 500 or a lost
+        message. Any other database error is a bug and stays a 500."""
+        if not is_store_outage(exc):
+            log.error("database error", exc_info=exc)
+            return JSONResponse({"error": "内部错误 (internal error)"}, status_code=500)
+        return JSONResponse({"error": f"{StoreUnavailable.MESSAGE} (store unavailable, "
+                                      "retry later)"}, status_code=503,
+                            headers={"Retry-After": "5"})
+
+    app.add_exception_handler(StoreUnavailable, store_outage)
+    app.add_exception_handler(DBAPIError, store_outage)
     from web.metrics import mount as mount_metrics
 
     mount_metrics(app, engine, clock, settings)  # /metrics, request ids

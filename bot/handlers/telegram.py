@@ -14,6 +14,7 @@ inline keyboards. Long polling for local use (`run_polling`); webhook mode feeds
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -26,6 +27,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.dedup import Dedup
 from bot.dialog import Dialog
 from bot.messages import Inbound, Outbound
+from kejiyun.errors import StoreUnavailable
 from kejiyun.settings import Settings
 from matching.outbox import DeliveryError
 
@@ -143,7 +145,13 @@ class TelegramChannel:
                 await update.callback_query.answer()
             except TelegramError:
                 log.warning("could not answer callback query", exc_info=True)
-        replies = await asyncio.to_thread(self.dialog.handle, inbound)
+        try:
+            replies = await asyncio.to_thread(self.dialog.handle, inbound)
+        except StoreUnavailable:
+            # give the update back: Telegram re-delivers it after our 503
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.dedup.release, f"tg:{update.update_id}")
+            raise
         for out in replies:
             await self.send(chat_id, out)
 

@@ -25,6 +25,7 @@ bytes; buttons become `weixin://bizmsgmenu` links plus numbered replies.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -47,6 +48,7 @@ from bot.dedup import Dedup
 from bot.dialog import Dialog
 from bot.messages import Inbound, Outbound
 from kejiyun.clock import Clock
+from kejiyun.errors import StoreUnavailable
 from kejiyun.settings import Settings
 from matching.outbox import DeliveryError
 
@@ -341,6 +343,11 @@ class WeChatChannel:
         task = loop.run_in_executor(self._turns, self.dialog.handle, inbound)
         try:
             replies = await asyncio.wait_for(asyncio.shield(task), self.reply_timeout)
+        except StoreUnavailable:
+            # give the message back: WeChat retries a request that did not succeed
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.dedup.release, key)
+            raise
         except TimeoutError:
             task.add_done_callback(lambda t: self._late(user, t))
             if not self.settings.wechat_can_push:
