@@ -22,7 +22,9 @@ from sqlalchemy import Engine, text
 from kejiyun.settings import Settings
 
 TIMEOUT = 3.0  # seconds for all checks together
-DEGRADABLE = frozenset({"chroma", "index"})  # BM25 carries on without them
+# BM25 carries on without the vector store; without a `kejiyun worker` (Redis mode) chats are
+# still answered but offers do not expire and notifications wait — a warning, not an outage.
+DEGRADABLE = frozenset({"chroma", "index", "worker"})
 
 
 def check_store(engine: Engine) -> None:
@@ -49,6 +51,21 @@ def check_redis(url: str) -> None:
         client.close()
 
 
+def check_worker(settings: Settings) -> None:
+    """With REDIS_URL the background jobs run in `kejiyun worker`: is one beating?"""
+    import redis
+
+    from kejiyun.jobs import heartbeat_key
+
+    client = redis.Redis.from_url(settings.redis_url or "", socket_timeout=TIMEOUT,
+                                  socket_connect_timeout=TIMEOUT)
+    try:
+        if client.get(heartbeat_key(settings)) is None:
+            raise LookupError("没有运行中的 kejiyun worker (no worker heartbeat)")
+    finally:
+        client.close()
+
+
 def readiness(engine: Engine, index_check: Callable[[], Any],
               settings: Settings) -> tuple[bool, dict[str, Any]]:
     """(ready, body). The body keeps the flat `store`/`index` strings ("ok" or the error's
@@ -59,6 +76,7 @@ def readiness(engine: Engine, index_check: Callable[[], Any],
         checks["chroma"] = lambda: check_chroma(settings.chroma_url or "")
     if settings.redis_url:
         checks["redis"] = lambda: check_redis(settings.redis_url or "")
+        checks["worker"] = lambda: check_worker(settings)
     pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
     try:
         futures = {name: pool.submit(_timed, fn) for name, fn in checks.items()}

@@ -172,6 +172,16 @@ def test_readyz_pings_the_configured_redis(bot: Harness, redis_url: str) -> None
         assert r.json()["redis"] == "ok"
         assert r.json()["checks"]["redis"]["status"] == "ok"
         assert r.json()["checks"]["redis"]["latency_ms"] >= 0
+        # no `kejiyun worker` beating yet: still ready, flagged as degraded
+        assert r.json()["worker"] == "LookupError" and r.json()["degraded"] == ["worker"]
+        import redis
+
+        from kejiyun.jobs import heartbeat_key
+        from kejiyun.settings import get_settings
+
+        redis.Redis.from_url(redis_url).set(heartbeat_key(get_settings()), "host:1 0", ex=30)
+        r = c.get("/readyz")
+        assert r.json()["worker"] == "ok" and r.json()["degraded"] == []
     with _client(bot, REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0") as c:
         r = c.get("/readyz")
         assert r.status_code == 503
