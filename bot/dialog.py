@@ -172,6 +172,14 @@ class Dialog:
         turn = Turn(person_id, role, conv.id or 0, conv.state, dict(conv.data),
                     channel=msg.channel)
         self._route(msg, turn)
+        if msg.text and turn.state.startswith("need:"):
+            # what the requester wrote while the need took shape: staff read it on the need's
+            # page ("对话摘录"); contacts are masked as in the description
+            if not conv.state.startswith("need:"):
+                turn.data["transcript"] = []  # a new need starts a new excerpt
+            kept = turn.data.setdefault("transcript", [])
+            kept.append(extract_contacts(msg.text.strip())[0][:500])
+            del kept[:-20]
         if turn.state != "deleted":
             self._save(conv, turn)
         return turn
@@ -482,7 +490,8 @@ class Dialog:
         draft = NeedDraft(**t.data["draft"])
         need_id = self.offers.create_need(draft, requester_id=t.person_id,
                                           conversation_id=t.conversation_id,
-                                          actor=f"person:{t.person_id}")
+                                          actor=f"person:{t.person_id}",
+                                          transcript=t.data.get("transcript", []))
         outcome = self.offers.confirm(need_id, actor=f"person:{t.person_id}")
         t.state, t.data = "start", {}
         if outcome.code == "offered":

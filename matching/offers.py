@@ -118,8 +118,10 @@ class OfferService:
     # ---- needs -------------------------------------------------------------------------------
     def create_need(self, draft: NeedDraft, *, requester_id: int | None = None,
                     organization_id: int | None = None, conversation_id: int | None = None,
-                    external_id: str | None = None, actor: str = "system") -> int:
-        """Store a draft need record (status draft until the requester confirms)."""
+                    external_id: str | None = None, actor: str = "system",
+                    transcript: list[str] | None = None) -> int:
+        """Store a draft need record (status draft until the requester confirms), with the
+        requester's own messages (contacts masked) for staff to read."""
         now = self.clock.now()
         with self._tx() as session:
             need = Need(
@@ -133,7 +135,8 @@ class OfferService:
                 remote_ok=draft.remote_ok, confidentiality=draft.confidentiality,
                 requester_role=draft.requester_role,
                 contact_consent=bool(draft.contact_consent), status=NeedStatus.draft,
-                data={"missing": draft.missing, "source": draft.source},
+                data={"missing": draft.missing, "source": draft.source,
+                      "transcript": list(transcript or [])[-20:]},
                 created_at=now, updated_at=now)
             session.add(need)
             session.flush()

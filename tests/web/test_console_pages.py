@@ -238,3 +238,21 @@ def test_a_running_server_picks_up_changes_made_elsewhere(bot: Harness) -> None:
         while "a-draft" not in cited(bot, "猕猴桃溃疡病怎么防治"):
             assert time.monotonic() < deadline, "the ticker never synced the index"
             time.sleep(0.2)
+
+
+def test_need_page_shows_the_requesters_own_words(console: TestClient, bot: Harness) -> None:
+    need = "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导"
+    bot.chat("boss-x", need)
+    bot.press("boss-x", "slot:urgency:urgent")
+    bot.chat("boss-x", "五千左右")
+    bot.chat("boss-x", "同意，电话13800001111")
+    bot.press("boss-x", "need:confirm")
+    with Session(bot.engine) as s:
+        from store.models import Need
+
+        need_id = s.execute(select(Need.id).order_by(Need.id.desc())).scalars().first()
+    login(console, "cuiping")
+    page = console.get(f"/console/needs/{need_id}").text
+    excerpt = page[page.index('id="transcript"'):]
+    assert need in excerpt and "五千左右" in excerpt
+    assert "13800001111" not in page and "联系方式已隐藏" in excerpt
