@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kejiyun.clock import Clock, system_clock
+from kejiyun.clock import Clock, as_utc, system_clock
 from kejiyun.settings import Settings
 from store.models import DedupKey
 
@@ -42,6 +42,25 @@ class Dedup:
         if self._claims % 1000 == 0:
             self.purge()
         return True
+
+    def begin(self, key: str, lease: timedelta) -> str:
+        """Claim `key` for processing with a short lease: "new" (go ahead), "busy" (another
+        worker holds the lease: ask the sender to retry later) or "done". A worker killed
+        mid-turn never calls `finish`, so its lease runs out and the re-delivery is processed.
+        Busy and done are told apart by the remaining time: only a lease is that short."""
+        if self.claim(key, lease):
+            return "new"
+        with self.engine.connect() as conn:
+            expires = conn.execute(select(DedupKey.expires_at).where(
+                DedupKey.key == key[:200])).scalar_one_or_none()
+        remaining = (as_utc(expires) or self.clock.now()) - self.clock.now()
+        return "busy" if remaining <= lease else "done"
+
+    def finish(self, key: str, ttl: timedelta = DEFAULT_TTL) -> None:
+        """The message was processed: keep the key as done for the dedup window."""
+        with self.engine.begin() as conn:
+            conn.execute(update(DedupKey).where(DedupKey.key == key[:200])
+                         .values(expires_at=self.clock.now() + ttl))
 
     def release(self, key: str) -> None:
         """End a claim early (a lease that is done)."""

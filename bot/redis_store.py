@@ -32,6 +32,21 @@ class RedisDedup:
         ms = max(1, int(ttl.total_seconds() * 1000))
         return bool(self.redis.set(self.prefix + key[:200], 1, nx=True, px=ms))
 
+    def begin(self, key: str, lease: timedelta) -> str:
+        """"new", "busy" (someone holds the processing lease) or "done" — see Dedup.begin."""
+        name = self.prefix + key[:200]
+        ms = max(1, int(lease.total_seconds() * 1000))
+        if self.redis.set(name, "busy", nx=True, px=ms):
+            return "new"
+        value = self.redis.get(name)
+        if value is None:  # expired between the two calls: try once more
+            return "new" if self.redis.set(name, "busy", nx=True, px=ms) else "busy"
+        return "busy" if value == b"busy" else "done"
+
+    def finish(self, key: str, ttl: timedelta = timedelta(days=1)) -> None:
+        self.redis.set(self.prefix + key[:200], "done",
+                       px=max(1, int(ttl.total_seconds() * 1000)))
+
     def release(self, key: str) -> None:
         self.redis.delete(self.prefix + key[:200])
 

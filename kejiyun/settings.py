@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, alias="CHROMA_URL")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     redis_namespace: str = Field(default="kejiyun", alias="REDIS_NAMESPACE")
+    # How long a worker may hold a webhook update while processing it; if it dies mid-turn,
+    # the re-delivered update is processed once this lease has run out.
+    dedup_lease_seconds: float = Field(default=120.0, alias="DEDUP_LEASE_SECONDS", gt=0)
     embedding_model: str | None = Field(default=None, alias="EMBEDDING_MODEL")
 
     llm_base_url: str | None = Field(default=None, alias="LLM_BASE_URL")

@@ -252,7 +252,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             return Response(status_code=400)
         if update is None:
             return Response(status_code=400)
-        await telegram.process(update)
+        if not await telegram.process(update):  # another worker is on it: come back later
+            return Response(status_code=503, headers={"Retry-After": "5"})
         return Response(status_code=200)
 
     if wechat is not None:

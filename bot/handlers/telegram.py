@@ -18,6 +18,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -27,7 +28,6 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.dedup import Dedup
 from bot.dialog import Dialog
 from bot.messages import Inbound, Outbound
-from kejiyun.errors import StoreUnavailable
 from kejiyun.settings import Settings
 from matching.outbox import DeliveryError
 
@@ -130,12 +130,28 @@ class TelegramChannel:
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.process(update)
 
-    async def process(self, update: Update) -> None:
+    async def process(self, update: Update) -> bool:
+        """Handle one update exactly once. False means another worker is processing it right
+        now: the webhook answers 503 and Telegram delivers it again later — by then it is done
+        (and dropped), or that worker died mid-turn and its lease has run out (processed)."""
         self.loop = asyncio.get_running_loop()
-        claimed = await asyncio.to_thread(self.dedup.claim, f"tg:{update.update_id}")
-        if not claimed:
-            log.info("telegram update %s already processed", update.update_id)
-            return
+        key = f"tg:{update.update_id}"
+        lease = timedelta(seconds=self.settings.dedup_lease_seconds)
+        state = await asyncio.to_thread(self.dedup.begin, key, lease)
+        if state != "new":
+            log.info("telegram update %s is %s", update.update_id, state)
+            return state == "done"
+        try:
+            await self._handle(update)
+        except BaseException:
+            # not processed (a store outage, a crash): give the update back for a re-delivery
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.dedup.release, key)
+            raise
+        await asyncio.to_thread(self.dedup.finish, key)
+        return True
+
+    async def _handle(self, update: Update) -> None:
         parsed = to_inbound(update)
         if parsed is None:
             return
@@ -145,13 +161,7 @@ class TelegramChannel:
                 await update.callback_query.answer()
             except TelegramError:
                 log.warning("could not answer callback query", exc_info=True)
-        try:
-            replies = await asyncio.to_thread(self.dialog.handle, inbound)
-        except StoreUnavailable:
-            # give the update back: Telegram re-delivers it after our 503
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.dedup.release, f"tg:{update.update_id}")
-            raise
+        replies = await asyncio.to_thread(self.dialog.handle, inbound)
         for out in replies:
             await self.send(chat_id, out)
 

@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -83,3 +84,23 @@ def test_webhook_duplicates_are_dropped_through_redis(redis_url: str, bot: Harne
             assert second.post(body).text == "success"  # the other worker sees the claim
     with Session(bot.engine) as s:
         assert s.execute(select(func.count()).select_from(DedupKey)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("backend", ["store", "redis"])
+def test_processing_leases(backend: str, bot: Harness, request: pytest.FixtureRequest) -> None:
+    """begin → busy for everyone else while the lease lasts → done after finish; a lease
+    nobody finished (its worker died) runs out and the key can be begun again."""
+    if backend == "redis":
+        request.getfixturevalue("redis_url")
+    dedup = make_dedup(bot.engine, Settings(), bot.clock)
+    lease = timedelta(milliseconds=300)
+    assert dedup.begin("tg:7", lease) == "new"
+    assert dedup.begin("tg:7", lease) == "busy"
+    dedup.finish("tg:7")
+    assert dedup.begin("tg:7", lease) == "done"
+    assert dedup.begin("tg:8", lease) == "new"
+    if backend == "store":
+        bot.clock.advance(timedelta(seconds=1))  # the store's expiry follows the clock
+    else:
+        time.sleep(0.5)
+    assert dedup.begin("tg:8", lease) == "new"  # the dead worker's lease ran out

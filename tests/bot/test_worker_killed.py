@@ -1,0 +1,102 @@
+"""A web worker is killed (SIGKILL) in the middle of a Telegram turn. Telegram re-delivers the
+update: while the dead worker's processing lease lasts the new worker answers 503 (retry
+later), afterwards it processes the update — exactly once, however often it is re-delivered.
+
+Real `kejiyun serve` processes; the turn is held mid-way by a slow loopback LLM."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ..fake_openai import running as llm_running
+from ..fake_telegram import running as telegram_running
+from .conftest import Harness
+
+SECRET = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+LEASE = 15.0  # longer than a worker's start-up here, so the retry-later answer is seen
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    exe = Path(sys.executable).parent / "kejiyun"
+    port = _free_port()
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    pytest.fail("kejiyun serve did not come up within 120 s")
+
+
+def test_update_is_processed_once_after_its_worker_was_killed(bot: Harness) -> None:
+    update = {"update_id": 9101, "message": {
+        "message_id": 1, "date": int(time.time()), "text": "李子园土壤酸化了怎么改良",
+        "chat": {"id": 5151, "type": "private"},
+        "from": {"id": 5151, "is_bot": False, "first_name": "农户"}}}
+    with telegram_running() as tg, llm_running() as llm:
+        llm.delay = 15.0  # the first worker's turn hangs in the LLM call
+        env = {**os.environ,
+               "DATABASE_URL": bot.engine.url.render_as_string(hide_password=False),
+               "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.url,
+               "TELEGRAM_WEBHOOK_SECRET": "s3cret",
+               "TELEGRAM_WEBHOOK_URL": "https://example.invalid/telegram/webhook",
+               "LLM_BASE_URL": llm.url, "LLM_MODEL": "slow-model",
+               "DEDUP_LEASE_SECONDS": str(LEASE)}
+        first, url = serve(env)
+        try:
+            threading.Thread(target=lambda: _post_quietly(url, update), daemon=True).start()
+            deadline = time.monotonic() + 60
+            while not llm.requests:  # the turn is under way: claimed, answering
+                assert time.monotonic() < deadline, "the turn never reached the LLM"
+                time.sleep(0.1)
+            claimed_at = time.monotonic()
+            first.kill()  # SIGKILL: no cleanup, no reply
+            first.wait(timeout=30)
+        finally:
+            if first.poll() is None:
+                first.kill()
+        assert tg.sent(5151) == []
+
+        llm.delay, llm.reply = 0.0, ""  # the next worker's LLM answers at once (or falls back)
+        second, url = serve(env)
+        try:
+            with httpx.Client(base_url=url, timeout=60) as client:
+                if time.monotonic() - claimed_at < LEASE - 1:
+                    # the dead worker's lease still holds: retry later, do not drop it
+                    assert client.post("/telegram/webhook", json=update,
+                                       headers=SECRET).status_code == 503
+                time.sleep(max(0.0, LEASE + 0.5 - (time.monotonic() - claimed_at)))
+                done = client.post("/telegram/webhook", json=update, headers=SECRET)
+                assert done.status_code == 200
+                assert len(tg.sent(5151)) == 1 and "石灰" in tg.sent(5151)[0]["text"]
+                again = client.post("/telegram/webhook", json=update, headers=SECRET)
+                assert again.status_code == 200 and len(tg.sent(5151)) == 1  # exactly once
+        finally:
+            second.terminate()
+            second.wait(timeout=30)
+
+
+def _post_quietly(url: str, update: dict) -> None:  # type: ignore[type-arg]
+    with contextlib.suppress(httpx.HTTPError):  # this request dies with its worker
+        httpx.post(f"{url}/telegram/webhook", json=update, headers=SECRET, timeout=60)
