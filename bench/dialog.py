@@ -15,34 +15,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+from webhooks import ROOT, free_port, load, pct, wait_healthy, wechat_params, wechat_text
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = ROOT / "bench" / "data"
 # Seconds between one user's messages: reading an answer and typing a question in Chinese on a
 # phone takes longer than this, so the load is on the heavy side of realistic.
 THINK = (5.0, 15.0)
-
-
-def load(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines()
-            if line.strip()]
-
-
-def pct(values: list[float]) -> str:
-    return (f"p50 {np.percentile(values, 50):6.1f} ms  p99 {np.percentile(values, 99):6.1f} ms"
-            f"  (n={len(values)})")
 
 
 def _matching_bench():  # type: ignore[no-untyped-def]
@@ -135,15 +121,7 @@ def in_process(n_scientists: int, home: Path) -> None:
         print(f"  {name:<20}{pct(values)}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def wechat_load(port: int, users: int, seconds: float, token: str) -> dict:
-    import hashlib
-
     import httpx
 
     questions = [q["text"] for q in load("questions_dev_agri.jsonl")]
@@ -160,16 +138,11 @@ async def wechat_load(port: int, users: int, seconds: float, token: str) -> dict
         while time.monotonic() < stop_at:
             n += 1
             ts, nonce = str(int(time.time())), f"{i}-{n}-{rnd.random()}"
-            sig = hashlib.sha1("".join(sorted([token, ts, nonce])).encode()).hexdigest()
-            body = (f"<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[u{i}]]>"
-                    f"</FromUserName><CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]>"
-                    f"</MsgType><Content><![CDATA[{rnd.choice(questions)}]]></Content>"
-                    f"<MsgId>{i * 100000 + n}</MsgId></xml>")
+            body = wechat_text(f"u{i}", rnd.choice(questions), i * 100000 + n, int(ts))
             t = time.perf_counter()
             try:
-                r = await client.post("/wechat", params={"timestamp": ts, "nonce": nonce,
-                                                         "signature": sig},
-                                      content=body.encode(), timeout=30)
+                r = await client.post("/wechat", params=wechat_params(token, ts, nonce),
+                                      content=body, timeout=30)
                 if r.status_code != 200:
                     errors += 1
             except httpx.HTTPError:
@@ -183,7 +156,7 @@ async def wechat_load(port: int, users: int, seconds: float, token: str) -> dict
 
 
 def over_http(users_list: list[int], seconds: float, home: Path) -> None:
-    port, token = _free_port(), "bench-token"
+    port, token = free_port(), "bench-token"
     env = {**os.environ, "KEJIYUN_HOME": str(home), "WECHAT_TOKEN": token}
     for key in ("WECHAT_APP_ID", "TELEGRAM_BOT_TOKEN", "DATABASE_URL", "CHROMA_URL"):
         env.pop(key, None)
@@ -192,14 +165,7 @@ def over_http(users_list: list[int], seconds: float, home: Path) -> None:
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        import httpx
-
-        for _ in range(300):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
         print(f"\nWeChat acknowledgement over loopback HTTP (kejiyun serve, 1 worker, "
               f"{seconds:g} s per run, think time {THINK[0]:g}–{THINK[1]:g} s):")
         for users in users_list:
