@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -81,6 +82,10 @@ def _setup_logging() -> None:
 
 @app.callback()
 def main() -> None:
+    # With PROMETHEUS_MULTIPROC_DIR set, prometheus_client writes a file per metric as soon as
+    # one is created (at import), so every command — not only serve — needs the directory.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
     _setup_logging()
 
 

@@ -120,6 +120,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 
     assert settings.redis_url
     every_2s, every_10s = set(range(0, 60, 2)), set(range(0, 60, 10))
+    prefix = f"{settings.redis_namespace}:arq"
     ident = f"{socket.gethostname()}:{os.getpid()}"
 
     async def startup(ctx: dict[str, Any]) -> None:
@@ -147,17 +148,19 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
     async def weekly_reports(ctx: dict[str, Any]) -> int:
         return len(await asyncio.to_thread(ctx["jobs"].weekly_reports))
 
-    prefix = f"{settings.redis_namespace}:arq"
     return {
         "functions": [],
         "cron_jobs": [
-            # unique: one run per tick across every worker process
-            cron(deliver, second=every_2s, unique=True, job_id=f"{prefix}:deliver"),
-            cron(expire_offers, second=every_10s, unique=True, job_id=f"{prefix}:expire"),
-            cron(sync_index, second=every_10s, unique=False),  # each process's own index
-            cron(heartbeat, second=every_10s, unique=False, run_at_startup=True),
-            cron(weekly_reports, weekday="mon", hour=2, minute=0, second=0, unique=True,
-                 job_id=f"{prefix}:weekly"),
+            # unique: one run per tick across every worker process — arq names each run
+            # "<name>:<tick>" (namespaced here, as arq's job keys are global in Redis); a
+            # fixed job id would instead block every tick while one run is still going
+            cron(deliver, name=f"{prefix}:deliver", second=every_2s, unique=True),
+            cron(expire_offers, name=f"{prefix}:expire", second=every_10s, unique=True),
+            cron(sync_index, name=f"{prefix}:sync", second=every_10s, unique=False),
+            cron(heartbeat, name=f"{prefix}:heartbeat", second=every_10s, unique=False,
+                 run_at_startup=True),
+            cron(weekly_reports, name=f"{prefix}:weekly", weekday="mon", hour=2, minute=0,
+                 second=0, unique=True),
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,
