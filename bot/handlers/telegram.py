@@ -142,28 +142,57 @@ class TelegramChannel:
             log.info("telegram update %s is %s", update.update_id, state)
             return state == "done"
         try:
-            await self._handle(update)
+            turn = await self._turn(update)
         except BaseException:
             # not processed (a store outage, a crash): give the update back for a re-delivery
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.dedup.release, key)
             raise
         await asyncio.to_thread(self.dedup.finish, key)
+        if turn is not None:  # the turn is saved: from here on, never process it again
+            await self._reply(*turn)
         return True
 
-    async def _handle(self, update: Update) -> None:
+    async def _turn(self, update: Update) -> tuple[Inbound, int | str, list[Outbound]] | None:
         parsed = to_inbound(update)
         if parsed is None:
-            return
+            return None
         inbound, chat_id = parsed
         if update.callback_query is not None:
             try:  # stop the button's spinner now; the turn may take a moment
                 await update.callback_query.answer()
             except TelegramError:
                 log.warning("could not answer callback query", exc_info=True)
-        replies = await asyncio.to_thread(self.dialog.handle, inbound)
-        for out in replies:
-            await self.send(chat_id, out)
+        return inbound, chat_id, await asyncio.to_thread(self.dialog.handle, inbound)
+
+    async def _reply(self, inbound: Inbound, chat_id: int | str, replies: list[Outbound]
+                     ) -> None:
+        """Send the turn's replies; whatever cannot be sent now goes to the outbox, which
+        retries with backoff — the turn itself is not repeated."""
+        for i, out in enumerate(replies):
+            try:
+                await self.send(chat_id, out)
+            except Exception:  # noqa: BLE001 - Telegram down, network error, bad chat id
+                log.warning("telegram reply not sent now; queued in the outbox", exc_info=True)
+                await asyncio.to_thread(self._queue, inbound.user_id, replies[i:])
+                return
+
+    def _queue(self, user_id: str, replies: list[Outbound]) -> None:
+        from sqlalchemy.orm import Session
+
+        from bot.accounts import account
+        from store.models import Outbox
+
+        engine = self.dialog.engine
+        person_id, _ = account(engine, "telegram", user_id)
+        now = self.dialog.clock.now()
+        with Session(engine) as s, s.begin():
+            for out in replies:
+                s.add(Outbox(kind="reply", recipient=f"person:{person_id}", next_attempt_at=now,
+                             created_at=now, payload={
+                                 "text": out.text, "buttons": [
+                                     {"label": b.label, "action": b.action}
+                                     for b in out.buttons]}))
 
     # ---- outgoing ----------------------------------------------------------------------------
     async def send(self, chat_id: int | str, out: Outbound) -> None:

@@ -136,3 +136,34 @@ def test_serve_refuses_several_workers_on_sqlite(kejiyun_home: Path) -> None:
 
     res = CliRunner().invoke(app, ["serve", "--workers", "2"])
     assert res.exit_code == 2 and "PostgreSQL" in res.output
+
+
+def test_telegram_reply_that_cannot_be_sent_waits_in_the_outbox(bot: Harness) -> None:
+    """The turn is saved before the reply is sent: if Telegram keeps refusing (429 after
+    429), the webhook still answers 200, the reply waits in the outbox and goes out later,
+    and the update is never processed a second time."""
+    with running() as fake:
+        settings = Settings(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.url,
+                            TELEGRAM_WEBHOOK_SECRET="s3cret",
+                            TELEGRAM_WEBHOOK_URL="https://example.invalid/telegram/webhook")
+        app = create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                         background=False)
+        update = {"update_id": 6, "message": {
+            "message_id": 1, "date": int(time.time()), "text": "李子园土壤酸化了怎么改良",
+            "chat": {"id": 4343, "type": "private"},
+            "from": {"id": 4343, "is_bot": False, "first_name": "农户"}}}
+        secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+        with TestClient(app) as client:
+            fake.too_many = 10  # every send is refused with 429 for now
+            assert client.post("/telegram/webhook", json=update, headers=secret
+                               ).status_code == 200
+            refused = len(fake.sent(4343))  # the fake logs every attempt, refused or not
+            assert refused >= 1 and fake.too_many == 10 - refused  # all of them refused
+            fake.too_many = 0
+            app.state.worker.run_once()  # type: ignore[attr-defined]
+            assert len(fake.sent(4343)) == refused + 1
+            assert "石灰" in fake.sent(4343)[-1]["text"]
+            assert client.post("/telegram/webhook", json=update, headers=secret
+                               ).status_code == 200
+            app.state.worker.run_once()  # type: ignore[attr-defined]
+            assert len(fake.sent(4343)) == refused + 1  # the turn was not repeated
