@@ -251,6 +251,7 @@ class WeChatChannel:
 
         @app.post("/wechat")
         async def receive(request: Request) -> Response:
+            received = time.monotonic()  # WeChat's 5 s count from here, not from the turn
             length = int(request.headers.get("content-length") or 0)
             if length > MAX_BODY:
                 return Response(status_code=413)
@@ -258,7 +259,7 @@ class WeChatChannel:
             if len(body) > MAX_BODY:
                 return Response(status_code=413)
             try:
-                return await self.handle(dict(request.query_params), body)
+                return await self.handle(dict(request.query_params), body, received)
             except Forbidden as exc:
                 log.warning("wechat callback refused: %s", exc)
                 return Response(status_code=403)
@@ -266,7 +267,8 @@ class WeChatChannel:
                 log.info("wechat callback rejected: %s", exc)
                 return Response(status_code=400)
 
-    async def handle(self, query: dict[str, str], body: bytes) -> Response:
+    async def handle(self, query: dict[str, str], body: bytes,
+                     received: float | None = None) -> Response:
         timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
         if not same(query.get("signature", ""), signature(self.token, timestamp, nonce)):
             raise Forbidden("bad signature")
@@ -281,7 +283,7 @@ class WeChatChannel:
         if not await asyncio.to_thread(self.dedup.claim, f"wxnonce:{timestamp}:{nonce}",
                                        timedelta(seconds=2 * MAX_SKEW)):
             raise Forbidden("replayed nonce")
-        reply = await self._process(fields)
+        reply = await self._process(fields, time.monotonic() if received is None else received)
         if reply is None:
             return PlainTextResponse("success")
         xml = self._reply_xml(fields, reply)
@@ -315,7 +317,7 @@ class WeChatChannel:
         raise BadRequest("cannot decrypt with any configured EncodingAESKey")
 
     # ---- one message -------------------------------------------------------------------------
-    async def _process(self, f: dict[str, str]) -> Outbound | None:
+    async def _process(self, f: dict[str, str], received: float) -> Outbound | None:
         user = f.get("FromUserName", "")
         if not user:
             raise BadRequest("no FromUserName")
@@ -342,7 +344,11 @@ class WeChatChannel:
         loop = asyncio.get_running_loop()
         task = loop.run_in_executor(self._turns, self.dialog.handle, inbound)
         try:
-            replies = await asyncio.wait_for(asyncio.shield(task), self.reply_timeout)
+            # The passive-reply window counts from the request's arrival: a request that
+            # waited (a busy worker) must not answer late, after WeChat gave up on it and
+            # its retry was already told "success" — that reply would be lost. Late → push.
+            window = self.reply_timeout - (time.monotonic() - received)
+            replies = await asyncio.wait_for(asyncio.shield(task), max(0.0, window))
         except StoreUnavailable:
             # give the message back: WeChat retries a request that did not succeed
             with contextlib.suppress(Exception):

@@ -186,6 +186,28 @@ def test_slow_turn_answers_success_then_pushes(wx: WX) -> None:
     assert all(len(t.encode()) <= 2047 for t in texts)
 
 
+def test_a_request_that_waited_is_answered_by_push_not_late(wx: WX) -> None:
+    """The window counts from the request's arrival: a request that sat in a busy worker for
+    longer than the window answers "success" at once and pushes the answer — a passive reply
+    written after WeChat gave up (and its retry was told "success") would be lost."""
+    wechat = wx.app.state.wechat  # type: ignore[attr-defined]
+    assert wechat.reply_timeout >= 4  # this fixture's window; a fresh request gets it all
+    long_ago = time.monotonic() - 10
+    resp = wx.client.portal.call(  # type: ignore[union-attr]
+        wechat.handle, wx.params(), wx.xml("openid-waited", "李子园土壤酸化了怎么改良").encode(),
+        long_ago)
+    assert resp.body == b"success"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with Session(wx.bot.engine) as s:
+            if s.execute(select(func.count()).select_from(Outbox)).scalar_one():
+                break
+        time.sleep(0.05)
+    wx.deliver()
+    texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-waited"]
+    assert texts and "石灰" in "".join(texts)
+
+
 def test_token_refresh_and_undeliverable(wx: WX) -> None:
     wx.app.state.wechat.reply_timeout = 0.0  # type: ignore[attr-defined]
     wx.api.fail_codes = [40001]  # the cached token was revoked: refresh once, retry once
