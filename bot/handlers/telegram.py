@@ -64,6 +64,8 @@ def to_inbound(update: Update) -> tuple[Inbound, int] | None:
     """The core's message and the chat to answer in; None for updates we do not handle."""
     if update.callback_query is not None:
         q = update.callback_query
+        if q.from_user is None:  # Telegram always sends `from`; a forged update may not
+            return None
         chat_id = q.message.chat.id if q.message is not None else q.from_user.id
         return Inbound(CHANNEL, str(q.from_user.id), action=q.data or "", kind="button",
                        display_name=q.from_user.full_name), chat_id

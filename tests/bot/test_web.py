@@ -167,3 +167,21 @@ def test_telegram_reply_that_cannot_be_sent_waits_in_the_outbox(bot: Harness) ->
                                ).status_code == 200
             app.state.worker.run_once()  # type: ignore[attr-defined]
             assert len(fake.sent(4343)) == refused + 1  # the turn was not repeated
+
+
+def test_a_button_press_without_a_sender_is_ignored(bot: Harness) -> None:
+    """A forged callback query with no `from` (the channel fuzz test found it as a 500)."""
+    with running() as fake:
+        settings = Settings(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.url,
+                            TELEGRAM_WEBHOOK_SECRET="s3cret",
+                            TELEGRAM_WEBHOOK_URL="https://example.invalid/telegram/webhook")
+        app = create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                         background=False)
+        update = {"update_id": 7, "callback_query": {
+            "id": "cq1", "chat_instance": "ci", "data": "menu:ask",
+            "message": {"message_id": 2, "date": 1700000000, "text": "…",
+                        "chat": {"id": 4242, "type": "private"}}}}
+        with TestClient(app) as client:
+            resp = client.post("/telegram/webhook", json=update,
+                               headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            assert resp.status_code == 200 and fake.sent() == []
