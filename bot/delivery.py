@@ -10,13 +10,14 @@ the outbox worker retries with back-off.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.messages import Outbound
 from matching.outbox import DeliveryError, Message
-from store.models import ChannelAccount, Conversation, Person, Scientist
+from store.models import ChannelAccount, Conversation, Outbox, OutboxStatus, Person, Scientist
 
 Sender = Callable[[str, Outbound], None]
 
@@ -73,3 +74,17 @@ class ChannelRouter:
                 sender(user, Outbound.from_payload(message.payload))
                 return
         raise DeliveryError(f"本进程不负责渠道 {targets[0][0]} (channel not served here)")
+
+
+def queue_replies(engine: Engine, channel: str, user_id: str, payloads: list[dict],  # type: ignore[type-arg]
+                  now: datetime, status: str = OutboxStatus.pending) -> None:
+    """Replies a channel could not give now (late, refused, too many) go to the outbox for
+    this user's person, which the worker delivers with retries — or holds (`held`) until
+    the user writes again when the channel cannot push."""
+    from bot.accounts import account
+
+    person_id, _ = account(engine, channel, user_id)
+    with Session(engine) as s, s.begin():
+        for payload in payloads:
+            s.add(Outbox(kind="reply", recipient=f"person:{person_id}", status=status,
+                         payload=payload, next_attempt_at=now, created_at=now))

@@ -9,6 +9,7 @@ every one against the store, never trusting the client.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_TEXT = 10_000  # longer input is cut: nobody types more, and it would slow every step
 
@@ -33,6 +34,11 @@ class Inbound:
 class Outbound:
     text: str
     buttons: list[Button] = field(default_factory=list)
+
+    def to_payload(self) -> dict[str, Any]:
+        """What the outbox and the web chat store: the inverse of `from_payload`."""
+        return {"text": self.text,
+                "buttons": [{"label": b.label, "action": b.action} for b in self.buttons]}
 
     @classmethod
     def from_payload(cls, payload: dict) -> Outbound:  # type: ignore[type-arg]

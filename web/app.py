@@ -101,8 +101,7 @@ def _recipients(session: Any, person_id: int) -> list[str]:
 
 
 def render(out: Outbound) -> dict[str, Any]:
-    return {"text": out.text, "buttons": [{"label": b.label, "action": b.action}
-                                          for b in out.buttons]}
+    return out.to_payload()
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,

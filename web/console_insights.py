@@ -22,7 +22,7 @@ from kejiyun.errors import KejiyunError
 from knowledge import gazetteer
 from reports.scope import resolve_scope
 from reports.topics import unmet_topics
-from reports.weekly import build_report, figures_csv, report_context, write_report
+from reports.weekly import WeeklyReport, build_report, figures_csv, report_context, write_report
 from reports.weeks import week_of
 from web.console import Console
 from web.staff import Staff
@@ -82,15 +82,21 @@ def routes(r: APIRouter, ctx: Console) -> None:
         assert staff is not None
         return _report_page(request, "report_weekly.html", staff, code, week, "周报")
 
-    @r.get("/reports/weekly.csv")
-    def weekly_csv(request: Request, region: str = "", week: str = "") -> Response:
-        staff, code, error = _region(request, region)
+    def _report(request: Request, region: str, week: str) -> WeeklyReport | Response:
+        """The week's report for a download, or the refusal (sign-in, scope, bad week)."""
+        _, code, error = _region(request, region)
         if error is not None:
             return error
         try:
-            report = build_report(ctx.engine, code, week or None, clock=ctx.clock)
+            return build_report(ctx.engine, code, week or None, clock=ctx.clock)
         except KejiyunError as exc:
             return Response(str(exc), status_code=400)
+
+    @r.get("/reports/weekly.csv")
+    def weekly_csv(request: Request, region: str = "", week: str = "") -> Response:
+        report = _report(request, region, week)
+        if isinstance(report, Response):
+            return report
         name = f"weekly-{report.scope.code}-{report.week.label}.csv"
         # A BOM so that Excel, which most association staff open CSV files with, reads UTF-8.
         return Response("\ufeff" + figures_csv(report), media_type="text/csv; charset=utf-8",
@@ -98,13 +104,9 @@ def routes(r: APIRouter, ctx: Console) -> None:
 
     @r.get("/reports/weekly.zip")
     def weekly_zip(request: Request, region: str = "", week: str = "") -> Response:
-        staff, code, error = _region(request, region)
-        if error is not None:
-            return error
-        try:
-            report = build_report(ctx.engine, code, week or None, clock=ctx.clock)
-        except KejiyunError as exc:
-            return Response(str(exc), status_code=400)
+        report = _report(request, region, week)
+        if isinstance(report, Response):
+            return report
         buf = io.BytesIO()
         with tempfile.TemporaryDirectory() as tmp, \
                 zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

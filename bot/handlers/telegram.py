@@ -180,21 +180,10 @@ class TelegramChannel:
                 return
 
     def _queue(self, user_id: str, replies: list[Outbound]) -> None:
-        from sqlalchemy.orm import Session
+        from bot.delivery import queue_replies
 
-        from bot.accounts import account
-        from store.models import Outbox
-
-        engine = self.dialog.engine
-        person_id, _ = account(engine, "telegram", user_id)
-        now = self.dialog.clock.now()
-        with Session(engine) as s, s.begin():
-            for out in replies:
-                s.add(Outbox(kind="reply", recipient=f"person:{person_id}", next_attempt_at=now,
-                             created_at=now, payload={
-                                 "text": out.text, "buttons": [
-                                     {"label": b.label, "action": b.action}
-                                     for b in out.buttons]}))
+        queue_replies(self.dialog.engine, CHANNEL, user_id,
+                      [out.to_payload() for out in replies], self.dialog.clock.now())
 
     # ---- outgoing ----------------------------------------------------------------------------
     async def send(self, chat_id: int | str, out: Outbound) -> None:

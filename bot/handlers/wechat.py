@@ -421,18 +421,13 @@ class WeChatChannel:
     def _queue(self, user: str, replies: list[Outbound]) -> None:
         """Late or overflow replies go through the outbox (customer-service API, retries);
         without push rights they wait, held, for the user's next message."""
-        from sqlalchemy.orm import Session
+        from bot.delivery import queue_replies
+        from store.models import OutboxStatus
 
-        from store.models import Outbox, OutboxStatus
-
-        person_id, _ = account(self.engine, CHANNEL, user)
-        now = self.clock.now()
         status = OutboxStatus.pending if self.settings.wechat_can_push else OutboxStatus.held
-        with Session(self.engine) as s, s.begin():
-            for out in replies:
-                s.add(Outbox(kind="reply", recipient=f"person:{person_id}", status=status,
-                             payload={"text": render_text(out), "buttons": []},
-                             next_attempt_at=now, created_at=now))
+        queue_replies(self.engine, CHANNEL, user,
+                      [{"text": render_text(out), "buttons": []} for out in replies],
+                      self.clock.now(), status)
 
     def _reply_xml(self, f: dict[str, str], out: Outbound) -> str:
         from wechatpy.replies import TextReply

@@ -3,7 +3,6 @@ server on 127.0.0.1:6379, each test in a namespace of its own), shared by every 
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
@@ -13,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.dedup import make_dedup
-from bot.handlers.wechat import APIClient
 from bot.redis_store import RedisDedup, client
 from kejiyun.settings import Settings
 from store.models import DedupKey, SharedValue
@@ -21,7 +19,7 @@ from web.app import create_app
 
 from ..fake_wechat import running
 from .conftest import Harness
-from .test_wechat import APP_ID, TOKEN, WX
+from .test_wechat import APP_ID, TOKEN, WX, eight_workers_send_at_once
 
 
 def test_claims_are_shared_and_expire(redis_url: str, bot: Harness) -> None:
@@ -42,27 +40,8 @@ def test_claims_are_shared_and_expire(redis_url: str, bot: Harness) -> None:
 def test_eight_workers_share_one_token_refresh_through_redis(redis_url: str,
                                                              bot: Harness) -> None:
     with running() as api:
-        settings = Settings(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET="s",
-                            WECHAT_API_BASE_URL=api.url)
-        clients = [APIClient(settings, bot.engine, bot.clock) for _ in range(8)]
-        barrier = threading.Barrier(8)
-        errors: list[BaseException] = []
-
-        def work(i: int) -> None:
-            barrier.wait()
-            try:
-                clients[i].call("message.send_text", f"openid-{i}", f"第 {i} 条")
-            except BaseException as exc:  # noqa: BLE001
-                errors.append(exc)
-
-        threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert not errors
-        assert api.token_requests == 1
-        assert len(api.sent) == 8 and {m["token"] for m in api.sent} == {"TOKEN1"}
+        eight_workers_send_at_once(api, bot)
+        settings = Settings()
         keys = list(client(redis_url).scan_iter(f"{settings.redis_namespace}:shared:*"))
         assert keys and client(redis_url).ttl(keys[0]) > 0  # the token expires in Redis
     with Session(bot.engine) as s:

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from kejiyun.settings import Settings
 from web.app import create_app
 
-from ..fake_telegram import running
+from ..fake_telegram import FakeBotAPI, running
 from .conftest import Harness
 
 
@@ -51,17 +51,27 @@ def test_web_chat_session_and_buttons(web: TestClient) -> None:
     assert bad.status_code == 422  # over the size limit: refused, nothing stored
 
 
+
+def webhook_app(bot: Harness, fake: FakeBotAPI):  # type: ignore[no-untyped-def]
+    """The app in Telegram webhook mode (secret "s3cret") against the loopback Bot API."""
+    settings = Settings(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.url,
+                        TELEGRAM_WEBHOOK_SECRET="s3cret",
+                        TELEGRAM_WEBHOOK_URL="https://example.invalid/telegram/webhook")
+    return create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                      background=False)
+
+
+def question_update(update_id: int, chat: int) -> dict:  # type: ignore[type-arg]
+    return {"update_id": update_id, "message": {
+        "message_id": 1, "date": int(time.time()), "text": "李子园土壤酸化了怎么改良",
+        "chat": {"id": chat, "type": "private"},
+        "from": {"id": chat, "is_bot": False, "first_name": "农户"}}}
+
+
 def test_telegram_webhook_checks_the_secret(bot: Harness) -> None:
     with running() as fake:
-        settings = Settings(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.url,
-                            TELEGRAM_WEBHOOK_SECRET="s3cret",
-                            TELEGRAM_WEBHOOK_URL="https://example.invalid/telegram/webhook")
-        app = create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
-                         background=False)
-        update = {"update_id": 5, "message": {
-            "message_id": 1, "date": int(time.time()), "text": "李子园土壤酸化了怎么改良",
-            "chat": {"id": 4242, "type": "private"},
-            "from": {"id": 4242, "is_bot": False, "first_name": "农户"}}}
+        app = webhook_app(bot, fake)
+        update = question_update(5, 4242)
         with TestClient(app) as client:
             assert any(m == "setWebhook" for m, _ in fake.calls)
             assert client.post("/telegram/webhook", json=update).status_code == 403
@@ -143,15 +153,8 @@ def test_telegram_reply_that_cannot_be_sent_waits_in_the_outbox(bot: Harness) ->
     429), the webhook still answers 200, the reply waits in the outbox and goes out later,
     and the update is never processed a second time."""
     with running() as fake:
-        settings = Settings(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.url,
-                            TELEGRAM_WEBHOOK_SECRET="s3cret",
-                            TELEGRAM_WEBHOOK_URL="https://example.invalid/telegram/webhook")
-        app = create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
-                         background=False)
-        update = {"update_id": 6, "message": {
-            "message_id": 1, "date": int(time.time()), "text": "李子园土壤酸化了怎么改良",
-            "chat": {"id": 4343, "type": "private"},
-            "from": {"id": 4343, "is_bot": False, "first_name": "农户"}}}
+        app = webhook_app(bot, fake)
+        update = question_update(6, 4343)
         secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
         with TestClient(app) as client:
             fake.too_many = 10  # every send is refused with 429 for now
@@ -172,11 +175,7 @@ def test_telegram_reply_that_cannot_be_sent_waits_in_the_outbox(bot: Harness) ->
 def test_a_button_press_without_a_sender_is_ignored(bot: Harness) -> None:
     """A forged callback query with no `from` (the channel fuzz test found it as a 500)."""
     with running() as fake:
-        settings = Settings(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.url,
-                            TELEGRAM_WEBHOOK_SECRET="s3cret",
-                            TELEGRAM_WEBHOOK_URL="https://example.invalid/telegram/webhook")
-        app = create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
-                         background=False)
+        app = webhook_app(bot, fake)
         update = {"update_id": 7, "callback_query": {
             "id": "cq1", "chat_instance": "ci", "data": "menu:ask",
             "message": {"message_id": 2, "date": 1700000000, "text": "…",

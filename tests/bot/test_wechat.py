@@ -246,16 +246,16 @@ def test_split_under_the_byte_limit() -> None:
     assert all(len(p.encode()) <= 2047 for p in parts) and "".join(parts) == "酸" * 2000
 
 
-def test_eight_workers_share_one_token_refresh(wx: WX) -> None:
-    """Eight workers (each its own API client) find no token at the same moment: the token
-    is fetched once and shared through the store."""
+def eight_workers_send_at_once(api: FakeWeChatAPI, bot: Harness) -> None:
+    """Eight workers (each its own API client) find no token at the same moment and each
+    send a message: the token must be fetched once and shared."""
     import threading
 
     from bot.handlers.wechat import APIClient
 
     settings = Settings(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET="s",
-                        WECHAT_API_BASE_URL=wx.api.url)
-    clients = [APIClient(settings, wx.bot.engine, wx.bot.clock) for _ in range(8)]
+                        WECHAT_API_BASE_URL=api.url)
+    clients = [APIClient(settings, bot.engine, bot.clock) for _ in range(8)]
     barrier = threading.Barrier(8)
     errors: list[BaseException] = []
 
@@ -272,8 +272,13 @@ def test_eight_workers_share_one_token_refresh(wx: WX) -> None:
     for t in threads:
         t.join(timeout=60)
     assert not errors
-    assert wx.api.token_requests == 1
-    assert len(wx.api.sent) == 8 and {m["token"] for m in wx.api.sent} == {"TOKEN1"}
+    assert api.token_requests == 1
+    assert len(api.sent) == 8 and {m["token"] for m in api.sent} == {"TOKEN1"}
+
+
+def test_eight_workers_share_one_token_refresh(wx: WX) -> None:
+    """...through the store (no Redis configured)."""
+    eight_workers_send_at_once(wx.api, wx.bot)
 
 
 def test_subscription_account_answer_waits_for_any_text(bot: Harness) -> None:
