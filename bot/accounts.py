@@ -125,8 +125,9 @@ def erase(engine: Engine, person_id: int, now: datetime) -> None:
 
     The person row is kept (needs and ratings still count) but emptied; channel accounts and
     conversations (platform ids, chat state) are deleted; a bound scientist profile is
-    unbound and hidden from matching; pending outbox messages to the person are dropped."""
-    from store.models import Need, Outbox, QuestionLog
+    unbound and hidden from matching; pending outbox messages to the person and messages kept
+    for a crashed turn (`pending_turn`) are dropped."""
+    from store.models import Need, Outbox, PendingTurn, QuestionLog
 
     with Session(engine) as s, s.begin():
         convs = select(Conversation.id).where(Conversation.person_id == person_id)
@@ -137,6 +138,11 @@ def erase(engine: Engine, person_id: int, now: datetime) -> None:
         s.execute(delete(Conversation).where(Conversation.person_id == person_id))
         s.execute(update(QuestionLog).where(QuestionLog.person_id == person_id)
                   .values(person_id=None, text=""))  # counted, no longer readable
+        for channel, user in s.execute(select(ChannelAccount.channel, ChannelAccount
+                                              .platform_user_id).where(
+                ChannelAccount.person_id == person_id)).all():
+            s.execute(delete(PendingTurn).where(PendingTurn.channel == channel,
+                                                PendingTurn.user_id == user))
         s.execute(delete(ChannelAccount).where(ChannelAccount.person_id == person_id))
         for sci in s.execute(select(Scientist).where(Scientist.person_id == person_id)
                              ).scalars():

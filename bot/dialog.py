@@ -80,6 +80,7 @@ class KeyedLocks:
 
 
 _LOCKS = KeyedLocks()  # one per process, shared by every Dialog in it
+_DELIVERED_KEPT = 20  # delivery ids remembered per conversation (recovery runs within minutes)
 
 
 @dataclass
@@ -171,7 +172,14 @@ class Dialog:
         conv = self._conversation(msg.channel, msg.user_id, person_id)
         turn = Turn(person_id, role, conv.id or 0, conv.state, dict(conv.data),
                     channel=msg.channel)
+        if msg.key and msg.key in conv.data.get("delivered", []):
+            turn.outcome = "duplicate"  # saved before its worker died: do not apply it twice
+            return turn
         self._route(msg, turn)
+        if msg.key:  # saved with the turn, in the same update of the conversation row
+            keys = turn.data.setdefault("delivered", [])
+            keys.append(msg.key)
+            del keys[:-_DELIVERED_KEPT]
         if msg.text and turn.state.startswith("need:"):
             # what the requester wrote while the need took shape: staff read it on the need's
             # page ("对话摘录"); contacts are masked as in the description

@@ -28,6 +28,7 @@ class Inbound:
     action: str | None = None  # set when a button was pressed
     kind: str = "text"         # text | button | image | voice | video | location | sticker | event
     display_name: str = ""
+    key: str = ""              # the delivery's id: a turn run again after a crash counts once
 
 
 @dataclass

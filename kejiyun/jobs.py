@@ -38,6 +38,7 @@ class Jobs:
     def __init__(self, app: Any, settings: Settings, clock: Clock = system_clock) -> None:
         self.dialog = app.state.dialog
         self.outbox = app.state.worker
+        self.wechat = app.state.wechat
         self.engine = self.dialog.engine
         self.settings, self.clock = settings, clock
 
@@ -47,6 +48,10 @@ class Jobs:
     def deliver(self) -> None:
         self.outbox.run_once()
 
+    def recover_turns(self) -> int:
+        """WeChat messages whose web worker died mid-turn (bot/pending.py)."""
+        return int(self.wechat.recover()) if self.wechat is not None else 0
+
     def sync_index(self) -> None:
         self.dialog.matcher.index.sync_all()
 
@@ -54,6 +59,7 @@ class Jobs:
         """One pass of everything that runs every few seconds."""
         self.expire_offers()
         self.deliver()
+        self.recover_turns()
         self.sync_index()
 
     def weekly_reports(self, out_root: Path | None = None,
@@ -138,6 +144,9 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
     async def deliver(ctx: dict[str, Any]) -> None:
         await asyncio.to_thread(ctx["jobs"].deliver)
 
+    async def recover_turns(ctx: dict[str, Any]) -> int:
+        return await asyncio.to_thread(ctx["jobs"].recover_turns)
+
     async def sync_index(ctx: dict[str, Any]) -> None:
         await asyncio.to_thread(ctx["jobs"].sync_index)
 
@@ -156,6 +165,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             # fixed job id would instead block every tick while one run is still going
             cron(deliver, name=f"{prefix}:deliver", second=every_2s, unique=True),
             cron(expire_offers, name=f"{prefix}:expire", second=every_10s, unique=True),
+            cron(recover_turns, name=f"{prefix}:recover", second=every_10s, unique=True),
             cron(sync_index, name=f"{prefix}:sync", second=every_10s, unique=False),
             cron(heartbeat, name=f"{prefix}:heartbeat", second=every_10s, unique=False,
                  run_at_startup=True),

@@ -347,6 +347,23 @@ class DedupKey(SQLModel, table=True):
     expires_at: datetime = _ts()
 
 
+class PendingTurn(SQLModel, table=True):
+    """A WeChat message whose turn has not finished. WeChat retries a callback for 15 s only,
+    so a worker killed mid-turn cannot count on a re-delivery: the message is kept here until
+    its turn is saved, and a background job runs it again once the lease has run out."""
+
+    __tablename__ = "pending_turn"
+
+    key: str = Field(primary_key=True, max_length=200)
+    channel: str = Field(max_length=16)
+    user_id: str = Field(max_length=128, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON,
+                                                                           nullable=False))
+    attempts: int = Field(default=1)
+    lease_until: datetime = _ts()
+    created_at: datetime = _ts()
+
+
 class SharedValue(SQLModel, table=True):
     """Small values every worker must agree on, with an expiry (the WeChat access token)."""
 

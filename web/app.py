@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if background:
             # With Redis, `kejiyun worker` runs expiry and delivery; each web worker only
             # keeps its own index in step.
-            tasks.append(asyncio.create_task(_ticker(dialog, worker,
+            tasks.append(asyncio.create_task(_ticker(dialog, worker, wechat,
                                                      jobs=not settings.redis_url)))
         try:
             yield
@@ -277,8 +277,10 @@ def _hide_from_schema(app: FastAPI, path: str) -> None:
             route.include_in_schema = False
 
 
-async def _ticker(dialog: Dialog, worker: OutboxWorker, jobs: bool = True) -> None:
-    """The in-process scheduler of the embedded default: offer expiry, outbox delivery, and
+async def _ticker(dialog: Dialog, worker: OutboxWorker, wechat: Any = None,
+                  jobs: bool = True) -> None:
+    """The in-process scheduler of the embedded default: offer expiry, outbox delivery, WeChat
+    turns left unfinished by a crash, and
     keeping this process's search index in step with the store, so an article vetted or a
     profile imported through another worker or the CLI takes effect here too (a sync with
     nothing new is two small queries)."""
@@ -287,6 +289,8 @@ async def _ticker(dialog: Dialog, worker: OutboxWorker, jobs: bool = True) -> No
             if jobs:
                 await asyncio.to_thread(dialog.offers.expire_due)
                 await asyncio.to_thread(worker.run_once)
+                if wechat is not None:  # messages whose worker died mid-turn
+                    await asyncio.to_thread(wechat.recover)
             await asyncio.to_thread(dialog.matcher.index.sync_all)
         except Exception:  # noqa: BLE001 - keep ticking; the next pass retries
             log.exception("background tick failed")

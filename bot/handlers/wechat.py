@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -47,6 +48,8 @@ from bot.accounts import account
 from bot.dedup import Dedup
 from bot.dialog import Dialog
 from bot.messages import Inbound, Outbound
+from bot.pending import PendingTurns
+from bot.threads import quick
 from kejiyun.clock import Clock
 from kejiyun.errors import StoreUnavailable
 from kejiyun.settings import Settings
@@ -236,6 +239,9 @@ class WeChatChannel:
         # behind slow turns in the default executor
         self._turns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-turn")
         self.api = APIClient(settings, engine, clock) if settings.wechat_app_id else None
+        # the message is kept until its turn is saved: WeChat's retries stop after 15 s
+        self.pending = PendingTurns(engine, timedelta(seconds=settings.dedup_lease_seconds),
+                                    clock)
         self.loop: asyncio.AbstractEventLoop | None = None
 
     # ---- HTTP --------------------------------------------------------------------------------
@@ -280,8 +286,8 @@ class WeChatChannel:
             raise Forbidden("stale timestamp")
         safe = query.get("encrypt_type") == "aes"
         fields = self._decrypt(query, body, timestamp, nonce) if safe else parse_xml(body)
-        if not await asyncio.to_thread(self.dedup.claim, f"wxnonce:{timestamp}:{nonce}",
-                                       timedelta(seconds=2 * MAX_SKEW)):
+        if not await quick(self.dedup.claim, f"wxnonce:{timestamp}:{nonce}",
+                                 timedelta(seconds=2 * MAX_SKEW)):
             raise Forbidden("replayed nonce")
         reply = await self._process(fields, time.monotonic() if received is None else received)
         if reply is None:
@@ -333,14 +339,16 @@ class WeChatChannel:
             key = f"wx:{user}:{f.get('CreateTime')}:{digest}"
         if len(key) > 200:  # the dedup key column; MsgId, Event and EventKey are arbitrary
             key = "wx:sha1:" + hashlib.sha1(key.encode()).hexdigest()
-        if not await asyncio.to_thread(self.dedup.claim, key):
+        if not await quick(self.dedup.claim, key):
             return None  # a retry of something already handled (or being handled)
         inbound = self._inbound(user, msg_type, f)
         if inbound is None:
             return None
-        held = await asyncio.to_thread(self._release_held, user)
+        inbound = dataclasses.replace(inbound, key=key)
+        held = await quick(self._release_held, user)
         if held is not None:
             return held  # this message was the "any text" that fetches a waiting answer
+        await quick(self.pending.open, inbound)
         loop = asyncio.get_running_loop()
         task = loop.run_in_executor(self._turns, self.dialog.handle, inbound)
         try:
@@ -352,14 +360,16 @@ class WeChatChannel:
         except StoreUnavailable:
             # give the message back: WeChat retries a request that did not succeed
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.dedup.release, key)
+                await quick(self.dedup.release, key)
             raise
         except TimeoutError:
-            task.add_done_callback(lambda t: self._late(user, t))
+            task.add_done_callback(lambda t: self._late(inbound, t))
             if not self.settings.wechat_can_push:
                 return Outbound(HOLD_TEXT)
             return None
-        return self._first_and_rest(user, replies)
+        first = self._first_and_rest(user, replies)
+        await quick(self.pending.close, key)
+        return first
 
     def _release_held(self, user: str) -> Outbound | None:
         """Answers that waited for this user to write again. A service account pushes them now
@@ -413,10 +423,25 @@ class WeChatChannel:
             self._queue(user, [Outbound(p) for p in pieces[1:]])
         return Outbound(pieces[0])
 
-    def _late(self, user: str, task: asyncio.Future[list[Outbound]]) -> None:
+    def _late(self, msg: Inbound, task: asyncio.Future[list[Outbound]]) -> None:
         if task.cancelled() or task.exception() is not None:
-            return
-        self._queue(user, task.result())
+            return  # kept in pending_turn: `recover` runs it again
+        self._queue(msg.user_id, task.result())
+        self.pending.close(msg.key)
+
+    def recover(self) -> int:
+        """Run again the turns of messages whose worker died mid-turn (their lease ran out).
+        The answer is pushed (or held for the user's next message without push rights); a
+        turn that was saved before the crash is not applied twice (`Inbound.key`)."""
+        recovered = 0
+        for msg in self.pending.due(CHANNEL):
+            replies = self.dialog.handle(msg)
+            if replies:
+                self._queue(msg.user_id, replies)
+            self.pending.close(msg.key)
+            recovered += 1
+            log.info("recovered a wechat turn left unfinished by a crashed worker")
+        return recovered
 
     def _queue(self, user: str, replies: list[Outbound]) -> None:
         """Late or overflow replies go through the outbox (customer-service API, retries);

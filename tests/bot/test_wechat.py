@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,9 +16,11 @@ from wechatpy.crypto import WeChatCrypto
 
 from bot.delivery import ChannelRouter
 from bot.handlers.wechat import parse_xml, signature, split_bytes
+from bot.messages import Inbound
+from bot.pending import MAX_ATTEMPTS
 from kejiyun.settings import Settings
 from matching.outbox import OutboxWorker
-from store.models import Conversation, Outbox
+from store.models import Conversation, Outbox, PendingTurn
 from web.app import create_app
 
 from ..fake_wechat import FakeWeChatAPI, running
@@ -341,3 +344,74 @@ def test_need_journey_on_wechat(wx: WX) -> None:
     assert intro and "19900000001" in intro[-1]
     to_a = [m["text"]["content"] for m in wx.api.sent if m["touser"] == "wx-sci-a"]
     assert "13800001111" in to_a[-1]
+
+
+# ---- a worker killed mid-turn: the message is kept until its turn is saved -----------------
+def _version(bot: Harness, user: str) -> int:
+    with Session(bot.engine) as s:
+        v = s.execute(select(Conversation.version).where(
+            Conversation.platform_user_id == user)).scalar_one_or_none()
+    return v or 0
+
+
+def _pending(bot: Harness) -> int:
+    with Session(bot.engine) as s:
+        return s.execute(select(func.count()).select_from(PendingTurn)).scalar_one()
+
+
+def test_a_message_whose_worker_died_is_answered_once_after_the_lease(wx: WX) -> None:
+    """The worker took the message (claimed, kept) and died before the turn was saved.
+    WeChat's retries find it claimed and stop; once the lease runs out the background job
+    runs the turn and pushes the answer — once, however often it runs."""
+    wechat = wx.app.state.wechat  # type: ignore[attr-defined]
+    body = wx.xml("openid-crash", "李子园土壤酸化了怎么改良", msg_id=4242)
+    key = "wx:openid-crash:4242"
+    wechat.dedup.claim(key)
+    wechat.pending.open(Inbound("wechat", "openid-crash", text="李子园土壤酸化了怎么改良",
+                                key=key))
+    assert wx.post(body).content == b"success"  # WeChat's retry: taken, so nothing runs
+    assert _version(wx.bot, "openid-crash") == 0
+    assert wechat.recover() == 0  # the lease still holds: that worker may be alive
+    wx.bot.clock.advance(wechat.pending.lease + timedelta(seconds=1))
+    assert wechat.recover() == 1
+    assert _version(wx.bot, "openid-crash") == 1 and _pending(wx.bot) == 0
+    wx.deliver()
+    texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-crash"]
+    assert len(texts) == 1 and "石灰" in texts[0]
+    wx.bot.clock.advance(wechat.pending.lease + timedelta(seconds=1))
+    assert wechat.recover() == 0 and _version(wx.bot, "openid-crash") == 1
+
+
+def test_a_turn_saved_just_before_the_crash_is_not_applied_twice(wx: WX) -> None:
+    wechat = wx.app.state.wechat  # type: ignore[attr-defined]
+    msg = Inbound("wechat", "openid-saved", text="李子园土壤酸化了怎么改良",
+                  key="wx:openid-saved:7")
+    wechat.pending.open(msg)
+    assert wx.bot.dialog.handle(msg)  # saved; the worker died before forgetting the message
+    assert _version(wx.bot, "openid-saved") == 1
+    wx.bot.clock.advance(wechat.pending.lease + timedelta(seconds=1))
+    assert wechat.recover() == 1 and _pending(wx.bot) == 0
+    assert _version(wx.bot, "openid-saved") == 1  # not run again
+    with Session(wx.bot.engine) as s:
+        assert s.execute(select(func.count()).select_from(Outbox)).scalar_one() == 0
+
+
+def test_a_message_that_keeps_killing_its_worker_is_given_up(wx: WX) -> None:
+    wechat = wx.app.state.wechat  # type: ignore[attr-defined]
+    wechat.pending.open(Inbound("wechat", "openid-poison", text="你好", key="wx:poison:1"))
+    taken = 0
+    for _ in range(5):  # each recovery "dies" too: nobody closes the message
+        wx.bot.clock.advance(wechat.pending.lease + timedelta(seconds=1))
+        taken += len(wechat.pending.due("wechat"))
+    assert taken == MAX_ATTEMPTS - 1 and _pending(wx.bot) == 0
+
+
+def test_answered_messages_leave_nothing_pending_and_erasure_drops_kept_ones(wx: WX) -> None:
+    assert "石灰" in wx.reply_text(wx.post(wx.xml("openid-kept", "李子园土壤酸化了怎么改良")))
+    assert _pending(wx.bot) == 0
+    wechat = wx.app.state.wechat  # type: ignore[attr-defined]
+    wechat.pending.open(Inbound("wechat", "openid-kept", text="我的电话 13912345678",
+                                key="wx:openid-kept:99"))
+    wx.post(wx.xml("openid-kept", "删除我的数据"))
+    wx.reply_text(wx.post(wx.xml("openid-kept", "确认删除")))
+    assert _pending(wx.bot) == 0

@@ -1,6 +1,9 @@
-"""A web worker is killed (SIGKILL) in the middle of a Telegram turn. Telegram re-delivers the
-update: while the dead worker's processing lease lasts the new worker answers 503 (retry
-later), afterwards it processes the update — exactly once, however often it is re-delivered.
+"""A web worker is killed (SIGKILL) in the middle of a turn.
+
+Telegram re-delivers the update: while the dead worker's processing lease lasts the new worker
+answers 503 (retry later), afterwards it processes the update — exactly once, however often it
+is re-delivered. WeChat retries for 15 s only: the message was kept in the store, and once the
+lease has run out the next worker's background job runs the turn and pushes the answer, once.
 
 Real `kejiyun serve` processes; the turn is held mid-way by a slow loopback LLM."""
 
@@ -17,9 +20,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.handlers.wechat import signature
+from store.models import Conversation, PendingTurn
 
 from ..fake_openai import running as llm_running
 from ..fake_telegram import running as telegram_running
+from ..fake_wechat import running as wechat_running
 from .conftest import Harness
 
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
@@ -100,3 +109,76 @@ def test_update_is_processed_once_after_its_worker_was_killed(bot: Harness) -> N
 def _post_quietly(url: str, update: dict) -> None:  # type: ignore[type-arg]
     with contextlib.suppress(httpx.HTTPError):  # this request dies with its worker
         httpx.post(f"{url}/telegram/webhook", json=update, headers=SECRET, timeout=60)
+
+
+def _wechat_post(url: str, body: str, quietly: bool = False) -> bytes:
+    ts, nonce = str(int(time.time())), f"n{time.time_ns()}"
+    params = {"timestamp": ts, "nonce": nonce, "signature": signature("wx-token", ts, nonce)}
+    try:
+        return httpx.post(f"{url}/wechat", params=params, content=body.encode(),
+                          timeout=60).content
+    except httpx.HTTPError:
+        if quietly:  # this request dies with its worker
+            return b""
+        raise
+
+
+def test_wechat_message_is_answered_once_after_its_worker_was_killed(bot: Harness) -> None:
+    user = "openid-killed"
+    body = ("<xml><ToUserName><![CDATA[gh_kejiyun]]></ToUserName>"
+            f"<FromUserName><![CDATA[{user}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            "<Content><![CDATA[李子园土壤酸化了怎么改良]]></Content><MsgId>77001</MsgId></xml>")
+
+    def version() -> int:
+        with Session(bot.engine) as s:
+            v = s.execute(select(Conversation.version).where(
+                Conversation.platform_user_id == user)).scalar_one_or_none()
+        return v or 0
+
+    with wechat_running() as api, llm_running() as llm:
+        llm.delay = 15.0  # the first worker's turn hangs in the LLM call
+        env = {**os.environ,
+               "DATABASE_URL": bot.engine.url.render_as_string(hide_password=False),
+               "WECHAT_TOKEN": "wx-token", "WECHAT_APP_ID": "wx1234567890abcdef",
+               "WECHAT_APP_SECRET": "s", "WECHAT_API_BASE_URL": api.url,
+               "LLM_BASE_URL": llm.url, "LLM_MODEL": "slow-model",
+               "DEDUP_LEASE_SECONDS": str(LEASE)}
+        first, url = serve(env)
+        try:
+            threading.Thread(target=lambda: _wechat_post(url, body, quietly=True),
+                             daemon=True).start()
+            deadline = time.monotonic() + 60
+            while not llm.requests:  # the turn is under way: claimed, kept, answering
+                assert time.monotonic() < deadline, "the turn never reached the LLM"
+                time.sleep(0.1)
+            claimed_at = time.monotonic()
+            first.kill()  # SIGKILL: no cleanup, no reply
+            first.wait(timeout=30)
+        finally:
+            if first.poll() is None:
+                first.kill()
+        assert api.sent == [] and version() == 0
+        with Session(bot.engine) as s:  # what the dead worker left: the message itself
+            assert s.execute(select(func.count()).select_from(PendingTurn)).scalar_one() == 1
+
+        llm.delay, llm.reply = 0.0, ""  # the next worker's LLM answers at once (or falls back)
+        second, url = serve(env)
+        try:
+            # WeChat's retry finds the message taken and stops retrying: nothing runs now
+            assert _wechat_post(url, body) == b"success"
+            assert version() == 0
+            deadline = claimed_at + LEASE + 60
+            while not api.sent and time.monotonic() < deadline:
+                time.sleep(0.3)  # the ticker recovers the turn once the lease has run out
+            assert time.monotonic() - claimed_at >= LEASE  # not before the lease ran out
+            time.sleep(6)  # a few more ticks: nothing is sent or run twice
+            pushed = [m["text"]["content"] for m in api.sent if m.get("touser") == user]
+            assert len(pushed) == 1 and "石灰" in pushed[0], api.sent
+            assert version() == 1
+            with Session(bot.engine) as s:
+                assert s.execute(select(func.count()).select_from(PendingTurn)).scalar_one() \
+                    == 0
+        finally:
+            second.terminate()
+            second.wait(timeout=30)
