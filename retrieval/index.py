@@ -67,6 +67,9 @@ class _KindState:
     def __init__(self) -> None:
         self.docs: dict[str, Doc] = {}
         self.sparse: SparseIndex | None = None
+        # jieba tokens per chunk, kept (and cached on disk) so that a change to a few profiles
+        # or a worker's start-up does not tokenise a million chunks again
+        self.tokens: dict[str, list[str]] = {}
         self.positions: dict[str, int] = {}
         self.meta_arrays: dict[str, np.ndarray] = {}
         self.masks: dict[tuple[tuple[str, Any], ...], np.ndarray] = {}  # filter → mask
@@ -136,7 +139,7 @@ class SearchIndex:
         col = self.collection(kind)
         col.reset()
         state = self._state[kind]
-        state.docs = {}
+        state.docs, state.tokens = {}, {}
         batch: list[Doc] = []
         for doc in iter_docs(self.engine, kind):
             batch.append(doc)
@@ -164,6 +167,7 @@ class SearchIndex:
             col.delete_where({"parent": {"$in": parents[start:start + 500]}})
         stale = set(parents)
         state.docs = {i: d for i, d in state.docs.items() if d.parent not in stale}
+        state.tokens = {i: t for i, t in state.tokens.items() if i in state.docs}
         batch: list[Doc] = []
         for doc in iter_docs(self.engine, kind, parents):
             batch.append(doc)
@@ -189,7 +193,10 @@ class SearchIndex:
     def _build_sparse(self, kind: str) -> None:
         state = self._state[kind]
         ids = list(state.docs)
-        tokens = [self.tokenizer.tokenize(state.docs[i].sparse_text) for i in ids]
+        known = state.tokens
+        tokens = [known.get(i) or self.tokenizer.tokenize(state.docs[i].sparse_text)
+                  for i in ids]
+        state.tokens = dict(zip(ids, tokens, strict=True))
         state.sparse = SparseIndex(ids, tokens)
         state.positions = {d: i for i, d in enumerate(ids)}
         keys = {k for d in state.docs.values() for k in d.meta}
@@ -199,21 +206,28 @@ class SearchIndex:
 
     def _save_cache(self, kind: str) -> None:
         tmp = self._cache_path(kind).with_suffix(".tmp")
+        state = self._state[kind]
         with tmp.open("wb") as fh:
-            pickle.dump(list(self._state[kind].docs.values()), fh)
+            pickle.dump({"docs": list(state.docs.values()), "tokens": state.tokens,
+                         "tokenizer": self.tokenizer.signature}, fh)
         tmp.replace(self._cache_path(kind))
 
     def _load_cache(self, kind: str, entry: dict[str, Any]) -> bool:
         try:
             with self._cache_path(kind).open("rb") as fh:
-                docs: list[Doc] = pickle.load(fh)
+                cached = pickle.load(fh)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             return False
+        if not isinstance(cached, dict):  # written before tokens were cached
+            cached = {"docs": cached}
+        docs: list[Doc] = cached["docs"]
         if len({d.parent for d in docs}) != entry.get("count"):
             return False
         if self.collection(kind).count() != len(docs):
             return False
         self._state[kind].docs = {d.id: d for d in docs}
+        if cached.get("tokenizer") == self.tokenizer.signature:
+            self._state[kind].tokens = cached.get("tokens") or {}
         self._build_sparse(kind)
         return True
 

@@ -7,6 +7,7 @@ Queries and documents go through the same `tokenize` so they always agree.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -96,6 +97,9 @@ class Tokenizer:
         self._lock = threading.Lock()
         self._terms = domain_terms(terms)
         self._ready = False
+        # what the tokens depend on besides jieba itself: cached tokens are only reused
+        # under the same signature
+        self.signature = hashlib.sha1("\n".join(sorted(self._terms)).encode()).hexdigest()
 
     def _ensure_ready(self) -> None:
         with self._lock:

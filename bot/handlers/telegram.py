@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -148,7 +149,7 @@ class TelegramChannel:
             log.info("telegram update %s is %s", update.update_id, state)
             return state == "done"
         try:
-            turn = await self._turn(update)
+            turn = await self._turn(update, key)
         except BaseException:
             # not processed (a store outage, a crash): give the update back for a re-delivery
             with contextlib.suppress(Exception):
@@ -159,11 +160,14 @@ class TelegramChannel:
             await self._reply(*turn)
         return True
 
-    async def _turn(self, update: Update) -> tuple[Inbound, int | str, list[Outbound]] | None:
+    async def _turn(self, update: Update, key: str
+                    ) -> tuple[Inbound, int | str, list[Outbound]] | None:
         parsed = to_inbound(update)
         if parsed is None:
             return None
-        inbound, chat_id = parsed
+        # the update id goes with the turn: a worker killed after saving it but before
+        # `finish` leaves a re-delivery that must not be applied twice
+        inbound, chat_id = dataclasses.replace(parsed[0], key=key), parsed[1]
         if update.callback_query is not None:
             try:  # stop the button's spinner now; the turn may take a moment
                 await update.callback_query.answer()

@@ -15,7 +15,7 @@ from retrieval.index import SearchIndex
 from retrieval.search import Searcher
 from retrieval.vector import open_client
 
-from .conftest import ARTICLES, write_jsonl
+from .conftest import ARTICLES, SCIENTISTS, write_jsonl
 
 
 def test_chunks_end_on_sentence_boundaries() -> None:
@@ -62,6 +62,38 @@ def test_index_follows_imports_and_survives_restart(
     again = SearchIndex(corpus_store, index.settings)
     assert again.sync("articles")["changed"] == 0
     assert Searcher(again).search("articles", "茶园叶蝉怎么治", k=1)[0].id == "a-tea"
+
+
+
+def test_tokens_are_cached_and_only_changed_profiles_are_tokenised_again(
+    corpus_store: Engine, index: SearchIndex, tmp_path: Path
+) -> None:
+    """At a million profiles tokenising every chunk takes minutes: a worker starting from the
+    cache, or syncing one edited profile, tokenises only what is new — and an edited profile
+    is found by its new words, never by its old ones."""
+    calls: list[str] = []
+
+    def counting(tok):  # type: ignore[no-untyped-def]
+        plain = tok.tokenize
+
+        def tokenize(text: str) -> list[str]:
+            calls.append(text)
+            return plain(text)
+        tok.tokenize = tokenize
+
+    again = SearchIndex(corpus_store, index.settings)
+    counting(again.tokenizer)
+    assert again.sync("scientists")["changed"] == 0 and calls == []  # from the cache
+    wine = next(s for s in SCIENTISTS if s["id"] == "s-wine")
+    edited = {**wine, "available": True, "directions": ["魔芋软腐病防治"]}
+    import_file(corpus_store, "scientists", write_jsonl(tmp_path / "s.jsonl", [edited]))
+    assert again.sync("scientists")["changed"] == 1
+    assert calls and all("孙涛" in text for text in calls)  # only the edited profile's chunks
+    finder = Searcher(again)
+    assert [h.id for h in finder.search("scientists", "魔芋软腐病", k=1, mode="sparse")] \
+        == ["s-wine"]
+    assert "s-wine" not in [h.id for h in finder.search("scientists", "窖泥微生物", k=5,
+                                                         mode="sparse")]
 
 
 ODD = ["", "   ", "😀😀😀", "土" * 10_000, "How do I fix acidic soil in a plum orchard?",
