@@ -67,9 +67,11 @@ class _KindState:
     def __init__(self) -> None:
         self.docs: dict[str, Doc] = {}
         self.sparse: SparseIndex | None = None
-        # jieba tokens per chunk, kept (and cached on disk) so that a change to a few profiles
-        # or a worker's start-up does not tokenise a million chunks again
-        self.tokens: dict[str, list[str]] = {}
+        # jieba tokens per chunk as ids in `vocab`, kept (and cached on disk) so that a change
+        # to a few profiles or a worker's start-up does not tokenise a million chunks again;
+        # int32 ids, as lists of str would cost over a gigabyte per million chunks
+        self.vocab: dict[str, int] = {}
+        self.tokens: dict[str, np.ndarray] = {}
         self.positions: dict[str, int] = {}
         self.meta_arrays: dict[str, np.ndarray] = {}
         self.masks: dict[tuple[tuple[str, Any], ...], np.ndarray] = {}  # filter → mask
@@ -139,7 +141,7 @@ class SearchIndex:
         col = self.collection(kind)
         col.reset()
         state = self._state[kind]
-        state.docs, state.tokens = {}, {}
+        state.docs, state.tokens, state.vocab = {}, {}, {}
         batch: list[Doc] = []
         for doc in iter_docs(self.engine, kind):
             batch.append(doc)
@@ -193,11 +195,17 @@ class SearchIndex:
     def _build_sparse(self, kind: str) -> None:
         state = self._state[kind]
         ids = list(state.docs)
-        known = state.tokens
-        tokens = [known.get(i) or self.tokenizer.tokenize(state.docs[i].sparse_text)
-                  for i in ids]
-        state.tokens = dict(zip(ids, tokens, strict=True))
-        state.sparse = SparseIndex(ids, tokens)
+        known, vocab = state.tokens, state.vocab
+        rows: list[np.ndarray] = []
+        for i in ids:
+            row = known.get(i)
+            if row is None:
+                words = self.tokenizer.tokenize(state.docs[i].sparse_text)
+                row = np.fromiter((vocab.setdefault(t, len(vocab)) for t in words),
+                                  dtype=np.int32, count=len(words))
+            rows.append(row)
+        state.tokens = dict(zip(ids, rows, strict=True))
+        state.sparse = SparseIndex.from_ids(ids, rows, vocab)
         state.positions = {d: i for i, d in enumerate(ids)}
         keys = {k for d in state.docs.values() for k in d.meta}
         state.meta_arrays = {k: np.array([state.docs[i].meta.get(k) for i in ids], dtype=object)
@@ -209,7 +217,8 @@ class SearchIndex:
         state = self._state[kind]
         with tmp.open("wb") as fh:
             pickle.dump({"docs": list(state.docs.values()), "tokens": state.tokens,
-                         "tokenizer": self.tokenizer.signature}, fh)
+                         "vocab": state.vocab, "tokenizer": self.tokenizer.signature}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(self._cache_path(kind))
 
     def _load_cache(self, kind: str, entry: dict[str, Any]) -> bool:
@@ -226,8 +235,9 @@ class SearchIndex:
         if self.collection(kind).count() != len(docs):
             return False
         self._state[kind].docs = {d.id: d for d in docs}
-        if cached.get("tokenizer") == self.tokenizer.signature:
-            self._state[kind].tokens = cached.get("tokens") or {}
+        if cached.get("tokenizer") == self.tokenizer.signature and "vocab" in cached:
+            self._state[kind].tokens = cached["tokens"]
+            self._state[kind].vocab = cached["vocab"]
         self._build_sparse(kind)
         return True
 

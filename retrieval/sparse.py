@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
 class SparseIndex:
     def __init__(self, doc_ids: list[str], token_lists: list[list[str]]) -> None:
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in toks] for toks in token_lists]
+        self._build(doc_ids, ids, vocab)
+
+    @classmethod
+    def from_ids(cls, doc_ids: list[str], id_lists: list[Any], vocab: dict[str, int]
+                 ) -> SparseIndex:
+        """From token ids in a vocabulary the caller keeps (and may share across rebuilds:
+        words no document uses any more simply score nothing)."""
+        self = cls.__new__(cls)
+        self._build(doc_ids, [list(map(int, x)) for x in id_lists], dict(vocab))
+        return self
+
+    def _build(self, doc_ids: list[str], ids: list[list[int]], vocab: dict[str, int]) -> None:
         import bm25s
 
         self.doc_ids = doc_ids
         self._pos = {d: i for i, d in enumerate(doc_ids)}
         self._model = bm25s.BM25(k1=1.2, b=0.75)
-        self._vocab: dict[str, int] = {}
-        ids = [[self._vocab.setdefault(t, len(self._vocab)) for t in toks] or [0]
-               for toks in token_lists]
+        self._vocab = vocab
+        ids = [x or [0] for x in ids]
         if not self._vocab:
             self._vocab[""] = 0
         self._token_max = np.zeros(len(self._vocab), dtype=np.float32)
@@ -51,7 +66,8 @@ class SparseIndex:
         return [(self.doc_ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def knows(self, token: str) -> bool:
-        return token in self._vocab
+        i = self._vocab.get(token)
+        return i is not None and bool(self._token_max[i] > 0)
 
     def token_weight(self, token: str) -> float:
         """The best BM25 score this token alone reaches (0 if unknown): an IDF-like weight."""
@@ -63,5 +79,6 @@ class SparseIndex:
         total = 0.0
         for t in set(tokens):
             i = self._vocab.get(t)
-            total += float(self._token_max[i]) if i is not None else self._unknown_weight
+            weight = float(self._token_max[i]) if i is not None else 0.0
+            total += weight if weight > 0 else self._unknown_weight
         return total
