@@ -95,6 +95,7 @@ class Turn:
     # Written with the conversation's new state, so a retried turn never logs twice.
     questions: list[QuestionLog] = field(default_factory=list)
     outcome: str = "other"  # for metrics: answered | abstained | need | other
+    key: str = ""  # the message's delivery id (Inbound.key), when the channel has one
 
     def say(self, text: str, buttons: list[Button] | None = None) -> None:
         self.replies.append(Outbound(text, buttons or []))
@@ -171,15 +172,15 @@ class Dialog:
                                            msg.display_name)
         conv = self._conversation(msg.channel, msg.user_id, person_id)
         turn = Turn(person_id, role, conv.id or 0, conv.state, dict(conv.data),
-                    channel=msg.channel)
+                    channel=msg.channel, key=msg.key)
         if msg.key and msg.key in conv.data.get("delivered", []):
             turn.outcome = "duplicate"  # saved before its worker died: do not apply it twice
             return turn
         self._route(msg, turn)
         if msg.key:  # saved with the turn, in the same update of the conversation row
-            keys = turn.data.setdefault("delivered", [])
-            keys.append(msg.key)
-            del keys[:-_DELIVERED_KEPT]
+            # (from conv.data: the route may have started the data afresh)
+            turn.data["delivered"] = [*conv.data.get("delivered", []),
+                                      msg.key][-_DELIVERED_KEPT:]
         if msg.text and turn.state.startswith("need:"):
             # what the requester wrote while the need took shape: staff read it on the need's
             # page ("对话摘录"); contacts are masked as in the description
@@ -499,10 +500,15 @@ class Dialog:
         need_id = self.offers.create_need(draft, requester_id=t.person_id,
                                           conversation_id=t.conversation_id,
                                           actor=f"person:{t.person_id}",
-                                          transcript=t.data.get("transcript", []))
+                                          transcript=t.data.get("transcript", []),
+                                          source_key=f"{t.channel}:{t.key}" if t.key else None)
         outcome = self.offers.confirm(need_id, actor=f"person:{t.person_id}")
         t.state, t.data = "start", {}
-        if outcome.code == "offered":
+        if outcome.code == "not_draft" and t.key:
+            # this message published it before its worker died: say so again, send nothing
+            sent = self.offers.offers_sent(need_id)
+            t.say(texts.PUBLISHED.format(n=sent) if sent else texts.PUBLISHED_NONE)
+        elif outcome.code == "offered":
             t.say(texts.PUBLISHED.format(n=len(outcome.offers)))
         else:
             t.say(texts.PUBLISHED_NONE)

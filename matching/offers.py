@@ -119,12 +119,19 @@ class OfferService:
     def create_need(self, draft: NeedDraft, *, requester_id: int | None = None,
                     organization_id: int | None = None, conversation_id: int | None = None,
                     external_id: str | None = None, actor: str = "system",
-                    transcript: list[str] | None = None) -> int:
+                    transcript: list[str] | None = None, source_key: str | None = None) -> int:
         """Store a draft need record (status draft until the requester confirms), with the
-        requester's own messages (contacts masked) for staff to read."""
+        requester's own messages (contacts masked) for staff to read. With `source_key` (the
+        chat message that publishes it) a second call returns the need the first made."""
         now = self.clock.now()
         with self._tx() as session:
+            if source_key:
+                existing = session.execute(select(Need.id).where(
+                    Need.source_key == source_key[:200])).scalar_one_or_none()
+                if existing is not None:
+                    return int(existing)
             need = Need(
+                source_key=source_key[:200] if source_key else None,
                 external_id=external_id, requester_id=requester_id,
                 organization_id=organization_id, conversation_id=conversation_id,
                 kind=draft.kind, title=draft.title[:300], description=draft.description,
@@ -148,6 +155,11 @@ class OfferService:
             self._audit(session, actor, "need", need.id, "create", None,
                         {"status": NeedStatus.draft})
             return need.id
+
+    def offers_sent(self, need_id: int) -> int:
+        with Session(self.engine) as session:
+            return int(session.execute(select(func.count()).select_from(Offer).where(
+                Offer.need_id == need_id)).scalar_one())
 
     def confirm(self, need_id: int, actor: str = "requester") -> Outcome:
         """The requester confirmed the summary card: publish and send the first offers."""

@@ -221,6 +221,9 @@ class Need(SQLModel, table=True):
     requester_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     organization_id: int | None = Field(default=None, foreign_key="organization.id")
     conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    # the chat message that published it: a turn run again after a crash finds this need
+    # instead of publishing (and sending offers for) a second one
+    source_key: str | None = Field(default=None, max_length=200, unique=True, index=True)
     kind: str = Field(default=NeedKind.question, max_length=32)
     title: str = Field(default="", max_length=300)
     description: str = Field(default="")

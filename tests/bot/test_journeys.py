@@ -217,3 +217,29 @@ def test_one_users_turns_run_in_order_across_two_workers(bot: Harness) -> None:
         conv = s.execute(select(Conversation).where(Conversation.platform_user_id == "same")
                          ).scalar_one()
         assert conv.version == 11  # /start + ten /help, none lost
+
+
+def test_a_publish_run_again_after_a_crash_publishes_once(bot: Harness) -> None:
+    """The worker published the need and sent the offers, then died before saving the
+    conversation: the message is run again (WeChat's kept message, Telegram's re-delivery)
+    from the state before it. The same need is found; no second need, no second offers."""
+    bot.chat("boss", NEED)
+    bot.press("boss", "slot:urgency:urgent")
+    bot.chat("boss", "五千左右")
+    bot.chat("boss", "同意，电话13800001111")
+    with Session(bot.engine) as s:
+        before = s.execute(select(Conversation.state, Conversation.data, Conversation.version)
+                           .where(Conversation.platform_user_id == "boss")).one()
+    press = Inbound("telegram", "boss", action="need:confirm",
+                    kind="button", key="tg:777")
+    assert "已推送给 3 位专家" in text(bot.dialog.handle(press))
+    with Session(bot.engine) as s, s.begin():  # as if the turn had never been saved
+        conv = s.execute(select(Conversation).where(
+            Conversation.platform_user_id == "boss")).scalar_one()
+        conv.state, conv.data, conv.version = before
+    again = bot.dialog.handle(press)
+    assert "已推送给 3 位专家" in text(again)
+    with Session(bot.engine) as s:
+        assert len(s.execute(select(Need.id)).all()) == 1
+        assert len(s.execute(select(Offer.id)).all()) == 3
+    assert bot.dialog.handle(press) == []  # saved this time: a third run does nothing

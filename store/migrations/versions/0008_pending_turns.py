@@ -1,4 +1,4 @@
-"""pending turns: WeChat messages kept until their turn is saved
+"""pending turns: WeChat messages kept until their turn is saved; need.source_key
 
 Revision ID: 0008
 Revises: 0007
@@ -29,8 +29,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('key')
     )
     op.create_index(op.f('ix_pending_turn_user_id'), 'pending_turn', ['user_id'], unique=False)
+    op.add_column('need', sa.Column('source_key', sqlmodel.sql.sqltypes.AutoString(length=200),
+                                    nullable=True))
+    op.create_index(op.f('ix_need_source_key'), 'need', ['source_key'], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_need_source_key'), table_name='need')
+    with op.batch_alter_table('need') as batch:
+        batch.drop_column('source_key')
     op.drop_index(op.f('ix_pending_turn_user_id'), table_name='pending_turn')
     op.drop_table('pending_turn')
