@@ -237,7 +237,10 @@ class WeChatChannel:
         self.reply_timeout = settings.wechat_reply_timeout
         # turns get their own threads, so quick work (signature, dedup) never queues
         # behind slow turns in the default executor
-        self._turns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-turn")
+        self._slots = 4
+        self._turns = ThreadPoolExecutor(max_workers=self._slots,
+                                         thread_name_prefix="wechat-turn")
+        self._running = 0  # turns submitted and not finished (changed on the loop only)
         self.api = APIClient(settings, engine, clock) if settings.wechat_app_id else None
         # the message is kept until its turn is saved: WeChat's retries stop after 15 s
         self.pending = PendingTurns(engine, timedelta(seconds=settings.dedup_lease_seconds),
@@ -350,12 +353,17 @@ class WeChatChannel:
             return held  # this message was the "any text" that fetches a waiting answer
         await quick(self.pending.open, inbound)
         loop = asyncio.get_running_loop()
+        # every turn thread busy: this one would queue behind them and miss the window
+        # anyway, so acknowledge at once and push the answer (keeps acks fast under load)
+        queued = self._running >= self._slots
+        self._running += 1
         task = loop.run_in_executor(self._turns, self.dialog.handle, inbound)
+        task.add_done_callback(self._finished)
         try:
             # The passive-reply window counts from the request's arrival: a request that
             # waited (a busy worker) must not answer late, after WeChat gave up on it and
             # its retry was already told "success" — that reply would be lost. Late → push.
-            window = self.reply_timeout - (time.monotonic() - received)
+            window = 0.0 if queued else self.reply_timeout - (time.monotonic() - received)
             replies = await asyncio.wait_for(asyncio.shield(task), max(0.0, window))
         except StoreUnavailable:
             # give the message back: WeChat retries a request that did not succeed
@@ -370,6 +378,9 @@ class WeChatChannel:
         first = self._first_and_rest(user, replies)
         await quick(self.pending.close, key)
         return first
+
+    def _finished(self, _task: asyncio.Future[list[Outbound]]) -> None:
+        self._running -= 1
 
     def _release_held(self, user: str) -> Outbound | None:
         """Answers that waited for this user to write again. A service account pushes them now

@@ -3,6 +3,7 @@ API answered by a loopback server."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -209,6 +210,35 @@ def test_a_request_that_waited_is_answered_by_push_not_late(wx: WX) -> None:
     wx.deliver()
     texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-waited"]
     assert texts and "石灰" in "".join(texts)
+
+
+def test_with_every_turn_thread_busy_a_message_is_acknowledged_at_once(wx: WX) -> None:
+    """Under load a new message would only queue behind the running turns and miss the
+    window: it is acknowledged at once ("success") and its answer pushed when it is done."""
+    wechat = wx.app.state.wechat  # type: ignore[attr-defined]
+    busy: list[threading.Thread] = []
+    with wx.bot.dialog._locks.hold(("wechat", "openid-busy")):
+        # four turns of one user wait for that user's conversation lock: all threads taken
+        for i in range(4):
+            body = wx.xml("openid-busy", f"第{i}个问题：李子园土壤酸化了怎么改良")
+            busy.append(threading.Thread(target=wx.post, args=(body,)))
+            busy[-1].start()
+        deadline = time.monotonic() + 10
+        while wechat._running < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started = time.monotonic()
+        resp = wx.post(wx.xml("openid-next", "果园土壤板结怎么办"))
+        assert resp.text == "success" and time.monotonic() - started < 2.0
+    for t in busy:
+        t.join(timeout=60)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        wx.deliver()
+        if any(m.get("touser") == "openid-next" for m in wx.api.sent):
+            break
+        time.sleep(0.1)
+    texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-next"]
+    assert texts and "板结" in "".join(texts)
 
 
 def test_token_refresh_and_undeliverable(wx: WX) -> None:
