@@ -17,6 +17,9 @@ reply or the menu, with a think time between reading the answer and the next mes
 the duration ends. WeChat callbacks time out after 5 s and are retried (same MsgId, new nonce)
 up to three times, as WeChat does; Telegram updates are retried on errors. A sample of
 messages is re-delivered on purpose (during or after processing) — they must be answered once.
+A Telegram copy sent while its original is still being processed gets 503 (retry later: the
+processing lease); that answer is counted apart, not as an error, since the original is
+answered once and real Telegram never sends such a copy (it waits for the webhook's answer).
 
 Accounting, per configuration: every message has a unique MsgId / update_id. Each dialog turn
 bumps its conversation's `version` once, so for every user the store must show exactly as many
@@ -404,7 +407,11 @@ async def post_wechat(run: Run, body: bytes) -> tuple[int | None, bytes]:
     return status, content
 
 
-async def post_telegram(run: Run, update: dict[str, Any]) -> int | None:
+async def post_telegram(run: Run, update: dict[str, Any], concurrent_copy: bool = False
+                        ) -> int | None:
+    """`concurrent_copy`: a deliberate duplicate sent while the original is still being
+    processed. Its 503 is the protocol's "retry later" (the original is answered, once; real
+    Telegram never sends such a copy, it waits for the webhook's answer): counted apart."""
     import httpx
 
     t = time.perf_counter()
@@ -414,7 +421,10 @@ async def post_telegram(run: Run, update: dict[str, Any]) -> int | None:
             r = await run.client.post("/telegram/webhook", json=update, timeout=TG_TIMEOUT,
                                       headers={TELEGRAM_SECRET_HEADER: TG_SECRET})
         status = r.status_code
-        run.count(str(status), status != 200)
+        if status == 503 and concurrent_copy:
+            run.count("503 busy (concurrent copy)", False)
+        else:
+            run.count(str(status), status != 200)
     except (httpx.TimeoutException, TimeoutError):
         run.count("timeout", True)
     except httpx.HTTPError as exc:
@@ -527,7 +537,7 @@ async def telegram_user(run: Run, i: int, uid: int) -> None:
             mode = rnd.choice(["during", "after"])
         again: asyncio.Task[int | None] | None = None
         if mode == "during":
-            again = asyncio.create_task(later(0.2, post_telegram(run, update)))
+            again = asyncio.create_task(later(0.2, post_telegram(run, update, True)))
         for attempt in range(TG_ATTEMPTS):
             msg.attempts += 1
             if await post_telegram(run, update) == 200:

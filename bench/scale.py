@@ -1,6 +1,7 @@
 """One million scientist profiles: import and index rate, size on disk, RAM, match latency.
 
-    python bench/scale.py [--n 1000000] [--db sqlite|postgresql] [--chroma server|embedded]
+    python bench/scale.py [--n 1000000] [--base 100000] [--db postgresql|sqlite]
+                          [--chroma server|embedded] [--keep DIR] [--json FILE]
 
 The deployment path of a large province: PostgreSQL (a fresh database, dropped at the end)
 and `chroma run` as a server on loopback, with `--db sqlite --chroma embedded` for the
@@ -170,17 +171,28 @@ def child(phase: str, args: list[str]) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_size(n: int, db_kind: str, chroma_kind: str, admin_url: str) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="kejiyun-scale-") as tmp, \
-            contextlib.ExitStack() as stack:
-        tmpdir = Path(tmp)
+def run_size(n: int, db_kind: str, chroma_kind: str, admin_url: str,
+             keep: Path | None = None) -> dict[str, Any]:
+    """Build and query N profiles. With `keep`, the build stays in keep/<n>/ (database
+    included) and a later run with the same `keep` only queries it again."""
+    with contextlib.ExitStack() as stack:
+        if keep is None:
+            tmpdir = Path(stack.enter_context(tempfile.TemporaryDirectory(
+                prefix="kejiyun-scale-")))
+        else:
+            tmpdir = keep / f"{n}-{db_kind}-{chroma_kind}"
+        record = tmpdir / "build.json"
+        kept = json.loads(record.read_text()) if record.exists() else None
         home = tmpdir / "home"
-        (home / "prometheus").mkdir(parents=True)
+        (home / "prometheus").mkdir(parents=True, exist_ok=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(home / "prometheus")
-        if db_kind == "postgresql":
+        if kept is not None:
+            db_url = kept["db_url"]
+        elif db_kind == "postgresql":
             db = Database(admin_url)
             db_url = db.create().replace("postgresql://", "postgresql+psycopg://", 1)
-            stack.callback(db.drop)
+            if keep is None:
+                stack.callback(db.drop)
         else:
             db_url = f"sqlite:///{home / 'kejiyun.db'}"
         chroma_url, chroma_dir, server = None, home / "chroma", None
@@ -194,7 +206,13 @@ def run_size(n: int, db_kind: str, chroma_kind: str, admin_url: str) -> dict[str
             wait_port(port, server)
             chroma_url = f"http://127.0.0.1:{port}"
         paths = [str(home), db_url, chroma_url or ""]
-        built = child("build", [str(n), *paths])
+        if kept is not None:
+            built = kept["built"]
+            print(f"  (re-using the build in {tmpdir})", flush=True)
+        else:
+            built = child("build", [str(n), *paths])
+            if keep is not None:
+                record.write_text(json.dumps({"db_url": db_url, "built": built}))
         if server is not None:  # a restarted server: RAM for serving, not what ingest left
             stop_process(server)
             server = start_process([str(EXE / "chroma"), "run", "--path", str(chroma_dir),
@@ -249,6 +267,9 @@ def main() -> None:
     ap.add_argument("--admin-database-url", default=os.environ.get(
         "KEJIYUN_BENCH_DATABASE_URL", ADMIN_URL))
     ap.add_argument("--json", type=Path, help="also write the results as JSON here")
+    ap.add_argument("--keep", type=Path,
+                    help="keep each build in this directory (database too); a later run with "
+                         "the same directory only measures the queries again")
     ap.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
     ap.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -267,7 +288,7 @@ def main() -> None:
     base = None
     for n in ([args.base] if args.base else []) + [args.n]:
         t = time.monotonic()
-        r = run_size(n, args.db, args.chroma, args.admin_database_url)
+        r = run_size(n, args.db, args.chroma, args.admin_database_url, args.keep)
         r["wall_s"] = time.monotonic() - t
         show(r, base)
         base = base or r
