@@ -212,6 +212,33 @@ def test_a_request_that_waited_is_answered_by_push_not_late(wx: WX) -> None:
     assert texts and "石灰" in "".join(texts)
 
 
+def test_a_request_stamped_seconds_ago_is_answered_by_push(wx: WX) -> None:
+    """WeChat stamps each callback when it sends it. One that sat in a saturated server's
+    socket queue for seconds reaches the handler "fresh" by our clock, but WeChat may already
+    have given up on it: its answer is pushed, not written into a reply nobody reads."""
+    wechat = wx.app.state.wechat  # type: ignore[attr-defined]
+    wechat.reply_timeout = 2.5  # under 4 − 1 s: at least that old, it is past the window
+    ts = str(int(wx.bot.clock.now().timestamp()) - 4)
+    nonce = f"old{time.time_ns()}"
+    params = {"timestamp": ts, "nonce": nonce, "signature": signature(TOKEN, ts, nonce)}
+    resp = wx.post(wx.xml("openid-queued", "李子园土壤酸化了怎么改良"), params)
+    assert resp.text == "success"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        wx.deliver()
+        if any(m.get("touser") == "openid-queued" for m in wx.api.sent):
+            break
+        time.sleep(0.1)
+    texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-queued"]
+    assert texts and "石灰" in "".join(texts)
+    # one second old is what any fresh request may look like: answered passively
+    ts = str(int(wx.bot.clock.now().timestamp()) - 1)
+    params = {"timestamp": ts, "nonce": f"new{time.time_ns()}"}
+    params["signature"] = signature(TOKEN, ts, params["nonce"])
+    assert "石灰" in wx.reply_text(wx.post(wx.xml("openid-fresh", "李子园土壤酸化了怎么改良"),
+                                          params))
+
+
 def test_with_every_turn_thread_busy_a_message_is_acknowledged_at_once(wx: WX) -> None:
     """Under load a new message would only queue behind the running turns and miss the
     window: it is acknowledged at once ("success") and its answer pushed when it is done."""
