@@ -249,7 +249,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             update = Update.de_json(data, telegram.app.bot)
         except Exception:  # noqa: BLE001 - malformed body: refuse, store nothing
             return Response(status_code=400)
-        if update is None:
+        # Telegram's update_id is an integer; PTB keeps whatever it was given, and a forged
+        # string (NUL bytes and all) would otherwise end up in the dedup key
+        if update is None or type(update.update_id) is not int:
             return Response(status_code=400)
         if not await telegram.process(update):  # another worker is on it: come back later
             return Response(status_code=503, headers={"Retry-After": "5"})

@@ -285,6 +285,7 @@ def _telegram_body(draw: st.DrawFn) -> bytes:
 @FUZZ
 @given(body=_telegram_body())
 @example(body=json.dumps({**_BASE_UPDATES[0], "update_id": "x" * 300}).encode())
+@example(body=json.dumps({**_BASE_UPDATES[0], "update_id": "0" * 90 + "\u0000"}).encode())
 def test_any_telegram_body_gets_200_or_400_and_a_refused_one_stores_nothing(
     telegram: TelegramHook, body: bytes
 ) -> None:
