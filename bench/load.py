@@ -433,6 +433,11 @@ async def post_telegram(run: Run, update: dict[str, Any], concurrent_copy: bool 
     return status
 
 
+def redelivery(rnd: random.Random, run: Run) -> str:
+    """Whether this message is re-delivered on purpose: "" (no), "during" or "after"."""
+    return rnd.choice(["during", "after"]) if rnd.random() < run.redeliver else ""
+
+
 async def later(delay: float, coro: Coroutine[Any, Any, T]) -> T:
     await asyncio.sleep(delay)
     return await coro
@@ -466,9 +471,7 @@ async def wechat_user(run: Run, i: int) -> None:
             body = wechat_text(openid, what, mid, now)
         msg = Msg("wechat", openid, mid, kind, time.monotonic(), text=what)
         run.msgs.append(msg)
-        mode = ""
-        if rnd.random() < run.redeliver:
-            mode = rnd.choice(["during", "after"])
+        mode = redelivery(rnd, run)
         again: asyncio.Task[tuple[int | None, bytes]] | None = None
         if mode == "during":  # the platform's retry arrives while the first is being handled
             again = asyncio.create_task(later(0.2, post_wechat(run, body)))
@@ -532,9 +535,7 @@ async def telegram_user(run: Run, i: int, uid: int) -> None:
             update = telegram_text(mid, uid, what, message_id)
         msg = Msg("telegram", chat, mid, kind, time.monotonic(), text=what)
         run.msgs.append(msg)
-        mode = ""
-        if rnd.random() < run.redeliver:
-            mode = rnd.choice(["during", "after"])
+        mode = redelivery(rnd, run)
         again: asyncio.Task[int | None] | None = None
         if mode == "during":
             again = asyncio.create_task(later(0.2, post_telegram(run, update, True)))

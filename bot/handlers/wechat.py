@@ -235,8 +235,7 @@ class WeChatChannel:
         keys = [k.strip() for k in (settings.wechat_aes_key or "").split(",") if k.strip()]
         self.aes_keys = keys
         self.reply_timeout = settings.wechat_reply_timeout
-        # turns get their own threads, so quick work (signature, dedup) never queues
-        # behind slow turns in the default executor
+        # turns get threads of their own, as bookkeeping does (bot/threads.py)
         self._slots = 4
         self._turns = ThreadPoolExecutor(max_workers=self._slots,
                                          thread_name_prefix="wechat-turn")
@@ -295,7 +294,7 @@ class WeChatChannel:
         safe = query.get("encrypt_type") == "aes"
         fields = self._decrypt(query, body, timestamp, nonce) if safe else parse_xml(body)
         if not await quick(self.dedup.claim, f"wxnonce:{timestamp}:{nonce}",
-                                 timedelta(seconds=2 * MAX_SKEW)):
+                           timedelta(seconds=2 * MAX_SKEW)):
             raise Forbidden("replayed nonce")
         reply = await self._process(fields, received)
         if reply is None:

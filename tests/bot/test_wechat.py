@@ -70,6 +70,17 @@ class WX:
         router = ChannelRouter(self.bot.engine, {"wechat": wechat.sender()})
         OutboxWorker(self.bot.engine, router, Settings(), self.bot.clock).run_once()
 
+    def pushed(self, user: str, seconds: float = 30) -> list[str]:
+        """Texts pushed to `user`, delivering the outbox until one arrives (a late answer is
+        queued by the turn's thread when it finishes)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            self.deliver()
+            texts = [m["text"]["content"] for m in self.api.sent if m.get("touser") == user]
+            if texts or time.monotonic() > deadline:
+                return texts
+            time.sleep(0.1)
+
 
 @pytest.fixture
 def wx(bot: Harness) -> Iterator[WX]:
@@ -223,14 +234,7 @@ def test_a_request_stamped_seconds_ago_is_answered_by_push(wx: WX) -> None:
     params = {"timestamp": ts, "nonce": nonce, "signature": signature(TOKEN, ts, nonce)}
     resp = wx.post(wx.xml("openid-queued", "李子园土壤酸化了怎么改良"), params)
     assert resp.text == "success"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        wx.deliver()
-        if any(m.get("touser") == "openid-queued" for m in wx.api.sent):
-            break
-        time.sleep(0.1)
-    texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-queued"]
-    assert texts and "石灰" in "".join(texts)
+    assert "石灰" in "".join(wx.pushed("openid-queued"))
     # one second old is what any fresh request may look like: answered passively
     ts = str(int(wx.bot.clock.now().timestamp()) - 1)
     params = {"timestamp": ts, "nonce": f"new{time.time_ns()}"}
@@ -258,14 +262,7 @@ def test_with_every_turn_thread_busy_a_message_is_acknowledged_at_once(wx: WX) -
         assert resp.text == "success" and time.monotonic() - started < 2.0
     for t in busy:
         t.join(timeout=60)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        wx.deliver()
-        if any(m.get("touser") == "openid-next" for m in wx.api.sent):
-            break
-        time.sleep(0.1)
-    texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-next"]
-    assert texts and "板结" in "".join(texts)
+    assert "板结" in "".join(wx.pushed("openid-next"))
 
 
 def test_token_refresh_and_undeliverable(wx: WX) -> None:
@@ -432,8 +429,7 @@ def test_a_message_whose_worker_died_is_answered_once_after_the_lease(wx: WX) ->
     wx.bot.clock.advance(wechat.pending.lease + timedelta(seconds=1))
     assert wechat.recover() == 1
     assert _version(wx.bot, "openid-crash") == 1 and _pending(wx.bot) == 0
-    wx.deliver()
-    texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-crash"]
+    texts = wx.pushed("openid-crash")
     assert len(texts) == 1 and "石灰" in texts[0]
     wx.bot.clock.advance(wechat.pending.lease + timedelta(seconds=1))
     assert wechat.recover() == 0 and _version(wx.bot, "openid-crash") == 1

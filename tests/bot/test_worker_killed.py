@@ -16,7 +16,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -58,6 +60,24 @@ def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     pytest.fail("kejiyun serve did not come up within 120 s")
 
 
+def kill_mid_turn(proc: subprocess.Popen[bytes], llm: Any, post: Callable[[], Any]) -> float:
+    """Send the message, wait until its turn hangs in the slow LLM (claimed, answering), then
+    SIGKILL the worker: no cleanup, no reply. Returns when the turn was seen under way."""
+    try:
+        threading.Thread(target=post, daemon=True).start()
+        deadline = time.monotonic() + 60
+        while not llm.requests:
+            assert time.monotonic() < deadline, "the turn never reached the LLM"
+            time.sleep(0.1)
+        claimed_at = time.monotonic()
+        proc.kill()
+        proc.wait(timeout=30)
+        return claimed_at
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def test_update_is_processed_once_after_its_worker_was_killed(bot: Harness) -> None:
     update = {"update_id": 9101, "message": {
         "message_id": 1, "date": int(time.time()), "text": "李子园土壤酸化了怎么改良",
@@ -73,18 +93,7 @@ def test_update_is_processed_once_after_its_worker_was_killed(bot: Harness) -> N
                "LLM_BASE_URL": llm.url, "LLM_MODEL": "slow-model",
                "DEDUP_LEASE_SECONDS": str(LEASE)}
         first, url = serve(env)
-        try:
-            threading.Thread(target=lambda: _post_quietly(url, update), daemon=True).start()
-            deadline = time.monotonic() + 60
-            while not llm.requests:  # the turn is under way: claimed, answering
-                assert time.monotonic() < deadline, "the turn never reached the LLM"
-                time.sleep(0.1)
-            claimed_at = time.monotonic()
-            first.kill()  # SIGKILL: no cleanup, no reply
-            first.wait(timeout=30)
-        finally:
-            if first.poll() is None:
-                first.kill()
+        claimed_at = kill_mid_turn(first, llm, lambda: _post_quietly(url, update))
         assert tg.sent(5151) == []
 
         llm.delay, llm.reply = 0.0, ""  # the next worker's LLM answers at once (or falls back)
@@ -145,19 +154,7 @@ def test_wechat_message_is_answered_once_after_its_worker_was_killed(bot: Harnes
                "LLM_BASE_URL": llm.url, "LLM_MODEL": "slow-model",
                "DEDUP_LEASE_SECONDS": str(LEASE)}
         first, url = serve(env)
-        try:
-            threading.Thread(target=lambda: _wechat_post(url, body, quietly=True),
-                             daemon=True).start()
-            deadline = time.monotonic() + 60
-            while not llm.requests:  # the turn is under way: claimed, kept, answering
-                assert time.monotonic() < deadline, "the turn never reached the LLM"
-                time.sleep(0.1)
-            claimed_at = time.monotonic()
-            first.kill()  # SIGKILL: no cleanup, no reply
-            first.wait(timeout=30)
-        finally:
-            if first.poll() is None:
-                first.kill()
+        claimed_at = kill_mid_turn(first, llm, lambda: _wechat_post(url, body, quietly=True))
         assert api.sent == [] and version() == 0
         with Session(bot.engine) as s:  # what the dead worker left: the message itself
             assert s.execute(select(func.count()).select_from(PendingTurn)).scalar_one() == 1
