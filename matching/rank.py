@@ -22,11 +22,13 @@ those at the weekly cap (when ranking for offers).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,7 @@ from kejiyun.clock import Clock, system_clock
 from kejiyun.errors import BadInput
 from kejiyun.settings import Settings
 from knowledge import gazetteer, taxonomy
+from knowledge.concepts import concepts
 from matching import slots
 from matching.need import NeedDraft
 from retrieval.search import Hit, Searcher
@@ -53,19 +56,22 @@ KIND_FIT: dict[str, re.Pattern[str]] = {
 
 @dataclass(frozen=True)
 class RankWeights:
-    """Feature weights, tuned on bench/data/needs_dev.jsonl (`bench/matching.py`)."""
+    """Feature weights, tuned on bench/data/needs_dev.jsonl (`bench/matching.py --tune`)."""
 
-    sparse: float = 0.7        # BM25 share of the best BM25 score among the candidates
-    dense: float = 0.7         # cosine relative to the best cosine among the candidates
-    overlap: float = 0.5       # share of the need's keywords found in the expertise text
+    sparse: float = 0.3        # BM25 share of the best BM25 score among the candidates
+    dense: float = 0.2         # cosine relative to the best cosine among the candidates
+    overlap: float = 0.15      # share of the need's keywords found in the expertise text
     product: float = 0.1       # the profile names one of the need's products/crops
     discipline: float = 0.2    # same 一级学科 (half for the same 门类)
     region: float = 0.2        # proximity (county 1, city .7, province .4)
-    fit: float = 0.05          # the profile offers the kind of help asked for (see KIND_FIT)
-    prf: float = 0.5           # like the best match: BM25 of its directions (feedback)
+    fit: float = 0.0           # the profile offers the kind of help asked for (see KIND_FIT)
+    prf: float = 0.8           # like the best match: BM25 of its directions (feedback)
+    concept: float = 0.4       # problem concepts shared (knowledge/concepts.py), rarer weigh more
+    direction: float = 0.4     # cosine of the need to the closest single research direction
     track: float = 0.05        # acceptance, rating, response time (shrunk to a prior)
     load: float = 0.1          # open offers now, and offers this week relative to the cap
     pool: int = 100            # candidates fetched from retrieval before re-scoring
+    rerank: int = 20           # the best this many get the (encoder-bound) direction feature
     min_hit: float = 0.01      # a best hybrid score below this: nothing in the pool fits
     min_relative: float = 0.25  # offers only go to candidates at least this share as relevant
 
@@ -205,6 +211,7 @@ class Ranker:
             total = (relevance + w.overlap * v["overlap"] + w.product * v["product"]
                      + w.discipline * v["discipline"] + w.region * v["region"]
                      + w.fit * v["fit"] + w.prf * v.get("prf", 0.0)
+                     + w.concept * v["concept"] + w.direction * v.get("direction", 0.0)
                      + w.track * v["track"] - w.load * v["load"])
             out.append(Candidate(
                 scientist_id=f.sci.external_id, name=f.sci.name, discipline=f.sci.discipline,
@@ -224,7 +231,8 @@ class Ranker:
         query = topic_text(need)
         if not _meaningful(query):
             return []
-        hits = self.searcher.search("scientists", query, k=self.w.pool, available_only=True)
+        prepared = self.searcher.prepare(query)
+        hits = self.searcher.search("scientists", prepared, k=self.w.pool, available_only=True)
         if not hits or hits[0].score < self.w.min_hit:
             return []
         rows = self._rows([h.id for h in hits])
@@ -255,7 +263,9 @@ class Ranker:
                 continue
             feats.append(self._features(need, code, words, weighted, hit, s, pending, week,
                                         cap, max_sparse, max_dense))
+        _shared_concepts(feats, concepts(query))
         self._feedback(feats)
+        self._directions(feats, prepared.vector)
         return feats
 
     def _feedback(self, feats: list[Features]) -> None:
@@ -280,6 +290,34 @@ class Ranker:
         scores = dict(hits)
         for f in feats:  # the best match scores itself too, so twins stay level
             f.values["prf"] = scores.get(f.sci.external_id, 0.0) / best
+
+    def _directions(self, feats: list[Features], vector: np.ndarray) -> None:
+        """How close the need is to each candidate's closest research direction, for the best
+        `rerank` candidates so far. A profile's vector blends all its directions, so a grower
+        of the need's crop outranks the one expert whose single direction is the need's
+        problem; the closest direction tells them apart. Encoding is the cost (cached by text),
+        hence only the leaders, who are the only ones it can reorder into the top."""
+        for f in feats:
+            f.values["direction"] = 0.0
+        if not feats or not self.w.direction or vector is None:
+            return
+        order = {c.scientist_id: i for i, c in enumerate(self.score(feats, self.w.rerank))}
+        leaders = [f for f in feats if f.sci.external_id in order and f.sci.directions]
+        if not leaders:
+            return
+        lines = [d for f in leaders for d in f.sci.directions]
+        cosines = self.searcher.index.line_vectors.encode(lines) @ np.asarray(vector,
+                                                                              np.float32)
+        best: list[float] = []
+        at = 0
+        for f in leaders:
+            best.append(float(cosines[at:at + len(f.sci.directions)].max()))
+            at += len(f.sci.directions)
+        top = max(best)
+        if top <= 0:
+            return
+        for f, value in zip(leaders, best, strict=True):
+            f.values["direction"] = max(0.0, value) / top
 
     # ---- internals ---------------------------------------------------------------------------
     def _features(self, need: NeedDraft, code: str | None, words: list[str],
@@ -323,7 +361,8 @@ class Ranker:
             reasons.append(f"当前有 {pending} 个待回复的需求")
         return Features(s, {"sparse": hit.sparse / max_sparse, "dense": hit.dense / max_dense,
                             "overlap": overlap, "product": product, "discipline": disc,
-                            "region": prox, "fit": fit, "track": track, "load": load},
+                            "region": prox, "fit": fit, "concept": 0.0, "track": track,
+                            "load": load},
                         reasons)
 
     def _rows(self, external_ids: list[str]) -> dict[str, Scientist]:
@@ -348,6 +387,30 @@ class Ranker:
         with self.engine.connect() as conn:
             return {sid: (int(p or 0), int(wk or 0), bool(h)) for sid, p, wk, h
                     in conn.execute(stmt)}
+
+
+def _shared_concepts(feats: list[Features], wanted: frozenset[str]) -> None:
+    """The share of the need's problem concepts each profile's expertise names, a concept
+    weighted by its rarity among the candidates (most offer 培训; few 采后保鲜)."""
+    if not wanted or not feats:
+        return
+    have = [concepts_of(f.sci) & wanted for f in feats]
+    weight = {c: math.log(1 + len(feats) / (1 + sum(c in h for h in have))) for c in wanted}
+    total = sum(weight.values())
+    for f, shared in zip(feats, have, strict=True):
+        if not shared:
+            continue
+        f.values["concept"] = sum(weight[c] for c in shared) / total
+        named = sorted(shared, key=lambda c: (-weight[c], c))[:2]
+        f.reasons.insert(1, "问题对口：" + "、".join(named))
+
+
+def concepts_of(s: Scientist) -> frozenset[str]:
+    """Concepts named by what the scientist does (each line cached on its own)."""
+    found: frozenset[str] = frozenset()
+    for line in (*s.directions, *s.services, *s.achievements):
+        found |= concepts(line)
+    return found
 
 
 def _vote_discipline(hits: list[Hit], rows: dict[str, Scientist]) -> str | None:

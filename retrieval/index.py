@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, select
 
 from kejiyun.settings import Settings
 from retrieval.documents import KINDS, Doc, indexable, iter_docs
-from retrieval.encoders import Encoder, get_encoder
+from retrieval.encoders import Encoder, TextVectorCache, get_encoder
 from retrieval.sparse import SparseIndex
 from retrieval.tokenize import Tokenizer
 from retrieval.vector import VectorCollection, open_client
@@ -83,6 +83,8 @@ class SearchIndex:
         self.engine = engine
         self.settings = settings
         self.encoder = encoder or get_encoder(settings.embedding_model)
+        # scientists' directions, encoded one by one for the ranker as candidates come up
+        self.line_vectors = TextVectorCache(self.encoder)
         self.dir = settings.kejiyun_home / "index"
         self.dir.mkdir(parents=True, exist_ok=True)
         self._client = chroma_client or open_client(settings.kejiyun_home, settings.chroma_url)
