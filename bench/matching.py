@@ -170,7 +170,8 @@ def tune(engine, settings, index, needs: list[dict], available: set[str]) -> Non
     grid = {"sparse": [0.3, 0.5, 0.7, 1.0], "dense": [0.2, 0.35, 0.5, 0.7, 1.0],
             "overlap": [0, 0.15, 0.3, 0.5], "product": [0, 0.1, 0.2, 0.4],
             "discipline": [0, 0.1, 0.2, 0.3, 0.5], "region": [0, 0.05, 0.1, 0.2],
-            "fit": [0, 0.05, 0.1, 0.2], "prf": [0, 0.15, 0.3, 0.5, 0.8]}
+            "fit": [0, 0.05, 0.1, 0.2], "prf": [0, 0.15, 0.3, 0.5, 0.8],
+            "concept": [0, 0.2, 0.3, 0.4, 0.6], "direction": [0, 0.2, 0.4, 0.6, 0.8]}
     best = RankWeights()
     best_score = objective(best)
     for _round in range(3):

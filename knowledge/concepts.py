@@ -30,8 +30,8 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
         concept, _, listed = line.partition(",")
         for word in listed.split(";"):
             word = _normalise(word)
-            if word:
-                words.setdefault(word, set()).add(concept.strip())
+            if word:  # concept "-": the word is matched (so it hides its parts) but names none
+                words.setdefault(word, set()).update([concept.strip()] if concept != "-" else [])
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
     return pattern, {w: frozenset(c) for w, c in words.items()}
 

@@ -62,11 +62,11 @@ class RankWeights:
     dense: float = 0.2         # cosine relative to the best cosine among the candidates
     overlap: float = 0.15      # share of the need's keywords found in the expertise text
     product: float = 0.1       # the profile names one of the need's products/crops
-    discipline: float = 0.2    # same 一级学科 (half for the same 门类)
+    discipline: float = 0.1    # same 一级学科 (half for the same 门类)
     region: float = 0.2        # proximity (county 1, city .7, province .4)
     fit: float = 0.0           # the profile offers the kind of help asked for (see KIND_FIT)
     prf: float = 0.8           # like the best match: BM25 of its directions (feedback)
-    concept: float = 0.4       # problem concepts shared (knowledge/concepts.py), rarer weigh more
+    concept: float = 0.3       # problem concepts shared (knowledge/concepts.py), rarer weigh more
     direction: float = 0.4     # cosine of the need to the closest single research direction
     track: float = 0.05        # acceptance, rating, response time (shrunk to a prior)
     load: float = 0.1          # open offers now, and offers this week relative to the cap
