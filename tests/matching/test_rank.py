@@ -109,3 +109,62 @@ def test_newcomers_start_fair() -> None:
     scores = {s.external_id: track_record(s)[0] for s in (new, good, bad, lucky)}
     assert scores["b"] < scores["n"] < scores["g"]
     assert scores["l"] < scores["g"]  # one lucky accept does not beat a long record
+
+
+
+PEST_NEED = "翠屏区这边李子刚谢花，小果子就掉一地，掰开里头有白色小虫子，咋个打药"
+POSTHARVEST = [
+    {"id": "s-mango-1", "name": "汪德林", "discipline": "果树栽培",
+     "directions": ["晚熟芒果花果调控", "芒果细菌性角斑病防控", "芒果园水肥一体化"],
+     "services": ["现场指导"], "region": "攀枝花市米易县"},
+    {"id": "s-mango-2", "name": "马晓东", "discipline": "果树栽培",
+     "directions": ["芒果品种结构调整", "芒果高接换种", "芒果病虫害统防统治"],
+     "services": ["现场指导"], "region": "攀枝花市仁和区"},
+    {"id": "s-post", "name": "袁红", "discipline": "农产品加工",
+     "directions": ["猕猴桃果酒果醋", "果蔬干制", "农产品冷链保鲜"],
+     "services": ["技术咨询"], "region": "雅安市雨城区"},
+]
+
+
+def test_problem_concepts_and_the_closest_direction_are_features_with_reasons(
+        ranker: Ranker) -> None:
+    need = extract_need(PEST_NEED)
+    first = ranker.rank(need, k=5)[0]
+    assert first.scientist_id == "s-pest"
+    assert any(r.startswith("问题对口：") and "虫害" in r for r in first.reasons)
+    feats = {f.sci.external_id: f.values for f in ranker.features(need)}
+    # 虫害 and 打药 are in the pest expert's lines, in none of the soil experts'
+    assert feats["s-pest"]["concept"] > 0 and feats["s-soil-cp"]["concept"] == 0
+    assert feats["s-pest"]["direction"] == 1.0  # 李子病虫害绿色防控 is the closest line
+
+
+def test_the_problem_expert_gains_on_the_growers_of_the_crop(
+        pool: Engine, settings, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"软掉" and "保鲜" are 采后保鲜, which only the post-harvest expert does; the mango
+    growers share the crop (and 黑斑, a disease, with one of them). Without the two features
+    the crop words leave the post-harvest expert far behind; with them it gains."""
+    from dataclasses import replace
+
+    from knowledge.importers import import_file
+    from retrieval.index import SearchIndex
+    from retrieval.search import Searcher
+
+    from ..retrieval.conftest import write_jsonl
+
+    import_file(pool, "scientists", write_jsonl(tmp_path / "post.jsonl", POSTHARVEST))
+    index = SearchIndex(pool, settings)
+    index.sync_all()
+    ranker = Ranker(Searcher(index), pool, settings, clock)
+    feats = ranker.features(extract_need("芒果想发东北，到了就软掉起黑斑，想找人搞保鲜"))
+    values = {f.sci.external_id: f.values for f in feats}
+    assert values["s-post"]["concept"] > values["s-mango-1"]["concept"] > 0  # 病害 only
+    assert values["s-mango-2"]["concept"] > 0
+
+    def share(weights) -> float:  # type: ignore[no-untyped-def]
+        scores = {c.scientist_id: c.score for c in ranker.score(feats, 10, weights)}
+        return scores["s-post"] / max(scores.values())
+
+    blind = replace(ranker.w, concept=0.0, direction=0.0)
+    assert share(ranker.w) > share(blind) * 1.3
+    post = next(c for c in ranker.score(feats, 10) if c.scientist_id == "s-post")
+    assert "问题对口：采后保鲜" in post.reasons

@@ -51,3 +51,33 @@ def test_sentence_transformers_model_from_a_local_path(monkeypatch: pytest.Monke
     v = _check_protocol(enc, ["How to improve acidic soil", "Fixing sour orchard soil",
                               "Train timetable to Beijing"])
     assert v[0] @ v[1] > v[0] @ v[2]
+
+
+class _Counting:
+    """The real encoder, counting the texts it is asked to encode."""
+
+    def __init__(self) -> None:
+        self.inner = get_encoder(None)
+        self.name, self.dim = self.inner.name, self.inner.dim
+        self.encoded: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.encoded += texts
+        return self.inner.encode(texts)
+
+
+def test_text_vector_cache_encodes_each_text_once_and_stays_bounded() -> None:
+    from retrieval.encoders import TextVectorCache
+
+    counting = _Counting()
+    cache = TextVectorCache(counting, size=3)
+    texts = ["芒果采后保鲜", "柑橘黄龙病综合防控", "芒果采后保鲜"]
+    first = cache.encode(texts)
+    assert counting.encoded == ["芒果采后保鲜", "柑橘黄龙病综合防控"]  # the repeat once
+    assert np.allclose(first, counting.inner.encode(texts), atol=2e-3)
+    again = cache.encode(["柑橘黄龙病综合防控"])
+    assert len(counting.encoded) == 2 and np.allclose(again[0], first[1])
+    cache.encode(["茶园施肥", "猕猴桃授粉", "水稻稻瘟病"])  # 5 seen, room for 3
+    cache.encode(["芒果采后保鲜"])  # least recently used: evicted, so encoded again
+    assert counting.encoded.count("芒果采后保鲜") == 2
+    assert cache.encode([]).shape == (0, counting.dim)
