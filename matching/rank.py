@@ -8,6 +8,11 @@ then gets a score from features with short Chinese reasons:
 - relevance: the hybrid score, plus how many of the need's keywords and products occur in the
   profile's own expertise (directions, services, achievements, discipline), not in its
   organisation or address;
+- problem concepts shared with the need (knowledge/concepts.py: "到了就软掉" and "冷链保鲜" are
+  both 采后保鲜), a concept weighing more the fewer candidates name it;
+- the need's cosine to the candidate's closest single research direction, for the leaders
+  (a profile's vector blends all its directions, so growers of the need's crop crowd out the
+  expert whose one direction is the need's problem);
 - discipline agreement with the need (same 一级学科, else the same 门类);
 - region proximity: same county > same city > same province; a scientist who offers remote
   help is not penalised for distance when the need allows remote help;
