@@ -8,7 +8,7 @@ then gets a score from features with short Chinese reasons:
 - relevance: the hybrid score, plus how many of the need's keywords and products occur in the
   profile's own expertise (directions, services, achievements, discipline), not in its
   organisation or address;
-- problem concepts shared with the need (knowledge/concepts.py: "到了就软掉" and "冷链保鲜" are
+- problem concepts shared with the need (matching/concepts.py: "到了就软掉" and "冷链保鲜" are
   both 采后保鲜), a concept weighing more the fewer candidates name it;
 - the need's cosine to the candidate's closest single research direction, for the leaders
   (a profile's vector blends all its directions, so growers of the need's crop crowd out the
@@ -41,8 +41,8 @@ from kejiyun.clock import Clock, system_clock
 from kejiyun.errors import BadInput
 from kejiyun.settings import Settings
 from knowledge import gazetteer, taxonomy
-from knowledge.concepts import concepts
 from matching import slots
+from matching.concepts import concepts
 from matching.need import NeedDraft
 from retrieval.search import Hit, Searcher
 from retrieval.tokenize import expand_query
@@ -71,7 +71,7 @@ class RankWeights:
     region: float = 0.2        # proximity (county 1, city .7, province .4)
     fit: float = 0.0           # the profile offers the kind of help asked for (see KIND_FIT)
     prf: float = 0.8           # like the best match: BM25 of its directions (feedback)
-    concept: float = 0.3       # problem concepts shared (knowledge/concepts.py), rarer weigh more
+    concept: float = 0.3       # problem concepts shared (matching/concepts.py), rarer weigh more
     direction: float = 0.4     # cosine of the need to the closest single research direction
     track: float = 0.05        # acceptance, rating, response time (shrunk to a prior)
     load: float = 0.1          # open offers now, and offers this week relative to the cap
@@ -304,17 +304,15 @@ class Ranker:
         hence only the leaders, who are the only ones it can reorder into the top."""
         for f in feats:
             f.values["direction"] = 0.0
-        if not feats or not self.w.direction or vector is None:
+        if not feats or not self.w.direction:
             return
-        order = {c.scientist_id: i for i, c in enumerate(self.score(feats, self.w.rerank))}
-        leaders = [f for f in feats if f.sci.external_id in order and f.sci.directions]
+        ahead = {c.scientist_id for c in self.score(feats, self.w.rerank)}
+        leaders = [f for f in feats if f.sci.external_id in ahead and f.sci.directions]
         if not leaders:
             return
         lines = [d for f in leaders for d in f.sci.directions]
-        cosines = self.searcher.index.line_vectors.encode(lines) @ np.asarray(vector,
-                                                                              np.float32)
-        best: list[float] = []
-        at = 0
+        cosines = self.searcher.index.line_vectors.encode(lines) @ vector
+        best, at = [], 0
         for f in leaders:
             best.append(float(cosines[at:at + len(f.sci.directions)].max()))
             at += len(f.sci.directions)
@@ -399,7 +397,7 @@ def _shared_concepts(feats: list[Features], wanted: frozenset[str]) -> None:
     weighted by its rarity among the candidates (most offer 培训; few 采后保鲜)."""
     if not wanted or not feats:
         return
-    have = [concepts_of(f.sci) & wanted for f in feats]
+    have = [_concepts_of(f.sci) & wanted for f in feats]
     weight = {c: math.log(1 + len(feats) / (1 + sum(c in h for h in have))) for c in wanted}
     total = sum(weight.values())
     for f, shared in zip(feats, have, strict=True):
@@ -410,7 +408,7 @@ def _shared_concepts(feats: list[Features], wanted: frozenset[str]) -> None:
         f.reasons.insert(1, "问题对口：" + "、".join(named))
 
 
-def concepts_of(s: Scientist) -> frozenset[str]:
+def _concepts_of(s: Scientist) -> frozenset[str]:
     """Concepts named by what the scientist does (each line cached on its own)."""
     found: frozenset[str] = frozenset()
     for line in (*s.directions, *s.services, *s.achievements):

@@ -108,10 +108,10 @@ class TextVectorCache:
     def encode(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        fresh = self.encoder.encode(missing) if missing else None
+        fresh = self.encoder.encode(missing)
         with self._lock:
-            for i, text in enumerate(missing):
-                self._vectors[text] = fresh[i].astype(np.float16)  # type: ignore[index]
+            for text, vector in zip(missing, fresh, strict=True):
+                self._vectors[text] = vector.astype(np.float16)
             out = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
             for i, text in enumerate(texts):
                 vector = self._vectors.get(text)

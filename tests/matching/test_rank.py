@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
+from kejiyun.clock import ManualClock
+from kejiyun.settings import Settings
 from matching.extract import extract_need
-from matching.rank import Ranker, proximity, track_record
+from matching.rank import Ranker, RankWeights, proximity, track_record
 from store.models import Scientist
 
 from .conftest import SOIL_NEED
@@ -139,7 +143,7 @@ def test_problem_concepts_and_the_closest_direction_are_features_with_reasons(
 
 
 def test_the_problem_expert_gains_on_the_growers_of_the_crop(
-        pool: Engine, settings, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        pool: Engine, settings: Settings, clock: ManualClock, tmp_path: Path) -> None:
     """"软掉" and "保鲜" are 采后保鲜, which only the post-harvest expert does; the mango
     growers share the crop (and 黑斑, a disease, with one of them). Without the two features
     the crop words leave the post-harvest expert far behind; with them it gains."""
@@ -160,7 +164,7 @@ def test_the_problem_expert_gains_on_the_growers_of_the_crop(
     assert values["s-post"]["concept"] > values["s-mango-1"]["concept"] > 0  # 病害 only
     assert values["s-mango-2"]["concept"] > 0
 
-    def share(weights) -> float:  # type: ignore[no-untyped-def]
+    def share(weights: RankWeights) -> float:
         scores = {c.scientist_id: c.score for c in ranker.score(feats, 10, weights)}
         return scores["s-post"] / max(scores.values())
 

@@ -5,7 +5,8 @@ no word, yet both are about 采后保鲜 — and a farmer's colloquial symptom w
 expert's terms. ``knowledge/data/concepts.csv`` maps words (experts' and farmers') to about 60
 concepts; the ranker counts the concepts a need and a profile share.
 
-Matching is one regular-expression pass with the words longest first, so at each position the
+Texts are normalised as for search (full-width, traditional characters, case), then matching
+is one regular-expression pass with the words longest first, so at each position the
 longest word wins ("测土配方" is 施肥营养, not the 化工工艺 of "配方"). Results are cached per
 text: profiles' lines repeat across queries.
 """
@@ -13,9 +14,10 @@ text: profiles' lines repeat across queries.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache, lru_cache
 from importlib.resources import files
+
+from retrieval.tokenize import normalise
 
 __all__ = ["concepts"]
 
@@ -29,15 +31,11 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
             continue
         concept, _, listed = line.partition(",")
         for word in listed.split(";"):
-            word = _normalise(word)
+            word = normalise(word).strip()
             if word:  # concept "-": the word is matched (so it hides its parts) but names none
                 words.setdefault(word, set()).update([concept.strip()] if concept != "-" else [])
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
     return pattern, {w: frozenset(c) for w, c in words.items()}
-
-
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().lower()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -45,6 +43,6 @@ def concepts(text: str) -> frozenset[str]:
     """The concepts ``text`` names, e.g. "叶子发黄，果子掉得多" → {施肥营养, 花果管理}."""
     pattern, words = _lexicon()
     found: set[str] = set()
-    for m in pattern.finditer(_normalise(text)):
+    for m in pattern.finditer(normalise(text)):
         found |= words[m.group(0)]
     return frozenset(found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.concepts import concepts
+from matching.concepts import concepts
 
 
 def test_colloquial_symptoms_and_expert_terms_share_a_concept() -> None:
@@ -26,3 +26,4 @@ def test_words_about_the_requester_name_no_problem() -> None:
     assert concepts("我们是米易的合作社") == frozenset()
     assert concepts("") == frozenset()
     assert concepts("ＶＯＣｓ废气") == {"废气治理"}  # full-width and case normalised
+    assert concepts("農產品冷鏈保鮮") == {"采后保鲜"}  # traditional characters too
