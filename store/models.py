@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+MAX_ID = 2**31 - 1  # surrogate ids are 32-bit integers on PostgreSQL: larger ones never exist
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -403,6 +405,19 @@ class ConsoleSession(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff_account.id", index=True)
     csrf: str = Field(max_length=64)
     expires_at: datetime = _ts()
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed console sign-ins counted per key — a client IP, an (account, IP) pair, an
+    account — until `expires_at` (see `web/staff.py` for the policy). A row is one counter,
+    bumped by a single atomic upsert, so parallel guesses cannot overwrite each other."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=200)
+    failures: int = Field(default=0)
+    expires_at: datetime = Field(default_factory=utcnow, sa_column=Column(
+        DateTime(timezone=True), nullable=False, index=True))
 
 
 class QuestionLog(SQLModel, table=True):

@@ -6,6 +6,11 @@ region scope: 县/区 staff see and change only needs in their county, 市/州 s
 province admins everything. This module holds the shared `Console` context, sign-in and the
 needs board (with the unmatched queue, need detail, manual assignment); the other pages live in
 `console_articles`, `console_scientists` and `console_insights`.
+
+What a page says after an action ("已发出邀请。", a domain error) is a flash kept server-side
+with the session and shown once, never text taken from the URL: a link cannot make the console
+show words of an attacker's choosing. Ids in links are encoded as one path segment (`seg`), as
+imported article and profile ids may contain `/ .. ? #`.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
@@ -22,16 +28,18 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot.shared import SharedStore
 from kejiyun.clock import Clock, as_utc
 from knowledge import gazetteer
 from matching.need import KIND_LABELS
 from matching.offers import OfferService
 from retrieval.index import SearchIndex
-from store.models import AuditLog, Need, Offer, Scientist, StaffAccount
+from store.models import MAX_ID, AuditLog, Need, Offer, Scientist, StaffAccount
 from web import staff as auth
 
 SESSION_COOKIE = "kjy_console"
 LOGIN_CSRF = "kjy_login_csrf"
+FLASH_TTL = 300  # seconds: a flash is for the page the action redirects to
 STATUS_LABELS = {"draft": "待确认", "open": "已发布", "offered": "派单中", "matched": "已对接",
                  "in_service": "服务中", "closed": "已完成", "cancelled": "已取消",
                  "unmatched": "待人工对接"}
@@ -99,6 +107,24 @@ class Console:
         if self.index is not None:
             self.index.sync(kind)
 
+    def flash(self, request: Request, text: str, ok: bool = True) -> None:
+        """Keep a message for this session's next page (see the module docstring)."""
+        if (key := auth.session_key(request.cookies.get(SESSION_COOKIE))) is not None:
+            SharedStore(self.engine, self.clock).set(f"console-flash:{key}",
+                                                     {"text": text[:500], "ok": ok}, FLASH_TTL)
+
+    def take_flash(self, request: Request) -> dict[str, Any]:
+        """The session's flash as page context (message, message_ok), shown once."""
+        key = auth.session_key(request.cookies.get(SESSION_COOKIE))
+        if key is None:
+            return {}
+        shared = SharedStore(self.engine, self.clock)
+        found = shared.get(f"console-flash:{key}")
+        if not isinstance(found, dict):
+            return {}
+        shared.delete(f"console-flash:{key}")
+        return {"message": str(found.get("text", "")), "message_ok": bool(found.get("ok"))}
+
 
 def csrf_refused(staff: auth.Staff, token: str) -> Response | None:
     if auth.csrf_ok(staff, token):
@@ -118,10 +144,16 @@ def _templates() -> Jinja2Templates:
     templates.env.loader = ChoiceLoader([
         FileSystemLoader(str(resources.files("web") / "templates")),
         PackageLoader("reports", "templates")])
+    templates.env.filters["seg"] = path_segment
     templates.env.globals.update(region=_region, statuses=STATUS_LABELS, kinds=KIND_LABELS,
                                  article_statuses=ARTICLE_STATUS, when=_when,
                                  action_labels=ACTION_LABELS, offer_statuses=OFFER_LABELS)
     return templates
+
+
+def path_segment(value: Any) -> str:
+    """An id as one URL path segment: "a/../b?c#d" → "a%2F..%2Fb%3Fc%23d"."""
+    return quote(str(value), safe="")
 
 
 def _when(value: Any) -> str:
@@ -155,7 +187,8 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
         cookie = request.cookies.get(LOGIN_CSRF, "")
         if not cookie or not hmac.compare_digest(cookie.encode(), csrf.encode()):
             return Response("缺少或错误的 CSRF 令牌 (CSRF check failed)", status_code=403)
-        token, message = auth.login(engine, username, password, clock)
+        token, message = auth.login(engine, username, password, clock,
+                                    client_ip=request.client.host if request.client else "")
         if token is None:
             return page(request, "login.html", http_status=401, csrf=cookie, staff=None,
                         error=message)
@@ -165,11 +198,12 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
         resp.delete_cookie(LOGIN_CSRF)
         return resp
 
-    @r.post("/logout")
-    def logout(request: Request, csrf: str = Form("")) -> Response:
-        staff = signed_in(request)
-        if staff is not None and auth.csrf_ok(staff, csrf):
-            auth.logout(engine, request.cookies.get(SESSION_COOKIE))
+    # The 退出 button posts the session's CSRF token, but logging out never refuses: a refusal
+    # would leave a live session behind a page that looks signed out. Being logged out by another
+    # site is only a nuisance, and the SameSite=Strict cookie is not sent from one anyway.
+    @r.api_route("/logout", methods=["GET", "POST"])
+    def logout(request: Request) -> Response:
+        auth.logout(engine, request.cookies.get(SESSION_COOKIE))
         resp = RedirectResponse("/console/login", status_code=303)
         resp.delete_cookie(SESSION_COOKIE)
         return resp
@@ -196,8 +230,10 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
         staff = signed_in(request)
         if staff is None:
             return None, None, RedirectResponse("/console/login", status_code=303)
-        with Session(engine) as s:
-            need = s.get(Need, need_id)
+        need = None
+        if 1 <= need_id <= MAX_ID:  # beyond the id column's range: no such need, not a 500
+            with Session(engine) as s:
+                need = s.get(Need, need_id)
         if need is None:
             return staff, None, Response("没有这条需求 (no such need)", status_code=404)
         if not staff.can_see(need.region_code):
@@ -206,7 +242,7 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
         return staff, need, None
 
     @r.get("/needs/{need_id}", response_class=HTMLResponse)
-    def need_detail(request: Request, need_id: int, message: str = "") -> Response:
+    def need_detail(request: Request, need_id: int) -> Response:
         staff, need, error = _need_or_error(request, need_id)
         if error is not None:
             return error
@@ -221,7 +257,7 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
                 | ((AuditLog.entity == "offer") & AuditLog.entity_id.in_(offer_ids)))
                 .order_by(AuditLog.id)).scalars())
         return page(request, "need.html", staff=staff, need=need, offers=rows, audit=audit,
-                    message=message[:200])
+                    **ctx.take_flash(request))
 
     @r.post("/needs/{need_id}/assign")
     def assign(request: Request, need_id: int, scientist_id: str = Form(""),
@@ -234,15 +270,15 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
             return refused
         try:
             outcome = offers.assign(need_id, scientist_id.strip(), actor=f"staff:{staff.id}")
-            message = outcome.message if not outcome.ok else "已发出邀请。"
+            ok, message = outcome.ok, outcome.message if not outcome.ok else "已发出邀请。"
         except Exception as exc:  # noqa: BLE001 - a domain error's Chinese message
             from kejiyun.errors import KejiyunError
 
             if not isinstance(exc, KejiyunError):
                 raise
-            message = str(exc)
-        return RedirectResponse(f"/console/needs/{need_id}?message={message}",
-                                status_code=303)
+            ok, message = False, str(exc)
+        ctx.flash(request, message, ok)
+        return RedirectResponse(f"/console/needs/{need_id}", status_code=303)
 
     console_articles.routes(r, ctx)
     console_scientists.routes(r, ctx)

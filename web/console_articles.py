@@ -4,11 +4,12 @@ article answers at once and a retired one never again.
 
 Articles are public, so every staff member may read all of them; changing one is limited to
 the region subtree (province-wide articles, with no region, to province staff).
+
+Article ids come from import files and may hold any character, `/` included, so the routes
+take the id as a path (`{ext_id:path}`) with the action as a fixed last segment.
 """
 
 from __future__ import annotations
-
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,7 +20,7 @@ from kejiyun.errors import KejiyunError
 from knowledge import gazetteer
 from knowledge.vetting import ACTIONS, ArticleInput, create_draft, edit, set_status, split_tags
 from store.models import Article, ArticleStatus, AuditLog
-from web.console import Console, csrf_refused
+from web.console import Console, csrf_refused, path_segment
 from web.staff import Staff
 
 
@@ -80,8 +81,8 @@ def routes(r: APIRouter, ctx: Console) -> None:
                     "audience": audience, "origin": origin}
             return ctx.page(request, "article.html", http_status=400, staff=staff,
                             article=None, audit=[], form=form, actions=[], editable=True,
-                            message=str(exc))
-        return _back(article.external_id, "草稿已保存。")
+                            message=str(exc), message_ok=False)
+        return _back(ctx, request, article.external_id, "草稿已保存。")
 
     def _load(request: Request, ext_id: str) -> tuple[Staff | None, Article | None,
                                                       Response | None]:
@@ -95,8 +96,8 @@ def routes(r: APIRouter, ctx: Console) -> None:
             return staff, None, Response("没有这篇文章 (no such article)", status_code=404)
         return staff, article, None
 
-    @r.get("/articles/{ext_id}", response_class=HTMLResponse)
-    def detail(request: Request, ext_id: str, message: str = "") -> Response:
+    @r.get("/articles/{ext_id:path}", response_class=HTMLResponse)
+    def detail(request: Request, ext_id: str) -> Response:
         staff, article, error = _load(request, ext_id)
         if error is not None:
             return error
@@ -112,9 +113,9 @@ def routes(r: APIRouter, ctx: Console) -> None:
         return ctx.page(request, "article.html", staff=staff, article=article, audit=audit,
                         form=form, editable=editable and article.status != "retired",
                         actions=ACTIONS[ArticleStatus(article.status)] if editable else [],
-                        message=message[:200])
+                        **ctx.take_flash(request))
 
-    @r.post("/articles/{ext_id}")
+    @r.post("/articles/{ext_id:path}/edit")
     def save(request: Request, ext_id: str, title: str = Form(""), body: str = Form(""),
              source: str = Form(""), tags: str = Form(""), audience: str = Form(""),
              csrf: str = Form("")) -> Response:
@@ -129,11 +130,11 @@ def routes(r: APIRouter, ctx: Console) -> None:
                                                   audience),
                  actor=f"staff:{staff.id}", reviewer=staff.display_name)
         except KejiyunError as exc:
-            return _back(ext_id, str(exc))
+            return _back(ctx, request, ext_id, str(exc), ok=False)
         ctx.sync("articles")
-        return _back(ext_id, "已保存。")
+        return _back(ctx, request, ext_id, "已保存。")
 
-    @r.post("/articles/{ext_id}/status")
+    @r.post("/articles/{ext_id:path}/status")
     def move(request: Request, ext_id: str, to: str = Form(""), csrf: str = Form("")
              ) -> Response:
         staff, article, error = _load(request, ext_id)
@@ -146,11 +147,11 @@ def routes(r: APIRouter, ctx: Console) -> None:
             set_status(ctx.engine, ext_id, to, actor=f"staff:{staff.id}",
                        reviewer=staff.display_name)
         except KejiyunError as exc:
-            return _back(ext_id, str(exc))
+            return _back(ctx, request, ext_id, str(exc), ok=False)
         ctx.sync("articles")
         done = {"review": "已提交审核。", "vetted": "已审核通过，现在可以用于回答。",
                 "retired": "已下线，不会再用于回答。", "draft": "已退回草稿。"}
-        return _back(ext_id, done.get(to, "已更新。"))
+        return _back(ctx, request, ext_id, done.get(to, "已更新。"))
 
 
 def _refused(staff: Staff, article: Article, csrf: str) -> Response | None:
@@ -161,6 +162,7 @@ def _refused(staff: Staff, article: Article, csrf: str) -> Response | None:
     return None
 
 
-def _back(ext_id: str, message: str) -> RedirectResponse:
-    return RedirectResponse(f"/console/articles/{quote(ext_id)}?message={quote(message)}",
-                            status_code=303)
+def _back(ctx: Console, request: Request, ext_id: str, message: str, ok: bool = True
+          ) -> RedirectResponse:
+    ctx.flash(request, message, ok)
+    return RedirectResponse(f"/console/articles/{path_segment(ext_id)}", status_code=303)

@@ -1,11 +1,13 @@
 """Console: scientists (科技工作者) of the staff member's region — verify a profile, mark it
 unavailable or available again, issue a binding code for the scientist's chat account, and read
 the track record that ranking uses. Contact details stay masked here too: staff need to know
-that a profile has a phone number, not to read it."""
+that a profile has a phone number, not to read it.
+
+A profile's recent offers list only the needs the staff member may see; the others show as
+“其他地区的需求”, without a title. Profile ids come from import files and may hold any
+character, so the routes take them as a path with the action as the last segment."""
 
 from __future__ import annotations
-
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.accounts import CODE_TTL, new_code
 from store.models import AuditLog, Need, Offer, Scientist
-from web.console import OFFER_LABELS, Console, csrf_refused
+from web.console import OFFER_LABELS, Console, csrf_refused, path_segment
 from web.staff import Staff
 
 
@@ -90,6 +92,7 @@ def routes(r: APIRouter, ctx: Console) -> None:
 
     def _detail(request: Request, staff: Staff, sci: Scientist, message: str = "",
                 code: str = "") -> Response:
+        flash = {"message": message, "message_ok": True} if message else ctx.take_flash(request)
         with Session(ctx.engine) as s:
             offers = s.execute(select(Offer, Need).join(Need, Need.id == Offer.need_id)
                                .where(Offer.scientist_id == sci.id)
@@ -99,20 +102,23 @@ def routes(r: APIRouter, ctx: Console) -> None:
             audit = list(s.execute(select(AuditLog).where(
                 AuditLog.entity == "scientist", AuditLog.entity_id == sci.external_id)
                 .order_by(AuditLog.id.desc()).limit(30)).scalars())
+        # (offer, need or None): a need outside the staff member's region keeps its status
+        # and dates, not its title or id
+        offers = [(o, n if staff.can_see(n.region_code) else None) for o, n in offers]
         return ctx.page(request, "scientist.html", staff=staff, sci=sci, offers=offers,
                         record=track_record(sci, open_offers), contact=masked(sci.contact),
-                        audit=audit, offer_labels=OFFER_LABELS, message=message[:200],
-                        code=code, code_hours=int(CODE_TTL.total_seconds() // 3600))
+                        audit=audit, offer_labels=OFFER_LABELS, code=code,
+                        code_hours=int(CODE_TTL.total_seconds() // 3600), **flash)
 
-    @r.get("/scientists/{ext_id}", response_class=HTMLResponse)
-    def detail(request: Request, ext_id: str, message: str = "") -> Response:
+    @r.get("/scientists/{ext_id:path}", response_class=HTMLResponse)
+    def detail(request: Request, ext_id: str) -> Response:
         staff, sci, error = _load(request, ext_id)
         if error is not None:
             return error
         assert staff is not None and sci is not None
-        return _detail(request, staff, sci, message)
+        return _detail(request, staff, sci)
 
-    @r.post("/scientists/{ext_id}/{action}")
+    @r.post("/scientists/{ext_id:path}/{action}")
     def change(request: Request, ext_id: str, action: str, csrf: str = Form("")) -> Response:
         staff, sci, error = _load(request, ext_id)
         if error is not None:
@@ -146,9 +152,5 @@ def routes(r: APIRouter, ctx: Console) -> None:
         ctx.sync("scientists")  # availability is an index filter for matching
         done = {"verify": "已认证。", "unverify": "已取消认证。",
                 "unavailable": "已标记为暂不接单，不会再收到派单。", "available": "已恢复接单。"}
-        return _back(ext_id, done[action])
-
-
-def _back(ext_id: str, message: str) -> RedirectResponse:
-    return RedirectResponse(f"/console/scientists/{quote(ext_id)}?message={quote(message)}",
-                            status_code=303)
+        ctx.flash(request, done[action])
+        return RedirectResponse(f"/console/scientists/{path_segment(ext_id)}", status_code=303)

@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kejiyun.settings import Settings
+from knowledge.importers import import_rows
 from store.models import Article, AuditLog, QuestionLog, Scientist
 from web.app import create_app
 from web.staff import add_staff
 
 from ..bot.conftest import Harness, text
-from .test_console import PASSWORD, csrf_of, login
+from .test_console import PASSWORD, csrf_of, login, unmatched_need
 
 QUESTION = "魔芋软腐病怎么防治？"
 BODY = ("魔芋软腐病是由果胶杆菌引起的细菌性病害，高温多雨季节容易暴发。"
@@ -77,7 +78,7 @@ def test_article_review_workflow_keeps_answers_in_step(console: TestClient,
 
     # an edit of a vetted article takes effect at once too
     page = console.get(f"/console/articles/{ext_id}").text
-    edited = console.post(f"/console/articles/{ext_id}", data={
+    edited = console.post(f"/console/articles/{ext_id}/edit", data={
         "title": "魔芋软腐病的综合防治", "body": BODY + "收获后及时清园。", "source": "县农技站",
         "tags": "魔芋", "audience": "种植户", "csrf": csrf_of(page)})
     assert "已保存" in edited.text
@@ -256,3 +257,75 @@ def test_need_page_shows_the_requesters_own_words(console: TestClient, bot: Harn
     excerpt = page[page.index('id="transcript"'):]
     assert need in excerpt and "五千左右" in excerpt
     assert "13800001111" not in page and "联系方式已隐藏" in excerpt
+
+
+ODD_ID = "a/../b?c#d"  # imported ids are free text
+
+
+def test_ids_with_slashes_and_url_characters_work_everywhere(console: TestClient,
+                                                              bot: Harness) -> None:
+    from html import unescape
+
+    report = import_rows(bot.engine, "scientists", [{
+        "id": ODD_ID, "name": "路径测试专家", "discipline": "土壤学",
+        "region": "宜宾市翠屏区"}], source="test")
+    assert report.imported == 1, report
+    report = import_rows(bot.engine, "articles", [{
+        "id": ODD_ID, "title": "路径测试文章", "body": BODY, "source": "县农技站",
+        "status": "draft"}], source="test")
+    assert report.imported == 1, report
+    encoded = "a%2F..%2Fb%3Fc%23d"
+    login(console, "admin")
+
+    listing = console.get("/console/scientists", params={"q": "路径测试"}).text
+    assert f'href="/console/scientists/{encoded}"' in listing
+    page = console.get(f"/console/scientists/{encoded}")
+    assert page.status_code == 200 and "路径测试专家" in page.text
+    action = unescape(re.search(r'action="([^"]+/verify)"', page.text).group(1))  # type: ignore[union-attr]
+    assert action == f"/console/scientists/{encoded}/verify"
+    done = console.post(action, data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert done.headers["location"] == f"/console/scientists/{encoded}"
+    assert "已认证" in console.get(done.headers["location"]).text
+    with Session(bot.engine) as s:
+        assert s.execute(select(Scientist.verified).where(
+            Scientist.external_id == ODD_ID)).scalar_one()
+
+    listing = console.get("/console/articles", params={"q": "路径测试"}).text
+    assert f'href="/console/articles/{encoded}"' in listing
+    page = console.get(f"/console/articles/{encoded}")
+    assert page.status_code == 200 and "路径测试文章" in page.text
+    assert f'action="/console/articles/{encoded}/edit"' in page.text
+    edited = console.post(f"/console/articles/{encoded}/edit", data={
+        "title": "路径测试文章（修订）", "body": BODY, "source": "县农技站", "tags": "魔芋",
+        "audience": "种植户", "csrf": csrf_of(page.text)})
+    assert edited.status_code == 200 and "已保存" in edited.text and "（修订）" in edited.text
+    moved = console.post(f"/console/articles/{encoded}/status",
+                         data={"to": "review", "csrf": csrf_of(edited.text)})
+    assert "已提交审核" in moved.text
+    with Session(bot.engine) as s:
+        art = s.execute(select(Article).where(Article.external_id == ODD_ID)).scalar_one()
+        assert art.title == "路径测试文章（修订）" and art.status == "review"
+        # "b?c#d" was never touched: the .. stayed inside the id
+        assert s.execute(select(Article).where(Article.external_id == "b?c#d")
+                         ).scalar_one_or_none() is None
+
+
+def test_a_profile_shows_only_this_regions_need_titles(console: TestClient,
+                                                        bot: Harness) -> None:
+    mine = unmatched_need(bot, "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导")
+    theirs = unmatched_need(bot, "西昌的石榴园土壤酸化板结，想请专家指导")
+    for need_id in (mine, theirs):  # the same 翠屏区 scientist, offered both
+        assert bot.dialog.offers.assign(need_id, "s-soil-cp", actor="staff:0").ok
+    with Session(bot.engine) as s:
+        from store.models import Need
+
+        titles = {n.id: n.title for n in s.execute(select(Need)).scalars()}
+    login(console, "cuiping")
+    page = console.get("/console/scientists/s-soil-cp").text
+    assert f"/console/needs/{mine}" in page and titles[mine] in page
+    assert f"/console/needs/{theirs}" not in page and titles[theirs] not in page
+    assert page.count("其他地区的需求") == 1
+    console.cookies.clear()
+    login(console, "admin")  # the province sees both
+    page = console.get("/console/scientists/s-soil-cp").text
+    assert titles[theirs] in page and "其他地区的需求" not in page
