@@ -3,10 +3,15 @@
 Not "highest id seen": Telegram and WeChat re-deliver out of order, and two users' WeChat
 MsgIds can collide, so each key is claimed on its own. Keys expire (a day by default) so the
 table stays small.
+
+Keys are stored hashed (`stored_key`): a WeChat key is "wx:<openid>:<MsgId>", and a platform
+user id must not outlive the user's erasure in a table nobody can clean per user.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import timedelta
 
 from sqlalchemy import Engine, delete, insert, select, update
@@ -17,6 +22,19 @@ from kejiyun.settings import Settings
 from store.models import DedupKey
 
 DEFAULT_TTL = timedelta(days=1)
+# Telegram update ids are one counter for the whole bot, not a user: kept readable, so an
+# operator can still look an update up
+_READABLE = re.compile(r"tg:\d{1,20}")
+
+
+def stored_key(key: str) -> str:
+    """The form a key is claimed under, here and in Redis: "<kind>:<sha256 of the key>".
+    The kind before the first colon ("wx", "wxnonce", "wxtoken-refresh") stays readable;
+    equal keys give equal digests, so claims and leases work exactly as on the raw key."""
+    if _READABLE.fullmatch(key):
+        return key
+    kind = key.split(":", 1)[0][:32] if ":" in key else "key"
+    return f"{kind}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 class Dedup:
@@ -28,7 +46,7 @@ class Dedup:
     def claim(self, key: str, ttl: timedelta = DEFAULT_TTL) -> bool:
         """True for the first claim of `key` within its TTL, False for every repeat."""
         now = self.clock.now()
-        key = key[:200]
+        key = stored_key(key)
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(DedupKey).values(key=key, expires_at=now + ttl))
@@ -52,20 +70,20 @@ class Dedup:
             return "new"
         with self.engine.connect() as conn:
             expires = conn.execute(select(DedupKey.expires_at).where(
-                DedupKey.key == key[:200])).scalar_one_or_none()
+                DedupKey.key == stored_key(key))).scalar_one_or_none()
         remaining = (as_utc(expires) or self.clock.now()) - self.clock.now()
         return "busy" if remaining <= lease else "done"
 
     def finish(self, key: str, ttl: timedelta = DEFAULT_TTL) -> None:
         """The message was processed: keep the key as done for the dedup window."""
         with self.engine.begin() as conn:
-            conn.execute(update(DedupKey).where(DedupKey.key == key[:200])
+            conn.execute(update(DedupKey).where(DedupKey.key == stored_key(key))
                          .values(expires_at=self.clock.now() + ttl))
 
     def release(self, key: str) -> None:
         """End a claim early (a lease that is done)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(DedupKey).where(DedupKey.key == key[:200]))
+            conn.execute(delete(DedupKey).where(DedupKey.key == stored_key(key)))
 
     def purge(self) -> int:
         with self.engine.begin() as conn:

@@ -9,6 +9,7 @@ the outbox worker retries with back-off.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 from bot.messages import Outbound
 from matching.outbox import DeliveryError, Message
 from store.models import ChannelAccount, Conversation, Outbox, OutboxStatus, Person, Scientist
+
+log = logging.getLogger(__name__)
 
 Sender = Callable[[str, Outbound], None]
 
@@ -81,9 +84,14 @@ def queue_replies(engine: Engine, channel: str, user_id: str, payloads: list[dic
     """Replies a channel could not give now (late, refused, too many) go to the outbox for
     this user's person, which the worker delivers with retries — or holds (`held`) until
     the user writes again when the channel cannot push."""
-    from bot.accounts import account
+    from bot.accounts import existing_account
 
-    person_id, _ = account(engine, channel, user_id)
+    # the turn made the account; none now means the user just erased their data (the late
+    # reply is "您的个人数据已删除"): recreating the account to queue it would undo the erasure
+    person_id = existing_account(engine, channel, user_id)
+    if person_id is None:
+        log.info("late reply dropped: the %s account no longer exists", channel)
+        return
     with Session(engine) as s, s.begin():
         for payload in payloads:
             s.add(Outbox(kind="reply", recipient=f"person:{person_id}", status=status,

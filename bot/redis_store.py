@@ -1,7 +1,8 @@
 """Redis-backed twins of `Dedup` and `SharedStore`, used when `REDIS_URL` is set: with many
 web workers the per-delivery claims and the WeChat access token are hot keys read on every
 message, which Redis serves without touching PostgreSQL. Same interface, same semantics:
-a claim is `SET NX` with the TTL, a shared value is JSON with an optional expiry.
+a claim is `SET NX` with the TTL (on the hashed key, `bot.dedup.stored_key`), a shared value
+is JSON with an optional expiry.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import json
 from datetime import timedelta
 from functools import cache
 from typing import Any
+
+from bot.dedup import stored_key
 
 
 @cache
@@ -30,11 +33,11 @@ class RedisDedup:
     def claim(self, key: str, ttl: timedelta = timedelta(days=1)) -> bool:
         """True for the first claim of `key` within its TTL, False for every repeat."""
         ms = max(1, int(ttl.total_seconds() * 1000))
-        return bool(self.redis.set(self.prefix + key[:200], 1, nx=True, px=ms))
+        return bool(self.redis.set(self.prefix + stored_key(key), 1, nx=True, px=ms))
 
     def begin(self, key: str, lease: timedelta) -> str:
         """"new", "busy" (someone holds the processing lease) or "done" — see Dedup.begin."""
-        name = self.prefix + key[:200]
+        name = self.prefix + stored_key(key)
         ms = max(1, int(lease.total_seconds() * 1000))
         if self.redis.set(name, "busy", nx=True, px=ms):
             return "new"
@@ -44,11 +47,11 @@ class RedisDedup:
         return "busy" if value == b"busy" else "done"
 
     def finish(self, key: str, ttl: timedelta = timedelta(days=1)) -> None:
-        self.redis.set(self.prefix + key[:200], "done",
+        self.redis.set(self.prefix + stored_key(key), "done",
                        px=max(1, int(ttl.total_seconds() * 1000)))
 
     def release(self, key: str) -> None:
-        self.redis.delete(self.prefix + key[:200])
+        self.redis.delete(self.prefix + stored_key(key))
 
     def purge(self) -> int:
         return 0  # Redis expires keys itself

@@ -1,7 +1,8 @@
 """Background jobs and `kejiyun worker`.
 
-The jobs: offer expiry (with re-dispatch to the next candidates), outbox delivery, keeping the
-search index in step with the store, and the weekly reports (周报) for the province and its
+The jobs: offer expiry (with re-dispatch to the next candidates, and dispatch of needs a
+crashed worker or a failed ranking left published without offers), outbox delivery, keeping
+the search index in step with the store, and the weekly reports (周报) for the province and its
 21 市州 every Monday. With `REDIS_URL` they run as arq cron jobs on Redis: however many
 `kejiyun worker` processes run, each tick runs once (arq's unique cron jobs), and each worker
 writes a heartbeat that `/readyz` of the web workers reports. Without Redis the same jobs run
@@ -43,6 +44,8 @@ class Jobs:
         self.settings, self.clock = settings, clock
 
     def expire_offers(self) -> int:
+        """Offers past their deadline, then needs stranded `open` (OfferService.expire_due;
+        `kejiyun serve`'s own ticker calls the same method)."""
         return int(self.dialog.offers.expire_due())
 
     def deliver(self) -> None:

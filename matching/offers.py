@@ -11,24 +11,31 @@ index `uq_offer_one_accepted_per_need` is the database's own backstop.
 
 Who may act is decided here, from the store: callers pass the scientist row the channel
 account belongs to, and an offer token only works for the scientist it was sent to.
+
+Publishing commits before dispatching (ranking is slow and can fail, and must not hold the
+need row): a need whose dispatch never happened — the worker died in between, or ranking
+raised — stays `open` with no offers, and `expire_due` (the background job) dispatches it
+again after a short grace period. Dispatch only tops up, so a late second run sends nothing
+twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kejiyun.clock import Clock, as_utc, system_clock
-from kejiyun.errors import BadInput
+from kejiyun.errors import BadInput, is_store_outage
 from kejiyun.settings import Settings
 from matching import notifications as note
 from matching.need import NeedDraft
@@ -48,8 +55,19 @@ from store.models import (
 
 log = logging.getLogger(__name__)
 _OPEN = (NeedStatus.open, NeedStatus.offered)
+# A publish dispatches within seconds; a need still open with no offer after this was left
+# by a crashed worker or a failed ranking, and the background job dispatches it again.
+DISPATCH_GRACE = timedelta(minutes=1)
+DISPATCH_RETRY = timedelta(minutes=1)  # between attempts on one need whose dispatch fails
+DISPATCH_GIVE_UP = timedelta(minutes=30)  # still failing by then: staff take it by hand
+SOURCE_KEY_PREFIX = "sha256:"
 
 
+def source_key_digest(key: str) -> str:
+    """What `need.source_key` holds for the chat message that published the need. Its
+    delivery id names the user ("wechat:wx:<openid>:<MsgId>"), so only a digest is stored:
+    the same message gives the same digest, and a turn run again still finds its need."""
+    return SOURCE_KEY_PREFIX + hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass
@@ -93,6 +111,8 @@ class OfferService:
         self.ranker = ranker
         self.settings = settings
         self.clock = clock
+        # needs whose dispatch failed in this process, and when to try each again
+        self._retry_at: dict[int, datetime] = {}
 
     # ---- helpers -----------------------------------------------------------------------------
     @contextmanager
@@ -122,16 +142,20 @@ class OfferService:
                     transcript: list[str] | None = None, source_key: str | None = None) -> int:
         """Store a draft need record (status draft until the requester confirms), with the
         requester's own messages (contacts masked) for staff to read. With `source_key` (the
-        chat message that publishes it) a second call returns the need the first made."""
+        chat message that publishes it) a second call returns the need the first made; the
+        key is stored as a digest (`source_key_digest`)."""
         now = self.clock.now()
+        digest = source_key_digest(source_key) if source_key else None
         with self._tx() as session:
             if source_key:
-                existing = session.execute(select(Need.id).where(
-                    Need.source_key == source_key[:200])).scalar_one_or_none()
+                # (the raw form: needs published before keys were hashed)
+                existing = session.execute(select(Need.id).where(or_(
+                    Need.source_key == digest, Need.source_key == source_key[:200]))
+                ).scalars().first()
                 if existing is not None:
                     return int(existing)
             need = Need(
-                source_key=source_key[:200] if source_key else None,
+                source_key=digest,
                 external_id=external_id, requester_id=requester_id,
                 organization_id=organization_id, conversation_id=conversation_id,
                 kind=draft.kind, title=draft.title[:300], description=draft.description,
@@ -162,13 +186,47 @@ class OfferService:
                 Offer.need_id == need_id)).scalar_one())
 
     def confirm(self, need_id: int, actor: str = "requester") -> Outcome:
-        """The requester confirmed the summary card: publish and send the first offers."""
+        """The requester confirmed the summary card: publish and send the first offers.
+        When dispatching fails the need is published all the same (code "later"): the
+        background job dispatches it (`redispatch_stranded`)."""
         with self._tx() as session:
             if not self._set_need(session, need_id, (NeedStatus.draft,), NeedStatus.open):
                 return Outcome(False, "not_draft", "这条需求已经发布或已关闭。", need_id)
             self._audit(session, actor, "need", need_id, "confirm",
                         {"status": NeedStatus.draft}, {"status": NeedStatus.open})
-        return self.dispatch(need_id)
+        return self._dispatch_or_later(need_id)
+
+    def _dispatch_or_later(self, need_id: int) -> Outcome:
+        try:
+            outcome = self.dispatch(need_id)
+        except Exception as exc:
+            if is_store_outage(exc):
+                raise  # the turn is given back and run again; it finds the need open
+            log.exception("dispatch of need %s failed; the background job retries it", need_id)
+            outcome = Outcome(False, "busy", "", need_id)
+        if outcome.code != "busy":
+            return outcome
+        return Outcome(True, "later", "需求已发布！正在为您寻找合适的专家，有专家接单会第一时间"
+                       "通知您；暂时找不到的，会转交当地科协工作人员人工对接。", need_id)
+
+    def published(self, need_id: int) -> Outcome:
+        """Where a need published earlier stands, for its publishing turn run again after a
+        crash: the offers already sent (never sent again) — or, when that worker died before
+        dispatching, the dispatch now."""
+        with Session(self.engine) as session:
+            status = session.execute(select(Need.status).where(Need.id == need_id)
+                                     ).scalar_one_or_none()
+            sent = list(session.execute(select(Offer.id).where(Offer.need_id == need_id)
+                                        .order_by(Offer.id)).scalars())
+        if status is None:
+            return Outcome(False, "not_found", "找不到这条需求。")
+        if status == NeedStatus.open and not sent:
+            return self._dispatch_or_later(need_id)
+        if status == NeedStatus.unmatched:
+            return Outcome(False, "unmatched", "暂无合适的专家，已转交工作人员。", need_id)
+        if sent:
+            return Outcome(True, "offered", f"已推送给 {len(sent)} 位专家。", need_id, sent)
+        return Outcome(False, "not_draft", "这条需求已经发布或已关闭。", need_id)
 
     def dispatch(self, need_id: int) -> Outcome:
         """Top up pending offers to `match_offers_per_round`, within `match_max_offers` in
@@ -507,7 +565,9 @@ class OfferService:
         return Outcome(True, "referred", f"已转介给 {colleague.name}。", offer.need_id, [new.id])
 
     def expire_due(self) -> int:
-        """Expire pending offers past their deadline and ask the next candidates."""
+        """Expire pending offers past their deadline and ask the next candidates; then
+        dispatch the needs a crash or a failed ranking left open with no offer (both run
+        every few seconds from the same background job). Returns the offers expired."""
         now = self.clock.now()
         with Session(self.engine) as session:
             due = session.execute(select(Offer.id, Offer.need_id).where(
@@ -535,7 +595,46 @@ class OfferService:
             needs.add(need_id)
         for need_id in sorted(needs):
             self.dispatch(need_id)
+        self.redispatch_stranded()
         return expired
+
+    def redispatch_stranded(self, limit: int = 50) -> int:
+        """Needs published (`open`) for longer than `DISPATCH_GRACE` without a single offer:
+        their publishing worker died before dispatching, or ranking failed. Dispatch them now.
+        Staff's needs are never `open` (unmatched, or offered by hand), so they are left
+        alone; a dispatch racing another finds the offers already made and adds none. One
+        still failing after `DISPATCH_GIVE_UP` goes to staff, as a need nobody can take.
+        Returns the needs dispatched."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Need.id, Need.updated_at).where(
+                    Need.status == NeedStatus.open, Need.updated_at <= now - DISPATCH_GRACE,
+                    ~select(Offer.id).where(Offer.need_id == Need.id).exists())
+                .order_by(Need.updated_at).limit(limit)).all()
+        if len(self._retry_at) > 10_000:
+            self._retry_at.clear()  # stale entries only: a dispatched need is never picked
+        done = 0
+        for need_id, published in rows:
+            if self._retry_at.get(need_id, now) > now:
+                continue
+            log.warning("need %s was published but never dispatched: dispatching it now",
+                        need_id)
+            try:
+                outcome = self.dispatch(need_id)
+            except Exception as exc:
+                if is_store_outage(exc):
+                    raise
+                if (as_utc(published) or now) > now - DISPATCH_GIVE_UP:
+                    log.exception("dispatch of need %s failed again; retrying later", need_id)
+                    self._retry_at[need_id] = now + DISPATCH_RETRY
+                    continue
+                log.exception("dispatch of need %s keeps failing; handing it to staff",
+                              need_id)
+                outcome = self._dispatch_tx(need_id, [])  # nobody to ask: unmatched
+            self._retry_at.pop(need_id, None)
+            done += outcome.code in ("offered", "unmatched")
+        return done
 
     # ---- after the match ---------------------------------------------------------------------
     def start_service(self, need_id: int, actor: str) -> Outcome:

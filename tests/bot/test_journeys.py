@@ -243,3 +243,67 @@ def test_a_publish_run_again_after_a_crash_publishes_once(bot: Harness) -> None:
         assert len(s.execute(select(Need.id)).all()) == 1
         assert len(s.execute(select(Offer.id)).all()) == 3
     assert bot.dialog.handle(press) == []  # saved this time: a third run does nothing
+
+
+class _RankingDown:
+    """A ranking that fails: the store dropped the connection, or an unexpected error."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def rank(self, *args: object, **kwargs: object) -> object:
+        raise self.error
+
+
+def test_a_dispatch_that_fails_is_told_honestly_and_done_by_the_job(bot: Harness) -> None:
+    """Publishing commits first; when ranking then fails, the requester is told the need is
+    published and being matched — not "sent to N experts", not "handed to staff" — and the
+    background job sends the offers once the ranking works again."""
+    from datetime import timedelta
+
+    from matching.offers import DISPATCH_GRACE
+
+    bot.bind("sci-a", "s-soil-cp")
+    bot.chat("boss", NEED + "，很急，预算五千，同意，电话13800001111")
+    ranker = bot.dialog.offers.ranker
+    bot.dialog.offers.ranker = _RankingDown(RuntimeError("检索超时"))  # type: ignore[assignment]
+    said = text(bot.press("boss", "need:confirm"))
+    assert "需求已发布" in said and "正在为您寻找合适的专家" in said
+    assert "已推送" not in said and "已转交" not in said.split("；")[0]
+    assert "新的需求邀请" not in text(bot.notes("sci-a"))
+    bot.dialog.offers.ranker = ranker
+    bot.clock.advance(DISPATCH_GRACE + timedelta(seconds=1))
+    bot.dialog.offers.expire_due()  # what the background job runs every few seconds
+    bot.dialog.offers.expire_due()
+    assert "新的需求邀请" in text(bot.notes("sci-a"))
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need.status)).scalar_one() == "offered"
+        assert len(s.execute(select(Offer.id)).all()) == 3
+    assert "等待专家接单" in text(bot.chat("boss", "我的需求"))
+
+
+def test_a_publish_whose_worker_died_before_dispatch_dispatches_when_run_again(
+        bot: Harness) -> None:
+    """The database went away after the publish committed and before the offers were made:
+    the turn is given back (503) and run again. The re-run finds the published need, sends
+    its offers now, and says so — it does not claim the need went to staff."""
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    from kejiyun.errors import StoreUnavailable
+
+    bot.chat("boss", NEED + "，很急，预算五千，同意，电话13800001111")
+    press = Inbound("telegram", "boss", action="need:confirm", kind="button", key="tg:778")
+    ranker = bot.dialog.offers.ranker
+    bot.dialog.offers.ranker = _RankingDown(OperationalError(  # type: ignore[assignment]
+        "SELECT 1", {}, Exception("server closed the connection unexpectedly")))
+    with pytest.raises(StoreUnavailable):
+        bot.dialog.handle(press)
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need.status)).scalar_one() == "open"
+    bot.dialog.offers.ranker = ranker
+    assert "已推送给 3 位专家" in text(bot.dialog.handle(press))
+    assert bot.dialog.handle(press) == []  # saved this time
+    with Session(bot.engine) as s:
+        assert len(s.execute(select(Need.id)).all()) == 1
+        assert len(s.execute(select(Offer.id)).all()) == 3

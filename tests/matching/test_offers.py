@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from matching.extract import extract_need
-from matching.offers import OfferService
+from matching.offers import DISPATCH_GRACE, DISPATCH_RETRY, OfferService
 from matching.outbox import OutboxWorker, RecordingSink
 from store.models import AuditLog, Need, Offer, Organization, Outbox, Person, Scientist
 
@@ -337,3 +337,94 @@ def test_weekly_cap_spreads_offers(service: OfferService, pool: Engine, settings
     clock.advance(timedelta(days=8))
     need_c, _ = publish(service, pool)
     assert {e for e, _, _ in offers(pool, need_c)} & first_round  # a new week
+
+
+# ---- a need published but never dispatched ------------------------------------------------
+class FailingRanker:
+    """The real ranker, failing its first `failures` calls as a ranking that times out."""
+
+    def __init__(self, real: object, failures: int) -> None:
+        self.real, self.failures, self.calls = real, failures, 0
+
+    def rank(self, *args: object, **kwargs: object) -> object:
+        self.calls += 1
+        if self.failures > 0:
+            self.failures -= 1
+            raise RuntimeError("检索超时 (ranking timed out)")
+        return self.real.rank(*args, **kwargs)  # type: ignore[attr-defined]
+
+
+def test_a_need_left_open_by_a_crash_is_dispatched_once(service: OfferService, pool: Engine,
+                                                        clock) -> None:  # type: ignore[no-untyped-def]
+    """The publishing worker committed `open` and was killed before dispatching: nothing
+    else would ever send the offers. The background job does, once, after a grace period."""
+    person, _ = make_requester(pool)
+    draft = extract_need(SOIL_NEED)
+    draft.contact_consent = True
+    need_id = service.create_need(draft, requester_id=person)
+    with Session(pool) as s, s.begin():  # what the killed worker left behind
+        s.get(Need, need_id).status = "open"  # type: ignore[union-attr]
+    assert service.expire_due() == 0 and offers(pool, need_id) == []  # may still be running
+    clock.advance(DISPATCH_GRACE + timedelta(seconds=1))
+    service.expire_due()
+    service.expire_due()
+    sent = offers(pool, need_id)
+    assert len(sent) == 3 and need_status(pool, need_id) == "offered"
+    clock.advance(DISPATCH_GRACE * 5)
+    service.expire_due()
+    assert offers(pool, need_id) == sent  # offered once, not once per run
+    cards = [m for m in outbox(pool, need_id) if m.kind == "offer"]
+    assert len(cards) == 3
+    assert len(audit(pool, "offer", "send")) == 3
+
+
+def test_a_failed_ranking_publishes_and_the_job_dispatches_later(
+        service: OfferService, pool: Engine, clock) -> None:  # type: ignore[no-untyped-def]
+    flaky = FailingRanker(service.ranker, failures=2)
+    service.ranker = flaky  # type: ignore[assignment]
+    person, _ = make_requester(pool)
+    need_id = service.create_need(extract_need(SOIL_NEED), requester_id=person)
+    outcome = service.confirm(need_id)
+    assert outcome.code == "later" and "正在为您寻找" in outcome.message
+    assert need_status(pool, need_id) == "open" and offers(pool, need_id) == []
+    clock.advance(DISPATCH_GRACE + timedelta(seconds=1))
+    service.expire_due()  # fails again: tried once more after a pause, not on every tick
+    service.expire_due()
+    assert flaky.calls == 2 and offers(pool, need_id) == []
+    clock.advance(DISPATCH_RETRY)
+    service.expire_due()
+    service.expire_due()
+    assert len(offers(pool, need_id)) == 3 and flaky.calls == 3
+
+
+def test_a_need_whose_dispatch_keeps_failing_goes_to_staff(
+        service: OfferService, pool: Engine, clock) -> None:  # type: ignore[no-untyped-def]
+    service.ranker = FailingRanker(service.ranker, failures=10_000)  # type: ignore[assignment]
+    need_id, person = publish(service, pool)
+    for _ in range(40):
+        clock.advance(DISPATCH_RETRY)
+        service.expire_due()
+    assert need_status(pool, need_id) == "unmatched" and offers(pool, need_id) == []
+    msgs = outbox(pool, need_id)
+    assert any(m.recipient.startswith("staff:") for m in msgs)
+    assert any(m.recipient == f"person:{person}" and m.kind == "need_unmatched" for m in msgs)
+
+
+def test_needs_in_other_hands_are_not_dispatched_again(service: OfferService, pool: Engine,
+                                                       clock) -> None:  # type: ignore[no-untyped-def]
+    drafted = service.create_need(extract_need(SOIL_NEED))  # not confirmed: stays a draft
+    cancelled, _ = publish(service, pool)
+    service.cancel(cancelled, actor="requester")
+    ranker, service.ranker = service.ranker, None  # nobody to offer: straight to staff
+    staff = service.create_need(extract_need(SOIL_NEED))
+    assert service.confirm(staff).code == "unmatched"
+    service.ranker = ranker
+    offered, _ = publish(service, pool)
+    counted = FailingRanker(ranker, failures=0)
+    service.ranker = counted  # type: ignore[assignment]
+    clock.advance(hours=1)
+    service.expire_due()
+    assert counted.calls == 0  # nothing was dispatched again
+    assert [need_status(pool, n) for n in (drafted, cancelled, staff, offered)] == [
+        "draft", "cancelled", "unmatched", "offered"]
+    assert offers(pool, drafted) == [] and offers(pool, staff) == []
