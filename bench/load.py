@@ -14,9 +14,10 @@ webhook mode (TELEGRAM_WEBHOOK_URL set, so no polling).
 Users: each arrives at a random moment, subscribes (WeChat) or sends /start (Telegram), then
 asks farmers' questions, describes needs, answers slot questions and taps buttons of the last
 reply or the menu, with a think time between reading the answer and the next message, until
-the duration ends. WeChat callbacks time out after 5 s and are retried (same MsgId, new nonce)
-up to three times, as WeChat does; Telegram updates are retried on errors. A sample of
-messages is re-delivered on purpose (during or after processing) — they must be answered once.
+the duration ends. WeChat callbacks time out after 5 s and are retried unchanged (the same
+query string and body: timestamp, nonce, MsgId) up to three times, as WeChat does; Telegram
+updates are retried on errors. A sample of messages is re-delivered on purpose (during or
+after processing) — they must be answered once.
 A Telegram copy sent while its original is still being processed gets 503 (retry later: the
 processing lease); that answer is counted apart, not as an error, since the original is
 answered once and real Telegram never sends such a copy (it waits for the webhook's answer).
@@ -386,17 +387,23 @@ def choose(rnd: random.Random, run: Run, actions: list[str]) -> tuple[str, str]:
     return "menu", rnd.choice(["ask", "need"])
 
 
-async def post_wechat(run: Run, body: bytes) -> tuple[int | None, bytes]:
+def signed_query() -> dict[str, str]:
+    """One message's query string. WeChat's own retries resend the request unchanged (same
+    timestamp, nonce and signature), so a message keeps its query across deliveries."""
+    return wechat_params(WECHAT_TOKEN, str(int(time.time())), secrets.token_hex(8))
+
+
+async def post_wechat(run: Run, body: bytes, query: dict[str, str]
+                      ) -> tuple[int | None, bytes]:
     import httpx
 
-    ts, nonce = str(int(time.time())), secrets.token_hex(8)  # a new nonce per delivery
     t = time.perf_counter()
     status: int | None = None
     content = b""
     try:
         async with asyncio.timeout(WECHAT_TIMEOUT):  # in all, not per connect/read/pool wait
             r = await run.client.post("/wechat", content=body, timeout=WECHAT_TIMEOUT,
-                                      params=wechat_params(WECHAT_TOKEN, ts, nonce))
+                                      params=query)
         status, content = r.status_code, r.content
         run.count(str(status), status != 200)
     except (httpx.TimeoutException, TimeoutError):
@@ -473,12 +480,13 @@ async def wechat_user(run: Run, i: int) -> None:
         run.msgs.append(msg)
         mode = redelivery(rnd, run)
         again: asyncio.Task[tuple[int | None, bytes]] | None = None
+        query = signed_query()
         if mode == "during":  # the platform's retry arrives while the first is being handled
-            again = asyncio.create_task(later(0.2, post_wechat(run, body)))
+            again = asyncio.create_task(later(0.2, post_wechat(run, body, query)))
         content = b""
         for _ in range(WECHAT_ATTEMPTS):
             msg.attempts += 1
-            status, content = await post_wechat(run, body)
+            status, content = await post_wechat(run, body, query)
             if status == 200:
                 msg.acked = True
                 break
@@ -499,7 +507,7 @@ async def wechat_user(run: Run, i: int) -> None:
         if msg.first_reply_at is not None:
             run.wechat_reply_ms.append((msg.first_reply_at - msg.sent_at) * 1000)
         if mode == "after" and msg.acked:
-            status2, content2 = await post_wechat(run, body)
+            status2, content2 = await post_wechat(run, body, query)
             if status2 == 200 and is_passive_reply(content2):
                 passive += 1
         msg.redelivered = mode

@@ -2,10 +2,13 @@
 customer-service API.
 
 Incoming (`/wechat`):
-- GET echoes `echostr` after the signature check (constant-time compare).
+- GET echoes `echostr` after the signature check (constant-time compare) and the same
+  timestamp check as POST.
 - POST is refused with 403 (nothing stored) for a bad signature, a timestamp more than five
-  minutes off, or a replayed nonce; with 400 for a DOCTYPE/ENTITY (no entity expansion ever),
-  malformed XML, or safe mode without `<Encrypt>`; with 413 when larger than 64 KB.
+  minutes off, or a nonce already used with a different body; with 400 for a DOCTYPE/ENTITY
+  (no entity expansion ever), malformed XML, or safe mode without `<Encrypt>`; with 413 when
+  larger than 64 KB. WeChat's own retry (it re-sends a callback not answered within 5 s,
+  byte for byte: same nonce, same body) is not a replay: it is a duplicate (below).
 - Safe mode (`encrypt_type=aes`) checks `msg_signature` and decrypts with the current
   EncodingAESKey, then the previous ones (`WECHAT_AES_KEY="new,old"`), and encrypts replies
   with the current one.
@@ -20,6 +23,10 @@ hard-codes api.weixin.qq.com in places, so the client is wrapped); the access to
 with a single refresher; 40001/42001 refresh once and retry once; errors such as 45015 (outside
 the 48-hour window) are recorded as undelivered, never as sent. Texts are split under 2,047
 bytes; buttons become `weixin://bizmsgmenu` links plus numbered replies.
+
+WeChat shows `<a href>` in a text message as a link and decodes &lt; &gt; &amp;, so message text
+is HTML-escaped (only our own button links stay markup), and the passive reply's XML is written
+here, not by wechatpy (which puts text into CDATA as is: a `]]>` would end it early).
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ from sqlalchemy import Engine
 from bot.accounts import account
 from bot.dedup import Dedup
 from bot.dialog import Dialog
-from bot.messages import Inbound, Outbound
+from bot.messages import Button, Inbound, Outbound
 from bot.pending import PendingTurns
 from bot.threads import quick
 from kejiyun.clock import Clock
@@ -59,9 +66,15 @@ log = logging.getLogger(__name__)
 CHANNEL = "wechat"
 MAX_BODY = 64 * 1024
 MAX_SKEW = 300          # seconds a signed timestamp may be off
+# A nonce is remembered for as long as its timestamp is accepted (±MAX_SKEW), and a bit more
+NONCE_TTL = timedelta(seconds=2 * MAX_SKEW + 60)
+# How long a request holds its (nonce, body) claim while it finds out whether the nonce is
+# its own; only the winner's claim is made long (`Dedup.finish`), so "done" = bound to this body
+_NONCE_PROBE = timedelta(seconds=10)
 BYTE_LIMIT = 2047       # WeChat's limit for one text message, in UTF-8 bytes
 _TOKEN_ERRORS = {40001, 40014, 42001}
 HOLD_TEXT = "正在为您查找答案，请稍后回复任意文字获取答案。"
+_MORE = "\n（还有新消息，回复任意文字继续查看）"
 _MENU = {"ASK": "menu:ask", "NEED": "menu:need", "SCIENTIST": "menu:scientist"}
 _KIND = {"text": "text", "image": "image", "voice": "voice", "video": "video",
          "shortvideo": "video", "location": "location", "link": "link", "file": "file"}
@@ -112,30 +125,56 @@ def parse_xml(body: bytes) -> dict[str, str]:
     return {child.tag: (child.text or "") for child in root}
 
 
-def split_bytes(text: str, limit: int = BYTE_LIMIT) -> list[str]:
-    pieces: list[str] = []
-    current = ""
-    for ch in text:
-        if len((current + ch).encode()) > limit:
-            pieces.append(current)
-            current = ""
-        current += ch
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
-
-
-def render_text(out: Outbound) -> str:
-    """Buttons as tappable `weixin://bizmsgmenu` links, with a numbered fallback."""
-    if not out.buttons:
-        return out.text
-    lines = [out.text, ""]
-    for i, b in enumerate(out.buttons, start=1):
+def _menu(buttons: list[Button]) -> str:
+    """Our own markup: tappable `weixin://bizmsgmenu` links with a numbered fallback. The
+    label is escaped as text, the URL parameters are percent-encoded (no quote can end href)."""
+    lines = []
+    for i, b in enumerate(buttons, start=1):
         link = (f'<a href="weixin://bizmsgmenu?msgmenucontent={quote(b.label)}'
-                f'&msgmenuid={quote(b.action)}">{escape(b.label)}</a>')
+                f'&msgmenuid={quote(b.action)}">{escape(b.label, quote=False)}</a>')
         lines.append(f"{i}. {link}")
     lines.append("（点击选项，或回复编号）")
     return "\n".join(lines)
+
+
+def render_text(out: Outbound) -> str:
+    """One reply as WeChat text: the message text HTML-escaped (WeChat shows `&lt;` as `<`
+    but would make a user's `<a href>` a link in our name), then the buttons as links."""
+    text = escape(out.text, quote=False)
+    if not out.buttons:
+        return text
+    return f"{text}\n\n{_menu(out.buttons)}" if text else _menu(out.buttons)
+
+
+def chunks(out: Outbound, limit: int = BYTE_LIMIT) -> list[Outbound]:
+    """`out` cut so that each piece, rendered, fits in one text message. The raw text is cut
+    (never an entity or a link in two), and the buttons go with the last piece."""
+    menu = len(("\n\n" + _menu(out.buttons)).encode()) if out.buttons else 0
+    pieces: list[str] = []
+    current, size = "", 0
+    for ch in out.text:
+        width = len(escape(ch, quote=False).encode())
+        if current and size + width > limit:
+            pieces.append(current)
+            current, size = "", 0
+        current, size = current + ch, size + width
+    if current or not pieces:
+        pieces.append(current)
+    if not out.buttons:
+        return [Outbound(p) for p in pieces]
+    if size + menu > limit and current:
+        pieces.append("")  # no room left for the buttons: they come as a piece of their own
+    return [Outbound(p) for p in pieces[:-1]] + [Outbound(pieces[-1], list(out.buttons))]
+
+
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def cdata(value: str) -> str:
+    """`value` as CDATA that always parses back to `value`: a `]]>` inside is split across two
+    sections, and characters XML cannot carry at all (control characters) are dropped."""
+    value = _XML_ILLEGAL.sub("", value)
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 class APIClient:
@@ -252,8 +291,12 @@ class WeChatChannel:
         def verify(request: Request) -> Response:
             q = request.query_params
             sig = q.get("signature", "")
-            if not sig or not same(sig, signature(self.token, q.get("timestamp", ""),
-                                                  q.get("nonce", ""))):
+            try:
+                if not sig:
+                    raise Forbidden("no signature")
+                self._check_signed(sig, q.get("timestamp", ""), q.get("nonce", ""))
+            except Forbidden as exc:
+                log.warning("wechat verification refused: %s", exc)
                 return Response(status_code=403)
             return PlainTextResponse(q.get("echostr", ""))
 
@@ -275,10 +318,9 @@ class WeChatChannel:
                 log.info("wechat callback rejected: %s", exc)
                 return Response(status_code=400)
 
-    async def handle(self, query: dict[str, str], body: bytes,
-                     received: float | None = None) -> Response:
-        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-        if not same(query.get("signature", ""), signature(self.token, timestamp, nonce)):
+    def _check_signed(self, sig: str, timestamp: str, nonce: str) -> float:
+        """Signature and timestamp (GET and POST alike): the request's age in seconds."""
+        if not same(sig, signature(self.token, timestamp, nonce)):
             raise Forbidden("bad signature")
         try:
             age = self.clock.now().timestamp() - int(timestamp)
@@ -286,6 +328,12 @@ class WeChatChannel:
             raise Forbidden("bad timestamp") from None
         if abs(age) > MAX_SKEW:
             raise Forbidden("stale timestamp")
+        return age
+
+    async def handle(self, query: dict[str, str], body: bytes,
+                     received: float | None = None) -> Response:
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        age = self._check_signed(query.get("signature", ""), timestamp, nonce)
         # WeChat stamps the request when it sends it (whole seconds). A request that waited
         # in a busy server's socket queue before reaching us is older than our own clock
         # says; its passive reply might come after WeChat gave up. At least age − 1 s old:
@@ -293,9 +341,7 @@ class WeChatChannel:
         received = min(started, time.monotonic() - max(0.0, age - 1.0))
         safe = query.get("encrypt_type") == "aes"
         fields = self._decrypt(query, body, timestamp, nonce) if safe else parse_xml(body)
-        if not await quick(self.dedup.claim, f"wxnonce:{timestamp}:{nonce}",
-                           timedelta(seconds=2 * MAX_SKEW)):
-            raise Forbidden("replayed nonce")
+        await self._claim_nonce(timestamp, nonce, body)
         reply = await self._process(fields, received)
         if reply is None:
             return PlainTextResponse("success")
@@ -303,6 +349,35 @@ class WeChatChannel:
         if safe:
             xml = self._crypto(self.aes_keys[0]).encrypt_message(xml, nonce, timestamp)
         return Response(content=xml, media_type="application/xml")
+
+    async def _claim_nonce(self, timestamp: str, nonce: str, body: bytes) -> None:
+        """Bind the nonce to this body. The same nonce with the same body is WeChat's own retry
+        (let through: the message dedup answers it as a duplicate); with another body it is a
+        replay of a captured signature (Forbidden). The signature does not cover a plain-mode
+        body, so "same body" must never be concluded from a key a refused request left behind:
+        a (nonce, body) key is only made long ("done") by the request that won the nonce."""
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        bound, plain = f"wxnonce:{timestamp}:{nonce}:{digest}", f"wxnonce:{timestamp}:{nonce}"
+        state = await quick(self.dedup.begin, bound, _NONCE_PROBE)
+        if state == "done":
+            return  # WeChat's retry of a request whose nonce this very body won
+        if state == "busy":  # an identical request deciding right now, or one just refused
+            raise Forbidden("replayed nonce")
+        won = False
+        try:
+            won = await quick(self.dedup.claim, plain, NONCE_TTL)
+            if not won:
+                raise Forbidden("replayed nonce with a different body")
+            await quick(self.dedup.finish, bound, NONCE_TTL)
+        except Forbidden:
+            raise  # the short claim on `bound` runs out by itself
+        except Exception:
+            # the store failed half-way: forget the nonce, so WeChat's retry is not refused
+            with contextlib.suppress(Exception):
+                if won:
+                    await quick(self.dedup.release, plain)
+                await quick(self.dedup.release, bound)
+            raise
 
     def _crypto(self, key: str) -> Any:
         from wechatpy.crypto import WeChatCrypto
@@ -330,7 +405,8 @@ class WeChatChannel:
         raise BadRequest("cannot decrypt with any configured EncodingAESKey")
 
     # ---- one message -------------------------------------------------------------------------
-    async def _process(self, f: dict[str, str], received: float) -> Outbound | None:
+    async def _process(self, f: dict[str, str], received: float) -> str | None:
+        """The passive reply's text (rendered for WeChat), or None to answer `success`."""
         user = f.get("FromUserName", "")
         if not user:
             raise BadRequest("no FromUserName")
@@ -377,7 +453,7 @@ class WeChatChannel:
         except TimeoutError:
             task.add_done_callback(lambda t: self._late(inbound, t))
             if not self.settings.wechat_can_push:
-                return Outbound(HOLD_TEXT)
+                return HOLD_TEXT
             return None
         first = self._first_and_rest(user, replies)
         await quick(self.pending.close, key)
@@ -386,10 +462,11 @@ class WeChatChannel:
     def _finished(self, _task: asyncio.Future[list[Outbound]]) -> None:
         self._running -= 1
 
-    def _release_held(self, user: str) -> Outbound | None:
+    def _release_held(self, user: str) -> str | None:
         """Answers that waited for this user to write again. A service account pushes them now
         (the 48-hour window is open again) and goes on with the new message; a subscription
-        account hands the first one back as this message's reply."""
+        account hands the first one back as this message's reply (rendered); a held answer too
+        long for one reply gives its first part and stays held with the rest."""
         from sqlalchemy import select, update
         from sqlalchemy.orm import Session
 
@@ -408,10 +485,16 @@ class WeChatChannel:
                           .execution_options(synchronize_session=False))
                 return None
             first = rows[0]
-            first.status, first.sent_at = OutboxStatus.sent, self.clock.now()
-            text = Outbound.from_payload(first.payload).text
-        more = "\n（还有新消息，回复任意文字继续查看）" if len(rows) > 1 else ""
-        return Outbound(split_bytes(text, BYTE_LIMIT - len(more.encode()))[0] + more)
+            out = Outbound.from_payload(first.payload)
+            parts = chunks(out, BYTE_LIMIT - len(_MORE.encode()))
+            part = parts[0]
+            if len(parts) == 1:  # all of it fits
+                first.status, first.sent_at = OutboxStatus.sent, self.clock.now()
+                more = len(rows) > 1
+            else:
+                first.payload = Outbound(out.text[len(part.text):], out.buttons).to_payload()
+                more = True
+        return render_text(part) + (_MORE if more else "")
 
     def _inbound(self, user: str, msg_type: str, f: dict[str, str]) -> Inbound | None:
         if msg_type == "event":
@@ -428,15 +511,15 @@ class WeChatChannel:
         return Inbound(CHANNEL, user, text=f.get("Content", ""),
                        kind=_KIND.get(msg_type, "other"))
 
-    def _first_and_rest(self, user: str, replies: list[Outbound]) -> Outbound | None:
-        """One passive reply is allowed: send the first part now, queue the rest."""
-        if not replies:
+    def _first_and_rest(self, user: str, replies: list[Outbound]) -> str | None:
+        """One passive reply is allowed: send the first part now, queue the rest (unrendered,
+        like every outbox payload: the sender renders)."""
+        pieces = [c for r in replies for c in chunks(r)]
+        if not pieces:
             return None
-        texts = [render_text(r) for r in replies]
-        pieces = [p for t in texts for p in split_bytes(t)]
         if len(pieces) > 1:
-            self._queue(user, [Outbound(p) for p in pieces[1:]])
-        return Outbound(pieces[0])
+            self._queue(user, pieces[1:])
+        return render_text(pieces[0])
 
     def _late(self, msg: Inbound, task: asyncio.Future[list[Outbound]]) -> None:
         if task.cancelled() or task.exception() is not None:
@@ -465,16 +548,16 @@ class WeChatChannel:
         from store.models import OutboxStatus
 
         status = OutboxStatus.pending if self.settings.wechat_can_push else OutboxStatus.held
-        queue_replies(self.engine, CHANNEL, user,
-                      [{"text": render_text(out), "buttons": []} for out in replies],
+        queue_replies(self.engine, CHANNEL, user, [out.to_payload() for out in replies],
                       self.clock.now(), status)
 
-    def _reply_xml(self, f: dict[str, str], out: Outbound) -> str:
-        from wechatpy.replies import TextReply
-
-        reply = TextReply(source=f.get("ToUserName", ""), target=f.get("FromUserName", ""),
-                          content=out.text)
-        return reply.render()
+    def _reply_xml(self, f: dict[str, str], text: str) -> str:
+        """The passive text reply (`text` already rendered). Written here rather than by
+        wechatpy's TextReply, which would end its CDATA at a `]]>` in any field."""
+        return (f"<xml><ToUserName>{cdata(f.get('FromUserName', ''))}</ToUserName>"
+                f"<FromUserName>{cdata(f.get('ToUserName', ''))}</FromUserName>"
+                f"<CreateTime>{int(self.clock.now().timestamp())}</CreateTime>"
+                f"<MsgType><![CDATA[text]]></MsgType><Content>{cdata(text)}</Content></xml>")
 
     # ---- outgoing: the customer-service API --------------------------------------------------
     def sender(self) -> Any:
@@ -485,8 +568,8 @@ class WeChatChannel:
                 raise DeliveryError("未配置 WECHAT_APP_ID，无法主动推送 (no app id)",
                                     permanent=True)
             try:
-                for piece in split_bytes(render_text(out)):
-                    self.api.call("message.send_text", openid, piece)
+                for piece in chunks(out):
+                    self.api.call("message.send_text", openid, render_text(piece))
             except WeChatClientException as exc:
                 if exc.errcode == 45015:  # outside the 48-hour window: wait for the user
                     raise DeliveryError("WeChat 45015", hold=True) from None

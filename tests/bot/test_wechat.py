@@ -3,6 +3,8 @@ API answered by a loopback server."""
 
 from __future__ import annotations
 
+import html
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -16,9 +18,10 @@ from sqlalchemy.orm import Session
 from wechatpy.crypto import WeChatCrypto
 
 from bot.delivery import ChannelRouter
-from bot.handlers.wechat import parse_xml, signature, split_bytes
-from bot.messages import Inbound
+from bot.handlers.wechat import BYTE_LIMIT, chunks, parse_xml, render_text, signature
+from bot.messages import Button, Inbound, Outbound
 from bot.pending import MAX_ATTEMPTS
+from kejiyun.errors import StoreUnavailable
 from kejiyun.settings import Settings
 from matching.outbox import OutboxWorker
 from store.models import Conversation, Outbox, PendingTurn
@@ -106,6 +109,26 @@ def test_get_verification(wx: WX) -> None:
     p = wx.params(echostr="hello-echo")
     assert wx.client.get("/wechat", params=p).text == "hello-echo"
     p["signature"] = "0" * 40
+    assert wx.client.get("/wechat", params=p).status_code == 403
+
+
+def _signed_at(ts: int, nonce: str, **extra: str) -> dict[str, str]:
+    return {"timestamp": str(ts), "nonce": nonce,
+            "signature": signature(TOKEN, str(ts), nonce), **extra}
+
+
+def test_get_verification_refuses_a_stale_or_future_timestamp(wx: WX) -> None:
+    """A captured verification URL must not be replayable for ever: like POST, GET accepts a
+    timestamp at most five minutes off."""
+    now = int(wx.bot.clock.now().timestamp())
+    for skew in (-3600, -301, 301, 86_400):
+        p = _signed_at(now + skew, f"g{skew}", echostr="hello-echo")
+        resp = wx.client.get("/wechat", params=p)
+        assert resp.status_code == 403 and "hello-echo" not in resp.text, skew
+    for skew in (-299, 0, 299):
+        p = _signed_at(now + skew, f"g{skew}", echostr="hello-echo")
+        assert wx.client.get("/wechat", params=p).text == "hello-echo", skew
+    p = {**_signed_at(now, "gx", echostr="hello-echo"), "timestamp": "soon"}
     assert wx.client.get("/wechat", params=p).status_code == 403
 
 
@@ -299,8 +322,26 @@ def test_token_refresh_and_undeliverable(wx: WX) -> None:
 
 
 def test_split_under_the_byte_limit() -> None:
-    parts = split_bytes("酸" * 2000)
-    assert all(len(p.encode()) <= 2047 for p in parts) and "".join(parts) == "酸" * 2000
+    parts = chunks(Outbound("酸" * 2000))
+    rendered = [render_text(p) for p in parts]
+    assert all(len(r.encode()) <= BYTE_LIMIT for r in rendered)
+    assert "".join(rendered) == "酸" * 2000
+
+
+def test_split_counts_escaped_bytes_and_never_cuts_an_entity_or_a_link() -> None:
+    """`<` is sent as `&lt;` (4 bytes): the limit holds for what is sent, an entity is never
+    cut in two, and the button links come whole, after the last piece of text."""
+    text = "<&>" * 700 + "尾"
+    buttons = [Button("接单", "accept:tok"), Button("婉拒", "decline:tok")]
+    parts = chunks(Outbound(text, buttons))
+    rendered = [render_text(p) for p in parts]
+    assert len(rendered) > 1 and all(len(r.encode()) <= BYTE_LIMIT for r in rendered)
+    assert html.unescape("".join(render_text(Outbound(p.text)) for p in parts)) == text
+    assert all(not p.buttons for p in parts[:-1]) and parts[-1].buttons == buttons
+    assert rendered[-1].count('<a href="weixin://bizmsgmenu') == 2
+    # a text that just fits leaves no room for the menu: the menu is a piece of its own
+    full = chunks(Outbound("酸" * 682, buttons))
+    assert [p.text for p in full] == ["酸" * 682, ""] and full[-1].buttons == buttons
 
 
 def eight_workers_send_at_once(api: FakeWeChatAPI, bot: Harness) -> None:
@@ -468,3 +509,216 @@ def test_answered_messages_leave_nothing_pending_and_erasure_drops_kept_ones(wx:
     wx.post(wx.xml("openid-kept", "删除我的数据"))
     wx.reply_text(wx.post(wx.xml("openid-kept", "确认删除")))
     assert _pending(wx.bot) == 0
+
+
+# ---- WeChat's own retry: same query, same body ---------------------------------------------
+def identical_retry_is_a_duplicate(wx: WX, user: str) -> None:
+    body = wx.xml(user, "李子园土壤酸化了怎么改良", msg_id=5150)
+    p = wx.params()
+    assert "石灰" in wx.reply_text(wx.post(body, p))
+    for _ in range(3):  # WeChat retries up to three times
+        again = wx.post(body, dict(p))
+        assert again.status_code == 200 and again.text == "success"
+    assert _version(wx.bot, user) == 1  # one turn
+    forged = wx.xml(user, "把我的需求改成别的", msg_id=5151)
+    for _ in range(3):  # refused every time, not only the first
+        assert wx.post(forged, dict(p)).status_code == 403
+    other = wx.xml(f"{user}-other", "李子园土壤酸化了怎么改良", msg_id=5150)
+    assert wx.post(other, dict(p)).status_code == 403
+    assert wx.post(body, dict(p)).text == "success"  # the original's retry still passes
+    assert _version(wx.bot, user) == 1 and _version(wx.bot, f"{user}-other") == 0
+    assert not any(m.get("touser") == user for m in wx.api.sent)  # nothing pushed either
+
+
+def test_wechats_identical_retry_is_a_duplicate_not_a_replay(wx: WX) -> None:
+    """WeChat re-sends a callback it got no answer to within 5 s byte for byte (signature,
+    timestamp, nonce, body). That retry is a duplicate — 200, the message processed once —
+    while another body under a used nonce (a captured signature) stays refused, however often
+    it is tried."""
+    identical_retry_is_a_duplicate(wx, "openid-retry")
+
+
+def test_identical_retry_through_redis(redis_url: str, bot: Harness) -> None:
+    """...with the claims in Redis (many workers)."""
+    from bot.redis_store import RedisDedup
+
+    with running() as api:
+        settings = Settings(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET="s",
+                            WECHAT_API_BASE_URL=api.url, WECHAT_REPLY_TIMEOUT="4.5")
+        app = create_app(settings, engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                         background=False)
+        with TestClient(app) as client:
+            assert isinstance(app.state.wechat.dedup, RedisDedup)  # type: ignore[attr-defined]
+            identical_retry_is_a_duplicate(WX(client, api, bot, app), "openid-redis-retry")
+
+
+def test_identical_retry_in_safe_mode(wx: WX) -> None:
+    crypto = WeChatCrypto(TOKEN, KEY_NEW, APP_ID)
+    p = wx.params()
+    encrypted = crypto.encrypt_message(wx.xml("openid-aes-retry", "李子园土壤酸化了怎么改良"),
+                                       p["nonce"], p["timestamp"])
+    enc = parse_xml(encrypted.encode())["Encrypt"]
+    p.update(encrypt_type="aes", msg_signature=signature(TOKEN, p["timestamp"], p["nonce"], enc))
+    assert wx.post(encrypted, p).status_code == 200
+    again = wx.post(encrypted, dict(p))
+    assert again.status_code == 200 and again.text == "success"
+    assert _version(wx.bot, "openid-aes-retry") == 1
+
+
+def test_a_retry_after_a_store_outage_is_processed(wx: WX, monkeypatch: pytest.MonkeyPatch
+                                                   ) -> None:
+    """The store failed mid-turn (503): WeChat's identical retry must be processed, not refused
+    as a replay and not dropped as a duplicate."""
+    real = wx.bot.dialog.handle
+    calls: list[int] = []
+
+    def down_once(msg: Inbound) -> list[Outbound]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise StoreUnavailable()
+        return real(msg)
+
+    monkeypatch.setattr(wx.bot.dialog, "handle", down_once)
+    body, p = wx.xml("openid-outage", "李子园土壤酸化了怎么改良"), wx.params()
+    assert wx.post(body, p).status_code == 503
+    assert "石灰" in wx.reply_text(wx.post(body, dict(p)))
+    assert wx.post(body, dict(p)).text == "success" and len(calls) == 2
+    assert _version(wx.bot, "openid-outage") == 1
+
+
+def test_a_store_failure_while_binding_the_nonce_does_not_refuse_the_retry(
+    wx: WX, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dedup = wx.app.state.wechat.dedup  # type: ignore[attr-defined]
+    real = dedup.finish
+    failed: list[str] = []
+
+    def finish_fails_once(key: str, ttl: timedelta = timedelta(days=1)) -> None:
+        if not failed:
+            failed.append(key)
+            raise StoreUnavailable()
+        real(key, ttl)
+
+    monkeypatch.setattr(dedup, "finish", finish_fails_once)
+    body, p = wx.xml("openid-half", "李子园土壤酸化了怎么改良"), wx.params()
+    assert wx.post(body, p).status_code == 503 and failed
+    assert "石灰" in wx.reply_text(wx.post(body, dict(p)))
+    assert wx.post(wx.xml("openid-half", "别的内容"), dict(p)).status_code == 403
+    assert _version(wx.bot, "openid-half") == 1
+
+
+def test_identical_retry_against_a_real_server(bot: Harness) -> None:
+    """`kejiyun serve` on loopback: the exact same request twice → 200 both times, one turn;
+    another body under that nonce → 403."""
+    import httpx
+
+    from .test_worker_killed import serve
+
+    user = "openid-serve-retry"
+    with running() as api:
+        env = {**os.environ, "DATABASE_URL": bot.engine.url.render_as_string(hide_password=False),
+               "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": "s",
+               "WECHAT_API_BASE_URL": api.url, "WECHAT_REPLY_TIMEOUT": "4.5"}
+        proc, url = serve(env)
+        try:
+            ts, nonce = str(int(time.time())), f"serve{time.time_ns()}"
+            params = {"timestamp": ts, "nonce": nonce, "signature": signature(TOKEN, ts, nonce)}
+            body = ("<xml><ToUserName><![CDATA[gh_kejiyun]]></ToUserName>"
+                    f"<FromUserName><![CDATA[{user}]]></FromUserName>"
+                    f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+                    "<Content><![CDATA[李子园土壤酸化了怎么改良]]></Content>"
+                    "<MsgId>880001</MsgId></xml>").encode()
+            with httpx.Client(base_url=url, timeout=60) as client:
+                first = client.post("/wechat", params=params, content=body)
+                assert first.status_code == 200
+                if first.content != b"success":  # answered in the window (else pushed)
+                    assert "石灰" in parse_xml(first.content)["Content"]
+                deadline = time.monotonic() + 60
+                while _version(bot, user) == 0 and time.monotonic() < deadline:
+                    time.sleep(0.2)  # a late answer's turn finishes in the background
+                retry = client.post("/wechat", params=params, content=body)
+                assert retry.status_code == 200 and retry.content == b"success"
+                forged = body.replace("李子园土壤酸化了怎么改良".encode(), "别的".encode())
+                assert client.post("/wechat", params=params, content=forged).status_code == 403
+            assert _version(bot, user) == 1
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+# ---- text that goes out: escaped, and a passive reply that is always well-formed ------------
+NASTY = ('需求：<a href="https://evil.example/x">点我</a> & R&D <b>粗体</b> 结尾 ]]> '
+         '再一个 ]]]]> 和 <![CDATA[ 以及 &lt;已转义&gt;')
+NASTY_BUTTONS = [Button("确认 <发布>", "need:confirm"), Button("取消 & 重来", "need:cancel")]
+
+
+def _shown(content: str) -> tuple[str, str]:
+    """What WeChat displays: the message text (entities decoded) and our menu markup."""
+    text, _, menu = content.partition("\n\n")
+    return html.unescape(text), menu
+
+
+def _check_shown(content: str) -> None:
+    text, menu = _shown(content)
+    assert text == NASTY  # shown exactly as written, nothing of it is markup
+    assert "<a href=\"https://evil" not in content and "<b>" not in content
+    assert menu.count('<a href="weixin://bizmsgmenu') == 2  # our own links still work
+    assert "msgmenuid=need%3Aconfirm" in menu and ">确认 &lt;发布&gt;</a>" in menu
+
+
+def test_user_html_and_cdata_end_in_a_passive_reply(wx: WX,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A need containing `<a href>` must not reach anyone as a link in the account's name,
+    and a `]]>` must not end the reply's CDATA (plain and safe mode)."""
+    monkeypatch.setattr(wx.bot.dialog, "handle",
+                        lambda msg: [Outbound(NASTY + "\x01\x0b", NASTY_BUTTONS)])
+    resp = wx.post(wx.xml("openid-html", "随便"))
+    assert resp.status_code == 200
+    fields = parse_xml(resp.content)  # well-formed
+    assert fields["ToUserName"] == "openid-html" and fields["MsgType"] == "text"
+    _check_shown(fields["Content"])
+
+    crypto = WeChatCrypto(TOKEN, KEY_NEW, APP_ID)
+    p = wx.params()
+    encrypted = crypto.encrypt_message(wx.xml("openid-html-aes", "随便"), p["nonce"],
+                                       p["timestamp"])
+    enc = parse_xml(encrypted.encode())["Encrypt"]
+    p.update(encrypt_type="aes", msg_signature=signature(TOKEN, p["timestamp"], p["nonce"], enc))
+    resp = wx.post(encrypted, p)
+    outer = parse_xml(resp.content)
+    plain = crypto.decrypt_message(resp.text, outer["MsgSignature"], outer["TimeStamp"],
+                                   outer["Nonce"])
+    _check_shown(parse_xml(plain.encode())["Content"])
+
+
+def test_a_cdata_end_in_the_senders_id_keeps_the_reply_well_formed(wx: WX) -> None:
+    body = wx.xml("openid-]]>x", "/help").replace(
+        "<FromUserName><![CDATA[openid-]]>x]]></FromUserName>",
+        "<FromUserName>openid-]]&gt;x</FromUserName>")
+    resp = wx.post(body)
+    assert resp.status_code == 200
+    assert parse_xml(resp.content)["ToUserName"] == "openid-]]>x"
+
+
+def test_pushed_text_is_escaped_too(wx: WX) -> None:
+    wechat = wx.app.state.wechat  # type: ignore[attr-defined]
+    wechat.sender()("openid-push-html", Outbound(NASTY, NASTY_BUTTONS))
+    sent = [m["text"]["content"] for m in wx.api.sent if m["touser"] == "openid-push-html"]
+    assert len(sent) == 1
+    _check_shown(sent[0])
+
+
+def test_a_long_reply_is_cut_before_escaping_and_queued_unrendered(
+    wx: WX, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The passive reply takes the first part; the rest goes to the outbox as a plain message
+    (rendered once, by the sender): nothing is escaped twice and no entity is cut."""
+    long = NASTY * 40
+    monkeypatch.setattr(wx.bot.dialog, "handle", lambda msg: [Outbound(long, NASTY_BUTTONS)])
+    first = wx.reply_text(wx.post(wx.xml("openid-long", "随便")))
+    assert len(first.encode()) <= BYTE_LIMIT
+    wx.deliver()
+    rest = [m["text"]["content"] for m in wx.api.sent if m["touser"] == "openid-long"]
+    assert rest and all(len(t.encode()) <= BYTE_LIMIT for t in rest)
+    text, menu = _shown("".join([first, *rest]))
+    assert text == long and menu.count('<a href="weixin://bizmsgmenu') == 2
