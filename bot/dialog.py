@@ -39,7 +39,7 @@ from matching.offers import OfferService
 from matching.service import Matcher
 from matching.slots import extract_contacts, parse_kind
 from retrieval.answer import Answerer
-from store.models import Conversation, Need, Offer, Person, QuestionLog, Scientist
+from store.models import MAX_ID, Conversation, Need, Offer, Person, QuestionLog, Scientist
 
 log = logging.getLogger(__name__)
 _CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除我的数据|mine|我的需求|"
@@ -355,7 +355,8 @@ class Dialog:
             self._offer_button(verb, arg, t)
         elif verb == "rate":
             need_id, _, stars = arg.partition(":")
-            if not (need_id.isdigit() and stars in ("1", "2", "3", "4", "5")):
+            if not (need_id.isascii() and need_id.isdigit() and int(need_id) <= MAX_ID
+                    and stars in ("1", "2", "3", "4", "5")):
                 t.say(texts.STALE_BUTTON)
                 return
             out = self.offers.close(int(need_id), int(stars), person_id=t.person_id,
@@ -437,7 +438,10 @@ class Dialog:
 
     def _answer(self, text: str, t: Turn) -> None:
         t.state = "start"
-        result = self.answerer.ask(text)
+        logged = self._question_log(text, False, 0.0, [], t)
+        # a place named in the question, else the asker's profile: other regions' local
+        # articles (a county's calendar, a city's subsidy) never answer them
+        result = self.answerer.ask(text, logged.region_code)
         t.data["last_question"] = text[:2000]
         lines = [result.answer]
         if result.citations:
@@ -445,8 +449,9 @@ class Dialog:
                                            for i, c in enumerate(result.citations, start=1)))
         buttons = [Button(texts.FORWARD, "forward")] if result.abstained else []
         t.outcome = "abstained" if result.abstained else "answered"
-        t.questions.append(self._question_log(text, result.abstained, result.confidence,
-                                              [c.article_id for c in result.citations], t))
+        logged.abstained, logged.confidence = result.abstained, round(float(result.confidence), 4)
+        logged.citations = [c.article_id for c in result.citations]
+        t.questions.append(logged)
         t.say("\n".join(lines), self._options(t, buttons) if buttons else [])
 
     def _question_log(self, text: str, abstained: bool, confidence: float,
@@ -503,15 +508,19 @@ class Dialog:
                                           transcript=t.data.get("transcript", []),
                                           source_key=f"{t.channel}:{t.key}" if t.key else None)
         outcome = self.offers.confirm(need_id, actor=f"person:{t.person_id}")
-        t.state, t.data = "start", {}
         if outcome.code == "not_draft" and t.key:
-            # this message published it before its worker died: say so again, send nothing
-            sent = self.offers.offers_sent(need_id)
-            t.say(texts.PUBLISHED.format(n=sent) if sent else texts.PUBLISHED_NONE)
-        elif outcome.code == "offered":
+            # this message published it before its worker died: say where it stands (and
+            # dispatch it, if the worker died before that), never send anything twice
+            outcome = self.offers.published(need_id)
+        t.state, t.data = "start", {}
+        # say only what happened: offers sent, handed to staff (nobody to ask), or — the
+        # dispatch failed — published and waiting for the background job to dispatch it
+        if outcome.code == "offered" and outcome.offers:
             t.say(texts.PUBLISHED.format(n=len(outcome.offers)))
-        else:
+        elif outcome.code == "unmatched":
             t.say(texts.PUBLISHED_NONE)
+        else:
+            t.say(outcome.message)
 
     # ---- lists -------------------------------------------------------------------------------
     def _my_needs(self, t: Turn) -> None:

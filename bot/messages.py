@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kejiyun.sanitize import clean_text
+
 MAX_TEXT = 10_000  # longer input is cut: nobody types more, and it would slow every step
 
 
@@ -29,6 +31,14 @@ class Inbound:
     kind: str = "text"         # text | button | image | voice | video | location | sticker | event
     display_name: str = ""
     key: str = ""              # the delivery's id: a turn run again after a crash counts once
+
+    def __post_init__(self) -> None:
+        # every channel's text is cleaned here, once: no bidi overrides or zero-width
+        # characters in what is stored, no lone surrogates PostgreSQL would refuse
+        for name in ("text", "display_name", "action"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, clean_text(value))
 
 
 @dataclass

@@ -296,6 +296,8 @@ def _print_match(result: dict[str, Any]) -> None:
 def ask(
     text: str | None = typer.Argument(None, help="问题"),
     batch: Path | None = typer.Option(None, "--batch", help="JSON Lines：{\"id\":…,\"text\":…}"),
+    region: str | None = typer.Option(None, "--region",
+                                      help="提问人所在地区（其他地区的地方性文章不用于回答）"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
     """用已审核的科普文章回答问题（附出处）；没有可靠依据时如实说明。"""
@@ -306,14 +308,17 @@ def ask(
     _check_text(text, batch)
     engine = _engine()
     ensure_schema(engine)
+    from matching.rank import resolve_region
+
+    code = resolve_region(region) if region else None  # unknown: exit 2 before any work
     answerer = make_answerer(_open_index(engine), get_settings())
 
     if batch is not None:
-        bad = run_batch(batch, lambda t: answerer.ask(t).to_json(), typer.echo)
+        bad = run_batch(batch, lambda t: answerer.ask(t, code).to_json(), typer.echo)
         if bad:
             raise typer.Exit(2)
         return
-    result = answerer.ask(text or "")
+    result = answerer.ask(text or "", code)
     if as_json:
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
         return

@@ -67,6 +67,28 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")
     metrics_cache_seconds: float = Field(default=15.0, alias="METRICS_CACHE_SECONDS", ge=0)
 
+    # Backpressure (web/limits.py). Rates are "N/second|minute|hour", per browser and per IP
+    # for the web chat and per key for the partner API; shared through Redis when configured.
+    # A process runs at most CHAT_MAX_RUNNING web-chat turns at once with CHAT_MAX_WAITING
+    # more in line (each waiting at most CHAT_MAX_WAIT_SECONDS); beyond that, 503 at once.
+    chat_rate_limit: str = Field(default="20/minute", alias="CHAT_RATE_LIMIT")
+    chat_ip_rate_limit: str = Field(default="300/minute", alias="CHAT_IP_RATE_LIMIT")
+    api_rate_limit: str = Field(default="600/minute", alias="API_RATE_LIMIT")
+    chat_max_running: int = Field(default=4, alias="CHAT_MAX_RUNNING", ge=1, le=64)
+    chat_max_waiting: int = Field(default=16, alias="CHAT_MAX_WAITING", ge=0)
+    chat_max_wait_seconds: float = Field(default=15.0, alias="CHAT_MAX_WAIT_SECONDS", gt=0)
+
+    @field_validator("chat_rate_limit", "chat_ip_rate_limit", "api_rate_limit")
+    @classmethod
+    def _rate(cls, v: str) -> str:
+        from limits import parse
+
+        try:
+            parse(v)
+        except ValueError as exc:
+            raise ValueError(f"速率应写成 N/minute 之类 (expected e.g. 20/minute): {v!r}") from exc
+        return v
+
     @field_validator("kejiyun_home")
     @classmethod
     def _expand_home(cls, v: Path) -> Path:

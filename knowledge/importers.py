@@ -112,10 +112,13 @@ def import_rows(
     batch_size: int = 2000,
     actor: str = "api",
     refuse: Callable[[dict[str, Any]], str | None] | None = None,
+    review: bool = False,
 ) -> ImportReport:
     """Import already-parsed rows (the REST API's JSON array) with the same validation, upsert,
     audit and report as a file; a row's `line` is its 1-based position in `rows`. `refuse`
-    may turn a row away before validation (its message becomes the row's error)."""
+    may turn a row away before validation (its message becomes the row's error). With
+    `review` (partner platforms), an article sent as vetted lands in staff review instead:
+    only the association's own staff decide what the assistant may answer with."""
     if kind not in KINDS:
         raise ValueError(kind)
     ensure_schema(engine)
@@ -127,7 +130,7 @@ def import_rows(
 
     records = (record(i, row) for i, row in enumerate(rows, start=1))
     return _import(engine, kind, records, source, strict=strict, batch_size=batch_size,
-                   on_progress=None, actor=actor)
+                   on_progress=None, actor=actor, review=review)
 
 
 def _import(
@@ -140,12 +143,14 @@ def _import(
     batch_size: int,
     on_progress: Callable[[int], None] | None,
     actor: str,
+    review: bool = False,
 ) -> ImportReport:
     report = ImportReport(strict=strict)
     with engine.connect() as conn:
         trans = conn.begin()
         try:
-            for batch in _batches(_validated(kind, records, report, on_progress), batch_size):
+            valid = _validated(kind, records, report, on_progress, review)
+            for batch in _batches(valid, batch_size):
                 if strict and report.rejected_count:
                     continue  # keep validating to report every bad row, but write no more
                 _write_batch(conn, kind, batch, report, actor)
@@ -179,9 +184,13 @@ def _batches(items: Iterator[_Valid], size: int) -> Iterator[list[_Valid]]:
         yield batch
 
 
+TO_REVIEW = ("已审核的文章须经科协工作人员复核后才用于回答，已转为待审核 "
+             "(partner articles wait for staff review)")
+
+
 def _validated(
     kind: str, records: Iterator[Any], report: ImportReport,
-    on_progress: Callable[[int], None] | None,
+    on_progress: Callable[[int], None] | None, review: bool = False,
 ) -> Iterator[_Valid]:
     model = ROW_MODELS[kind]
     now = datetime.now(UTC)
@@ -212,6 +221,9 @@ def _validated(
                 region_code = region.code
         values = (_scientist_values(row, region_code, now) if isinstance(row, ScientistRow)
                   else _article_values(row, region_code, now))  # type: ignore[arg-type]
+        if review and values.get("status") == "vetted":
+            values.update(status="review", reviewed_by="", reviewed_at=None)
+            report.warn(rec.line, row.id, TO_REVIEW)
         yield _Valid(rec.line, values)
 
 

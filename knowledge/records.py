@@ -20,7 +20,10 @@ from pydantic import (
     StrictStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
+
+from kejiyun.sanitize import clean_text
 
 
 def _id_to_str(v: Any) -> Any:
@@ -39,7 +42,26 @@ def _no_nul(v: Any) -> Any:
             raise ValueError("包含非法的空字符 (contains a NUL character)")
         if _SURROGATE.search(v):  # "\ud800" in JSON: no store can keep it as UTF-8
             raise ValueError("包含无法编码的字符（孤立的代理项） (contains a lone surrogate)")
+        v = clean_text(v)  # no bidi overrides or zero-width characters in stored text
     return v
+
+
+def _drop_nulls(data: Any) -> Any:
+    """JSON null in an optional field means absent (exports from other platforms write it):
+    top-level keys, list items and contact entries that are null are dropped, so a required
+    field that is null is reported as missing."""
+    if not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = [item for item in value if item is not None]
+        elif isinstance(value, dict) and key == "contact":
+            value = {k: v for k, v in value.items() if v is not None}
+        out[key] = value
+    return out
 
 
 Text = Annotated[StrictStr, BeforeValidator(_no_nul)]
@@ -52,6 +74,11 @@ TextList = list[Annotated[Text, Field(max_length=500)]]
 
 class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_are_absent(cls, data: Any) -> Any:
+        return _drop_nulls(data)
 
 
 class ScientistRow(_Row):

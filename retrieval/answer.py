@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge import gazetteer
 from retrieval.chunking import sentences
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
@@ -64,7 +65,9 @@ class Answerer:
         self.searcher = searcher
         self.llm = llm
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, region: str | None = None) -> Answer:
+        """`region`: where the asker is (a code), when known from elsewhere; otherwise a place
+        named in the question counts. Other regions' articles never answer them."""
         question = (question or "").strip()[:MAX_QUESTION_CHARS]
         verdict = assess(question)
         if verdict.kind == "harm":
@@ -73,7 +76,11 @@ class Answerer:
         if not q.tokens and not any(ch.isalnum() for ch in q.text):
             return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
         # The index holds vetted articles only, so nothing else can be cited.
-        hits, confidence, _ = self.searcher.search_with_confidence("articles", q, k=3)
+        if region is None:
+            place = gazetteer.find_region(question)
+            region = place.code if place is not None else None
+        hits, confidence, _ = self.searcher.search_with_confidence("articles", q, k=3,
+                                                                   asker_region=region)
         confident = bool(hits) and confidence >= self.searcher.cal.abstain_below
         if not confident:
             if verdict.kind:

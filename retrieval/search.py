@@ -96,11 +96,13 @@ class Searcher:
         return self._search(kind, query, k, mode=mode, region=region,
                             available_only=available_only, weight=weight)[0]
 
-    def search_with_confidence(self, kind: str, query: str | Query,
-                               k: int = 10) -> tuple[list[Hit], float, dict[str, float]]:
-        """Hybrid hits plus the calibrated probability that the top hit answers the query."""
+    def search_with_confidence(self, kind: str, query: str | Query, k: int = 10, *,
+                               asker_region: str | None = None
+                               ) -> tuple[list[Hit], float, dict[str, float]]:
+        """Hybrid hits plus the calibrated probability that the top hit answers the query.
+        With `asker_region` (a region code), articles of other regions are left out."""
         q = query if isinstance(query, Query) else self.prepare(query)
-        hits, dense, sparse, bound = self._search(kind, q, k)
+        hits, dense, sparse, bound = self._search(kind, q, k, asker_region=asker_region)
         feats = self.features(hits, dense, sparse, bound, kind, q)
         return hits, self.cal.confidence(feats), feats
 
@@ -123,7 +125,7 @@ class Searcher:
 
     def _search(self, kind: str, query: str | Query, k: int = 10, *, mode: str = "hybrid",
                 region: str | None = None, available_only: bool = False,
-                weight: float | None = None
+                weight: float | None = None, asker_region: str | None = None
                 ) -> tuple[list[Hit], list[tuple[str, float]], list[tuple[str, float]], float]:
         q = query if isinstance(query, Query) else self.prepare(query)
         if not q.text:
@@ -166,6 +168,8 @@ class Searcher:
             if region_code and kind == "articles" and not _article_in_region(doc.meta,
                                                                              region_code):
                 continue
+            if asker_region and kind == "articles" and not answers_in(doc.meta, asker_region):
+                continue
             score = w * d + (1 - w) * s
             if score <= 0.0:
                 continue  # matched a filter, not the query
@@ -175,6 +179,14 @@ class Searcher:
             else:
                 hit.chunks.append(doc_id)
         return sorted(hits.values(), key=lambda h: -h.score)[:k], dense, sparse, bound
+
+
+def answers_in(meta: dict[str, Any], code: str) -> bool:
+    """May this article answer someone known to be in region `code`? A province-wide article
+    anywhere; a regional one (a county's planting calendar, a city's subsidy) only inside its
+    own region, or for someone known only at a level above it (a city for its county)."""
+    own = meta.get("region_county") or meta.get("region_city")
+    return not own or gazetteer.is_within(code, own) or gazetteer.is_within(own, code)
 
 
 def _article_in_region(meta: dict[str, Any], code: str) -> bool:

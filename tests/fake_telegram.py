@@ -17,7 +17,7 @@ BOT_ID = 777000
 
 
 class FakeBotAPI:
-    def __init__(self, token: str = "123456:TEST") -> None:
+    def __init__(self, token: str = "123456:TEST", port: int = 0) -> None:
         self.token = token
         self.updates: list[dict[str, Any]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -34,7 +34,7 @@ class FakeBotAPI:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 

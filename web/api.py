@@ -33,7 +33,6 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Security
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import (
     http_exception_handler,
-    request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -49,15 +48,15 @@ from knowledge import gazetteer, taxonomy
 from knowledge.importers import import_rows
 from knowledge.records import ArticleRow, ScientistRow
 from matching.slots import extract_contacts
-from store.models import Article, Need, NeedKind, NeedStatus, Scientist
+from store.models import MAX_ID, Article, Need, NeedKind, NeedStatus, Scientist
 from store.stats import collect
 from web import apikeys
+from web.limits import RateLimiter, Refused
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 MAX_ROWS = 1000  # rows per POST
 MAX_BODY = 32 * 1024 * 1024  # bytes per POST
-MAX_ID = 2**31 - 1  # surrogate ids are 32-bit integers on PostgreSQL
 _EXPORT_CHUNK = 500
 JSONL = "application/jsonl"
 
@@ -71,9 +70,10 @@ assert set(get_args(NeedStatusFilter)) == {s.value for s in NeedStatus if s != N
 
 
 class ApiError(Exception):
-    def __init__(self, status_code: int, message: str) -> None:
+    def __init__(self, status_code: int, message: str,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status_code, self.message = status_code, message
+        self.status_code, self.message, self.headers = status_code, message, headers
 
 
 NOT_FOUND = "没有这条记录 (not found)"
@@ -316,8 +316,8 @@ header_key = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKe
                           description="也可以放在 X-API-Key 请求头里")
 
 
-def router(engine: Engine, clock: Clock, sync_index: Callable[[str], Any] | None = None
-           ) -> APIRouter:
+def router(engine: Engine, clock: Clock, sync_index: Callable[[str], Any] | None = None,
+           limiter: RateLimiter | None = None) -> APIRouter:
     r = APIRouter(prefix=PREFIX)
 
     def current_key(cred: HTTPAuthorizationCredentials | None = Security(bearer),
@@ -329,6 +329,12 @@ def router(engine: Engine, clock: Clock, sync_index: Callable[[str], Any] | None
         key = apikeys.verify(engine, token, clock)
         if key is None:
             raise ApiError(401, "API 密钥无效或已吊销 (invalid or revoked API key)")
+        if limiter is not None:
+            try:
+                limiter.api(key.prefix)
+            except Refused as exc:
+                raise ApiError(exc.status, exc.message,
+                               {"Retry-After": str(exc.retry_after)}) from None
         return key
 
     def scope(name: str) -> Callable[..., apikeys.Key]:
@@ -500,7 +506,7 @@ def router(engine: Engine, clock: Clock, sync_index: Callable[[str], Any] | None
     def run_import(kind: str, rows: list[Any], key: apikeys.Key, strict: bool) -> dict[str, Any]:
         refuse = _region_guard(engine, kind, rows, key)
         report = import_rows(engine, kind, rows, source=f"api:{key.prefix}", strict=strict,
-                             actor=f"apikey:{key.prefix}", refuse=refuse)
+                             actor=f"apikey:{key.prefix}", refuse=refuse, review=True)
         if (report.imported or report.updated) and sync_index is not None:
             try:
                 sync_index(kind)  # searchable and matchable at once, as after `kejiyun import`
@@ -627,25 +633,30 @@ def _row_id(row: dict[str, Any]) -> str | None:
 
 
 def mount(app: FastAPI, engine: Engine, clock: Clock,
-          sync_index: Callable[[str], Any] | None = None) -> None:
+          sync_index: Callable[[str], Any] | None = None,
+          limiter: RateLimiter | None = None) -> None:
     """Add the /api/v1 routes and their JSON error answers to the app."""
-    app.include_router(router(engine, clock, sync_index))
+    app.include_router(router(engine, clock, sync_index, limiter))
 
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else exc.headers
         return JSONResponse({"error": exc.message}, status_code=exc.status_code,
                             headers=headers)
 
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        # the offending input is not echoed back: it may be huge, or hold a lone surrogate
+        # that cannot be encoded into the answer (a 500 instead of a 422)
+        errors = [{k: v for k, v in e.items() if k not in ("input", "ctx")}
+                  for e in exc.errors()]
         if not request.url.path.startswith(PREFIX + "/"):
-            return await request_validation_exception_handler(request, exc)
+            return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
         where = "；".join(".".join(str(p) for p in e.get("loc", ())) + "：" + str(e.get("msg", ""))
-                         for e in exc.errors()[:5])
+                         for e in errors[:5])
         return JSONResponse(
             {"error": f"请求参数无效 (invalid request parameters): {where}",
-             "detail": jsonable_encoder(exc.errors())}, status_code=422)
+             "detail": jsonable_encoder(errors)}, status_code=422)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         """Routing's own 404/405 under /api/v1 answer in the API's error shape too."""

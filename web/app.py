@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -30,8 +30,10 @@ from bot.dialog import Dialog
 from bot.messages import MAX_TEXT, Inbound, Outbound
 from kejiyun.clock import Clock, system_clock
 from kejiyun.errors import StoreUnavailable, is_store_outage
+from kejiyun.sanitize import clean_text
 from kejiyun.settings import Settings, get_settings
 from matching.outbox import DeliveryError, OutboxWorker
+from web.limits import BodyLimit, ChatGate, RateLimiter, Refused
 
 log = logging.getLogger(__name__)
 WEB_COOKIE = "kjy_chat"
@@ -46,11 +48,17 @@ API_DESCRIPTION = """科技云助手的合作平台接口：供其他科技服�
 - 分页：`limit`（1–500，默认 50）和上一页返回的 `next_cursor`。
 """
 _TICK = 2.0  # seconds between outbox/expiry passes
+_TELEGRAM_FIRST_TRY = 10.0  # seconds start-up waits for Telegram before going on without it
 
 
 class ChatIn(BaseModel):
     text: str = Field(default="", max_length=MAX_TEXT * 2)
     action: str | None = Field(default=None, max_length=200)
+
+    @field_validator("text", "action", mode="before")
+    @classmethod
+    def _clean(cls, v: Any) -> Any:
+        return clean_text(v) if isinstance(v, str) else v  # "\ud800" in JSON: not a 500
 
 
 class WebInbox:
@@ -119,6 +127,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
         dialog = make_dialog(engine, settings, clock)
     dedup = make_dedup(engine, settings, clock)
+    limiter = RateLimiter(settings)
+    gate = ChatGate(settings, limiter)
     inbox = WebInbox(engine, clock)
     senders: dict[str, Sender] = {"web": inbox.sender()}
     telegram = None
@@ -139,15 +149,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks: list[asyncio.Task[Any]] = []
         if telegram is not None:
-            await telegram.app.initialize()
-            telegram.loop = asyncio.get_running_loop()
-            if settings.telegram_webhook_url:
-                await telegram.app.bot.set_webhook(
-                    settings.telegram_webhook_url,
-                    secret_token=settings.telegram_webhook_secret)
-            elif background:
-                await telegram.app.start()
-                await telegram.app.updater.start_polling()  # type: ignore[union-attr]
+            # Telegram being unreachable must not stop WeChat, the web chat, the console and
+            # the API: one short try now, then keep trying in the background
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(telegram.attempt(polling=background), _TELEGRAM_FIRST_TRY)
+            if not telegram.started:
+                telegram.start_error = telegram.start_error or "Timeout"
+                tasks.append(asyncio.create_task(telegram.keep_starting(polling=background)))
         if wechat is not None:
             wechat.loop = asyncio.get_running_loop()
         if background:
@@ -161,14 +169,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             for task in tasks:
                 task.cancel()
             if telegram is not None:
-                if telegram.app.updater and telegram.app.updater.running:
-                    await telegram.app.updater.stop()
-                if telegram.app.running:
-                    await telegram.app.stop()
-                await telegram.app.shutdown()
+                with contextlib.suppress(Exception):
+                    await telegram.stop()
 
     app = FastAPI(title="科技云助手 合作平台接口 (Kejiyun partner API)", version="1.0",
-                  description=API_DESCRIPTION, lifespan=lifespan,
+                  description=API_DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_tags=[{"name": n} for n in ("需求", "科技工作者", "科普文章", "统计",
                                                       "导出", "健康检查")])
     app.state.dialog, app.state.worker, app.state.inbox = dialog, worker, inbox
@@ -185,6 +190,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                             headers={"Retry-After": "5"})
 
     app.add_exception_handler(StoreUnavailable, store_outage)
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        """429 (too fast) or 503 (too busy), with Retry-After; the web chat shows the text."""
+        assert isinstance(exc, Refused)
+        return JSONResponse({"error": exc.message, "replies": [{"text": exc.message,
+                                                                "buttons": []}]},
+                            status_code=exc.status,
+                            headers={"Retry-After": str(exc.retry_after)})
+
+    app.add_exception_handler(Refused, refused)
     app.add_exception_handler(DBAPIError, store_outage)
     from web.metrics import mount as mount_metrics
 
@@ -201,7 +216,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from web.readiness import readiness
 
         ok, body = readiness(engine, lambda: dialog.matcher.index.collection("scientists")
-                             .count(), settings)
+                             .count(), settings,
+                             telegram=telegram.check if telegram is not None else None)
         return JSONResponse(body, status_code=200 if ok else 503)
 
     # ---- web chat ----------------------------------------------------------------------------
@@ -220,12 +236,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return user
 
     @app.post("/chat/api/message", include_in_schema=False)
-    async def chat_message(body: ChatIn, request: Request, response: Response
-                           ) -> dict[str, Any]:
+    async def chat_message(body: ChatIn, request: Request, response: Response) -> Any:
         user = _web_user(request, response)
+        gate.check_rate(user, request.client.host if request.client else "")
         inbound = Inbound("web", user, text=body.text, action=body.action or None,
                           kind="button" if body.action else "text")
-        replies = await asyncio.to_thread(dialog.handle, inbound)
+        replies = await gate.run(lambda: dialog.handle(inbound), request.is_disconnected)
+        if replies is None:  # the browser went away while the message waited: not processed
+            return Response(status_code=204)
         return {"replies": [render(r) for r in replies]}
 
     @app.get("/chat/api/updates", include_in_schema=False)
@@ -238,6 +256,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def telegram_webhook(request: Request) -> Response:
         if telegram is None:
             return Response(status_code=404)
+        if not telegram.app._initialized:  # still starting: Telegram delivers it again later
+            return Response(status_code=503, headers={"Retry-After": "5"})
         secret = settings.telegram_webhook_secret or ""
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
@@ -268,7 +288,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                        include_in_schema=False)
     from web.api import mount as mount_api
 
-    mount_api(app, engine, clock, dialog.matcher.index.sync)
+    mount_api(app, engine, clock, dialog.matcher.index.sync, limiter=limiter)
+    app.add_middleware(BodyLimit)  # added last, so outermost: before anything reads a body
+    from web.docs import mount_docs
+    from web.headers import install as install_security_headers
+
+    mount_docs(app)  # /docs with Swagger UI served locally (no CDN)
+    install_security_headers(app)  # outermost of all: every response gets the headers
     return app
 
 

@@ -24,7 +24,9 @@ from kejiyun.settings import Settings
 TIMEOUT = 3.0  # seconds for all checks together
 # BM25 carries on without the vector store; without a `kejiyun worker` (Redis mode) chats are
 # still answered but offers do not expire and notifications wait — a warning, not an outage.
-DEGRADABLE = frozenset({"chroma", "index", "worker"})
+# A chat channel that could not start (Telegram unreachable from the server) leaves the others
+# serving: degraded too.
+DEGRADABLE = frozenset({"chroma", "index", "worker", "telegram"})
 
 
 def check_store(engine: Engine) -> None:
@@ -66,8 +68,8 @@ def check_worker(settings: Settings) -> None:
         client.close()
 
 
-def readiness(engine: Engine, index_check: Callable[[], Any],
-              settings: Settings) -> tuple[bool, dict[str, Any]]:
+def readiness(engine: Engine, index_check: Callable[[], Any], settings: Settings,
+              telegram: Callable[[], Any] | None = None) -> tuple[bool, dict[str, Any]]:
     """(ready, body). The body keeps the flat `store`/`index` strings ("ok" or the error's
     type name) older probes read, and adds `checks` with status and latency per dependency."""
     checks: dict[str, Callable[[], Any]] = {"store": lambda: check_store(engine),
@@ -77,6 +79,8 @@ def readiness(engine: Engine, index_check: Callable[[], Any],
     if settings.redis_url:
         checks["redis"] = lambda: check_redis(settings.redis_url or "")
         checks["worker"] = lambda: check_worker(settings)
+    if telegram is not None:
+        checks["telegram"] = telegram
     pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
     try:
         futures = {name: pool.submit(_timed, fn) for name, fn in checks.items()}

@@ -133,6 +133,57 @@ class TelegramChannel:
         # turns in a pool of their own: they must not hold up bookkeeping (bot.threads)
         self._turns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="telegram-turn")
 
+    # ---- start-up ----------------------------------------------------------------------------
+    started: bool = False
+    start_error: str | None = None
+
+    async def attempt(self, polling: bool) -> bool:
+        """One try at initialising the bot (getMe), then setting the webhook or starting to
+        poll. False (and `start_error`) when Telegram cannot be reached or refuses."""
+        self.loop = asyncio.get_running_loop()
+        try:
+            if not self.app._initialized:
+                await self.app.initialize()
+            if self.settings.telegram_webhook_url:
+                await self.app.bot.set_webhook(
+                    self.settings.telegram_webhook_url,
+                    secret_token=self.settings.telegram_webhook_secret)
+            elif polling:
+                if not self.app.running:
+                    await self.app.start()
+                await self.app.updater.start_polling()  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001 - unreachable, bad token: retry later
+            self.start_error = type(exc).__name__
+            return False
+        self.started, self.start_error = True, None
+        log.info("telegram channel started")
+        return True
+
+    async def keep_starting(self, polling: bool) -> None:
+        """Retry `attempt` with back-off until it works. A background task: in mainland China
+        the Telegram API is often unreachable, and WeChat, the web chat, the console and the
+        API serve meanwhile; `/readyz` lists the channel as degraded until it is up."""
+        delay = 1.0
+        while not self.started:
+            log.warning("telegram channel not started (%s); retrying in %.0f s",
+                        self.start_error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _MAX_WAIT)
+            await self.attempt(polling)
+
+    async def stop(self) -> None:
+        if self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        if self.app._initialized:
+            await self.app.shutdown()
+
+    def check(self) -> None:
+        """For /readyz."""
+        if not self.started:
+            raise ConnectionError(f"Telegram 通道未启动 ({self.start_error or '启动中'})")
+
     # ---- incoming ----------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.process(update)

@@ -203,3 +203,27 @@ def test_lone_surrogate_escapes_are_rejected_rows_not_crashes(store: Engine, tmp
     assert [(r["line"], r["id"]) for r in report.rejected] == [(1, "s-1\\ud800"), (2, "s-2")]
     assert all("代理项" in r["error"] for r in report.rejected)
     json.dumps(report.to_json(), ensure_ascii=False).encode("utf-8")  # reportable as UTF-8
+
+
+def test_json_null_in_optional_fields_means_absent(store: Engine, tmp_path: Path) -> None:
+    """Exports from other platforms write null for empty fields."""
+    path = _jsonl(tmp_path / "nulls.jsonl", [
+        {"id": "a-null", "title": "茶园冬管", "body": "清园，修剪。", "status": "draft",
+         "reviewed_by": None, "reviewed_at": None, "region": None, "source": None,
+         "tags": ["茶叶", None], "audience": None},
+        {"id": "s-null", "name": "王\u202e建华\u200b", "discipline": "茶学", "region": None,
+         "organization": None, "title": None, "directions": None,
+         "contact": {"phone": None, "email": "w@example.cn"}, "available": None},
+        {"id": "s-nameless", "name": None, "discipline": "茶学"}])
+    report = import_file(store, "articles", path)
+    assert (report.imported, report.rejected_count) == (1, 2)  # the two scientist rows
+    report = import_file(store, "scientists", path)
+    assert report.imported == 1
+    assert [r["line"] for r in report.to_json()["rejected"]] == [1, 3]
+    assert "缺少必填字段 name" in report.to_json()["rejected"][1]["error"]
+    with Session(store) as s:
+        art = s.exec(select(Article).where(Article.external_id == "a-null")).one()
+        assert (art.reviewed_by, art.region_code, art.tags) == ("", None, ["茶叶"])
+        sci = s.exec(select(Scientist).where(Scientist.external_id == "s-null")).one()
+        assert sci.name == "王建华"  # bidi override and zero-width space dropped
+        assert sci.contact == {"email": "w@example.cn"} and sci.available is True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -465,3 +466,53 @@ def test_schemathesis_finds_no_server_errors(bot: Harness) -> None:
                 run()
             except Unsatisfiable:
                 assert mode is GenerationMode.NEGATIVE  # no parameters to get wrong
+
+
+# ---- partner content goes through staff review ------------------------------------------------
+PARTNER_ARTICLE = {"id": "partner-tea", "title": "茶园越冬防冻妙招",
+                   "body": "茶园越冬防冻，入冬前每亩撒施草木灰八十公斤，再用稻草覆盖茶蓬。",
+                   "status": "vetted", "reviewed_by": "合作方编辑", "reviewed_at": "2026-11-30",
+                   "tags": ["茶叶"]}
+
+
+def _cited(bot: Harness, question: str, region: str | None = None) -> list[str]:
+    bot.dialog.matcher.index.sync_all()  # what serve's ticker does every 2 s
+    return [c.article_id for c in bot.dialog.answerer.ask(question, region).citations]
+
+
+def test_partner_vetted_article_waits_for_staff_review(api: TestClient, bot: Harness) -> None:
+    token = new_key(bot.engine, "articles:read,articles:write", region="雅安市")
+    report = api.post("/api/v1/articles", headers=auth(token),
+                      json=[{**PARTNER_ARTICLE, "region": "雅安市名山区"}]).json()
+    assert report["imported"] == 1
+    assert "待审核" in report["warnings"][0]["warning"]
+    with Session(bot.engine) as s:
+        art = s.execute(select(Article).where(Article.external_id == "partner-tea")).scalar_one()
+        assert art.status == "review" and art.reviewed_by == ""
+        audit = s.execute(select(AuditLog).where(AuditLog.entity == "article",
+                                                 AuditLog.entity_id == "partner-tea")
+                          ).scalars().all()
+        assert audit[-1].after == {"status": "review"}
+    question = "茶园越冬咋个防冻，草木灰撒多少"
+    assert "partner-tea" not in _cited(bot, question, "511803")  # not before review
+    assert api.get("/api/v1/articles/partner-tea", headers=auth(token)).json()["status"] \
+        == "review"
+
+    # staff vet it (the console's review step): now it answers, but only in its region
+    with Session(bot.engine) as s, s.begin():
+        art = s.execute(select(Article).where(Article.external_id == "partner-tea")).scalar_one()
+        art.status, art.reviewed_by = "vetted", "雅安市科协 审核员"
+        art.updated_at = datetime.now(UTC)
+    assert _cited(bot, question, "511803")[0] == "partner-tea"       # 名山区
+    assert _cited(bot, question, "511800")[0] == "partner-tea"       # 雅安市
+    assert "partner-tea" not in _cited(bot, question, "510115")       # 成都市温江区
+    assert "partner-tea" not in _cited(bot, "宜宾的" + question)        # place named in the text
+    # in chat: the place the farmer names decides
+    assert "茶园越冬防冻妙招" in bot.chat("f-yaan", "名山的" + question)[0].text
+    assert "茶园越冬防冻妙招" not in bot.chat("f-cd", "温江的" + question)[0].text
+
+    # a partner's later edit of the vetted article goes back to review, out of the answers
+    api.post("/api/v1/articles", headers=auth(token),
+             json=[{**PARTNER_ARTICLE, "region": "雅安市名山区",
+                    "body": "改过的正文：每亩撒二百公斤。"}])
+    assert "partner-tea" not in _cited(bot, question, "511803")
