@@ -1,8 +1,8 @@
 """Logging for every process: text or JSON Lines (`LOG_FORMAT`), request/turn context, and a
 filter on every handler that masks contact details and secrets before anything is written.
 
-Contact details are found with the same patterns the dialog uses to keep them out of need
-descriptions (`matching.slots.extract_contacts`: phone numbers, e-mail, WeChat ids), so a
+Contact details are found by the same detector that keeps them out of need descriptions
+(`matching.contacts`: phone numbers via libphonenumber, e-mail, WeChat ids, QQ numbers), so a
 log line never shows more than a scientist would see. API keys (`kjy_…`) and Telegram bot
 tokens (also inside Bot API URLs that HTTP clients log) are masked as well.
 """
@@ -31,19 +31,19 @@ _HIDDEN_TOKEN = "［令牌已隐藏］"
 
 _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "kejiyun_log_context", default=None)
-_extract: list[Callable[[str], tuple[str, dict[str, str]]]] = []
+_mask_contacts: list[Callable[[str], str]] = []
 
 
 def mask(text: str) -> str:
     """The text with secrets and contact details replaced by placeholders."""
-    if not _extract:  # imported on first use: cn2an (behind slots) costs 0.2 s at start-up
-        from matching.slots import extract_contacts
+    if not _mask_contacts:  # imported on first use: phonenumbers costs ~30 ms at start-up
+        from matching.contacts import mask_contacts
 
-        _extract.append(extract_contacts)
+        _mask_contacts.append(mask_contacts)
     # Secrets first: a token's digits could otherwise look like a phone number.
     text = _API_KEY.sub(_HIDDEN_KEY, text)
     text = _TELEGRAM_TOKEN.sub(_HIDDEN_TOKEN, text)
-    return _extract[0](text)[0]
+    return _mask_contacts[0](text)
 
 
 class MaskingFilter(logging.Filter):

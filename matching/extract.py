@@ -233,7 +233,7 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
     elif slot == "contact_consent":
         if _NO.search(text):
             draft.contact_consent = False
-        elif _YES.search(text) or slots.PHONE.search(text):
+        elif _YES.search(text) or slots.find_contacts(text):
             draft.contact_consent = True
             _, contact = slots.extract_contacts(answer)
             draft.contact.update(contact)

@@ -73,11 +73,12 @@ def merge(rules: NeedDraft, llm: LLMNeed) -> NeedDraft:
     draft.source = "llm"
     draft.kind = llm.kind
     if llm.title.strip():
-        draft.title = llm.title.strip()[:30]
+        draft.title = slots.extract_contacts(llm.title.strip())[0][:30]
     disc = taxonomy.map_discipline(llm.discipline) if llm.discipline else None
     if disc is not None and rules.discipline_code is None:
         draft.discipline_code, draft.discipline = disc.code, discipline_name(disc.code)
-    words = [w.strip() for w in llm.keywords if isinstance(w, str) and 2 <= len(w.strip()) <= 12]
+    words = [w.strip() for w in llm.keywords if isinstance(w, str) and 2 <= len(w.strip()) <= 12
+             and not slots.find_contacts(w)]  # a contact never becomes a keyword
     if words:
         draft.keywords = list(dict.fromkeys(words + rules.keywords))[:8]
     products = [p.strip() for p in llm.products if 1 <= len(p.strip()) <= 12]

@@ -32,7 +32,7 @@ def _budget(need: Need) -> str:
 
 
 def contact_text(contact: dict[str, Any]) -> str:
-    labels = {"phone": "电话", "email": "邮箱", "wechat": "微信"}
+    labels = {"phone": "电话", "email": "邮箱", "wechat": "微信", "qq": "QQ"}
     parts = [f"{labels.get(k, k)}：{v}" for k, v in contact.items() if v and k in labels]
     return "；".join(parts) or "（未留联系方式）"
 

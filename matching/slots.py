@@ -1,5 +1,6 @@
 """Rule and lexicon parsers for the slots of a need record: kind, urgency, budget,
-confidentiality, contact consent, remote help, requester role, contact details.
+confidentiality, contact consent, remote help, requester role; contact details come from
+`matching.contacts` (re-exported here: `extract_contacts`, `find_contacts`).
 
 Each parser returns `None` when the text does not say, so the dialog knows which slots to ask
 for; "不急" or "面议" are answers, not silence.
@@ -11,6 +12,9 @@ import re
 from dataclasses import dataclass
 
 import cn2an
+
+from matching.contacts import KindFinder, find_contacts
+from matching.contacts import extract_contacts as extract_contacts  # re-exported
 
 # ---- kind ------------------------------------------------------------------------------------
 _TALENT = re.compile(r"招聘|招人|招个|招一|聘请|聘用|聘个|聘一|长期聘|引进人才|人才引进|柔性引进|"
@@ -164,14 +168,10 @@ _ENTERPRISE = re.compile(r"公司|企业|我司|厂|集团|有限|股份|合作�
                          r"景区|酒店|协会|乡政府|镇政府|村委|街道")
 _FARMER = re.compile(r"种了|种的|养了|养的|亩|果园|鱼塘|猪圈|鸡场|大棚|地里|田里|家庭农场|庄稼")
 
-# Full-width forms too (an IME in full-width mode types １３８…, ＠, ．), mobile numbers
-# grouped 3-4-4 ("138 0000 1111", "138-0000-1111"), and traditional 微信號: every other slot
-# is read from the normalised text, so a contact missed here would stay in the description.
-PHONE = re.compile(r"(?<!\d)[1１][3-9３-９]\d(?:[ \-－]?\d{4}){2}(?!\d)|"
-                   r"(?<!\d)[0０]\d{2,3}[-－]?\d{7,8}(?!\d)")
-EMAIL = re.compile(r"[\w.+\-．＋－＿]+[@＠][\w\-－＿]+[.．][\w.．\-－＿]+")
-WECHAT = re.compile(r"(?:微信[号號]?|[vVwWｖＶｗＷ][xXｘＸ]|[vVｖＶ]信)\s*[:：是]?\s*"
-                    r"([A-Za-zＡ-Ｚａ-ｚ][\w\-－＿]{5,19})")
+# Contact details are found by one detector (matching/contacts.py), shared with the log masker;
+# the old pattern names stay for callers that only ask "is there a phone number?".
+PHONE, EMAIL = KindFinder("phone"), KindFinder("email")
+WECHAT, QQ = KindFinder("wechat"), KindFinder("qq")
 
 
 def strip_side_phrases(text: str) -> str:
@@ -189,8 +189,8 @@ def parse_confidentiality(text: str) -> str:
 def parse_contact_consent(text: str) -> bool | None:
     if _CONSENT_NO.search(text):
         return False
-    if _CONSENT_YES.search(text) or PHONE.search(text) or WECHAT.search(text):
-        return True
+    if _CONSENT_YES.search(text) or find_contacts(text):
+        return True  # a contact written into the need is consent to be contacted
     return None
 
 
@@ -204,24 +204,3 @@ def parse_role(text: str) -> str:
     if _FARMER.search(text):
         return "farmer"
     return "citizen"
-
-
-def extract_contacts(text: str) -> tuple[str, dict[str, str]]:
-    """Pull phone numbers, e-mail and WeChat ids out of the text: the description is shown to
-    scientists before anyone accepts, so contact details must not travel inside it."""
-    found: dict[str, str] = {}
-
-    def grab(kind: str) -> object:
-        def repl(m: re.Match[str]) -> str:
-            value = m.group(1) if m.groups() else m.group(0)
-            found.setdefault(kind, value)
-            return m.group(0).replace(value, "［联系方式已隐藏］")
-        return repl
-
-    text = WECHAT.sub(grab("wechat"), text)  # type: ignore[arg-type]
-    text = EMAIL.sub(grab("email"), text)  # type: ignore[arg-type]
-    text = PHONE.sub(grab("phone"), text)  # type: ignore[arg-type]
-    for value in found.values():  # the same id written again without "微信" before it
-        text = re.sub(rf"(?<![\dA-Za-z_]){re.escape(value)}(?![\dA-Za-z_])",
-                      "［联系方式已隐藏］", text)
-    return text, found

@@ -18,6 +18,8 @@ import pytest
 
 from kejiyun.logs import log_context, make_handler, mask
 
+from .matching.test_contacts import NEGATIVES, POSITIVES, flat, secret_of
+
 PHONE, LANDLINE, EMAIL = "13812345678", "028-87654321", "zhang.san@example.com"
 WECHAT_ID = "zhangsan_1988"
 API_KEY = "kjy_0a1b2c3d_" + "S" * 32
@@ -98,6 +100,22 @@ def test_caplog_sees_the_masked_message_once_our_handler_ran(capture, caplog) ->
 def test_mask_leaves_ordinary_text_alone() -> None:
     plain = "need 42 offered to 3 scientists in 0.25 s; 李子园土壤酸化 pH 4.8"
     assert mask(plain) == plain
+
+
+@pytest.mark.parametrize("typed,kind,value", POSITIVES)
+def test_the_log_masker_hides_every_labelled_contact(capture, typed: str, kind: str,  # type: ignore[no-untyped-def]
+                                                     value: str) -> None:
+    """The same detector as need intake (tests/matching/test_contacts.py), through a handler."""
+    logger, streams = capture
+    logger.info("user %s wrote: %s", "u1", f"李子黄叶，{typed}，急")
+    for written in (streams["text"].getvalue(), json.loads(streams["json"].getvalue())["message"]):
+        assert secret_of(value) not in flat(written), (kind, written)
+        assert "李子黄叶，" in written and "［联系方式已隐藏］" in written
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_the_log_masker_leaves_numbers_that_are_not_contacts(text: str) -> None:
+    assert mask(f"user u1 wrote: {text}") == f"user u1 wrote: {text}"
 
 
 def _python(code: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:

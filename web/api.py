@@ -47,7 +47,7 @@ from kejiyun.clock import Clock, as_utc
 from knowledge import gazetteer, taxonomy
 from knowledge.importers import import_rows
 from knowledge.records import ArticleRow, ScientistRow
-from matching.slots import extract_contacts
+from matching.slots import extract_contacts, find_contacts
 from store.models import MAX_ID, Article, Need, NeedKind, NeedStatus, Scientist
 from store.stats import collect
 from web import apikeys
@@ -240,11 +240,16 @@ def _clean(text: str) -> str:
     return extract_contacts(text)[0] if text else text
 
 
+def _clean_words(words: list[str] | None) -> list[str]:
+    """Keywords and products come from the same texts: a word holding a contact is left out."""
+    return [w for w in (words or []) if not find_contacts(w)]
+
+
 def need_out(n: Need) -> dict[str, Any]:
     return {"id": n.id, "external_id": n.external_id, "kind": n.kind, "title": _clean(n.title),
             "description": _clean(n.description), "discipline": n.discipline,
-            "discipline_code": n.discipline_code, "keywords": list(n.keywords or []),
-            "products": list(n.products or []), "region": region_name(n.region_code),
+            "discipline_code": n.discipline_code, "keywords": _clean_words(n.keywords),
+            "products": _clean_words(n.products), "region": region_name(n.region_code),
             "region_code": n.region_code, "urgency": n.urgency, "budget": n.budget,
             "budget_text": n.budget_text, "remote_ok": n.remote_ok,
             "confidentiality": n.confidentiality, "requester_role": n.requester_role,

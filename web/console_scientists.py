@@ -24,15 +24,17 @@ def masked(contact: dict[str, object]) -> dict[str, str]:
     """138****5678, z***@example.com: enough to see what is on file, not to use it."""
     out: dict[str, str] = {}
     for key, value in (contact or {}).items():
-        text = str(value)
-        if "@" in text:
-            name, _, domain = text.partition("@")
-            out[key] = f"{name[:1]}***@{domain}"
-        elif len(text) >= 7:
-            out[key] = f"{text[:3]}****{text[-4:]}"
-        else:
-            out[key] = "****"
+        out[key] = "、".join(_mask_one(part) for part in str(value).split("、"))
     return out
+
+
+def _mask_one(text: str) -> str:
+    if "@" in text:
+        name, _, domain = text.partition("@")
+        return f"{name[:1]}***@{domain}"
+    if len(text) >= 7:
+        return f"{text[:3]}****{text[-4:]}"
+    return "****"
 
 
 def track_record(s: Scientist, open_offers: int) -> dict[str, str]:

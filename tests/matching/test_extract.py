@@ -62,6 +62,27 @@ def test_fill_slot_answers_one_question_at_a_time() -> None:
     assert d.missing == [] and d.contact["phone"] == "13900001111"
 
 
+def test_contacts_in_every_form_move_into_the_private_contact() -> None:
+    d = extract_need("我们是宜宾翠屏区的李子合作社，两百亩李子树叶子发黄，预算五千左右，"
+                     "电话+86 138 1234 5678，QQ 12345678，WeChat: abc123，座机(0831)2345678")
+    assert d.contact == {"phone": "13812345678、0831-2345678", "qq": "12345678",
+                         "wechat": "abc123"}
+    shown = " ".join([d.description, d.title, *d.keywords, str(d.to_json())])
+    for secret in ("5678", "12345678", "abc123", "2345678"):
+        assert secret not in shown, secret
+    assert not {"qq", "wechat", "86"} & set(d.keywords), d.keywords
+    # what the rest of the record reads is unchanged by the masking
+    assert d.region_code == "511502" and d.budget == 5000 and d.products == ["李子"]
+    assert d.contact_consent is True
+
+
+def test_contacts_added_in_a_later_message_are_kept() -> None:
+    d = extract_need("李子树叶子发黄，想请专家来看看，电话13812345678")
+    assert fill_slot(d, "description", "补充一下：两百亩，QQ号：87654321")
+    assert d.contact == {"phone": "13812345678", "qq": "87654321"}
+    assert "87654321" not in d.description
+
+
 def test_summary_card_is_chinese_and_private() -> None:
     d = extract_need("宜宾翠屏区李子园土壤酸化，预算五万左右，尽快，电话13812345678")
     card = "\n".join(d.summary_lines())

@@ -59,6 +59,9 @@ def test_consent_and_contacts() -> None:
     text, found = slots.extract_contacts("电话13812345678，微信号 lizi_2024，邮箱 a@b.cn")
     assert "13812345678" not in text and "lizi_2024" not in text and "a@b.cn" not in text
     assert found == {"phone": "13812345678", "wechat": "lizi_2024", "email": "a@b.cn"}
+    text, found = slots.extract_contacts("电话 +86 139 0000 1111 或 028-8888 6666，QQ：24681357")
+    assert found == {"phone": "13900001111、028-88886666", "qq": "24681357"}
+    assert not any(ch.isdigit() for ch in text), text
 
 
 def test_confidentiality_and_remote() -> None:
