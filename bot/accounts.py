@@ -236,6 +236,12 @@ def erase(engine: Engine, person_id: int, now: datetime) -> None:
             if sci.external_id.startswith("self-"):  # self-registered: the person's own text
                 sci.name, sci.organization, sci.title = ERASED, "", ""
             sci.updated_at = now
+        if scientists:  # their open offers will not be answered: due now, so the expiry job
+            # moves each need on to the next expert instead of waiting out the 48 hours
+            s.execute(update(Offer).where(
+                Offer.scientist_id.in_([sci.id for sci in scientists]),
+                Offer.status == "pending").values(expires_at=now)
+                .execution_options(synchronize_session=False))
         s.execute(update(Person).where(Person.id.in_(ids)).values(
             display_name="", contact={}, erased_at=now, organization_id=None))
         s.add(AuditLog(at=now, actor=f"person:{person_id}", entity="person",

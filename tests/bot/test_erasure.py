@@ -267,3 +267,22 @@ def test_a_late_reply_after_erasure_does_not_bring_the_account_back(bot: Harness
         assert s.execute(select(func.count()).select_from(ChannelAccount)).scalar_one() == 0
         assert s.execute(select(func.count()).select_from(Person)).scalar_one() == people
         assert s.execute(select(func.count()).select_from(Outbox)).scalar_one() == 0
+
+
+def test_an_erased_scientists_open_offers_move_on_at_once(bot: Harness) -> None:
+    bot.bind("sci-a", "s-soil-cp")
+    bot.chat("boss", "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，很急，预算五千，"
+                     "同意，电话13800001111")
+    assert "已推送给" in text(bot.press("boss", "need:confirm"))
+    with Session(bot.engine) as s:
+        sci_id = s.execute(select(Scientist.id).where(
+            Scientist.external_id == "s-soil-cp")).scalar_one()
+        mine = s.execute(select(Offer.id).where(Offer.scientist_id == sci_id,
+                                                Offer.status == "pending")).scalar_one()
+        before = s.execute(select(func.count()).select_from(Offer)).scalar_one()
+    bot.chat("sci-a", "删除我的数据")
+    assert "已删除" in text(bot.press("sci-a", "delete:yes"))
+    bot.dialog.offers.expire_due()  # the next pass of the background job, no 48-hour wait
+    with Session(bot.engine) as s:
+        assert s.get(Offer, mine).status == "expired"  # type: ignore[union-attr]
+        assert s.execute(select(func.count()).select_from(Offer)).scalar_one() > before
