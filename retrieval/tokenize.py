@@ -86,6 +86,21 @@ def domain_terms(extra: Iterable[str] = ()) -> set[str]:
     return {normalise(t) for t in terms if 2 <= len(t) <= 12 and " " not in t}
 
 
+_BASE: list[tuple[dict[str, int], int]] = []
+_BASE_LOCK = threading.Lock()
+
+
+def _base_dictionary(tmp_dir: str | None) -> tuple[dict[str, int], int]:
+    """jieba's prefix dictionary and total frequency, loaded once (never modified)."""
+    with _BASE_LOCK:
+        if not _BASE:
+            base = jieba.Tokenizer()
+            base.tmp_dir = tmp_dir
+            base.initialize()
+            _BASE.append((base.FREQ, base.total))
+        return _BASE[0]
+
+
 class Tokenizer:
     """A private jieba instance (the global one is shared with other libraries)."""
 
@@ -104,7 +119,11 @@ class Tokenizer:
     def _ensure_ready(self) -> None:
         with self._lock:
             if not self._ready:
-                self._jieba.initialize()
+                # jieba's own dictionary is the same for every instance: loaded once per
+                # process (about a second) and copied; only our terms differ
+                freq, total = _base_dictionary(self._jieba.tmp_dir)
+                self._jieba.FREQ, self._jieba.total = dict(freq), total
+                self._jieba.initialized = True
                 for term in self._terms:
                     self._jieba.add_word(term, freq=2000)
                 self._ready = True
