@@ -48,7 +48,7 @@ API_DESCRIPTION = """科技云助手的合作平台接口：供其他科技服�
 - 分页：`limit`（1–500，默认 50）和上一页返回的 `next_cursor`。
 """
 _TICK = 2.0  # seconds between outbox/expiry passes
-_TELEGRAM_FIRST_TRY = 10.0  # seconds start-up waits for Telegram before going on without it
+_TELEGRAM_WAIT = 5.0  # seconds a webhook call waits for the channel's start-up to finish
 
 
 class ChatIn(BaseModel):
@@ -149,13 +149,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks: list[asyncio.Task[Any]] = []
         if telegram is not None:
-            # Telegram being unreachable must not stop WeChat, the web chat, the console and
-            # the API: one short try now, then keep trying in the background
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(telegram.attempt(polling=background), _TELEGRAM_FIRST_TRY)
-            if not telegram.started:
-                telegram.start_error = telegram.start_error or "Timeout"
-                tasks.append(asyncio.create_task(telegram.keep_starting(polling=background)))
+            # in the background: Telegram being unreachable must not hold up WeChat, the web
+            # chat, the console and the API
+            tasks.append(asyncio.create_task(telegram.keep_starting(polling=background)))
         if wechat is not None:
             wechat.loop = asyncio.get_running_loop()
         if background:
@@ -256,12 +252,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def telegram_webhook(request: Request) -> Response:
         if telegram is None:
             return Response(status_code=404)
-        if not telegram.app._initialized:  # still starting: Telegram delivers it again later
-            return Response(status_code=503, headers={"Retry-After": "5"})
         secret = settings.telegram_webhook_secret or ""
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
             return Response(status_code=403)
+        if not await telegram.wait_started(_TELEGRAM_WAIT):  # Telegram delivers it again later
+            return Response(status_code=503, headers={"Retry-After": "5"})
         try:
             data = await request.json()
             from telegram import Update

@@ -130,12 +130,13 @@ class TelegramChannel:
         self.app: Application = builder.build()  # type: ignore[type-arg]
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._up = asyncio.Event()  # set once started (binds to the serving loop on first use)
         # turns in a pool of their own: they must not hold up bookkeeping (bot.threads)
         self._turns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="telegram-turn")
 
     # ---- start-up ----------------------------------------------------------------------------
     started: bool = False
-    start_error: str | None = None
+    start_error: str | None = "启动中"
 
     async def attempt(self, polling: bool) -> bool:
         """One try at initialising the bot (getMe), then setting the webhook or starting to
@@ -160,16 +161,25 @@ class TelegramChannel:
         return True
 
     async def keep_starting(self, polling: bool) -> None:
-        """Retry `attempt` with back-off until it works. A background task: in mainland China
-        the Telegram API is often unreachable, and WeChat, the web chat, the console and the
-        API serve meanwhile; `/readyz` lists the channel as degraded until it is up."""
+        """`attempt` now, then again with back-off until it works. A background task: in
+        mainland China the Telegram API is often unreachable (or a black hole), and WeChat,
+        the web chat, the console and the API serve from the first second meanwhile;
+        `/readyz` lists the channel as degraded until it is up."""
         delay = 1.0
-        while not self.started:
+        while not await self.attempt(polling):
             log.warning("telegram channel not started (%s); retrying in %.0f s",
                         self.start_error, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, _MAX_WAIT)
-            await self.attempt(polling)
+        self._up.set()
+
+    async def wait_started(self, timeout: float) -> bool:
+        """For the webhook: an update that arrives while start-up is under way waits for it
+        a little rather than being sent back at once."""
+        if not self.started:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._up.wait(), timeout)
+        return self.started
 
     async def stop(self) -> None:
         if self.app.updater and self.app.updater.running:

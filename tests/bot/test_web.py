@@ -73,7 +73,8 @@ def test_telegram_webhook_checks_the_secret(bot: Harness) -> None:
         app = webhook_app(bot, fake)
         update = question_update(5, 4242)
         with TestClient(app) as client:
-            assert any(m == "setWebhook" for m, _ in fake.calls)
+            # the channel starts in the background (Telegram may be unreachable at first)
+            fake.wait_for(lambda: any(m == "setWebhook" for m, _ in fake.calls))
             assert client.post("/telegram/webhook", json=update).status_code == 403
             assert client.post("/telegram/webhook", json=update, headers={
                 "X-Telegram-Bot-Api-Secret-Token": "wrong"}).status_code == 403
