@@ -87,3 +87,23 @@ def test_bad_input_gets_a_sensible_reply(answerer: Answerer, query: str) -> None
     assert len(ans.answer) <= MAX_ANSWER_CHARS + len(EMERGENCY_TEXT)
     if not query.strip() or query.startswith("😀"):
         assert ans.abstained and "请用文字描述" in ans.answer
+
+
+# the issue's own examples of emergencies in people's words, and what is not one
+@pytest.mark.parametrize("text", [
+    "喝了一口敌敌畏", "我老汉儿喝了百草枯", "娃儿发高烧抽筋了", "吃了菌子上吐下泻",
+    "屋头老人突然嘴巴歪了说话不清楚", "一边手脚没力气", "掉水里捞起来没得气了", "有人触电了",
+    "煤炉烤火几个人都头晕"])
+def test_colloquial_emergencies_are_recognised(text: str) -> None:
+    from retrieval.safety import assess
+
+    assert assess(text).kind == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "猪热得很不吃食", "狗儿吃了老鼠药口吐白沫", "煤气中毒咋个预防", "敌敌畏稀释好多倍打蚜虫",
+    "气得我血压都高了", "李子叶子起泡发黄咋个办", "暑假娃娃耍水咋个防溺水"])
+def test_animals_prevention_and_figures_of_speech_are_not_emergencies(text: str) -> None:
+    from retrieval.safety import assess
+
+    assert assess(text).kind == ""
