@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from bot import accounts, texts
+from bot import accounts, smalltalk, texts
 from bot.messages import MAX_TEXT, Button, Inbound, Outbound
 from kejiyun.clock import Clock, system_clock
 from kejiyun.errors import KejiyunError, StoreUnavailable, is_store_outage
@@ -298,8 +298,8 @@ class Dialog:
             t.state, t.data = "register:name", {"register": {}}
             t.say(texts.REGISTER_STEPS["name"])
 
-    def _menu(self, t: Turn, welcome: bool = False) -> None:
-        t.say(texts.WELCOME if welcome else texts.HELP,
+    def _menu(self, t: Turn, welcome: bool = False, text: str | None = None) -> None:
+        t.say(text or (texts.WELCOME if welcome else texts.HELP),
               self._options(t, [Button("我要提问", "menu:ask"),
                                 Button("发布技术需求", "menu:need"),
                                 Button("我是科技工作者", "menu:scientist")]))
@@ -426,6 +426,11 @@ class Dialog:
                 t.say(texts.NOTHING_TO_CANCEL)
         elif text in _LABELS:  # a button label typed where that button is not on offer
             t.say(texts.STALE_BUTTON)
+        elif (small := smalltalk.classify(text)) is not None:
+            # a greeting, thanks or an off-topic ask: a friendly word and the menu, never
+            # "no vetted content" with a forward button, never logged as an unmet question
+            t.state = "start"
+            self._menu(t, text=smalltalk.REPLY[small])
         elif state == "ask" or not self._looks_like_need(text, t):
             self._answer(text, t)
         else:

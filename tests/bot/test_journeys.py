@@ -4,6 +4,7 @@ registering; one person on two channels; cancel and delete."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,8 @@ def test_farmer_question_gets_a_cited_answer(bot: Harness) -> None:
 
 
 def test_abstain_offers_an_expert_and_the_question_becomes_a_need(bot: Harness) -> None:
-    replies = bot.chat("farmer", "高铁票怎么退")
+    # a farming question no vetted article covers (an off-topic one is declined instead)
+    replies = bot.chat("farmer", "鸭子脚杆软了站不起来咋个整")
     assert "没有经过专家审核" in text(replies) or "没有" in text(replies)
     assert actions(replies) == ["forward"]
     replies = bot.press("farmer", "forward")
@@ -307,3 +309,23 @@ def test_a_publish_whose_worker_died_before_dispatch_dispatches_when_run_again(
     with Session(bot.engine) as s:
         assert len(s.execute(select(Need.id)).all()) == 1
         assert len(s.execute(select(Offer.id)).all()) == 3
+
+
+@pytest.mark.parametrize("said", ["你好", "你好呀 在不在", "谢谢", "好的谢谢老师", "你能做啥子",
+                                  "讲个笑话嘛", "明天成都天气咋样", "帮我写个请假条",
+                                  "股票现在能不能买", "23乘47等于好多"])
+def test_small_talk_and_off_topic_get_the_menu_not_an_expert(bot: Harness, said: str) -> None:
+    from sqlalchemy import func
+
+    from store.models import QuestionLog
+
+    reply = bot.chat("f-talk", said)
+    assert actions(reply) == ["menu:ask", "menu:need", "menu:scientist"]
+    assert "没有经过专家审核" not in text(reply) and "forward" not in actions(reply)
+    with Session(bot.engine) as s:  # not an unmet 科普 need in the gap reports
+        assert s.execute(select(func.count()).select_from(QuestionLog)).scalar_one() == 0
+
+
+def test_farming_questions_about_weather_are_still_answered(bot: Harness) -> None:
+    reply = bot.chat("f-rain", "天气干旱李子园土壤酸化板结怎么办")
+    assert "menu:ask" not in actions(reply)
