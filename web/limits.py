@@ -26,6 +26,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from kejiyun.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,11 +46,6 @@ BODY_CAPS: tuple[tuple[str, int], ...] = (
 DEFAULT_CAP = 1 * MB
 TOO_LARGE = "请求体过大 (request body too large)"
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def body_cap(path: str) -> int:
