@@ -1,6 +1,7 @@
 """Emergencies in people's words: recall and false alarms of `retrieval.safety.assess` on the
-labelled phrasings (bench/data/emergencies_dev.jsonl, used for tuning; emergencies_holdout.jsonl,
-written with the dev half by a colleague who had not seen the code, never used for tuning),
+labelled phrasings (bench/data/emergencies_dev.jsonl and emergencies_dev2.jsonl — the second
+written later by another colleague who had not seen the code — used for tuning;
+emergencies_holdout.jsonl, written with the dev half, never used for tuning),
 beside the baseline measured in the same run: the keyword list the assistant used before.
 
     python bench/emergencies.py [--misses]   # --misses lists the dev half's errors only
@@ -47,13 +48,13 @@ def main() -> None:
     args = ap.parse_args()
     print("| 集 (set) | 方法 (method) | 急症识别率 (recall) | 误报率 (false alarms) |")
     print("|---|---|---|---|")
-    for half in ("dev", "holdout"):
+    for half in ("dev", "dev2", "holdout"):
         rows = [json.loads(line) for line in (DATA / f"emergencies_{half}.jsonl").open()]
         for name, detect in (("旧关键词 (baseline)", lambda t: bool(BASELINE.search(t))),
                              ("assess", flagged)):
             recall, alarms = score(rows, detect)
             print(f"| {half} ({len(rows)}) | {name} | {recall} | {alarms} |")
-        if args.misses and half == "dev":
+        if args.misses and half.startswith("dev"):
             for r in rows:
                 if flagged(r["text"]) != r["emergency"]:
                     print(f"  {'漏报' if r['emergency'] else '误报'}: {r['text']}")

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from bot import accounts, smalltalk, texts
+from bot import accounts, texts
 from bot.messages import MAX_TEXT, Button, Inbound, Outbound
 from kejiyun.clock import Clock, system_clock
 from kejiyun.errors import KejiyunError, StoreUnavailable, is_store_outage
@@ -38,6 +38,7 @@ from matching.need import SLOT_QUESTIONS, NeedDraft
 from matching.offers import OfferService
 from matching.service import Matcher
 from matching.slots import extract_contacts, parse_kind
+from retrieval import smalltalk
 from retrieval.answer import Answerer
 from store.models import MAX_ID, Conversation, Need, Offer, Person, QuestionLog, Scientist
 

@@ -169,10 +169,11 @@ def import_(
         raise typer.Exit(2)
 
 
-def _open_index(engine):  # type: ignore[no-untyped-def]
+def _open_index(engine, kinds: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
     from retrieval.service import open_index
 
-    return open_index(engine, get_settings())
+    # a command's process is short-lived: no full garbage collection before freezing the heap
+    return open_index(engine, get_settings(), kinds=kinds, collect=False)
 
 
 def _check_text(text: str | None, batch: Path | None) -> None:
@@ -199,7 +200,7 @@ def search(
     _check_text(query, batch)
     engine = _engine()
     ensure_schema(engine)
-    searcher = Searcher(_open_index(engine))
+    searcher = Searcher(_open_index(engine, (kind.value,)))  # only the kind searched
     label = "name" if kind is SearchKind.scientists else "title"
 
     def handle(text: str) -> dict[str, Any]:
@@ -308,10 +309,13 @@ def ask(
     _check_text(text, batch)
     engine = _engine()
     ensure_schema(engine)
-    from matching.rank import resolve_region
+    code = None
+    if region:
+        from matching.rank import resolve_region  # (costly import: only when needed)
 
-    code = resolve_region(region) if region else None  # unknown: exit 2 before any work
-    answerer = make_answerer(_open_index(engine), get_settings())
+        code = resolve_region(region)  # unknown: exit 2 before any work
+    # answers come from articles alone: scientists are neither synced nor loaded
+    answerer = make_answerer(_open_index(engine, ("articles",)), get_settings())
 
     if batch is not None:
         bad = run_batch(batch, lambda t: answerer.ask(t, code).to_json(), typer.echo)

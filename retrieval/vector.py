@@ -65,6 +65,12 @@ class VectorCollection:
                              metadatas=list(metadatas[start:end]))
         self._count = None
 
+    def get(self, ids: Sequence[str]) -> list[np.ndarray]:
+        """The stored vectors of `ids`, in that order; ids not stored are left out."""
+        res = self._col.get(ids=list(ids), include=["embeddings"])
+        found = dict(zip(res["ids"], res["embeddings"], strict=True))
+        return [np.asarray(found[i]) for i in ids if i in found]
+
     def delete_where(self, where: dict[str, Any]) -> None:
         self._col.delete(where=where)
         self._count = None

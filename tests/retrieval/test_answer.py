@@ -32,18 +32,29 @@ def test_answer_quotes_the_vetted_article_with_a_citation(answerer: Answerer) ->
     assert len(ans.answer) <= MAX_ANSWER_CHARS
     assert "[1]" in ans.answer
     assert "石灰" in ans.answer
-    # extractive: every sentence of the answer comes from the cited article
+    # extractive: every sentence of the answer comes from the cited article (a clause cut
+    # out at "；" ends on "。" in the answer)
     body = _body("a-acid")
     for sentence in re.split(r"\[\d\]", ans.answer):
         for part in filter(None, re.split(r"(?<=[。！？；])", sentence)):
-            assert part.strip() in body
+            assert part.strip().rstrip("。；") in body
+    # the amount asked for leads
+    assert ans.answer.startswith("pH在5.0到5.5之间，每亩撒施生石灰50到75公斤"), ans.answer
     assert ans.citations[0].snippet and ans.citations[0].title == "李子园土壤酸化的改良办法"
 
 
-def test_unrelated_question_abstains_with_an_offer(answerer: Answerer) -> None:
-    ans = answerer.ask("明天成都到北京的高铁票还有吗")
+def test_uncovered_question_abstains_with_an_offer(answerer: Answerer) -> None:
+    ans = answerer.ask("鸭子脚杆软了站不起来咋个整")
     assert ans.abstained and ans.citations == []
     assert ans.answer == ABSTAIN_TEXT and "专家" in ans.answer
+
+
+@pytest.mark.parametrize("text", ["明天成都到北京的高铁票还有吗", "你好", "帮我写个请假条"])
+def test_off_topic_asks_are_declined_without_an_offer(answerer: Answerer, text: str) -> None:
+    ans = answerer.ask(text)
+    assert ans.abstained and ans.citations == [] and ans.intent
+    assert ans.answer != ABSTAIN_TEXT and "转给" not in ans.answer
+    assert ans.to_json()["intent"] == ans.intent
 
 
 def test_drafts_and_retired_articles_are_never_cited(

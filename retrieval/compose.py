@@ -1,0 +1,199 @@
+"""Compose an extractive answer from one vetted article: the sentence that answers what was
+asked first, then the context it needs, lists whole and numbered as the article numbers them.
+
+Sentences come with vectors stored at index time (`SearchIndex.sentence_vectors`), so scoring
+them for a question is a dot product and a word overlap, never an encoder call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from retrieval import intent
+from retrieval.chunking import sentences
+from retrieval.documents import Doc
+from retrieval.index import SearchIndex
+from retrieval.tokenize import Tokenizer
+
+_NUMERALS = "一二三四五六七八九十"
+# a list item's number where the item starts: "二是", "第三，", "③", "（2）", "2、"
+_ITEM = re.compile(rf"^(?:.{{0,40}}[：:])?\s*(?:([{_NUMERALS}])是|第([{_NUMERALS}])[，、,:：步条]|"
+                   r"([①②③④⑤⑥⑦⑧⑨⑩])|[（(]([1-9])[)）]|([1-9])[、.．](?!\d))")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+_MARKER = re.compile(rf"^(?:[{_NUMERALS}]是|第[{_NUMERALS}][，、,:：]?|[{_CIRCLED}]|"
+                     r"[（(][1-9][)）]|[1-9][、.．])\s*")
+
+
+# a sentence opening like this leans on the one before it
+_NEEDS_BEFORE = re.compile(r"^(所以|因此|因而|这样|这时|这是|这些|这种|这个|其中|它们?|但是?|"
+                           r"不过|否则|即使|即便|而且|并且)")
+
+
+@dataclass
+class Unit:
+    """Sentences that go together: one sentence, or a list with its lead-in."""
+    first: int          # index of its first sentence in the article
+    parts: list[str]    # its sentences, in order
+    score: float
+    is_list: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def item_number(sentence: str) -> int:
+    """1 for "一是…"/"第一，…"/"①…", 2 for the second item …; 0 when it is no list item."""
+    m = _ITEM.match(sentence)
+    if not m:
+        return 0
+    token = next(g for g in m.groups() if g)
+    if token in _NUMERALS:
+        return _NUMERALS.index(token) + 1
+    if token in _CIRCLED:
+        return _CIRCLED.index(token) + 1
+    return int(token)
+
+
+def article_sentences(index: SearchIndex, docs: list[Doc]) -> tuple[list[str], np.ndarray]:
+    """The article's sentences in order (chunks overlap: repeats dropped) and their vectors."""
+    texts: list[str] = []
+    rows: list[np.ndarray] = []
+    seen: set[str] = set()
+    for doc in docs:
+        vectors = index.sentence_vectors(doc)
+        for text, vector in zip(sentences(doc.text), vectors, strict=True):
+            if text not in seen:
+                seen.add(text)
+                texts.append(text)
+                rows.append(vector)
+    matrix = np.vstack(rows) if rows else np.zeros((0, index.encoder.dim), dtype=np.float32)
+    return texts, matrix
+
+
+@lru_cache(maxsize=50_000)
+def _words(tokenizer: Tokenizer, sentence: str) -> frozenset[str]:
+    return frozenset(tokenizer.tokenize(sentence))
+
+
+def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vector: np.ndarray,
+                    asks: list[str], texts: list[str], vectors: np.ndarray,
+                    title: str = "") -> np.ndarray:
+    """How well each sentence answers: meaning (cosine), the question's words weighted by how
+    rare they are, and the marks of an answer to what is asked (an amount for 多少 …). Words
+    of the article's title count little: every sentence of it is about them."""
+    weights = {t: max(0.2, index.token_weight("articles", t)) * (0.2 if t in title else 1.0)
+               for t in set(question_tokens)}
+    total = sum(weights.values()) or 1.0
+    cosine = vectors @ question_vector if len(texts) else np.zeros(0)
+    out = np.zeros(len(texts))
+    specific = [a for a in asks if a in intent.SPECIFIC]
+    for i, text in enumerate(texts):
+        words = _words(index.tokenizer, text)
+        overlap = sum(w for t, w in weights.items() if t in words or t in text) / total
+        bonus = 0.0
+        for rank, ask in enumerate(specific[:2]):
+            if intent.answers(text, ask):
+                bonus += 0.3 if rank == 0 else 0.15
+        if "how" in asks and intent.answers(text, "how"):
+            bonus += 0.1
+        out[i] = 0.5 * float(cosine[i]) + 0.5 * overlap + bonus
+    return out
+
+
+def units(texts: list[str], scores: np.ndarray) -> list[Unit]:
+    """Group numbered lists (with the lead-in that ends in "：") into one unit each."""
+    out: list[Unit] = []
+    i = 0
+    while i < len(texts):
+        n = item_number(texts[i])
+        if n == 1:
+            j = i + 1
+            while j < len(texts) and item_number(texts[j]) == j - i + 1:
+                j += 1
+            start = i - 1 if i > 0 and texts[i - 1].endswith(("：", ":")) else i
+            if start < i:
+                out.pop()  # the lead-in was added as its own unit just before
+            if j - i >= 2:
+                out.append(Unit(start, texts[start:j], float(scores[start:j].max()), True))
+                i = j
+                continue
+        if texts[i].endswith(("：", ":")) and i + 1 < len(texts) and item_number(texts[i + 1]) != 1:
+            # "措施如下：" and what follows belong together
+            out.append(Unit(i, texts[i:i + 2], float(scores[i:i + 2].max())))
+            i += 2
+            continue
+        if out and _NEEDS_BEFORE.match(texts[i]):
+            # "所以螺类一定要煮熟" means nothing without the sentence before it
+            out[-1].parts.append(texts[i])
+            out[-1].score = max(out[-1].score, float(scores[i]))
+        else:
+            out.append(Unit(i, [texts[i]], float(scores[i])))
+        i += 1
+    return out
+
+
+def _clean_end(text: str) -> str:
+    """A unit never ends on "；" or "：" once cut out of its article."""
+    text = text.rstrip()
+    if text.endswith(("；", ";", "，", ",")):
+        return text[:-1] + "。"
+    return text
+
+
+def shorten_list(unit: Unit, allowance: int, scores_by_text: dict[str, float]) -> str:
+    """A list too long for the answer: the lead-in and the first items that fit, numbering
+    kept (never a gap); if not even the first item fits, the best item alone, unnumbered."""
+    kept: list[str] = []
+    used = 0
+    for part in unit.parts:
+        if used + len(part) > allowance:
+            break
+        kept.append(part)
+        used += len(part)
+    items = [p for p in kept if item_number(p)]
+    if len(items) >= 2:
+        return _clean_end("".join(kept))
+    best = max((p for p in unit.parts if item_number(p)), key=lambda p: scores_by_text.get(p, 0))
+    lone = _MARKER.sub("", best.split("：")[-1] if "：" in best[:42] else best)
+    return _clean_end(lone) if len(lone) <= allowance else ""
+
+
+def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: int,
+            floor: float = 0.5, enough: int = 120) -> str:
+    """The answer text from one article within `allowance` characters."""
+    if not texts:
+        return ""
+    groups = units(texts, scores)
+    by_text = dict(zip(texts, scores.tolist(), strict=True))
+    ranked = sorted(groups, key=lambda u: -u.score)
+    lead = ranked[0]
+    chosen: list[tuple[Unit, str]] = []
+    used = 0
+    for unit in ranked:
+        if unit is not lead and unit.score < lead.score * floor and used >= enough:
+            break
+        text = _clean_end(unit.text)
+        if used + len(text) > allowance:
+            if unit.is_list:
+                text = shorten_list(unit, allowance - used, by_text)
+            elif unit is lead:
+                text = _clean_end(unit.text[: max(10, allowance - 1)]) + "…"
+            else:
+                continue
+            if not text:
+                continue
+        chosen.append((unit, text))
+        used += len(text)
+    specific = any(a in intent.SPECIFIC for a in asks)
+    if specific:  # the fact asked for first, then what follows it, then what came before
+        head = chosen[0]
+        rest = sorted(chosen[1:], key=lambda c: (c[0].first < head[0].first, c[0].first))
+        chosen = [head, *rest]
+    else:
+        chosen.sort(key=lambda c: c[0].first)
+    return "".join(text for _, text in chosen)

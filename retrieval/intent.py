@@ -1,0 +1,75 @@
+"""What a question asks for, so that the answer leads with that fact.
+
+"撒多少" wants the amount, "啥时候撒" the time, "要得不" a yes or no, "要不要去医院" whether to see
+a doctor. Each kind of ask comes with the marks of a sentence that answers it (a number with a
+unit, a season or stage, a 可以/不要 …). Plain lists, in everyday and Sichuanese words.
+"""
+
+from __future__ import annotations
+
+import re
+
+# what is asked → how people ask it
+_ASKS: dict[str, str] = {
+    "amount": r"多少|好多|几[斤两克公袋瓶包张个株头只亩片针粒]|多大|多重|多深|多高|多长|多宽|多远|"
+              r"用量|剂量|浓度|几度|几倍|比例|配好多|兑好多|面积|好深|好高|好长|好宽|好大|好短|"
+              r"好粗|几片|几公分|几厘米|几米|how many|how much",
+    "time": r"啥时候|什么时候|哪个时候|好久之前|几时|何时|哪个月|几月|季节|时期|时间|啥时间|"
+            r"早上还是|晚上还是|之前还是|多少天|几天|when",
+    "duration": r"多久|好久|多长时间|几天|几个月|几年|几分钟|几小时|要.{0,2}好久",
+    "frequency": r"几次|几回|几道|几遍|多久.{0,2}一次|好久.{0,2}一[次回道]|隔几天|频率|间隔",
+    "yesno": r"能不能|可不可以|可以吗|可以不|行不行|得行不|要得不|要不要|会不会|是不是|有没有|"
+             r"有没得|能吗|能否|得不得|好不好|对不对|算不算|吗[？?\s]*$|不[？?\s]*$|没[？?\s]*$|"
+             r"can i|should i|is it|does it",
+    "doctor": r"医院|看医生|就医|兽医|打120|看病|送医",
+    "what": r"是啥|是什么|啥子病|什么病|啥病|啥意思|什么意思|咋回事|怎么回事|what is",
+    "why": r"为啥|为什么|咋个会|怎么会|原因|why",
+    "which": r"啥子药|什么药|哪种|哪个|哪些|啥子颜色|什么颜色|用啥|打啥|喷啥|撒啥|抹啥|吃啥|用什么|"
+             r"喂啥|消毒用|which",
+    "how": r"怎么|怎样|咋|如何|办法|措施|注意|how",
+}
+_ASK_RES = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
+
+_HOW_WHAT = re.compile(r"(办法|措施|方法|法子|招|药|肥|品种)(是|有)(啥|什么)")
+
+# what a sentence that answers each ask looks like
+_UNIT = (r"公斤|千克|斤|克|毫升|升|立方米|方|厘米|公分|毫米|米|亩|株|张|头|只|倍|%|％|度|℃|"
+         r"波美度|微克|毫克|粒|袋|瓶|包|针|片|叶")  # amounts, not durations ("半个月" is a time)
+_MARKS: dict[str, str] = {
+    "amount": rf"\d[\d.～~到至\-—]*\s*({_UNIT})|[一二两三四五六七八九十百千万半]+({_UNIT})|"
+              r"比例|[0-9]+比[0-9]+",
+    "time": r"[春夏秋冬]季|[春夏秋冬]天|[0-9一二三四五六七八九十]+月|月[上中下]旬|旬|期[间前后]?|"
+            r"之前|以前|前后|以后|之后|当天|早晨|早上|晚上|睡前|饭前|饭后|开花|发芽|采收|"
+            r"萌芽|立春|清明|谷雨|小满|芒种|入冬|开春|[0-9]+天",
+    "duration": r"\d[\d.到至～\-]*\s*(小时|分钟|天|周|个月|年|秒)|[一二两三四五六七八九十半]+"
+                r"(小时|分钟|天|周|个月|年)",
+    "frequency": r"\d[\d到至～\-]*\s*次|[一二两三四五六七八九十]+次|每隔|隔\d|连续|间隔|"
+                 r"每[年月周天季]",
+    "yesno": r"可以|不可以|不能|能够|不宜|不要|禁止|严禁|应该|不应|必须|不得|会|不会|没有|不用|"
+             r"千万|最好|避免|能",
+    "doctor": r"就医|医院|医生|兽医|120|就诊|送医|报告",
+    "what": r"是指|指的是|就是|是一种|属于|叫做|称为|是由|引起|造成|病原",
+    "why": r"因为|由于|原因|所以|导致|造成|引起",
+    "which": r"选用|选择|可用|用|喷施|施用|撒施|涂抹|药剂|制剂|颜色|色",
+    "how": r"要|应|可|先|再|然后|立即|及时|用|做到|一是|二是|第一|首先|措施|方法|办法",
+}
+_MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
+# the asks whose answer is one fact, worth leading with even ahead of the article's order
+SPECIFIC = ("amount", "time", "duration", "frequency", "yesno", "doctor", "which", "what")
+
+
+def asks(question: str) -> list[str]:
+    """The kinds of ask in a question, most specific first ("好久撒一次、撒好多" →
+    frequency, amount). Empty when none is recognisable."""
+    found = [kind for kind, pattern in _ASK_RES.items() if pattern.search(question)]
+    if "what" in found and _HOW_WHAT.search(question):
+        found.remove("what")  # "最管用的办法是啥子" asks how, not what something is
+    if "frequency" in found and "duration" in found:
+        found.remove("duration")  # "好久一次" asks how often, not how long
+    return found
+
+
+def answers(sentence: str, kind: str) -> bool:
+    """Whether a sentence has the marks of an answer to this kind of ask."""
+    pattern = _MARK_RES.get(kind)
+    return bool(pattern and pattern.search(sentence))

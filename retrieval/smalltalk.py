@@ -1,0 +1,100 @@
+"""Messages that are not 科普 questions: greetings, thanks, "what can you do", jokes, and asks
+outside what the assistant is for (forecasts, stocks, shopping, letters, sums, legal or money
+advice). They get a friendly reply and the menu, never "no vetted content" with a forward-to-
+expert button, and are not logged as unmet 科普 needs (the gap reports show real gaps only).
+
+Deliberately narrow: a short message that is only a greeting or thanks, or a clear off-topic
+ask. "天气干旱李子咋办" is a farming question; "明天成都天气咋样" is a forecast.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.tokenize import normalise
+
+_END = r"[呀啊吗嘛哈哦噢啦了呢的～~!！。,，.？?\s]*$"
+_HELLO = (r"(你好|您好|你们好|大家好|在吗|在不在|还在不|你还在不|有人吗|哈喽|hello|hi|hey|嗨|喂|"
+          r"早上好|"
+          r"上午好|下午好|晚上好|早安|晚安|早|老师好|请问在吗|吃了没|吃饭没|拜拜|再见|明天见|回头见|"
+          r"bye|goodbye|我先走了|改天再聊|先这样)[呀啊吗嘛哈哦]*")
+_GREETING = re.compile(rf"^(那)?{_HELLO}([\s，,!！]*{_HELLO})*" + _END)
+_THANKS = re.compile(r"^(好的?|嗨|嗯+|ok|okay)?[，, ]*(谢谢|多谢|感谢|谢了|谢谢你|谢谢您|辛苦了|"
+                     r"麻烦了|thanks?|thank you)(你|您|老师|啦|哈|了|\s*so much|\s*very much)?"
+                     r"([\s，,]*(谢谢|多谢|辛苦了|帮了大忙|你真好)+)*" + _END)
+_OK = re.compile(r"^(好的?|嗯+|哦+|ok|okay|知道了|晓得了|明白了|收到|要得|好嘛|行|666+|赞)" + _END)
+# laughter, emoji and thumbs only: nothing to answer
+_NOISE = re.compile(r"^([哈呵嘿嘻]{2,}|[^\w\u4e00-\u9fff]+|6{3,})" + _END)
+_TRAILING_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff？?！!。，,~～]+$")
+_CAPABILITIES = re.compile(r"你(能|会|可以)(做|干|帮我?做?)?(啥|什么|些啥)|你是(谁|啥|什么|干啥|"
+                           r"干什么|哪个|机器人|真人)|你有(啥|什么)用|能干啥|怎么用你|咋个用你|"
+                           r"(有|都有)(些)?(啥子?|什么)功能")
+# about the assistant itself: its name, age, mood, or praise and complaints
+_ABOUT_ME = re.compile(r"^你.{0,3}(叫|几岁|多大|是男|是女|喜欢|会说|会不会说|心情|好笨|真笨|好聪明|"
+                       r"真聪明|好厉害|真棒|好棒|结婚|住在)|给你点个?赞|(这个)?助手(好用|不错|真好)|答非所问|"
+                       r"(你)?说的(啥子|什么).{0,3}听不懂|回答的?不对.{0,6}(再想|重新)")
+_JOKE = re.compile(r"(讲|说|来)(个|一个|段)笑话|陪我(聊|耍|摆)|龙门阵|无聊|心情不好")
+# asks outside 科普 and 科技服务, by kind; "…是不是骗局" is a fraud question (in scope)
+_OUT_OF_SCOPE = re.compile(
+    # forecasts
+    r"(今天|明天|后天|今晚|明早|这几天|周末|下周|过两天).{0,8}(天气|下不下雨|会不会下雨|下雨不|降温|"
+    r"升温|几度|带伞|冷不冷|热不热)|天气(咋样|怎么样|如何|好不好)|会不会下雨|weather|"
+    # money: shares, funds, lottery, interest, prices of goods
+    r"股票|股价|大盘|基金|彩票|双色球|大乐透|开奖|比特币|炒股|利息|理财|贷款|"
+    r"好多钱|多少钱|收购价|行情|"
+    # shopping and services
+    r"(买|网购|下单).{0,6}(手机|衣服|鞋|电脑|电视|冰箱)|淘宝|京东|拼多多|外卖|快递|华为|iphone|"
+    # writing, translating, coding
+    r"(写|帮我写|拟).{0,6}(请假条|情书|检讨|作文|演讲稿|辞职信|信|诗|总结|报告|文案|对联|"
+    r"祝福|代码)|"
+    r"翻译|翻成(英文|中文)|用?英[语文].{0,2}(咋个|怎么)说|python|java|excel|vlookup|编程|空指针|"
+    r"for循环|网页代码|"
+    # law, papers and public offices
+    r"宅基地|告得赢|打官司|离婚|律师|判几年|起诉|欠钱不还|工伤赔偿|赔偿标准|遗产|社保|公积金|"
+    r"驾照|换证|限行|尾号|12306|改签|高铁票|火车票|机票|车票|航班|签证|护照|"
+    # fortune and dates
+    r"算.{0,2}命|运势|星座|天蝎|犯太岁|属[鼠牛虎兔龙蛇马羊猴鸡狗猪]的.{0,4}(今年|运)|打几分|风水|看相|"
+    r"算.{0,3}日子|黄历|(结婚|搬家|开业|动土|出行).{0,4}(日子|吉日)|看日子|择日|吉日|"
+    r"介绍.{0,2}对象|相亲|"
+    # food, travel, sport, showbiz
+    r"(咋个|怎么|如何)(炒|炖|红烧|卤|腌)|做法|菜谱|回锅肉|麻婆|红烧肉|底料|"
+    r"好耍|旅游|自驾|攻略|住哪个?酒店|景点|路线推荐|推荐.{0,3}路线|"
+    r"比分|总决赛|联赛|国足|nba|世界杯|这轮.{0,3}赢|哪个赢了|演唱会|明星|拍.{0,3}剧|放.{0,2}首?歌|"
+    r"开车要?(好久|多久)|"
+    r"^\s*[0-9０-９.]+\s*[+\-*/×÷加减乘除以]+\s*[0-9０-９.]+\s*(等于|=)?\s*(多少|几|好多)?[？?]?\s*$|"
+    r"[0-9]+\s*(加|减|乘以|除以|乘|除)\s*[0-9]+")
+_IN_SCOPE = re.compile("骗|诈骗|真的假的|是不是真的|安全不|有害|辐射|科学|原理|天文|血脂|血压|血糖|"
+                       "健康|"
+                       "身体|致癌|营养|长胖")
+
+REPLY = {
+    "greeting": "您好！我是科技云助手 🌱 有种养殖、健康、生活方面的问题直接问我，"
+                "想请专家帮忙也可以直接说。",
+    "thanks": "不客气！还有问题随时问我。",
+    "ok": "好的。还有问题随时问我。",
+    "capabilities": ("我是科技云助手：回答种养殖、健康、生活中的科普问题（只用经专家审核的文章，"
+                     "附出处），帮企业、合作社、农户把技术需求整理好、推荐合适的专家，"
+                     "科技工作者也可以在这里接单。"),
+    "chat": "我是科技云助手，还在不断学习 🙂 种养殖、健康、生活方面的问题可以直接问我。",
+    "joke": "讲笑话我不太在行 😄 种地、养殖、健康方面的问题倒是可以问我。",
+    "out_of_scope": ("这个我帮不上忙：科技云助手只回答种养殖、健康、生活中的科普问题，"
+                     "并帮企业和农户对接科技专家。"),
+}
+
+
+def classify(text: str) -> str | None:
+    """The kind of a message that is not a 科普 question, or None."""
+    t = normalise(text).strip().lower()
+    if not t or len(t) > 60:
+        return None
+    if _NOISE.search(t):
+        return "ok"
+    t = _TRAILING_SYMBOLS.sub("", t)  # "多谢多谢🙏"
+    for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("ok", _OK),
+                          ("ok", _NOISE), ("capabilities", _CAPABILITIES), ("chat", _ABOUT_ME),
+                          ("joke", _JOKE)):
+        if pattern.search(t):
+            return kind
+    if _OUT_OF_SCOPE.search(t) and not _IN_SCOPE.search(t):
+        return "out_of_scope"
+    return None

@@ -1,0 +1,40 @@
+"""Who or what a text is about — an animal, a crop, a person — so that answers keep to one
+subject: a pig's diarrhoea never cites human medicine, a chicken question after a flu-vaccine
+question is a new question, not a follow-up.
+
+Plain word lists (Sichuanese included), matched as substrings; a text can name several.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORDS: dict[str, str] = {
+    "animal": "猪|仔猪|母猪|牛|羊|鸡|鸭|鹅|兔|鱼|虾|蟹|蚕|蜜蜂|蜂群|蜂箱|狗|猫|畜|禽|兽|养殖|"
+              "饲料|饲养|圈舍|猪舍|鸡舍|兽医|蛋鸡|肉鸡|草鱼|鲫鱼|鲤鱼|泥鳅|黄鳝|牦牛|奶牛",
+    "crop": "树|果园|果子|果实|茶园|茶树|茶叶|稻|秧|麦|玉米|苞谷|包谷|大豆|油菜|蔬菜|菜园|"
+            "辣椒|海椒|"
+            "番茄|黄瓜|花椒|柑|橘|桔|柠檬|李子|桃|梨|葡萄|猕猴桃|枇杷|芒果|马铃薯|洋芋|红薯|红苕|"
+            "魔芋|天麻|川芎|菌棒|羊肚菌|香菇|庄稼|作物|秧苗|菜苗|幼苗|果苗|茶苗|树苗|叶片|叶子|"
+            "枝条|根系|土壤|稻田|田里|田间|大田|地里|大棚|施肥|病虫",
+    # words only people have (a pig gets vaccines and fevers too)
+    "person": "人|娃|孩子|儿童|宝宝|婴|老人|老年|我妈|我爸|老汉|婆婆|爷爷|奶奶|外婆|外公|妈妈|"
+              "爸爸|老公|老婆|孕|患者|病人|医生|医院|血压|血糖|糖尿病|高血压|体检|上学|学校",
+}
+_RES = {name: re.compile(words) for name, words in _WORDS.items()}
+# person words that also name farm work ("人工授粉", "打药的人"): a crop or animal wins there
+_WEAK_PERSON = re.compile("人工|工人|人员|人们|有人")
+
+
+def classes(text: str) -> set[str]:
+    """The subjects a text names: {"animal", "crop", "person"} or a part of it."""
+    found = {name for name, pattern in _RES.items() if pattern.search(text)}
+    if "person" in found and found & {"animal", "crop"} and not _RES["person"].search(
+            _WEAK_PERSON.sub("", text)):
+        found.discard("person")
+    return found
+
+
+def conflict(a: set[str], b: set[str]) -> bool:
+    """Both name a subject and none in common: a pig question and a human-medicine article."""
+    return bool(a) and bool(b) and not a & b
