@@ -139,7 +139,7 @@ def main() -> None:
     if args.questions < 2:
         ap.error("--questions must be at least 2")
 
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="kejiyun-answer-cost-"))
     home = tmp / "home"
     env = child_env(home)
@@ -173,7 +173,9 @@ def main() -> None:
         print(f"| ratio ask / search | | | | {marginal:.2f}× "
               f"| {a['per_total'] / s['per_total']:.2f}× |\n")
         print(f"marginal: {verdict(marginal, BATCH_TARGET)}")
-        print(f"\n(bench time {time.perf_counter() - started:.0f} s)")
+        print(f"\n(bench time {time.perf_counter() - started:.0f} s; load average "
+              f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after, {os.cpu_count()} CPUs: "
+              "other work on the machine inflates both wall and CPU figures)")
     finally:
         if args.keep_home:
             print(f"kept {home}")

@@ -446,9 +446,14 @@ class Dialog:
         t.state = "start"
         logged = self._question_log(text, False, 0.0, [], t)
         # a place named in the question, else the asker's profile: other regions' local
-        # articles (a county's calendar, a city's subsidy) never answer them
-        result = self.answerer.ask(text, logged.region_code)
-        t.data["last_question"] = text[:2000]
+        # articles (a county's calendar, a city's subsidy) never answer them; the question
+        # before gives a follow-up ("那石灰撒多少？") its topic
+        result = self.answerer.ask(text, logged.region_code,
+                                   previous=t.data.get("last_question"))
+        if result.intent:  # small talk or off-topic, seen by the answerer: not a 科普 need
+            self._menu(t, text=result.answer)
+            return
+        t.data["last_question"] = (result.topic or text)[:2000]
         lines = [result.answer]
         if result.citations:
             lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"

@@ -19,7 +19,7 @@ from retrieval import smalltalk, subjects
 from retrieval.compose import article_sentences, compose, sentence_scores
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
-from retrieval.intent import asks
+from retrieval.intent import SPECIFIC, asks
 from retrieval.safety import assess
 from retrieval.search import Hit, Query, Searcher
 
@@ -51,6 +51,7 @@ class Answer:
     safety: str = ""
     mode: str = "extractive"
     intent: str = ""  # small talk or off-topic ("greeting", "out_of_scope" …): declined
+    topic: str = ""  # what was looked up: the question, or with a follow-up the earlier one too
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -89,11 +90,13 @@ class Answerer:
         if region is None:
             place = gazetteer.find_region(question)
             region = place.code if place is not None else None
-        hits, confidence = self._search(
-            self.searcher.prepare(f"{question} {FIRST_AID[verdict.topic]}")
-            if verdict.topic in FIRST_AID else q, region)
+        if verdict.topic in FIRST_AID:  # the first-aid article's words join the question's
+            q = self.searcher.prepare(f"{question} {FIRST_AID[verdict.topic]}")
+        hits, confidence = self._search(q, region)
+        topic, own = question, q
         if previous and (follow := self._follow_up(question, previous, confidence, region)):
             q, hits, confidence = follow
+            topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
         kept = self._on_subject(question, hits)
         if kept[:1] != hits[:1]:  # the best hit was about another subject
             confidence *= kept[0].score / hits[0].score if kept else 0.0
@@ -101,13 +104,22 @@ class Answerer:
         confident = bool(hits) and confidence >= self.searcher.cal.abstain_below
         if not confident:
             if verdict.kind:
-                return Answer(verdict.message, confidence=confidence, safety=verdict.kind)
-            return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True)
+                return Answer(verdict.message, confidence=confidence, safety=verdict.kind,
+                              topic=topic)
+            return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
         used = self._same_subject(q, hits)
         asked = asks(question)
         if verdict.kind:  # what to do now, and when to get help, lead an emergency's answer
             asked = ["doctor", *[a for a in asked if a != "doctor"], "how"]
-        answer = self._extract(q, used, asked)
+        # sentences are scored against what was asked now (a follow-up's own words) as well
+        focus = own if topic != question else None
+        answer = self._extract(q, used, asked, confidence, focus)
+        if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
+            answer.confidence, answer.topic = confidence, topic
+            if verdict.kind:
+                answer.answer, answer.safety, answer.abstained = (verdict.message, verdict.kind,
+                                                                  False)
+            return answer
         if self.llm is not None:
             answer = self.llm.rewrite(question, used, self.searcher.index, fallback=answer)
         prefix = verdict.message + "\n" if verdict.kind else ""
@@ -115,6 +127,7 @@ class Answerer:
         answer.answer = prefix + answer.answer + suffix
         answer.confidence = confidence
         answer.safety = verdict.kind
+        answer.topic = topic
         return answer
 
     def _search(self, q: Query, region: str | None) -> tuple[list[Hit], float]:
@@ -171,16 +184,21 @@ class Answerer:
         return {t for t in self.searcher.index.tokenizer.tokenize(title)
                 if t not in _GENERIC and len(t) >= 2}
 
-    @staticmethod
-    def _supports(q: Query, text: str, vectors: Any) -> bool:
-        """An article shares a telling word with the question, or one of its sentences says
-        nearly the same thing (an English question): otherwise the match was noise ("天天熬夜"
-        is not answered from the plum-gummosis article)."""
-        if any(t in text for t in q.tokens if t not in _GENERIC and len(t) >= 2):
+    def _supports(self, q: Query, text: str, vectors: Any, confidence: float) -> bool:
+        """A doubtful match must share a telling word with the question (an English question:
+        one sentence must say nearly the same); otherwise it was noise ("猪热得很" is not
+        answered from the piglet-diarrhoea article, "天天熬夜" not from plum gummosis)."""
+        if confidence >= SURE_MATCH:
             return True
-        return len(vectors) > 0 and float((vectors @ q.vector).max()) >= MIN_SENTENCE_COSINE
+        index = self.searcher.index
+        if any(t in text for t in q.tokens if t not in _GENERIC
+               and (len(t) >= 2 or index.token_weight("articles", t) >= 1.5)):
+            return True
+        latin = _mostly_latin(q.text)
+        return latin and len(vectors) > 0 and float((vectors @ q.vector).max()) >= 0.3
 
-    def _extract(self, q: Query, hits: list[Hit], asked: list[str]) -> Answer:
+    def _extract(self, q: Query, hits: list[Hit], asked: list[str],
+                 confidence: float = 1.0, focus: Query | None = None) -> Answer:
         """Per cited article, the sentences that answer what was asked (the asked fact first),
         then the context they need, within a character budget; the first article leads."""
         index = self.searcher.index
@@ -192,14 +210,21 @@ class Answerer:
             texts, vectors = article_sentences(index, docs)
             if not texts:
                 continue
-            if rank == 0 and not self._supports(q, hit.title + "".join(texts), vectors):
+            if rank == 0 and not self._supports(q, hit.title + "".join(texts), vectors,
+                                                confidence):
                 return Answer(ABSTAIN_TEXT, abstained=True)
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
+            if focus is not None:
+                scores = (scores + sentence_scores(index, focus.tokens, focus.vector, asked,
+                                                   texts, vectors, hit.title)) / 2
             allowance = budget - sum(len(p) for p in parts)
             if rank == 0 and len(hits) > 1:
                 allowance = int(budget * 0.65)
+            # a how-to answer gives the steps (about 120 characters at least); a fact asked for
+            # needs only what is close to it
+            enough = 0 if rank else 40 if any(a in SPECIFIC for a in asked) else 120
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
-                           enough=120 if rank == 0 else 0)
+                           enough=enough)
             if not text:
                 continue
             citations.append(Citation(hit.id, hit.title, _snippet(docs[0].text)))
@@ -222,8 +247,10 @@ _LATIN = re.compile(r"[A-Za-z]")
 ENGLISH_NOTE = "（用中文提问，回答会更准确。）"
 # a second article joins at this share of the first one's score (and only on the same subject)
 SECOND_ARTICLE_SHARE = 0.7
-# with no word in common, the best sentence must mean nearly this much the same (cosine)
-MIN_SENTENCE_COSINE = 0.3
+# a chain of follow-ups keeps this much of what came before
+MAX_TOPIC_CHARS = 300
+# a match this sure needs no further support from shared words
+SURE_MATCH = 0.6
 # emergency kinds → the words of their first-aid article, added to the search, so that
 # "嘴巴歪了说话不清楚" finds the stroke (FAST) article, not falls or choking
 FIRST_AID: dict[str, str] = {

@@ -86,9 +86,9 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
     """How well each sentence answers: meaning (cosine), the question's words weighted by how
     rare they are, and the marks of an answer to what is asked (an amount for 多少 …). Words
     of the article's title count little: every sentence of it is about them."""
-    weights = {t: max(0.2, index.token_weight("articles", t)) * (0.2 if t in title else 1.0)
-               for t in set(question_tokens)}
-    total = sum(weights.values()) or 1.0
+    full = {t: max(0.2, index.token_weight("articles", t)) for t in set(question_tokens)}
+    weights = {t: w * (0.2 if t in title else 1.0) for t, w in full.items()}
+    total = sum(full.values()) or 1.0
     cosine = vectors @ question_vector if len(texts) else np.zeros(0)
     out = np.zeros(len(texts))
     specific = [a for a in asks if a in intent.SPECIFIC]
@@ -99,7 +99,10 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
         for rank, ask in enumerate(specific[:2]):
             if intent.answers(text, ask):
                 bonus += 0.3 if rank == 0 else 0.15
-        if "how" in asks and intent.answers(text, "how"):
+        if "how" in asks and not specific:
+            # "咋整" wants what to do, not the background
+            bonus += 0.15 * intent.answers(text, "how") - 0.15 * intent.answers(text, "why")
+        elif "how" in asks and intent.answers(text, "how"):
             bonus += 0.1
         out[i] = 0.5 * float(cosine[i]) + 0.5 * overlap + bonus
     return out

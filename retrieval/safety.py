@@ -3,6 +3,16 @@
 An emergency gets the fixed safe instruction first (call 120 …) and vetted material after it
 when there is some; a request for harm gets a refusal. Kept as plain lists so staff can read
 and extend them.
+
+How a message is judged an emergency (a person in danger now):
+1. some line of `_EMERGENCY_KINDS` (what happened: poison swallowed, a fall from height …) or
+   of `_SEVERE_SIGNS` (how the person is: blue lips, not breathing, drenching sweat …) matches;
+2. the message is not framed as something other than "now" (`_NOT_NOW`: learning in advance,
+   equipment, media, the past, knowledge, mild trouble; `_FIGURATIVE`: figures of speech;
+   `_ASKS_FIRST` when no particular person is named) — "刚刚/刚才" overrides `_NOT_NOW`;
+3. it is not about an animal or a crop only (`_about_an_animal`).
+The topic (which first-aid article to route to) is the first kind that matches; for a sign
+alone, the first `_CONTEXT` cue ("去色达耍 … 出不来气" → altitude), else the sign's own topic.
 """
 
 from __future__ import annotations
@@ -25,77 +35,222 @@ HARM_TEXT = (
     "如果您正处于危险或痛苦中，请拨打 110 或心理援助热线 12356。"
 )
 
-# Emergencies as people type them: a person in danger now, in Sichuanese and everyday words.
-# Each line is one kind (poisoning, stroke …); tuned on bench/data/emergencies_dev.jsonl only,
-# measured on the held-out half (bench/emergencies.py).
-_TOXIN = ("农药|敌敌[畏维]|百[草早]枯|乐果|甲胺磷|除草剂|杀虫剂|草甘膦|老鼠药|鼠药|毒鼠强|灭鼠|"
-          "杀鼠|降压药|降糖药|安眠药|胰岛素|汽油|柴油|洗洁精|消毒液|84|鱼胆|见手青|砒霜|毒药|"
-          "氰|硫酸|盐酸|烧碱|火碱|亚硝酸盐|水银|灭害灵|蚊香液|洗衣液|干燥剂|纽扣电池")
+# Emergencies as people type them: a person in danger now, in Sichuanese, everyday words and
+# plain English. Tuned on bench/data/emergencies_dev*.jsonl only, measured on the held-out
+# set (bench/emergencies.py). Lexicons are grouped by *kind of sign*, not by example.
+
+# Poisons that harm in any amount (pesticides, rat poison, household chemicals, toxic foods)
+_POISON = ("农药|敌敌[畏维]|百[草早]枯|乐果|甲胺磷|除草剂|杀虫剂|草甘膦|老鼠药|鼠药|毒鼠强|灭鼠|"
+           "杀鼠|汽油|柴油|洗洁精|消毒液|洁厕灵|84|鱼胆|见手青|草乌|川乌|附子|砒霜|毒药|"
+           "氰|硫酸|盐酸|烧碱|火碱|亚硝酸盐|水银|灭害灵|蚊香液|洗衣液|干燥剂|纽扣电池|"
+           "pesticide|poison|bleach|weed ?killer|paraquat|antifreeze|insecticide")
+# Medicines: a danger only in a large amount, taken by a child, or with a severe sign
+_MEDICINE = "降压药|降糖药|安眠药|胰岛素|药片|药丸|感冒药|退烧药|止痛药|pills|tablets"
+_CHILD = "娃|宝宝|孩子|孙|幺儿|小孩"
+_WATER = "水|河|塘|水窖|井|堰|水库|江|粪坑|粪池|沼气池|海"
+# Places high enough for altitude sickness (Ganzi, Aba, Tibet …)
+_HIGH_PLACES = ("高原|西藏|拉萨|色达|稻城|亚丁|理塘|四姑娘山|康定|新都桥|九寨|黄龙|若尔盖|"
+                "甘孜|阿坝|海螺沟|贡嘎|玉龙雪山|香格里拉|青海|海拔")
+# Signs of breathing trouble (used with allergy, altitude, heart …)
+_BREATH = (r"喘不[上过赢]|气都?喘不|上不来气|出不[来赢到]气|气.{0,2}出不[来赢]|透不过气|"
+           r"吸不[上进]气|气紧|呼吸.{0,3}(困难|急|快|有响声|响|费力)|喉咙.{0,2}(发紧|紧|响)|"
+           r"can['’]?t breathe|cannot breathe|struggling to breathe")
+
 _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # most specific first: "掉水里没得气了" is a drowning before it is "not breathing"
+    # chemicals splashed in the eyes or on the skin (before poisoning: 硫酸 is in both)
+    ("burn",
+     r"(硫酸|盐酸|烧碱|火碱|石灰|碱水|水泥|洁厕灵|消毒液|农药|酸).{0,6}(溅|进|喷|泼|弄)(到|进|在)?"
+     r".{0,4}(眼|脸|身上)|溅到眼睛"),
+    # swallowing, drinking, touching or breathing a poison; overdoses; toxic mushrooms
     ("poisoning",
-     rf"(喝|吃|吞|服|误服|误食|误喝|喝错|吃错|偷喝|舔|灌|吸入|闻)[了下起到]?.{{0,8}}({_TOXIN})|"
-     rf"({_TOXIN}).{{0,8}}(当成?|喝|吃|吞)|"
-     "误服|误食|中毒了|农药中毒|食物中毒|口吐白沫|吐白沫|"
+     rf"(喝|吃|吞|服|误服|误食|误喝|喝错|吃错|偷喝|舔|灌|吸入|闻|沾)[了下起到]?.{{0,8}}({_POISON})|"
+     rf"({_POISON}).{{0,8}}(当成?|喝|吃|吞)|"
+     rf"(吃|吞|喝|服)了?.{{0,8}}(好几|一整|整瓶|一把|一瓶|半瓶|一板|一盒|几十)|"
+     rf"({_MEDICINE}).{{0,6}}(当成?糖|全吃|全部吃|吃完)|"
+     rf"({_CHILD}).{{0,10}}(吃|吞|喝)了?.{{0,6}}({_MEDICINE})|"
+     r"(打药|喷药|打农药|打了药|拌种|配药).{0,20}(头晕|大汗|冒汗|发抖|手.{0,2}抖|口水|站不稳|想吐|"
+     r"吐了|抽|迷糊|眼睛.{0,6}小)|"
+     r"酒.{0,12}头孢|头孢.{0,12}酒|"
+     "误服|误食|中毒了|农药中毒|食物中毒|"
      r"(菌子|蘑菇|菌菇).{0,12}(吐|拉|昏|晕|肚子痛|小人|看到|幻觉)|"
-     "(吃|吞)了?.{0,6}(好几颗|一把|一瓶|半瓶)"),
-    # carbon monoxide (a closed room with a fire or gas heater, and someone dizzy or out)
+     r"(drank|swallowed|ate|drinking|took|taken|eaten).{0,20}(pesticide|poison|bleach|weed ?killer|"
+     r"paraquat|antifreeze|pills|tablets)|overdos|poisoned"),
+    # carbon monoxide: a fire, stove or gas heater in a closed room, and someone dizzy or out
     ("co",
-     r"(煤炉|蜂窝煤|烤火|烧炭|炭火|炭盆|火盆|煤烟|热水器|煤气|燃气).{0,16}"
-     r"(昏|晕|喊不醒|叫不醒|软|头痛|想吐|吐)|几个人都.{0,3}(头晕|昏|晕|吐)|一氧化碳|煤气中毒"),
+     r"(煤炉|蜂窝煤|烤火|烧炭|炭火|炭盆|火盆|煤烟|热水器|煤气|燃气|车库.{0,8}空调).{0,16}"
+     r"(昏|晕|喊不|叫不|软|头痛|想吐|吐|没起来|没醒|打偏偏)|几个人都.{0,3}(头晕|昏|晕|吐)|"
+     r"樱桃红|红得像樱桃|一氧化碳|煤气中毒|carbon monoxide"),
+    # water, wells, cesspits: fallen in, pulled out
     ("drowning",
-     r"溺水|呛水|落水|淹到|淹了|沉下去|冲走|(掉|滑|跌|落)(进|到|下)?.{0,3}(水|河|塘|水窖|井|堰)|"
-     r"(水里|河里|河头|塘里|塘头|堰塘|水窖|井里|江里).{0,6}(捞|拉|救|拖)(起来|上来|出来)|救命"),
-    ("electric", "触电|触店|遭电|电到了|被电|电打|电击|高压线|漏电.{0,4}(遭|打)|遭雷|雷打"),
+     rf"溺水|呛水|落水|淹到|淹死|(人|娃|孩).{0,4}(遭淹|淹了)|沉下去|冲走|(掉|滑|跌|落)(进|到|下)?.{{0,3}}({_WATER})|"
+     rf"(水里|河里|河头|塘里|塘头|堰塘|水窖|井里|江里|水库|耍水|游泳).{{0,8}}(捞|拉|救|拖)(起来|上来|出来)|"
+     r"drown"),
+    # electricity and lightning, including someone still holding the wire
+    ("electric",
+     r"触电|触店|遭电|电到了|被电|电打|电击|高压线|漏电.{0,4}(遭|打)|遭雷|雷打|雷劈|"
+     r"(电线|电门|插座|电闸|开关).{0,12}(粘起|粘到|放不脱|甩不脱|松不开)|粘起的?放不脱|"
+     r"electrocut|electric shock"),
+    # mountain sickness: a high place and a severe breathing or brain sign
+    ("altitude",
+     r"粉红色泡沫?痰|粉红色?泡泡痰|"
+     rf"({_HIGH_PLACES}|高反|高原反应).{{0,24}}({_BREATH}|咳个不停|剧痛|头痛得|打偏偏|站不稳|"
+     r"说话乱|胡言乱语|迷糊|乌|紫|叫不醒|喊不醒)"),
+    # something stuck in the throat: food, a coin; a silent cry, hands at the throat
+    ("choking",
+     r"噎住|噎到|哽到|(吞|吃|喝|咽|喉咙|嗓子|气管).{0,8}卡(到|住|起)|气都出不来|哭不出声|"
+     r"哭都哭不出|咳不出声|没得?哭声|"
+     r"抓到喉咙|掐住喉咙|"
+     r"(呛|卡|噎|哽)(到|住|着)了?.{0,4}(花生|豆|果冻|糖|枣|东西|鱼刺|骨头|硬币|汤圆)|"
+     r"(奶|饭|东西|果冻|汤圆|花生|糖|硬币).{0,3}(呛|噎|卡|哽)(到|住)|chok(ing|ed)"),
+    # heat, boiling liquid, fire, explosions
+    ("burn", r"烫到|烫了|烫伤|遭.{0,3}烫|(?<!发)烧到(?!\d)|烧伤|"
+             r"(滚|开水|热水|油|汤|稀饭|火|烫|烧|炸|洁厕灵|碱|酸).{0,14}起泡|皮都脱|炸起来|灼伤|"
+             r"焦黑|烧焦|烧得焦|(罐|锅炉|高压锅).{0,3}(爆|炸)|badly burn|severe burn"),
+    # stroke: face, speech, one side, sudden loss of sight or balance, thunderclap headache
     ("stroke",
-     r"嘴歪|嘴巴歪|脸歪|口角歪|说话(含含?糊糊?|不清|含糊)|说不出话|口齿不清|听不懂.{0,6}话|"
-     r"半边身子|一边手|一边脚|手.{0,3}抬不起|手脚没力|中风|口眼歪|舌头发硬|大舌头|"
-     r"突然.{0,6}(看不见|看不清|走不稳|站不稳|说不来话)"),
-    ("choking", r"噎住|哽到|卡到|卡住|气都出不来|脸都紫|嘴皮乌|喉咙紧|哭不出声|哭都哭不出|咳不出声|"
-                r"(呛|卡|噎|哽)(到|住|着)了?.{0,4}(花生|豆|果冻|糖|枣|东西|鱼刺|骨头|硬币|汤圆)"),
-    ("burn", r"烫到|烧到|烫伤|烧伤|起泡|皮都脱|炸起来|灼伤|溅到眼睛"),
+     r"(嘴|嘴巴|脸|口角|嘴角|口眼).{0,3}歪|说话.{0,3}(含含?糊糊?|不清|含糊)|说不出话|口齿不清|"
+     r"听不懂.{0,6}话|只会啊|半边(身子|脸|手|脚)|一边(手|脚|身)|手.{0,3}抬不起|手脚没力|中风|"
+     r"舌头发硬|大舌头|突然.{0,6}(看不见|看不清|走不稳|站不稳|说不来话|拿不稳|端不稳|往一边)|"
+     r"(脑壳|头).{0,3}(炸起|炸开|要炸|爆炸)痛|(脑壳|头)痛得?(要)?炸|"
+     r"face.{0,12}droop|slurr|(a|having a|had a) stroke|can['’]?t lift (his|her|my) arm"),
+    # a known allergy, or a reaction soon after an injection or a drip
+    ("allergy",
+     r"过敏.{0,20}(喘|肿|晕|喉咙|气)|(输液|打针|打了.{0,4}(针|青霉素|头孢)).{0,12}"
+     rf"(胸闷|晕|脸发白|冷汗|风团|疙瘩|喉咙|{_BREATH})"),
+    # venomous bites and stings, and a bite that spreads or numbs
     ("bite",
-     r"(蛇|长虫|烙铁头|竹叶青|五步蛇|狗|蜂子?|马蜂|胡蜂|黄蜂|蜈蚣|蝎子).{0,4}(咬|叮|蛰|蜇)|"
-     r"被蛇|毒蛇咬|遭.{0,4}(咬|叮|蜇|蛰)"),
-    ("heat", r"中暑|热晕|晒晕|热射病|烫得很.{0,6}汗|关在车"),
-    ("altitude", r"高原反应|高反|粉红色泡沫?痰|粉红色?泡泡痰"),
+     r"(蛇|长虫|烙铁头|竹叶[青清]|五步蛇|眼镜蛇|狗|蜂子?|马蜂|胡蜂|黄蜂|蜈蚣|蝎子).{0,4}(咬|叮|蛰|蜇)|"
+     r"被蛇|毒蛇咬|遭.{0,4}(咬|叮|蜇|蛰)|咬了?.{0,12}(肿到|肿得好快|乌起|眼皮)|snake ?bit|"
+     r"bitten by a snake"),
+    # heat stroke: hot weather, a closed car, and a hot body or a clouded mind
+    ("heat", r"中暑|热晕|晒晕|热射病|烫得很.{0,6}汗|关在车|车头关|"
+             r"热得.{0,4}(迷糊|晕|昏|软|说胡话|不醒|抽)|摸起烫手|heat ?stroke|"
+             r"(大热天|太阳坝|暴晒|高温|三伏天).{0,16}(倒|晕|昏|抽|说胡话|烫|叫不醒|喊不)"),
+    # fits and the high fevers that cause them ("腿抽筋" is a cramp, not a fit)
     ("seizure",
-     "抽搐|抽筋|抽风|抽了|全身.{0,3}抽|打摆子|抽经|抽起|痉挛|羊癫疯|癫痫|牙关紧|"
-     "高烧|烧糊涂|体温4[0-9]|烧到4[0-9]|说胡话"),
-    ("bleeding", r"吐血|咳血|屙血|便血|一滩血|好多血|流血不止|大出血|血止不住|止不住|血.{0,4}喷|"
-                 r"冒血|血流不止"),
+     r"抽搐|(?<![腿脚手])抽筋|抽风|抽了(?![一几两]?(根|支|口|管|烟|血))|全身.{0,3}抽|一抽一抽|打摆子|抽经|抽起|痉挛|羊癫疯|癫痫|"
+     r"吐白沫|牙关紧|咬得死紧|高烧|烧糊涂|体温4[0-9]|烧到4[0-9]|说胡话|seizure|convuls"),
+    # blood that will not stop or soaks through, vomiting or coughing blood
+    ("bleeding",
+     r"吐血|咳血|屙血|便血|一滩血|好多血|流血不止|大出血|血止不住|(血|流).{0,8}止不住|血.{0,4}喷|冒血|"
+     r"血流不[止停]|一直(在)?流血|血.{0,6}(打湿|湿透|流了一地)|"
+     r"bleeding (a lot|heavily|badly|won)|won['’]?t stop bleeding|lots of blood"),
+    # labour, suicide attempts, people buried, gas in pits, asthma with blue lips (generic aid)
+    ("other",
+     r"羊水破|要生了|快生了|生在路上|割腕|跳楼|跳河|跳江|跳崖|(楼|桥|天台|阳台).{0,4}跳|[要想]跳下去|"
+     r"天台边|上吊|(人|[遭被])埋|(埋|压)在(下面|底下|里头)|(垮|塌)了.{0,8}(有人|人还在|埋|压)|"
+     r"沼气池.{0,10}(晕|倒|没上来)|哮喘.{0,12}(紫|乌|说不出|喘不|气)"),
+    # heart: chest pain or pressure, a racing or irregular heart
     ("heart",
-     r"上不来气|出不赢气|透不过气|憋得.{0,4}(紫|青)|气紧得很|心梗|心肌梗|心跳.{0,3}(好快|乱)|"
-     r"(胸口|心口|胸).{0,4}(痛|疼|闷|绞)|胸痛|心口痛|喘不[上过]气|呼吸困难"),
+     r"憋得.{0,4}(紫|青)|心梗|心肌梗|心跳.{0,4}(乱|停不|一百[五六七八九]|[12][0-9]{2})|心跳快得|心慌.{0,6}(要倒|晕)|"
+     r"(胸口|心口|胸).{0,4}(痛|疼|闷|绞|压)|胸痛|心口痛|速效救心|"
+     r"heart attack|chest pain"),
+    # injuries from falls from height, blows, crashes
     ("fall",
-     r"骨头.{0,2}(戳|露)|头破|脑壳.{0,3}(破|开)|(砸|压|夹|撞)到.{0,6}(昏|吐|动不得|断|血)|车祸|"
-     r"(摔|跌|滑倒|摔倒).{0,10}(断|动不得|起不来|没得?反应|站不起)"),
-    ("allergy", r"过敏.{0,8}(喘|肿|晕)|嘴唇肿|喉咙肿"),
+     r"骨头.{0,3}(戳|露|看得到|看得见|出来)|头破|脑壳.{0,3}(破|开)|(砸|压|夹|撞)到.{0,6}(昏|吐|动不得|断|血)|"
+     r"车祸|(摔|跌|滑倒|摔倒).{0,12}(断|动不[得了]|起不来|没得?反应|站不起|怪角度|变形|没得?知觉)|"
+     r"(楼|阳台|树|房子|屋顶|房顶|脚手架|坎|崖|岩|梯子|架子)上?.{0,3}(摔|掉|跌|滚|落)(下来|下去)|"
+     r"(摔|掉|滚|跌)下(坎|崖|岩|去了)|(头|脑壳).{0,4}(撞|砸|磕).{0,12}(吐|昏|晕|迷糊|不醒)"),
+    # allergic reactions by their signs: swollen lips, tongue or throat, hives, swelling + breath
+    ("allergy",
+     r"(嘴巴|嘴唇|嘴皮|舌头|喉咙)(都)?肿|风团|anaphyla|"
+     rf"(肿|疙瘩|痒).{{0,12}}({_BREATH})"),
+)
+
+# How the person is, whatever happened: enough on their own. Topic from `_CONTEXT` if any.
+_SEVERE_SIGNS: tuple[tuple[str, str], ...] = (
+    # not breathing, no pulse, not responding
     ("unconscious",
-     "昏迷|晕倒|晕过去|晕在|昏死|不省人事|叫不醒|喊不醒|叫不应|喊不应|喊不答应|叫不答应|摇不醒|"
-     "没得?反应|没有反应|不哭不动|不哭也不出声|人都软|倒在地上|倒地|一下倒了|突然倒了|"
-     "没得?呼吸|没有呼吸|没呼吸|没得气|没气了|胸口都?没起伏|叹气那种喘|心跳停|心脏骤停|"
-     "人事不省|没知觉|没意识|醒不过来|不醒|翻白眼|眼睛翻白|不动了|昏了|晕了|瘫倒|软起了"),
-    ("", "急救"),
+     r"昏迷|晕倒|晕过去|昏过去|昏倒|晕在|昏死|不省人事|人事不省|"
+     r"(叫|喊|摇)(都|也)?(叫|喊|摇)?不(太)?(醒|应|答应)|(叫|喊).{0,4}不晓得答应|(?<!睡)不醒|"
+     r"没得?反应|没有反应|不哭不动|不哭也不出声|人都软|软起的|软起了|倒在地上|倒地|倒起的|"
+     r"一下倒了|突然.{0,3}倒|要倒了|没得?呼吸|没有呼吸|摸不到脉|不出气|没得气|没气了|"
+     r"胸口都?没起伏|叹气那种喘|心跳停|心脏骤停|没得?知觉|没意识|醒不过来|翻白眼|眼睛.{0,3}翻白|"
+     r"往上翻|(人|躺|倒|地上).{0,4}不动|一动不动|昏了|晕了|瘫倒|(?<!睡得)迷迷糊糊|人.{0,3}迷糊|开始迷糊|出气.{0,3}(好慢|慢|弱)|"
+     r"unconscious|unresponsive|not breathing|stopped breathing|passed out|collapsed|no pulse|"
+     r"won['’]?t wake"),
+    # struggling to breathe
+    ("heart", _BREATH),
+    # blue or grey skin and lips, drenching sweat, drooling, cannot stand, drooping eyelids
+    ("",
+     r"(嘴唇|嘴皮|嘴巴|脸|脸色|面色|指甲|手指).{0,4}(发紫|紫了|紫起|乌起|乌了|发乌|乌的|发青|青紫|乌青)|"
+     r"脸都紫|嘴皮乌|大汗淋漓|一身大汗|口水流个不停|口水一直流|站都?站不稳|眼皮抬不起|"
+     r"救命|turning blue|lips.{0,8}blue"),
 )
+
+# Words that name the topic once a sign says it is an emergency ("亚硝酸盐 … 嘴唇发紫")
+_CONTEXT: tuple[tuple[str, str], ...] = (
+    ("poisoning", rf"{_POISON}|{_MEDICINE}|打药|喷药|菌子|喝酒|醉"),
+    ("co", "煤炉|蜂窝煤|炭|烤火|热水器|煤气|燃气"),
+    ("drowning", f"(掉|滑|跌|落|捞|拉).{{0,6}}({_WATER})"),
+    ("electric", "电线|插座|电闸|漏电|雷"),
+    ("altitude", _HIGH_PLACES),
+    ("bite", "蛇|长虫|蜂|蜈蚣|蝎子"),
+    ("allergy", "过敏|风团|青霉素|头孢|输液|虾|花生|芒果"),
+    ("choking", "噎|哽|卡到|卡住|呛到"),
+    ("heat", "中暑|太阳|天热|大热天|热得"),
+    ("seizure", "高烧|发烧|癫痫"),
+    ("fall", "摔|跌|掉下|滑倒"),
+)
+
 _EMERGENCY_TOPICS = [(topic, re.compile(pattern)) for topic, pattern in _EMERGENCY_KINDS]
-_EMERGENCY = re.compile("|".join(f"(?:{k})" for _, k in _EMERGENCY_KINDS))
-# Not happening to a person now: prevention, knowledge, news, what-ifs, figures of speech
-_NOT_NOW = re.compile(
-    "预防|防止|防范|怎么防|咋个防|咋防|防溺|咋个分辨|怎么分辨|咋分辨|区分|为啥|为什么|新闻|电视上|听说|听别个说过|标语|宣传|"
-    "有用不|有用没|有没得用|能不能吃|可不可以吃|好吃|咋个做|咋个炒|吓人|听得我|一点点|有点痒|"
-    "其他都好|没起泡|小包|"
-    "知识|有哪些|是啥|是什么|啥子症状|早期症状|以前|上个月|去年|前年|万一|如果|要是|假如|"
-    "感觉$|的感觉|咋个处理比较好|注意啥|注意些啥|稀释|兑水|打蚜虫|防治|说不出话来|噎得|"
-    "气得我|笑死|热死了|累死|股票|心脏病都要犯"
+_SIGN_TOPICS = [(topic, re.compile(pattern)) for topic, pattern in _SEVERE_SIGNS]
+_CONTEXT_TOPICS = [(topic, re.compile(pattern)) for topic, pattern in _CONTEXT]
+_EMERGENCY = re.compile("|".join(f"(?:{k})" for _, k in (*_EMERGENCY_KINDS, *_SEVERE_SIGNS)))
+
+# Not happening to a person now (overridden by "刚刚/刚才": "听说…刚刚吞了两个鱼胆")
+_NOT_NOW = re.compile("|".join((
+    # prevention
+    "预防|防止|防范|怎么防|咋个?防|防溺|防摔|prevent",
+    # knowledge: what it is, how to tell, which number to call
+    "咋个分辨|怎么分辨|咋分辨|区分|为啥|为什么|知识|有哪些|是啥|是什么|啥子症状|早期症状|信号|"
+    "解药|毒性|间隔期|120还是119|119还是120|急救电话|急救方法|急救措施|处理方法|正常[吗不嘛]|"
+    "吃(啥子?|什么)药好|symptoms? of|signs of|what is",
+    # learning in advance and how-to
+    "提前|想学|学一下|学一哈|科普|教一下|培训|演练|正确的?(步骤|做法|方法)|咋个做的|咋个做|"
+    "咋个炒|how to|learn",
+    # equipment and preparation
+    "急救箱|急救包|药箱|报警器|装在哪|安不安全|安全不|准备些?啥|备些?啥|first aid kit",
+    # media and hearsay
+    "新闻|电视上|视频|刷到|抖音|快手|电视剧|这个剧|追剧|电影|小说|听说|听别个说过|标语|宣传|"
+    "movie|video|tv show",
+    # the past, and already better
+    "小时候|以前|之前(在|有|遭|被|得过|中过|喝过|吃过)|上周|上次|上个月|去年|前年|前两天|前几天|"
+    "(好几|几|多)年(了|前)|(已经|现在)(好了|没事|恢复|取出来|止住)|止住了|肿消了|恢复得|过一[次回]|过两[次回]|"
+    "后遗症|康复",
+    # what-ifs
+    r"万一|如果|要是|假如|假设|\bif\b|in case",
+    # food, dosage and farm use ("能不能吃", "兑水", "打蚜虫")
+    "有用不|有用没|有没得用|能不能吃|可不可以吃|好吃|能不能.{0,6}(一起|混)|漏吃|稀释|兑|打蚜虫|防治|"
+    "咋个处理比较好|注意啥|注意些啥",
+    # mild: a little, itchy, no blister, a small cut
+    "一点点|有点(痒|气紧|喘|胸闷|心慌|头晕)|晕车|晕船|起不来床|赖床|睡懒觉|"
+    "其他都好|没起泡|小包|小口子|破了点皮|有点肿",
+)))
+# Figures of speech: never an emergency, even "刚刚" ("笑得我抽筋", "好看到我心脏骤停")
+_FIGURATIVE = re.compile(
+    "笑得|笑死|气得我|被.{0,4}气得|热得我|骂得|好看(到|得)|好笑到|帅(到|得)|美得|甜到|心脏病都要犯|热死了|累死|饿死|"
+    "听得我|看得我|激动得|感动得|惊得|要吐血|要窒息|(看|搞|绕|算|整)晕|(游戏|抖音|手机)中毒|上瘾|"
+    "(手机|电脑|电视|网页|系统|软件|屏幕|app|遥控器).{0,6}(没得?反应|没有反应|卡|不动)|"
+    "困死|要死了要死了|差点儿?(晕|昏)|整窒息|股票|账单|电费|感觉$|的感觉|说不出话来|噎得|"
+    r"lol|lmao|haha|哈哈|😂"
 )
-_JUST_NOW = re.compile("刚刚|刚才|这会儿|现在还|马上要")
+# "应该先做啥", "要先控水吗", "能不能用嘴吸": asked in advance, unless a person is named
+_ASKS_FIRST = re.compile(
+    "能不能|可不可以|该不该|应不应该|应该先|要先.{0,8}[吗嘛不]|先做啥|第一步|第一时间"
+)
+_JUST_NOW = re.compile("刚刚|刚才|这会儿|马上要|刚.{0,2}(捞|拉|救|抬)|right now|just now")
 # Animals and crops are not a human emergency (the vet and the farming articles answer them)
 _ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|兔|马|蚕|蜜蜂|果树|庄稼|秧苗|苗子|"
                      "叶子|叶片|果子|果实|枝条|茶树|水稻|稻子|秧田|麦子|小麦|蔬菜|菜苗|菜叶|根系")
-_PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|外公|外婆|妈|爸|孙|人|姐|哥|弟|"
-                     "妹|老公|老婆|同学|朋友|工人|邻居|同事|师傅")
-_BITTEN = re.compile("(遭|被)(一[窝只条])?(狗|蛇|长虫|蜂子?|马蜂|胡蜂|黄蜂|蜈蚣|蝎子)")
+# Words that contain an animal's name without being about one ("割猪草", "羊水破了", "马上")
+_NOT_AN_ANIMAL = re.compile("猪草|猪食|猪圈|猪肉|牛肉|羊肉|鸡肉|鸡蛋|鸭蛋|鸡汤|鱼刺|牛奶|羊奶|羊水|"
+                            "羊癫疯|马上|马蜂|马路|牛粪|猪粪|鸡粪")
+_PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|外公|外婆|妈|爸|孙|(?<!的)人|姐|哥|"
+                     "弟|妹|老公|老婆|同学|朋友|工人|邻居|同事|师傅|岳|幺儿|嬢|兄弟|"
+                     r"\b(my|he|she|i|someone|somebody|grandma|grandpa|dad|mum|mom|son|daughter)\b")
+_BITTEN = re.compile("(遭|被)(一[窝只条])?(狗|蛇|长虫|蜂子?|蜜蜂|马蜂|胡蜂|黄蜂|蜈蚣|蝎子)")
 _FIRE = re.compile("着火|失火|火灾|起火|烧起来了|浓烟|火.{0,3}烧到|燃气泄漏|煤气泄漏|天然气泄漏|"
                    "(天然气|燃气|煤气)的?(味道?|气味)?.{0,3}(好|很|特别|有点)?(冲|大|重|浓|臭)|"
                    "闻到.{0,4}(天然气|燃气|煤气)")
@@ -115,16 +270,32 @@ def assess(text: str) -> SafetyVerdict:
     t = normalise(text)
     if _HARM.search(t):
         return SafetyVerdict("harm", HARM_TEXT)
-    now = _JUST_NOW.search(t) is not None  # "听说…刚刚吞了两个鱼胆": it is happening
-    if _EMERGENCY.search(t) and (now or not _NOT_NOW.search(t)) and not _about_an_animal(t):
-        topic = next((name for name, pattern in _EMERGENCY_TOPICS if pattern.search(t)), "")
-        return SafetyVerdict("emergency", EMERGENCY_TEXT, topic)
+    if _EMERGENCY.search(t) and _now(t) and not _about_an_animal(t):
+        return SafetyVerdict("emergency", EMERGENCY_TEXT, _topic(t))
     if _FIRE.search(t):
         return SafetyVerdict("fire", FIRE_TEXT)
     return SafetyVerdict("", "")
 
 
+def _now(t: str) -> bool:
+    """Happening to someone now, not a figure of speech, a question in advance or the past."""
+    if _FIGURATIVE.search(t):
+        return False
+    if _JUST_NOW.search(t):
+        return True
+    return not _NOT_NOW.search(t) and not (_ASKS_FIRST.search(t) and not _PERSON.search(t))
+
+
+def _topic(t: str) -> str:
+    """The first kind that matches; for a sign alone, what the context says it is about."""
+    for name, pattern in _EMERGENCY_TOPICS:
+        if pattern.search(t):
+            return name
+    sign = next((name for name, pattern in _SIGN_TOPICS if pattern.search(t)), "")
+    return next((name for name, pattern in _CONTEXT_TOPICS if pattern.search(t)), sign)
+
+
 def _about_an_animal(t: str) -> bool:
     """"猪热得很", "狗儿吃了老鼠药": an animal in trouble, no person ("遭狗咬了" is a person)."""
-    t = _BITTEN.sub("", t)
+    t = _NOT_AN_ANIMAL.sub("", _BITTEN.sub("", t))
     return bool(_ANIMAL.search(t)) and not _PERSON.search(_ANIMAL.sub("", t))

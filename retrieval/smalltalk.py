@@ -75,6 +75,7 @@ REPLY = {
     "capabilities": ("我是科技云助手：回答种养殖、健康、生活中的科普问题（只用经专家审核的文章，"
                      "附出处），帮企业、合作社、农户把技术需求整理好、推荐合适的专家，"
                      "科技工作者也可以在这里接单。"),
+    "noise": "请用文字描述您的问题，例如：“李子园土壤酸化板结怎么办？”",
     "chat": "我是科技云助手，还在不断学习 🙂 种养殖、健康、生活方面的问题可以直接问我。",
     "joke": "讲笑话我不太在行 😄 种地、养殖、健康方面的问题倒是可以问我。",
     "out_of_scope": ("这个我帮不上忙：科技云助手只回答种养殖、健康、生活中的科普问题，"
@@ -88,10 +89,10 @@ def classify(text: str) -> str | None:
     if not t or len(t) > 60:
         return None
     if _NOISE.search(t):
-        return "ok"
+        return "noise"
     t = _TRAILING_SYMBOLS.sub("", t)  # "多谢多谢🙏"
     for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("ok", _OK),
-                          ("ok", _NOISE), ("capabilities", _CAPABILITIES), ("chat", _ABOUT_ME),
+                          ("noise", _NOISE), ("capabilities", _CAPABILITIES), ("chat", _ABOUT_ME),
                           ("joke", _JOKE)):
         if pattern.search(t):
             return kind
