@@ -3,12 +3,15 @@
 `kejiyun search articles --batch` on the same questions, in one run.
 
     python bench/answer_cost.py [--runs 5] [--questions 100] [--repeat 3]
-                                [--question "李子园土壤酸化咋整"] [--keep-home]
+                                [--question "李子园土壤酸化咋整"] [--blas-threads 1] [--keep-home]
 
 A temporary KEJIYUN_HOME gets the demo corpus (`kejiyun init --demo`, embedded SQLite and
 Chroma, no LLM: DATABASE_URL, CHROMA_URL and LLM_* are dropped from the environment). Each
 command runs as a child process of this one, as `python -m kejiyun.cli` from this checkout,
-and its CPU is the child's own user + system time (`os.wait4`), BLAS threads included.
+and its CPU is the child's own user + system time (`os.wait4`). BLAS runs single-threaded
+in the children (`--blas-threads`, KEJIYUN_ENCODER_THREADS): idle BLAS threads busy-wait, so
+with several their CPU time swings with whatever else runs on the machine (up to 5× here);
+one thread gives the stable measure of the work itself.
 
 1. Cold start: `kejiyun stats` and `kejiyun ask QUESTION`, one untimed warm-up each (page
    cache), then `--runs` timed runs each, interleaved; medians of wall time and CPU, and the
@@ -44,9 +47,12 @@ _DROP = ("DATABASE_URL", "CHROMA_URL", "REDIS_URL", "LLM_BASE_URL", "LLM_MODEL",
          "EMBEDDING_MODEL", "PROMETHEUS_MULTIPROC_DIR")
 
 
-def child_env(home: Path) -> dict[str, str]:
+def child_env(home: Path, blas_threads: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DROP}
     env["KEJIYUN_HOME"] = str(home)
+    env["KEJIYUN_ENCODER_THREADS"] = str(blas_threads)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = str(blas_threads)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     return env
 
@@ -134,6 +140,8 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=100, help="questions in the batch file")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each batch (medians)")
     ap.add_argument("--question", default="李子园土壤酸化咋整", help="question for the cold start")
+    ap.add_argument("--blas-threads", type=int, default=1,
+                    help="BLAS threads of the children (the encoder's included)")
     ap.add_argument("--keep-home", action="store_true", help="keep the temporary KEJIYUN_HOME")
     args = ap.parse_args()
     if args.questions < 2:
@@ -142,7 +150,7 @@ def main() -> None:
     started, load_before = time.perf_counter(), os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="kejiyun-answer-cost-"))
     home = tmp / "home"
-    env = child_env(home)
+    env = child_env(home, args.blas_threads)
     try:
         wall, cpu = run(["init", "--demo"], env, tmp / "init.out")
         print(f"demo home {home}: `kejiyun init --demo` {wall:.1f} s wall, {cpu:.1f} s CPU\n")

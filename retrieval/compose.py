@@ -192,11 +192,21 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
                 continue
         chosen.append((unit, text))
         used += len(text)
-    specific = any(a in intent.SPECIFIC for a in asks)
-    if specific:  # the fact asked for first, then what follows it, then what came before
-        head = chosen[0]
-        rest = sorted(chosen[1:], key=lambda c: (c[0].first < head[0].first, c[0].first))
-        chosen = [head, *rest]
-    else:
-        chosen.sort(key=lambda c: c[0].first)
+    if not chosen:
+        return ""
+    lead_unit = chosen[0][0]
+    chosen.sort(key=lambda c: c[0].first)
+    if any(a in intent.SPECIFIC for a in asks):
+        # the fact asked for first (with the sentences just before it that give the same kind
+        # of fact: "pH 5.0–5.5 … 50–75 公斤；pH < 5.0 … 100–150 公斤"), then what follows it,
+        # then what came before
+        primary = next(a for a in asks if a in intent.SPECIFIC)
+        start = next(i for i, (u, _) in enumerate(chosen) if u is lead_unit)
+        while start > 0:
+            before, here = chosen[start - 1][0], chosen[start][0]
+            if before.first + len(before.parts) != here.first or not intent.answers(
+                    before.text, primary):
+                break
+            start -= 1
+        chosen = chosen[start:] + chosen[:start]
     return "".join(text for _, text in chosen)

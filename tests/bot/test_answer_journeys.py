@@ -1,0 +1,156 @@
+"""The answers a farmer reads, on the demo corpus, through the dialog: each example from the
+answers issue as a journey (the asked fact first, one subject, whole lists, emergencies in
+people's words, small talk and off-topic asks, follow-ups), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from bot.dialog import Dialog
+from kejiyun.clock import ManualClock
+from kejiyun.settings import get_settings
+from knowledge.importers import import_file
+from matching.offers import OfferService
+from matching.service import Matcher
+from retrieval.answer import Answerer
+from retrieval.encoders import get_encoder
+from retrieval.index import SearchIndex
+from retrieval.search import Searcher
+from store.models import QuestionLog
+
+from .conftest import Harness, actions, text
+
+CORPUS = Path(__file__).resolve().parents[2] / "knowledge" / "corpus" / "articles"
+MENU = ["menu:ask", "menu:need", "menu:scientist"]
+
+
+class _RememberingEncoder:
+    """The real encoder, remembering what it encoded: each test builds its own store and
+    index from the same 139 articles, which need encoding once per run, not once per test."""
+
+    def __init__(self) -> None:
+        self._real = get_encoder(None)
+        self.name, self.dim = self._real.name, self._real.dim
+        self._seen: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        if missing:
+            self._seen.update(zip(missing, self._real.encode(missing), strict=True))
+        return np.stack([self._seen[t] for t in texts]) if texts else self._real.encode([])
+
+
+_ENCODER: list[_RememberingEncoder] = []
+
+
+@pytest.fixture
+def demo(store: Engine) -> Harness:
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        import_file(store, "articles", path)
+    settings = get_settings()
+    clock = ManualClock()
+    if not _ENCODER:
+        _ENCODER.append(_RememberingEncoder())
+    index = SearchIndex(store, settings, encoder=_ENCODER[0])
+    index.sync("articles")
+    matcher = Matcher(index, store, settings, clock)
+    dialog = Dialog(store, answerer=Answerer(Searcher(index)), matcher=matcher,
+                    offers=OfferService(store, matcher.ranker, settings, clock), clock=clock)
+    return Harness(dialog, store, settings, clock)
+
+
+def cited(reply_text: str) -> list[str]:
+    """Titles in the "出处：[1]《…》；[2]《…》" line."""
+    if "出处：" not in reply_text:
+        return []
+    return re.findall(r"《(.+?)》", reply_text.split("出处：")[-1])
+
+
+def body(reply_text: str) -> str:
+    return reply_text.split("\n出处：")[0]
+
+
+def test_a_piglet_question_cites_the_piglet_article_only(demo: Harness) -> None:
+    said = text(demo.chat("f1", "才生下来十几天的猪儿拉稀，拉的黄汤汤，咋个办"))
+    assert cited(said) == ["仔猪腹泻的防治"]
+    for human in ("幽门螺杆菌", "奥美拉唑", "胃镜"):
+        assert human not in said
+
+
+def test_how_much_lime_leads_with_the_amount(demo: Harness) -> None:
+    said = body(text(demo.chat("f2", "李子树土壤酸化了撒石灰可以吗，撒多少")))
+    first = re.split(r"(?<=。)", said)[0]
+    assert "50到75公斤" in first, said
+    assert "100到150公斤" in said and "分两年" in said
+
+
+def test_a_stroke_in_peoples_words_gets_120_and_the_fast_article(demo: Harness) -> None:
+    said = text(demo.chat("f3", "屋头老人突然嘴巴歪了说话不清楚"))
+    assert said.startswith("⚠️") and "120" in said.splitlines()[0]
+    assert cited(said)[0].startswith("心梗和脑卒中的早期信号")
+    assert "海姆立克" not in said and "跌倒" not in said
+
+
+def test_tea_leafhopper_list_is_whole_and_about_tea(demo: Harness) -> None:
+    said = text(demo.chat("f4", "茶树上有好多小绿虫虫 打啥子药"))
+    assert cited(said) == ["茶小绿叶蝉的防治"]
+    assert "贪夜蛾" not in said and "玉米" not in said
+    numbers = re.findall(r"([一二三四五六])是", said)
+    assert numbers == list("一二三四五六"[:len(numbers)])  # no gap: 一是, 二是, 三是 …
+    assert not body(said).rstrip("[1]").endswith(("；", "：", "，"))
+
+
+@pytest.mark.parametrize("said", ["你好", "谢谢", "帮我写个请假条", "明天成都天气咋样"])
+def test_small_talk_and_off_topic_are_not_unmet_questions(demo: Harness, said: str) -> None:
+    reply = demo.chat("f5", said)
+    assert actions(reply) == MENU and "forward" not in actions(reply)
+    assert "没有经过专家审核" not in text(reply) and "降水概率" not in text(reply)
+    with Session(demo.engine) as s:
+        assert s.execute(select(func.count()).select_from(QuestionLog)).scalar_one() == 0
+
+
+def test_a_follow_up_keeps_its_topic(demo: Harness) -> None:
+    demo.chat("f6", "李子园土壤酸化了咋整")
+    said = text(demo.chat("f6", "啥时候撒好"))
+    assert cited(said)[0] == "李子园土壤酸化的成因与改良"
+    assert re.split(r"(?<=。)", body(said))[0].find("秋冬季") >= 0, said  # the time, first
+    said = text(demo.chat("f6", "那石灰撒好多"))
+    assert "50到75公斤" in re.split(r"(?<=。)", body(said))[0], said
+
+
+def test_a_new_subject_is_not_read_as_a_follow_up(demo: Harness) -> None:
+    demo.chat("f7", "流感疫苗哪些人该打")
+    said = text(demo.chat("f7", "鸡不下蛋是啥原因"))
+    assert "流感" not in said  # a chicken question never gets the flu-vaccine article
+
+
+def test_a_hot_pig_is_not_a_human_emergency(demo: Harness) -> None:
+    said = text(demo.chat("f8", "猪热得很不吃食"))
+    assert "120" not in said and "中暑" not in said
+    assert "仔猪腹泻" not in said  # and not another pig article that does not answer it
+
+
+@pytest.mark.parametrize("said, article", [
+    ("我妈喝了一口敌敌畏", "农药中毒急救"),
+    ("娃儿发高烧抽筋了", ""),
+    ("有人触电了", "家庭用电安全"),
+    ("煤炉烤火几个人都头晕", "冬季取暖防范一氧化碳中毒"),
+])
+def test_emergencies_in_peoples_words_put_120_first(demo: Harness, said: str,
+                                                    article: str) -> None:
+    reply = text(demo.chat("f9", said))
+    assert reply.startswith("⚠️") and "120" in reply.splitlines()[0]
+    if article:
+        assert cited(reply) and cited(reply)[0].startswith(article), reply
+
+
+@pytest.mark.parametrize("said", ["", "😀😀😀", "土" * 10_000, "Лиза 李子 ñ 🍑 酸化??"])
+def test_bad_input_gets_a_clear_reply(demo: Harness, said: str) -> None:
+    reply = demo.chat("f10", said)
+    assert reply and all(r.text.strip() for r in reply)
