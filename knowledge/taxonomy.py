@@ -111,6 +111,14 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 
 @cache
+def product_codes() -> dict[str, str]:
+    """Product/crop/livestock word → 一级学科 code (knowledge/data/products.csv)."""
+    raw = (files("knowledge") / "data" / "products.csv").read_text(encoding="utf-8-sig")
+    lines = [ln for ln in raw.splitlines() if ln.strip() and not ln.startswith("#")]
+    return {row["product"].strip(): row["code"].strip() for row in csv.DictReader(lines)}
+
+
+@cache
 def _taxonomy() -> _Taxonomy:
     disciplines = tuple(
         Discipline(

@@ -8,14 +8,12 @@ tries first and these rules check and complete what it returns.
 
 from __future__ import annotations
 
-import csv
 import re
 import threading
 from collections.abc import Iterable
-from functools import lru_cache
-from importlib import resources
 
 from knowledge import gazetteer, taxonomy
+from knowledge.taxonomy import product_codes
 from matching import slots
 from matching.need import NeedDraft, discipline_name
 from retrieval.tokenize import Tokenizer, normalise
@@ -48,15 +46,6 @@ def default_tokenizer() -> Tokenizer:
         if not _tokenizer:
             _tokenizer.append(Tokenizer(products()))
         return _tokenizer[0]
-
-
-@lru_cache(maxsize=1)
-def product_codes() -> dict[str, str]:
-    """Product/crop/livestock word → 一级学科 code (knowledge/data/products.csv)."""
-    path = resources.files("knowledge") / "data" / "products.csv"
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.startswith("#")]
-    return {row["product"]: row["code"] for row in csv.DictReader(lines)}
 
 
 def products() -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kejiyun.sanitize import clean_text
-from knowledge import gazetteer
+from knowledge import gazetteer, taxonomy
 from retrieval import smalltalk, subjects
 from retrieval.compose import article_sentences, compose, sentence_scores
 from retrieval.documents import Doc
@@ -22,6 +22,7 @@ from retrieval.index import SearchIndex
 from retrieval.intent import SPECIFIC, asks
 from retrieval.safety import assess
 from retrieval.search import Hit, Query, Searcher
+from retrieval.tokenize import synonyms
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class Answerer:
         if region is None:
             place = gazetteer.find_region(question)
             region = place.code if place is not None else None
-        if verdict.topic in FIRST_AID:  # the first-aid article's words join the question's
+        if FIRST_AID.get(verdict.topic):  # the first-aid article's words join the question's
             q = self.searcher.prepare(f"{question} {FIRST_AID[verdict.topic]}")
         hits, confidence = self._search(q, region)
         topic, own = question, q
@@ -113,7 +114,7 @@ class Answerer:
             asked = ["doctor", *[a for a in asked if a != "doctor"], "how"]
         # sentences are scored against what was asked now (a follow-up's own words) as well
         focus = own if topic != question else None
-        answer = self._extract(q, used, asked, confidence, focus)
+        answer = self._extract(q, used, asked, confidence, focus, urgent=bool(verdict.kind))
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
             answer.confidence, answer.topic = confidence, topic
             if verdict.kind:
@@ -198,7 +199,8 @@ class Answerer:
         return latin and len(vectors) > 0 and float((vectors @ q.vector).max()) >= 0.3
 
     def _extract(self, q: Query, hits: list[Hit], asked: list[str],
-                 confidence: float = 1.0, focus: Query | None = None) -> Answer:
+                 confidence: float = 1.0, focus: Query | None = None,
+                 urgent: bool = False) -> Answer:
         """Per cited article, the sentences that answer what was asked (the asked fact first),
         then the context they need, within a character budget; the first article leads."""
         index = self.searcher.index
@@ -210,8 +212,10 @@ class Answerer:
             texts, vectors = article_sentences(index, docs)
             if not texts:
                 continue
-            if rank == 0 and not self._supports(q, hit.title + "".join(texts), vectors,
-                                                confidence):
+            if rank == 0 and not (self._supports(q, hit.title + "".join(texts), vectors,
+                                                 confidence)
+                                  and (urgent or names_its_subject(q.text,
+                                                                   hit.title + "".join(texts)))):
                 return Answer(ABSTAIN_TEXT, abstained=True)
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
             if focus is not None:
@@ -222,7 +226,8 @@ class Answerer:
                 allowance = int(budget * 0.65)
             # a how-to answer gives the steps (about 120 characters at least); a fact asked for
             # needs only what is close to it
-            enough = 0 if rank else 40 if any(a in SPECIFIC for a in asked) else 120
+            enough = 0 if rank else 120 if "how" in asked or not any(
+                a in SPECIFIC for a in asked) else 40
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
                            enough=enough)
             if not text:
@@ -265,11 +270,32 @@ FIRST_AID: dict[str, str] = {
     "burn": "烫伤 冲 脱 泡 盖 送",
     "choking": "海姆立克 异物卡喉",
     "bleeding": "止血 压迫",
-    "bite": "咬伤 蜇伤",
+    "bite": "",  # the animal named ("竹叶青", "马蜂") finds its own article
     "heat": "中暑 热射病 降温",
     "fall": "跌倒 骨折",
     "altitude": "高原反应 下撤 吸氧",
 }
+
+
+# product-list words too broad to name a subject ("种子", "大棚", "果园")
+_BROAD = frozenset(
+    "果树 果园 蔬菜 花卉 粮食 种子 制种 饲料 养殖场 猪场 鸡场 牛场 水产 苗木 林下 林地 森林 "  # noqa: SIM905
+    "中药材 药材 牧草 草场 草原 草地 食品 农机 植保无人机 无人机 大棚 温室 滴灌 喷灌 调味品 "
+    "稻田 竹叶青 鱼塘 竹林".split())
+
+
+def names_its_subject(question: str, article: str) -> bool:
+    """A question about a crop or animal the article never names is not answered by it: "核桃
+    树要不要修剪" gets no tea-pruning article, "草莓白粉病" no kiwifruit one. Synonyms count
+    ("柑子" → 柑橘)."""
+    named = [p for p in taxonomy.product_codes() if p in question and p not in _BROAD]
+    if not named:
+        return True
+    words = set(named)
+    for term, standard in synonyms().items():
+        if term in question:
+            words.update(standard)
+    return any(w in article for w in words)
 
 
 def _mostly_latin(text: str) -> bool:

@@ -99,11 +99,10 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
         for rank, ask in enumerate(specific[:2]):
             if intent.answers(text, ask):
                 bonus += 0.3 if rank == 0 else 0.15
-        if "how" in asks and not specific:
+        if "how" in asks and "why" not in asks:
             # "咋整" wants what to do, not the background
-            bonus += 0.15 * intent.answers(text, "how") - 0.15 * intent.answers(text, "why")
-        elif "how" in asks and intent.answers(text, "how"):
-            bonus += 0.1
+            weight = 0.1 if specific else 0.15
+            bonus += weight * (intent.answers(text, "how") - intent.answers(text, "why"))
         out[i] = 0.5 * float(cosine[i]) + 0.5 * overlap + bonus
     return out
 

@@ -126,7 +126,10 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # heat stroke: hot weather, a closed car, and a hot body or a clouded mind
     ("heat", r"中暑|热晕|晒晕|热射病|烫得很.{0,6}汗|关在车|车头关|"
              r"热得.{0,4}(迷糊|晕|昏|软|说胡话|不醒|抽)|摸起烫手|heat ?stroke|"
-             r"(大热天|太阳坝|暴晒|高温|三伏天).{0,16}(倒|晕|昏|抽|说胡话|烫|叫不醒|喊不)"),
+             r"(大热天|太阳坝|暴晒|高温|三伏天).{0,16}(倒|晕|昏|抽|说胡话|烫|叫不醒|喊不)|"
+             # collapsed at outdoor work, or collapsed and burning hot
+             r"(田里|地里|田头|地头|工地|太阳|干活).{0,10}(晕倒|倒了|昏倒|昏过去|栽倒)|"
+             r"(晕倒|昏倒|倒了|昏过去).{0,10}(身上|浑身|全身).{0,2}(烫|滚烫|发烫)"),
     # fits and the high fevers that cause them ("腿抽筋" is a cramp, not a fit)
     ("seizure",
      r"抽搐|(?<![腿脚手])抽筋|抽风|抽了(?![一几两]?(根|支|口|管|烟|血))|全身.{0,3}抽|一抽一抽|打摆子|抽经|抽起|痉挛|羊癫疯|癫痫|"

@@ -16,7 +16,7 @@ from retrieval.tokenize import normalise
 _END = r"[呀啊吗嘛哈哦噢啦了呢的～~!！。,，.？?\s]*$"
 _HELLO = (r"(你好|您好|你们好|大家好|在吗|在不在|还在不|你还在不|有人吗|哈喽|hello|hi|hey|嗨|喂|"
           r"早上好|"
-          r"上午好|下午好|晚上好|早安|晚安|早|老师好|请问在吗|吃了没|吃饭没|拜拜|再见|明天见|回头见|"
+          r"上午好|下午好|晚上好|早安|晚安|早|老师好|请问在吗|吃了没得?|吃饭没得?|吃饭了没|拜拜|再见|明天见|回头见|"
           r"bye|goodbye|我先走了|改天再聊|先这样)[呀啊吗嘛哈哦]*")
 _GREETING = re.compile(rf"^(那)?{_HELLO}([\s，,!！]*{_HELLO})*" + _END)
 _THANKS = re.compile(r"^(好的?|嗨|嗯+|ok|okay)?[，, ]*(谢谢|多谢|感谢|谢了|谢谢你|谢谢您|辛苦了|"
@@ -25,13 +25,15 @@ _THANKS = re.compile(r"^(好的?|嗨|嗯+|ok|okay)?[，, ]*(谢谢|多谢|感谢
 _OK = re.compile(r"^(好的?|嗯+|哦+|ok|okay|知道了|晓得了|明白了|收到|要得|好嘛|行|666+|赞)" + _END)
 # laughter, emoji and thumbs only: nothing to answer
 _NOISE = re.compile(r"^([哈呵嘿嘻]{2,}|[^\w\u4e00-\u9fff]+|6{3,})" + _END)
+_PIECES = re.compile(r"[\s，,。.!！~～]+|(?<=^[哈呵嘿嘻]{2})|(?<=^[哈呵嘿嘻]{3})")
 _TRAILING_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff？?！!。，,~～]+$")
 _CAPABILITIES = re.compile(r"你(能|会|可以)(做|干|帮我?做?)?(啥|什么|些啥)|你是(谁|啥|什么|干啥|"
                            r"干什么|哪个|机器人|真人)|你有(啥|什么)用|能干啥|怎么用你|咋个用你|"
                            r"(有|都有)(些)?(啥子?|什么)功能")
 # about the assistant itself: its name, age, mood, or praise and complaints
 _ABOUT_ME = re.compile(r"^你.{0,3}(叫|几岁|多大|是男|是女|喜欢|会说|会不会说|心情|好笨|真笨|好聪明|"
-                       r"真聪明|好厉害|真棒|好棒|结婚|住在)|给你点个?赞|(这个)?助手(好用|不错|真好)|答非所问|"
+                       r"真聪明|好厉害|真棒|好棒|结婚|住在)|^(你|你们).{0,10}(真好|好用|不错|厉害)$|"
+                       r"给你点个?赞|(这个)?助手(好用|不错|真好)|答非所问|"
                        r"(你)?说的(啥子|什么).{0,3}听不懂|回答的?不对.{0,6}(再想|重新)")
 _JOKE = re.compile(r"(讲|说|来)(个|一个|段)笑话|陪我(聊|耍|摆)|龙门阵|无聊|心情不好")
 # asks outside 科普 and 科技服务, by kind; "…是不是骗局" is a fraud question (in scope)
@@ -58,7 +60,7 @@ _OUT_OF_SCOPE = re.compile(
     r"介绍.{0,2}对象|相亲|"
     # food, travel, sport, showbiz
     r"(咋个|怎么|如何)(炒|炖|红烧|卤|腌)|做法|菜谱|回锅肉|麻婆|红烧肉|底料|"
-    r"好耍|旅游|自驾|攻略|住哪个?酒店|景点|路线推荐|推荐.{0,3}路线|"
+    r"好耍|去耍|旅游|自驾|攻略|行程|住哪个?酒店|景点|路线推荐|推荐.{0,3}路线|"
     r"比分|总决赛|联赛|国足|nba|世界杯|这轮.{0,3}赢|哪个赢了|演唱会|明星|拍.{0,3}剧|放.{0,2}首?歌|"
     r"开车要?(好久|多久)|"
     r"^\s*[0-9０-９.]+\s*[+\-*/×÷加减乘除以]+\s*[0-9０-９.]+\s*(等于|=)?\s*(多少|几|好多)?[？?]?\s*$|"
@@ -91,11 +93,21 @@ def classify(text: str) -> str | None:
     if _NOISE.search(t):
         return "noise"
     t = _TRAILING_SYMBOLS.sub("", t)  # "多谢多谢🙏"
+    if (kind := _chat_kind(t)) is not None:
+        return kind
+    # "早上好 吃饭没得", "哈哈好的 拜拜": every piece is small talk
+    pieces = [p for p in _PIECES.split(t) if p]
+    if len(pieces) > 1 and all(_chat_kind(p) or _NOISE.search(p) for p in pieces):
+        return _chat_kind(pieces[-1]) or "ok"
+    if _OUT_OF_SCOPE.search(t) and not _IN_SCOPE.search(t):
+        return "out_of_scope"
+    return None
+
+
+def _chat_kind(t: str) -> str | None:
     for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("ok", _OK),
-                          ("noise", _NOISE), ("capabilities", _CAPABILITIES), ("chat", _ABOUT_ME),
+                          ("capabilities", _CAPABILITIES), ("chat", _ABOUT_ME),
                           ("joke", _JOKE)):
         if pattern.search(t):
             return kind
-    if _OUT_OF_SCOPE.search(t) and not _IN_SCOPE.search(t):
-        return "out_of_scope"
     return None
