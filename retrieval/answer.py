@@ -226,8 +226,8 @@ class Answerer:
                 allowance = int(budget * 0.65)
             # a how-to answer gives the steps (about 120 characters at least); a fact asked for
             # needs only what is close to it
-            enough = 0 if rank else 120 if "how" in asked or not any(
-                a in SPECIFIC for a in asked) else 40
+            enough = 0 if rank else HOW_CHARS if "how" in asked or not any(
+                a in SPECIFIC for a in asked) else FACT_CHARS
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
                            enough=enough)
             if not text:
@@ -252,6 +252,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 ENGLISH_NOTE = "（用中文提问，回答会更准确。）"
 # a second article joins at this share of the first one's score (and only on the same subject)
 SECOND_ARTICLE_SHARE = 0.7
+# an answer is filled with the article's next most relevant sentences up to this length: a
+# how-to needs its steps, a fact asked for only what is close to it
+HOW_CHARS, FACT_CHARS = 160, 80
 # a chain of follow-ups keeps this much of what came before
 MAX_TOPIC_CHARS = 300
 # a match this sure needs no further support from shared words
