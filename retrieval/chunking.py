@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from functools import cache
+from typing import Any
 
 # Paragraphs first, then sentence ends (kept with their sentence), then clause marks.
 _SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "……", "，", " ", ""]
@@ -24,14 +24,20 @@ class Chunk:
         return f"{self.article_id}#{self.index}"
 
 
-_splitter = RecursiveCharacterTextSplitter(
-    chunk_size=CHUNK_CHARS, chunk_overlap=30, separators=_SEPARATORS,
-    keep_separator="end", strip_whitespace=True,
-)
+@cache
+def _splitter() -> Any:
+    # imported when articles are cut (import, reindex), not by every command that reads
+    # sentences: langchain costs a tenth of a second at start-up
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    return RecursiveCharacterTextSplitter(
+        chunk_size=CHUNK_CHARS, chunk_overlap=30, separators=_SEPARATORS,
+        keep_separator="end", strip_whitespace=True,
+    )
 
 
 def chunk_article(article_id: str, body: str) -> list[Chunk]:
-    pieces = [p for p in _splitter.split_text(body) if p.strip()]
+    pieces = [p for p in _splitter().split_text(body) if p.strip()]
     return [Chunk(article_id, i, p) for i, p in enumerate(pieces)]
 
 
