@@ -46,6 +46,15 @@ log = logging.getLogger(__name__)
 _CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除我的数据|mine|我的需求|"
                   r"我的接单|link|关联|bind|绑定|注册)\b\s*(.*)$", re.IGNORECASE)
 _YES = re.compile(r"^(确认|确定|好|好的|是|对|可以|发布|没问题|ok|yes)")
+_PARTICLES = r"[呀啊嘛哈哦噢啦了呢的吧～~!！。,，.\s]*"
+# Sichuanese and everyday agreement and refusal, as a whole message
+_AGREE = re.compile(rf"^(莫得问题|没得问题|没啥问题|要得|可以嘛|中|行|对头|发嘛|发吧|就这样|"
+                    rf"就这么办|可以发|发出去){_PARTICLES}$")
+_REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|等一下|等哈|莫发|别发){_PARTICLES}$")
+# leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
+_LEAVE = re.compile(rf"^(算了|不要了|不搞了|不弄了|不做了|不找了|不发了|不用了|不需要了|重新来|"
+                    rf"重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|不想弄了)"
+                    rf"([，,\s]*(算了|不要了|不搞了|不弄了|不找了|不发了|不用了|吧|哈)?)*{_PARTICLES}$")
 _QUICK: dict[str, list[tuple[str, str]]] = {
     "urgency": [("很急（这周内）", "urgent"), ("尽快（这个月）", "soon"), ("不急", "normal")],
     "budget": [("面议", "面议")],
@@ -234,7 +243,9 @@ class Dialog:
             t.say(texts.NOT_TEXT)
             return
         text = (msg.text or "").strip()
-        if msg.kind == "event":
+        if msg.kind == "event":  # welcome, subscribe, menu: a fresh start, no hidden form
+            t.state = "start"
+            t.data = {k: v for k, v in t.data.items() if k == "last_question"}
             self._menu(t, welcome=True)
             return
         if len(text) > MAX_TEXT:
@@ -251,6 +262,9 @@ class Dialog:
             if t.state in ("start", "ask"):
                 t.say(texts.NO_OPTION)
                 return
+        if _LEAVE.match(text) and t.state not in ("start", "ask"):
+            self._command("取消", "", t)  # "算了，不要了" ends the form, from any step
+            return
         m = _CMD.match(text)
         if m and (text.startswith("/") or len(text) <= 12 or m.group(1) in ("绑定", "关联")):
             self._command(m.group(1).lower(), m.group(2).strip(), t)
@@ -411,8 +425,12 @@ class Dialog:
             fill_slot(draft, "description", text)
             self._continue_need(draft, t)
         elif state == "need:confirm":
-            if _YES.match(text):
+            if _YES.match(text) or _AGREE.match(text):
                 self._publish(t)
+            elif _REFUSE.match(text):  # "不得行": nothing published, nothing appended
+                t.say(texts.NOT_PUBLISHED, self._options(t, [
+                    Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
+                    Button(texts.DROP, "need:cancel")]))
             else:  # anything else is a change to the need
                 draft = NeedDraft(**t.data["draft"])
                 fill_slot(draft, "description", text)

@@ -37,6 +37,11 @@ class Inbound:
         # characters in what is stored, no lone surrogates PostgreSQL would refuse
         for name in ("text", "display_name", "action"):
             value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                # a platform sent something else where text belongs (a list, a number): it is
+                # no text the user typed
+                value = None if name == "action" else ""
+                object.__setattr__(self, name, value)
             if value:
                 object.__setattr__(self, name, clean_text(value))
 

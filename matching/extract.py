@@ -200,7 +200,9 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         merged.recompute_missing()
         _copy(merged, draft)
     elif slot == "region":
-        region = gazetteer.resolve(text) or gazetteer.find_region(text)
+        bare = _PLACE_WORDS.sub("", text).strip()
+        region = (gazetteer.resolve(text) or gazetteer.find_region(text)
+                  or (gazetteer.resolve(bare) if bare else None))
         if region is None:
             if slots.parse_remote(text):
                 draft.remote_ok = True
@@ -235,8 +237,16 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
 
 
 def _bare_amount(text: str) -> slots.Budget | None:
-    """An answer to "how much?" may be just "五万" or "3000": money by context."""
+    """An answer to "how much?" may be just "五万", "3000" or "500": money by context."""
+    if (m := _PLAIN_NUMBER.match(text)) and 0 < float(m.group(1)) <= 1e10:
+        return slots.Budget(float(m.group(1)), text.strip())
     return slots.parse_budget(f"预算{text}")
+
+
+_PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")
+# "我在名山", "我们是蒲江的": the place without the words around it
+_PLACE_WORDS = re.compile(r"^(我们?|咱们?)?(在|是|住在|来自)?|(的|这边|那边|这里|那里|这块|附近)"
+                          r"[呀啊嘛哈哦]*$")
 
 
 def _copy(src: NeedDraft, dst: NeedDraft) -> None:

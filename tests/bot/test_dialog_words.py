@@ -1,0 +1,77 @@
+"""Need intake in people's words (the dialogs issue, first part): leaving a form with 算了 from
+any step, nothing published after it, Sichuanese agreement and refusal at the card, negated
+urgency, bare numbers and "没得钱" at the budget prompt, "我在名山" as a place, and a welcome
+event that drops a half-filled form. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.messages import Inbound
+from store.models import Conversation, Need
+
+from .conftest import Harness, text
+
+# no place, urgency or budget named: the form asks for each
+BARE = "李子园土壤酸化板结，想请专家来现场指导改良"
+
+
+def needs(bot: Harness) -> int:
+    with Session(bot.engine) as s:
+        return s.execute(select(func.count()).select_from(Need)).scalar_one()
+
+
+@pytest.mark.parametrize("leave", ["算了，不要了", "不搞了", "重新来", "取消吧", "我要取消",
+                                   "不找了", "算了算了"])
+def test_leaving_the_form_in_peoples_words(bot: Harness, leave: str) -> None:
+    assert "哪个市" in text(bot.chat("boss", BARE))  # the region prompt
+    assert "已取消" in text(bot.chat("boss", leave))
+    bot.chat("boss", "好嘛")  # agreement after leaving publishes nothing
+    assert needs(bot) == 0
+
+
+def test_leaving_at_the_card_keeps_the_description_clean(bot: Harness) -> None:
+    card = text(bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话"))
+    assert "请确认需求信息" in card
+    assert "已取消" in text(bot.chat("boss", "算了，不要了"))
+    bot.chat("boss", "好嘛")
+    assert needs(bot) == 0
+
+
+def test_refusal_at_the_card_publishes_nothing_and_changes_nothing(bot: Harness) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    said = text(bot.chat("boss", "不得行"))
+    assert "还没有发布" in said and needs(bot) == 0
+    assert "莫得问题" not in said
+    said = text(bot.chat("boss", "莫得问题"))
+    assert "需求已发布" in said and needs(bot) == 1
+    with Session(bot.engine) as s:
+        assert "不得行" not in s.execute(select(Need.description)).scalar_one()
+
+
+@pytest.mark.parametrize("urgency, shown, budget, amount", [
+    ("不是很急", "不急", "500", "约 500 元"),
+    ("不太急", "不急", "没得钱", "没得钱"),
+    ("急得很", "紧急", "两三千", "约 2500 元"),
+])
+def test_colloquial_slot_answers(bot: Harness, urgency: str, shown: str, budget: str,
+                                 amount: str) -> None:
+    bot.chat("boss", BARE)
+    assert "急不急" in text(bot.chat("boss", "我在名山"))
+    assert "费用" in text(bot.chat("boss", urgency))
+    assert "联系方式" in text(bot.chat("boss", budget))
+    card = text(bot.chat("boss", "同意"))
+    assert "雅安市名山区" in card and f"紧急程度：{shown}" in card and amount in card
+
+
+def test_a_welcome_event_drops_the_half_filled_form(bot: Harness) -> None:
+    bot.chat("boss", BARE)
+    with Session(bot.engine) as s:
+        assert s.execute(select(Conversation.state)).scalar_one() == "need:slot:region"
+    bot.dialog.handle(Inbound("telegram", "boss", kind="event", text="subscribe"))
+    with Session(bot.engine) as s:
+        conv = s.execute(select(Conversation)).scalar_one()
+        assert conv.state == "start" and "draft" not in conv.data
+    assert "哪个市" not in text(bot.chat("boss", "好"))
