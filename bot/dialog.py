@@ -40,6 +40,7 @@ from matching.service import Matcher
 from matching.slots import extract_contacts, parse_kind
 from retrieval import smalltalk
 from retrieval.answer import Answerer
+from retrieval.intent import asks
 from store.models import MAX_ID, Conversation, Need, Offer, Person, QuestionLog, Scientist
 
 log = logging.getLogger(__name__)
@@ -460,24 +461,35 @@ class Dialog:
         question (which can still go to an expert if no vetted article answers it)."""
         return parse_kind(text) != "question"
 
-    def _answer(self, text: str, t: Turn) -> None:
-        t.state = "start"
+    def _answer(self, text: str, t: Turn, inside_form: bool = False) -> None:
+        """A cited answer, or an honest "no vetted answer" with a forward-to-expert button.
+        `inside_form`: asked while filling in a need; the form's state stays, no buttons."""
+        if not inside_form:
+            t.state = "start"
         logged = self._question_log(text, False, 0.0, [], t)
         # a place named in the question, else the asker's profile: other regions' local
         # articles (a county's calendar, a city's subsidy) never answer them; the question
         # before gives a follow-up ("那石灰撒多少？") its topic
+        # inside a form the need being described gives the question its subject ("溃疡病打啥子
+        # 药" while asking for a kiwifruit expert is about kiwifruit canker)
+        previous = (t.data.get("draft") or {}).get("description") if inside_form else None
         result = self.answerer.ask(text, logged.region_code,
-                                   previous=t.data.get("last_question"))
+                                   previous=previous or t.data.get("last_question"))
         if result.intent:  # small talk or off-topic, seen by the answerer: not a 科普 need
-            self._menu(t, text=result.answer)
+            if inside_form:
+                t.say(result.answer)
+            else:
+                self._menu(t, text=result.answer)
             return
         t.data["last_question"] = (result.topic or text)[:2000]
         lines = [result.answer]
         if result.citations:
             lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"
                                            for i, c in enumerate(result.citations, start=1)))
-        buttons = [Button(texts.FORWARD, "forward")] if result.abstained else []
-        t.outcome = "abstained" if result.abstained else "answered"
+        buttons = [Button(texts.FORWARD, "forward")] if result.abstained and not inside_form \
+            else []
+        if not inside_form:
+            t.outcome = "abstained" if result.abstained else "answered"
         logged.abstained, logged.confidence = result.abstained, round(float(result.confidence), 4)
         logged.citations = [c.article_id for c in result.citations]
         t.questions.append(logged)
@@ -523,6 +535,11 @@ class Dialog:
         if not fill_slot(draft, slot, text):
             buttons = [Button(label, f"slot:{slot}:{value}") for label, value
                        in _QUICK.get(slot, [])]
+            if asks(text) and parse_kind(text) == "question":
+                # "对了，溃疡病现在打啥子药？" inside the form: answered, then the form goes on
+                self._answer(text, t, inside_form=True)
+                t.say(SLOT_QUESTIONS.get(slot, ""), self._options(t, buttons))
+                return
             t.say(texts.SLOT_RETRY.get(slot, SLOT_QUESTIONS.get(slot, "")),
                   self._options(t, buttons))
             return

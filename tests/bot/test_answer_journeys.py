@@ -154,3 +154,11 @@ def test_emergencies_in_peoples_words_put_120_first(demo: Harness, said: str,
 def test_bad_input_gets_a_clear_reply(demo: Harness, said: str) -> None:
     reply = demo.chat("f10", said)
     assert reply and all(r.text.strip() for r in reply)
+
+
+def test_a_question_inside_the_form_is_answered_and_the_form_goes_on(demo: Harness) -> None:
+    assert "哪个市" in text(demo.chat("f11", "我们合作社想请专家来看看猕猴桃园"))
+    said = text(demo.chat("f11", "对了，溃疡病现在打啥子药？"))
+    assert cited(said) == ["猕猴桃细菌性溃疡病防控"] and "柑橘" not in said
+    assert said.rstrip().endswith("我们优先为您找附近的专家。")  # the pending question again
+    assert "急不急" in text(demo.chat("f11", "我在蒲江"))
