@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -62,6 +63,9 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
     "contact_consent": [("同意", "同意"), ("不同意", "不同意")],
 }
 _LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}
+# a need's intake reads this many earlier messages, said within this long
+RECENT_MESSAGES = 3
+RECENT_WINDOW = timedelta(minutes=30)
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 
 
@@ -454,7 +458,22 @@ class Dialog:
         elif state == "ask" or not self._looks_like_need(text, t):
             self._answer(text, t)
         else:
-            self._continue_need(self.matcher.extract(text, role=t.role), t)
+            # what they said just before belongs to the need: "我们是绵阳游仙区做泡菜的小厂",
+            # "袋装泡菜发酵老是胀袋", then "想找个专家帮忙解决，预算两万左右"
+            said = [*self._recent(t), text]
+            t.data.pop("recent", None)
+            self._continue_need(self.matcher.extract("。".join(said), role=t.role), t)
+
+    def _recent(self, t: Turn) -> list[str]:
+        """What the user said in the last minutes that was not a need yet (kept for intake)."""
+        recent = t.data.get("recent") or {}
+        try:
+            at = datetime.fromisoformat(recent.get("at", ""))
+        except ValueError:
+            return []
+        if self.clock.now() - at > RECENT_WINDOW:
+            return []
+        return [str(x)[:500] for x in recent.get("texts", [])][-RECENT_MESSAGES:]
 
     def _looks_like_need(self, text: str, t: Turn) -> bool:
         """A request for service, R&D, people or a technology is a need; a how/why is a
@@ -482,6 +501,9 @@ class Dialog:
                 self._menu(t, text=result.answer)
             return
         t.data["last_question"] = (result.topic or text)[:2000]
+        if not inside_form:
+            recent = [*self._recent(t), text][-RECENT_MESSAGES:]
+            t.data["recent"] = {"at": self.clock.now().isoformat(), "texts": recent}
         lines = [result.answer]
         if result.citations:
             lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from knowledge import gazetteer, taxonomy
 from knowledge.taxonomy import product_codes
 from matching import slots
-from matching.need import NeedDraft, discipline_name
+from matching.need import NeedDraft, _content, discipline_name
 from retrieval.tokenize import Tokenizer, normalise
 
 _MAX_CHARS = 4000  # a need longer than this is pasted documents; the start says what matters
@@ -185,8 +185,15 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         return False
     if slot == "description":
         _, contact = slots.extract_contacts(answer.strip())
-        merged = extract_need(f"{draft.description}\n{answer}", role=draft.requester_role)
+        # "预算改成三万", "这个不要公开哈": the fields change, the text experts read does not
+        edit_only = bool(draft.description) and len(_content(slots.problem_text(text))) < 2
+        merged = extract_need(draft.description if edit_only
+                              else f"{draft.description}\n{answer}", role=draft.requester_role)
         update = extract_need(answer, role=draft.requester_role)
+        if edit_only:
+            merged.confidentiality = (update.confidentiality
+                                      if slots.parse_confidentiality(text) != "public"
+                                      else draft.confidentiality)
         merged.contact = {**draft.contact, **contact}
         # what the user says now wins ("预算改成一万"); what they do not mention stays
         for name in ("region_code", "urgency", "contact_consent"):

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from knowledge import gazetteer, taxonomy
+from matching.slots import problem_text
 
 KINDS = ("question", "service", "rd_challenge", "talent", "achievement_transfer")
 URGENCIES = ("urgent", "soon", "normal")
@@ -66,7 +67,8 @@ class NeedDraft:
     def recompute_missing(self) -> list[str]:
         """Required slots still empty, in the order the dialog should ask for them."""
         missing = []
-        if len(_content(self.description)) < 4:
+        # "想找个专家帮忙，预算两万" names no problem: ask what it is
+        if len(_content(problem_text(self.description))) < 4:
             missing.append("description")
         if self.region_code is None and not self.remote_ok:
             missing.append("region")

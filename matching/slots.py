@@ -171,6 +171,30 @@ _ENTERPRISE = re.compile(r"公司|企业|我司|厂|集团|有限|股份|合作�
                          r"景区|酒店|协会|乡政府|镇政府|村委|街道")
 _FARMER = re.compile(r"种了|种的|养了|养的|亩|果园|鱼塘|猪圈|鸡场|大棚|地里|田里|家庭农场|庄稼")
 
+# ---- what is left when the form's answers are taken out --------------------------------------
+_REQUEST = re.compile(
+    r"(我们?|咱们?|俺们?)(是|这边|这里|那边)?|想|要|请|找|个|位|名|一下|专家|老师|教授|技术员|帮忙|帮我们?|"
+    r"帮个忙|解决|指导|看看|来看|上门|现场|合作|对接|预算|费用|左右|大概|大约|差不多|"
+    r"做|搞|开|的|小厂|工厂|厂子|厂|公司|企业|合作社|家庭农场|农场|了|哈|嘛|呀|啊|吧|呢|"
+    r"改成|改为|改一下|换成|改|把|这个|那个|就|也|还|可以|同意|不同意|留电话|电话|联系方式|公开")
+
+
+def problem_text(text: str) -> str:
+    """The text without who is asking, where, when, how much and for whom: what remains is
+    the problem. "想找个专家帮忙解决，预算两万左右" leaves nothing; "袋装泡菜老是胀袋" stays."""
+    from knowledge import gazetteer
+
+    rest = text
+    for pattern in (_AMOUNT, _NEGOTIABLE, _NOT_URGENT, _URGENT, _SOON, _CONFIDENTIAL,
+                    _CONSENT_NO, _CONSENT_YES, _REMOTE, _REQUEST):
+        rest = pattern.sub(" ", rest)
+    place = gazetteer.find_region(rest)
+    while place is not None and (place.name in rest or place.short_name in rest):
+        rest = rest.replace(place.name, " ").replace(place.short_name, " ")
+        place = gazetteer.find_region(rest)
+    return re.sub(r"[\s，,。.!！?？、；;：:]+", " ", rest).strip()
+
+
 # Contact details are found by one detector (matching/contacts.py), shared with the log masker;
 # the old pattern names stay for callers that only ask "is there a phone number?".
 PHONE, EMAIL = KindFinder("phone"), KindFinder("email")

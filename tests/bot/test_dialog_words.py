@@ -75,3 +75,30 @@ def test_a_welcome_event_drops_the_half_filled_form(bot: Harness) -> None:
         conv = s.execute(select(Conversation)).scalar_one()
         assert conv.state == "start" and "draft" not in conv.data
     assert "哪个市" not in text(bot.chat("boss", "好"))
+
+
+def test_intake_remembers_what_was_said_just_before(bot: Harness) -> None:
+    bot.chat("boss", "我们是绵阳游仙区做泡菜的小厂")
+    bot.chat("boss", "袋装泡菜发酵老是胀袋")
+    said = text(bot.chat("boss", "想找个专家帮忙解决，预算两万左右"))
+    assert "哪个市" not in said and "费用" not in said  # place and budget were given
+    assert "急不急" in said
+    bot.chat("boss", "不急")
+    card = text(bot.chat("boss", "同意"))
+    assert "绵阳市游仙区" in card and "约 2 万元" in card and "胀袋" in card
+
+
+def test_a_request_with_no_problem_asks_what_the_problem_is(bot: Harness) -> None:
+    said = text(bot.chat("boss", "想找个专家帮忙，预算两万左右"))
+    assert "遇到了什么问题" in said
+
+
+def test_card_edits_change_fields_not_the_text_experts_read(bot: Harness) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    assert "约 3 万元" in text(bot.chat("boss", "预算改成三万"))
+    assert "仅匹配的专家可见" in text(bot.chat("boss", "这个不要公开哈"))
+    bot.chat("boss", "确认")
+    with Session(bot.engine) as s:
+        need = s.execute(select(Need)).scalar_one()
+    assert "三万" not in need.description and "公开" not in need.description
+    assert need.budget == 30000 and need.confidentiality == "experts_only"
