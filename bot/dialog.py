@@ -63,6 +63,12 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
     "contact_consent": [("同意", "同意"), ("不同意", "不同意")],
 }
 _LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}
+# a scientist's words for the offer buttons, with the number "我的接单" shows
+_OFFER_WORDS = re.compile(r"^(接单|接了|我接|接|婉拒|拒绝|不接|推掉|详情|看看|看下|看一下)\s*第?"
+                          r"([1-5])?\s*(个|号|条)?[呀啊嘛哈哦吧了。！!]*$")
+_OFFER_VERBS = {"接单": "accept", "接了": "accept", "我接": "accept", "接": "accept",
+                "婉拒": "decline", "拒绝": "decline", "不接": "decline", "推掉": "decline",
+                "详情": "details", "看看": "details", "看下": "details", "看一下": "details"}
 # a need's intake reads this many earlier messages, said within this long
 RECENT_MESSAGES = 3
 RECENT_WINDOW = timedelta(minutes=30)
@@ -264,6 +270,8 @@ class Dialog:
             if options and 0 <= i < len(options):  # a numbered reply (WeChat, terminal)
                 self._button(options[i], t)
                 return
+            if not options and t.state in ("start", "ask") and self._offer_by_number(i, t):
+                return
             if t.state in ("start", "ask"):
                 t.say(texts.NO_OPTION)
                 return
@@ -393,6 +401,51 @@ class Dialog:
         else:
             t.say(texts.STALE_BUTTON)
 
+    def _pending_offers(self, t: Turn) -> list[tuple[Offer, Need]]:
+        sci = accounts.scientist_of(self.engine, t.person_id)
+        if sci is None:
+            return []
+        with Session(self.engine) as s:
+            rows = s.execute(select(Offer, Need).join(Need, Need.id == Offer.need_id)
+                             .where(Offer.scientist_id == sci.id, Offer.status == "pending")
+                             .order_by(Offer.id.desc()).limit(5)).all()
+        return [(o, n) for o, n in rows]
+
+    def _offer_by_number(self, i: int, t: Turn) -> bool:
+        """"1" typed under a pushed offer (its buttons were listed 1 接单, 2 婉拒, 3 详情, but a
+        push is no turn, so no options were kept): with one offer waiting it means that
+        offer's button; with several, the list comes first."""
+        pending = self._pending_offers(t)
+        if not pending or not 0 <= i < 3:
+            return False
+        if len(pending) > 1:
+            self._my_offers(t)
+            return True
+        self._offer_button(("accept", "decline", "details")[i], pending[0][0].token, t)
+        return True
+
+    def _offer_by_text(self, m: re.Match[str], t: Turn) -> bool:
+        """Offers answered in words on text channels (WeChat, the terminal): the number is
+        the one "我的接单" shows; with one offer waiting, no number is needed. The offer is
+        looked up for this scientist in the store, as a button's token is."""
+        if accounts.scientist_of(self.engine, t.person_id) is None:
+            return False
+        verb = _OFFER_VERBS[m.group(1)]
+        pending = self._pending_offers(t)
+        if not pending:
+            t.say(texts.OFFERS_EMPTY)
+            return True
+        number = m.group(2)
+        if number is None and len(pending) > 1:
+            self._my_offers(t)
+            return True
+        i = int(number) - 1 if number else 0
+        if not 0 <= i < len(pending):
+            t.say(texts.NO_OPTION)
+            return True
+        self._offer_button(verb, pending[i][0].token, t)
+        return True
+
     def _offer_button(self, verb: str, token: str, t: Turn) -> None:
         sci = accounts.scientist_of(self.engine, t.person_id)
         if sci is None or sci.id is None:
@@ -403,7 +456,8 @@ class Dialog:
         elif verb == "decline":
             t.say(self.offers.decline(token, sci.id, actor=f"person:{t.person_id}").message)
         else:
-            t.say(self._offer_details(token, sci.id))
+            t.say(self._offer_details(token, sci.id), self._options(t, [
+                Button("接单", f"accept:{token}"), Button("婉拒", f"decline:{token}")]))
 
     def _offer_details(self, token: str, scientist_id: int) -> str:
         with Session(self.engine) as s:
@@ -448,6 +502,8 @@ class Dialog:
             else:
                 t.state = "start"
                 t.say(texts.NOTHING_TO_CANCEL)
+        elif (m := _OFFER_WORDS.match(text)) and self._offer_by_text(m, t):
+            pass  # "接单", "婉拒 2", "详情": a scientist answering an offer by words
         elif text in _LABELS:  # a button label typed where that button is not on offer
             t.say(texts.STALE_BUTTON)
         elif (small := smalltalk.classify(text)) is not None:
@@ -619,11 +675,14 @@ class Dialog:
         if not rows:
             t.say(texts.OFFERS_EMPTY)
             return
-        for offer, need in rows:
-            t.say(f"【待答复】{need.title}\n{need.description[:200]}",
+        for i, (offer, need) in enumerate(rows, start=1):
+            t.say(f"【{i}】【待答复】{need.title}\n{need.description[:200]}",
                   [Button("接单", f"accept:{offer.token}"),
                    Button("婉拒", f"decline:{offer.token}"),
                    Button("详情", f"details:{offer.token}")])
+        # on text channels: "1" opens the first, "接单 1" / "婉拒 2" answer directly
+        self._options(t, [Button("详情", f"details:{offer.token}") for offer, _ in rows])
+        t.say(texts.OFFERS_BY_TEXT)
 
     # ---- self-registration -------------------------------------------------------------------
     def _register(self, step: str, text: str, t: Turn) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.messages import Inbound
-from store.models import Conversation, Need
+from store.models import Conversation, Need, Offer
 
 from .conftest import Harness, text
 
@@ -102,3 +102,44 @@ def test_card_edits_change_fields_not_the_text_experts_read(bot: Harness) -> Non
         need = s.execute(select(Need)).scalar_one()
     assert "三万" not in need.description and "公开" not in need.description
     assert need.budget == 30000 and need.confidentiality == "experts_only"
+
+
+NEED_CARD = ("宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，很急，预算五千，同意，"
+             "电话13800001111")
+
+
+def _publish(bot: Harness) -> None:
+    bot.chat("boss", NEED_CARD)
+    assert "已推送给" in text(bot.chat("boss", "确认"))
+
+
+@pytest.mark.parametrize("say", ["1", "接单", "接单 1", "我接"])
+def test_an_offer_is_accepted_by_words_on_wechat(bot: Harness, say: str) -> None:
+    bot.bind("sci-w", "s-soil-cp", channel="wechat")
+    _publish(bot)
+    pushed = text(bot.notes("sci-w", "wechat"))
+    assert "13800001111" not in pushed
+    said = text(bot.chat("sci-w", say, channel="wechat"))
+    assert "接单成功" in said, said
+    assert "13800001111" in text(bot.notes("sci-w", "wechat"))  # both introduced
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need.status)).scalar_one() == "matched"
+
+
+def test_offers_by_number_after_my_offers_and_decline_by_words(bot: Harness) -> None:
+    bot.bind("sci-w", "s-soil-cp", channel="wechat")
+    _publish(bot)
+    listed = text(bot.chat("sci-w", "我的接单", channel="wechat"))
+    assert "【1】" in listed and "接单 1" in listed
+    assert "需求描述" in text(bot.chat("sci-w", "1", channel="wechat"))  # details first
+    assert "婉拒" in text(bot.chat("sci-w", "婉拒 1", channel="wechat"))
+    with Session(bot.engine) as s:
+        assert "declined" in s.execute(select(Offer.status)).scalars().all()
+
+
+def test_offer_words_from_someone_who_is_no_scientist_change_nothing(bot: Harness) -> None:
+    _publish(bot)
+    said = text(bot.chat("stranger", "接单 1", channel="wechat"))
+    assert "接单成功" not in said
+    with Session(bot.engine) as s:
+        assert "accepted" not in s.execute(select(Offer.status)).scalars().all()
