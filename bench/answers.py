@@ -1,13 +1,14 @@
 """Answers judged as the asker reads them, per category, dev beside held-out, with a simple
 baseline from the same run.
 
-    python bench/answers.py [--misses dev|holdout|all] [--only dev|holdout]
+    python bench/answers.py [--misses dev|dev2|dev3|holdout|all] [--only dev|dev2|dev3|holdout]
 
-Sets: bench/data/answers_dev.jsonl and answers_dev2.jsonl (tuned on; the second written later
-by another colleague who had not read the code) and answers_holdout.jsonl (written with the
-first by a colleague who had not read the code, before any tuning; never tuned on). Each row
-names the article that must be cited first ("" = an honest abstention is right), substrings
-that must appear (the asked fact) and must not (another subject), and the kind of reply:
+Sets: bench/data/answers_dev.jsonl, answers_dev2.jsonl and answers_dev3.jsonl (tuned on; the
+second and third written later by other colleagues who had not read the code) and
+answers_holdout.jsonl (written with the first by a colleague who had not read the code, before
+any tuning; never tuned on). Each row names the article that must be cited first ("" = an
+honest abstention is right), substrings that must appear (the asked fact) and must not
+(another subject), and the kind of reply:
 
 - answer     — not abstained, first citation right, every `must`, no `must_not`, whole lists
                (no numbering gap) and no answer ending on "：" or "；"
@@ -99,8 +100,8 @@ def baseline(searcher, answerer_cls, question: str) -> dict:  # type: ignore[no-
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--misses", choices=("dev", "dev2", "holdout", "all"), default=None)
-    ap.add_argument("--only", choices=("dev", "dev2", "holdout"), default=None)
+    ap.add_argument("--misses", choices=("dev", "dev2", "dev3", "holdout", "all"), default=None)
+    ap.add_argument("--only", choices=("dev", "dev2", "dev3", "holdout"), default=None)
     args = ap.parse_args()
     home = Path(tempfile.mkdtemp(prefix="kejiyun-answers-"))
     os.environ["KEJIYUN_HOME"] = str(home)
@@ -117,7 +118,7 @@ def main() -> None:
     init_store(engine, demo=True)
     answerer = make_answerer(open_index(engine, settings), settings)
 
-    halves = [args.only] if args.only else ["dev", "dev2", "holdout"]
+    halves = [args.only] if args.only else ["dev", "dev2", "dev3", "holdout"]
     table: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for half in halves:
         rows = [json.loads(line) for line in (DATA / f"answers_{half}.jsonl").open()

@@ -110,8 +110,8 @@ class Answerer:
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
         used = self._same_subject(q, hits)
         asked = asks(question)
-        if verdict.kind:  # what to do now, and when to get help, lead an emergency's answer
-            asked = ["doctor", *[a for a in asked if a != "doctor"], "how"]
+        if verdict.kind:  # the 120 line comes first anyway: then what to do, and not to do
+            asked = [*[a for a in asked if a not in ("doctor", "how", "yesno")], "how"]
         # sentences are scored against what was asked now (a follow-up's own words) as well
         focus = own if topic != question else None
         answer = self._extract(q, used, asked, confidence, focus, urgent=bool(verdict.kind))
@@ -298,6 +298,9 @@ def names_its_subject(question: str, article: str) -> bool:
     for term, standard in synonyms().items():
         if term in question:
             words.update(standard)
+    # "耙耙柑" → "晚熟柑橘" → the 柑橘 an article on citrus names
+    words.update(p for p in taxonomy.product_codes() if p not in _BROAD
+                 and any(p in w for w in list(words)))
     return any(w in article for w in words)
 
 

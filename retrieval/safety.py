@@ -93,7 +93,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"electrocut|electric shock"),
     # mountain sickness: a high place and a severe breathing or brain sign
     ("altitude",
-     r"粉红色泡沫?痰|粉红色?泡泡痰|"
+     r"粉红色?的?泡沫?泡?痰|"
      rf"({_HIGH_PLACES}|高反|高原反应).{{0,24}}({_BREATH}|咳个不停|剧痛|头痛得|打偏偏|站不稳|"
      r"说话乱|胡言乱语|迷糊|乌|紫|叫不醒|喊不醒)"),
     # something stuck in the throat: food, a coin; a silent cry, hands at the throat
