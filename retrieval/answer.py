@@ -296,8 +296,10 @@ def names_its_subject(question: str, article: str) -> bool:
         return True
     words = set(named)
     for term, standard in synonyms().items():
-        if term in question:
+        if term in named:  # the product's own other names ("脑壳" → "头" is no product)
             words.update(standard)
+    # "李子" is the 李 of "青脆李"; "鸭子" the 鸭 of "鸭瘟"
+    words.update(w[0] for w in list(words) if len(w) == 2 and w.endswith("子"))
     # "耙耙柑" → "晚熟柑橘" → the 柑橘 an article on citrus names
     words.update(p for p in taxonomy.product_codes() if p not in _BROAD
                  and any(p in w for w in list(words)))
