@@ -98,7 +98,7 @@ class Answerer:
         if previous and (follow := self._follow_up(question, previous, confidence, region)):
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
-        kept = self._on_subject(question, hits)
+        kept = self._on_subject(question, hits, q.text if not verdict.kind else "")
         if kept[:1] != hits[:1]:  # the best hit was about another subject
             confidence *= kept[0].score / hits[0].score if kept else 0.0
         hits = kept
@@ -114,7 +114,7 @@ class Answerer:
             asked = [*[a for a in asked if a not in ("doctor", "how", "yesno")], "how"]
         # sentences are scored against what was asked now (a follow-up's own words) as well
         focus = own if topic != question else None
-        answer = self._extract(q, used, asked, confidence, focus, urgent=bool(verdict.kind))
+        answer = self._extract(q, used, asked, confidence, focus)
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
             answer.confidence, answer.topic = confidence, topic
             if verdict.kind:
@@ -155,11 +155,22 @@ class Answerer:
         leans = (not mine and before) or _ANAPHORA.search(question)
         return (q, hits, joined) if leans or joined > confidence else None
 
-    def _on_subject(self, question: str, hits: list[Hit]) -> list[Hit]:
-        """Articles about another subject than the question's are not cited (a pig question
-        never gets human medicine); with none left, the answer is an honest abstention."""
+    def _on_subject(self, question: str, hits: list[Hit], asked: str = "") -> list[Hit]:
+        """Articles about another subject than the question's are not cited: a pig question
+        never gets human medicine, a plum question no citrus article (`asked`: the text the
+        crops and animals are read from, with a follow-up's topic; "" in an emergency). With
+        none left, the answer is an honest abstention."""
         mine = subjects.classes(question)
-        return [h for h in hits if not subjects.conflict(mine, self._subjects(h))]
+        index = self.searcher.index
+        kept = []
+        for h in hits:
+            if subjects.conflict(mine, self._subjects(h)):
+                continue
+            if asked and not names_its_subject(asked, h.title, "".join(
+                    d.text for d in _article_chunks(index, h))):
+                continue
+            kept.append(h)
+        return kept
 
     @staticmethod
     def _subjects(hit: Hit) -> set[str]:
@@ -199,8 +210,7 @@ class Answerer:
         return latin and len(vectors) > 0 and float((vectors @ q.vector).max()) >= 0.3
 
     def _extract(self, q: Query, hits: list[Hit], asked: list[str],
-                 confidence: float = 1.0, focus: Query | None = None,
-                 urgent: bool = False) -> Answer:
+                 confidence: float = 1.0, focus: Query | None = None) -> Answer:
         """Per cited article, the sentences that answer what was asked (the asked fact first),
         then the context they need, within a character budget; the first article leads."""
         index = self.searcher.index
@@ -212,10 +222,8 @@ class Answerer:
             texts, vectors = article_sentences(index, docs)
             if not texts:
                 continue
-            if rank == 0 and not (self._supports(q, hit.title + "".join(texts), vectors,
-                                                 confidence)
-                                  and (urgent or names_its_subject(q.text,
-                                                                   hit.title + "".join(texts)))):
+            if rank == 0 and not self._supports(q, hit.title + "".join(texts), vectors,
+                                                confidence):
                 return Answer(ABSTAIN_TEXT, abstained=True)
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
             if focus is not None:
@@ -284,16 +292,18 @@ FIRST_AID: dict[str, str] = {
 _BROAD = frozenset(
     "果树 果园 蔬菜 花卉 粮食 种子 制种 饲料 养殖场 猪场 鸡场 牛场 水产 苗木 林下 林地 森林 "  # noqa: SIM905
     "中药材 药材 牧草 草场 草原 草地 食品 农机 植保无人机 无人机 大棚 温室 滴灌 喷灌 调味品 "
-    "稻田 竹叶青 鱼塘 竹林".split())
+    "竹叶青 鱼塘 竹林".split())
 
 
-def names_its_subject(question: str, article: str) -> bool:
-    """A question about a crop or animal the article never names is not answered by it: "核桃
-    树要不要修剪" gets no tea-pruning article, "草莓白粉病" no kiwifruit one. Synonyms count
-    ("柑子" → 柑橘)."""
+def names_its_subject(question: str, title: str, body: str) -> bool:
+    """A question about a crop or animal is not answered by an article about another one:
+    "核桃树要不要修剪" gets no tea-pruning article, "草莓白粉病" no kiwifruit one. An article
+    whose title names no crop or animal ("果园土壤板结怎么疏松") is general and may answer.
+    Synonyms count ("柑子" → 柑橘)."""
     named = [p for p in taxonomy.product_codes() if p in question and p not in _BROAD]
-    if not named:
+    if not named or not _names_a_product(title):
         return True
+    article = title + body
     words = set(named)
     for term, standard in synonyms().items():
         if term in named:  # the product's own other names ("脑壳" → "头" is no product)
@@ -304,6 +314,10 @@ def names_its_subject(question: str, article: str) -> bool:
     words.update(p for p in taxonomy.product_codes() if p not in _BROAD
                  and any(p in w for w in list(words)))
     return any(w in article for w in words)
+
+
+def _names_a_product(text: str) -> bool:
+    return any(p in text for p in taxonomy.product_codes() if p not in _BROAD)
 
 
 def _mostly_latin(text: str) -> bool:
