@@ -148,6 +148,9 @@ class Answerer:
         mine, before = subjects.classes(question), subjects.classes(previous)
         if subjects.conflict(mine, before):
             return None
+        own = _products(question)
+        if own and not any(p in previous for p in own):  # "茶树…" after plum questions
+            return None
         q = self.searcher.prepare(previous + "。" + question)
         hits, joined = self._search(q, region)
         if not hits or joined < self.searcher.cal.abstain_below:
@@ -300,7 +303,7 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
     "核桃树要不要修剪" gets no tea-pruning article, "草莓白粉病" no kiwifruit one. An article
     whose title names no crop or animal ("果园土壤板结怎么疏松") is general and may answer.
     Synonyms count ("柑子" → 柑橘)."""
-    named = [p for p in taxonomy.product_codes() if p in question and p not in _BROAD]
+    named = _products(question)
     if not named or not _names_a_product(title):
         return True
     article = title + body
@@ -316,8 +319,12 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
     return any(w in article for w in words)
 
 
+def _products(text: str) -> list[str]:
+    return [p for p in taxonomy.product_codes() if p in text and p not in _BROAD]
+
+
 def _names_a_product(text: str) -> bool:
-    return any(p in text for p in taxonomy.product_codes() if p not in _BROAD)
+    return bool(_products(text))
 
 
 def _mostly_latin(text: str) -> bool:
