@@ -69,6 +69,7 @@ _OFFER_WORDS = re.compile(r"^(接单|接了|我接|接|婉拒|拒绝|不接|推�
 _OFFER_VERBS = {"接单": "accept", "接了": "accept", "我接": "accept", "接": "accept",
                 "婉拒": "decline", "拒绝": "decline", "不接": "decline", "推掉": "decline",
                 "详情": "details", "看看": "details", "看下": "details", "看一下": "details"}
+_SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 # a need's intake reads this many earlier messages, said within this long
 RECENT_MESSAGES = 3
 RECENT_WINDOW = timedelta(minutes=30)
@@ -518,6 +519,11 @@ class Dialog:
             # "袋装泡菜发酵老是胀袋", then "想找个专家帮忙解决，预算两万左右"
             said = [*self._recent(t), text]
             t.data.pop("recent", None)
+            # "溃疡病打啥子药？想请个专家来看看": the question is answered, then the form
+            asked = [p for p in _SENTENCES.split(text) if p and asks(p)
+                     and parse_kind(p) == "question"]
+            if asked and len(asked[0]) < len(text):
+                self._answer(asked[0], t, inside_form=True)
             self._continue_need(self.matcher.extract("。".join(said), role=t.role), t)
 
     def _recent(self, t: Turn) -> list[str]:

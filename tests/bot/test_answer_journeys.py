@@ -162,3 +162,9 @@ def test_a_question_inside_the_form_is_answered_and_the_form_goes_on(demo: Harne
     assert cited(said) == ["猕猴桃细菌性溃疡病防控"] and "柑橘" not in said
     assert said.rstrip().endswith("我们优先为您找附近的专家。")  # the pending question again
     assert "急不急" in text(demo.chat("f11", "我在蒲江"))
+
+
+def test_a_question_with_a_request_gets_the_answer_then_the_form(demo: Harness) -> None:
+    said = text(demo.chat("f12", "猕猴桃溃疡病打啥子药？我们合作社想请个专家来现场看看"))
+    assert cited(said) == ["猕猴桃细菌性溃疡病防控"]
+    assert said.rstrip().endswith("我们优先为您找附近的专家。")
