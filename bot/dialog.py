@@ -382,6 +382,13 @@ class Dialog:
                 t.say(texts.CANCELLED)
         elif verb in ("accept", "decline", "details"):
             self._offer_button(verb, arg, t)
+        elif verb == "done":  # the requester says the service is done: now the rating
+            need = self._own_open_need(arg, t)
+            if need is None:
+                t.say(texts.STALE_BUTTON)
+                return
+            t.say(texts.RATE_PROMPT + f"（#{need.id} {need.title}）", self._options(
+                t, [Button(label, f"rate:{need.id}:{stars}") for stars, label in texts.STARS]))
         elif verb == "rate":
             need_id, _, stars = arg.partition(":")
             if not (need_id.isascii() and need_id.isdigit() and int(need_id) <= MAX_ID
@@ -652,6 +659,18 @@ class Dialog:
         else:
             t.say(outcome.message)
 
+    def _own_open_need(self, arg: str, t: Turn) -> Need | None:
+        """The requester's own matched need named by a button (checked in the store)."""
+        if not (arg.isascii() and arg.isdigit() and int(arg) <= MAX_ID):
+            return None
+        with Session(self.engine) as s:
+            need = s.get(Need, int(arg))
+            if (need is None or need.requester_id != t.person_id
+                    or need.status not in ("matched", "in_service")):
+                return None
+            s.expunge(need)
+            return need
+
     # ---- lists -------------------------------------------------------------------------------
     def _my_needs(self, t: Turn) -> None:
         with Session(self.engine) as s:
@@ -665,8 +684,9 @@ class Dialog:
         for n in needs:
             lines.append(f"#{n.id} {n.title}（{texts.STATUS.get(n.status, n.status)}）")
             if n.status in ("matched", "in_service") and not buttons:
-                buttons = [Button(f"{i} 分", f"rate:{n.id}:{i}") for i in (5, 4, 3, 2, 1)]
-                lines.append(texts.RATE_PROMPT + f"（#{n.id}）")
+                # rated only once the service is done, and said so: never a bare "1" → 5★
+                buttons = [Button(texts.SERVICE_DONE.format(id=n.id), f"done:{n.id}")]
+                lines.append(texts.DONE_PROMPT.format(id=n.id))
         t.say("\n".join(lines), self._options(t, buttons) if buttons else [])
 
     def _my_offers(self, t: Turn) -> None:

@@ -89,6 +89,15 @@ def test_my_needs_and_rating(bot: Harness) -> None:
     bot.press("sci-a", tok)
     replies = bot.chat("boss", "我的需求")
     assert "已对接" in text(replies)
+    # no rating right after matching: first the requester says the service is done
+    assert not [a for a in actions(replies) if a.startswith("rate:")]
+    done = [a for a in actions(replies) if a.startswith("done:")]
+    assert done and not actions(bot.press("sci-a", done[0]))  # not the scientist's need
+    replies = bot.chat("boss", "1")  # the numbered reply presses "服务已完成", nothing more
+    assert "打分" in text(replies)
+    assert [b.label for r in replies for b in r.buttons][0] == "5 分 很满意"
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need.status)).scalar_one() == "matched"
     rate = [a for a in actions(replies) if a.startswith("rate:")]
     assert rate
     assert "感谢" in text(bot.press("boss", rate[0]))
