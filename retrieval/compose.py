@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -17,7 +16,6 @@ from retrieval import intent
 from retrieval.chunking import sentences
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
-from retrieval.tokenize import Tokenizer
 
 _NUMERALS = "一二三四五六七八九十"
 # a list item's number where the item starts: "二是", "第三，", "③", "（2）", "2、"
@@ -75,9 +73,22 @@ def article_sentences(index: SearchIndex, docs: list[Doc]) -> tuple[list[str], n
     return texts, matrix
 
 
-@lru_cache(maxsize=50_000)
-def _words(tokenizer: Tokenizer, sentence: str) -> frozenset[str]:
-    return frozenset(tokenizer.tokenize(sentence))
+_WORDS_KEPT = 50_000
+
+
+def _words(index: SearchIndex, sentence: str) -> frozenset[str]:
+    """A sentence's words, remembered per index (one per process; tests build many, and a
+    module-level cache would keep every one of them alive)."""
+    cache: dict[str, frozenset[str]] | None = getattr(index, "_sentence_words", None)
+    if cache is None:
+        cache = {}
+        index._sentence_words = cache  # type: ignore[attr-defined]
+    words = cache.get(sentence)
+    if words is None:
+        if len(cache) >= _WORDS_KEPT:
+            cache.clear()
+        words = cache[sentence] = frozenset(index.tokenizer.tokenize(sentence))
+    return words
 
 
 def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vector: np.ndarray,
@@ -93,7 +104,7 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
     out = np.zeros(len(texts))
     specific = [a for a in asks if a in intent.SPECIFIC]
     for i, text in enumerate(texts):
-        words = _words(index.tokenizer, text)
+        words = _words(index, text)
         overlap = sum(w for t, w in weights.items() if t in words or t in text) / total
         bonus = 0.0
         for rank, ask in enumerate(specific[:2]):
