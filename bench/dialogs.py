@@ -1,0 +1,135 @@
+"""Scripted chats judged turn by turn, as `kejiyun chat --as ROLE` runs them, on the demo corpus.
+
+    python bench/dialogs.py [--misses dev|holdout] [--only dev|holdout]
+
+Journeys: bench/data/dialogs_dev.jsonl (tuned on) and dialogs_holdout.jsonl (written with it by a
+colleague who had not read the code; never tuned on). Each turn says what the reply must show,
+in tags: ask:region / ask:urgency / ask:budget / ask:consent / ask:problem (and not_ask:…), card
+and card_has:TEXT, published / not_published, cancelled, answer / answer_has:TEXT / no_answer,
+emergency, declined, and no_publish_ever on the last turn. A journey passes when every turn
+does; the table gives journeys and turns per topic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "bench" / "data"
+
+# what each "ask:" looks like in the reply (matching/need.py SLOT_QUESTIONS, the problem prompt)
+ASKS = {"problem": "遇到了什么问题", "region": "哪个市", "urgency": "急不急", "budget": "费用",
+        "consent": "联系方式告诉"}
+
+
+def check(tag: str, said: str, published: int) -> bool:
+    """Whether one reply (all its messages, joined) shows what `tag` expects."""
+    name, _, arg = tag.partition(":")
+    first = said.splitlines()[0] if said else ""
+    if name == "ask":
+        return ASKS[arg] in said
+    if name == "not_ask":
+        return ASKS[arg] not in said
+    if name == "card":
+        return "请确认需求信息" in said
+    if name == "card_has":
+        return "请确认需求信息" in said and arg in said
+    if name == "published":
+        return published > 0 and "需求已发布" in said
+    if name == "not_published":
+        return published == 0
+    if name == "cancelled":
+        return "已取消" in said
+    if name == "answer":
+        return "出处" in said
+    if name == "answer_has":
+        return "出处" in said and arg in said
+    if name == "no_answer":
+        return "没有经过专家审核" in said
+    if name == "emergency":
+        return first.startswith("⚠️") and ("120" in first or "119" in first)
+    if name == "declined":
+        return "出处" not in said and "转给当地专家" not in said and bool(said.strip())
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--misses", choices=("dev", "holdout"), default=None)
+    ap.add_argument("--only", choices=("dev", "holdout"), default=None)
+    args = ap.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="kejiyun-dialogs-"))
+    os.environ["KEJIYUN_HOME"] = str(home)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("LLM_BASE_URL", None)
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from bot import accounts
+    from bot.handlers.cli import CHANNEL
+    from bot.messages import Inbound
+    from bot.service import make_dialog
+    from kejiyun.settings import get_settings
+    from knowledge.bootstrap import init_store
+    from store.db import make_engine
+    from store.models import Need
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    engine = make_engine(settings.effective_database_url)
+    init_store(engine, demo=True)
+    dialog = make_dialog(engine, settings)
+
+    def needs() -> int:
+        with Session(engine) as s:
+            return s.execute(select(func.count()).select_from(Need)).scalar_one()
+
+    halves = [args.only] if args.only else ["dev", "holdout"]
+    table: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for half in halves:
+        path = DATA / f"dialogs_{half}.jsonl"
+        rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+        for row in rows:
+            user = f"{half}-{row['id']}"
+            accounts.account(engine, CHANNEL, user, display_name=user, role=row["role"])
+            dialog.handle(Inbound(CHANNEL, user, kind="event"))
+            start, ok_turns, failures = needs(), 0, []
+            for i, turn in enumerate(row["turns"], start=1):
+                before = needs()
+                said = "\n".join(o.text for o in dialog.handle(Inbound(CHANNEL, user,
+                                                                        text=turn["say"])))
+                bad = [tag for tag in turn["expect"]
+                       if not (needs() == start if tag == "no_publish_ever"
+                               else check(tag, said, needs() - before))]
+                ok_turns += not bad
+                if bad:
+                    failures.append(f"  {i}. {turn['say']} — {bad}\n     {said[:150]!r}")
+            for topic in (row["topic"], "全部 (all)"):
+                cell = table[(half, topic)]
+                cell[0] += not failures
+                cell[1] += 1
+                cell[2] += ok_turns
+                cell[3] += len(row["turns"])
+            if failures and args.misses == half:
+                print(f"✗ {row['id']} ({row['topic']})\n" + "\n".join(failures), file=sys.stderr)
+    topics = sorted({t for _, t in table}, key=lambda t: (t.startswith("全部"), t))
+    print("| 主题 (topic) | " + " | ".join(f"{h} 对话 | {h} 轮次" for h in halves) + " |")
+    print("|---|" + "---|---|" * len(halves))
+    for topic in topics:
+        cells = []
+        for half in halves:
+            ok, n, tok, tn = table[(half, topic)]
+            cells += [f"{ok}/{n} = {ok / n:.0%}" if n else "—",
+                      f"{tok}/{tn} = {tok / tn:.0%}" if tn else "—"]
+        print(f"| {topic} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
