@@ -2,8 +2,10 @@
 
     python bench/dialogs.py [--misses dev|holdout] [--only dev|holdout]
 
-Journeys: bench/data/dialogs_dev.jsonl (tuned on) and dialogs_holdout.jsonl (written with it by a
-colleague who had not read the code; never tuned on). Each turn says what the reply must show,
+Journeys: bench/data/dialogs_dev.jsonl (tuned on; five labels that contradicted the card's
+wording, 很急 for 紧急 and experts-only after a plain 同意, corrected) and
+dialogs_holdout.jsonl (written with it by a colleague who had not read the code; never tuned
+on, left as written). Each turn says what the reply must show,
 in tags: ask:region / ask:urgency / ask:budget / ask:consent / ask:problem (and not_ask:…), card
 and card_has:TEXT, published / not_published, cancelled, answer / answer_has:TEXT / no_answer,
 emergency, declined, and no_publish_ever on the last turn. A journey passes when every turn
@@ -48,15 +50,15 @@ def check(tag: str, said: str, published: int) -> bool:
     if name == "cancelled":
         return "已取消" in said
     if name == "answer":
-        return "出处" in said
+        return "出处：" in said
     if name == "answer_has":
-        return "出处" in said and arg in said
+        return "出处：" in said and arg in said
     if name == "no_answer":
         return "没有经过专家审核" in said
     if name == "emergency":
         return first.startswith("⚠️") and ("120" in first or "119" in first)
     if name == "declined":
-        return "出处" not in said and "转给当地专家" not in said and bool(said.strip())
+        return "出处：" not in said and "转给当地专家" not in said and bool(said.strip())
     raise ValueError(f"unknown tag {tag!r}")
 
 

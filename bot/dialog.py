@@ -42,6 +42,7 @@ from matching.slots import extract_contacts, parse_kind
 from retrieval import smalltalk
 from retrieval.answer import Answerer
 from retrieval.intent import asks
+from retrieval.safety import assess
 from store.models import MAX_ID, Conversation, Need, Offer, Person, QuestionLog, Scientist
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,13 @@ _PARTICLES = r"[呀啊嘛哈哦噢啦了呢的吧～~!！。,，.\s]*"
 _AGREE = re.compile(rf"^(莫得问题|没得问题|没啥问题|要得|可以嘛|中|行|对头|发嘛|发吧|就这样|"
                     rf"就这么办|可以发|发出去){_PARTICLES}$")
 _REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|等一下|等哈|莫发|别发){_PARTICLES}$")
+_REFUSE_AND_FIX = re.compile(r"^(不得行|不行|不对|错了|写错了)[，,。！!\s]+(.*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
-_LEAVE = re.compile(rf"^(算了|不要了|不搞了|不弄了|不做了|不找了|不发了|不用了|不需要了|重新来|"
-                    rf"重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|不想弄了)"
-                    rf"([，,\s]*(算了|不要了|不搞了|不弄了|不找了|不发了|不用了|吧|哈)?)*{_PARTICLES}$")
+_LEAVE_WORDS = (r"算了|不要了|不搞了|不弄了|不做了|不找了|不发了|不用了|不需要了|重新来|重来|"
+                r"取消吧|我要取消|取消了|撤销|作废|退出|不想发了|不想弄了|先不弄了|先不搞了")
+_LEAVE = re.compile(rf"^({_LEAVE_WORDS})(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
+                    # "取消吧，老板说先不弄了", "不要了不要了，我自己整": a reason may follow
+                    rf"|[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))")
 _QUICK: dict[str, list[tuple[str, str]]] = {
     "urgency": [("很急（这周内）", "urgent"), ("尽快（这个月）", "soon"), ("不急", "normal")],
     "budget": [("面议", "面议")],
@@ -69,6 +73,7 @@ _OFFER_WORDS = re.compile(r"^(接单|接了|我接|接|婉拒|拒绝|不接|推�
 _OFFER_VERBS = {"接单": "accept", "接了": "accept", "我接": "accept", "接": "accept",
                 "婉拒": "decline", "拒绝": "decline", "不接": "decline", "推掉": "decline",
                 "详情": "details", "看看": "details", "看下": "details", "看一下": "details"}
+_WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
 _SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 # a need's intake reads this many earlier messages, said within this long
 RECENT_MESSAGES = 3
@@ -483,6 +488,11 @@ class Dialog:
     # ---- free text ---------------------------------------------------------------------------
     def _text(self, text: str, t: Turn) -> None:
         state = t.state
+        if state.startswith(("need:", "register:")) and assess(text).kind in ("emergency", "fire"):
+            # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
+            # waits where it was
+            self._answer(text, t, inside_form=True)
+            return
         if state.startswith("need:slot:"):
             self._slot_answer(text, t)
         elif state == "need:describe":
@@ -494,6 +504,11 @@ class Dialog:
         elif state == "need:confirm":
             if _YES.match(text) or _AGREE.match(text):
                 self._publish(t)
+            elif (m := _REFUSE_AND_FIX.match(text)) and m.group(2).strip():
+                # "不得行，不是两千，是800": not published; what follows is the correction
+                draft = NeedDraft(**t.data["draft"])
+                fill_slot(draft, "description", m.group(2))
+                self._continue_need(draft, t)
             elif _REFUSE.match(text):  # "不得行": nothing published, nothing appended
                 t.say(texts.NOT_PUBLISHED, self._options(t, [
                     Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
@@ -626,7 +641,7 @@ class Dialog:
         if not fill_slot(draft, slot, text):
             buttons = [Button(label, f"slot:{slot}:{value}") for label, value
                        in _QUICK.get(slot, [])]
-            if asks(text) and parse_kind(text) == "question":
+            if asks(text) and not _WANTS_EXPERT.search(text):
                 # "对了，溃疡病现在打啥子药？" inside the form: answered, then the form goes on
                 self._answer(text, t, inside_form=True)
                 t.say(SLOT_QUESTIONS.get(slot, ""), self._options(t, buttons))

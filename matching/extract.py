@@ -189,7 +189,13 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         edit_only = bool(draft.description) and len(_content(slots.problem_text(text))) < 2
         merged = extract_need(draft.description if edit_only
                               else f"{draft.description}\n{answer}", role=draft.requester_role)
-        update = extract_need(answer, role=draft.requester_role)
+        # "不是两千，是800", "预算改成三万": what comes after 是/改成 is what they mean
+        said = _CORRECTION.split(answer)[-1] if _CORRECTION.search(answer) else answer
+        update = extract_need(said, role=draft.requester_role)
+        if update.budget is None and not update.budget_text and said is not answer:
+            bare = _bare_amount(said.strip())  # "…，是800"
+            if bare is not None:
+                update.budget, update.budget_text = bare.amount, bare.text
         if edit_only:
             merged.confidentiality = (update.confidentiality
                                       if slots.parse_confidentiality(text) != "public"
@@ -250,6 +256,7 @@ def _bare_amount(text: str) -> slots.Budget | None:
     return slots.parse_budget(f"预算{text}")
 
 
+_CORRECTION = re.compile(r"[，,]\s*(?:是|改成|改为|换成|应该是)")
 _PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")
 # "我在名山", "我们是蒲江的": the place without the words around it
 _PLACE_WORDS = re.compile(r"^(我们?|咱们?)?(在|是|住在|来自)?|(的|这边|那边|这里|那里|这块|附近)"

@@ -155,6 +155,13 @@ class Answerer:
         hits, joined = self._search(q, region)
         if not hits or joined < self.searcher.cal.abstain_below:
             return None
+        # the article that answered the earlier question leads when it is among the hits
+        # ("那打药抓啥子时候" after rice blast stays with rice blast, not spraying safety)
+        before_hits, _ = self._search(self.searcher.prepare(previous), region)
+        if before_hits and before_hits[0].id != hits[0].id:
+            same = [h for h in hits if h.id == before_hits[0].id]
+            if same and same[0].score >= hits[0].score * 0.5:
+                hits = [same[0], *[h for h in hits if h is not same[0]]]
         leans = (not mine and before) or _ANAPHORA.search(question)
         return (q, hits, joined) if leans or joined > confidence else None
 
@@ -320,7 +327,22 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
 
 
 def _products(text: str) -> list[str]:
-    return [p for p in taxonomy.product_codes() if p in text and p not in _BROAD]
+    """Crops and animals named, read left to right, longest first: "核桃树" is 核桃, no 桃树."""
+    codes = taxonomy.product_codes()
+    longest = max(map(len, codes), default=0)
+    found: list[str] = []
+    i = 0
+    while i < len(text):
+        for n in range(min(longest, len(text) - i), 0, -1):
+            word = text[i:i + n]
+            if word in codes:
+                if word not in _BROAD and word not in found:
+                    found.append(word)
+                i += n
+                break
+        else:
+            i += 1
+    return found
 
 
 def _names_a_product(text: str) -> bool:

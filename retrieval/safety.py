@@ -209,7 +209,7 @@ _NOT_NOW = re.compile("|".join((
     # knowledge: what it is, how to tell, which number to call
     "咋个分辨|怎么分辨|咋分辨|区分|为啥|为什么|知识|有哪些|是啥|是什么|啥子症状|早期症状|信号|"
     "解药|毒性|间隔期|120还是119|119还是120|急救电话|急救方法|急救措施|处理方法|正常[吗不嘛]|"
-    "吃(啥子?|什么)药好|symptoms? of|signs of|what is",
+    "吃(啥子?|什么)药好|symptoms? of|signs of|what is|真的能|真的可以|真的有用",
     # learning in advance and how-to
     "提前|想学|学一下|学一哈|科普|教一下|培训|演练|正确的?(步骤|做法|方法)|咋个做的|咋个做|"
     "咋个炒|how to|learn",

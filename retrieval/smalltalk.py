@@ -13,7 +13,7 @@ import re
 
 from retrieval.tokenize import normalise
 
-_END = r"[呀啊吗嘛哈哦噢啦了呢的～~!！。,，.？?\s]*$"
+_END = r"[呀啊吗嘛哈哦噢啦了呢的哇噻哟嘞～~!！。,，.？?\s]*$"
 _HELLO = (r"(你好|您好|你们好|大家好|在吗|在不在|还在不|你还在不|有人吗|哈喽|hello|hi|hey|嗨|喂|"
           r"早上好|"
           r"上午好|下午好|晚上好|早安|晚安|早|老师好|请问在吗|吃了没得?|吃饭没得?|吃饭了没|拜拜|再见|明天见|回头见|"
@@ -26,6 +26,7 @@ _OK = re.compile(r"^(好的?|嗯+|哦+|ok|okay|知道了|晓得了|明白了|收
 # laughter, emoji and thumbs only: nothing to answer
 _NOISE = re.compile(r"^([哈呵嘿嘻]{2,}|[^\w\u4e00-\u9fff]+|6{3,})" + _END)
 _PIECES = re.compile(r"[\s，,。.!！~～]+")
+_ASKING = re.compile(r"[？?]|吗|咋|怎么|啥|什么|多少|好多|几|要不要|能不能|可不可以")
 _LAUGH = re.compile(r"^[哈呵嘿嘻]{2,}[\s，,!！~～]*")
 _TRAILING_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff？?！!。，,~～]+$")
 _CAPABILITIES = re.compile(r"你(能|会|可以)(做|干|帮我?做?)?(啥|什么|些啥)|你是(谁|啥|什么|干啥|"
@@ -112,6 +113,10 @@ def classify(text: str) -> str | None:
     pieces = [p for p in _PIECES.split(t) if p]
     if len(pieces) > 1 and all(_chat_kind(p) or _NOISE.search(p) for p in pieces):
         return _chat_kind(pieces[-1]) or "ok"
+    # "救护车到了，谢谢你": news and thanks, nothing asked
+    if len(pieces) > 1 and _chat_kind(pieces[-1]) == "thanks" and len(t) <= 24 \
+            and not _ASKING.search(t):
+        return "thanks"
     if _OUT_OF_SCOPE.search(t) and not _IN_SCOPE.search(t):
         return "out_of_scope"
     return None
