@@ -48,12 +48,14 @@ from store.models import MAX_ID, Conversation, Need, Offer, Person, QuestionLog,
 log = logging.getLogger(__name__)
 _CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除我的数据|mine|我的需求|"
                   r"我的接单|link|关联|bind|绑定|注册)\b\s*(.*)$", re.IGNORECASE)
-_YES = re.compile(r"^(确认|确定|好|好的|是|对|可以|发布|没问题|ok|yes)")
 _PARTICLES = r"[呀啊嘛哈哦噢啦了呢的吧～~!！。,，.\s]*"
 # Sichuanese and everyday agreement and refusal, as a whole message
-_AGREE = re.compile(rf"^(莫得问题|没得问题|没啥问题|要得|可以嘛|中|行|对头|发嘛|发吧|就这样|"
-                    rf"就这么办|可以发|发出去){_PARTICLES}$")
-_REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|等一下|等哈|莫发|别发){_PARTICLES}$")
+_AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|要得|可以嘛?|中|行|对头|对的|是的|好的?|"
+                r"好嘛|嗯+|确认|确定|发|发嘛|发吧|发布|发出去|就这样|就这么办|ok|okay|yes")
+# Sichuanese and everyday agreement, as a whole message: "莫得问题", "好 发吧", "就这样发嘛"
+_AGREE = re.compile(rf"^({_AGREE_WORDS})([\s，,]*({_AGREE_WORDS}))*{_PARTICLES}$", re.IGNORECASE)
+_REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|莫发|别发){_PARTICLES}$"
+                     r"|^(等一下|等哈|等等|我再想想|再想想|考虑一下|我考虑一下)")
 _REFUSE_AND_FIX = re.compile(r"^(不得行|不行|不对|错了|写错了)[，,。！!\s]+(.*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
 _LEAVE_WORDS = (r"算了|不要了|不搞了|不弄了|不做了|不找了|不发了|不用了|不需要了|重新来|重来|"
@@ -73,6 +75,10 @@ _OFFER_WORDS = re.compile(r"^(接单|接了|我接|接|婉拒|拒绝|不接|推�
 _OFFER_VERBS = {"接单": "accept", "接了": "accept", "我接": "accept", "接": "accept",
                 "婉拒": "decline", "拒绝": "decline", "不接": "decline", "推掉": "decline",
                 "详情": "details", "看看": "details", "看下": "details", "看一下": "details"}
+# "我想发个需求", "帮我找个专家": a need, even with no problem said yet (asked next)
+_NEED_REQUEST = re.compile(r"(发|发布|提|登记)(个|一个)?(技术)?需求|找(个|位)?专家|请(个|位)?专家|"
+                           r"专家(来|帮)")
+_FIELD_EDIT = re.compile(r"改成|改为|换成|不是.{0,8}是|预算|地区|地方|公开|联系方式|电话")
 _WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
 _SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 # a need's intake reads this many earlier messages, said within this long
@@ -502,7 +508,8 @@ class Dialog:
             fill_slot(draft, "description", text)
             self._continue_need(draft, t)
         elif state == "need:confirm":
-            if _YES.match(text) or _AGREE.match(text):
+            if _AGREE.match(text) or text == texts.CONFIRM:
+                # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
                 self._publish(t)
             elif (m := _REFUSE_AND_FIX.match(text)) and m.group(2).strip():
                 # "不得行，不是两千，是800": not published; what follows is the correction
@@ -513,6 +520,9 @@ class Dialog:
                 t.say(texts.NOT_PUBLISHED, self._options(t, [
                     Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
                     Button(texts.DROP, "need:cancel")]))
+            elif self._asks_inside_form(text):  # "对了，仔猪要补液不": answered, card again
+                self._answer(text, t, inside_form=True)
+                self._continue_need(NeedDraft(**t.data["draft"]), t)
             else:  # anything else is a change to the need
                 draft = NeedDraft(**t.data["draft"])
                 fill_slot(draft, "description", text)
@@ -562,7 +572,13 @@ class Dialog:
     def _looks_like_need(self, text: str, t: Turn) -> bool:
         """A request for service, R&D, people or a technology is a need; a how/why is a
         question (which can still go to an expert if no vetted article answers it)."""
-        return parse_kind(text) != "question"
+        return bool(_NEED_REQUEST.search(text)) or parse_kind(text) != "question"
+
+    @staticmethod
+    def _asks_inside_form(text: str) -> bool:
+        """A 科普 question typed while filling in a need, not a field or a request."""
+        return (bool(asks(text)) and not _WANTS_EXPERT.search(text)
+                and not _FIELD_EDIT.search(text) and smalltalk.classify(text) is None)
 
     def _answer(self, text: str, t: Turn, inside_form: bool = False) -> None:
         """A cited answer, or an honest "no vetted answer" with a forward-to-expert button.
@@ -641,7 +657,7 @@ class Dialog:
         if not fill_slot(draft, slot, text):
             buttons = [Button(label, f"slot:{slot}:{value}") for label, value
                        in _QUICK.get(slot, [])]
-            if asks(text) and not _WANTS_EXPERT.search(text):
+            if self._asks_inside_form(text):
                 # "对了，溃疡病现在打啥子药？" inside the form: answered, then the form goes on
                 self._answer(text, t, inside_form=True)
                 t.say(SLOT_QUESTIONS.get(slot, ""), self._options(t, buttons))

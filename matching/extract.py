@@ -225,7 +225,10 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             draft.region_code = region.code
     elif slot == "urgency":
         urgency = slots.parse_urgency(text) or (
-            "urgent" if re.search(r"很急|紧急|特别急", text) else None)
+            "urgent" if re.search(r"很急|紧急|特别急", text) else
+            # an answer to "急不急?" in months: not urgent
+            "normal" if re.search(r"[两二三四五六几]个?多?月|半年|年底|明年|过段时间|有空", text)
+            else None)
         if urgency is None:
             return False
         draft.urgency = urgency

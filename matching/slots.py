@@ -57,6 +57,7 @@ _NOT_URGENT = re.compile(r"不急|不着急|不赶|不用急|慢慢来|时间不
 _URGENT = re.compile(r"十万火急|急|马上|立刻|立即|今天|明天|这两天|这几天|两三天|三天内|这周内|"
                      r"本周内|这周|本周|"
                      r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行")
+_SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
 _SOON = re.compile(r"尽快|尽早|近期|最近|这个月内|这个月|本月内|本月|月底|下个月|早点|抓紧|赶在|"
                    r"之前|前要")
 
@@ -65,6 +66,8 @@ def parse_urgency(text: str) -> str | None:
     """urgent | soon | normal, or None when the text does not say."""
     if _NOT_URGENT.search(text):
         return "normal"
+    if _SOMEWHAT.search(text):  # "有点急", "比较急": this month rather than this week
+        return "soon"
     if _URGENT.search(text):
         return "urgent"
     if _SOON.search(text):
@@ -74,7 +77,7 @@ def parse_urgency(text: str) -> str | None:
 
 # ---- budget ----------------------------------------------------------------------------------
 _NEGOTIABLE = re.compile(r"面议|面谈|好商量|可商量|再商量|商量着?来|看情况|价格好说|费用好说|"
-                         r"不差钱|待定|没有预算|没预算|免费|公益|(没|莫)得?(啥)?钱|没有钱|钱不多")
+                         r"不差钱|待定|没有预算|没预算|免费|公益|(没|莫)得?(啥|好多|多少)?钱|没有钱|钱不多")
 _CN = "零〇一二两三四五六七八九十百千万"
 _NUM = rf"[0-9][0-9.,]*|[{_CN}]+"
 _AMOUNT = re.compile(

@@ -22,7 +22,8 @@ _GREETING = re.compile(rf"^(那|你|你们|老师|师傅|专家)?{_HELLO}([\s，
 _THANKS = re.compile(r"^(好的?|嗨|嗯+|ok|okay)?[，, ]*(谢谢|多谢|感谢|谢了|谢谢你|谢谢您|辛苦了|"
                      r"麻烦了|thanks?|thank you)(你|您|老师|啦|哈|了|\s*so much|\s*very much)?"
                      r"([\s，,]*(谢谢|多谢|辛苦了|帮了大忙|你真好)+)*" + _END)
-_OK = re.compile(r"^(好的?|嗯+|哦+|ok|okay|知道了|晓得了|明白了|收到|要得|好嘛|行|666+|赞)" + _END)
+_OK = re.compile(r"^(好的?|嗯+|哦+|ok|okay|知道了|晓得了|明白了|收到|要得|好嘛|行|666+|赞|"
+                 r"确认|确定|没事了?|不用了)" + _END)
 # laughter, emoji and thumbs only: nothing to answer
 _NOISE = re.compile(r"^([哈呵嘿嘻]{2,}|[^\w\u4e00-\u9fff]+|6{3,})" + _END)
 _PIECES = re.compile(r"[\s，,。.!！~～]+")

@@ -143,3 +143,28 @@ def test_offer_words_from_someone_who_is_no_scientist_change_nothing(bot: Harnes
     assert "接单成功" not in said
     with Session(bot.engine) as s:
         assert "accepted" not in s.execute(select(Offer.status)).scalars().all()
+
+
+@pytest.mark.parametrize("agree", ["就这样发嘛", "发", "OK", "好 发吧", "对头", "要得要得"])
+def test_agreement_at_the_card_in_many_words(bot: Harness, agree: str) -> None:
+    assert "请确认需求信息" in text(bot.chat("boss", NEED_CARD))
+    assert "需求已发布" in text(bot.chat("boss", agree)) and needs(bot) == 1
+
+
+def test_a_question_at_the_card_is_answered_and_publishes_nothing(bot: Harness) -> None:
+    bot.chat("boss", NEED_CARD)
+    said = text(bot.chat("boss", "对了，石灰撒多少？"))
+    assert "出处" in said and "请确认需求信息" in said  # the answer, then the card again
+    assert needs(bot) == 0
+    with Session(bot.engine) as s:
+        draft = s.execute(select(Conversation.data)).scalar_one()["draft"]
+    assert "石灰撒多少" not in draft["description"]
+    assert "还没有发布" in text(bot.chat("boss", "等一下 我再想想")) and needs(bot) == 0
+
+
+def test_asking_to_post_a_need_asks_for_the_problem(bot: Harness) -> None:
+    assert "遇到了什么问题" in text(bot.chat("boss", "我想发个需求"))
+    assert "哪个市" in text(bot.chat("boss", "李子园土壤酸化板结"))
+    bot.chat("boss", "我在名山")
+    said = text(bot.chat("boss", "两个月内"))  # months: not urgent, no retry
+    assert "急不急" not in said and "请回复" not in said
