@@ -41,12 +41,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 ## bench: import speed (SQLite vs PostgreSQL), retrieval and matching quality/latency, report
-## figures and topic clustering (bench/)
+## figures and topic clustering, judged answers and dialogs, emergencies, answer cost (bench/)
 bench: $(STAMP)
 	$(BIN)/python bench/import_speed.py
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/answers.py
+	$(BIN)/python bench/dialogs.py
+	$(BIN)/python bench/emergencies.py
+	$(BIN)/python bench/answer_cost.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
