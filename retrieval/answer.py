@@ -155,9 +155,10 @@ class Answerer:
         hits, joined = self._search(q, region)
         if not hits or joined < self.searcher.cal.abstain_below:
             return None
-        # the article that answered the earlier question leads when it is among the hits
-        # ("那打药抓啥子时候" after rice blast stays with rice blast, not spraying safety)
-        before_hits, _ = self._search(self.searcher.prepare(previous), region)
+        # "那…" points back: the article that answered the earlier question leads when it is
+        # among the hits ("那打药抓啥子时候" after rice blast stays with rice blast)
+        before_hits = (self._search(self.searcher.prepare(previous), region)[0]
+                       if _ANAPHORA.search(question) else [])
         if before_hits and before_hits[0].id != hits[0].id:
             same = [h for h in hits if h.id == before_hits[0].id]
             if same and same[0].score >= hits[0].score * 0.5:
