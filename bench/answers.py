@@ -1,10 +1,10 @@
 """Answers judged as the asker reads them, per category, dev beside held-out, with a simple
 baseline from the same run.
 
-    python bench/answers.py [--misses dev|dev2|dev3|holdout|all] [--only dev|dev2|dev3|holdout]
+    python bench/answers.py [--misses dev|dev2|dev3|dev4|holdout|all] [--only SET]
 
-Sets: bench/data/answers_dev.jsonl, answers_dev2.jsonl and answers_dev3.jsonl (tuned on; the
-second and third written later by other colleagues who had not read the code) and
+Sets: bench/data/answers_dev.jsonl, answers_dev2/3/4.jsonl (tuned on; the second to fourth
+written later by other colleagues who had not read the code) and
 answers_holdout.jsonl (written with the first by a colleague who had not read the code, before
 any tuning; never tuned on). Each row names the article that must be cited first ("" = an
 honest abstention is right), substrings that must appear (the asked fact) and must not
@@ -100,8 +100,9 @@ def baseline(searcher, answerer_cls, question: str) -> dict:  # type: ignore[no-
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--misses", choices=("dev", "dev2", "dev3", "holdout", "all"), default=None)
-    ap.add_argument("--only", choices=("dev", "dev2", "dev3", "holdout"), default=None)
+    ap.add_argument("--misses", choices=("dev", "dev2", "dev3", "dev4", "holdout", "all"),
+                    default=None)
+    ap.add_argument("--only", choices=("dev", "dev2", "dev3", "dev4", "holdout"), default=None)
     args = ap.parse_args()
     home = Path(tempfile.mkdtemp(prefix="kejiyun-answers-"))
     os.environ["KEJIYUN_HOME"] = str(home)
@@ -118,7 +119,7 @@ def main() -> None:
     init_store(engine, demo=True)
     answerer = make_answerer(open_index(engine, settings), settings)
 
-    halves = [args.only] if args.only else ["dev", "dev2", "dev3", "holdout"]
+    halves = [args.only] if args.only else ["dev", "dev2", "dev3", "dev4", "holdout"]
     table: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for half in halves:
         rows = [json.loads(line) for line in (DATA / f"answers_{half}.jsonl").open()

@@ -91,8 +91,9 @@ class Answerer:
         if region is None:
             place = gazetteer.find_region(question)
             region = place.code if place is not None else None
-        if FIRST_AID.get(verdict.topic):  # the first-aid article's words join the question's
-            q = self.searcher.prepare(f"{question} {FIRST_AID[verdict.topic]}")
+        if words := _first_aid_words(verdict.topic, question):
+            # the first-aid article's words join the question's
+            q = self.searcher.prepare(f"{question} {words}")
         hits, confidence = self._search(q, region)
         topic, own = question, q
         if previous and (follow := self._follow_up(question, previous, confidence, region)):
@@ -348,6 +349,13 @@ def _products(text: str) -> list[str]:
 
 def _names_a_product(text: str) -> bool:
     return bool(_products(text))
+
+
+def _first_aid_words(topic: str, question: str) -> str:
+    if topic == "bite":  # which animal bit says which article: wasps and bees, or snakes
+        return ("蜜蜂 马蜂 蜇伤" if "蜂" in question else "毒蛇 咬伤" if re.search(
+            "蛇|长虫|烙铁头|竹叶", question) else "")
+    return FIRST_AID.get(topic, "")
 
 
 def _mostly_latin(text: str) -> bool:

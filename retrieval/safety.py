@@ -95,7 +95,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     ("altitude",
      r"粉红色?的?泡沫?泡?痰|"
      rf"({_HIGH_PLACES}|高反|高原反应).{{0,24}}({_BREATH}|咳个不停|剧痛|头痛得|打偏偏|站不稳|"
-     r"说话乱|胡言乱语|迷糊|乌|紫|叫不醒|喊不醒)"),
+     r"说话乱|胡言乱语|迷糊|乌|紫|叫不醒|喊不醒|痛得要炸|偏偏倒倒|吐了|呕吐|走不稳)"),
     # something stuck in the throat: food, a coin; a silent cry, hands at the throat
     ("choking",
      r"噎住|噎到|哽到|(吞|吃|喝|咽|喉咙|嗓子|气管).{0,8}卡(到|住|起)|气都出不来|哭不出声|"
@@ -124,7 +124,8 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"被蛇|毒蛇咬|遭.{0,4}(咬|叮|蜇|蛰)|咬了?.{0,12}(肿到|肿得好快|乌起|眼皮)|snake ?bit|"
      r"bitten by a snake"),
     # heat stroke: hot weather, a closed car, and a hot body or a clouded mind
-    ("heat", r"中暑|热晕|晒晕|热射病|烫得很.{0,6}汗|关在车|车头关|"
+    ("heat", r"中暑|热晕|晒晕|晒昏|晒倒|晒得.{0,4}(昏|晕|倒|迷糊)|"
+             r"热射病|烫得很.{0,6}汗|关在车|车头关|"
              r"热得.{0,4}(迷糊|晕|昏|软|说胡话|不醒|抽)|摸起烫手|heat ?stroke|"
              r"(大热天|太阳坝|暴晒|高温|三伏天).{0,16}(倒|晕|昏|抽|说胡话|烫|叫不醒|喊不)|"
              # collapsed at outdoor work, or collapsed and burning hot
