@@ -130,14 +130,18 @@ def main() -> None:
                                                       + row["text"]).strip())
             for method, reply in (("answers", got), ("baseline", base)):
                 why = judge(row, reply)
-                for cat in (row["category"], "全部 (all)"):
+                cats = [row["category"], "全部 (all)"]
+                if row["expect"] == "emergency":
+                    cats.append("急症行 (emergency rows)")
+                for cat in cats:
                     cell = table[(half, method, cat)]
                     cell[0] += not why
                     cell[1] += 1
                 if why and method == "answers" and args.misses in (half, "all"):
                     print(f"✗ {row['id']} {row['text']} — {'；'.join(why)}\n    "
                           f"{reply['answer'][:160]!r}", file=sys.stderr)
-    cats = sorted({c for _, _, c in table}, key=lambda c: (c.startswith("全部"), c))
+    cats = sorted({c for _, _, c in table},
+                  key=lambda c: (c.startswith("全部"), c.startswith("急症"), c))
     print("| 类别 (category) | " + " | ".join(f"{h} {m}" for h in halves
                                              for m in ("answers", "baseline")) + " |")
     print("|---|" + "---|" * (2 * len(halves)))
