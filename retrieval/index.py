@@ -35,6 +35,8 @@ _MODELS: dict[str, Any] = {"articles": Article, "scientists": Scientist}
 _EMBED_BATCH = 512
 # bumped when what the index stores changes, so an older index on disk is rebuilt once
 _LAYOUT = 2
+# article chunks whose sentence vectors stay in memory once read (about 10 KB each)
+_SENTENCE_CACHE = 20_000
 _VECTOR_RETRY_SECONDS = 5.0
 # Searches answered without the vector store (Chroma unreachable): BM25 alone.
 VECTOR_DEGRADED = Counter("kejiyun_vector_degraded_searches_total",
@@ -96,6 +98,7 @@ class SearchIndex:
         self._collections: dict[str, VectorCollection] = {}
         self._lock = threading.RLock()
         self._vector_down_until = 0.0
+        self._sentence_cache: dict[str, np.ndarray] = {}  # chunk id → its sentence vectors
 
     # ---- structure -------------------------------------------------------------------------
     def collection(self, kind: str) -> VectorCollection:
@@ -150,6 +153,7 @@ class SearchIndex:
         col.reset()
         if kind == "articles":
             self.collection("sentences").reset()
+            self._sentence_cache.clear()
         state = self._state[kind]
         state.docs, state.tokens, state.vocab = {}, {}, {}
         batch: list[Doc] = []
@@ -180,6 +184,7 @@ class SearchIndex:
             if kind == "articles":
                 self.collection("sentences").delete_where(
                     {"parent": {"$in": parents[start:start + 500]}})
+                self._sentence_cache.clear()  # an edited article's sentences changed
         stale = set(parents)
         state.docs = {i: d for i, d in state.docs.items() if d.parent not in stale}
         state.tokens = {i: t for i, t in state.tokens.items() if i in state.docs}
@@ -270,12 +275,20 @@ class SearchIndex:
         texts = sentences(doc.text)
         if not texts:
             return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        kept = self._sentence_cache.get(doc.id)
+        if kept is not None and len(kept) == len(texts):
+            return kept.astype(np.float32)
         if not self.vector_down:
             try:
                 found = self.collection("sentences").get([f"{doc.id}/{i}"
                                                           for i in range(len(texts))])
                 if len(found) == len(texts):
-                    return np.asarray(found, dtype=np.float32)
+                    vectors = np.asarray(found, dtype=np.float32)
+                    if len(self._sentence_cache) >= _SENTENCE_CACHE:
+                        self._sentence_cache.clear()
+                    # the same articles answer many questions: keep their vectors (float16)
+                    self._sentence_cache[doc.id] = vectors.astype(np.float16)
+                    return vectors
             except Exception as exc:  # noqa: BLE001 - degrade as dense search does
                 self._vector_down_until = time.monotonic() + _VECTOR_RETRY_SECONDS
                 VECTOR_DEGRADED.inc()
