@@ -69,6 +69,8 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
     "contact_consent": [("同意", "同意"), ("不同意", "不同意")],
 }
 _LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}
+_MENU_WORDS = {"我要提问": "menu:ask", "发布技术需求": "menu:need", "我要发布需求": "menu:need",
+               "我是科技工作者": "menu:scientist", "我是专家": "menu:scientist"}
 # a scientist's words for the offer buttons, with the number "我的接单" shows
 _OFFER_WORDS = re.compile(r"^(接单|接了|我接|接|婉拒|拒绝|不接|推掉|详情|看看|看下|看一下)\s*第?"
                           r"([1-5])?\s*(个|号|条)?[呀啊嘛哈哦吧了。！!]*$")
@@ -448,7 +450,8 @@ class Dialog:
         the one "我的接单" shows; with one offer waiting, no number is needed. The offer is
         looked up for this scientist in the store, as a button's token is."""
         if accounts.scientist_of(self.engine, t.person_id) is None:
-            return False
+            t.say(texts.NOT_SCIENTIST)  # "接单" from someone with no scientist profile
+            return True
         verb = _OFFER_VERBS[m.group(1)]
         pending = self._pending_offers(t)
         if not pending:
@@ -535,6 +538,8 @@ class Dialog:
             else:
                 t.state = "start"
                 t.say(texts.NOTHING_TO_CANCEL)
+        elif (door := _MENU_WORDS.get(text.rstrip("。！!"))) is not None:
+            self._button(door, t)  # a menu label typed instead of pressed
         elif (m := _OFFER_WORDS.match(text)) and self._offer_by_text(m, t):
             pass  # "接单", "婉拒 2", "详情": a scientist answering an offer by words
         elif text in _LABELS:  # a button label typed where that button is not on offer

@@ -168,3 +168,14 @@ def test_asking_to_post_a_need_asks_for_the_problem(bot: Harness) -> None:
     bot.chat("boss", "我在名山")
     said = text(bot.chat("boss", "两个月内"))  # months: not urgent, no retry
     assert "急不急" not in said and "请回复" not in said
+
+
+@pytest.mark.parametrize("typed, shown", [("我是科技工作者", "绑定"), ("发布技术需求", "技术需求"),
+                                          ("我要提问", "问题")])
+def test_a_menu_label_typed_works_like_the_button(bot: Harness, typed: str, shown: str) -> None:
+    said = text(bot.chat("someone", typed))
+    assert shown in said and "出处" not in said
+
+
+def test_offer_words_from_a_non_scientist_say_how_to_become_one(bot: Harness) -> None:
+    assert "绑定" in text(bot.chat("someone", "接单"))
