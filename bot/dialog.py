@@ -577,7 +577,11 @@ class Dialog:
     def _looks_like_need(self, text: str, t: Turn) -> bool:
         """A request for service, R&D, people or a technology is a need; a how/why is a
         question (which can still go to an expert if no vetted article answers it)."""
-        return bool(_NEED_REQUEST.search(text)) or parse_kind(text) != "question"
+        if _NEED_REQUEST.search(text):
+            return True
+        if asks(text) and not _WANTS_EXPERT.search(text):
+            return False  # "叶子黄一块绿一块 是不是黄龙病" asks; it wants no expert yet
+        return parse_kind(text) != "question"
 
     @staticmethod
     def _asks_inside_form(text: str) -> bool:

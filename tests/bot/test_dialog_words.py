@@ -179,3 +179,8 @@ def test_a_menu_label_typed_works_like_the_button(bot: Harness, typed: str, show
 
 def test_offer_words_from_a_non_scientist_say_how_to_become_one(bot: Harness) -> None:
     assert "绑定" in text(bot.chat("someone", "接单"))
+
+
+def test_a_question_about_a_symptom_is_answered_not_made_a_need(bot: Harness) -> None:
+    said = text(bot.chat("farmer", "我家李子园土壤酸化板结 是不是要撒石灰"))
+    assert "哪个市" not in said and needs(bot) == 0
