@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -81,7 +79,7 @@ def judge(row: dict, got: dict) -> list[str]:
     return why
 
 
-def baseline(searcher, answerer_cls, question: str) -> dict:  # type: ignore[no-untyped-def]
+def baseline(searcher, question: str) -> dict:  # type: ignore[no-untyped-def]
     from retrieval.answer import ABSTAIN_TEXT, Answer, Citation
     from retrieval.safety import assess
 
@@ -104,19 +102,10 @@ def main() -> None:
                     default=None)
     ap.add_argument("--only", choices=("dev", "dev2", "dev3", "dev4", "holdout"), default=None)
     args = ap.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="kejiyun-answers-"))
-    os.environ["KEJIYUN_HOME"] = str(home)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("LLM_BASE_URL", None)
-    from kejiyun.settings import get_settings
-    from knowledge.bootstrap import init_store
+    from bench.demo_home import demo_store
     from retrieval.service import make_answerer, open_index
-    from store.db import make_engine
 
-    get_settings.cache_clear()
-    settings = get_settings()
-    engine = make_engine(settings.effective_database_url)
-    init_store(engine, demo=True)
+    settings, engine = demo_store("kejiyun-answers-")
     answerer = make_answerer(open_index(engine, settings), settings)
 
     halves = [args.only] if args.only else ["dev", "dev2", "dev3", "dev4", "holdout"]
@@ -126,7 +115,7 @@ def main() -> None:
                 if line.strip()]
         for row in rows:
             got = answerer.ask(row["text"], previous=row.get("previous")).to_json()
-            base = baseline(answerer.searcher, None, (row.get("previous", "") + " "
+            base = baseline(answerer.searcher, (row.get("previous", "") + " "
                                                       + row["text"]).strip())
             for method, reply in (("answers", got), ("baseline", base)):
                 why = judge(row, reply)

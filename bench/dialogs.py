@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -67,26 +65,17 @@ def main() -> None:
     ap.add_argument("--misses", choices=("dev", "holdout"), default=None)
     ap.add_argument("--only", choices=("dev", "holdout"), default=None)
     args = ap.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="kejiyun-dialogs-"))
-    os.environ["KEJIYUN_HOME"] = str(home)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("LLM_BASE_URL", None)
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
+    from bench.demo_home import demo_store
     from bot import accounts
     from bot.handlers.cli import CHANNEL
     from bot.messages import Inbound
     from bot.service import make_dialog
-    from kejiyun.settings import get_settings
-    from knowledge.bootstrap import init_store
-    from store.db import make_engine
     from store.models import Need
 
-    get_settings.cache_clear()
-    settings = get_settings()
-    engine = make_engine(settings.effective_database_url)
-    init_store(engine, demo=True)
+    settings, engine = demo_store("kejiyun-dialogs-")
     dialog = make_dialog(engine, settings)
 
     def needs() -> int:
