@@ -68,6 +68,15 @@ def scientist_of(engine: Engine, person_id: int) -> Scientist | None:
         return sci
 
 
+def recipients_of(session: Session, person_id: int) -> list[str]:
+    """The outbox recipients that reach this person: themself and their scientist profiles
+    (offers are addressed to `scientist:<external id>`)."""
+    names = [f"person:{person_id}"]
+    names += [f"scientist:{ext}" for ext in session.execute(
+        select(Scientist.external_id).where(Scientist.person_id == person_id)).scalars()]
+    return names
+
+
 def new_code(engine: Engine, purpose: str, now: datetime, *, person_id: int | None = None,
              scientist_id: int | None = None) -> str:
     for _ in range(5):

@@ -8,6 +8,7 @@ which turns that skip into a failure so the PostgreSQL suite can never silently 
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import os
 import socket
@@ -62,6 +63,29 @@ def _socket_guard() -> Iterator[None]:
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_heap() -> Iterator[None]:
+    """`open_index` freezes the heap (a server's index lives as long as the process); in tests
+    that would keep every earlier test's cyclic garbage forever, and the suite grew to GBs."""
+    yield
+    gc.unfreeze()
+    _release_chroma_systems()
+
+
+def _release_chroma_systems() -> None:
+    """Chroma keeps every client's system (SQLite, HNSW segments) in a class-level cache keyed
+    by path for the life of the process: one per test index, ≈12 MB each, never freed."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    systems = list(SharedSystemClient._identifier_to_system.values())
+    SharedSystemClient.clear_system_cache()
+    for system in systems:
+        try:
+            system.stop()
+        except Exception:  # a system half-started by a failed test: nothing to keep
+            pass
 
 
 @pytest.fixture(autouse=True)

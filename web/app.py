@@ -79,13 +79,13 @@ class WebInbox:
         from sqlalchemy import select, update
         from sqlalchemy.orm import Session
 
-        from bot.accounts import account
+        from bot.accounts import account, recipients_of
         from store.models import Outbox, OutboxStatus
 
         person_id, _ = account(self.engine, "web", user_id)
         with Session(self.engine) as s, s.begin():
             rows = list(s.execute(select(Outbox).where(
-                Outbox.recipient.in_(_recipients(s, person_id)),
+                Outbox.recipient.in_(recipients_of(s, person_id)),
                 Outbox.status == OutboxStatus.held).order_by(Outbox.id).limit(20)).scalars())
             taken: list[Outbound] = []
             for row in rows:  # each message goes to one poll, even if two race
@@ -95,17 +95,6 @@ class WebInbox:
                              .execution_options(synchronize_session=False)).rowcount == 1:
                     taken.append(Outbound.from_payload(row.payload))
             return taken
-
-
-def _recipients(session: Any, person_id: int) -> list[str]:
-    from sqlalchemy import select
-
-    from store.models import Scientist
-
-    names = [f"person:{person_id}"]
-    names += [f"scientist:{ext}" for ext in session.execute(
-        select(Scientist.external_id).where(Scientist.person_id == person_id)).scalars()]
-    return names
 
 
 def render(out: Outbound) -> dict[str, Any]:

@@ -51,7 +51,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Engine
 
-from bot.accounts import account
+from bot.accounts import account, recipients_of
 from bot.dedup import Dedup
 from bot.dialog import Dialog
 from bot.messages import Button, Inbound, Outbound
@@ -475,7 +475,7 @@ class WeChatChannel:
         person_id, _ = account(self.engine, CHANNEL, user)
         with Session(self.engine) as s, s.begin():
             rows = list(s.execute(select(Outbox).where(
-                Outbox.recipient == f"person:{person_id}",
+                Outbox.recipient.in_(recipients_of(s, person_id)),
                 Outbox.status == OutboxStatus.held).order_by(Outbox.id)).scalars())
             if not rows:
                 return None

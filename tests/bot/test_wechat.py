@@ -441,6 +441,35 @@ def test_need_journey_on_wechat(wx: WX) -> None:
     assert "13800001111" in to_a[-1]
 
 
+def test_an_offer_held_outside_the_window_reaches_the_scientist_when_they_write(wx: WX) -> None:
+    """An offer is addressed to `scientist:<id>`, not to the scientist's person: it is released
+    too when the scientist writes again (the 48-hour window is open)."""
+    from bot.accounts import new_code
+    from store.models import Scientist
+
+    with Session(wx.bot.engine) as s:
+        sid = s.execute(select(Scientist.id).where(Scientist.external_id == "s-soil-cp")
+                        ).scalar_one()
+    code = new_code(wx.bot.engine, "bind", wx.bot.clock.now(), scientist_id=sid)
+    assert "绑定成功" in wx.reply_text(wx.post(wx.xml("wx-sci-held", f"绑定 {code}")))
+    card = wx.reply_text(wx.post(wx.xml(
+        "wx-boss2", "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，很急，预算五千，"
+        "同意，电话13800001111")))
+    assert "请确认" in card
+    done = wx.reply_text(wx.post(wx.xml("wx-boss2", "确认发布", bizmsgmenuid="need:confirm")))
+    assert "已推送给" in done
+    wx.api.fail_codes = [45015]  # the scientist has not written for two days
+    wx.deliver()
+    with Session(wx.bot.engine) as s:
+        held = s.execute(select(Outbox).where(Outbox.status == "held")).scalars().all()
+    assert [h.recipient for h in held] == ["scientist:s-soil-cp"]
+    assert not any(m.get("touser") == "wx-sci-held" for m in wx.api.sent)
+    wx.post(wx.xml("wx-sci-held", "你好"))
+    wx.deliver()
+    offers = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "wx-sci-held"]
+    assert offers and "接单" in offers[0]
+
+
 # ---- a worker killed mid-turn: the message is kept until its turn is saved -----------------
 def _version(bot: Harness, user: str) -> int:
     with Session(bot.engine) as s:
