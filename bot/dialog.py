@@ -36,7 +36,7 @@ from kejiyun.metrics import observe_turn
 from knowledge import gazetteer, taxonomy
 from matching.extract import fill_slot
 from matching.need import SLOT_QUESTIONS, NeedDraft
-from matching.offers import OfferService
+from matching.offers import OfferService, sent_message
 from matching.service import Matcher
 from matching.slots import extract_contacts, parse_kind
 from retrieval import smalltalk
@@ -693,7 +693,8 @@ class Dialog:
         # say only what happened: offers sent, handed to staff (nobody to ask), or — the
         # dispatch failed — published and waiting for the background job to dispatch it
         if outcome.code == "offered" and outcome.offers:
-            t.say(texts.PUBLISHED.format(n=len(outcome.offers)))
+            t.say(texts.PUBLISHED.format(sent=sent_message(len(outcome.offers) - outcome.calls,
+                                                           outcome.calls)))
         elif outcome.code == "unmatched":
             t.say(texts.PUBLISHED_NONE)
         else:

@@ -34,7 +34,7 @@ SLOT_RETRY = {
 SUMMARY_HEAD = "请确认需求信息："
 CONFIRM, EDIT, DROP = "确认发布", "修改", "取消"
 EDIT_PROMPT = "请直接说要修改或补充的内容。"
-PUBLISHED = "需求已发布！已推送给 {n} 位专家，有专家接单会第一时间通知您。"
+PUBLISHED = "需求已发布！{sent}有专家接单会第一时间通知您。"  # sent: offers.sent_message
 PUBLISHED_NONE = "需求已发布，但暂时没有匹配到合适的专家，已转交当地科协工作人员人工对接。"
 SCIENTIST_MENU = ("科技工作者您好！\n"
                   "· 已在平台登记过档案：请回复“绑定 绑定码”（绑定码向当地科协工作人员获取）\n"

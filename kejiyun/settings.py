@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     match_offers_per_round: int = Field(default=3, alias="MATCH_OFFERS_PER_ROUND", ge=1, le=20)
     offer_ttl_hours: float = Field(default=48.0, alias="OFFER_TTL_HOURS", gt=0)
     match_max_offers: int = Field(default=9, alias="MATCH_MAX_OFFERS", ge=1, le=100)
+    # well-matched scientists without a chat account: phoned by local staff (console tasks),
+    # at most this many open at once per need
+    match_staff_calls: int = Field(default=1, alias="MATCH_STAFF_CALLS", ge=0, le=20)
     match_weekly_cap: int = Field(default=5, alias="MATCH_WEEKLY_CAP", ge=1)
     # Outbox delivery: attempts before a message is marked dead, first back-off in seconds.
     outbox_max_attempts: int = Field(default=8, alias="OUTBOX_MAX_ATTEMPTS", ge=1)

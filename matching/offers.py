@@ -41,6 +41,7 @@ from matching import notifications as note
 from matching.need import NeedDraft
 from matching.outbox import enqueue
 from matching.rank import Candidate, Ranker
+from matching.reach import phone_of, reachable
 from store.models import (
     AuditLog,
     Feedback,
@@ -48,6 +49,7 @@ from store.models import (
     NeedStatus,
     Offer,
     OfferStatus,
+    OfferVia,
     Organization,
     Person,
     Scientist,
@@ -79,6 +81,16 @@ class Outcome:
     message: str
     need_id: int | None = None
     offers: list[int] = field(default_factory=list)
+    calls: int = 0  # of `offers`, those local staff phone (the scientist has no chat account)
+
+
+def sent_message(pushed: int, calls: int) -> str:
+    """What the requester is told about a round: only what really happened."""
+    if pushed and calls:
+        return f"已推送给 {pushed} 位专家，另有 {calls} 位由当地科协工作人员电话联系。"
+    if calls:
+        return f"合适的专家暂未开通在线接单，已请当地科协工作人员电话联系 {calls} 位专家。"
+    return f"已推送给 {pushed} 位专家。"
 
 
 class _Abort(Exception):
@@ -216,8 +228,10 @@ class OfferService:
         with Session(self.engine) as session:
             status = session.execute(select(Need.status).where(Need.id == need_id)
                                      ).scalar_one_or_none()
-            sent = list(session.execute(select(Offer.id).where(Offer.need_id == need_id)
-                                        .order_by(Offer.id)).scalars())
+            rows = session.execute(select(Offer.id, Offer.via).where(Offer.need_id == need_id)
+                                   .order_by(Offer.id)).all()
+            sent = [oid for oid, _ in rows]
+            calls = sum(1 for _, via in rows if via == OfferVia.staff)
         if status is None:
             return Outcome(False, "not_found", "找不到这条需求。")
         if status == NeedStatus.open and not sent:
@@ -225,7 +239,8 @@ class OfferService:
         if status == NeedStatus.unmatched:
             return Outcome(False, "unmatched", "暂无合适的专家，已转交工作人员。", need_id)
         if sent:
-            return Outcome(True, "offered", f"已推送给 {len(sent)} 位专家。", need_id, sent)
+            return Outcome(True, "offered", sent_message(len(sent) - calls, calls), need_id,
+                           sent, calls)
         return Outcome(False, "not_draft", "这条需求已经发布或已关闭。", need_id)
 
     def dispatch(self, need_id: int) -> Outcome:
@@ -275,28 +290,27 @@ class OfferService:
                 self.settings.match_offers_per_round - pending,
                 self.settings.match_max_offers - len(offered))
             new_ids: list[int] = []
-            for cand in candidates:
-                if room <= 0:
-                    break
-                if cand.row_id in offered:
-                    continue
+            calls = 0
+            for cand, via in self._choose(session, need_id, candidates, offered, room, unlimited):
                 sci = session.get(Scientist, cand.row_id)
-                if sci is None or not sci.available:
-                    continue
+                assert sci is not None
                 offer = Offer(token=secrets.token_urlsafe(12), need_id=need_id,
                               scientist_id=cand.row_id, status=OfferStatus.pending,
                               rank=len(offered) + 1, score=round(cand.score, 4),
-                              reasons=cand.reasons, created_at=now, expires_at=now + ttl)
+                              reasons=cand.reasons, via=via, created_at=now,
+                              expires_at=now + ttl)
                 session.add(offer)
                 session.flush()
                 assert offer.id is not None
                 sci.offers_received += 1
                 offered[cand.row_id] = OfferStatus.pending
                 new_ids.append(offer.id)
-                room -= 1
                 self._audit(session, "system", "offer", offer.id, "send", None,
                             {"status": OfferStatus.pending, "need_id": need_id,
-                             "scientist": sci.external_id, "score": offer.score})
+                             "scientist": sci.external_id, "score": offer.score, "via": via})
+                if via == OfferVia.staff:
+                    calls += 1  # the console lists it, with the scientist's phone
+                    continue
                 enqueue(session, "offer", f"scientist:{sci.external_id}",
                         note.offer_card(need, offer.token, cand.reasons,
                                         self.settings.offer_ttl_hours),
@@ -310,8 +324,8 @@ class OfferService:
                                 {"status": before}, {"status": NeedStatus.offered})
                 # the requester hears "已推送给 N 位专家" in the turn that confirmed the need;
                 # later rounds (after a decline or expiry) are not worth a message each
-                return Outcome(True, "offered", f"已推送给 {len(new_ids)} 位专家。", need_id,
-                               new_ids)
+                return Outcome(True, "offered", sent_message(len(new_ids) - calls, calls),
+                               need_id, new_ids, calls)
             if pending:
                 return Outcome(True, "waiting", "正在等待专家答复。", need_id)
             before = need.status
@@ -324,6 +338,39 @@ class OfferService:
                 enqueue(session, "need_unmatched", f"person:{need.requester_id}",
                         note.requester_unmatched(need), now=now, need_id=need_id)
             return Outcome(False, "unmatched", "暂无合适的专家，已转交工作人员。", need_id)
+
+    def _choose(self, session: Session, need_id: int, candidates: list[Candidate],
+                offered: dict[int, str], room: int, unlimited: bool
+                ) -> list[tuple[Candidate, str]]:
+        """Who gets this round's offers, and how. Scientists with a chat account get a push,
+        in rank order. One without is phoned by local staff when they are among the round's
+        best (`room` places) and have a phone, at most `match_staff_calls` open at once —
+        staff time is scarce; the rest wait for a later round. Staff assigning by hand
+        (`unlimited`) choose the scientist: pushed if reachable, else phoned."""
+        fresh: list[Candidate] = []
+        for cand in candidates:
+            sci = session.get(Scientist, cand.row_id)
+            if cand.row_id not in offered and sci is not None and sci.available:
+                fresh.append(cand)
+        reach = reachable(session, [c.row_id for c in fresh])
+        if unlimited:
+            return [(c, OfferVia.push if c.row_id in reach else OfferVia.staff) for c in fresh]
+        open_calls = int(session.execute(select(func.count()).select_from(Offer).where(
+            Offer.need_id == need_id, Offer.status == OfferStatus.pending,
+            Offer.via == OfferVia.staff)).scalar_one())
+        chosen: list[tuple[Candidate, str]] = []
+        calls_left = self.settings.match_staff_calls - open_calls
+        for place, cand in enumerate(fresh):
+            if len(chosen) >= room:
+                break
+            if cand.row_id in reach:
+                chosen.append((cand, OfferVia.push))
+            elif place < room and calls_left > 0:
+                sci = session.get(Scientist, cand.row_id)
+                if sci is not None and phone_of(sci):
+                    chosen.append((cand, OfferVia.staff))
+                    calls_left -= 1
+        return chosen
 
     def assign(self, need_id: int, scientist_external_id: str, actor: str) -> Outcome:
         """Staff step in on an unmatched need and offer it to a scientist by hand."""
@@ -365,23 +412,25 @@ class OfferService:
 
     def _withdraw_pending(self, session: Session, need: Need, why: str,
                           now: Any, keep: int | None = None) -> list[int]:
-        rows = session.execute(select(Offer.id, Scientist.external_id)
+        rows = session.execute(select(Offer.id, Scientist.external_id, Offer.via)
                                .join(Scientist, Scientist.id == Offer.scientist_id)
                                .where(Offer.need_id == need.id,
                                       Offer.status == OfferStatus.pending)).all()
-        ids = [oid for oid, _ in rows if oid != keep]
+        ids = [oid for oid, _, _ in rows if oid != keep]
         if not ids:
             return []
         session.execute(update(Offer).where(Offer.id.in_(ids),
                                             Offer.status == OfferStatus.pending)
                         .values(status=OfferStatus.withdrawn, responded_at=now, note=why)
                         .execution_options(synchronize_session=False))
-        for oid, ext in rows:
+        for oid, ext, via in rows:
             if oid == keep:
                 continue
             self._audit(session, "system", "offer", oid, "withdraw",
                         {"status": OfferStatus.pending},
                         {"status": OfferStatus.withdrawn, "why": why})
+            if via == OfferVia.staff:
+                continue  # never reached them by chat: the console shows it withdrawn
             payload = note.offer_taken(need) if why == "已被其他专家接单" \
                 else note.offer_withdrawn(need, why)
             enqueue(session, "offer_withdrawn", f"scientist:{ext}", payload, now=now,
@@ -471,9 +520,11 @@ class OfferService:
         if need.contact_consent and not erased and requester is not None:
             contact = dict(requester.contact or {})
         name = requester.display_name if requester is not None and not erased else ""
-        enqueue(session, "intro", f"scientist:{sci.external_id}",
-                note.intro_to_scientist(need, name, contact), now=now, need_id=need.id,
-                offer_id=offer_id)
+        offer = session.get(Offer, offer_id)
+        if offer is None or offer.via != OfferVia.staff:  # else staff pass it on by phone
+            enqueue(session, "intro", f"scientist:{sci.external_id}",
+                    note.intro_to_scientist(need, name, contact), now=now, need_id=need.id,
+                    offer_id=offer_id)
         if requester is not None and not erased:
             enqueue(session, "intro", f"person:{requester.id}",
                     note.intro_to_requester(need, sci), now=now, need_id=need.id,
@@ -501,6 +552,28 @@ class OfferService:
             return self._why_not(offer.id)
         self.dispatch(offer.need_id)
         return Outcome(True, "declined", "已婉拒，我们会把需求推荐给其他专家。", offer.need_id)
+
+    def call_failed(self, offer_id: int, actor: str, why: str = "电话联系不上") -> Outcome:
+        """Staff could not reach the scientist of a phoned offer: it ends now (expired, with
+        the reason) and the need moves on to the next candidates at once."""
+        now = self.clock.now()
+        with self._tx() as session:
+            offer = session.get(Offer, offer_id)
+            if offer is None or offer.via != OfferVia.staff:
+                return Outcome(False, "not_found", "没有这条电话联系任务。")
+            done = session.execute(
+                update(Offer).where(Offer.id == offer_id, Offer.status == OfferStatus.pending)
+                .values(status=OfferStatus.expired, responded_at=now, note=why[:200])
+                .execution_options(synchronize_session=False)).rowcount == 1
+            if done:
+                self._audit(session, actor, "offer", offer_id, "call_failed",
+                            {"status": OfferStatus.pending},
+                            {"status": OfferStatus.expired, "why": why[:200]})
+            need_id = offer.need_id
+        if not done:
+            return self._why_not(offer_id)
+        self.dispatch(need_id)
+        return Outcome(True, "call_failed", "已记录，需求会推荐给下一位专家。", need_id)
 
     def refer(self, token: str, scientist_id: int, colleague_external_id: str,
               actor: str | None = None) -> Outcome:
@@ -586,12 +659,14 @@ class OfferService:
                 self._audit(session, "system", "offer", offer_id, "expire",
                             {"status": OfferStatus.pending}, {"status": OfferStatus.expired})
                 need = session.get(Need, need_id)
-                ext = session.execute(select(Scientist.external_id).join(
+                ext, via = session.execute(select(Scientist.external_id, Offer.via).join(
                     Offer, Offer.scientist_id == Scientist.id).where(Offer.id == offer_id)
-                ).scalar_one()
+                ).one()
                 assert need is not None
-                enqueue(session, "offer_expired", f"scientist:{ext}", note.offer_expired(need),
-                        now=now, need_id=need_id, offer_id=offer_id)
+                if via != OfferVia.staff:
+                    enqueue(session, "offer_expired", f"scientist:{ext}",
+                            note.offer_expired(need), now=now, need_id=need_id,
+                            offer_id=offer_id)
             needs.add(need_id)
         for need_id in sorted(needs):
             self.dispatch(need_id)

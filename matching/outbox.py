@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from kejiyun.clock import Clock, system_clock
 from kejiyun.settings import Settings
-from store.models import Outbox, OutboxStatus
+from store.models import Offer, OfferStatus, Outbox, OutboxStatus
 
 log = logging.getLogger(__name__)
 _LEASE = timedelta(seconds=120)
@@ -167,6 +167,14 @@ class OutboxWorker:
         with Session(self.engine) as session, session.begin():
             session.execute(update(Outbox).where(Outbox.id == message.id).values(**values)
                             .execution_options(synchronize_session=False))
+            if values.get("status") == OutboxStatus.dead and message.kind == "offer" \
+                    and message.offer_id is not None:
+                # an offer nobody will see: fall due now, so the expiry job moves the
+                # need on to the next candidates instead of waiting out the deadline
+                session.execute(update(Offer).where(Offer.id == message.offer_id,
+                                                    Offer.status == OfferStatus.pending)
+                                .values(expires_at=now)
+                                .execution_options(synchronize_session=False))
 
 
 class RecordingSink:

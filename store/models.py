@@ -72,6 +72,11 @@ class OfferStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class OfferVia(StrEnum):
+    push = "push"  # sent to the scientist's bound chat account
+    staff = "staff"  # no chat account: local staff phone the scientist (console task)
+
+
 class OutboxStatus(StrEnum):
     pending = "pending"
     sent = "sent"
@@ -269,6 +274,8 @@ class Offer(SQLModel, table=True):
     score: float = Field(default=0.0)
     reasons: list[str] = _json()
     referred_by_id: int | None = Field(default=None, foreign_key="scientist.id")
+    via: str = Field(default=OfferVia.push, max_length=16,
+                     sa_column_kwargs={"server_default": "push"})
     note: str = Field(default="", max_length=200)  # why declined / withdrawn / referred
     created_at: datetime = _ts()
     expires_at: datetime | None = _ts(nullable=True, default=False)

@@ -32,9 +32,20 @@ from bot.shared import SharedStore
 from kejiyun.clock import Clock, as_utc
 from knowledge import gazetteer
 from matching.need import KIND_LABELS
+from matching.notifications import contact_text
 from matching.offers import OfferService
 from retrieval.index import SearchIndex
-from store.models import MAX_ID, AuditLog, Need, Offer, Scientist, StaffAccount
+from store.models import (
+    MAX_ID,
+    AuditLog,
+    Need,
+    Offer,
+    OfferStatus,
+    OfferVia,
+    Person,
+    Scientist,
+    StaffAccount,
+)
 from web import staff as auth
 
 SESSION_COOKIE = "kjy_console"
@@ -55,7 +66,10 @@ ACTION_LABELS = {
     "edit": "修改", "set_draft": "退回草稿", "set_review": "提交审核", "set_vetted": "审核通过",
     "set_retired": "下线", "import": "导入", "verify": "认证", "unverify": "取消认证",
     "unavailable": "标记暂不接单", "available": "恢复接单", "bind_code": "生成绑定码",
-    "bind": "绑定聊天账号", "login": "登录", "locked": "登录失败过多，锁定"}
+    "bind": "绑定聊天账号", "login": "登录", "locked": "登录失败过多，锁定",
+    "call_failed": "电话联系不上"}
+# What staff record after phoning a scientist who has no chat account (offer.via = staff).
+CALL_RESULTS = {"accept": "专家同意接单", "decline": "专家婉拒", "unreachable": "联系不上"}
 
 
 def _region(code: str | None) -> str:
@@ -222,8 +236,14 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
             needs = list(s.execute(stmt).scalars())
             unmatched = list(s.execute(scoped(staff, select(Need)).where(
                 Need.status == "unmatched").order_by(Need.id)).scalars())
+            calls = s.execute(scoped(staff, select(Offer, Need, Scientist)
+                                     .join(Need, Need.id == Offer.need_id)
+                                     .join(Scientist, Scientist.id == Offer.scientist_id))
+                              .where(Offer.via == OfferVia.staff,
+                                     Offer.status == OfferStatus.pending)
+                              .order_by(Offer.expires_at)).all()
         return page(request, "needs.html", staff=staff, needs=needs, unmatched=unmatched,
-                    status=status, kind=kind)
+                    calls=calls, status=status, kind=kind)
 
     def _need_or_error(request: Request, need_id: int) -> tuple[auth.Staff | None,
                                                                  Need | None, Response | None]:
@@ -256,8 +276,47 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
                 ((AuditLog.entity == "need") & (AuditLog.entity_id == str(need_id)))
                 | ((AuditLog.entity == "offer") & AuditLog.entity_id.in_(offer_ids)))
                 .order_by(AuditLog.id)).scalars())
+            # a phoned scientist accepted: staff pass the requester's contact on by phone,
+            # when the requester agreed to share it
+            relay = None
+            if need.contact_consent and need.requester_id is not None and any(
+                    o.via == OfferVia.staff and o.status == OfferStatus.accepted
+                    for o, _ in rows):
+                requester = s.get(Person, need.requester_id)
+                if requester is not None and requester.erased_at is None:
+                    relay = contact_text(requester.contact)
         return page(request, "need.html", staff=staff, need=need, offers=rows, audit=audit,
-                    **ctx.take_flash(request))
+                    relay=relay, call_results=CALL_RESULTS, **ctx.take_flash(request))
+
+    @r.post("/needs/{need_id}/calls/{offer_id}")
+    def call_result(request: Request, need_id: int, offer_id: int, result: str = Form(""),
+                    note: str = Form(""), csrf: str = Form("")) -> Response:
+        """Staff phoned a scientist without a chat account and record the answer. The offer is
+        found from the store, for this need: a form cannot name another need's offer."""
+        staff, need, error = _need_or_error(request, need_id)
+        if error is not None:
+            return error
+        assert staff is not None
+        if (refused := csrf_refused(staff, csrf)) is not None:
+            return refused
+        with Session(engine) as s:
+            offer = s.get(Offer, offer_id) if 1 <= offer_id <= MAX_ID else None
+        if offer is None or offer.need_id != need_id or offer.via != OfferVia.staff \
+                or result not in CALL_RESULTS:
+            return Response("没有这条电话联系任务 (no such call)", status_code=404)
+        actor = f"staff:{staff.id}"
+        if result == "accept":
+            outcome = offers.accept(offer.token, offer.scientist_id, actor=actor)
+        elif result == "decline":
+            outcome = offers.decline(offer.token, offer.scientist_id,
+                                     reason=("电话联系：" + note.strip())[:200], actor=actor)
+        else:
+            outcome = offers.call_failed(offer.id or 0, actor, note.strip() or "电话联系不上")
+        message = outcome.message
+        if outcome.ok and result == "accept":
+            message = "已记录：专家同意接单，已通知需求方。请把需求方联系方式电话转告专家。"
+        ctx.flash(request, message, outcome.ok)
+        return RedirectResponse(f"/console/needs/{need_id}", status_code=303)
 
     @r.post("/needs/{need_id}/assign")
     def assign(request: Request, need_id: int, scientist_id: str = Form(""),

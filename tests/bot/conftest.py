@@ -23,7 +23,7 @@ from retrieval.answer import Answerer
 from retrieval.index import SearchIndex
 from retrieval.search import Searcher
 
-from ..matching.conftest import SCIENTISTS, write_jsonl
+from ..matching.conftest import SCIENTISTS, give_chat_accounts, write_jsonl
 from ..retrieval.conftest import ARTICLES
 
 
@@ -66,6 +66,12 @@ class Harness:
         code = new_code(self.engine, "bind", self.clock.now(), scientist_id=sid)
         reply = self.chat(user, f"绑定 {code}", channel)
         assert "绑定成功" in reply[0].text, reply
+
+
+    def reachable(self) -> None:
+        """Every scientist not bound by the test gets a chat account: offers are pushed to
+        all of them (by default imported scientists have none, and staff phone them)."""
+        give_chat_accounts(self.engine)
 
 
 def text(replies: list[Outbound]) -> str:

@@ -109,6 +109,7 @@ NEED_CARD = ("宜宾翠屏区的李子园土壤酸化板结，想请专家来现
 
 
 def _publish(bot: Harness) -> None:
+    bot.reachable()
     bot.chat("boss", NEED_CARD)
     assert "已推送给" in text(bot.chat("boss", "确认"))
 

@@ -172,6 +172,7 @@ def test_a_published_need_is_found_again_by_a_digest_of_its_message(bot: Harness
     as a digest; a turn run again after a crash still finds the need by it."""
     from matching.offers import source_key_digest
 
+    bot.reachable()
     assert "请确认" in text(bot.chat(OPENID, NEED, channel="wechat"))
     raw = f"wx:{OPENID}:4711"
     press = Inbound("wechat", OPENID, text="确认发布", key=raw)
@@ -271,6 +272,7 @@ def test_a_late_reply_after_erasure_does_not_bring_the_account_back(bot: Harness
 
 def test_an_erased_scientists_open_offers_move_on_at_once(bot: Harness) -> None:
     bot.bind("sci-a", "s-soil-cp")
+    bot.reachable()
     bot.chat("boss", "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，很急，预算五千，"
                      "同意，电话13800001111")
     assert "已推送给" in text(bot.press("boss", "need:confirm"))

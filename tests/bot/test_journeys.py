@@ -59,7 +59,8 @@ def test_need_intake_offers_and_exactly_one_accept(bot: Harness) -> None:
     assert "13800001111" not in card
     assert actions(replies) == ["need:confirm", "need:edit", "need:cancel"]
     replies = bot.press("boss", "need:confirm")
-    assert "已推送给 3 位专家" in text(replies)
+    # the third expert has no chat account: local staff phone them, and the requester is told
+    assert "已推送给 2 位专家，另有 1 位由当地科协工作人员电话联系" in text(replies)
 
     offer_a = bot.notes("sci-a")
     offer_b = bot.notes("sci-b", "wechat")
@@ -234,6 +235,7 @@ def test_a_publish_run_again_after_a_crash_publishes_once(bot: Harness) -> None:
     """The worker published the need and sent the offers, then died before saving the
     conversation: the message is run again (WeChat's kept message, Telegram's re-delivery)
     from the state before it. The same need is found; no second need, no second offers."""
+    bot.reachable()
     bot.chat("boss", NEED)
     bot.press("boss", "slot:urgency:urgent")
     bot.chat("boss", "五千左右")
@@ -275,6 +277,7 @@ def test_a_dispatch_that_fails_is_told_honestly_and_done_by_the_job(bot: Harness
     from matching.offers import DISPATCH_GRACE
 
     bot.bind("sci-a", "s-soil-cp")
+    bot.reachable()
     bot.chat("boss", NEED + "，很急，预算五千，同意，电话13800001111")
     ranker = bot.dialog.offers.ranker
     bot.dialog.offers.ranker = _RankingDown(RuntimeError("检索超时"))  # type: ignore[assignment]
@@ -303,6 +306,7 @@ def test_a_publish_whose_worker_died_before_dispatch_dispatches_when_run_again(
 
     from kejiyun.errors import StoreUnavailable
 
+    bot.reachable()
     bot.chat("boss", NEED + "，很急，预算五千，同意，电话13800001111")
     press = Inbound("telegram", "boss", action="need:confirm", kind="button", key="tg:778")
     ranker = bot.dialog.offers.ranker

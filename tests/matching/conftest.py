@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
 
 from kejiyun.clock import ManualClock
 from kejiyun.settings import Settings, get_settings
@@ -16,6 +17,7 @@ from matching.outbox import OutboxWorker, RecordingSink
 from matching.rank import Ranker
 from retrieval.index import SearchIndex
 from retrieval.search import Searcher
+from store.models import ChannelAccount, Person, Scientist
 
 from ..retrieval.conftest import write_jsonl
 
@@ -61,9 +63,32 @@ SOIL_NEED = "宜宾翠屏区的李子园土壤酸化板结，想请专家来现�
 
 @pytest.fixture
 def pool(store: Engine, tmp_path: Path) -> Engine:
+    """The pool, every scientist with a chat account (offers are pushed to them); tests of
+    scientists nobody can push to unbind them (`unbind`)."""
     report = import_file(store, "scientists", write_jsonl(tmp_path / "s.jsonl", SCIENTISTS))
     assert report.rejected_count == 0
+    give_chat_accounts(store)
     return store
+
+
+def give_chat_accounts(engine: Engine) -> None:
+    """Every scientist not bound yet gets a chat account of their own: offers reach them."""
+    with Session(engine) as s, s.begin():
+        for sci in s.execute(select(Scientist).where(Scientist.person_id.is_(None))).scalars():
+            person = Person(display_name=sci.name, role="scientist")
+            s.add(person)
+            s.flush()
+            s.add(ChannelAccount(channel="telegram", platform_user_id=f"tg-{sci.external_id}",
+                                 person_id=person.id, role="scientist"))
+            sci.person_id = person.id
+
+
+def unbind(engine: Engine, *external_ids: str) -> None:
+    """These scientists have no chat account (an imported profile nobody has bound yet)."""
+    with Session(engine) as s, s.begin():
+        for sci in s.execute(select(Scientist).where(Scientist.external_id.in_(external_ids))
+                             ).scalars():
+            s.execute(delete(ChannelAccount).where(ChannelAccount.person_id == sci.person_id))
 
 
 @pytest.fixture
