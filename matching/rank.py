@@ -91,11 +91,19 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
     row_id: int = 0
+    discipline_code: str = ""  # the 一级学科 the profile's label maps to ("" when unknown)
+
+    @property
+    def discipline_name(self) -> str:
+        found = taxonomy.get(self.discipline_code) if self.discipline_code else None
+        return found.name if found else ""
 
     def to_json(self) -> dict[str, Any]:
         return {"scientist_id": self.scientist_id, "name": self.name,
                 "discipline": self.discipline, "region": self.region,
-                "score": round(self.score, 4), "reasons": self.reasons}
+                "score": round(self.score, 4), "reasons": self.reasons,
+                "discipline_code": self.discipline_code,
+                "discipline_name": self.discipline_name}
 
 
 def topic_text(need: NeedDraft) -> str:
@@ -168,12 +176,14 @@ def track_record(s: Scientist) -> tuple[float, str]:
     hours = (s.response_seconds_total / 3600.0 + 12.0 * 2) / (answered + 2.0)
     speed = 1.0 / (1.0 + hours / 24.0)
     score = 0.45 * accept + 0.35 * rating + 0.2 * speed
-    if s.offers_received == 0:
-        return score, "新入驻专家，优先给予机会" if s.rating_count == 0 else ""
-    reason = f"接单率 {s.offers_accepted / s.offers_received:.0%}"
-    if s.rating_count:
-        reason += f"，评分 {s.rating_sum / s.rating_count:.1f}"
-    return score, reason
+    # A reason says why this expert fits; a record is one only when it speaks for them
+    # ("接单率 0%" or "新入驻" alone tells the requester nothing good).
+    good: list[str] = []
+    if s.offers_received >= 3 and s.offers_accepted / s.offers_received >= 0.5:
+        good.append(f"接单率 {s.offers_accepted / s.offers_received:.0%}")
+    if s.rating_count and s.rating_sum / s.rating_count >= 4.0:
+        good.append(f"评分 {s.rating_sum / s.rating_count:.1f}")
+    return score, "，".join(good)
 
 
 @dataclass
@@ -222,7 +232,7 @@ class Ranker:
                 scientist_id=f.sci.external_id, name=f.sci.name, discipline=f.sci.discipline,
                 region=full_name(f.sci.region_code) or f.sci.region_text, score=total,
                 reasons=f.reasons, features={**v, "relevance": relevance},
-                row_id=f.sci.id or 0))
+                row_id=f.sci.id or 0, discipline_code=f.sci.discipline_code or ""))
         if not out:
             return []
         best = max(c.features["relevance"] for c in out)

@@ -40,7 +40,9 @@ def test_match_json_contract(loaded: Path) -> None:
     assert need["urgency"] == "urgent" and need["status"] == "draft"
     cands = out["candidates"]
     assert len(cands) == 3 and cands[0]["scientist_id"] == "s-soil-cp"
-    assert set(cands[0]) == {"scientist_id", "name", "discipline", "region", "score", "reasons"}
+    assert set(cands[0]) == {"scientist_id", "name", "discipline", "region", "score", "reasons",
+                             "discipline_code", "discipline_name"}
+    assert cands[0]["discipline_code"] == "0903" and cands[0]["discipline_name"] == "农业资源与环境"
     assert cands[0]["reasons"] and all(isinstance(r, str) for r in cands[0]["reasons"])
     assert cands[0]["score"] >= cands[1]["score"] >= cands[2]["score"]
     assert "19900000001" not in res.stdout  # contact details stay private

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
@@ -35,9 +36,12 @@ def test_reasons_explain_in_chinese(ranker: Ranker) -> None:
     first = ranker.rank(extract_need(SOIL_NEED), k=3)[0]
     assert any(r.startswith("研究方向：") and "土壤" in r for r in first.reasons)
     assert "同在宜宾市翠屏区" in first.reasons
-    assert any("新入驻" in r for r in first.reasons)
+    # a newcomer's empty record is no reason
+    assert not any("新入驻" in r or "接单率" in r for r in first.reasons)
     data = first.to_json()
-    assert set(data) == {"scientist_id", "name", "discipline", "region", "score", "reasons"}
+    assert set(data) == {"scientist_id", "name", "discipline", "region", "score", "reasons",
+                         "discipline_code", "discipline_name"}
+    assert (data["discipline_code"], data["discipline_name"]) == ("0903", "农业资源与环境")
 
 
 def test_remote_capable_experts_are_not_penalised_for_distance(ranker: Ranker) -> None:
@@ -172,3 +176,18 @@ def test_the_problem_expert_gains_on_the_growers_of_the_crop(
     assert share(ranker.w) > share(blind) * 1.3
     post = next(c for c in ranker.score(feats, 10) if c.scientist_id == "s-post")
     assert "问题对口：采后保鲜" in post.reasons
+
+
+@pytest.mark.parametrize(("received", "accepted", "ratings", "said"), [
+    (0, 0, (), ""),                    # a newcomer: nothing to say, nothing held against them
+    (3, 0, (), ""),                    # "接单率 0%" is no reason to choose anyone
+    (5, 4, (), "接单率 80%"),
+    (5, 1, (5, 4), "评分 4.5"),
+    (4, 4, (2,), "接单率 100%"),       # a poor rating is not offered as a reason either
+])
+def test_track_record_is_a_reason_only_when_it_speaks_for_them(
+        received: int, accepted: int, ratings: tuple[int, ...], said: str) -> None:
+    sci = Scientist(external_id="x", name="x", offers_received=received,
+                    offers_accepted=accepted, rating_sum=sum(ratings),
+                    rating_count=len(ratings))
+    assert track_record(sci)[1] == said
