@@ -34,6 +34,7 @@ from kejiyun.errors import KejiyunError, StoreUnavailable, is_store_outage
 from kejiyun.logs import log_context
 from kejiyun.metrics import observe_turn
 from knowledge import gazetteer, taxonomy
+from matching.contacts import find_contacts
 from matching.extract import fill_slot
 from matching.need import SLOT_QUESTIONS, NeedDraft
 from matching.offers import OfferService, sent_message
@@ -48,6 +49,13 @@ from store.models import MAX_ID, Conversation, Need, Offer, Person, QuestionLog,
 log = logging.getLogger(__name__)
 _CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除我的数据|mine|我的需求|"
                   r"我的接单|link|关联|bind|绑定|注册)\b\s*(.*)$", re.IGNORECASE)
+# platform chat between the two sides of a match: "留言 明天上午来", "给专家留言：…"
+_RELAY = re.compile(r"^\s*(?:给(?:专家|老师|需求方|对方|老板)留言\s*[:：，,]?"
+                    r"|留言(?:\s+|\s*[:：，,]|$))\s*(.*)$", re.S)
+# the requester's "yes, tell that expert my number" typed instead of the button
+_SHARE_WORDS = re.compile(r"^\s*(?:可以|同意|好的?|行)?[，,\s]*(?:把(?:我的)?(?:联系方式|电话)?)?"
+                          r"告诉(?:专家|他|她|老师)(?:我的)?(?:联系方式|电话)?"
+                          r"[呀啊嘛吧了嘛。！!\s]*$")
 _PARTICLES = r"[呀啊嘛哈哦噢啦了呢的吧～~!！。,，.\s]*"
 # Sichuanese and everyday agreement and refusal, as a whole message
 _AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|要得|可以嘛?|中|行|对头|对的|是的|好的?|"
@@ -292,6 +300,15 @@ class Dialog:
         if _LEAVE.match(text) and t.state not in ("start", "ask"):
             self._command("取消", "", t)  # "算了，不要了" ends the form, from any step
             return
+        if _SHARE_WORDS.match(text) and t.state in ("start", "ask"):
+            offer_id = self._accepted_offer_of_my_need(t)
+            if offer_id is not None:
+                t.say(self.offers.share_contact(offer_id, t.person_id).message)
+                return
+        relay = _RELAY.match(text)
+        if relay and t.state in ("start", "ask"):
+            t.say(self.offers.relay(t.person_id, relay.group(1)).message)
+            return
         m = _CMD.match(text)
         if m and (text.startswith("/") or len(text) <= 12 or m.group(1) in ("绑定", "关联")):
             self._command(m.group(1).lower(), m.group(2).strip(), t)
@@ -395,6 +412,11 @@ class Dialog:
                 t.say(texts.CANCELLED)
         elif verb in ("accept", "decline", "details"):
             self._offer_button(verb, arg, t)
+        elif verb == "share":  # the requester releases their contact to an unverified expert
+            if not (arg.isascii() and arg.isdigit() and int(arg) <= MAX_ID):
+                t.say(texts.STALE_BUTTON)
+                return
+            t.say(self.offers.share_contact(int(arg), t.person_id).message)
         elif verb == "done":  # the requester says the service is done: now the rating
             need = self._own_open_need(arg, t)
             if need is None:
@@ -700,6 +722,14 @@ class Dialog:
         else:
             t.say(outcome.message)
 
+    def _accepted_offer_of_my_need(self, t: Turn) -> int | None:
+        with Session(self.engine) as s:
+            return s.execute(select(Offer.id).join(Need, Need.id == Offer.need_id).where(
+                Need.requester_id == t.person_id, Offer.status == "accepted",
+                Need.status.in_(("matched", "in_service")))
+                .order_by(Offer.responded_at.desc(), Offer.id.desc()).limit(1)
+            ).scalar_one_or_none()
+
     def _own_open_need(self, arg: str, t: Turn) -> Need | None:
         """The requester's own matched need named by a button (checked in the store)."""
         if not (arg.isascii() and arg.isdigit() and int(arg) <= MAX_ID):
@@ -756,6 +786,9 @@ class Dialog:
         reg = dict(t.data.get("register", {}))
         if step == "name":
             reg["name"] = text[:100]
+            nxt = "workplace"
+        elif step == "workplace":
+            reg["organization"] = text[:200]
             nxt = "discipline"
         elif step == "discipline":
             reg["discipline"] = text[:100]
@@ -764,12 +797,19 @@ class Dialog:
             reg["directions"] = [d.strip() for d in re.split(r"[，,、;；\n]", text)
                                  if d.strip()][:10]
             nxt = "region"
-        else:
+        elif step == "region":
             region = gazetteer.resolve(text) or gazetteer.find_region(text)
             if region is None:
                 t.say(texts.SLOT_RETRY["region"].split("；")[0] + "。")
                 return
             reg["region_code"] = region.code
+            nxt = "phone"
+        else:  # requesters must be able to reach an expert who accepts: a phone is required
+            phones = [c.value for c in find_contacts(text) if c.kind == "phone"]
+            if not phones:
+                t.say(texts.REGISTER_PHONE_RETRY)
+                return
+            reg["phone"] = phones[0]
             nxt = ""
         t.data["register"] = reg
         if nxt:
@@ -791,6 +831,8 @@ class Dialog:
                             directions=reg.get("directions", []),
                             region_text=region.name if region else "",
                             region_code=reg["region_code"], verified=False,
+                            organization=reg.get("organization", ""),
+                            contact={"phone": reg["phone"]} if reg.get("phone") else {},
                             created_at=now, updated_at=now))
         accounts.set_role(self.engine, t.person_id, "scientist")
         t.role = "scientist"

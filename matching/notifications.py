@@ -67,22 +67,43 @@ def offer_expired(need: Need) -> dict[str, Any]:
     return {"text": f"需求“{need.title}”的邀请已超时，已转给其他专家。", "buttons": []}
 
 
-def intro_to_scientist(need: Need, requester_name: str, contact: dict[str, Any] | None
-                       ) -> dict[str, Any]:
+SHARE = "share"  # button: the requester releases their contact to an unverified expert
+RELAY_HINT = "回复“留言 内容”，平台会把您的话转给对方。"
+
+
+def intro_to_scientist(need: Need, requester_name: str, contact: dict[str, Any] | None,
+                       asked: bool = False) -> dict[str, Any]:
+    """`asked`: the requester agreed to share with experts, and is being asked again because
+    this one is not verified yet."""
     who = requester_name or "需求方"
     if contact is not None:
         how = f"{who}的联系方式：{contact_text(contact)}"
+    elif asked:
+        how = f"{who}确认后会把联系方式发给您（您的档案尚未经科协认证）。{RELAY_HINT}"
     else:
-        how = f"{who}暂未同意公开联系方式，请通过平台留言与对方沟通。"
+        how = f"{who}暂未同意公开联系方式。{RELAY_HINT}"
     return {"text": f"您已成功接单：{need.title}\n{how}\n服务结束后，请提醒对方在平台上评价。",
             "buttons": []}
 
 
-def intro_to_requester(need: Need, s: Scientist) -> dict[str, Any]:
+def intro_to_requester(need: Need, s: Scientist, offer_id: int, ask_share: bool = False
+                       ) -> dict[str, Any]:
     who = f"{s.name}（{s.title}，{s.organization}）" if s.title or s.organization else s.name
-    return {"text": f"好消息！您的需求“{need.title}”已由 {who} 接单。\n"
-                    f"专家联系方式：{contact_text(s.contact)}\n"
-                    "服务完成后，欢迎给专家打分评价。",
+    lines = [f"好消息！您的需求“{need.title}”已由 {who} 接单。"]
+    if s.contact:
+        lines.append(f"专家联系方式：{contact_text(s.contact)}")
+    lines.append(RELAY_HINT if not s.contact else "也可以" + RELAY_HINT)
+    buttons: list[dict[str, str]] = []
+    if ask_share:
+        lines.append("这位专家的档案尚未经科协认证，所以还没有把您的联系方式告诉他。要告诉他吗？")
+        buttons = [{"label": "告诉专家我的联系方式", "action": f"{SHARE}:{offer_id}"}]
+    lines.append("服务完成后，欢迎给专家打分评价。")
+    return {"text": "\n".join(lines), "buttons": buttons}
+
+
+def contact_shared(need: Need, requester_name: str, contact: dict[str, Any]) -> dict[str, Any]:
+    who = requester_name or "需求方"
+    return {"text": f"需求“{need.title}”：{who}同意告诉您联系方式——{contact_text(contact)}",
             "buttons": []}
 
 

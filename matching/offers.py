@@ -514,23 +514,103 @@ class OfferService:
 
     def _introduce(self, session: Session, need: Need, sci: Scientist, offer_id: int,
                    now: Any) -> None:
+        """Both sides learn of each other. The requester's contact goes to the expert only
+        with the requester's consent, and to an expert staff have not verified only after
+        the requester agrees again for this expert (`share_contact`)."""
         requester = session.get(Person, need.requester_id) if need.requester_id else None
         erased = requester is None or requester.erased_at is not None
+        consented = bool(need.contact_consent) and not erased and requester is not None
+        ask = consented and not sci.verified
         contact = None
-        if need.contact_consent and not erased and requester is not None:
+        if consented and sci.verified and requester is not None:
             contact = dict(requester.contact or {})
         name = requester.display_name if requester is not None and not erased else ""
         offer = session.get(Offer, offer_id)
         if offer is None or offer.via != OfferVia.staff:  # else staff pass it on by phone
             enqueue(session, "intro", f"scientist:{sci.external_id}",
-                    note.intro_to_scientist(need, name, contact), now=now, need_id=need.id,
-                    offer_id=offer_id)
+                    note.intro_to_scientist(need, name, contact, asked=ask), now=now,
+                    need_id=need.id, offer_id=offer_id)
         if requester is not None and not erased:
             enqueue(session, "intro", f"person:{requester.id}",
-                    note.intro_to_requester(need, sci), now=now, need_id=need.id,
-                    offer_id=offer_id)
+                    note.intro_to_requester(need, sci, offer_id, ask_share=ask), now=now,
+                    need_id=need.id, offer_id=offer_id)
         self._audit(session, "system", "need", need.id, "introduce", None,
-                    {"scientist": sci.external_id, "requester_contact_shared": contact is not None})
+                    {"scientist": sci.external_id, "requester_contact_shared": contact is not None,
+                     "asked_to_share": ask})
+
+    def share_contact(self, offer_id: int, person_id: int) -> Outcome:
+        """The requester agrees to give their contact to the (unverified) expert who took
+        their need. Only the requester of that need, only for its accepted offer; once."""
+        now = self.clock.now()
+        with self._tx() as session:
+            offer = session.get(Offer, offer_id)
+            need = session.get(Need, offer.need_id) if offer is not None else None
+            if offer is None or need is None or need.requester_id != person_id \
+                    or offer.status != OfferStatus.accepted:
+                return Outcome(False, "not_found", "这个按钮已失效。")
+            done = session.execute(select(AuditLog.id).where(
+                AuditLog.entity == "offer", AuditLog.entity_id == str(offer_id),
+                AuditLog.action == "share_contact")).first()
+            if done is not None:
+                return Outcome(True, "shared", "已经告诉过专家了。", need.id)
+            requester = session.get(Person, person_id)
+            sci = session.get(Scientist, offer.scientist_id)
+            assert requester is not None and sci is not None
+            if not requester.contact:
+                return Outcome(False, "no_contact", "您还没有留联系方式。直接发给我电话号码即可，"
+                               "或回复“留言 内容”通过平台联系专家。", need.id)
+            if offer.via != OfferVia.staff:
+                enqueue(session, "intro", f"scientist:{sci.external_id}",
+                        note.contact_shared(need, requester.display_name,
+                                            dict(requester.contact)),
+                        now=now, need_id=need.id, offer_id=offer_id)
+            self._audit(session, f"person:{person_id}", "offer", offer_id, "share_contact",
+                        None, {"scientist": sci.external_id})
+        if offer.via == OfferVia.staff:
+            return Outcome(True, "shared", "好的，已请工作人员把您的联系方式转告专家。", need.id)
+        return Outcome(True, "shared", "好的，已把您的联系方式发给专家。", need.id)
+
+    def relay(self, person_id: int, words: str) -> Outcome:
+        """Platform chat between the two sides of a match (a contact not shared, or none on
+        file): the message goes to the other side of this person's latest matched need."""
+        now = self.clock.now()
+        words = words.strip()[:500]
+        with self._tx() as session:
+            mine = set(session.execute(select(Scientist.id).where(
+                Scientist.person_id == person_id)).scalars())
+            rows = session.execute(
+                select(Need, Offer, Scientist).join(Offer, Offer.need_id == Need.id)
+                .join(Scientist, Scientist.id == Offer.scientist_id)
+                .where(Offer.status == OfferStatus.accepted,
+                       Need.status.in_((NeedStatus.matched, NeedStatus.in_service)),
+                       or_(Need.requester_id == person_id, Offer.scientist_id.in_(mine)))
+                .order_by(Need.updated_at.desc(), Need.id.desc()).limit(1)).first()
+            if rows is None:
+                return Outcome(False, "no_match", "您目前没有已对接的需求，留言无法转达。")
+            need, offer, sci = rows
+            if not words:
+                return Outcome(False, "empty", "请在“留言”后面写上要转达的话，"
+                               "例如：留言 明天上午到果园看看。")
+            if need.requester_id == person_id:
+                if offer.via == OfferVia.staff:
+                    phone = phone_of(sci)
+                    return Outcome(False, "phone_only",
+                                   f"{sci.name}没有开通在线接单，留言转不过去，请直接打电话："
+                                   f"{phone or '请联系当地科协工作人员'}。", need.id)
+                sender = "需求方"
+                recipient = f"scientist:{sci.external_id}"
+            else:
+                requester = session.get(Person, need.requester_id) if need.requester_id else None
+                if requester is None or requester.erased_at is not None:
+                    return Outcome(False, "gone", "需求方已注销，留言无法转达。", need.id)
+                sender = f"专家{sci.name}"
+                recipient = f"person:{requester.id}"
+            enqueue(session, "relay", recipient,
+                    {"text": f"【留言】需求“{need.title}”——{sender}：{words}\n{note.RELAY_HINT}",
+                     "buttons": []}, now=now, need_id=need.id, offer_id=offer.id)
+            self._audit(session, f"person:{person_id}", "need", need.id, "relay", None,
+                        {"to": recipient.split(":")[0], "chars": len(words)})
+        return Outcome(True, "relayed", "留言已转给对方。", need.id)
 
     def decline(self, token: str, scientist_id: int, reason: str = "",
                 actor: str | None = None) -> Outcome:

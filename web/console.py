@@ -67,7 +67,8 @@ ACTION_LABELS = {
     "set_retired": "下线", "import": "导入", "verify": "认证", "unverify": "取消认证",
     "unavailable": "标记暂不接单", "available": "恢复接单", "bind_code": "生成绑定码",
     "bind": "绑定聊天账号", "login": "登录", "locked": "登录失败过多，锁定",
-    "call_failed": "电话联系不上"}
+    "call_failed": "电话联系不上", "share_contact": "需求方同意告知专家联系方式",
+    "relay": "平台留言"}
 # What staff record after phoning a scientist who has no chat account (offer.via = staff).
 CALL_RESULTS = {"accept": "专家同意接单", "decline": "专家婉拒", "unreachable": "联系不上"}
 
@@ -278,12 +279,16 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
                 .order_by(AuditLog.id)).scalars())
             # a phoned scientist accepted: staff pass the requester's contact on by phone,
             # when the requester agreed to share it
+            # (to an expert staff have not verified, only once the requester agreed again)
             relay = None
-            if need.contact_consent and need.requester_id is not None and any(
-                    o.via == OfferVia.staff and o.status == OfferStatus.accepted
-                    for o, _ in rows):
+            phoned = [(o, sci) for o, sci in rows
+                      if o.via == OfferVia.staff and o.status == OfferStatus.accepted]
+            if need.contact_consent and need.requester_id is not None and phoned:
+                o, sci = phoned[0]
+                shared = sci.verified or any(a.action == "share_contact"
+                                             and a.entity_id == str(o.id) for a in audit)
                 requester = s.get(Person, need.requester_id)
-                if requester is not None and requester.erased_at is None:
+                if shared and requester is not None and requester.erased_at is None:
                     relay = contact_text(requester.contact)
         return page(request, "need.html", staff=staff, need=need, offers=rows, audit=audit,
                     relay=relay, call_results=CALL_RESULTS, **ctx.take_flash(request))

@@ -122,7 +122,8 @@ def test_an_offer_is_accepted_by_words_on_wechat(bot: Harness, say: str) -> None
     assert "13800001111" not in pushed
     said = text(bot.chat("sci-w", say, channel="wechat"))
     assert "接单成功" in said, said
-    assert "13800001111" in text(bot.notes("sci-w", "wechat"))  # both introduced
+    intro = text(bot.notes("sci-w", "wechat"))  # both introduced; the requester's number
+    assert "您已成功接单" in intro and "13800001111" not in intro  # after they agree again
     with Session(bot.engine) as s:
         assert s.execute(select(Need.status)).scalar_one() == "matched"
 

@@ -90,8 +90,12 @@ def on_wechat(wx: WX, message: str) -> str:
 
 
 def test_erasure_leaves_nothing_that_identifies_the_person(wx: WX, bot: Harness) -> None:
+    from sqlalchemy import update
+
     bot.bind("sci-a", "s-soil-cp")
     bot.bind("sci-b", "s-soil-xz")
+    with Session(bot.engine) as s, s.begin():  # verified: the consented contacts go at once
+        s.execute(update(Scientist).values(verified=True))
     # one person on two channels: Telegram (display name) linked with WeChat (openid)
     assert "石灰" in on_telegram(bot, f"我是{NAME}，李子园土壤酸化了怎么改良")
     code = on_telegram(bot, "关联").split("关联码是 ")[1].split("（")[0]
@@ -140,13 +144,9 @@ def test_an_erased_scientist_is_redacted_from_the_requesters_messages(bot: Harne
     """The other way round: a self-registered scientist asks to be erased after an accept.
     The requester keeps the news that someone took the need, without their name or phone."""
     name, phone = "欧阳建军", "13700007777"
-    for message in ("注册", name, "土壤肥料", "果园酸性土壤改良，李子园土壤板结治理",
-                    "宜宾市翠屏区"):
+    for message in ("注册", name, "宜宾学院", "土壤肥料", "果园酸性土壤改良，李子园土壤板结治理",
+                    "宜宾市翠屏区", phone):  # the phone: told to the requester after the accept
         bot.chat("sci-self", message)
-    with Session(bot.engine) as s, s.begin():  # a contact the requester is told after the accept
-        sci = s.execute(select(Scientist).where(Scientist.external_id.like("self-%"))
-                        ).scalar_one()
-        sci.contact = {"phone": phone}
     bot.chat("boss", "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，很急，预算五千，"
                      "同意，电话13800001111")
     assert "已推送给" in text(bot.press("boss", "need:confirm"))

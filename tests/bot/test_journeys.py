@@ -73,8 +73,17 @@ def test_need_intake_offers_and_exactly_one_accept(bot: Harness) -> None:
     assert "接单成功" in text(bot.press("sci-a", tok_a))
     assert "已被接单" in text(bot.press("sci-b", tok_b, "wechat"))
     intro = text(bot.notes("sci-a"))
-    assert "13800001111" in intro  # the requester consented
-    assert "19900000001" in text(bot.notes("boss"))  # the scientist's contact, now
+    # the requester consented, but staff have not verified this expert: asked again first
+    assert "13800001111" not in intro and "确认后会把联系方式发给您" in intro
+    told = bot.notes("boss")
+    assert "19900000001" in text(told)  # the scientist's contact, now
+    share = [a for a in actions(told) if a.startswith("share:")]
+    assert share and "尚未经科协认证" in text(told)
+    assert "失效" in text(bot.press("sci-b", share[0], "wechat"))  # not theirs to press
+    assert "13800001111" not in text(bot.notes("sci-a"))
+    assert "发给专家" in text(bot.press("boss", share[0]))
+    assert "13800001111" in text(bot.notes("sci-a"))
+    assert "已经告诉过" in text(bot.press("boss", share[0]))  # once
     assert "已被其他专家接单" in text(bot.notes("sci-b", "wechat"))
     with Session(bot.engine) as s:
         assert s.execute(select(Need.status)).scalar_one() == "matched"
@@ -148,10 +157,20 @@ def test_bad_input_is_answered_and_changes_nothing(bot: Harness) -> None:
 def test_scientist_self_registration_is_matchable(bot: Harness) -> None:
     assert "注册" in text(bot.press("new-sci", "menu:scientist"))
     assert "姓名" in text(bot.chat("new-sci", "注册"))
-    bot.chat("new-sci", "张小平")
+    assert "单位" in text(bot.chat("new-sci", "张小平"))
+    assert "专业领域" in text(bot.chat("new-sci", "雅安市水产技术推广站"))
     bot.chat("new-sci", "水产养殖")
     bot.chat("new-sci", "鲟鱼养殖，冷水鱼病害防治")
-    assert "登记完成" in text(bot.chat("new-sci", "雅安市雨城区"))
+    assert "联系电话" in text(bot.chat("new-sci", "雅安市雨城区"))
+    # no number in it: asked again, nothing created yet
+    assert "没认出电话号码" in text(bot.chat("new-sci", "电话就不留了嘛"))
+    assert "没认出电话号码" in text(bot.chat("new-sci", "1380000111"))  # a digit short
+    assert "登记完成" in text(bot.chat("new-sci", "我的手机 138 0000 1112"))
+    with Session(bot.engine) as s:
+        sci = s.execute(select(Scientist).where(Scientist.external_id.like("self-%"))
+                        ).scalar_one()
+        assert sci.organization == "雅安市水产技术推广站"
+        assert sci.contact == {"phone": "13800001112"} and not sci.verified
     cands = bot.dialog.matcher.match("鲟鱼身上有出血点，死得多")[1]
     assert cands and cands[0].scientist_id.startswith("self-")
 
@@ -342,3 +361,36 @@ def test_small_talk_and_off_topic_get_the_menu_not_an_expert(bot: Harness, said:
 def test_farming_questions_about_weather_are_still_answered(bot: Harness) -> None:
     reply = bot.chat("f-rain", "天气干旱李子园土壤酸化板结怎么办")
     assert "menu:ask" not in actions(reply)
+
+
+def test_a_verified_expert_gets_the_consented_contact_at_once(bot: Harness) -> None:
+    from sqlalchemy import update
+
+    bot.bind("sci-a", "s-soil-cp")
+    with Session(bot.engine) as s, s.begin():
+        s.execute(update(Scientist).where(Scientist.external_id == "s-soil-cp")
+                  .values(verified=True))
+    bot.chat("boss", NEED + "，很急，预算五千，同意，电话13800001111")
+    bot.press("boss", "need:confirm")
+    tok = [a for a in actions(bot.notes("sci-a")) if a.startswith("accept:")][0]
+    assert "接单成功" in text(bot.press("sci-a", tok))
+    assert "13800001111" in text(bot.notes("sci-a"))
+    assert not [a for a in actions(bot.notes("boss")) if a.startswith("share:")]
+
+
+def test_the_two_sides_talk_through_the_platform(bot: Harness) -> None:
+    bot.bind("sci-a", "s-soil-cp")
+    assert "没有已对接的需求" in text(bot.chat("boss", "留言 明天来得不"))
+    bot.chat("boss", NEED + "，很急，预算五千，不同意留电话")
+    bot.press("boss", "need:confirm")
+    tok = [a for a in actions(bot.notes("sci-a")) if a.startswith("accept:")][0]
+    bot.press("sci-a", tok)
+    intro = text(bot.notes("sci-a"))
+    assert "暂未同意公开联系方式" in intro and "留言" in intro
+    assert "已转给对方" in text(bot.chat("boss", "给专家留言：明天上午在园子头等你"))
+    assert "明天上午在园子头等你" in text(bot.notes("sci-a"))
+    assert "已转给对方" in text(bot.chat("sci-a", "留言 好的，九点到"))
+    got = text(bot.notes("boss"))
+    assert "专家王建华：好的，九点到" in got
+    assert "没有已对接的需求" in text(bot.chat("stranger", "留言 你好"))
+    assert "后面写上" in text(bot.chat("boss", "留言"))

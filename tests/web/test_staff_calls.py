@@ -90,11 +90,17 @@ def test_unreachable_then_accepted_by_phone(console: TestClient, bot: Harness) -
     done = console.post(f"/console/needs/{need_id}/calls/{second.id}",
                         data={"result": "accept", "csrf": csrf_of(done.text)})
     assert "专家同意接单" in done.text
-    # the requester consented: staff see the number to pass on; the requester gets the expert's
-    assert "13800001111" in done.text and 'id="relay"' in done.text
     with Session(bot.engine) as s:
         assert s.get(Need, need_id).status == "matched"  # type: ignore[union-attr]
-    assert "已由" in text(bot.notes("boss"))
+    # the requester consented, but this expert is not verified: nothing to pass on until the
+    # requester agrees again; then staff see the number to pass on by phone
+    assert "13800001111" not in done.text and 'id="relay"' not in done.text
+    told = bot.notes("boss")
+    assert "已由" in text(told) and "专家联系方式：电话：199000000" in text(told)
+    share = [b.action for r in told for b in r.buttons if b.action.startswith("share:")]
+    assert "工作人员" in text(bot.press("boss", share[0]))
+    page = console.get(f"/console/needs/{need_id}").text
+    assert "13800001111" in page and 'id="relay"' in page
     with Session(bot.engine) as s:
         assert not s.execute(select(Outbox).where(Outbox.recipient.like("scientist:%"))).all()
 
