@@ -88,7 +88,8 @@ def intro_to_scientist(need: Need, requester_name: str, contact: dict[str, Any] 
 
 def intro_to_requester(need: Need, s: Scientist, offer_id: int, ask_share: bool = False
                        ) -> dict[str, Any]:
-    who = f"{s.name}（{s.title}，{s.organization}）" if s.title or s.organization else s.name
+    about = "，".join(x for x in (s.title, s.organization) if x)
+    who = f"{s.name}（{about}）" if about else s.name
     lines = [f"好消息！您的需求“{need.title}”已由 {who} 接单。"]
     if s.contact:
         lines.append(f"专家联系方式：{contact_text(s.contact)}")
