@@ -106,13 +106,72 @@ def make_rankers(engine, settings, index, weights=None) -> dict:  # type: ignore
         return lambda need: [h.id for h in searcher.search(
             "scientists", need["text"], k=10, mode=mode, available_only=True)]
 
+    from sqlalchemy import select
+
+    from store.models import Scientist
+
+    with engine.connect() as conn:
+        codes = {sid: code for sid, code in conn.execute(
+            select(Scientist.external_id, Scientist.discipline_code))}
+
+    def discipline_vote(need):  # type: ignore[no-untyped-def]
+        """The simplest discipline router: the 一级学科 most of the hybrid top 20 share
+        (weighted 1/rank) first, in retrieval order, then the rest."""
+        hits = [h.id for h in searcher.search("scientists", need["text"], k=20,
+                                              mode="hybrid", available_only=True)]
+        votes: dict[str, float] = {}
+        for r, sid in enumerate(hits, 1):
+            if codes.get(sid):
+                votes[codes[sid]] = votes.get(codes[sid], 0.0) + 1.0 / r
+        best = max(votes, key=votes.__getitem__) if votes else None
+        return ([h for h in hits if codes.get(h) == best]
+                + [h for h in hits if codes.get(h) != best])[:10]
+
     return {
         "BM25-only": baseline("sparse"),
         "dense-only": baseline("dense"),
         "hybrid retrieval": baseline("hybrid"),
+        "discipline vote": discipline_vote,
         "full ranker": lambda need: [c.scientist_id for c in
                                      matcher.match(need["text"], top=10)[1]],
     }
+
+
+def top3(needs: list[dict], rankers: dict, available: set[str], labels: dict[str, str]
+         ) -> dict[str, tuple[float, float]]:
+    """Per mode: share of needs with a grade-2 expert in the top 3, and share with an
+    acceptable discipline (the need's `discipline_ok`, profile labels) in the top 3."""
+    out: dict[str, tuple[float, float]] = {}
+    for name, rank in rankers.items():
+        exact = disc = n = 0
+        for need in needs:
+            best = {s for s, g in need["relevant"].items() if g == 2 and s in available}
+            if not best:
+                continue
+            n += 1
+            got = rank(need)[:3]
+            exact += bool(best & set(got))
+            disc += any(labels.get(s) in need.get("discipline_ok", []) for s in got)
+        out[name] = (exact / max(n, 1), disc / max(n, 1))
+    return out
+
+
+def academic_set() -> list[dict]:
+    """Paper titles routed to every expert of the same 一级学科 (labels by the set's author,
+    `academic_disciplines.json`, not by our taxonomy)."""
+    path = DATA / "academic_disciplines.json"
+    if not path.exists():
+        return []
+    mapping = json.loads(path.read_text(encoding="utf-8"))
+    by_code: dict[str, list[str]] = {}
+    for f in sorted(CORPUS.glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                by_code.setdefault(mapping.get(row["discipline"], ""), []).append(row["id"])
+    return [{"id": r["id"], "text": r["title"],
+             "relevant": {sid: 1 for sid in by_code.get(r["discipline_code"], [])}}
+            for r in load("academic_routing.jsonl")]
 
 
 def print_quality(title: str, res: dict[str, dict]) -> None:
@@ -124,6 +183,11 @@ def print_quality(title: str, res: dict[str, dict]) -> None:
     best = max(res["BM25-only"]["P@5"], res["dense-only"]["P@5"])
     gain = (res["full ranker"]["P@5"] / best - 1) if best else float("nan")
     print(f"  full ranker vs best single baseline, P@5: {gain:+.1%} relative")
+    others = {k: v["P@5"] for k, v in res.items() if k != "full ranker"}
+    top = max(others, key=others.__getitem__)
+    if others[top]:
+        print(f"  full ranker vs best baseline of all ({top}), P@5: "
+              f"{res['full ranker']['P@5'] / others[top] - 1:+.1%} relative")
 
 
 def extraction_accuracy(needs: list[dict]) -> dict[str, float]:
@@ -292,7 +356,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--skip-latency", action="store_true")
-    ap.add_argument("--set", default="all", choices=["dev", "holdout", "all"])
+    ap.add_argument("--set", default="all",
+                    choices=["dev", "holdout", "rare-dev", "rare-holdout", "academic", "all"])
     ap.add_argument("--tune", action="store_true",
                     help="search the ranker's weights on the dev needs and print them")
     ap.add_argument("--latency-worker", type=int, help=argparse.SUPPRESS)
@@ -316,12 +381,26 @@ def main() -> None:
             tune(engine, settings, index, dev, available)
             return
         rankers = make_rankers(engine, settings, index)
-        for key, name, needs in (("dev", "dev", dev), ("holdout", "held-out", holdout)):
+        with engine.connect() as conn:
+            labels = {sid: d for sid, d in conn.execute(
+                select(Scientist.external_id, Scientist.discipline))}
+        sets = (("dev", "dev", dev), ("holdout", "held-out", holdout),
+                ("rare-dev", "rarer dev", load("needs_rare_dev.jsonl")),
+                ("rare-holdout", "rarer held-out (never tuned on)",
+                 load("needs_rare_holdout.jsonl")),
+                ("academic", "academic routing (paper title → same 一级学科)", academic_set()))
+        for key, name, needs in sets:
             if not needs or args.set not in ("all", key):
                 continue
             print_quality(f"{name} needs", evaluate(needs, rankers, available))
-            acc = extraction_accuracy(needs)
-            print("  extraction accuracy: " + "  ".join(f"{k} {v:.2f}" for k, v in acc.items()))
+            if key.startswith("rare"):
+                print(f"  {'mode':<18}{'exact expert in top 3':>24}{'discipline ok in top 3':>25}")
+                for mode, (exact, disc) in top3(needs, rankers, available, labels).items():
+                    print(f"  {mode:<18}{exact:>24.0%}{disc:>25.0%}")
+            if key != "academic":
+                acc = extraction_accuracy(needs)
+                print("  extraction accuracy: "
+                      + "  ".join(f"{k} {v:.2f}" for k, v in acc.items()))
     if args.skip_latency:
         return
     print("\nMatch latency (Ranker.rank end to end, generated stores, one process per size):")

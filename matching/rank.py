@@ -274,6 +274,8 @@ class Ranker:
                 continue
             if organization and s.organization and _same_org(organization, s.organization):
                 continue
+            if need.confidentiality == "experts_only" and _competitor(need, s):
+                continue  # a confidential problem never goes to a rival firm's employee
             if for_offers and week >= cap:
                 continue
             feats.append(self._features(need, code, words, weighted, hit, s, pending, week,
@@ -442,6 +444,27 @@ def _vote_discipline(hits: list[Hit], rows: dict[str, Scientist]) -> str | None:
 def _same_org(a: str, b: str) -> bool:
     a, b = a.strip(), b.strip()
     return bool(a and b) and (a == b or (len(a) >= 4 and len(b) >= 4 and (a in b or b in a)))
+
+
+_COMPANY = re.compile(r"公司|集团|企业|厂|股份|有限")
+_NOT_A_FIRM = re.compile(r"大学|学院|学校|研究院|研究所|研究中心|科学院|推广|农技|站|医院|"
+                         r"协会|学会|合作社|政府|局$|委员会")
+
+
+def _competitor(need: NeedDraft, s: Scientist) -> bool:
+    """A scientist employed by a firm in the need's own line of business: the firm's name or
+    the scientist's directions name one of the need's products ("眉山某泡菜食品有限公司"
+    for a pickle maker's need). Universities, institutes and extension stations are not
+    competitors."""
+    org = s.organization or ""
+    if not _COMPANY.search(org) or _NOT_A_FIRM.search(org):
+        return False
+    products = [p for p in need.products if len(p) >= 2]
+    if any(p in org for p in products):
+        return True
+    directions = " ".join(s.directions)
+    return bool(need.discipline_code and need.discipline_code == s.discipline_code
+                and any(p in directions for p in products))
 
 
 def _meaningful(text: str) -> bool:

@@ -12,6 +12,8 @@ from kejiyun.clock import ManualClock
 from kejiyun.settings import Settings
 from matching.extract import extract_need
 from matching.rank import Ranker, RankWeights, proximity, track_record
+from retrieval.index import SearchIndex
+from retrieval.search import Searcher
 from store.models import Scientist
 
 from .conftest import SOIL_NEED
@@ -191,3 +193,29 @@ def test_track_record_is_a_reason_only_when_it_speaks_for_them(
                     offers_accepted=accepted, rating_sum=sum(ratings),
                     rating_count=len(ratings))
     assert track_record(sci)[1] == said
+
+
+def test_a_confidential_need_never_goes_to_a_rival_firms_employee(
+        pool: Engine, index: SearchIndex, settings: Settings, tmp_path: Path) -> None:
+    from knowledge.importers import import_file
+
+    from ..retrieval.conftest import write_jsonl
+
+    rivals = [
+        {"id": "s-pickle-rival", "name": "钱工", "discipline": "食品科学",
+         "directions": ["泡菜发酵工艺", "袋装泡菜胀袋控制"], "services": ["工艺诊断"],
+         "region": "眉山市东坡区", "organization": "眉山某泡菜食品有限公司"},
+        {"id": "s-pickle-uni", "name": "郑教授", "discipline": "食品科学",
+         "directions": ["泡菜发酵工艺", "袋装泡菜胀袋控制"], "services": ["工艺诊断"],
+         "region": "成都市温江区", "organization": "四川农业大学食品学院"},
+    ]
+    import_file(pool, "scientists", write_jsonl(tmp_path / "rivals.jsonl", rivals))
+    index.sync_all()
+    ranker = Ranker(Searcher(index), pool, settings)
+    open_need = extract_need("我们是泡菜厂，袋装泡菜出厂两周就胀袋，想请专家来厂里诊断")
+    secret = extract_need("我们是泡菜厂，袋装泡菜出厂两周就胀袋，涉及配方，只给专家看，不要公开")
+    assert secret.confidentiality == "experts_only" and "泡菜" in secret.products
+    shown = [c.scientist_id for c in ranker.rank(open_need, k=5)]
+    assert {"s-pickle-rival", "s-pickle-uni"} <= set(shown)  # both fit the problem
+    kept = [c.scientist_id for c in ranker.rank(secret, k=5)]
+    assert "s-pickle-rival" not in kept and "s-pickle-uni" in kept
