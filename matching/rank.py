@@ -293,10 +293,11 @@ class Ranker:
             f.values["prf"] = 0.0
         if not feats or not self.w.prf:
             return
-        first = self.score(feats, 1)
-        top = next((f for f in feats if f.sci.external_id == first[0].scientist_id), None) \
-            if first else None
-        if top is None or not top.sci.directions:
+        # anchored on the strongest retrieval hit, not on the ranker's own leader: concepts
+        # and place can put a wrong expert first, and feedback from him would bury the hit
+        top = max(feats, key=lambda f: self.w.sparse * f.values["sparse"]
+                  + self.w.dense * f.values["dense"])
+        if not top.sci.directions:
             return
         index = self.searcher.index
         tokens = index.tokenizer.tokenize_query(" ".join(top.sci.directions))
