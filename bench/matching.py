@@ -113,6 +113,8 @@ def make_rankers(engine, settings, index, weights=None) -> dict:  # type: ignore
     with engine.connect() as conn:
         codes = {sid: code for sid, code in conn.execute(
             select(Scientist.external_id, Scientist.discipline_code))}
+        available = set(conn.execute(select(Scientist.external_id)
+                                     .where(Scientist.available)).scalars())
 
     def discipline_vote(need):  # type: ignore[no-untyped-def]
         """The simplest discipline router: the 一级学科 most of the hybrid top 20 share
@@ -132,8 +134,10 @@ def make_rankers(engine, settings, index, weights=None) -> dict:  # type: ignore
         "dense-only": baseline("dense"),
         "hybrid retrieval": baseline("hybrid"),
         "discipline vote": discipline_vote,
+        # (the preview also lists 暂不接单 experts, labelled; no mode may offer to them)
         "full ranker": lambda need: [c.scientist_id for c in
-                                     matcher.match(need["text"], top=10)[1]],
+                                     matcher.match(need["text"], top=20)[1]
+                                     if c.scientist_id in available][:10],
     }
 
 

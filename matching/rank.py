@@ -20,9 +20,11 @@ then gets a score from features with short Chinese reasons:
 - track record: acceptance rate, rating and response time, each shrunk towards a neutral prior
   so a newcomer starts fair rather than last.
 
-Exclusions: unavailable scientists, those who already had an offer for this need (whatever
-they answered), those from the requester's own organisation, the requester themself, and
-those at the weekly cap (when ranking for offers).
+Exclusions: those who already had an offer for this need (whatever they answered), those from
+the requester's own organisation, the requester themself, a rival firm's employee for a
+confidential need; when ranking for offers also scientists who take no work now (暂不接单) and
+those at the weekly cap. The preview (`kejiyun match`) still lists a 暂不接单 expert who fits,
+labelled so: staff should know the one bee-disease expert exists even when he takes no offers.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ class RankWeights:
     direction: float = 0.4     # cosine of the need to the closest single research direction
     track: float = 0.05        # acceptance, rating, response time (shrunk to a prior)
     load: float = 0.1          # open offers now, and offers this week relative to the cap
+    # the preview lists 暂不接单 experts too, behind one who takes work and fits about as well
+    unavailable: float = 0.3
     pool: int = 100            # candidates fetched from retrieval before re-scoring
     rerank: int = 20           # the best this many get the (encoder-bound) direction feature
     min_hit: float = 0.01      # a best hybrid score below this: nothing in the pool fits
@@ -227,7 +231,8 @@ class Ranker:
                      + w.discipline * v["discipline"] + w.region * v["region"]
                      + w.fit * v["fit"] + w.prf * v.get("prf", 0.0)
                      + w.concept * v["concept"] + w.direction * v.get("direction", 0.0)
-                     + w.track * v["track"] - w.load * v["load"])
+                     + w.track * v["track"] - w.load * v["load"]
+                     - w.unavailable * v.get("unavailable", 0.0))
             out.append(Candidate(
                 scientist_id=f.sci.external_id, name=f.sci.name, discipline=f.sci.discipline,
                 region=full_name(f.sci.region_code) or f.sci.region_text, score=total,
@@ -247,7 +252,8 @@ class Ranker:
         if not _meaningful(query):
             return []
         prepared = self.searcher.prepare(query)
-        hits = self.searcher.search("scientists", prepared, k=self.w.pool, available_only=True)
+        hits = self.searcher.search("scientists", prepared, k=self.w.pool,
+                                    available_only=for_offers)
         if not hits or hits[0].score < self.w.min_hit:
             return []
         rows = self._rows([h.id for h in hits])
@@ -265,7 +271,7 @@ class Ranker:
         feats: list[Features] = []
         for hit in hits:
             s = rows.get(hit.id)
-            if s is None or s.id is None or not s.available:
+            if s is None or s.id is None or (for_offers and not s.available):
                 continue
             pending, week, offered_here = load.get(s.id, (0, 0, False))
             if offered_here:
@@ -281,11 +287,11 @@ class Ranker:
             feats.append(self._features(need, code, words, weighted, hit, s, pending, week,
                                         cap, max_sparse, max_dense))
         _shared_concepts(feats, concepts(query))
-        self._feedback(feats)
+        self._feedback(feats, for_offers)
         self._directions(feats, prepared.vector)
         return feats
 
-    def _feedback(self, feats: list[Features]) -> None:
+    def _feedback(self, feats: list[Features], for_offers: bool = True) -> None:
         """Pseudo-relevance feedback: the best match is usually right (MRR ≈ .95 on the dev
         needs), and its directions say the need in experts' words; profiles sharing them
         are likely to fit too ("荔枝控梢" → other 花果调控 experts)."""
@@ -301,7 +307,8 @@ class Ranker:
             return
         index = self.searcher.index
         tokens = index.tokenizer.tokenize_query(" ".join(top.sci.directions))
-        hits = index.sparse("scientists", tokens, self.w.pool, {"available": True})
+        hits = index.sparse("scientists", tokens, self.w.pool,
+                            {"available": True} if for_offers else {})
         best = max((sc for _, sc in hits), default=0.0)
         if best <= 0:
             return
@@ -369,6 +376,8 @@ class Ranker:
         track, track_reason = track_record(s)
         if track_reason:
             reasons.append(track_reason)
+        if not s.available:
+            reasons.append("目前暂不接单（不会自动派单，可由工作人员联系）")
         fit_re = KIND_FIT.get(need.kind)
         offered = " ".join([*s.services, *s.achievements, s.title, s.kind])
         fit = float(bool(fit_re and fit_re.search(offered)))
@@ -378,7 +387,7 @@ class Ranker:
         return Features(s, {"sparse": hit.sparse / max_sparse, "dense": hit.dense / max_dense,
                             "overlap": overlap, "product": product, "discipline": disc,
                             "region": prox, "fit": fit, "concept": 0.0, "track": track,
-                            "load": load},
+                            "load": load, "unavailable": float(not s.available)},
                         reasons)
 
     def _rows(self, external_ids: list[str]) -> dict[str, Scientist]:

@@ -112,14 +112,35 @@ def test_accept_introduces_both_sides_and_withdraws_the_rest(
     msgs = outbox(pool, need_id)
     to_sci = [m for m in msgs if m.kind == "intro" and m.recipient == f"scientist:{first}"]
     to_req = [m for m in msgs if m.kind == "intro" and m.recipient == f"person:{person}"]
-    assert "13800000000" in to_sci[0].payload["text"]  # consent given: shared now
+    # consent given, but this expert is not verified: the requester is asked again first
+    assert "13800000000" not in to_sci[0].payload["text"]
     assert "19900000001" in to_req[0].payload["text"]
+    share = to_req[0].payload["buttons"][0]["action"]
+    assert share.startswith("share:")
+    assert not service.share_contact(int(share.split(":")[1]), person + 1000).ok  # not theirs
+    assert service.share_contact(int(share.split(":")[1]), person).ok
+    shared = [m for m in outbox(pool, need_id) if m.kind == "intro"
+              and m.recipient == f"scientist:{first}" and "13800000000" in m.payload["text"]]
+    assert len(shared) == 1
     taken = [m for m in msgs if m.kind == "offer_withdrawn"]
     assert {m.recipient for m in taken} == {f"scientist:{second}", f"scientist:{third}"}
     assert all("已被其他专家接单" in m.payload["text"] for m in taken)
     assert len(audit(pool, "offer", "accept")) == 1
     assert len(audit(pool, "offer", "withdraw")) == 2
     assert len(audit(pool, "need", "matched")) == 1
+
+
+def test_a_verified_expert_gets_the_consented_contact_with_the_intro(
+        service: OfferService, pool: Engine) -> None:
+    with Session(pool) as s, s.begin():
+        for sci in s.execute(select(Scientist)).scalars():
+            sci.verified = True
+    need_id, person = publish(service, pool)
+    first, _, tok = offers(pool, need_id)[0]
+    assert service.accept(tok, sci_id(pool, first)).ok
+    intro = next(m for m in outbox(pool, need_id)
+                 if m.kind == "intro" and m.recipient == f"scientist:{first}")
+    assert "13800000000" in intro.payload["text"]
 
 
 def test_without_consent_the_requester_contact_stays_private(

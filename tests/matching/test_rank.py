@@ -30,7 +30,14 @@ def test_relevant_experts_first_and_nearest_among_equals(ranker: Ranker) -> None
     # equally qualified: same city before the rest of the province
     assert top.index("s-soil-xz") < top.index("s-soil-ls")
     assert top.index("s-soil-xz") < top.index("s-soil-cd")
-    assert "s-soil-off" not in top  # unavailable
+    # the preview lists the expert who takes no work now, labelled, behind an equal who does;
+    # ranking for offers leaves her out
+    assert top.index("s-soil-off") > top.index("s-soil-cp")
+    off = next(c for c in cands if c.scientist_id == "s-soil-off")
+    assert any("暂不接单" in r for r in off.reasons)
+    for_offers = [c.scientist_id for c in ranker.rank(extract_need(SOIL_NEED), k=10,
+                                                      for_offers=True)]
+    assert "s-soil-off" not in for_offers and for_offers[0] == "s-soil-cp"
     assert not {"s-wine", "s-ai"} & set(top[:5])
 
 
