@@ -38,11 +38,34 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
     return pattern, {w: frozenset(c) for w, c in words.items()}
 
 
+# Word senses that depend on context: (concept, words that name it only in one field, context
+# where those words mean something else, the concept they name there). "节水" in a dyeing plant
+# is water reuse, not irrigation; "产线" beside 胀袋 is about spoilage, not automation; "杀菌"
+# of a bagged product is not crop protection. A word of the concept outside the weak set
+# (滴灌, 机器人, 打药) keeps it whatever the context.
+_FACTORY = r"厂|车间|工业|印染|染色|染整|生产线|产线|锅炉|冷却|电镀|造纸|制革|酒店|宾馆|医院"
+_SPOILAGE = r"胀袋|胀包|鼓包|漏气|变质|发霉|霉变|腐败|异味|保质期|杀菌|灭菌|出厂"
+_SENSES: tuple[tuple[str, frozenset[str], re.Pattern[str], str | None], ...] = (
+    ("灌溉节水", frozenset({"节水", "缺水", "干旱", "保水"}), re.compile(_FACTORY), "水处理"),
+    ("自动化机器人", frozenset({"产线", "柔性"}), re.compile(_SPOILAGE), None),
+    ("植保用药", frozenset({"杀菌", "杀虫"}),
+     re.compile(r"袋装|包装|罐头|食品|出厂|胀袋|胀包|鼓包|车间|生产线|产线|灭菌|消毒柜"), None),
+)
+
+
 @lru_cache(maxsize=1 << 16)
 def concepts(text: str) -> frozenset[str]:
     """The concepts ``text`` names, e.g. "叶子发黄，果子掉得多" → {施肥营养, 花果管理}."""
     pattern, words = _lexicon()
-    found: set[str] = set()
-    for m in pattern.finditer(normalise(text)):
-        found |= words[m.group(0)]
+    norm = normalise(text)
+    named_by: dict[str, set[str]] = {}
+    for m in pattern.finditer(norm):
+        for concept in words[m.group(0)]:
+            named_by.setdefault(concept, set()).add(m.group(0))
+    found = set(named_by)
+    for concept, weak, context, instead in _SENSES:
+        if concept in found and named_by[concept] <= weak and context.search(norm):
+            found.discard(concept)
+            if instead:
+                found.add(instead)
     return frozenset(found)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from matching.concepts import concepts
 
 
@@ -27,3 +29,18 @@ def test_words_about_the_requester_name_no_problem() -> None:
     assert concepts("") == frozenset()
     assert concepts("ＶＯＣｓ废气") == {"废气治理"}  # full-width and case normalised
     assert concepts("農產品冷鏈保鮮") == {"采后保鲜"}  # traditional characters too
+
+
+@pytest.mark.parametrize(("text", "named", "not_named"), [
+    ("我们印染厂用水量太大，想搞节水改造", "水处理", "灌溉节水"),     # a factory's water
+    ("一种丝绸低温节水染色方法", "水处理", "灌溉节水"),
+    ("果园缺水干旱，想搞节水灌溉", "灌溉节水", "水处理"),           # a farm's water
+    ("厂里想上滴灌", "灌溉节水", ""),                               # an unambiguous word stays
+    ("另一条生产线上的袋装产品出厂后胀袋，怀疑杀菌不彻底", "农产品加工", "自动化机器人"),
+    ("袋装产品杀菌不彻底", "农产品加工", "植保用药"),
+    ("柑橘树要打药杀菌", "植保用药", ""),
+    ("产线想上机器人", "自动化机器人", ""),
+])
+def test_a_words_sense_depends_on_its_context(text: str, named: str, not_named: str) -> None:
+    found = concepts(text)
+    assert named in found and not_named not in found, found
