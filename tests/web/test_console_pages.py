@@ -141,14 +141,18 @@ def test_scientists_page_is_scoped_and_changes_matching(console: TestClient,
     assert page.status_code == 200 and "接单率" in page.text
     need = "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导，预算五千，这周内"
 
-    def matched() -> list[str]:
-        return [c.scientist_id for c in bot.dialog.matcher.match(need)[1]]
+    def matched() -> list[str]:  # who would be offered the need
+        draft = bot.dialog.matcher.extract(need)
+        return [c.scientist_id for c in
+                bot.dialog.matcher.ranker.rank(draft, k=10, for_offers=True)]
     assert "s-soil-cp" in matched()
 
     gone = console.post("/console/scientists/s-soil-cp/unavailable",
                         data={"csrf": csrf_of(page.text)})
     assert "暂不接单" in gone.text
     assert "s-soil-cp" not in matched()
+    preview = {c.scientist_id: c for c in bot.dialog.matcher.match(need)[1]}
+    assert any("暂不接单" in r for r in preview["s-soil-cp"].reasons)  # listed, labelled
     back = console.post("/console/scientists/s-soil-cp/available",
                         data={"csrf": csrf_of(gone.text)})
     assert "已恢复接单" in back.text
