@@ -171,6 +171,18 @@ def _best_line(s: Scientist, words: list[str]) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
+def _concept_line(s: Scientist, wanted: frozenset[str]) -> tuple[str, str] | None:
+    """The first direction/service/achievement naming one of the need's problem concepts."""
+    if not wanted:
+        return None
+    for label, items in (("研究方向", s.directions), ("可提供", s.services),
+                         ("成果", s.achievements)):
+        for item in items:
+            if concepts(item) & wanted:
+                return label, item
+    return None
+
+
 def track_record(s: Scientist) -> tuple[float, str]:
     """0..1 with a neutral 0.5-ish start: Bayesian shrinkage towards priors, so two offers
     answered do not outrank twenty, and a newcomer is not ranked below everyone."""
@@ -354,7 +366,9 @@ class Ranker:
         overlap = (sum(w for t, w in weighted.items() if t in expertise) / total) if total \
             else 0.0
         product = float(any(p in expertise for p in need.products))
-        line = _best_line(s, words)
+        # no shared word ("李园土壤改良" for "土挖起来硬邦邦的"): the line naming the same kind
+        # of problem is still a better reason than the bare discipline
+        line = _best_line(s, words) or _concept_line(s, concepts(topic_text(need)))
         if line:
             reasons.append(f"{line[0]}：{line[1]}")
         else:

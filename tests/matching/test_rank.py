@@ -226,3 +226,14 @@ def test_a_confidential_need_never_goes_to_a_rival_firms_employee(
     assert {"s-pickle-rival", "s-pickle-uni"} <= set(shown)  # both fit the problem
     kept = [c.scientist_id for c in ranker.rank(secret, k=5)]
     assert "s-pickle-rival" not in kept and "s-pickle-uni" in kept
+
+
+def test_a_reason_names_the_line_about_the_same_problem_when_no_word_is_shared() -> None:
+    from matching.concepts import concepts
+    from matching.rank import _concept_line
+
+    team = Scientist(external_id="t", name="李子团队",
+                     directions=["李树病虫害绿色防控", "李园土壤改良"], services=["果园诊断"])
+    wanted = concepts("两百亩李子树叶子发黄、果子小，土挖起来硬邦邦的")
+    assert _concept_line(team, wanted) == ("研究方向", "李园土壤改良")
+    assert _concept_line(team, frozenset()) is None
