@@ -52,11 +52,11 @@ _CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除�
 # platform chat between the two sides of a match: "留言 明天上午来", "给专家留言：…"
 _RELAY = re.compile(r"^\s*(?:给(?:专家|老师|需求方|对方|老板)留言\s*[:：，,]?"
                     r"|留言(?:\s+|\s*[:：，,]|$))\s*(.*)$", re.S)
-# the requester's "yes, tell that expert my number" typed instead of the button
-_SHARE_WORDS = re.compile(r"^\s*(?:可以|同意|好的?|行)?[，,\s]*(?:把(?:我的)?(?:联系方式|电话)?)?"
-                          r"告诉(?:专家|他|她|老师)(?:我的)?(?:联系方式|电话)?"
-                          r"[呀啊嘛吧了嘛。！!\s]*$")
 _PARTICLES = r"[呀啊嘛哈哦噢啦了呢的吧～~!！。,，.\s]*"
+# the requester's "yes, tell that expert my number" typed instead of the button
+_SHARE_WORDS = re.compile(r"^\s*(?:可以|同意|好的?|行|要得)?" + _PARTICLES
+                          + r"(?:把(?:我的)?(?:联系方式|电话)?)?告诉(?:专家|他|她|老师)"
+                          r"(?:我的)?(?:联系方式|电话)?" + _PARTICLES + "$")
 # Sichuanese and everyday agreement and refusal, as a whole message
 _AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|要得|可以嘛?|中|行|对头|对的|是的|好的?|"
                 r"好嘛|嗯+|确认|确定|发|发嘛|发吧|发布|发出去|就这样|就这么办|ok|okay|yes")

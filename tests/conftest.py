@@ -68,8 +68,8 @@ def _socket_guard() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _unfreeze_heap() -> Iterator[None]:
-    """`open_index` freezes the heap (a server's index lives as long as the process); in tests
-    that would keep every earlier test's cyclic garbage forever, and the suite grew to GBs."""
+    """`open_index` freezes the heap (a server's index lives as long as the process); frozen
+    objects are never collected, so each test's cyclic garbage is handed back to the GC."""
     yield
     gc.unfreeze()
     _release_chroma_systems()

@@ -262,6 +262,15 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
                                          status_code=403)
         return staff, need, None
 
+    def _acting_on_need(request: Request, need_id: int, csrf: str
+                        ) -> tuple[auth.Staff | None, Response | None]:
+        """A change to a need: signed in, the need in the staff's region, the CSRF token."""
+        staff, _, error = _need_or_error(request, need_id)
+        if error is not None:
+            return staff, error
+        assert staff is not None
+        return staff, csrf_refused(staff, csrf)
+
     @r.get("/needs/{need_id}", response_class=HTMLResponse)
     def need_detail(request: Request, need_id: int) -> Response:
         staff, need, error = _need_or_error(request, need_id)
@@ -298,12 +307,10 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
                     note: str = Form(""), csrf: str = Form("")) -> Response:
         """Staff phoned a scientist without a chat account and record the answer. The offer is
         found from the store, for this need: a form cannot name another need's offer."""
-        staff, need, error = _need_or_error(request, need_id)
-        if error is not None:
-            return error
-        assert staff is not None
-        if (refused := csrf_refused(staff, csrf)) is not None:
+        staff, refused = _acting_on_need(request, need_id, csrf)
+        if refused is not None:
             return refused
+        assert staff is not None
         with Session(engine) as s:
             offer = s.get(Offer, offer_id) if 1 <= offer_id <= MAX_ID else None
         if offer is None or offer.need_id != need_id or offer.via != OfferVia.staff \
@@ -319,19 +326,18 @@ def router(engine: Engine, offers: OfferService, clock: Clock,
             outcome = offers.call_failed(offer.id or 0, actor, note.strip() or "电话联系不上")
         message = outcome.message
         if outcome.ok and result == "accept":
-            message = "已记录：专家同意接单，已通知需求方。请把需求方联系方式电话转告专家。"
+            # (the number to pass on shows on this page once the requester may be reached)
+            message = "已记录：专家同意接单，已通知需求方。"
         ctx.flash(request, message, outcome.ok)
         return RedirectResponse(f"/console/needs/{need_id}", status_code=303)
 
     @r.post("/needs/{need_id}/assign")
     def assign(request: Request, need_id: int, scientist_id: str = Form(""),
                csrf: str = Form("")) -> Response:
-        staff, need, error = _need_or_error(request, need_id)
-        if error is not None:
-            return error
-        assert staff is not None
-        if (refused := csrf_refused(staff, csrf)) is not None:
+        staff, refused = _acting_on_need(request, need_id, csrf)
+        if refused is not None:
             return refused
+        assert staff is not None
         try:
             outcome = offers.assign(need_id, scientist_id.strip(), actor=f"staff:{staff.id}")
             ok, message = outcome.ok, outcome.message if not outcome.ok else "已发出邀请。"

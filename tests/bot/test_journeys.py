@@ -81,7 +81,7 @@ def test_need_intake_offers_and_exactly_one_accept(bot: Harness) -> None:
     assert share and "尚未经科协认证" in text(told)
     assert "失效" in text(bot.press("sci-b", share[0], "wechat"))  # not theirs to press
     assert "13800001111" not in text(bot.notes("sci-a"))
-    assert "发给专家" in text(bot.press("boss", share[0]))
+    assert "发给专家" in text(bot.chat("boss", "可以嘛 告诉他嘛"))  # typed, as the button
     assert "13800001111" in text(bot.notes("sci-a"))
     assert "已经告诉过" in text(bot.press("boss", share[0]))  # once
     assert "已被其他专家接单" in text(bot.notes("sci-b", "wechat"))
