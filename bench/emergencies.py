@@ -48,7 +48,7 @@ def main() -> None:
     args = ap.parse_args()
     print("| 集 (set) | 方法 (method) | 急症识别率 (recall) | 误报率 (false alarms) |")
     print("|---|---|---|---|")
-    for half in ("dev", "dev2", "holdout"):
+    for half in ("dev", "dev2", "dev3", "holdout"):
         rows = [json.loads(line) for line in (DATA / f"emergencies_{half}.jsonl").open()]
         for name, detect in (("旧关键词 (baseline)", lambda t: bool(BASELINE.search(t))),
                              ("assess", flagged)):

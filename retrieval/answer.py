@@ -20,8 +20,8 @@ from retrieval.compose import article_sentences, compose, sentence_scores
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
 from retrieval.intent import SPECIFIC, asks
-from retrieval.safety import assess
-from retrieval.search import Hit, Query, Searcher
+from retrieval.safety import FIRST_AID_TITLES, FIXED_ADVICE, assess
+from retrieval.search import Hit, Query, Searcher, answers_in
 from retrieval.tokenize import synonyms
 
 log = logging.getLogger(__name__)
@@ -95,11 +95,20 @@ class Answerer:
             # the first-aid article's words join the question's
             q = self.searcher.prepare(f"{question} {words}")
         hits, confidence = self._search(q, region)
+        if verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES:
+            routed = self._first_aid(q, verdict.topic, region, hits, confidence)
+            if routed is None:  # no vetted article on it: the 120 line and what to do
+                advice = FIXED_ADVICE.get(verdict.topic, "")
+                return Answer(verdict.message + ("\n" + advice if advice else ""),
+                              confidence=confidence, safety=verdict.kind, topic=question)
+            hits, confidence = routed
+            hits = hits[:1]  # the first-aid article alone: no second subject in an emergency
         topic, own = question, q
         if previous and (follow := self._follow_up(question, previous, confidence, region)):
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
-        kept = self._on_subject(question, hits, q.text if not verdict.kind else "")
+        kept = (hits if verdict.topic in FIRST_AID_TITLES
+                else self._on_subject(question, hits, q.text if not verdict.kind else ""))
         if kept[:1] != hits[:1]:  # the best hit was about another subject
             confidence *= kept[0].score / hits[0].score if kept else 0.0
         hits = kept
@@ -112,7 +121,9 @@ class Answerer:
         used = self._same_subject(q, hits)
         asked = asks(question)
         if verdict.kind:  # the 120 line comes first anyway: then what to do, and not to do
-            asked = [*[a for a in asked if a not in ("doctor", "how", "yesno")], "how"]
+            # "要不要给他抠喉咙" asks about one action: that answer first, then first aid
+            first = ["yesno"] if "yesno" in asked else []
+            asked = [*first, *[a for a in asked if a not in ("doctor", "how", "yesno")], "how"]
         # sentences are scored against what was asked now (a follow-up's own words) as well
         focus = own if topic != question else None
         answer = self._extract(q, used, asked, confidence, focus)
@@ -131,6 +142,31 @@ class Answerer:
         answer.safety = verdict.kind
         answer.topic = topic
         return answer
+
+    def _first_aid(self, q: Query, topic: str, region: str | None, hits: list[Hit],
+                   confidence: float) -> tuple[list[Hit], float] | None:
+        """The first-aid article of an emergency's topic leads, found by its title among the
+        hits, else among all vetted articles (None: the corpus has none). An emergency is
+        not the moment to abstain on a weak match: the confidence is raised to answer."""
+        title = FIRST_AID_TITLES[topic]
+        if not any(title.search(h.title) for h in hits):
+            hits, confidence = self.searcher.search_with_confidence(
+                "articles", q, k=10, asker_region=region)[:2]
+        found = [h for h in hits if title.search(h.title)]
+        if not found:
+            parents: dict[str, Hit] = {}
+            for doc in self.searcher.index.docs("articles").values():
+                if title.search(doc.title) and (region is None or answers_in(doc.meta, region)):
+                    parents.setdefault(doc.parent, Hit(doc.parent, doc.title, 0.0, chunks=[]))
+                    parents[doc.parent].chunks.append(doc.id)
+            found = sorted(parents.values(), key=lambda h: h.id)[:1]
+            if not found:
+                return None
+            found[0].score = hits[0].score if hits else 1.0
+        lead = found[0]
+        rest = [h for h in hits if h.id != lead.id]
+        floor = self.searcher.cal.abstain_below
+        return [lead, *rest], max(confidence, floor)
 
     def _search(self, q: Query, region: str | None) -> tuple[list[Hit], float]:
         hits, confidence, _ = self.searcher.search_with_confidence(
@@ -297,6 +333,18 @@ FIRST_AID: dict[str, str] = {
     "heat": "中暑 热射病 降温",
     "fall": "跌倒 骨折",
     "altitude": "高原反应 下撤 吸氧",
+    # finer topics (`retrieval.safety._REFINE`)
+    "mushroom": "中毒 急救 催吐 就医",
+    "child_poison": "误服 急救 就医",
+    "food": "食物中毒 呕吐 腹泻 就医",
+    "gas": "燃气泄漏 关阀 开窗",
+    "lightning": "雷击 急救 心肺复苏",
+    "snake": "毒蛇 咬伤",
+    "sting": "蜜蜂 马蜂 蜇伤",
+    "dog": "狗 咬伤 狂犬病",
+    "hfmd": "手足口病 重症 送医",
+    "nosebleed": "流鼻血 止血",
+    "hypo": "低血糖 糖尿病",
 }
 
 

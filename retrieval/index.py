@@ -233,6 +233,12 @@ class SearchIndex:
             rows.append(row)
         state.tokens = dict(zip(ids, rows, strict=True))
         state.sparse = SparseIndex.from_ids(ids, rows, vocab)
+        self._index_meta(kind)
+
+    def _index_meta(self, kind: str) -> None:
+        """Positions and filter columns aligned with the sparse index's documents."""
+        state = self._state[kind]
+        ids = state.sparse.doc_ids if state.sparse is not None else []
         state.positions = {d: i for i, d in enumerate(ids)}
         keys = {k for d in state.docs.values() for k in d.meta}
         state.meta_arrays = {k: np.array([state.docs[i].meta.get(k) for i in ids], dtype=object)
@@ -244,7 +250,8 @@ class SearchIndex:
         state = self._state[kind]
         with tmp.open("wb") as fh:
             pickle.dump({"docs": list(state.docs.values()), "tokens": state.tokens,
-                         "vocab": state.vocab, "tokenizer": self.tokenizer.signature}, fh,
+                         "vocab": state.vocab, "tokenizer": self.tokenizer.signature,
+                         "sparse": state.sparse.state() if state.sparse else None}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(self._cache_path(kind))
 
@@ -261,10 +268,17 @@ class SearchIndex:
             return False
         if self.collection(kind).count() != len(docs):
             return False
-        self._state[kind].docs = {d.id: d for d in docs}
+        state = self._state[kind]
+        state.docs = {d.id: d for d in docs}
         if cached.get("tokenizer") == self.tokenizer.signature and "vocab" in cached:
-            self._state[kind].tokens = cached["tokens"]
-            self._state[kind].vocab = cached["vocab"]
+            state.tokens = cached["tokens"]
+            state.vocab = cached["vocab"]
+            sparse = cached.get("sparse")
+            if sparse is not None and sparse["doc_ids"] == list(state.docs):
+                # the BM25 index as built: no rebuild, no bm25s import at start-up
+                state.sparse = SparseIndex.from_state(sparse)
+                self._index_meta(kind)
+                return True
         self._build_sparse(kind)
         return True
 

@@ -55,6 +55,10 @@ _MARKS: dict[str, str] = {
     "what": r"是指|指的是|就是|是一种|属于|叫做|称为|是由|引起|造成|病原",
     "why": r"因为|由于|原因|所以|导致|造成|引起|常常是|主要是",
     "which": r"选用|选择|可用|用|喷施|施用|撒施|涂抹|药剂|制剂|颜色|色",
+    # first aid, asked in an emergency: helping the person now, before the ambulance comes
+    "aid": r"施救|急救|抢救|救治|120|心肺复苏|胸外按压|人工呼吸|(被|遭).{0,6}(击|咬|蜇|烫|电)|"
+           r"(发现|看到|遇到|一旦).{0,8}(有人|患者|病人|伤者|孩子|老人|中毒|昏迷|倒)|"
+           r"救护车|送医|就医|立即|马上|迅速|不要(急着|随意|搬动|喂|催吐|用嘴|挑破)|带上",
     # what to do: advice, steps, amounts (not "施用化肥" in a sentence about causes)
     "how": r"^(要|应|可|先|再|然后|立即|及时|不要|避免|注意|建议|最好|同时|发现|出现|一旦)|第一步|"
            r"一是|二是|第一|首先|措施|方法|办法|改良|每亩|[应要可]以?(先|用|在|把|及时)|"
@@ -62,7 +66,8 @@ _MARKS: dict[str, str] = {
 }
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
-SPECIFIC = ("amount", "time", "duration", "frequency", "yesno", "doctor", "which", "what")
+SPECIFIC = ("aid", "amount", "time", "duration", "frequency", "yesno", "doctor", "which",
+            "what")
 
 
 def asks(question: str) -> list[str]:

@@ -52,7 +52,8 @@ _WATER = "水|河|塘|水窖|井|堰|水库|江|粪坑|粪池|沼气池|海"
 _HIGH_PLACES = ("高原|西藏|拉萨|色达|稻城|亚丁|理塘|四姑娘山|康定|新都桥|九寨|黄龙|若尔盖|"
                 "甘孜|阿坝|海螺沟|贡嘎|玉龙雪山|香格里拉|青海|海拔")
 # Signs of breathing trouble (used with allergy, altitude, heart …)
-_BREATH = (r"喘不[上过赢]|气都?喘不|上不来气|出不[来赢到]气|气.{0,2}出不[来赢]|透不过气|"
+_BREATH = (r"喘不[上过赢]|喘得(厉害|凶|很凶|遭不住)|气都?喘不|上不来气|出不[来赢到]气|"
+           r"气.{0,2}出不[来赢]|透不过气|"
            r"吸不[上进]气|气紧|呼吸.{0,3}(困难|急|快|有响声|响|费力)|喉咙.{0,2}(发紧|紧|响)|"
            r"can['’]?t breathe|cannot breathe|struggling to breathe")
 
@@ -69,22 +70,24 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      rf"(吃|吞|喝|服)了?.{{0,8}}(好几|一整|整瓶|一把|一瓶|半瓶|一板|一盒|几十)|"
      rf"({_MEDICINE}).{{0,6}}(当成?糖|全吃|全部吃|吃完)|"
      rf"({_CHILD}).{{0,10}}(吃|吞|喝)了?.{{0,6}}({_MEDICINE})|"
+     rf"({_CHILD}).{{0,12}}把.{{0,10}}({_MEDICINE}|药).{{0,3}}(吃|吞|喝)|"
      r"(打药|喷药|打农药|打了药|拌种|配药).{0,20}(头晕|大汗|冒汗|发抖|手.{0,2}抖|口水|站不稳|想吐|"
      r"吐了|抽|迷糊|眼睛.{0,6}小)|"
      r"酒.{0,12}头孢|头孢.{0,12}酒|"
      "误服|误食|中毒了|农药中毒|食物中毒|"
-     r"(菌子|蘑菇|菌菇).{0,12}(吐|拉|昏|晕|肚子痛|小人|看到|幻觉)|"
+     r"(菌子|蘑菇|菌菇).{0,20}(吐|拉|屙|昏|晕|肚子痛|小人|看到|幻觉)|"
      r"(drank|swallowed|ate|drinking|took|taken|eaten).{0,20}(pesticide|poison|bleach|weed ?killer|"
      r"paraquat|antifreeze|pills|tablets)|overdos|poisoned"),
     # carbon monoxide: a fire, stove or gas heater in a closed room, and someone dizzy or out
     ("co",
-     r"(煤炉|蜂窝煤|烤火|烧炭|炭火|炭盆|火盆|煤烟|热水器|煤气|燃气|车库.{0,8}空调).{0,16}"
+     r"(煤炉|蜂窝煤|烤火|烧炭|炭火|炭盆|火盆|煤烟|热水器|煤气|燃气|臭鸡蛋|车库.{0,8}空调).{0,16}"
      r"(昏|晕|喊不|叫不|软|头痛|想吐|吐|没起来|没醒|打偏偏)|几个人都.{0,3}(头晕|昏|晕|吐)|"
      r"樱桃红|红得像樱桃|一氧化碳|煤气中毒|carbon monoxide"),
     # water, wells, cesspits: fallen in, pulled out
     ("drowning",
      rf"溺水|呛水|落水|淹到|淹死|(人|娃|孩).{0,4}(遭淹|淹了)|沉下去|冲走|(掉|滑|跌|落)(进|到|下)?.{{0,3}}({_WATER})|"
-     rf"(水里|河里|河头|塘里|塘头|堰塘|水窖|井里|江里|水库|耍水|游泳).{{0,8}}(捞|拉|救|拖)(起来|上来|出来)|"
+     rf"(水里|河里|河头|塘里|塘头|堰塘|水窖|井里|江里|水库|耍水|游泳|{_WATER}).{{0,8}}"
+     r"(捞|拉|救|拖)(起来|上来|出来)|"
      r"drown"),
     # electricity and lightning, including someone still holding the wire
     ("electric",
@@ -105,7 +108,8 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"(奶|饭|东西|果冻|汤圆|花生|糖|硬币).{0,3}(呛|噎|卡|哽)(到|住)|chok(ing|ed)"),
     # heat, boiling liquid, fire, explosions
     ("burn", r"烫到|烫了|烫伤|遭.{0,3}烫|(?<!发)烧到(?!\d)|烧伤|"
-             r"(滚|开水|热水|油|汤|稀饭|火|烫|烧|炸|洁厕灵|碱|酸).{0,14}起泡|皮都脱|炸起来|灼伤|"
+             r"(滚|开水|热水|油|汤|稀饭|火|烫|烧|炸|洁厕灵|碱|酸).{0,20}起(了|好多|一片)?.{0,2}泡|"
+             r"皮都脱|炸起来|灼伤|烧(黑|糊)|"
              r"焦黑|烧焦|烧得焦|(罐|锅炉|高压锅).{0,3}(爆|炸)|badly burn|severe burn"),
     # stroke: face, speech, one side, sudden loss of sight or balance, thunderclap headache
     ("stroke",
@@ -121,7 +125,8 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # venomous bites and stings, and a bite that spreads or numbs
     ("bite",
      r"(蛇|长虫|烙铁头|竹叶[青清]|五步蛇|眼镜蛇|狗|蜂子?|马蜂|胡蜂|黄蜂|蜈蚣|蝎子).{0,4}(咬|叮|蛰|蜇)|"
-     r"被蛇|毒蛇咬|遭.{0,4}(咬|叮|蜇|蛰)|咬了?.{0,12}(肿到|肿得好快|乌起|眼皮)|snake ?bit|"
+     r"被蛇|毒蛇咬|(咬|叮)了?.{0,30}(蛇|长虫)|遭.{0,4}(咬|叮|蜇|蛰)|"
+     r"咬了?.{0,12}(肿到|肿得好快|乌起|眼皮)|snake ?bit|"
      r"bitten by a snake"),
     # heat stroke: hot weather, a closed car, and a hot body or a clouded mind
     ("heat", r"中暑|热晕|晒晕|晒昏|晒倒|晒得.{0,4}(昏|晕|倒|迷糊)|"
@@ -134,7 +139,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # fits and the high fevers that cause them ("腿抽筋" is a cramp, not a fit)
     ("seizure",
      r"抽搐|(?<![腿脚手])抽筋|抽风|抽了(?![一几两]?(根|支|口|管|烟|血))|全身.{0,3}抽|一抽一抽|打摆子|抽经|抽起|痉挛|羊癫疯|癫痫|"
-     r"吐白沫|牙关紧|咬得死紧|高烧|烧糊涂|体温4[0-9]|烧到4[0-9]|说胡话|seizure|convuls"),
+     r"手足口.{0,20}(一直吐|发抖|抖|想睡|嗜睡|精神差|叫不醒|喊不醒)|吐白沫|牙关紧|咬得死紧|高烧|烧糊涂|体温4[0-9]|烧到4[0-9]|说胡话|seizure|convuls"),
     # blood that will not stop or soaks through, vomiting or coughing blood
     ("bleeding",
      r"吐血|咳血|屙血|便血|一滩血|好多血|流血不止|大出血|血止不住|(血|流).{0,8}止不住|血.{0,4}喷|冒血|"
@@ -149,6 +154,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     ("heart",
      r"憋得.{0,4}(紫|青)|心梗|心肌梗|心跳.{0,4}(乱|停不|一百[五六七八九]|[12][0-9]{2})|心跳快得|心慌.{0,6}(要倒|晕)|"
      r"(胸口|心口|胸).{0,4}(痛|疼|闷|绞|压)|胸痛|心口痛|速效救心|"
+     r"(冷汗|出汗).{0,8}(气短|气紧|胸闷)|(气短|胸闷).{0,8}冷汗|"
      r"heart attack|chest pain"),
     # injuries from falls from height, blows, crashes
     ("fall",
@@ -167,7 +173,7 @@ _SEVERE_SIGNS: tuple[tuple[str, str], ...] = (
     # not breathing, no pulse, not responding
     ("unconscious",
      r"昏迷|晕倒|晕过去|昏过去|昏倒|晕在|昏死|不省人事|人事不省|"
-     r"(叫|喊|摇)(都|也)?(叫|喊|摇)?不(太)?(醒|应|答应)|(叫|喊).{0,4}不晓得答应|(?<!睡)不醒|"
+     r"(叫|喊|摇)(都|也)?(叫|喊|摇)?不(太|咋|怎么)?(醒|应|答应)|(叫|喊).{0,4}不晓得答应|(?<!睡)不醒|"
      r"没得?反应|没有反应|不哭不动|不哭也不出声|人都软|软起的|软起了|倒在地上|倒地|倒起的|"
      r"一下倒了|突然.{0,3}倒|要倒了|没得?呼吸|没有呼吸|摸不到脉|不出气|没得气|没气了|"
      r"胸口都?没起伏|叹气那种喘|心跳停|心脏骤停|没得?知觉|没意识|醒不过来|翻白眼|眼睛.{0,3}翻白|"
@@ -244,6 +250,11 @@ _FIGURATIVE = re.compile(
 _ASKS_FIRST = re.compile(
     "能不能|可不可以|该不该|应不应该|应该先|要先.{0,8}[吗嘛不]|先做啥|第一步|第一时间"
 )
+# "电话说你儿子出车祸了 快转钱": a caller wanting money is the fraud article's case, not 120
+_SCAM = re.compile("(转钱|转账|打钱|汇款|汇钱|交钱|保证金)")
+_STILL_URGENT = re.compile(r"(菌子|蘑菇|菌菇|野生菌|百[草早]枯).{0,24}(吐|拉|屙)|"
+                           r"(吐|拉|屙).{0,24}(菌子|蘑菇|野生菌)")
+_BETTER = re.compile("(已经|现在)(好了|没事)")
 _JUST_NOW = re.compile("刚刚|刚才|这会儿|马上要|刚.{0,2}(捞|拉|救|抬)|right now|just now")
 # Animals and crops are not a human emergency (the vet and the farming articles answer them)
 _ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|兔|马|蚕|蜜蜂|果树|庄稼|秧苗|苗子|"
@@ -257,7 +268,7 @@ _PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|�
 _BITTEN = re.compile("(遭|被)(一[窝只条])?(狗|蛇|长虫|蜂子?|蜜蜂|马蜂|胡蜂|黄蜂|蜈蚣|蝎子)")
 _FIRE = re.compile("着火|失火|火灾|起火|烧起来了|浓烟|火.{0,3}烧到|燃气泄漏|煤气泄漏|天然气泄漏|"
                    "(天然气|燃气|煤气)的?(味道?|气味)?.{0,3}(好|很|特别|有点)?(冲|大|重|浓|臭)|"
-                   "闻到.{0,4}(天然气|燃气|煤气)")
+                   "闻到.{0,4}(天然气|燃气|煤气)|臭鸡蛋味")
 _HARM = re.compile(
     "怎么?(制造|制作|做)(炸药|炸弹|毒药|毒品)|怎么毒死人|怎样毒死|自杀的方法|怎么自杀"
 )
@@ -283,20 +294,78 @@ def assess(text: str) -> SafetyVerdict:
 
 def _now(t: str) -> bool:
     """Happening to someone now, not a figure of speech, a question in advance or the past."""
-    if _FIGURATIVE.search(t):
+    if _FIGURATIVE.search(t) or _SCAM.search(t):
         return False
+    if _STILL_URGENT.search(t):  # "吃了菌子…吐过一阵 现在好了": the poison acts hours later
+        t = _BETTER.sub("", t)
     if _JUST_NOW.search(t):
         return True
     return not _NOT_NOW.search(t) and not (_ASKS_FIRST.search(t) and not _PERSON.search(t))
 
 
 def _topic(t: str) -> str:
-    """The first kind that matches; for a sign alone, what the context says it is about."""
-    for name, pattern in _EMERGENCY_TOPICS:
-        if pattern.search(t):
-            return name
-    sign = next((name for name, pattern in _SIGN_TOPICS if pattern.search(t)), "")
-    return next((name for name, pattern in _CONTEXT_TOPICS if pattern.search(t)), sign)
+    """The first kind that matches; for a sign alone, what the context says it is about;
+    then the finer topic that names the first-aid article (`_REFINE`)."""
+    topic = next((name for name, pattern in _EMERGENCY_TOPICS if pattern.search(t)), "")
+    if not topic:
+        sign = next((name for name, pattern in _SIGN_TOPICS if pattern.search(t)), "")
+        topic = next((name for name, pattern in _CONTEXT_TOPICS if pattern.search(t)), sign)
+    for kinds, finer, pattern in _REFINE:
+        if topic in kinds and pattern.search(t):
+            return finer
+    return topic
+
+
+# Finer topics, each with its own first-aid article: which poison, which animal, which gas.
+_REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(
+    (kinds, finer, re.compile(pattern)) for kinds, finer, pattern in (
+        (("poisoning", "unconscious", "", "heart"), "mushroom", "菌子|蘑菇|菌菇|野生菌|见手青"),
+        (("poisoning", "unconscious", "", "heart", "seizure"), "child_poison",
+         rf"({_CHILD}).{{0,12}}({_MEDICINE}|消毒液|洁厕灵|洗衣液|纽扣电池|干燥剂|84)|"
+         rf"({_MEDICINE}|消毒液|洁厕灵|纽扣电池).{{0,12}}({_CHILD})"),
+        (("poisoning", "unconscious", "", "heart", "co"), "food",
+         "食堂|剩菜|隔夜|坝坝宴|吃席|酒席|一桌人|(几|十几|好几|一家)个?人都?.{0,4}(吐|拉|屙)"),
+        (("co", "unconscious", "", "heart"), "gas",
+         "臭鸡蛋|泄漏|漏气|(燃气|天然气|煤气|液化气).{0,3}(味|臭)|闻到"),
+        (("electric", "unconscious", "", "heart", "burn"), "lightning", "雷"),
+        (("bite", "allergy", ""), "sting", "蜂"),
+        (("bite",), "snake", "蛇|长虫|烙铁头|竹叶青"),
+        (("bite",), "dog", "狗|猫"),
+        (("seizure", "unconscious", ""), "hfmd", "手足口"),
+        # "晒得抽筋了 喊他都迷迷糊糊的": a fit in the heat is heat stroke
+        (("seizure", "unconscious", ""), "heat", "晒|太阳|高温|热得|中暑|大热天|三伏"),
+        (("bleeding",), "nosebleed", "鼻血|鼻子.{0,4}(血|流)"),
+        (("unconscious", "", "heart", "seizure", "other", "poisoning"), "hypo",
+         "胰岛素|降糖药.{0,8}没吃|低血糖"),
+    ))
+
+# The first-aid article of each topic, by what its title says (so any corpus's article on
+# it is found; none → the fixed line and `FIXED_ADVICE` only, never a near miss such as the
+# hand-foot-mouth article for a child's febrile fit).
+FIRST_AID_TITLES: dict[str, re.Pattern[str]] = {
+    topic: re.compile(pattern) for topic, pattern in {
+        "poisoning": "农药中毒|中毒急救", "mushroom": "野生菌|毒蘑菇|毒菌",
+        "child_poison": "误服|误食", "food": "食物中毒", "co": "一氧化碳",
+        "gas": "燃气|煤气泄漏", "stroke": "卒中|中风", "heart": "心梗|心肌梗",
+        "unconscious": "心肺复苏|CPR", "choking": "海姆立克|卡喉|气道异物",
+        "drowning": "溺水", "electric": "触电", "lightning": "雷电|雷击|打雷",
+        "burn": "烫伤|烧伤", "snake": "毒蛇|蛇咬", "sting": "蜇伤", "dog": "狗猫咬|狂犬",
+        "heat": "中暑", "fall": "跌倒|摔伤", "altitude": "高原反应", "hfmd": "手足口",
+        "nosebleed": "鼻血", "hypo": "低血糖|糖尿病",
+        # no article of their own in most corpora: the fixed advice below instead
+        "seizure": "抽搐|惊厥|癫痫", "bleeding": "止血|外伤出血", "allergy": "过敏性休克",
+    }.items()}
+
+# What to do before help comes, for topics whose article a corpus may lack (standard first
+# aid, short and safe; shown after the 120 line only when no vetted article answers).
+FIXED_ADVICE: dict[str, str] = {
+    "seizure": "抽搐时让病人侧躺，移开身边的硬物，不要往嘴里塞东西，不要按压手脚；"
+               "记下抽搐持续的时间告诉医生。",
+    "bleeding": "用干净的布或毛巾用力按住伤口止血，不要松开查看；能抬高的部位抬高。",
+    "allergy": "让病人平躺（呼吸困难时半坐），停止接触可能引起过敏的东西；"
+               "有医生开的肾上腺素笔要立即使用。",
+    "hypo": "病人清醒能吞咽时，给喝糖水或吃几块糖；叫不醒时不要强行喂食，让他侧躺。",
+}
 
 
 def _about_an_animal(t: str) -> bool:

@@ -135,6 +135,10 @@ class Tokenizer:
         # under the same signature
         self.signature = hashlib.sha1("\n".join(sorted(self._terms)).encode()).hexdigest()
 
+    def warm(self) -> None:
+        """Load the dictionaries now (about 0.2 s) rather than on the first text."""
+        self._ensure_ready()
+
     def _ensure_ready(self) -> None:
         with self._lock:
             if not self._ready:

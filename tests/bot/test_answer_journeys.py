@@ -138,9 +138,13 @@ def test_a_hot_pig_is_not_a_human_emergency(demo: Harness) -> None:
 
 @pytest.mark.parametrize("said, article", [
     ("我妈喝了一口敌敌畏", "农药中毒急救"),
-    ("娃儿发高烧抽筋了", ""),
     ("有人触电了", "家庭用电安全"),
     ("煤炉烤火几个人都头晕", "冬季取暖防范一氧化碳中毒"),
+    # the article of the topic, found by its title, though other words pull elsewhere
+    ("放羊的时候旁边那个人遭雷打了 倒地上", "雷电防护"),
+    ("爷爷左手突然抬不起来 碗都端不住", "心梗和脑卒中的早期信号"),
+    ("厨房好大一股臭鸡蛋味 我妈晕在灶台边上", "闻到燃气味怎么办"),
+    ("娃儿把奶奶的降压药吃了 现在想睡 叫不咋醒", "儿童误服药物和消毒液"),
 ])
 def test_emergencies_in_peoples_words_put_120_first(demo: Harness, said: str,
                                                     article: str) -> None:
@@ -148,6 +152,14 @@ def test_emergencies_in_peoples_words_put_120_first(demo: Harness, said: str,
     assert reply.startswith("⚠️") and "120" in reply.splitlines()[0]
     if article:
         assert cited(reply) and cited(reply)[0].startswith(article), reply
+
+
+def test_an_emergency_without_its_article_gets_120_and_what_to_do_only(demo: Harness) -> None:
+    """No febrile-fit article in the corpus: the hand-foot-mouth article must not stand in."""
+    reply = text(demo.chat("f11", "娃儿发高烧抽筋了"))
+    assert reply.startswith("⚠️") and "120" in reply.splitlines()[0]
+    assert "侧躺" in reply and not cited(reply)
+    assert "手足口" not in reply
 
 
 @pytest.mark.parametrize("said", ["", "😀😀😀", "土" * 10_000, "Лиза 李子 ñ 🍑 酸化??"])

@@ -12,7 +12,7 @@ EMERGENCIES = [
     ("喝了一口敌敌畏", "poisoning"),
     ("喝了百草枯", "poisoning"),
     ("娃儿发高烧抽筋了", "seizure"),
-    ("吃了菌子上吐下泻", "poisoning"),
+    ("吃了菌子上吐下泻", "mushroom"),
     ("屋头老人突然嘴巴歪了说话不清楚", "stroke"),
     ("一边手脚没力气", "stroke"),
     ("掉水里没得气了", "drowning"),
@@ -24,7 +24,27 @@ EMERGENCIES = [
     ("房子垮了 有人埋在下面", "other"),
     ("My grandma drank pesticide", "poisoning"),
     ("my dad's face is drooping", "stroke"),
+    # finer topics: each names its own first-aid article
+    ("放羊的时候旁边那个人遭雷打了 倒地上", "lightning"),
+    ("厨房好大一股臭鸡蛋味 我妈晕在灶台边上", "gas"),
+    ("洗澡的时候老婆晕在厕所头了 燃气热水器就在里面", "co"),
+    ("两岁的孙女把我的降糖药吃了几颗 现在看起还精神得很", "child_poison"),
+    ("单位食堂吃完午饭 十几个人都在吐在拉", "food"),
+    ("被咬了一口 不痛也不肿 但是看到是黑白一圈一圈的蛇", "snake"),
+    ("工地上一个师傅晒得抽筋了 喊他都迷迷糊糊的", "heat"),
+    ("我老汉儿打了胰岛素没吃饭 现在叫不答应 出冷汗", "hypo"),
 ]
+
+
+def test_mushrooms_stay_urgent_when_the_vomiting_stops() -> None:
+    """Deadly amanitas act 6 hours and more after the meal, after a false recovery."""
+    text = "吃了菌子七八个钟头了 吐过一阵 现在好了 还要去医院不"
+    assert assess(text).kind == "emergency"
+    assert assess("去年吃菌子吐过一回 现在好了").kind == ""
+
+
+def test_a_caller_asking_for_money_is_fraud_not_an_emergency() -> None:
+    assert assess("电话里说我儿子出车祸了 要我马上转钱过去").kind == ""
 
 
 @pytest.mark.parametrize(("text", "topic"), EMERGENCIES)
