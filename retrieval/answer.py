@@ -126,7 +126,8 @@ class Answerer:
             asked = [*first, *[a for a in asked if a not in ("doctor", "how", "yesno")], "how"]
         # sentences are scored against what was asked now (a follow-up's own words) as well
         focus = own if topic != question else None
-        answer = self._extract(q, used, asked, confidence, focus)
+        answer = self._extract(q, used, asked, confidence, focus,
+                               lead_first=verdict.kind == "emergency")
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
             answer.confidence, answer.topic = confidence, topic
             if verdict.kind:
@@ -201,7 +202,10 @@ class Answerer:
             if same and same[0].score >= hits[0].score * 0.5:
                 hits = [same[0], *[h for h in hits if h is not same[0]]]
         leans = (not mine and before) or _ANAPHORA.search(question)
-        return (q, hits, joined) if leans or joined > confidence else None
+        # a long message says what it is about itself: only a short one joins the earlier
+        # question merely because the joined search is surer
+        short = len(question) <= _SHORT_FOLLOW_UP
+        return (q, hits, joined) if leans or (short and joined > confidence) else None
 
     def _on_subject(self, question: str, hits: list[Hit], asked: str = "") -> list[Hit]:
         """Articles about another subject than the question's are not cited: a pig question
@@ -258,7 +262,8 @@ class Answerer:
         return latin and len(vectors) > 0 and float((vectors @ q.vector).max()) >= 0.3
 
     def _extract(self, q: Query, hits: list[Hit], asked: list[str],
-                 confidence: float = 1.0, focus: Query | None = None) -> Answer:
+                 confidence: float = 1.0, focus: Query | None = None,
+                 lead_first: bool = False) -> Answer:
         """Per cited article, the sentences that answer what was asked (the asked fact first),
         then the context they need, within a character budget; the first article leads."""
         index = self.searcher.index
@@ -285,7 +290,7 @@ class Answerer:
             enough = 0 if rank else HOW_CHARS if "how" in asked or not any(
                 a in SPECIFIC for a in asked) else FACT_CHARS
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
-                           enough=enough)
+                           enough=enough, lead_first=lead_first and rank == 0)
             if not text:
                 continue
             citations.append(Citation(hit.id, hit.title, _snippet(docs[0].text)))
@@ -317,6 +322,9 @@ MAX_TOPIC_CHARS = 300
 SURE_MATCH = 0.6
 # emergency kinds → the words of their first-aid article, added to the search, so that
 # "嘴巴歪了说话不清楚" finds the stroke (FAST) article, not falls or choking
+# "啥时候撒好", "那要打几次": follow-ups this short lean on the earlier question when that
+# answers them better
+_SHORT_FOLLOW_UP = 14
 FIRST_AID: dict[str, str] = {
     "poisoning": "中毒 急救 催吐 就医",
     "stroke": "脑卒中 中风 FAST 口角歪斜",

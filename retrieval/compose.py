@@ -177,8 +177,10 @@ def shorten_list(unit: Unit, allowance: int, scores_by_text: dict[str, float]) -
 
 
 def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: int,
-            floor: float = 0.5, enough: int = 120) -> str:
-    """The answer text from one article within `allowance` characters."""
+            floor: float = 0.5, enough: int = 120, lead_first: bool = False) -> str:
+    """The answer text from one article within `allowance` characters. `lead_first`: the
+    best unit comes first even when no one fact was asked (an emergency: what to do now,
+    not the article's background)."""
     if not texts:
         return ""
     groups = units(texts, scores)
@@ -206,13 +208,13 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
         return ""
     lead_unit = chosen[0][0]
     chosen.sort(key=lambda c: c[0].first)
-    if any(a in intent.SPECIFIC for a in asks):
+    primary = next((a for a in asks if a in intent.SPECIFIC), None)
+    if primary is not None or lead_first:
         # the fact asked for first (with the sentences just before it that give the same kind
         # of fact: "pH 5.0–5.5 … 50–75 公斤；pH < 5.0 … 100–150 公斤"), then what follows it,
         # then what came before
-        primary = next(a for a in asks if a in intent.SPECIFIC)
         start = next(i for i, (u, _) in enumerate(chosen) if u is lead_unit)
-        while start > 0:
+        while primary is not None and start > 0:
             before, here = chosen[start - 1][0], chosen[start][0]
             if before.first + len(before.parts) != here.first or not intent.answers(
                     before.text, primary):
