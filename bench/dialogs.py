@@ -1,9 +1,10 @@
 """Scripted chats judged turn by turn, as `kejiyun chat --as ROLE` runs them, on the demo corpus.
 
-    python bench/dialogs.py [--misses dev|holdout] [--only dev|holdout]
+    python bench/dialogs.py [--misses dev|dev2|holdout] [--only dev|dev2|holdout]
 
 Journeys: bench/data/dialogs_dev.jsonl (tuned on; five labels that contradicted the card's
-wording, 很急 for 紧急 and experts-only after a plain 同意, corrected) and
+wording, 很急 for 紧急 and experts-only after a plain 同意, corrected), dialogs_dev2.jsonl
+(40 more, written later by another colleague who had not read the code; tuned on) and
 dialogs_holdout.jsonl (written with it by a colleague who had not read the code; never tuned
 on, left as written). Each turn says what the reply must show,
 in tags: ask:region / ask:urgency / ask:budget / ask:consent / ask:problem (and not_ask:…), card
@@ -60,10 +61,13 @@ def check(tag: str, said: str, published: int) -> bool:
     raise ValueError(f"unknown tag {tag!r}")
 
 
+HALVES = ("dev", "dev2", "holdout")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--misses", choices=("dev", "holdout"), default=None)
-    ap.add_argument("--only", choices=("dev", "holdout"), default=None)
+    ap.add_argument("--misses", choices=HALVES, default=None)
+    ap.add_argument("--only", choices=HALVES, default=None)
     args = ap.parse_args()
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
@@ -82,7 +86,7 @@ def main() -> None:
         with Session(engine) as s:
             return s.execute(select(func.count()).select_from(Need)).scalar_one()
 
-    halves = [args.only] if args.only else ["dev", "holdout"]
+    halves = [args.only] if args.only else list(HALVES)
     table: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for half in halves:
         path = DATA / f"dialogs_{half}.jsonl"

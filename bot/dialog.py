@@ -35,7 +35,7 @@ from kejiyun.logs import log_context
 from kejiyun.metrics import observe_turn
 from knowledge import gazetteer, taxonomy
 from matching.contacts import find_contacts
-from matching.extract import fill_slot
+from matching.extract import fill_others, fill_slot
 from matching.need import SLOT_QUESTIONS, NeedDraft
 from matching.offers import OfferService, sent_message
 from matching.service import Matcher
@@ -68,7 +68,8 @@ _REFUSE_AND_FIX = re.compile(r"^(不得行|不行|不对|错了|写错了)[，,�
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
 _LEAVE_WORDS = (r"算了|不要了|不搞了|不弄了|不做了|不找了|不发了|不用了|不需要了|重新来|重来|"
                 r"取消吧|我要取消|取消了|撤销|作废|退出|不想发了|不想弄了|先不弄了|先不搞了")
-_LEAVE = re.compile(rf"^({_LEAVE_WORDS})(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
+_LEAVE = re.compile(rf"^(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
+                    rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
                     # "取消吧，老板说先不弄了", "不要了不要了，我自己整": a reason may follow
                     rf"|[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))")
 _QUICK: dict[str, list[tuple[str, str]]] = {
@@ -94,6 +95,8 @@ _SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能�
 # a need's intake reads this many earlier messages, said within this long
 RECENT_MESSAGES = 3
 RECENT_WINDOW = timedelta(minutes=30)
+# asides inside a form: answered with a word, the form's question asked again
+_ASIDE = ("out_of_scope", "joke", "chat", "capabilities")
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 
 
@@ -407,6 +410,10 @@ class Dialog:
             elif arg == "edit":
                 t.state = "need:edit"
                 t.say(texts.EDIT_PROMPT)
+            elif arg == "private":
+                draft = NeedDraft(**t.data["draft"])
+                draft.confidentiality, draft.visibility_set = "experts_only", True
+                self._continue_need(draft, t)
             else:
                 t.state, t.data = "start", {}
                 t.say(texts.CANCELLED)
@@ -676,16 +683,33 @@ class Dialog:
             t.say(SLOT_QUESTIONS[slot], self._options(t, buttons))
             return
         t.state = "need:confirm"
-        t.say("\n".join([texts.SUMMARY_HEAD, *draft.summary_lines()]),
-              self._options(t, [Button(texts.CONFIRM, "need:confirm"),
-                                Button(texts.EDIT, "need:edit"),
-                                Button(texts.DROP, "need:cancel")]))
+        lines = [texts.SUMMARY_HEAD, *draft.summary_lines()]
+        buttons = [Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
+                   Button(texts.DROP, "need:cancel")]
+        if draft.requester_role == "enterprise" and not draft.visibility_set:
+            # a firm's problem may be a commercial secret: asked on the card, before publishing
+            # (last button, so that 1–3 mean the same on every card)
+            lines.append(texts.VISIBILITY_ASK)
+            buttons.append(Button(texts.PRIVATE, "need:private"))
+        t.say("\n".join(lines), self._options(t, buttons))
 
     def _slot_answer(self, text: str, t: Turn) -> None:
         t.outcome = "need"
         slot = t.state.removeprefix("need:slot:")
         draft = NeedDraft(**t.data["draft"])
+        if smalltalk.classify(text) in _ASIDE:
+            # "明天成都下不下雨哦" at the urgency prompt: declined, never read as "明天" = urgent
+            t.say(smalltalk.REPLY[smalltalk.classify(text) or "chat"])
+            t.say(SLOT_QUESTIONS.get(slot, ""), self._options(t, [
+                Button(label, f"slot:{slot}:{value}") for label, value in _QUICK.get(slot, [])]))
+            return
         if not fill_slot(draft, slot, text):
+            # "很急" at the region prompt, "三千" at the consent prompt: an answer to another
+            # question still open is taken, and the open one asked again (never a loop)
+            for other in draft.missing:
+                if other not in (slot, "description") and fill_slot(draft, other, text):
+                    self._continue_need(draft, t)
+                    return
             buttons = [Button(label, f"slot:{slot}:{value}") for label, value
                        in _QUICK.get(slot, [])]
             if self._asks_inside_form(text):
@@ -696,6 +720,7 @@ class Dialog:
             t.say(texts.SLOT_RETRY.get(slot, SLOT_QUESTIONS.get(slot, "")),
                   self._options(t, buttons))
             return
+        fill_others(draft, text)
         self._continue_need(draft, t)
 
     def _publish(self, t: Turn) -> None:

@@ -29,9 +29,12 @@ SLOT_RETRY = {
     "region": "没有识别出地区，请说市和县区，例如“宜宾市翠屏区”；如果远程指导就行，请回复“远程”。",
     "urgency": "请回复：很急 / 尽快 / 不急。",
     "budget": "请说一个大概的金额，例如“五千”“三万左右”，或者回复“面议”。",
-    "contact_consent": "请回复“同意”或“不同意”。",
+    "contact_consent": "专家接单后，是否同意把您的联系方式告诉这位专家？请回复“同意”或“不同意”。",
 }
 SUMMARY_HEAD = "请确认需求信息："
+# asked of enterprises on the card: many firms' problems are commercial secrets
+VISIBILITY_ASK = "这条需求默认公开；如果不想公开，请回复“不公开”，只给匹配到的专家看。"
+PRIVATE = "不公开"
 CONFIRM, EDIT, DROP = "确认发布", "修改", "取消"
 EDIT_PROMPT = "请直接说要修改或补充的内容。"
 PUBLISHED = "需求已发布！{sent}有专家接单会第一时间通知您。"  # sent: offers.sent_message

@@ -375,6 +375,17 @@ def _places(matches: list[_Match]) -> list[_Match]:
     return kept
 
 
+# "我们在三台有个猪场", "我们是石棉一家茶厂": a guarded name said as where someone is (after
+# 在/是/住…, before a pause or what one does there), not "三台机器" or "石棉瓦"
+_PLACE_CUE = ("在", "是", "住", "到", "来自", "回")
+_PLACE_NEXT = re.compile(r"(县|区|市|的|这边|那边|这里|那里|那块|一家|一个|有|开|种|养|做|搞|办|"
+                         r"乡|镇|村|\s|[，,。.！!？?]|$)")
+
+
+def _said_as_a_place(text: str, start: int, end: int) -> bool:
+    return text[:start].endswith(_PLACE_CUE) and bool(_PLACE_NEXT.match(text, end))
+
+
 def _mentions(text: str) -> list[tuple[int, Region]]:
     """The regions mentioned in ``text``, in order, after the rules in the module docstring."""
     idx = _index()
@@ -384,7 +395,8 @@ def _mentions(text: str) -> list[tuple[int, Region]]:
     found: list[tuple[int, tuple[Region, ...]]] = []
     for p in places:
         regions = p.entry.regions
-        if p.entry.guarded:  # only right after its city: "南充南部", "南充市 南部"
+        if p.entry.guarded and not _said_as_a_place(text, p.start, p.end):
+            # only right after its city ("南充南部", "南充市 南部"), or said as where one is
             before = p.start
             while before > 0 and text[before - 1].isspace():
                 before -= 1

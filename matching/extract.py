@@ -166,15 +166,20 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
     draft.region_code = region.code if region else None
     draft.urgency = slots.parse_urgency(clean)
     draft.confidentiality = slots.parse_confidentiality(clean)
+    draft.visibility_set = slots.states_visibility(clean)
     draft.contact_consent = slots.parse_contact_consent(text)
     draft.remote_ok = slots.parse_remote(clean)
-    draft.requester_role = role or slots.parse_role(clean)
+    # a known role wins; a citizen's own words may say more ("我们公司…", "我家果园…")
+    draft.requester_role = (role if role and role != "citizen"
+                            else slots.parse_role(clean))
     draft.recompute_missing()
     return draft
 
 
-_YES = re.compile(r"^(?:同意|可以|好的?|行|要得|中|是的?|没问题|愿意|ok|yes|嗯)")
-_NO = re.compile(r"^(?:不同意|不可以|不行|不要|不用|不愿意|算了|否|no)")
+_YES = re.compile(r"^(?:同意|可以|好的?|行|要得|中|是的?|没问题|莫得问题|没得问题|没啥问题|对头|"
+                  r"给嘛|给他|给专家|留嘛|愿意|ok|yes|嗯)", re.IGNORECASE)
+_NO = re.compile(r"^(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no)",
+                 re.IGNORECASE)
 
 
 def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
@@ -200,6 +205,7 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             merged.confidentiality = (update.confidentiality
                                       if slots.parse_confidentiality(text) != "public"
                                       else draft.confidentiality)
+        merged.visibility_set = draft.visibility_set or update.visibility_set
         merged.contact = {**draft.contact, **contact}
         # what the user says now wins ("预算改成一万"); what they do not mention stays
         for name in ("region_code", "urgency", "contact_consent"):
@@ -252,6 +258,21 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
     return True
 
 
+def fill_others(draft: NeedDraft, text: str) -> None:
+    """After a prompt's own answer, what the same message says plainly about the other open
+    questions ("不急，预算五千" at the urgency prompt): never asked again."""
+    clean = normalise(text)
+    if "region" in draft.missing and (region := gazetteer.find_region(clean)) is not None:
+        draft.region_code = region.code
+    if "urgency" in draft.missing:
+        draft.urgency = slots.parse_urgency(clean)
+    if "budget" in draft.missing and (budget := slots.parse_budget(clean)) is not None:
+        draft.budget, draft.budget_text = budget.amount, budget.text
+    if "contact_consent" in draft.missing:
+        draft.contact_consent = slots.parse_contact_consent(text)
+    draft.recompute_missing()
+
+
 def _bare_amount(text: str) -> slots.Budget | None:
     """An answer to "how much?" may be just "五万", "3000" or "500": money by context."""
     if (m := _PLAIN_NUMBER.match(text)) and 0 < float(m.group(1)) <= 1e10:
@@ -259,7 +280,7 @@ def _bare_amount(text: str) -> slots.Budget | None:
     return slots.parse_budget(f"预算{text}")
 
 
-_CORRECTION = re.compile(r"[，,]\s*(?:是|改成|改为|换成|应该是)")
+_CORRECTION = re.compile(r"[，,\s]\s*(?:是|改成|改为|换成|应该是)")
 _PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")
 # "我在名山", "我们是蒲江的": the place without the words around it
 _PLACE_WORDS = re.compile(r"^(我们?|咱们?)?(在|是|住在|来自)?|(的|这边|那边|这里|那里|这块|附近)"

@@ -45,6 +45,7 @@ class NeedDraft:
     budget: float | None = None
     budget_text: str = ""
     confidentiality: str = "public"
+    visibility_set: bool = False  # the requester said public or not (asked of enterprises)
     requester_role: str = "citizen"
     contact_consent: bool | None = None
     remote_ok: bool = False
@@ -85,6 +86,7 @@ class NeedDraft:
         """The need record of DESIGN.md (contact details excluded, by design)."""
         data = asdict(self)
         data.pop("contact")
+        data.pop("visibility_set")
         data["region"] = self.full_region_name()
         data["urgency"] = self.urgency or "normal"
         data["contact_consent"] = bool(self.contact_consent)

@@ -113,7 +113,7 @@ def draft_from_need(need: Need) -> NeedDraft:
         region_code=need.region_code, urgency=need.urgency, budget=need.budget,
         budget_text=need.budget_text, confidentiality=need.confidentiality,
         requester_role=need.requester_role, contact_consent=need.contact_consent,
-        remote_ok=need.remote_ok, status=need.status)
+        remote_ok=need.remote_ok, status=need.status, visibility_set=True)
 
 
 class OfferService:

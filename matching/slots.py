@@ -58,8 +58,8 @@ _URGENT = re.compile(r"十万火急|急|马上|立刻|立即|今天|明天|这�
                      r"本周内|这周|本周|"
                      r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行")
 _SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
-_SOON = re.compile(r"尽快|尽早|近期|最近|这个月内|这个月|本月内|本月|月底|下个月|早点|抓紧|赶在|"
-                   r"之前|前要")
+# ("最近叶子发黄", "近期危害严重", "之前打过药" say when the trouble began, not how urgent)
+_SOON = re.compile(r"尽快|尽早|这个月内|这个月|本月内|本月|月底|下个月|早点|抓紧|赶在|前要")
 
 
 def parse_urgency(text: str) -> str | None:
@@ -162,6 +162,8 @@ def parse_budget(text: str) -> Budget | None:
 # ---- confidentiality, consent, remote, role ----------------------------------------------------
 _CONFIDENTIAL = re.compile(r"保密|不公开|不要公开|别公开|不想公开|仅.{0,2}专家|只给.{0,4}专家|"
                            r"只让.{0,4}专家|商业机密|技术秘密|内部资料|不对外")
+_PUBLIC_OK = re.compile(r"可以公开|能公开|公开也?(可以|行|没得?事|没问题|无所谓)|随便公开|"
+                        r"公开嘛|公开吧|^公开$|不用保密|不怕公开|都可以看|大家都能看")
 _CONSENT_NO = re.compile(r"不留电话|不留联系|不想留|不方便留|先别给|不要给.{0,4}(?:电话|联系)|"
                          r"不公开.{0,4}(?:电话|联系)|平台上联系|不同意")
 _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
@@ -214,6 +216,11 @@ def strip_side_phrases(text: str) -> str:
 
 def parse_confidentiality(text: str) -> str:
     return "experts_only" if _CONFIDENTIAL.search(text) else "public"
+
+
+def states_visibility(text: str) -> bool:
+    """Whether the text says if the need may be public at all ("不要公开", "公开也没得事")."""
+    return bool(_CONFIDENTIAL.search(text) or _PUBLIC_OK.search(text))
 
 
 def parse_contact_consent(text: str) -> bool | None:

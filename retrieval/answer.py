@@ -202,10 +202,7 @@ class Answerer:
             if same and same[0].score >= hits[0].score * 0.5:
                 hits = [same[0], *[h for h in hits if h is not same[0]]]
         leans = (not mine and before) or _ANAPHORA.search(question)
-        # a long message says what it is about itself: only a short one joins the earlier
-        # question merely because the joined search is surer
-        short = len(question) <= _SHORT_FOLLOW_UP
-        return (q, hits, joined) if leans or (short and joined > confidence) else None
+        return (q, hits, joined) if leans or joined > confidence else None
 
     def _on_subject(self, question: str, hits: list[Hit], asked: str = "") -> list[Hit]:
         """Articles about another subject than the question's are not cited: a pig question
@@ -322,9 +319,6 @@ MAX_TOPIC_CHARS = 300
 SURE_MATCH = 0.6
 # emergency kinds → the words of their first-aid article, added to the search, so that
 # "嘴巴歪了说话不清楚" finds the stroke (FAST) article, not falls or choking
-# "啥时候撒好", "那要打几次": follow-ups this short lean on the earlier question when that
-# answers them better
-_SHORT_FOLLOW_UP = 14
 FIRST_AID: dict[str, str] = {
     "poisoning": "中毒 急救 催吐 就医",
     "stroke": "脑卒中 中风 FAST 口角歪斜",

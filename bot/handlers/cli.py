@@ -29,7 +29,11 @@ def render(out: Outbound) -> str:
 
 def run(dialog: Dialog, settings: Settings, user: str, role: str | None,
         read: Callable[[str], str] = input, write: Callable[[str], None] = print) -> None:
-    accounts.account(dialog.engine, CHANNEL, user, display_name=user, role=role or "citizen")
+    person_id, current = accounts.account(dialog.engine, CHANNEL, user, display_name=user,
+                                          role=role or "citizen")
+    if role and role != current and accounts.scientist_of(dialog.engine, person_id) is None:
+        # `--as` says who is typing this time (a registered expert stays an expert)
+        accounts.set_role(dialog.engine, person_id, role)
 
     def sender(to_user: str, out: Outbound) -> None:
         head = "〔通知〕" if to_user == user else f"〔发给 {to_user} 的通知〕"

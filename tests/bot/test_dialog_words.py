@@ -186,3 +186,55 @@ def test_offer_words_from_a_non_scientist_say_how_to_become_one(bot: Harness) ->
 def test_a_question_about_a_symptom_is_answered_not_made_a_need(bot: Harness) -> None:
     said = text(bot.chat("farmer", "我家李子园土壤酸化板结 是不是要撒石灰"))
     assert "哪个市" not in said and needs(bot) == 0
+
+
+def test_an_enterprise_is_asked_on_the_card_whether_the_need_may_be_public(bot: Harness
+                                                                            ) -> None:
+    """A firm's problem may be a commercial secret: the card asks, "不公开" (typed or the
+    button) keeps it to the matched experts; a farmer's card does not ask."""
+    card = bot.chat("firm", "我们公司在宜宾翠屏区，" + BARE + "，很急，预算五千，同意留电话")
+    assert "不想公开" in text(card) and "need:private" in [b.action for b in card[-1].buttons]
+    assert "仅匹配的专家可见" in text(bot.press("firm", "need:private"))
+    assert "需求已发布" in text(bot.chat("firm", "确认"))
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need.confidentiality)).scalar_one() == "experts_only"
+    farmer = text(bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话"))
+    assert "请确认需求信息" in farmer and "不想公开" not in farmer
+
+
+def test_an_enterprise_that_already_said_public_or_not_is_not_asked_again(bot: Harness
+                                                                          ) -> None:
+    said = text(bot.chat("firm", "我们公司在宜宾翠屏区，" + BARE + "，很急，预算五千，"
+                                 "同意留电话，这个不要公开"))
+    assert "仅匹配的专家可见" in said and "不想公开" not in said
+
+
+def test_leaving_with_a_subject_and_a_reason_at_the_card(bot: Harness) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    assert "已取消" in text(bot.chat("boss", "我不找了 社长说先打一遍药再看"))
+    bot.chat("boss", "好嘛")
+    assert needs(bot) == 0
+
+
+def test_an_aside_at_a_prompt_never_fills_it(bot: Harness) -> None:
+    """"明天成都下不下雨哦" at the urgency prompt is declined, not read as 明天 = urgent."""
+    bot.chat("boss", "宜宾翠屏区" + BARE)
+    said = text(bot.chat("boss", "明天成都下不下雨哦"))
+    assert "帮不上忙" in said and "急不急" in said
+    said = text(bot.chat("boss", "不急，预算五千"))  # the budget said too: not asked again
+    assert "联系方式告诉" in said and "费用" not in said
+
+
+def test_an_answer_to_another_open_question_is_taken_not_looped(bot: Harness) -> None:
+    assert "哪个市" in text(bot.chat("boss", BARE))
+    said = text(bot.chat("boss", "很急"))  # the urgency, said at the region prompt
+    assert "哪个市" in said and "没有识别出地区" not in said
+    said = text(bot.chat("boss", "我在三台"))
+    assert "急不急" not in said and "费用" in said
+
+
+def test_sichuanese_consent_and_a_spaced_correction_at_the_card(bot: Harness) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，不急，预算两千")
+    assert "请确认需求信息" in text(bot.chat("boss", "莫得问题"))  # consent given
+    assert "约 4000 元" in text(bot.chat("boss", "不得行 钱写少了 改成四千"))
+    assert needs(bot) == 0

@@ -286,6 +286,11 @@ def test_every_county_resolves_from_its_full_name_and_code() -> None:
         ("广安市广安区", "511602"),
         ("阿坝县", "513231"),
         ("成都市东区", "510100"),  # 东区 is 攀枝花's, not 成都's
+        # a guarded short name said as where one is
+        ("我们养殖公司在三台 保育舍仔猪腹泻", "510722"),
+        ("我们是石棉一家茶叶企业", "511824"),
+        ("我们在游仙有个大棚", "510704"),
+        ("我在名山种茶", "511803"),
     ],
 )
 def test_find_region(text: str, code: str) -> None:
@@ -321,6 +326,9 @@ def test_find_region(text: str, code: str) -> None:
         "小区东区的路灯",
         "邮编610000",
         "订单号5115021",
+        "石棉瓦漏水咋个补",
+        "买了三台机器",
+        "在东坡肉里放点糖",
     ],
 )
 def test_find_region_ignores_common_words(text: str) -> None:
