@@ -86,6 +86,9 @@ _OFFER_WORDS = re.compile(r"^(接单|接了|我接|接|婉拒|拒绝|不接|推�
 _OFFER_VERBS = {"接单": "accept", "接了": "accept", "我接": "accept", "接": "accept",
                 "婉拒": "decline", "拒绝": "decline", "不接": "decline", "推掉": "decline",
                 "详情": "details", "看看": "details", "看下": "details", "看一下": "details"}
+# an expert saying the service is done, as a whole message
+_SERVED = re.compile(r"^(服务|活儿?|事情|那边|那个需求)?(已经)?"
+                     r"(完成|做完|弄完|搞完|搞定|结束|弄好|整完)了?(的)?[呀啊嘛哈哦了。！!]*$")
 # "我想发个需求", "帮我找个专家": a need, even with no problem said yet (asked next)
 _NEED_REQUEST = re.compile(r"(发|发布|提|登记)(个|一个)?(技术)?需求|找(个|位)?专家|请(个|位)?专家|"
                            r"专家(来|帮)")
@@ -431,6 +434,11 @@ class Dialog:
                 return
             t.say(texts.RATE_PROMPT + f"（#{need.id} {need.title}）", self._options(
                 t, [Button(label, f"rate:{need.id}:{stars}") for stars, label in texts.STARS]))
+        elif verb == "served":  # the expert: the service is done, ask the requester to rate
+            if not (arg.isascii() and arg.isdigit() and int(arg) <= MAX_ID):
+                t.say(texts.STALE_BUTTON)
+                return
+            t.say(self.offers.service_done(t.person_id, int(arg)).message)
         elif verb == "rate":
             need_id, _, stars = arg.partition(":")
             if not (need_id.isascii() and need_id.isdigit() and int(need_id) <= MAX_ID
@@ -571,6 +579,8 @@ class Dialog:
             self._button(door, t)  # a menu label typed instead of pressed
         elif (m := _OFFER_WORDS.match(text)) and self._offer_by_text(m, t):
             pass  # "接单", "婉拒 2", "详情": a scientist answering an offer by words
+        elif _SERVED.match(text) and accounts.scientist_of(self.engine, t.person_id):
+            t.say(self.offers.service_done(t.person_id).message)  # "服务完成了", "弄完了"
         elif text in _LABELS:  # a button label typed where that button is not on offer
             t.say(texts.STALE_BUTTON)
         elif (small := smalltalk.classify(text)) is not None:
@@ -794,8 +804,16 @@ class Dialog:
             rows = s.execute(select(Offer, Need).join(Need, Need.id == Offer.need_id)
                              .where(Offer.scientist_id == sci.id, Offer.status == "pending")
                              .order_by(Offer.id.desc()).limit(5)).all()
+            serving = s.execute(select(Need).join(Offer, Offer.need_id == Need.id).where(
+                Offer.scientist_id == sci.id, Offer.status == "accepted",
+                Need.status.in_(("matched", "in_service"))).order_by(Need.id.desc())
+                .limit(3)).scalars().all()
+        for need in serving:  # the expert says when it is done: then the requester rates
+            t.say(texts.SERVING.format(id=need.id, title=need.title),
+                  [Button(texts.SERVED, f"served:{need.id}")])
         if not rows:
-            t.say(texts.OFFERS_EMPTY)
+            if not serving:
+                t.say(texts.OFFERS_EMPTY)
             return
         for i, (offer, need) in enumerate(rows, start=1):
             t.say(f"【{i}】【待答复】{need.title}\n{need.description[:200]}",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from matching.notifications import RATE_STARS
+
 WELCOME = ("您好！我是科技云助手 🌱\n"
            "可以回答种养殖、健康、生活中的科普问题（附权威出处），\n"
            "也可以帮企业、合作社、农户发布技术需求，为您对接科技专家。\n"
@@ -70,9 +72,11 @@ STALE_BUTTON = "这个按钮已失效，请重新操作。"
 RATE_PROMPT = "服务结束了吗？请为专家的服务打分："
 SERVICE_DONE = "#{id} 服务已完成，去评价"
 DONE_PROMPT = "专家服务结束后，点“服务已完成”为 #{id} 打分。"
-STARS = [(5, "5 分 很满意"), (4, "4 分 满意"), (3, "3 分 一般"), (2, "2 分 不满意"),
-         (1, "1 分 很不满意")]
+STARS = RATE_STARS
 RATED = "感谢您的评价！"
+SERVING = ("【服务中】#{id} {title}\n"
+           "服务做完了，点“服务已完成”（或回复“服务完成了”），我们会请需求方打分。")
+SERVED = "服务已完成"
 STATUS = {"draft": "待确认", "open": "已发布", "offered": "等待专家接单", "matched": "已对接",
           "in_service": "服务中", "closed": "已完成", "cancelled": "已取消",
           "unmatched": "工作人员对接中"}

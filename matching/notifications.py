@@ -102,6 +102,18 @@ def intro_to_requester(need: Need, s: Scientist, offer_id: int, ask_share: bool 
     return {"text": "\n".join(lines), "buttons": buttons}
 
 
+RATE_STARS = [(5, "5 分 很满意"), (4, "4 分 满意"), (3, "3 分 一般"), (2, "2 分 不满意"),
+              (1, "1 分 很不满意")]
+
+
+def rate_request(need: Need, s: Scientist) -> dict[str, Any]:
+    """To the requester, when the expert says the service is done."""
+    return {"text": f"专家{s.name}说需求“{need.title}”的服务已经完成。服务确实结束了的话，"
+                    "请为专家打个分：",
+            "buttons": [{"label": label, "action": f"rate:{need.id}:{stars}"}
+                        for stars, label in RATE_STARS]}
+
+
 def contact_shared(need: Need, requester_name: str, contact: dict[str, Any]) -> dict[str, Any]:
     who = requester_name or "需求方"
     return {"text": f"需求“{need.title}”：{who}同意告诉您联系方式——{contact_text(contact)}",

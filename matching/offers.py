@@ -801,6 +801,38 @@ class OfferService:
                         {"status": NeedStatus.matched}, {"status": NeedStatus.in_service})
         return Outcome(True, "in_service", "已开始服务。", need_id)
 
+    def service_done(self, person_id: int, need_id: int | None = None) -> Outcome:
+        """The expert says the service is done: the requester is asked to rate it (the
+        rating is theirs to give; a need is never closed on the expert's word). Only the
+        expert holding the accepted offer of that need (or their latest matched one)."""
+        now = self.clock.now()
+        with self._tx() as session:
+            stmt = (select(Need, Offer, Scientist).join(Offer, Offer.need_id == Need.id)
+                    .join(Scientist, Scientist.id == Offer.scientist_id)
+                    .where(Scientist.person_id == person_id,
+                           Offer.status == OfferStatus.accepted,
+                           Need.status.in_((NeedStatus.matched, NeedStatus.in_service))))
+            if need_id is not None:
+                stmt = stmt.where(Need.id == need_id)
+            row = session.execute(stmt.order_by(Need.updated_at.desc(), Need.id.desc())
+                                  .limit(1)).first()
+            if row is None:
+                return Outcome(False, "no_match", "您目前没有正在服务的需求。")
+            need, offer, sci = row
+            requester = session.get(Person, need.requester_id) if need.requester_id else None
+            asked = session.execute(select(AuditLog.id).where(
+                AuditLog.entity == "need", AuditLog.entity_id == str(need.id),
+                AuditLog.action == "service_done")).first()
+            if asked is not None:
+                return Outcome(True, "asked", "已经请需求方评价过了，等对方打分即可。", need.id)
+            if requester is not None and requester.erased_at is None:
+                enqueue(session, "rate", f"person:{requester.id}",
+                        note.rate_request(need, sci), now=now, need_id=need.id,
+                        offer_id=offer.id)
+            self._audit(session, f"person:{person_id}", "need", need.id, "service_done",
+                        None, {"scientist": sci.external_id})
+        return Outcome(True, "asked", "好的，已请需求方为这次服务打分。", need.id)
+
     def close(self, need_id: int, rating: int, comment: str = "",
               person_id: int | None = None, actor: str = "requester") -> Outcome:
         """The requester rates the service (1–5); the scientist's track record counts it."""

@@ -238,3 +238,29 @@ def test_sichuanese_consent_and_a_spaced_correction_at_the_card(bot: Harness) ->
     assert "请确认需求信息" in text(bot.chat("boss", "莫得问题"))  # consent given
     assert "约 4000 元" in text(bot.chat("boss", "不得行 钱写少了 改成四千"))
     assert needs(bot) == 0
+
+
+def test_the_expert_marks_the_service_done_and_the_requester_rates_it(bot: Harness) -> None:
+    """Rating comes when a side says the service is done, never right after matching; the
+    expert's word asks the requester, only the requester's stars close the need."""
+    bot.bind("sci-w", "s-soil-cp", channel="wechat")
+    _publish(bot)
+    bot.notes("sci-w", "wechat")
+    assert "接单成功" in text(bot.chat("sci-w", "接单", channel="wechat"))
+    intro = bot.notes("boss")
+    assert not any(b.action.startswith("rate:") for o in intro for b in o.buttons)
+    listed = bot.chat("sci-w", "我的接单", channel="wechat")
+    assert "服务中" in text(listed)
+    assert any(b.action.startswith("served:") for o in listed for b in o.buttons)
+    assert "已请需求方" in text(bot.chat("sci-w", "服务完成了", channel="wechat"))
+    asked = bot.notes("boss")
+    stars = [b.action for o in asked for b in o.buttons if b.action.startswith("rate:")]
+    assert "打个分" in text(asked) and len(stars) == 5
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need.status)).scalar_one() == "matched"  # not closed yet
+    assert "等对方打分" in text(bot.chat("sci-w", "搞定了", channel="wechat"))  # asked once
+    assert "感谢" in text(bot.press("boss", stars[1]))  # 4 stars
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need.status)).scalar_one() == "closed"
+    # a stranger's "服务完成了" asks nobody
+    assert "已请需求方" not in text(bot.chat("stranger", "服务完成了"))
