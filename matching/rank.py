@@ -82,7 +82,7 @@ class RankWeights:
     pool: int = 100            # candidates fetched from retrieval before re-scoring
     rerank: int = 20           # the best this many get the (encoder-bound) direction feature
     min_hit: float = 0.01      # a best hybrid score below this: nothing in the pool fits
-    min_relative: float = 0.25  # offers only go to candidates at least this share as relevant
+    min_relative: float = 0.3  # offers only go to candidates at least this share as relevant
 
 
 @dataclass
@@ -227,8 +227,13 @@ class Ranker:
         feats = self.features(need, need_id=need_id, for_offers=for_offers,
                               organization=organization,
                               requester_person_id=requester_person_id)
-        # a list to look at may include weak candidates; an offer interrupts someone
-        return self.score(feats, k, floor=self.w.min_relative if for_offers else 0.0)
+        if not for_offers:  # a list to look at may include weak candidates
+            return self.score(feats, k)
+        # an offer interrupts someone: only candidates nearly as relevant as the best expert,
+        # counting experts who take no work now — when the one real expert is away, the need
+        # goes to staff rather than to a weak, unrelated candidate
+        ranked = self.score(feats, len(feats), floor=self.w.min_relative)
+        return [c for c in ranked if not c.features.get("unavailable")][:k]
 
     def score(self, feats: list[Features], k: int = 10, weights: RankWeights | None = None,
               floor: float = 0.0) -> list[Candidate]:
@@ -264,8 +269,7 @@ class Ranker:
         if not _meaningful(query):
             return []
         prepared = self.searcher.prepare(query)
-        hits = self.searcher.search("scientists", prepared, k=self.w.pool,
-                                    available_only=for_offers)
+        hits = self.searcher.search("scientists", prepared, k=self.w.pool)
         if not hits or hits[0].score < self.w.min_hit:
             return []
         rows = self._rows([h.id for h in hits])
@@ -283,7 +287,7 @@ class Ranker:
         feats: list[Features] = []
         for hit in hits:
             s = rows.get(hit.id)
-            if s is None or s.id is None or (for_offers and not s.available):
+            if s is None or s.id is None:
                 continue
             pending, week, offered_here = load.get(s.id, (0, 0, False))
             if offered_here:

@@ -237,3 +237,17 @@ def test_a_reason_names_the_line_about_the_same_problem_when_no_word_is_shared()
     wanted = concepts("两百亩李子树叶子发黄、果子小，土挖起来硬邦邦的")
     assert _concept_line(team, wanted) == ("研究方向", "李园土壤改良")
     assert _concept_line(team, frozenset()) is None
+
+
+def test_when_the_one_real_expert_takes_no_work_no_weak_candidate_is_offered(
+        ranker: Ranker, pool: Engine) -> None:
+    """The relevance floor for offers counts experts who take no work now: with the liquor
+    expert away, a baijiu need goes to staff, not to a soil or battery expert."""
+    need = extract_need("泸州的白酒厂窖泥老化，浓香型白酒香味变淡，想请专家诊断窖泥微生物")
+    assert ids(ranker.rank(need, k=5, for_offers=True))[:1] == ["s-wine"]
+    with Session(pool) as s, s.begin():
+        s.execute(update(Scientist).where(Scientist.external_id == "s-wine")
+                  .values(available=False))
+    ranker.searcher.index.sync("scientists")
+    assert ranker.rank(need, k=5, for_offers=True) == []
+    assert ids(ranker.rank(need, k=5))[0] == "s-wine"  # the preview still names him
