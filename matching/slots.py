@@ -143,7 +143,7 @@ def parse_budget(text: str) -> Budget | None:
             if b is None:
                 continue
             b *= _UNIT_VALUE.get((m.group("unit") or "").lower(), 1)
-            while a * 10 <= b:  # "3-5万", "五到八万": the first number shares the unit
+            while 0 < a and a * 10 <= b:  # "3-5万", "五到八万": the first shares the unit
                 a *= 10
             amount = (a + b) / 2
         if amount <= 0 or amount > 1e10:

@@ -19,6 +19,13 @@ def test_budget_amounts(text: str, amount: float) -> None:
     assert budget is not None and budget.amount == pytest.approx(amount)
 
 
+def test_a_range_from_zero_ends() -> None:
+    """"0到5万" once looped for ever scaling 0 up to the second number's unit (CI's fuzzing
+    found it); a range from nothing is read as its midpoint."""
+    budget = slots.parse_budget("预算0到5万")
+    assert budget is not None and budget.amount == pytest.approx(25_000)
+
+
 @pytest.mark.parametrize("text", ["费用面议", "价格好商量", "预算待定"])
 def test_negotiable_budget_is_an_answer_without_a_number(text: str) -> None:
     budget = slots.parse_budget(text)
