@@ -66,12 +66,15 @@ _REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|莫发|别
                      r"|^(等一下|等哈|等等|我再想想|再想想|考虑一下|我考虑一下)")
 _REFUSE_AND_FIX = re.compile(r"^(不得行|不行|不对|错了|写错了)[，,。！!\s]+(.*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
-_LEAVE_WORDS = (r"算了|不要了|不搞了|不弄了|不做了|不找了|不发了|不用了|不需要了|重新来|重来|"
-                r"取消吧|我要取消|取消了|撤销|作废|退出|不想发了|不想弄了|先不弄了|先不搞了")
+_LEAVE_WORDS = (r"算了|算球了|算逑了|不要了|不搞了|不整了|莫搞了|不弄了|不做了|不找了|不发了|"
+                r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|"
+                r"不想弄了|先不弄了|先不搞了|暂不处理|先不处理|不处理了")
 _LEAVE = re.compile(rf"^(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
                     rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
-                    # "取消吧，老板说先不弄了", "不要了不要了，我自己整": a reason may follow
-                    rf"|[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))")
+                    # "取消吧，老板说先不弄了", "那就算了嘛，我先去问下农技站": a reason may follow
+                    rf"|{_PARTICLES}[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))"
+                    # "抱歉，公司决定暂不处理，取消吧。": the reason first
+                    rf"|[，,。！!\s]({_LEAVE_WORDS}|取消){_PARTICLES}$")
 _QUICK: dict[str, list[tuple[str, str]]] = {
     "urgency": [("很急（这周内）", "urgent"), ("尽快（这个月）", "soon"), ("不急", "normal")],
     "budget": [("面议", "面议")],
@@ -91,7 +94,7 @@ _SERVED = re.compile(r"^(服务|活儿?|事情|那边|那个需求)?(已经)?"
                      r"(完成|做完|弄完|搞完|搞定|结束|弄好|整完)了?(的)?[呀啊嘛哈哦了。！!]*$")
 # "我想发个需求", "帮我找个专家": a need, even with no problem said yet (asked next)
 _NEED_REQUEST = re.compile(r"(发|发布|提|登记)(个|一个)?(技术)?需求|找(个|位)?专家|请(个|位)?专家|"
-                           r"专家(来|帮)")
+                           r"专家(来|帮)|(找|请)(个|位)?(懂行|内行|懂的|技术员|老师)")
 _FIELD_EDIT = re.compile(r"改成|改为|换成|不是.{0,8}是|预算|地区|地方|公开|联系方式|电话")
 _WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
 _SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
@@ -716,8 +719,12 @@ class Dialog:
         if not fill_slot(draft, slot, text):
             # "很急" at the region prompt, "三千" at the consent prompt: an answer to another
             # question still open is taken, and the open one asked again (never a loop)
-            for other in draft.missing:
-                if other not in (slot, "description") and fill_slot(draft, other, text):
+            # (a filled one too: "其实不急" when asked the budget is a change of mind)
+            others = [o for o in (*draft.missing, "urgency", "budget")
+                      if o not in (slot, "description")]
+            for other in dict.fromkeys(others):
+                if fill_slot(draft, other, text):
+                    fill_others(draft, text)
                     self._continue_need(draft, t)
                     return
             buttons = [Button(label, f"slot:{slot}:{value}") for label, value

@@ -382,8 +382,13 @@ _PLACE_NEXT = re.compile(r"(县|区|市|的|这边|那边|这里|那里|那块|�
                          r"乡|镇|村|\s|[，,。.！!？?]|$)")
 
 
+_PLACE_AFTER = re.compile(r"这边|那边|这里|那里|这块|那块")
+
+
 def _said_as_a_place(text: str, start: int, end: int) -> bool:
-    return text[:start].endswith(_PLACE_CUE) and bool(_PLACE_NEXT.match(text, end))
+    """"在三台有个猪场", "三台这边的猪场": a place by the words around it."""
+    return bool(_PLACE_AFTER.match(text, end)) or (
+        text[:start].endswith(_PLACE_CUE) and bool(_PLACE_NEXT.match(text, end)))
 
 
 def _mentions(text: str) -> list[tuple[int, Region]]:

@@ -143,7 +143,7 @@ def parse_budget(text: str) -> Budget | None:
             if b is None:
                 continue
             b *= _UNIT_VALUE.get((m.group("unit") or "").lower(), 1)
-            while 0 < a and a * 10 <= b:  # "3-5万", "五到八万": the first shares the unit
+            while a > 0 and a * 10 <= b:  # "3-5万", "五到八万": the first shares the unit
                 a *= 10
             amount = (a + b) / 2
         if amount <= 0 or amount > 1e10:
@@ -168,7 +168,7 @@ _CONSENT_NO = re.compile(r"不留电话|不留联系|不想留|不方便留|先�
                          r"不公开.{0,4}(?:电话|联系)|平台上联系|不同意")
 _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
                           r"微信号|可以联系|愿意.{0,6}联系方式|联系方式可以|"
-                          r"可以给.{0,4}(?:电话|联系)|"
+                          r"可以给.{0,4}(?:电话|联系)|(?:电话|联系方式|号码|手机)(?:可以|能|就)给|"
                           r"同意.{0,6}(?:联系|提供|公开|分享)|直接联系")
 _REMOTE = re.compile(r"线上|远程|视频|网上|在线|微信上|电话指导|电话里|发照片|拍照片|"
                      r"不用来|不用上门")

@@ -27,6 +27,9 @@ from retrieval.tokenize import synonyms
 log = logging.getLogger(__name__)
 
 MAX_ANSWER_CHARS = 300
+# an emergency's steps are read once and acted on: room for the whole procedure (CPR's depth
+# and rate, where the fist goes) after the 120 line
+EMERGENCY_ANSWER_CHARS = 420
 MAX_QUESTION_CHARS = 2000
 ABSTAIN_TEXT = ("抱歉，目前还没有经过专家审核的科普内容能回答这个问题。"
                 "需要的话，我可以把您的问题转给当地专家，请他们来解答。")
@@ -264,7 +267,7 @@ class Answerer:
         """Per cited article, the sentences that answer what was asked (the asked fact first),
         then the context they need, within a character budget; the first article leads."""
         index = self.searcher.index
-        budget = MAX_ANSWER_CHARS - 4 * len(hits)
+        budget = (EMERGENCY_ANSWER_CHARS if lead_first else MAX_ANSWER_CHARS) - 4 * len(hits)
         parts: list[str] = []
         citations: list[Citation] = []
         for rank, hit in enumerate(hits):
