@@ -74,7 +74,7 @@ _LEAVE = re.compile(rf"^(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
                     # "取消吧，老板说先不弄了", "那就算了嘛，我先去问下农技站": a reason may follow
                     rf"|{_PARTICLES}[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))"
                     # "抱歉，公司决定暂不处理，取消吧。": the reason first
-                    rf"|[，,。！!\s]({_LEAVE_WORDS}|取消){_PARTICLES}$")
+                    rf"|.*[，,。！!\s]({_LEAVE_WORDS}|取消){_PARTICLES}$")
 _QUICK: dict[str, list[tuple[str, str]]] = {
     "urgency": [("很急（这周内）", "urgent"), ("尽快（这个月）", "soon"), ("不急", "normal")],
     "budget": [("面议", "面议")],

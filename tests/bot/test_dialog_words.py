@@ -264,3 +264,24 @@ def test_the_expert_marks_the_service_done_and_the_requester_rates_it(bot: Harne
         assert s.execute(select(Need.status)).scalar_one() == "closed"
     # a stranger's "服务完成了" asks nobody
     assert "已请需求方" not in text(bot.chat("stranger", "服务完成了"))
+
+
+@pytest.mark.parametrize("leave", ["抱歉，公司决定暂不处理，取消吧。", "那就算了嘛，我先去问下农技站",
+                                   "算球了，不搞了"])
+def test_leaving_with_the_reason_first_or_after_a_particle(bot: Harness, leave: str) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    assert "已取消" in text(bot.chat("boss", leave))
+    bot.chat("boss", "好的。")
+    assert needs(bot) == 0
+
+
+def test_a_knowing_hand_is_asked_for_like_an_expert(bot: Harness) -> None:
+    said = text(bot.chat("boss", "玉米地头遭草地贪夜蛾了，心叶都咬烂了，想找个懂行的来地头看一哈"))
+    assert "哪个市" in said
+
+
+def test_a_change_of_mind_at_another_prompt_is_taken(bot: Harness) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急")
+    assert "费用" in text(bot.chat("boss", "其实不急"))  # urgency changed, budget asked again
+    bot.chat("boss", "五千")
+    assert "紧急程度：不急" in text(bot.chat("boss", "同意"))
