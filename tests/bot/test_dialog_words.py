@@ -266,8 +266,8 @@ def test_the_expert_marks_the_service_done_and_the_requester_rates_it(bot: Harne
     assert "已请需求方" not in text(bot.chat("stranger", "服务完成了"))
 
 
-@pytest.mark.parametrize("leave", ["抱歉，公司决定暂不处理，取消吧。", "那就算了嘛，我先去问下农技站",
-                                   "算球了，不搞了"])
+@pytest.mark.parametrize("leave", ["抱歉，公司决定暂不处理，取消吧。",
+                                   "那就算了嘛，我先去问下农技站", "算球了，不搞了"])
 def test_leaving_with_the_reason_first_or_after_a_particle(bot: Harness, leave: str) -> None:
     bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
     assert "已取消" in text(bot.chat("boss", leave))
