@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, alias="LLM_BASE_URL")
     llm_model: str | None = Field(default=None, alias="LLM_MODEL")
     llm_api_key: str | None = Field(default=None, alias="LLM_API_KEY")
+    # Time budget of one LLM call (seconds: all of it, and the connection alone), the most
+    # tokens it may write (the server stops there instead of generating on after we gave up),
+    # and the circuit breaker: after LLM_BREAKER_FAILURES failures or timeouts in a row the
+    # LLM is skipped for LLM_BREAKER_COOLDOWN seconds, then one call probes it.
+    llm_timeout: float = Field(default=8.0, alias="LLM_TIMEOUT", gt=0, le=120)
+    llm_connect_timeout: float = Field(default=2.0, alias="LLM_CONNECT_TIMEOUT", gt=0, le=30)
+    llm_max_tokens: int = Field(default=400, alias="LLM_MAX_TOKENS", ge=16, le=4096)
+    llm_breaker_failures: int = Field(default=3, alias="LLM_BREAKER_FAILURES", ge=1, le=100)
+    llm_breaker_cooldown: float = Field(default=60.0, alias="LLM_BREAKER_COOLDOWN", gt=0)
 
     telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")

@@ -391,6 +391,27 @@ def _said_as_a_place(text: str, start: int, end: int) -> bool:
         text[:start].endswith(_PLACE_CUE) and bool(_PLACE_NEXT.match(text, end)))
 
 
+def named_in(text: str, region: Region) -> bool:
+    """Whether the text names this region as a place: its full name, or its short name
+    where the words around it say it is a place ("会理的石榴" at the start, "在三台"), never
+    a short name inside other words ("厂区东区" is no 攀枝花东区)."""
+    entries = _index().surfaces
+    for form in dict.fromkeys((region.name, region.short_name)):
+        entry = entries.get(form)
+        if not form or entry is None or region not in entry.regions:
+            continue
+        start = text.find(form)
+        while start >= 0:
+            end = start + len(form)
+            if not entry.guarded and form == region.name:
+                return True
+            if _said_as_a_place(text, start, end) or (
+                    start == 0 and _PLACE_NEXT.match(text, end)):
+                return True
+            start = text.find(form, start + 1)
+    return False
+
+
 def _mentions(text: str) -> list[tuple[int, Region]]:
     """The regions mentioned in ``text``, in order, after the rules in the module docstring."""
     idx = _index()

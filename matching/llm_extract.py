@@ -1,10 +1,10 @@
 """Optional LLM need extraction: LangChain structured output (JSON mode) on any
 OpenAI-compatible endpoint, with the prompts in `prompts/need_extract_*.txt`.
 
-The model's record is validated field by field (enums, the gazetteer for the region, the
-taxonomy for the discipline, numbers for the budget); what fails validation, or everything on
-a timeout, an HTTP error or unparseable output, falls back to the rules. Contact details are
-removed before the text leaves the machine, and are never taken from the model.
+The model's record is checked field by field against the user's own words (`merge`); what
+it cannot support, or everything on a timeout, an HTTP error, an open circuit breaker or
+unparseable output, falls back to the rules. Contact details are removed before the text
+leaves the machine, and are never taken from the model.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from knowledge import gazetteer, taxonomy
 from matching import slots
 from matching.extract import extract_need
 from matching.need import NeedDraft, discipline_name
-from retrieval.llm import chat_model, load_prompt
+from retrieval.llm import call, chat_model, load_prompt
+from retrieval.llm_guard import Breaker, breaker_for
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,12 @@ class LLMNeed(BaseModel):
 
 
 class LLMExtractor:
-    def __init__(self, settings: Settings, timeout: float = 20.0) -> None:
+    def __init__(self, settings: Settings, timeout: float | None = None,
+                 breaker: Breaker | None = None) -> None:
         chat = chat_model(settings, timeout, temperature=0)
         self._structured = chat.with_structured_output(LLMNeed, method="json_mode")
+        self.breaker = breaker or breaker_for(settings)
+        self._endpoint = settings.llm_base_url or ""
         self._system = load_prompt("need_extract_system.txt")
         self._user = load_prompt("need_extract_user.txt")
 
@@ -54,12 +58,11 @@ class LLMExtractor:
         if "description" in rules.missing:
             return rules  # nothing worth a model call
         try:
-            result = self._structured.invoke([
+            result = call(self._structured, [
                 ("system", self._system),
                 ("human", self._user.format(text=rules.description)),
-            ])
-        except Exception as exc:  # noqa: BLE001 - any model failure means: use the rules
-            log.warning("LLM need extraction failed, using rules: %s", type(exc).__name__)
+            ], self.breaker, "need", self._endpoint)
+        except Exception:  # noqa: BLE001 - any model failure (or a skip) means: use the rules
             return rules
         if not isinstance(result, LLMNeed):
             return rules
@@ -67,44 +70,44 @@ class LLMExtractor:
 
 
 def merge(rules: NeedDraft, llm: LLMNeed) -> NeedDraft:
-    """Take the model's fields where they validate; keep the rules' otherwise. Slots the
-    rules found in the user's own words (a stated budget, a place) win over the model."""
+    """Take the model's fields only where the user's own words support them; the rules'
+    reading stands otherwise. The region, urgency, budget and consent come from the user's
+    words as the rules read them (a place the gazetteer finds, an urgency phrase, an amount,
+    an explicit yes), never from the model's guess; keywords and products only when the
+    user said those words; the kind only when the rules found no cue (their default)."""
     draft = NeedDraft(**{**rules.__dict__})
     draft.source = "llm"
-    draft.kind = llm.kind
+    said = rules.description
+    if rules.kind == "question" and llm.kind != "question":
+        draft.kind = llm.kind  # the rules' "question" is their default, not a finding
     if llm.title.strip():
         draft.title = slots.extract_contacts(llm.title.strip())[0][:30]
     disc = taxonomy.map_discipline(llm.discipline) if llm.discipline else None
     if disc is not None and rules.discipline_code is None:
         draft.discipline_code, draft.discipline = disc.code, discipline_name(disc.code)
     words = [w.strip() for w in llm.keywords if isinstance(w, str) and 2 <= len(w.strip()) <= 12
-             and not slots.find_contacts(w)]  # a contact never becomes a keyword
+             and w.strip() in said and not slots.find_contacts(w)]
     if words:
         draft.keywords = list(dict.fromkeys(words + rules.keywords))[:8]
-    products = [p.strip() for p in llm.products if 1 <= len(p.strip()) <= 12]
+    products = [p.strip() for p in llm.products if 1 <= len(p.strip()) <= 12
+                and p.strip() in said]
     if products:
         draft.products = list(dict.fromkeys(rules.products + products))[:8]
-    said = rules.description
-    if rules.region_code is None and llm.region:
-        region = gazetteer.resolve(llm.region) or gazetteer.find_region(llm.region)
-        # only a place the user named: the short name ("会理") must be in their words
-        if region is not None and (region.short_name in said or region.name in said):
-            draft.region_code = region.code
-    if rules.urgency is None and llm.urgency is not None:
-        draft.urgency = llm.urgency
     if rules.budget is None and not rules.budget_text and llm.budget_text \
             and llm.budget_text in said:
         parsed = slots.parse_budget(f"预算{llm.budget_text}")
-        if parsed is not None:
+        if parsed is not None:  # the amount as the user wrote it, never the model's figure
             draft.budget, draft.budget_text = parsed.amount, llm.budget_text[:64]
-        else:
-            draft.budget, draft.budget_text = llm.budget, llm.budget_text[:64]
-    if llm.confidentiality == "experts_only":
+    if llm.confidentiality == "experts_only" and slots.states_visibility(said):
         draft.confidentiality = "experts_only"
-    if rules.contact_consent is None and llm.contact_consent is not None:
-        draft.contact_consent = llm.contact_consent
-    # remote help changes who is asked and whether a region is needed: only on the user's
-    # own words (the rules), never on the model's reading
-    draft.remote_ok = rules.remote_ok
+    # a place the rules could not place ("会理的石榴": a short name they guard) is taken
+    # only where the text names it as a place, never inside other words ("厂区东区")
+    if rules.region_code is None and llm.region:
+        region = gazetteer.resolve(llm.region) or gazetteer.find_region(llm.region)
+        if region is not None and gazetteer.named_in(said, region):
+            draft.region_code = region.code
+    # urgency, consent and remote help: the rules' reading of the user's words only
+    draft.urgency = rules.urgency
+    draft.contact_consent, draft.remote_ok = rules.contact_consent, rules.remote_ok
     draft.recompute_missing()
     return draft

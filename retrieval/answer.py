@@ -61,6 +61,7 @@ class Answer:
         out: dict[str, Any] = {
             "answer": self.answer, "citations": [c.to_json() for c in self.citations],
             "confidence": round(self.confidence, 4), "abstained": self.abstained,
+            "mode": self.mode,  # "llm" (written by the model, checked) or "extractive"
         }
         if self.safety:
             out["safety"] = self.safety

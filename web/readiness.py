@@ -26,7 +26,7 @@ TIMEOUT = 3.0  # seconds for all checks together
 # still answered but offers do not expire and notifications wait — a warning, not an outage.
 # A chat channel that could not start (Telegram unreachable from the server) leaves the others
 # serving: degraded too.
-DEGRADABLE = frozenset({"chroma", "index", "worker", "telegram"})
+DEGRADABLE = frozenset({"chroma", "index", "worker", "telegram", "llm"})
 
 
 def check_store(engine: Engine) -> None:
@@ -68,6 +68,19 @@ def check_worker(settings: Settings) -> None:
         client.close()
 
 
+class BreakerOpen(RuntimeError):
+    """The LLM's circuit breaker is open: answers are extractive until it closes."""
+
+
+def check_llm(settings: Settings) -> None:
+    """The LLM endpoint as the workers see it (the circuit breaker's state, no extra call):
+    degraded while the breaker is open, never unready — answers fall back to the rules."""
+    from retrieval.llm_guard import breaker_for
+
+    if breaker_for(settings).state == "open":
+        raise BreakerOpen("LLM circuit breaker open")
+
+
 def readiness(engine: Engine, index_check: Callable[[], Any], settings: Settings,
               telegram: Callable[[], Any] | None = None) -> tuple[bool, dict[str, Any]]:
     """(ready, body). The body keeps the flat `store`/`index` strings ("ok" or the error's
@@ -81,6 +94,8 @@ def readiness(engine: Engine, index_check: Callable[[], Any], settings: Settings
         checks["worker"] = lambda: check_worker(settings)
     if telegram is not None:
         checks["telegram"] = telegram
+    if settings.llm_base_url and settings.llm_model:
+        checks["llm"] = lambda: check_llm(settings)
     pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
     try:
         futures = {name: pool.submit(_timed, fn) for name, fn in checks.items()}

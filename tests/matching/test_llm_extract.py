@@ -80,3 +80,19 @@ def test_empty_text_makes_no_model_call(extractor: LLMExtractor, fake_llm: FakeO
     d = extractor.extract("   ")
     assert d is not None and "description" in d.missing
     assert fake_llm.requests == []
+
+
+def test_fields_the_users_words_do_not_support_are_refused(extractor: LLMExtractor,
+                                                           fake_llm: FakeOpenAI) -> None:
+    """Urgency, consent and an amount the user never wrote, a district that is only part of
+    another word ("厂区东区"), keywords the user never used: none is taken from the model."""
+    text = "我们厂区东区的锅炉结焦严重，想请专家来看看，费用可以商量"
+    fake_llm.reply = reply(kind="service", region="攀枝花市东区", urgency="urgent",
+                           contact_consent=True, budget=500000, budget_text="可以商量",
+                           keywords=["锅炉", "量子计算"], products=["锅炉", "光刻机"])
+    d = extractor.extract(text)
+    assert d is not None and d.source == "llm"
+    assert d.region_code is None and d.urgency is None and d.contact_consent is None
+    assert d.budget is None and d.budget_text == "可以商量"
+    assert "量子计算" not in d.keywords and "光刻机" not in d.products
+    assert {"region", "urgency", "contact_consent"} <= set(d.missing)

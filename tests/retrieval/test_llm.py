@@ -10,6 +10,7 @@ import pytest
 from kejiyun.settings import Settings
 from retrieval.answer import Answerer
 from retrieval.llm import LLMWriter
+from retrieval.llm_guard import Breaker
 from retrieval.search import Searcher
 
 from ..fake_openai import FakeOpenAI, running
@@ -64,3 +65,63 @@ def test_llm_failures_fall_back_to_the_extractive_answer(
 def test_abstention_never_calls_the_model(llm_answerer: Answerer, fake_llm: FakeOpenAI) -> None:
     assert llm_answerer.ask("明天成都到北京的高铁票还有吗").abstained
     assert fake_llm.requests == []
+
+
+@pytest.mark.parametrize("reply, why", [
+    ("每亩撒敌敌畏5公斤就能治好酸化[1]。", "a pesticide and a dose in no passage"),
+    ("Spread 50 to 75 kg of quicklime per mu [1].", "English"),
+    ("每亩撒施生石灰50到75公斤[1]。然后多浇水，观察一下就好。", "a sentence citing nothing"),
+    ("每亩撒施生石灰500公斤[1]。", "a number the passage does not have"),
+])
+def test_ungrounded_llm_answers_fall_back(llm_answerer: Answerer, searcher: Searcher,
+                                          fake_llm: FakeOpenAI, reply: str, why: str) -> None:
+    fake_llm.reply = reply
+    ans = llm_answerer.ask(Q)
+    assert ans.mode == "extractive", why
+    assert ans.answer == Answerer(searcher).ask(Q).answer
+
+
+def test_full_width_citation_marks_count(llm_answerer: Answerer, fake_llm: FakeOpenAI) -> None:
+    fake_llm.reply = "pH在5.0到5.5之间，每亩撒施生石灰50到75公斤［1］。"
+    ans = llm_answerer.ask(Q)
+    assert ans.mode == "llm" and ans.answer.endswith("[1]。")
+    assert [c.article_id for c in ans.citations] == ["a-acid"]
+
+
+def test_contacts_never_reach_the_prompt_and_every_call_is_bounded(
+        llm_answerer: Answerer, fake_llm: FakeOpenAI) -> None:
+    fake_llm.reply = "每亩撒施生石灰50到75公斤[1]。"
+    llm_answerer.ask("我电话13812345678，微信 lzy_farm88，" + Q)
+    body = fake_llm.requests[0]["body"]
+    prompt = json.dumps(body["messages"], ensure_ascii=False)
+    assert "13812345678" not in prompt and "lzy_farm88" not in prompt
+    assert 16 <= body["max_tokens"] <= 4096  # the server stops writing when we stop waiting
+
+
+def test_the_breaker_stops_calling_a_failing_endpoint_then_probes(
+        searcher: Searcher, fake_llm: FakeOpenAI) -> None:
+    now = [1000.0]
+    settings = Settings(LLM_BASE_URL=fake_llm.url, LLM_MODEL="qwen-test")
+    breaker = Breaker(failures=3, cooldown=60.0, clock=lambda: now[0])
+    answerer = Answerer(searcher, LLMWriter(settings, timeout=1.0, breaker=breaker))
+    fake_llm.status = 500
+    for _ in range(5):
+        assert answerer.ask(Q).mode == "extractive"
+    assert len(fake_llm.requests) == 3 and breaker.state == "open"  # no call once open
+    now[0] += 61  # cooled down: one probe, which succeeds and closes the breaker
+    fake_llm.status, fake_llm.reply = 200, "每亩撒施生石灰50到75公斤[1]。"
+    assert breaker.state == "half_open"
+    assert answerer.ask(Q).mode == "llm" and breaker.state == "closed"
+    assert len(fake_llm.requests) == 4
+
+
+def test_a_hanging_endpoint_costs_one_timeout_for_a_batch_not_one_per_question(
+        searcher: Searcher, fake_llm: FakeOpenAI) -> None:
+    settings = Settings(LLM_BASE_URL=fake_llm.url, LLM_MODEL="qwen-test",
+                        LLM_BREAKER_FAILURES=1)
+    answerer = Answerer(searcher, LLMWriter(settings, timeout=0.5,
+                                            breaker=Breaker(failures=1, cooldown=60.0)))
+    fake_llm.delay = 3.0
+    for _ in range(6):
+        assert answerer.ask(Q).mode == "extractive"
+    assert len(fake_llm.requests) == 1  # one timeout opened the breaker; the rest skipped it

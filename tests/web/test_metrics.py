@@ -248,3 +248,19 @@ def test_multiprocess_mode_sums_the_workers(client: TestClient, tmp_path,  # typ
     assert value(got, "kejiyun_dialog_turn_duration_seconds_count", channel="wechat",
                  outcome="need") == 2
     assert value(got, "kejiyun_store_metrics_up") == 1  # store figures still come along
+
+
+def test_readyz_lists_the_llm_as_degraded_while_its_breaker_is_open(bot: Harness) -> None:
+    from retrieval.llm_guard import breaker_for
+
+    settings = dict(LLM_BASE_URL=f"http://127.0.0.1:{_closed_port()}/v1", LLM_MODEL="m")
+    with _client(bot, **settings) as c:
+        r = c.get("/readyz")
+        assert r.status_code == 200 and r.json()["llm"] == "ok"
+        breaker = breaker_for(Settings(**settings))  # type: ignore[arg-type]
+        for _ in range(breaker.failures):
+            breaker.failure()
+        r = c.get("/readyz")
+        assert r.status_code == 200, "an LLM never makes the service unready"
+        assert r.json()["llm"] == "BreakerOpen" and r.json()["degraded"] == ["llm"]
+        breaker.success()
