@@ -73,8 +73,8 @@ def call(chat: Any, messages: list[tuple[str, str]], breaker: Breaker, purpose: 
         reply = chat.invoke(messages)
     except Exception as exc:
         elapsed = time.monotonic() - start
-        breaker.failure()
         reason = "timeout" if "timeout" in type(exc).__name__.lower() else "error"
+        breaker.failure(timeout=reason == "timeout")
         status = getattr(getattr(exc, "response", None), "status_code", None) or \
             getattr(exc, "status_code", None)
         LLM_CALLS.labels(purpose, reason).inc()

@@ -3,9 +3,9 @@ through Redis when configured) so a dead endpoint costs one timeout, not one per
 the checks an LLM answer must pass before anyone reads it (grounded in the cited passages,
 Chinese, every sentence cited).
 
-Breaker states: closed (calls go through); after `failures` failures or timeouts in a row,
-open for `cooldown` seconds (no calls: the rule-based path answers at once); then half-open:
-one caller probes, a success closes it, a failure opens it again.
+Breaker states: closed (calls go through); after `failures` failures in a row, or one
+timeout, open for `cooldown` seconds (no calls: the rule-based path answers at once); then
+half-open: one caller probes, a success closes it, a failure opens it again.
 """
 
 from __future__ import annotations
@@ -86,11 +86,13 @@ class Breaker:
             self._probing = False
             self._set(0, 0.0)
 
-    def failure(self) -> None:
+    def failure(self, timeout: bool = False) -> None:
+        """A failed call. A timeout opens the breaker at once: a hung endpoint would cost
+        every waiting turn the whole budget (a batch would take one timeout per question)."""
         with self._lock:
             self._probing = False
             count, _ = self._get()
-            count += 1
+            count = max(count + 1, self.failures if timeout else 0)
             self._set(count, self.clock() + self.cooldown if count >= self.failures else 0.0)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,6 +19,8 @@ class FakeOpenAI:
         self.status = 200
         self.delay = 0.0
         self.requests: list[dict[str, Any]] = []
+        # computes the reply from the request body instead of `reply` (benchmarks)
+        self.responder: Callable[[dict[str, Any]], str] | None = None
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,7 +36,9 @@ class FakeOpenAI:
                         "id": "chatcmpl-1", "object": "chat.completion", "created": 1,
                         "model": body["model"],
                         "choices": [{"index": 0, "finish_reason": "stop",
-                                     "message": {"role": "assistant", "content": outer.reply}}],
+                                     "message": {"role": "assistant", "content": (
+                                         outer.responder(body) if outer.responder
+                                         else outer.reply)}}],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     }
                 data = json.dumps(payload, ensure_ascii=False).encode()

@@ -117,10 +117,9 @@ def test_the_breaker_stops_calling_a_failing_endpoint_then_probes(
 
 def test_a_hanging_endpoint_costs_one_timeout_for_a_batch_not_one_per_question(
         searcher: Searcher, fake_llm: FakeOpenAI) -> None:
-    settings = Settings(LLM_BASE_URL=fake_llm.url, LLM_MODEL="qwen-test",
-                        LLM_BREAKER_FAILURES=1)
+    settings = Settings(LLM_BASE_URL=fake_llm.url, LLM_MODEL="qwen-test")
     answerer = Answerer(searcher, LLMWriter(settings, timeout=0.5,
-                                            breaker=Breaker(failures=1, cooldown=60.0)))
+                                            breaker=Breaker(failures=3, cooldown=60.0)))
     fake_llm.delay = 3.0
     for _ in range(6):
         assert answerer.ask(Q).mode == "extractive"
