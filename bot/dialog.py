@@ -33,6 +33,7 @@ from kejiyun.clock import Clock, system_clock
 from kejiyun.errors import KejiyunError, StoreUnavailable, is_store_outage
 from kejiyun.logs import log_context
 from kejiyun.metrics import observe_turn
+from kejiyun.settings import get_settings
 from knowledge import gazetteer, taxonomy
 from matching.contacts import find_contacts
 from matching.extract import fill_others, fill_slot
@@ -43,6 +44,7 @@ from matching.slots import extract_contacts, parse_kind
 from retrieval import smalltalk
 from retrieval.answer import Answerer
 from retrieval.intent import asks
+from retrieval.llm_guard import turn_budget
 from retrieval.safety import assess
 from store.models import MAX_ID, Conversation, Need, Offer, Person, QuestionLog, Scientist
 
@@ -165,6 +167,7 @@ class Dialog:
         self.matcher = matcher
         self.offers = offers
         self.clock = clock
+        self._llm_budget = get_settings().llm_turn_budget  # all LLM calls of one turn
         self._locks = _LOCKS
         # Across processes (PostgreSQL), one conversation's turns are serialised by an
         # advisory lock held for the turn, on a connection of its own (never the pool the
@@ -184,7 +187,8 @@ class Dialog:
         started, outcome = time.perf_counter(), "error"
         with log_context(channel=msg.channel, turn=secrets.token_hex(4)):
             try:
-                with self._locks.hold((msg.channel, msg.user_id)), self._cross_process(msg):
+                with self._locks.hold((msg.channel, msg.user_id)), self._cross_process(msg), \
+                        turn_budget(self._llm_budget):
                     for _attempt in range(3):
                         try:
                             turn = self._turn(msg)

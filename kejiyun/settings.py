@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # and the circuit breaker: after LLM_BREAKER_FAILURES failures or timeouts in a row the
     # LLM is skipped for LLM_BREAKER_COOLDOWN seconds, then one call probes it.
     llm_timeout: float = Field(default=8.0, alias="LLM_TIMEOUT", gt=0, le=120)
+    # all LLM calls of one chat turn together (a question inside a form may need two): a call
+    # starts only while half its timeout still fits
+    llm_turn_budget: float = Field(default=12.0, alias="LLM_TURN_BUDGET", gt=0, le=300)
     llm_connect_timeout: float = Field(default=2.0, alias="LLM_CONNECT_TIMEOUT", gt=0, le=30)
     llm_max_tokens: int = Field(default=400, alias="LLM_MAX_TOKENS", ge=16, le=4096)
     llm_breaker_failures: int = Field(default=3, alias="LLM_BREAKER_FAILURES", ge=1, le=100)

@@ -49,6 +49,7 @@ class LLMExtractor:
         self._structured = chat.with_structured_output(LLMNeed, method="json_mode")
         self.breaker = breaker or breaker_for(settings)
         self._endpoint = settings.llm_base_url or ""
+        self._timeout = timeout if timeout is not None else settings.llm_timeout
         self._system = load_prompt("need_extract_system.txt")
         self._user = load_prompt("need_extract_user.txt")
 
@@ -61,7 +62,7 @@ class LLMExtractor:
             result = call(self._structured, [
                 ("system", self._system),
                 ("human", self._user.format(text=rules.description)),
-            ], self.breaker, "need", self._endpoint)
+            ], self.breaker, "need", self._endpoint, self._timeout)
         except Exception:  # noqa: BLE001 - any model failure (or a skip) means: use the rules
             return rules
         if not isinstance(result, LLMNeed):

@@ -21,6 +21,7 @@ from retrieval.llm_guard import (
     LLM_LATENCY,
     Breaker,
     breaker_for,
+    budget_left,
     normalise_marks,
     ungrounded,
 )
@@ -62,9 +63,14 @@ def chat_model(settings: Settings, timeout: float | None, temperature: float,
 
 
 def call(chat: Any, messages: list[tuple[str, str]], breaker: Breaker, purpose: str,
-         endpoint: str) -> Any:
-    """One guarded call: skipped while the breaker is open; failures and timeouts counted.
-    Raises `Skipped` or the model's error; the log names endpoint, reason and time only."""
+         endpoint: str, timeout: float = 0.0) -> Any:
+    """One guarded call: skipped while the breaker is open or when less than half of its
+    `timeout` is left of the turn's budget; failures and timeouts counted. Raises `Skipped`
+    or the model's error; the log names endpoint, reason and time only."""
+    left = budget_left()
+    if left is not None and left < timeout / 2:
+        LLM_CALLS.labels(purpose, "turn_budget").inc()
+        raise Skipped("turn_budget")
     if not breaker.allow():
         LLM_CALLS.labels(purpose, "breaker_open").inc()
         raise Skipped("breaker_open")
@@ -95,6 +101,7 @@ class LLMWriter:
     def __init__(self, settings: Settings, timeout: float | None = None,
                  breaker: Breaker | None = None) -> None:
         self._chat = chat_model(settings, timeout, temperature=0.2)
+        self._timeout = timeout if timeout is not None else settings.llm_timeout
         self._system = load_prompt("answer_system.txt")
         self._user = load_prompt("answer_user.txt")
         self.breaker = breaker or breaker_for(settings)
@@ -117,7 +124,7 @@ class LLMWriter:
             reply = call(self._chat, [("system", self._system),
                                       ("human", self._user.format(context=context,
                                                                   question=asked))],
-                         self.breaker, "answer", self._endpoint)
+                         self.breaker, "answer", self._endpoint, self._timeout)
             text = normalise_marks(str(reply.content).strip())
         except Exception:  # noqa: BLE001 - any model failure (or a skip) means: fall back
             return fallback

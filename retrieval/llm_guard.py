@@ -10,11 +10,13 @@ half-open: one caller probes, a success closes it, a failure opens it again.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -94,6 +96,26 @@ class Breaker:
             count, _ = self._get()
             count = max(count + 1, self.failures if timeout else 0)
             self._set(count, self.clock() + self.cooldown if count >= self.failures else 0.0)
+
+
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "kejiyun_llm_deadline", default=None)
+
+
+@contextmanager
+def turn_budget(seconds: float) -> Iterator[None]:
+    """All LLM calls inside share `seconds` (one chat turn)."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def budget_left() -> float | None:
+    """Seconds left of the current turn's LLM budget (None: no turn budget applies)."""
+    deadline = _DEADLINE.get()
+    return None if deadline is None else deadline - time.monotonic()
 
 
 _BREAKERS: dict[str, Breaker] = {}

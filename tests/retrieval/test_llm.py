@@ -124,3 +124,15 @@ def test_a_hanging_endpoint_costs_one_timeout_for_a_batch_not_one_per_question(
     for _ in range(6):
         assert answerer.ask(Q).mode == "extractive"
     assert len(fake_llm.requests) == 1  # one timeout opened the breaker; the rest skipped it
+
+
+def test_a_turn_budget_spent_skips_further_calls(llm_answerer: Answerer,
+                                                 fake_llm: FakeOpenAI) -> None:
+    from retrieval.llm_guard import turn_budget
+
+    fake_llm.reply = "每亩撒施生石灰50到75公斤[1]。"
+    with turn_budget(0.1):  # less than half a call's timeout left: no call
+        assert llm_answerer.ask(Q).mode == "extractive"
+    assert fake_llm.requests == []
+    with turn_budget(10.0):
+        assert llm_answerer.ask(Q).mode == "llm"
