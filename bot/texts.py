@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from matching.need import NEED_STATUS_LABELS
 from matching.notifications import RATE_STARS
 
 WELCOME = ("您好！我是科技云助手 🌱\n"
@@ -77,6 +78,4 @@ RATED = "感谢您的评价！"
 SERVING = ("【服务中】#{id} {title}\n"
            "服务做完了，点“服务已完成”（或回复“服务完成了”），我们会请需求方打分。")
 SERVED = "服务已完成"
-STATUS = {"draft": "待确认", "open": "已发布", "offered": "等待专家接单", "matched": "已对接",
-          "in_service": "服务中", "closed": "已完成", "cancelled": "已取消",
-          "unmatched": "工作人员对接中"}
+STATUS = NEED_STATUS_LABELS

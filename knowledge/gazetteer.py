@@ -136,6 +136,15 @@ class Region:
         return self.name
 
 
+def display_name(code: str | None, empty: str = "") -> str:
+    """How a region is written for people, everywhere: "宜宾市翠屏区" (city and county, as
+    several cities have a 市中区), "宜宾市", "四川省"; `empty` when there is no such code."""
+    region = get(code) if code else None
+    if region is None:
+        return empty
+    return "".join(r.name for r in ancestors(region.code) if r.level != PROVINCE) or region.name
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     """What a surface form stands for in free text."""

@@ -29,6 +29,10 @@ SLOT_QUESTIONS: dict[str, str] = {
 KIND_LABELS = {"question": "技术咨询", "service": "技术服务", "rd_challenge": "技术攻关",
                "talent": "人才需求", "achievement_transfer": "成果转化"}
 URGENCY_LABELS = {"urgent": "紧急", "soon": "尽快", "normal": "不急"}
+# a need's status as people read it, in chat and in the console alike
+NEED_STATUS_LABELS = {"draft": "待确认", "open": "已发布", "offered": "等待专家接单",
+                      "matched": "已对接", "in_service": "服务中", "closed": "已完成",
+                      "cancelled": "已取消", "unmatched": "待人工对接"}
 
 
 @dataclass
@@ -60,10 +64,7 @@ class NeedDraft:
         return region.name if region else ""
 
     def full_region_name(self) -> str:
-        if not self.region_code:
-            return ""
-        return "".join(r.name for r in gazetteer.ancestors(self.region_code)
-                       if r.level != "province")
+        return gazetteer.display_name(self.region_code)
 
     def recompute_missing(self) -> list[str]:
         """Required slots still empty, in the order the dialog should ask for them."""

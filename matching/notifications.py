@@ -19,9 +19,7 @@ ACCEPT, DECLINE, DETAILS = "accept", "decline", "details"
 
 
 def _region(code: str | None) -> str:
-    if not code:
-        return "未注明"
-    return "".join(r.name for r in gazetteer.ancestors(code) if r.level != "province")
+    return gazetteer.display_name(code, "未注明")
 
 
 def _budget(need: Need) -> str:

@@ -132,12 +132,7 @@ _PLACE_NAMES = sorted({w for r in gazetteer.all_regions() for w in (r.name, r.sh
                        if len(w) >= 2}, key=len, reverse=True)
 
 
-def full_name(code: str | None) -> str:
-    """"宜宾市翠屏区" rather than "翠屏区" (several cities have a 市中区)."""
-    if not code:
-        return ""
-    chain = [r.name for r in gazetteer.ancestors(code) if r.level != "province"]
-    return "".join(chain) or (gazetteer.get(code).name if gazetteer.get(code) else "")
+full_name = gazetteer.display_name  # "宜宾市翠屏区" rather than "翠屏区"
 
 
 def proximity(need_code: str | None, sci_code: str | None) -> tuple[float, str]:

@@ -226,9 +226,7 @@ def decode_cursor(cursor: str | None) -> int:
     return int(m.group(1))
 
 
-def region_name(code: str | None) -> str:
-    region = gazetteer.get(code) if code else None
-    return region.full_name if region else ""
+region_name = gazetteer.display_name
 
 
 def _utc(value: datetime | None) -> datetime | None:

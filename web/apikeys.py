@@ -87,10 +87,7 @@ class KeyInfo:
 
     @property
     def region_name(self) -> str:
-        if not self.region_code:
-            return ""
-        region = gazetteer.get(self.region_code)
-        return region.full_name if region else self.region_code
+        return gazetteer.display_name(self.region_code, self.region_code or "")
 
     def to_json(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from bot.shared import SharedStore
 from kejiyun.clock import Clock, as_utc
 from knowledge import gazetteer
-from matching.need import KIND_LABELS
+from matching.need import KIND_LABELS, NEED_STATUS_LABELS
 from matching.notifications import contact_text
 from matching.offers import OfferService
 from retrieval.index import SearchIndex
@@ -51,9 +51,7 @@ from web import staff as auth
 SESSION_COOKIE = "kjy_console"
 LOGIN_CSRF = "kjy_login_csrf"
 FLASH_TTL = 300  # seconds: a flash is for the page the action redirects to
-STATUS_LABELS = {"draft": "待确认", "open": "已发布", "offered": "派单中", "matched": "已对接",
-                 "in_service": "服务中", "closed": "已完成", "cancelled": "已取消",
-                 "unmatched": "待人工对接"}
+STATUS_LABELS = NEED_STATUS_LABELS
 _BEIJING = ZoneInfo("Asia/Shanghai")
 OFFER_LABELS = {"pending": "待答复", "accepted": "已接单", "declined": "已婉拒",
                 "expired": "已超时", "withdrawn": "已撤回"}
@@ -74,9 +72,7 @@ CALL_RESULTS = {"accept": "专家同意接单", "decline": "专家婉拒", "unre
 
 
 def _region(code: str | None) -> str:
-    if not code:
-        return "未注明"
-    return "".join(r.name for r in gazetteer.ancestors(code) if r.level != "province") or "四川省"
+    return gazetteer.display_name(code, "未注明")
 
 
 @dataclass
