@@ -1,9 +1,9 @@
 """Answers judged as the asker reads them, per category, dev beside held-out, with a simple
 baseline from the same run.
 
-    python bench/answers.py [--misses dev|dev2|dev3|dev4|dev5|holdout|all] [--only SET]
+    python bench/answers.py [--misses dev|dev2|…|dev6|holdout|all] [--only SET]
 
-Sets: bench/data/answers_dev.jsonl, answers_dev2/3/4/5.jsonl (tuned on; the second to fifth
+Sets: bench/data/answers_dev.jsonl, answers_dev2/3/4/5/6.jsonl (tuned on; the second to sixth
 written later by other colleagues who had not read the code) and
 answers_holdout.jsonl (written with the first by a colleague who had not read the code, before
 any tuning; never tuned on). Each row names the article that must be cited first ("" = an
@@ -98,10 +98,9 @@ def baseline(searcher, question: str) -> dict:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--misses", choices=("dev", "dev2", "dev3", "dev4", "dev5", "holdout", "all"),
-                    default=None)
-    ap.add_argument("--only", choices=("dev", "dev2", "dev3", "dev4", "dev5", "holdout"),
-                    default=None)
+    sets = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "holdout")
+    ap.add_argument("--misses", choices=(*sets, "all"), default=None)
+    ap.add_argument("--only", choices=sets, default=None)
     args = ap.parse_args()
     from bench.demo_home import demo_store
     from retrieval.service import make_answerer, open_index
@@ -109,7 +108,7 @@ def main() -> None:
     settings, engine = demo_store("kejiyun-answers-")
     answerer = make_answerer(open_index(engine, settings), settings)
 
-    halves = [args.only] if args.only else ["dev", "dev2", "dev3", "dev4", "dev5", "holdout"]
+    halves = [args.only] if args.only else list(sets)
     table: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for half in halves:
         rows = [json.loads(line) for line in (DATA / f"answers_{half}.jsonl").open()

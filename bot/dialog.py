@@ -37,10 +37,10 @@ from kejiyun.settings import get_settings
 from knowledge import gazetteer, taxonomy
 from matching.contacts import find_contacts
 from matching.extract import fill_others, fill_slot
-from matching.need import SLOT_QUESTIONS, NeedDraft
+from matching.need import SLOT_QUESTIONS, NeedDraft, _content
 from matching.offers import OfferService, sent_message
 from matching.service import Matcher
-from matching.slots import extract_contacts, parse_kind
+from matching.slots import extract_contacts, parse_kind, problem_text
 from retrieval import smalltalk
 from retrieval.answer import Answerer
 from retrieval.intent import asks
@@ -66,7 +66,8 @@ _AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|要得|可以
 _AGREE = re.compile(rf"^({_AGREE_WORDS})([\s，,]*({_AGREE_WORDS}))*{_PARTICLES}$", re.IGNORECASE)
 _REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|莫发|别发){_PARTICLES}$"
                      r"|^(等一下|等哈|等等|我再想想|再想想|考虑一下|我考虑一下)")
-_REFUSE_AND_FIX = re.compile(r"^(不得行|不行|不对|错了|写错了)[，,。！!\s]+(.*)$")
+_REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\s]*)+[，,。！!\s]*"
+                             r"(?P<fix>[^呀啊嘛哈哦了的。！!，,\s].*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
 _LEAVE_WORDS = (r"算了|算球了|算逑了|不要了|不搞了|不整了|莫搞了|不弄了|不做了|不找了|不发了|"
                 r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|"
@@ -76,7 +77,7 @@ _LEAVE = re.compile(rf"^(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
                     # "取消吧，老板说先不弄了", "那就算了嘛，我先去问下农技站": a reason may follow
                     rf"|{_PARTICLES}[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))"
                     # "抱歉，公司决定暂不处理，取消吧。": the reason first
-                    rf"|.*[，,。！!\s]({_LEAVE_WORDS}|取消){_PARTICLES}$")
+                    rf"|.*[，,。！!？?\s](那|那就|我|还是)?({_LEAVE_WORDS}|取消){_PARTICLES}$")
 _QUICK: dict[str, list[tuple[str, str]]] = {
     "urgency": [("很急（这周内）", "urgent"), ("尽快（这个月）", "soon"), ("不急", "normal")],
     "budget": [("面议", "面议")],
@@ -558,10 +559,10 @@ class Dialog:
             if _AGREE.match(text) or text == texts.CONFIRM:
                 # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
                 self._publish(t)
-            elif (m := _REFUSE_AND_FIX.match(text)) and m.group(2).strip():
+            elif (m := _REFUSE_AND_FIX.match(text)) and m.group("fix").strip():
                 # "不得行，不是两千，是800": not published; what follows is the correction
                 draft = NeedDraft(**t.data["draft"])
-                fill_slot(draft, "description", m.group(2))
+                fill_slot(draft, "description", m.group("fix"))
                 self._continue_need(draft, t)
             elif _REFUSE.match(text):  # "不得行": nothing published, nothing appended
                 t.say(texts.NOT_PUBLISHED, self._options(t, [
@@ -592,7 +593,9 @@ class Dialog:
             t.say(texts.STALE_BUTTON)
         elif (small := smalltalk.classify(text)) is not None:
             # a greeting, thanks or an off-topic ask: a friendly word and the menu, never
-            # "no vetted content" with a forward button, never logged as an unmet question
+            # "no vetted content" with a forward button, never logged as an unmet question;
+            # what was said before it no longer describes a need to come
+            t.data.pop("recent", None)
             t.state = "start"
             self._menu(t, text=smalltalk.REPLY[small])
         elif state == "ask" or not self._looks_like_need(text, t):
@@ -653,6 +656,7 @@ class Dialog:
             if inside_form:
                 t.say(result.answer)
             else:
+                t.data.pop("recent", None)
                 self._menu(t, text=result.answer)
             return
         t.data["last_question"] = (result.topic or text)[:2000]
@@ -731,6 +735,11 @@ class Dialog:
                     fill_others(draft, text)
                     self._continue_need(draft, t)
                     return
+            if len(_content(problem_text(text))) >= 6 and not self._asks_inside_form(text):
+                # "猪圈里好几头母猪不吃食还发烧…" at the region prompt: more about the problem
+                fill_slot(draft, "description", text)
+                self._continue_need(draft, t)
+                return
             buttons = [Button(label, f"slot:{slot}:{value}") for label, value
                        in _QUICK.get(slot, [])]
             if self._asks_inside_form(text):

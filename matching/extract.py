@@ -280,7 +280,7 @@ def _bare_amount(text: str) -> slots.Budget | None:
     return slots.parse_budget(f"预算{text}")
 
 
-_CORRECTION = re.compile(r"(?:^|[，,\s])\s*(?:是|改成|改为|换成|应该是)")
+_CORRECTION = re.compile(r"(?:^|[，,\s])\s*(?:是|改成|改为|改回|换成|应该是)")
 _PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")
 # "我在名山", "我们是蒲江的": the place without the words around it
 _PLACE_WORDS = re.compile(r"^(我们?|咱们?)?(在|是|住在|来自)?|(的|这边|那边|这里|那里|这块|附近)"

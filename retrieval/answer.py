@@ -199,13 +199,17 @@ class Answerer:
             return None
         # "那…" points back: the article that answered the earlier question leads when it is
         # among the hits ("那打药抓啥子时候" after rice blast stays with rice blast)
+        # a few words naming nothing ("啥时候打药好", "要打几次" after rice blast) go on with
+        # the earlier question when the joined search stays with its article
+        bare = len(question) <= _BARE_FOLLOW_UP and not own
         before_hits = (self._search(self.searcher.prepare(previous), region)[0]
-                       if _ANAPHORA.search(question) else [])
+                       if _ANAPHORA.search(question) or bare else [])
         if before_hits and before_hits[0].id != hits[0].id:
             same = [h for h in hits if h.id == before_hits[0].id]
             if same and same[0].score >= hits[0].score * 0.5:
                 hits = [same[0], *[h for h in hits if h is not same[0]]]
-        leans = (not mine and before) or _ANAPHORA.search(question)
+        stays = bare and bool(before_hits) and hits[0].id == before_hits[0].id
+        leans = (not mine and before) or _ANAPHORA.search(question) or stays
         return (q, hits, joined) if leans or joined > confidence else None
 
     def _on_subject(self, question: str, hits: list[Hit], asked: str = "") -> list[Hit]:
@@ -309,6 +313,7 @@ _GENERIC = frozenset(
     "关键 应对 恢复 影响 好处 原因 成因 改良 安全 使用 日常 常见 "
     "急救 怎么办 咋办 咋整 可以 需要 一定 哪些 怎么样".split()
 )
+_BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|另外|再)|呢[？?]?$")
 _LATIN = re.compile(r"[A-Za-z]")
 ENGLISH_NOTE = "（用中文提问，回答会更准确。）"

@@ -233,6 +233,7 @@ _NOT_NOW = re.compile("|".join((
     r"万一|如果|要是|假如|假设|\bif\b|in case",
     # food, dosage and farm use ("能不能吃", "兑水", "打蚜虫")
     "有用不|有用没|有没得用|能不能吃|可不可以吃|好吃|能不能.{0,6}(一起|混)|漏吃|稀释|兑|打蚜虫|防治|"
+    "(几天|好久|多久)(才)?(可以|能)|(可以|能|才能)喝酒|停药|"
     "咋个处理比较好|注意啥|注意些啥",
     # mild: a little, itchy, no blister, a small cut
     "一点点|有点(痒|气紧|喘|胸闷|心慌|头晕)|晕车|晕船|起不来床|赖床|睡懒觉|"
@@ -311,11 +312,13 @@ def _topic(t: str) -> str:
         sign = next((name for name, pattern in _SIGN_TOPICS if pattern.search(t)), "")
         topic = next((name for name, pattern in _CONTEXT_TOPICS if pattern.search(t)), sign)
     for kinds, finer, pattern in _REFINE:
-        if topic in kinds and pattern.search(t):
+        if topic in kinds and pattern.search(t) and not (
+                finer == "food" and _HEATING.search(t)):  # "烤炭火…一家人都想吐" is CO
             return finer
     return topic
 
 
+_HEATING = re.compile("炭|煤|烤火|火盆|燃气|热水器|煤气")
 # Finer topics, each with its own first-aid article: which poison, which animal, which gas.
 _REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(
     (kinds, finer, re.compile(pattern)) for kinds, finer, pattern in (

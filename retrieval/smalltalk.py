@@ -19,8 +19,10 @@ _HELLO = (r"(你好|您好|你们好|大家好|在吗|在不在|还在不|你还
           r"上午好|下午好|晚上好|早安|晚安|早|老师好|请问在吗|吃了没得?|吃饭没得?|吃饭了没|拜拜|再见|明天见|回头见|"
           r"bye|goodbye|我先走了|改天再聊|先这样)[呀啊吗嘛哈哦]*")
 _GREETING = re.compile(rf"^(那|你|你们|老师|师傅|专家)?{_HELLO}([\s，,!！]*{_HELLO})*" + _END)
-_THANKS = re.compile(r"^(好的?|嗨|嗯+|ok|okay)?[，, ]*(谢谢|多谢|感谢|谢了|谢谢你|谢谢您|辛苦了|"
-                     r"麻烦了|thanks?|thank you)(你|您|老师|啦|哈|了|\s*so much|\s*very much)?"
+_THANKS = re.compile(r"^(好的?|好嘛|嗨|嗯+|晓得了|知道了|明白了|ok|okay)?[，, ]*"
+                     r"(谢谢|多谢|感谢|谢了|谢谢你|谢谢您|辛苦了|"
+                     r"麻烦了|thanks?|thank you)(你|您|老师|啦|哈|了|提醒|指点|解答|帮忙|"
+                     r"\s*so much|\s*very much)?"
                      r"([\s，,]*(谢谢|多谢|辛苦了|帮了大忙|你真好)+)*" + _END)
 _OK = re.compile(r"^(好的?|嗯+|哦+|ok|okay|知道了|晓得了|明白了|收到|要得|好嘛|行|666+|赞|"
                  r"确认|确定|没事了?|不用了)" + _END)
@@ -44,6 +46,7 @@ _JOKE = re.compile(r"(讲|说|来)(个|一个|段)笑话|陪我(聊|耍|摆)|龙
 _OUT_OF_SCOPE = re.compile(
     # forecasts
     r"(今天|明天|后天|今晚|明早|这几天|周末|下周|过两天).{0,8}(天气|下不下雨|会不会下雨|下雨不|降温|"
+    r"落不落雨|落雨不|"
     r"升温|几度|带伞|冷不冷|热不热)|天气(咋样|怎么样|如何|好不好)|会不会下雨|weather|"
     # money: shares, funds, lottery, interest, prices of goods
     r"股票|股价|大盘|基金|彩票|双色球|大乐透|开奖|比特币|炒股|利息|理财|贷款|"
@@ -83,7 +86,9 @@ _IN_SCOPE = re.compile("骗|诈骗|真的假的|是不是真的|安全不|有害
                        "健康|"
                        "身体|致癌|营养|长胖|"
                        # the body: "写作业眼睛离本子好远" asks about eyesight, not homework
-                       "眼睛|近视|视力|坐姿|驼背|牙齿|生病|病了|痛|疼|发烧|咳嗽")
+                       "眼睛|近视|视力|坐姿|驼背|牙齿|生病|病了|痛|疼|发烧|咳嗽|高反|高原反应|预防")
+# asks that stay out of scope whatever they mention ("帮我写个请假条 娃儿发烧…")
+_ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}(请假条|情书|检讨|作文|演讲稿|辞职信|申请书|对联)")
 
 REPLY = {
     "greeting": "您好！我是科技云助手 🌱 有种养殖、健康、生活方面的问题直接问我，"
@@ -120,8 +125,12 @@ def classify(text: str) -> str | None:
     if len(pieces) > 1 and _chat_kind(pieces[-1]) == "thanks" and len(t) <= 24 \
             and not _ASKING.search(t):
         return "thanks"
-    if _OUT_OF_SCOPE.search(t) and not _IN_SCOPE.search(t):
+    if _ALWAYS_OUT.search(t) or (_OUT_OF_SCOPE.search(t) and not _IN_SCOPE.search(t)):
         return "out_of_scope"
+    # "谢谢你哈 上回说的那个法子管用得很": thanks and news, nothing asked
+    if len(pieces) > 1 and _chat_kind(pieces[0]) == "thanks" and len(t) <= 30 \
+            and not _ASKING.search(t):
+        return "thanks"
     return None
 
 

@@ -118,3 +118,11 @@ def test_animals_prevention_and_figures_of_speech_are_not_emergencies(text: str)
     from retrieval.safety import assess
 
     assert assess(text).kind == ""
+
+
+@pytest.mark.parametrize("text", ["帮我写个请假条 娃儿发烧要请两天假 给班主任的",
+                                  "明天我们镇上落不落雨 要不要赶紧收苞谷"])
+def test_writing_and_forecasts_stay_declined_whatever_they_mention(answerer: Answerer,
+                                                                   text: str) -> None:
+    ans = answerer.ask(text)
+    assert ans.abstained and ans.intent == "out_of_scope" and not ans.citations

@@ -80,3 +80,8 @@ def test_just_now_overrides_hearsay() -> None:
 
 def test_a_named_person_turns_a_first_aid_question_into_an_emergency() -> None:
     assert assess("娃儿溺水了 要先控水吗").kind == "emergency"
+
+
+def test_a_question_about_later_is_no_emergency_and_heating_means_co() -> None:
+    assert assess("吃了头孢 停药几天可以喝酒").kind == ""
+    assert assess("屋头关起门烤炭火 一家人都脑壳痛想吐 婆婆喊不醒了").topic == "co"
