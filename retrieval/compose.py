@@ -28,7 +28,8 @@ _MARKER = re.compile(rf"^(?:[{_NUMERALS}]是|第[{_NUMERALS}][，、,:：]?|[{_C
 
 # a sentence opening like this leans on the one before it
 _NEEDS_BEFORE = re.compile(r"^(所以|因此|因而|这样|这时|这是|这些|这种|这个|其中|它们?|但是?|"
-                           r"不过|否则|即使|即便|而且|并且|再|然后|接着|随后|也可以|两种方法)")
+                           r"不过|否则|即使|即便|而且|并且|再|然后|接着|随后|也可以|两种方法|"
+                           r"另一类|另一种|另一方面|其二|第二类)")
 
 
 @dataclass

@@ -63,7 +63,9 @@ _MARKS: dict[str, str] = {
     # what to do: advice, steps, amounts (not "施用化肥" in a sentence about causes)
     "how": r"^(要|应|可|先|再|然后|立即|及时|不要|避免|注意|建议|最好|同时|发现|出现|一旦)|第一步|"
            r"一是|二是|第一|首先|措施|方法|办法|改良|每亩|[应要可]以?(先|用|在|把|及时)|"
-           r"不要|千万|立即|及时|尽快|拨打|就医|送医",
+           r"不要|千万|立即|及时|尽快|拨打|就医|送医|"
+           # treatment in so many words: "发病后，用刀刮除流胶部位…"
+           r"^(发病后|发现后|发病初期)|用刀|刮除|剪除|挖除|拔除|涂抹|灌根|喷施|撒施",
 }
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
