@@ -136,3 +136,23 @@ def test_a_turn_budget_spent_skips_further_calls(llm_answerer: Answerer,
     assert fake_llm.requests == []
     with turn_budget(10.0):
         assert llm_answerer.ask(Q).mode == "llm"
+
+
+def test_the_breaker_is_shared_by_workers_through_redis(redis_url: str) -> None:
+    """Two processes' breakers on one endpoint: failures seen by one open it for both."""
+    import os
+    import uuid
+
+    import redis
+
+    key = f"{os.environ['REDIS_NAMESPACE']}:llm:breaker:{uuid.uuid4().hex[:8]}"
+    now = [0.0]
+    one, two = (Breaker(failures=2, cooldown=30.0, clock=lambda: now[0],
+                        store=redis.Redis.from_url(redis_url), key=key) for _ in range(2))
+    one.failure()
+    two.failure()
+    assert one.state == "open" and two.state == "open" and not one.allow()
+    now[0] = 31.0
+    assert two.allow() and two.state == "half_open"  # cooled down: a worker probes
+    two.success()
+    assert one.state == "closed" and one.allow()
