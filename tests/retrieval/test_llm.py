@@ -72,6 +72,7 @@ def test_abstention_never_calls_the_model(llm_answerer: Answerer, fake_llm: Fake
     ("Spread 50 to 75 kg of quicklime per mu [1].", "English"),
     ("每亩撒施生石灰50到75公斤[1]。然后多浇水，观察一下就好。", "a sentence citing nothing"),
     ("每亩撒施生石灰500公斤[1]。", "a number the passage does not have"),
+    ("让果树多喝水，观察一下就好[1]。", "advice the cited passage never gives"),
 ])
 def test_ungrounded_llm_answers_fall_back(llm_answerer: Answerer, searcher: Searcher,
                                           fake_llm: FakeOpenAI, reply: str, why: str) -> None:
