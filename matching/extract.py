@@ -110,9 +110,10 @@ def keywords(text: str, found_products: list[str], tokenizer: Tokenizer | None =
     return result
 
 
-_CLAUSE = re.compile(r"[。！？!?\n；;，,]+")
-_INTRO = re.compile(r"^(?:我们?(?:是|这边|这里|家)|我司|本公司|我公司|我厂|本厂|"
-                    r"你好|您好|请问|老师|专家)")
+# clauses end at punctuation, or at a space between words: people type "A B C" for "A，B，C"
+_CLAUSE = re.compile(r"[。！？!?\n；;，,]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_INTRO = re.compile(r"^(?:我们?(?:是|这边|这里|家|在)|我们?(?:公司|合作社|厂|单位|村|基地|养殖场)|"
+                    r"我司|本公司|我公司|我厂|本厂|你好|您好|请问|老师|专家)")
 _REQUEST = re.compile(r"寻求|希望|想找|想请|需要|求助|请.{0,4}专家|找.{0,4}专家")
 _SIDE = re.compile(r"预算|费用|经费|面议|电话|微信|联系|急|尽快|这周|马上|［")
 
