@@ -11,6 +11,7 @@ half-open: one caller probes, a success closes it, a failure opens it again.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import logging
 import re
 import threading
@@ -133,9 +134,11 @@ def breaker_for(settings: Any) -> Breaker:
                 from bot.redis_store import client
 
                 store = client(settings.redis_url)
+            # a digest, not hash(): str hashes differ between processes, and the key is
+            # what the workers share
+            digest = hashlib.sha1(key.encode()).hexdigest()[:16]
             breaker = Breaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown,
-                              store=store,
-                              key=f"{settings.redis_namespace}:llm:breaker:{abs(hash(key))}")
+                              store=store, key=f"{settings.redis_namespace}:llm:breaker:{digest}")
             _BREAKERS[key] = breaker
         return breaker
 

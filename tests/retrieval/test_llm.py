@@ -157,3 +157,17 @@ def test_the_breaker_is_shared_by_workers_through_redis(redis_url: str) -> None:
     assert two.allow() and two.state == "half_open"  # cooled down: a worker probes
     two.success()
     assert one.state == "closed" and one.allow()
+
+
+def test_every_process_names_the_shared_breaker_alike() -> None:
+    """The Redis key comes from a digest of the endpoint: str hashes differ per process."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from kejiyun.settings import Settings; from retrieval.llm_guard import breaker_for;"
+            "print(breaker_for(Settings(LLM_BASE_URL='http://x/v1', LLM_MODEL='m')).key)")
+    keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")}
+    assert len(keys) == 1 and ":llm:breaker:" in keys.pop()
