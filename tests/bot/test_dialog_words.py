@@ -285,3 +285,11 @@ def test_a_change_of_mind_at_another_prompt_is_taken(bot: Harness) -> None:
     assert "费用" in text(bot.chat("boss", "其实不急"))  # urgency changed, budget asked again
     bot.chat("boss", "五千")
     assert "紧急程度：不急" in text(bot.chat("boss", "同意"))
+
+
+def test_a_request_naming_only_a_place_on_the_farm_asks_what_the_problem_is(bot: Harness
+                                                                             ) -> None:
+    """"想请个专家来园子头看一哈" after an aside says where, not what: the card never goes
+    out with no problem on it."""
+    bot.chat("boss", "明天苍溪落不落雨哦")
+    assert "遇到了什么问题" in text(bot.chat("boss", "想请个专家来园子头看一哈"))
