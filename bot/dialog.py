@@ -37,10 +37,10 @@ from kejiyun.settings import get_settings
 from knowledge import gazetteer, taxonomy
 from matching.contacts import find_contacts
 from matching.extract import fill_others, fill_slot
-from matching.need import SLOT_QUESTIONS, NeedDraft, _content
+from matching.need import SLOT_QUESTIONS, NeedDraft, problem_size
 from matching.offers import OfferService, sent_message
 from matching.service import Matcher
-from matching.slots import extract_contacts, parse_kind, problem_text
+from matching.slots import extract_contacts, parse_kind
 from retrieval import smalltalk
 from retrieval.answer import Answerer
 from retrieval.intent import asks
@@ -699,9 +699,7 @@ class Dialog:
         if draft.missing:
             slot = draft.missing[0]
             t.state = f"need:slot:{slot}"
-            buttons = [Button(label, f"slot:{slot}:{value}") for label, value
-                       in _QUICK.get(slot, [])]
-            t.say(SLOT_QUESTIONS[slot], self._options(t, buttons))
+            t.say(SLOT_QUESTIONS[slot], self._options(t, _slot_buttons(slot)))
             return
         t.state = "need:confirm"
         lines = [texts.SUMMARY_HEAD, *draft.summary_lines()]
@@ -718,11 +716,10 @@ class Dialog:
         t.outcome = "need"
         slot = t.state.removeprefix("need:slot:")
         draft = NeedDraft(**t.data["draft"])
-        if smalltalk.classify(text) in _ASIDE:
+        if (aside := smalltalk.classify(text)) in _ASIDE:
             # "明天成都下不下雨哦" at the urgency prompt: declined, never read as "明天" = urgent
-            t.say(smalltalk.REPLY[smalltalk.classify(text) or "chat"])
-            t.say(SLOT_QUESTIONS.get(slot, ""), self._options(t, [
-                Button(label, f"slot:{slot}:{value}") for label, value in _QUICK.get(slot, [])]))
+            t.say(smalltalk.REPLY[aside or "chat"])
+            t.say(SLOT_QUESTIONS.get(slot, ""), self._options(t, _slot_buttons(slot)))
             return
         if not fill_slot(draft, slot, text):
             # "很急" at the region prompt, "三千" at the consent prompt: an answer to another
@@ -735,13 +732,12 @@ class Dialog:
                     fill_others(draft, text)
                     self._continue_need(draft, t)
                     return
-            if len(_content(problem_text(text))) >= 6 and not self._asks_inside_form(text):
+            if problem_size(text) >= 6 and not self._asks_inside_form(text):
                 # "猪圈里好几头母猪不吃食还发烧…" at the region prompt: more about the problem
                 fill_slot(draft, "description", text)
                 self._continue_need(draft, t)
                 return
-            buttons = [Button(label, f"slot:{slot}:{value}") for label, value
-                       in _QUICK.get(slot, [])]
+            buttons = _slot_buttons(slot)
             if self._asks_inside_form(text):
                 # "对了，溃疡病现在打啥子药？" inside the form: answered, then the form goes on
                 self._answer(text, t, inside_form=True)
@@ -900,6 +896,11 @@ class Dialog:
         accounts.set_role(self.engine, t.person_id, "scientist")
         t.role = "scientist"
         self.matcher.index.sync("scientists")  # matchable at once
+
+
+def _slot_buttons(slot: str) -> list[Button]:
+    """The quick answers offered with a form's question ("很急（这周内）", "面议", "同意")."""
+    return [Button(label, f"slot:{slot}:{value}") for label, value in _QUICK.get(slot, [])]
 
 
 def _draft(need: Need) -> NeedDraft:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from knowledge import gazetteer, taxonomy
 from knowledge.taxonomy import product_codes
 from matching import slots
-from matching.need import NeedDraft, _content, discipline_name
+from matching.need import NeedDraft, discipline_name, problem_size
 from retrieval.tokenize import Tokenizer, normalise
 
 _MAX_CHARS = 4000  # a need longer than this is pasted documents; the start says what matters
@@ -192,7 +192,7 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
     if slot == "description":
         _, contact = slots.extract_contacts(answer.strip())
         # "预算改成三万", "这个不要公开哈": the fields change, the text experts read does not
-        edit_only = bool(draft.description) and len(_content(slots.problem_text(text))) < 2
+        edit_only = bool(draft.description) and problem_size(text) < 2
         merged = extract_need(draft.description if edit_only
                               else f"{draft.description}\n{answer}", role=draft.requester_role)
         # "不是两千，是800", "预算改成三万": what comes after 是/改成 is what they mean

@@ -70,7 +70,7 @@ class NeedDraft:
         """Required slots still empty, in the order the dialog should ask for them."""
         missing = []
         # "想找个专家帮忙，预算两万" names no problem: ask what it is
-        if len(_content(problem_text(self.description))) < 4:
+        if problem_size(self.description) < 4:
             missing.append("description")
         if self.region_code is None and not self.remote_ok:
             missing.append("region")
@@ -120,6 +120,12 @@ def _budget_label(need: NeedDraft) -> str:
             return f"约 {need.budget / 10_000:g} 万元"
         return f"约 {need.budget:g} 元"
     return need.budget_text or "未说明"
+
+
+def problem_size(text: str) -> int:
+    """How much of the text says what the problem is (characters left once who, where,
+    when, how much and the request itself are taken out)."""
+    return len(_content(problem_text(text)))
 
 
 def _content(text: str) -> str:
