@@ -1,0 +1,92 @@
+"""The 科普 journey: a question gets a cited answer, or an honest "no vetted answer" with a
+button to forward it to a local expert. Follow-ups keep the previous question's topic."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.journeys.base import Deps, Step, Turn, menu, options
+from bot.messages import Button
+from knowledge import gazetteer
+from matching.slots import extract_contacts
+from store.models import Person, QuestionLog
+
+# a need's intake reads this many earlier messages, said within this long
+RECENT_MESSAGES = 3
+RECENT_WINDOW = timedelta(minutes=30)
+
+
+def open_ask(deps: Deps, arg: str, t: Turn) -> None:
+    t.state = "ask"
+    t.say(texts.ASK_PROMPT)
+
+
+def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
+    """A cited answer, or an honest "no vetted answer" with a forward-to-expert button.
+    `inside_form`: asked while filling in a need; the form's state stays, no buttons."""
+    if not inside_form:
+        t.state = "start"
+    logged = question_log(deps, text, t)
+    # a place named in the question, else the asker's profile: other regions' local
+    # articles (a county's calendar, a city's subsidy) never answer them; the question
+    # before gives a follow-up ("那石灰撒多少？") its topic; inside a form the need being
+    # described gives the question its subject ("溃疡病打啥子药" while asking for a kiwifruit
+    # expert is about kiwifruit canker)
+    previous = (t.data.get("draft") or {}).get("description") if inside_form else None
+    result = deps.answerer.ask(text, logged.region_code,
+                               previous=previous or t.data.get("last_question"))
+    if result.intent:  # small talk or off-topic, seen by the answerer: not a 科普 need
+        if inside_form:
+            t.say(result.answer)
+        else:
+            t.data.pop("recent", None)
+            menu(t, text=result.answer)
+        return
+    t.data["last_question"] = (result.topic or text)[:2000]
+    if not inside_form:
+        said = [*recent(deps, t), text][-RECENT_MESSAGES:]
+        t.data["recent"] = {"at": deps.clock.now().isoformat(), "texts": said}
+    lines = [result.answer]
+    if result.citations:
+        lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"
+                                       for i, c in enumerate(result.citations, start=1)))
+    buttons = [Button(texts.FORWARD, "forward")] if result.abstained and not inside_form else []
+    if not inside_form:
+        t.outcome = "abstained" if result.abstained else "answered"
+    logged.abstained, logged.confidence = result.abstained, round(float(result.confidence), 4)
+    logged.citations = [c.article_id for c in result.citations]
+    t.questions.append(logged)
+    t.say("\n".join(lines), options(t, buttons) if buttons else [])
+
+
+def recent(deps: Deps, t: Turn) -> list[str]:
+    """What the user said in the last minutes that was not a need yet (kept for intake)."""
+    kept = t.data.get("recent") or {}
+    try:
+        at = datetime.fromisoformat(kept.get("at", ""))
+    except ValueError:
+        return []
+    if deps.clock.now() - at > RECENT_WINDOW:
+        return []
+    return [str(x)[:500] for x in kept.get("texts", [])][-RECENT_MESSAGES:]
+
+
+def question_log(deps: Deps, text: str, t: Turn) -> QuestionLog:
+    """The dashboards count answered and abstained questions, and gap mining clusters the
+    abstained ones by topic and region; contact details never reach the log."""
+    place = gazetteer.find_region(text)
+    region = place.code if place is not None else None
+    if region is None:
+        with Session(deps.engine) as s:
+            person = s.get(Person, t.person_id)
+            region = person.region_code if person is not None else None
+    return QuestionLog(at=deps.clock.now(), channel=t.channel, person_id=t.person_id,
+                       region_code=region, text=extract_contacts(text)[0][:2000],
+                       abstained=False, confidence=0.0, citations=[])
+
+
+TEXT: dict[str, Step] = {}  # `ask` and `start` are read by the router (bot/journeys/router.py)
+BUTTONS: dict[str, Step] = {"menu:ask": open_ask}

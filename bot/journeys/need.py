@@ -1,0 +1,219 @@
+"""The need journey: free text (and what was said just before) becomes a need record; missing
+slots are asked one at a time; a card is confirmed before anything is published.
+
+States: `need:describe` (the next text describes the need), `need:slot:<name>` (one missing
+slot asked), `need:edit` (the next text corrects the card), `need:confirm` (the card shown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from bot import texts
+from bot.journeys import ask, words
+from bot.journeys.base import Deps, Step, Turn, options
+from bot.messages import Button
+from matching.extract import fill_others, fill_slot
+from matching.need import SLOT_QUESTIONS, NeedDraft, problem_size
+from matching.offers import sent_message
+from matching.slots import parse_kind
+from retrieval import smalltalk
+from retrieval.intent import asks
+
+# the quick answers offered with a form's question
+_QUICK: dict[str, list[tuple[str, str]]] = {
+    "urgency": [("很急（这周内）", "urgent"), ("尽快（这个月）", "soon"), ("不急", "normal")],
+    "budget": [("面议", "面议")],
+    "contact_consent": [("同意", "同意"), ("不同意", "不同意")],
+}
+_SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
+# asides inside a form: answered with a word, the form's question asked again
+_ASIDE = ("out_of_scope", "joke", "chat", "capabilities")
+
+
+def slot_buttons(slot: str) -> list[Button]:
+    """The quick answers offered with a form's question ("很急（这周内）", "面议", "同意")."""
+    return [Button(label, f"slot:{slot}:{value}") for label, value in _QUICK.get(slot, [])]
+
+
+def _ask_slot(slot: str, t: Turn, text: str | None = None) -> None:
+    t.say(text or SLOT_QUESTIONS.get(slot, ""), options(t, slot_buttons(slot)))
+
+
+# ---- entry points ---------------------------------------------------------------------------
+def open_need(deps: Deps, arg: str, t: Turn) -> None:
+    t.state = "need:describe"
+    t.say(texts.NEED_PROMPT)
+
+
+def from_words(deps: Deps, text: str, t: Turn) -> None:
+    """A request typed at rest. What was said just before belongs to it: "我们是绵阳游仙区做泡菜
+    的小厂", "袋装泡菜发酵老是胀袋", then "想找个专家帮忙解决，预算两万左右"."""
+    said = [*ask.recent(deps, t), text]
+    t.data.pop("recent", None)
+    # "溃疡病打啥子药？想请个专家来看看": the question is answered, then the form
+    asked = [p for p in words.SENTENCES.split(text) if p and asks(p)
+             and parse_kind(p) == "question"]
+    if asked and len(asked[0]) < len(text):
+        ask.answer(deps, asked[0], t, inside_form=True)
+    show(deps, deps.matcher.extract("。".join(said), role=t.role), t)
+
+
+def forward(deps: Deps, arg: str, t: Turn) -> None:
+    """The "ask a local expert" button under an unanswered question."""
+    question = t.data.get("last_question")
+    if not question:
+        t.say(texts.NO_QUESTION)
+        return
+    t.say(texts.FORWARD_START)
+    draft = deps.matcher.extract(question, role=t.role)
+    draft.kind = "question"
+    draft.recompute_missing()
+    show(deps, draft, t)
+
+
+# ---- states ---------------------------------------------------------------------------------
+def describe(deps: Deps, text: str, t: Turn) -> None:
+    show(deps, deps.matcher.extract(text, role=t.role), t)
+
+
+def edit(deps: Deps, text: str, t: Turn) -> None:
+    draft = NeedDraft(**t.data["draft"])
+    fill_slot(draft, "description", text)
+    show(deps, draft, t)
+
+
+def slot(deps: Deps, text: str, t: Turn) -> None:
+    """An answer to the slot asked — or to another still open, an aside, a question, or more
+    about the problem; never a loop of the same question."""
+    t.outcome = "need"
+    name = t.state.removeprefix("need:slot:")
+    draft = NeedDraft(**t.data["draft"])
+    if (aside := smalltalk.classify(text)) in _ASIDE:
+        # "明天成都下不下雨哦" at the urgency prompt: declined, never read as "明天" = urgent
+        t.say(smalltalk.REPLY[aside or "chat"])
+        _ask_slot(name, t)
+        return
+    if fill_slot(draft, name, text):
+        fill_others(draft, text)
+        show(deps, draft, t)
+        return
+    # "很急" at the region prompt, "三千" at the consent prompt: an answer to another question
+    # still open is taken, and the open one asked again (a filled one too: "其实不急" when
+    # asked the budget is a change of mind)
+    others = [o for o in (*draft.missing, "urgency", "budget") if o not in (name, "description")]
+    for other in dict.fromkeys(others):
+        if fill_slot(draft, other, text):
+            fill_others(draft, text)
+            show(deps, draft, t)
+            return
+    if problem_size(text) >= 6 and not words.asks_inside_form(text):
+        # "猪圈里好几头母猪不吃食还发烧…" at the region prompt: more about the problem
+        fill_slot(draft, "description", text)
+        show(deps, draft, t)
+        return
+    if words.asks_inside_form(text):
+        # "对了，溃疡病现在打啥子药？" inside the form: answered, then the form goes on
+        ask.answer(deps, text, t, inside_form=True)
+        _ask_slot(name, t)
+        return
+    _ask_slot(name, t, texts.SLOT_RETRY.get(name))
+
+
+def confirm(deps: Deps, text: str, t: Turn) -> None:
+    """The card is shown: only a whole message of agreement publishes it."""
+    if words.AGREE.match(text) or text == texts.CONFIRM:
+        # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
+        publish(deps, t)
+    elif (m := words.REFUSE_AND_FIX.match(text)) and m.group("fix").strip():
+        # "不得行，不是两千，是800": not published; what follows is the correction
+        edit(deps, m.group("fix"), t)
+    elif words.REFUSE.match(text):  # "不得行": nothing published, nothing appended
+        t.say(texts.NOT_PUBLISHED, options(t, [
+            Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
+            Button(texts.DROP, "need:cancel")]))
+    elif words.asks_inside_form(text):  # "对了，仔猪要补液不": answered, card again
+        ask.answer(deps, text, t, inside_form=True)
+        show(deps, NeedDraft(**t.data["draft"]), t)
+    else:  # anything else is a change to the need
+        edit(deps, text, t)
+
+
+# ---- buttons --------------------------------------------------------------------------------
+def slot_button(deps: Deps, arg: str, t: Turn) -> None:
+    name, _, value = arg.partition(":")
+    if not t.state.startswith("need:slot:") or name != t.state.removeprefix("need:slot:"):
+        t.say(texts.STALE_BUTTON)
+        return
+    slot(deps, _SLOT_ANSWER.get(value, value), t)
+
+
+def card_button(deps: Deps, arg: str, t: Turn) -> None:
+    if t.state != "need:confirm":  # a button of an older card
+        t.say(texts.STALE_BUTTON)
+    elif arg == "confirm":
+        publish(deps, t)
+    elif arg == "edit":
+        t.state = "need:edit"
+        t.say(texts.EDIT_PROMPT)
+    elif arg == "private":
+        draft = NeedDraft(**t.data["draft"])
+        draft.confidentiality, draft.visibility_set = "experts_only", True
+        show(deps, draft, t)
+    else:
+        t.reset()
+        t.say(texts.CANCELLED)
+
+
+# ---- the form and the card ------------------------------------------------------------------
+def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
+    """Ask the first missing slot, or show the card to confirm."""
+    t.outcome = "need"
+    draft.requester_role = t.role if t.role != "citizen" else draft.requester_role
+    t.data["draft"] = asdict(draft)
+    if draft.missing:
+        name = draft.missing[0]
+        t.state = f"need:slot:{name}"
+        _ask_slot(name, t)
+        return
+    t.state = "need:confirm"
+    lines = [texts.SUMMARY_HEAD, *draft.summary_lines()]
+    buttons = [Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
+               Button(texts.DROP, "need:cancel")]
+    if draft.requester_role == "enterprise" and not draft.visibility_set:
+        # a firm's problem may be a commercial secret: asked on the card, before publishing
+        # (last button, so that 1–3 mean the same on every card)
+        lines.append(texts.VISIBILITY_ASK)
+        buttons.append(Button(texts.PRIVATE, "need:private"))
+    t.say("\n".join(lines), options(t, buttons))
+
+
+def publish(deps: Deps, t: Turn) -> None:
+    t.outcome = "need"
+    draft = NeedDraft(**t.data["draft"])
+    need_id = deps.offers.create_need(draft, requester_id=t.person_id,
+                                      conversation_id=t.conversation_id,
+                                      actor=f"person:{t.person_id}",
+                                      transcript=t.data.get("transcript", []),
+                                      source_key=f"{t.channel}:{t.key}" if t.key else None)
+    outcome = deps.offers.confirm(need_id, actor=f"person:{t.person_id}")
+    if outcome.code == "not_draft" and t.key:
+        # this message published it before its worker died: say where it stands (and
+        # dispatch it, if the worker died before that), never send anything twice
+        outcome = deps.offers.published(need_id)
+    t.reset()
+    # say only what happened: offers sent, handed to staff (nobody to ask), or — the
+    # dispatch failed — published and waiting for the background job to dispatch it
+    if outcome.code == "offered" and outcome.offers:
+        t.say(texts.PUBLISHED.format(sent=sent_message(len(outcome.offers) - outcome.calls,
+                                                       outcome.calls)))
+    elif outcome.code == "unmatched":
+        t.say(texts.PUBLISHED_NONE)
+    else:
+        t.say(outcome.message)
+
+
+TEXT: dict[str, Step] = {"need:describe": describe, "need:slot": slot, "need:edit": edit,
+                         "need:confirm": confirm}
+BUTTONS: dict[str, Step] = {"menu:need": open_need, "forward": forward, "slot": slot_button,
+                            "need": card_button}

@@ -1,0 +1,152 @@
+"""One turn's routing: what every state shares (buttons, numbered replies, leaving a form,
+commands, an emergency inside a form), then the step the conversation's state names.
+
+Tables, merged from the journeys: `TEXT` (state → step for free text; `need:slot:budget`
+falls back to `need:slot`), `BUTTONS` (a button's action, or its verb before ":" → step) and
+`COMMANDS` (a command word → step). At rest (`start`, `ask`) free text goes through
+`at_rest`.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot import texts
+from bot.journeys import account, ask, need, offers, register, words
+from bot.journeys.base import Deps, Step, Turn, menu
+from bot.messages import MAX_TEXT, Inbound
+from retrieval import smalltalk
+from retrieval.safety import assess
+
+JOURNEYS: tuple[ModuleType, ...] = (ask, need, offers, register, account)
+
+
+def _help(deps: Deps, arg: str, t: Turn) -> None:
+    t.state = "start"
+    menu(t)
+
+
+def _welcome(deps: Deps, arg: str, t: Turn) -> None:
+    t.state = "start"
+    menu(t, welcome=True)
+
+
+def cancel(deps: Deps, arg: str, t: Turn) -> None:
+    """"取消", "算了，不要了": the open form ends, nothing of it kept."""
+    busy = not t.at_rest
+    t.reset()
+    t.say(texts.CANCELLED if busy else texts.NOTHING_TO_CANCEL)
+
+
+def _merge(name: str, base: dict[str, Step]) -> dict[str, Step]:
+    table = dict(base)
+    for journey in JOURNEYS:
+        for key, step in getattr(journey, name, {}).items():
+            if key in table:
+                raise RuntimeError(f"{name}: {key!r} claimed twice ({journey.__name__})")
+            table[key] = step
+    return table
+
+
+TEXT = _merge("TEXT", {})
+BUTTONS = _merge("BUTTONS", {})
+COMMANDS = _merge("COMMANDS", {"start": _welcome, "help": _help, "帮助": _help, "菜单": _help,
+                               "cancel": cancel, "取消": cancel,
+                               "我的接单": offers.my_offers})
+
+
+def route(deps: Deps, msg: Inbound, t: Turn) -> None:
+    shown = t.data.pop("options", None)  # buttons of the previous reply only
+    if msg.action:
+        press(deps, msg.action, t)
+        return
+    if msg.kind not in ("text", "event"):
+        t.say(texts.NOT_TEXT)
+        return
+    if msg.kind == "event":  # welcome, subscribe, menu: a fresh start, no hidden form
+        t.state = "start"
+        t.data = {k: v for k, v in t.data.items() if k == "last_question"}
+        menu(t, welcome=True)
+        return
+    text = (msg.text or "").strip()
+    if len(text) > MAX_TEXT:
+        t.say(texts.TOO_LONG.format(n=MAX_TEXT))
+        text = text[:MAX_TEXT]
+    if not text:
+        t.say(texts.EMPTY)
+        return
+    if text.isdigit() and len(text) <= 2:
+        i = int(text) - 1
+        if shown and 0 <= i < len(shown):  # a numbered reply (WeChat, terminal)
+            press(deps, shown[i], t)
+            return
+        if not shown and t.at_rest and offers.by_number(deps, i, t):
+            return
+        if t.at_rest:
+            t.say(texts.NO_OPTION)
+            return
+    if words.LEAVE.match(text) and not t.at_rest:
+        cancel(deps, "", t)  # "算了，不要了" ends the form, from any step
+        return
+    if t.at_rest:
+        if words.SHARE_WORDS.match(text) and offers.share_in_words(deps, text, t):
+            return
+        if relay := words.RELAY.match(text):
+            offers.relay(deps, relay.group(1), t)
+            return
+    m = words.CMD.match(text)
+    if m and (text.startswith("/") or len(text) <= 12 or m.group(1) in ("绑定", "关联")):
+        COMMANDS[m.group(1).lower()](deps, m.group(2).strip(), t)
+        return
+    if t.state.startswith(("need:", "register:")) and assess(text).kind in ("emergency", "fire"):
+        # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
+        # waits where it was
+        ask.answer(deps, text, t, inside_form=True)
+        return
+    step_for(t.state)(deps, text, t)
+
+
+def step_for(state: str) -> Step:
+    """The step reading free text in `state`: its own, or its prefix's (`need:slot:region`
+    → `need:slot`); at rest and in unknown states, `at_rest`."""
+    key = state
+    while key:
+        if key in TEXT:
+            return TEXT[key]
+        key = key.rpartition(":")[0]
+    return at_rest
+
+
+def press(deps: Deps, action: str, t: Turn) -> None:
+    """A button (or its number): opaque to the client; each step checks it in the store."""
+    verb, _, arg = action.partition(":")
+    if action in BUTTONS:
+        BUTTONS[action](deps, "", t)
+    elif verb in BUTTONS:
+        BUTTONS[verb](deps, arg, t)
+    else:
+        t.say(texts.STALE_BUTTON)
+
+
+def at_rest(deps: Deps, text: str, t: Turn) -> None:
+    """No form open (`start`, or `ask` after "我要提问"): a menu word, an offer answered in
+    words, small talk, a question, or a request that starts a need."""
+    if (door := words.MENU_WORDS.get(text.rstrip("。！!"))) is not None:
+        press(deps, door, t)  # a menu label typed instead of pressed
+    elif m := words.OFFER_WORDS.match(text):
+        offers.by_words(deps, m, t)  # "接单", "婉拒 2", "详情"
+    elif words.SERVED.match(text) and register.is_scientist(deps, t):
+        offers.served_in_words(deps, text, t)  # "服务完成了", "弄完了"
+    elif text in words.LABELS:  # a button label typed where that button is not on offer
+        t.say(texts.STALE_BUTTON)
+    elif (small := smalltalk.classify(text)) is not None:
+        # a greeting, thanks or an off-topic ask: a friendly word and the menu, never
+        # "no vetted content" with a forward button, never logged as an unmet question;
+        # what was said before it no longer describes a need to come
+        t.data.pop("recent", None)
+        t.state = "start"
+        menu(t, text=smalltalk.REPLY[small])
+    elif t.state == "ask" or not words.looks_like_need(text):
+        ask.answer(deps, text, t)
+    else:
+        need.from_words(deps, text, t)

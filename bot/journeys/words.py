@@ -1,0 +1,75 @@
+"""What people say, as patterns: agreement, refusal, leaving a form, offers answered in
+words, commands. (What the assistant says is in `bot/texts.py`.)"""
+
+from __future__ import annotations
+
+import re
+
+from bot import texts
+from matching.slots import parse_kind
+from retrieval import smalltalk
+from retrieval.intent import asks
+
+CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除我的数据|mine|我的需求|"
+                  r"我的接单|link|关联|bind|绑定|注册)\b\s*(.*)$", re.IGNORECASE)
+# platform chat between the two sides of a match: "留言 明天上午来", "给专家留言：…"
+RELAY = re.compile(r"^\s*(?:给(?:专家|老师|需求方|对方|老板)留言\s*[:：，,]?"
+                    r"|留言(?:\s+|\s*[:：，,]|$))\s*(.*)$", re.S)
+_PARTICLES = r"[呀啊嘛哈哦噢啦了呢的吧～~!！。,，.\s]*"
+# the requester's "yes, tell that expert my number" typed instead of the button
+SHARE_WORDS = re.compile(r"^\s*(?:可以|同意|好的?|行|要得)?" + _PARTICLES
+                          + r"(?:把(?:我的)?(?:联系方式|电话)?)?告诉(?:专家|他|她|老师)"
+                          r"(?:我的)?(?:联系方式|电话)?" + _PARTICLES + "$")
+# Sichuanese and everyday agreement and refusal, as a whole message
+_AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|要得|可以嘛?|中|行|对头|对的|是的|好的?|"
+                r"好嘛|嗯+|确认|确定|发|发嘛|发吧|发布|发出去|就这样|就这么办|ok|okay|yes")
+# Sichuanese and everyday agreement, as a whole message: "莫得问题", "好 发吧", "就这样发嘛"
+AGREE = re.compile(rf"^({_AGREE_WORDS})([\s，,]*({_AGREE_WORDS}))*{_PARTICLES}$", re.IGNORECASE)
+REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|莫发|别发){_PARTICLES}$"
+                     r"|^(等一下|等哈|等等|我再想想|再想想|考虑一下|我考虑一下)")
+REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\s]*)+[，,。！!\s]*"
+                             r"(?P<fix>[^呀啊嘛哈哦了的。！!，,\s].*)$")
+# leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
+_LEAVE_WORDS = (r"算了|算球了|算逑了|不要了|不搞了|不整了|莫搞了|不弄了|不做了|不找了|不发了|"
+                r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|"
+                r"不想弄了|先不弄了|先不搞了|暂不处理|先不处理|不处理了")
+LEAVE = re.compile(rf"^(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
+                    rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
+                    # "取消吧，老板说先不弄了", "那就算了嘛，我先去问下农技站": a reason may follow
+                    rf"|{_PARTICLES}[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))"
+                    # "抱歉，公司决定暂不处理，取消吧。": the reason first
+                    rf"|.*[，,。！!？?\s](那|那就|我|还是)?({_LEAVE_WORDS}|取消){_PARTICLES}$")
+LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}
+MENU_WORDS = {"我要提问": "menu:ask", "发布技术需求": "menu:need", "我要发布需求": "menu:need",
+               "我是科技工作者": "menu:scientist", "我是专家": "menu:scientist"}
+# a scientist's words for the offer buttons, with the number "我的接单" shows
+OFFER_WORDS = re.compile(r"^(接单|接了|我接|接|婉拒|拒绝|不接|推掉|详情|看看|看下|看一下)\s*第?"
+                          r"([1-5])?\s*(个|号|条)?[呀啊嘛哈哦吧了。！!]*$")
+OFFER_VERBS = {"接单": "accept", "接了": "accept", "我接": "accept", "接": "accept",
+                "婉拒": "decline", "拒绝": "decline", "不接": "decline", "推掉": "decline",
+                "详情": "details", "看看": "details", "看下": "details", "看一下": "details"}
+# an expert saying the service is done, as a whole message
+SERVED = re.compile(r"^(服务|活儿?|事情|那边|那个需求)?(已经)?"
+                     r"(完成|做完|弄完|搞完|搞定|结束|弄好|整完)了?(的)?[呀啊嘛哈哦了。！!]*$")
+# "我想发个需求", "帮我找个专家": a need, even with no problem said yet (asked next)
+NEED_REQUEST = re.compile(r"(发|发布|提|登记)(个|一个)?(技术)?需求|找(个|位)?专家|请(个|位)?专家|"
+                           r"专家(来|帮)|(找|请)(个|位)?(懂行|内行|懂的|技术员|老师)")
+FIELD_EDIT = re.compile(r"改成|改为|换成|不是.{0,8}是|预算|地区|地方|公开|联系方式|电话")
+WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
+SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
+
+
+def looks_like_need(text: str) -> bool:
+    """A request for service, R&D, people or a technology is a need; a how/why is a
+    question (which can still go to an expert if no vetted article answers it)."""
+    if NEED_REQUEST.search(text):
+        return True
+    if asks(text) and not WANTS_EXPERT.search(text):
+        return False  # "叶子黄一块绿一块 是不是黄龙病" asks; it wants no expert yet
+    return parse_kind(text) != "question"
+
+
+def asks_inside_form(text: str) -> bool:
+    """A 科普 question typed while filling in a need, not a field or a request."""
+    return (bool(asks(text)) and not WANTS_EXPERT.search(text)
+            and not FIELD_EDIT.search(text) and smalltalk.classify(text) is None)
