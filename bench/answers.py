@@ -1,7 +1,7 @@
 """Answers judged as the asker reads them, per category, dev beside held-out, with a simple
 baseline from the same run.
 
-    python bench/answers.py [--misses dev|dev2|…|dev6|holdout|all] [--only SET]
+    python bench/answers.py [--misses dev|dev2|…|dev7|holdout|all] [--only SET]
 
 Sets: bench/data/answers_dev.jsonl, answers_dev2/3/4/5/6.jsonl (tuned on; the second to sixth
 written later by other colleagues who had not read the code) and
@@ -98,7 +98,7 @@ def baseline(searcher, question: str) -> dict:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    sets = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "holdout")
+    sets = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "holdout")
     ap.add_argument("--misses", choices=(*sets, "all"), default=None)
     ap.add_argument("--only", choices=sets, default=None)
     args = ap.parse_args()

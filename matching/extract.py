@@ -179,7 +179,9 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
 
 _YES = re.compile(r"^(?:同意|可以|好的?|行|要得|中|是的?|没问题|莫得问题|没得问题|没啥问题|对头|"
                   r"给嘛|给他|给专家|留嘛|愿意|ok|yes|嗯)", re.IGNORECASE)
-_NO = re.compile(r"^(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no)",
+_NO = re.compile(r"^(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no|"
+                 # "先不告诉，等专家接了再说", "暂时不给"
+                 r"(?:先|暂时|还是)?(?:不|莫|别)(?:告诉|给|留|说))",
                  re.IGNORECASE)
 
 

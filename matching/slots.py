@@ -30,7 +30,10 @@ _SERVICE = re.compile(r"检测|化验|测一下|测测|指导|培训|上门|现�
                       r"看一下|看看|诊断|来个?专家|专家来|派人|来人|辅导|鉴定|带一|教下|教我|"
                       r"想学|帮忙|帮我|做个|做一个|弄好|搭建|"
                       r"设计|规划|方案|咨询|评估|评价|认证|改造|优化|调试|维修|验收|服务|讲课|讲座|"
-                      r"找.{0,4}(?:专家|老师|技术员|教授|团队|学生)|请.{0,4}(?:专家|老师|技术员|教授)")
+                      r"找.{0,4}(?:专家|老师|技术员|教授|团队|学生)|请.{0,4}(?:专家|老师|技术员|教授)|"
+                      # "我们公司想发布一个技术需求", "有没得专家会弄魔芋软腐病"
+                      r"(?:发布|发|提|登记)(?:个|一个)?(?:技术)?需求|"
+                      r"(?:有没得|有没有|有莫得)(?:啥子|哪个|哪位)?(?:专家|懂行|技术员|老师)")
 
 
 def parse_kind(text: str) -> str:
@@ -88,6 +91,12 @@ _AMOUNT = re.compile(
 _CUE = re.compile(r"预算|出|月薪|年薪|工资|薪资|待遇|费用|经费|报酬|酬劳|价钱|价格|开价|出价|"
                   r"愿意出|能出|可出|出得起|花|付|给|投入|投资|"
                   r"资金|合同|服务费|咨询费|补贴")
+# a count of things, not money: "三千多棵", "五万左右只鸡"
+_MEASURE = re.compile(r"\s*(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|枝|瓶|包|件|"
+                      r"台|户|羽|窝|桶|年|天)")
+# the budget named, just before a plain number: "预算3000", "能出 800"
+_BUDGET_WORD = re.compile(r"(预算|费用|经费|报酬|服务费|咨询费|愿意出|能出|可出)"
+                          r"[是为有大概约]{0,2}\s*$")
 _UNIT_VALUE = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100}
 # Two adjacent numerals are a spoken range: 两三千 → 2000–3000, 一两万 → 10000–20000.
 _SPOKEN_RANGE = re.compile(r"^([一两二三四五六七八九])([二两三四五六七八九])([十百千万]+)$")
@@ -128,15 +137,22 @@ def parse_budget(text: str) -> Budget | None:
         a_tok, b_tok = m.group("a"), m.group("b") or ""
         unit = (m.group("unit") or m.group("au") or "").lower()
         scaled = bool(unit) or any(c in "万千百" for c in a_tok + b_tok)
-        big = unit in ("万", "w") or "万" in a_tok + b_tok
+        big = unit in ("万", "w", "千", "k") or any(c in "万千" for c in a_tok + b_tok)
         cue = _CUE.search(text[max(0, m.start() - 8):m.start()])
-        # A bare number is money only with a currency word, or a 万/千 amount next to a cue
-        # ("预算", "能出") or hedged like one ("五万左右").
-        if not (m.group("cur") or (scaled and cue) or (big and m.group("approx"))):
+        # A bare number is money only with a currency word, a 万/千 amount next to a cue
+        # ("预算", "能出") or hedged like one ("五万左右", "三千左右"), or right after the
+        # word for the budget itself ("预算3000").
+        plain = (a_tok.isdigit() and int(a_tok) >= 100
+                 and _BUDGET_WORD.search(text[max(0, m.start() - 4):m.start()]))
+        counted = _MEASURE.match(text, m.end())  # "三千多棵", "五万左右只鸡": not money
+        hedged = big and m.group("approx") and not counted
+        if not (m.group("cur") or (scaled and cue) or hedged or plain):
             continue
         a = _number(a_tok)
         if a is None:
             continue
+        if m.group("cur") == "块" and not cue and a < 100 and not scaled:
+            continue  # "叶子黄一块绿一块", "三块地": a piece, not a yuan
         a *= _UNIT_VALUE.get((m.group("au") or m.group("unit") or "").lower(), 1) \
             if not m.group("b") or m.group("au") else 1
         amount = a
@@ -187,7 +203,10 @@ _REQUEST = re.compile(
     r"做|搞|开|的|小厂|工厂|厂子|厂|公司|企业|合作社|家庭农场|农场|了|哈|嘛|呀|啊|吧|呢|"
     r"改成|改为|改一下|换成|改|把|这个|那个|就|也|还|可以|同意|不同意|留电话|电话|联系方式|公开|"
     # "想请个专家来园子头看一哈", "我想发个需求": where and that, but no problem yet
-    r"发个|发布|需求|来|看一?[哈下看]|一哈|瞧瞧|园子头|园子里|地头|田头|场里|屋头|这边|那边")
+    r"发个|发布|技术需求|技术问题|技术服务|需求|来|看一?[哈下看]|一哈|瞧瞧|园子头|园子里|地头|田头|"
+    r"场里|屋头|这边|那边|"
+    # "你好，我们公司想发布一个技术需求": a greeting and the request, still no problem
+    r"你好|您好|在吗|在不在|一个|有个")
 
 
 def problem_text(text: str) -> str:

@@ -76,11 +76,11 @@ class Answerer:
         self.llm = llm
 
     def ask(self, question: str, region: str | None = None,
-            previous: str | None = None) -> Answer:
+            previous: str | None = None, previous_article: str | None = None) -> Answer:
         """`region`: where the asker is (a code), when known from elsewhere; otherwise a place
         named in the question counts. Other regions' articles never answer them.
         `previous`: the question asked just before in the same conversation, for follow-ups
-        such as "那石灰撒多少？"."""
+        such as "那石灰撒多少？"; `previous_article`: the article that answered it (its id)."""
         question = clean_text(question or "").strip()[:MAX_QUESTION_CHARS]
         verdict = assess(question)
         if verdict.kind == "harm":
@@ -108,7 +108,8 @@ class Answerer:
             hits, confidence = routed
             hits = hits[:1]  # the first-aid article alone: no second subject in an emergency
         topic, own = question, q
-        if previous and (follow := self._follow_up(question, previous, confidence, region)):
+        if previous and (follow := self._follow_up(question, previous, confidence, region,
+                                                          previous_article)):
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
         kept = (hits if verdict.topic in FIRST_AID_TITLES
@@ -179,7 +180,8 @@ class Answerer:
         return hits, confidence
 
     def _follow_up(self, question: str, previous: str, confidence: float,
-                   region: str | None) -> tuple[Query, list[Hit], float] | None:
+                   region: str | None, previous_article: str | None = None
+                   ) -> tuple[Query, list[Hit], float] | None:
         """"啥时候撒好" after "李子园土壤酸化了咋整": asked together with the earlier question
         when that answers it better, or when the question names no subject of its own ("要打针
         不" after a sow that will not eat). A question about another subject ("鸡不下蛋" after
@@ -187,8 +189,8 @@ class Answerer:
         previous = clean_text(previous).strip()[:MAX_QUESTION_CHARS]
         if not previous or previous == question:
             return None
-        mine, before = subjects.classes(question), subjects.classes(previous)
-        if subjects.conflict(mine, before):
+        mine, before_classes = subjects.classes(question), subjects.classes(previous)
+        if subjects.conflict(mine, before_classes):
             return None
         own = _products(question)
         if own and not any(p in previous for p in own):  # "茶树…" after plum questions
@@ -201,15 +203,19 @@ class Answerer:
         # among the hits ("那打药抓啥子时候" after rice blast stays with rice blast)
         # a few words naming nothing ("啥时候打药好", "要打几次" after rice blast) go on with
         # the earlier question when the joined search stays with its article
+        # "给她吃颗阿司匹林不", "要不要把他倒起来控水": a pronoun points back as "那…" does
         bare = len(question) <= _BARE_FOLLOW_UP and not own
-        before_hits = (self._search(self.searcher.prepare(previous), region)[0]
-                       if _ANAPHORA.search(question) or bare else [])
-        if before_hits and before_hits[0].id != hits[0].id:
-            same = [h for h in hits if h.id == before_hits[0].id]
+        points_back = bool(_ANAPHORA.search(question) or _PRONOUN.search(question))
+        before = None  # the article that answered the earlier question
+        if points_back or bare:
+            before = previous_article or next(
+                (h.id for h in self._search(self.searcher.prepare(previous), region)[0]), None)
+        if before and before != hits[0].id:
+            same = [h for h in hits if h.id == before]
             if same and same[0].score >= hits[0].score * 0.5:
                 hits = [same[0], *[h for h in hits if h is not same[0]]]
-        stays = bare and bool(before_hits) and hits[0].id == before_hits[0].id
-        leans = (not mine and before) or _ANAPHORA.search(question) or stays
+        stays = bare and before is not None and hits[0].id == before
+        leans = (not mine and before_classes) or points_back or stays
         return (q, hits, joined) if leans or joined > confidence else None
 
     def _on_subject(self, question: str, hits: list[Hit], asked: str = "") -> list[Hit]:
@@ -315,6 +321,7 @@ _GENERIC = frozenset(
 )
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|另外|再)|呢[？?]?$")
+_PRONOUN = re.compile(r"[他她它]们?")
 _LATIN = re.compile(r"[A-Za-z]")
 ENGLISH_NOTE = "（用中文提问，回答会更准确。）"
 # a second article joins at this share of the first one's score (and only on the same subject)

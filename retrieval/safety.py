@@ -75,6 +75,8 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"吐了|抽|迷糊|眼睛.{0,6}小)|"
      r"酒.{0,12}头孢|头孢.{0,12}酒|"
      "误服|误食|中毒了|农药中毒|食物中毒|"
+     # "吃了酒席回来 一家五口都在吐在拉": several people at once after one meal
+     r"(一家|全家|一屋|一桌|几个人|好几个人?|[一二三四五六七八九十几]口人?).{0,6}(都|全)?在?(吐|拉|屙).{0,3}(吐|拉|屙)|"
      r"(菌子|蘑菇|菌菇).{0,20}(吐|拉|屙|昏|晕|肚子痛|小人|看到|幻觉)|"
      r"(drank|swallowed|ate|drinking|took|taken|eaten).{0,20}(pesticide|poison|bleach|weed ?killer|"
      r"paraquat|antifreeze|pills|tablets)|overdos|poisoned"),
@@ -87,10 +89,15 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     ("drowning",
      rf"溺水|呛水|落水|淹到|淹死|(人|娃|孩).{0,4}(遭淹|淹了)|沉下去|冲走|(掉|滑|跌|落)(进|到|下)?.{{0,3}}({_WATER})|"
      rf"(水里|河里|河头|塘里|塘头|堰塘|水窖|井里|江里|水库|耍水|游泳|{_WATER}).{{0,8}}"
-     r"(捞|拉|救|拖)(起来|上来|出来)|"
+     r"(捞|拉|救|拖)(起来|上来|出来)|(遭|被)?(水|洪水|河水)?冲起?走了|"
+     # "塘子头有个娃儿掉下去了": the water named first, then who fell in
+     r"(河|塘|水窖|井|堰|水库|江|粪坑|粪池|沼气池|水池|水田)(子|边|坎|头|里){0,2}[^，。,]{0,4}"
+     r"(娃|人|孩|老汉|爸|妈|爷|奶|他|她|哥|弟|姐|妹|儿子|女儿)[^，。,]{0,4}"
+     r"(掉|落|滑|跌|栽|翻)(下去|进去|下水|进水)|"
      r"drown"),
     # electricity and lightning, including someone still holding the wire
     ("electric",
+     r"(电线|高压线).{0,10}(断|掉|落).{0,16}(人|他|她|娃).{0,8}(倒|不动|没得?反应)|"
      r"触电|触店|遭电|电到了|被电|电打|电击|高压线|漏电.{0,4}(遭|打)|遭雷|雷打|雷劈|"
      r"(电线|电门|插座|电闸|开关).{0,12}(粘起|粘到|放不脱|甩不脱|松不开)|粘起的?放不脱|"
      r"electrocut|electric shock"),
@@ -107,7 +114,8 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"(呛|卡|噎|哽)(到|住|着)了?.{0,4}(花生|豆|果冻|糖|枣|东西|鱼刺|骨头|硬币|汤圆)|"
      r"(奶|饭|东西|果冻|汤圆|花生|糖|硬币).{0,3}(呛|噎|卡|哽)(到|住)|chok(ing|ed)"),
     # heat, boiling liquid, fire, explosions
-    ("burn", r"烫到|烫了|烫伤|遭.{0,3}烫|(?<!发)烧到(?!\d)|烧伤|"
+    ("burn", r"(热油|滚油|开水|滚水|热汤|沸水).{0,3}(泼|淋|倒|洒|溅)(到|在)|"
+             r"烫到|烫了|烫伤|遭.{0,3}烫|(?<!发)烧到(?!\d)|烧伤|"
              r"(滚|开水|热水|油|汤|稀饭|火|烫|烧|炸|洁厕灵|碱|酸).{0,20}起(了|好多|一片)?.{0,2}泡|"
              r"皮都脱|炸起来|灼伤|烧(黑|糊)|"
              r"焦黑|烧焦|烧得焦|(罐|锅炉|高压锅).{0,3}(爆|炸)|badly burn|severe burn"),
@@ -130,7 +138,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"bitten by a snake"),
     # heat stroke: hot weather, a closed car, and a hot body or a clouded mind
     ("heat", r"中暑|热晕|晒晕|晒昏|晒倒|晒得.{0,4}(昏|晕|倒|迷糊)|"
-             r"热射病|烫得很.{0,6}汗|关在车|车头关|"
+             r"热射病|烫得很.{0,6}汗|关在车|车头关|车里头?关|"
              r"热得.{0,4}(迷糊|晕|昏|软|说胡话|不醒|抽)|摸起烫手|heat ?stroke|"
              r"(大热天|太阳坝|暴晒|高温|三伏天).{0,16}(倒|晕|昏|抽|说胡话|烫|叫不醒|喊不)|"
              # collapsed at outdoor work, or collapsed and burning hot
@@ -143,13 +151,20 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # blood that will not stop or soaks through, vomiting or coughing blood
     ("bleeding",
      r"吐血|咳血|屙血|便血|一滩血|好多血|流血不止|大出血|血止不住|(血|流).{0,8}止不住|血.{0,4}喷|冒血|"
-     r"血流不[止停]|一直(在)?流血|血.{0,6}(打湿|湿透|流了一地)|"
+     r"血流不[止停]|一直(在)?流血|鼻血.{0,16}(还在流|止不住|流不停|一手的血|流了好久)|血.{0,6}(打湿|湿透|流了一地)|"
      r"bleeding (a lot|heavily|badly|won)|won['’]?t stop bleeding|lots of blood"),
     # labour, suicide attempts, people buried, gas in pits, asthma with blue lips (generic aid)
     ("other",
      r"羊水破|要生了|快生了|生在路上|割腕|跳楼|跳河|跳江|跳崖|(楼|桥|天台|阳台).{0,4}跳|[要想]跳下去|"
      r"天台边|上吊|(人|[遭被])埋|(埋|压)在(下面|底下|里头)|(垮|塌)了.{0,8}(有人|人还在|埋|压)|"
      r"沼气池.{0,10}(晕|倒|没上来)|哮喘.{0,12}(紫|乌|说不出|喘不|气)"),
+    # a diabetic's low blood sugar: insulin or pills, no meal, and shaking, sweat or a clouded mind
+    ("hypo",
+     r"(胰岛素|降糖药|糖尿病).{0,24}(手抖|发抖|心慌|冷汗|喊不醒|叫不醒|昏|迷糊|说胡话)"),
+    # a flash flood or mudslide coming: roaring gullies, water turning muddy at once
+    ("flood",
+     r"山洪|泥石流(来了|下来)|(沟头|沟里|山沟|河沟).{0,10}(轰隆|响得)|"
+     r"水.{0,4}(一下子|突然|猛然).{0,4}(变浑|变黄|涨)"),
     # heart: chest pain or pressure, a racing or irregular heart
     ("heart",
      r"憋得.{0,4}(紫|青)|心梗|心肌梗|心跳.{0,4}(乱|停不|一百[五六七八九]|[12][0-9]{2})|心跳快得|心慌.{0,6}(要倒|晕)|"
@@ -232,7 +247,8 @@ _NOT_NOW = re.compile("|".join((
     # what-ifs
     r"万一|如果|要是|假如|假设|\bif\b|in case",
     # food, dosage and farm use ("能不能吃", "兑水", "打蚜虫")
-    "有用不|有用没|有没得用|能不能吃|可不可以吃|好吃|能不能.{0,6}(一起|混)|漏吃|稀释|兑|打蚜虫|防治|"
+    "有用不|有用没|有没得用|能不能吃|可不可以吃|好吃|能不能.{0,6}(一起|混)|漏吃|稀释|"
+    "兑(水|多少|好多|几|的比例|成)|(怎么|咋个?)兑|打蚜虫|防治|"
     "(几天|好久|多久)(才)?(可以|能)|(可以|能|才能)喝酒|停药|"
     "咋个处理比较好|注意啥|注意些啥",
     # mild: a little, itchy, no blister, a small cut
@@ -269,7 +285,8 @@ _PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|�
 _BITTEN = re.compile("(遭|被)(一[窝只条])?(狗|蛇|长虫|蜂子?|蜜蜂|马蜂|胡蜂|黄蜂|蜈蚣|蝎子)")
 _FIRE = re.compile("着火|失火|火灾|起火|烧起来了|浓烟|火.{0,3}烧到|燃气泄漏|煤气泄漏|天然气泄漏|"
                    "(天然气|燃气|煤气)的?(味道?|气味)?.{0,3}(好|很|特别|有点)?(冲|大|重|浓|臭)|"
-                   "闻到.{0,4}(天然气|燃气|煤气)|臭鸡蛋味")
+                   "闻到.{0,4}(天然气|燃气|煤气)|臭鸡蛋味|"
+                   "(天然气|燃气|煤气|液化气).{0,10}(嘶嘶|漏气|在漏|味道冲|味道大|味道好冲)")
 _HARM = re.compile(
     "怎么?(制造|制作|做)(炸药|炸弹|毒药|毒品)|怎么毒死人|怎样毒死|自杀的方法|怎么自杀"
 )
@@ -323,6 +340,8 @@ _HEATING = re.compile("炭|煤|烤火|火盆|燃气|热水器|煤气")
 _REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(
     (kinds, finer, re.compile(pattern)) for kinds, finer, pattern in (
         (("poisoning", "unconscious", "", "heart"), "mushroom", "菌子|蘑菇|菌菇|野生菌|见手青"),
+        # a pesticide splashed in the eyes: the pesticide article says how to rinse them
+        (("burn",), "poisoning", "农药|兑药|打药|喷药|配药|药水"),
         (("poisoning", "unconscious", "", "heart", "seizure"), "child_poison",
          rf"({_CHILD}).{{0,12}}({_MEDICINE}|消毒液|洁厕灵|洗衣液|纽扣电池|干燥剂|84)|"
          rf"({_MEDICINE}|消毒液|洁厕灵|纽扣电池).{{0,12}}({_CHILD})"),
@@ -354,7 +373,7 @@ FIRST_AID_TITLES: dict[str, re.Pattern[str]] = {
         "drowning": "溺水", "electric": "触电", "lightning": "雷电|雷击|打雷",
         "burn": "烫伤|烧伤", "snake": "毒蛇|蛇咬", "sting": "蜇伤", "dog": "狗猫咬|狂犬",
         "heat": "中暑", "fall": "跌倒|摔伤", "altitude": "高原反应", "hfmd": "手足口",
-        "nosebleed": "鼻血", "hypo": "低血糖|糖尿病",
+        "nosebleed": "鼻血", "hypo": "低血糖|糖尿病", "flood": "山洪|泥石流",
         # no article of their own in most corpora: the fixed advice below instead
         "seizure": "抽搐|惊厥|癫痫", "bleeding": "止血|外伤出血", "allergy": "过敏性休克",
     }.items()}

@@ -35,9 +35,14 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
     # before gives a follow-up ("那石灰撒多少？") its topic; inside a form the need being
     # described gives the question its subject ("溃疡病打啥子药" while asking for a kiwifruit
     # expert is about kiwifruit canker)
-    previous = (t.data.get("draft") or {}).get("description") if inside_form else None
+    # (unless a question was answered inside the form just before: "要不要把他倒起来控水"
+    # after the drowning answer is about the drowning)
+    previous = (t.data.get("draft") or {}).get("description") \
+        if inside_form and not t.after_answer else None
     result = deps.answerer.ask(text, logged.region_code,
-                               previous=previous or t.data.get("last_question"))
+                               previous=previous or t.data.get("last_question"),
+                               previous_article=None if previous
+                               else t.data.get("last_article"))
     if result.intent:  # small talk or off-topic, seen by the answerer: not a 科普 need
         if inside_form:
             t.say(result.answer)
@@ -46,6 +51,8 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
             menu(t, text=result.answer)
         return
     t.data["last_question"] = (result.topic or text)[:2000]
+    t.data["last_article"] = result.citations[0].article_id if result.citations else None
+    t.data["answered"] = True  # the next turn may follow up on it (read by the router)
     if not inside_form:
         said = [*recent(deps, t), text][-RECENT_MESSAGES:]
         t.data["recent"] = {"at": deps.clock.now().isoformat(), "texts": said}

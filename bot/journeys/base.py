@@ -46,6 +46,7 @@ class Turn:
     questions: list[QuestionLog] = field(default_factory=list)
     outcome: str = "other"  # for metrics: answered | abstained | need | other
     key: str = ""  # the message's delivery id (Inbound.key), when the channel has one
+    after_answer: bool = False  # the turn before answered a question (follow-ups lean on it)
 
     def say(self, text: str, buttons: list[Button] | None = None) -> None:
         self.replies.append(Outbound(text, buttons or []))

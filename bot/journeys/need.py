@@ -117,6 +117,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         ask.answer(deps, text, t, inside_form=True)
         _ask_slot(name, t)
         return
+    if words.NEED_REQUEST.search(text):  # "帮我们找个专家" again: the question, not "请回复…"
+        _ask_slot(name, t)
+        return
     _ask_slot(name, t, texts.SLOT_RETRY.get(name))
 
 

@@ -57,6 +57,7 @@ COMMANDS = _merge("COMMANDS", {"start": _welcome, "help": _help, "帮助": _help
 
 def route(deps: Deps, msg: Inbound, t: Turn) -> None:
     shown = t.data.pop("options", None)  # buttons of the previous reply only
+    t.after_answer = bool(t.data.pop("answered", None))
     if msg.action:
         press(deps, msg.action, t)
         return
@@ -65,7 +66,7 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         return
     if msg.kind == "event":  # welcome, subscribe, menu: a fresh start, no hidden form
         t.state = "start"
-        t.data = {k: v for k, v in t.data.items() if k == "last_question"}
+        t.data = {k: v for k, v in t.data.items() if k in ("last_question", "last_article")}
         menu(t, welcome=True)
         return
     text = (msg.text or "").strip()

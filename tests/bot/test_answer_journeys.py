@@ -180,3 +180,27 @@ def test_a_question_with_a_request_gets_the_answer_then_the_form(demo: Harness) 
     said = text(demo.chat("f12", "猕猴桃溃疡病打啥子药？我们合作社想请个专家来现场看看"))
     assert cited(said) == ["猕猴桃细菌性溃疡病防控"]
     assert said.rstrip().endswith("我们优先为您找附近的专家。")
+
+
+def test_a_follow_up_after_an_emergency_stays_with_its_first_aid(demo: Harness) -> None:
+    # "给她吃颗阿司匹林不" after a stroke: the stroke article (which says not to), not choking
+    assert cited(text(demo.chat("s1", "我妈刚才突然嘴巴歪了 说话都说不清楚 一只手也抬不起来")))
+    said = text(demo.chat("s1", "等救护车的时候可以给她吃颗阿司匹林不"))
+    assert cited(said)[:1] == ["心梗和脑卒中的早期信号：记住FAST，立即打120"]
+    assert "阿司匹林" in body(said)
+
+
+def test_a_follow_up_inside_a_form_after_an_emergency_is_about_the_emergency(
+        demo: Harness) -> None:
+    # a drowning typed in the middle of a need, then "控水?": about the child, not the manure
+    demo.chat("e1", "我们养殖场想找专家搞粪污处理 做沼气")
+    said = text(demo.chat("e1", "快 塘子头有个娃儿掉下去了 捞起来没得气了"))
+    assert said.startswith("⚠️") and "溺水" in "".join(cited(said))
+    said = text(demo.chat("e1", "要不要把他倒起来控水"))
+    assert "溺水" in "".join(cited(said)[:1]) and "控水" in body(said)
+
+
+def test_a_crop_no_article_is_about_gets_an_honest_no(demo: Harness) -> None:
+    # lychee is not citrus: no citrus article answers it
+    said = text(demo.chat("f9", "合江这边荔枝树今年花开得多 就是不挂果 啥原因哦"))
+    assert not cited(said) and "没有经过专家审核" in said

@@ -293,3 +293,31 @@ def test_a_request_naming_only_a_place_on_the_farm_asks_what_the_problem_is(bot:
     out with no problem on it."""
     bot.chat("boss", "明天苍溪落不落雨哦")
     assert "遇到了什么问题" in text(bot.chat("boss", "想请个专家来园子头看一哈"))
+
+
+def test_an_answer_to_two_prompts_in_one_message(bot: Harness) -> None:
+    # "尽快嘛 预算3000" at the urgency prompt: the budget is not asked again
+    bot.chat("f5", "李子园土壤酸化板结，想请专家来现场指导改良，宜宾翠屏区")
+    said = text(bot.chat("f5", "尽快嘛 预算3000"))
+    assert "费用" not in said and "联系方式告诉" in said
+    card = text(bot.chat("f5", "可以"))
+    assert "约 3000 元" in card and "尽快" in card
+
+
+@pytest.mark.parametrize("refusal", ["先不告诉 等专家接了再说", "不告诉", "暂时不给"])
+def test_consent_refused_in_peoples_words(bot: Harness, refusal: str) -> None:
+    bot.chat("f6", BARE + "，宜宾翠屏区，不急，预算五千")
+    card = text(bot.chat("f6", refusal))
+    assert "请确认需求信息" in card and "联系方式：不直接提供" in card
+
+
+def test_asking_for_an_expert_again_at_a_prompt_gets_the_question(bot: Harness) -> None:
+    bot.chat("f7", "有没得专家会弄李子园土壤酸化 板结得凶")
+    said = text(bot.chat("f7", "宜宾翠屏区"))
+    assert "急不急" in said
+    assert "急不急" in text(bot.chat("f7", "帮我们找个专家嘛"))
+    assert needs(bot) == 0
+
+
+def test_a_request_with_a_greeting_asks_the_problem(bot: Harness) -> None:
+    assert "遇到了什么问题" in text(bot.chat("e7", "你好，我们公司想发布一个技术需求"))

@@ -76,3 +76,13 @@ def test_confidentiality_and_remote() -> None:
     assert slots.parse_confidentiality("猪不长肉") == "public"
     assert slots.parse_remote("先视频看一下也行")
     assert not slots.parse_remote("请专家来现场")
+
+
+@pytest.mark.parametrize(("said", "amount"), [
+    ("尽快嘛 预算3000", 3000), ("不急 三千左右", 3000), ("能出 800", 800),
+    ("叶子黄一块绿一块的", None), ("种了三千多棵", None), ("养了三千左右只鸡", None),
+    ("三块地", None), ("500块", 500),
+])
+def test_budgets_said_in_passing(said: str, amount: float | None) -> None:
+    budget = slots.parse_budget(said)
+    assert (budget.amount if budget else None) == amount

@@ -9,6 +9,14 @@ from retrieval.safety import assess
 
 # the issue's own examples, with the topic that routes to the first-aid article
 EMERGENCIES = [
+    ("兑药溅到眼睛里头了 辣得很 睁都睁不开 咋整", "poisoning"),
+    ("吃了酒席回来 一家五口都在吐在拉 老的小的都倒了", "food"),
+    ("河头有个人遭冲起走了 几个娃儿想手拉手下去拉", "drowning"),
+    ("快 塘子头有个娃儿掉下去了 捞起来没得气了", "drowning"),
+    ("大风把电线刮断了掉在田坎上 有个人倒在旁边 动都不动", "electric"),
+    ("我有糖尿病 打了胰岛素还没吃饭 现在手抖心慌 出冷汗", "hypo"),
+    ("老汉儿高血压 流鼻血 仰起脑壳的 还在流 一手的血", "nosebleed"),
+    ("下了一晚上大雨 沟头轰隆隆的响 水一下子变浑了 我们还在屋头", "flood"),
     ("喝了一口敌敌畏", "poisoning"),
     ("喝了百草枯", "poisoning"),
     ("娃儿发高烧抽筋了", "seizure"),
@@ -69,6 +77,9 @@ def test_emergencies_are_recognised_with_their_topic(text: str, topic: str) -> N
     "急救电话是120还是119",
     "降压药漏吃一顿要不要补",
     "溺水的人救起来要先控水吗",
+    "农药兑好多水",
+    "糖尿病人能吃西瓜不",
+    "河坎上那棵树倒下去了",
 ])
 def test_animals_crops_learning_past_and_figures_of_speech_are_not(text: str) -> None:
     assert assess(text).kind == ""
