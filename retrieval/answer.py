@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from kejiyun.sanitize import clean_text
 from knowledge import gazetteer, taxonomy
 from retrieval import smalltalk, subjects
@@ -20,7 +22,7 @@ from retrieval.compose import article_sentences, compose, sentence_scores
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
 from retrieval.intent import SPECIFIC, asks
-from retrieval.safety import FIRST_AID_TITLES, FIXED_ADVICE, assess
+from retrieval.safety import FIRST_AID_TITLES, FIXED_ADVICE, assess, is_scam
 from retrieval.search import Hit, Query, Searcher, answers_in
 from retrieval.tokenize import synonyms
 
@@ -293,6 +295,10 @@ class Answerer:
             if focus is not None:
                 scores = (scores + sentence_scores(index, focus.tokens, focus.vector, asked,
                                                    texts, vectors, hit.title)) / 2
+            if lead_first and rank == 0:
+                # in an emergency, what to do now before the background and the prevention
+                scores = scores + np.array([EMERGENCY_ACTION_WEIGHT * (
+                    bool(_ACTION.search(t)) - bool(_PREVENTION.search(t))) for t in texts])
             allowance = budget - sum(len(p) for p in parts)
             if rank == 0 and len(hits) > 1:
                 allowance = int(budget * 0.65)
@@ -322,6 +328,12 @@ _GENERIC = frozenset(
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|另外|再)|呢[？?]?$")
 _PRONOUN = re.compile(r"[他她它]们?")
+# an emergency's sentences: steps to take now, and what belongs to another day
+_ACTION = re.compile(r"立即|马上|迅速|赶紧|尽快|千万|切勿|不要|拨打|送医|就医|"
+                     r"让(患者|病人|伤者|他|其)|按压|冲洗|冲淋|固定|侧卧|平躺|关闭|打开门窗|转移|抓住|挑开|降温|下撤")
+_PREVENTION = re.compile(r"^(平时|预防|日常|选购|购买|建议在家|家中常备)|平时|预防：|要提前|"
+                         r"放在.{0,6}够不到|不要让孩子|的原因|是指|所谓")
+EMERGENCY_ACTION_WEIGHT = 0.3
 _LATIN = re.compile(r"[A-Za-z]")
 ENGLISH_NOTE = "（用中文提问，回答会更准确。）"
 # a second article joins at this share of the first one's score (and only on the same subject)
@@ -363,6 +375,8 @@ FIRST_AID: dict[str, str] = {
     "hfmd": "手足口病 重症 送医",
     "nosebleed": "流鼻血 止血",
     "hypo": "低血糖 糖尿病",
+    "flood": "山洪 泥石流 避险 高处",
+    "antibiotic": "抗生素 过敏 停药",
 }
 
 
@@ -421,6 +435,8 @@ def _first_aid_words(topic: str, question: str) -> str:
     if topic == "bite":  # which animal bit says which article: wasps and bees, or snakes
         return ("蜜蜂 马蜂 蜇伤" if "蜂" in question else "毒蛇 咬伤" if re.search(
             "蛇|长虫|烙铁头|竹叶", question) else "")
+    if not topic and is_scam(question):  # "喊我马上转钱": the fraud article's words
+        return "电信网络诈骗 核实 转账"
     return FIRST_AID.get(topic, "")
 
 

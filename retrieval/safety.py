@@ -45,7 +45,7 @@ _POISON = ("农药|敌敌[畏维]|百[草早]枯|乐果|甲胺磷|除草剂|杀�
            "氰|硫酸|盐酸|烧碱|火碱|亚硝酸盐|水银|灭害灵|蚊香液|洗衣液|干燥剂|纽扣电池|"
            "pesticide|poison|bleach|weed ?killer|paraquat|antifreeze|insecticide")
 # Medicines: a danger only in a large amount, taken by a child, or with a severe sign
-_MEDICINE = "降压药|降糖药|安眠药|胰岛素|药片|药丸|感冒药|退烧药|止痛药|pills|tablets"
+_MEDICINE = "降压药|降糖药|安眠药|胰岛素|药片|药丸|感冒药|退烧药|止痛药|糖浆|钙片|pills|tablets"
 _CHILD = "娃|宝宝|孩子|孙|幺儿|小孩"
 _WATER = "水|河|塘|水窖|井|堰|水库|江|粪坑|粪池|沼气池|海"
 # Places high enough for altitude sickness (Ganzi, Aba, Tibet …)
@@ -269,6 +269,11 @@ _ASKS_FIRST = re.compile(
 )
 # "电话说你儿子出车祸了 快转钱": a caller wanting money is the fraud article's case, not 120
 _SCAM = re.compile("(转钱|转账|打钱|汇款|汇钱|交钱|保证金)")
+
+
+def is_scam(text: str) -> bool:
+    """A caller wanting money on a pretext ("儿子出车祸了 快转钱"): the fraud article's case."""
+    return bool(_SCAM.search(normalise(text)))
 _STILL_URGENT = re.compile(r"(菌子|蘑菇|菌菇|野生菌|百[草早]枯).{0,24}(吐|拉|屙)|"
                            r"(吐|拉|屙).{0,24}(菌子|蘑菇|野生菌)")
 _BETTER = re.compile("(已经|现在)(好了|没事)")
@@ -351,6 +356,8 @@ _REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(
          "臭鸡蛋|泄漏|漏气|(燃气|天然气|煤气|液化气).{0,3}(味|臭)|闻到"),
         (("electric", "unconscious", "", "heart", "burn"), "lightning", "雷"),
         (("bite", "allergy", ""), "sting", "蜂"),
+        # a reaction to an antibiotic, or an antibiotic with alcohol: the antibiotics article
+        (("allergy", "poisoning", "heart", ""), "antibiotic", "头孢|青霉素|阿莫西林|抗生素"),
         (("bite",), "snake", "蛇|长虫|烙铁头|竹叶青"),
         (("bite",), "dog", "狗|猫"),
         (("seizure", "unconscious", ""), "hfmd", "手足口"),
@@ -374,6 +381,7 @@ FIRST_AID_TITLES: dict[str, re.Pattern[str]] = {
         "burn": "烫伤|烧伤", "snake": "毒蛇|蛇咬", "sting": "蜇伤", "dog": "狗猫咬|狂犬",
         "heat": "中暑", "fall": "跌倒|摔伤", "altitude": "高原反应", "hfmd": "手足口",
         "nosebleed": "鼻血", "hypo": "低血糖|糖尿病", "flood": "山洪|泥石流",
+        "antibiotic": "抗生素",
         # no article of their own in most corpora: the fixed advice below instead
         "seizure": "抽搐|惊厥|癫痫", "bleeding": "止血|外伤出血", "allergy": "过敏性休克",
     }.items()}

@@ -204,3 +204,24 @@ def test_a_crop_no_article_is_about_gets_an_honest_no(demo: Harness) -> None:
     # lychee is not citrus: no citrus article answers it
     said = text(demo.chat("f9", "合江这边荔枝树今年花开得多 就是不挂果 啥原因哦"))
     assert not cited(said) and "没有经过专家审核" in said
+
+
+def test_a_scam_call_gets_the_fraud_article_not_120(demo: Harness) -> None:
+    said = text(demo.chat("c3", "有人打电话说我儿子出车祸了 喊我马上转钱 咋个办"))
+    assert not said.startswith("⚠️")
+    assert cited(said)[:1] == ["防范电信网络诈骗：识破冒充公检法和刷单返利"]
+
+
+def test_a_reaction_to_an_antibiotic_gets_120_and_the_antibiotics_article(
+        demo: Harness) -> None:
+    said = text(demo.chat("c4", "输了头孢 浑身起红疙瘩 喉咙发紧 出气不赢"))
+    assert said.startswith("⚠️") and "120" in said.splitlines()[0]
+    assert cited(said)[:1] == ["合理使用抗生素：感冒不用吃“消炎药”"]
+    assert "停药" in body(said)
+
+
+def test_an_emergency_answer_leads_with_what_to_do_now(demo: Harness) -> None:
+    # a diabetic's low sugar: sugar by mouth, and no forcing food on someone who cannot wake
+    said = body(text(demo.chat("c5", "老汉儿糖尿病 早上打了针没吃东西 现在喊不醒 要不要给他灌糖水")))
+    assert said.startswith("⚠️")
+    assert "不要强行喂食" in said
