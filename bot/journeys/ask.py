@@ -37,11 +37,14 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
     # expert is about kiwifruit canker)
     # (unless a question was answered inside the form just before: "要不要把他倒起来控水"
     # after the drowning answer is about the drowning)
-    previous = (t.data.get("draft") or {}).get("description") \
+    # (a question answered before it in this conversation joins that context: "石灰啥时候撒好"
+    # in a form after the lime questions is about the lime)
+    asked_before = t.data.get("last_question")
+    need_text = (t.data.get("draft") or {}).get("description") \
         if inside_form and not t.after_answer else None
-    result = deps.answerer.ask(text, logged.region_code,
-                               previous=previous or t.data.get("last_question"),
-                               previous_article=None if previous
+    previous = "。".join(p for p in (need_text, asked_before) if p) or None
+    result = deps.answerer.ask(text, logged.region_code, previous=previous,
+                               previous_article=None if need_text
                                else t.data.get("last_article"))
     if result.intent:  # small talk or off-topic, seen by the answerer: not a 科普 need
         if inside_form:

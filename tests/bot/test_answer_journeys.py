@@ -222,6 +222,7 @@ def test_a_reaction_to_an_antibiotic_gets_120_and_the_antibiotics_article(
 
 def test_an_emergency_answer_leads_with_what_to_do_now(demo: Harness) -> None:
     # a diabetic's low sugar: sugar by mouth, and no forcing food on someone who cannot wake
-    said = body(text(demo.chat("c5", "老汉儿糖尿病 早上打了针没吃东西 现在喊不醒 要不要给他灌糖水")))
+    said = body(text(demo.chat(
+        "c5", "老汉儿糖尿病 早上打了针没吃东西 现在喊不醒 要不要给他灌糖水")))
     assert said.startswith("⚠️")
     assert "不要强行喂食" in said
