@@ -3,7 +3,7 @@ baseline from the same run.
 
     python bench/answers.py [--misses dev|dev2|…|dev7|holdout|all] [--only SET]
 
-Sets: bench/data/answers_dev.jsonl, answers_dev2/3/4/5/6.jsonl (tuned on; the second to sixth
+Sets: bench/data/answers_dev.jsonl, answers_dev2/…/7.jsonl (tuned on; the second to seventh
 written later by other colleagues who had not read the code) and
 answers_holdout.jsonl (written with the first by a colleague who had not read the code, before
 any tuning; never tuned on). Each row names the article that must be cited first ("" = an
