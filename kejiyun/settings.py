@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # scientist may receive per 7 days (so a few famous experts do not get every need).
     match_offers_per_round: int = Field(default=3, alias="MATCH_OFFERS_PER_ROUND", ge=1, le=20)
     offer_ttl_hours: float = Field(default=48.0, alias="OFFER_TTL_HOURS", gt=0)
+    # the requester is asked to rate this many days after an accept if neither side said
+    # the service was done (0: only when the expert says so)
+    rate_after_days: float = Field(default=14.0, alias="RATE_AFTER_DAYS", ge=0)
     match_max_offers: int = Field(default=9, alias="MATCH_MAX_OFFERS", ge=1, le=100)
     # well-matched scientists without a chat account: phoned by local staff (console tasks),
     # at most this many open at once per need

@@ -112,6 +112,14 @@ def rate_request(need: Need, s: Scientist) -> dict[str, Any]:
                         for stars, label in RATE_STARS]}
 
 
+def rate_reminder(need: Need, s: Scientist, days: int) -> dict[str, Any]:
+    """To the requester, some days after the accept, when the expert has not said it is done."""
+    return {"text": f"需求“{need.title}”由专家{s.name}接单已经 {days} 天了。服务已经结束的话，"
+                    "请为专家打个分；还在进行的话，不用理会这条消息。",
+            "buttons": [{"label": label, "action": f"rate:{need.id}:{stars}"}
+                        for stars, label in RATE_STARS]}
+
+
 def contact_shared(need: Need, requester_name: str, contact: dict[str, Any]) -> dict[str, Any]:
     who = requester_name or "需求方"
     return {"text": f"需求“{need.title}”：{who}同意告诉您联系方式——{contact_text(contact)}",

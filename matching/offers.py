@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, String, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,6 +61,7 @@ _OPEN = (NeedStatus.open, NeedStatus.offered)
 # by a crashed worker or a failed ranking, and the background job dispatches it again.
 DISPATCH_GRACE = timedelta(minutes=1)
 DISPATCH_RETRY = timedelta(minutes=1)  # between attempts on one need whose dispatch fails
+RATINGS_EVERY = timedelta(minutes=10)  # how often matches due a rating reminder are looked for
 DISPATCH_GIVE_UP = timedelta(minutes=30)  # still failing by then: staff take it by hand
 SOURCE_KEY_PREFIX = "sha256:"
 
@@ -125,6 +126,7 @@ class OfferService:
         self.clock = clock
         # needs whose dispatch failed in this process, and when to try each again
         self._retry_at: dict[int, datetime] = {}
+        self._ratings_at: datetime | None = None  # when ratings due were last looked for
 
     # ---- helpers -----------------------------------------------------------------------------
     @contextmanager
@@ -751,7 +753,50 @@ class OfferService:
         for need_id in sorted(needs):
             self.dispatch(need_id)
         self.redispatch_stranded()
+        if self._ratings_at is None or now - self._ratings_at >= RATINGS_EVERY:
+            self._ratings_at = now
+            self.ask_ratings_due()
         return expired
+
+    def ask_ratings_due(self, limit: int = 50) -> int:
+        """Matches accepted `RATE_AFTER_DAYS` ago whose expert never said the service was done:
+        the requester is asked once whether it is over, and to rate it then. Returns how many
+        were asked."""
+        days = self.settings.rate_after_days
+        if days <= 0:
+            return 0
+        now = self.clock.now()
+        asked_already = select(AuditLog.id).where(
+            AuditLog.entity == "need", AuditLog.entity_id == cast(Need.id, String),
+            AuditLog.action.in_(("service_done", "rate_reminder")))
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Need.id, Offer.id).join(Offer, Offer.need_id == Need.id).where(
+                    Offer.status == OfferStatus.accepted,
+                    Offer.responded_at <= now - timedelta(days=days),
+                    Need.status.in_((NeedStatus.matched, NeedStatus.in_service)),
+                    ~asked_already.exists())
+                .order_by(Offer.responded_at).limit(limit)).all()
+        asked = 0
+        for need_id, offer_id in rows:
+            with self._tx() as session:
+                if session.execute(select(AuditLog.id).where(
+                        AuditLog.entity == "need", AuditLog.entity_id == str(need_id),
+                        AuditLog.action.in_(("service_done", "rate_reminder")))).first():
+                    continue  # another worker asked in the meantime
+                need, offer = session.get(Need, need_id), session.get(Offer, offer_id)
+                assert need is not None and offer is not None
+                sci = session.get(Scientist, offer.scientist_id)
+                requester = session.get(Person, need.requester_id) if need.requester_id \
+                    else None
+                if sci is not None and requester is not None and requester.erased_at is None:
+                    enqueue(session, "rate", f"person:{requester.id}",
+                            note.rate_reminder(need, sci, round(days)), now=now,
+                            need_id=need.id, offer_id=offer.id)
+                    asked += 1
+                self._audit(session, "system", "need", need_id, "rate_reminder", None,
+                            {"after_days": days})
+        return asked
 
     def redispatch_stranded(self, limit: int = 50) -> int:
         """Needs published (`open`) for longer than `DISPATCH_GRACE` without a single offer:
@@ -822,7 +867,7 @@ class OfferService:
             requester = session.get(Person, need.requester_id) if need.requester_id else None
             asked = session.execute(select(AuditLog.id).where(
                 AuditLog.entity == "need", AuditLog.entity_id == str(need.id),
-                AuditLog.action == "service_done")).first()
+                AuditLog.action == "service_done")).first()  # (after a reminder: news)
             if asked is not None:
                 return Outcome(True, "asked", "已经请需求方评价过了，等对方打分即可。", need.id)
             if requester is not None and requester.erased_at is None:

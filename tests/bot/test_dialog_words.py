@@ -5,6 +5,8 @@ event that drops a half-filled form. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -321,3 +323,28 @@ def test_asking_for_an_expert_again_at_a_prompt_gets_the_question(bot: Harness) 
 
 def test_a_request_with_a_greeting_asks_the_problem(bot: Harness) -> None:
     assert "遇到了什么问题" in text(bot.chat("e7", "你好，我们公司想发布一个技术需求"))
+
+
+def test_the_requester_is_asked_to_rate_once_some_days_after_the_accept(bot: Harness) -> None:
+    """With the expert silent, RATE_AFTER_DAYS (14) after the accept the requester is asked
+    once; nothing is asked before then, and the stars still close the need."""
+    bot.bind("sci-r", "s-soil-cp", channel="wechat")
+    _publish(bot)
+    bot.notes("sci-r", "wechat")
+    assert "接单成功" in text(bot.chat("sci-r", "接单", channel="wechat"))
+    bot.notes("boss")
+    offers = bot.dialog.offers
+    bot.clock.advance(timedelta(days=13))
+    assert offers.ask_ratings_due() == 0
+    bot.clock.advance(timedelta(days=2))
+    assert offers.ask_ratings_due() == 1
+    assert offers.ask_ratings_due() == 0  # asked once
+    asked = bot.notes("boss")
+    stars = [b.action for o in asked for b in o.buttons if b.action.startswith("rate:")]
+    assert "接单已经 14 天" in text(asked) and len(stars) == 5
+    # the expert saying it is done afterwards is news: the requester hears it
+    assert "已请需求方" in text(bot.chat("sci-r", "服务完成了", channel="wechat"))
+    assert "服务已经完成" in text(bot.notes("boss"))
+    assert "感谢" in text(bot.press("boss", stars[4]))
+    with Session(bot.engine) as s:
+        assert s.execute(select(Need.status)).scalar_one() == "closed"
