@@ -179,7 +179,8 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
 
 _YES = re.compile(r"^(?:同意|可以|好的?|行|要得|中|是的?|没问题|莫得问题|没得问题|没啥问题|对头|"
                   r"给嘛|给他|给专家|留嘛|愿意|ok|yes|嗯)", re.IGNORECASE)
-_NO = re.compile(r"^(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no|"
+_NO = re.compile(r"^(?:先|暂时|还是)?"
+                 r"(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no|"
                  # "先不告诉，等专家接了再说", "暂时不给"
                  r"(?:先|暂时|还是)?(?:不|莫|别)(?:告诉|给|留|说))",
                  re.IGNORECASE)
@@ -286,7 +287,7 @@ def _bare_amount(text: str) -> slots.Budget | None:
 _CORRECTION = re.compile(r"(?:^|[，,\s])\s*(?:是|改成|改为|改回|换成|应该是)")
 _PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")
 # "我在名山", "我们是蒲江的": the place without the words around it
-_PLACE_WORDS = re.compile(r"^(我们?|咱们?)?(在|是|住在|来自)?|(的|这边|那边|这里|那里|这块|附近)"
+_PLACE_WORDS = re.compile(r"^(我们?|咱们?)?(在|再|是|住在|来自)?|(的|这边|那边|这里|那里|这块|附近)"
                           r"[呀啊嘛哈哦]*$")
 
 

@@ -138,6 +138,8 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         offers.by_words(deps, m, t)  # "接单", "婉拒 2", "详情"
     elif words.SERVED.match(text) and register.is_scientist(deps, t):
         offers.served_in_words(deps, text, t)  # "服务完成了", "弄完了"
+    elif words.FORWARD_WORDS.match(text) and t.data.get("last_question"):
+        press(deps, "forward", t)  # "那帮我转给专家嘛" after a question: the forward button
     elif text in words.LABELS:  # a button label typed where that button is not on offer
         t.say(texts.STALE_BUTTON)
     elif (small := smalltalk.classify(text)) is not None:

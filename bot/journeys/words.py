@@ -54,7 +54,12 @@ SERVED = re.compile(r"^(服务|活儿?|事情|那边|那个需求)?(已经)?"
 # "我想发个需求", "帮我找个专家": a need, even with no problem said yet (asked next)
 NEED_REQUEST = re.compile(r"(发|发布|提|登记)(个|一个)?(技术)?需求|找(个|位)?专家|请(个|位)?专家|"
                            r"(有没得|有没有|有莫得|有得)(啥子|哪个|哪位)?(专家|懂行|技术员|老师)|"
-                           r"专家(来|帮)|(找|请)(个|位)?(懂行|内行|懂的|技术员|老师)")
+                           r"专家(来|帮)|(找|请)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
+# the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
+# ("帮我找个专家" is a request for a service: the form, with its budget)
+FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"
+                           r"(当地的?)?(专家|老师)(问下|问一下|解答)?" + _PARTICLES + "$"
+                           r"|^请(当地的?)?专家解答" + _PARTICLES + "$")
 FIELD_EDIT = re.compile(r"改成|改为|换成|不是.{0,8}是|预算|地区|地方|公开|联系方式|电话")
 WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
 SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")

@@ -348,3 +348,25 @@ def test_the_requester_is_asked_to_rate_once_some_days_after_the_accept(bot: Har
     assert "感谢" in text(bot.press("boss", stars[4]))
     with Session(bot.engine) as s:
         assert s.execute(select(Need.status)).scalar_one() == "closed"
+
+
+def test_fresh_phrasings_from_a_sixth_set(bot: Harness) -> None:
+    # "我再名山" (再 for 在) is a place; "看着给" a budget; "先不要把我电话给专家" a refusal
+    assert "遇到了什么问题" in text(bot.chat("f8", "想找专家"))
+    # "打了除草剂也没得用" is about the weedkiller, not a complaint about the assistant
+    said = text(bot.chat("f8", "稻田里头草多得很，打了除草剂也没得用，想请专家现场指导下"))
+    assert "哪个市" in said and "不断学习" not in said
+    assert "急不急" in text(bot.chat("f8", "我再名山"))
+    assert "费用" in text(bot.chat("f8", "不急"))
+    assert "联系方式告诉" in text(bot.chat("f8", "看着给"))
+    card = text(bot.chat("f8", "先不要把我电话给专家"))
+    assert "雅安市名山区" in card and "联系方式：不直接提供" in card and "看着给" in card
+    assert needs(bot) == 0
+
+
+def test_forward_said_in_words_after_an_unanswered_question(bot: Harness) -> None:
+    assert "没有经过专家审核" in text(bot.chat("f9", "草莓白粉病咋个防哦 大棚里头白了一片"))
+    said = text(bot.chat("f9", "那帮我转给专家嘛"))
+    assert "哪个市" in said and "遇到了什么问题" not in said
+    bot.chat("f9", "成都双流")
+    assert "联系方式告诉" in text(bot.chat("f9", "有点急"))  # a consultation: no budget
