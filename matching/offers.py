@@ -62,6 +62,7 @@ _OPEN = (NeedStatus.open, NeedStatus.offered)
 DISPATCH_GRACE = timedelta(minutes=1)
 DISPATCH_RETRY = timedelta(minutes=1)  # between attempts on one need whose dispatch fails
 RATINGS_EVERY = timedelta(minutes=10)  # how often matches due a rating reminder are looked for
+_RATE_ASKED = ("service_done", "rate_reminder")  # audit actions after which nobody is re-asked
 DISPATCH_GIVE_UP = timedelta(minutes=30)  # still failing by then: staff take it by hand
 SOURCE_KEY_PREFIX = "sha256:"
 
@@ -768,7 +769,7 @@ class OfferService:
         now = self.clock.now()
         asked_already = select(AuditLog.id).where(
             AuditLog.entity == "need", AuditLog.entity_id == cast(Need.id, String),
-            AuditLog.action.in_(("service_done", "rate_reminder")))
+            AuditLog.action.in_(_RATE_ASKED))
         with Session(self.engine) as session:
             rows = session.execute(
                 select(Need.id, Offer.id).join(Offer, Offer.need_id == Need.id).where(
@@ -780,9 +781,7 @@ class OfferService:
         asked = 0
         for need_id, offer_id in rows:
             with self._tx() as session:
-                if session.execute(select(AuditLog.id).where(
-                        AuditLog.entity == "need", AuditLog.entity_id == str(need_id),
-                        AuditLog.action.in_(("service_done", "rate_reminder")))).first():
+                if session.execute(asked_already.where(Need.id == need_id)).first():
                     continue  # another worker asked in the meantime
                 need, offer = session.get(Need, need_id), session.get(Offer, offer_id)
                 assert need is not None and offer is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot import texts
-from matching.slots import parse_kind
+from matching.slots import EXPERT_REQUEST, parse_kind
 from retrieval import smalltalk
 from retrieval.intent import asks
 
@@ -52,8 +52,7 @@ OFFER_VERBS = {"接单": "accept", "接了": "accept", "我接": "accept", "接"
 SERVED = re.compile(r"^(服务|活儿?|事情|那边|那个需求)?(已经)?"
                      r"(完成|做完|弄完|搞完|搞定|结束|弄好|整完)了?(的)?[呀啊嘛哈哦了。！!]*$")
 # "我想发个需求", "帮我找个专家": a need, even with no problem said yet (asked next)
-NEED_REQUEST = re.compile(r"(发|发布|提|登记)(个|一个)?(技术)?需求|找(个|位)?专家|请(个|位)?专家|"
-                           r"(有没得|有没有|有莫得|有得)(啥子|哪个|哪位)?(专家|懂行|技术员|老师)|"
+NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?专家|"
                            r"专家(来|帮)|(找|请)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
