@@ -32,10 +32,13 @@ demo: $(STAMP)
 	@echo "工作台：http://127.0.0.1:$(PORT)/console    网页聊天：http://127.0.0.1:$(PORT)/chat"
 	$(BIN)/kejiyun serve --port $(PORT)
 
-## test: set up, lint, and run the whole suite (SQLite and PostgreSQL)
+## test: set up, lint, and run the whole suite (SQLite and PostgreSQL) in TEST_WORKERS
+## processes (pytest-xdist; each test has its own data directory, PostgreSQL schema and
+## Redis namespace, so they never see each other; TEST_WORKERS=0 runs in this process)
+TEST_WORKERS ?= 2
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

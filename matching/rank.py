@@ -63,13 +63,15 @@ KIND_FIT: dict[str, re.Pattern[str]] = {
 
 @dataclass(frozen=True)
 class RankWeights:
-    """Feature weights, tuned on bench/data/needs_dev.jsonl (`bench/matching.py --tune`)."""
+    """Feature weights, tuned on bench/data/needs_dev.jsonl; `routed`, which only titles
+    use, on the two academic dev sets (`bench/matching.py --tune`)."""
 
     sparse: float = 0.3        # BM25 share of the best BM25 score among the candidates
     dense: float = 0.2         # cosine relative to the best cosine among the candidates
     overlap: float = 0.15      # share of the need's keywords found in the expertise text
     product: float = 0.1       # the profile names one of the need's products/crops
     discipline: float = 0.1    # same 一级学科 (half for the same 门类)
+    routed: float = 1.0        # for a title: same 一级学科, times how sure the field is
     region: float = 0.2        # proximity (county 1, city .7, province .4)
     fit: float = 0.0           # the profile offers the kind of help asked for (see KIND_FIT)
     prf: float = 0.8           # like the best match: BM25 of its directions (feedback)
@@ -80,6 +82,7 @@ class RankWeights:
     # the preview lists 暂不接单 experts too, behind one who takes work and fits about as well
     unavailable: float = 0.3
     pool: int = 100            # candidates fetched from retrieval before re-scoring
+    route_pool: int = 30       # more candidates of the inferred 一级学科, when it is confident
     rerank: int = 20           # the best this many get the (encoder-bound) direction feature
     min_hit: float = 0.01      # a best hybrid score below this: nothing in the pool fits
     min_relative: float = 0.3  # offers only go to candidates at least this share as relevant
@@ -240,7 +243,8 @@ class Ranker:
             v = f.values
             relevance = w.sparse * v["sparse"] + w.dense * v["dense"]
             total = (relevance + w.overlap * v["overlap"] + w.product * v["product"]
-                     + w.discipline * v["discipline"] + w.region * v["region"]
+                     + w.discipline * v["discipline"] + w.routed * v.get("routed", 0.0)
+                     + w.region * v["region"]
                      + w.fit * v["fit"] + w.prf * v.get("prf", 0.0)
                      + w.concept * v["concept"] + w.direction * v.get("direction", 0.0)
                      + w.track * v["track"] - w.load * v["load"]
@@ -268,9 +272,23 @@ class Ranker:
         if not hits or hits[0].score < self.w.min_hit:
             return []
         rows = self._rows([h.id for h in hits])
+        # a title (a paper, a project) goes to reviewers of its field: the field inferred with
+        # its confidence; a request names its problem, and its field is one feature among many
+        if is_title(need.description):
+            code, confidence = infer_discipline(need, hits, rows)
+        else:
+            code, confidence = need.discipline_code or _vote_discipline(hits, rows), 0.0
+        if code and confidence > 0 and self.w.routed:
+            # the pool is the profiles nearest the words; experts of the need's field who
+            # say it differently are fetched too, so that the field can weigh at all
+            seen = {h.id for h in hits}
+            more = [h for h in self.searcher.search("scientists", prepared,
+                                                    k=self.w.route_pool, discipline=code)
+                    if h.id not in seen]
+            hits = [*hits, *more]
+            rows |= self._rows([h.id for h in more])
         load = self._load([r.id for r in rows.values() if r.id is not None], need_id)
         words = list(dict.fromkeys(need.products + need.keywords))
-        code = need.discipline_code or _vote_discipline(hits, rows)
         index = self.searcher.index
         weighted = {t: index.token_weight("scientists", t)
                     for t in set(index.tokenizer.tokenize_query(expand_query(query)))
@@ -295,8 +313,10 @@ class Ranker:
                 continue  # a confidential problem never goes to a rival firm's employee
             if for_offers and week >= cap:
                 continue
-            feats.append(self._features(need, code, words, weighted, hit, s, pending, week,
-                                        cap, max_sparse, max_dense))
+            f = self._features(need, code, words, weighted, hit, s, pending, week, cap,
+                               max_sparse, max_dense)
+            f.values["routed"] = confidence if code and code == s.discipline_code else 0.0
+            feats.append(f)
         _shared_concepts(feats, concepts(query))
         self._feedback(feats, for_offers)
         self._directions(feats, prepared.vector)
@@ -451,6 +471,12 @@ def _concepts_of(s: Scientist) -> frozenset[str]:
     return found
 
 
+# What a request has and a title (of a paper, a project) has not: sentence punctuation,
+# someone speaking, particles, asking for help.
+_NOT_TITLE = re.compile(r"[，,。？?！!；;…~～]|(?<![自忘])我|[咱俺您你]|[嘛哦呀吧啊呢咋]"
+                        r"|请|帮|求助|需要|找|想[要请找问学做搞]")
+
+
 def _vote_discipline(hits: list[Hit], rows: dict[str, Scientist]) -> str | None:
     """No discipline in the text: the one the best-matching profiles agree on, if they do."""
     votes: dict[str, float] = {}
@@ -462,6 +488,34 @@ def _vote_discipline(hits: list[Hit], rows: dict[str, Scientist]) -> str | None:
         return None
     code, weight = max(votes.items(), key=lambda kv: kv[1])
     return code if weight >= 0.5 * sum(votes.values()) else None
+
+
+def is_title(text: str) -> bool:
+    """A paper or project title rather than a request: it goes to reviewers of its field,
+    so the inferred 一级学科 weighs as much as the words."""
+    text = text.strip()
+    return 6 <= len(text) <= 60 and not _NOT_TITLE.search(text)
+
+
+def infer_discipline(need: NeedDraft, hits: list[Hit], rows: dict[str, Scientist],
+                     top: int = 10, stated: float = 0.3) -> tuple[str | None, float]:
+    """The need's 一级学科 and how sure it is (the lead over the runner-up, 0–1): the fields
+    of the best-matching profiles, nearer ones weighing more (1/rank), plus a bonus for the
+    one the text names (a product or a field word). Near-ties give a confidence near 0."""
+    votes: dict[str, float] = {}
+    for rank, hit in enumerate(hits[:top], 1):
+        s = rows.get(hit.id)
+        if s is not None and s.discipline_code:
+            votes[s.discipline_code] = votes.get(s.discipline_code, 0.0) + 1.0 / rank
+    total = sum(votes.values())
+    shares = {c: v / total for c, v in votes.items()} if total else {}
+    if need.discipline_code:
+        shares[need.discipline_code] = shares.get(need.discipline_code, 0.0) + stated
+    if not shares:
+        return None, 0.0
+    ranked = sorted(shares.values(), reverse=True)
+    lead = ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0)
+    return max(shares, key=shares.__getitem__), min(1.0, lead)
 
 
 def _same_org(a: str, b: str) -> bool:

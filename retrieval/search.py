@@ -92,9 +92,10 @@ class Searcher:
 
     def search(self, kind: str, query: str | Query, k: int = 10, *, mode: str = "hybrid",
                region: str | None = None, available_only: bool = False,
-               weight: float | None = None) -> list[Hit]:
+               weight: float | None = None, discipline: str | None = None) -> list[Hit]:
         return self._search(kind, query, k, mode=mode, region=region,
-                            available_only=available_only, weight=weight)[0]
+                            available_only=available_only, weight=weight,
+                            discipline=discipline)[0]
 
     def search_with_confidence(self, kind: str, query: str | Query, k: int = 10, *,
                                asker_region: str | None = None
@@ -125,7 +126,8 @@ class Searcher:
 
     def _search(self, kind: str, query: str | Query, k: int = 10, *, mode: str = "hybrid",
                 region: str | None = None, available_only: bool = False,
-                weight: float | None = None, asker_region: str | None = None
+                weight: float | None = None, asker_region: str | None = None,
+                discipline: str | None = None
                 ) -> tuple[list[Hit], list[tuple[str, float]], list[tuple[str, float]], float]:
         q = query if isinstance(query, Query) else self.prepare(query)
         if not q.text:
@@ -133,6 +135,8 @@ class Searcher:
         where: dict[str, Any] = {}
         if kind == "scientists" and available_only:
             where["available"] = True
+        if kind == "scientists" and discipline:
+            where["discipline_code"] = discipline
         region_code = None
         if region:
             r = gazetteer.resolve(region) or gazetteer.find_region(region)

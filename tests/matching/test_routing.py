@@ -1,0 +1,104 @@
+"""A title (a paper, a project) goes to reviewers of its field: a confidently inferred 一级学科
+brings its experts forward, not whoever shares a word; a request is not routed so."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from kejiyun.settings import Settings
+from matching.extract import extract_need
+from matching.need import NeedDraft
+from matching.rank import Ranker, RankWeights, infer_discipline, is_title
+from retrieval.index import SearchIndex
+from retrieval.search import Hit, Searcher
+from store.models import Scientist
+
+from ..retrieval.conftest import write_jsonl
+from .conftest import give_chat_accounts
+
+
+def _sci(i: str, discipline: str, directions: list[str], region: str = "成都市温江区",
+         organization: str = "四川农业大学") -> dict:
+    return {"id": i, "name": f"专家{i}", "discipline": discipline, "directions": directions,
+            "services": ["技术指导"], "region": region, "organization": organization}
+
+
+POOL = [
+    # horticulture (园艺学 0902): fruit growers who never say 糖酸 or 品质
+    _sci("h-citrus", "果树栽培", ["柑橘高接换种", "柑橘果实品质调控"]),
+    _sci("h-kiwi", "果树栽培", ["猕猴桃整形修剪", "猕猴桃花果管理"]),
+    _sci("h-grape", "果树栽培", ["葡萄避雨栽培", "葡萄花果管理"]),
+    _sci("h-plum", "果树栽培", ["李子树形改造", "李子花果管理"]),
+    _sci("h-loquat", "果树栽培", ["枇杷冻害防控", "枇杷花果管理"]),
+    _sci("h-tea", "茶学", ["名优绿茶加工", "茶园管理"], region="雅安市名山区"),
+    # others who share a word with the title
+    _sci("f-juice", "食品科学", ["果汁糖酸比调配", "饮料风味化学"]),
+    _sci("f-wine", "白酒酿造", ["酿酒原料糖酸分析", "白酒勾调"], region="泸州市江阳区"),
+    _sci("c-sugar", "化学工程", ["有机酸分离纯化", "糖液精制"], region="自贡市自流井区"),
+]
+
+
+@pytest.fixture
+def routing_ranker(store: Engine, tmp_path: Path) -> Ranker:
+    from kejiyun.settings import get_settings
+    from knowledge.importers import import_file
+
+    report = import_file(store, "scientists", write_jsonl(tmp_path / "s.jsonl", POOL))
+    assert report.rejected_count == 0
+    give_chat_accounts(store)
+    settings: Settings = get_settings()
+    index = SearchIndex(store, settings)
+    index.sync_all()
+    return Ranker(Searcher(index), store, settings)
+
+
+def _codes(cands) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c.discipline_code for c in cands]
+
+
+def test_a_paper_title_goes_to_its_discipline(routing_ranker: Ranker) -> None:
+    title = extract_need("柑橘果实发育过程中糖酸积累与品质形成机理研究")
+    routed = routing_ranker.rank(title, k=5)
+    plain = Ranker(routing_ranker.searcher, routing_ranker.engine, routing_ranker.settings,
+                   weights=replace(RankWeights(), routed=0.0, discipline=0.0)).rank(title, k=5)
+    assert routed[0].scientist_id == "h-citrus"
+    # the horticulturists outnumber those who merely share 糖酸 once the field counts
+    assert _codes(routed).count("0902") > _codes(plain).count("0902")
+    assert _codes(routed).count("0902") >= 4
+
+
+def _rows(codes: dict[str, str]) -> dict[str, Scientist]:
+    return {i: Scientist(external_id=i, name=i, discipline="", discipline_code=c)
+            for i, c in codes.items()}
+
+
+def test_the_inferred_field_and_how_sure_it_is() -> None:
+    hits = [Hit(i, i, 1.0) for i in ("a", "b", "c", "d")]
+    agree = _rows({"a": "0902", "b": "0902", "c": "0902", "d": "0902"})
+    code, sure = infer_discipline(NeedDraft(description="x"), hits, agree)
+    assert (code, sure) == ("0902", 1.0)
+    split = _rows({"a": "0902", "b": "0904", "c": "0902", "d": "0904"})
+    code, unsure = infer_discipline(NeedDraft(description="x"), hits, split)
+    assert code == "0902" and 0 < unsure < 0.3  # nearer hits weigh more, but not much
+    # a field the text names tips a near-tie
+    stated = NeedDraft(description="x", discipline_code="0904")
+    assert infer_discipline(stated, hits, split)[0] == "0904"
+    assert infer_discipline(NeedDraft(description="x"), [], {}) == (None, 0.0)
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("柑橘果实发育过程中糖酸积累与品质形成机理研究", True),
+    ("大学生手机依赖与拖延行为：自我控制的中介作用", True),
+    ("基于GaN HEMT的X波段高效率功率放大器设计", True),
+    ("我们李子园土壤酸化了，想请专家来看看", False),
+    ("泡菜胀袋咋个整", False),
+    ("请帮忙看看猕猴桃溃疡病", False),
+    ("找个懂锅炉改造的专家", False),
+    ("蜜蜂", False),  # too short to be anything but a word
+])
+def test_titles_are_told_from_requests(text: str, title: bool) -> None:
+    assert is_title(text) is title
