@@ -1,6 +1,7 @@
 """Matching quality and speed: BM25-only, dense-only and the full ranker side by side.
 
-    python bench/matching.py [--sizes 10000,100000] [--skip-latency] [--set dev|holdout|all]
+    python bench/matching.py [--sizes 10000,100000] [--skip-latency] [--set dev|all|all-dev|…]
+                             [--weight NAME=VALUE …] [--tune]
 
 Quality over labelled needs (bench/data/needs_dev.jsonl for tuning, needs_holdout.jsonl never
 used for tuning): each need lists the demo-corpus scientists who could serve it, graded 2
@@ -8,6 +9,9 @@ used for tuning): each need lists the demo-corpus scientists who could serve it,
 (first relevant), nDCG@10 (gain 2^grade − 1). Baselines get the need text as typed; the
 full ranker is `kejiyun match` (extraction, topic query, features, exclusions). Unavailable
 scientists are excluded from the labels for every mode, since no mode may offer to them.
+Also: rarer needs (needs_rare_dev*.jsonl to tune on, needs_rare_holdout.jsonl never), and paper
+titles routed to their 一级学科 (academic_routing.jsonl and _dev2 to tune on, _holdout never).
+`--set all-dev` runs every set but the held-out ones; `--tune` searches weights on them only.
 
 Speed: `Ranker.rank` end to end (retrieval + store reads + scoring) over stores of N
 generated scientist profiles, each size in its own process: p50/p99 latency and peak RSS.
