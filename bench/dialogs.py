@@ -1,13 +1,14 @@
 """Scripted chats judged turn by turn, as `kejiyun chat --as ROLE` runs them, on the demo corpus.
 
-    python bench/dialogs.py [--misses dev|…|dev6|holdout]
-                             [--only dev|…|dev6|holdout]
+    python bench/dialogs.py [--misses dev|…|dev7|holdout]
+                             [--only dev|…|dev7|holdout]
 
 Journeys: bench/data/dialogs_dev.jsonl (tuned on; five labels that contradicted the card's
 wording, 很急 for 紧急 and experts-only after a plain 同意, corrected), dialogs_dev2.jsonl
 (40 more, written later by another colleague who had not read the code), dialogs_dev3.jsonl
 (40 more, a third colleague), dialogs_dev4.jsonl (40 more, a fourth), dialogs_dev5.jsonl
-(40 more, a fifth), dialogs_dev6.jsonl (40 more, a sixth; all tuned on) and
+(40 more, a fifth), dialogs_dev6.jsonl (40 more, a sixth), dialogs_dev7.jsonl (40 more, a
+seventh; all tuned on) and
 dialogs_holdout.jsonl (written with it by a colleague who had not read the code; never tuned
 on, left as written). Each turn says what the reply must show,
 in tags: ask:region / ask:urgency / ask:budget / ask:consent / ask:problem (and not_ask:…), card
@@ -64,7 +65,7 @@ def check(tag: str, said: str, published: int) -> bool:
     raise ValueError(f"unknown tag {tag!r}")
 
 
-HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "holdout")
+HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "holdout")
 
 
 def main() -> None:
