@@ -386,7 +386,7 @@ def _places(matches: list[_Match]) -> list[_Match]:
 
 # "我们在三台有个猪场", "我们是石棉一家茶厂": a guarded name said as where someone is (after
 # 在/是/住…, before a pause or what one does there), not "三台机器" or "石棉瓦"
-_PLACE_CUE = ("在", "是", "住", "到", "来自", "回")
+_PLACE_CUE = ("在", "再", "是", "住", "到", "来自", "回")  # 再: the common typo for 在
 _PLACE_NEXT = re.compile(r"(县|区|市|的|这边|那边|这里|那里|那块|一家|一个|有|开|种|养|做|搞|办|"
                          r"乡|镇|村|\s|[，,。.！!？?]|$)")
 
@@ -395,9 +395,11 @@ _PLACE_AFTER = re.compile(r"这边|那边|这里|那里|这块|那块")
 
 
 def _said_as_a_place(text: str, start: int, end: int) -> bool:
-    """"在三台有个猪场", "三台这边的猪场": a place by the words around it."""
+    """"在三台有个猪场", "三台这边的猪场", "资中种血橙的，…": a place by the words around it
+    (a message or clause may open with where one is and what one does there)."""
+    opens = start == 0 or text[start - 1] in "，,。.！!？?；;\n "
     return bool(_PLACE_AFTER.match(text, end)) or (
-        text[:start].endswith(_PLACE_CUE) and bool(_PLACE_NEXT.match(text, end)))
+        (opens or text[:start].endswith(_PLACE_CUE)) and bool(_PLACE_NEXT.match(text, end)))
 
 
 def named_in(text: str, region: Region) -> bool:

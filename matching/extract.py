@@ -163,7 +163,7 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
         topic = topic.replace(budget.text, " ")
     draft.keywords = keywords(slots.strip_side_phrases(topic), draft.products, tokenizer)
     draft.title = title_of(description, draft.products + draft.keywords)
-    region = gazetteer.find_region(clean)
+    region = slots.region_meant(clean)
     draft.region_code = region.code if region else None
     draft.urgency = slots.parse_urgency(clean)
     draft.confidentiality = slots.parse_confidentiality(clean)
@@ -177,8 +177,8 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
     return draft
 
 
-_YES = re.compile(r"^(?:同意|可以|好的?|行|要得|中|是的?|没问题|莫得问题|没得问题|没啥问题|对头|"
-                  r"给嘛|给他|给专家|留嘛|愿意|ok|yes|嗯)", re.IGNORECASE)
+_YES = re.compile(r"^(?:同意|可以|好的?|行|得行|要得|中|是的?|没问题|莫得问题|没得问题|没啥问题|"
+                  r"对头|不存在|给嘛|给他|给专家|留嘛|愿意|ok|yes|嗯)", re.IGNORECASE)
 _NO = re.compile(r"^(?:先|暂时|还是)?"
                  r"(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no|"
                  # "先不告诉，等专家接了再说", "暂时不给"
@@ -205,10 +205,10 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             bare = _bare_amount(said.strip())  # "…，是800"
             if bare is not None:
                 update.budget, update.budget_text = bare.amount, bare.text
-        if edit_only:
-            merged.confidentiality = (update.confidentiality
-                                      if slots.parse_confidentiality(text) != "public"
-                                      else draft.confidentiality)
+        # visibility changes only when the new words speak of it ("预算不是十万，是八万"
+        # keeps 仅匹配的专家可见 said at the consent prompt)
+        merged.confidentiality = (slots.parse_confidentiality(text)
+                                  if slots.states_visibility(text) else draft.confidentiality)
         merged.visibility_set = draft.visibility_set or update.visibility_set
         merged.contact = {**draft.contact, **contact}
         # what the user says now wins ("预算改成一万"); what they do not mention stays
@@ -224,7 +224,7 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         _copy(merged, draft)
     elif slot == "region":
         bare = _PLACE_WORDS.sub("", text).strip()
-        region = (gazetteer.resolve(text) or gazetteer.find_region(text)
+        region = (gazetteer.resolve(text) or slots.region_meant(text)
                   or (gazetteer.resolve(bare) if bare else None))
         if region is None:
             if slots.parse_remote(text):
@@ -266,7 +266,7 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     """After a prompt's own answer, what the same message says plainly about the other open
     questions ("不急，预算五千" at the urgency prompt): never asked again."""
     clean = normalise(text)
-    if "region" in draft.missing and (region := gazetteer.find_region(clean)) is not None:
+    if "region" in draft.missing and (region := slots.region_meant(clean)) is not None:
         draft.region_code = region.code
     if "urgency" in draft.missing:
         draft.urgency = slots.parse_urgency(clean)
@@ -274,6 +274,8 @@ def fill_others(draft: NeedDraft, text: str) -> None:
         draft.budget, draft.budget_text = budget.amount, budget.text
     if "contact_consent" in draft.missing:
         draft.contact_consent = slots.parse_contact_consent(text)
+    if slots.parse_confidentiality(clean) == "experts_only":  # "可以给，但是不要公开"
+        draft.confidentiality, draft.visibility_set = "experts_only", True
     draft.recompute_missing()
 
 
@@ -284,7 +286,7 @@ def _bare_amount(text: str) -> slots.Budget | None:
     return slots.parse_budget(f"预算{text}")
 
 
-_CORRECTION = re.compile(r"(?:^|[，,\s])\s*(?:是|改成|改为|改回|换成|应该是)")
+_CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写")
 _PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")
 # "我在名山", "我们是蒲江的": the place without the words around it
 _PLACE_WORDS = re.compile(r"^(我们?|咱们?)?(在|再|是|住在|来自)?|(的|这边|那边|这里|那里|这块|附近)"

@@ -110,7 +110,8 @@ class NeedDraft:
             lines.append(f"预算：{_budget_label(self)}")
         lines.append("公开范围：" + ("仅匹配的专家可见" if self.confidentiality == "experts_only"
                                  else "公开"))
-        lines.append("联系方式：" + ("专家接单后告知" if self.contact_consent else "不直接提供"))
+        lines.append("联系方式：" + ("专家接单后告知" if self.contact_consent
+                                 else "不直接提供（不告诉专家，专家通过平台留言联系您）"))
         return lines
 
 
@@ -119,7 +120,9 @@ def _budget_label(need: NeedDraft) -> str:
         if need.budget >= 10_000:
             return f"约 {need.budget / 10_000:g} 万元"
         return f"约 {need.budget:g} 元"
-    return need.budget_text or "未说明"
+    if need.budget_text:  # "看着给", "没得钱": 面议, with what they said
+        return "面议" if "面议" in need.budget_text else f"面议（{need.budget_text}）"
+    return "未说明"
 
 
 def problem_size(text: str) -> int:

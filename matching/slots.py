@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cn2an
 
 from matching.contacts import KindFinder, find_contacts
+
+if TYPE_CHECKING:
+    from knowledge.gazetteer import Region
 from matching.contacts import extract_contacts as extract_contacts  # re-exported
 
 # ---- kind ------------------------------------------------------------------------------------
@@ -62,13 +66,32 @@ _NOT_URGENT = re.compile(r"不急|不着急|不赶|不用急|慢慢来|时间不
 _URGENT = re.compile(r"十万火急|急|马上|立刻|立即|今天|明天|这两天|这几天|两三天|三天内|这周内|"
                      r"本周内|这周|本周|"
                      r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行")
+_DOUBLE_NEGATION = re.compile(r"(并)?不是不(着)?急")
 _SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
 # ("最近叶子发黄", "近期危害严重", "之前打过药" say when the trouble began, not how urgent)
 _SOON = re.compile(r"尽快|尽早|这个月内|这个月|本月内|本月|月底|下个月|早点|抓紧|赶在|前要")
 
 
+# "宣汉的，不对不对，厂子在开江，不是宣汉": the place denied, and the correction marks
+_NOT_PLACE = re.compile(r"不是[^，,。！!？?；;\s]{1,12}")
+_CORRECTED = re.compile(r"不对|说错了?|搞错了?|写错了?|错了|改成|改为|应该是")
+
+
+def region_meant(text: str) -> Region | None:
+    """The place the text means: a place said with 不是 is not it, and after a correction
+    ("不对", "说错了", "改成") the place named after the last one is."""
+    from knowledge import gazetteer
+
+    cleaned = _NOT_PLACE.sub("，", text)
+    marks = list(_CORRECTED.finditer(cleaned))
+    if marks and (after := gazetteer.find_region(cleaned[marks[-1].end():])) is not None:
+        return after
+    return gazetteer.find_region(cleaned)
+
+
 def parse_urgency(text: str) -> str | None:
     """urgent | soon | normal, or None when the text does not say."""
+    text = _DOUBLE_NEGATION.sub("急", text)  # "不是不急哈，急得很"
     if _NOT_URGENT.search(text):
         return "normal"
     if _SOMEWHAT.search(text):  # "有点急", "比较急": this month rather than this week

@@ -128,6 +128,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     if words.AGREE.match(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
         publish(deps, t)
+    elif (m := words.HOLD.match(text)) and words.FIELD_EDIT.search(text[m.end():]):
+        edit(deps, text[m.end():], t)  # "等哈，地区改成雨城区": the change, not a refusal
     elif (m := words.REFUSE_AND_FIX.match(text)) and m.group("fix").strip():
         # "不得行，不是两千，是800": not published; what follows is the correction
         edit(deps, m.group("fix"), t)

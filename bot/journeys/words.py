@@ -21,12 +21,15 @@ SHARE_WORDS = re.compile(r"^\s*(?:可以|同意|好的?|行|要得)?" + _PARTICL
                           + r"(?:把(?:我的)?(?:联系方式|电话)?)?告诉(?:专家|他|她|老师)"
                           r"(?:我的)?(?:联系方式|电话)?" + _PARTICLES + "$")
 # Sichuanese and everyday agreement and refusal, as a whole message
-_AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|要得|可以嘛?|中|行|对头|对的|是的|好的?|"
-                r"好嘛|嗯+|确认|确定|发|发嘛|发吧|发布|发出去|就这样|就这么办|ok|okay|yes")
+_AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|不存在|要得|可以嘛?|中|行|得行|对头|对的|对了|"
+                r"是的|好的?|好了|好嘛|嗯+|确认|确定|发|发了|发嘛|发吧|发布|发布出去|发出去|就这样|"
+                r"就这么办|ok|okay|yes")
 # Sichuanese and everyday agreement, as a whole message: "莫得问题", "好 发吧", "就这样发嘛"
 AGREE = re.compile(rf"^({_AGREE_WORDS})([\s，,]*({_AGREE_WORDS}))*{_PARTICLES}$", re.IGNORECASE)
 REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|莫发|别发){_PARTICLES}$"
-                     r"|^(等一下|等哈|等等|我再想想|再想想|考虑一下|我考虑一下)")
+                     r"|^(等一下|等一哈|等哈|等等|莫忙|我再想想|再想想|考虑一下|我考虑一下)")
+# "等哈，紧急程度改成紧急", "莫忙，钱改成八百": a hold word before a change to the card
+HOLD = re.compile(r"^(等一下|等一哈|等哈|等等|莫忙|慢点|稍等|先等哈)[，,。！!\s]*")
 REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\s]*)+[，,。！!\s]*"
                              r"(?P<fix>[^呀啊嘛哈哦了的。！!，,\s].*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"

@@ -370,3 +370,32 @@ def test_forward_said_in_words_after_an_unanswered_question(bot: Harness) -> Non
     assert "哪个市" in said and "遇到了什么问题" not in said
     bot.chat("f9", "成都双流")
     assert "联系方式告诉" in text(bot.chat("f9", "有点急"))  # a consultation: no budget
+
+
+def test_fresh_phrasings_from_a_seventh_set(bot: Harness) -> None:
+    # a county opening the message ("资中种血橙的") is the place; 得行 agrees to share
+    said = text(bot.chat("f10", "资中种血橙的，树叶子发黄，叶脉还是绿的，想请专家来确诊"))
+    assert "急不急" in said and "哪个市" not in said
+    bot.chat("f10", "不是不急哈，急得很")  # a double negation is urgent
+    bot.chat("f10", "看着给嘛")
+    card = text(bot.chat("f10", "得行"))
+    assert "内江市资中县" in card and "紧急程度：紧急" in card and "面议（看着给）" in card
+    # a hold word before a change is the change, not a refusal
+    card = text(bot.chat("f10", "莫忙，钱改成八百"))
+    assert "约 800 元" in card and needs(bot) == 0
+    card = text(bot.chat("f10", "等哈，地区改成乐山市中区，园子在我老丈人那边"))
+    assert "乐山市市中区" in card and "约 800 元" in card and needs(bot) == 0
+    assert "需求已发布" in text(bot.chat("f10", "好了 发布出去"))
+
+
+def test_a_corrected_place_and_visibility_said_with_consent(bot: Harness) -> None:
+    bot.chat("e7", "我们是做腊肉香肠的小厂，烟熏出来的产品亚硝酸盐检测老是超标，想找食品专家指导",
+             )
+    assert "急不急" in text(bot.chat("e7", "宣汉的，不对不对，厂子在开江，不是宣汉"))
+    bot.chat("e7", "尽快")
+    bot.chat("e7", "两万")
+    card = text(bot.chat("e7", "可以给他电话，但是需求不要公开"))
+    assert "达州市开江县" in card and "仅匹配的专家可见" in card
+    card = text(bot.chat("e7", "预算不是两万，是三万"))  # visibility stays as said
+    assert "约 3 万元" in card and "仅匹配的专家可见" in card
+    assert "需求已发布" in text(bot.chat("e7", "不存在，发嘛"))
