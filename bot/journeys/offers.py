@@ -94,10 +94,13 @@ def by_words(deps: Deps, m: re.Match[str], t: Turn) -> None:
         my_offers(deps, "", t)
         return
     i = int(number) - 1 if number else 0
-    if not 0 <= i < len(pending):
+    # "接单 1" means the first of the list the expert was shown, even when a newer offer
+    # has arrived since (the store checks that it is still theirs and still open)
+    shown = t.data.get("offers_shown") or [o.token for o, _ in pending]
+    if not 0 <= i < len(shown):
         t.say(texts.NO_OPTION)
         return
-    answer(deps, verb, pending[i][0].token, t)
+    answer(deps, verb, shown[i], t)
 
 
 def my_offers(deps: Deps, arg: str, t: Turn) -> None:
@@ -128,6 +131,7 @@ def my_offers(deps: Deps, arg: str, t: Turn) -> None:
                Button("详情", f"details:{offer.token}")])
     # on text channels: "1" opens the first, "接单 1" / "婉拒 2" answer directly
     options(t, [Button("详情", f"details:{offer.token}") for offer, _ in rows])
+    t.data["offers_shown"] = [offer.token for offer, _ in rows]
     t.say(texts.OFFERS_BY_TEXT)
 
 

@@ -399,3 +399,19 @@ def test_a_corrected_place_and_visibility_said_with_consent(bot: Harness) -> Non
     card = text(bot.chat("e7", "预算不是两万，是三万"))  # visibility stays as said
     assert "约 3 万元" in card and "仅匹配的专家可见" in card
     assert "需求已发布" in text(bot.chat("e7", "不存在，发嘛"))
+
+
+def test_a_number_means_the_offer_in_the_list_the_expert_was_shown(bot: Harness) -> None:
+    """"接单 1" after "我的接单" takes the first offer listed, even when a newer one has
+    arrived since and would now be listed first."""
+    bot.bind("sci-w", "s-soil-cp", channel="wechat")
+    _publish(bot)
+    listed = text(bot.chat("sci-w", "我的接单", channel="wechat"))
+    assert "【1】" in listed and "【2】" not in listed
+    bot.chat("boss2", NEED_CARD.replace("李子园", "柑橘园"))
+    assert "已推送给" in text(bot.chat("boss2", "确认"))
+    assert "接单成功" in text(bot.chat("sci-w", "接单 1", channel="wechat"))
+    with Session(bot.engine) as s:
+        accepted = s.execute(select(Need.description).join(Offer, Offer.need_id == Need.id)
+                             .where(Offer.status == "accepted")).scalars().all()
+    assert len(accepted) == 1 and "李子园" in accepted[0]
