@@ -248,9 +248,11 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             return False
         draft.budget, draft.budget_text = budget.amount, budget.text
     elif slot == "contact_consent":
-        if _NO.search(text):
+        # the answer first ("不给", "要得"), else said anywhere ("不公开，电话先不给")
+        said = slots.parse_contact_consent(text)
+        if _NO.search(text) or (said is False and not _YES.search(text)):
             draft.contact_consent = False
-        elif _YES.search(text) or slots.find_contacts(text):
+        elif _YES.search(text) or said:
             draft.contact_consent = True
             _, contact = slots.extract_contacts(answer)
             draft.contact.update(contact)

@@ -86,7 +86,7 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         if t.at_rest:
             t.say(texts.NO_OPTION)
             return
-    if words.LEAVE.match(text) and not t.at_rest:
+    if words.leaves(text) and not t.at_rest:
         cancel(deps, "", t)  # "算了，不要了" ends the form, from any step
         return
     if t.at_rest:

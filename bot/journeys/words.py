@@ -67,6 +67,19 @@ WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对
 SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 
 
+# "算了，预算还是写五万": 算了 before a change to the form is "never mind", not leaving
+_CHANGE_AFTER = re.compile(r"改成|改为|换成|还是写|写成|就写|预算|地区|紧急程度")
+
+
+def leaves(text: str) -> bool:
+    """Whether the message leaves the form ("算了，不要了", "取消吧，老板说先不弄了")."""
+    m = LEAVE.match(text)
+    if not m:
+        return False
+    rest = text[m.end(2):] if m.group(2) else ""  # (the reason-first form ends on the word)
+    return not (_CHANGE_AFTER.search(rest) and not re.search(_LEAVE_WORDS, rest))
+
+
 def looks_like_need(text: str) -> bool:
     """A request for service, R&D, people or a technology is a need; a how/why is a
     question (which can still go to an expert if no vetted article answers it)."""

@@ -415,3 +415,16 @@ def test_a_number_means_the_offer_in_the_list_the_expert_was_shown(bot: Harness)
         accepted = s.execute(select(Need.description).join(Offer, Offer.need_id == Need.id)
                              .where(Offer.status == "accepted")).scalars().all()
     assert len(accepted) == 1 and "李子园" in accepted[0]
+
+
+def test_never_mind_before_a_change_is_the_change_and_consent_said_later_in_a_message(
+        bot: Harness) -> None:
+    bot.chat("e8", "我们厂在德阳旌阳区做塑料管材的，最近挤出来的管子表面老是有气泡，想找个专家")
+    bot.chat("e8", "尽快")
+    bot.chat("e8", "预算三到五万")
+    card = text(bot.chat("e8", "不公开，电话先不给"))  # both said, the refusal not first
+    assert "仅匹配的专家可见" in card and "联系方式：不直接提供" in card
+    card = text(bot.chat("e8", "算了，预算还是写五万"))  # 算了 = never mind: not leaving
+    assert "已取消" not in card and "约 5 万元" in card
+    assert "已取消" in text(bot.chat("e8", "算了，不要了"))
+    assert needs(bot) == 0
