@@ -114,8 +114,12 @@ class Answerer:
                                                           previous_article)):
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
+        # "那要打啥子针" names no one: it is about whom the question before was (a pig, never
+        # a person bitten by a dog), even when that one went unanswered
+        whom = (question if previous is None or subjects.classes(question)
+                else f"{previous}。{question}")
         kept = (hits if verdict.topic in FIRST_AID_TITLES
-                else self._on_subject(question, hits, q.text if not verdict.kind else ""))
+                else self._on_subject(whom, hits, q.text if not verdict.kind else ""))
         if kept[:1] != hits[:1]:  # the best hit was about another subject
             confidence *= kept[0].score / hits[0].score if kept else 0.0
         hits = kept

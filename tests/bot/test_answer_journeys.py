@@ -83,6 +83,15 @@ def test_a_piglet_question_cites_the_piglet_article_only(demo: Harness) -> None:
         assert human not in said
 
 
+def test_a_sick_pig_in_peoples_words_and_a_follow_up_naming_no_one(demo: Harness) -> None:
+    """"不吃食…发紫…红点点" is the swine-fever article's "厌食、皮肤发红发紫"; "那要打啥子针"
+    right after is still about the pig: never the rabies-vaccine article for people."""
+    said = text(demo.chat("f11", "猪儿不吃食，耳朵发紫，身上有红点点"))
+    assert cited(said) == ["非洲猪瘟生物安全防控"], said
+    said = text(demo.chat("f11", "那要打啥子针"))
+    assert "狂犬" not in said and all("狂犬" not in c for c in cited(said)), said
+
+
 def test_how_much_lime_leads_with_the_amount(demo: Harness) -> None:
     said = body(text(demo.chat("f2", "李子树土壤酸化了撒石灰可以吗，撒多少")))
     first = re.split(r"(?<=。)", said)[0]
