@@ -19,7 +19,11 @@ _WORDS: dict[str, str] = {
             "枝条|根系|土壤|稻田|田里|田间|大田|地里|大棚|施肥|病虫",
     # words only people have (a pig gets vaccines and fevers too)
     "person": "人|娃|孩子|儿童|宝宝|婴|老人|老年|我妈|我爸|老汉|婆婆|爷爷|奶奶|外婆|外公|妈妈|"
-              "爸爸|老公|老婆|孕|患者|病人|医生|医院|血压|血糖|糖尿病|高血压|体检|上学|学校",
+              "爸爸|老公|老婆|孕|患者|病人|医生|医院|血压|血糖|糖尿病|高血压|体检|上学|学校|"
+              # human illnesses and first aid named in article titles with no person word
+              # ("肺结核：咳嗽咳痰…" is no answer to a coughing pig)
+              "结核|幽门|感冒|甲状腺|手足口|鼻血|海姆立克|烫伤|诺如|心梗|卒中|"
+              "中风|中暑|登革热",
 }
 _RES = {name: re.compile(words) for name, words in _WORDS.items()}
 # person words that also name farm work ("人工授粉", "打药的人"): a crop or animal wins there

@@ -92,6 +92,11 @@ def test_a_sick_pig_in_peoples_words_and_a_follow_up_naming_no_one(demo: Harness
     assert "狂犬" not in said and all("狂犬" not in c for c in cited(said)), said
 
 
+def test_a_coughing_pig_never_gets_the_tuberculosis_article(demo: Harness) -> None:
+    said = text(demo.chat("f12", "猪儿一直咳嗽喘粗气"))
+    assert "结核" not in said, said
+
+
 def test_how_much_lime_leads_with_the_amount(demo: Harness) -> None:
     said = body(text(demo.chat("f2", "李子树土壤酸化了撒石灰可以吗，撒多少")))
     first = re.split(r"(?<=。)", said)[0]
