@@ -471,12 +471,6 @@ def _concepts_of(s: Scientist) -> frozenset[str]:
     return found
 
 
-# What a request has and a title (of a paper, a project) has not: sentence punctuation,
-# someone speaking, particles, asking for help.
-_NOT_TITLE = re.compile(r"[，,。？?！!；;…~～]|(?<![自忘])我|[咱俺您你]|[嘛哦呀吧啊呢咋]"
-                        r"|请|帮|求助|需要|找|想[要请找问学做搞]")
-
-
 def _vote_discipline(hits: list[Hit], rows: dict[str, Scientist]) -> str | None:
     """No discipline in the text: the one the best-matching profiles agree on, if they do."""
     votes: dict[str, float] = {}
@@ -488,6 +482,12 @@ def _vote_discipline(hits: list[Hit], rows: dict[str, Scientist]) -> str | None:
         return None
     code, weight = max(votes.items(), key=lambda kv: kv[1])
     return code if weight >= 0.5 * sum(votes.values()) else None
+
+
+# What a request has and a title (of a paper, a project) has not: sentence punctuation,
+# someone speaking, particles, asking for help.
+_NOT_TITLE = re.compile(r"[，,。？?！!；;…~～]|(?<![自忘])我|[咱俺您你]|[嘛哦呀吧啊呢咋]"
+                        r"|请|帮|求助|需要|找|想[要请找问学做搞]")
 
 
 def is_title(text: str) -> bool:

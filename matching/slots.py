@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import cn2an
 
 from matching.contacts import KindFinder, find_contacts
+from matching.contacts import extract_contacts as extract_contacts  # re-exported
 
 if TYPE_CHECKING:
     from knowledge.gazetteer import Region
-from matching.contacts import extract_contacts as extract_contacts  # re-exported
 
 # ---- kind ------------------------------------------------------------------------------------
 _TALENT = re.compile(r"招聘|招人|招个|招一|聘请|聘用|聘个|聘一|长期聘|引进人才|人才引进|柔性引进|"

@@ -26,10 +26,11 @@ _AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|不存在|要
                 r"就这么办|ok|okay|yes")
 # Sichuanese and everyday agreement, as a whole message: "莫得问题", "好 发吧", "就这样发嘛"
 AGREE = re.compile(rf"^({_AGREE_WORDS})([\s，,]*({_AGREE_WORDS}))*{_PARTICLES}$", re.IGNORECASE)
+_HOLD_WORDS = r"等一下|等一哈|等哈|等等|莫忙|慢点|稍等|先等哈"
 REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|莫发|别发){_PARTICLES}$"
-                     r"|^(等一下|等一哈|等哈|等等|莫忙|我再想想|再想想|考虑一下|我考虑一下)")
+                     rf"|^({_HOLD_WORDS}|我再想想|再想想|考虑一下|我考虑一下)")
 # "等哈，紧急程度改成紧急", "莫忙，钱改成八百": a hold word before a change to the card
-HOLD = re.compile(r"^(等一下|等一哈|等哈|等等|莫忙|慢点|稍等|先等哈)[，,。！!\s]*")
+HOLD = re.compile(rf"^({_HOLD_WORDS})[，,。！!\s]*")
 REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\s]*)+[，,。！!\s]*"
                              r"(?P<fix>[^呀啊嘛哈哦了的。！!，,\s].*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
@@ -62,22 +63,20 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
 FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"
                            r"(当地的?)?(专家|老师)(问下|问一下|解答)?" + _PARTICLES + "$"
                            r"|^请(当地的?)?专家解答" + _PARTICLES + "$")
-FIELD_EDIT = re.compile(r"改成|改为|换成|不是.{0,8}是|预算|地区|地方|公开|联系方式|电话")
+FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|预算|地区|地方|"
+                        r"紧急程度|公开|联系方式|电话")
 WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
 SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 
 
-# "算了，预算还是写五万": 算了 before a change to the form is "never mind", not leaving
-_CHANGE_AFTER = re.compile(r"改成|改为|换成|还是写|写成|就写|预算|地区|紧急程度")
-
-
 def leaves(text: str) -> bool:
-    """Whether the message leaves the form ("算了，不要了", "取消吧，老板说先不弄了")."""
+    """Whether the message leaves the form ("算了，不要了", "取消吧，老板说先不弄了"); 算了
+    before a change to the form ("算了，预算还是写五万") is "never mind", not leaving."""
     m = LEAVE.match(text)
     if not m:
         return False
     rest = text[m.end(2):] if m.group(2) else ""  # (the reason-first form ends on the word)
-    return not (_CHANGE_AFTER.search(rest) and not re.search(_LEAVE_WORDS, rest))
+    return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS, rest))
 
 
 def looks_like_need(text: str) -> bool:
