@@ -6,7 +6,8 @@ and extend them.
 
 How a message is judged an emergency (a person in danger now):
 1. some line of `_EMERGENCY_KINDS` (what happened: poison swallowed, a fall from height …) or
-   of `_SEVERE_SIGNS` (how the person is: blue lips, not breathing, drenching sweat …) matches;
+   of `_SEVERE_SIGNS` (how the person is: blue lips, not breathing, drenching sweat …) matches,
+   or the learned second opinion (`retrieval.emergency_model`) says so;
 2. the message is not framed as something other than "now" (`_NOT_NOW`: learning in advance,
    equipment, media, the past, knowledge, mild trouble; `_FIGURATIVE`: figures of speech;
    `_ASKS_FIRST` when no particular person is named) — "刚刚/刚才" overrides `_NOT_NOW`;
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.emergency_model import looks_like_emergency
 from retrieval.tokenize import normalise
 
 EMERGENCY_TEXT = (
@@ -146,7 +148,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
              r"(晕倒|昏倒|倒了|昏过去).{0,10}(身上|浑身|全身).{0,2}(烫|滚烫|发烫)"),
     # fits and the high fevers that cause them ("腿抽筋" is a cramp, not a fit)
     ("seizure",
-     r"抽搐|(?<![腿脚手])抽筋|抽风|抽了(?![一几两]?(根|支|口|管|烟|血))|全身.{0,3}抽|一抽一抽|打摆子|抽经|抽起|痉挛|羊癫疯|癫痫|"
+     r"抽搐|(?<![腿脚手杆])抽筋|抽风|抽了(?![一几两]?(根|支|口|管|烟|血))|全身.{0,3}抽|一抽一抽|打摆子|抽经|抽起|痉挛|羊癫疯|癫痫|"
      r"手足口.{0,20}(一直吐|发抖|抖|想睡|嗜睡|精神差|叫不醒|喊不醒)|吐白沫|牙关紧|咬得死紧|高烧|烧糊涂|体温4[0-9]|烧到4[0-9]|说胡话|seizure|convuls"),
     # blood that will not stop or soaks through, vomiting or coughing blood
     ("bleeding",
@@ -230,7 +232,7 @@ _NOT_NOW = re.compile("|".join((
     "预防|防止|防范|怎么防|咋个?防|防溺|防摔|prevent",
     # knowledge: what it is, how to tell, which number to call
     "咋个分辨|怎么分辨|咋分辨|区分|为啥|为什么|知识|有哪些|是啥|是什么|啥子症状|早期症状|信号|"
-    "解药|毒性|间隔期|120还是119|119还是120|急救电话|急救方法|急救措施|处理方法|正常[吗不嘛]|"
+    "解药|毒性|一般要|一般(怎么|咋)|间隔期|120还是119|119还是120|急救电话|急救方法|急救措施|处理方法|正常[吗不嘛]|"
     "吃(啥子?|什么)药好|symptoms? of|signs of|what is|真的能|真的可以|真的有用",
     # learning in advance and how-to
     "提前|想学|学一下|学一哈|科普|教一下|培训|演练|正确的?(步骤|做法|方法)|咋个做的|咋个做|"
@@ -238,11 +240,11 @@ _NOT_NOW = re.compile("|".join((
     # equipment and preparation
     "急救箱|急救包|药箱|报警器|装在哪|安不安全|安全不|准备些?啥|备些?啥|first aid kit",
     # media and hearsay
-    "新闻|电视上|视频|刷到|抖音|快手|电视剧|这个剧|追剧|电影|小说|听说|听别个说过|标语|宣传|"
+    "新闻|电视上|视频|刷到|抖音|快手|朋友圈|电视剧|这个剧|追剧|电影|小说|听说|听别个说过|标语|宣传|"
     "movie|video|tv show",
     # the past, and already better
     "小时候|以前|之前(在|有|遭|被|得过|中过|喝过|吃过)|上周|上次|上个月|去年|前年|前两天|前几天|"
-    "(好几|几|多)年(了|前)|(已经|现在)(好了|没事|恢复|取出来|止住)|止住了|肿消了|恢复得|过一[次回]|过两[次回]|"
+    "(好几|几|多)年(了|前)|[一两二三四五六七八九十\\d]+(年|个月)前|半年了|放了支架|(已经|现在)(好了|没事|恢复|取出来|止住)|止住了|肿消了|恢复得|过一[次回]|过两[次回]|"
     "后遗症|康复",
     # what-ifs
     r"万一|如果|要是|假如|假设|\bif\b|in case",
@@ -252,7 +254,7 @@ _NOT_NOW = re.compile("|".join((
     "(几天|好久|多久)(才)?(可以|能)|(可以|能|才能)喝酒|停药|"
     "咋个处理比较好|注意啥|注意些啥",
     # mild: a little, itchy, no blister, a small cut
-    "一点点|有点(痒|气紧|喘|胸闷|心慌|头晕)|晕车|晕船|起不来床|赖床|睡懒觉|"
+    "一点点|有点(痒|气紧|喘|胸闷|心慌|头晕)|蚊子|就一个包|别的(莫得|没得|没)啥|晕车|晕船|起不来床|赖床|睡懒觉|"
     "其他都好|没起泡|小包|小口子|破了点皮|有点肿",
 )))
 # Figures of speech: never an emergency, even "刚刚" ("笑得我抽筋", "好看到我心脏骤停")
@@ -260,7 +262,7 @@ _FIGURATIVE = re.compile(
     "笑得|笑死|气得我|被.{0,4}气得|热得我|骂得|好看(到|得)|好笑到|帅(到|得)|美得|甜到|心脏病都要犯|热死了|累死|饿死|"
     "听得我|看得我|激动得|感动得|惊得|要吐血|要窒息|(看|搞|绕|算|整)晕|(游戏|抖音|手机)中毒|上瘾|"
     "(手机|电脑|电视|网页|系统|软件|屏幕|app|遥控器).{0,6}(没得?反应|没有反应|卡|不动)|"
-    "困死|要死了要死了|差点儿?(晕|昏)|整窒息|股票|账单|电费|感觉$|的感觉|说不出话来|噎得|"
+    "困死|要死了要死了|辣得我|辣死我|跳楼价|输惨|打牌输|气晕|气死|王者|打游戏|吃鸡|带带我|差点儿?(晕|昏)|整窒息|股票|账单|电费|(?<![没得有])感觉$|的感觉|说不出话来|噎得|"
     r"lol|lmao|haha|哈哈|😂"
 )
 # "应该先做啥", "要先控水吗", "能不能用嘴吸": asked in advance, unless a person is named
@@ -268,7 +270,8 @@ _ASKS_FIRST = re.compile(
     "能不能|可不可以|该不该|应不应该|应该先|要先.{0,8}[吗嘛不]|先做啥|第一步|第一时间"
 )
 # "电话说你儿子出车祸了 快转钱": a caller wanting money is the fraud article's case, not 120
-_SCAM = re.compile("(转钱|转账|打钱|汇款|汇钱|交钱|保证金)")
+_SCAM = re.compile("(转钱|转账|打钱|汇款|汇钱|交钱|保证金|"
+                   "转[一两二三四五六七八九十几\\d]+[万千百块])")
 
 
 def is_scam(text: str) -> bool:
@@ -280,10 +283,12 @@ _BETTER = re.compile("(已经|现在)(好了|没事)")
 _JUST_NOW = re.compile("刚刚|刚才|这会儿|马上要|刚.{0,2}(捞|拉|救|抬)|right now|just now")
 # Animals and crops are not a human emergency (the vet and the farming articles answer them)
 _ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|兔|马|蚕|蜜蜂|果树|庄稼|秧苗|苗子|"
-                     "叶子|叶片|果子|果实|枝条|茶树|水稻|稻子|秧田|麦子|小麦|蔬菜|菜苗|菜叶|根系")
+                     "叶子|叶片|果子|果实|枝条|茶树|棵树|树子|水稻|稻子|秧田|麦子|小麦|蔬菜|菜苗|菜叶|根系")
 # Words that contain an animal's name without being about one ("割猪草", "羊水破了", "马上")
 _NOT_AN_ANIMAL = re.compile("猪草|猪食|猪圈|猪肉|牛肉|羊肉|鸡肉|鸡蛋|鸭蛋|鸡汤|鱼刺|牛奶|羊奶|羊水|"
                             "羊癫疯|马上|马蜂|马路|牛粪|猪粪|鸡粪")
+# "我屋头的猪": the person named is the owner, not the one in trouble
+_OWNER = re.compile(f"(我们?家?|我?屋头|我?屋里|家里|隔壁)的?(?=({_ANIMAL.pattern}))")
 _PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|外公|外婆|妈|爸|孙|(?<!的)人|姐|哥|"
                      "弟|妹|老公|老婆|同学|朋友|工人|邻居|同事|师傅|岳|幺儿|嬢|兄弟|"
                      r"\b(my|he|she|i|someone|somebody|grandma|grandpa|dad|mum|mom|son|daughter)\b")
@@ -308,7 +313,7 @@ def assess(text: str) -> SafetyVerdict:
     t = normalise(text)
     if _HARM.search(t):
         return SafetyVerdict("harm", HARM_TEXT)
-    if _EMERGENCY.search(t) and _now(t) and not _about_an_animal(t):
+    if (_EMERGENCY.search(t) or looks_like_emergency(t)) and _now(t) and not _about_an_animal(t):
         return SafetyVerdict("emergency", EMERGENCY_TEXT, _topic(t))
     if _FIRE.search(t):
         return SafetyVerdict("fire", FIRE_TEXT)
@@ -400,5 +405,5 @@ FIXED_ADVICE: dict[str, str] = {
 
 def _about_an_animal(t: str) -> bool:
     """"猪热得很", "狗儿吃了老鼠药": an animal in trouble, no person ("遭狗咬了" is a person)."""
-    t = _NOT_AN_ANIMAL.sub("", _BITTEN.sub("", t))
+    t = _OWNER.sub("", _NOT_AN_ANIMAL.sub("", _BITTEN.sub("", t)))
     return bool(_ANIMAL.search(t)) and not _PERSON.search(_ANIMAL.sub("", t))
