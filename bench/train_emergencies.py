@@ -68,6 +68,32 @@ def train(data: list[tuple[str, bool]]) -> tuple[dict[str, float], float]:
     return weights, round(float(b), 4)
 
 
+# labels in the emergencies sets → the topics of `retrieval.safety.FIRST_AID_TITLES`
+# ("bite" and "other" name no one article: the rules refine those, or no topic is learned)
+TOPIC_OF_KIND = {"cardiac": "unconscious", "electrocution": "electric", "carbon_monoxide": "co",
+                 "seizure_fever": "seizure", "heatstroke": "heat", "fall_injury": "fall",
+                 "snakebite": "snake", "bite": "", "other": "", "none": ""}
+TOPIC_GRAMS = 300  # the strongest n-grams kept per topic
+
+
+def topics(exclude: set[str]) -> dict[str, dict[str, float]]:
+    """Each topic's centroid of n-grams (Rocchio): for an emergency the rules cannot place."""
+    sums: dict[str, Counter[str]] = {}
+    for path in sources(exclude):
+        for r in map(json.loads, path.open(encoding="utf-8")):
+            topic = TOPIC_OF_KIND.get(r.get("kind", ""), r.get("kind", ""))
+            if not r.get("emergency") or not topic:
+                continue
+            g = grams(r["text"])
+            sums.setdefault(topic, Counter()).update({k: 1 / len(g) ** 0.5 for k in g})
+    out = {}
+    for topic, c in sorted(sums.items()):
+        top = dict(c.most_common(TOPIC_GRAMS))
+        norm = sum(v * v for v in top.values()) ** 0.5
+        out[topic] = {k: round(v / norm, 4) for k, v in top.items()}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--exclude", action="append", default=[],
@@ -75,9 +101,9 @@ def main() -> None:
     args = ap.parse_args()
     data = rows(set(args.exclude))
     weights, bias = train(data)
-    OUT.write_text(json.dumps({"threshold": THRESHOLD, "bias": bias, "trained_on": len(data),
-                               "weights": weights}, ensure_ascii=False, sort_keys=True),
-                   encoding="utf-8")
+    model = {"threshold": THRESHOLD, "bias": bias, "trained_on": len(data), "weights": weights,
+             "topics": topics(set(args.exclude))}
+    OUT.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     print(f"{len(data)} phrasings, {len(weights)} n-grams → {OUT.relative_to(ROOT)}")
 
 

@@ -29,9 +29,14 @@ def grams(text: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
+def _raw() -> dict:  # type: ignore[type-arg]
+    return json.loads((resources.files("retrieval") / "emergency_ngrams.json")
+                      .read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _model() -> tuple[dict[str, float], float, float]:
-    raw = json.loads((resources.files("retrieval") / "emergency_ngrams.json")
-                     .read_text(encoding="utf-8"))
+    raw = _raw()
     return raw["weights"], float(raw["bias"]), float(raw["threshold"])
 
 
@@ -46,3 +51,18 @@ def probability(text: str) -> float:
 
 def looks_like_emergency(text: str) -> bool:
     return probability(text) >= _model()[2]
+
+
+def likely_topic(text: str, floor: float = 0.15) -> str:
+    """The first-aid topic whose labelled phrasings this text most resembles (cosine of
+    n-gram centroids), or "" below `floor`: for an emergency the rules cannot place."""
+    g = grams(text)
+    if not g:
+        return ""
+    scale = 1 / math.sqrt(len(g))
+    best, score = "", floor
+    for topic, centroid in _raw()["topics"].items():
+        s = scale * sum(centroid.get(k, 0.0) for k in g)
+        if s > score:
+            best, score = topic, s
+    return best

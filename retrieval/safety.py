@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.emergency_model import looks_like_emergency
+from retrieval.emergency_model import likely_topic, looks_like_emergency
 from retrieval.tokenize import normalise
 
 EMERGENCY_TEXT = (
@@ -338,6 +338,7 @@ def _topic(t: str) -> str:
     if not topic:
         sign = next((name for name, pattern in _SIGN_TOPICS if pattern.search(t)), "")
         topic = next((name for name, pattern in _CONTEXT_TOPICS if pattern.search(t)), sign)
+    topic = topic or likely_topic(t)  # words the rules do not know: the nearest labelled kind
     for kinds, finer, pattern in _REFINE:
         if topic in kinds and pattern.search(t) and not (
                 finer == "food" and _HEATING.search(t)):  # "烤炭火…一家人都想吐" is CO

@@ -9,7 +9,7 @@ from unittest.mock import patch
 
 import pytest
 
-from retrieval.emergency_model import grams, looks_like_emergency, probability
+from retrieval.emergency_model import grams, likely_topic, looks_like_emergency, probability
 from retrieval.safety import assess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,3 +64,17 @@ def test_the_model_is_trained_on_dev_files_only() -> None:
     assert files and all("_dev" in p.stem and "holdout" not in p.stem for p in files)
     shipped = json.loads((ROOT / "retrieval/emergency_ngrams.json").read_text(encoding="utf-8"))
     assert shipped["trained_on"] == len(train.rows(set()))  # the shipped weights are current
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("外婆吃饭吃到一半 筷子掉了 半边嘴巴流口水", "stroke"),
+    ("隔壁幺爸在猪圈门口一下子梭倒了 喊他眼睛都不睁", "unconscious"),
+])
+def test_an_emergency_the_rules_cannot_place_gets_the_nearest_topic(text: str, topic: str) -> None:
+    assert likely_topic(text) == topic
+    assert assess(text).topic == topic  # so the right first-aid article leads
+
+
+def test_no_topic_for_words_like_no_labelled_emergency() -> None:
+    assert likely_topic("") == ""
+    assert likely_topic("xyz") == ""
