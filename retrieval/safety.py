@@ -313,7 +313,9 @@ def assess(text: str) -> SafetyVerdict:
     t = normalise(text)
     if _HARM.search(t):
         return SafetyVerdict("harm", HARM_TEXT)
-    if (_EMERGENCY.search(t) or looks_like_emergency(t)) and _now(t) and not _about_an_animal(t):
+    # the model's second opinion only where no rule speaks (a fire or gas leak is the fire line)
+    learned = not _FIRE.search(t) and looks_like_emergency(t)
+    if (_EMERGENCY.search(t) or learned) and _now(t) and not _about_an_animal(t):
         return SafetyVerdict("emergency", EMERGENCY_TEXT, _topic(t))
     if _FIRE.search(t):
         return SafetyVerdict("fire", FIRE_TEXT)

@@ -46,6 +46,14 @@ def open_need(deps: Deps, arg: str, t: Turn) -> None:
     t.say(texts.NEED_PROMPT)
 
 
+def resume(deps: Deps, t: Turn) -> None:
+    """"刚才说到哪了": the open question of the form again, nothing taken from the words."""
+    if t.state == "need:describe" or "draft" not in t.data:
+        t.say(texts.NEED_PROMPT)
+    else:
+        show(deps, NeedDraft(**t.data["draft"]), t)
+
+
 def from_words(deps: Deps, text: str, t: Turn) -> None:
     """A request typed at rest. What was said just before belongs to it: "我们是绵阳游仙区做泡菜
     的小厂", "袋装泡菜发酵老是胀袋", then "想找个专家帮忙解决，预算两万左右"."""

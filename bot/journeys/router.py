@@ -99,6 +99,9 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
     if m and (text.startswith("/") or len(text) <= 12 or m.group(1) in ("绑定", "关联")):
         COMMANDS[m.group(1).lower()](deps, m.group(2).strip(), t)
         return
+    if t.state.startswith("need:") and words.RESUME.search(text) and len(text) <= 20:
+        need.resume(deps, t)
+        return
     if t.state.startswith(("need:", "register:")) and assess(text).kind in ("emergency", "fire"):
         # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
         # waits where it was

@@ -69,6 +69,11 @@ WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对
 SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 
 
+# "好了 医生来了 刚才说到哪了" after an emergency or an aside: the form's open question again
+RESUME = re.compile(r"(刚才|刚刚|之前|前面)?(说|讲|弄|搞)到哪(儿|里)?了?|接到说|接着(说|来|弄)|"
+                    r"我们?继续|继续(吧|嘛|哈)?[。！!]*$|回到刚才|刚才那个(事|需求)")
+
+
 def leaves(text: str) -> bool:
     """Whether the message leaves the form ("算了，不要了", "取消吧，老板说先不弄了"); 算了
     before a change to the form ("算了，预算还是写五万") is "never mind", not leaving."""

@@ -428,3 +428,14 @@ def test_never_mind_before_a_change_is_the_change_and_consent_said_later_in_a_me
     assert "已取消" not in card and "约 5 万元" in card
     assert "已取消" in text(bot.chat("e8", "算了，不要了"))
     assert needs(bot) == 0
+
+
+def test_where_were_we_after_an_emergency_asks_the_open_question_again(bot: Harness) -> None:
+    assert "哪个市" in text(bot.chat("boss", BARE))
+    urgent = text(bot.chat("boss", "等哈 我老汉儿在田坎上一下子栽倒了 脸青乌紫 喊不答应"))
+    assert "120" in urgent
+    again = text(bot.chat("boss", "好了 医生来了 刚才说到哪了"))
+    assert "哪个市" in again  # the open question, and the words are not a description
+    draft = text(bot.chat("boss", "宜宾翠屏区"))
+    assert "急不急" in draft
+    assert "医生来了" not in text(bot.chat("boss", "刚才说到哪里了")) + draft
