@@ -29,19 +29,31 @@ OUT = ROOT / "retrieval" / "emergency_ngrams.json"
 THRESHOLD, C, MIN_DF, STEPS, RATE = 0.7, 1000.0, 2, 1500, 0.05
 
 
+# everything else people type (slot answers such as "尽快", "同意", "我在苍溪"; needs;
+# intents; follow-ups): without them the model has never seen a short reply in a form
+OTHER_TEXTS = ("dialogs_dev*.jsonl", "needs_dev.jsonl", "needs_rare_dev*.jsonl",
+               "intents_dev*.jsonl", "followups_dev*.jsonl")
+
+
 def sources(exclude: set[str]) -> list[Path]:
     """The dev files trained on (never a held-out one)."""
     ems = [p for p in sorted(DATA.glob("emergencies_dev*.jsonl"))
            if p.stem.removeprefix("emergencies_") not in exclude]
-    return ems + sorted(DATA.glob("answers_dev*.jsonl"))
+    others = [p for pattern in OTHER_TEXTS for p in sorted(DATA.glob(pattern))]
+    return ems + sorted(DATA.glob("answers_dev*.jsonl")) + others
 
 
 def rows(exclude: set[str]) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for path in sources(exclude):
         for r in map(json.loads, path.open(encoding="utf-8")):
-            label = r["emergency"] if "emergency" in r else r.get("expect") == "emergency"
-            out.append((r["text"], bool(label)))
+            if "turns" in r:  # a scripted dialog: each line, an emergency where it expects one
+                out += [(turn["say"], any(e.startswith("emergency") for e in turn["expect"]))
+                        for turn in r["turns"] if turn["say"].strip()]
+            elif "emergency" in r:
+                out.append((r["text"], bool(r["emergency"])))
+            else:
+                out.append((r["text"], r.get("expect") == "emergency"))
     return out
 
 

@@ -49,8 +49,11 @@ def probability(text: str) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+MIN_CHARS = 6  # "尽快", "同意", "我在苍溪": too few words to judge; the rules alone decide
+
+
 def looks_like_emergency(text: str) -> bool:
-    return probability(text) >= _model()[2]
+    return len(_SPACE.sub("", text)) >= MIN_CHARS and probability(text) >= _model()[2]
 
 
 def likely_topic(text: str, floor: float = 0.15) -> str:
