@@ -110,8 +110,11 @@ class Answerer:
             hits, confidence = routed
             hits = hits[:1]  # the first-aid article alone: no second subject in an emergency
         topic, own = question, q
-        if previous and (follow := self._follow_up(question, previous, confidence, region,
-                                                          previous_article)):
+        # an emergency routed to its first-aid article is its own question, never a follow-up
+        # of the one before (a drunk man who cannot be woken, after a cut finger)
+        routed_first_aid = verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES
+        if previous and not routed_first_aid and (follow := self._follow_up(
+                question, previous, confidence, region, previous_article)):
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
         # "那要打啥子针" names no one: it is about whom the question before was (a pig, never

@@ -240,3 +240,19 @@ def test_an_emergency_answer_leads_with_what_to_do_now(demo: Harness) -> None:
         "c5", "老汉儿糖尿病 早上打了针没吃东西 现在喊不醒 要不要给他灌糖水")))
     assert said.startswith("⚠️")
     assert "不要强行喂食" in said
+
+
+def test_an_emergency_after_another_is_its_own_question(demo: Harness) -> None:
+    # a cut that will not stop bleeding, then a drunk man who cannot be woken: the second
+    # gets the CPR article, not a follow-up of the first (which once gave fall prevention)
+    first = text(demo.chat("c6", "我婆婆切菜 刀把手指头切深了 包了三层布还在往外浸"))
+    assert first.startswith("⚠️") and "按住伤口" in first
+    said = text(demo.chat("c6", "我们村头有个老汉儿喝了酒睡在路边 喊都喊不醒 出气呼噜呼噜的"))
+    assert said.startswith("⚠️")
+    assert cited(said)[:1] == ["心肺复苏（CPR）：人人都该会的救命技能"]
+
+
+def test_words_no_rule_knows_still_reach_the_right_first_aid_article(demo: Harness) -> None:
+    said = text(demo.chat("c7", "外婆吃饭吃到一半 筷子掉了 半边嘴巴流口水"))
+    assert said.startswith("⚠️")
+    assert cited(said)[:1] == ["心梗和脑卒中的早期信号：记住FAST，立即打120"]
