@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from knowledge import gazetteer, taxonomy
 from knowledge.taxonomy import product_codes
 from matching import slots
-from matching.need import NeedDraft, discipline_name, problem_size
+from matching.need import NeedDraft, discipline_name, only_names_a_product, problem_size
 from retrieval.tokenize import Tokenizer, normalise
 
 _MAX_CHARS = 4000  # a need longer than this is pasted documents; the start says what matters
@@ -131,6 +131,7 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
             s = sum(1.0 for h in hints or [] if h in c)
             s -= 2.0 if _INTRO.search(c) or _SIDE.search(c) else 0.0
             s -= 0.5 if _REQUEST.search(c) else 0.0
+            s -= 1.5 if only_names_a_product(c, hints or []) else 0.0  # "种了二十亩猕猴桃"
             return (-s, i)
 
         best = min(enumerate(clauses), key=score)[1]

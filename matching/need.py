@@ -69,8 +69,10 @@ class NeedDraft:
     def recompute_missing(self) -> list[str]:
         """Required slots still empty, in the order the dialog should ask for them."""
         missing = []
-        # "想找个专家帮忙，预算两万" names no problem: ask what it is
-        if problem_size(self.description) < 4:
+        # "想找个专家帮忙，预算两万" names no problem, "种了二十亩猕猴桃，想找个专家" only
+        # what is grown: ask what the problem is
+        if problem_size(self.description) < 4 or only_names_a_product(self.description,
+                                                                       self.products):
             missing.append("description")
         if self.region_code is None and not self.remote_ok:
             missing.append("region")
@@ -123,6 +125,22 @@ def _budget_label(need: NeedDraft) -> str:
     if need.budget_text:  # "看着给", "没得钱": 面议, with what they said
         return "面议" if "面议" in need.budget_text else f"面议（{need.budget_text}）"
     return "未说明"
+
+
+# how much and how many of a product, and who to see: not a problem ("种了二十亩", "养了五百只")
+_HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七八九十百千万几多来]+"
+                      r"[亩只头棵株箱吨斤口条窝个]*|兽医|农技员")
+
+
+def only_names_a_product(text: str, products: list[str]) -> bool:
+    """"我是崇州的，种了二十亩猕猴桃" / "我们是做竹荪的": the product and how much of it, and
+    nothing about what is wrong or wanted."""
+    if not products:
+        return False
+    rest = problem_text(text)
+    for product in sorted(products, key=len, reverse=True):
+        rest = rest.replace(product, " ")
+    return not _content(_HOLDING.sub(" ", rest))
 
 
 def problem_size(text: str) -> int:

@@ -439,3 +439,26 @@ def test_where_were_we_after_an_emergency_asks_the_open_question_again(bot: Harn
     draft = text(bot.chat("boss", "宜宾翠屏区"))
     assert "急不急" in draft
     assert "医生来了" not in text(bot.chat("boss", "刚才说到哪里了")) + draft
+
+
+def test_a_product_alone_is_asked_what_the_problem_is(bot: Harness) -> None:
+    # "种了二十亩猕猴桃" says what is grown, not what is wrong: the problem is asked first,
+    # and the title experts read is the problem, not the acreage
+    said = text(bot.chat("grower", "我是崇州的 种了二十亩猕猴桃 想找个专家"))
+    assert "遇到了什么问题" in said
+    bot.chat("grower", "叶子黄了 果子也掉得凶")
+    bot.chat("grower", "不急")
+    bot.chat("grower", "面议")
+    card = text(bot.chat("grower", "同意"))
+    assert "请确认需求信息" in card and "崇州市" in card
+    title = next(line for line in card.splitlines() if line.startswith("【"))
+    assert "二十亩" not in title
+
+
+def test_a_problem_or_a_goal_is_not_asked_again() -> None:
+    from matching.extract import extract_need
+
+    for said in ("茶园叶子边边发红焦了", "我们泡菜厂想做低盐泡菜", "养了五百只鸡，最近老是死"):
+        assert "description" not in extract_need(said).missing, said
+    for said in ("我们是做竹荪的 想找个专家", "养了五百只鸡 想请个兽医"):
+        assert extract_need(said).missing[:1] == ["description"], said
