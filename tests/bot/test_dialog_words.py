@@ -462,3 +462,16 @@ def test_a_problem_or_a_goal_is_not_asked_again() -> None:
         assert "description" not in extract_need(said).missing, said
     for said in ("我们是做竹荪的 想找个专家", "养了五百只鸡 想请个兽医"):
         assert extract_need(said).missing[:1] == ["description"], said
+
+
+@pytest.mark.parametrize(("said", "urgency"), [
+    ("猪这几天不吃食 想请个兽医", None),  # when it began, not a deadline: asked
+    ("这两天鸡死了好几只 想请专家", None),
+    ("这几天要请专家来看看 叶子黄了", "urgent"),
+    ("最好这两天能来", "urgent"),
+    ("两三天内来看看", "urgent"),
+])
+def test_these_days_is_a_deadline_only_before_a_request(said: str, urgency: str | None) -> None:
+    from matching.extract import extract_need
+
+    assert extract_need(said).urgency == urgency
