@@ -394,11 +394,18 @@ _BROAD = frozenset(
     "竹叶青 鱼塘 竹林".split())
 
 
+# a title on vegetables in general, and a question about a tree or an orchard
+_VEGETABLES = re.compile("蔬菜|菜地|菜园")
+_TREES = re.compile("树|果园|园子")
+
+
 def names_its_subject(question: str, title: str, body: str) -> bool:
     """A question about a crop or animal is not answered by an article about another one:
     "核桃树要不要修剪" gets no tea-pruning article, "草莓白粉病" no kiwifruit one. An article
     whose title names no crop or animal ("果园土壤板结怎么疏松") is general and may answer.
     Synonyms count ("柑子" → 柑橘)."""
+    if _VEGETABLES.search(title) and _TREES.search(question):
+        return False  # "李子树叶子卷起了…打啥子药" is no vegetable's nematode
     named = _products(question)
     if not named or not _names_a_product(title):
         return True

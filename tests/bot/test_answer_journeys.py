@@ -256,3 +256,10 @@ def test_words_no_rule_knows_still_reach_the_right_first_aid_article(demo: Harne
     said = text(demo.chat("c7", "外婆吃饭吃到一半 筷子掉了 半边嘴巴流口水"))
     assert said.startswith("⚠️")
     assert cited(said)[:1] == ["心梗和脑卒中的早期信号：记住FAST，立即打120"]
+
+
+def test_a_follow_up_about_a_tree_never_gets_a_vegetable_article(demo: Harness) -> None:
+    # no vetted article on plum aphids: the follow-up once got vegetable root-knot nematodes
+    demo.chat("c8", "老师 我屋头李子树叶子卷起了 上面有好多小虫虫")
+    said = text(demo.chat("c8", "那打啥子药嘛"))
+    assert "蔬菜" not in said and "线虫" not in said
