@@ -86,3 +86,8 @@ def test_short_replies_in_a_form_are_never_emergencies(text: str) -> None:
     # these once scored 0.7–0.97: the model had never seen a slot answer
     assert not looks_like_emergency(text)
     assert assess(text).kind == ""
+
+
+def test_mild_words_do_not_hide_a_severe_reaction() -> None:
+    assert assess("遭蚊子咬了一身包 痒得很").kind == ""
+    assert assess("遭蚊子咬了 全身起风团 喘不上气").kind == "emergency"
