@@ -129,7 +129,9 @@ def _budget_label(need: NeedDraft) -> str:
 
 # how much and how many of a product, and who to see: not a problem ("种了二十亩", "养了五百只")
 _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七八九十百千万几多来]+"
-                      r"[亩只头棵株箱吨斤口条窝个]*|兽医|农技员")
+                      r"[亩只头棵株箱吨斤口条窝个]*|兽医|农技员|"
+                      # the trade itself ("做竹荪烘干的"): what they do, not what is wrong
+                      r"烘干|加工|种植|养殖|生产|销售|批发|收购|育苗")
 
 
 def only_names_a_product(text: str, products: list[str]) -> bool:

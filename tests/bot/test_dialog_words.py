@@ -458,9 +458,11 @@ def test_a_product_alone_is_asked_what_the_problem_is(bot: Harness) -> None:
 def test_a_problem_or_a_goal_is_not_asked_again() -> None:
     from matching.extract import extract_need
 
-    for said in ("茶园叶子边边发红焦了", "我们泡菜厂想做低盐泡菜", "养了五百只鸡，最近老是死"):
+    for said in ("茶园叶子边边发红焦了", "我们泡菜厂想做低盐泡菜", "养了五百只鸡，最近老是死",
+                 "竹荪烘干老是不均匀", "茶叶加工的时候香气不够"):
         assert "description" not in extract_need(said).missing, said
-    for said in ("我们是做竹荪的 想找个专家", "养了五百只鸡 想请个兽医"):
+    for said in ("我们是做竹荪的 想找个专家", "养了五百只鸡 想请个兽医",
+                 "我们是做竹荪烘干的 想找个专家", "我们是做茶叶加工的"):
         assert extract_need(said).missing[:1] == ["description"], said
 
 
