@@ -1,7 +1,9 @@
 """Train the emergency second opinion (`retrieval/emergency_model.py`) on the dev phrasings.
 
-Trains on bench/data/emergencies_dev*.jsonl and the answers dev sets (rows expecting an
-emergency are positives, all others negatives); never on a held-out file. Full-batch logistic
+Trains on bench/data/emergencies_dev*.jsonl, the answers dev sets (rows expecting an
+emergency are positives, all others negatives) and everything else people type in the dev
+sets (dialog lines, needs, intents, follow-ups); never on a held-out file. Also writes each
+first-aid topic's n-gram centroid (`likely_topic`). Full-batch logistic
 regression (Adam, class-balanced, L2), deterministic. The threshold 0.7 was chosen by
 leave-one-set-out on the dev sets before emergencies_dev4 was read; writes
 retrieval/emergency_ngrams.json.

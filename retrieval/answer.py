@@ -396,7 +396,7 @@ _BROAD = frozenset(
 
 # a title on vegetables in general, and a question about a tree or an orchard
 _VEGETABLES = re.compile("蔬菜|菜地|菜园")
-_TREES = re.compile("树|果园|园子")
+_TREES = re.compile("树|果园|(?<!菜)园子")  # 菜园子 is a vegetable garden
 
 
 def names_its_subject(question: str, title: str, body: str) -> bool:

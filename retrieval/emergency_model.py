@@ -5,7 +5,8 @@ past them (on a fresh set written by a colleague who had not seen them, the rule
 This model, trained on the labelled dev phrasings by `bench/train_emergencies.py`, catches
 what the rules miss. It only ever adds: the rules' framing gates (not now, not a person,
 figurative) still decide, so it never turns "万一…咋办" or a sick pig into an emergency.
-Weights ship in `emergency_ngrams.json`; scoring is dictionary lookups, no numpy, no model load.
+Weights ship in `emergency_ngrams.json` (read once, on first use); scoring is dictionary
+lookups, no numpy.
 """
 
 from __future__ import annotations
