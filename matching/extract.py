@@ -194,6 +194,13 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
     if not text:
         return False
     if slot == "description":
+        edits = [c for c in _CLAUSES.split(answer) if c]
+        if sum(bool(_CORRECTION.search(c)) for c in edits) > 1:
+            # "预算改成面议，紧急程度改成紧急": each change on its own, none lost
+            for clause in edits:
+                if _CORRECTION.search(clause) or problem_size(normalise(clause)) >= 2:
+                    fill_slot(draft, "description", clause)
+            return True
         _, contact = slots.extract_contacts(answer.strip())
         # "预算改成三万", "这个不要公开哈": the fields change, the text experts read does not
         edit_only = bool(draft.description) and problem_size(text) < 2
@@ -244,7 +251,7 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             return False
         draft.urgency = urgency
     elif slot == "budget":
-        budget = slots.parse_budget(text) or _bare_amount(text)
+        budget = _budget_answer(text)
         if budget is None:
             return False
         draft.budget, draft.budget_text = budget.amount, budget.text
@@ -273,13 +280,38 @@ def fill_others(draft: NeedDraft, text: str) -> None:
         draft.region_code = region.code
     if "urgency" in draft.missing:
         draft.urgency = slots.parse_urgency(clean)
-    if "budget" in draft.missing and (budget := slots.parse_budget(clean)) is not None:
+    if "budget" in draft.missing and (budget := slots.parse_budget(clean)
+                                      or _amount_alone(clean)) is not None:
         draft.budget, draft.budget_text = budget.amount, budget.text
     if "contact_consent" in draft.missing:
         draft.contact_consent = slots.parse_contact_consent(text)
     if slots.parse_confidentiality(clean) == "experts_only":  # "可以给，但是不要公开"
         draft.confidentiality, draft.visibility_set = "experts_only", True
     draft.recompute_missing()
+
+
+def _amount_alone(text: str) -> slots.Budget | None:
+    """A clause that is only an amount ("尽快，两千", "不急 八百", "急得很，一两万，可以给
+    电话"): the budget, said with the other answers."""
+    for clause in _CLAUSES.split(text):
+        if _AMOUNT_ONLY.match(clause) and (bare := _bare_amount(clause)) is not None:
+            return bare
+    return None
+
+
+def _budget_answer(text: str) -> slots.Budget | None:
+    """The answer at the budget prompt: the amount said last after a correction ("三千，不对
+    不对，两千就够了"), from the clause about money ("120打了…。钱就一千嘛"), else the
+    whole answer read as an amount ("五万", "3000")."""
+    if (marks := list(_BUDGET_FIX.finditer(text))) and (
+            fixed := _budget_answer(text[marks[-1].end():])) is not None:
+        return fixed
+    clauses = [c for c in _CLAUSES.split(text) if c and not _HELP_NUMBER.search(c)]
+    for clause in sorted(clauses, key=lambda c: _MONEY_WORDS.search(c) is None):
+        budget = slots.parse_budget(clause) or _bare_amount(clause)
+        if budget is not None:
+            return budget
+    return None
 
 
 def _bare_amount(text: str) -> slots.Budget | None:
@@ -289,6 +321,14 @@ def _bare_amount(text: str) -> slots.Budget | None:
     return slots.parse_budget(f"预算{text}")
 
 
+_CLAUSES = re.compile(r"[，,。！!？?；;、\s]+")
+_AMOUNT_ONLY = re.compile(r"^(大概|差不多|大约|就|最多)?"
+                          r"[0-9零一二两三四五六七八九十百千万几.]*[0-9百千万]"
+                          r"(块钱?|元|万块)?(左右|上下|的样子|以内)?(就够了?|就行|嘛|吧|哈)?$")
+_MONEY_WORDS = re.compile(r"钱|预算|费用|块|元|万|千|百")
+# "120打了", "喊了119": an emergency number, never an amount
+_HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")
+_BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是")
 _CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写")
 _PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")
 # "我在名山", "我们是蒲江的": the place without the words around it

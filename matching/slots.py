@@ -78,6 +78,7 @@ _SOON = re.compile(r"尽快|尽早|这个月内|这个月|本月内|本月|月�
 
 # "宣汉的，不对不对，厂子在开江，不是宣汉": the place denied, and the correction marks
 _NOT_PLACE = re.compile(r"不是[^，,。！!？?；;\s]{1,12}")
+_NOT_BUT = re.compile(r"不是[^，,。！!？?；;\s]{1,12}[，,\s]*(?:是|在)(.+)$")
 _CORRECTED = re.compile(r"不对|说错了?|搞错了?|写错了?|错了|改成|改为|应该是")
 
 
@@ -86,6 +87,9 @@ def region_meant(text: str) -> Region | None:
     ("不对", "说错了", "改成") the place named after the last one is."""
     from knowledge import gazetteer
 
+    # "厂在沐川，哦不是沐川，是屏山那个车间": the place after "不是X，是" is meant
+    if (m := _NOT_BUT.search(text)) and (said := gazetteer.find_region(m.group(1))):
+        return said
     cleaned = _NOT_PLACE.sub("，", text)
     marks = list(_CORRECTED.finditer(cleaned))
     if marks and (after := gazetteer.find_region(cleaned[marks[-1].end():])) is not None:
@@ -208,6 +212,7 @@ def parse_budget(text: str) -> Budget | None:
 
 # ---- confidentiality, consent, remote, role ----------------------------------------------------
 _CONFIDENTIAL = re.compile(r"保密|不公开|不要公开|别公开|不想公开|勿公开|不予公开|不要对外|"
+                           r"不(需要|用|必|消)公开|莫公开|公开(就|还是)?(算了|免了|不要)|"
                            r"仅.{0,2}专家|只给.{0,4}专家|"
                            r"只让.{0,4}专家|商业机密|技术秘密|内部资料|不对外")
 _PUBLIC_OK = re.compile(r"可以公开|能公开|公开也?(可以|行|没得?事|没问题|无所谓)|随便公开|"
@@ -216,6 +221,10 @@ _CONSENT_NO = re.compile(r"不留电话|不留联系|不想留|不方便留|先�
                          r"(?:联系方式|电话|号码).{0,4}(?:不给|不留|别给|莫给)|"
                          r"不公开.{0,4}(?:电话|联系)|平台上联系|不同意")
 _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
+                          # "电话嘛可以给他", "电话可以告诉专家", "可以跟专家说我电话"
+                          r"(?:电话|联系方式|号码|手机)[嘛呢的]?(?:可以|能|就)(?:给|告诉|发给|留给)|"
+                          r"可以(?:跟|和|给)?(?:专家|他|她|老师)?(?:说|讲|告诉)(?:我的?)?"
+                          r"(?:电话|联系方式|号码|手机)|"
                           r"微信号|可以联系|愿意.{0,6}联系方式|联系方式可以|"
                           r"可以给.{0,4}(?:电话|联系)|(?:电话|联系方式|号码|手机)(?:可以|能|就)给|"
                           r"同意.{0,6}(?:联系|提供|公开|分享|告诉)|直接联系")
@@ -238,14 +247,19 @@ _REQUEST = re.compile(
     r"你好|您好|在吗|在不在|一个|有个")
 
 
+# the card's own words in an edit ("紧急程度改成紧急", "地区改成雨城区"): never the problem
+_CARD_WORDS = re.compile(r"紧急程度|公开范围|联系方式|预算|费用|地区|改成|改为|换成|写成|"
+                         r"改一?[下哈]")
+
+
 def problem_text(text: str) -> str:
     """The text without who is asking, where, when, how much and for whom: what remains is
     the problem. "想找个专家帮忙解决，预算两万左右" leaves nothing; "袋装泡菜老是胀袋" stays."""
     from knowledge import gazetteer
 
     rest = text
-    for pattern in (_AMOUNT, _NEGOTIABLE, _NOT_URGENT, _URGENT, _SOON, _CONFIDENTIAL,
-                    _CONSENT_NO, _CONSENT_YES, _REMOTE, _REQUEST):
+    for pattern in (_CARD_WORDS, _AMOUNT, _NEGOTIABLE, _NOT_URGENT, _URGENT, _SOON,
+                    _CONFIDENTIAL, _CONSENT_NO, _CONSENT_YES, _REMOTE, _REQUEST):
         rest = pattern.sub(" ", rest)
     place = gazetteer.find_region(rest)
     while place is not None and (place.name in rest or place.short_name in rest):

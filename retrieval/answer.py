@@ -219,6 +219,13 @@ class Answerer:
         if points_back or bare:
             before = previous_article or next(
                 (h.id for h in self._search(self.searcher.prepare(previous), region)[0]), None)
+        if before and (points_back or bare) and all(h.id != before for h in hits):
+            # "那啥时候打药好" after a colloquial "油菜杆杆上长白霉…": the two questions' words
+            # together miss the article that answered; its title with the new words finds it
+            titled = self._search(self.searcher.prepare(
+                f"{_title_of(self.searcher.index, before)}。{question}"), region)[0]
+            if titled and titled[0].id == before:
+                hits = [titled[0], *hits]
         if before and before != hits[0].id:
             same = [h for h in hits if h.id == before]
             if same and same[0].score >= hits[0].score * 0.5:
@@ -397,6 +404,10 @@ _BROAD = frozenset(
 # a title on vegetables in general, and a question about a tree or an orchard
 _VEGETABLES = re.compile("蔬菜|菜地|菜园")
 _TREES = re.compile("树|果园|(?<!菜)园子")  # 菜园子 is a vegetable garden
+
+
+def _title_of(index: Any, article_id: str) -> str:
+    return next((d.title for d in index.docs("articles").values() if d.parent == article_id), "")
 
 
 def names_its_subject(question: str, title: str, body: str) -> bool:

@@ -32,6 +32,10 @@ _NEEDS_BEFORE = re.compile(r"^(所以|因此|因而|这样|这时|这是|这些|
                            r"另一类|另一种|另一方面|其二|第二类)")
 
 
+# how much of what follows an article's own question is kept with it as its answer
+_ANSWER_CHARS = 60
+
+
 @dataclass
 class Unit:
     """Sentences that go together: one sentence, or a list with its lead-in."""
@@ -141,6 +145,18 @@ def units(texts: list[str], scores: np.ndarray) -> list[Unit]:
             out.append(Unit(i, texts[i:i + 2], float(scores[i:i + 2].max())))
             i += 2
             continue
+        if texts[i].endswith(("？", "?")) and i + 1 < len(texts):
+            # "在高原烧开的水还能杀菌吗？能。…再多煮几分钟": the article's own question comes
+            # with its answer, never alone
+            j, said = i + 1, 0
+            while (j < len(texts) and said < _ANSWER_CHARS and item_number(texts[j]) == 0
+                   and not texts[j].endswith(("？", "?"))):
+                said += len(texts[j])
+                j += 1
+            if j > i + 1:
+                out.append(Unit(i, texts[i:j], float(scores[i:j].max())))
+                i = j
+                continue
         if out and _NEEDS_BEFORE.match(texts[i]):
             # "所以螺类一定要煮熟" means nothing without the sentence before it
             out[-1].parts.append(texts[i])

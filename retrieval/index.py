@@ -25,6 +25,7 @@ from kejiyun.settings import Settings
 from retrieval.chunking import sentences
 from retrieval.documents import KINDS, Doc, indexable, iter_docs
 from retrieval.encoders import Encoder, TextVectorCache, get_encoder
+from retrieval.mirror import VectorMirror
 from retrieval.sparse import SparseIndex
 from retrieval.tokenize import Tokenizer
 from retrieval.vector import VectorCollection, open_client
@@ -92,13 +93,23 @@ class SearchIndex:
         self.line_vectors = TextVectorCache(self.encoder)
         self.dir = settings.kejiyun_home / "index"
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._client = chroma_client or open_client(settings.kejiyun_home, settings.chroma_url)
+        # opened on first use: `kejiyun ask` searches the mirrored article vectors only and
+        # never pays for starting the Chroma client
+        self._chroma = chroma_client
         self.tokenizer = Tokenizer(_corpus_terms(engine), cache_dir=self.dir / "jieba")
         self._state = {k: _KindState() for k in KINDS}
         self._collections: dict[str, VectorCollection] = {}
         self._lock = threading.RLock()
         self._vector_down_until = 0.0
         self._sentence_cache: dict[str, np.ndarray] = {}  # chunk id → its sentence vectors
+        self.mirror = VectorMirror()  # the articles' chunk and sentence vectors, in memory
+        self._mirror_filled = False
+
+    @property
+    def _client(self) -> Any:
+        if self._chroma is None:
+            self._chroma = open_client(self.settings.kejiyun_home, self.settings.chroma_url)
+        return self._chroma
 
     # ---- structure -------------------------------------------------------------------------
     def collection(self, kind: str) -> VectorCollection:
@@ -138,6 +149,9 @@ class SearchIndex:
                 return self._rebuild(kind, sig)
             if not state.docs and not self._load_cache(kind, entry):
                 return self._rebuild(kind, sig)
+            if self._mirror_filled:  # keep the copied vectors with the docs from now on
+                self._mirror_filled = False
+                self._save_cache(kind)
             if sig == {"count": entry["count"], "newest": entry["newest"]}:
                 if state.sparse is None:
                     self._build_sparse(kind)
@@ -154,6 +168,7 @@ class SearchIndex:
         if kind == "articles":
             self.collection("sentences").reset()
             self._sentence_cache.clear()
+            self.mirror.clear()
         state = self._state[kind]
         state.docs, state.tokens, state.vocab = {}, {}, {}
         batch: list[Doc] = []
@@ -186,6 +201,8 @@ class SearchIndex:
                     {"parent": {"$in": parents[start:start + 500]}})
                 self._sentence_cache.clear()  # an edited article's sentences changed
         stale = set(parents)
+        if kind == "articles":
+            self.mirror.drop(i for i, d in state.docs.items() if d.parent in stale)
         state.docs = {i: d for i, d in state.docs.items() if d.parent not in stale}
         state.tokens = {i: t for i, t in state.tokens.items() if i in state.docs}
         batch: list[Doc] = []
@@ -208,14 +225,21 @@ class SearchIndex:
         vectors = self.encoder.encode([d.embed_text for d in docs])
         self.collection(kind).upsert([d.id for d in docs], vectors, [d.meta for d in docs])
         if kind == "articles":
-            ids, texts, metas = [], [], []
+            self.mirror.add([d.id for d in docs], vectors)
+            ids, texts, metas, spans = [], [], [], []
             for d in docs:
+                start = len(texts)
                 for i, sentence in enumerate(sentences(d.text)):
                     ids.append(f"{d.id}/{i}")
                     texts.append(sentence)
                     metas.append({"parent": d.parent})
+                spans.append((d.id, start, len(texts)))
             if ids:
-                self.collection("sentences").upsert(ids, self.encoder.encode(texts), metas)
+                encoded = self.encoder.encode(texts)
+                self.collection("sentences").upsert(ids, encoded, metas)
+                for chunk_id, start, end in spans:
+                    if end > start:
+                        self.mirror.add_sentences(chunk_id, encoded[start:end])
         for d in docs:
             self._state[kind].docs[d.id] = d
 
@@ -251,7 +275,8 @@ class SearchIndex:
         with tmp.open("wb") as fh:
             pickle.dump({"docs": list(state.docs.values()), "tokens": state.tokens,
                          "vocab": state.vocab, "tokenizer": self.tokenizer.signature,
-                         "sparse": state.sparse.state() if state.sparse else None}, fh,
+                         "sparse": state.sparse.state() if state.sparse else None,
+                         "mirror": self.mirror.state() if kind == "articles" else None}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(self._cache_path(kind))
 
@@ -266,10 +291,19 @@ class SearchIndex:
         docs: list[Doc] = cached["docs"]
         if len({d.parent for d in docs}) != entry.get("count"):
             return False
-        if self.collection(kind).count() != len(docs):
+        mirrored = False
+        if kind == "articles" and cached.get("mirror") is not None:
+            mirror = VectorMirror.from_state(cached["mirror"])
+            if mirror.covers(d.id for d in docs):
+                self.mirror, mirrored = mirror, True
+        if not mirrored and self.collection(kind).count() != len(docs):
             return False
         state = self._state[kind]
         state.docs = {d.id: d for d in docs}
+        if kind == "articles" and not mirrored:
+            self._fill_mirror(docs)
+            if self.mirror.covers(state.docs):
+                self._mirror_filled = True
         if cached.get("tokenizer") == self.tokenizer.signature and "vocab" in cached:
             state.tokens = cached["tokens"]
             state.vocab = cached["vocab"]
@@ -282,6 +316,27 @@ class SearchIndex:
         self._build_sparse(kind)
         return True
 
+    def _fill_mirror(self, docs: list[Doc]) -> None:
+        """An index written before the mirror existed: copy the article vectors out of Chroma
+        once (no re-encoding); the next save keeps them with the docs."""
+        self.mirror.clear()
+        try:
+            for start in range(0, len(docs), _EMBED_BATCH):
+                part = docs[start:start + _EMBED_BATCH]
+                found = self.collection("articles").get([d.id for d in part])
+                if len(found) != len(part):
+                    self.mirror.clear()
+                    return
+                self.mirror.add([d.id for d in part], np.asarray(found))
+                for d in part:
+                    n = len(sentences(d.text))
+                    vecs = self.collection("sentences").get([f"{d.id}/{i}" for i in range(n)])
+                    if n and len(vecs) == n:
+                        self.mirror.add_sentences(d.id, np.asarray(vecs))
+        except Exception:  # noqa: BLE001 - Chroma down: searched through it later, as before
+            log.warning("文章向量未能复制到本地 (article vectors not mirrored)", exc_info=True)
+            self.mirror.clear()
+
     # ---- lookups ---------------------------------------------------------------------------
     def sentence_vectors(self, doc: Doc) -> np.ndarray:
         """Vectors of `sentences(doc.text)` of an article chunk, as stored at index time;
@@ -289,7 +344,9 @@ class SearchIndex:
         texts = sentences(doc.text)
         if not texts:
             return np.zeros((0, self.encoder.dim), dtype=np.float32)
-        kept = self._sentence_cache.get(doc.id)
+        kept = self.mirror.sentences.get(doc.id)
+        if kept is None:
+            kept = self._sentence_cache.get(doc.id)
         if kept is not None and len(kept) == len(texts):
             return kept.astype(np.float32)
         if not self.vector_down:
@@ -346,7 +403,12 @@ class SearchIndex:
         """Nearest chunks from Chroma — or nothing while Chroma is unreachable, so answers
         and matches go on with BM25 alone (degraded, flagged in the log and in /metrics)
         instead of failing. After a failure Chroma is left alone for a few seconds, then
-        tried again: it comes back without anyone restarting the web process."""
+        tried again: it comes back without anyone restarting the web process. Articles are
+        searched in their in-memory mirror and need no Chroma at all."""
+        state = self._state[kind]
+        if kind == "articles" and state.sparse is not None and self.mirror.covers(
+                state.sparse.doc_ids):
+            return self.mirror.search(vector, k, state.sparse.doc_ids, self.mask(kind, where))
         if self.vector_down:
             VECTOR_DEGRADED.inc()
             return []

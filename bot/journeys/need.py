@@ -29,6 +29,7 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
 _ASIDE = ("out_of_scope", "joke", "chat", "capabilities")
+_SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 
 
 def slot_buttons(slot: str) -> list[Button]:
@@ -97,7 +98,13 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
-    if (aside := smalltalk.classify(text)) in _ASIDE:
+    aside = smalltalk.classify(text)
+    if aside == "out_of_scope" and name in ("budget", "contact_consent") and len(
+            text) <= _SHORT_ANSWER and fill_slot(NeedDraft(**t.data["draft"]), name, text):
+        # "没得好多钱，面议嘛" at the budget prompt: money talk is the answer (a lottery
+        # question with an amount in it is not)
+        aside = None
+    if aside in _ASIDE:
         # "明天成都下不下雨哦" at the urgency prompt: declined, never read as "明天" = urgent
         t.say(smalltalk.REPLY[aside or "chat"])
         _ask_slot(name, t)
@@ -135,6 +142,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     """The card is shown: only a whole message of agreement publishes it."""
     if words.AGREE.match(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
+        publish(deps, t)
+    elif words.publishes_last(text):
         publish(deps, t)
     elif (m := words.HOLD.match(text)) and words.FIELD_EDIT.search(text[m.end():]):
         edit(deps, text[m.end():], t)  # "等哈，地区改成雨城区": the change, not a refusal

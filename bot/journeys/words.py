@@ -21,7 +21,8 @@ SHARE_WORDS = re.compile(r"^\s*(?:可以|同意|好的?|行|要得)?" + _PARTICL
                           + r"(?:把(?:我的)?(?:联系方式|电话)?)?告诉(?:专家|他|她|老师)"
                           r"(?:我的)?(?:联系方式|电话)?" + _PARTICLES + "$")
 # Sichuanese and everyday agreement and refusal, as a whole message
-_AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|不存在|要得|可以嘛?|中|行|得行|对头|对的|对了|"
+_AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|不存在|要得|可以了?嘛?|中|行了?|得行|对头|"
+                r"对的|对了|"
                 r"是的|好的?|好了|好嘛|嗯+|确认|确定|发|发了|发嘛|发吧|发布|发布出去|发出去|就这样|"
                 r"就这么办|ok|okay|yes")
 # Sichuanese and everyday agreement, as a whole message: "莫得问题", "好 发吧", "就这样发嘛"
@@ -37,7 +38,9 @@ REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\
 _LEAVE_WORDS = (r"算了|算球了|算逑了|不要了|不搞了|不整了|莫搞了|不弄了|不做了|不找了|不发了|"
                 r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|"
                 r"不想弄了|先不弄了|先不搞了|暂不处理|先不处理|不处理了")
-LEAVE = re.compile(rf"^(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
+# "哎呀不要了不要了，…", "等哈，不找了，兽医站的人下午就来": a sigh or a pause first
+_LEAVE_LEAD = rf"(?:(?:哎呀|哎哟|唉|哎|嗯|呃|额|不好意思|抱歉|{_HOLD_WORDS})[，,。！!\s]*)?"
+LEAVE = re.compile(rf"^{_LEAVE_LEAD}(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
                     rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
                     # "取消吧，老板说先不弄了", "那就算了嘛，我先去问下农技站": a reason may follow
                     rf"|{_PARTICLES}[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))"
@@ -72,6 +75,18 @@ SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不
 # "好了 医生来了 刚才说到哪了" after an emergency or an aside: the form's open question again
 RESUME = re.compile(r"(刚才|刚刚|之前|前面)?(说|讲|弄|搞)到哪(儿|里)?了?|接到说|接着(说|来|弄)|"
                     r"我们?继续|继续(吧|嘛|哈)?[。！!]*$|回到刚才|刚才那个(事|需求)")
+
+
+# "120来了拉走了。刚才那个茶园的发布嘛": the last sentence publishes, the rest is news
+_PUBLISH_END = re.compile(r"(发布|发出去|发了?吧|发了?嘛)[呀啊嘛哈哦吧了。！!]*$")
+
+
+def publishes_last(text: str) -> bool:
+    """Whether a message whose earlier sentences are not about the card ends by publishing."""
+    said = [s for s in re.split(r"[。！!？?]+", text) if s.strip()]
+    if len(said) < 2 or FIELD_EDIT.search(text) or any(asks(s) for s in said):
+        return False
+    return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
 
 
 def leaves(text: str) -> bool:

@@ -1,6 +1,7 @@
-"""Chroma (as a server, CHROMA_URL) stops in the middle of the day: questions and matching go
-on with BM25 alone, flagged in the log and in /metrics, and pick the vectors up again when the
-server is back — no restart of the web process."""
+"""Chroma (as a server, CHROMA_URL) stops in the middle of the day: questions keep their dense
+half (article vectors are mirrored beside the index), scientist search and matching go on with
+BM25 alone, flagged in the log and in /metrics, and pick the vectors up again when the server is
+back — no restart of the web process."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from retrieval.vector import open_client
 from .conftest import start_chroma, stop_chroma
 
 QUESTION = "果园地板结了怎么弄"
+SCIENTIST_QUERY = "浓香型白酒窖泥微生物"
 
 
 def degraded_count() -> float:
@@ -52,22 +54,26 @@ def test_chroma_down_means_bm25_only_then_back(corpus_store: Engine, kejiyun_hom
         before = degraded_count()
 
         stop_chroma(proc)  # the vector store goes away
+        # articles: their vectors are mirrored beside the index, so answers keep the dense half
+        assert searcher.search("articles", QUESTION, k=1, mode="dense")[0].id == "a-hard"
+        answer = answerer.ask(QUESTION)
+        assert answer.citations and answer.citations[0].article_id == "a-hard"
+        assert not idx.vector_down
+        # scientists (a million of them live in Chroma alone): BM25 only, flagged
         with caplog.at_level(logging.WARNING, logger="retrieval.index"):
-            hits = searcher.search("articles", QUESTION, k=3)
-        assert hits and hits[0].id == "a-hard"  # BM25 alone still finds it
+            hits = searcher.search("scientists", SCIENTIST_QUERY, k=3)
+        assert hits and hits[0].id == "s-wine"  # BM25 alone still finds him
         assert idx.vector_down and degraded_count() > before
         assert any("向量检索不可用" in r.getMessage() for r in caplog.records)
-        answer = answerer.ask(QUESTION)  # no exception; cited, or an honest abstention
-        assert answer.abstained or answer.citations[0].article_id == "a-hard"
         need = extract_need("宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导")
         assert matcher.ranker.rank(need, k=3)  # matching carries on too
 
         proc, url = start_chroma(data, port)  # back, same data, same address
         deadline = time.monotonic() + 30
-        while not searcher.search("articles", QUESTION, k=1, mode="dense"):
+        while not searcher.search("scientists", SCIENTIST_QUERY, k=1, mode="dense"):
             assert time.monotonic() < deadline, "vectors never came back"
             time.sleep(0.3)
         assert not idx.vector_down
-        assert searcher.search("articles", QUESTION, k=1, mode="dense")[0].id == "a-hard"
+        assert searcher.search("scientists", SCIENTIST_QUERY, k=1, mode="dense")[0].id == "s-wine"
     finally:
         stop_chroma(proc)
