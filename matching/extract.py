@@ -243,7 +243,8 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             draft.region_code = region.code
     elif slot == "urgency":
         urgency = slots.parse_urgency(text) or (
-            "urgent" if re.search(r"很急|紧急|特别急", text) else
+            "urgent" if re.search(r"很急|紧急|特别急", text)
+            or (len(text) <= 8 and re.search(r"今天|明天|后天", text)) else
             # an answer to "急不急?" in months: not urgent
             "normal" if re.search(r"[两二三四五六几]个?多?月|半年|年底|明年|过段时间|有空", text)
             else None)
@@ -316,15 +317,19 @@ def _budget_answer(text: str) -> slots.Budget | None:
 
 def _bare_amount(text: str) -> slots.Budget | None:
     """An answer to "how much?" may be just "五万", "3000" or "500": money by context."""
+    if m := _ROUGHLY.search(text):  # "万把块", "千把块钱": about one of them
+        return slots.Budget(_ROUGH_UNIT[m.group(1)], m.group(0))
     if (m := _PLAIN_NUMBER.match(text)) and 0 < float(m.group(1)) <= 1e10:
         return slots.Budget(float(m.group(1)), text.strip())
     return slots.parse_budget(f"预算{text}")
 
 
 _CLAUSES = re.compile(r"[，,。！!？?；;、\s]+")
-_AMOUNT_ONLY = re.compile(r"^(大概|差不多|大约|就|最多)?"
-                          r"[0-9零一二两三四五六七八九十百千万几.]*[0-9百千万]"
+_AMOUNT_ONLY = re.compile(r"^(钱|预算|费用)?(大概|差不多|大约|就|最多)?"
+                          r"[0-9零一二两三四五六七八九十百千万几.]*[0-9百千万]把?"
                           r"(块钱?|元|万块)?(左右|上下|的样子|以内)?(就够了?|就行|嘛|吧|哈)?$")
+_ROUGHLY = re.compile(r"(万|千)把(块钱?|元)?")
+_ROUGH_UNIT = {"万": 10000.0, "千": 1000.0}
 _MONEY_WORDS = re.compile(r"钱|预算|费用|块|元|万|千|百")
 # "120打了", "喊了119": an emergency number, never an amount
 _HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")

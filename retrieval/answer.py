@@ -132,8 +132,9 @@ class Answerer:
                 return Answer(verdict.message, confidence=confidence, safety=verdict.kind,
                               topic=topic)
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
-        used = self._same_subject(q, hits)
         asked = asks(question)
+        hits = self._answering_first(q, hits, asked)
+        used = self._same_subject(q, hits)
         if verdict.kind:  # the 120 line comes first anyway: then what to do, and not to do
             # "要不要给他抠喉咙" asks about one action: that answer first, then first aid
             first = ["yesno"] if "yesno" in asked else []
@@ -232,7 +233,30 @@ class Answerer:
                 hits = [same[0], *[h for h in hits if h is not same[0]]]
         stays = bare and before is not None and hits[0].id == before
         leans = (not mine and before_classes) or points_back or stays
+        if own and not leans and confidence >= self.searcher.cal.abstain_below:
+            # "花椒树杆上流胶又咋个整" after pruning 花椒: it names its crop and its problem, and
+            # is answered on its own; the earlier words would pull it back to pruning
+            return None
         return (q, hits, joined) if leans or joined > confidence else None
+
+    def _answering_first(self, q: Query, hits: list[Hit], asked: list[str]) -> list[Hit]:
+        """Of two nearly equal articles, the one whose best sentence answers better leads when
+        a fact was asked: "茶园冬天基肥一亩施好多" gets the winter-care article with "每亩施…
+        1000到1500公斤", not the general fertiliser article that gives no amount."""
+        if (not any(a in SPECIFIC for a in asked) or len(hits) < 2
+                or not hits[0].score * _NEARLY_EQUAL <= hits[1].score <= hits[0].score):
+            return hits  # (a follow-up's earlier article, put first on purpose, stays first)
+        index = self.searcher.index
+
+        def best(hit: Hit) -> float:
+            texts, vectors = article_sentences(index, _article_chunks(index, hit))
+            scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors,
+                                     hit.title)
+            return float(scores.max()) if len(scores) else 0.0
+
+        if best(hits[1]) > best(hits[0]) + _BETTER_SENTENCE:
+            return [hits[1], hits[0], *hits[2:]]
+        return hits
 
     def _on_subject(self, question: str, hits: list[Hit], asked: str = "") -> list[Hit]:
         """Articles about another subject than the question's are not cited: a pig question
@@ -339,6 +363,9 @@ _GENERIC = frozenset(
     "关键 应对 恢复 影响 好处 原因 成因 改良 安全 使用 日常 常见 "
     "急救 怎么办 咋办 咋整 可以 需要 一定 哪些 怎么样".split()
 )
+# a second article this close to the first may lead when only it holds the fact asked
+_NEARLY_EQUAL = 0.9
+_BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|另外|再)|呢[？?]?$")
 _PRONOUN = re.compile(r"[他她它]们?")

@@ -24,13 +24,16 @@ _ASKS: dict[str, str] = {
              r"有没得|能吗|能否|得不得|好不好|对不对|算不算|吗[？?\s]*$|不[？?\s]*$|没[？?\s]*$|"
              r"can i|should i|is it|does it",
     "doctor": r"医院|看医生|就医|兽医|打120|看病|送医",
-    "what": r"是啥|是什么|啥子病|什么病|啥病|啥意思|什么意思|咋回事|怎么回事|长啥样|长什么样|"
-            r"啥样子|什么样子|咋个认|怎么认|啥子?症状|什么症状|哪些症状|有啥表现|what is",
+    "what": r"是啥|是什么|啥子病|什么病|啥病|啥意思|什么意思|咋回事|怎么回事|what is",
+    # how to recognise it: what it looks like, its signs
+    "identify": r"长啥样|长什么样|啥样子|什么样子|咋个?认|怎么认|咋个?看出|怎么看出|咋个?判断|"
+                r"怎么判断|咋个?分辨|怎么分辨|啥子?症状|什么症状|哪些症状|有啥表现|啥表现|"
+                r"咋个?晓得是不是|怎么知道是不是",
     "why": r"为啥|为什么|咋个会|怎么会|原因|why",
     "which": r"啥子药|什么药|哪种|哪个|哪些|啥子颜色|什么颜色|用啥|打啥|喷啥|撒啥|抹啥|吃啥|用什么|"
              r"(喂|吃|用|打|喷|撒|抹)点(啥|什么)|"
              r"喂啥|消毒用|which",
-    "how": r"怎么|怎样|咋|如何|办法|措施|注意|请问|问一?哈|问一下|问下|how",
+    "how": r"怎么|怎样|咋|如何|办法|措施|注意|how",
 }
 _ASK_RES = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
 
@@ -58,6 +61,8 @@ _MARKS: dict[str, str] = {
     "doctor": r"就医|医院|医生|兽医|120|就诊|送医|报告",
     "what": r"是指|指的是|就是|是一种|属于|叫做|称为|是由|引起|造成|病原",
     "why": r"因为|由于|原因|所以|导致|造成|引起|常常是|主要是",
+    "identify": r"呈|纹|斑|颜色|[黑白黄红褐灰绿]色|形状|症状|表现为|出现|明显|特征|识别|"
+                r"[有长]出?.{0,6}(点|斑|纹|毛|霉|疙瘩)",
     "which": r"选用|选择|可用|用|喷施|施用|撒施|涂抹|药剂|制剂|颜色|色",
     # first aid, asked in an emergency: helping the person now, before the ambulance comes
     "aid": r"施救|急救|抢救|救治|120|心肺复苏|胸外按压|人工呼吸|(被|遭).{0,6}(击|咬|蜇|烫|电)|"
@@ -73,7 +78,7 @@ _MARKS: dict[str, str] = {
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
 SPECIFIC = ("aid", "amount", "time", "duration", "frequency", "yesno", "doctor", "which",
-            "what")
+            "identify", "what")
 
 
 def asks(question: str) -> list[str]:

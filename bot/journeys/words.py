@@ -60,6 +60,8 @@ SERVED = re.compile(r"^(服务|活儿?|事情|那边|那个需求)?(已经)?"
                      r"(完成|做完|弄完|搞完|搞定|结束|弄好|整完)了?(的)?[呀啊嘛哈哦了。！!]*$")
 # "我想发个需求", "帮我找个专家": a need, even with no problem said yet (asked next)
 NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?专家|"
+                           # "想找食品方面的专家", "想喊个专家来塘边看看"
+                           r"(找|请|喊)[^，,。！!？?\s]{0,10}专家(?!说|讲|讲的|说的)|"
                            r"专家(来|帮)|(找|请)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
@@ -89,12 +91,18 @@ def publishes_last(text: str) -> bool:
     return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
 
 
+_LEAVE_CLAUSE = re.compile(rf"^(那|那就|还是|我)?({_LEAVE_WORDS})+{_PARTICLES}$")
+_LEAVE_SPAN = 60  # characters: a longer message is about something else
+
+
 def leaves(text: str) -> bool:
     """Whether the message leaves the form ("算了，不要了", "取消吧，老板说先不弄了"); 算了
     before a change to the form ("算了，预算还是写五万") is "never mind", not leaving."""
     m = LEAVE.match(text)
     if not m:
-        return False
+        # "钱哦。。唉 算了算了 不要了 我自己挖了撒点石灰": a clause of leaving words alone
+        return len(text) <= _LEAVE_SPAN and not FIELD_EDIT.search(text) and any(
+            _LEAVE_CLAUSE.match(c) for c in re.split(r"[，,。！!？?；;…\s]+", text))
     rest = text[m.end(2):] if m.group(2) else ""  # (the reason-first form ends on the word)
     return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS, rest))
 
@@ -109,7 +117,11 @@ def looks_like_need(text: str) -> bool:
     return parse_kind(text) != "question"
 
 
+# "问一哈，小猪儿拉稀要喂点啥子": said to be a question
+_ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事")
+
+
 def asks_inside_form(text: str) -> bool:
     """A 科普 question typed while filling in a need, not a field or a request."""
-    return (bool(asks(text)) and not WANTS_EXPERT.search(text)
+    return ((bool(asks(text)) or bool(_ASKING.search(text))) and not WANTS_EXPERT.search(text)
             and not FIELD_EDIT.search(text) and smalltalk.classify(text) is None)
