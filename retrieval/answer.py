@@ -137,8 +137,12 @@ class Answerer:
         used = self._same_subject(q, hits)
         if verdict.kind:  # the 120 line comes first anyway: then what to do, and not to do
             # "要不要给他抠喉咙" asks about one action: that answer first, then first aid
-            first = ["yesno"] if "yesno" in asked else []
-            asked = [*first, *[a for a in asked if a not in ("doctor", "how", "yesno")], "how"]
+            # "是不是一起感冒了", "我想让她先睡一哈看看": doubt is answered by the signs that
+            # say it is serious; then what to do now
+            first = (["identify"] if _DOUBT.search(question)
+                     else ["yesno"] if "yesno" in asked else [])
+            asked = [*first, *[a for a in asked if a not in (
+                "doctor", "how", "yesno", "identify")], "how"]
         # sentences are scored against what was asked now (a follow-up's own words) as well
         focus = own if topic != question else None
         answer = self._extract(q, used, asked, confidence, focus,
@@ -337,6 +341,10 @@ class Answerer:
                 # in an emergency, what to do now before the background and the prevention
                 scores = scores + np.array([EMERGENCY_ACTION_WEIGHT * (
                     bool(_ACTION.search(t)) - bool(_PREVENTION.search(t))) for t in texts])
+            if not _CHILD_ASKED.search(q.text):
+                # a grown-up choking is not helped by the steps for a baby first
+                scores = scores - np.array([EMERGENCY_ACTION_WEIGHT * bool(_FOR_INFANTS.search(t))
+                                            for t in texts])
             allowance = budget - sum(len(p) for p in parts)
             if rank == 0 and len(hits) > 1:
                 allowance = int(budget * 0.65)
@@ -363,6 +371,9 @@ _GENERIC = frozenset(
     "关键 应对 恢复 影响 好处 原因 成因 改良 安全 使用 日常 常见 "
     "急救 怎么办 咋办 咋整 可以 需要 一定 哪些 怎么样".split()
 )
+# doubt in an emergency: the asker is not sure it is one
+_DOUBT = re.compile(r"是不是|会不会|先睡|睡一[下哈觉]|等等看|等一?下看|看看再说|观察一?下|要紧不|"
+                    r"没事吧|不要紧|感冒|累了|歇一?[下哈]|缓一?[下哈]")
 # a second article this close to the first may lead when only it holds the fact asked
 _NEARLY_EQUAL = 0.9
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
@@ -375,6 +386,10 @@ _ACTION = re.compile(r"立即|马上|迅速|赶紧|尽快|千万|切勿|不要|�
 _PREVENTION = re.compile(r"^(平时|预防|日常|选购|购买|建议在家|家中常备)|平时|预防：|要提前|"
                          r"放在.{0,6}够不到|不要让孩子|的原因|是指|所谓")
 EMERGENCY_ACTION_WEIGHT = 0.3
+# sentences for babies, and the words that say a child is the one asked about
+_FOR_INFANTS = re.compile(r"婴儿|1岁以下|新生儿")
+_CHILD_ASKED = re.compile(r"婴儿|宝宝|娃|孩子|小孩|儿子|女儿|孙|幺儿|月大|几个月|"
+                          r"[0-9一二两三四五六七八九十]+岁|baby|infant|child|kid")
 _LATIN = re.compile(r"[A-Za-z]")
 ENGLISH_NOTE = "（用中文提问，回答会更准确。）"
 # a second article joins at this share of the first one's score (and only on the same subject)

@@ -32,6 +32,9 @@ _NEEDS_BEFORE = re.compile(r"^(所以|因此|因而|这样|这时|这是|这些|
                            r"另一类|另一种|另一方面|其二|第二类)")
 
 
+# a sentence opening with a short label: "成人和1岁以上儿童：", "发现有人中毒：", "误服农药："
+_LABEL = re.compile(r"^[^，。；：:,.]{2,12}[：:]")
+_PROCEDURE_STEPS = 5  # sentences at most in one labelled procedure
 # how much of what follows an article's own question is kept with it as its answer
 _ANSWER_CHARS = 60
 
@@ -123,8 +126,9 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
     return out
 
 
-def units(texts: list[str], scores: np.ndarray) -> list[Unit]:
-    """Group numbered lists (with the lead-in that ends in "：") into one unit each."""
+def units(texts: list[str], scores: np.ndarray, procedures: bool = False) -> list[Unit]:
+    """Group numbered lists (with the lead-in that ends in "：") into one unit each; with
+    `procedures` (an emergency), a labelled procedure too."""
     out: list[Unit] = []
     i = 0
     while i < len(texts):
@@ -145,6 +149,19 @@ def units(texts: list[str], scores: np.ndarray) -> list[Unit]:
             out.append(Unit(i, texts[i:i + 2], float(scores[i:i + 2].max())))
             i += 2
             continue
+        if (procedures and _LABEL.match(texts[i]) and not texts[i].endswith(("：", ":"))
+                and i + 1 < len(texts) and item_number(texts[i]) == 0):
+            # "成人和1岁以上儿童：施救者站在患者身后…。一手握拳…。": a labelled procedure is
+            # kept whole up to the next label, list or question, never its first step alone
+            j = i + 1
+            while (j < len(texts) and j - i < _PROCEDURE_STEPS and not _LABEL.match(texts[j])
+                   and item_number(texts[j]) == 0 and not texts[j].endswith(("？", "?", "：", ":"))
+                   and not _NEEDS_BEFORE.match(texts[j])):
+                j += 1
+            if j > i + 1:
+                out.append(Unit(i, texts[i:j], float(scores[i:j].max())))
+                i = j
+                continue
         if texts[i].endswith(("？", "?")) and i + 1 < len(texts):
             # "在高原烧开的水还能杀菌吗？能。…再多煮几分钟": the article's own question comes
             # with its answer, never alone
@@ -200,7 +217,7 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     not the article's background)."""
     if not texts:
         return ""
-    groups = units(texts, scores)
+    groups = units(texts, scores, procedures=lead_first)
     by_text = dict(zip(texts, scores.tolist(), strict=True))
     ranked = sorted(groups, key=lambda u: -u.score)
     lead = ranked[0]
@@ -238,4 +255,8 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
                 break
             start -= 1
         chosen = chosen[start:] + chosen[:start]
+        if lead_first and primary is None:
+            # an emergency: what to do now, then the rest by how well it answers, never the
+            # article's order (its first step may come after the background)
+            chosen = chosen[:1] + sorted(chosen[1:], key=lambda c: -c[0].score)
     return "".join(text for _, text in chosen)

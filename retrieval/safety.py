@@ -370,7 +370,9 @@ _REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(
         (("bite",), "dog", "狗|猫"),
         (("seizure", "unconscious", ""), "hfmd", "手足口"),
         # "晒得抽筋了 喊他都迷迷糊糊的": a fit in the heat is heat stroke
-        (("seizure", "unconscious", ""), "heat", "晒|太阳|高温|热得|中暑|大热天|三伏"),
+        # "在田头割谷子倒起了 身上烫得很": collapsing at field work, hot to the touch
+        (("seizure", "unconscious", ""), "heat", "晒|太阳|高温|热得|中暑|大热天|三伏|"
+         "(田头|地头|田里|地里|工地|割谷|打谷|收谷|掰苞谷|干活).{0,20}(烫|发热|好热)"),
         (("bleeding",), "nosebleed", "鼻血|鼻子.{0,4}(血|流)"),
         (("unconscious", "", "heart", "seizure", "other", "poisoning"), "hypo",
          "胰岛素|降糖药.{0,8}没吃|低血糖"),

@@ -263,3 +263,39 @@ def test_a_follow_up_about_a_tree_never_gets_a_vegetable_article(demo: Harness) 
     demo.chat("c8", "老师 我屋头李子树叶子卷起了 上面有好多小虫虫")
     said = text(demo.chat("c8", "那打啥子药嘛"))
     assert "蔬菜" not in said and "线虫" not in said
+
+
+def test_doubt_in_an_emergency_is_answered_with_the_signs_then_what_to_do(demo: Harness) -> None:
+    # "是不是一起感冒了": the sign that says it is carbon monoxide comes first, the windows soon
+    said = body(text(demo.chat("c9", "屋头烧了一盆炭烤火 门窗都关起的 全家人都脑壳痛想吐 "
+                                     "是不是一起感冒了")))
+    assert said.startswith("⚠️")
+    lines = said.splitlines()
+    assert "容易被当成感冒" in lines[1][:80]
+    assert "立即打开门窗通风" in said
+
+
+def test_a_grown_up_choking_gets_the_adult_steps_whole(demo: Harness) -> None:
+    # the fist above the navel (once cut off), and the late-pregnancy variant the wife needs
+    said = body(text(demo.chat("c10", "我老婆怀起的八个多月了 吃东西噎到了 说不出话 肚子大咋个冲")))
+    assert said.startswith("⚠️")
+    assert "拳眼放在肚脐上方" in said and "在胸骨下半部冲击" in said
+
+
+def test_a_field_worker_who_collapses_hot_and_fitting_gets_heat_stroke(demo: Harness) -> None:
+    said = text(demo.chat("c11", "请的工人在田头割谷子倒起了 身上烫得很 说胡话 还抽了两下"))
+    assert said.startswith("⚠️")
+    assert cited(said)[:1] == ["中暑的识别与急救"] and "持续给病人降温" in said
+
+
+def test_a_bare_follow_up_stays_with_the_disease_just_named(demo: Harness) -> None:
+    # "那啥时候打药好" after a colloquial rapeseed question once got pesticide poisoning
+    demo.chat("c12", "油菜杆杆上长白霉，剖开里头有黑的像老鼠屎一样的东西，是啥子病")
+    said = text(demo.chat("c12", "那啥时候打药好"))
+    assert cited(said)[:1] == ["油菜菌核病的防治"] and "初花期" in said
+
+
+def test_a_follow_up_naming_its_own_crop_and_problem_stands_alone(demo: Harness) -> None:
+    demo.chat("c13", "青花椒修枝是不是摘的时候一起剪")
+    said = text(demo.chat("c13", "花椒树杆上流胶又咋个整"))
+    assert cited(said)[:1] == ["花椒流胶病怎么办"]

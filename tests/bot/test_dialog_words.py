@@ -477,3 +477,53 @@ def test_these_days_is_a_deadline_only_before_a_request(said: str, urgency: str 
     from matching.extract import extract_need
 
     assert extract_need(said).urgency == urgency
+
+
+def test_several_answers_in_one_message_are_all_taken(bot: Harness) -> None:
+    # "尽快，两千" at the urgency prompt: the amount is the budget, never asked again;
+    # "电话嘛可以给他" is consent
+    bot.chat("boss", BARE)
+    bot.chat("boss", "我在名山")
+    said = text(bot.chat("boss", "尽快，两千"))
+    assert "费用" not in said and "联系方式" in said
+    card = text(bot.chat("boss", "电话嘛可以给他"))
+    assert "紧急程度：尽快" in card and "约 2000 元" in card and "专家接单后告知" in card
+
+
+@pytest.mark.parametrize(("budget", "amount"), [
+    ("三千，不对不对，两千就够了", "约 2000 元"),  # the correction counts
+    ("120打了，在往医院走。钱就一千嘛", "约 1000 元"),  # an emergency number is no amount
+    ("万把块", "约 1 万元"),
+])
+def test_the_budget_said_in_peoples_words(bot: Harness, budget: str, amount: str) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，尽快")
+    assert "联系方式" in text(bot.chat("boss", budget))
+    assert amount in text(bot.chat("boss", "同意"))
+
+
+def test_leaving_words_mid_message_and_after_a_pause(bot: Harness) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，尽快")
+    assert "已取消" in text(bot.chat("boss", "钱哦。。唉 算了算了 不要了 我自己撒点石灰"))
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    assert "已取消" in text(bot.chat("boss", "等哈，不找了，镇上兽医站的人说下午就过来"))
+    bot.chat("boss", "确认")
+    assert needs(bot) == 0
+
+
+def test_two_changes_at_the_card_in_one_message(bot: Harness) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，尽快，预算五千，同意留电话")
+    card = text(bot.chat("boss", "预算改成面议，紧急程度改成紧急"))
+    assert "预算：面议" in card and "紧急程度：紧急" in card and needs(bot) == 0
+    assert "需求已发布" in text(bot.chat("boss", "可以了，发"))
+    with Session(bot.engine) as s:
+        assert "改成" not in s.execute(select(Need.description)).scalar_one()
+
+
+def test_a_trade_and_a_field_is_a_service_that_asks_the_problem_and_the_budget() -> None:
+    from matching.extract import extract_need
+
+    draft = extract_need("我们是做农机维修的小作坊 在犍为 想找个专家", role="enterprise")
+    assert draft.missing[:1] == ["description"]
+    draft = extract_need("眉山东坡区做泡菜的厂 坛子头起白花花 想找食品方面的专家",
+                         role="enterprise")
+    assert draft.kind == "service" and "budget" in draft.missing
