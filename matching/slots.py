@@ -60,7 +60,7 @@ def parse_kind(text: str) -> str:
 
 # ---- urgency ---------------------------------------------------------------------------------
 # "不是很急", "不太急", "莫得那么急" are not urgent: the negation is checked first
-_NOT_URGENT = re.compile(r"不急|不着急|不赶|不用急|慢慢来|时间不限|长期|不慌|"
+_NOT_URGENT = re.compile(r"不急|不着急|不赶|不用急|慢慢来|时间不限|长期|不慌|不得急|不消急|急啥子|"
                          r"不(是|太|算|咋|怎么|那么)(很|太|特别|那么|好)?急|"
                          r"(莫|没)得?(那么|好|啥子?)?急")
 # "这几天" is a deadline before a request ("这几天要请人来看"), not when symptoms began
@@ -103,6 +103,8 @@ def region_meant(text: str) -> Region | None:
 def parse_urgency(text: str) -> str | None:
     """urgent | soon | normal, or None when the text does not say."""
     text = _NOT_THAT_URGENT.sub("尽快", text)  # "也没那么火烧眉毛": soon, not this week
+    if _DOUBLE_NEGATION.search(text) and _SOON.search(text):
+        return "soon"  # "倒也不是不急哈，尽快吧"
     text = _DOUBLE_NEGATION.sub("急", text)  # "不是不急哈，急得很"
     if _NOT_URGENT.search(text):
         return "normal"
@@ -121,7 +123,8 @@ _NEGOTIABLE = re.compile(r"面议|面谈|好商量|可商量|可以商量|能商
                          r"费用好说|"
                          r"不差钱|待定|没有预算|没预算|免费|公益|(没|莫)得?(啥|好多|多少)?钱|没有钱|钱不多")
 _CN = "零〇一二两三四五六七八九十百千万"
-_NUM = rf"[0-9][0-9.,]*|[{_CN}]+"
+# "5,000" is a number; "5000," ends one ("预算大概5000,想找…" once read as no amount)
+_NUM = rf"[0-9](?:[0-9]|[.,](?=[0-9]))*|[{_CN}]+"
 _AMOUNT = re.compile(
     rf"(?P<a>{_NUM})\s*(?P<au>[万千kKwW])?\s*(?:[-~～到至]\s*(?P<b>{_NUM}))?\s*"
     rf"(?P<unit>万|千|百|[kKwW])?\s*(?P<cur>块钱|块|元|rmb|RMB)?(?P<approx>左右|上下|以内|以下|之内|多)?")
@@ -222,7 +225,8 @@ _CONFIDENTIAL = re.compile(r"保密|不公开|不要公开|别公开|不想公�
 _PUBLIC_OK = re.compile(r"可以公开|能公开|公开也?(可以|行|没得?事|没问题|无所谓)|随便公开|"
                         r"公开嘛|公开吧|^公开$|不用保密|不怕公开|都可以看|大家都能看")
 _CONSENT_NO = re.compile(r"不留电话|不留联系|不想留|不方便留|先别给|不要给.{0,4}(?:电话|联系)|"
-                         r"(?:不|莫|别)(?:要|用)?告诉(?:他|她|专家|老师)|"
+                         r"(?:不|莫|别)(?:要|用)?告诉(?:他|她|专家|老师)|不想给|不愿意?给|不想留|"
+                         r"(?:电话|号码|联系方式)(?:就)?不留了?|"
                          r"(?:联系方式|电话|号码).{0,4}(?:不给|不留|别给|莫给)|"
                          r"不公开.{0,4}(?:电话|联系)|平台上联系|不同意")
 _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
@@ -258,13 +262,18 @@ _CARD_WORDS = re.compile(r"紧急程度|公开范围|联系方式|预算|费用|
                          r"改一?[下哈]")
 
 
+# greetings and voice-input fillers: "喂喂，听得到不", "那个那个，就是说"
+_FILLER = re.compile(r"喂+|听得?[到见]不|听得?[到见]吗|能听[到见]|你好|您好|老师好|在吗|在不在|"
+                     r"那个那个|就是说|嗯+|呃+|额+")
+
+
 def problem_text(text: str) -> str:
     """The text without who is asking, where, when, how much and for whom: what remains is
     the problem. "想找个专家帮忙解决，预算两万左右" leaves nothing; "袋装泡菜老是胀袋" stays."""
     from knowledge import gazetteer
 
     rest = text
-    for pattern in (_CARD_WORDS, _AMOUNT, _NEGOTIABLE, _NOT_URGENT, _URGENT, _SOON,
+    for pattern in (_FILLER, _CARD_WORDS, _AMOUNT, _NEGOTIABLE, _NOT_URGENT, _URGENT, _SOON,
                     _CONFIDENTIAL, _CONSENT_NO, _CONSENT_YES, _REMOTE, _REQUEST):
         rest = pattern.sub(" ", rest)
     place = gazetteer.find_region(rest)

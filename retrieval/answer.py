@@ -114,7 +114,8 @@ class Answerer:
         # of the one before (a drunk man who cannot be woken, after a cut finger)
         routed_first_aid = verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES
         if previous and not routed_first_aid and (follow := self._follow_up(
-                question, previous, confidence, region, previous_article)):
+                question, previous, confidence, region, previous_article,
+                hits[0] if hits else None)):
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
         # "那要打啥子针" names no one: it is about whom the question before was (a pig, never
@@ -194,15 +195,15 @@ class Answerer:
         return hits, confidence
 
     def _follow_up(self, question: str, previous: str, confidence: float,
-                   region: str | None, previous_article: str | None = None
-                   ) -> tuple[Query, list[Hit], float] | None:
+                   region: str | None, previous_article: str | None = None,
+                   alone: Hit | None = None) -> tuple[Query, list[Hit], float] | None:
         """"啥时候撒好" after "李子园土壤酸化了咋整": asked together with the earlier question
         when that answers it better, or when the question names no subject of its own ("要打针
         不" after a sow that will not eat). A question about another subject ("鸡不下蛋" after
         a flu-vaccine question) stands alone."""
         previous = clean_text(previous).strip()[:MAX_QUESTION_CHARS]
-        if not previous or previous == question:
-            return None
+        if not previous or previous == question or _NEW_TOPIC.match(question):
+            return None  # "换个问题，…", "另外想问…": a new subject, said so
         mine, before_classes = subjects.classes(question), subjects.classes(previous)
         if subjects.conflict(mine, before_classes):
             return None
@@ -236,12 +237,28 @@ class Answerer:
             if same and same[0].score >= hits[0].score * 0.5:
                 hits = [same[0], *[h for h in hits if h is not same[0]]]
         stays = bare and before is not None and hits[0].id == before
+        if (not (points_back or bare) and alone is not None and alone.id != hits[0].id
+                and confidence >= self.searcher.cal.abstain_below
+                and self._coverage(alone, question) > self._coverage(hits[0], question)):
+            # "经常熬夜对身体有什么影响" after a rainbow, "配农药的时候要注意啥子" inside a
+            # pepper need: answered confidently on its own by an article that speaks of
+            # more of what is asked now than the one the two questions find together
+            return None
         leans = (not mine and before_classes) or points_back or stays
         if own and not leans and confidence >= self.searcher.cal.abstain_below:
             # "花椒树杆上流胶又咋个整" after pruning 花椒: it names its crop and its problem, and
             # is answered on its own; the earlier words would pull it back to pruning
             return None
         return (q, hits, joined) if leans or joined > confidence else None
+
+    def _coverage(self, hit: Hit, question: str) -> float:
+        """The share of the question's own content words the article uses."""
+        words = {t for t in self.searcher.prepare(question).tokens
+                 if len(t) >= 2 and t not in _GENERIC and not asks(t)}
+        if not words:
+            return 0.0
+        text = hit.title + "".join(d.text for d in _article_chunks(self.searcher.index, hit))
+        return sum(w in text for w in words) / len(words)
 
     def _answering_first(self, q: Query, hits: list[Hit], asked: list[str]) -> list[Hit]:
         """Of two nearly equal articles, the one whose best sentence answers better leads when
@@ -378,7 +395,9 @@ _DOUBT = re.compile(r"是不是|会不会|先睡|睡一[下哈觉]|等等看|等
 _NEARLY_EQUAL = 0.9
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
-_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|另外|再)|呢[？?]?$")
+_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
+_NEW_TOPIC = re.compile(r"^(另外|换个问题|换个话题|再问个别的|问个别的|还有个问题|我还想问|"
+                        r"另一个问题)")
 _PRONOUN = re.compile(r"[他她它]们?")
 # an emergency's sentences: steps to take now, and what belongs to another day
 _ACTION = re.compile(r"立即|马上|迅速|赶紧|尽快|千万|切勿|不要|拨打|送医|就医|"

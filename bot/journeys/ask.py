@@ -12,6 +12,7 @@ from bot.journeys.base import Deps, Step, Turn, menu, options
 from bot.messages import Button
 from knowledge import gazetteer
 from matching.slots import extract_contacts
+from retrieval import smalltalk
 from store.models import Person, QuestionLog
 
 # a need's intake reads this many earlier messages, said within this long
@@ -49,6 +50,9 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
     if result.intent:  # small talk or off-topic, seen by the answerer: not a 科普 need
         if inside_form:
             t.say(result.answer)
+        elif result.intent == smalltalk.INTRO:
+            remember(deps, text, t)
+            menu(t, text=result.answer)
         else:
             t.data.pop("recent", None)
             menu(t, text=result.answer)
@@ -57,8 +61,7 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
     t.data["last_article"] = result.citations[0].article_id if result.citations else None
     t.data["answered"] = True  # the next turn may follow up on it (read by the router)
     if not inside_form:
-        said = [*recent(deps, t), text][-RECENT_MESSAGES:]
-        t.data["recent"] = {"at": deps.clock.now().isoformat(), "texts": said}
+        remember(deps, text, t)
     lines = [result.answer]
     if result.citations:
         lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"
@@ -70,6 +73,12 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
     logged.citations = [c.article_id for c in result.citations]
     t.questions.append(logged)
     t.say("\n".join(lines), options(t, buttons) if buttons else [])
+
+
+def remember(deps: Deps, text: str, t: Turn) -> None:
+    """Keep what was said for a need that may follow ("我是南江县的老农民", a question)."""
+    said = [*recent(deps, t), text][-RECENT_MESSAGES:]
+    t.data["recent"] = {"at": deps.clock.now().isoformat(), "texts": said}
 
 
 def recent(deps: Deps, t: Turn) -> list[str]:

@@ -28,7 +28,7 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
 }
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
-_ASIDE = ("out_of_scope", "joke", "chat", "capabilities")
+_ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 
 
@@ -62,7 +62,7 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
     t.data.pop("recent", None)
     # "溃疡病打啥子药？想请个专家来看看": the question is answered, then the form
     asked = [p for p in words.SENTENCES.split(text) if p and asks(p)
-             and parse_kind(p) == "question"]
+             and parse_kind(p) == "question" and smalltalk.classify(p) is None]
     if asked and len(asked[0]) < len(text):
         ask.answer(deps, asked[0], t, inside_form=True)
     show(deps, deps.matcher.extract("。".join(said), role=t.role), t)
@@ -140,7 +140,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
 
 def confirm(deps: Deps, text: str, t: Turn) -> None:
     """The card is shown: only a whole message of agreement publishes it."""
-    if words.AGREE.match(text) or text == texts.CONFIRM:
+    if words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
         publish(deps, t)
     elif words.publishes_last(text):

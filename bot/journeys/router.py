@@ -149,7 +149,10 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         # a greeting, thanks or an off-topic ask: a friendly word and the menu, never
         # "no vetted content" with a forward button, never logged as an unmet question;
         # what was said before it no longer describes a need to come
-        t.data.pop("recent", None)
+        if small == smalltalk.INTRO:  # "我是南江县的老农民": who and where, kept for intake
+            ask.remember(deps, text, t)
+        else:
+            t.data.pop("recent", None)
         t.state = "start"
         menu(t, text=smalltalk.REPLY[small])
     elif t.state == "ask" or not words.looks_like_need(text):

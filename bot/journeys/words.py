@@ -35,7 +35,9 @@ HOLD = re.compile(rf"^({_HOLD_WORDS})[，,。！!\s]*")
 REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\s]*)+[，,。！!\s]*"
                              r"(?P<fix>[^呀啊嘛哈哦了的。！!，,\s].*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
-_LEAVE_WORDS = (r"算了|算球了|算逑了|不要了|不搞了|不整了|莫搞了|不弄了|不做了|不找了|不发了|"
+_LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|不整了|莫搞了|不弄了|不做了|不找了|"
+                r"不发了|"
+                r"删了|删掉|删除|撤掉|撤了|撤回|"
                 r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|"
                 r"不想弄了|先不弄了|先不搞了|暂不处理|先不处理|不处理了")
 # "哎呀不要了不要了，…", "等哈，不找了，兽医站的人下午就来": a sigh or a pause first
@@ -83,6 +85,22 @@ RESUME = re.compile(r"(刚才|刚刚|之前|前面)?(说|讲|弄|搞)到哪(儿|
 _PUBLISH_END = re.compile(r"(发布|发出去|发了?吧|发了?嘛)[呀啊嘛哈哦吧了。！!]*$")
 
 
+# agreement in words no list holds: "确认无误，请发布", "嗯嗯，你帮我发出去嘛", "就按这个来"
+_AGREEING = re.compile(r"确认无误|无误|没错|没得错|对的|对头|对了|这下对了|这回对了|就按这个来?|"
+                       r"按这个来|就这么发|就这样发|就这样|就这么办|提交|发上去|发出去|发布|发了|"
+                       r"帮我发|给我发|请发布|发嘛|发吧|可以可以|可以|要得|好的?|行|得行|嗯+|对|"
+                       r"谢了|谢谢|麻烦了|麻烦你了|出去|上去|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦")
+_NOT = re.compile(r"不|莫|别|没|再|等|改|先")
+
+
+def agrees(text: str) -> bool:
+    """Whether a message at the card says yes and nothing else, in whatever words."""
+    said = re.sub(r"[\s，,。.！!~～、]+", "", text)
+    if not said or _NOT.search(said.replace("没错", "").replace("没得错", "")):
+        return False
+    return not _AGREEING.sub("", said)
+
+
 def publishes_last(text: str) -> bool:
     """Whether a message whose earlier sentences are not about the card ends by publishing."""
     said = [s for s in re.split(r"[。！!？?]+", text) if s.strip()]
@@ -91,7 +109,9 @@ def publishes_last(text: str) -> bool:
     return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
 
 
-_LEAVE_CLAUSE = re.compile(rf"^(那|那就|还是|我)?({_LEAVE_WORDS})+{_PARTICLES}$")
+_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你)?(给我|帮我)?(这条|这个|那个)?"
+                           rf"(需求|事情?|单子)?"
+                           rf"(就|先)?({_LEAVE_WORDS})+{_PARTICLES}$")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
 
 
