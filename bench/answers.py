@@ -51,7 +51,7 @@ def judge(row: dict, got: dict) -> list[str]:
     text, cites = got["answer"], [c["article_id"] for c in got["citations"]]
     why: list[str] = []
     expect = row["expect"]
-    if expect in ("smalltalk", "decline"):
+    if expect in ("smalltalk", "decline", "declined"):  # (dev8 writes "declined")
         if not got["abstained"] or cites:
             why.append(f"应婉拒/寒暄，却答了 {cites[:1]}")
         if "转给当地专家" in text:
@@ -61,6 +61,10 @@ def judge(row: dict, got: dict) -> list[str]:
     if expect == "emergency" and (got.get("safety") not in ("emergency", "fire")
                                   or not first_aid_first):
         why.append("急救提示没有排在最前")
+    if expect == "no_answer":  # an honest "no vetted answer", nothing cited
+        if cites:
+            why.append(f"应如实说没有审核内容，却引用了 {cites[0]}")
+        return why
     if not row["article"]:
         if cites and expect == "answer":
             why.append(f"应如实说没有审核内容，却引用了 {cites[0]}")

@@ -26,6 +26,9 @@ OFFERS_BY_TEXT = "回复“接单 1”接下第 1 个，“婉拒 2”婉拒第 
 NOT_PUBLISHED = "好的，还没有发布。要改哪里直接告诉我（比如“预算改成三万”），或者点“取消”。"
 FORWARD = "请当地专家解答"
 FORWARD_START = "好的，我把您的问题整理成一条咨询，推荐给当地专家。"
+# "我是苍溪的 种了三十亩红心猕猴桃": who they are and what they grow, nothing asked yet
+INTRO_PRODUCT = ("您好！请问{product}遇到了什么问题？直接说说看到的情况，我先找权威的科普解答；"
+                 "想请专家来看也可以直接说。")
 NO_QUESTION = "没有找到要转给专家的问题，请重新输入问题。"
 SLOT_RETRY = {
     "description": "请再具体说说问题（例如作物、症状、设备、想达到的效果）。",

@@ -132,6 +132,12 @@ class Answerer:
             if verdict.kind:
                 return Answer(verdict.message, confidence=confidence, safety=verdict.kind,
                               topic=topic)
+            if not previous and not _in_scope(question):
+                # "工地老板欠我三个月工资 去哪里要", "are you a robot": nothing vetted answers it
+                # and nothing in it is farming, health, safety or science — declined, never
+                # offered to an expert nor logged as an unmet 科普 need
+                return Answer(smalltalk.REPLY["out_of_scope"], abstained=True,
+                              intent="out_of_scope")
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
         asked = asks(question)
         hits = self._answering_first(q, hits, asked)
@@ -239,12 +245,18 @@ class Answerer:
         stays = bare and before is not None and hits[0].id == before
         if (not (points_back or bare) and alone is not None and alone.id != hits[0].id
                 and confidence >= self.searcher.cal.abstain_below
+                # (an article on another crop than the one named before never wins so:
+                # "是不是溃疡病" after "种了三十亩猕猴桃" is kiwifruit canker, not citrus)
+                and not _other_product(previous, alone.title)
                 and self._coverage(alone, question) > self._coverage(hits[0], question)):
             # "经常熬夜对身体有什么影响" after a rainbow, "配农药的时候要注意啥子" inside a
             # pepper need: answered confidently on its own by an article that speaks of
             # more of what is asked now than the one the two questions find together
             return None
-        leans = (not mine and before_classes) or points_back or stays
+        # "今年开春枝条上流红水水 是不是溃疡病" after "种了三十亩红心猕猴桃": the crop said
+        # before is the one asked about
+        carries = not own and bool(_products(previous))
+        leans = (not mine and before_classes) or points_back or stays or carries
         if own and not leans and confidence >= self.searcher.cal.abstain_below:
             # "花椒树杆上流胶又咋个整" after pruning 花椒: it names its crop and its problem, and
             # is answered on its own; the earlier words would pull it back to pruning
@@ -465,6 +477,18 @@ _BROAD = frozenset(
 # a title on vegetables in general, and a question about a tree or an orchard
 _VEGETABLES = re.compile("蔬菜|菜地|菜园")
 _TREES = re.compile("树|果园|(?<!菜)园子")  # 菜园子 is a vegetable garden
+
+
+def _in_scope(text: str) -> bool:
+    """Whether a question speaks of farming, livestock, health, safety or science at all."""
+    return (smalltalk.speaks_of_science(text) or bool(subjects.classes(text))
+            or bool(_products(text)))
+
+
+def _other_product(said: str, title: str) -> bool:
+    """Whether the title names crops or animals and none of those said before."""
+    before, named = set(_products(said)), set(_products(title))
+    return bool(before and named and not before & named)
 
 
 def _title_of(index: Any, article_id: str) -> str:

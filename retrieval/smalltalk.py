@@ -17,6 +17,7 @@ _END = r"[呀啊吗嘛哈哦噢啦了呢的哇噻哟嘞～~!！。,，.？?\s]*$
 _HELLO = (r"(你好|您好|你们好|大家好|在吗|在不在|还在不|你还在不|有人吗|哈喽|hello|hi|hey|嗨|喂|"
           r"早上好|"
           r"上午好|下午好|晚上好|早安|晚安|早|老师好|请问在吗|吃了没得?|吃饭没得?|吃饭了没|拜拜|再见|明天见|回头见|"
+          r"吃(了)?(早|午|晌午|夜|晚)?饭(了)?没得?|(明天|下次|改天|回头)再来(问你)?|(明天|下次|改天|回头)再问|"
           r"bye|goodbye|我先走了|改天再聊|先这样|听得?[到见]不|听得?[到见]吗|能听[到见]不)[呀啊吗嘛哈哦]*")
 _GREETING = re.compile(rf"^(那|你|你们|老师|师傅|专家)?{_HELLO}([\s，,!！]*{_HELLO})*" + _END)
 _THANKS = re.compile(r"^(好的?|好嘛|嗨|嗯+|晓得了|知道了|明白了|ok|okay)?[，, ]*"
@@ -52,7 +53,8 @@ _INTRO = re.compile(r"^(你好|您好|老师好|喂+)?[，,\s]*我是.{0,16}(农
                     r"([，,\s]*(想|来)(试试|试一下|看看|体验).{0,10})?$|"
                     r"^(老板|老师|师傅|专家)(在不在|在吗|在不)|想?(试试|试一下|体验一下)(你们?|这个)"
                     r".{0,4}(系统|助手|机器人|平台)")
-_JOKE = re.compile(r"(讲|说|来)(个|一个|段)笑话|陪我(聊|耍|摆)|龙门阵|无聊|心情不好")
+_JOKE = re.compile(r"(讲|说|来)(个|一个|段)笑话|陪我(聊|耍|摆)|龙门阵|无聊|心情不好|"
+                   r"(唱|跳)(个|一个|一首|首)|你会(唱歌|跳舞|画画)")
 # asks outside 科普 and 科技服务, by kind; "…是不是骗局" is a fraud question (in scope)
 _OUT_OF_SCOPE = re.compile(
     # forecasts
@@ -60,7 +62,10 @@ _OUT_OF_SCOPE = re.compile(
     r"落不落雨|落雨不|"
     r"升温|几度|带伞|冷不冷|热不热)|天气(咋样|怎么样|如何|好不好)|会不会下雨|weather|"
     # money: shares, funds, lottery, interest, prices of goods
-    r"股票|股价|大盘|基金|彩票|双色球|大乐透|开奖|比特币|炒股|利息|理财|贷款|"
+    r"股票|股价|大盘|基金|彩票|双色球|大乐透|开奖|比特币|炒股|利息|理财|贷款|bitcoin|stock price|"
+    r"红包|份子钱|礼金|随礼|送礼|人情钱|"
+    # sums: "一亩收1200斤，3亩7分地一共收好多斤"
+    r"\d.{0,20}一共.{0,4}(好多|多少)|"
     r"(?<!没得)(?<!莫得)(?<!没有)好多钱|多少钱|收购价|行情|油价|汽油|柴油.{0,3}(价|涨|降)|金价|房价|"
     # shopping and services
     r"(买|网购|下单).{0,6}(手机|衣服|鞋|电脑|电视|冰箱)|淘宝|京东|拼多多|外卖|快递|华为|iphone|"
@@ -91,7 +96,7 @@ _OUT_OF_SCOPE = re.compile(
     # films and games, news and politics, study and jobs, bookings, dates and times
     r"电影|电视剧|综艺|小说|网络游戏|打游戏|王者荣耀|动漫|追剧|讲个?故事|总统|选举|市值|"
     r"考研|考公|高考志愿|学英语|简历|面试技巧|找工作|怎么赚钱|赚钱的?(门路|项目|办法)|发财|副业|"
-    r"订.{0,3}(餐厅|酒店|机票|车票|门票|位子)|去哪(儿|里)?(耍|玩)|哪里好耍|"
+    r"订.{0,6}(餐厅|酒店|宾馆|机票|车票|门票|位子)|去哪(儿|里)?(耍|玩)|哪里好耍|"
     r"(今天|明天|昨天)(是)?(几号|星期几|礼拜几)|现在几点|"
     r"^\s*[0-9０-９.]+\s*[+\-*/×÷加减乘除以]+\s*[0-9０-９.]+\s*(等于|=)?\s*(多少|几|好多)?[？?]?\s*$|"
     r"[0-9]+\s*(加|减|乘以|除以|乘|除)\s*[0-9]+")
@@ -120,6 +125,28 @@ REPLY = {
     "out_of_scope": ("这个我帮不上忙：科技云助手只回答种养殖、健康、生活中的科普问题，"
                      "并帮企业和农户对接科技专家。"),
 }
+
+
+# the words of 科普 and 科技服务: farming, livestock, health, safety, everyday science. An ask
+# with none of them that no vetted article answers is declined, not offered to an expert
+_SCIENCE = re.compile(
+    r"病|虫|药|肥|种|育苗|苗|土壤|土|田|地里|果|叶|根|枝|花|树|草|菜|粮|稻|麦|苞谷|玉米|洋芋|"
+    r"菌|菇|耳|茶|笋|椒|瓜|豆|薯|芋|姜|蒜|葱|"
+    r"猪|牛|羊|鸡|鸭|鹅|鱼|虾|蟹|蜂|兔|狗|猫|畜|禽|养|饲料|疫苗|兽|"
+    r"医|痛|疼|烧|咳|血|吐|泻|拉稀|屙|伤|肿|痒|晕|毒|癌|瘤|炎|症|孕|奶|睡|熬夜|吃.{0,6}(好|健康|营养)|"
+    r"营养|健康|身体|体检|减肥|运动|锻炼|"
+    r"急救|安全|火灾|着火|触电|燃气|煤气|地震|洪|泥石流|滑坡|雷|溺水|防.{0,2}(骗|诈)|骗子|诈骗|"
+    r"为什么|为啥|原理|怎么形成|咋个形成|科学|科普|天文|星星|月亮|太阳|彩虹|气象|温度|"
+    r"水质|污染|垃圾|环保|节能|电池|辐射|农业|农村|农技|技术|工艺|设备|机械|专家|"
+    r"disease|pest|crop|soil|orchard|plant|pig|cow|chicken|fish|dog|panda|animal|doctor|pain|"
+    r"fever|poison|fire|earthquake|flood|wound|bite|stroke|cpr|mask|air|pollution|altitude|"
+    r"health|why",
+    re.IGNORECASE)
+
+
+def speaks_of_science(text: str) -> bool:
+    """Whether the text has any word of farming, health, safety or science in it."""
+    return bool(_SCIENCE.search(normalise(text)))
 
 
 def classify(text: str) -> str | None:

@@ -3,11 +3,13 @@ button to forward it to a local expert. Follow-ups keep the previous question's 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot import texts
+from bot.journeys import words
 from bot.journeys.base import Deps, Step, Turn, menu, options
 from bot.messages import Button
 from knowledge import gazetteer
@@ -73,6 +75,27 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
     logged.citations = [c.article_id for c in result.citations]
     t.questions.append(logged)
     t.say("\n".join(lines), options(t, buttons) if buttons else [])
+
+
+_GROWER = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(是|在)[^，,。]{0,12}[，,\s]*"
+                     r"(种|养|做)了?(?P<what>[^，,。！!？?\s的]{1,6})的?[。！!]*$")
+
+
+def introduces(text: str) -> str | None:
+    """The crop or animal of a message that only says who is writing and what they grow or
+    keep ("老师好 我是苍溪的 种了三十亩红心猕猴桃"): nothing asked, nothing wrong yet."""
+    from matching.extract import find_products
+    from matching.need import only_names_a_product
+    from retrieval.intent import asks
+
+    if asks(text) or words.NEED_REQUEST.search(text):
+        return None
+    products = find_products(text)
+    if products:
+        return products[0] if only_names_a_product(text, products) else None
+    # a crop the product list does not know: "你好，我是通江的，种银耳的"
+    m = _GROWER.match(text)
+    return m.group("what") if m else None
 
 
 def remember(deps: Deps, text: str, t: Turn) -> None:

@@ -155,6 +155,11 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
             t.data.pop("recent", None)
         t.state = "start"
         menu(t, text=smalltalk.REPLY[small])
+    elif (product := ask.introduces(text)) is not None:
+        ask.remember(deps, text, t)  # the place and the crop, kept for what comes next
+        t.data["last_question"], t.data["last_article"] = text, None  # a question's subject
+        t.state = "start"
+        t.say(texts.INTRO_PRODUCT.format(product=product))
     elif t.state == "ask" or not words.looks_like_need(text):
         ask.answer(deps, text, t)
     else:

@@ -120,7 +120,11 @@ def test_tea_leafhopper_list_is_whole_and_about_tea(demo: Harness) -> None:
     assert not body(said).rstrip("[1]").endswith(("；", "：", "，"))
 
 
-@pytest.mark.parametrize("said", ["你好", "谢谢", "帮我写个请假条", "明天成都天气咋样"])
+@pytest.mark.parametrize("said", ["你好", "谢谢", "帮我写个请假条", "明天成都天气咋样",
+                                  # no rule knows these; nothing vetted answers them and
+                                  # they speak of no farming, health, safety or science
+                                  "工地老板欠我三个月工资 去哪里要",
+                                  "are you a robot or a real person"])
 def test_small_talk_and_off_topic_are_not_unmet_questions(demo: Harness, said: str) -> None:
     reply = demo.chat("f5", said)
     assert actions(reply) == MENU and "forward" not in actions(reply)
@@ -299,3 +303,15 @@ def test_a_follow_up_naming_its_own_crop_and_problem_stands_alone(demo: Harness)
     demo.chat("c13", "青花椒修枝是不是摘的时候一起剪")
     said = text(demo.chat("c13", "花椒树杆上流胶又咋个整"))
     assert cited(said)[:1] == ["花椒流胶病怎么办"]
+
+
+def test_a_crop_named_in_an_introduction_is_the_subject_of_the_next_question(
+        demo: Harness) -> None:
+    # "我是苍溪的 种了三十亩红心猕猴桃" asks nothing: no answer is pushed on it, the crop is
+    # asked about; then "是不是溃疡病" is kiwifruit canker, never citrus canker
+    said = text(demo.chat("c14", "老师好 我是苍溪的 种了三十亩红心猕猴桃"))
+    assert "出处" not in said and "猕猴桃遇到了什么问题" in said
+    said = text(demo.chat("c14", "今年开春枝条上流红水水 叶子也有褐斑斑 是不是溃疡病哦"))
+    assert cited(said)[:1] == ["猕猴桃细菌性溃疡病防控"]
+    said = text(demo.chat("c14", "那要打啥子药"))
+    assert cited(said)[:1] == ["猕猴桃细菌性溃疡病防控"] and "柑橘" not in said
