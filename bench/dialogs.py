@@ -65,7 +65,8 @@ def check(tag: str, said: str, published: int) -> bool:
     raise ValueError(f"unknown tag {tag!r}")
 
 
-HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "holdout")
+HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11",
+          "holdout")
 
 
 def main() -> None:

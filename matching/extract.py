@@ -155,7 +155,7 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
     draft.products = find_products(clean)
     draft.discipline_code = _discipline(clean, draft.products)
     draft.discipline = discipline_name(draft.discipline_code)
-    budget = slots.parse_budget(clean)
+    budget = slots.parse_budget(clean) or _amount_alone(clean)  # "…想喊个专家来看 尽快 一千五"
     if budget is not None:
         draft.budget, draft.budget_text = budget.amount, budget.text
     # keywords say what the need is about: not its budget, deadline or hidden contacts
@@ -327,7 +327,7 @@ def _bare_amount(text: str) -> slots.Budget | None:
 
 _CLAUSES = re.compile(r"[，,。！!？?；;、\s]+")
 _AMOUNT_ONLY = re.compile(r"^(钱|预算|费用)?(大概|差不多|大约|就|最多)?"
-                          r"[0-9零一二两三四五六七八九十百千万几.]*[0-9百千万]把?"
+                          r"(?=[^，,]*[0-9百千万])[0-9零一二两三四五六七八九十百千万几.]+把?"
                           r"(块钱?|元|万块)?(左右|上下|的样子|以内)?(就够了?|就行|嘛|吧|哈)?$")
 _ROUGHLY = re.compile(r"(万|千)把(块钱?|元)?")
 _ROUGH_UNIT = {"万": 10000.0, "千": 1000.0}

@@ -268,7 +268,7 @@ class Answerer:
         words = {t for t in self.searcher.prepare(question).tokens
                  if len(t) >= 2 and t not in _GENERIC and not asks(t)}
         if not words:
-            return 0.0
+            return 1.0  # nothing of its own to look for
         text = hit.title + "".join(d.text for d in _article_chunks(self.searcher.index, hit))
         return sum(w in text for w in words) / len(words)
 

@@ -314,7 +314,8 @@ def assess(text: str) -> SafetyVerdict:
     if _HARM.search(t):
         return SafetyVerdict("harm", HARM_TEXT)
     # the model's second opinion only where no rule speaks (a fire or gas leak is the fire line)
-    learned = not _FIRE.search(t) and looks_like_emergency(t)
+    # (money talk — "村头穷，一分钱都拿不出来" — is never an emergency by resemblance alone)
+    learned = not _FIRE.search(t) and not _MONEY_TALK.search(t) and looks_like_emergency(t)
     if (_EMERGENCY.search(t) or learned) and _now(t) and not _about_an_animal(t):
         return SafetyVerdict("emergency", EMERGENCY_TEXT, _topic(t))
     if _FIRE.search(t):
@@ -348,6 +349,7 @@ def _topic(t: str) -> str:
     return topic
 
 
+_MONEY_TALK = re.compile(r"钱|预算|费用|工资|收费|价格|多少块|好多块")
 _HEATING = re.compile("炭|煤|烤火|火盆|燃气|热水器|煤气")
 # Finer topics, each with its own first-aid article: which poison, which animal, which gas.
 _REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(

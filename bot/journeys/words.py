@@ -86,16 +86,23 @@ _PUBLISH_END = re.compile(r"(发布|发出去|发了?吧|发了?嘛)[呀啊嘛�
 
 
 # agreement in words no list holds: "确认无误，请发布", "嗯嗯，你帮我发出去嘛", "就按这个来"
-_AGREEING = re.compile(r"确认无误|无误|没错|没得错|对的|对头|对了|这下对了|这回对了|就按这个来?|"
+_AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没错|没得错|对的|对头|对了|这下对了|"
+                       r"这回对了|"
+                       r"就按这个来?|就这样子|妥了|妥|整挺好|冲|点头了|同意了|ok|绝绝子|yyds|666+|"
                        r"按这个来|就这么发|就这样发|就这样|就这么办|提交|发上去|发出去|发布|发了|"
                        r"帮我发|给我发|请发布|发嘛|发吧|可以可以|可以|要得|好的?|行|得行|嗯+|对|"
-                       r"谢了|谢谢|麻烦了|麻烦你了|出去|上去|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦")
+                       r"谢了|谢谢|麻烦了|麻烦你了|出去|上去|发|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦")
 _NOT = re.compile(r"不|莫|别|没|再|等|改|先")
+# "不用改，就按这个发布", "没问题了，发布": the negation says nothing is to change
+_NO_CHANGE = re.compile(r"不用改了?|不用再改了?|不改了|没得问题了?|没问题了?|莫得问题了?|不用动了?|"
+                        r"奶奶|爷爷|老汉|老板|领导|屋头人")
 
 
 def agrees(text: str) -> bool:
     """Whether a message at the card says yes and nothing else, in whatever words."""
-    said = re.sub(r"[\s，,。.！!~～、]+", "", text)
+    said = _NO_CHANGE.sub("", re.sub(r"[\s，,。.！!~～、]+", "", text))
+    if not said.strip() and text.strip():
+        return True  # "不用改了", "没问题了"
     if not said or _NOT.search(said.replace("没错", "").replace("没得错", "")):
         return False
     return not _AGREEING.sub("", said)
@@ -109,8 +116,9 @@ def publishes_last(text: str) -> bool:
     return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
 
 
-_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你)?(给我|帮我)?(这条|这个|那个)?"
-                           rf"(需求|事情?|单子)?"
+_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你)?(给我|帮我)?"
+                           rf"(这条|这个|那个|本次|这次|此次)?"
+                           rf"(需求|事情?|单子)?(请|请予以|予以)?"
                            rf"(就|先)?({_LEAVE_WORDS})+{_PARTICLES}$")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
 

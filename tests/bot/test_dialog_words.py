@@ -527,3 +527,28 @@ def test_a_trade_and_a_field_is_a_service_that_asks_the_problem_and_the_budget()
     draft = extract_need("眉山东坡区做泡菜的厂 坛子头起白花花 想找食品方面的专家",
                          role="enterprise")
     assert draft.kind == "service" and "budget" in draft.missing
+
+
+@pytest.mark.parametrize("agree", ["确认无误，请发布", "就按这个来", "嗯嗯，你帮我发出去嘛",
+                                   "不用改，就按这个发布", "经核对无误，请予发布。", "整挺好 发"])
+def test_agreement_in_any_words_publishes(bot: Harness, agree: str) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    assert "需求已发布" in text(bot.chat("boss", agree)) and needs(bot) == 1
+
+
+@pytest.mark.parametrize("said", ["先不发", "再改一下", "不对", "等哈"])
+def test_hesitation_at_the_card_publishes_nothing(bot: Harness, said: str) -> None:
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    bot.chat("boss", said)
+    assert needs(bot) == 0
+
+
+def test_first_message_slots_in_peoples_words() -> None:
+    from matching.extract import extract_need
+    from matching.slots import parse_budget, parse_urgency
+
+    draft = extract_need("我在荣县 种的二十亩辣椒 根根那儿黑起烂了 想喊个专家来看 尽快 一千五")
+    assert draft.budget == 1500 and draft.urgency == "soon"  # 二十亩 is no budget
+    assert parse_budget("预算人民币陆仟元整。").amount == 6000
+    assert parse_urgency("鱼浮头咋个急救") is None  # 急救 is first aid, not a deadline
+    assert parse_urgency("莫慌 等得起") == "normal"
