@@ -100,7 +100,7 @@ class Answerer:
         if words := _first_aid_words(verdict.topic, question):
             # the first-aid article's words join the question's
             q = self.searcher.prepare(f"{question} {words}")
-        hits, confidence = self._search(q, region)
+        hits, confidence = self._search(q, region, crop_of=question)
         if verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES:
             routed = self._first_aid(q, verdict.topic, region, hits, confidence)
             if routed is None:  # no vetted article on it: the 120 line and what to do
@@ -195,10 +195,26 @@ class Answerer:
         floor = self.searcher.cal.abstain_below
         return [lead, *rest], max(confidence, floor)
 
-    def _search(self, q: Query, region: str | None) -> tuple[list[Hit], float]:
+    def _search(self, q: Query, region: str | None,
+                crop_of: str | None = None) -> tuple[list[Hit], float]:
+        """The three best articles. With `crop_of` (the question), an article about the crop or
+        animal it names comes first when the best one is about neither ("油菜杆杆上…啥子时候
+        打药最关键" gets the rapeseed article, not pesticide-spraying safety)."""
         hits, confidence, _ = self.searcher.search_with_confidence(
-            "articles", q, k=3, asker_region=region)
-        return hits, confidence
+            "articles", q, k=_CROP_POOL if crop_of else 3, asker_region=region)
+        if crop_of and hits and _living(crop_of) and not self._about_farming(hits[0]):
+            for h in hits[1:]:
+                if h.score < hits[0].score * _CROP_SHARE:
+                    break
+                if (self._about_farming(h) and not _other_product(crop_of, h.title)
+                        and self._coverage(h, crop_of) > self._coverage(hits[0], crop_of)):
+                    hits = [h, *[x for x in hits if x is not h]]
+                    break
+        return hits[:3], confidence
+
+    @staticmethod
+    def _about_farming(hit: Hit) -> bool:
+        return bool({"crop", "animal"} & subjects.classes(hit.title)) or bool(_products(hit.title))
 
     def _follow_up(self, question: str, previous: str, confidence: float,
                    region: str | None, previous_article: str | None = None,
@@ -403,6 +419,9 @@ _GENERIC = frozenset(
 # doubt in an emergency: the asker is not sure it is one
 _DOUBT = re.compile(r"是不是|会不会|先睡|睡一[下哈觉]|等等看|等一?下看|看看再说|观察一?下|要紧不|"
                     r"没事吧|不要紧|感冒|累了|歇一?[下哈]|缓一?[下哈]")
+# an article about the crop asked of may lead from this far behind a general one
+_CROP_SHARE = 0.6
+_CROP_POOL = 10
 # a second article this close to the first may lead when only it holds the fact asked
 _NEARLY_EQUAL = 0.9
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
@@ -477,6 +496,13 @@ _BROAD = frozenset(
 # a title on vegetables in general, and a question about a tree or an orchard
 _VEGETABLES = re.compile("蔬菜|菜地|菜园")
 _TREES = re.compile("树|果园|(?<!菜)园子")  # 菜园子 is a vegetable garden
+
+
+def _living(text: str) -> list[str]:
+    """The crops and animals a text asks about, not the materials named after them
+    ("鸡粪堆起沤肥" asks about manure, not chickens; "猪肉价格" about meat)."""
+    return [p for p in _products(text)
+            if not re.search(re.escape(p) + "(粪|肉|蛋|骨|皮|毛|油)", text)]
 
 
 def _in_scope(text: str) -> bool:

@@ -344,11 +344,13 @@ def _topic(t: str) -> str:
     topic = topic or likely_topic(t)  # words the rules do not know: the nearest labelled kind
     for kinds, finer, pattern in _REFINE:
         if topic in kinds and pattern.search(t) and not (
-                finer == "food" and _HEATING.search(t)):  # "烤炭火…一家人都想吐" is CO
+                finer == "food" and _HEATING.search(t)) and not (  # "烤炭火…想吐" is CO
+                finer == "heat" and _NO_BREATH.search(t)):  # not breathing in the sun: CPR
             return finer
     return topic
 
 
+_NO_BREATH = re.compile(r"没得?呼吸|没有呼吸|不出气|没得?气了|没气了|胸口.{0,3}不动|不喘气|没得脉")
 _MONEY_TALK = re.compile(r"钱|预算|费用|工资|收费|价格|多少块|好多块")
 _HEATING = re.compile("炭|煤|烤火|火盆|燃气|热水器|煤气")
 # Finer topics, each with its own first-aid article: which poison, which animal, which gas.

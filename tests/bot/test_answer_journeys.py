@@ -315,3 +315,16 @@ def test_a_crop_named_in_an_introduction_is_the_subject_of_the_next_question(
     assert cited(said)[:1] == ["猕猴桃细菌性溃疡病防控"]
     said = text(demo.chat("c14", "那要打啥子药"))
     assert cited(said)[:1] == ["猕猴桃细菌性溃疡病防控"] and "柑橘" not in said
+
+
+def test_a_crop_question_gets_the_crop_article_not_a_general_one(demo: Harness) -> None:
+    # the spraying words once brought pesticide-handling safety ahead of rapeseed sclerotinia
+    said = text(demo.chat("c15", "油菜杆杆上一块一块灰白的 剖开头有黑色的像耗子屎一样的东西 "
+                                 "啥子时候打药最关键"))
+    assert cited(said)[:1] == ["油菜菌核病的防治"] and "初花期" in said
+
+
+def test_not_breathing_in_the_sun_is_cpr_not_heat_stroke(demo: Harness) -> None:
+    said = text(demo.chat("c16", "救命 我老汉在院坝晒谷子一头栽下去了 喊不答应 胸口也不动了"))
+    assert said.startswith("⚠️")
+    assert cited(said)[:1] == ["心肺复苏（CPR）：人人都该会的救命技能"]
