@@ -37,6 +37,9 @@ SLOT_RETRY = {
     "budget": "请说一个大概的金额，例如“五千”“三万左右”，或者回复“面议”。",
     "contact_consent": "专家接单后，是否同意把您的联系方式告诉这位专家？请回复“同意”或“不同意”。",
 }
+# "专家一般要好多钱嘛" at the budget prompt: what it costs is agreed between the two sides
+PRICE_ASKED = ("专家服务的费用由您和接单的专家商量。您可以说一个大概的预算（例如“五千”），"
+               "也可以回复“面议”。")
 SUMMARY_HEAD = "请确认需求信息："
 # asked of enterprises on the card: many firms' problems are commercial secrets
 VISIBILITY_ASK = "这条需求默认公开；如果不想公开，请回复“不公开”，只给匹配到的专家看。"

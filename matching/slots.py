@@ -74,6 +74,9 @@ _URGENT = re.compile(r"十万火急|急(?!救|诊|性|症|腹)|马上|立刻|立
                      r"本周内|这周|本周|"
                      r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行")
 _DOUBLE_NEGATION = re.compile(r"(并)?不是不(着)?急")
+_NOT_VERY = re.compile(r"不(是|算)?(很|太|特别|那么)急|不算急")
+# soon, said as such ("下个月来都要得" after "不是很急" is still not urgent)
+_SOON_SAID = re.compile(r"尽快|尽早|早点|抓紧|不能拖|别拖|莫拖")
 _SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
 # ("最近叶子发黄", "近期危害严重", "之前打过药" say when the trouble began, not how urgent)
 _NOT_THAT_URGENT = re.compile(r"(没|莫|不)得?(那么|好|是)?(火烧眉毛|十万火急|火急火燎)")
@@ -104,8 +107,8 @@ def region_meant(text: str) -> Region | None:
 def parse_urgency(text: str) -> str | None:
     """urgent | soon | normal, or None when the text does not say."""
     text = _NOT_THAT_URGENT.sub("尽快", text)  # "也没那么火烧眉毛": soon, not this week
-    if _DOUBLE_NEGATION.search(text) and _SOON.search(text):
-        return "soon"  # "倒也不是不急哈，尽快吧"
+    if (_DOUBLE_NEGATION.search(text) or _NOT_VERY.search(text)) and _SOON_SAID.search(text):
+        return "soon"  # "倒也不是不急哈，尽快吧", "不算特别急 但也不能拖 尽快嘛"
     text = _DOUBLE_NEGATION.sub("急", text)  # "不是不急哈，急得很"
     if _NOT_URGENT.search(text):
         return "normal"

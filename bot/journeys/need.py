@@ -7,6 +7,7 @@ slot asked), `need:edit` (the next text corrects the card), `need:confirm` (the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
 from bot import texts
@@ -29,6 +30,9 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
 _ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro")
+# the price asked back at the budget prompt: "专家一般要好多钱嘛", "你们收费不", "要钱不"
+_PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好多钱|多少钱|收费|要钱|免费|"
+                          r"贵不贵|啥价")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 
 
@@ -98,6 +102,10 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
+    if name == "budget" and _PRICE_ASKED.search(text) and not fill_slot(
+            NeedDraft(**t.data["draft"]), name, text):
+        t.say(texts.PRICE_ASKED, options(t, slot_buttons(name)))
+        return
     aside = smalltalk.classify(text)
     if aside == "out_of_scope" and name in ("budget", "contact_consent") and len(
             text) <= _SHORT_ANSWER and fill_slot(NeedDraft(**t.data["draft"]), name, text):

@@ -552,3 +552,15 @@ def test_first_message_slots_in_peoples_words() -> None:
     assert parse_budget("预算人民币陆仟元整。").amount == 6000
     assert parse_urgency("鱼浮头咋个急救") is None  # 急救 is first aid, not a deadline
     assert parse_urgency("莫慌 等得起") == "normal"
+
+
+def test_not_very_urgent_but_soon_is_soon_and_the_price_asked_back_is_explained(
+        bot: Harness) -> None:
+    from matching.slots import parse_urgency
+
+    assert parse_urgency("不算特别急 但也不能拖 尽快嘛") == "soon"
+    assert parse_urgency("不是很急") == "normal"
+    bot.chat("boss", "宜宾翠屏区" + BARE + "，尽快")
+    said = text(bot.chat("boss", "专家一般要好多钱嘛"))
+    assert "商量" in said and "帮不上忙" not in said and "面议" in said
+    assert "联系方式" in text(bot.chat("boss", "三万以内"))
