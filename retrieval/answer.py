@@ -24,7 +24,7 @@ from retrieval.index import SearchIndex
 from retrieval.intent import SPECIFIC, asks
 from retrieval.safety import FIRST_AID_TITLES, FIXED_ADVICE, assess, is_scam
 from retrieval.search import Hit, Query, Searcher, answers_in
-from retrieval.tokenize import synonyms
+from retrieval.tokenize import expand_query, normalise, synonyms
 
 log = logging.getLogger(__name__)
 
@@ -281,7 +281,9 @@ class Answerer:
 
     def _coverage(self, hit: Hit, question: str) -> float:
         """The share of the question's own content words the article uses."""
-        words = {t for t in self.searcher.prepare(question).tokens
+        # the query's words as search sees them, without encoding it again
+        tokens = self.searcher.index.tokenizer.tokenize_query(expand_query(normalise(question)))
+        words = {t for t in tokens
                  if len(t) >= 2 and t not in _GENERIC and not asks(t)}
         if not words:
             return 1.0  # nothing of its own to look for

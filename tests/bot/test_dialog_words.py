@@ -18,6 +18,8 @@ from .conftest import Harness, text
 
 # no place, urgency or budget named: the form asks for each
 BARE = "李子园土壤酸化板结，想请专家来现场指导改良"
+# everything given at once: the card comes straight away
+CARD_READY = "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话"
 
 
 def needs(bot: Harness) -> int:
@@ -35,7 +37,7 @@ def test_leaving_the_form_in_peoples_words(bot: Harness, leave: str) -> None:
 
 
 def test_leaving_at_the_card_keeps_the_description_clean(bot: Harness) -> None:
-    card = text(bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话"))
+    card = text(bot.chat("boss", CARD_READY))
     assert "请确认需求信息" in card
     assert "已取消" in text(bot.chat("boss", "算了，不要了"))
     bot.chat("boss", "好嘛")
@@ -43,7 +45,7 @@ def test_leaving_at_the_card_keeps_the_description_clean(bot: Harness) -> None:
 
 
 def test_refusal_at_the_card_publishes_nothing_and_changes_nothing(bot: Harness) -> None:
-    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    bot.chat("boss", CARD_READY)
     said = text(bot.chat("boss", "不得行"))
     assert "还没有发布" in said and needs(bot) == 0
     assert "莫得问题" not in said
@@ -96,7 +98,7 @@ def test_a_request_with_no_problem_asks_what_the_problem_is(bot: Harness) -> Non
 
 
 def test_card_edits_change_fields_not_the_text_experts_read(bot: Harness) -> None:
-    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    bot.chat("boss", CARD_READY)
     assert "约 3 万元" in text(bot.chat("boss", "预算改成三万"))
     assert "仅匹配的专家可见" in text(bot.chat("boss", "这个不要公开哈"))
     bot.chat("boss", "确认")
@@ -200,7 +202,7 @@ def test_an_enterprise_is_asked_on_the_card_whether_the_need_may_be_public(bot: 
     assert "需求已发布" in text(bot.chat("firm", "确认"))
     with Session(bot.engine) as s:
         assert s.execute(select(Need.confidentiality)).scalar_one() == "experts_only"
-    farmer = text(bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话"))
+    farmer = text(bot.chat("boss", CARD_READY))
     assert "请确认需求信息" in farmer and "不想公开" not in farmer
 
 
@@ -212,7 +214,7 @@ def test_an_enterprise_that_already_said_public_or_not_is_not_asked_again(bot: H
 
 
 def test_leaving_with_a_subject_and_a_reason_at_the_card(bot: Harness) -> None:
-    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    bot.chat("boss", CARD_READY)
     assert "已取消" in text(bot.chat("boss", "我不找了 社长说先打一遍药再看"))
     bot.chat("boss", "好嘛")
     assert needs(bot) == 0
@@ -271,7 +273,7 @@ def test_the_expert_marks_the_service_done_and_the_requester_rates_it(bot: Harne
 @pytest.mark.parametrize("leave", ["抱歉，公司决定暂不处理，取消吧。",
                                    "那就算了嘛，我先去问下农技站", "算球了，不搞了"])
 def test_leaving_with_the_reason_first_or_after_a_particle(bot: Harness, leave: str) -> None:
-    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    bot.chat("boss", CARD_READY)
     assert "已取消" in text(bot.chat("boss", leave))
     bot.chat("boss", "好的。")
     assert needs(bot) == 0
@@ -504,7 +506,7 @@ def test_the_budget_said_in_peoples_words(bot: Harness, budget: str, amount: str
 def test_leaving_words_mid_message_and_after_a_pause(bot: Harness) -> None:
     bot.chat("boss", "宜宾翠屏区" + BARE + "，尽快")
     assert "已取消" in text(bot.chat("boss", "钱哦。。唉 算了算了 不要了 我自己撒点石灰"))
-    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    bot.chat("boss", CARD_READY)
     assert "已取消" in text(bot.chat("boss", "等哈，不找了，镇上兽医站的人说下午就过来"))
     bot.chat("boss", "确认")
     assert needs(bot) == 0
@@ -532,13 +534,13 @@ def test_a_trade_and_a_field_is_a_service_that_asks_the_problem_and_the_budget()
 @pytest.mark.parametrize("agree", ["确认无误，请发布", "就按这个来", "嗯嗯，你帮我发出去嘛",
                                    "不用改，就按这个发布", "经核对无误，请予发布。", "整挺好 发"])
 def test_agreement_in_any_words_publishes(bot: Harness, agree: str) -> None:
-    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    bot.chat("boss", CARD_READY)
     assert "需求已发布" in text(bot.chat("boss", agree)) and needs(bot) == 1
 
 
 @pytest.mark.parametrize("said", ["先不发", "再改一下", "不对", "等哈"])
 def test_hesitation_at_the_card_publishes_nothing(bot: Harness, said: str) -> None:
-    bot.chat("boss", "宜宾翠屏区" + BARE + "，很急，预算五千，同意留电话")
+    bot.chat("boss", CARD_READY)
     bot.chat("boss", said)
     assert needs(bot) == 0
 
