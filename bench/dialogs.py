@@ -1,6 +1,6 @@
 """Scripted chats judged turn by turn, as `kejiyun chat --as ROLE` runs them, on the demo corpus.
 
-    python bench/dialogs.py [--misses dev|…|dev7|holdout]
+    python bench/dialogs.py [--misses dev|…|dev12|holdout] [--ids dd12-005,…]
                              [--only dev|…|dev7|holdout]
 
 Journeys: bench/data/dialogs_dev.jsonl (tuned on; five labels that contradicted the card's
@@ -66,14 +66,16 @@ def check(tag: str, said: str, published: int) -> bool:
 
 
 HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11",
-          "holdout")
+          "dev12", "holdout")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--misses", choices=HALVES, default=None)
     ap.add_argument("--only", choices=HALVES, default=None)
+    ap.add_argument("--ids", default="", help="only these journeys (comma-separated ids)")
     args = ap.parse_args()
+    ids = set(filter(None, args.ids.split(",")))
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
@@ -96,6 +98,7 @@ def main() -> None:
     for half in halves:
         path = DATA / f"dialogs_{half}.jsonl"
         rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+        rows = [r for r in rows if not ids or r["id"] in ids]
         for row in rows:
             user = f"{half}-{row['id']}"
             accounts.account(engine, CHANNEL, user, display_name=user, role=row["role"])
@@ -117,7 +120,7 @@ def main() -> None:
                 cell[1] += 1
                 cell[2] += ok_turns
                 cell[3] += len(row["turns"])
-            if failures and args.misses == half:
+            if failures and (args.misses == half or ids):
                 print(f"✗ {row['id']} ({row['topic']})\n" + "\n".join(failures), file=sys.stderr)
     topics = sorted({t for _, t in table}, key=lambda t: (t.startswith("全部"), t))
     print("| 主题 (topic) | " + " | ".join(f"{h} 对话 | {h} 轮次" for h in halves) + " |")
@@ -125,7 +128,7 @@ def main() -> None:
     for topic in topics:
         cells = []
         for half in halves:
-            ok, n, tok, tn = table[(half, topic)]
+            ok, n, tok, tn = table.get((half, topic), (0, 0, 0, 0))
             cells += [f"{ok}/{n} = {ok / n:.0%}" if n else "—",
                       f"{tok}/{tn} = {tok / tn:.0%}" if tn else "—"]
         print(f"| {topic} | " + " | ".join(cells) + " |")

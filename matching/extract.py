@@ -180,8 +180,11 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
 
 _YES = re.compile(r"^(?:同意|可以|好的?|行|得行|要得|中|是的?|没问题|莫得问题|没得问题|没啥问题|"
                   r"对头|不存在|给嘛|给他|给专家|留嘛|愿意|ok|yes|嗯)", re.IGNORECASE)
+# who answers, before the answer: "我们同意", "他说可以", "领导意见：同意"
+_SPEAKER = re.compile(r"^(?:我们?|咱们?|俺们?|我家|他|她|老板|领导|老公|老婆|屋头人|家里人|公司)?"
+                      r"(?:都|也)?(?:说|讲|觉得|意见[:：]?)?(?:都|也)?")
 _NO = re.compile(r"^(?:先|暂时|还是)?"
-                 r"(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no|不想给|"
+                 r"(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no|不想给|不消|不必|"
                  r"不想留|"
                  # "先不告诉，等专家接了再说", "暂时不给"
                  r"(?:先|暂时|还是)?(?:不|莫|别)(?:告诉|给|留|说))",
@@ -224,6 +227,8 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         for name in ("region_code", "urgency", "contact_consent"):
             value = getattr(update, name)
             setattr(merged, name, value if value is not None else getattr(draft, name))
+        if _coarser(update.region_code, draft.region_code):
+            merged.region_code = draft.region_code  # "眉山" said again keeps 眉山市东坡区
         if update.budget is not None or update.budget_text:
             merged.budget, merged.budget_text = update.budget, update.budget_text
         elif draft.budget is not None or draft.budget_text:
@@ -258,7 +263,9 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             return False
         draft.budget, draft.budget_text = budget.amount, budget.text
     elif slot == "contact_consent":
-        # the answer first ("不给", "要得"), else said anywhere ("不公开，电话先不给")
+        # the answer first ("不给", "要得"), else said anywhere ("不公开，电话先不给"); who
+        # answers is not the answer ("我们同意", "老板说可以")
+        text = _SPEAKER.sub("", slots.NOT_AGAINST.sub("同意", text)) or text
         said = slots.parse_contact_consent(text)
         if _NO.search(text) or (said is False and not _YES.search(text)):
             draft.contact_consent = False
@@ -272,6 +279,12 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         return False
     draft.recompute_missing()
     return True
+
+
+def _coarser(new: str | None, old: str | None) -> bool:
+    """Whether `new` is the city that contains the county `old`."""
+    region = gazetteer.get(old) if new and old else None
+    return region is not None and region.parent_code == new
 
 
 def fill_others(draft: NeedDraft, text: str) -> None:
@@ -309,11 +322,10 @@ def _budget_answer(text: str) -> slots.Budget | None:
             fixed := _budget_answer(text[marks[-1].end():])) is not None:
         return fixed
     clauses = [c for c in _CLAUSES.split(text) if c and not _HELP_NUMBER.search(c)]
-    for clause in sorted(clauses, key=lambda c: _MONEY_WORDS.search(c) is None):
-        budget = slots.parse_budget(clause) or _bare_amount(clause)
-        if budget is not None:
-            return budget
-    return None
+    said = [b for c in sorted(clauses, key=lambda c: _MONEY_WORDS.search(c) is None)
+            if (b := slots.parse_budget(c) or _bare_amount(c)) is not None]
+    # "钱不多 八百块": the amount, not 面议
+    return next((b for b in said if b.amount is not None), said[0] if said else None)
 
 
 def _bare_amount(text: str) -> slots.Budget | None:

@@ -150,8 +150,10 @@ class Answerer:
                      else ["yesno"] if "yesno" in asked else [])
             asked = [*first, *[a for a in asked if a not in (
                 "doctor", "how", "yesno", "identify")], "how"]
-        # sentences are scored against what was asked now (a follow-up's own words) as well
-        focus = own if topic != question else None
+        # sentences are scored against what was asked now (a follow-up's own words) as well,
+        # or against the asking sentence of a message that first says who is asking ("我在
+        # 省地震局做科普工作，想了解…：室内发生地震来不及跑出去该怎么做？")
+        focus = own if topic != question else self._asking_part(question)
         answer = self._extract(q, used, asked, confidence, focus,
                                lead_first=verdict.kind == "emergency")
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
@@ -279,6 +281,15 @@ class Answerer:
             return None
         return (q, hits, joined) if leans or joined > confidence else None
 
+    def _asking_part(self, question: str) -> Query | None:
+        """The sentences of a long message that ask, when the rest is only context."""
+        parts = [p for p in _PARTS.split(question) if p.strip()]
+        asking = [p for p in parts if asks(p)]
+        said = "，".join(asking)
+        if not asking or len(parts) < 2 or len(said) > _ASKING_SHARE * len(question):
+            return None
+        return self.searcher.prepare(said)
+
     def _coverage(self, hit: Hit, question: str) -> float:
         """The share of the question's own content words the article uses."""
         # the query's words as search sees them, without encoding it again
@@ -317,14 +328,31 @@ class Answerer:
         mine = subjects.classes(question)
         index = self.searcher.index
         kept = []
-        for h in hits:
+        for rank, h in enumerate(hits):
             if subjects.conflict(mine, self._subjects(h)):
                 continue
-            if asked and not names_its_subject(asked, h.title, "".join(
-                    d.text for d in _article_chunks(index, h))):
+            body = "".join(d.text for d in _article_chunks(index, h))
+            if asked and not names_its_subject(asked, h.title, body):
                 continue
+            if asked and len(kept) < rank and not self._shares_the_problem(
+                    asked, h.title, body):
+                continue  # better hits were about other crops: this one must earn its place
             kept.append(h)
         return kept
+
+    def _shares_the_problem(self, question: str, title: str, body: str) -> bool:
+        """A general article (its title names no crop or animal) answers a question about a
+        crop or animal only when it shares a telling word beyond the plant's parts: "草莓叶子
+        背面起白粉" is not answered by the hail-damage article because both say 果子."""
+        named = _products(question)
+        if not named or _names_a_product(title):
+            return True
+        index = self.searcher.index
+        article = title + body
+        return any(t in article for t in index.tokenizer.tokenize(question)
+                   if len(t) >= 2 and t not in _GENERIC and t not in _PLANT_PARTS
+                   and not any(t in p or p in t for p in named)
+                   and index.token_weight("articles", t) >= _TELLING_WEIGHT)
 
     @staticmethod
     def _subjects(hit: Hit) -> set[str]:
@@ -380,6 +408,10 @@ class Answerer:
             if rank == 0 and not self._supports(q, hit.title + "".join(texts), vectors,
                                                 confidence):
                 return Answer(ABSTAIN_TEXT, abstained=True)
+            if lead_first and not _CHILD_ASKED.search(q.text):
+                # a grown-up choking: the baby's steps (拍背5次) are no help, not even last
+                grown = [i for i, t in enumerate(texts) if not _FOR_INFANTS.search(t)]
+                texts, vectors = [texts[i] for i in grown], vectors[grown]
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
             if focus is not None:
                 scores = (scores + sentence_scores(index, focus.tokens, focus.vector, asked,
@@ -421,6 +453,14 @@ _GENERIC = frozenset(
 # doubt in an emergency: the asker is not sure it is one
 _DOUBT = re.compile(r"是不是|会不会|先睡|睡一[下哈觉]|等等看|等一?下看|看看再说|观察一?下|要紧不|"
                     r"没事吧|不要紧|感冒|累了|歇一?[下哈]|缓一?[下哈]")
+# animals a title may name that are no farm product (pets, and what bites or stings)
+_TITLE_ANIMALS = re.compile("狗|猫|蛇|蜂(?!糖)|老鼠|蚊")
+# parts of any plant: shared by every article on crops, they say nothing of the problem
+_PLANT_PARTS = frozenset("果子 叶子 叶片 树子 枝条 根系 树叶 果实 花朵 苗子".split())  # noqa: SIM905
+_TELLING_WEIGHT = 1.5
+# a message's sentences; the asking ones are the focus when they are at most this share of it
+_PARTS = re.compile(r"[。！!？?：:；;]+")
+_ASKING_SHARE = 0.7
 # an article about the crop asked of may lead from this far behind a general one
 _CROP_SHARE = 0.6
 _CROP_POOL = 10
@@ -531,7 +571,11 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
     if _VEGETABLES.search(title) and _TREES.search(question):
         return False  # "李子树叶子卷起了…打啥子药" is no vegetable's nematode
     named = _products(question)
-    if not named or not _names_a_product(title):
+    if not named:
+        return True
+    if (beasts := set(_TITLE_ANIMALS.findall(title))) and not any(b in question for b in beasts):
+        return False  # "小鹅瘟的疫苗" is not the dog-bite (rabies vaccine) article's
+    if not _names_a_product(title):
         return True
     article = title + body
     words = set(named)

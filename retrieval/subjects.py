@@ -23,11 +23,13 @@ _WORDS: dict[str, str] = {
               # human illnesses and first aid named in article titles with no person word
               # ("肺结核：咳嗽咳痰…" is no answer to a coughing pig)
               "结核|幽门|感冒|甲状腺|手足口|鼻血|海姆立克|烫伤|诺如|心梗|卒中|"
-              "中风|中暑|登革热",
+              "中风|中暑|登革热|蜇伤|咬伤|狂犬|流感|带状疱疹|宫颈癌|HPV|近视|龋齿",
 }
 _RES = {name: re.compile(words) for name, words in _WORDS.items()}
 # person words that also name farm work ("人工授粉", "打药的人"): a crop or animal wins there
 _WEAK_PERSON = re.compile("人工|工人|人员|人们|有人")
+# crop words that only say where someone is ("去地里干活 碰到马蜂窝"): no crop is asked about
+_WEAK_CROP = re.compile("地里|田里|田间|大田|田头|地头")
 
 
 def classes(text: str) -> set[str]:
@@ -36,6 +38,8 @@ def classes(text: str) -> set[str]:
     if "person" in found and found & {"animal", "crop"} and not _RES["person"].search(
             _WEAK_PERSON.sub("", text)):
         found.discard("person")
+    if "crop" in found and not _RES["crop"].search(_WEAK_CROP.sub("", text)):
+        found.discard("crop")
     return found
 
 

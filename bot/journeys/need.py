@@ -14,6 +14,7 @@ from bot import texts
 from bot.journeys import ask, words
 from bot.journeys.base import Deps, Step, Turn, options
 from bot.messages import Button
+from matching import slots
 from matching.extract import fill_others, fill_slot
 from matching.need import SLOT_QUESTIONS, NeedDraft, problem_size
 from matching.offers import sent_message
@@ -124,7 +125,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     # "很急" at the region prompt, "三千" at the consent prompt: an answer to another question
     # still open is taken, and the open one asked again (a filled one too: "其实不急" when
     # asked the budget is a change of mind)
-    others = [o for o in (*draft.missing, "urgency", "budget") if o not in (name, "description")]
+    # (consent only said in so many words: "好 120来了" is no yes to sharing a phone number)
+    others = [o for o in (*draft.missing, "urgency", "budget") if o not in (name, "description")
+              and (o != "contact_consent" or slots.parse_contact_consent(text) is not None)]
     for other in dict.fromkeys(others):
         if fill_slot(draft, other, text):
             fill_others(draft, text)
@@ -141,6 +144,13 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         _ask_slot(name, t)
         return
     if words.NEED_REQUEST.search(text):  # "帮我们找个专家" again: the question, not "请回复…"
+        _ask_slot(name, t)
+        return
+    if slots.states_visibility(text):
+        # "这个不要公开哈，配方要保密" at the consent prompt: noted, and the question again
+        draft.confidentiality = slots.parse_confidentiality(text)
+        draft.visibility_set = True
+        t.data["draft"] = asdict(draft)
         _ask_slot(name, t)
         return
     _ask_slot(name, t, texts.SLOT_RETRY.get(name))
@@ -164,6 +174,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
             Button(texts.DROP, "need:cancel")]))
     elif words.asks_inside_form(text):  # "对了，仔猪要补液不": answered, card again
         ask.answer(deps, text, t, inside_form=True)
+        show(deps, NeedDraft(**t.data["draft"]), t)
+    elif (aside := smalltalk.classify(text)) in _ASIDE:
+        # "哦对了 明天眉山下不下雨" at the card: declined, the card unchanged and shown again
+        t.say(smalltalk.REPLY[aside or "chat"])
         show(deps, NeedDraft(**t.data["draft"]), t)
     else:  # anything else is a change to the need
         edit(deps, text, t)

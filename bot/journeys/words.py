@@ -63,8 +63,8 @@ SERVED = re.compile(r"^(服务|活儿?|事情|那边|那个需求)?(已经)?"
 # "我想发个需求", "帮我找个专家": a need, even with no problem said yet (asked next)
 NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?专家|"
                            # "想找食品方面的专家", "想喊个专家来塘边看看"
-                           r"(找|请|喊)[^，,。！!？?\s]{0,10}专家(?!说|讲|讲的|说的)|"
-                           r"专家(来|帮)|(找|请)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
+                           r"(找|请|喊|求)[^，,。！!？?\s]{0,10}专家(?!说|讲|讲的|说的)|"
+                           r"专家(来|帮)|(找|请|求)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
 FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"
@@ -88,14 +88,16 @@ _PUBLISH_END = re.compile(r"(发布|发出去|发了?吧|发了?嘛)[呀啊嘛�
 # agreement in words no list holds: "确认无误，请发布", "嗯嗯，你帮我发出去嘛", "就按这个来"
 _AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没错|没得错|对的|对头|对了|这下对了|"
                        r"这回对了|"
-                       r"就按这个来?|就这样子|妥了|妥|整挺好|冲|点头了|同意了|ok|绝绝子|yyds|666+|"
+                       r"就按这个来?|就这样子|妥了|妥|整挺好|整起|冲|以上信息|信息|准确|同意|点头了|同意了|ok|绝绝子|yyds|666+|"
                        r"按这个来|就这么发|就这样发|就这样|就这么办|提交|发上去|发出去|发布|发了|"
                        r"帮我发|给我发|请发布|发嘛|发吧|可以可以|可以|要得|好的?|行|得行|嗯+|对|"
                        r"谢了|谢谢|麻烦了|麻烦你了|出去|上去|发|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦")
 _NOT = re.compile(r"不|莫|别|没|再|等|改|先")
 # "不用改，就按这个发布", "没问题了，发布": the negation says nothing is to change
 _NO_CHANGE = re.compile(r"不用改了?|不用再改了?|不改了|没得问题了?|没问题了?|莫得问题了?|不用动了?|"
-                        r"奶奶|爷爷|老汉|老板|领导|屋头人")
+                        r"(?:没有|没得|莫得|没啥)(?:要|需要|啥子?|什么)?改的(?:地方)?了?|"
+                        # who agrees is not a change: "他说可以 就这样", "老板说发"
+                        r"(?:他|她|奶奶|爷爷|老汉|老板|领导|老公|老婆|屋头人)(?:说|讲|也说)?")
 
 
 def agrees(text: str) -> bool:
@@ -117,9 +119,9 @@ def publishes_last(text: str) -> bool:
 
 
 _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你)?(给我|帮我)?"
-                           rf"(这条|这个|那个|本次|这次|此次)?"
+                           rf"(这条|这个|那个|本次|这次|此次|本)?"
                            rf"(需求|事情?|单子)?(请|请予以|予以)?"
-                           rf"(就|先)?({_LEAVE_WORDS})+{_PARTICLES}$")
+                           rf"(就|先)?({_LEAVE_WORDS}|取消)+{_PARTICLES}$")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
 
 
