@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict
 
 from bot import texts
-from bot.journeys import ask, words
+from bot.journeys import acts, ask, words
 from bot.journeys.base import Deps, Step, Turn, options
 from bot.messages import Button
 from matching import slots
@@ -35,6 +35,9 @@ _ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro")
 _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好多钱|多少钱|收费|要钱|免费|"
                           r"贵不贵|啥价")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
+# the fields a card shows besides the description
+_FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
+           "confidentiality", "remote_ok")
 
 
 def slot_buttons(slot: str) -> list[Button]:
@@ -133,6 +136,15 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
             fill_others(draft, text)
             show(deps, draft, t)
             return
+    guess = acts.act("consent" if name == "contact_consent" else "slot", text)
+    if guess == "leave":  # "领导意见：暂不外请专家…": the words no list holds
+        _leave(t)
+        return
+    if guess in ("yes", "no"):  # "不消得留电话 有事在平台上说"
+        draft.contact_consent = guess == "yes"
+        draft.recompute_missing()
+        show(deps, draft, t)
+        return
     if problem_size(text) >= 6 and not words.asks_inside_form(text):
         # "猪圈里好几头母猪不吃食还发烧…" at the region prompt: more about the problem
         fill_slot(draft, "description", text)
@@ -179,8 +191,28 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         # "哦对了 明天眉山下不下雨" at the card: declined, the card unchanged and shown again
         t.say(smalltalk.REPLY[aside or "chat"])
         show(deps, NeedDraft(**t.data["draft"]), t)
+    elif not _changes_a_field(t, text) and (guess := acts.act("card", text)) is not None:
+        # words no list holds, changing nothing on the card: "要得 整起" agrees, "领导意见：
+        # 本需求请取消" leaves
+        if guess == "agree":
+            publish(deps, t)
+        else:
+            _leave(t)
     else:  # anything else is a change to the need
         edit(deps, text, t)
+
+
+def _changes_a_field(t: Turn, text: str) -> bool:
+    """Whether the text, read as a change to the card, changes any field of it."""
+    before = NeedDraft(**t.data["draft"])
+    after = NeedDraft(**t.data["draft"])
+    fill_slot(after, "description", text)
+    return any(getattr(before, f) != getattr(after, f) for f in _FIELDS)
+
+
+def _leave(t: Turn) -> None:
+    t.reset()
+    t.say(texts.CANCELLED)
 
 
 # ---- buttons --------------------------------------------------------------------------------

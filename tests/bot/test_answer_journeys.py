@@ -328,3 +328,28 @@ def test_not_breathing_in_the_sun_is_cpr_not_heat_stroke(demo: Harness) -> None:
     said = text(demo.chat("c16", "救命 我老汉在院坝晒谷子一头栽下去了 喊不答应 胸口也不动了"))
     assert said.startswith("⚠️")
     assert cited(said)[:1] == ["心肺复苏（CPR）：人人都该会的救命技能"]
+
+
+def test_fresh_answers_from_an_eleventh_set(demo: Harness) -> None:
+    # the asking sentence after a preamble is what the answer is chosen for
+    said = text(demo.chat("c17", "我在省地震局做科普工作，想了解你们的内容："
+                                 "室内发生地震来不及跑出去该怎么做？"))
+    assert "伏地、遮挡、手抓牢" in said
+    # a wasp nest met at field work is the stings article ("地里" is a place, not a crop)
+    assert "绕道走" in text(demo.chat("c18", "夏天去地里干活 碰到马蜂窝咋个办"))
+    # a grown-up choking: the baby's back blows are left out
+    said = text(demo.chat("c19", "老汉吃汤圆哽到了 说不出话 两只手掐起喉咙 脸都青了 "
+                                 "快教我咋个弄"))
+    assert said.startswith("⚠️") and "肚脐上方" in said and "拍背5次" not in said
+    # touching a live wire at the pump is electric shock, not heat stroke
+    said = text(demo.chat("c20", "幺爸在田头抽水机那碰到电线倒了 电线还搭在他身上 "
+                                 "电闸不晓得在哪"))
+    assert said.startswith("⚠️") and "干燥的木棍" in said
+    # a goose vaccine is not the rabies vaccine; a pressure cooker's heat is no burn
+    said = text(demo.chat("c21", "今年抓了两百只鹅儿 小鹅瘟的疫苗是出壳好多天打"))
+    assert "没有经过专家审核" in said and "狂犬" not in said
+    said = text(demo.chat("c22", "在理塘用高压锅煮饭 锅头的水能烧到好多度"))
+    assert not said.startswith("⚠️") and "110℃左右" in said
+    # a greeting and a forecast in Sichuanese are small talk, never an article
+    assert "出处" not in text(demo.chat("c23", "在不在 有人没得"))
+    assert "出处" not in text(demo.chat("c24", "明天成都会不会落雨 我要把被子拿出去晒"))

@@ -566,3 +566,45 @@ def test_not_very_urgent_but_soon_is_soon_and_the_price_asked_back_is_explained(
     said = text(bot.chat("boss", "专家一般要好多钱嘛"))
     assert "商量" in said and "帮不上忙" not in said and "面议" in said
     assert "联系方式" in text(bot.chat("boss", "三万以内"))
+
+
+def test_fresh_phrasings_from_a_twelfth_set(bot: Harness) -> None:
+    # who answers is not the answer; an amount beats 钱不多; a formal cancel leaves
+    said = text(bot.chat("e12", "我们是眉山东坡区做泡菜的小厂，坛子泡菜长白膜还有怪味道，"
+                                "想请专家来指导"))
+    assert "急不急" in said and "哪个市" not in said
+    bot.chat("e12", "不急 下个月来都要得")
+    assert "联系方式告诉" in text(bot.chat("e12", "钱不多 八百块"))
+    # confidentiality said at the consent prompt is kept; the question comes again
+    said = text(bot.chat("e12", "这个不要公开哈，我们的配方要保密"))
+    assert "联系方式告诉" in said
+    card = text(bot.chat("e12", "我们同意"))
+    assert "眉山市东坡区" in card and "约 800 元" in card and "仅匹配的专家可见" in card
+    assert "联系方式：专家接单后告知" in card
+    # an aside at the card is declined and changes nothing (the city never coarsens the county)
+    said = text(bot.chat("e12", "哦对了 明天眉山下不下雨"))
+    assert "帮不上忙" in said and "眉山市东坡区" in said and needs(bot) == 0
+    leave = "领导意见：暂不外请专家，由区农业农村局协助检测。本需求请取消。"
+    assert "已取消" in text(bot.chat("e12", leave))
+    bot.chat("e12", "以上信息准确，同意发布。")
+    assert needs(bot) == 0
+
+
+@pytest.mark.parametrize(("said", "consent"), [
+    ("电话可以提供给专家", True), ("不消得留电话 有事在平台上说", False),
+    ("没有不同意的 给嘛", True), ("联系人电话不对外，不同意提供", False)])
+def test_consent_in_more_words(said: str, consent: bool) -> None:
+    from matching.extract import extract_need, fill_slot
+
+    draft = extract_need("宜宾翠屏区" + BARE + "，很急，预算五千")
+    assert fill_slot(draft, "contact_consent", said) and draft.contact_consent is consent
+
+
+def test_a_bare_ok_after_an_emergency_is_no_consent(bot: Harness) -> None:
+    bot.chat("f12", "我家苞谷叶子上好多虫眼眼 芯芯头都是虫屎 想请个农技员来看哈")
+    bot.chat("f12", "我在南部县")
+    said = text(bot.chat("f12", "哎呀 我老汉在田头打药 突然倒起了 口吐白沫"))
+    assert said.startswith("⚠️") and "农药" in said.splitlines()[1]
+    bot.chat("f12", "好 120来了")
+    bot.chat("f12", "这个月内嘛")
+    assert "联系方式告诉" in text(bot.chat("f12", "面议"))  # asked, never assumed
