@@ -213,6 +213,9 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         # "不是两千，是800", "预算改成三万": what comes after 是/改成 is what they mean
         said = _CORRECTION.split(answer)[-1] if _CORRECTION.search(answer) else answer
         update = extract_need(said, role=draft.requester_role)
+        if update.urgency is None and said is not answer:
+            # "改哈 其实急得很 钱加到三千": the urgency said before the corrected amount
+            update.urgency = slots.parse_urgency(normalise(answer))
         if update.budget is None and not update.budget_text and said is not answer:
             bare = _bare_amount(said.strip())  # "…，是800"
             if bare is not None:
@@ -346,8 +349,9 @@ _ROUGH_UNIT = {"万": 10000.0, "千": 1000.0}
 _MONEY_WORDS = re.compile(r"钱|预算|费用|块|元|万|千|百")
 # "120打了", "喊了119": an emergency number, never an amount
 _HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")
-_BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是")
-_CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写")
+_BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是|[加提涨降减]到")
+_CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写|"
+                         r"[加提涨降减]到")
 _PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")
 # "我在名山", "我们是蒲江的": the place without the words around it
 _PLACE_WORDS = re.compile(r"^(我们?|咱们?)?(在|再|是|住在|来自)?|(的|这边|那边|这里|那里|这块|附近)"

@@ -22,7 +22,7 @@ from retrieval.compose import article_sentences, compose, sentence_scores
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
 from retrieval.intent import SPECIFIC, asks
-from retrieval.safety import FIRST_AID_TITLES, FIXED_ADVICE, assess, is_scam
+from retrieval.safety import FIRST_AID_TITLES, FIXED_ADVICE, assess, is_scam, topic_of
 from retrieval.search import Hit, Query, Searcher, answers_in
 from retrieval.tokenize import expand_query, normalise, synonyms
 
@@ -97,7 +97,9 @@ class Answerer:
         if region is None:
             place = gazetteer.find_region(question)
             region = place.code if place is not None else None
-        if words := _first_aid_words(verdict.topic, question):
+        # (asked in advance, "先学起 万一哽到了咋个救", the same article is wanted)
+        if words := _first_aid_words(verdict.topic or (
+                "" if verdict.kind else topic_of(question)), question):
             # the first-aid article's words join the question's
             q = self.searcher.prepare(f"{question} {words}")
         hits, confidence = self._search(q, region, crop_of=question)
@@ -408,10 +410,13 @@ class Answerer:
             if rank == 0 and not self._supports(q, hit.title + "".join(texts), vectors,
                                                 confidence):
                 return Answer(ABSTAIN_TEXT, abstained=True)
-            if lead_first and not _CHILD_ASKED.search(q.text):
-                # a grown-up choking: the baby's steps (拍背5次) are no help, not even last
-                grown = [i for i, t in enumerate(texts) if not _FOR_INFANTS.search(t)]
-                texts, vectors = [texts[i] for i in grown], vectors[grown]
+            if lead_first:
+                # a grown-up choking: the baby's steps (拍背5次) are no help, not even last;
+                # a baby: the grown-ups' procedure (up to the baby's label) is left out
+                keep = (_for_infants(texts) if _INFANT_ASKED.search(q.text)
+                        else [i for i, t in enumerate(texts) if not _FOR_INFANTS.search(t)]
+                        if not _CHILD_ASKED.search(q.text) else list(range(len(texts))))
+                texts, vectors = [texts[i] for i in keep], vectors[keep]
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
             if focus is not None:
                 scores = (scores + sentence_scores(index, focus.tokens, focus.vector, asked,
@@ -480,6 +485,9 @@ _PREVENTION = re.compile(r"^(平时|预防|日常|选购|购买|建议在家|家
 EMERGENCY_ACTION_WEIGHT = 0.3
 # sentences for babies, and the words that say a child is the one asked about
 _FOR_INFANTS = re.compile(r"婴儿|1岁以下|新生儿")
+_FOR_GROWNUPS = re.compile(r"(成人|成年人)(和|及)?(1|一)?岁?以上.{0,6}：")
+_INFANT_ASKED = re.compile(r"婴儿|新生儿|奶娃|[0-9一二两三四五六七八九十几]+个?多?月(大)?的?"
+                           r"(娃|宝宝|孩子|小孩|婴儿|幺儿)|月大|宝宝|baby|infant")
 _CHILD_ASKED = re.compile(r"婴儿|宝宝|娃|孩子|小孩|儿子|女儿|孙|幺儿|月大|几个月|"
                           r"[0-9一二两三四五六七八九十]+岁|baby|infant|child|kid")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -524,6 +532,9 @@ FIRST_AID: dict[str, str] = {
     "nosebleed": "流鼻血 止血",
     "hypo": "低血糖 糖尿病",
     "flood": "山洪 泥石流 避险 高处",
+    "buried": "被埋压 敲击 求救 余震",
+    "car_flood": "开车 积水 车窗 逃生",
+    "lost": "迷路 失温 原地等待 求救",
     "antibiotic": "抗生素 过敏 停药",
 }
 
@@ -620,6 +631,20 @@ def _first_aid_words(topic: str, question: str) -> str:
     if not topic and is_scam(question):  # "喊我马上转钱": the fraud article's words
         return "电信网络诈骗 核实 转账"
     return FIRST_AID.get(topic, "")
+
+
+def _for_infants(texts: list[str]) -> list[int]:
+    """The sentences kept for a baby: all but a grown-ups' procedure, from its label
+    ("成人和1岁以上儿童：") to the next label."""
+    keep, skipping = [], False
+    for i, t in enumerate(texts):
+        if _FOR_GROWNUPS.match(t):
+            skipping = True
+        elif skipping and ("：" in t[:16] or _FOR_INFANTS.search(t)):
+            skipping = False
+        if not skipping:
+            keep.append(i)
+    return keep
 
 
 def _mostly_latin(text: str) -> bool:

@@ -73,7 +73,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      rf"({_MEDICINE}).{{0,6}}(当成?糖|全吃|全部吃|吃完)|"
      rf"({_CHILD}).{{0,10}}(吃|吞|喝)了?.{{0,6}}({_MEDICINE})|"
      rf"({_CHILD}).{{0,12}}把.{{0,10}}({_MEDICINE}|药).{{0,3}}(吃|吞|喝)|"
-     r"(打药|喷药|打农药|打了药|拌种|配药).{0,24}(头晕|头昏|脑壳昏|大汗|冒汗|发抖|手.{0,2}抖|口水|站不稳|想吐|"
+     r"(打药|喷药|打农药|打了药|拌种|配药|(打|喷)了?[^，。,]{0,4}药).{0,24}(头晕|头昏|脑壳昏|大汗|冒汗|发抖|手.{0,2}抖|口水|站不稳|想吐|"
      r"倒起|倒了|倒在|晕倒|昏倒|白沫|"
      r"吐了|抽|迷糊|眼睛.{0,6}小)|"
      r"酒.{0,12}头孢|头孢.{0,12}酒|"
@@ -98,6 +98,8 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"(娃|人|孩|老汉|爸|妈|爷|奶|他|她|哥|弟|姐|妹|儿子|女儿)[^，。,]{0,4}"
      r"(掉|落|滑|跌|栽|翻)(下去|进去|下水|进水)|"
      r"drown"),
+    # lost outdoors: cold, wet, shivering, confused ("说话都说不清楚了" there is the cold)
+    ("lost", r"(走|搞)迷路|迷了路|找不到路|困在山(上|里|头)"),
     # electricity and lightning, including someone still holding the wire
     ("electric",
      r"(电线|高压线).{0,10}(断|掉|落).{0,16}(人|他|她|娃).{0,8}(倒|不动|没得?反应)|"
@@ -140,6 +142,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     ("bite",
      r"(蛇|长虫|烙铁头|竹叶[青清]|五步蛇|眼镜蛇|狗|蜂子?|马蜂|胡蜂|黄蜂|蜈蚣|蝎子).{0,4}(咬|叮|蛰|蜇)|"
      r"被蛇|毒蛇咬|(咬|叮)了?.{0,30}(蛇|长虫)|遭.{0,4}(咬|叮|蜇|蛰)|"
+     r"(蛇|长虫|狗|蜂子?|马蜂|蜈蚣|蝎子)把.{0,8}(咬|叮|蛰|蜇)|"
      r"咬了?.{0,12}(肿到|肿得好快|乌起|眼皮)|snake ?bit|"
      r"bitten by a snake"),
     # heat stroke: hot weather, a closed car, and a hot body or a clouded mind
@@ -160,14 +163,19 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"血流不[止停]|一直(在)?流血|鼻血.{0,16}(还在流|止不住|流不停|一手的血|流了好久)|血.{0,6}(打湿|湿透|流了一地)|"
      r"bleeding (a lot|heavily|badly|won)|won['’]?t stop bleeding|lots of blood"),
     # labour, suicide attempts, people buried, gas in pits, asthma with blue lips (generic aid)
+    ("buried",
+     r"(人|[遭被])埋|(埋|压)在(下面|底下|里头|下头|底下)|(垮|塌)了.{0,8}(有人|人还在|埋|压)"),
     ("other",
      r"羊水破|要生了|快生了|生在路上|割腕|跳楼|跳河|跳江|跳崖|(楼|桥|天台|阳台).{0,4}跳|[要想]跳下去|"
-     r"天台边|上吊|(人|[遭被])埋|(埋|压)在(下面|底下|里头)|(垮|塌)了.{0,8}(有人|人还在|埋|压)|"
+     r"天台边|上吊|"
      r"沼气池.{0,10}(晕|倒|没上来)|哮喘.{0,12}(紫|乌|说不出|喘不|气)"),
     # a diabetic's low blood sugar: insulin or pills, no meal, and shaking, sweat or a clouded mind
     ("hypo",
      r"(胰岛素|降糖药|糖尿病).{0,24}(手抖|发抖|心慌|冷汗|喊不醒|叫不醒|昏|迷糊|说胡话)"),
     # a flash flood or mudslide coming: roaring gullies, water turning muddy at once
+    ("car_flood",
+     r"(车|车子|小车).{0,12}(水|淹).{0,12}(窗|门推不开|打不开|出不来|熄火)|"
+     r"(桥洞|涵洞|地下通道|下穿).{0,12}(水|淹|熄火)"),
     ("flood",
      r"山洪|泥石流(来了|下来)|(沟头|沟里|山沟|河沟).{0,10}(轰隆|响得)|"
      r"水.{0,4}(一下子|突然|猛然).{0,4}(变浑|变黄|涨)"),
@@ -259,16 +267,19 @@ _NOT_NOW = re.compile("|".join((
     "兑(水|多少|好多|几|的比例|成)|(怎么|咋个?)兑|打蚜虫|防治|"
     "(几天|好久|多久)(才)?(可以|能)|(可以|能|才能)喝酒|停药|"
     "咋个处理比较好|注意啥|注意些啥",
-    # mild: a little, itchy, no blister, a small cut
-    "一点点|有点(痒|气紧|喘|胸闷|心慌|头晕)|蚊子.{0,4}(包|痒)|一身包|就一个包|别的(莫得|没得|没)啥|晕车|晕船|起不来床|赖床|睡懒觉|"
-    "其他都好|没起泡|小包|小口子|破了点皮|有点肿",
 )))
+# Mild trouble: a little, itchy, no blister, a small cut — unless a severe sign says otherwise
+# ("出气有点喘" after collapsing in a sprayed greenhouse is no mild trouble)
+_MILD = re.compile(
+    "一点点|有点(痒|气紧|喘|胸闷|心慌|头晕)|蚊子|蚊虫|一身包|就一个包|别的(莫得|没得|没)啥|晕车|晕船|"
+    "起不来床|赖床|睡懒觉|其他都好|没起泡|小包|小口子|破了点皮|有点肿")
+_GRAVE = re.compile(r"救命|倒起|倒了|倒在|昏|喊不答应|叫不醒|不省人事|抽|白沫|没得?气")
 # Figures of speech: never an emergency, even "刚刚" ("笑得我抽筋", "好看到我心脏骤停")
 _FIGURATIVE = re.compile(
     "笑得|笑死|气得我|被.{0,4}气得|热得我|骂得|好看(到|得)|好笑到|帅(到|得)|美得|甜到|心脏病都要犯|热死了|累死|饿死|"
     "听得我|看得我|激动得|感动得|惊得|要吐血|要窒息|(看|搞|绕|算|整)晕|(游戏|抖音|手机)中毒|上瘾|"
     "(手机|电脑|电视|网页|系统|软件|屏幕|app|遥控器).{0,6}(没得?反应|没有反应|卡|不动)|"
-    "困死|要死了要死了|辣得我|辣死我|跳楼价|输惨|打牌输|气晕|气死|王者|打游戏|吃鸡|带带我|差点儿?(晕|昏)|整窒息|股票|账单|电费|(?<![没得有])感觉$|的感觉|说不出话来|噎得|"
+    "困死|要死了要死了|辣得我|辣死我|跳楼价|输惨|打牌输|气晕|气死|王者|打游戏|吃鸡(?![块肉蛋汤腿翅爪脚骨])|带带我|差点儿?(晕|昏)|整窒息|股票|账单|电费|(?<![没得有])感觉$|的感觉|说不出话来|噎得|"
     r"lol|lmao|haha|哈哈|😂"
 )
 # "应该先做啥", "要先控水吗", "能不能用嘴吸": asked in advance, unless a person is named
@@ -329,6 +340,19 @@ def assess(text: str) -> SafetyVerdict:
     return SafetyVerdict("", "")
 
 
+def topic_of(text: str) -> str:
+    """The first-aid topic a text speaks of, now or not ("万一哽到了说不出话咋个救" asked in
+    advance is still about choking): for finding the right article, never for the 120 line."""
+    t = normalise(text)
+    asked = _IN_ADVANCE.search(t) and _EMERGENCY.search(t)
+    return _topic(t) if asked and not _FIGURATIVE.search(t) and not _SCAM.search(t) else ""
+
+
+# first aid asked about before it is needed ("听说生吞鱼胆…是真的不" is a myth, not this)
+_IN_ADVANCE = re.compile("万一|如果|要是|假如|先学|提前|学一下|学起|(怎么|咋个?|如何)(急)?救|"
+                         "急救(方法|措施|步骤)")
+
+
 def _now(t: str) -> bool:
     """Happening to someone now, not a figure of speech, a question in advance or the past."""
     if _FIGURATIVE.search(t) or _SCAM.search(t):
@@ -337,6 +361,8 @@ def _now(t: str) -> bool:
         t = _BETTER.sub("", t)
     if _JUST_NOW.search(t):
         return True
+    if _MILD.search(t) and not _GRAVE.search(t):
+        return False
     return not _NOT_NOW.search(t) and not (_ASKS_FIRST.search(t) and not _PERSON.search(t))
 
 
@@ -401,6 +427,7 @@ FIRST_AID_TITLES: dict[str, re.Pattern[str]] = {
         "burn": "烫伤|烧伤", "snake": "毒蛇|蛇咬", "sting": "蜇伤", "dog": "狗猫咬|狂犬",
         "heat": "中暑", "fall": "跌倒|摔伤", "altitude": "高原反应", "hfmd": "手足口",
         "nosebleed": "鼻血", "hypo": "低血糖|糖尿病", "flood": "山洪|泥石流",
+        "buried": "地震", "car_flood": "内涝", "lost": "迷路",
         "antibiotic": "抗生素",
         # no article of their own in most corpora: the fixed advice below instead
         "seizure": "抽搐|惊厥|癫痫", "bleeding": "止血|外伤出血", "allergy": "过敏性休克",

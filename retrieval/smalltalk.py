@@ -108,7 +108,9 @@ _IN_SCOPE = re.compile("骗|诈骗|真的假的|是不是真的|安全不|有害
                        # the body: "写作业眼睛离本子好远" asks about eyesight, not homework
                        "眼睛|近视|视力|坐姿|驼背|牙齿|生病|病了|痛|疼|发烧|咳嗽|高反|高原反应|预防|"
                        # food safety: "剩的回锅肉放冰箱头 好久之内要吃完" is not a recipe
-                       "剩菜|剩饭|剩的|隔夜|冰箱|冷藏|冷冻|变质|坏了|保质期|食物中毒|拉肚子")
+                       "剩菜|剩饭|剩的|隔夜|冰箱|冷藏|冷冻|变质|坏了|保质期|食物中毒|拉肚子|"
+                       # "电视剧头那个人遭蛇咬了 …真的可以那样弄吗": a first-aid myth
+                       "咬|蛇|中毒|急救|吸毒|伤口")
 # asks that stay out of scope whatever they mention ("帮我写个请假条 娃儿发烧…")
 _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}(请假条|情书|检讨|作文|演讲稿|辞职信|申请书|对联)")
 

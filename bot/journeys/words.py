@@ -15,7 +15,7 @@ CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除�
 # platform chat between the two sides of a match: "留言 明天上午来", "给专家留言：…"
 RELAY = re.compile(r"^\s*(?:给(?:专家|老师|需求方|对方|老板)留言\s*[:：，,]?"
                     r"|留言(?:\s+|\s*[:：，,]|$))\s*(.*)$", re.S)
-_PARTICLES = r"[呀啊嘛哈哦噢啦了呢的吧～~!！。,，.\s]*"
+_PARTICLES = r"[呀啊嘛哈哦噢啦了呢的吧撒噻～~!！。,，.\s]*"
 # the requester's "yes, tell that expert my number" typed instead of the button
 SHARE_WORDS = re.compile(r"^\s*(?:可以|同意|好的?|行|要得)?" + _PARTICLES
                           + r"(?:把(?:我的)?(?:联系方式|电话)?)?告诉(?:专家|他|她|老师)"
@@ -35,7 +35,8 @@ HOLD = re.compile(rf"^({_HOLD_WORDS})[，,。！!\s]*")
 REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\s]*)+[，,。！!\s]*"
                              r"(?P<fix>[^呀啊嘛哈哦了的。！!，,\s].*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
-_LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|不整了|莫搞了|不弄了|不做了|不找了|"
+_LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|不整了|莫搞了|莫弄了|莫整了|不弄了|"
+                r"不做了|不找了|"
                 r"不发了|"
                 r"删了|删掉|删除|撤掉|撤了|撤回|"
                 r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|"
@@ -118,10 +119,15 @@ def publishes_last(text: str) -> bool:
     return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
 
 
-_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你)?(给我|帮我)?"
-                           rf"(这条|这个|那个|本次|这次|此次|本)?"
-                           rf"(需求|事情?|单子)?(请|请予以|予以)?"
-                           rf"(就|先)?({_LEAVE_WORDS}|取消)+{_PARTICLES}$")
+_THIS = r"(这条|这个|那个|本次|这次|此次|本)?(专家|技术)?(需求|事情?|单子)?"
+_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?(麻烦|请)?"
+                           rf"(给我|帮我|帮我们|你)?"
+                           rf"{_THIS}(请|请予以|予以)?"
+                           # "麻烦帮我们撤回这个需求", "本次专家需求予以撤销"
+                           rf"(就|先)?({_LEAVE_WORDS}|取消)+{_THIS}{_PARTICLES}$")
+# a change to the form said with leaving words ("算了，预算还是写五万"): not leaving
+_CHANGE = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|改一下|改哈|[加提涨降减]到")
+_CALLED = re.compile(r"(打|来|接到|回)了?个?电话")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
 
 
@@ -131,10 +137,11 @@ def leaves(text: str) -> bool:
     m = LEAVE.match(text)
     if not m:
         # "钱哦。。唉 算了算了 不要了 我自己挖了撒点石灰": a clause of leaving words alone
-        return len(text) <= _LEAVE_SPAN and not FIELD_EDIT.search(text) and any(
+        return len(text) <= _LEAVE_SPAN and not _CHANGE.search(text) and any(
             _LEAVE_CLAUSE.match(c) for c in re.split(r"[，,。！!？?；;…\s]+", text))
     rest = text[m.end(2):] if m.group(2) else ""  # (the reason-first form ends on the word)
-    return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS, rest))
+    rest = _CALLED.sub("", rest)  # "蚕站的技术员刚刚打电话说明天来" is news, not the field
+    return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS + "|取消", rest))
 
 
 def looks_like_need(text: str) -> bool:
