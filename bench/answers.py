@@ -46,6 +46,11 @@ def list_gap(text: str) -> str:
     return ""
 
 
+def is_emergency(row: dict) -> bool:
+    """A person in danger now: `expect: emergency`, or (dev11 on) `category: emergency`."""
+    return row["expect"] == "emergency" or row.get("category") == "emergency"
+
+
 def judge(row: dict, got: dict) -> list[str]:
     """Why the reply fails the asker ([] = it passes)."""
     text, cites = got["answer"], [c["article_id"] for c in got["citations"]]
@@ -58,7 +63,7 @@ def judge(row: dict, got: dict) -> list[str]:
             why.append("不该提出转专家")
         return why
     first_aid_first = "120" in text[:80] or "119" in text[:80]
-    if expect == "emergency" and (got.get("safety") not in ("emergency", "fire")
+    if is_emergency(row) and (got.get("safety") not in ("emergency", "fire")
                                   or not first_aid_first):
         why.append("急救提示没有排在最前")
     if expect == "no_answer":  # an honest "no vetted answer", nothing cited
@@ -103,7 +108,7 @@ def baseline(searcher, question: str) -> dict:  # type: ignore[no-untyped-def]
 def main() -> None:
     ap = argparse.ArgumentParser()
     sets = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
-            "dev11", "dev12", "holdout")
+            "dev11", "dev12", "dev13", "holdout")
     ap.add_argument("--misses", choices=(*sets, "all"), default=None)
     ap.add_argument("--only", choices=sets, default=None)
     args = ap.parse_args()
@@ -125,7 +130,7 @@ def main() -> None:
             for method, reply in (("answers", got), ("baseline", base)):
                 why = judge(row, reply)
                 cats = [row["category"], "全部 (all)"]
-                if row["expect"] == "emergency":
+                if is_emergency(row):
                     cats.append("急症行 (emergency rows)")
                 for cat in cats:
                     cell = table[(half, method, cat)]

@@ -54,8 +54,9 @@ def rows(exclude: set[str]) -> list[tuple[str, bool]]:
                         for turn in r["turns"] if turn["say"].strip()]
             elif "emergency" in r:
                 out.append((r["text"], bool(r["emergency"])))
-            else:
-                out.append((r["text"], r.get("expect") == "emergency"))
+            else:  # an answers row: `expect: emergency`, or (dev11 on) `category: emergency`
+                out.append((r["text"], r.get("expect") == "emergency"
+                            or r.get("category") == "emergency"))
     return out
 
 

@@ -179,7 +179,8 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
 
 
 _YES = re.compile(r"^(?:同意|可以|好的?|行|得行|要得|中|是的?|没问题|莫得问题|没得问题|没啥问题|"
-                  r"对头|不存在|给嘛|给他|给专家|留嘛|愿意|ok|yes|嗯)", re.IGNORECASE)
+                  r"对头|不存在|给嘛|给他|给专家|给吧|给[。！!]?$|留嘛|愿意|ok|yes|嗯)",
+                  re.IGNORECASE)
 # who answers, before the answer: "我们同意", "他说可以", "领导意见：同意"
 _SPEAKER = re.compile(r"^(?:我们?|咱们?|俺们?|我家|他|她|老板|领导|老公|老婆|屋头人|家里人|公司)?"
                       r"(?:都|也)?(?:说|讲|觉得|意见[:：]?)?(?:都|也)?")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -283,6 +284,13 @@ class Answerer:
             return None
         return (q, hits, joined) if leans or joined > confidence else None
 
+    def _telling(self, q: Query) -> Callable[[str], frozenset[str]]:
+        """The question's telling words (rare, not generic) that a text contains."""
+        index = self.searcher.index
+        words = {t for t in q.tokens if len(t) >= 2 and t not in _GENERIC
+                 and index.token_weight("articles", t) >= _TELLING_WEIGHT}
+        return lambda text: frozenset(t for t in words if t in text)
+
     def _asking_part(self, question: str) -> Query | None:
         """The sentences of a long message that ask, when the rest is only context."""
         parts = [p for p in _PARTS.split(question) if p.strip()]
@@ -437,7 +445,8 @@ class Answerer:
             enough = 0 if rank else HOW_CHARS if "how" in asked or not any(
                 a in SPECIFIC for a in asked) else FACT_CHARS
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
-                           enough=enough, lead_first=lead_first and rank == 0)
+                           enough=enough, lead_first=lead_first and rank == 0,
+                           telling=self._telling(q))
             if not text:
                 continue
             citations.append(Citation(hit.id, hit.title, _snippet(docs[0].text)))

@@ -8,6 +8,7 @@ them for a question is a dot product and a word overlap, never an encoder call.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,6 +185,11 @@ def units(texts: list[str], scores: np.ndarray, procedures: bool = False) -> lis
     return out
 
 
+# the asks whose answer is one amount: another sentence with one may be a rival fact (times
+# are often several: "早晨和晚上各量一次")
+_ONE_FACT = ("amount",)
+
+
 def _clean_end(text: str) -> str:
     """A unit never ends on "；" or "：" once cut out of its article."""
     text = text.rstrip()
@@ -210,20 +216,48 @@ def shorten_list(unit: Unit, allowance: int, scores_by_text: dict[str, float]) -
     return _clean_end(lone) if len(lone) <= allowance else ""
 
 
+def rivals(ranked: list[Unit], asks: list[str],
+           telling: Callable[[str], frozenset[str]] | None) -> set[int]:
+    """Units giving the same kind of fact as the lead for something else: "紫云英…每亩用种2到
+    3公斤" leads, so "光叶苕子…每亩用种3到4公斤" is another plant's dose, not more of the
+    answer. A rival lacks a telling word of the question the lead has, and has none the
+    lead lacks (`telling`: the question's telling words found in a text)."""
+    primary = next((a for a in asks if a in intent.SPECIFIC), None)
+    lead = ranked[0]
+    if (telling is None or primary not in _ONE_FACT or lead.is_list
+            or not intent.answers(lead.text, primary)):
+        return set()
+    mine = telling(lead.text)
+    out = set()
+    for unit in ranked[1:]:
+        if unit.is_list or not intent.answers(unit.text, primary):
+            continue
+        theirs = telling(unit.text)
+        if mine - theirs and not theirs - mine:
+            out.add(id(unit))
+    return out
+
+
 def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: int,
-            floor: float = 0.5, enough: int = 120, lead_first: bool = False) -> str:
+            floor: float = 0.5, enough: int = 120, lead_first: bool = False,
+            telling: Callable[[str], frozenset[str]] | None = None) -> str:
     """The answer text from one article within `allowance` characters. `lead_first`: the
     best unit comes first even when no one fact was asked (an emergency: what to do now,
-    not the article's background)."""
+    not the article's background). `telling`: the question's telling words in a text, to
+    leave out the same fact given for something else (`rivals`)."""
     if not texts:
         return ""
     groups = units(texts, scores, procedures=lead_first)
     by_text = dict(zip(texts, scores.tolist(), strict=True))
     ranked = sorted(groups, key=lambda u: -u.score)
     lead = ranked[0]
+    # (an emergency's steps and a why's reasons are never one number)
+    other = set() if lead_first or "why" in asks else rivals(ranked, asks, telling)
     chosen: list[tuple[Unit, str]] = []
     used = 0
     for unit in ranked:
+        if id(unit) in other:
+            continue
         if unit is not lead and unit.score < lead.score * floor and used >= enough:
             break
         text = _clean_end(unit.text)

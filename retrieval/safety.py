@@ -90,7 +90,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"樱桃红|红得像樱桃|一氧化碳|煤气中毒|carbon monoxide"),
     # water, wells, cesspits: fallen in, pulled out
     ("drowning",
-     rf"溺水|呛水|落水|淹到|淹死|(人|娃|孩).{0,4}(遭淹|淹了)|沉下去|冲走|(掉|滑|跌|落)(进|到|下)?.{{0,3}}({_WATER})|"
+     rf"溺水|呛水|落水|淹到|淹死|(人|娃|孩).{{0,4}}(遭淹|淹了)|沉下去|冲走|(掉|滑|跌|落)(进|到|下)?.{{0,3}}({_WATER})|"
      rf"(水里|河里|河头|塘里|塘头|堰塘|水窖|井里|江里|水库|耍水|游泳|{_WATER}).{{0,8}}"
      r"(捞|拉|救|拖)(起来|上来|出来)|(遭|被)?(水|洪水|河水)?冲起?走了|"
      # "塘子头有个娃儿掉下去了": the water named first, then who fell in
@@ -141,7 +141,8 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # venomous bites and stings, and a bite that spreads or numbs
     ("bite",
      r"(蛇|长虫|烙铁头|竹叶[青清]|五步蛇|眼镜蛇|狗|蜂子?|马蜂|胡蜂|黄蜂|蜈蚣|蝎子).{0,4}(咬|叮|蛰|蜇)|"
-     r"被蛇|毒蛇咬|(咬|叮)了?.{0,30}(蛇|长虫)|遭.{0,4}(咬|叮|蜇|蛰)|"
+     # ("叶子遭虫咬得稀烂" is a crop's pest)
+     r"被蛇|毒蛇咬|(咬|叮)了?.{0,30}(蛇|长虫)|遭(?![^，。,]{0,3}虫).{0,4}(咬|叮|蜇|蛰)|"
      r"(蛇|长虫|狗|蜂子?|马蜂|蜈蚣|蝎子)把.{0,8}(咬|叮|蛰|蜇)|"
      r"咬了?.{0,12}(肿到|肿得好快|乌起|眼皮)|snake ?bit|"
      r"bitten by a snake"),
@@ -182,7 +183,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # heart: chest pain or pressure, a racing or irregular heart
     ("heart",
      r"憋得.{0,4}(紫|青)|心梗|心肌梗|心跳.{0,4}(乱|停不|一百[五六七八九]|[12][0-9]{2})|心跳快得|心慌.{0,6}(要倒|晕)|"
-     r"(胸口|心口|胸).{0,4}(痛|疼|闷|绞|压)|胸痛|心口痛|速效救心|"
+     r"(胸口|心口|胸)(?!.{0,2}按压).{0,4}(痛|疼|闷|绞|压)|胸痛|心口痛|速效救心|"
      r"(冷汗|出汗).{0,8}(气短|气紧|胸闷)|(气短|胸闷).{0,8}冷汗|"
      r"heart attack|chest pain"),
     # injuries from falls from height, blows, crashes
@@ -300,7 +301,8 @@ _BETTER = re.compile("(已经|现在)(好了|没事)")
 _JUST_NOW = re.compile("刚刚|刚才|这会儿|马上要|刚.{0,2}(捞|拉|救|抬)|right now|just now")
 # Animals and crops are not a human emergency (the vet and the farming articles answer them)
 _ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|兔|马|蚕|蜜蜂|果树|庄稼|秧苗|苗子|"
-                     "叶子|叶片|果子|果实|枝条|茶树|棵树|树子|水稻|稻子|秧田|麦子|小麦|蔬菜|菜苗|菜叶|根系")
+                     "叶子|叶片|果子|果实|枝条|茶树|棵树|树子|水稻|稻子|秧田|麦子|小麦|蔬菜|菜苗|菜叶|根系|"
+                     "玉米|苞谷|包谷|洋芋|红苕|油菜|辣椒|海椒|茶叶|柑子|橘子|李子|桃子|花椒|猕猴桃")
 # Words that contain an animal's name without being about one ("割猪草", "羊水破了", "马上")
 _NOT_AN_ANIMAL = re.compile("猪草|猪食|猪圈|猪肉|牛肉|羊肉|鸡肉|鸡蛋|鸭蛋|鸡汤|鱼刺|牛奶|羊奶|羊水|"
                             "羊癫疯|马上|马蜂|马路|牛粪|猪粪|鸡粪")
@@ -312,7 +314,7 @@ _PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|�
 _BITTEN = re.compile("(遭|被)(一[窝只条])?(狗|蛇|长虫|蜂子?|蜜蜂|马蜂|胡蜂|黄蜂|蜈蚣|蝎子)")
 _FIRE = re.compile("着火|失火|火灾|起火|烧起来了|浓烟|火.{0,3}烧到|燃气泄漏|煤气泄漏|天然气泄漏|"
                    "(天然气|燃气|煤气)的?(味道?|气味)?.{0,3}(好|很|特别|有点)?(冲|大|重|浓|臭)|"
-                   "闻到.{0,4}(天然气|燃气|煤气)|臭鸡蛋味|"
+                   "闻到.{0,4}(天然气|燃气|煤气)|臭鸡蛋味|(臭气|臭味|味道).{0,6}(烂白菜|臭鸡蛋)|"
                    "(天然气|燃气|煤气|液化气).{0,10}(嘶嘶|漏气|在漏|味道冲|味道大|味道好冲)")
 _HARM = re.compile(
     "怎么?(制造|制作|做)(炸药|炸弹|毒药|毒品)|怎么毒死人|怎样毒死|自杀的方法|怎么自杀"
@@ -448,4 +450,9 @@ FIXED_ADVICE: dict[str, str] = {
 def _about_an_animal(t: str) -> bool:
     """"猪热得很", "狗儿吃了老鼠药": an animal in trouble, no person ("遭狗咬了" is a person)."""
     t = _OWNER.sub("", _NOT_AN_ANIMAL.sub("", _BITTEN.sub("", t)))
+    # "我们是…饲料企业，合作的肉鸡…呼吸困难": "we" own the flock, nobody of us is ill
+    t = _WE.sub("", t)
     return bool(_ANIMAL.search(t)) and not _PERSON.search(_ANIMAL.sub("", t))
+
+
+_WE = re.compile("我们|咱们|我司|我公司|我单位|我场|我厂")

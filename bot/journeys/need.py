@@ -35,9 +35,18 @@ _ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro")
 _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好多钱|多少钱|收费|要钱|免费|"
                           r"贵不贵|啥价")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
+_MOVED = re.compile(r"更正|不在|不是在|搞错了|说错了|地址.{0,2}改")
 # the fields a card shows besides the description
 _FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
            "confidentiality", "remote_ok")
+
+
+def answers_the_prompt(t: Turn, text: str) -> bool:
+    """Whether the text answers the form's open question ("尽快嘛" when asked how urgent)."""
+    name = t.state.removeprefix("need:slot:")
+    if not t.state.startswith("need:slot:") or "draft" not in t.data or not text:
+        return False
+    return fill_slot(NeedDraft(**t.data["draft"]), name, text)
 
 
 def slot_buttons(slot: str) -> list[Button]:
@@ -73,7 +82,12 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
              and parse_kind(p) == "question" and smalltalk.classify(p) is None]
     if asked and len(asked[0]) < len(text):
         ask.answer(deps, asked[0], t, inside_form=True)
-    show(deps, deps.matcher.extract("。".join(said), role=t.role), t)
+    draft = deps.matcher.extract("。".join(said), role=t.role)
+    if t.role == "enterprise" and draft.kind == "question" and not asks(text):
+        # a firm stating its problem wants it solved, not explained: a service, with a budget
+        draft.kind = "service"
+        draft.recompute_missing()
+    show(deps, draft, t)
 
 
 def forward(deps: Deps, arg: str, t: Turn) -> None:
@@ -129,7 +143,10 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     # still open is taken, and the open one asked again (a filled one too: "其实不急" when
     # asked the budget is a change of mind)
     # (consent only said in so many words: "好 120来了" is no yes to sharing a phone number)
-    others = [o for o in (*draft.missing, "urgency", "budget") if o not in (name, "description")
+    # "基地地址更正：不在安岳，在雁江区" at the consent prompt: the place corrected too
+    moved = _MOVED.search(text) and "region" not in draft.missing
+    others = [o for o in (*draft.missing, "urgency", "budget", *(["region"] if moved else []))
+              if o not in (name, "description")
               and (o != "contact_consent" or slots.parse_contact_consent(text) is not None)]
     for other in dict.fromkeys(others):
         if fill_slot(draft, other, text):

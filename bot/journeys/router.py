@@ -100,8 +100,11 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         COMMANDS[m.group(1).lower()](deps, m.group(2).strip(), t)
         return
     if t.state.startswith("need:") and words.RESUME.search(text) and len(text) <= 20:
-        need.resume(deps, t)
-        return
+        rest = words.RESUME.sub("，", text).strip("，, ")
+        if not need.answers_the_prompt(t, rest):  # "好了 医生来了 刚才说到哪了"
+            need.resume(deps, t)
+            return
+        text = rest  # "哦 晓得了 刚才说到哪了 尽快嘛": the answer said with it
     if t.state.startswith(("need:", "register:")) and assess(text).kind in ("emergency", "fire"):
         # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
         # waits where it was
@@ -137,6 +140,8 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
     words, small talk, a question, or a request that starts a need."""
     if (door := words.MENU_WORDS.get(text.rstrip("。！!"))) is not None:
         press(deps, door, t)  # a menu label typed instead of pressed
+    elif words.JOIN_AS_EXPERT.search(text):
+        press(deps, "menu:scientist", t)  # an expert offering to take work: how to join
     elif m := words.OFFER_WORDS.match(text):
         offers.by_words(deps, m, t)  # "接单", "婉拒 2", "详情"
     elif words.SERVED.match(text) and register.is_scientist(deps, t):
@@ -160,7 +165,8 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         t.data["last_question"], t.data["last_article"] = text, None  # a question's subject
         t.state = "start"
         t.say(texts.INTRO_PRODUCT.format(product=product))
-    elif t.state == "ask" or not words.looks_like_need(text):
+    elif (t.state == "ask" or not words.looks_like_need(text, t.role)
+          or assess(text).kind in ("emergency", "fire")):  # "…压在下头 救命": 120 first
         ask.answer(deps, text, t)
     else:
         need.from_words(deps, text, t)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 from bot import texts
+from matching.need import problem_size
 from matching.slots import EXPERT_REQUEST, parse_kind
 from retrieval import smalltalk
 from retrieval.intent import asks
+from retrieval.safety import assess
 
 CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除我的数据|mine|我的需求|"
                   r"我的接单|link|关联|bind|绑定|注册)\b\s*(.*)$", re.IGNORECASE)
@@ -36,19 +38,25 @@ REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\
                              r"(?P<fix>[^呀啊嘛哈哦了的。！!，,\s].*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
 _LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|不整了|莫搞了|莫弄了|莫整了|不弄了|"
-                r"不做了|不找了|"
+                r"不做了|不找了|莫请了|不请了|"
                 r"不发了|"
                 r"删了|删掉|删除|撤掉|撤了|撤回|"
                 r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|"
                 r"不想弄了|先不弄了|先不搞了|暂不处理|先不处理|不处理了")
 # "哎呀不要了不要了，…", "等哈，不找了，兽医站的人下午就来": a sigh or a pause first
-_LEAVE_LEAD = rf"(?:(?:哎呀|哎哟|唉|哎|嗯|呃|额|不好意思|抱歉|{_HOLD_WORDS})[，,。！!\s]*)?"
+_LEAVE_LEAD = (rf"(?:(?:哎呀|哎哟|唉|哎|嗯|呃|额|不好意思|抱歉|{_HOLD_WORDS})[，,。！!\s]*)?"
+               # "爷爷又说算了嘛 莫请了": who decided comes first
+               r"(?:(?:爷爷|奶奶|老汉|老板|领导|屋头人|老公|老婆|他|她)(?:又|也)?(?:说|讲)[，,\s]*)?")
 LEAVE = re.compile(rf"^{_LEAVE_LEAD}(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
                     rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
                     # "取消吧，老板说先不弄了", "那就算了嘛，我先去问下农技站": a reason may follow
                     rf"|{_PARTICLES}[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))"
                     # "抱歉，公司决定暂不处理，取消吧。": the reason first
                     rf"|.*[，,。！!？?\s](那|那就|我|还是)?({_LEAVE_WORDS}|取消){_PARTICLES}$")
+# an expert offering to work through the platform: "我是川农大搞植保的老师 想在你们这接点活"
+JOIN_AS_EXPERT = re.compile(r"(想|(?<!需)要|准备|愿意|打算)(在|到|来)?"
+                            r"(你们|平台|这里|这儿|这边)?[这那]?"
+                            r"(接点?活|接活儿|揽活|入驻|注册成?为?专家|当专家|做专家)")
 LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}
 MENU_WORDS = {"我要提问": "menu:ask", "发布技术需求": "menu:need", "我要发布需求": "menu:need",
                "我是科技工作者": "menu:scientist", "我是专家": "menu:scientist"}
@@ -95,7 +103,9 @@ _AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没�
                        r"谢了|谢谢|麻烦了|麻烦你了|出去|上去|发|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦")
 _NOT = re.compile(r"不|莫|别|没|再|等|改|先")
 # "不用改，就按这个发布", "没问题了，发布": the negation says nothing is to change
-_NO_CHANGE = re.compile(r"不用改了?|不用再改了?|不改了|没得问题了?|没问题了?|莫得问题了?|不用动了?|"
+_NO_CHANGE = re.compile(r"不用改了?|不用再改了?|不改了|没得问题了?|没有问题了?|没问题了?|"
+                        r"莫得问题了?|"
+                        r"不用动了?|"
                         r"(?:没有|没得|莫得|没啥)(?:要|需要|啥子?|什么)?改的(?:地方)?了?|"
                         # who agrees is not a change: "他说可以 就这样", "老板说发"
                         r"(?:他|她|奶奶|爷爷|老汉|老板|领导|老公|老婆|屋头人)(?:说|讲|也说)?")
@@ -144,15 +154,22 @@ def leaves(text: str) -> bool:
     return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS + "|取消", rest))
 
 
-def looks_like_need(text: str) -> bool:
+def looks_like_need(text: str, role: str = "") -> bool:
     """A request for service, R&D, people or a technology is a need; a how/why is a
-    question (which can still go to an expert if no vetted article answers it)."""
+    question (which can still go to an expert if no vetted article answers it). A firm
+    that states a problem and asks nothing ("我们是…企业，…溃疡病暴发，情况十分紧急。") is
+    bringing a need."""
     if NEED_REQUEST.search(text):
+        return True
+    if (role == "enterprise" and not asks(text) and problem_size(text) >= _FIRM_PROBLEM
+            and not assess(text).kind):  # "后厨有两个师傅晕倒在地上叫不醒": 120 first
         return True
     if asks(text) and not WANTS_EXPERT.search(text):
         return False  # "叶子黄一块绿一块 是不是黄龙病" asks; it wants no expert yet
     return parse_kind(text) != "question"
 
+
+_FIRM_PROBLEM = 6
 
 # "问一哈，小猪儿拉稀要喂点啥子": said to be a question
 _ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事")

@@ -353,3 +353,20 @@ def test_fresh_answers_from_an_eleventh_set(demo: Harness) -> None:
     # a greeting and a forecast in Sichuanese are small talk, never an article
     assert "出处" not in text(demo.chat("c23", "在不在 有人没得"))
     assert "出处" not in text(demo.chat("c24", "明天成都会不会落雨 我要把被子拿出去晒"))
+
+
+def test_fresh_answers_from_a_twelfth_and_thirteenth_set(demo: Harness) -> None:
+    # a baby choking: the baby's steps, not the grown-ups' abdominal thrusts
+    said = text(demo.chat("c25", "八个月的娃儿嘴巴头含了颗花生 突然哭不出声 脸憋得发紫 快点教我"))
+    assert said.startswith("⚠️") and "拍背5次" in said and "肚脐上方" not in said
+    # buried under rubble: the earthquake article's "被埋压时"; a car in floodwater: 内涝
+    said = text(demo.chat("c26", "房子垮了 我遭压在下头 腿动不了 外头没得声音 手机电不多了"))
+    assert said.startswith("⚠️") and "敲击管道或墙壁" in said
+    said = text(demo.chat("c27", "车子开到桥洞下头熄火了 水涨到窗子了 门推不开 救命"))
+    assert said.startswith("⚠️") and cited(said)[:1] == ["暴雨天城市内涝避险：步行、开车和地下空间"]
+    # the amount asked of one plant, not the next plant's in the same article
+    said = text(demo.chat("c28", "冬水田空起也是空起 想撒点紫云英肥田 一亩地下好多种子合适"))
+    assert "每亩用种2到3公斤" in said and "3到4公斤" not in said
+    # a pig's dehydration: what to give it, first
+    said = text(demo.chat("c29", "猪儿拉稀脱水了先喂点啥子"))
+    assert "口服补液盐" in said

@@ -608,3 +608,31 @@ def test_a_bare_ok_after_an_emergency_is_no_consent(bot: Harness) -> None:
     bot.chat("f12", "好 120来了")
     bot.chat("f12", "这个月内嘛")
     assert "联系方式告诉" in text(bot.chat("f12", "面议"))  # asked, never assumed
+
+
+def test_an_expert_offering_to_take_work_is_shown_how_to_join(bot: Harness) -> None:
+    said = text(bot.chat("sci9", "我是川农大搞植保的老师 想在你们这接点活"))
+    assert "绑定" in said and "注册" in said and "没有经过专家审核" not in said
+    assert "哪个市" in text(bot.chat("f13", "我们需要专家提供技术服务，茶园小绿叶蝉多得很"))
+
+
+def test_fresh_phrasings_from_a_fourteenth_set(bot: Harness) -> None:
+    from bot import accounts
+
+    for firm in ("e14", "e15"):  # as `kejiyun chat --as enterprise` opens the account
+        accounts.account(bot.engine, "telegram", firm, role="enterprise")
+    # a firm stating its problem (no question) brings a need, with a budget asked
+    said = text(bot.chat("e14", "我们是一家猕猴桃出口企业，基地在广元市青川县，近期果园溃疡病暴发，"
+                                "情况十分紧急。"))
+    assert "费用" in said and "出处" not in said
+    # "where were we" with the answer in the same message: the answer is taken
+    bot.chat("f14", "我在大英种了十亩桃子 叶子缩起发红 想请专家来看")
+    assert "费用" in text(bot.chat("f14", "哦 晓得了 刚才说到哪了 尽快嘛"))
+    # who decided comes first, then the leaving words
+    assert "已取消" in text(bot.chat("f14", "爷爷又说算了嘛 莫请了 他自己去镇上问"))
+    # a place corrected at the consent prompt; "可提供联系方式" in a first message is consent
+    card = text(bot.chat("e15", "我们是资阳市安岳县的柠檬加工企业，合作基地柠檬树冠郁闭、果子偏小，"
+                                "需要专家做修剪技术培训。不急，预算1.2万元，可提供联系方式。"))
+    assert "请确认需求信息" in card and "专家接单后告知" in card
+    assert "资阳市雁江区" in text(bot.chat("e15", "基地地址更正：不在安岳，在雁江区。"))
+    assert "需求已发布" in text(bot.chat("e15", "信息没有问题，发布吧"))

@@ -29,7 +29,7 @@ EMERGENCIES = [
     # signs and situations by kind, in new words
     ("去稻城耍 我妈嘴皮乌起 出不来气", "altitude"),
     ("有人抓到电线 粘起放不脱", "electric"),
-    ("房子垮了 有人埋在下面", "other"),
+    ("房子垮了 有人埋在下面", "buried"),
     ("My grandma drank pesticide", "poisoning"),
     ("my dad's face is drooping", "stroke"),
     # finer topics: each names its own first-aid article
@@ -41,6 +41,16 @@ EMERGENCIES = [
     ("被咬了一口 不痛也不肿 但是看到是黑白一圈一圈的蛇", "snake"),
     ("工地上一个师傅晒得抽筋了 喊他都迷迷糊糊的", "heat"),
     ("我老汉儿打了胰岛素没吃饭 现在叫不答应 出冷汗", "hypo"),
+    # a fresh helper-written set (answers_dev11–13): new situations and words
+    ("幺爸在田头抽水机那碰到电线倒了 电线还搭在他身上", "electric"),
+    ("大棚关起打了一上午药 我兄弟出来就倒起了 出气有点喘 救命", "poisoning"),
+    ("我老婆怀起七个多月 吃鸡块哽到了 出不到气", "choking"),
+    ("路边的野狗把我儿子腿杆咬了 几个牙齿洞洞在冒血", "dog"),
+    ("房子垮了 我遭压在下头 腿动不了", "buried"),
+    ("车子开到桥洞下头熄火了 水涨到窗子了 门推不开", "car_flood"),
+    ("四姑娘山走迷路了 同伴一直打摆子 说话都说不清楚了", "lost"),
+    ("娃儿在河头遭淹了 刚拖上岸 没得气了", "drowning"),
+    ("我老汉突然倒了 喊不应 胸口也不动了 胸口按压咋个按", "unconscious"),
 ]
 
 
@@ -80,6 +90,9 @@ def test_emergencies_are_recognised_with_their_topic(text: str, topic: str) -> N
     "农药兑好多水",
     "糖尿病人能吃西瓜不",
     "河坎上那棵树倒下去了",
+    "在理塘用高压锅煮饭 锅头的水能烧到好多度",
+    "昨晚遭蚊子咬了一腿的包 痒得睡不着",
+    "药箱漏了 要换个喷雾器不",
 ])
 def test_animals_crops_learning_past_and_figures_of_speech_are_not(text: str) -> None:
     assert assess(text).kind == ""
