@@ -274,8 +274,10 @@ _NOT_NOW = re.compile("|".join((
 _MILD = re.compile(
     "一点点|有点(痒|气紧|喘|胸闷|心慌|头晕)|蚊子|蚊虫|一身包|就一个包|别的(莫得|没得|没)啥|晕车|晕船|"
     "起不来床|赖床|睡懒觉|其他都好|没起泡|小包|小口子|破了点皮|有点肿")
-_GRAVE = re.compile(r"救命|倒起|倒了|倒在|昏|喊不答应|叫不醒|不省人事|抽|白沫|没得?气|"
-                    r"(蛇|长虫).{0,3}咬")  # a snake bite with "有点头晕" is venom at work
+_GRAVE = re.compile(r"救命|倒起|倒了|倒在|昏|喊不答应|叫不醒|不省人事|抽|白沫|没得?气|风团|"
+                    # a snake bite with "有点头晕" is venom at work; hives and no breath
+                    # after a mosquito bite are an allergic reaction
+                    rf"(蛇|长虫).{{0,3}}咬|{_BREATH}")
 # Figures of speech: never an emergency, even "刚刚" ("笑得我抽筋", "好看到我心脏骤停")
 _FIGURATIVE = re.compile(
     "笑得|笑死|气得我|被.{0,4}气得|热得我|骂得|好看(到|得)|好笑到|帅(到|得)|美得|甜到|心脏病都要犯|热死了|累死|饿死|"
