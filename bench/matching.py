@@ -249,7 +249,7 @@ def tune(engine, settings, index, sets: dict[str, list[dict]], available: set[st
             "overlap": [0, 0.15, 0.3], "product": [0, 0.1, 0.2], "discipline": [0, 0.1, 0.2],
             "region": [0.05, 0.1, 0.2], "prf": [0, 0.2, 0.4, 0.8],
             "concept": [0, 0.15, 0.3, 0.5], "direction": [0, 0.2, 0.4, 0.6],
-            "routed": [0, 0.3, 0.6, 1.0, 1.5]}
+            "routed": [0, 0.3, 0.6, 1.0, 1.5], "local": [0, 0.25, 0.5, 0.75, 1.0]}
     best = RankWeights()
     best_score = objective(best)
     print(f"  current weights: objective {best_score:.4f}")
@@ -399,7 +399,8 @@ def main() -> None:
         if args.tune:
             tune(engine, settings, index, {
                 "dev": dev, "rare-dev": load("needs_rare_dev.jsonl"),
-                "rare-dev2": load("needs_rare_dev2.jsonl"), "academic": academic_set(),
+                "rare-dev2": load("needs_rare_dev2.jsonl"),
+                "rare-dev3": load("needs_rare_dev3.jsonl"), "academic": academic_set(),
                 "academic-dev2": academic_set("academic_routing_dev2.jsonl")}, available)
             return
         from dataclasses import replace

@@ -2,8 +2,9 @@
 
 Candidates come from hybrid retrieval over scientist profiles (the same index `kejiyun search
 scientists` uses), queried with the need's topic — its text without place names, budget,
-deadline and contact phrases, which would otherwise match profiles' addresses. Each candidate
-then gets a score from features with short Chinese reasons:
+deadline and contact phrases, which would otherwise match profiles' addresses — plus the
+profiles' own words for query words they never use (蚕子 → 家蚕、蚕病; `SparseIndex.bridge`).
+Each candidate then gets a score from features with short Chinese reasons:
 
 - relevance: the hybrid score, plus how many of the need's keywords and products occur in the
   profile's own expertise (directions, services, achievements, discipline), not in its
@@ -16,6 +17,9 @@ then gets a score from features with short Chinese reasons:
 - discipline agreement with the need (same 一级学科, else the same 门类);
 - region proximity: same county > same city > same province; a scientist who offers remote
   help is not penalised for distance when the need allows remote help;
+- the county's own expert of the need's field (same county and 一级学科, half for the same
+  门类): a county's specialty centre knows its trade under the farmer's everyday words, and
+  the county's experts nearest the need are fetched even when they share no word with it;
 - load: open offers now, and a weekly cap so a few famous experts do not receive every need;
 - track record: acceptance rate, rating and response time, each shrunk towards a neutral prior
   so a newcomer starts fair rather than last.
@@ -46,7 +50,7 @@ from knowledge import gazetteer, taxonomy
 from matching import slots
 from matching.concepts import concepts
 from matching.need import NeedDraft
-from retrieval.search import Hit, Searcher
+from retrieval.search import Hit, Query, Searcher
 from retrieval.tokenize import expand_query
 from store.models import Offer, OfferStatus, Scientist
 
@@ -83,6 +87,8 @@ class RankWeights:
     unavailable: float = 0.3
     pool: int = 100            # candidates fetched from retrieval before re-scoring
     route_pool: int = 30       # more candidates of the inferred 一级学科, when it is confident
+    local: float = 1.0         # same county and the need's field: the county's own expert
+    local_pool: int = 10       # candidates of the need's own county, fetched beyond the pool
     rerank: int = 20           # the best this many get the (encoder-bound) direction feature
     min_hit: float = 0.01      # a best hybrid score below this: nothing in the pool fits
     min_relative: float = 0.3  # offers only go to candidates at least this share as relevant
@@ -244,7 +250,7 @@ class Ranker:
             relevance = w.sparse * v["sparse"] + w.dense * v["dense"]
             total = (relevance + w.overlap * v["overlap"] + w.product * v["product"]
                      + w.discipline * v["discipline"] + w.routed * v.get("routed", 0.0)
-                     + w.region * v["region"]
+                     + w.region * v["region"] + w.local * v.get("local", 0.0)
                      + w.fit * v["fit"] + w.prf * v.get("prf", 0.0)
                      + w.concept * v["concept"] + w.direction * v.get("direction", 0.0)
                      + w.track * v["track"] - w.load * v["load"]
@@ -268,6 +274,9 @@ class Ranker:
         if not _meaningful(query):
             return []
         prepared = self.searcher.prepare(query)
+        # the profiles' own words for query words they never use (兔舍头 → 兔舍, 蚕子 → 家蚕…)
+        bridged = self.searcher.index.bridge("scientists", prepared.tokens)
+        prepared = Query(prepared.text, prepared.tokens + bridged, prepared.vector)
         hits = self.searcher.search("scientists", prepared, k=self.w.pool)
         if not hits or hits[0].score < self.w.min_hit:
             return []
@@ -287,11 +296,21 @@ class Ranker:
                     if h.id not in seen]
             hits = [*hits, *more]
             rows |= self._rows([h.id for h in more])
+        if self.w.local_pool and _is_county(need.region_code):
+            # the county's own experts nearest the need, even those sharing no word with it:
+            # a farmer's "小白花" is the county's 茉莉花 centre's business
+            seen = {h.id for h in hits}
+            near = self.searcher.index.dense("scientists", prepared.vector, self.w.local_pool,
+                                             {"region_county": need.region_code})
+            more = [Hit(i, "", 0.0, self.searcher.dense_score(cos)) for i, cos in near
+                    if i not in seen]
+            hits = [*hits, *more]
+            rows |= self._rows([h.id for h in more])
         load = self._load([r.id for r in rows.values() if r.id is not None], need_id)
         words = list(dict.fromkeys(need.products + need.keywords))
         index = self.searcher.index
         weighted = {t: index.token_weight("scientists", t)
-                    for t in set(index.tokenizer.tokenize_query(expand_query(query)))
+                    for t in {*index.tokenizer.tokenize_query(expand_query(query)), *bridged}
                     if len(t) >= 2}
         weighted = {t: w for t, w in weighted.items() if w > 0}
         max_sparse = max((h.sparse for h in hits), default=0.0) or 1.0
@@ -417,10 +436,13 @@ class Ranker:
         load = min(1.0, pending / 3.0) * 0.5 + min(1.0, week / cap) * 0.5
         if pending:
             reasons.append(f"当前有 {pending} 个待回复的需求")
+        # the county's own expert of the need's field (its 茉莉花 centre for a 犍为 farmer's
+        # "小白花"); a county's chip designer gains nothing from place alone
+        local = disc if prox == 1.0 and _is_county(need.region_code) else 0.0
         return Features(s, {"sparse": hit.sparse / max_sparse, "dense": hit.dense / max_dense,
                             "overlap": overlap, "product": product, "discipline": disc,
-                            "region": prox, "fit": fit, "concept": 0.0, "track": track,
-                            "load": load, "unavailable": float(not s.available)},
+                            "region": prox, "local": local, "fit": fit, "concept": 0.0,
+                            "track": track, "load": load, "unavailable": float(not s.available)},
                         reasons)
 
     def _rows(self, external_ids: list[str]) -> dict[str, Scientist]:
@@ -542,6 +564,11 @@ def _competitor(need: NeedDraft, s: Scientist) -> bool:
     directions = " ".join(s.directions)
     return bool(need.discipline_code and need.discipline_code == s.discipline_code
                 and any(p in directions for p in products))
+
+
+def _is_county(code: str | None) -> bool:
+    region = gazetteer.get(code) if code else None
+    return region is not None and region.level == "county"
 
 
 def _meaningful(text: str) -> bool:

@@ -456,6 +456,11 @@ class SearchIndex:
         state = self._state[kind]
         return state.sparse.token_weight(token) if state.sparse is not None else 0.0
 
+    def bridge(self, kind: str, tokens: list[str]) -> list[str]:
+        """Known words standing in for the query words the index does not know."""
+        state = self._state[kind]
+        return state.sparse.bridge(tokens) if state.sparse is not None else []
+
     def sparse_bound(self, kind: str, tokens: list[str]) -> float:
         state = self._state[kind]
         return state.sparse.max_score(tokens) if state.sparse is not None else 0.0

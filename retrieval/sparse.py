@@ -8,9 +8,17 @@ command's start-up).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
+
+# one character said as a noun: 蚕子, 兔儿, 鸭娃, 猪崽, 坨坨; or after a verb: 养兔, 种姜
+_SAID_AS_NOUN = re.compile(r"(?:[养种喂栽放]?(?P<c>[\u4e00-\u9fff])[子儿娃崽])"
+                           r"|(?:[养种喂栽](?P<v>[\u4e00-\u9fff]))|(?P<r>[\u4e00-\u9fff])(?P=r)")
+
+# parts and places, not subjects: 叶子, 鼻子, 肚子, 边边 name no field
+_PARTS = frozenset("叶鼻肚身脚手头嘴眼耳根尖边杆包点样下上里面个些坨块颗粒片斑")
 
 
 class SparseIndex:
@@ -104,7 +112,43 @@ class SparseIndex:
 
     def knows(self, token: str) -> bool:
         i = self._vocab.get(token)
-        return i is not None and bool(self._token_max[i] > 0)
+        return i is not None and i < len(self._token_max) and bool(self._token_max[i] > 0)
+
+    def bridge(self, tokens: list[str], specific: int = 12) -> list[str]:
+        """The index's own words for query words it does not know, so that a segmentation
+        mismatch does not hide a document: "兔舍头" → 兔舍 (a known piece), "豆杆" → 隆昌豆杆
+        (a known word containing it), "蚕子" / "养兔" → 家蚕, 蚕病… / 肉兔, 兔病… (a noun
+        said with a dialect suffix or a verb: the known words of its one character, when
+        few words share it). A word with more stand-ins than `specific` says nothing."""
+        by_char = self._words_by_char()
+        out: list[str] = []
+        for t in dict.fromkeys(tokens):
+            if len(t) < 2 or self.knows(t):
+                continue
+            found = [w for w in by_char.get(t[0], ()) if t in w and w != t]
+            if len(t) >= 3:
+                pieces = [t[i:j] for i in range(len(t)) for j in range(i + 2, len(t) + 1)
+                          if (i, j) != (0, len(t)) and self.knows(t[i:j])]
+                found += [p for p in pieces if not any(p != q and p in q for q in pieces)]
+            said = _SAID_AS_NOUN.fullmatch(t)
+            char = (said.group("c") or said.group("v") or said.group("r")) if said else ""
+            if not found and char and char not in _PARTS:
+                found = list(by_char.get(char, ()))
+            out += found if len(found) <= specific else []
+        return [w for w in dict.fromkeys(out) if w not in tokens]
+
+    def _words_by_char(self) -> dict[str, list[str]]:
+        """Known words by each character they contain (built on first use, then kept)."""
+        cached = getattr(self, "_by_char", None)
+        if cached is None:
+            cached = {}
+            known = len(self._token_max)  # a shared vocabulary may have grown since
+            for word, i in self._vocab.items():
+                if i < known and self._token_max[i] > 0:
+                    for c in set(word):
+                        cached.setdefault(c, []).append(word)
+            self._by_char = cached
+        return cached
 
     def token_weight(self, token: str) -> float:
         """The best BM25 score this token alone reaches (0 if unknown): an IDF-like weight."""

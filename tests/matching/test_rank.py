@@ -251,3 +251,54 @@ def test_when_the_one_real_expert_takes_no_work_no_weak_candidate_is_offered(
     ranker.searcher.index.sync("scientists")
     assert ranker.rank(need, k=5, for_offers=True) == []
     assert ids(ranker.rank(need, k=5))[0] == "s-wine"  # the preview still names him
+
+
+JASMINE = [
+    {"id": "s-jasmine", "name": "宁晓霞", "discipline": "经济作物",
+     "directions": ["茉莉花标准化栽培", "茉莉花茶窨制", "茉莉花越冬保护"],
+     "services": ["加工咨询"], "region": "乐山市犍为县",
+     "organization": "犍为县茉莉花产业发展中心"},
+    {"id": "s-tea-1", "name": "高建国", "discipline": "茶学",
+     "directions": ["名优绿茶加工", "茶园有机转换"], "services": ["技术培训"],
+     "region": "雅安市名山区", "organization": "名山区茶业发展中心"},
+    {"id": "s-tea-2", "name": "朱华", "discipline": "茶学",
+     "directions": ["高山绿茶加工", "富硒茶标准化生产"], "services": ["技术培训"],
+     "region": "达州市万源市", "organization": "万源市茶叶局"},
+    {"id": "s-chip", "name": "王振宇", "discipline": "集成电路",
+     "directions": ["模拟芯片设计", "电源管理芯片"], "services": ["联合研发"],
+     "region": "乐山市犍为县", "organization": "犍为某电子公司"},
+]
+
+
+def test_the_countys_own_expert_of_the_field_is_found_without_a_shared_word(
+        pool: Engine, settings: Settings, clock: ManualClock, tmp_path: Path) -> None:
+    """A farmer of 犍为 says "小白花" for the county's 茉莉花: no word is shared with the county
+    centre's expert, so the word pool can miss him. The county's experts nearest the need are
+    fetched as well, and one of the need's field (not the county's chip designer) gains."""
+    from dataclasses import replace
+
+    from knowledge.importers import import_file
+
+    from ..retrieval.conftest import write_jsonl
+
+    import_file(pool, "scientists", write_jsonl(tmp_path / "jasmine.jsonl", JASMINE))
+    index = SearchIndex(pool, settings)
+    index.sync_all()
+    need = extract_need("犍为的，自家种的小白花拿来跟绿茶一层一层拌起熏香，熏出来香味不持久")
+    narrow = replace(RankWeights(), pool=2)  # a word pool too small to reach him
+    with_county = Ranker(Searcher(index), pool, settings, clock, narrow)
+    without = Ranker(Searcher(index), pool, settings, clock, replace(narrow, local_pool=0))
+    assert "s-jasmine" not in ids(without.rank(need, k=10))
+    found = {c.scientist_id: c for c in with_county.rank(need, k=10)}
+    assert found["s-jasmine"].features["local"] > 0
+    assert "同在乐山市犍为县" in found["s-jasmine"].reasons
+    assert found.get("s-chip") is None or found["s-chip"].features["local"] == 0
+    # the bonus brings the county's expert nearer the leader than place alone would
+    full = Ranker(Searcher(index), pool, settings, clock)
+    feats = full.features(need)
+
+    def share(weights: RankWeights) -> float:
+        scores = {c.scientist_id: c.score for c in full.score(feats, 10, weights)}
+        return scores["s-jasmine"] / max(scores.values())
+
+    assert share(full.w) > share(replace(full.w, local=0.0)) + 0.1
