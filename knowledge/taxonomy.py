@@ -119,6 +119,33 @@ def product_codes() -> dict[str, str]:
 
 
 @cache
+def field_terms() -> dict[str, str]:
+    """Research terms that mark a field in a title (knowledge/data/field_terms.csv):
+    降水 → 大气科学, 种植体 → 口腔医学. Kept apart from the aliases, which name a field
+    ("园艺"): a term only hints at one, and a farmer's request never reads it."""
+    if not (files("knowledge") / "data" / "field_terms.csv").is_file():
+        return {}
+    return {_normalize(row["term"]): row["code"] for row in _read_csv("field_terms.csv")
+            if _normalize(row["term"])}
+
+
+def fields_hinted(text: str) -> dict[str, int]:
+    """How many field terms of each 一级学科 a title contains (longest first, no overlaps)."""
+    terms = field_terms()
+    norm = _normalize(text)
+    taken = bytearray(len(norm))
+    found: dict[str, int] = {}
+    for t in sorted((t for t in terms if t in norm), key=len, reverse=True):
+        start = norm.find(t)
+        while start >= 0:
+            if not any(taken[start:start + len(t)]):
+                taken[start:start + len(t)] = b"\x01" * len(t)
+                found[terms[t]] = found.get(terms[t], 0) + 1
+            start = norm.find(t, start + 1)
+    return found
+
+
+@cache
 def _taxonomy() -> _Taxonomy:
     disciplines = tuple(
         Discipline(

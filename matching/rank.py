@@ -519,8 +519,12 @@ def is_title(text: str) -> bool:
     return 6 <= len(text) <= 60 and not _NOT_TITLE.search(text)
 
 
+HINTED = 0.6  # per field term in a title (two at most), chosen on the academic dev sets
+
+
 def infer_discipline(need: NeedDraft, hits: list[Hit], rows: dict[str, Scientist],
-                     top: int = 10, stated: float = 0.3) -> tuple[str | None, float]:
+                     top: int = 10, stated: float = 0.3, hinted: float = HINTED
+                     ) -> tuple[str | None, float]:
     """The need's 一级学科 and how sure it is (the lead over the runner-up, 0–1): the fields
     of the best-matching profiles, nearer ones weighing more (1/rank), plus a bonus for the
     one the text names (a product or a field word). Near-ties give a confidence near 0."""
@@ -533,6 +537,10 @@ def infer_discipline(need: NeedDraft, hits: list[Hit], rows: dict[str, Scientist
     shares = {c: v / total for c, v in votes.items()} if total else {}
     if need.discipline_code:
         shares[need.discipline_code] = shares.get(need.discipline_code, 0.0) + stated
+    # research terms hint at a field even when few of its experts are near the words
+    # (夜雨、西南涡 → 大气科学, whose one expert the vote above cannot carry)
+    for code, count in taxonomy.fields_hinted(need.description).items():
+        shares[code] = shares.get(code, 0.0) + hinted * min(count, 2)
     if not shares:
         return None, 0.0
     ranked = sorted(shares.values(), reverse=True)

@@ -90,6 +90,24 @@ def test_the_inferred_field_and_how_sure_it_is() -> None:
     assert infer_discipline(NeedDraft(description="x"), [], {}) == (None, 0.0)
 
 
+def test_research_terms_hint_at_a_field_its_few_experts_cannot_carry() -> None:
+    """Four near profiles of one field outvote a field with one expert far down the list;
+    a title full of that field's research terms (暴雨、边界层 → 大气科学) turns the vote."""
+    from knowledge import taxonomy
+
+    title = "青藏高原东侧暴雨过程中边界层急流的观测分析"
+    assert taxonomy.fields_hinted(title) == {"0706": 2}
+    # longest first and no overlaps; farmers' and factories' words hint at nothing
+    assert taxonomy.fields_hinted("种植体周围炎与牙周状况") == {"1003": 2}
+    for said in ("我家果园土壤酸化了咋个办", "猪拉稀 拉的黄汤汤", "我们厂锅炉费煤", "泡菜胀袋"):
+        assert taxonomy.fields_hinted(said) == {}
+    hits = [Hit(i, i, 1.0) for i in ("a", "b", "c", "d")]
+    rows = _rows({"a": "0901", "b": "0901", "c": "0706", "d": "0901"})
+    assert infer_discipline(NeedDraft(description="作物产量的区域差异"), hits, rows)[0] == "0901"
+    assert infer_discipline(NeedDraft(description=title), hits, rows)[0] == "0706"
+    assert infer_discipline(NeedDraft(description=title), hits, rows, hinted=0.0)[0] == "0901"
+
+
 @pytest.mark.parametrize(("text", "title"), [
     ("柑橘果实发育过程中糖酸积累与品质形成机理研究", True),
     ("大学生手机依赖与拖延行为：自我控制的中介作用", True),
