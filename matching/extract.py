@@ -271,6 +271,11 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         # answers is not the answer ("我们同意", "老板说可以")
         text = _SPEAKER.sub("", slots.NOT_AGAINST.sub("同意", text)) or text
         said = slots.parse_contact_consent(text)
+        if (m := _TAKEN_BACK.search(text)) and slots.parse_contact_consent(
+                text[m.end():]) is not None:
+            # "可以嘛…… 算了算了 还是不给电话了": what is said after taking it back
+            said = slots.parse_contact_consent(text[m.end():])
+            text = text[m.end():]
         if _NO.search(text) or (said is False and not _YES.search(text)):
             draft.contact_consent = False
         elif _YES.search(text) or said:
@@ -285,6 +290,9 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
     return True
 
 
+_TAKEN_BACK = re.compile(r"算了|不对(?=[，,。！!\s]|$)|想了一?下")
+
+
 def _coarser(new: str | None, old: str | None) -> bool:
     """Whether `new` is the city that contains the county `old`."""
     region = gazetteer.get(old) if new and old else None
@@ -295,7 +303,11 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     """After a prompt's own answer, what the same message says plainly about the other open
     questions ("不急，预算五千" at the urgency prompt): never asked again."""
     clean = normalise(text)
-    if "region" in draft.missing and (region := slots.region_meant(clean)) is not None:
+    # "刚才说错了 大棚不在崇州 在大邑 预算一千八" at the budget prompt: the place changes too
+    moved = "region" not in draft.missing and slots.PLACE_CORRECTED.search(clean)
+    if ("region" in draft.missing or moved) and (
+            region := slots.region_meant(clean)) is not None and not _coarser(
+            region.code, draft.region_code):
         draft.region_code = region.code
     if "urgency" in draft.missing:
         draft.urgency = slots.parse_urgency(clean)

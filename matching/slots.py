@@ -38,7 +38,7 @@ _SERVICE = re.compile(r"检测|化验|测一下|测测|指导|培训|上门|现�
                       r"看一下|看看|诊断|来个?专家|专家来|派人|来人|辅导|鉴定|带一|教下|教我|"
                       r"想学|帮忙|帮我|做个|做一个|弄好|搭建|"
                       r"设计|规划|方案|咨询|评估|评价|认证|改造|优化|调试|维修|验收|服务|讲课|讲座|"
-                      r"(?:找|求).{0,10}(?:专家|老师|技术员|教授|团队|学生|兽医|农技员)|"
+                      r"(?:找|求|摇|约).{0,10}(?:专家|老师|技术员|教授|团队|学生|兽医|农技员)|"
                       r"请.{0,4}(?:专家|老师|技术员|教授|兽医|农技员)|" + EXPERT_REQUEST)
 
 
@@ -60,26 +60,28 @@ def parse_kind(text: str) -> str:
 
 # ---- urgency ---------------------------------------------------------------------------------
 # "不是很急", "不太急", "莫得那么急" are not urgent: the negation is checked first
-_NOT_URGENT = re.compile(r"不急|不着急|不赶|不用急|慢慢来|时间不限|长期|不慌|不得急|不消急|急啥子|"
-                         r"莫慌|等得起|不赶时间|不紧急|"
+_NOT_URGENT = re.compile(r"(?<!急)不急|不着急|不赶|不用急|慢慢来|时间不限|长期|不慌|不得急|不消急|"
+                         r"急啥子|莫慌|等得起|不赶时间|不紧急|"
                          r"不(是|太|算|咋|怎么|那么)(很|太|特别|那么|好)?急|"
                          r"(莫|没)得?(那么|好|啥子?)?急|没有(很|那么|太|特别|多)?急(?!救|诊)")
 # "这几天" is a deadline before a request ("这几天要请人来看"), not when symptoms began
 # ("猪这几天不吃食")
 # 今天/明天 likewise: "明天能来不" is a deadline, "今天早上好多鱼浮头" is when it began
-_URGENT = re.compile(r"十万火急|急(?!救|诊|性|症|腹)|马上|立刻|立即|"
+_URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|立刻|立即|"
                      r"(今天|明天)(?=.{0,4}(要|来|请|帮|能|就|内|之内|前|处理|解决|上门|看))|"
                      r"(这两天|这几天|两三天)(?=.{0,3}(要|来|请|帮|能|就|内|之内|处理|解决|上门|看))|"
                      r"三天内|这周内|"
                      r"本周内|这周|本周|"
                      r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行")
-_DOUBLE_NEGATION = re.compile(r"(并)?不是不(着)?急|不能说不急|并非不急")
+_DOUBLE_NEGATION = re.compile(r"(并)?不是不(着)?急|不能说不急|并非不急|不急是假的?|哪个说不急")
+# "急是急 但也没急到火烧眉毛那种 尽快嘛": urgent, but said as this month
+_URGENT_BUT = re.compile(r"急是急[^。！!]{0,6}(但|不过|就是)")
 _NOT_VERY = re.compile(r"不(是|算)?(很|太|特别|那么)急|不算急")
 # soon, said as such ("下个月来都要得" after "不是很急" is still not urgent)
 _SOON_SAID = re.compile(r"尽快|尽早|早点|抓紧|不能拖|别拖|莫拖")
 _SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
 # ("最近叶子发黄", "近期危害严重", "之前打过药" say when the trouble began, not how urgent)
-_NOT_THAT_URGENT = re.compile(r"(没|莫|不)得?(那么|好|是)?(火烧眉毛|十万火急|火急火燎)")
+_NOT_THAT_URGENT = re.compile(r"(没|莫|不)得?(那么|好|是)?(急到)?(火烧眉毛|十万火急|火急火燎)")
 _SOON = re.compile(r"尽快|尽早|这个月内|这个月|本月内|本月|月底|下个月|早点|抓紧|赶在|前要")
 
 
@@ -87,6 +89,8 @@ _SOON = re.compile(r"尽快|尽早|这个月内|这个月|本月内|本月|月�
 _NOT_PLACE = re.compile(r"不(?:是|在)[^，,。！!？?；;\s]{1,12}")
 _NOT_BUT = re.compile(r"不(?:是|在)[^，,。！!？?；;\s]{1,12}[，,\s]*(?:是|在)(.+)$")
 _CORRECTED = re.compile(r"不对|说错了?|搞错了?|写错了?|错了|改成|改为|应该是")
+# a place said again as a correction ("不在康定", "地址更正", "刚才说错了")
+PLACE_CORRECTED = re.compile(r"更正|不在|不是在|搞错了|说错了|地址.{0,2}改")
 
 
 def region_meant(text: str) -> Region | None:
@@ -106,6 +110,8 @@ def region_meant(text: str) -> Region | None:
 
 def parse_urgency(text: str) -> str | None:
     """urgent | soon | normal, or None when the text does not say."""
+    if _URGENT_BUT.search(text):
+        return "soon"
     text = _NOT_THAT_URGENT.sub("尽快", text)  # "也没那么火烧眉毛": soon, not this week
     if (_DOUBLE_NEGATION.search(text) or _NOT_VERY.search(text)) and _SOON_SAID.search(text):
         return "soon"  # "倒也不是不急哈，尽快吧", "不算特别急 但也不能拖 尽快嘛"
@@ -130,6 +136,7 @@ _NEGOTIABLE = re.compile(r"面议|面谈|好商量|可商量|可以商量|能商
                          r"(?:自己|我们|合作社|公司)?不(?:用|要)?出钱|补贴的|报价|再定|"
                          r"(?:钱|费用|价钱|价格)的?事情?.{0,4}(?:见面|到时候|以后|后头)再?(?:说|谈|讲)|"
                          r"不差钱|待定|没有预算|没预算|免费|公益|(没|莫)得?(啥|好多|多少)?钱|没有钱|钱不多")
+_CANNOT_EVEN = re.compile(r"都(?:拿不出|出不起|给不起|凑不出|(?:没得|没有|莫得)(?!问题|事))")
 _CN = "零〇一二两三四五六七八九十百千万"
 _FINANCIAL = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟萬", "一二三四五六七八九十百千万")
 # "5,000" is a number; "5000," ends one ("预算大概5000,想找…" once read as no amount)
@@ -183,6 +190,8 @@ def parse_budget(text: str) -> Budget | None:
     """Money the requester will spend, in yuan. "五万左右" → 50000, "两三千块" → 2500,
     "3-5万" → 40000, "一万五" → 15000, "面议" → Budget(None, "面议"); None if unsaid."""
     text = text.translate(_FINANCIAL)  # "人民币陆仟元整": the banker's numerals
+    if m := _CANNOT_EVEN.search(text):  # "五百块钱都拿不出来": no amount, 面议
+        return Budget(None, m.group(0))
     for m in _AMOUNT.finditer(text):
         a_tok, b_tok = m.group("a"), m.group("b") or ""
         unit = (m.group("unit") or m.group("au") or "").lower()
@@ -235,7 +244,8 @@ _CONFIDENTIAL = re.compile(r"保密|不公开|不要公开|别公开|不想公�
                            r"只让.{0,4}专家|商业机密|技术秘密|内部资料|不对外")
 _PUBLIC_OK = re.compile(r"可以公开|能公开|公开也?(可以|行|没得?事|没问题|无所谓)|随便公开|"
                         r"公开嘛|公开吧|^公开$|不用保密|不怕公开|都可以看|大家都能看")
-_CONSENT_NO = re.compile(r"不留电话|不留联系|不想留|不方便留|先别给|不要给.{0,4}(?:电话|联系)|"
+_CONSENT_NO = re.compile(r"不留电话|不留联系|不(?:给|提供)(?:电话|联系方式|号码|手机)|"
+                         r"不想留|不方便留|先别给|不要给.{0,4}(?:电话|联系)|"
                          r"(?:不|莫|别)(?:要|用)?告诉(?:他|她|专家|老师)|不想给|不愿意?给|不想留|"
                          r"不直接给|别直接给|莫直接给|"
                          r"(?:电话|号码|联系方式)(?:就)?不留了?|"
@@ -246,9 +256,10 @@ _CONSENT_NO = re.compile(r"不留电话|不留联系|不想留|不方便留|先�
                          r"(?:在|通过)?平台上?(?:联系|说|讲|沟通|留言|聊)")
 _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
                           # "电话嘛可以给他", "电话可以告诉专家", "可以跟专家说我电话"
-                          r"(?:电话|联系方式|号码|手机)[嘛呢的]?(?:可以|能|就)?(?:提供)?"
+                          r"(?:电话|联系方式|号码|手机)[嘛呢的]?(?:可以|能|就|也)?(?:提供)?"
                           r"(?:给|告诉|发给|留给)|(?:可以|可|同意|愿意)(?:提供|留)|"
                           r"可以给(?:专家|他|她|老师)|"
+                          r"可以告诉(?:他|她|专家|老师)(?:我的?)?(?:电话|联系方式|号码|手机)|"
                           r"告诉(?:他|她|专家|老师)(?:嘛|吧|哈|也行|也可以|没事|没得事|$|\s)|"
                           r"可以(?:跟|和|给)?(?:专家|他|她|老师)?(?:说|讲|告诉)(?:我的?)?"
                           r"(?:电话|联系方式|号码|手机)|"
@@ -324,7 +335,7 @@ def states_visibility(text: str) -> bool:
 
 
 # "没有不同意的 给嘛": two negations agree
-NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|不是|并非|并不是|也不是)"
+NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|不是|并非|并不是|也不是)说?"
                          r"(?:不同意|不愿意|不给|不想给|不能给|不可以)")
 
 

@@ -35,7 +35,7 @@ _ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro")
 _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好多钱|多少钱|收费|要钱|免费|"
                           r"贵不贵|啥价")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
-_MOVED = re.compile(r"更正|不在|不是在|搞错了|说错了|地址.{0,2}改")
+_MOVED = slots.PLACE_CORRECTED
 # the fields a card shows besides the description
 _FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
            "confidentiality", "remote_ok")

@@ -7,7 +7,7 @@ import re
 
 from bot import texts
 from matching.need import problem_size
-from matching.slots import EXPERT_REQUEST, parse_kind
+from matching.slots import EXPERT_REQUEST, parse_contact_consent, parse_kind
 from retrieval import smalltalk
 from retrieval.intent import asks
 from retrieval.safety import assess
@@ -38,7 +38,7 @@ REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\
                              r"(?P<fix>[^呀啊嘛哈哦了的。！!，,\s].*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
 _LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|不整了|莫搞了|莫弄了|莫整了|不弄了|"
-                r"不做了|不找了|莫请了|不请了|"
+                r"不做了|不找了|莫请了|不请了|溜了|"
                 r"不发了|"
                 r"删了|删掉|删除|撤掉|撤了|撤回|"
                 r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|"
@@ -72,15 +72,15 @@ SERVED = re.compile(r"^(服务|活儿?|事情|那边|那个需求)?(已经)?"
 # "我想发个需求", "帮我找个专家": a need, even with no problem said yet (asked next)
 NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?专家|"
                            # "想找食品方面的专家", "想喊个专家来塘边看看"
-                           r"(找|请|喊|求)[^，,。！!？?\s]{0,10}专家(?!说|讲|讲的|说的)|"
+                           r"(找|请|喊|求|摇|约)[^，,。！!？?\s]{0,10}专家(?!说|讲|讲的|说的)|"
                            r"专家(来|帮)|(找|请|求)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
 FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"
                            r"(当地的?)?(专家|老师)(问下|问一下|解答)?" + _PARTICLES + "$"
                            r"|^请(当地的?)?专家解答" + _PARTICLES + "$")
-FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|预算|地区|地方|"
-                        r"紧急程度|公开|联系方式|电话")
+FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|改一下|改下|改哈|预算|"
+                        r"地区|地方|紧急程度|公开|联系方式|电话")
 WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
 SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 
@@ -134,7 +134,7 @@ _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?(
                            rf"(给我|帮我|帮我们|你)?"
                            rf"{_THIS}(请|请予以|予以)?"
                            # "麻烦帮我们撤回这个需求", "本次专家需求予以撤销"
-                           rf"(就|先)?({_LEAVE_WORDS}|取消)+{_THIS}{_PARTICLES}$")
+                           rf"(就|先){{0,2}}({_LEAVE_WORDS}|取消)+{_THIS}{_PARTICLES}$")
 # a change to the form said with leaving words ("算了，预算还是写五万"): not leaving
 _CHANGE = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|改一下|改哈|[加提涨降减]到")
 _CALLED = re.compile(r"(打|来|接到|回)了?个?电话")
@@ -147,7 +147,9 @@ def leaves(text: str) -> bool:
     m = LEAVE.match(text)
     if not m:
         # "钱哦。。唉 算了算了 不要了 我自己挖了撒点石灰": a clause of leaving words alone
-        return len(text) <= _LEAVE_SPAN and not _CHANGE.search(text) and any(
+        # ("可以嘛…… 算了算了 还是不给电话了": 算了 takes back a yes, it does not leave)
+        return len(text) <= _LEAVE_SPAN and not _CHANGE.search(text) and (
+            parse_contact_consent(text) is None) and any(
             _LEAVE_CLAUSE.match(c) for c in re.split(r"[，,。！!？?；;…\s]+", text))
     rest = text[m.end(2):] if m.group(2) else ""  # (the reason-first form ends on the word)
     rest = _CALLED.sub("", rest)  # "蚕站的技术员刚刚打电话说明天来" is news, not the field

@@ -636,3 +636,36 @@ def test_fresh_phrasings_from_a_fourteenth_set(bot: Harness) -> None:
     assert "请确认需求信息" in card and "专家接单后告知" in card
     assert "资阳市雁江区" in text(bot.chat("e15", "基地地址更正：不在安岳，在雁江区。"))
     assert "需求已发布" in text(bot.chat("e15", "信息没有问题，发布吧"))
+
+
+def test_fresh_phrasings_from_a_fifteenth_set(bot: Harness) -> None:
+    # an urgency changed at the card with 改一下 is an edit, not a question about pests
+    bot.chat("f15", "我在大竹种的苎麻 叶子上好多虫子在啃 啃得网网眼眼的 想请专家 不急 一千五 "
+                    "电话莫给")
+    card = text(bot.chat("f15", "哪个说不急嘛 我刚去地头看了 虫又多了好多 急得很 改一下"))
+    assert "紧急程度：紧急" in card and "出处" not in card
+    # "算了" inside a change of mind about the phone is no leaving
+    assert "专家接单后告知" in text(bot.chat("f15", "电话也给他算了 方便点"))
+    assert "需求已发布" in text(bot.chat("f15", "要得 整起"))
+    # a place corrected at the budget prompt; an amount one cannot even raise is 面议
+    bot.chat("f16", "我在崇州 种了二十亩大棚草莓 今年好多果子上长灰毛 烂了不少 想请个专家")
+    bot.chat("f16", "不是特别急 下个月嘛")
+    bot.chat("f16", "哦 刚才说错了 大棚不在崇州 在大邑 预算一千八")
+    assert "成都市大邑县" in text(bot.chat("f16", "可以"))
+    bot.chat("f17", "我是布拖的 种了几亩苦荞 今年苗子长得黄 长不高 想请个专家来看看")
+    bot.chat("f17", "你说急不急嘛 不急是假的")
+    bot.chat("f17", "莫得钱哦 五百块钱都拿不出来")
+    card = text(bot.chat("f17", "也不是说不可以给 给嘛"))
+    assert "紧急程度：紧急" in card and "面议" in card and "专家接单后告知" in card
+    # taking a yes back at the consent prompt is a no, not leaving the form
+    bot.chat("f18", "我在峨眉山种的茶 叶子边边发红发焦 想约个专家")
+    bot.chat("f18", "不急")
+    bot.chat("f18", "一千二")
+    card = text(bot.chat("f18", "可以嘛…… 算了算了 还是不给电话了 怕遭骚扰"))
+    assert "联系方式：不直接提供" in card and "已取消" not in card
+    # a question asked inside the form changes no field: 应急 is no urgency
+    bot.chat("f19", "我在泸县养的加州鲈烂鳃 零星死鱼 想请专家 尽快")
+    said = text(bot.chat("f19", "顺便问下，今天早上塘里鱼浮头很厉害，现在应该怎么应急处理？"))
+    assert "费用" in said
+    bot.chat("f19", "一万")
+    assert "紧急程度：尽快" in text(bot.chat("f19", "同意"))
