@@ -18,7 +18,7 @@ import numpy as np
 
 from kejiyun.sanitize import clean_text
 from knowledge import gazetteer, taxonomy
-from retrieval import smalltalk, subjects
+from retrieval import conditions, smalltalk, subjects
 from retrieval.compose import article_sentences, compose, sentence_scores
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
@@ -425,7 +425,16 @@ class Answerer:
                         else [i for i, t in enumerate(texts) if not _FOR_INFANTS.search(t)]
                         if not _CHILD_ASKED.search(q.text) else list(range(len(texts))))
                 texts, vectors = [texts[i] for i in keep], vectors[keep]
+            measured = conditions.stated(q.text)
+            if measured:
+                # "测了土 pH5.2": the dose for pH < 5.0 is another soil's, not this one's
+                keep = [i for i, t in enumerate(texts) if not conditions.fails(t, measured)]
+                if keep:
+                    texts, vectors = [texts[i] for i in keep], vectors[keep]
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
+            if measured:  # and the dose for 5.0–5.5 is this one's: it leads
+                scores = scores + np.array([CONDITION_MET_WEIGHT * conditions.meets(t, measured)
+                                            for t in texts])
             if focus is not None:
                 scores = (scores + sentence_scores(index, focus.tokens, focus.vector, asked,
                                                    texts, vectors, hit.title)) / 2
@@ -455,6 +464,8 @@ class Answerer:
             return Answer(ABSTAIN_TEXT, abstained=True)
         return Answer("".join(parts), citations)
 
+
+CONDITION_MET_WEIGHT = 0.3  # as much as answering the kind of fact asked
 
 # words every title or question has: they say nothing about the subject
 # (a word list staff can read and extend)

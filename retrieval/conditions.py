@@ -1,0 +1,73 @@
+"""A measured value the asker states, and the article sentences whose condition it fails.
+
+"测了土 pH5.2，生石灰一亩撒好多" is answered by "pH在5.0到5.5之间，每亩…50到75公斤", not by
+"pH低于5.0，每亩100到150公斤": both give the amount asked, one of them for another soil.
+Only quantities read the same way in questions and articles are judged (pH, ℃); a sentence
+with no condition on the quantity is never left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUM = r"(\d+(?:\.\d+)?)"
+_TO = r"\s*(?:到|至|~|～|-|—|–)\s*"
+_NAMES = {"pH": r"(?:pH|PH|ph|Ph|酸碱度)值?", "℃": r"(?:温度|气温|水温|土温|体温)?"}
+_UNITS = {"pH": "", "℃": r"\s*(?:℃|°C|摄氏度)"}
+# what the asker says they measured: "pH5.2", "pH值才4.8", "水温28℃"
+_STATED = {
+    "pH": re.compile(_NAMES["pH"] + r"\s*(?:是|为|在|有|才|只有|测出来是?|测到|大概)?\s*" + _NUM
+                     + r"(?![\d.])(?!\s*(?:到|至|~|～|-|以上|以下))"),
+    "℃": re.compile(r"(?:温度|气温|水温|土温|体温)?\s*(?:是|有|才|到了|达到)?\s*"
+                    r"(?<![\d.到至~～-])" + _NUM
+                    + _UNITS["℃"] + r"(?!\s*(?:到|至|~|～|-|以上|以下))"),
+}
+
+
+def stated(question: str) -> dict[str, float]:
+    """Each quantity the question gives one value for ("pH5.2" → {"pH": 5.2})."""
+    out: dict[str, float] = {}
+    for name, pattern in _STATED.items():
+        values = {float(m.group(1)) for m in pattern.finditer(question)}
+        if len(values) == 1:  # two values ("从5.2降到4.8") say no one condition
+            out[name] = values.pop()
+    return out
+
+
+def _conditions(name: str, sentence: str) -> list[tuple[float, float]]:
+    """The ranges of the quantity a sentence is conditional on."""
+    q, u = _NAMES[name], _UNITS[name]
+    if name == "℃" and not re.search(u, sentence):
+        return []
+    found: list[tuple[float, float]] = []
+    for m in re.finditer(q + r"\s*(?:在|为|处于)?\s*" + _NUM + u + "?" + _TO + _NUM + u
+                         + r"\s*(?:之间|范围)?", sentence):
+        if name == "pH" or m.group(0).strip():
+            lo, hi = sorted((float(m.group(1)), float(m.group(2))))
+            found.append((lo, hi))
+    for m in re.finditer(q + r"\s*(?:低于|小于|不足|不到|<|＜)\s*" + _NUM, sentence):
+        found.append((float("-inf"), float(m.group(1))))
+    for m in re.finditer(q + r"\s*(?:高于|大于|超过|>|＞)\s*" + _NUM, sentence):
+        found.append((float(m.group(1)), float("inf")))
+    if name == "pH":
+        for m in re.finditer(q + r"\s*" + _NUM + r"\s*以下", sentence):
+            found.append((float("-inf"), float(m.group(1))))
+        for m in re.finditer(q + r"\s*" + _NUM + r"\s*以上", sentence):
+            found.append((float(m.group(1)), float("inf")))
+    return found
+
+
+def fails(sentence: str, values: dict[str, float]) -> bool:
+    """Whether the sentence is only about other values of a quantity the asker measured."""
+    for name, value in values.items():
+        ranges = _conditions(name, sentence)
+        if ranges and not any(lo <= value <= hi for lo, hi in ranges):
+            return True
+    return False
+
+
+def meets(sentence: str, values: dict[str, float]) -> bool:
+    """Whether the sentence is conditional on a value the asker measured ("pH在5.0到5.5之间"
+    for pH 5.2): the asker's own case, ahead of the background."""
+    return any(any(lo <= value <= hi for lo, hi in _conditions(name, sentence))
+               for name, value in values.items())
