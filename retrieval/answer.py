@@ -127,6 +127,9 @@ class Answerer:
                 else f"{previous}。{question}")
         kept = (hits if verdict.topic in FIRST_AID_TITLES
                 else self._on_subject(whom, hits, q.text if not verdict.kind else ""))
+        if denied := _DENIED.findall(question):
+            # "农技员说是根肿病 不是线虫": the nematode article is what the asker ruled out
+            kept = [h for h in kept if not any(w in h.title for w in denied)]
         if kept[:1] != hits[:1]:  # the best hit was about another subject
             confidence *= kept[0].score / hits[0].score if kept else 0.0
         hits = kept
@@ -464,6 +467,10 @@ class Answerer:
             return Answer(ABSTAIN_TEXT, abstained=True)
         return Answer("".join(parts), citations)
 
+
+# a subject the asker rules out ("不是线虫", "又不是猪瘟"); "是不是线虫" asks instead
+_DENIED = re.compile(r"(?<![是不])不是(?!很|太|说|要|想|那|这|我|你|他|在|很|每|所有|一般)"
+                     r"([\u4e00-\u9fff]{2,3}?)(?=[，,。！!？?\s]|$|病|哈|哦|嘛|噻)")
 
 CONDITION_MET_WEIGHT = 0.3  # as much as answering the kind of fact asked
 

@@ -370,3 +370,12 @@ def test_fresh_answers_from_a_twelfth_and_thirteenth_set(demo: Harness) -> None:
     # a pig's dehydration: what to give it, first
     said = text(demo.chat("c29", "猪儿拉稀脱水了先喂点啥子"))
     assert "口服补液盐" in said
+
+
+def test_a_subject_the_asker_rules_out_is_not_the_answer() -> None:
+    from retrieval.answer import _DENIED
+
+    assert _DENIED.findall("农技员来看了说是根肿病 不是线虫 这个病地头要撒啥子") == ["线虫"]
+    assert _DENIED.findall("这个不是猪瘟哈 是拉稀") == ["猪瘟"]
+    for said in ("是不是线虫", "不是很急", "不是说要打药吗"):
+        assert _DENIED.findall(said) == []
