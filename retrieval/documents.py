@@ -23,14 +23,18 @@ class Doc:
     title: str     # article title or scientist name
     text: str      # chunk text or profile text
     meta: dict[str, Any]
+    # a scientist's name says nothing about what they do: "牛" in a dairy farmer's need must
+    # not match 牛海军, a chemical engineer
+    titled: bool = True
 
     @property
     def embed_text(self) -> str:
-        return f"{self.title}\n{self.text}"
+        return f"{self.title}\n{self.text}" if self.titled else self.text
 
     @property
     def sparse_text(self) -> str:
-        return f"{self.title} {self.title} {self.text}"  # the title counts twice
+        # an article's title counts twice
+        return f"{self.title} {self.title} {self.text}" if self.titled else self.text
 
 
 def region_meta(code: str | None) -> dict[str, str]:
@@ -61,7 +65,8 @@ def scientist_doc(s: Scientist) -> Doc:
     meta = {"parent": s.external_id, "available": bool(s.available),
             "discipline_code": s.discipline_code or "", "kind": s.kind,
             **region_meta(s.region_code)}
-    return Doc(s.external_id, s.external_id, s.name, " ".join(p for p in parts if p), meta)
+    return Doc(s.external_id, s.external_id, s.name, " ".join(p for p in parts if p), meta,
+               titled=False)
 
 
 def indexable(kind: str) -> list[Any]:

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 _MODELS: dict[str, Any] = {"articles": Article, "scientists": Scientist}
 _EMBED_BATCH = 512
 # bumped when what the index stores changes, so an older index on disk is rebuilt once
-_LAYOUT = 2
+_LAYOUT = 3
 # article chunks whose sentence vectors stay in memory once read (about 10 KB each)
 _SENTENCE_CACHE = 20_000
 _VECTOR_RETRY_SECONDS = 5.0

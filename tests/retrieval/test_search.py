@@ -49,6 +49,14 @@ def test_scientist_filters_region_subtree_and_availability(searcher: Searcher) -
         searcher.search("scientists", "土壤", region="火星市")
 
 
+def test_a_scientists_name_is_no_word_of_their_expertise(searcher: Searcher) -> None:
+    """"牛" in a dairy farmer's need must not find 牛海军 the chemical engineer: names are shown
+    with the hits but never searched."""
+    assert searcher.search("scientists", "孙涛", k=5, mode="sparse") == []
+    hit = searcher.search("scientists", "白酒窖泥", k=1)[0]
+    assert (hit.id, hit.title) == ("s-wine", "孙涛")
+
+
 def test_index_follows_imports_and_survives_restart(
     corpus_store: Engine, index: SearchIndex, tmp_path: Path, kejiyun_home: Path
 ) -> None:
@@ -88,7 +96,8 @@ def test_tokens_are_cached_and_only_changed_profiles_are_tokenised_again(
     edited = {**wine, "available": True, "directions": ["魔芋软腐病防治"]}
     import_file(corpus_store, "scientists", write_jsonl(tmp_path / "s.jsonl", [edited]))
     assert again.sync("scientists")["changed"] == 1
-    assert calls and all("孙涛" in text for text in calls)  # only the edited profile's chunks
+    # only the edited profile's text (a name is never indexed: it says nothing of the work)
+    assert calls and all("魔芋软腐病防治" in text and "孙涛" not in text for text in calls)
     finder = Searcher(again)
     assert [h.id for h in finder.search("scientists", "魔芋软腐病", k=1, mode="sparse")] \
         == ["s-wine"]
