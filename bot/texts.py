@@ -26,6 +26,9 @@ OFFERS_BY_TEXT = "回复“接单 1”接下第 1 个，“婉拒 2”婉拒第 
 NOT_PUBLISHED = "好的，还没有发布。要改哪里直接告诉我（比如“预算改成三万”），或者点“取消”。"
 FORWARD = "请当地专家解答"
 FORWARD_START = "好的，我把您的问题整理成一条咨询，推荐给当地专家。"
+# a farmer's or firm's problem that no vetted article answers: an expert is offered at once
+NO_ARTICLE_ASK_EXPERT = ("目前还没有经过专家审核的科普内容能回答这个问题。我帮您请当地专家来看看"
+                         "（不需要的话回复“算了”）。")
 # "我是苍溪的 种了三十亩红心猕猴桃": who they are and what they grow, nothing asked yet
 INTRO_PRODUCT = ("您好！请问{product}遇到了什么问题？直接说说看到的情况，我先找权威的科普解答；"
                  "想请专家来看也可以直接说。")

@@ -71,8 +71,10 @@ class NeedDraft:
         missing = []
         # "想找个专家帮忙，预算两万" names no problem, "种了二十亩猕猴桃，想找个专家" only
         # what is grown: ask what the problem is
-        if problem_size(self.description) < 4 or only_names_a_product(self.description,
-                                                                       self.products):
+        # ("羊拉稀", "鱼死了", "牛不吃": a word of trouble is a problem, however short)
+        size = problem_size(self.description)
+        if (size < 4 and not (size >= 2 and _TROUBLE.search(self.description))) \
+                or only_names_a_product(self.description, self.products):
             missing.append("description")
         if self.region_code is None and not self.remote_ok:
             missing.append("region")
@@ -136,6 +138,11 @@ _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七�
                       r"我们?是?|咱们?|小?作坊|小?厂|公司|合作社|企业|在|这边|那边")
 
 
+# words of trouble: a symptom, a loss, a pest ("死", "拉稀", "不吃", "烂", "长虫")
+_TROUBLE = re.compile(r"死|拉稀|拉肚子|腹泻|不吃|烂|枯|黄|蔫|掉|落|咳|喘|肿|瘸|病|虫|霉|裂|"
+                      r"不长|不出|不结|减产|发臭|臭|胀|漏|坏|锈|斑|生蛆|发热|发烧|抽")
+
+
 def only_names_a_product(text: str, products: list[str]) -> bool:
     """"我是崇州的，种了二十亩猕猴桃" / "我们是做竹荪的": the product and how much of it, and
     nothing about what is wrong or wanted."""
@@ -144,7 +151,8 @@ def only_names_a_product(text: str, products: list[str]) -> bool:
     rest = problem_text(text)
     for product in sorted(products, key=len, reverse=True):
         rest = rest.replace(product, " ")
-    return not _content(_HOLDING.sub(" ", rest))
+    rest = _HOLDING.sub(" ", rest)
+    return not _content(rest) and not _TROUBLE.search(rest)
 
 
 def problem_size(text: str) -> int:

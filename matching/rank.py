@@ -54,6 +54,7 @@ from retrieval.search import Hit, Query, Searcher
 from retrieval.tokenize import expand_query
 from store.models import Offer, OfferStatus, Scientist
 
+MATCHING_SYNONYMS = "matching_synonyms.csv"
 _REMOTE = re.compile(r"线上|远程|视频|在线|网络|电话咨询|云摊|微信")
 # What a profile offers that fits each kind of need (services, achievements, title).
 KIND_FIT: dict[str, re.Pattern[str]] = {
@@ -273,6 +274,9 @@ class Ranker:
         query = topic_text(need)
         if not _meaningful(query):
             return []
+        # a need's everyday words joined by the words profiles use (金针菜 → 黄花菜,
+        # 烘谷子 → 粮食烘干): knowledge/data/matching_synonyms.csv
+        query = expand_query(query, MATCHING_SYNONYMS)
         prepared = self.searcher.prepare(query)
         # the profiles' own words for query words they never use (兔舍头 → 兔舍, 蚕子 → 家蚕…)
         bridged = self.searcher.index.bridge("scientists", prepared.tokens)

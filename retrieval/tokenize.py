@@ -53,10 +53,11 @@ def normalise(text: str) -> str:
     return zhconv.convert(text, "zh-cn").lower()
 
 
-@lru_cache(maxsize=1)
-def synonyms() -> dict[str, list[str]]:
-    """Colloquial and dialect words → the standard words articles use (data/synonyms.csv)."""
-    path = resources.files("knowledge") / "data" / "synonyms.csv"
+@lru_cache(maxsize=4)
+def synonyms(name: str = "synonyms.csv") -> dict[str, list[str]]:
+    """Colloquial and dialect words → the standard words articles use (data/synonyms.csv);
+    `matching_synonyms.csv` holds more, for needs read against expert profiles."""
+    path = resources.files("knowledge") / "data" / name
     table: dict[str, list[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines()[2:]:
         if line.strip() and not line.startswith("#"):
@@ -65,10 +66,10 @@ def synonyms() -> dict[str, list[str]]:
     return table
 
 
-def expand_query(text: str) -> str:
+def expand_query(text: str, table: str = "synonyms.csv") -> str:
     """Append the standard words for colloquial ones ("洋芋叶子烂了" → "… 马铃薯 土豆"), so
     both the dense and the sparse side see the vocabulary the articles are written in."""
-    extra = [w for term, words in synonyms().items() if term in text for w in words
+    extra = [w for term, words in synonyms(table).items() if term in text for w in words
              if w not in text]
     return f"{text} {' '.join(dict.fromkeys(extra))}" if extra else text
 

@@ -26,7 +26,7 @@ SHARE_WORDS = re.compile(r"^\s*(?:可以|同意|好的?|行|要得)?" + _PARTICL
 _AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|不存在|要得|可以了?嘛?|中|行了?|得行|对头|"
                 r"对的|对了|"
                 r"是的|好的?|好了|好嘛|嗯+|确认|确定|发|发了|发嘛|发吧|发布|发布出去|发出去|就这样|"
-                r"就这么办|ok|okay|yes")
+                r"就这么办|ok|okay|yes|confirmed?|go ahead")
 # Sichuanese and everyday agreement, as a whole message: "莫得问题", "好 发吧", "就这样发嘛"
 AGREE = re.compile(rf"^({_AGREE_WORDS})([\s，,]*({_AGREE_WORDS}))*{_PARTICLES}$", re.IGNORECASE)
 _HOLD_WORDS = r"等一下|等一哈|等哈|等等|莫忙|慢点|稍等|先等哈"
@@ -130,8 +130,9 @@ def publishes_last(text: str) -> bool:
 
 
 _THIS = r"(这条|这个|那个|本次|这次|此次|本)?(专家|技术)?(需求|事情?|单子)?"
-_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?(麻烦|请)?"
-                           rf"(给我|帮我|帮我们|你)?"
+_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?(这次的?|这个)?(申请|需求)?"
+                           rf"(就)?(麻烦|请)?(您|你)?"
+                           rf"(给我|帮我|帮我们|替我|你)?"
                            rf"{_THIS}(请|请予以|予以)?"
                            # "麻烦帮我们撤回这个需求", "本次专家需求予以撤销"
                            rf"(就|先){{0,2}}({_LEAVE_WORDS}|取消)+{_THIS}{_PARTICLES}$")
