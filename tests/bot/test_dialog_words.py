@@ -669,3 +669,37 @@ def test_fresh_phrasings_from_a_fifteenth_set(bot: Harness) -> None:
     assert "费用" in said
     bot.chat("f19", "一万")
     assert "紧急程度：尽快" in text(bot.chat("f19", "同意"))
+
+
+def test_a_growers_short_report_with_no_vetted_answer_starts_the_expert_form(bot: Harness) -> None:
+    from bot import accounts
+
+    for user, role in (("g16", "farmer"), ("c16", "citizen")):
+        accounts.account(bot.engine, "telegram", user, role=role)
+    said = text(bot.chat("g16", "鸡死好多"))
+    assert "没有经过专家审核" in said and "哪个市" in said  # the expert offered at once
+    assert "急不急" in text(bot.chat("g16", "苍溪"))
+    assert "已取消" in text(bot.chat("g16", "算了"))
+    # a citizen's report, or anyone's question, keeps the offer behind the button
+    assert "哪个市" not in text(bot.chat("c16", "鸡死好多"))
+    assert "哪个市" not in text(bot.chat("g16", "鸡死好多是啥子原因"))
+
+
+def test_fresh_phrasings_from_a_sixteenth_set(bot: Harness) -> None:
+    from bot import accounts
+
+    accounts.account(bot.engine, "telegram", "e16", role="enterprise")
+    card = text(bot.chat("e16", "Hi，我们factory收购的雷竹笋，供应基地最近大量出现笋体腐烂，"
+                                "需要专家去基地诊断。基地在宜宾市珙县，ASAP，budget 8k，"
+                                "phone可以share给expert。"))
+    assert "宜宾市珙县" in card and "约 8000 元" in card and "专家接单后告知" in card
+    assert "需求已发布" in text(bot.chat("e16", "OK confirmed，go ahead发布"))
+    bot.chat("f20", "我在开江种的柑子 叶子黄了好多 想请专家来看")
+    bot.chat("f20", "不是ASAP，not urgent，下一季开花前来就行")
+    bot.chat("f20", "你让专家自己开价嘛")
+    card = text(bot.chat("f20", "恕我直言，我不太愿意把手机号码直接交给陌生人，"
+                                "能否请专家通过平台与我联系？另外，这条需求请不要让无关的人看到。"))
+    assert "紧急程度：不急" in card and "面议" in card
+    assert "联系方式：不直接提供" in card and "仅匹配的专家可见" in card
+    leave = "实在抱歉，我学生明天就过来帮我看看，那这次的申请就请您替我撤销吧，给您添麻烦了。"
+    assert "已取消" in text(bot.chat("f20", leave))
