@@ -165,6 +165,13 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         t.data["last_question"], t.data["last_article"] = text, None  # a question's subject
         t.state = "start"
         t.say(texts.INTRO_PRODUCT.format(product=product))
+    elif t.after_answer and t.data.get("last_question") and words.answers_a_form(text):
+        # "苍溪的", "急得很 都死了十几只了", "电话可以给专家" right after an answer: not a
+        # follow-up question (the same article again) but help wanted — a need for the
+        # question just answered, with what this message already says
+        if not words.looks_like_need(text, t.role):
+            t.say(texts.EXPERT_AFTER_ANSWER)
+        need.from_words(deps, text, t)
     elif (t.state == "ask" or not words.looks_like_need(text, t.role)
           or assess(text).kind in ("emergency", "fire")):  # "…压在下头 救命": 120 first
         ask.answer(deps, text, t)

@@ -157,6 +157,18 @@ def leaves(text: str) -> bool:
     return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS + "|取消", rest))
 
 
+def answers_a_form(text: str) -> bool:
+    """A message that asks nothing and says only what a need form asks: a place, how urgent,
+    money, the phone, an expert ("苍溪的", "急得很", "电话可以给专家")."""
+    from matching import slots
+
+    if asks(text) or re.search(r"[？?吗]|咋|怎么|啥|什么|如何|为什么|是不是", text):
+        return False
+    return bool(slots.region_meant(text) or slots.parse_urgency(text)
+                or slots.parse_budget(text) or slots.parse_contact_consent(text) is not None
+                or re.search(r"专家|技术员|兽医|农技员", text))
+
+
 def looks_like_need(text: str, role: str = "") -> bool:
     """A request for service, R&D, people or a technology is a need; a how/why is a
     question (which can still go to an expert if no vetted article answers it). A firm

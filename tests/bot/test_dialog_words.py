@@ -703,3 +703,15 @@ def test_fresh_phrasings_from_a_sixteenth_set(bot: Harness) -> None:
     assert "联系方式：不直接提供" in card and "仅匹配的专家可见" in card
     leave = "实在抱歉，我学生明天就过来帮我看看，那这次的申请就请您替我撤销吧，给您添麻烦了。"
     assert "已取消" in text(bot.chat("f20", leave))
+
+
+def test_help_wanted_right_after_an_answer_is_a_need_not_the_same_answer_again(
+        bot: Harness) -> None:
+    assert "出处" in text(bot.chat("f21", "李子园土壤酸化了，石灰撒多少？"))
+    # a place, then how urgent, typed after the answer: the expert form, not the article again
+    said = text(bot.chat("f21", "我在蒲江"))
+    assert "出处" not in said and "急不急" in said and "请当地专家" in said
+    assert "出处" not in text(bot.chat("f21", "急得很"))
+    # a follow-up question still gets its answer
+    assert "出处" in text(bot.chat("f22", "李子园土壤酸化了，石灰撒多少？"))
+    assert "急不急" not in text(bot.chat("f22", "那啥时候撒好"))
