@@ -95,6 +95,8 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         if relay := words.RELAY.match(text):
             offers.relay(deps, relay.group(1), t)
             return
+    if words.MY_OFFERS.match(text):
+        text = "我的接单"  # "查看派单", "有没有单子": the same list
     m = words.CMD.match(text)
     if m and (text.startswith("/") or len(text) <= 12 or m.group(1) in ("绑定", "关联")):
         COMMANDS[m.group(1).lower()](deps, m.group(2).strip(), t)

@@ -14,6 +14,10 @@ from retrieval.safety import assess
 
 CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除我的数据|mine|我的需求|"
                   r"我的接单|link|关联|bind|绑定|注册)\b\s*(.*)$", re.IGNORECASE)
+# a scientist asking for their offers in other words: "查看派单", "有没有单子", "我的邀请"
+MY_OFFERS = re.compile(r"^\s*(?:查看|看看|看下|看一下)?(?:我的)?(?:派单|邀请|单子|订单)"
+                       r"(?:列表)?[呢嘛吗哦。？?！!]*$|^有没有(?:新的?)?(?:派单|单子|邀请)[呢嘛吗哦。？?]*$"
+                       r"|^有(?:新的?)?(?:派单|单子|邀请)(?:没得|没有|不)[呢嘛吗哦。？?]*$")
 # platform chat between the two sides of a match: "留言 明天上午来", "给专家留言：…"
 RELAY = re.compile(r"^\s*(?:给(?:专家|老师|需求方|对方|老板)留言\s*[:：，,]?"
                     r"|留言(?:\s+|\s*[:：，,]|$))\s*(.*)$", re.S)

@@ -137,6 +137,9 @@ def test_offers_by_number_after_my_offers_and_decline_by_words(bot: Harness) -> 
     _publish(bot)
     listed = text(bot.chat("sci-w", "我的接单", channel="wechat"))
     assert "【1】" in listed and "接单 1" in listed
+    # asked in other words, the same list (not "这个我帮不上忙")
+    assert text(bot.chat("sci-w", "查看派单", channel="wechat")) == listed
+    assert "【1】" in text(bot.chat("sci-w", "有没有新单子", channel="wechat"))
     assert "需求描述" in text(bot.chat("sci-w", "1", channel="wechat"))  # details first
     assert "婉拒" in text(bot.chat("sci-w", "婉拒 1", channel="wechat"))
     with Session(bot.engine) as s:
