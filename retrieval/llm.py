@@ -45,14 +45,16 @@ def chat_model(settings: Settings, timeout: float | None, temperature: float,
     """LangChain's ChatOpenAI on the configured OpenAI-compatible endpoint: no retries (the
     callers fall back to their rule-based path instead of waiting), the time budget of
     LLM_TIMEOUT / LLM_CONNECT_TIMEOUT and at most LLM_MAX_TOKENS written."""
+    # (the OpenAI client's own Timeout: the client moved from httpx to httpx2 in openai
+    # 3.63, and a Timeout of the other library is refused)
     try:
-        import httpx
         from langchain_openai import ChatOpenAI
+        from openai import Timeout
     except ImportError as exc:  # pragma: no cover - depends on the `llm` extra
         raise RuntimeError("LLM_BASE_URL is set but the `llm` extra is not installed: "
                            "pip install 'kejiyun[llm]'") from exc
     total = timeout if timeout is not None else settings.llm_timeout
-    budget = httpx.Timeout(total, connect=min(total, settings.llm_connect_timeout))
+    budget = Timeout(total, connect=min(total, settings.llm_connect_timeout))
     limit = max_tokens or settings.llm_max_tokens
     # langchain sends OpenAI's newer "max_completion_tokens"; llama.cpp, Ollama and many
     # compatible servers read only "max_tokens": both are sent
