@@ -453,9 +453,12 @@ FIXED_ADVICE: dict[str, str] = {
 
 def _about_an_animal(t: str) -> bool:
     """"猪热得很", "狗儿吃了老鼠药": an animal in trouble, no person ("遭狗咬了" is a person)."""
+    bitten = bool(_BITTEN.search(t))
     t = _OWNER.sub("", _NOT_AN_ANIMAL.sub("", _BITTEN.sub("", t)))
     # "我们是…饲料企业，合作的肉鸡…呼吸困难": "we" own the flock, nobody of us is ill
     t = _WE.sub("", t)
+    if "兽医" in t and not bitten:  # "我在江油 屋头的猪…喘得凶 想请个兽医": the speaker calls a vet
+        t = t.replace("我", "")
     return bool(_ANIMAL.search(t)) and not _PERSON.search(_ANIMAL.sub("", t))
 
 

@@ -75,6 +75,8 @@ def test_emergencies_are_recognised_with_their_topic(text: str, topic: str) -> N
 @pytest.mark.parametrize("text", [
     "猪热得很",
     "猪热得很不吃食",
+    # the speaker who calls a vet is not the patient
+    "那个 我在江油 屋头的猪 那个 好几头都在咳 喘得凶 急得很 想请个兽医",
     "鸡抽风 脑壳往后仰",
     "李子树流胶流得好凶",
     "早上起来腿抽筋 是不是缺钙",
