@@ -32,6 +32,9 @@ _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
 _ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro")
 # the price asked back at the budget prompt: "专家一般要好多钱嘛", "你们收费不", "要钱不"
+# a question back about the prompt itself, not a 科普 question asked inside the form
+_ABOUT_SLOT = {"urgency": re.compile("急"), "region": re.compile("地区|哪里|地方|哪个县|在哪|位置"),
+               "contact_consent": re.compile("电话|联系|号码|手机")}
 _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好多钱|多少钱|收费|要钱|免费|"
                           r"贵不贵|啥价")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
@@ -120,6 +123,12 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
+    if name in texts.SLOT_WHY and words.only_asks_back(text) and _ABOUT_SLOT[name].search(text):
+        # "急不急？你们还分急不急的哦？急的是不是要多给钱？": a question back, not an answer —
+        # why we ask, then the question again
+        t.say(texts.SLOT_WHY[name])
+        _ask_slot(name, t)
+        return
     if name == "budget" and _PRICE_ASKED.search(text) and not fill_slot(
             NeedDraft(**t.data["draft"]), name, text):
         t.say(texts.PRICE_ASKED, options(t, slot_buttons(name)))

@@ -173,14 +173,32 @@ def answers_a_form(text: str) -> bool:
                 or re.search(r"专家|技术员|兽医|农技员", text))
 
 
+_BACK = re.compile(r"是不是|吗|嘛[？?]|啥|咋|为什么|为啥|还分|哪个|凭啥|做啥|干啥|有啥用|"
+                   r"要.{0,4}钱")
+
+
+def only_asks_back(text: str) -> bool:
+    """Every sentence of the message is a question back ("急的是不是要多给钱？", "问这个做啥子？"):
+    nothing in it answers the prompt."""
+    said = [p.strip() for p in re.split(r"(?<=[？?])", text.strip()) if p.strip()]
+    return bool(said) and all(p.endswith(("？", "?")) for p in said) and any(
+        _BACK.search(p) for p in said)
+
+
+_NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想)"
+                         r"[^，,。！!？?；;]{0,12}")
+
+
 def looks_like_need(text: str, role: str = "") -> bool:
     """A request for service, R&D, people or a technology is a need; a how/why is a
     question (which can still go to an expert if no vetted article answers it). A firm
     that states a problem and asks nothing ("我们是…企业，…溃疡病暴发，情况十分紧急。") is
     bringing a need."""
+    text = _NO_REQUEST.sub("", text)  # "不是要找专家上门，只是想了解一下": no request
     if NEED_REQUEST.search(text):
         return True
-    if (role == "enterprise" and not asks(text) and problem_size(text) >= _FIRM_PROBLEM
+    if (role == "enterprise" and not asks(text) and not re.search(r"[？?]\s*$", text)
+            and problem_size(text) >= _FIRM_PROBLEM
             and not assess(text).kind):  # "后厨有两个师傅晕倒在地上叫不醒": 120 first
         return True
     if asks(text) and not WANTS_EXPERT.search(text):

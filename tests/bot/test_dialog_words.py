@@ -718,3 +718,23 @@ def test_help_wanted_right_after_an_answer_is_a_need_not_the_same_answer_again(
     # a follow-up question still gets its answer
     assert "出处" in text(bot.chat("f22", "李子园土壤酸化了，石灰撒多少？"))
     assert "急不急" not in text(bot.chat("f22", "那啥时候撒好"))
+
+
+def test_a_question_back_about_the_prompt_is_answered_and_the_prompt_asked_again(
+        bot: Harness) -> None:
+    bot.chat("f23", "我在通江种银耳 今年好多菌棒上长绿霉 想请个专家来看下")
+    said = text(bot.chat("f23", "急不急？你们还分急不急的哦？急的是不是要多给钱？"))
+    assert "不因为急就多收" in said and "急不急" in said and "费用" not in said.splitlines()[-1]
+    assert "费用" in text(bot.chat("f23", "那就尽快嘛"))
+    # a 科普 question inside the form is still answered, not explained away
+    assert "不因为急就多收" not in text(bot.chat("f24", "我在蒲江种李子 想请专家来看 对了 "
+                                                     "溃疡病打啥子药？"))
+
+
+def test_a_request_said_as_not_wanted_is_no_need() -> None:
+    from bot.journeys import words
+
+    said = ("您好，我是蓬安县某柑橘合作社秘书，说明几点：1. 本社不是要找专家上门，只是想了解一下；"
+            "2. 问题：柑橘溃疡病主要靠什么传播？")
+    assert not words.looks_like_need(said, "enterprise")
+    assert words.looks_like_need("想请个专家来看看")
