@@ -194,6 +194,8 @@ def _error(description: str) -> dict[str, Any]:
 
 
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    # any request: the body guard refuses a malformed Content-Length before the route runs
+    400: {"model": ErrorOut, "description": "请求无效（例如 Content-Length 无效）"},
     401: {"model": ErrorOut, "description": "缺少、错误或已吊销的密钥"},
     403: {"model": ErrorOut, "description": "密钥没有所需的权限范围"},
 }
@@ -547,6 +549,7 @@ def router(engine: Engine, clock: Clock, sync_index: Callable[[str], Any] | None
     def export_responses(what: str) -> dict[int | str, dict[str, Any]]:
         return {200: {"description": f"{what}，每行一个 JSON 对象（导入格式，DESIGN.md §3）",
                       "content": {JSONL: {"schema": {"type": "string"}}}},
+                400: _error("请求无效（例如 Content-Length 无效）"),
                 401: _error("缺少、错误或已吊销的密钥"), 403: _error("密钥没有所需的权限范围")}
 
     def stream(stmt: Any, model: Any, render: Callable[[Any], dict[str, Any]]

@@ -191,12 +191,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     mount_metrics(app, engine, clock, settings)  # /metrics, request ids
     app.state.telegram, app.state.wechat = telegram, wechat
 
-    @app.get("/healthz", tags=["健康检查"])
+    # (any request: the body guard refuses a malformed Content-Length before a route runs)
+    bad_request = {400: {"description": "请求无效（例如 Content-Length 无效）"}}
+
+    @app.get("/healthz", tags=["健康检查"], responses=bad_request)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["健康检查"],
-             responses={503: {"description": "存储、检索索引、Chroma 或 Redis 不可用 (not ready)"}})
+             responses={**bad_request,
+                        503: {"description": "存储、检索索引、Chroma 或 Redis 不可用 (not ready)"}})
     def readyz() -> JSONResponse:
         from web.readiness import readiness
 
