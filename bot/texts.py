@@ -41,7 +41,6 @@ SLOT_RETRY = {
     "budget": "请说一个大概的金额，例如“五千”“三万左右”，或者回复“面议”。",
     "contact_consent": "专家接单后，是否同意把您的联系方式告诉这位专家？请回复“同意”或“不同意”。",
 }
-# "专家一般要好多钱嘛" at the budget prompt: what it costs is agreed between the two sides
 # why a slot is asked, for a question asked back instead of an answer
 SLOT_WHY = {
     "urgency": "紧急程度只是让专家知道什么时候需要，费用由您和专家商量，不因为急就多收。",
@@ -49,6 +48,7 @@ SLOT_WHY = {
     "contact_consent": ("联系方式只在专家接单后才告诉这一位专家，不会公开；"
                         "不同意也可以，专家会通过平台留言联系您。"),
 }
+# "专家一般要好多钱嘛" at the budget prompt: what it costs is agreed between the two sides
 PRICE_ASKED = ("专家服务的费用由您和接单的专家商量。您可以说一个大概的预算（例如“五千”），"
                "也可以回复“面议”。")
 SUMMARY_HEAD = "请确认需求信息："

@@ -413,6 +413,7 @@ class Answerer:
         budget = (EMERGENCY_ANSWER_CHARS if lead_first else MAX_ANSWER_CHARS) - 4 * len(hits)
         parts: list[str] = []
         citations: list[Citation] = []
+        measured = conditions.stated(q.text)  # "测了土 pH5.2": the asker's own value
         for rank, hit in enumerate(hits):
             docs = _article_chunks(index, hit)
             texts, vectors = article_sentences(index, docs)
@@ -428,7 +429,6 @@ class Answerer:
                         else [i for i, t in enumerate(texts) if not _FOR_INFANTS.search(t)]
                         if not _CHILD_ASKED.search(q.text) else list(range(len(texts))))
                 texts, vectors = [texts[i] for i in keep], vectors[keep]
-            measured = conditions.stated(q.text)
             if measured:
                 # "测了土 pH5.2": the dose for pH < 5.0 is another soil's, not this one's
                 keep = [i for i, t in enumerate(texts) if not conditions.fails(t, measured)]
@@ -469,7 +469,7 @@ class Answerer:
 
 
 # a subject the asker rules out ("不是线虫", "又不是猪瘟"); "是不是线虫" asks instead
-_DENIED = re.compile(r"(?<![是不])不是(?!很|太|说|要|想|那|这|我|你|他|在|很|每|所有|一般)"
+_DENIED = re.compile(r"(?<![是不])不是(?!很|太|说|要|想|那|这|我|你|他|在|每|所有|一般)"
                      r"([\u4e00-\u9fff]{2,3}?)(?=[，,。！!？?\s]|$|病|哈|哦|嘛|噻)")
 
 CONDITION_MET_WEIGHT = 0.3  # as much as answering the kind of fact asked

@@ -68,25 +68,20 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
     if result.citations:
         lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"
                                        for i, c in enumerate(result.citations, start=1)))
-    if result.abstained and not inside_form and _reports_a_problem(text, t):
-        # "鸡死好多", "果子掉" from a farmer, and nothing vetted on it: the expert is the answer,
-        # asked for at once rather than offered behind a button
-        from bot.journeys import need
-
-        t.outcome = "abstained"
-        logged.abstained, logged.confidence = True, round(float(result.confidence), 4)
-        t.questions.append(logged)
-        t.say(texts.NO_ARTICLE_ASK_EXPERT)
-        draft = deps.matcher.extract(text, role=t.role)
-        draft.recompute_missing()
-        need.show(deps, draft, t)
-        return
-    buttons = [Button(texts.FORWARD, "forward")] if result.abstained and not inside_form else []
     if not inside_form:
         t.outcome = "abstained" if result.abstained else "answered"
     logged.abstained, logged.confidence = result.abstained, round(float(result.confidence), 4)
     logged.citations = [c.article_id for c in result.citations]
     t.questions.append(logged)
+    if result.abstained and not inside_form and _reports_a_problem(text, t):
+        # "鸡死好多", "果子掉" from a farmer, and nothing vetted on it: the expert is the answer,
+        # asked for at once rather than offered behind a button
+        from bot.journeys import need
+
+        t.say(texts.NO_ARTICLE_ASK_EXPERT)
+        need.show(deps, deps.matcher.extract(text, role=t.role), t)
+        return
+    buttons = [Button(texts.FORWARD, "forward")] if result.abstained and not inside_form else []
     t.say("\n".join(lines), options(t, buttons) if buttons else [])
 
 
@@ -101,13 +96,10 @@ def _reports_a_problem(text: str, t: Turn) -> bool:
 
     said = _LOSS.sub("死了", text)  # "鸡死好多": many died, not "how many"
     return (t.role in ("farmer", "enterprise") and not asks(said)
-            and not _ASKING_MARK.search(said) and problem_size(text) >= 2)
+            and not words.ASKING.search(said) and problem_size(text) >= 2)
 
 
 _LOSS = re.compile(r"(死|烂|掉|病)了?好多")
-
-
-_ASKING_MARK = re.compile(r"[？?吗]|请问|问一?下|问哈|是不是|咋|怎么|如何|啥|什么|为什么")
 
 
 def introduces(text: str) -> str | None:

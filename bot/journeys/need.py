@@ -31,14 +31,13 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
 _ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro")
-# the price asked back at the budget prompt: "专家一般要好多钱嘛", "你们收费不", "要钱不"
 # a question back about the prompt itself, not a 科普 question asked inside the form
 _ABOUT_SLOT = {"urgency": re.compile("急"), "region": re.compile("地区|哪里|地方|哪个县|在哪|位置"),
                "contact_consent": re.compile("电话|联系|号码|手机")}
+# the price asked back at the budget prompt: "专家一般要好多钱嘛", "你们收费不", "要钱不"
 _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好多钱|多少钱|收费|要钱|免费|"
                           r"贵不贵|啥价")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
-_MOVED = slots.PLACE_CORRECTED
 # the fields a card shows besides the description
 _FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
            "confidentiality", "remote_ok")
@@ -153,7 +152,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     # asked the budget is a change of mind)
     # (consent only said in so many words: "好 120来了" is no yes to sharing a phone number)
     # "基地地址更正：不在安岳，在雁江区" at the consent prompt: the place corrected too
-    moved = _MOVED.search(text) and "region" not in draft.missing
+    moved = slots.PLACE_CORRECTED.search(text) and "region" not in draft.missing
     others = [o for o in (*draft.missing, "urgency", "budget", *(["region"] if moved else []))
               if o not in (name, "description")
               and (o != "contact_consent" or slots.parse_contact_consent(text) is not None)]

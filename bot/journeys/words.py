@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from bot import texts
+from matching import slots
 from matching.need import problem_size
 from matching.slots import EXPERT_REQUEST, parse_contact_consent, parse_kind
 from retrieval import smalltalk
@@ -161,12 +162,14 @@ def leaves(text: str) -> bool:
     return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS + "|取消", rest))
 
 
+# a mark of asking that `asks` does not classify ("主要靠什么传播？", "请问")
+ASKING = re.compile(r"[？?吗]|请问|问一?下|问哈|是不是|咋|怎么|如何|啥|什么|为什么")
+
+
 def answers_a_form(text: str) -> bool:
     """A message that asks nothing and says only what a need form asks: a place, how urgent,
     money, the phone, an expert ("苍溪的", "急得很", "电话可以给专家")."""
-    from matching import slots
-
-    if asks(text) or re.search(r"[？?吗]|咋|怎么|啥|什么|如何|为什么|是不是", text):
+    if asks(text) or ASKING.search(text):
         return False
     return bool(slots.region_meant(text) or slots.parse_urgency(text)
                 or slots.parse_budget(text) or slots.parse_contact_consent(text) is not None
@@ -186,7 +189,7 @@ def only_asks_back(text: str) -> bool:
 
 
 _NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想)"
-                         r"[^，,。！!？?；;]{0,12}")
+                         r"(?:找|请|喊|约)[^，,。！!？?；;\s]{0,10}")
 
 
 def looks_like_need(text: str, role: str = "") -> bool:

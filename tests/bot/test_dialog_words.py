@@ -738,3 +738,4 @@ def test_a_request_said_as_not_wanted_is_no_need() -> None:
             "2. 问题：柑橘溃疡病主要靠什么传播？")
     assert not words.looks_like_need(said, "enterprise")
     assert words.looks_like_need("想请个专家来看看")
+    assert words.looks_like_need("不用打药 想请专家来看")  # only the request itself is negated
