@@ -217,6 +217,9 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         if update.urgency is None and said is not answer:
             # "改哈 其实急得很 钱加到三千": the urgency said before the corrected amount
             update.urgency = slots.parse_urgency(normalise(answer))
+        if update.contact_consent is None and said is not answer:
+            # "联系方式还是不要直接给，公开范围也改成不公开": the consent said before it
+            update.contact_consent = slots.parse_contact_consent(answer)
         if update.budget is None and not update.budget_text and said is not answer:
             bare = _bare_amount(said.strip())  # "…，是800"
             if bare is not None:
@@ -233,6 +236,11 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             setattr(merged, name, value if value is not None else getattr(draft, name))
         if _coarser(update.region_code, draft.region_code):
             merged.region_code = draft.region_code  # "眉山" said again keeps 眉山市东坡区
+        if slots.PLACE_CORRECTED.search(text) and (
+                moved := slots.region_meant(text)) is not None and not _coarser(
+                moved.code, draft.region_code):
+            # "地方搞错了，工厂不在旌阳，在广汉，预算也改成1.5万": both changes, not the last only
+            merged.region_code = moved.code
         if update.budget is not None or update.budget_text:
             merged.budget, merged.budget_text = update.budget, update.budget_text
         elif draft.budget is not None or draft.budget_text:
@@ -262,11 +270,16 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             return False
         draft.urgency = urgency
     elif slot == "budget":
-        budget = _budget_answer(text)
+        budget = _budget_answer(text) or (
+            slots.Budget(None, "面议") if _UNSAID.search(text) else None)
         if budget is None:
             return False
         draft.budget, draft.budget_text = budget.amount, budget.text
     elif slot == "contact_consent":
+        # "给电话做啥？……好嘛 可以给": the answer comes after the question asked back
+        after = re.split(r"[？?…]+|\.{2,}", text)[-1].strip()
+        if after and after != text and fill_slot(draft, slot, after):
+            return True
         # the answer first ("不给", "要得"), else said anywhere ("不公开，电话先不给"); who
         # answers is not the answer ("我们同意", "老板说可以")
         text = _SPEAKER.sub("", slots.NOT_AGAINST.sub("同意", text)) or text
@@ -313,6 +326,10 @@ def fill_others(draft: NeedDraft, text: str) -> None:
         draft.urgency = slots.parse_urgency(clean)
     if "budget" in draft.missing and (budget := slots.parse_budget(clean)
                                       or _amount_alone(clean)) is not None:
+        draft.budget, draft.budget_text = budget.amount, budget.text
+    elif _MONEY_FIXED.search(clean) and (budget := _budget_answer(clean)) is not None \
+            and budget.amount is not None:
+        # "1. 时间：尽快；2. 预算更正为4000元" at the urgency prompt: the amount changes too
         draft.budget, draft.budget_text = budget.amount, budget.text
     if "contact_consent" in draft.missing:
         draft.contact_consent = slots.parse_contact_consent(text)
@@ -362,7 +379,16 @@ _ROUGH_UNIT = {"万": 10000.0, "千": 1000.0}
 _MONEY_WORDS = re.compile(r"钱|预算|费用|块|元|万|千|百")
 # "120打了", "喊了119": an emergency number, never an amount
 _HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")
-_BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是|[加提涨降减]到")
+# what comes after these is the amount meant: a correction, or the sum of the parts said
+# ("1. 社里出1万；2. 补贴1万，合计2万元")
+_BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是|[加提涨降减]到|更正为?|"
+                         r"调整为|合计|共计|总共|一共|加起来")
+_MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;]{0,4}"
+                          r"(更正|改成|改为|调整|应该是|[加提涨降减]到)")
+# no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算" ("不晓得"
+# is asked once more, with 面议 offered)
+_UNSAID = re.compile(r"不好说|说不好|说不准|(莫|别|不要)问|不想说|不方便说|说不来|"
+                     r"(专家|你们|他们?)(说了算|定|来定)")
 _CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写|"
                          r"[加提涨降减]到")
 _PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")

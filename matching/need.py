@@ -151,6 +151,8 @@ def only_names_a_product(text: str, products: list[str]) -> bool:
     rest = problem_text(text)
     for product in sorted(products, key=len, reverse=True):
         rest = rest.replace(product, " ")
+    for product in products:  # "四十几箱蜂": the 蜜蜂 said short
+        rest = rest.replace(product[-1], " ")
     rest = _HOLDING.sub(" ", rest)
     return not _content(rest) and not _TROUBLE.search(rest)
 

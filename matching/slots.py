@@ -63,21 +63,26 @@ def parse_kind(text: str) -> str:
 _NOT_URGENT = re.compile(r"(?<!急)不急|不着急|不赶|不用急|慢慢来|时间不限|长期|不慌|不得急|不消急|"
                          r"急啥子|莫慌|等得起|不赶时间|不紧急|"
                          r"不(是|太|算|咋|怎么|那么)(很|太|特别|那么|好)?急|"
-                         r"(莫|没)得?(那么|好|啥子?)?急|没有(很|那么|太|特别|多)?急(?!救|诊)")
+                         r"(莫|没)得?(那么|好|啥子?)?急|没有(很|那么|太|特别|多)?急(?!救|诊)|"
+                         r"(紧急|急)[^，,。]{0,4}(谈不上|说不上|算不上)")
 # "这几天" is a deadline before a request ("这几天要请人来看"), not when symptoms began
 # ("猪这几天不吃食")
 # 今天/明天 likewise: "明天能来不" is a deadline, "今天早上好多鱼浮头" is when it began
 _URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|立刻|立即|"
-                     r"(今天|明天)(?=.{0,4}(要|来|请|帮|能|就|内|之内|前|处理|解决|上门|看))|"
+                     r"(今天|明天)(?=.{0,4}(要|(?<!起)来|请|帮|能|就|内|之内|前|处理|解决|上门|看))|"
                      r"(这两天|这几天|两三天)(?=.{0,3}(要|来|请|帮|能|就|内|之内|处理|解决|上门|看))|"
                      r"三天内|这周内|"
                      r"本周内|这周|本周|"
                      r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行")
 _ENGLISH_URGENCY = {"not urgent": "不急", "no rush": "不急", "asap": "尽快", "urgent": "很急"}
-_DOUBLE_NEGATION = re.compile(r"(并)?不是不(着)?急|不能说不急|并非不急|不急是假的?|哪个说不急")
+_DOUBLE_NEGATION = re.compile(r"(并)?不是说?不(着)?急|不能说不急|(莫|别|不要)说不急|并非不急|"
+                              r"不急是假的?|哪个说不急")
 # "急是急 但也没急到火烧眉毛那种 尽快嘛": urgent, but said as this month
 _URGENT_BUT = re.compile(r"急是急[^。！!]{0,6}(但|不过|就是)")
-_NOT_VERY = re.compile(r"不(是|算)?(很|太|特别|那么)急|不算急")
+_NOT_VERY = re.compile(r"不(是|算)?(很|太|特别|那么)急|不算急|"
+                       r"(紧急|急)[^，,。]{0,4}(谈不上|说不上|算不上)")
+# what will happen soon, not when help is wanted: "尽快嘛 马上又要落第二轮了"
+_COMING = re.compile(r"马上(?:又|就)?要")
 # soon, said as such ("下个月来都要得" after "不是很急" is still not urgent)
 _SOON_SAID = re.compile(r"尽快|尽早|早点|抓紧|不能拖|别拖|莫拖")
 _SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
@@ -99,6 +104,8 @@ def region_meant(text: str) -> Region | None:
     ("不对", "说错了", "改成") the place named after the last one is."""
     from knowledge import gazetteer
 
+    # "中江…不是不是 不是中江 是三台": the denial said twice is one
+    text = re.sub(r"(?:不是|不对)(?:[，,\s]*(?:不是|不对))+(?=[，,\s])", "不对", text)
     # "厂在沐川，哦不是沐川，是屏山那个车间": the place after "不是X，是" is meant
     if (m := _NOT_BUT.search(text)) and (said := gazetteer.find_region(m.group(1))):
         return said
@@ -117,6 +124,8 @@ def parse_urgency(text: str) -> str | None:
             text = re.sub(re.escape(said), meant, text, flags=re.IGNORECASE)
             lower = text.lower()
     text = re.sub(r"不是尽快", "不急", text)  # "不是ASAP"
+    if _SOON_SAID.search(text):  # "尽快嘛 马上又要落第二轮了" ("马上要采收了" alone is urgent)
+        text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):
         return "soon"
     text = _NOT_THAT_URGENT.sub("尽快", text)  # "也没那么火烧眉毛": soon, not this week
@@ -137,12 +146,14 @@ def parse_urgency(text: str) -> str | None:
 # ---- budget ----------------------------------------------------------------------------------
 _NEGOTIABLE = re.compile(r"面议|面谈|(?:自己|他|专家)?开价|好商量|可商量|可以商量|能商量|再商量|"
                          r"商量着?来|看情况|"
-                         r"价格好说|看着给|看到给|随便给|你们?看着办|看着办|"
+                         r"价格好说|看着给|看到给|随便给|你们?看[着到]办|看[着到]办|"
                          r"费用好说|(到时候|见面|跟专家|和专家|再).{0,4}商量|一分钱都.{0,4}(拿不出|没得|没有)|"
                          r"拿不出钱|凑不出|拿不出|(?:没得|没有|莫得|没)经费|"
                          # "县里项目补贴的 合作社自己不出钱", "想先听听专家报价再定"
                          r"(?:自己|我们|合作社|公司)?不(?:用|要)?出钱|补贴的|报价|再定|"
                          r"(?:钱|费用|价钱|价格)的?事情?.{0,4}(?:见面|到时候|以后|后头)再?(?:说|谈|讲)|"
+                         # "村上出钱 公家出": someone else pays, the amount is theirs
+                         r"(?:村上|村里|公家|政府|项目|镇上|县上)(?:出钱|出|的钱|给钱)|"
                          r"不差钱|待定|没有预算|没预算|免费|公益|(没|莫)得?(啥|好多|多少)?钱|没有钱|钱不多")
 _CANNOT_EVEN = re.compile(r"都(?:拿不出|出不起|给不起|凑不出|(?:没得|没有|莫得)(?!问题|事))")
 _CN = "零〇一二两三四五六七八九十百千万"
@@ -257,7 +268,7 @@ _PUBLIC_OK = re.compile(r"可以公开|能公开|公开也?(可以|行|没得?�
 _CONSENT_NO = re.compile(r"不留电话|不留联系|不(?:给|提供)(?:电话|联系方式|号码|手机)|"
                          r"不想留|不方便留|先别给|不要给.{0,4}(?:电话|联系)|"
                          r"(?:不|莫|别)(?:要|用)?告诉(?:他|她|专家|老师)|不想给|不愿意?给|不想留|"
-                         r"不直接给|别直接给|莫直接给|"
+                         r"不直接给|(?:别|莫|不要|不用)直接给|"
                          r"(?:电话|号码|联系方式)(?:就)?不留了?|"
                          r"(?:联系方式|电话|号码).{0,4}(?:不给|不留|别给|莫给)|"
                          r"不公开.{0,4}(?:电话|联系)|不同意|"
@@ -269,7 +280,7 @@ _CONSENT_NO = re.compile(r"不留电话|不留联系|不(?:给|提供)(?:电话|
                          r"(?:电话|phone)[？?]?\s*不给")
 _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
                           # "电话嘛可以给他", "电话可以告诉专家", "可以跟专家说我电话"
-                          r"(?:电话|联系方式|号码|手机)[嘛呢的]?(?:可以|能|就|也)?(?:提供)?"
+                          r"(?:电话|联系方式|号码|手机)[嘛呢的]?(?:可以|能|就|也|还是)?(?:提供)?"
                           r"(?:给|告诉|发给|留给)|(?:可以|可|同意|愿意)(?:提供|留)|"
                           r"可以给(?:专家|他|她|老师)|"
                           r"可以告诉(?:他|她|专家|老师)(?:我的?)?(?:电话|联系方式|号码|手机)|"
@@ -282,7 +293,9 @@ _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打�
                           r"(?:电话|联系方式|号码|手机)|"
                           r"微信号|可以联系|愿意.{0,6}联系方式|联系方式可以|"
                           r"可以给.{0,4}(?:电话|联系)|(?:电话|联系方式|号码|手机)(?:可以|能|就)给|"
-                          r"同意.{0,6}(?:联系|提供|公开|分享|告诉)|直接联系")
+                          r"同意.{0,6}(?:联系|提供|公开|分享|告诉)|直接联系|"
+                          # "电话随便给", "号码随便他打"
+                          r"(?:电话|号码|手机|联系方式).{0,2}随便")
 _REMOTE = re.compile(r"线上|远程|视频|网上|在线|微信上|电话指导|电话里|发照片|拍照片|"
                      r"不用来|不用上门")
 _ENTERPRISE = re.compile(r"公司|企业|我司|厂|集团|有限|股份|合作社|医院|诊所|卫生院|学校|园区|"
@@ -291,7 +304,10 @@ _FARMER = re.compile(r"种了|种的|养了|养的|亩|果园|鱼塘|猪圈|鸡�
 
 # ---- what is left when the form's answers are taken out --------------------------------------
 _REQUEST = re.compile(
-    r"(我们?|咱们?|俺们?)(是|这边|这里|那边)?|想|要|请|找|个|位|名|一下|专家|老师|教授|技术员|帮忙|帮我们?|"
+    r"(我们?|咱们?|俺们?)(是|这边|这里|那边)?|想|要|请|找到?|个|位|名|一下|专家|老师|教授|技术员|帮忙|帮我们?|"
+    # "你们能找到懂蜜蜂的专家不？", "我是某合作社秘书，先说明基本情况：1. 地点…"
+    r"你们?能|能不能|懂行?|合作社|专业|某|秘书|会计|负责人|社长|理事长|场长|先说明|基本情况|情况如下|"
+    r"地点|地址|时间|(?:不|吗|没得|没有)(?=[？?])|"
     r"帮个忙|解决|指导|看看|来看|上门|现场|合作|对接|预算|费用|左右|大概|大约|差不多|"
     r"做|搞|开|的|小厂|工厂|厂子|厂|公司|企业|合作社|家庭农场|农场|了|哈|嘛|呀|啊|吧|呢|"
     r"改成|改为|改一下|换成|改|把|这个|那个|就|也|还|可以|同意|不同意|留电话|电话|联系方式|公开|"
@@ -304,7 +320,9 @@ _REQUEST = re.compile(
 
 # the card's own words in an edit ("紧急程度改成紧急", "地区改成雨城区"): never the problem
 _CARD_WORDS = re.compile(r"紧急程度|公开范围|联系方式|预算|费用|地区|改成|改为|换成|写成|"
-                         r"改一?[下哈]")
+                         r"改一?[下哈]|"
+                         # "sorry 地方搞错了，工厂不在旌阳，在广汉": the place corrected, no problem
+                         r"地方|地址|位置|[搞说写弄]错了?|sorry|不好意思|抱歉|不在|在|也")
 
 
 # greetings and voice-input fillers: "喂喂，听得到不", "那个那个，就是说"
@@ -352,11 +370,14 @@ def states_visibility(text: str) -> bool:
 
 
 # "没有不同意的 给嘛": two negations agree
-NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|不是|并非|并不是|也不是)说?"
+NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|没|不是|并非|并不是|也不是)说?"
                          r"(?:不同意|不愿意|不给|不想给|不能给|不可以)")
 
 
 def parse_contact_consent(text: str) -> bool | None:
+    if (m := NOT_AGAINST.search(text)) and not re.match(r"(钱|费用|预算|经费)", text[m.end():]) \
+            and not _CONSENT_NO.search(NOT_AGAINST.sub("", text)):
+        return True  # "没说不给电话噻 给嘛": not refusing is agreeing ("不是说不给钱" is money)
     text = NOT_AGAINST.sub("同意", text)
     if _CONSENT_NO.search(text):
         return False

@@ -347,6 +347,14 @@ class Answerer:
             body = "".join(d.text for d in _article_chunks(index, h))
             if asked and not names_its_subject(asked, h.title, body):
                 continue
+            if asked and not names_the_disease(asked, h.title + body):
+                continue
+            if asked and _HOT.search(asked) and not _COLD.search(asked) and (
+                    (_COLD.search(h.title) and not _HOT.search(h.title))
+                    or not _HEAT.search(h.title + body)):
+                # "猪儿热得喘粗气 咋个降温" is not the winter pig house's warmth, nor the
+                # piglets' diarrhoea: an answer about the heat speaks of it
+                continue
             if asked and len(kept) < rank and not self._shares_the_problem(
                     asked, h.title, body):
                 continue  # better hits were about other crops: this one must earn its place
@@ -434,6 +442,8 @@ class Answerer:
                 keep = [i for i, t in enumerate(texts) if not conditions.fails(t, measured)]
                 if keep:
                     texts, vectors = [texts[i] for i in keep], vectors[keep]
+            # "绿肉的…测到好多": the 红心 value in the same sentence is another case's
+            texts = [conditions.for_case(t, q.text, index.tokenizer.tokenize) for t in texts]
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
             if measured:  # and the dose for 5.0–5.5 is this one's: it leads
                 scores = scores + np.array([CONDITION_MET_WEIGHT * conditions.meets(t, measured)
@@ -501,8 +511,9 @@ _NEARLY_EQUAL = 0.9
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
-_NEW_TOPIC = re.compile(r"^(另外|换个问题|换个话题|再问个别的|问个别的|还有个问题|我还想问|"
-                        r"另一个问题)")
+# (after a few words: "好了止住了 还有个事 …")
+_NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外|换个问题|换个话题|"
+                        r"再问个别的|问个别的|还有个问题|我还想问|另一个问题)")
 _PRONOUN = re.compile(r"[他她它]们?")
 # an emergency's sentences: steps to take now, and what belongs to another day
 _ACTION = re.compile(r"立即|马上|迅速|赶紧|尽快|千万|切勿|不要|拨打|送医|就医|"
@@ -626,6 +637,36 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
     words.update(p for p in taxonomy.product_codes() if p not in _BROAD
                  and any(p in w for w in list(words)))
     return any(w in article for w in words)
+
+
+# the heat of summer and the cold of winter: an article on one is no answer about the other
+_HOT = re.compile("热得|好热|太热|高温|中暑|防暑|暑天|伏天|三伏|三十[五六七八九]度|四十度")
+_HEAT = re.compile("高温|炎热|热应激|中暑|防暑|降温|暑|热射病|热天|天热")
+_COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|下凌|霜")
+
+# a disease by name ("带状疱疹", "腐烂病", "猪瘟"): its last two characters, unless the first of
+# them says nothing of which disease ("生病", "啥病", "这病", "发病")
+# ("褐色病斑", "病虫害", "病死猪": 病 begins another word there)
+_DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟)"
+                      r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树])))")
+_NO_DISEASE = frozenset("生毛发治看得疾啥么子有防染犯个种的这那怪大小新老传了是病遭非红白黑黄色")
+
+
+def names_the_disease(question: str, article: str) -> bool:
+    """A question naming a disease is not answered by an article that never names it:
+    "带状疱疹疫苗要打几针" gets no rabies-vaccine article, "苹果树腐烂病" no hail damage.
+    Its other names count ("鸡瘟" → 新城疫), and a slip of the pen ("溃杨病" is 溃疡病)."""
+    table = synonyms()
+    for before, disease in _DISEASE.findall(" " + question):
+        if disease[0] in _NO_DISEASE or disease in article:
+            continue
+        if re.search(re.escape(before) + "[\u4e00-\u9fff]" + disease[-1], article):
+            continue  # "溃杨病": one character mistyped
+        if any(w in article for term, names in table.items() if disease in term
+               for w in names):
+            continue
+        return False
+    return True
 
 
 def _products(text: str) -> list[str]:

@@ -9,6 +9,7 @@ with no condition on the quantity is never left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 _NUM = r"(\d+(?:\.\d+)?)"
 _TO = r"\s*(?:到|至|~|～|-|—|–)\s*"
@@ -71,3 +72,35 @@ def meets(sentence: str, values: dict[str, float]) -> bool:
     for pH 5.2): the asker's own case, ahead of the background."""
     return any(any(lo <= value <= hi for lo, hi in _conditions(name, sentence))
                for name, value in values.items())
+
+
+# the clauses of one sentence, each with the mark that ends it
+_CLAUSE = re.compile(r"[^，,；;]+[，,；;]?")
+# a value and its unit ("28到32℃", "7%以上", "至少2周"): only values of one unit are cases
+_VALUE = re.compile(_NUM + r"(?:" + _TO + _NUM + r")?\s*([%℃A-Za-z]+|[\u4e00-\u9fff])")
+
+
+def for_case(sentence: str, question: str, words: Callable[[str], Iterable[str]]) -> str:
+    """The sentence without the values given for a case the asker is not in.
+
+    "红心、黄肉品种一般在7%以上，绿肉品种在6.5%以上开始采收" asked about 绿肉 keeps the 绿肉
+    clause. Clauses giving a value in the same unit are cases of one rule; one is dropped when
+    the words naming its case (those before its value that the others lack) are absent from
+    the question while another case's words are there. Asked of both, or of neither, the
+    sentence is kept whole; "pH低于5.0，每亩100到150公斤" is a condition and its dose, not
+    two cases."""
+    clauses = _CLAUSE.findall(sentence)
+    values = {i: m for i, c in enumerate(clauses) if (m := _VALUE.search(c))}
+    units = [m.group(3) for m in values.values()]
+    cases = [i for i, m in values.items() if units.count(m.group(3)) >= 2]
+    if len(cases) < 2 or len({values[i].group(3) for i in cases}) > 1:
+        return sentence
+    named = {i: {w for w in words(clauses[i][:values[i].start()]) if len(w) >= 2}
+             for i in cases}
+    shared = set.intersection(*named.values())
+    found = {i: sum(w in question for w in named[i] - shared) for i in cases}
+    other = {i for i in cases if not found[i] and named[i] - shared}
+    if not other or not any(found.values()):
+        return sentence
+    kept = "".join(c for i, c in enumerate(clauses) if i not in other)
+    return kept[:-1] + sentence[-1] if kept and kept[-1] in "，,；;" else kept

@@ -86,7 +86,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # carbon monoxide: a fire, stove or gas heater in a closed room, and someone dizzy or out
     ("co",
      r"(煤炉|蜂窝煤|烤火|烧炭|炭火|炭盆|火盆|煤烟|热水器|煤气|燃气|臭鸡蛋|车库.{0,8}空调).{0,16}"
-     r"(昏|晕|喊不|叫不|软|头痛|想吐|吐|没起来|没醒|打偏偏)|几个人都.{0,3}(头晕|昏|晕|吐)|"
+     r"(昏|晕|喊不|叫不|软(?!管)|头痛|想吐|吐|没起来|没醒|打偏偏)|几个人都.{0,3}(头晕|昏|晕|吐)|"
      r"樱桃红|红得像樱桃|一氧化碳|煤气中毒|carbon monoxide"),
     # water, wells, cesspits: fallen in, pulled out
     ("drowning",
@@ -281,7 +281,7 @@ _GRAVE = re.compile(r"救命|倒起|倒了|倒在|昏|喊不答应|叫不醒|不
 # Figures of speech: never an emergency, even "刚刚" ("笑得我抽筋", "好看到我心脏骤停")
 _FIGURATIVE = re.compile(
     "笑得|笑死|气得我|被.{0,4}气得|热得我|骂得|好看(到|得)|好笑到|帅(到|得)|美得|甜到|心脏病都要犯|热死了|累死|饿死|"
-    "听得我|看得我|激动得|感动得|惊得|要吐血|要窒息|(看|搞|绕|算|整)晕|(游戏|抖音|手机)中毒|上瘾|"
+    "听得我|看得我|激动得|感动得|惊得|要吐血|要窒息|(看|搞|绕|算|整|说|听)(晕|昏)|昏头|晕头|(游戏|抖音|手机)中毒|上瘾|"
     "(手机|电脑|电视|网页|系统|软件|屏幕|app|遥控器).{0,6}(没得?反应|没有反应|卡|不动)|"
     "困死|要死了要死了|辣得我|辣死我|跳楼价|输惨|打牌输|气晕|气死|王者|打游戏|吃鸡(?![块肉蛋汤腿翅爪脚骨])|带带我|差点儿?(晕|昏)|整窒息|股票|账单|电费|(?<![没得有])感觉$|的感觉|说不出话来|噎得|"
     r"lol|lmao|haha|哈哈|😂"
@@ -303,7 +303,8 @@ _STILL_URGENT = re.compile(r"(菌子|蘑菇|菌菇|野生菌|百[草早]枯).{0,
 _BETTER = re.compile("(已经|现在)(好了|没事)")
 _JUST_NOW = re.compile("刚刚|刚才|这会儿|马上要|刚.{0,2}(捞|拉|救|抬)|right now|just now")
 # Animals and crops are not a human emergency (the vet and the farming articles answer them)
-_ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|兔|马|蚕|蜜蜂|果树|庄稼|秧苗|苗子|"
+_ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|(塘|池|缸|田)[头里子]?的?鱼|"
+                     "鱼(全|都|群|苗|浮|死)|兔|马|蚕|蜜蜂|果树|庄稼|秧苗|苗子|"
                      "叶子|叶片|果子|果实|枝条|茶树|棵树|树子|水稻|稻子|秧田|麦子|小麦|蔬菜|菜苗|菜叶|根系|"
                      "玉米|苞谷|包谷|洋芋|红苕|油菜|辣椒|海椒|茶叶|柑子|橘子|李子|桃子|花椒|猕猴桃")
 # Words that contain an animal's name without being about one ("割猪草", "羊水破了", "马上")
@@ -338,12 +339,17 @@ def assess(text: str) -> SafetyVerdict:
         return SafetyVerdict("harm", HARM_TEXT)
     # the model's second opinion only where no rule speaks (a fire or gas leak is the fire line)
     # (money talk — "村头穷，一分钱都拿不出来" — is never an emergency by resemblance alone)
-    learned = not _FIRE.search(t) and not _MONEY_TALK.search(t) and looks_like_emergency(t)
+    # ("我问错了 没得事了 娃儿拿我手机乱点的": a mistake owned up to is no emergency either)
+    learned = not _FIRE.search(t) and not _MONEY_TALK.search(t) and not _ALL_CLEAR.search(t) \
+        and looks_like_emergency(t)
     if (_EMERGENCY.search(t) or learned) and _now(t) and not _about_an_animal(t):
         return SafetyVerdict("emergency", EMERGENCY_TEXT, _topic(t))
     if _FIRE.search(t):
         return SafetyVerdict("fire", FIRE_TEXT)
     return SafetyVerdict("", "")
+
+
+_ALL_CLEAR = re.compile("问错了|点错了|发错了|按错了|乱点|乱按|(没得|没|莫得)事了")
 
 
 def topic_of(text: str) -> str:
@@ -359,6 +365,11 @@ _IN_ADVANCE = re.compile("万一|如果|要是|假如|先学|提前|学一下|�
                          "急救(方法|措施|步骤)")
 
 
+# a remedy offered, not yet taken; and what says it was taken
+_OFFERED = re.compile("(喊|叫|让|要)我(生)?吃|(能不能|可不可以|能否)(生)?(吃|喝)|清火|明目|偏方")
+_TAKEN = re.compile("(吃|喝|吞|服)(了|下去|进去)")
+
+
 def _now(t: str) -> bool:
     """Happening to someone now, not a figure of speech, a question in advance or the past."""
     if _FIGURATIVE.search(t) or _SCAM.search(t):
@@ -369,6 +380,8 @@ def _now(t: str) -> bool:
         return True
     if _MILD.search(t) and not _GRAVE.search(t):
         return False
+    if _OFFERED.search(t) and not _TAKEN.search(t):
+        return False  # "生吃鱼胆能不能清火明目？我妈喊我吃": offered, not yet taken
     return not _NOT_NOW.search(t) and not (_ASKS_FIRST.search(t) and not _PERSON.search(t))
 
 

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import re
 
+# human illnesses and first aid named in article titles with no person word ("肺结核：咳嗽咳痰…"
+# is no answer to a coughing pig); said of an animal ("猪儿…是不是中暑了") they name no person
+# (a bite or sting stays a person's: an animal did it)
+_ILLS = ("结核|幽门|感冒|甲状腺|手足口|鼻血|海姆立克|烫伤|诺如|心梗|卒中|"
+         "中风|中暑|登革热|流感|带状疱疹|宫颈癌|HPV|近视|龋齿")
 _WORDS: dict[str, str] = {
     "animal": "猪|仔猪|母猪|牛|羊|鸡|鸭|鹅|兔|鱼|虾|蟹|蚕|蜜蜂|蜂群|蜂箱|狗|猫|畜|禽|兽|养殖|"
               "饲料|饲养|圈舍|猪舍|鸡舍|兽医|蛋鸡|肉鸡|草鱼|鲫鱼|鲤鱼|泥鳅|黄鳝|牦牛|奶牛",
@@ -20,12 +25,10 @@ _WORDS: dict[str, str] = {
     # words only people have (a pig gets vaccines and fevers too)
     "person": "人|娃|孩子|儿童|宝宝|婴|老人|老年|我妈|我爸|老汉|婆婆|爷爷|奶奶|外婆|外公|妈妈|"
               "爸爸|老公|老婆|孕|患者|病人|医生|医院|血压|血糖|糖尿病|高血压|体检|上学|学校|"
-              # human illnesses and first aid named in article titles with no person word
-              # ("肺结核：咳嗽咳痰…" is no answer to a coughing pig)
-              "结核|幽门|感冒|甲状腺|手足口|鼻血|海姆立克|烫伤|诺如|心梗|卒中|"
-              "中风|中暑|登革热|蜇伤|咬伤|狂犬|流感|带状疱疹|宫颈癌|HPV|近视|龋齿",
+              f"蜇伤|咬伤|狂犬|{_ILLS}",
 }
 _RES = {name: re.compile(words) for name, words in _WORDS.items()}
+_ILLNESS = re.compile(_ILLS)
 # person words that also name farm work ("人工授粉", "打药的人"): a crop or animal wins there
 _WEAK_PERSON = re.compile("人工|工人|人员|人们|有人")
 # crop words that only say where someone is ("去地里干活 碰到马蜂窝"): no crop is asked about
@@ -38,6 +41,8 @@ def classes(text: str) -> set[str]:
     if "person" in found and found & {"animal", "crop"} and not _RES["person"].search(
             _WEAK_PERSON.sub("", text)):
         found.discard("person")
+    if {"person", "animal"} <= found and not _RES["person"].search(_ILLNESS.sub("", text)):
+        found.discard("person")  # "猪儿喘粗气 是不是中暑了": the pig's heat, not a person's
     if "crop" in found and not _RES["crop"].search(_WEAK_CROP.sub("", text)):
         found.discard("crop")
     return found

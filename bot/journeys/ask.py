@@ -79,7 +79,11 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
         from bot.journeys import need
 
         t.say(texts.NO_ARTICLE_ASK_EXPERT)
-        need.show(deps, deps.matcher.extract(text, role=t.role), t)
+        draft = deps.matcher.extract(text, role=t.role)
+        if draft.kind == "question":  # someone to look at it: a service, its cost asked
+            draft.kind = "service"
+            draft.recompute_missing()
+        need.show(deps, draft, t)
         return
     buttons = [Button(texts.FORWARD, "forward")] if result.abstained and not inside_form else []
     t.say("\n".join(lines), options(t, buttons) if buttons else [])

@@ -37,6 +37,8 @@ _ABOUT_SLOT = {"urgency": re.compile("急"), "region": re.compile("地区|哪里
 # the price asked back at the budget prompt: "专家一般要好多钱嘛", "你们收费不", "要钱不"
 _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好多钱|多少钱|收费|要钱|免费|"
                           r"贵不贵|啥价")
+# "看着给嘛 我也不晓得该好多钱": the money talk says 面议, however long
+_NEGOTIABLE = re.compile("看着给|看到给|面议|商量|开价|随便给")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 # the fields a card shows besides the description
 _FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
@@ -133,8 +135,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         t.say(texts.PRICE_ASKED, options(t, slot_buttons(name)))
         return
     aside = smalltalk.classify(text)
-    if aside == "out_of_scope" and name in ("budget", "contact_consent") and len(
-            text) <= _SHORT_ANSWER and fill_slot(NeedDraft(**t.data["draft"]), name, text):
+    if aside == "out_of_scope" and name in ("budget", "contact_consent") and (
+            len(text) <= _SHORT_ANSWER or _NEGOTIABLE.search(text)) and fill_slot(
+            NeedDraft(**t.data["draft"]), name, text):
         # "没得好多钱，面议嘛" at the budget prompt: money talk is the answer (a lottery
         # question with an amount in it is not)
         aside = None
@@ -190,6 +193,14 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         t.data["draft"] = asdict(draft)
         _ask_slot(name, t)
         return
+    if name == "budget" and t.data.get("retried") == name:
+        # a second answer with no amount ("给嘛", "你莫问了"): 面议, never the question a third
+        # time
+        draft.budget, draft.budget_text = None, "面议"
+        draft.recompute_missing()
+        show(deps, draft, t)
+        return
+    t.data["retried"] = name
     _ask_slot(name, t, texts.SLOT_RETRY.get(name))
 
 
@@ -274,11 +285,17 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
     t.data["draft"] = asdict(draft)
     if draft.missing:
         name = draft.missing[0]
+        if t.state != f"need:slot:{name}":
+            t.data.pop("retried", None)
         t.state = f"need:slot:{name}"
         _ask_slot(name, t)
         return
     t.state = "need:confirm"
     lines = [texts.SUMMARY_HEAD, *draft.summary_lines()]
+    if added := [_ADDED_LEAD.sub("", line).strip() for line in draft.description.split("\n")[1:]
+                 if _ADDED_LEAD.sub("", line).strip()]:
+        # "补充一下 还有叶子发黄": what was added after the first description, seen on the card
+        lines.insert(2, "补充：" + _shorter("；".join(added), _ADDED_CHARS))
     buttons = [Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
                Button(texts.DROP, "need:cancel")]
     if draft.requester_role == "enterprise" and not draft.visibility_set:
@@ -287,6 +304,14 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
         lines.append(texts.VISIBILITY_ASK)
         buttons.append(Button(texts.PRIVATE, "need:private"))
     t.say("\n".join(lines), options(t, buttons))
+
+
+_ADDED_CHARS = 60
+_ADDED_LEAD = re.compile(r"^(补充(一下|一点|说明|两点|几句)?|再说一下|还有个情况)[：:，,。\s]*")
+
+
+def _shorter(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def publish(deps: Deps, t: Turn) -> None:

@@ -379,3 +379,43 @@ def test_a_subject_the_asker_rules_out_is_not_the_answer() -> None:
     assert _DENIED.findall("这个不是猪瘟哈 是拉稀") == ["猪瘟"]
     for said in ("是不是线虫", "不是很急", "不是说要打药吗"):
         assert _DENIED.findall(said) == []
+
+
+def test_near_misses_are_not_answers_and_the_askers_case_is_kept(demo: Harness) -> None:
+    """From a fifteenth answers set: a disease the article never names, a hot pig and a winter
+    or human article, a frost question read as a forecast, a gas hose read as an emergency, and
+    the value for another variety in the same sentence."""
+    no_vetted = "没有经过专家审核"
+    said = text(demo.chat("n1", "我今年五十几了 带状疱疹疫苗要不要打 要打几针"))
+    assert no_vetted in said and "狂犬" not in said
+    said = text(demo.chat("n2", "苹果树枝干上树皮烂了 一块一块的发褐 是腐烂病不 咋个刮咋个涂药"))
+    assert no_vetted in said and "冰雹" not in said
+    said = text(demo.chat("n3", "这两天热得很 猪儿在圈头一直喘粗气 趴起不吃东西 是不是中暑了 "
+                                "咋个给猪降温"))
+    assert no_vetted in said and not said.startswith("⚠️")
+    # a disease's other name and a slip of the pen still find its article
+    assert cited(text(demo.chat("n4", "猕猴桃树干上流红水水，是不是溃杨病哦")))[:1] == [
+        "猕猴桃细菌性溃疡病防控"]
+    said = text(demo.chat("n5", "今晚上要降温到零下 李子正在开花 听说可以熏烟 一亩地烧几堆"))
+    assert "4到6堆" in said
+    said = text(demo.chat("n6", "屋头的燃气灶用的橡胶软管 好长算合适"))
+    assert "2米" in said and not said.startswith("⚠️")
+    said = text(demo.chat("n7", "我们种的是绿肉的猕猴桃 糖度计测到好多就可以开始摘了"))
+    assert "6.5%以上" in said and "7%以上" not in said
+    said = text(demo.chat("n8", "仔猪睡觉那块地方 冬天温度要保持好多度才合适 刚下的小猪儿"))
+    assert "28到32℃" in said and "22到26℃" not in said
+    said = text(demo.chat("n9", "你们周末上班吗？"))
+    assert "出处" not in said and no_vetted not in said
+
+
+def test_another_matter_after_an_answer_is_a_new_question(demo: Harness) -> None:
+    assert "鼻翼" in text(demo.chat("n10", "娃儿流鼻血了 咋个止"))
+    said = text(demo.chat("n10", "好了止住了 还有个事 前两天他手遭开水烫了 当时应该冲好久冷水喃"))
+    assert "15到30分钟" in said and "鼻翼" not in said
+    # boiling water on the plateau asked by a travel agency: physics, not tourism
+    said = text(demo.chat("n11", "hello 我们是做川西自驾游的旅行社，客人老问为啥子到了康定烧开水"
+                                 "泡茶不香，水开的时候大概好多度？"))
+    assert "出处" in said
+    # the air a child with asthma breathes is health, not a trip out
+    said = text(demo.chat("n12", "今天AQI 160 是啥子级别 我娃儿有哮喘 能出去耍不"))
+    assert "中度污染" in said

@@ -739,3 +739,95 @@ def test_a_request_said_as_not_wanted_is_no_need() -> None:
     assert not words.looks_like_need(said, "enterprise")
     assert words.looks_like_need("想请个专家来看看")
     assert words.looks_like_need("不用打药 想请专家来看")  # only the request itself is negated
+
+
+def test_fresh_phrasings_from_a_seventeenth_set(bot: Harness) -> None:
+    from bot import accounts
+
+    # no amount twice at the budget prompt: 面议, never the same question a third time
+    bot.chat("f30", "我在盐亭种的核桃 今年好多果子没长大就掉了 想请专家来看")
+    bot.chat("f30", "不急")
+    assert "费用" in text(bot.chat("f30", "要好多钱嘛"))
+    said = text(bot.chat("f30", "这个不好说 你莫问了"))
+    assert "联系方式告诉" in said and "费用" not in said
+    # "看着给" is the answer however long the message, even with "好多钱" in it
+    bot.chat("f31", "我在石棉种的黄果柑 叶子卷起发黄 想请专家来看")
+    bot.chat("f31", "不急")
+    assert "联系方式告诉" in text(bot.chat("f31", "看着给嘛 我也不晓得该好多钱"))
+    card = text(bot.chat("f31", "电话随便给"))
+    assert "面议" in card and "专家接单后告知" in card
+    # a scale with nothing wrong: what the problem is, asked first
+    assert "遇到了什么问题" in text(bot.chat("f32", "你们能找到懂蜜蜂的专家不？我在宝兴县 "
+                                                     "养了四十几箱蜂"))
+    # a farmer's short report: the cost is asked too, as for any visit
+    accounts.account(bot.engine, "telegram", "f33", role="farmer")
+    bot.chat("f33", "羊拉稀")
+    bot.chat("f33", "美姑")
+    assert "费用" in text(bot.chat("f33", "不急"))
+    # the sum of the parts, and a correction said at another prompt
+    accounts.account(bot.engine, "telegram", "e30", role="enterprise")
+    bot.chat("e30", "您好！我社是犍为县茉莉花种植专业合作社，现将需求报告如下："
+                    "1. 茉莉花叶片发黄脱落，花苞少；2. 基地位于乐山市犍为县；3. 希望尽快来人。")
+    bot.chat("e30", "预算说明：1. 社里出1万；2. 镇上农业项目补贴1万，合计2万元。")
+    assert "约 2 万元" in text(bot.chat("e30", "1. 同意提供联系电话；2. 联系人为合作社秘书。"))
+    accounts.account(bot.engine, "telegram", "e31", role="enterprise")
+    bot.chat("e31", "我们是仁寿县的枇杷合作社，枇杷幼果期大量落果，想请专家，预算3000元")
+    bot.chat("e31", "1. 时间：尽快；2. 预算更正为4000元。")
+    assert "约 4000 元" in text(bot.chat("e31", "同意提供联系方式"))
+    said = text(bot.chat("e31", "Wait，老板说已经联系了农科院的老师，这个request cancel掉吧"))
+    assert "已取消" in said
+    assert needs(bot) == 0
+
+
+def test_fresh_phrasings_from_an_eighteenth_set(bot: Harness) -> None:
+    from bot import accounts
+    from matching.slots import parse_budget, parse_contact_consent
+
+    # "我搞昏了" is confusion, not an emergency: the place corrected, the form goes on
+    bot.chat("f40", "我种的桃子树流胶流得凶 想请个专家来看")
+    said = text(bot.chat("f40", "中江…不是不是 不是中江 是三台 我搞昏了"))
+    assert not said.startswith("⚠️") and "急不急" in said
+    # owning up to a mistake leaves, and is no emergency either
+    said = text(bot.chat("f40", "哦 我问错了 没得事了 娃儿拿我手机乱点的"))
+    assert "已取消" in said and "⚠️" not in said
+    bot.chat("f41", "我在仪陇种的柑子 叶子卷起 想请专家来看")
+    assert "已取消" in text(bot.chat("f41", "先放到嘛 我去问哈村上的农技员再说"))
+    assert parse_budget("村上出钱 公家出").amount is None
+    assert parse_contact_consent("没说不给电话噻 给嘛") is True
+    assert parse_contact_consent("不是说不给钱哈 就是说不准要好多 面议嘛") is None
+    # at the card: the phone given and the need kept to experts, in one message
+    card = text(bot.chat("f42", "我在茂县种的苹果 树干上烂了好多块 想请专家来看 尽快 预算四千 "
+                                "电话不给"))
+    assert "不直接提供" in card
+    card = text(bot.chat("f42", "电话还是给嘛 不过这个不要公开 只给专家看"))
+    assert "专家接单后告知" in card and "仅匹配的专家可见" in card
+    # a firm's place and budget corrected at once; the description experts read unchanged
+    accounts.account(bot.engine, "telegram", "e40", role="enterprise")
+    bot.chat("e40", "我们在德阳旌阳区做豆瓣酱 发酵车间夏天老是胀袋 想请专家 尽快 预算一万 "
+                    "同意留电话")
+    card = text(bot.chat("e40", "sorry 地方搞错了，工厂不在旌阳，在广汉，预算也改成1.5万"))
+    assert "德阳市广汉市" in card and "约 1.5 万元" in card
+    assert needs(bot) == 0
+    assert "需求已发布" in text(bot.chat("e40", "确认"))
+    with Session(bot.engine) as s:
+        assert "搞错" not in s.execute(select(Need.description)).scalar_one()
+
+
+def test_fresh_phrasings_from_a_nineteenth_set(bot: Harness) -> None:
+    from bot import accounts
+    from matching.slots import parse_urgency
+
+    # a hotpot-base factory asking for a food expert is a need, not a recipe question
+    accounts.account(bot.engine, "telegram", "e50", role="enterprise")
+    said = text(bot.chat("e50", "我们是做火锅底料的厂，在郫县，最近一批牛油底料放了两个月"
+                                "就有哈喇味了，想找食品方面的专家帮忙看下工艺"))
+    assert "急不急" in said and "帮不上忙" not in said
+    # when the trouble began is not how urgent; "莫说不急" is urgent
+    said = "塘子里的鱼老是浮头，今天早上起来死了几十斤，想找个水产专家来塘边看下"
+    assert parse_urgency(said) is None
+    assert parse_urgency("莫说不急哦，急得很，天一闷又要浮") == "urgent"
+    # the phone taken back at the card, said before another change in the same message
+    bot.chat("f50", "我在荣县种香菇 菌棒这两个月污染率很高 想请专家 急 预算五千 电话可以给")
+    card = text(bot.chat("f50", "联系方式还是不要直接给，公开范围也改成不公开"))
+    assert "联系方式：不直接提供" in card and "仅匹配的专家可见" in card and "补充" not in card
+    assert "补充：还有叶子发白" in text(bot.chat("f50", "补充一下 还有叶子发白"))

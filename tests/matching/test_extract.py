@@ -60,6 +60,10 @@ def test_fill_slot_answers_one_question_at_a_time() -> None:
     assert d.budget == 5000
     assert fill_slot(d, "contact_consent", "同意，13900001111")
     assert d.missing == [] and d.contact["phone"] == "13900001111"
+    # no amount and none coming ("你莫问了", "专家说了算"): 面议, not the question again
+    for unsaid in ("这个不好说 你莫问了", "专家说了算"):
+        d = extract_need("李子树叶子发黄，想请专家来看看")
+        assert fill_slot(d, "budget", unsaid) and d.budget is None and d.budget_text == "面议"
 
 
 def test_contacts_in_every_form_move_into_the_private_contact() -> None:

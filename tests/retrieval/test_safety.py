@@ -111,3 +111,19 @@ def test_a_named_person_turns_a_first_aid_question_into_an_emergency() -> None:
 def test_a_question_about_later_is_no_emergency_and_heating_means_co() -> None:
     assert assess("吃了头孢 停药几天可以喝酒").kind == ""
     assert assess("屋头关起门烤炭火 一家人都脑壳痛想吐 婆婆喊不醒了").topic == "co"
+
+
+@pytest.mark.parametrize("said", [
+    "救命 塘头的鱼全部浮到水面上张起嘴巴喘气 好像要憋死了 先咋个整",  # fish, not a person
+    "那生吃鱼胆能不能清火明目？我妈喊我吃",                              # offered, not taken
+    "中江…不是不是 不是中江 是三台 我搞昏了",                             # confused, not fainting
+    "哦 我问错了 没得事了 娃儿拿我手机乱点的",                            # a mistake owned up to
+    "屋头的燃气灶用的橡胶软管 好长算合适",                                # a hose, not a faint
+])
+def test_fresh_phrasings_that_are_no_emergency(said: str) -> None:
+    assert assess(said).kind != "emergency"
+
+
+def test_fresh_phrasings_that_still_are() -> None:
+    assert assess("我老汉吃了鱼胆 现在吐得凶").kind == "emergency"
+    assert assess("娃儿喝了敌敌畏 能不能喝牛奶").kind == "emergency"
