@@ -108,7 +108,7 @@ def baseline(searcher, question: str) -> dict:  # type: ignore[no-untyped-def]
 def main() -> None:
     ap = argparse.ArgumentParser()
     sets = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
-            "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "holdout")
+            "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "holdout")
     ap.add_argument("--misses", choices=(*sets, "all"), default=None)
     ap.add_argument("--only", choices=sets, default=None)
     args = ap.parse_args()

@@ -8,10 +8,11 @@ and its discipline. These are not real abstracts — the point is a corpus full 
 words that off-topic asks can brush against. The asks: every `decline`/`declined`/`smalltalk`
 row of bench/data/answers_*.jsonl (greetings, thanks, jokes, weather, shares, letters, sums,
 law, shopping …; the small-talk rules were tuned on the dev ones), and
-bench/data/offtopic_fresh.jsonl: 80 asks written by a colleague who had not read the code,
-never tuned on. An ask is declined when `ask` cites nothing and offers no forward to an expert.
-Issue 13's target: ≥ 80% declined. The same asks on the demo corpus alone come first, for
-comparison.
+bench/data/offtopic_fresh.jsonl: 80 asks written by a colleague who had not read the code
+(one rule was written after its misses were seen once), and offtopic_fresh2.jsonl: 80 more,
+written later the same way and never tuned on. An ask is declined when `ask` cites nothing
+and offers no forward to an expert. Issue 13's target: ≥ 80% declined. The same asks on the
+demo corpus alone come first, for comparison.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT / "bench" / "data"
 
 
-def fresh() -> list[str]:
-    path = DATA / "offtopic_fresh.jsonl"
+def fresh(name: str = "offtopic_fresh.jsonl") -> list[str]:
+    path = DATA / name
     return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
 
@@ -71,7 +72,8 @@ def main() -> None:
     from knowledge.importers import import_file
     from retrieval.service import make_answerer, open_index
 
-    sets = {"answers sets (dev and held-out)": asks(), "offtopic_fresh (never tuned on)": fresh()}
+    sets = {"answers sets (dev and held-out)": asks(), "offtopic_fresh": fresh(),
+            "offtopic_fresh2 (never tuned on)": fresh("offtopic_fresh2.jsonl")}
     settings, engine = demo_store("kejiyun-offtopic-")
     answerer = make_answerer(open_index(engine, settings, kinds=("articles",)), settings)
     demo = {name: declined(answerer, texts)[0] for name, texts in sets.items()}

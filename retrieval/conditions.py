@@ -25,8 +25,19 @@ _STATED = {
 }
 
 
+# a value said in words: "ph五点二" is pH 5.2
+_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")} | {"两": "2", "〇": "0"}
+_SPOKEN = re.compile(r"([零〇一二两三四五六七八九])点([零〇一二两三四五六七八九]+)")
+
+
+def _in_digits(text: str) -> str:
+    return _SPOKEN.sub(lambda m: "".join(_DIGITS[c] for c in m.group(1)) + "."
+                       + "".join(_DIGITS[c] for c in m.group(2)), text)
+
+
 def stated(question: str) -> dict[str, float]:
     """Each quantity the question gives one value for ("pH5.2" → {"pH": 5.2})."""
+    question = _in_digits(question)
     out: dict[str, float] = {}
     for name, pattern in _STATED.items():
         values = {float(m.group(1)) for m in pattern.finditer(question)}

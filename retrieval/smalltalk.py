@@ -17,6 +17,9 @@ _END = r"[呀啊吗嘛哈哦噢啦了呢的哇噻哟嘞～~!！。,，.？?\s]*$
 _HELLO = (r"(你好|您好|你们好|大家好|在吗|在不在|还在不|你还在不|有人吗|有人没得?|有没得人|有人不|"
           r"哈喽|hello|hi|hey|嗨|喂|"
           r"早上好|"
+          # season's greetings: "祝你新年快乐，身体健康！"
+          r"(祝你们?|祝您)?(新年|春节|节日|中秋|国庆|端午|元旦)快乐|过年好|拜年|"
+          r"祝你们?[^，,。！!？?]{0,6}(身体健康|万事如意|工作顺利|生意兴隆)|(身体健康|万事如意)|"
           r"上午好|下午好|晚上好|早安|晚安|早|老师好|请问在吗|吃了没得?|吃饭没得?|吃饭了没|拜拜|再见|明天见|回头见|"
           r"吃(了)?(早|午|晌午|夜|晚)?饭(了)?没得?|(明天|下次|改天|回头)再来(问你)?|(明天|下次|改天|回头)再问|"
           r"bye|goodbye|我先走了|改天再聊|先这样|听得?[到见]不|听得?[到见]吗|能听[到见]不)[呀啊吗嘛哈哦]*")
@@ -46,10 +49,10 @@ _ABOUT_ME = re.compile(r"^你.{0,3}(叫|几岁|多大|是男|是女|喜欢|会�
                        r"(你)?说的(啥子|什么).{0,3}听不懂|破机器人|(问|说)了半天|答不到|答不上|"
                        # "你好没得用" is about me; "打了除草剂也没得用" about the weedkiller
                        r"(你|这个|助手|机器人|问你)[^，,。]{0,4}(不好用|没得用)|^(不好用|没得用)|"
-                       r"牛头不对马嘴|驴唇不对马嘴|一点都不好用|你回答得?的?(啥子|什么)|太笨|(太阳|天气|今天).{0,6}(安逸|巴适|舒服|好热|好冷)(得很|很)?[呀啊嘛哈哦]*$|回答的?不对.{0,6}(再想|重新)|"
-                       # the service's hours: "你们周末上班吗", "晚上有人没得"
-                       r"^(你们?|平台|助手|科协)(这边|那边)?.{0,4}(上班|下班|休息|放假|几点.{0,2}(上|下)班|"
-                       r"有人(在|值班)?(不|吗|没得|没有))")
+                       r"牛头不对马嘴|驴唇不对马嘴|一点都不好用|你回答得?的?(啥子|什么)|太笨|(太阳|天气|今天).{0,6}(安逸|巴适|舒服|好热|好冷)(得很|很)?[呀啊嘛哈哦]*$|回答的?不对.{0,6}(再想|重新)")
+# the service's hours: "你们周末上班吗", "晚上有人没得"
+_HOURS = re.compile(r"^(你们?|平台|助手|科协)(这边|那边)?.{0,4}"
+                    r"(上班|下班|休息|放假|几点.{0,2}(上|下)班|有人(在|值班)?(不|吗|没得|没有))")
 # who they are, and nothing asked: "老师好，我是南江县的一个老农民，今年七十三了", "我是川农的
 # 老师，想试试你们这个系统", "老板在不在"
 _INTRO = re.compile(r"^(你好|您好|老师好|喂+)?[，,\s]*我是.{0,16}(农民|老农|村民|农户|种植户|"
@@ -62,12 +65,13 @@ _INTRO = re.compile(r"^(你好|您好|老师好|喂+)?[，,\s]*我是.{0,16}(农
 _JOKE = re.compile(r"(讲|说|来)(个|一个|段)笑话|陪我(聊|耍|摆)|龙门阵|无聊|心情不好|"
                    r"(唱|跳)(个|一个|一首|首)|你会(唱歌|跳舞|画画)")
 # asks outside 科普 and 科技服务, by kind; "…是不是骗局" is a fraud question (in scope)
-_OUT_OF_SCOPE = re.compile(
-    # forecasts
-    r"(今天|明天|后天|今晚|明早|这几天|周末|下周|过两天).{0,8}(天气|下不下雨|会不会下雨|下雨不|降温|"
-    r"落不落雨|落雨不|(会不会|要不要|下不下|落不落)(下|落)(雨|雪)|出太阳|晴不晴|"
+# forecasts asked for (the weather told, "这几天天气热 猪儿热得喘气咋个办", is farming)
+_FORECAST = re.compile(
+    r"(今天|明天|后天|今晚|明早|这几天|周末|下周|过两天).{0,16}(天气(?![热冷好差干])|下不下雨|会不会下雨|下雨不|降温|"
+    r"落不落雨|落雨不|(会不会|要不要|下不下|落不落)(下|落)(雨|雪)|(会不会|要不要)结冰|出太阳|晴不晴|"
     r"升温|几度|好多度|多少度|带伞|冷不冷|热不热|(还是|还)?(这么|恁个|那么)(热|冷)(不|吗|哦|没)?)|"
-    r"天气(咋样|怎么样|如何|好不好)|会不会下雨|weather|"
+    r"天气(咋样|怎么样|如何|好不好)|会不会下雨|weather")
+_OUT_OF_SCOPE = re.compile(
     # money: shares, funds, lottery, interest, prices of goods
     r"股票|股价|大盘|基金|彩票|双色球|大乐透|开奖|比特币|炒股|利息|理财|贷款|bitcoin|stock price|"
     r"红包|份子钱|礼金|随礼|送礼|人情钱|"
@@ -138,6 +142,8 @@ REPLY = {
                      "附出处），帮企业、合作社、农户把技术需求整理好、推荐合适的专家，"
                      "科技工作者也可以在这里接单。"),
     "noise": "请用文字描述您的问题，例如：“李子园土壤酸化板结怎么办？”",
+    "hours": ("我全天在线，随时可以问；请专家、和科协工作人员对接一般在工作日办理，"
+              "需求发出去后有专家接单会第一时间通知您。"),
     "chat": "我是科技云助手，还在不断学习 🙂 种养殖、健康、生活方面的问题可以直接问我。",
     "intro": ("您好，认识您很高兴！种养殖、健康、生活方面的问题可以直接问我，"
               "想请专家帮忙也可以直接说。"),
@@ -188,7 +194,8 @@ def classify(text: str) -> str | None:
     if len(pieces) > 1 and _chat_kind(pieces[-1]) == "thanks" and len(t) <= 24 \
             and not _ASKING.search(t):
         return "thanks"
-    if _ALWAYS_OUT.search(t) or (_OUT_OF_SCOPE.search(t) and not _IN_SCOPE.search(t)):
+    if _ALWAYS_OUT.search(t) or ((_OUT_OF_SCOPE.search(t) or _FORECAST.search(t))
+                                 and not _IN_SCOPE.search(t)):
         return "out_of_scope"
     # "谢谢你哈 上回说的那个法子管用得很": thanks and news, nothing asked
     if len(pieces) > 1 and _chat_kind(pieces[0]) == "thanks" and len(t) <= 30 \
@@ -199,7 +206,8 @@ def classify(text: str) -> str | None:
 
 def _chat_kind(t: str) -> str | None:
     for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("ok", _OK),
-                          ("capabilities", _CAPABILITIES), ("chat", _ABOUT_ME), ("intro", _INTRO),
+                          ("capabilities", _CAPABILITIES), ("hours", _HOURS), ("chat", _ABOUT_ME),
+                          ("intro", _INTRO),
                           ("joke", _JOKE)):
         if pattern.search(t):
             return kind

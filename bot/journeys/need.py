@@ -30,7 +30,7 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
 }
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
-_ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro")
+_ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours")
 # a question back about the prompt itself, not a 科普 question asked inside the form
 _ABOUT_SLOT = {"urgency": re.compile("急"), "region": re.compile("地区|哪里|地方|哪个县|在哪|位置"),
                "contact_consent": re.compile("电话|联系|号码|手机")}
@@ -39,6 +39,8 @@ _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好
                           r"贵不贵|啥价")
 # "看着给嘛 我也不晓得该好多钱": the money talk says 面议, however long
 _NEGOTIABLE = re.compile("看着给|看到给|面议|商量|开价|随便给")
+# a question asked by the way, before the request
+_BY_THE_WAY = re.compile(r"^\s*(顺便|对了|另外|还有个事|再问|问一?[下哈])")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 # the fields a card shows besides the description
 _FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
@@ -81,6 +83,11 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
     的小厂", "袋装泡菜发酵老是胀袋", then "想找个专家帮忙解决，预算两万左右"."""
     said = [*ask.recent(deps, t), text]
     t.data.pop("recent", None)
+    # "袋装泡菜老是胀袋", "顺便问一下 泡菜亚硝酸盐好久最高", "想找个专家": the question asked by
+    # the way was answered; the trouble reported is the need
+    kept = [s for s in said[:-1] if not _BY_THE_WAY.match(s)]
+    if len(kept) < len(said) - 1 and any(problem_size(s) >= 4 for s in kept):
+        said = [*kept, text]
     # "溃疡病打啥子药？想请个专家来看看": the question is answered, then the form
     asked = [p for p in words.SENTENCES.split(text) if p and asks(p)
              and parse_kind(p) == "question" and smalltalk.classify(p) is None]

@@ -18,6 +18,8 @@ from bot.messages import MAX_TEXT, Inbound
 from retrieval import smalltalk
 from retrieval.safety import assess
 
+_BARE_LEAVE = 8  # characters: "算了", "不要了嘛"
+
 JOURNEYS: tuple[ModuleType, ...] = (ask, need, offers, register, account)
 
 
@@ -88,6 +90,9 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
             return
     if words.leaves(text) and not t.at_rest:
         cancel(deps, "", t)  # "算了，不要了" ends the form, from any step
+        return
+    if t.at_rest and len(text) <= _BARE_LEAVE and words.LEAVE.match(text):
+        t.say(texts.NOTHING_TO_CANCEL)  # "算了" with nothing open: no "帮不上忙"
         return
     if t.at_rest:
         if words.SHARE_WORDS.match(text) and offers.share_in_words(deps, text, t):

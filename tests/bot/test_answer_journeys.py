@@ -419,3 +419,16 @@ def test_another_matter_after_an_answer_is_a_new_question(demo: Harness) -> None
     # the air a child with asthma breathes is health, not a trip out
     said = text(demo.chat("n12", "今天AQI 160 是啥子级别 我娃儿有哮喘 能出去耍不"))
     assert "中度污染" in said
+
+
+def test_season_greetings_forecasts_and_weather_told_of_a_pig(demo: Harness) -> None:
+    from retrieval import smalltalk
+
+    assert smalltalk.classify("早上好！祝你新年快乐，身体健康！") == "greeting"
+    assert smalltalk.classify("明天早上跑雅西高速 泥巴山会不会下雪结冰") == "out_of_scope"
+    assert smalltalk.classify("明天我们镇上落不落雨 要不要赶紧收苞谷") == "out_of_scope"
+    # the weather told, not asked for: a question about the pigs
+    assert smalltalk.classify("这几天天气热 猪儿热得喘气咋个办") is None
+    said = text(demo.chat("n13", "我屋头李子数种了八年了叶子黄果子小测了土说是ph五点二"
+                                 "那个石灰一亩地撒好多合适"))
+    assert "50到75公斤" in said and "100到150公斤" not in said

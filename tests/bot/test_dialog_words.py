@@ -831,3 +831,22 @@ def test_fresh_phrasings_from_a_nineteenth_set(bot: Harness) -> None:
     card = text(bot.chat("f50", "联系方式还是不要直接给，公开范围也改成不公开"))
     assert "联系方式：不直接提供" in card and "仅匹配的专家可见" in card and "补充" not in card
     assert "补充：还有叶子发白" in text(bot.chat("f50", "补充一下 还有叶子发白"))
+
+
+def test_played_in_the_terminal(bot: Harness) -> None:
+    """Found by playing `kejiyun chat`: a question asked by the way is not the need; the
+    service's hours get an answer; "算了" with nothing open is no "帮不上忙"."""
+    from bot import accounts
+
+    accounts.account(bot.engine, "telegram", "e60", role="enterprise")
+    bot.chat("e60", "你好 我们是眉山做泡菜的厂")
+    bot.chat("e60", "最近袋装泡菜老是胀袋 退货好多")
+    bot.chat("e60", "顺便问一下 泡菜亚硝酸盐好久最高")
+    bot.chat("e60", "想找个专家来厂里看下工艺")
+    bot.chat("e60", "不急")
+    bot.chat("e60", "面议")
+    card = text(bot.chat("e60", "同意"))
+    assert "胀袋" in card.splitlines()[1] and "亚硝酸盐" not in card
+    said = text(bot.chat("f60", "算了"))
+    assert "帮不上忙" not in said and "随时" in said
+    assert "全天在线" in text(bot.chat("f60", "你们周末上班吗"))

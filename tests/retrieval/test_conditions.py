@@ -18,6 +18,8 @@ TIMING = "石灰最好在秋冬季结合深翻撒施。"
     ("pH从5.2降到4.8了", {}),              # two values: no one condition
     ("pH5.0到5.5要撒好多石灰", {}),         # a range asked about, not a measurement
     ("李子园土壤酸化了撒多少石灰", {}),
+    ("测了土说是ph五点二那个石灰一亩地撒好多", {"pH": 5.2}),  # said in words
+    ("五点钟撒石灰", {}),
 ])
 def test_what_the_asker_measured(question: str, values: dict[str, float]) -> None:
     assert stated(question) == values
