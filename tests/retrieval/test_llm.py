@@ -171,3 +171,13 @@ def test_every_process_names_the_shared_breaker_alike() -> None:
                            check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2")}
     assert len(keys) == 1 and ":llm:breaker:" in keys.pop()
+
+
+def test_the_llm_mode_passes_the_same_intent_and_safety_gates(
+        llm_answerer: Answerer, fake_llm: FakeOpenAI) -> None:
+    fake_llm.reply = "撒石灰[1]。"
+    for chat in ("你好", "谢谢你哈", "帮我写个请假条"):  # small talk and out of scope: no model
+        assert llm_answerer.ask(chat).abstained
+    assert fake_llm.requests == []
+    said = llm_answerer.ask("我老汉刚刚喝了敌敌畏 人都软了")
+    assert said.safety == "emergency" and said.answer.startswith("⚠️") and "120" in said.answer
