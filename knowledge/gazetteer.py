@@ -386,11 +386,14 @@ def _places(matches: list[_Match]) -> list[_Match]:
 
 # "我们在三台有个猪场", "我们是石棉一家茶厂": a guarded name said as where someone is (after
 # 在/是/住…, before a pause or what one does there), not "三台机器" or "石棉瓦"
-_PLACE_CUE = ("在", "再", "是", "住", "到", "来自", "回")  # 再: the common typo for 在
+_PLACE_CUE = ("在", "再", "是", "住", "到", "来自", "回",  # 再: the common typo for 在
+              "改成", "改为", "换成")  # "地区改成名山嘛"
 _PLACE_NEXT = re.compile(r"(县|区|市|的|这边|那边|这里|那里|那块|一家|一个|有|开|种|养|喂|栽|做|"
                          r"搞|办|"
                          r"承包|流转|经营|上班|住|"
-                         r"乡|镇|村|\s|[，,。.！!？?]|$)")
+                         r"乡|镇|村|\s|[，,。.！!？?]|$|"
+                         # "名山嘛", "蒲江噻": a place said as the answer
+                         r"(嘛|噻|哈|吧|哦|呀|啊)([，,。.！!？?\s]|$))")
 
 
 _PLACE_AFTER = re.compile(r"这边|那边|这里|那里|这块|那块")

@@ -208,7 +208,10 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
             return True
         _, contact = slots.extract_contacts(answer.strip())
         # "预算改成三万", "这个不要公开哈": the fields change, the text experts read does not
-        edit_only = bool(draft.description) and problem_size(text) < 2
+        # ("我说错了哈，厂子是在雨城区…茶园是在名山那边的，地区改成名山嘛": a field corrected
+        # in many words is still only an edit)
+        edit_only = bool(draft.description) and (problem_size(text) < 2 or bool(
+            _FIELD_FIXED.search(text)))
         merged = extract_need(draft.description if edit_only
                               else f"{draft.description}\n{answer}", role=draft.requester_role)
         # "不是两千，是800", "预算改成三万": what comes after 是/改成 is what they mean
@@ -246,6 +249,7 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         elif draft.budget is not None or draft.budget_text:
             merged.budget, merged.budget_text = draft.budget, draft.budget_text
         merged.remote_ok = merged.remote_ok or draft.remote_ok
+        merged.problem_asked = draft.problem_asked
         merged.recompute_missing()
         _copy(merged, draft)
     elif slot == "region":
@@ -324,6 +328,8 @@ def fill_others(draft: NeedDraft, text: str) -> None:
         draft.region_code = region.code
     if "urgency" in draft.missing:
         draft.urgency = slots.parse_urgency(clean)
+    elif _MIND_CHANGED.search(clean) and (urgency := slots.parse_urgency(clean)):
+        draft.urgency = urgency  # "哦不对，其实不急，预算五千" at the budget prompt
     if "budget" in draft.missing and (budget := slots.parse_budget(clean)
                                       or _amount_alone(clean)) is not None:
         draft.budget, draft.budget_text = budget.amount, budget.text
@@ -383,6 +389,10 @@ _HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")
 # ("1. 社里出1万；2. 补贴1万，合计2万元")
 _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是|[加提涨降减]到|更正为?|"
                          r"调整为|合计|共计|总共|一共|加起来")
+# a field of the card named and changed ("地区改成名山", "预算改成 3000 吧")
+_FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公开范围|联系方式|电话)"
+                          r"[^，,。！!？?]{0,4}(改成|改为|换成|写成|更正|应该是)")
+_MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为")
 _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;]{0,4}"
                           r"(更正|改成|改为|调整|应该是|[加提涨降减]到)")
 # no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算" ("不晓得"

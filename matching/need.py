@@ -50,6 +50,7 @@ class NeedDraft:
     budget_text: str = ""
     confidentiality: str = "public"
     visibility_set: bool = False  # the requester said public or not (asked of enterprises)
+    problem_asked: bool = False  # what the problem is was asked again already: never a third time
     requester_role: str = "citizen"
     contact_consent: bool | None = None
     remote_ok: bool = False
@@ -73,8 +74,9 @@ class NeedDraft:
         # what is grown: ask what the problem is
         # ("羊拉稀", "鱼死了", "牛不吃": a word of trouble is a problem, however short)
         size = problem_size(self.description)
-        if (size < 4 and not (size >= 2 and _TROUBLE.search(self.description))) \
-                or only_names_a_product(self.description, self.products):
+        if not self.problem_asked and (
+                (size < 4 and not (size >= 2 and _TROUBLE.search(self.description)))
+                or only_names_a_product(self.description, self.products)):
             missing.append("description")
         if self.region_code is None and not self.remote_ok:
             missing.append("region")
@@ -92,6 +94,7 @@ class NeedDraft:
         data = asdict(self)
         data.pop("contact")
         data.pop("visibility_set")
+        data.pop("problem_asked")
         data["region"] = self.full_region_name()
         data["urgency"] = self.urgency or "normal"
         data["contact_consent"] = bool(self.contact_consent)
@@ -140,7 +143,7 @@ _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七�
 
 # words of trouble: a symptom, a loss, a pest ("死", "拉稀", "不吃", "烂", "长虫")
 _TROUBLE = re.compile(r"死|拉稀|拉肚子|腹泻|不吃|烂|枯|黄|蔫|掉|落|咳|喘|肿|瘸|病|虫|霉|裂|"
-                      r"不长|不出|不结|减产|发臭|臭|胀|漏|坏|锈|斑|生蛆|发热|发烧|抽")
+                      r"不长|不出|不结|减产|发臭|臭|胀|漏|坏|锈|斑|生蛆|发热|发烧|抽|跑了|飞跑|逃")
 
 
 def only_names_a_product(text: str, products: list[str]) -> bool:

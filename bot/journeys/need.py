@@ -171,6 +171,13 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
             fill_others(draft, text)
             show(deps, draft, t)
             return
+    if slots.states_visibility(text):  # (before the learned guess: a rule said it)
+        # "这个不要公开哈，配方要保密" at the consent prompt: noted, and the question again
+        draft.confidentiality = slots.parse_confidentiality(text)
+        draft.visibility_set = True
+        t.data["draft"] = asdict(draft)
+        _ask_slot(name, t)
+        return
     guess = acts.act("consent" if name == "contact_consent" else "slot", text)
     if guess == "leave":  # "领导意见：暂不外请专家…": the words no list holds
         _leave(t)
@@ -191,13 +198,6 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         _ask_slot(name, t)
         return
     if words.NEED_REQUEST.search(text):  # "帮我们找个专家" again: the question, not "请回复…"
-        _ask_slot(name, t)
-        return
-    if slots.states_visibility(text):
-        # "这个不要公开哈，配方要保密" at the consent prompt: noted, and the question again
-        draft.confidentiality = slots.parse_confidentiality(text)
-        draft.visibility_set = True
-        t.data["draft"] = asdict(draft)
         _ask_slot(name, t)
         return
     if name == "budget" and t.data.get("retried") == name:
@@ -289,6 +289,13 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
     """Ask the first missing slot, or show the card to confirm."""
     t.outcome = "need"
     draft.requester_role = t.role if t.role != "citizen" else draft.requester_role
+    if draft.missing[:1] == ["description"] and t.state == "need:slot:description":
+        # asked what the problem is and twice answered with something else ("南江", "不急"):
+        # what was said is taken as it is, and the form goes on — never a loop
+        if t.data.get("retried") == "description":
+            draft.problem_asked = True
+            draft.recompute_missing()
+        t.data["retried"] = "description"
     t.data["draft"] = asdict(draft)
     if draft.missing:
         name = draft.missing[0]
@@ -299,8 +306,9 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
         return
     t.state = "need:confirm"
     lines = [texts.SUMMARY_HEAD, *draft.summary_lines()]
-    if added := [_ADDED_LEAD.sub("", line).strip() for line in draft.description.split("\n")[1:]
-                 if _ADDED_LEAD.sub("", line).strip()]:
+    added = [_ADDED_LEAD.sub("", line).strip() for line in draft.description.split("\n")[1:]]
+    # (the title already shows an addition it was taken from: "想找个专家", then "蜂子跑了")
+    if added := [a for a in added if a and a not in draft.title and draft.title not in a]:
         # "补充一下 还有叶子发黄": what was added after the first description, seen on the card
         lines.insert(2, "补充：" + _shorter("；".join(added), _ADDED_CHARS))
     buttons = [Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),

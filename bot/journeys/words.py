@@ -82,6 +82,8 @@ SERVED = re.compile(r"^(服务|活儿?|事情|那边|那个需求)?(已经)?"
 NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?专家|"
                            # "想找食品方面的专家", "想喊个专家来塘边看看"
                            r"(找|请|喊|求|摇|约)[^，,。！!？?\s]{0,10}专家(?!说|讲|讲的|说的)|"
+                           # "想找个 expert 来教一下人工授粉"
+                           r"(找|请|约)[个位]?\s*(an?\s+)?expert|"
                            r"专家(来|帮)|(找|请|求)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
@@ -173,8 +175,8 @@ ASKING = re.compile(r"[？?吗]|请问|问一?下|问哈|是不是|咋|怎么|�
 def answers_a_form(text: str) -> bool:
     """A message that asks nothing and says only what a need form asks: a place, how urgent,
     money, the phone, an expert ("苍溪的", "急得很", "电话可以给专家")."""
-    if asks(text) or ASKING.search(text):
-        return False
+    if asks(text) or ASKING.search(text) or _NOT_WANTED.search(text):
+        return False  # ("暂时不需要发布需求；不需要专家联系": no form wanted)
     return bool(slots.region_meant(text) or slots.parse_urgency(text)
                 or slots.parse_budget(text) or slots.parse_contact_consent(text) is not None
                 or re.search(r"专家|技术员|兽医|农技员", text))
@@ -192,6 +194,9 @@ def only_asks_back(text: str) -> bool:
         _BACK.search(p) for p in said)
 
 
+# a need or an expert said as not wanted
+_NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必)(?:发布?|提交|找|请|约)?"
+                         r"(?:需求|专家|技术员|兽医|人)")
 _NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想)"
                          r"(?:找|请|喊|约)[^，,。！!？?；;\s]{0,10}")
 

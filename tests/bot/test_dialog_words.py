@@ -850,3 +850,47 @@ def test_played_in_the_terminal(bot: Harness) -> None:
     said = text(bot.chat("f60", "算了"))
     assert "帮不上忙" not in said and "随时" in said
     assert "全天在线" in text(bot.chat("f60", "你们周末上班吗"))
+
+
+def test_a_place_taken_back_a_mind_changed_and_no_form_wanted(bot: Harness) -> None:
+    from bot.journeys import words
+    from matching.slots import region_meant
+
+    said = "那个那个 我是犍为的 哦不是 就是说我屋头在沐川县 种了几亩魔芋 想请个专家来"
+    assert region_meant(said).name == "沐川县"
+    assert region_meant("我在犍为 哦 不是很急").name == "犍为县"  # 不是很急 takes nothing back
+    bot.chat("f70", "想请专家来看看我的李子园，土壤酸化得厉害，撒石灰也不晓得撒好多")
+    bot.chat("f70", "江油")
+    bot.chat("f70", "很急")
+    bot.chat("f70", "哦不对，其实不急，预算五千")
+    card = text(bot.chat("f70", "同意"))
+    assert "紧急程度：不急" in card and "约 5000 元" in card
+    assert not words.answers_a_form("再说明：1. 暂时不需要发布需求；2. 不需要专家联系。谢谢。")
+    assert words.answers_a_form("电话可以给专家")
+
+
+def test_fresh_phrasings_from_a_twentieth_set(bot: Harness) -> None:
+    from bot import accounts
+    from retrieval import smalltalk
+
+    # the problem asked twice at most: then the form goes on with what was said
+    assert "遇到了什么问题" in text(bot.chat("f80", "想找个专家"))
+    assert "遇到了什么问题" in text(bot.chat("f80", "南江"))
+    assert "急不急" in text(bot.chat("f80", "不晓得咋说"))
+    # a swarm gone is trouble; the reply is the form, not the problem asked again
+    assert "哪个市" in text(bot.chat("f81", "蜂子跑了 找专家"))
+    # "expert" in English asks for one
+    said = text(bot.chat("f82", "Hi 我们在蒲江做 farm stay，果园里几十棵猕猴桃每年开花的时候授粉都"
+                                "不好，想找个 expert 来教一下人工授粉"))
+    assert "急不急" in said
+    # a field corrected in many words changes the field, not the text experts read
+    bot.chat("f83", "我们雅安雨城区做茶的 茶园的茶树好多年没修剪了 想请专家 尽快 预算五千 "
+                    "同意留电话")
+    card = text(bot.chat("f83", "哦不对不对，我说错了哈，厂子是在雨城区，但是要修剪的那个茶园是在"
+                                "名山那边的，地区改成名山嘛"))
+    assert "雅安市名山区" in card and "补充" not in card
+    joke = "您好。请讲一个与食品安全有关的笑话，用于活跃部门例会气氛。"
+    assert smalltalk.classify(joke) == "joke"
+    accounts.account(bot.engine, "telegram", "e80", role="enterprise")
+    said = text(bot.chat("e80", "好的。另请教一个问题：食品添加剂是否都对人体有害？"))
+    assert "哪个市" not in said
