@@ -389,12 +389,13 @@ _HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")
 # ("1. 社里出1万；2. 补贴1万，合计2万元")
 _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是|[加提涨降减]到|更正为?|"
                          r"调整为|合计|共计|总共|一共|加起来")
-# a field of the card named and changed ("地区改成名山", "预算改成 3000 吧")
+# a field of the card named and changed ("地区改成名山", "预算更正为4000元"); the money alone
+_FIX_VERB = r"(改成|改为|换成|写成|更正|调整|应该是|[加提涨降减]到)"
 _FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公开范围|联系方式|电话)"
-                          r"[^，,。！!？?]{0,4}(改成|改为|换成|写成|更正|应该是)")
+                          r"[^，,。；;！!？?]{0,4}" + _FIX_VERB)
+_MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4}" + _FIX_VERB)
+# a change of mind said with the new answer ("哦不对，其实不急")
 _MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为")
-_MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;]{0,4}"
-                          r"(更正|改成|改为|调整|应该是|[加提涨降减]到)")
 # no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算" ("不晓得"
 # is asked once more, with 面议 offered)
 _UNSAID = re.compile(r"不好说|说不好|说不准|(莫|别|不要)问|不想说|不方便说|说不来|"

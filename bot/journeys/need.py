@@ -37,14 +37,18 @@ _ABOUT_SLOT = {"urgency": re.compile("急"), "region": re.compile("地区|哪里
 # the price asked back at the budget prompt: "专家一般要好多钱嘛", "你们收费不", "要钱不"
 _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好多钱|多少钱|收费|要钱|免费|"
                           r"贵不贵|啥价")
-# "看着给嘛 我也不晓得该好多钱": the money talk says 面议, however long
-_NEGOTIABLE = re.compile("看着给|看到给|面议|商量|开价|随便给")
 # a question asked by the way, before the request
 _BY_THE_WAY = re.compile(r"^\s*(顺便|对了|另外|还有个事|再问|问一?[下哈])")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 # the fields a card shows besides the description
 _FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
            "confidentiality", "remote_ok")
+
+
+def _negotiable(text: str) -> bool:
+    """"看着给嘛 我也不晓得该好多钱": money talk that says 面议, however long."""
+    budget = slots.parse_budget(text)
+    return budget is not None and budget.amount is None
 
 
 def answers_the_prompt(t: Turn, text: str) -> bool:
@@ -143,7 +147,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         return
     aside = smalltalk.classify(text)
     if aside == "out_of_scope" and name in ("budget", "contact_consent") and (
-            len(text) <= _SHORT_ANSWER or _NEGOTIABLE.search(text)) and fill_slot(
+            len(text) <= _SHORT_ANSWER or _negotiable(text)) and fill_slot(
             NeedDraft(**t.data["draft"]), name, text):
         # "没得好多钱，面议嘛" at the budget prompt: money talk is the answer (a lottery
         # question with an amount in it is not)
