@@ -14,7 +14,7 @@ def demo_store(prefix: str) -> tuple[Any, Any]:
     os.environ["KEJIYUN_HOME"] = str(Path(tempfile.mkdtemp(prefix=prefix)))
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("LLM_BASE_URL", None)
-    from kejiyun.settings import get_settings
+    from core.settings import get_settings
     from knowledge.bootstrap import init_store
     from store.db import make_engine
 

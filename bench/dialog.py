@@ -58,7 +58,7 @@ def in_process(n_scientists: int, home: Path) -> None:
     settle_heap()
     from bot.accounts import new_code
     from bot.dialog import Dialog
-    from bot.messages import Inbound
+    from delivery.messages import Inbound
     from matching.offers import OfferService
     from matching.service import Matcher
     from retrieval.answer import Answerer

@@ -46,7 +46,7 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=8.0)
     args = ap.parse_args()
     from bench.demo_home import demo_store
-    from kejiyun.settings import Settings
+    from core.settings import Settings
     from retrieval.answer import Answerer
     from retrieval.llm import LLMWriter
     from retrieval.llm_guard import Breaker

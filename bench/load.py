@@ -297,7 +297,7 @@ def web_workers(serve_pid: int, n: int) -> list[int]:
 
 def subprocess_env(home: Path, db_url: str, chroma_url: str, namespace: str, wx_url: str,
                    tg_url: str, port: int) -> dict[str, str]:
-    from kejiyun.settings import Settings
+    from core.settings import Settings
 
     env = dict(os.environ)
     for f in Settings.model_fields.values():  # nothing from the caller's own configuration
@@ -677,7 +677,7 @@ class MemorySampler:
 def conversation_versions(db_url: str) -> dict[tuple[str, str], int]:
     from sqlalchemy import create_engine, text
 
-    from kejiyun.settings import normalise_database_url
+    from core.settings import normalise_database_url
 
     engine = create_engine(normalise_database_url(db_url))
     try:
@@ -692,7 +692,7 @@ def conversation_versions(db_url: str) -> dict[tuple[str, str], int]:
 def query(db_url: str, sql: str, **params: Any) -> list[Any]:
     from sqlalchemy import create_engine, text
 
-    from kejiyun.settings import normalise_database_url
+    from core.settings import normalise_database_url
 
     engine = create_engine(normalise_database_url(db_url))
     try:
@@ -707,7 +707,7 @@ def outbox_report(db_url: str, since_id: int) -> dict[str, Any]:
     why the undelivered ones failed."""
     from sqlalchemy import create_engine, text
 
-    from kejiyun.settings import normalise_database_url
+    from core.settings import normalise_database_url
 
     engine = create_engine(normalise_database_url(db_url))
     try:

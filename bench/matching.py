@@ -53,7 +53,7 @@ def load(pattern: str) -> list[dict]:
 def setup(home: Path, scientists_file: Path | None = None, encoder=None):  # type: ignore[no-untyped-def]
     os.environ["KEJIYUN_HOME"] = str(home)
     os.environ.pop("DATABASE_URL", None)
-    from kejiyun.settings import get_settings
+    from core.settings import get_settings
     from knowledge.bootstrap import init_store
     from knowledge.importers import import_file
     from retrieval.index import SearchIndex

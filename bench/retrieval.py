@@ -43,7 +43,7 @@ def load_questions(pattern: str) -> list[dict]:
 def setup_index(home: Path):  # type: ignore[no-untyped-def]
     os.environ["KEJIYUN_HOME"] = str(home)
     os.environ.pop("DATABASE_URL", None)
-    from kejiyun.settings import get_settings
+    from core.settings import get_settings
     from knowledge.bootstrap import init_store
     from retrieval.index import SearchIndex
     from store.db import make_engine

@@ -67,7 +67,7 @@ def env_for(home: Path, db_url: str, chroma_url: str | None) -> None:
         os.environ["CHROMA_URL"] = chroma_url
     else:
         os.environ.pop("CHROMA_URL", None)
-    from kejiyun.settings import get_settings
+    from core.settings import get_settings
 
     get_settings.cache_clear()
 
@@ -75,7 +75,7 @@ def env_for(home: Path, db_url: str, chroma_url: str | None) -> None:
 def build(n: int, home: Path, db_url: str, chroma_url: str | None) -> dict[str, Any]:
     bm = bench_matching()
     env_for(home, db_url, chroma_url)
-    from kejiyun.settings import get_settings
+    from core.settings import get_settings
     from knowledge.bootstrap import init_store
     from knowledge.importers import import_file
     from retrieval.index import SearchIndex
@@ -112,7 +112,7 @@ def build(n: int, home: Path, db_url: str, chroma_url: str | None) -> dict[str, 
 def query(home: Path, db_url: str, chroma_url: str | None) -> dict[str, Any]:
     bm = bench_matching()
     env_for(home, db_url, chroma_url)
-    from kejiyun.settings import get_settings
+    from core.settings import get_settings
     from matching.extract import extract_need
     from matching.rank import Ranker
     from retrieval.index import SearchIndex

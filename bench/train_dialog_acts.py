@@ -69,8 +69,8 @@ def replay() -> list[tuple[str, str, str, str]]:
     from bench.demo_home import demo_store
     from bot import accounts
     from bot.handlers.cli import CHANNEL
-    from bot.messages import Inbound
-    from bot.service import make_dialog
+    from bot.services import make_dialog
+    from delivery.messages import Inbound
     from store.models import Conversation
 
     settings, engine = demo_store("kejiyun-acts-")

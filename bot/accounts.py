@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from kejiyun.clock import Clock, as_utc
+from core.clock import Clock, as_utc
 from store.models import AuditLog, ChannelAccount, Conversation, OneTimeCode, Person, Scientist
 
 CODE_TTL = timedelta(hours=24)
@@ -44,13 +44,6 @@ def account(engine: Engine, channel: str, user_id: str, display_name: str = "",
     raise RuntimeError("could not create the account")
 
 
-def existing_account(engine: Engine, channel: str, user_id: str) -> int | None:
-    """The person behind a platform identity, without creating one (None after erasure)."""
-    with Session(engine) as s:
-        return s.execute(select(ChannelAccount.person_id).where(
-            ChannelAccount.channel == channel,
-            ChannelAccount.platform_user_id == user_id)).scalar_one_or_none()
-
 
 def set_role(engine: Engine, person_id: int, role: str) -> None:
     with Session(engine) as s, s.begin():
@@ -67,14 +60,6 @@ def scientist_of(engine: Engine, person_id: int) -> Scientist | None:
             s.expunge(sci)
         return sci
 
-
-def recipients_of(session: Session, person_id: int) -> list[str]:
-    """The outbox recipients that reach this person: themself and their scientist profiles
-    (offers are addressed to `scientist:<external id>`)."""
-    names = [f"person:{person_id}"]
-    names += [f"scientist:{ext}" for ext in session.execute(
-        select(Scientist.external_id).where(Scientist.person_id == person_id)).scalars()]
-    return names
 
 
 def new_code(engine: Engine, purpose: str, now: datetime, *, person_id: int | None = None,
@@ -232,7 +217,7 @@ def erase(engine: Engine, person_id: int, now: datetime) -> None:
                                                  Conversation.platform_user_id == user))
             s.execute(delete(PendingTurn).where(PendingTurn.channel == channel,
                                                 PendingTurn.user_id == user))
-            # delivery claims are stored hashed (bot.dedup.stored_key); these are raw ones
+            # delivery claims are stored hashed (delivery.dedup.stored_key); these are raw ones
             # written before that, still waiting for their expiry
             s.execute(delete(DedupKey).where(DedupKey.key.startswith(f"wx:{user}:",
                                                                      autoescape=True)))

@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session
 from bot import accounts, texts
 from bot.journeys.base import Deps, Turn
 from bot.journeys.router import route
-from bot.messages import Inbound, Outbound
-from kejiyun.clock import Clock, system_clock
-from kejiyun.errors import KejiyunError, StoreUnavailable, is_store_outage
-from kejiyun.logs import log_context
-from kejiyun.metrics import observe_turn
-from kejiyun.settings import get_settings
+from core.clock import Clock, system_clock
+from core.errors import KejiyunError, StoreUnavailable, is_store_outage
+from core.logs import log_context
+from core.metrics import observe_turn
+from core.settings import get_settings
+from delivery.messages import Inbound, Outbound
 from matching.offers import OfferService
 from matching.service import Matcher
 from matching.slots import extract_contacts

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 import typer
 
-from kejiyun.errors import BadInput, KejiyunError
-from kejiyun.settings import get_settings
+from core.errors import BadInput, KejiyunError
+from core.settings import get_settings
 
 app = typer.Typer(
     help="科技云助手 Kejiyun — 科技所能 × 科技所需 × 科普 (chat-based S&T service assistant)",
@@ -63,7 +63,7 @@ def error_boundary(func: F) -> F:
 
 
 def _setup_logging() -> None:
-    from kejiyun import logs
+    from core import logs
 
     settings = get_settings()
     root = logging.getLogger()
@@ -193,9 +193,9 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
     """检索科技工作者或已审核的科普文章（向量 + BM25 混合排序）。"""
-    from kejiyun.batch import run_batch
-    from knowledge.importers import ensure_schema
+    from core.batch import run_batch
     from retrieval.search import Searcher
+    from store.db import ensure_schema
 
     _check_text(query, batch)
     engine = _engine()
@@ -235,10 +235,10 @@ def match(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
     """把需求描述整理成需求记录，并推荐最合适的科技工作者（附推荐理由）。"""
-    from kejiyun.batch import run_batch
-    from knowledge.importers import ensure_schema
+    from core.batch import run_batch
     from matching.rank import resolve_region
     from matching.service import make_matcher
+    from store.db import ensure_schema
 
     _check_text(text, batch)
     if region:
@@ -302,9 +302,9 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
     """用已审核的科普文章回答问题（附出处）；没有可靠依据时如实说明。"""
-    from kejiyun.batch import run_batch
-    from knowledge.importers import ensure_schema
+    from core.batch import run_batch
     from retrieval.service import make_answerer
+    from store.db import ensure_schema
 
     _check_text(text, batch)
     engine = _engine()
@@ -357,8 +357,8 @@ def serve(
     if settings.wechat_token:
         channels.append("微信公众号 /wechat")
     typer.echo(f"科技云助手：http://{host}:{port}/chat  渠道：{'、'.join(channels)}")
-    from kejiyun.logs import log_file, uvicorn_log_config
-    from kejiyun.metrics import prepare_multiprocess_dir
+    from core.logs import log_file, uvicorn_log_config
+    from core.metrics import prepare_multiprocess_dir
 
     prepare_multiprocess_dir()  # PROMETHEUS_MULTIPROC_DIR: no counts left from the last run
     if workers > 1:
@@ -378,7 +378,7 @@ def worker() -> None:
     """后台任务：派单超时与再派单、发件箱投递、检索索引同步、每周一的周报。设置 REDIS_URL 时
     在 Redis 上运行（可开多个进程，每个任务每次只运行一次）；否则在本进程循环运行。"""
     from kejiyun.jobs import run_worker
-    from knowledge.importers import ensure_schema
+    from store.db import ensure_schema
 
     settings = get_settings()
     ensure_schema(_engine())
@@ -425,8 +425,8 @@ def demo_activity(
     seed: int = typer.Option(7, "--seed", help="随机种子（同一种子得到同样的数据）"),
 ) -> None:
     """在演示库里模拟最近几周的提问、需求、派单和答复，让数据看板和周报有内容。只用于演示。"""
-    from knowledge.demo_activity import already_played, simulate
-    from knowledge.importers import ensure_schema
+    from kejiyun.demo import already_played, simulate
+    from store.db import ensure_schema
 
     engine = _engine()
     ensure_schema(engine)
@@ -445,7 +445,7 @@ def demo_staff() -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from knowledge.importers import ensure_schema
+    from store.db import ensure_schema
     from store.models import StaffAccount
     from web.staff import add_staff
 
@@ -496,7 +496,7 @@ def apikey_add(
 @error_boundary
 def apikey_list(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
     """列出 API 密钥（只显示前缀，从不显示密钥本身）。"""
-    from knowledge.importers import ensure_schema
+    from store.db import ensure_schema
     from web.apikeys import list_keys
 
     engine = _engine()
@@ -519,7 +519,7 @@ def apikey_list(as_json: bool = typer.Option(False, "--json", help="以 JSON 输
 def apikey_revoke(prefix: str = typer.Argument(..., help="密钥前缀（kejiyun apikey list 中显示）")
                   ) -> None:
     """吊销 API 密钥：立即失效，不可恢复。"""
-    from knowledge.importers import ensure_schema
+    from store.db import ensure_schema
     from web.apikeys import revoke
 
     engine = _engine()
@@ -547,9 +547,9 @@ def report_weekly(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（数字、主题和文件路径）"),
 ) -> None:
     """生成周报：report.html、趋势图 PNG 和 figures.csv，打印 report.html 的路径。"""
-    from knowledge.importers import ensure_schema
     from reports.scope import resolve_scope
     from reports.weekly import build_report, default_out_dir, resolve_week, write_report
+    from store.db import ensure_schema
 
     scope = resolve_scope(region)  # bad region or week: exit 2 before any work
     wk = resolve_week(week)
@@ -580,21 +580,22 @@ def chat(
 ) -> None:
     """在终端里和助手对话（与微信、Telegram 同一套对话流程）；输入 退出 结束。"""
     from bot.handlers.cli import run
-    from bot.service import make_dialog
-    from knowledge.importers import ensure_schema
+    from bot.services import build
+    from store.db import ensure_schema
 
     engine = _engine()
     ensure_schema(engine)
-    settings = get_settings()
-    run(make_dialog(engine, settings), settings, user, role.value if role else None)
+    # the terminal is this process's only channel: other users' notifications wait for theirs
+    services = build(get_settings(), engine=engine, channels=())
+    run(services, user, role.value if role else None)
 
 
 @app.command()
 @error_boundary
 def reindex() -> None:
     """从数据库重建检索索引（向量 + BM25）。"""
-    from knowledge.importers import ensure_schema
     from retrieval.service import open_index
+    from store.db import ensure_schema
 
     engine = _engine()
     ensure_schema(engine)
@@ -614,7 +615,7 @@ def _stderr_console():  # type: ignore[no-untyped-def]
 @error_boundary
 def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
     """平台数据统计：科技工作者、文章、需求、派单。"""
-    from knowledge.importers import ensure_schema
+    from store.db import ensure_schema
     from store.stats import collect
 
     engine = _engine()

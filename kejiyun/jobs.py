@@ -8,9 +8,9 @@ the search index in step with the store, and the weekly reports (周报) for the
 writes a heartbeat that `/readyz` of the web workers reports. Without Redis the same jobs run
 in a plain loop — in `kejiyun serve` itself (the embedded default) or in `kejiyun worker`.
 
-The worker builds the same application object as the web process (channels, dialog, outbox
-router) without serving HTTP, so a notification is delivered by exactly the code that
-delivers it from the web process.
+The worker builds the same services as the web process (`bot.services.build`: channels,
+dialog, outbox router) without serving HTTP, so a notification is delivered by exactly the
+code that delivers it from the web process.
 """
 
 from __future__ import annotations
@@ -25,45 +25,41 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from kejiyun.clock import Clock, system_clock
-from kejiyun.settings import Settings
+from bot.services import Services, build
+from core.clock import Clock, system_clock
+from core.settings import Settings
+from core.workers import HEARTBEAT_TTL, arq_prefix, heartbeat_key, queue_name
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 2.0
-HEARTBEAT_TTL = 30  # seconds: a worker silent for longer counts as gone
 
 
 class Jobs:
-    """The job bodies, shared by the in-process loop and the arq worker."""
+    """The job bodies, shared by the in-process loop and the arq worker (each a part of
+    `Services.tick`, which `kejiyun serve`'s own ticker runs whole)."""
 
-    def __init__(self, app: Any, settings: Settings, clock: Clock = system_clock) -> None:
-        self.dialog = app.state.dialog
-        self.outbox = app.state.worker
-        self.wechat = app.state.wechat
-        self.engine = self.dialog.engine
-        self.settings, self.clock = settings, clock
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.engine, self.settings, self.clock = services.engine, services.settings, \
+            services.clock
 
     def expire_offers(self) -> int:
-        """Offers past their deadline, then needs stranded `open` (OfferService.expire_due;
-        `kejiyun serve`'s own ticker calls the same method)."""
-        return int(self.dialog.offers.expire_due())
+        """Offers past their deadline, then needs stranded `open` (OfferService.expire_due)."""
+        return int(self.services.offers.expire_due())
 
     def deliver(self) -> None:
-        self.outbox.run_once()
+        self.services.outbox.run_once()
 
     def recover_turns(self) -> int:
-        """WeChat messages whose web worker died mid-turn (bot/pending.py)."""
-        return int(self.wechat.recover()) if self.wechat is not None else 0
+        """Messages whose web worker died mid-turn (delivery/pending.py)."""
+        return sum(channel.recover() for channel in self.services.channels.values())
 
     def sync_index(self) -> None:
-        self.dialog.matcher.index.sync_all()
+        self.services.index.sync_all()
 
     def tick(self) -> None:
         """One pass of everything that runs every few seconds."""
-        self.expire_offers()
-        self.deliver()
-        self.recover_turns()
-        self.sync_index()
+        self.services.tick()
 
     def weekly_reports(self, out_root: Path | None = None,
                        regions: list[str] | None = None) -> list[Path]:
@@ -92,21 +88,22 @@ def report_regions() -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def running_app(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[Any]:
-    """The web application's objects with its channels started, but no HTTP server and no
-    background loop of its own."""
-    from web.app import create_app
-
-    app = create_app(settings, clock=clock, background=False)
-    async with app.router.lifespan_context(app):
-        yield app
+async def running(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[Services]:
+    """The process's services with its channels started (for delivery), but no HTTP server
+    and no background loop of its own."""
+    services = build(settings, clock=clock)
+    await services.start(background=False)
+    try:
+        yield services
+    finally:
+        await services.stop()
 
 
 async def run_loop(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """`kejiyun worker` without Redis: the jobs in a loop, until stopped."""
     stop = stop or asyncio.Event()
-    async with running_app(settings) as app:
-        jobs = Jobs(app, settings)
+    async with running(settings) as services:
+        jobs = Jobs(services)
         while not stop.is_set():
             try:
                 await asyncio.to_thread(jobs.tick)
@@ -114,10 +111,6 @@ async def run_loop(settings: Settings, stop: asyncio.Event | None = None) -> Non
                 log.exception("background tick failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), TICK_SECONDS)
-
-
-def heartbeat_key(settings: Settings) -> str:
-    return f"{settings.redis_namespace}:worker:heartbeat"
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
@@ -129,13 +122,13 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 
     assert settings.redis_url
     every_2s, every_10s = set(range(0, 60, 2)), set(range(0, 60, 10))
-    prefix = f"{settings.redis_namespace}:arq"
+    prefix = arq_prefix(settings)
     ident = f"{socket.gethostname()}:{os.getpid()}"
 
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["stack"] = contextlib.AsyncExitStack()
-        app = await ctx["stack"].enter_async_context(running_app(settings))
-        ctx["jobs"] = Jobs(app, settings)
+        services = await ctx["stack"].enter_async_context(running(settings))
+        ctx["jobs"] = Jobs(services)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if "stack" in ctx:
@@ -178,7 +171,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
-        "queue_name": f"{prefix}:queue",
+        "queue_name": queue_name(settings),
         "timezone": ZoneInfo("Asia/Shanghai"),
         "health_check_key": f"{prefix}:health",
         "max_jobs": 4,

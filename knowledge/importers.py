@@ -17,11 +17,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, select
 
-from kejiyun.errors import NotInitialised
 from knowledge import gazetteer, taxonomy
 from knowledge.readers import NOT_AN_OBJECT, RawRecord, read_records
 from knowledge.records import ROW_MODELS, ArticleRow, ScientistRow, describe_validation_error
-from store.db import current_revision, head_revision
+from store.db import ensure_schema
 from store.models import Article, AuditLog, Scientist
 from store.upsert import existing_keys, upsert
 
@@ -77,12 +76,6 @@ class ImportReport:
 class _Valid:
     line: int
     values: dict[str, Any]
-
-
-def ensure_schema(engine: Engine) -> None:
-    if current_revision(engine) != head_revision():
-        raise NotInitialised("数据库尚未初始化或版本过旧，请先运行 kejiyun init "
-                             "(store not initialised: run `kejiyun init`)")
 
 
 def import_file(

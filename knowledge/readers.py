@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kejiyun.errors import BadInput
+from core.errors import BadInput
 from knowledge.records import coerce_csv_row
 
 

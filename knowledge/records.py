@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from kejiyun.sanitize import clean_text
+from core.sanitize import clean_text
 
 
 def _id_to_str(v: Any) -> Any:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from kejiyun.errors import BadInput
+from core.errors import BadInput
 from store.models import Article, ArticleStatus, AuditLog
 
 S = ArticleStatus

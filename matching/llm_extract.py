@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from knowledge import gazetteer, taxonomy
 from matching import slots
 from matching.extract import extract_need

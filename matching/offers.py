@@ -34,12 +34,12 @@ from sqlalchemy import Engine, String, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import Clock, as_utc, system_clock
-from kejiyun.errors import BadInput, is_store_outage
-from kejiyun.settings import Settings
+from core.clock import Clock, as_utc, system_clock
+from core.errors import BadInput, is_store_outage
+from core.settings import Settings
+from delivery.outbox import enqueue
 from matching import notifications as note
 from matching.need import NeedDraft
-from matching.outbox import enqueue
 from matching.rank import Candidate, Ranker
 from matching.reach import phone_of, reachable
 from store.models import (

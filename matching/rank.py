@@ -43,9 +43,9 @@ import numpy as np
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import Clock, system_clock
-from kejiyun.errors import BadInput
-from kejiyun.settings import Settings
+from core.clock import Clock, system_clock
+from core.errors import BadInput
+from core.settings import Settings
 from knowledge import gazetteer, taxonomy
 from matching import slots
 from matching.concepts import concepts

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from kejiyun.clock import Clock, system_clock
-from kejiyun.settings import Settings
+from core.clock import Clock, system_clock
+from core.settings import Settings
 from matching.extract import extract_need
 from matching.need import NeedDraft
 from matching.offers import OfferService

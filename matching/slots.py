@@ -1,6 +1,6 @@
 """Rule and lexicon parsers for the slots of a need record: kind, urgency, budget,
 confidentiality, contact consent, remote help, requester role; contact details come from
-`matching.contacts` (re-exported here: `extract_contacts`, `find_contacts`).
+`core.contacts` (re-exported here: `extract_contacts`, `find_contacts`).
 
 Each parser returns `None` when the text does not say, so the dialog knows which slots to ask
 for; "不急" or "面议" are answers, not silence.
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import cn2an
 
-from matching.contacts import KindFinder, find_contacts
-from matching.contacts import extract_contacts as extract_contacts  # re-exported
+from core.contacts import KindFinder, find_contacts
+from core.contacts import extract_contacts as extract_contacts  # re-exported
 
 if TYPE_CHECKING:
     from knowledge.gazetteer import Region
@@ -347,7 +347,7 @@ def problem_text(text: str) -> str:
     return re.sub(r"[\s，,。.!！?？、；;：:]+", " ", rest).strip()
 
 
-# Contact details are found by one detector (matching/contacts.py), shared with the log masker;
+# Contact details are found by one detector (core/contacts.py), shared with the log masker;
 # the old pattern names stay for callers that only ask "is there a phone number?".
 PHONE, EMAIL = KindFinder("phone"), KindFinder("email")
 WECHAT, QQ = KindFinder("wechat"), KindFinder("qq")

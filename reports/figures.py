@@ -60,7 +60,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from kejiyun.clock import Clock, as_utc, system_clock
+from core.clock import Clock, as_utc, system_clock
 from matching.need import KIND_LABELS
 from reports.scope import Scope, resolve_scope
 from reports.weeks import IsoWeek, last_complete_week, parse_week, week_range

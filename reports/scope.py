@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kejiyun.errors import BadInput
+from core.errors import BadInput
 from knowledge import gazetteer
 
 PROVINCE_CODE = "510000"

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from kejiyun.clock import Clock, system_clock
+from core.clock import Clock, system_clock
 from reports.figures import Change, WeeklyFigures, series, week_over_week
 from reports.scope import Scope, resolve_scope
 from reports.topics import TopicCluster, unmet_topics

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from kejiyun.clock import Clock, as_utc, system_clock
-from kejiyun.errors import BadInput
+from core.clock import Clock, as_utc, system_clock
+from core.errors import BadInput
 
 CST = timezone(timedelta(hours=8), "Asia/Shanghai")
 _WEEK_RE = re.compile(r"^\s*(\d{4})-?[Ww](\d{1,2})\s*$")

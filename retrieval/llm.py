@@ -15,7 +15,7 @@ import time
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from retrieval.llm_guard import (
     LLM_CALLS,
     LLM_LATENCY,
@@ -111,7 +111,7 @@ class LLMWriter:
 
     def rewrite(self, question: str, hits: list[Hit], index: SearchIndex,
                 fallback: Answer) -> Answer:
-        from matching.contacts import mask_contacts
+        from core.contacts import mask_contacts
         from retrieval.answer import Answer, Citation, _snippet
 
         passages: list[tuple[Hit, str]] = []

@@ -131,7 +131,7 @@ def breaker_for(settings: Any) -> Breaker:
         if breaker is None:
             store = None
             if settings.redis_url:
-                from bot.redis_store import client
+                from store.redis import client
 
                 store = client(settings.redis_url)
             # a digest, not hash(): str hashes differ between processes, and the key is

@@ -141,7 +141,7 @@ class Searcher:
         if region:
             r = gazetteer.resolve(region) or gazetteer.find_region(region)
             if r is None:
-                from kejiyun.errors import BadInput
+                from core.errors import BadInput
 
                 raise BadInput(f"无法识别地区“{region}” (unknown region)")
             region_code = r.code

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Engine
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from retrieval.answer import Answerer
 from retrieval.index import SearchIndex
 from retrieval.search import Searcher

@@ -14,7 +14,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
-from kejiyun.settings import Settings, get_settings
+from core.errors import NotInitialised
+from core.settings import Settings, get_settings
 
 
 def make_engine(url: str | None = None, settings: Settings | None = None) -> Engine:
@@ -72,3 +73,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Refuse to work on a store `kejiyun init` has not brought to the current revision."""
+    if current_revision(engine) != head_revision():
+        raise NotInitialised("数据库尚未初始化或版本过旧，请先运行 kejiyun init "
+                             "(store not initialised: run `kejiyun init`)")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from kejiyun import settings as settings_mod
+from core import settings as settings_mod
 from store.db import make_engine
 
 PG_URL = os.environ.get(

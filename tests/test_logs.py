@@ -1,4 +1,4 @@
-"""Logging (kejiyun/logs.py): text and JSON Lines, request/turn context, and the filter that
+"""Logging (core/logs.py): text and JSON Lines, request/turn context, and the filter that
 masks contact details and secrets — through our handlers, the CLI's `_setup_logging` and the
 uvicorn configuration `kejiyun serve` passes to every worker (the last two in a fresh Python
 process, as they configure the root logger)."""
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kejiyun.logs import log_context, make_handler, mask
+from core.logs import log_context, make_handler, mask
 
 from .matching.test_contacts import NEGATIVES, POSITIVES, flat, secret_of
 
@@ -141,8 +141,8 @@ def test_cli_logging_masks_in_the_log_file(kejiyun_home: Path, fmt: str) -> None
 def test_serve_logging_config_masks_uvicorn_and_app_loggers(kejiyun_home: Path) -> None:
     """The dict `kejiyun serve` hands to uvicorn (which applies it in each worker)."""
     done = _python("import logging, logging.config\n"
-                   "from kejiyun.logs import uvicorn_log_config, log_file\n"
-                   "from kejiyun.settings import get_settings\n"
+                   "from core.logs import uvicorn_log_config, log_file\n"
+                   "from core.settings import get_settings\n"
                    "s = get_settings()\n"
                    "logging.config.dictConfig(uvicorn_log_config(s.log_format, "
                    "log_file(s.kejiyun_home)))\n"

@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kejiyun.clock import Clock, as_utc
+from core.clock import Clock, as_utc
 from knowledge import gazetteer, taxonomy
 from knowledge.importers import import_rows
 from knowledge.records import ArticleRow, ScientistRow

@@ -23,8 +23,8 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import Clock, as_utc, system_clock
-from kejiyun.errors import BadInput
+from core.clock import Clock, as_utc, system_clock
+from core.errors import BadInput
 from knowledge import gazetteer
 from store.models import ApiKey, AuditLog
 

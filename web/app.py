@@ -1,42 +1,34 @@
-"""The web process (`kejiyun serve`): health, web chat, Telegram webhook, WeChat callback, the
-staff console, the partner REST API (`web/api.py`, the only part in /openapi.json besides
-health), and the background loops (outbox delivery, offer expiry, Telegram polling when no
-webhook).
+"""The web process (`kejiyun serve`): health, the web chat page, the staff console, the partner
+REST API (`web/api.py`, the only part in /openapi.json besides health), and the background loop
+(`Services.tick`: outbox delivery, offer expiry; Telegram polls when it has no webhook).
 
-Everything goes through the same dialog core; this module only translates HTTP.
+The process's objects come from `bot.services.build`; each channel mounts its own endpoints
+(`bot/handlers/`: the web chat API, the Telegram webhook, the WeChat callback). Everything goes
+through the same dialog core; this module only translates HTTP.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
-import secrets
 from collections.abc import AsyncIterator
 from importlib import resources
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from bot.dedup import make_dedup
-from bot.delivery import ChannelRouter, Sender
 from bot.dialog import Dialog
-from bot.messages import MAX_TEXT, Inbound, Outbound
-from kejiyun.clock import Clock, system_clock
-from kejiyun.errors import StoreUnavailable, is_store_outage
-from kejiyun.sanitize import clean_text
-from kejiyun.settings import Settings, get_settings
-from matching.outbox import DeliveryError, OutboxWorker
+from bot.services import Services, build
+from core.clock import Clock, system_clock
+from core.errors import StoreUnavailable, is_store_outage
+from core.settings import Settings, get_settings
 from web.limits import BodyLimit, ChatGate, RateLimiter, Refused
 
 log = logging.getLogger(__name__)
-WEB_COOKIE = "kjy_chat"
 API_DESCRIPTION = """科技云助手的合作平台接口：供其他科技服务平台读取公开需求、科技工作者档案、
 已审核的科普文章和统计数据，批量导入档案和文章，并按导入格式（JSON Lines）批量导出。
 
@@ -48,120 +40,43 @@ API_DESCRIPTION = """科技云助手的合作平台接口：供其他科技服�
 - 分页：`limit`（1–500，默认 50）和上一页返回的 `next_cursor`。
 """
 _TICK = 2.0  # seconds between outbox/expiry passes
-_TELEGRAM_WAIT = 5.0  # seconds a webhook call waits for the channel's start-up to finish
-
-
-class ChatIn(BaseModel):
-    text: str = Field(default="", max_length=MAX_TEXT * 2)
-    action: str | None = Field(default=None, max_length=200)
-
-    @field_validator("text", "action", mode="before")
-    @classmethod
-    def _clean(cls, v: Any) -> Any:
-        return clean_text(v) if isinstance(v, str) else v  # "\ud800" in JSON: not a 500
-
-
-class WebInbox:
-    """Notifications for web-chat users. The page cannot be pushed to, so the router's web
-    sender holds each message in the outbox (`held`), and the page's next poll — on whichever
-    worker — takes them from there and marks them sent."""
-
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self.engine = engine
-        self.clock = clock
-
-    def sender(self) -> Sender:
-        def send(user_id: str, out: Outbound) -> None:
-            raise DeliveryError("网页聊天：等待页面取走 (waiting for the page)", hold=True)
-        return send
-
-    def take(self, user_id: str) -> list[Outbound]:
-        from sqlalchemy import select, update
-        from sqlalchemy.orm import Session
-
-        from bot.accounts import account, recipients_of
-        from store.models import Outbox, OutboxStatus
-
-        person_id, _ = account(self.engine, "web", user_id)
-        with Session(self.engine) as s, s.begin():
-            rows = list(s.execute(select(Outbox).where(
-                Outbox.recipient.in_(recipients_of(s, person_id)),
-                Outbox.status == OutboxStatus.held).order_by(Outbox.id).limit(20)).scalars())
-            taken: list[Outbound] = []
-            for row in rows:  # each message goes to one poll, even if two race
-                if s.execute(update(Outbox).where(Outbox.id == row.id,
-                                                  Outbox.status == OutboxStatus.held)
-                             .values(status=OutboxStatus.sent, sent_at=self.clock.now())
-                             .execution_options(synchronize_session=False)).rowcount == 1:
-                    taken.append(Outbound.from_payload(row.payload))
-            return taken
-
-
-def render(out: Outbound) -> dict[str, Any]:
-    return out.to_payload()
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
                dialog: Dialog | None = None, clock: Clock = system_clock,
-               background: bool = True) -> FastAPI:
+               background: bool = True, services: Services | None = None) -> FastAPI:
     settings = settings or get_settings()
-    if engine is None:
-        from knowledge.importers import ensure_schema
-        from store.db import make_engine
-
-        engine = make_engine(settings=settings)
-        ensure_schema(engine)
-    if dialog is None:
-        from bot.service import make_dialog
-
-        dialog = make_dialog(engine, settings, clock)
-    dedup = make_dedup(engine, settings, clock)
     limiter = RateLimiter(settings)
     gate = ChatGate(settings, limiter)
-    inbox = WebInbox(engine, clock)
-    senders: dict[str, Sender] = {"web": inbox.sender()}
-    telegram = None
-    if settings.telegram_bot_token:
-        from bot.handlers.telegram import TelegramChannel
-
-        telegram = TelegramChannel(dialog, settings, dedup)
-        senders["telegram"] = telegram.sender()
-    wechat = None
-    if settings.wechat_token:
-        from bot.handlers.wechat import WeChatChannel
-
-        wechat = WeChatChannel(dialog, settings, dedup, engine, clock)
-        senders["wechat"] = wechat.sender()
-    worker = OutboxWorker(engine, ChannelRouter(engine, senders), settings, clock)
+    if services is None:
+        services = build(settings, engine=engine, dialog=dialog, clock=clock, gate=gate)
+    elif (web := services.channels.get("web")) is not None and getattr(web, "gate", 0) is None:
+        web.gate = gate  # type: ignore[attr-defined]
+    engine, dialog, clock = services.engine, services.dialog, services.clock
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        tasks: list[asyncio.Task[Any]] = []
-        if telegram is not None:
-            # in the background: Telegram being unreachable must not hold up WeChat, the web
-            # chat, the console and the API
-            tasks.append(asyncio.create_task(telegram.keep_starting(polling=background)))
-        if wechat is not None:
-            wechat.loop = asyncio.get_running_loop()
+        await services.start(background)
+        ticker = None
         if background:
             # With Redis, `kejiyun worker` runs expiry and delivery; each web worker only
             # keeps its own index in step.
-            tasks.append(asyncio.create_task(_ticker(dialog, worker, wechat,
-                                                     jobs=not settings.redis_url)))
+            ticker = asyncio.create_task(_ticker(services, jobs=not settings.redis_url))
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            if telegram is not None:
-                with contextlib.suppress(Exception):
-                    await telegram.stop()
+            if ticker is not None:
+                ticker.cancel()
+            await services.stop()
 
     app = FastAPI(title="科技云助手 合作平台接口 (Kejiyun partner API)", version="1.0",
                   description=API_DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_tags=[{"name": n} for n in ("需求", "科技工作者", "科普文章", "统计",
                                                       "导出", "健康检查")])
-    app.state.dialog, app.state.worker, app.state.inbox = dialog, worker, inbox
+    app.state.services = services
+    # (kept for the tests and tools that look them up on the app)
+    app.state.dialog, app.state.worker = dialog, services.outbox
+    app.state.inbox = services.channels.get("web")
 
     async def store_outage(request: Request, exc: Exception) -> Response:
         """The database is restarting or unreachable: 503 with Retry-After, so browsers,
@@ -189,7 +104,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from web.metrics import mount as mount_metrics
 
     mount_metrics(app, engine, clock, settings)  # /metrics, request ids
-    app.state.telegram, app.state.wechat = telegram, wechat
+    telegram = services.channels.get("telegram")
+    app.state.telegram, app.state.wechat = telegram, services.channels.get("wechat")
 
     # (any request: the body guard refuses a malformed Content-Length before a route runs)
     bad_request = {400: {"description": "请求无效（例如 Content-Length 无效）"}}
@@ -204,9 +120,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     def readyz() -> JSONResponse:
         from web.readiness import readiness
 
-        ok, body = readiness(engine, lambda: dialog.matcher.index.collection("scientists")
-                             .count(), settings,
-                             telegram=telegram.check if telegram is not None else None)
+        ok, body = readiness(engine, lambda: services.index.collection("scientists").count(),
+                             settings,
+                             telegram=telegram.health if telegram is not None else None)
         return JSONResponse(body, status_code=200 if ok else 503)
 
     # ---- web chat ----------------------------------------------------------------------------
@@ -215,69 +131,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         page = (resources.files("web") / "chat.html").read_text(encoding="utf-8")
         return HTMLResponse(page)
 
-    def _web_user(request: Request, response: Response) -> str:
-        user = request.cookies.get(WEB_COOKIE)
-        if not user or len(user) > 64:
-            user = secrets.token_urlsafe(18)
-            response.set_cookie(WEB_COOKIE, user, httponly=True, samesite="lax",
-                                max_age=3600 * 24 * 365,
-                                secure=request.url.scheme == "https")
-        return user
-
-    @app.post("/chat/api/message", include_in_schema=False)
-    async def chat_message(body: ChatIn, request: Request, response: Response) -> Any:
-        user = _web_user(request, response)
-        gate.check_rate(user, request.client.host if request.client else "")
-        inbound = Inbound("web", user, text=body.text, action=body.action or None,
-                          kind="button" if body.action else "text")
-        replies = await gate.run(lambda: dialog.handle(inbound), request.is_disconnected)
-        if replies is None:  # the browser went away while the message waited: not processed
-            return Response(status_code=204)
-        return {"replies": [render(r) for r in replies]}
-
-    @app.get("/chat/api/updates", include_in_schema=False)
-    def chat_updates(request: Request, response: Response) -> dict[str, Any]:
-        user = _web_user(request, response)
-        return {"replies": [render(r) for r in inbox.take(user)]}
-
-    # ---- Telegram webhook --------------------------------------------------------------------
-    @app.post("/telegram/webhook", include_in_schema=False)
-    async def telegram_webhook(request: Request) -> Response:
-        if telegram is None:
-            return Response(status_code=404)
-        secret = settings.telegram_webhook_secret or ""
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
-            return Response(status_code=403)
-        if not await telegram.wait_started(_TELEGRAM_WAIT):  # Telegram delivers it again later
-            return Response(status_code=503, headers={"Retry-After": "5"})
-        try:
-            data = await request.json()
-            from telegram import Update
-
-            update = Update.de_json(data, telegram.app.bot)
-        except Exception:  # noqa: BLE001 - malformed body: refuse, store nothing
-            return Response(status_code=400)
-        # Telegram's update_id is an integer; PTB keeps whatever it was given, and a forged
-        # string (NUL bytes and all) would otherwise end up in the dedup key
-        if update is None or type(update.update_id) is not int:
-            return Response(status_code=400)
-        if not await telegram.process(update):  # another worker is on it: come back later
-            return Response(status_code=503, headers={"Retry-After": "5"})
-        return Response(status_code=200)
-
-    if wechat is not None:
-        wechat.mount(app)
-        _hide_from_schema(app, "/wechat")
+    # ---- the channels' endpoints: chat API, Telegram webhook, WeChat callback ----------------
+    for channel in services.channels.values():
+        channel.mount(app)
+    _hide_from_schema(app, "/wechat")
     from web.console import router as console_router
 
     # The OpenAPI document is about the partner API: the staff console and the WeChat callback
     # (mounted by their own modules) stay out of it, like the web chat and Telegram above.
-    app.include_router(console_router(engine, dialog.offers, clock, dialog.matcher.index),
+    app.include_router(console_router(engine, services.offers, clock, services.index),
                        include_in_schema=False)
     from web.api import mount as mount_api
 
-    mount_api(app, engine, clock, dialog.matcher.index.sync, limiter=limiter)
+    mount_api(app, engine, clock, services.index.sync, limiter=limiter)
     app.add_middleware(BodyLimit)  # added last, so outermost: before anything reads a body
     from web.docs import mount_docs
     from web.headers import install as install_security_headers
@@ -294,21 +160,12 @@ def _hide_from_schema(app: FastAPI, path: str) -> None:
             route.include_in_schema = False
 
 
-async def _ticker(dialog: Dialog, worker: OutboxWorker, wechat: Any = None,
-                  jobs: bool = True) -> None:
-    """The in-process scheduler of the embedded default: offer expiry, outbox delivery, WeChat
-    turns left unfinished by a crash, and
-    keeping this process's search index in step with the store, so an article vetted or a
-    profile imported through another worker or the CLI takes effect here too (a sync with
-    nothing new is two small queries)."""
+async def _ticker(services: Services, jobs: bool = True) -> None:
+    """The in-process scheduler of the embedded default (`Services.tick`: offer expiry, outbox
+    delivery, turns left unfinished by a crash, the search index kept in step)."""
     while True:
         try:
-            if jobs:
-                await asyncio.to_thread(dialog.offers.expire_due)
-                await asyncio.to_thread(worker.run_once)
-                if wechat is not None:  # messages whose worker died mid-turn
-                    await asyncio.to_thread(wechat.recover)
-            await asyncio.to_thread(dialog.matcher.index.sync_all)
+            await asyncio.to_thread(services.tick, jobs)
         except Exception:  # noqa: BLE001 - keep ticking; the next pass retries
             log.exception("background tick failed")
         await asyncio.sleep(_TICK)

@@ -16,11 +16,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kejiyun.errors import KejiyunError
+from core.errors import KejiyunError
 from knowledge import gazetteer
 from knowledge.vetting import ACTIONS, ArticleInput, create_draft, edit, set_status, split_tags
 from store.models import Article, ArticleStatus, AuditLog
-from web.console import Console, csrf_refused, path_segment
+from web.console_context import Console, csrf_refused, path_segment
 from web.staff import Staff
 
 

@@ -18,13 +18,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kejiyun.errors import KejiyunError
+from core.errors import KejiyunError
 from knowledge import gazetteer
 from reports.scope import resolve_scope
 from reports.topics import unmet_topics
 from reports.weekly import WeeklyReport, build_report, figures_csv, report_context, write_report
 from reports.weeks import week_of
-from web.console import Console
+from web.console_context import Console
 from web.staff import Staff
 
 GAP_WEEKS = (1, 4, 12)

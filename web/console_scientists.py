@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.accounts import CODE_TTL, new_code
 from store.models import AuditLog, Need, Offer, Scientist
-from web.console import OFFER_LABELS, Console, csrf_refused, path_segment
+from web.console_context import OFFER_LABELS, Console, csrf_refused, path_segment
 from web.staff import Staff
 
 

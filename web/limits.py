@@ -28,7 +28,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kejiyun.clock import Clock, as_utc
-from kejiyun.logs import log_context, mask
-from kejiyun.metrics import HTTP_REQUEST_SECONDS
-from kejiyun.settings import Settings
+from core.clock import Clock, as_utc
+from core.logs import log_context, mask
+from core.metrics import HTTP_REQUEST_SECONDS
+from core.settings import Settings
 from store.models import (
     Need,
     NeedStatus,
@@ -153,12 +153,12 @@ def read_jobs(settings: Settings) -> JobFigures:
     """The arq job queue of `kejiyun worker` (kejiyun/jobs.py) and its workers' heartbeat."""
     import redis
 
-    from kejiyun.jobs import heartbeat_key, worker_settings
+    from core.workers import heartbeat_key, queue_name
 
     client = redis.Redis.from_url(settings.redis_url or "", socket_timeout=2,
                                   socket_connect_timeout=2)
     try:
-        depth = int(client.zcard(worker_settings(settings)["queue_name"]))
+        depth = int(client.zcard(queue_name(settings)))
         beat = client.get(heartbeat_key(settings))
     finally:
         client.close()

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 
 TIMEOUT = 3.0  # seconds for all checks together
 # BM25 carries on without the vector store; without a `kejiyun worker` (Redis mode) chats are
@@ -57,7 +57,7 @@ def check_worker(settings: Settings) -> None:
     """With REDIS_URL the background jobs run in `kejiyun worker`: is one beating?"""
     import redis
 
-    from kejiyun.jobs import heartbeat_key
+    from core.workers import heartbeat_key
 
     client = redis.Redis.from_url(settings.redis_url or "", socket_timeout=TIMEOUT,
                                   socket_connect_timeout=TIMEOUT)

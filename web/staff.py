@@ -40,8 +40,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import Clock, as_utc, system_clock
-from kejiyun.errors import BadInput
+from core.clock import Clock, as_utc, system_clock
+from core.errors import BadInput
 from knowledge import gazetteer
 from store.models import AuditLog, ConsoleSession, LoginThrottle, StaffAccount
 

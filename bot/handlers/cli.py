@@ -1,21 +1,20 @@
 """The terminal channel: `kejiyun chat [--as ROLE] [--user ID]`.
 
 Buttons are shown as numbered options; typing the number presses the button. After each turn
-the outbox is delivered: notifications for this user are printed, and those for other
-terminal users (a scientist's offer, say) are printed with their addressee, so a whole
+the jobs run once (`Services.tick`): notifications for this user are printed, and those for
+other terminal users (a scientist's offer, say) are printed with their addressee, so a whole
 journey can be followed from one terminal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from bot import accounts
-from bot.delivery import ChannelRouter
-from bot.dialog import Dialog
-from bot.messages import Inbound, Outbound
-from kejiyun.settings import Settings
-from matching.outbox import OutboxWorker
+from bot.handlers.base import Quiet, Sender
+from bot.services import Services
+from delivery.messages import Inbound, Outbound
 
 CHANNEL = "cli"
 QUIT = {"quit", "exit", "退出", ":q"}
@@ -27,23 +26,42 @@ def render(out: Outbound) -> str:
     return "\n".join(lines)
 
 
-def run(dialog: Dialog, settings: Settings, user: str, role: str | None,
+class TerminalChannel(Quiet):
+    name = CHANNEL
+
+    def __init__(self, user: str, write: Callable[[str], None] = print) -> None:
+        self.user, self.write = user, write
+
+    def receive(self, payload: Any) -> Inbound | None:
+        """A typed line; None (the terminal opening) is the welcome event."""
+        if payload is None:
+            return Inbound(CHANNEL, self.user, kind="event")
+        return Inbound(CHANNEL, self.user, text=str(payload))
+
+    def sender(self) -> Sender:
+        def send(to_user: str, out: Outbound) -> None:
+            head = "〔通知〕" if to_user == self.user else f"〔发给 {to_user} 的通知〕"
+            self.write(f"{head}{render(out)}")
+        return send
+
+
+def run(services: Services, user: str, role: str | None,
         read: Callable[[str], str] = input, write: Callable[[str], None] = print) -> None:
-    person_id, current = accounts.account(dialog.engine, CHANNEL, user, display_name=user,
+    engine = services.engine
+    person_id, current = accounts.account(engine, CHANNEL, user, display_name=user,
                                           role=role or "citizen")
-    if role and role != current and accounts.scientist_of(dialog.engine, person_id) is None:
+    if role and role != current and accounts.scientist_of(engine, person_id) is None:
         # `--as` says who is typing this time (a registered expert stays an expert)
-        accounts.set_role(dialog.engine, person_id, role)
-
-    def sender(to_user: str, out: Outbound) -> None:
-        head = "〔通知〕" if to_user == user else f"〔发给 {to_user} 的通知〕"
-        write(f"{head}{render(out)}")
-
-    worker = OutboxWorker(dialog.engine, ChannelRouter(dialog.engine, {CHANNEL: sender}),
-                          settings, dialog.clock)
-    for out in dialog.handle(Inbound(CHANNEL, user, kind="event")):
-        write(render(out))
+        accounts.set_role(engine, person_id, role)
+    channel = services.add(TerminalChannel(user, write))
+    line: str | None = None  # the opening: the welcome event
     while True:
+        msg = channel.receive(line)
+        assert msg is not None
+        for out in services.dialog.handle(msg):
+            write(render(out))
+        if line is not None:
+            services.tick()
         try:
             line = read("> ")
         except (EOFError, KeyboardInterrupt):
@@ -51,7 +69,3 @@ def run(dialog: Dialog, settings: Settings, user: str, role: str | None,
             break
         if line.strip().lower() in QUIT:
             break
-        for out in dialog.handle(Inbound(CHANNEL, user, text=line)):
-            write(render(out))
-        dialog.offers.expire_due()
-        worker.run_once()

@@ -1,6 +1,6 @@
 """Telegram channel (python-telegram-bot v22): updates → `Inbound`, `Outbound` → messages with
-inline keyboards. Long polling for local use (`run_polling`); webhook mode feeds updates to
-`TelegramChannel.process` from the web app.
+inline keyboards. Long polling for local use; in webhook mode `mount` adds the webhook route
+(`POST /telegram/webhook`, checked against the secret token) that feeds `process`.
 
 - Every update id is claimed in the shared dedup store first, so a re-delivered update is
   processed once, whichever worker gets it.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hmac
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -23,21 +24,24 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from fastapi import FastAPI, Request, Response
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.dedup import Dedup
 from bot.dialog import Dialog
-from bot.messages import Inbound, Outbound
+from bot.handlers.base import Sender
 from bot.threads import quick, run_in
-from kejiyun.settings import Settings
-from matching.outbox import DeliveryError
+from core.settings import Settings
+from delivery.dedup import Dedup
+from delivery.messages import Inbound, Outbound
+from delivery.outbox import DeliveryError
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 LIMIT = 4096
 _MAX_WAIT = 60.0
+_WEBHOOK_WAIT = 5.0  # seconds a webhook call waits for the channel's start-up to finish
 
 
 def split_text(text: str, limit: int = LIMIT) -> list[str]:
@@ -116,6 +120,8 @@ async def with_retry(call: Callable[[], Awaitable[Any]], attempts: int = 3) -> A
 
 
 class TelegramChannel:
+    name = CHANNEL
+
     def __init__(self, dialog: Dialog, settings: Settings, dedup: Dedup) -> None:
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -133,6 +139,7 @@ class TelegramChannel:
         self._up = asyncio.Event()  # set once started (binds to the serving loop on first use)
         # turns in a pool of their own: they must not hold up bookkeeping (bot.threads)
         self._turns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="telegram-turn")
+        self._starting: asyncio.Task[None] | None = None
 
     # ---- start-up ----------------------------------------------------------------------------
     started: bool = False
@@ -181,7 +188,20 @@ class TelegramChannel:
                 await asyncio.wait_for(self._up.wait(), timeout)
         return self.started
 
+    async def start(self, background: bool) -> None:
+        """In the background: Telegram being unreachable must not hold up WeChat, the web
+        chat, the console and the API. Polls only in the process that runs the jobs."""
+        self._starting = asyncio.create_task(self.keep_starting(polling=background))
+
     async def stop(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._starting
+        with contextlib.suppress(Exception):
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
         if self.app.updater and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
@@ -189,12 +209,44 @@ class TelegramChannel:
         if self.app._initialized:
             await self.app.shutdown()
 
-    def check(self) -> None:
+    def health(self) -> None:
         """For /readyz."""
         if not self.started:
             raise ConnectionError(f"Telegram 通道未启动 ({self.start_error or '启动中'})")
 
+    def recover(self) -> int:
+        return 0  # Telegram re-delivers an update whose turn did not finish (see `process`)
+
     # ---- incoming ----------------------------------------------------------------------------
+    def receive(self, payload: Any) -> Inbound | None:
+        """A PTB `Update` (or its JSON) as the core's message."""
+        update = payload if isinstance(payload, Update) else Update.de_json(payload, self.app.bot)
+        parsed = to_inbound(update) if update is not None else None
+        return parsed[0] if parsed is not None else None
+
+    def mount(self, app: FastAPI) -> None:
+        """The webhook: the secret token checked, the update processed once (see `process`)."""
+
+        @app.post("/telegram/webhook", include_in_schema=False)
+        async def telegram_webhook(request: Request) -> Response:
+            secret = self.settings.telegram_webhook_secret or ""
+            given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+            if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+                return Response(status_code=403)
+            if not await self.wait_started(_WEBHOOK_WAIT):  # Telegram delivers it again later
+                return Response(status_code=503, headers={"Retry-After": "5"})
+            try:
+                update = Update.de_json(await request.json(), self.app.bot)
+            except Exception:  # noqa: BLE001 - malformed body: refuse, store nothing
+                return Response(status_code=400)
+            # Telegram's update_id is an integer; PTB keeps whatever it was given, and a forged
+            # string (NUL bytes and all) would otherwise end up in the dedup key
+            if update is None or type(update.update_id) is not int:
+                return Response(status_code=400)
+            if not await self.process(update):  # another worker is on it: come back later
+                return Response(status_code=503, headers={"Retry-After": "5"})
+            return Response(status_code=200)
+
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.process(update)
 
@@ -249,7 +301,7 @@ class TelegramChannel:
                 return
 
     def _queue(self, user_id: str, replies: list[Outbound]) -> None:
-        from bot.delivery import queue_replies
+        from delivery.router import queue_replies
 
         queue_replies(self.dialog.engine, CHANNEL, user_id,
                       [out.to_payload() for out in replies], self.dialog.clock.now())
@@ -262,7 +314,7 @@ class TelegramChannel:
             await with_retry(lambda p=piece, m=markup: self.app.bot.send_message(
                 chat_id=chat_id, text=p, reply_markup=m))
 
-    def sender(self, timeout: float = 30.0) -> Callable[[str, Outbound], None]:
+    def sender(self, timeout: float = 30.0) -> Sender:
         """An outbox sender (called from a worker thread) that sends on the bot's loop."""
 
         def send(user_id: str, out: Outbound) -> None:

@@ -51,16 +51,17 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Engine
 
-from bot.accounts import account, recipients_of
-from bot.dedup import Dedup
+from bot.accounts import account
 from bot.dialog import Dialog
-from bot.messages import Button, Inbound, Outbound
-from bot.pending import PendingTurns
 from bot.threads import quick
-from kejiyun.clock import Clock
-from kejiyun.errors import StoreUnavailable
-from kejiyun.settings import Settings
-from matching.outbox import DeliveryError
+from core.clock import Clock
+from core.errors import StoreUnavailable
+from core.settings import Settings
+from delivery import held
+from delivery.dedup import Dedup
+from delivery.messages import Button, Inbound, Outbound
+from delivery.outbox import DeliveryError
+from delivery.pending import PendingTurns
 
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
@@ -186,8 +187,8 @@ class APIClient:
     def __init__(self, settings: Settings, engine: Engine, clock: Clock) -> None:
         from wechatpy import WeChatClient
 
-        from bot.dedup import make_dedup
-        from bot.shared import wechat_session
+        from delivery.dedup import make_dedup
+        from delivery.shared import wechat_session
 
         base = (settings.wechat_api_base_url or "https://api.weixin.qq.com").rstrip("/") + "/"
         official = "https://api.weixin.qq.com/"
@@ -264,6 +265,8 @@ class APIClient:
 
 
 class WeChatChannel:
+    name = CHANNEL
+
     def __init__(self, dialog: Dialog, settings: Settings, dedup: Dedup, engine: Engine,
                  clock: Clock) -> None:
         if not settings.wechat_token:
@@ -424,7 +427,7 @@ class WeChatChannel:
             key = "wx:sha1:" + hashlib.sha1(key.encode()).hexdigest()
         if not await quick(self.dedup.claim, key):
             return None  # a retry of something already handled (or being handled)
-        inbound = self._inbound(user, msg_type, f)
+        inbound = self.receive(f)
         if inbound is None:
             return None
         inbound = dataclasses.replace(inbound, key=key)
@@ -467,36 +470,33 @@ class WeChatChannel:
         (the 48-hour window is open again) and goes on with the new message; a subscription
         account hands the first one back as this message's reply (rendered); a held answer too
         long for one reply gives its first part and stays held with the rest."""
-        from sqlalchemy import select, update
         from sqlalchemy.orm import Session
-
-        from store.models import Outbox, OutboxStatus
 
         person_id, _ = account(self.engine, CHANNEL, user)
         with Session(self.engine) as s, s.begin():
-            rows = list(s.execute(select(Outbox).where(
-                Outbox.recipient.in_(recipients_of(s, person_id)),
-                Outbox.status == OutboxStatus.held).order_by(Outbox.id)).scalars())
+            rows = held.held_for(s, person_id)
             if not rows:
                 return None
             if self.settings.wechat_can_push:
-                s.execute(update(Outbox).where(Outbox.id.in_([r.id for r in rows]))
-                          .values(status=OutboxStatus.pending, next_attempt_at=self.clock.now())
-                          .execution_options(synchronize_session=False))
+                held.release(s, rows, self.clock.now())
                 return None
             first = rows[0]
             out = Outbound.from_payload(first.payload)
             parts = chunks(out, BYTE_LIMIT - len(_MORE.encode()))
             part = parts[0]
             if len(parts) == 1:  # all of it fits
-                first.status, first.sent_at = OutboxStatus.sent, self.clock.now()
+                held.take(s, [first], self.clock.now())
                 more = len(rows) > 1
             else:
                 first.payload = Outbound(out.text[len(part.text):], out.buttons).to_payload()
                 more = True
         return render_text(part) + (_MORE if more else "")
 
-    def _inbound(self, user: str, msg_type: str, f: dict[str, str]) -> Inbound | None:
+    def receive(self, payload: Any) -> Inbound | None:
+        """A decrypted, parsed message (its XML fields) as the core's message; None for events
+        with nothing to say (unsubscribe, view, location reports)."""
+        f: dict[str, str] = payload
+        user, msg_type = f.get("FromUserName", ""), f.get("MsgType", "")
         if msg_type == "event":
             event = f.get("Event", "").lower()
             if event == "subscribe":
@@ -527,6 +527,15 @@ class WeChatChannel:
         self._queue(msg.user_id, task.result())
         self.pending.close(msg.key)
 
+    async def start(self, background: bool) -> None:
+        self.loop = asyncio.get_running_loop()  # late replies are queued from turn threads
+
+    async def stop(self) -> None:
+        return None
+
+    def health(self) -> None:
+        return None  # a callback that fails is retried by WeChat; nothing to report here
+
     def recover(self) -> int:
         """Run again the turns of messages whose worker died mid-turn (their lease ran out).
         The answer is pushed (or held for the user's next message without push rights); a
@@ -544,7 +553,7 @@ class WeChatChannel:
     def _queue(self, user: str, replies: list[Outbound]) -> None:
         """Late or overflow replies go through the outbox (customer-service API, retries);
         without push rights they wait, held, for the user's next message."""
-        from bot.delivery import queue_replies
+        from delivery.router import queue_replies
         from store.models import OutboxStatus
 
         status = OutboxStatus.pending if self.settings.wechat_can_push else OutboxStatus.held

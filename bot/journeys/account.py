@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot import accounts, texts
 from bot.journeys.base import Deps, Step, Turn, options, stored_id
-from bot.messages import Button
+from delivery.messages import Button
 from store.models import Need
 
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.journeys import words
 from bot.journeys.base import Deps, Step, Turn, menu, options
-from bot.messages import Button
+from delivery.messages import Button
 from knowledge import gazetteer
+from matching.need import NeedDraft
 from matching.slots import extract_contacts
 from retrieval import smalltalk
 from store.models import Person, QuestionLog
@@ -27,9 +28,11 @@ def open_ask(deps: Deps, arg: str, t: Turn) -> None:
     t.say(texts.ASK_PROMPT)
 
 
-def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
+def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDraft | None:
     """A cited answer, or an honest "no vetted answer" with a forward-to-expert button.
-    `inside_form`: asked while filling in a need; the form's state stays, no buttons."""
+    `inside_form`: asked while filling in a need; the form's state stays, no buttons.
+    Returns the need to take to intake at once when the message reports a problem nothing
+    vetted answers (the router hands it to the need journey)."""
     if not inside_form:
         t.state = "start"
     logged = question_log(deps, text, t)
@@ -76,17 +79,15 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> None:
     if result.abstained and not inside_form and _reports_a_problem(text, t):
         # "鸡死好多", "果子掉" from a farmer, and nothing vetted on it: the expert is the answer,
         # asked for at once rather than offered behind a button
-        from bot.journeys import need
-
         t.say(texts.NO_ARTICLE_ASK_EXPERT)
         draft = deps.matcher.extract(text, role=t.role)
         if draft.kind == "question":  # someone to look at it: a service, its cost asked
             draft.kind = "service"
             draft.recompute_missing()
-        need.show(deps, draft, t)
-        return
+        return draft
     buttons = [Button(texts.FORWARD, "forward")] if result.abstained and not inside_form else []
     t.say("\n".join(lines), options(t, buttons) if buttons else [])
+    return None
 
 
 _GROWER = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(是|在)[^，,。]{0,12}[，,\s]*"

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot import texts
-from bot.messages import Button, Outbound
-from kejiyun.clock import Clock
+from core.clock import Clock
+from delivery.messages import Button, Outbound
 from matching.offers import OfferService
 from matching.service import Matcher
 from retrieval.answer import Answerer

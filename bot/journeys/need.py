@@ -13,7 +13,7 @@ from dataclasses import asdict
 from bot import texts
 from bot.journeys import acts, ask, words
 from bot.journeys.base import Deps, Step, Turn, options
-from bot.messages import Button
+from delivery.messages import Button
 from matching import slots
 from matching.extract import fill_others, fill_slot
 from matching.need import SLOT_QUESTIONS, NeedDraft, problem_size

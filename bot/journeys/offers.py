@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import accounts, texts
 from bot.journeys import words
 from bot.journeys.base import Deps, Step, Turn, options, stored_id
-from bot.messages import Button
+from delivery.messages import Button
 from matching.offers import draft_from_need
 from store.models import Need, Offer
 

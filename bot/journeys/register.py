@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from bot import accounts, texts
 from bot.journeys import offers
 from bot.journeys.base import Deps, Step, Turn
+from core.contacts import find_contacts
 from knowledge import gazetteer, taxonomy
-from matching.contacts import find_contacts
 from store.models import Scientist
 
 

@@ -14,7 +14,7 @@ from types import ModuleType
 from bot import texts
 from bot.journeys import account, ask, need, offers, register, words
 from bot.journeys.base import Deps, Step, Turn, menu
-from bot.messages import MAX_TEXT, Inbound
+from delivery.messages import MAX_TEXT, Inbound
 from retrieval import smalltalk
 from retrieval.safety import assess
 
@@ -181,6 +181,7 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         need.from_words(deps, text, t)
     elif (t.state == "ask" or not words.looks_like_need(text, t.role)
           or assess(text).kind in ("emergency", "fire")):  # "…压在下头 救命": 120 first
-        ask.answer(deps, text, t)
+        if (draft := ask.answer(deps, text, t)) is not None:
+            need.show(deps, draft, t)
     else:
         need.from_words(deps, text, t)

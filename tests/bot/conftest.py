@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.accounts import new_code
-from bot.delivery import ChannelRouter
 from bot.dialog import Dialog
-from bot.messages import Inbound, Outbound
-from kejiyun.clock import ManualClock
-from kejiyun.settings import Settings, get_settings
+from core.clock import ManualClock
+from core.settings import Settings, get_settings
+from delivery.messages import Inbound, Outbound
+from delivery.outbox import OutboxWorker
+from delivery.router import ChannelRouter
 from knowledge.importers import import_file
 from matching.offers import OfferService
-from matching.outbox import OutboxWorker
 from matching.service import Matcher
 from retrieval.answer import Answerer
 from retrieval.index import SearchIndex

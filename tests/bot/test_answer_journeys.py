@@ -13,8 +13,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.dialog import Dialog
-from kejiyun.clock import ManualClock
-from kejiyun.settings import get_settings
+from core.clock import ManualClock
+from core.settings import get_settings
 from knowledge.importers import import_file
 from matching.offers import OfferService
 from matching.service import Matcher

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from web.app import create_app
 
 from .conftest import Harness

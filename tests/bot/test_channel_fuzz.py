@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.handlers.wechat import MAX_BODY, signature
-from kejiyun.settings import Settings
+from core.settings import Settings
 from store.models import (
     ChannelAccount,
     Conversation,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.messages import Inbound
+from delivery.messages import Inbound
 from store.models import Conversation, Need, Offer
 
 from .conftest import Harness, text

@@ -18,9 +18,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from bot.dedup import Dedup, make_dedup, stored_key
-from bot.messages import Inbound
-from kejiyun.settings import Settings
+from core.settings import Settings
+from delivery.dedup import Dedup, make_dedup, stored_key
+from delivery.messages import Inbound
 from store.models import DedupKey, Need, Offer, Outbox, Person, Scientist
 from web.app import create_app
 
@@ -213,7 +213,7 @@ def test_the_upgrade_hashes_old_keys_and_finishes_earlier_erasures(engine: Engin
     """Rows written before this release: raw keys are hashed in place (a re-run still finds
     its need, a re-delivery is still a duplicate), and for a person erased back then the
     messages to them, their needs' transcripts and the introductions quoting them go."""
-    from kejiyun.settings import get_settings
+    from core.settings import get_settings
     from matching.need import NeedDraft
     from matching.offers import OfferService, source_key_digest
     from store import db
@@ -255,7 +255,7 @@ def test_the_upgrade_hashes_old_keys_and_finishes_earlier_erasures(engine: Engin
 def test_a_late_reply_after_erasure_does_not_bring_the_account_back(bot: Harness) -> None:
     """The answer to "确认删除" can be late (WeChat's window) or fail to send (Telegram):
     queueing it must not create the account, and a person, again."""
-    from bot.delivery import queue_replies
+    from delivery.router import queue_replies
     from store.models import ChannelAccount
 
     bot.chat(TG_USER, "删除我的数据")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.messages import Inbound
+from delivery.messages import Inbound
 from store.models import ChannelAccount, Conversation, Need, Offer, Person, Scientist
 
 from .conftest import Harness, actions, text
@@ -323,7 +323,7 @@ def test_a_publish_whose_worker_died_before_dispatch_dispatches_when_run_again(
     import pytest
     from sqlalchemy.exc import OperationalError
 
-    from kejiyun.errors import StoreUnavailable
+    from core.errors import StoreUnavailable
 
     bot.reachable()
     bot.chat("boss", NEED + "，很急，预算五千，同意，电话13800001111")

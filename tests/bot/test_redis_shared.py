@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.dedup import make_dedup
-from bot.redis_store import RedisDedup, client
-from kejiyun.settings import Settings
+from core.settings import Settings
+from delivery.dedup import RedisDedup, make_dedup
 from store.models import DedupKey, SharedValue
+from store.redis import client
 from web.app import create_app
 
 from ..fake_wechat import running

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.dedup import Dedup
-from bot.delivery import ChannelRouter
 from bot.handlers.telegram import TelegramChannel, split_text
-from kejiyun.settings import Settings
-from matching.outbox import OutboxWorker
+from core.settings import Settings
+from delivery.dedup import Dedup
+from delivery.outbox import OutboxWorker
+from delivery.router import ChannelRouter
 
 from ..fake_telegram import FakeBotAPI, running
 from .conftest import Harness

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from web.app import create_app
 
 from ..fake_telegram import FakeBotAPI, running

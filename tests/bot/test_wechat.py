@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from wechatpy.crypto import WeChatCrypto
 
-from bot.delivery import ChannelRouter
 from bot.handlers.wechat import BYTE_LIMIT, chunks, parse_xml, render_text, signature
-from bot.messages import Button, Inbound, Outbound
-from bot.pending import MAX_ATTEMPTS
-from kejiyun.errors import StoreUnavailable
-from kejiyun.settings import Settings
-from matching.outbox import OutboxWorker
+from core.errors import StoreUnavailable
+from core.settings import Settings
+from delivery.messages import Button, Inbound, Outbound
+from delivery.outbox import OutboxWorker
+from delivery.pending import MAX_ATTEMPTS
+from delivery.router import ChannelRouter
 from store.models import Conversation, Outbox, PendingTurn
 from web.app import create_app
 
@@ -570,7 +570,7 @@ def test_wechats_identical_retry_is_a_duplicate_not_a_replay(wx: WX) -> None:
 
 def test_identical_retry_through_redis(redis_url: str, bot: Harness) -> None:
     """...with the claims in Redis (many workers)."""
-    from bot.redis_store import RedisDedup
+    from delivery.dedup import RedisDedup
 
     with running() as api:
         settings = Settings(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET="s",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import get_settings
 from kejiyun.cli import app
-from kejiyun.settings import get_settings
 
 from ..retrieval.conftest import ARTICLES, SCIENTISTS, write_jsonl
 

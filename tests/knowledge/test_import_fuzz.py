@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, select
 
-from kejiyun.errors import BadInput
+from core.errors import BadInput
 from knowledge.importers import ImportReport, import_file
 from knowledge.records import ScientistRow
 from store.models import Article, AuditLog, Scientist

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from kejiyun.errors import BadInput, NotInitialised
+from core.errors import BadInput, NotInitialised
 from knowledge.importers import import_file
 from store.models import Article, AuditLog, Scientist
 

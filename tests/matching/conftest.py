@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import ManualClock
-from kejiyun.settings import Settings, get_settings
+from core.clock import ManualClock
+from core.settings import Settings, get_settings
+from delivery.outbox import OutboxWorker, RecordingSink
 from knowledge.importers import import_file
 from matching.offers import OfferService
-from matching.outbox import OutboxWorker, RecordingSink
 from matching.rank import Ranker
 from retrieval.index import SearchIndex
 from retrieval.search import Searcher

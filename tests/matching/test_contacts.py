@@ -1,4 +1,4 @@
-"""The contact detector (matching/contacts.py): a labelled set of the ways people write phone
+"""The contact detector (core/contacts.py): a labelled set of the ways people write phone
 numbers, QQ numbers, WeChat ids and e-mail addresses in Chinese chat, and of numbers that are
 not contacts and must survive (years, amounts, dates, region codes, ids). The log masker is
 checked against the same set in tests/test_logs.py."""
@@ -10,8 +10,8 @@ import unicodedata
 
 import pytest
 
+from core.contacts import HIDDEN, extract_contacts, find_contacts, mask_contacts
 from matching import slots
-from matching.contacts import HIDDEN, extract_contacts, find_contacts, mask_contacts
 from matching.extract import extract_need
 
 # (as typed inside a sentence, kind, the value stored in the contact dict)

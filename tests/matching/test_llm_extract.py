@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from matching.llm_extract import LLMExtractor
 
 from ..fake_openai import FakeOpenAI, running

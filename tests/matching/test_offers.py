@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from delivery.outbox import OutboxWorker, RecordingSink
 from matching.extract import extract_need
 from matching.offers import DISPATCH_GRACE, DISPATCH_RETRY, OfferService
-from matching.outbox import OutboxWorker, RecordingSink
 from store.models import AuditLog, Need, Offer, Organization, Outbox, Person, Scientist
 
 from .conftest import SOIL_NEED

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import ManualClock
-from kejiyun.settings import Settings
-from matching.outbox import DeliveryError, OutboxWorker, RecordingSink, enqueue
+from core.clock import ManualClock
+from core.settings import Settings
+from delivery.outbox import DeliveryError, OutboxWorker, RecordingSink, enqueue
 from store.models import Need, Outbox
 
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import ManualClock
-from kejiyun.settings import Settings
+from core.clock import ManualClock
+from core.settings import Settings
 from matching.extract import extract_need
 from matching.rank import Ranker, RankWeights, proximity, track_record
 from retrieval.index import SearchIndex

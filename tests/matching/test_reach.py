@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import ManualClock
-from kejiyun.settings import Settings
+from core.clock import ManualClock
+from core.settings import Settings
+from delivery.outbox import DeliveryError, OutboxWorker, RecordingSink
 from matching.extract import extract_need
 from matching.offers import OfferService, sent_message
-from matching.outbox import DeliveryError, OutboxWorker, RecordingSink
 from matching.rank import Ranker
 from store.models import Offer, Outbox, Scientist
 

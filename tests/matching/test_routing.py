@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from matching.extract import extract_need
 from matching.need import NeedDraft
 from matching.rank import Ranker, RankWeights, infer_discipline, is_title
@@ -44,7 +44,7 @@ POOL = [
 
 @pytest.fixture
 def routing_ranker(store: Engine, tmp_path: Path) -> Ranker:
-    from kejiyun.settings import get_settings
+    from core.settings import get_settings
     from knowledge.importers import import_file
 
     report = import_file(store, "scientists", write_jsonl(tmp_path / "s.jsonl", POOL))

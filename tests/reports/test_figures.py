@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine
 
-from kejiyun.clock import ManualClock
-from kejiyun.errors import BadInput
+from core.clock import ManualClock
+from core.errors import BadInput
 from reports.figures import FIGURES, series, week_over_week, weekly
 from reports.weeks import IsoWeek
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kejiyun.clock import ManualClock
-from kejiyun.errors import BadInput
+from core.clock import ManualClock
+from core.errors import BadInput
 from reports.weeks import IsoWeek, last_complete_week, parse_week, week_of, week_range
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from kejiyun.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from knowledge.bootstrap import init_store
 from knowledge.importers import import_file
 from retrieval.index import SearchIndex

@@ -13,8 +13,8 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine
 
-from kejiyun.clock import ManualClock
-from kejiyun.settings import Settings
+from core.clock import ManualClock
+from core.settings import Settings
 from matching.extract import extract_need
 from matching.service import Matcher
 from retrieval import index as index_module

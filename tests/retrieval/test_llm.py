@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from retrieval.answer import Answerer
 from retrieval.llm import LLMWriter
 from retrieval.llm_guard import Breaker
@@ -165,7 +165,7 @@ def test_every_process_names_the_shared_breaker_alike() -> None:
     import subprocess
     import sys
 
-    code = ("from kejiyun.settings import Settings; from retrieval.llm_guard import breaker_for;"
+    code = ("from core.settings import Settings; from retrieval.llm_guard import breaker_for;"
             "print(breaker_for(Settings(LLM_BASE_URL='http://x/v1', LLM_MODEL='m')).key)")
     keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout

@@ -71,7 +71,7 @@ def test_ask_never_imports_chromadb(corpus_store: Engine, index: SearchIndex,
                                     kejiyun_home: Path) -> None:
     script = (
         "import sys, json\n"
-        "from kejiyun.settings import Settings\n"
+        "from core.settings import Settings\n"
         "from store.db import make_engine\n"
         "from retrieval.service import make_answerer, open_index\n"
         f"engine = make_engine({json.dumps('sqlite:///' + str(kejiyun_home / 'kejiyun.db'))})\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from kejiyun.errors import BadInput
-from kejiyun.settings import Settings
+from core.errors import BadInput
+from core.settings import Settings
 from knowledge.importers import import_file
 from retrieval.chunking import chunk_article
 from retrieval.index import SearchIndex

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from core.settings import Settings, get_settings
 from kejiyun.cli import app as cli
-from kejiyun.settings import Settings, get_settings
 from matching.extract import extract_need
 from store.models import Article, AuditLog, Need, Scientist
 from web import apikeys

@@ -16,9 +16,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from core.clock import ManualClock
+from core.settings import Settings
 from kejiyun.cli import app as cli
-from kejiyun.clock import ManualClock
-from kejiyun.settings import Settings
 from matching.extract import extract_need
 from store.models import AuditLog, ConsoleSession, LoginThrottle, Need, Offer
 from web import staff as auth
@@ -298,7 +298,7 @@ def test_province_admin_sees_everything(console: TestClient, bot: Harness) -> No
 
 
 def test_staff_add_cli(bot: Harness, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kejiyun.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.setenv("DATABASE_URL", db_url)
     get_settings.cache_clear()

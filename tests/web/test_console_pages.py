@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from knowledge.importers import import_rows
 from store.models import Article, AuditLog, QuestionLog, Scientist
 from web.app import create_app

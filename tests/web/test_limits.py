@@ -24,7 +24,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from web.app import create_app
 from web.limits import ChatGate, RateLimiter, Refused, body_cap
 

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from store.models import Outbox
 from web.app import create_app
 from web.readiness import readiness
@@ -177,8 +177,8 @@ def test_readyz_pings_the_configured_redis(bot: Harness, redis_url: str) -> None
         assert r.json()["worker"] == "LookupError" and r.json()["degraded"] == ["worker"]
         import redis
 
+        from core.settings import get_settings
         from kejiyun.jobs import heartbeat_key
-        from kejiyun.settings import get_settings
 
         redis.Redis.from_url(redis_url).set(heartbeat_key(get_settings()), "host:1 0", ex=30)
         r = c.get("/readyz")
@@ -232,7 +232,7 @@ def test_multiprocess_mode_sums_the_workers(client: TestClient, tmp_path,  # typ
     import subprocess
     import sys
 
-    from kejiyun.metrics import prepare_multiprocess_dir
+    from core.metrics import prepare_multiprocess_dir
 
     directory = tmp_path / "prom"
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
@@ -241,7 +241,7 @@ def test_multiprocess_mode_sums_the_workers(client: TestClient, tmp_path,  # typ
     prepare_multiprocess_dir()
     assert list(directory.iterdir()) == []
     for _worker in range(2):  # two worker processes, one turn each
-        subprocess.run([sys.executable, "-c", "from kejiyun.metrics import observe_turn; "
+        subprocess.run([sys.executable, "-c", "from core.metrics import observe_turn; "
                         "observe_turn('wechat', 'need', 0.2)"], check=True, timeout=60,
                        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)})
     got = samples(client)

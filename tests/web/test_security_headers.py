@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from web.app import create_app
 from web.headers import script_hashes
 from web.staff import add_staff

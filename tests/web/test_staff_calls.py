@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kejiyun.settings import Settings
+from core.settings import Settings
 from store.models import Need, Offer, Outbox
 from web.app import create_app
 from web.staff import add_staff

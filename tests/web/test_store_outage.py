@@ -26,8 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.dialog import Dialog
-from kejiyun.clock import ManualClock
-from kejiyun.settings import Settings, get_settings
+from core.clock import ManualClock
+from core.settings import Settings, get_settings
 from knowledge.bootstrap import init_store
 from knowledge.importers import import_file
 from matching.offers import OfferService

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services import build
+from core.settings import Settings, get_settings
 from kejiyun.jobs import Jobs, heartbeat_key, report_regions
-from kejiyun.settings import Settings, get_settings
 from matching.extract import extract_need
 from store.models import Offer
-from web.app import create_app
 
 from ..bot.conftest import Harness
 
@@ -102,9 +102,8 @@ def test_worker_expires_offers_and_sends_the_next(mode: str, bot: Harness,
 
 
 def test_weekly_reports_are_written_once(bot: Harness, tmp_path: Path) -> None:
-    app = create_app(Settings(), engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
-                     background=False)
-    jobs = Jobs(app, Settings(), bot.clock)
+    services = build(Settings(), engine=bot.engine, dialog=bot.dialog, clock=bot.clock)
+    jobs = Jobs(services)
     assert len(report_regions()) == 22  # every Monday: the province and its 21 市州
     some = ["510000", "511500"]  # two of them here: each report draws five charts
     written = jobs.weekly_reports(tmp_path, some)

@@ -20,7 +20,7 @@ down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen copies of matching.offers.source_key_digest and bot.dedup.stored_key as of this
+# Frozen copies of matching.offers.source_key_digest and delivery.dedup.stored_key as of this
 # revision: a migration must keep meaning what it meant when it was written.
 _SOURCE_PREFIX = "sha256:"
 _READABLE = re.compile(r"tg:\d{1,20}")

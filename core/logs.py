@@ -2,7 +2,7 @@
 filter on every handler that masks contact details and secrets before anything is written.
 
 Contact details are found by the same detector that keeps them out of need descriptions
-(`matching.contacts`: phone numbers via libphonenumber, e-mail, WeChat ids, QQ numbers), so a
+(`core.contacts`: phone numbers via libphonenumber, e-mail, WeChat ids, QQ numbers), so a
 log line never shows more than a scientist would see. API keys (`kjy_…`) and Telegram bot
 tokens (also inside Bot API URLs that HTTP clients log) are masked as well.
 """
@@ -37,7 +37,7 @@ _mask_contacts: list[Callable[[str], str]] = []
 def mask(text: str) -> str:
     """The text with secrets and contact details replaced by placeholders."""
     if not _mask_contacts:  # imported on first use: phonenumbers costs ~30 ms at start-up
-        from matching.contacts import mask_contacts
+        from core.contacts import mask_contacts
 
         _mask_contacts.append(mask_contacts)
     # Secrets first: a token's digits could otherwise look like a phone number.

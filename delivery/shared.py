@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import Clock, as_utc, system_clock
-from kejiyun.settings import Settings
+from core.clock import Clock, as_utc, system_clock
+from core.settings import Settings
 from store.models import SharedValue
 
 
@@ -65,7 +65,7 @@ def wechat_session(engine: Engine, settings: Settings, clock: Clock = system_clo
                    ) -> WeChatSession:
     """Where the WeChat access token lives: Redis when configured, else the store."""
     if settings.redis_url:
-        from bot.redis_store import RedisWeChatSession
+        from delivery.redis import RedisWeChatSession
 
         return RedisWeChatSession(  # type: ignore[return-value]  # same interface
             settings.redis_url, settings.redis_namespace)

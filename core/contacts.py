@@ -2,7 +2,7 @@
 
 One detector for the two places that must not leak them: need intake (the description, title
 and keywords are shown to scientists before anyone accepts, so contacts move into the private
-contact dict) and the log masker (`kejiyun.logs.mask`).
+contact dict) and the log masker (`core.logs.mask`).
 
 Phone numbers are found by libphonenumber (`phonenumbers.PhoneNumberMatcher`, region CN,
 `Leniency.VALID`): mobile and landline, with +86/0086/86, spaces, dots, dashes and brackets.

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
-from kejiyun.clock import Clock, system_clock
-from kejiyun.settings import Settings
+from core.clock import Clock, system_clock
+from core.settings import Settings
 from store.models import Offer, OfferStatus, Outbox, OutboxStatus
 
 log = logging.getLogger(__name__)

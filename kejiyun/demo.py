@@ -19,9 +19,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.accounts import account, set_role
-from bot.messages import Inbound
-from kejiyun.clock import ManualClock, system_clock
-from kejiyun.settings import Settings
+from core.clock import ManualClock, system_clock
+from core.settings import Settings
+from delivery.messages import Inbound
 from knowledge import gazetteer
 from store.models import Need, Offer, QuestionLog
 
@@ -72,7 +72,7 @@ def _week_days(start: datetime, weeks: int, rnd: random.Random, per_week: int
 def simulate(engine: Engine, settings: Settings, *, weeks: int = 6, seed: int = 7,
              until: datetime | None = None) -> ActivityReport:
     """Play `weeks` weeks of activity ending at `until` (default: now)."""
-    from bot.service import make_dialog
+    from bot.services import make_dialog
 
     rnd = random.Random(seed)
     end = until or system_clock.now()

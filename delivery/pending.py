@@ -14,8 +14,8 @@ from datetime import timedelta
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.messages import Inbound
-from kejiyun.clock import Clock, system_clock
+from core.clock import Clock, system_clock
+from delivery.messages import Inbound
 from store.models import PendingTurn
 
 log = logging.getLogger(__name__)

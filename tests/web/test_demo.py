@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kejiyun.settings import get_settings
-from knowledge.demo_activity import CHANNEL, simulate
+from core.settings import get_settings
+from kejiyun.demo import CHANNEL, simulate
 from reports.figures import series
 from reports.weeks import week_of
 from store.models import AuditLog, ChannelAccount, Need, QuestionLog

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kejiyun.errors import BadInput
+from core.errors import BadInput
 
 
 def read_batch(path: Path) -> Iterator[tuple[int, Any, str | None, str | None]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kejiyun.sanitize import clean_text
+from core.sanitize import clean_text
 
 MAX_TEXT = 10_000  # longer input is cut: nobody types more, and it would slow every step
 

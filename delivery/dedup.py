@@ -17,9 +17,10 @@ from datetime import timedelta
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kejiyun.clock import Clock, as_utc, system_clock
-from kejiyun.settings import Settings
+from core.clock import Clock, as_utc, system_clock
+from core.settings import Settings
 from store.models import DedupKey
+from store.redis import client
 
 DEFAULT_TTL = timedelta(days=1)
 # Telegram update ids are one counter for the whole bot, not a user: kept readable, so an
@@ -94,7 +95,39 @@ class Dedup:
 def make_dedup(engine: Engine, settings: Settings, clock: Clock = system_clock) -> Dedup:
     """Redis when configured (many workers), else the store's own table."""
     if settings.redis_url:
-        from bot.redis_store import RedisDedup
-
         return RedisDedup(settings.redis_url, settings.redis_namespace)  # type: ignore[return-value]
     return Dedup(engine, clock)
+
+
+class RedisDedup:
+    """`Dedup` on Redis: a claim is `SET NX` with the TTL, on the hashed key."""
+
+    def __init__(self, url: str, namespace: str = "kejiyun") -> None:
+        self.redis = client(url)
+        self.prefix = f"{namespace}:dedup:"
+
+    def claim(self, key: str, ttl: timedelta = timedelta(days=1)) -> bool:
+        """True for the first claim of `key` within its TTL, False for every repeat."""
+        ms = max(1, int(ttl.total_seconds() * 1000))
+        return bool(self.redis.set(self.prefix + stored_key(key), 1, nx=True, px=ms))
+
+    def begin(self, key: str, lease: timedelta) -> str:
+        """"new", "busy" (someone holds the processing lease) or "done" — see Dedup.begin."""
+        name = self.prefix + stored_key(key)
+        ms = max(1, int(lease.total_seconds() * 1000))
+        if self.redis.set(name, "busy", nx=True, px=ms):
+            return "new"
+        value = self.redis.get(name)
+        if value is None:  # expired between the two calls: try once more
+            return "new" if self.redis.set(name, "busy", nx=True, px=ms) else "busy"
+        return "busy" if value == b"busy" else "done"
+
+    def finish(self, key: str, ttl: timedelta = timedelta(days=1)) -> None:
+        self.redis.set(self.prefix + stored_key(key), "done",
+                       px=max(1, int(ttl.total_seconds() * 1000)))
+
+    def release(self, key: str) -> None:
+        self.redis.delete(self.prefix + stored_key(key))
+
+    def purge(self) -> int:
+        return 0  # Redis expires keys itself

@@ -16,13 +16,16 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.messages import Outbound
-from matching.outbox import DeliveryError, Message
+from delivery.messages import Outbound
+from delivery.outbox import DeliveryError, Message
+from store.accounts import existing_account
 from store.models import ChannelAccount, Conversation, Outbox, OutboxStatus, Person, Scientist
 
 log = logging.getLogger(__name__)
 
+# (platform user id, message) → delivered, or `DeliveryError`
 Sender = Callable[[str, Outbound], None]
+
 
 
 class ChannelRouter:
@@ -84,8 +87,6 @@ def queue_replies(engine: Engine, channel: str, user_id: str, payloads: list[dic
     """Replies a channel could not give now (late, refused, too many) go to the outbox for
     this user's person, which the worker delivers with retries — or holds (`held`) until
     the user writes again when the channel cannot push."""
-    from bot.accounts import existing_account
-
     # the turn made the account; none now means the user just erased their data (the late
     # reply is "您的个人数据已删除"): recreating the account to queue it would undo the erasure
     person_id = existing_account(engine, channel, user_id)
