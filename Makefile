@@ -2,26 +2,29 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 # Optional extras: `llm` (LangChain + OpenAI-compatible chat) is light and always installed;
+# `make demo` installs only what it runs (DEMO_EXTRAS), `make test` adds the test tools (`dev`);
 # CI adds `st` (sentence-transformers + torch) so that test group runs too.
+DEMO_EXTRAS ?= llm
 EXTRAS ?= dev,llm
 PIP_EXTRA ?=
+STAMP = $(VENV)/.installed-$(EXTRAS)
 export KEJIYUN_HOME ?= $(CURDIR)/var
 
 .PHONY: demo test lint bench clean
 
-$(STAMP): pyproject.toml
+# one stamp per set of extras: `make test` after `make demo` adds the test tools
+$(VENV)/.installed-%: pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]' $(PIP_EXTRA)
-	touch $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[$*]' $(PIP_EXTRA)
+	touch $@
 
 ## demo: set up, create the embedded store (SQLite in ./var), load and index the demo corpus,
 ## then answer a farmer's question, find experts, match an enterprise need, play six weeks of
 ## demo activity, create the demo staff account, and serve the web chat at
 ## http://127.0.0.1:$(PORT)/chat and the staff console at /console (Ctrl-C stops it)
 PORT ?= 8000
-demo: $(STAMP)
+demo: $(VENV)/.installed-$(DEMO_EXTRAS)
 	$(BIN)/kejiyun init --demo
 	$(BIN)/kejiyun stats
 	$(BIN)/kejiyun ask "李子园土壤酸化板结怎么办？"

@@ -111,7 +111,7 @@ def build(settings: Settings | None = None, *, engine: Engine | None = None,
     if "telegram" in wanted and settings.telegram_bot_token:
         from bot.handlers.telegram import TelegramChannel
 
-        services.add(TelegramChannel(dialog, settings, services.dedup))
+        services.add(TelegramChannel(dialog, settings, services.dedup, engine, clock))
     if "wechat" in wanted and settings.wechat_token:
         from bot.handlers.wechat import WeChatChannel
 

@@ -63,11 +63,10 @@ class ChannelRouter:
 
     def __call__(self, message: Message) -> None:
         if message.recipient.startswith("staff:"):
-            sender = self.senders.get("staff")
-            if sender is None:
-                raise DeliveryError("工作人员通知由后台待办队列处理 (no staff channel here)",
-                                    permanent=True)
-            sender(message.recipient, Outbound.from_payload(message.payload))
+            # staff read these in the console's queues (unmatched needs, offline-contact
+            # tasks), which come from the needs and offers themselves: delivered there
+            if (sender := self.senders.get("staff")) is not None:
+                sender(message.recipient, Outbound.from_payload(message.payload))
             return
         targets = self.accounts(message.recipient)
         if not targets:

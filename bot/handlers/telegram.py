@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from sqlalchemy import Engine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -32,6 +33,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.dialog import Dialog
 from bot.handlers.base import Sender
 from bot.threads import quick, run_in
+from core.clock import Clock
 from core.settings import Settings
 from delivery.dedup import Dedup
 from delivery.messages import Inbound, Outbound
@@ -122,10 +124,12 @@ async def with_retry(call: Callable[[], Awaitable[Any]], attempts: int = 3) -> A
 class TelegramChannel:
     name = CHANNEL
 
-    def __init__(self, dialog: Dialog, settings: Settings, dedup: Dedup) -> None:
+    def __init__(self, dialog: Dialog, settings: Settings, dedup: Dedup, engine: Engine,
+                 clock: Clock) -> None:
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         self.dialog = dialog
+        self.engine, self.clock = engine, clock
         self.settings = settings
         self.dedup = dedup
         builder = ApplicationBuilder().token(settings.telegram_bot_token) \
@@ -303,8 +307,8 @@ class TelegramChannel:
     def _queue(self, user_id: str, replies: list[Outbound]) -> None:
         from delivery.router import queue_replies
 
-        queue_replies(self.dialog.engine, CHANNEL, user_id,
-                      [out.to_payload() for out in replies], self.dialog.clock.now())
+        queue_replies(self.engine, CHANNEL, user_id,
+                      [out.to_payload() for out in replies], self.clock.now())
 
     # ---- outgoing ----------------------------------------------------------------------------
     async def send(self, chat_id: int | str, out: Outbound) -> None:

@@ -48,7 +48,8 @@ class Running:
 def tg(bot: Harness) -> Iterator[Running]:
     with running() as fake:
         settings = Settings(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.url)
-        channel = TelegramChannel(bot.dialog, settings, Dedup(bot.engine, bot.clock))
+        channel = TelegramChannel(bot.dialog, settings, Dedup(bot.engine, bot.clock),
+                                  bot.engine, bot.clock)
         worker = OutboxWorker(bot.engine, ChannelRouter(bot.engine, {"telegram":
                                                                      channel.sender()}),
                               settings, bot.clock)

@@ -3,6 +3,7 @@ lifecycle, so the console's dashboards have something to show after `make demo`.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,16 @@ from core.settings import get_settings
 from kejiyun.demo import CHANNEL, simulate
 from reports.figures import series
 from reports.weeks import week_of
-from store.models import AuditLog, ChannelAccount, Need, QuestionLog
+from store.models import (
+    AuditLog,
+    ChannelAccount,
+    Need,
+    Offer,
+    Outbox,
+    OutboxStatus,
+    QuestionLog,
+    Scientist,
+)
 
 from ..bot.conftest import Harness
 
@@ -37,6 +47,23 @@ def test_simulated_weeks_fill_the_dashboards(bot: Harness) -> None:
     assert sum(w.needs_posted for w in trend) == report.needs
     assert sum(w.questions_answered + w.questions_abstained for w in trend) == report.questions
     assert any(w.needs_matched for w in trend)  # some scientists accepted
+
+
+def test_demo_leaves_nothing_to_retry_and_experts_registered_before_they_serve(
+        bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    end = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    with caplog.at_level(logging.WARNING, logger="delivery.outbox"):
+        simulate(bot.engine, get_settings(), weeks=2, seed=5, until=end)
+    assert not [r for r in caplog.records if "dead" in r.getMessage()]
+    with Session(bot.engine) as s:
+        left = s.execute(select(Outbox.status, func.count()).where(
+            Outbox.status != OutboxStatus.sent).group_by(Outbox.status)).all()
+        accepted = s.execute(select(Offer.responded_at, Scientist.created_at)
+                             .join(Scientist, Scientist.id == Offer.scientist_id)
+                             .where(Offer.status == "accepted")).all()
+    assert left == []  # `serve` would otherwise retry them on a channel nobody serves
+    assert accepted  # some demo expert answered an offer …
+    assert all(registered < answered for answered, registered in accepted)  # … after joining
 
 
 def test_demo_commands_run_once(bot: Harness, db_url: str,
