@@ -135,12 +135,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for channel in services.channels.values():
         channel.mount(app)
     _hide_from_schema(app, "/wechat")
-    from web.console import router as console_router
+    from web.console import mount as mount_console
 
-    # The OpenAPI document is about the partner API: the staff console and the WeChat callback
-    # (mounted by their own modules) stay out of it, like the web chat and Telegram above.
-    app.include_router(console_router(engine, services.offers, clock, services.index),
-                       include_in_schema=False)
+    # The OpenAPI document is about the partner API: the staff console and the channels'
+    # endpoints stay out of it.
+    mount_console(app, engine, services.offers, clock, services.index)
     from web.api import mount as mount_api
 
     mount_api(app, engine, clock, services.index.sync, limiter=limiter)

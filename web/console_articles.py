@@ -11,7 +11,7 @@ take the id as a path (`{ext_id:path}`) with the action as a fixed last segment.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,14 @@ from core.errors import KejiyunError
 from knowledge import gazetteer
 from knowledge.vetting import ACTIONS, ArticleInput, create_draft, edit, set_status, split_tags
 from store.models import Article, ArticleStatus, AuditLog
-from web.console_context import Console, csrf_refused, path_segment
+from web.console_context import (
+    Console,
+    check_csrf,
+    console,
+    path_segment,
+    refuse,
+    signed_in_staff,
+)
 from web.staff import Staff
 
 
@@ -30,136 +37,119 @@ def may_change(staff: Staff, region_code: str | None) -> bool:
     return bool(region_code) and gazetteer.is_within(region_code, staff.region_code)
 
 
-def routes(r: APIRouter, ctx: Console) -> None:
-    @r.get("/articles", response_class=HTMLResponse)
-    def articles(request: Request, status: str = "", q: str = "") -> Response:
-        staff = ctx.staff_or_redirect(request)
-        if not isinstance(staff, Staff):
-            return staff
-        stmt = select(Article).order_by(Article.updated_at.desc()).limit(200)
-        if status in ArticleStatus.__members__:
-            stmt = stmt.where(Article.status == status)
-        if q.strip():
-            like = f"%{q.strip()[:50]}%"
-            stmt = stmt.where(or_(Article.title.like(like), Article.external_id.like(like)))
-        with Session(ctx.engine) as s:
-            rows = list(s.execute(stmt).scalars())
-            waiting = list(s.execute(select(Article).where(
-                Article.status == ArticleStatus.review).order_by(Article.updated_at)
-                .limit(50)).scalars())
-        waiting = [a for a in waiting if may_change(staff, a.region_code)]
-        return ctx.page(request, "articles.html", staff=staff, articles=rows, waiting=waiting,
-                        status=status, q=q[:50], may_change=lambda a: may_change(staff, a))
-
-    @r.get("/articles/new", response_class=HTMLResponse)
-    def new_form(request: Request, title: str = "", body: str = "", tags: str = "",
-                 origin: str = "") -> Response:
-        staff = ctx.staff_or_redirect(request)
-        if not isinstance(staff, Staff):
-            return staff
-        return ctx.page(request, "article.html", staff=staff, article=None, audit=[],
-                        form={"title": title[:300], "body": body[:20_000], "tags": tags[:200],
-                              "source": "", "audience": "", "origin": origin[:100]},
-                        actions=[], editable=True)
-
-    @r.post("/articles/new")
-    def create(request: Request, title: str = Form(""), body: str = Form(""),
-               source: str = Form(""), tags: str = Form(""), audience: str = Form(""),
-               origin: str = Form(""), csrf: str = Form("")) -> Response:
-        staff = ctx.staff_or_redirect(request)
-        if not isinstance(staff, Staff):
-            return staff
-        if (refused := csrf_refused(staff, csrf)) is not None:
-            return refused
-        data = ArticleInput(title, body, source, split_tags(tags), audience)
-        region = None if staff.role == "province" else staff.region_code
-        try:
-            article = create_draft(ctx.engine, data, actor=f"staff:{staff.id}",
-                                   author=staff.username, region_code=region, origin=origin)
-        except KejiyunError as exc:
-            form = {"title": title, "body": body, "tags": tags, "source": source,
-                    "audience": audience, "origin": origin}
-            return ctx.page(request, "article.html", http_status=400, staff=staff,
-                            article=None, audit=[], form=form, actions=[], editable=True,
-                            message=str(exc), message_ok=False)
-        return _back(ctx, request, article.external_id, "草稿已保存。")
-
-    def _load(request: Request, ext_id: str) -> tuple[Staff | None, Article | None,
-                                                      Response | None]:
-        staff = ctx.staff_or_redirect(request)
-        if not isinstance(staff, Staff):
-            return None, None, staff
-        with Session(ctx.engine) as s:
-            article = s.execute(select(Article).where(Article.external_id == ext_id)
-                                ).scalar_one_or_none()
-        if article is None:
-            return staff, None, Response("没有这篇文章 (no such article)", status_code=404)
-        return staff, article, None
-
-    @r.get("/articles/{ext_id:path}", response_class=HTMLResponse)
-    def detail(request: Request, ext_id: str) -> Response:
-        staff, article, error = _load(request, ext_id)
-        if error is not None:
-            return error
-        assert staff is not None and article is not None
-        with Session(ctx.engine) as s:
-            audit = list(s.execute(select(AuditLog).where(
-                AuditLog.entity == "article", AuditLog.entity_id == ext_id)
-                .order_by(AuditLog.id)).scalars())
-        editable = may_change(staff, article.region_code)
-        form = {"title": article.title, "body": article.body, "tags": "、".join(article.tags),
-                "source": article.source, "audience": article.audience,
-                "origin": article.origin}
-        return ctx.page(request, "article.html", staff=staff, article=article, audit=audit,
-                        form=form, editable=editable and article.status != "retired",
-                        actions=ACTIONS[ArticleStatus(article.status)] if editable else [],
-                        **ctx.take_flash(request))
-
-    @r.post("/articles/{ext_id:path}/edit")
-    def save(request: Request, ext_id: str, title: str = Form(""), body: str = Form(""),
-             source: str = Form(""), tags: str = Form(""), audience: str = Form(""),
-             csrf: str = Form("")) -> Response:
-        staff, article, error = _load(request, ext_id)
-        if error is not None:
-            return error
-        assert staff is not None and article is not None
-        if (refused := _refused(staff, article, csrf)) is not None:
-            return refused
-        try:
-            edit(ctx.engine, ext_id, ArticleInput(title, body, source, split_tags(tags),
-                                                  audience),
-                 actor=f"staff:{staff.id}", reviewer=staff.display_name)
-        except KejiyunError as exc:
-            return _back(ctx, request, ext_id, str(exc), ok=False)
-        ctx.sync("articles")
-        return _back(ctx, request, ext_id, "已保存。")
-
-    @r.post("/articles/{ext_id:path}/status")
-    def move(request: Request, ext_id: str, to: str = Form(""), csrf: str = Form("")
-             ) -> Response:
-        staff, article, error = _load(request, ext_id)
-        if error is not None:
-            return error
-        assert staff is not None and article is not None
-        if (refused := _refused(staff, article, csrf)) is not None:
-            return refused
-        try:
-            set_status(ctx.engine, ext_id, to, actor=f"staff:{staff.id}",
-                       reviewer=staff.display_name)
-        except KejiyunError as exc:
-            return _back(ctx, request, ext_id, str(exc), ok=False)
-        ctx.sync("articles")
-        done = {"review": "已提交审核。", "vetted": "已审核通过，现在可以用于回答。",
-                "retired": "已下线，不会再用于回答。", "draft": "已退回草稿。"}
-        return _back(ctx, request, ext_id, done.get(to, "已更新。"))
+router = APIRouter(prefix="/console")
+Ctx = Depends(console)
+SignedIn = Depends(signed_in_staff)
 
 
-def _refused(staff: Staff, article: Article, csrf: str) -> Response | None:
-    if (refused := csrf_refused(staff, csrf)) is not None:
-        return refused
+@router.get("/articles", response_class=HTMLResponse)
+def articles(request: Request, status: str = "", q: str = "", staff: Staff = SignedIn,
+             ctx: Console = Ctx) -> Response:
+    stmt = select(Article).order_by(Article.updated_at.desc()).limit(200)
+    if status in ArticleStatus.__members__:
+        stmt = stmt.where(Article.status == status)
+    if q.strip():
+        like = f"%{q.strip()[:50]}%"
+        stmt = stmt.where(or_(Article.title.like(like), Article.external_id.like(like)))
+    with Session(ctx.engine) as s:
+        rows = list(s.execute(stmt).scalars())
+        waiting = list(s.execute(select(Article).where(
+            Article.status == ArticleStatus.review).order_by(Article.updated_at)
+            .limit(50)).scalars())
+    waiting = [a for a in waiting if may_change(staff, a.region_code)]
+    return ctx.page(request, "articles.html", staff=staff, articles=rows, waiting=waiting,
+                    status=status, q=q[:50], may_change=lambda a: may_change(staff, a))
+
+
+@router.get("/articles/new", response_class=HTMLResponse)
+def new_form(request: Request, title: str = "", body: str = "", tags: str = "",
+             origin: str = "", staff: Staff = SignedIn, ctx: Console = Ctx) -> Response:
+    return ctx.page(request, "article.html", staff=staff, article=None, audit=[],
+                    form={"title": title[:300], "body": body[:20_000], "tags": tags[:200],
+                          "source": "", "audience": "", "origin": origin[:100]},
+                    actions=[], editable=True)
+
+
+@router.post("/articles/new")
+def create(request: Request, title: str = Form(""), body: str = Form(""),
+           source: str = Form(""), tags: str = Form(""), audience: str = Form(""),
+           origin: str = Form(""), csrf: str = Form(""), staff: Staff = SignedIn,
+           ctx: Console = Ctx) -> Response:
+    check_csrf(staff, csrf)
+    data = ArticleInput(title, body, source, split_tags(tags), audience)
+    region = None if staff.role == "province" else staff.region_code
+    try:
+        article = create_draft(ctx.engine, data, actor=f"staff:{staff.id}",
+                               author=staff.username, region_code=region, origin=origin)
+    except KejiyunError as exc:
+        form = {"title": title, "body": body, "tags": tags, "source": source,
+                "audience": audience, "origin": origin}
+        return ctx.page(request, "article.html", http_status=400, staff=staff,
+                        article=None, audit=[], form=form, actions=[], editable=True,
+                        message=str(exc), message_ok=False)
+    return _back(ctx, request, article.external_id, "草稿已保存。")
+
+
+def _load(ctx: Console, ext_id: str) -> Article:
+    with Session(ctx.engine) as s:
+        article = s.execute(select(Article).where(Article.external_id == ext_id)
+                            ).scalar_one_or_none()
+    if article is None:
+        raise refuse("没有这篇文章 (no such article)", 404)
+    return article
+
+
+@router.get("/articles/{ext_id:path}", response_class=HTMLResponse)
+def detail(request: Request, ext_id: str, staff: Staff = SignedIn, ctx: Console = Ctx
+           ) -> Response:
+    article = _load(ctx, ext_id)
+    with Session(ctx.engine) as s:
+        audit = list(s.execute(select(AuditLog).where(
+            AuditLog.entity == "article", AuditLog.entity_id == ext_id)
+            .order_by(AuditLog.id)).scalars())
+    editable = may_change(staff, article.region_code)
+    form = {"title": article.title, "body": article.body, "tags": "、".join(article.tags),
+            "source": article.source, "audience": article.audience,
+            "origin": article.origin}
+    return ctx.page(request, "article.html", staff=staff, article=article, audit=audit,
+                    form=form, editable=editable and article.status != "retired",
+                    actions=ACTIONS[ArticleStatus(article.status)] if editable else [],
+                    **ctx.take_flash(request))
+
+
+@router.post("/articles/{ext_id:path}/edit")
+def save(request: Request, ext_id: str, title: str = Form(""), body: str = Form(""),
+         source: str = Form(""), tags: str = Form(""), audience: str = Form(""),
+         csrf: str = Form(""), staff: Staff = SignedIn, ctx: Console = Ctx) -> Response:
+    _check_change(staff, _load(ctx, ext_id), csrf)
+    try:
+        edit(ctx.engine, ext_id, ArticleInput(title, body, source, split_tags(tags), audience),
+             actor=f"staff:{staff.id}", reviewer=staff.display_name)
+    except KejiyunError as exc:
+        return _back(ctx, request, ext_id, str(exc), ok=False)
+    ctx.sync("articles")
+    return _back(ctx, request, ext_id, "已保存。")
+
+
+@router.post("/articles/{ext_id:path}/status")
+def move(request: Request, ext_id: str, to: str = Form(""), csrf: str = Form(""),
+         staff: Staff = SignedIn, ctx: Console = Ctx) -> Response:
+    _check_change(staff, _load(ctx, ext_id), csrf)
+    try:
+        set_status(ctx.engine, ext_id, to, actor=f"staff:{staff.id}",
+                   reviewer=staff.display_name)
+    except KejiyunError as exc:
+        return _back(ctx, request, ext_id, str(exc), ok=False)
+    ctx.sync("articles")
+    done = {"review": "已提交审核。", "vetted": "已审核通过，现在可以用于回答。",
+            "retired": "已下线，不会再用于回答。", "draft": "已退回草稿。"}
+    return _back(ctx, request, ext_id, done.get(to, "已更新。"))
+
+
+def _check_change(staff: Staff, article: Article, csrf: str) -> None:
+    check_csrf(staff, csrf)
     if not may_change(staff, article.region_code):
-        return Response("无权修改其他地区的文章 (outside your region)", status_code=403)
-    return None
+        raise refuse("无权修改其他地区的文章 (outside your region)", 403)
 
 
 def _back(ctx: Console, request: Request, ext_id: str, message: str, ok: bool = True

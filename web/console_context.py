@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -74,11 +74,6 @@ class Console:
     def signed_in(self, request: Request) -> auth.Staff | None:
         return auth.current(self.engine, request.cookies.get(SESSION_COOKIE), self.clock)
 
-    def staff_or_redirect(self, request: Request) -> auth.Staff | Response:
-        staff = self.signed_in(request)
-        return staff if staff is not None else RedirectResponse("/console/login",
-                                                                status_code=303)
-
     def need_scope(self, staff: auth.Staff, stmt: Any, column: Any = Need.region_code) -> Any:
         if staff.role == "province":
             return stmt
@@ -115,6 +110,38 @@ class Console:
             return {}
         shared.delete(f"console-flash:{key}")
         return {"message": str(found.get("text", "")), "message_ok": bool(found.get("ok"))}
+
+
+class Refusal(Exception):
+    """Ends a console request early with `response`: to sign-in, or a 400/403/404 in plain
+    words (answered by the handler `mount` installs)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def refuse(text: str, status: int) -> Refusal:
+    return Refusal(Response(text, status_code=status))
+
+
+# ---- dependencies (FastAPI `Depends`) ----------------------------------------------------------
+def console(request: Request) -> Console:
+    """The console's context, set on the app by `web.console.mount`."""
+    return request.app.state.console  # type: ignore[no-any-return]
+
+
+def signed_in_staff(request: Request, ctx: Console = Depends(console)) -> auth.Staff:
+    """The staff member of this session; anyone else is sent to the sign-in page."""
+    staff = ctx.signed_in(request)
+    if staff is None:
+        raise Refusal(RedirectResponse("/console/login", status_code=303))
+    return staff
+
+
+def check_csrf(staff: auth.Staff, token: str) -> None:
+    if (refused := csrf_refused(staff, token)) is not None:
+        raise Refusal(refused)
 
 
 def csrf_refused(staff: auth.Staff, token: str) -> Response | None:

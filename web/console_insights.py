@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from core.errors import KejiyunError
@@ -24,7 +24,7 @@ from reports.scope import resolve_scope
 from reports.topics import unmet_topics
 from reports.weekly import WeeklyReport, build_report, figures_csv, report_context, write_report
 from reports.weeks import week_of
-from web.console_context import Console
+from web.console_context import Console, console, refuse, signed_in_staff
 from web.staff import Staff
 
 GAP_WEEKS = (1, 4, 12)
@@ -41,95 +41,93 @@ def region_choices(staff: Staff) -> list[tuple[str, str]]:
     return choices
 
 
-def routes(r: APIRouter, ctx: Console) -> None:
-    def _region(request: Request, region: str) -> tuple[Staff | None, str, Response | None]:
-        staff = ctx.staff_or_redirect(request)
-        if not isinstance(staff, Staff):
-            return None, "", staff
-        code = region or staff.region_code
-        place = gazetteer.get(code) if code.isdigit() else gazetteer.resolve(code)
-        if place is None:
-            return staff, "", Response("无法识别的地区 (unknown region)", status_code=400)
-        if not staff.can_see(place.code):
-            return staff, "", Response("无权查看其他地区的数据 (outside your region)",
-                                       status_code=403)
-        return staff, place.code, None
+router = APIRouter(prefix="/console")
+Ctx = Depends(console)
+SignedIn = Depends(signed_in_staff)
 
-    def _report_page(request: Request, name: str, staff: Staff, code: str, week: str,
-                     heading: str) -> Response:
-        try:
-            content = report_context(ctx.engine, code, week or None, clock=ctx.clock)
-        except KejiyunError as exc:
-            return Response(str(exc), status_code=400)
-        return ctx.page(request, name, staff=staff, region_code=code, heading=heading,
-                        choices=region_choices(staff), query=urlencode(
-                            {"region": code, "week": content["week"]}), **content)
 
-    @r.get("/dashboard", response_class=HTMLResponse)
-    def dashboard(request: Request, region: str = "", week: str = "") -> Response:
-        staff, code, error = _region(request, region)
-        if error is not None:
-            return error
-        assert staff is not None
-        current = week or week_of(ctx.clock.now()).label  # this week, so far
-        return _report_page(request, "dashboard.html", staff, code, current, "数据看板")
+def _region(staff: Staff, region: str) -> str:
+    """The region asked for (the staff member's own by default), if theirs to read."""
+    code = region or staff.region_code
+    place = gazetteer.get(code) if code.isdigit() else gazetteer.resolve(code)
+    if place is None:
+        raise refuse("无法识别的地区 (unknown region)", 400)
+    if not staff.can_see(place.code):
+        raise refuse("无权查看其他地区的数据 (outside your region)", 403)
+    return place.code
 
-    @r.get("/reports/weekly", response_class=HTMLResponse)
-    def weekly(request: Request, region: str = "", week: str = "") -> Response:
-        staff, code, error = _region(request, region)
-        if error is not None:
-            return error
-        assert staff is not None
-        return _report_page(request, "report_weekly.html", staff, code, week, "周报")
 
-    def _report(request: Request, region: str, week: str) -> WeeklyReport | Response:
-        """The week's report for a download, or the refusal (sign-in, scope, bad week)."""
-        _, code, error = _region(request, region)
-        if error is not None:
-            return error
-        try:
-            return build_report(ctx.engine, code, week or None, clock=ctx.clock)
-        except KejiyunError as exc:
-            return Response(str(exc), status_code=400)
+def _report_page(ctx: Console, request: Request, name: str, staff: Staff, code: str, week: str,
+                 heading: str) -> Response:
+    try:
+        content = report_context(ctx.engine, code, week or None, clock=ctx.clock)
+    except KejiyunError as exc:
+        raise refuse(str(exc), 400) from None
+    return ctx.page(request, name, staff=staff, region_code=code, heading=heading,
+                    choices=region_choices(staff), query=urlencode(
+                        {"region": code, "week": content["week"]}), **content)
 
-    @r.get("/reports/weekly.csv")
-    def weekly_csv(request: Request, region: str = "", week: str = "") -> Response:
-        report = _report(request, region, week)
-        if isinstance(report, Response):
-            return report
-        name = f"weekly-{report.scope.code}-{report.week.label}.csv"
-        # A BOM so that Excel, which most association staff open CSV files with, reads UTF-8.
-        return Response("\ufeff" + figures_csv(report), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-    @r.get("/reports/weekly.zip")
-    def weekly_zip(request: Request, region: str = "", week: str = "") -> Response:
-        report = _report(request, region, week)
-        if isinstance(report, Response):
-            return report
-        buf = io.BytesIO()
-        with tempfile.TemporaryDirectory() as tmp, \
-                zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            files = write_report(report, Path(tmp))
-            for path in [files.html, files.csv, *files.pngs]:
-                zf.write(path, path.name)
-        name = f"weekly-{report.scope.code}-{report.week.label}.zip"
-        return Response(buf.getvalue(), media_type="application/zip",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, region: str = "", week: str = "", staff: Staff = SignedIn,
+              ctx: Console = Ctx) -> Response:
+    code = _region(staff, region)
+    current = week or week_of(ctx.clock.now()).label  # this week, so far
+    return _report_page(ctx, request, "dashboard.html", staff, code, current, "数据看板")
 
-    @r.get("/gaps", response_class=HTMLResponse)
-    def gaps(request: Request, region: str = "", weeks: int = 4) -> Response:
-        staff, code, error = _region(request, region)
-        if error is not None:
-            return error
-        assert staff is not None
-        weeks = weeks if weeks in GAP_WEEKS else 4
-        until = week_of(ctx.clock.now()).end  # this week and the weeks before it
-        clusters = unmet_topics(ctx.engine, resolve_scope(code), until - timedelta(weeks=weeks),
-                                until, limit=30)
-        return ctx.page(request, "gaps.html", staff=staff, region_code=code, weeks=weeks,
-                        spans=GAP_WEEKS, choices=region_choices(staff), clusters=clusters,
-                        commission=_commission_link)
+
+@router.get("/reports/weekly", response_class=HTMLResponse)
+def weekly(request: Request, region: str = "", week: str = "", staff: Staff = SignedIn,
+           ctx: Console = Ctx) -> Response:
+    return _report_page(ctx, request, "report_weekly.html", staff, _region(staff, region), week,
+                        "周报")
+
+
+def _report(ctx: Console, staff: Staff, region: str, week: str) -> WeeklyReport:
+    """The week's report for a download (or a refusal: scope, bad week)."""
+    code = _region(staff, region)
+    try:
+        return build_report(ctx.engine, code, week or None, clock=ctx.clock)
+    except KejiyunError as exc:
+        raise refuse(str(exc), 400) from None
+
+
+@router.get("/reports/weekly.csv")
+def weekly_csv(region: str = "", week: str = "", staff: Staff = SignedIn, ctx: Console = Ctx
+               ) -> Response:
+    report = _report(ctx, staff, region, week)
+    name = f"weekly-{report.scope.code}-{report.week.label}.csv"
+    # A BOM so that Excel, which most association staff open CSV files with, reads UTF-8.
+    return Response("\ufeff" + figures_csv(report), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/reports/weekly.zip")
+def weekly_zip(region: str = "", week: str = "", staff: Staff = SignedIn, ctx: Console = Ctx
+               ) -> Response:
+    report = _report(ctx, staff, region, week)
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp, \
+            zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        files = write_report(report, Path(tmp))
+        for path in [files.html, files.csv, *files.pngs]:
+            zf.write(path, path.name)
+    name = f"weekly-{report.scope.code}-{report.week.label}.zip"
+    return Response(buf.getvalue(), media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/gaps", response_class=HTMLResponse)
+def gaps(request: Request, region: str = "", weeks: int = 4, staff: Staff = SignedIn,
+         ctx: Console = Ctx) -> Response:
+    code = _region(staff, region)
+    weeks = weeks if weeks in GAP_WEEKS else 4
+    until = week_of(ctx.clock.now()).end  # this week and the weeks before it
+    clusters = unmet_topics(ctx.engine, resolve_scope(code), until - timedelta(weeks=weeks),
+                            until, limit=30)
+    return ctx.page(request, "gaps.html", staff=staff, region_code=code, weeks=weeks,
+                    spans=GAP_WEEKS, choices=region_choices(staff), clusters=clusters,
+                    commission=_commission_link)
 
 
 def _commission_link(cluster: object) -> str:
