@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from store.models import ChannelAccount, Scientist
+from store.models import ChannelAccount, Person, Scientist
 
 
 def existing_account(engine: Engine, channel: str, user_id: str) -> int | None:
@@ -24,3 +24,8 @@ def recipients_of(session: Session, person_id: int) -> list[str]:
     names += [f"scientist:{ext}" for ext in session.execute(
         select(Scientist.external_id).where(Scientist.person_id == person_id)).scalars()]
     return names
+
+
+def person(engine: Engine, person_id: int) -> Person | None:
+    with Session(engine) as s:
+        return s.get(Person, person_id)

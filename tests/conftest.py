@@ -1,4 +1,6 @@
-"""Shared fixtures: a socket guard, an isolated KEJIYUN_HOME, and stores on SQLite and PostgreSQL.
+"""Shared fixtures: a socket guard, an isolated KEJIYUN_HOME, stores on SQLite and PostgreSQL,
+the test Redis, the dialog harness (`bot`) and servers more than one test package uses. Plain
+helpers shared between packages live in tests/support.py.
 
 PostgreSQL: tests marked `postgres` use KEJIYUN_TEST_DATABASE_URL (default: the local server at
 127.0.0.1:5432, database `test`, trust auth). Each test gets its own schema, dropped afterwards.
@@ -11,8 +13,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import ipaddress
-import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,12 +25,20 @@ from sqlalchemy import Engine, create_engine, text
 from core import settings as settings_mod
 from store.db import make_engine
 
-PG_URL = os.environ.get(
-    "KEJIYUN_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from .support import (
+    ARTICLES,
+    PG_URL,
+    POOL_SCIENTISTS,
+    REDIS_URL,
+    REQUIRE_PG,
+    REQUIRE_REDIS,
+    Harness,
+    free_port,
+    start_chroma,
+    stop_chroma,
+    wait_until,
+    write_jsonl,
 )
-REQUIRE_PG = os.environ.get("KEJIYUN_REQUIRE_POSTGRES") == "1"
-REDIS_URL = os.environ.get("KEJIYUN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-REQUIRE_REDIS = os.environ.get("KEJIYUN_REQUIRE_REDIS") == "1"
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -181,3 +191,61 @@ def redis_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     for key in client.scan_iter(f"{namespace}:*"):
         client.delete(key)
     settings_mod.get_settings.cache_clear()
+
+
+@pytest.fixture
+def bot(store: Engine, tmp_path: Path) -> Harness:
+    """The dialog core over a real store (SQLite and PostgreSQL), real index and real matching
+    (the articles and the matching pool of tests/support.py), driven in one line per turn:
+    `bot.chat("farmer-1", "李子园土壤酸化怎么办")`."""
+    from bot.dialog import Dialog
+    from core.clock import ManualClock
+    from core.settings import get_settings
+    from knowledge.importers import import_file
+    from matching.offers import OfferService
+    from matching.service import Matcher
+    from retrieval.answer import Answerer
+    from retrieval.index import SearchIndex
+    from retrieval.search import Searcher
+
+    import_file(store, "articles", write_jsonl(tmp_path / "a.jsonl", ARTICLES))
+    import_file(store, "scientists", write_jsonl(tmp_path / "s.jsonl", POOL_SCIENTISTS))
+    settings = get_settings()
+    clock = ManualClock()
+    index = SearchIndex(store, settings)
+    index.sync_all()
+    matcher = Matcher(index, store, settings, clock)
+    dialog = Dialog(store, answerer=Answerer(Searcher(index)), matcher=matcher,
+                    offers=OfferService(store, matcher.ranker, settings, clock), clock=clock)
+    return Harness(dialog, store, settings, clock)
+
+
+@pytest.fixture
+def server(bot: Harness) -> Iterator[str]:
+    """The web app over `bot` in a real uvicorn server on loopback: its base URL."""
+    import uvicorn
+
+    from core.settings import Settings
+    from web.app import create_app
+
+    app = create_app(Settings(), engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
+                     background=False)
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: srv.started, timeout=30, interval=0.05,
+                   message="the web app's uvicorn server did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on loopback, started and stopped by the fixture."""
+    proc, url = start_chroma(tmp_path_factory.mktemp("chroma-server"))
+    yield url
+    stop_chroma(proc)

@@ -1,6 +1,7 @@
 """A loopback HTTP server speaking enough of the Telegram Bot API for python-telegram-bot:
 getMe, getUpdates (long polling over a queue the test fills), sendMessage,
-answerCallbackQuery, editMessageText, deleteWebhook; it can answer 429 on demand."""
+answerCallbackQuery, editMessageText, deleteWebhook; it can answer 429 on demand. Wait for what
+the bot sends with tests/support.py's `wait_until`."""
 
 from __future__ import annotations
 
@@ -75,14 +76,6 @@ class FakeBotAPI:
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         return [p for m, p in self.calls if m == "sendMessage"
                 and (chat_id is None or int(p["chat_id"]) == chat_id)]
-
-    def wait_for(self, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            time.sleep(0.05)
-        raise AssertionError("timed out waiting for the bot")
 
     # ---- the Bot API -----------------------------------------------------------------------
     def _msg_id(self) -> int:

@@ -18,7 +18,7 @@ import pytest
 
 from core.logs import log_context, make_handler, mask
 
-from .matching.test_contacts import NEGATIVES, POSITIVES, flat, secret_of
+from .support import NEGATIVES, POSITIVES, flat, secret_of
 
 PHONE, LANDLINE, EMAIL = "13812345678", "028-87654321", "zhang.san@example.com"
 WECHAT_ID = "zhangsan_1988"

@@ -22,8 +22,7 @@ import secrets
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from core.clock import Clock
 from core.errors import KejiyunError
@@ -31,16 +30,11 @@ from matching.need import KIND_LABELS
 from matching.notifications import contact_text
 from matching.offers import OfferService
 from retrieval.index import SearchIndex
-from store.models import (
-    MAX_ID,
-    AuditLog,
-    Need,
-    Offer,
-    OfferStatus,
-    OfferVia,
-    Person,
-    Scientist,
-)
+from store import accounts as store_accounts
+from store import audit as store_audit
+from store import needs as store_needs
+from store import offers as store_offers
+from store.models import Need, OfferStatus, OfferVia
 from web import staff as auth
 from web.console_context import (
     CALL_RESULTS,
@@ -54,6 +48,7 @@ from web.console_context import (
     console_templates,
     refuse,
     signed_in_staff,
+    staff_codes,
 )
 
 router = APIRouter(prefix="/console")
@@ -121,32 +116,18 @@ def logout(request: Request, ctx: Console = Ctx) -> Response:
 @router.get("", response_class=HTMLResponse)
 def board(request: Request, status: str = "", kind: str = "", staff: auth.Staff = SignedIn,
           ctx: Console = Ctx) -> Response:
-    scoped = ctx.need_scope
-    stmt = scoped(staff, select(Need)).order_by(Need.id.desc()).limit(200)
-    if status in STATUS_LABELS:
-        stmt = stmt.where(Need.status == status)
-    if kind in KIND_LABELS:
-        stmt = stmt.where(Need.kind == kind)
-    with Session(ctx.engine) as s:
-        needs = list(s.execute(stmt).scalars())
-        unmatched = list(s.execute(scoped(staff, select(Need)).where(
-            Need.status == "unmatched").order_by(Need.id)).scalars())
-        calls = s.execute(scoped(staff, select(Offer, Need, Scientist)
-                                 .join(Need, Need.id == Offer.need_id)
-                                 .join(Scientist, Scientist.id == Offer.scientist_id))
-                          .where(Offer.via == OfferVia.staff,
-                                 Offer.status == OfferStatus.pending)
-                          .order_by(Offer.expires_at)).all()
+    codes = staff_codes(staff)
+    needs = store_needs.board(ctx.engine, codes, status if status in STATUS_LABELS else None,
+                              kind if kind in KIND_LABELS else None)
+    unmatched = store_needs.unmatched(ctx.engine, codes)
+    calls = store_needs.calls_to_make(ctx.engine, codes)
     return ctx.page(request, "needs.html", staff=staff, needs=needs, unmatched=unmatched,
                     calls=calls, status=status, kind=kind)
 
 
 def _need(ctx: Console, staff: auth.Staff, need_id: int) -> Need:
     """The need, if it exists and lies in the staff member's region."""
-    need = None
-    if 1 <= need_id <= MAX_ID:  # beyond the id column's range: no such need, not a 500
-        with Session(ctx.engine) as s:
-            need = s.get(Need, need_id)
+    need = store_needs.get(ctx.engine, need_id)
     if need is None:
         raise refuse("没有这条需求 (no such need)", 404)
     if not staff.can_see(need.region_code):
@@ -158,28 +139,21 @@ def _need(ctx: Console, staff: auth.Staff, need_id: int) -> Need:
 def need_detail(request: Request, need_id: int, staff: auth.Staff = SignedIn,
                 ctx: Console = Ctx) -> Response:
     need = _need(ctx, staff, need_id)
-    with Session(ctx.engine) as s:
-        rows = s.execute(select(Offer, Scientist).join(
-            Scientist, Scientist.id == Offer.scientist_id).where(
-            Offer.need_id == need_id).order_by(Offer.id)).all()
-        offer_ids = [str(o.id) for o, _ in rows]
-        audit = list(s.execute(select(AuditLog).where(
-            ((AuditLog.entity == "need") & (AuditLog.entity_id == str(need_id)))
-            | ((AuditLog.entity == "offer") & AuditLog.entity_id.in_(offer_ids)))
-            .order_by(AuditLog.id)).scalars())
-        # a phoned scientist accepted: staff pass the requester's contact on by phone,
-        # when the requester agreed to share it
-        # (to an expert staff have not verified, only once the requester agreed again)
-        relay = None
-        phoned = [(o, sci) for o, sci in rows
-                  if o.via == OfferVia.staff and o.status == OfferStatus.accepted]
-        if need.contact_consent and need.requester_id is not None and phoned:
-            o, sci = phoned[0]
-            shared = sci.verified or any(a.action == "share_contact"
-                                         and a.entity_id == str(o.id) for a in audit)
-            requester = s.get(Person, need.requester_id)
-            if shared and requester is not None and requester.erased_at is None:
-                relay = contact_text(requester.contact)
+    rows = store_offers.of_need(ctx.engine, need_id)
+    audit = store_audit.of_need(ctx.engine, need_id, [str(o.id) for o, _ in rows])
+    # a phoned scientist accepted: staff pass the requester's contact on by phone, when the
+    # requester agreed to share it (to an expert staff have not verified, only once the
+    # requester agreed again)
+    relay = None
+    phoned = [(o, sci) for o, sci in rows
+              if o.via == OfferVia.staff and o.status == OfferStatus.accepted]
+    if need.contact_consent and need.requester_id is not None and phoned:
+        o, sci = phoned[0]
+        shared = sci.verified or any(a.action == "share_contact"
+                                     and a.entity_id == str(o.id) for a in audit)
+        requester = store_accounts.person(ctx.engine, need.requester_id)
+        if shared and requester is not None and requester.erased_at is None:
+            relay = contact_text(requester.contact)
     return ctx.page(request, "need.html", staff=staff, need=need, offers=rows, audit=audit,
                     relay=relay, call_results=CALL_RESULTS, **ctx.take_flash(request))
 
@@ -192,8 +166,7 @@ def call_result(request: Request, need_id: int, offer_id: int, result: str = For
     found from the store, for this need: a form cannot name another need's offer."""
     _need(ctx, staff, need_id)
     check_csrf(staff, csrf)
-    with Session(ctx.engine) as s:
-        offer = s.get(Offer, offer_id) if 1 <= offer_id <= MAX_ID else None
+    offer = store_offers.get(ctx.engine, offer_id)
     if offer is None or offer.need_id != need_id or offer.via != OfferVia.staff \
             or result not in CALL_RESULTS:
         raise refuse("没有这条电话联系任务 (no such call)", 404)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from core.errors import KejiyunError
 from knowledge import gazetteer
 from knowledge.vetting import ACTIONS, ArticleInput, create_draft, edit, set_status, split_tags
-from store.models import Article, ArticleStatus, AuditLog
+from store import articles as store_articles
+from store import audit as store_audit
+from store.models import Article, ArticleStatus
 from web.console_context import (
     Console,
     check_csrf,
@@ -45,17 +45,9 @@ SignedIn = Depends(signed_in_staff)
 @router.get("/articles", response_class=HTMLResponse)
 def articles(request: Request, status: str = "", q: str = "", staff: Staff = SignedIn,
              ctx: Console = Ctx) -> Response:
-    stmt = select(Article).order_by(Article.updated_at.desc()).limit(200)
-    if status in ArticleStatus.__members__:
-        stmt = stmt.where(Article.status == status)
-    if q.strip():
-        like = f"%{q.strip()[:50]}%"
-        stmt = stmt.where(or_(Article.title.like(like), Article.external_id.like(like)))
-    with Session(ctx.engine) as s:
-        rows = list(s.execute(stmt).scalars())
-        waiting = list(s.execute(select(Article).where(
-            Article.status == ArticleStatus.review).order_by(Article.updated_at)
-            .limit(50)).scalars())
+    rows = store_articles.search(ctx.engine, status if status in ArticleStatus.__members__
+                                 else None, q.strip()[:50])
+    waiting = store_articles.waiting_review(ctx.engine)
     waiting = [a for a in waiting if may_change(staff, a.region_code)]
     return ctx.page(request, "articles.html", staff=staff, articles=rows, waiting=waiting,
                     status=status, q=q[:50], may_change=lambda a: may_change(staff, a))
@@ -91,9 +83,7 @@ def create(request: Request, title: str = Form(""), body: str = Form(""),
 
 
 def _load(ctx: Console, ext_id: str) -> Article:
-    with Session(ctx.engine) as s:
-        article = s.execute(select(Article).where(Article.external_id == ext_id)
-                            ).scalar_one_or_none()
+    article = store_articles.by_external_id(ctx.engine, ext_id)
     if article is None:
         raise refuse("没有这篇文章 (no such article)", 404)
     return article
@@ -103,10 +93,7 @@ def _load(ctx: Console, ext_id: str) -> Article:
 def detail(request: Request, ext_id: str, staff: Staff = SignedIn, ctx: Console = Ctx
            ) -> Response:
     article = _load(ctx, ext_id)
-    with Session(ctx.engine) as s:
-        audit = list(s.execute(select(AuditLog).where(
-            AuditLog.entity == "article", AuditLog.entity_id == ext_id)
-            .order_by(AuditLog.id)).scalars())
+    audit = store_audit.history(ctx.engine, "article", ext_id)
     editable = may_change(staff, article.region_code)
     form = {"title": article.title, "body": article.body, "tags": "、".join(article.tags),
             "source": article.source, "audience": article.audience,

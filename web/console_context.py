@@ -23,7 +23,6 @@ from matching.need import KIND_LABELS, NEED_STATUS_LABELS
 from matching.offers import OfferService
 from retrieval.index import SearchIndex
 from store.models import (
-    Need,
     StaffAccount,
 )
 from web import staff as auth
@@ -74,11 +73,6 @@ class Console:
     def signed_in(self, request: Request) -> auth.Staff | None:
         return auth.current(self.engine, request.cookies.get(SESSION_COOKIE), self.clock)
 
-    def need_scope(self, staff: auth.Staff, stmt: Any, column: Any = Need.region_code) -> Any:
-        if staff.role == "province":
-            return stmt
-        return stmt.where(column.in_(gazetteer.subtree_codes(staff.region_code)))
-
     def who(self, actor: str) -> str:
         """"staff:3" → the staff member's name; people and the system in plain words."""
         kind, _, ident = actor.partition(":")
@@ -110,6 +104,11 @@ class Console:
             return {}
         shared.delete(f"console-flash:{key}")
         return {"message": str(found.get("text", "")), "message_ok": bool(found.get("ok"))}
+
+
+def staff_codes(staff: auth.Staff) -> frozenset[str] | None:
+    """The regions a staff member reads: None (everywhere) for province staff."""
+    return None if staff.role == "province" else gazetteer.subtree_codes(staff.region_code)
 
 
 class Refusal(Exception):

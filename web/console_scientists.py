@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 from bot.accounts import CODE_TTL, new_code
-from store.models import AuditLog, Need, Offer, Scientist
+from store import audit as store_audit
+from store import offers as store_offers
+from store import scientists as store_scientists
+from store.models import Scientist
 from web.console_context import (
     OFFER_LABELS,
     Console,
@@ -24,6 +25,7 @@ from web.console_context import (
     path_segment,
     refuse,
     signed_in_staff,
+    staff_codes,
 )
 from web.staff import Staff
 
@@ -62,35 +64,20 @@ Ctx = Depends(console)
 SignedIn = Depends(signed_in_staff)
 
 
-def _scope(ctx: Console, staff: Staff, stmt: object) -> object:
-    return ctx.need_scope(staff, stmt, Scientist.region_code)
-
-
 @router.get("/scientists", response_class=HTMLResponse)
 def scientists(request: Request, q: str = "", verified: str = "", available: str = "",
                staff: Staff = SignedIn, ctx: Console = Ctx) -> Response:
-    stmt = _scope(ctx, staff, select(Scientist)).order_by(Scientist.id.desc())  # type: ignore[attr-defined]
-    if q.strip():
-        like = f"%{q.strip()[:50]}%"
-        stmt = stmt.where(or_(Scientist.name.like(like), Scientist.discipline.like(like),
-                              Scientist.external_id.like(like),
-                              Scientist.organization.like(like)))
-    if verified in ("yes", "no"):
-        stmt = stmt.where(Scientist.verified.is_(verified == "yes"))
-    if available in ("yes", "no"):
-        stmt = stmt.where(Scientist.available.is_(available == "yes"))
-    with Session(ctx.engine) as s:
-        rows = list(s.execute(stmt.limit(200)).scalars())
-        total = s.execute(_scope(ctx, staff, select(func.count()).select_from(Scientist))
-                          ).scalar_one()
+    codes = staff_codes(staff)
+    flag = {"yes": True, "no": False}
+    rows = store_scientists.search(ctx.engine, codes, q.strip()[:50], flag.get(verified),
+                                   flag.get(available))
+    total = store_scientists.count(ctx.engine, codes)
     return ctx.page(request, "scientists.html", staff=staff, scientists=rows, total=total,
                     q=q[:50], verified=verified, available=available)
 
 
 def _load(ctx: Console, staff: Staff, ext_id: str) -> Scientist:
-    with Session(ctx.engine) as s:
-        sci = s.execute(select(Scientist).where(Scientist.external_id == ext_id)
-                        ).scalar_one_or_none()
+    sci = store_scientists.by_external_id(ctx.engine, ext_id)
     if sci is None:
         raise refuse("没有这位科技工作者 (no such scientist)", 404)
     if not staff.can_see(sci.region_code):
@@ -101,15 +88,11 @@ def _load(ctx: Console, staff: Staff, ext_id: str) -> Scientist:
 def _detail(ctx: Console, request: Request, staff: Staff, sci: Scientist, message: str = "",
             code: str = "") -> Response:
     flash = {"message": message, "message_ok": True} if message else ctx.take_flash(request)
-    with Session(ctx.engine) as s:
-        offers = s.execute(select(Offer, Need).join(Need, Need.id == Offer.need_id)
-                           .where(Offer.scientist_id == sci.id)
-                           .order_by(Offer.id.desc()).limit(20)).all()
-        open_offers = s.execute(select(func.count()).select_from(Offer).where(
-            Offer.scientist_id == sci.id, Offer.status == "pending")).scalar_one()
-        audit = list(s.execute(select(AuditLog).where(
-            AuditLog.entity == "scientist", AuditLog.entity_id == sci.external_id)
-            .order_by(AuditLog.id.desc()).limit(30)).scalars())
+    assert sci.id is not None
+    offers = store_offers.received(ctx.engine, sci.id)
+    open_offers = store_offers.pending_count(ctx.engine, sci.id)
+    audit = store_audit.history(ctx.engine, "scientist", sci.external_id, newest_first=True,
+                                limit=30)
     # (offer, need or None): a need outside the staff member's region keeps its status
     # and dates, not its title or id
     offers = [(o, n if staff.can_see(n.region_code) else None) for o, n in offers]
@@ -140,23 +123,17 @@ def change(request: Request, ext_id: str, action: str, csrf: str = Form(""),
     actor = f"staff:{staff.id}"
     if action == "bind-code":
         code = new_code(ctx.engine, "bind", now, scientist_id=sci.id)
-        with Session(ctx.engine) as s, s.begin():  # who issued it, never the code itself
-            s.add(AuditLog(at=now, actor=actor, entity="scientist", entity_id=ext_id,
-                           action="bind_code"))
+        # who issued it, never the code itself
+        store_audit.record(ctx.engine, at=now, actor=actor, entity="scientist",
+                           entity_id=ext_id, action="bind_code")
         # Shown once on this page, never put in a URL (URLs end up in access logs).
         return _detail(ctx, request, staff, sci, "已生成绑定码，请转告本人在聊天中发送"
                        "“绑定 绑定码”。", code)
     if action not in _CHANGES:
         raise refuse("未知操作 (unknown action)", 400)
-    with Session(ctx.engine) as s, s.begin():
-        row = s.get(Scientist, sci.id)
-        assert row is not None
-        before = {k: getattr(row, k) for k in _CHANGES[action]}
-        for key, value in _CHANGES[action].items():
-            setattr(row, key, value)
-        row.updated_at = now
-        s.add(AuditLog(at=now, actor=actor, entity="scientist", entity_id=ext_id,
-                       action=action, before=before, after=_CHANGES[action]))
+    assert sci.id is not None
+    store_scientists.set_flags(ctx.engine, sci.id, _CHANGES[action], actor=actor,
+                               action=action, now=now)
     ctx.sync("scientists")  # availability is an index filter for matching
     ctx.flash(request, _DONE[action])
     return RedirectResponse(f"/console/scientists/{path_segment(ext_id)}", status_code=303)

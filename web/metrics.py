@@ -18,37 +18,24 @@ import secrets
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.clock import Clock, as_utc
+from core.clock import Clock
 from core.logs import log_context, mask
 from core.metrics import HTTP_REQUEST_SECONDS
 from core.settings import Settings
-from store.models import (
-    Need,
-    NeedStatus,
-    Offer,
-    OfferStatus,
-    Outbox,
-    OutboxStatus,
-    QuestionLog,
-)
+from store.stats import StoreFigures, read_figures
 
 log = logging.getLogger(__name__)
-WINDOW = timedelta(days=7)  # match and abstain rates: the last week, like the weekly report
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_MATCHED = (NeedStatus.matched, NeedStatus.in_service, NeedStatus.closed)
-_NOT_DISPATCHED = (NeedStatus.draft, NeedStatus.cancelled)
-_BACKLOG = (OutboxStatus.pending, OutboxStatus.held, OutboxStatus.dead)
 
 
 class RequestMetrics:
@@ -93,54 +80,6 @@ def route_template(scope: Scope, status: int) -> str:
     if template:
         return str(template)
     return "<unmatched>" if status == 404 else "<other>"
-
-
-@dataclass
-class StoreFigures:
-    outbox: dict[str, int] = field(default_factory=dict)
-    outbox_due: int = 0
-    outbox_oldest_age: float = 0.0
-    offers: dict[str, int] = field(default_factory=dict)
-    needs: dict[str, int] = field(default_factory=dict)
-    questions: dict[str, int] = field(default_factory=dict)
-    needs_dispatched: int = 0
-    needs_matched: int = 0
-
-
-def read_figures(engine: Engine, now: datetime) -> StoreFigures:
-    """A handful of grouped counts over indexed columns, on one connection."""
-    since = now - WINDOW
-    f = StoreFigures()
-    with engine.connect() as conn:
-        f.outbox = {s.value: 0 for s in _BACKLOG} | {
-            str(s): int(n) for s, n in conn.execute(
-                select(Outbox.status, func.count()).where(Outbox.status.in_(_BACKLOG))
-                .group_by(Outbox.status))}
-        due, oldest = conn.execute(
-            select(func.count(), func.min(Outbox.created_at))
-            .where(Outbox.status == OutboxStatus.pending, Outbox.next_attempt_at <= now)).one()
-        f.outbox_due = int(due)
-        if oldest is not None:
-            f.outbox_oldest_age = max(0.0, (now - as_utc(oldest)).total_seconds())
-        f.offers = {s.value: 0 for s in OfferStatus} | {
-            str(s): int(n) for s, n in conn.execute(
-                select(Offer.status, func.count()).group_by(Offer.status))}
-        f.needs = {s.value: 0 for s in NeedStatus} | {
-            str(s): int(n) for s, n in conn.execute(
-                select(Need.status, func.count()).group_by(Need.status))}
-        f.questions = {"answered": 0, "abstained": 0}
-        for abstained, n in conn.execute(
-                select(QuestionLog.abstained, func.count()).where(QuestionLog.at >= since)
-                .group_by(QuestionLog.abstained)):
-            f.questions["abstained" if abstained else "answered"] += int(n)
-        for status, n in conn.execute(
-                select(Need.status, func.count()).where(Need.created_at >= since,
-                                                        Need.status.not_in(_NOT_DISPATCHED))
-                .group_by(Need.status)):
-            f.needs_dispatched += int(n)
-            if status in _MATCHED:
-                f.needs_matched += int(n)
-    return f
 
 
 @dataclass

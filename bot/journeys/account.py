@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot import accounts, texts
 from bot.journeys.base import Deps, Step, Turn, options, stored_id
 from delivery.messages import Button
-from store.models import Need
+from store import needs as store_needs
 
 
 def my_needs(deps: Deps, arg: str, t: Turn) -> None:
-    with Session(deps.engine) as s:
-        needs = list(s.execute(select(Need).where(Need.requester_id == t.person_id)
-                               .order_by(Need.id.desc()).limit(10)).scalars())
+    needs = store_needs.of_requester(deps.engine, t.person_id)
     if not needs:
         t.say(texts.MINE_EMPTY)
         return
@@ -33,13 +28,12 @@ def my_needs(deps: Deps, arg: str, t: Turn) -> None:
 def done(deps: Deps, arg: str, t: Turn) -> None:
     """The requester says the service is done: now the rating, for their own matched need."""
     need_id = stored_id(arg)
-    with Session(deps.engine) as s:
-        need = s.get(Need, need_id) if need_id is not None else None
-        if (need is None or need.requester_id != t.person_id
-                or need.status not in ("matched", "in_service")):
-            t.say(texts.STALE_BUTTON)
-            return
-        label = f"（#{need.id} {need.title}）"
+    need = store_needs.get(deps.engine, need_id) if need_id is not None else None
+    if (need is None or need.requester_id != t.person_id
+            or need.status not in ("matched", "in_service")):
+        t.say(texts.STALE_BUTTON)
+        return
+    label = f"（#{need.id} {need.title}）"
     t.say(texts.RATE_PROMPT + label, options(
         t, [Button(stars_label, f"rate:{need_id}:{stars}") for stars, stars_label in texts.STARS]))
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from bot import texts
 from bot.journeys import words
 from bot.journeys.base import Deps, Step, Turn, menu, options
@@ -16,7 +14,8 @@ from knowledge import gazetteer
 from matching.need import NeedDraft
 from matching.slots import extract_contacts
 from retrieval import smalltalk
-from store.models import Person, QuestionLog
+from store import accounts as store_accounts
+from store.models import QuestionLog
 
 # a need's intake reads this many earlier messages, said within this long
 RECENT_MESSAGES = 3
@@ -148,9 +147,8 @@ def question_log(deps: Deps, text: str, t: Turn) -> QuestionLog:
     place = gazetteer.find_region(text)
     region = place.code if place is not None else None
     if region is None:
-        with Session(deps.engine) as s:
-            person = s.get(Person, t.person_id)
-            region = person.region_code if person is not None else None
+        person = store_accounts.person(deps.engine, t.person_id)
+        region = person.region_code if person is not None else None
     return QuestionLog(at=deps.clock.now(), channel=t.channel, person_id=t.person_id,
                        region_code=region, text=extract_contacts(text)[0][:2000],
                        abstained=False, confidence=0.0, citations=[])

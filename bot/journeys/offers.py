@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot import accounts, texts
 from bot.journeys import words
 from bot.journeys.base import Deps, Step, Turn, options, stored_id
 from delivery.messages import Button
 from matching.offers import draft_from_need
+from store import needs as store_needs
+from store import offers as store_offers
 from store.models import Need, Offer
 
 
@@ -40,13 +39,11 @@ def answer(deps: Deps, verb: str, token: str, t: Turn) -> None:
 
 
 def _details(deps: Deps, token: str, scientist_id: int) -> str:
-    with Session(deps.engine) as s:
-        offer = s.execute(select(Offer).where(Offer.token == token)).scalar_one_or_none()
-        if offer is None or offer.scientist_id != scientist_id:
-            return "这个邀请不存在，或不是发给您的。"
-        need = s.get(Need, offer.need_id)
-        assert need is not None
-        draft = draft_from_need(need)
+    found = store_offers.by_token(deps.engine, token)
+    if found is None or found[0].scientist_id != scientist_id:
+        return "这个邀请不存在，或不是发给您的。"
+    need = found[1]
+    draft = draft_from_need(need)
     lines = draft.summary_lines()[:-1]  # everything but the contact line
     lines.append(f"需求描述：{need.description[:500]}")
     lines.append(f"当前状态：{texts.STATUS.get(need.status, need.status)}")
@@ -57,11 +54,8 @@ def _pending(deps: Deps, t: Turn) -> list[tuple[Offer, Need]]:
     sci = accounts.scientist_of(deps.engine, t.person_id)
     if sci is None:
         return []
-    with Session(deps.engine) as s:
-        rows = s.execute(select(Offer, Need).join(Need, Need.id == Offer.need_id)
-                         .where(Offer.scientist_id == sci.id, Offer.status == "pending")
-                         .order_by(Offer.id.desc()).limit(5)).all()
-    return [(o, n) for o, n in rows]
+    assert sci.id is not None
+    return store_offers.waiting_for(deps.engine, sci.id)
 
 
 def by_number(deps: Deps, i: int, t: Turn) -> bool:
@@ -109,14 +103,9 @@ def my_offers(deps: Deps, arg: str, t: Turn) -> None:
     if sci is None:
         t.say(texts.NOT_SCIENTIST)
         return
-    with Session(deps.engine) as s:
-        rows = s.execute(select(Offer, Need).join(Need, Need.id == Offer.need_id)
-                         .where(Offer.scientist_id == sci.id, Offer.status == "pending")
-                         .order_by(Offer.id.desc()).limit(5)).all()
-        serving = s.execute(select(Need).join(Offer, Offer.need_id == Need.id).where(
-            Offer.scientist_id == sci.id, Offer.status == "accepted",
-            Need.status.in_(("matched", "in_service"))).order_by(Need.id.desc())
-            .limit(3)).scalars().all()
+    assert sci.id is not None
+    rows = store_offers.waiting_for(deps.engine, sci.id)
+    serving = store_needs.being_served_by(deps.engine, sci.id)
     for need in serving:  # the expert says when it is done: then the requester rates
         t.say(texts.SERVING.format(id=need.id, title=need.title),
               [Button(texts.SERVED, f"served:{need.id}")])
@@ -159,12 +148,7 @@ def share(deps: Deps, arg: str, t: Turn) -> None:
 
 def share_in_words(deps: Deps, text: str, t: Turn) -> bool:
     """"可以，告诉专家我的电话" typed instead of the button: only with an accepted offer."""
-    with Session(deps.engine) as s:
-        offer_id = s.execute(select(Offer.id).join(Need, Need.id == Offer.need_id).where(
-            Need.requester_id == t.person_id, Offer.status == "accepted",
-            Need.status.in_(("matched", "in_service")))
-            .order_by(Offer.responded_at.desc(), Offer.id.desc()).limit(1)
-        ).scalar_one_or_none()
+    offer_id = store_offers.accepted_for_requester(deps.engine, t.person_id)
     if offer_id is None:
         return False
     t.say(deps.offers.share_contact(offer_id, t.person_id).message)

@@ -24,7 +24,7 @@ from retrieval.index import SearchIndex
 from retrieval.search import Searcher
 from store.models import QuestionLog
 
-from .conftest import Harness, actions, text
+from ..support import Harness, actions, text
 
 CORPUS = Path(__file__).resolve().parents[2] / "knowledge" / "corpus" / "articles"
 MENU = ["menu:ask", "menu:need", "menu:scientist"]

@@ -1,70 +1,18 @@
 """Web chat in a real browser: headless Debian Chromium driven by Playwright.
 
 Skips (saying why) where Chromium or Playwright is missing; CI sets KEJIYUN_REQUIRE_BROWSER=1,
-which turns that skip into a failure."""
+which turns that skip into a failure. The `server` fixture (uvicorn over the dialog harness) is
+in tests/conftest.py."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from core.settings import Settings
-from web.app import create_app
-
-from .conftest import Harness
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRE = os.environ.get("KEJIYUN_REQUIRE_BROWSER") == "1"
-
-
-def _need_browser() -> None:
-    problem = None
-    if CHROMIUM is None:
-        problem = "Debian's chromium is not installed (apt-get install chromium)"
-    else:
-        try:
-            import playwright  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed (pip install 'kejiyun[dev]')"
-    if problem:
-        if REQUIRE:
-            pytest.fail(problem + " — KEJIYUN_REQUIRE_BROWSER=1, so this is a failure")
-        pytest.skip(problem)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(bot: Harness) -> Iterator[str]:
-    import uvicorn
-
-    app = create_app(Settings(), engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
-                     background=False)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=30)
+from ..support import CHROMIUM, need_browser
 
 
 def test_web_chat_in_headless_chromium(server: str, tmp_path: Path) -> None:
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

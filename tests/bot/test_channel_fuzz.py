@@ -33,7 +33,7 @@ from web.app import create_app
 
 from ..fake_telegram import running as telegram_running
 from ..fake_wechat import running as wechat_running
-from .conftest import Harness
+from ..support import Harness
 
 TOKEN = "fuzz-token"
 SECRET = "fuzz-secret"

@@ -12,7 +12,7 @@ import pytest
 
 from bot.journeys import acts
 
-from .conftest import Harness, text
+from ..support import Harness, text
 from .test_dialog_words import CARD_READY, needs
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from delivery.messages import Inbound
 from store.models import Conversation, Need, Offer
 
-from .conftest import Harness, text
+from ..support import Harness, text
 
 # no place, urgency or budget named: the form asks for each
 BARE = "李子园土壤酸化板结，想请专家来现场指导改良"

@@ -25,7 +25,7 @@ from store.models import DedupKey, Need, Offer, Outbox, Person, Scientist
 from web.app import create_app
 
 from ..fake_wechat import running
-from .conftest import Harness, actions, text
+from ..support import Harness, actions, text
 from .test_wechat import APP_ID, KEY_NEW, KEY_OLD, TOKEN, WX
 
 NAME = "欧阳春燕"  # the Telegram display name, also typed into the need

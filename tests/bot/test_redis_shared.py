@@ -18,7 +18,7 @@ from store.redis import client
 from web.app import create_app
 
 from ..fake_wechat import running
-from .conftest import Harness
+from ..support import Harness
 from .test_wechat import APP_ID, TOKEN, WX, eight_workers_send_at_once
 
 

@@ -15,7 +15,7 @@ from delivery.outbox import OutboxWorker
 from delivery.router import ChannelRouter
 
 from ..fake_telegram import FakeBotAPI, running
-from .conftest import Harness
+from ..support import Harness, wait_until
 
 NEED = ("宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，很急，预算五千，"
         "同意，电话13800001111")
@@ -30,7 +30,8 @@ class Running:
         return [m["text"] for m in self.fake.sent(chat)]
 
     def wait_text(self, chat: int, needle: str) -> str:
-        self.fake.wait_for(lambda: any(needle in t for t in self.texts(chat)))
+        wait_until(lambda: any(needle in t for t in self.texts(chat)), interval=0.05,
+                   message=lambda: f"no message with {needle!r} to {chat}: {self.texts(chat)}")
         return next(t for t in reversed(self.texts(chat)) if needle in t)
 
     def buttons(self, chat: int) -> list[str]:
@@ -118,8 +119,9 @@ def test_need_to_offers_to_one_accept(tg: Running, bot: Harness) -> None:
     # two scientists press 接单 in the same batch of updates
     tg.fake.press(SCI_A, offers[SCI_A])
     tg.fake.press(SCI_B, offers[SCI_B])
-    tg.fake.wait_for(lambda: any("接单成功" in t for u in (SCI_A, SCI_B) for t in tg.texts(u))
-                     and any("已被接单" in t for u in (SCI_A, SCI_B) for t in tg.texts(u)))
+    wait_until(lambda: any("接单成功" in t for u in (SCI_A, SCI_B) for t in tg.texts(u))
+               and any("已被接单" in t for u in (SCI_A, SCI_B) for t in tg.texts(u)),
+               interval=0.05, message="one scientist was not told 接单成功 and the other 已被接单")
     winners = [u for u in (SCI_A, SCI_B) if any("接单成功" in t for t in tg.texts(u))]
     assert len(winners) == 1
     tg.deliver()
@@ -150,7 +152,8 @@ def test_media_and_unknown_buttons_get_a_clear_answer(tg: Running) -> None:
                                       "is_video": False})
     tg.wait_text(FARMER, "只能看懂文字")
     tg.fake.media(FARMER, "location", {"latitude": 28.77, "longitude": 104.63})
-    tg.fake.wait_for(lambda: sum("只能看懂文字" in t for t in tg.texts(FARMER)) == 2)
+    wait_until(lambda: sum("只能看懂文字" in t for t in tg.texts(FARMER)) == 2, interval=0.05,
+               message=lambda: f"not two 只能看懂文字 answers: {tg.texts(FARMER)}")
     tg.fake.press(FARMER, "accept:forged-token")
     tg.wait_text(FARMER, "绑定")  # not a scientist: told how to become one; nothing changed
 

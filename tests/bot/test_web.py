@@ -4,7 +4,6 @@ and `kejiyun serve` as a real server."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from core.settings import Settings
 from web.app import create_app
 
 from ..fake_telegram import FakeBotAPI, running
-from .conftest import Harness
+from ..support import Harness, free_port, healthy, wait_until
 
 
 @pytest.fixture
@@ -74,7 +73,8 @@ def test_telegram_webhook_checks_the_secret(bot: Harness) -> None:
         update = question_update(5, 4242)
         with TestClient(app) as client:
             # the channel starts in the background (Telegram may be unreachable at first)
-            fake.wait_for(lambda: any(m == "setWebhook" for m, _ in fake.calls))
+            wait_until(lambda: any(m == "setWebhook" for m, _ in fake.calls), interval=0.05,
+                       message="the Telegram channel never set its webhook")
             assert client.post("/telegram/webhook", json=update).status_code == 403
             assert client.post("/telegram/webhook", json=update, headers={
                 "X-Telegram-Bot-Api-Secret-Token": "wrong"}).status_code == 403
@@ -90,31 +90,18 @@ def test_telegram_webhook_checks_the_secret(bot: Harness) -> None:
                 "X-Telegram-Bot-Api-Secret-Token": "s3cret"}).status_code == 400
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_kejiyun_serve_runs_a_real_server(kejiyun_home: Path) -> None:
     """With no platform settings, `kejiyun serve` serves web chat on the embedded default."""
     exe = Path(sys.executable).parent / "kejiyun"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "KEJIYUN_HOME": str(kejiyun_home)}
     for key in ("TELEGRAM_BOT_TOKEN", "WECHAT_TOKEN", "DATABASE_URL", "CHROMA_URL"):
         env.pop(key, None)
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("kejiyun serve did not come up within 90 s")
+        wait_until(lambda: healthy(f"http://127.0.0.1:{port}"), timeout=90, interval=0.3,
+                   message="kejiyun serve did not come up")
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             reply = client.post("/chat/api/message", json={"text": "/start"}).json()
             assert "科技云助手" in reply["replies"][0]["text"]

@@ -28,7 +28,7 @@ from store.models import Conversation, Outbox, PendingTurn
 from web.app import create_app
 
 from ..fake_wechat import FakeWeChatAPI, running
-from .conftest import Harness
+from ..support import Harness, wait_until
 
 TOKEN, APP_ID = "kejiyun-token", "wx1234567890abcdef"
 KEY_NEW = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -76,13 +76,20 @@ class WX:
     def pushed(self, user: str, seconds: float = 30) -> list[str]:
         """Texts pushed to `user`, delivering the outbox until one arrives (a late answer is
         queued by the turn's thread when it finishes)."""
-        deadline = time.monotonic() + seconds
-        while True:
+        def delivered() -> list[str]:
             self.deliver()
-            texts = [m["text"]["content"] for m in self.api.sent if m.get("touser") == user]
-            if texts or time.monotonic() > deadline:
-                return texts
-            time.sleep(0.1)
+            return [m["text"]["content"] for m in self.api.sent if m.get("touser") == user]
+
+        return wait_until(delivered, timeout=seconds, message=f"nothing was pushed to {user}")
+
+
+def _outbox_rows(bot: Harness, status: str | None = None) -> int:
+    """Outbox rows (with this status): a turn that answers late queues its answer there."""
+    query = select(func.count()).select_from(Outbox)
+    if status is not None:
+        query = query.where(Outbox.status == status)
+    with Session(bot.engine) as s:
+        return s.execute(query).scalar_one()
 
 
 @pytest.fixture
@@ -211,12 +218,8 @@ def test_slow_turn_answers_success_then_pushes(wx: WX) -> None:
     wx.app.state.wechat.reply_timeout = 0.0  # type: ignore[attr-defined]
     resp = wx.post(wx.xml("openid-slow", "李子园土壤酸化了怎么改良"))
     assert resp.text == "success"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with Session(wx.bot.engine) as s:
-            if s.execute(select(func.count()).select_from(Outbox)).scalar_one():
-                break
-        time.sleep(0.05)
+    wait_until(lambda: _outbox_rows(wx.bot), timeout=30, interval=0.05,
+               message="the slow turn queued no answer")
     wx.deliver()
     assert wx.api.token_requests == 1
     texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-slow"]
@@ -235,12 +238,8 @@ def test_a_request_that_waited_is_answered_by_push_not_late(wx: WX) -> None:
         wechat.handle, wx.params(), wx.xml("openid-waited", "李子园土壤酸化了怎么改良").encode(),
         long_ago)
     assert resp.body == b"success"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with Session(wx.bot.engine) as s:
-            if s.execute(select(func.count()).select_from(Outbox)).scalar_one():
-                break
-        time.sleep(0.05)
+    wait_until(lambda: _outbox_rows(wx.bot), timeout=30, interval=0.05,
+               message="the waited request's turn queued no answer")
     wx.deliver()
     texts = [m["text"]["content"] for m in wx.api.sent if m.get("touser") == "openid-waited"]
     assert texts and "石灰" in "".join(texts)
@@ -277,9 +276,8 @@ def test_with_every_turn_thread_busy_a_message_is_acknowledged_at_once(wx: WX) -
             body = wx.xml("openid-busy", f"第{i}个问题：李子园土壤酸化了怎么改良")
             busy.append(threading.Thread(target=wx.post, args=(body,)))
             busy[-1].start()
-        deadline = time.monotonic() + 10
-        while wechat._running < 4 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: wechat._running >= 4, timeout=10, interval=0.02,
+                   message=lambda: f"only {wechat._running} of 4 turn threads busy")
         started = time.monotonic()
         resp = wx.post(wx.xml("openid-next", "果园土壤板结怎么办"))
         assert resp.text == "success" and time.monotonic() - started < 2.0
@@ -293,21 +291,14 @@ def test_token_refresh_and_undeliverable(wx: WX) -> None:
     wx.api.fail_codes = [40001]  # the cached token was revoked: refresh once, retry once
     wx.post(wx.xml("openid-t", "李子园土壤酸化了怎么改良"))
     time.sleep(0.5)
-    for _ in range(60):
-        with Session(wx.bot.engine) as s:
-            if s.execute(select(func.count()).select_from(Outbox)).scalar_one():
-                break
-        time.sleep(0.1)
+    wait_until(lambda: _outbox_rows(wx.bot), timeout=30,
+               message="the turn queued no answer")
     wx.deliver()
     assert wx.api.token_requests == 2 and wx.api.sent
     wx.api.fail_codes = [45015]  # outside the 48-hour window
     wx.post(wx.xml("openid-u", "果园土壤板结怎么办"))
-    for _ in range(60):
-        with Session(wx.bot.engine) as s:
-            if s.execute(select(func.count()).select_from(Outbox).where(
-                    Outbox.status == "pending")).scalar_one():
-                break
-        time.sleep(0.1)
+    wait_until(lambda: _outbox_rows(wx.bot, "pending"), timeout=30,
+               message="the turn queued no answer")
     wx.deliver()
     with Session(wx.bot.engine) as s:
         held = s.execute(select(Outbox).where(Outbox.status == "held")).scalars().all()
@@ -390,13 +381,8 @@ def test_subscription_account_answer_waits_for_any_text(bot: Harness) -> None:
             wx = WX(client, api, bot, app)
             first = wx.reply_text(wx.post(wx.xml("openid-sub", "李子园土壤酸化了怎么改良")))
             assert "回复任意文字获取答案" in first
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                with Session(bot.engine) as s:
-                    if s.execute(select(func.count()).select_from(Outbox).where(
-                            Outbox.status == "held")).scalar_one():
-                        break
-                time.sleep(0.05)
+            wait_until(lambda: _outbox_rows(bot, "held"), timeout=30, interval=0.05,
+                       message="the answer was not held for the user's next message")
             answer = wx.reply_text(wx.post(wx.xml("openid-sub", "1")))
             assert "石灰" in answer
             assert api.sent == []  # nothing was pushed: this account may not
@@ -663,9 +649,9 @@ def test_identical_retry_against_a_real_server(bot: Harness) -> None:
                 assert first.status_code == 200
                 if first.content != b"success":  # answered in the window (else pushed)
                     assert "石灰" in parse_xml(first.content)["Content"]
-                deadline = time.monotonic() + 60
-                while _version(bot, user) == 0 and time.monotonic() < deadline:
-                    time.sleep(0.2)  # a late answer's turn finishes in the background
+                # a late answer's turn finishes in the background
+                wait_until(lambda: _version(bot, user) != 0, timeout=60, interval=0.2,
+                           message="the turn was never saved")
                 retry = client.post("/wechat", params=params, content=body)
                 assert retry.status_code == 200 and retry.content == b"success"
                 forged = body.replace("李子园土壤酸化了怎么改良".encode(), "别的".encode())

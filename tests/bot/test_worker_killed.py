@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -27,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -37,33 +35,25 @@ from store.models import Conversation, PendingTurn
 from ..fake_openai import running as llm_running
 from ..fake_telegram import running as telegram_running
 from ..fake_wechat import running as wechat_running
-from .conftest import Harness
+from ..support import Harness, free_port, healthy, wait_until
 
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
 LEASE = 15.0  # the retry is sent within seconds of the kill: well inside the lease
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     exe = Path(sys.executable).parent / "kejiyun"
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    pytest.fail("kejiyun serve did not come up within 120 s")
+    try:
+        wait_until(lambda: healthy(url), timeout=120, interval=0.3,
+                   message="kejiyun serve did not come up")
+    except AssertionError:
+        proc.kill()
+        raise
+    return proc, url
 
 
 def kill_mid_turn(proc: subprocess.Popen[bytes], llm: Any, post: Callable[[], Any]
@@ -75,10 +65,8 @@ def kill_mid_turn(proc: subprocess.Popen[bytes], llm: Any, post: Callable[[], An
         seen = len(llm.requests)
         posted_at = time.monotonic()
         threading.Thread(target=post, daemon=True).start()
-        deadline = time.monotonic() + 60
-        while len(llm.requests) == seen:
-            assert time.monotonic() < deadline, "the turn never reached the LLM"
-            time.sleep(0.1)
+        wait_until(lambda: len(llm.requests) != seen, timeout=60,
+                   message="the turn never reached the LLM")
         claimed_at = time.monotonic()
         proc.kill()
         proc.wait(timeout=30)
@@ -201,9 +189,9 @@ def test_wechat_message_is_answered_once_after_its_worker_was_killed(bot: Harnes
             assert _wechat_post(url2, body, params) == b"success"
             if time.monotonic() < posted_at + LEASE:  # the lease certainly still holds
                 assert version() == 0 and api.sent == []
-            deadline = claimed_at + LEASE + 60
-            while not api.sent and time.monotonic() < deadline:
-                time.sleep(0.3)  # the ticker recovers the turn once the lease has run out
+            # the ticker recovers the turn once the lease has run out
+            wait_until(lambda: api.sent, timeout=claimed_at + LEASE + 60 - time.monotonic(),
+                       interval=0.3, message="the turn was never recovered and pushed")
             # not before the lease ran out (it was taken after the message was posted)
             assert time.monotonic() - posted_at >= LEASE
             time.sleep(6)  # a few more ticks: nothing is sent or run twice

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from core.settings import get_settings
 from kejiyun.cli import app
 
-from ..matching.conftest import SCIENTISTS, SOIL_NEED, write_jsonl
+from ..support import POOL_SCIENTISTS, SOIL_NEED, write_jsonl
 
 runner = CliRunner()
 
@@ -22,7 +22,7 @@ def loaded(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path
     get_settings.cache_clear()
     assert runner.invoke(app, ["init"]).exit_code == 0
     res = runner.invoke(app, ["import", "scientists",
-                              str(write_jsonl(tmp_path / "s.jsonl", SCIENTISTS))])
+                              str(write_jsonl(tmp_path / "s.jsonl", POOL_SCIENTISTS))])
     assert res.exit_code == 0, res.output
     return tmp_path
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from core.settings import get_settings
 from kejiyun.cli import app
 
-from ..retrieval.conftest import ARTICLES, SCIENTISTS, write_jsonl
+from ..support import ARTICLES, CORPUS_SCIENTISTS, write_jsonl
 
 runner = CliRunner()
 
@@ -21,7 +21,7 @@ def loaded(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path
     monkeypatch.setenv("DATABASE_URL", db_url)
     get_settings.cache_clear()
     assert runner.invoke(app, ["init"]).exit_code == 0
-    for kind, rows in (("articles", ARTICLES), ("scientists", SCIENTISTS)):
+    for kind, rows in (("articles", ARTICLES), ("scientists", CORPUS_SCIENTISTS)):
         res = runner.invoke(app, ["import", kind, str(write_jsonl(tmp_path / f"{kind}.jsonl",
                                                                   rows))])
         assert res.exit_code == 0, res.output

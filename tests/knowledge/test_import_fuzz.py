@@ -332,7 +332,7 @@ def test_hostile_articles_are_accounted_for_and_read_back(
         assert len(stored) == report.imported
         for a in stored:
             assert _visible(a.title) and _visible(a.body)
-            assert a.reviewed_at is None or a.reviewed_at.year >= 1
+            assert a.reviewed_at is None or isinstance(a.reviewed_at, datetime), a.reviewed_at
             assert a.status != "vetted" or _visible(a.reviewed_by)
 
 

@@ -1,12 +1,11 @@
 """The contact detector (core/contacts.py): a labelled set of the ways people write phone
 numbers, QQ numbers, WeChat ids and e-mail addresses in Chinese chat, and of numbers that are
-not contacts and must survive (years, amounts, dates, region codes, ids). The log masker is
-checked against the same set in tests/test_logs.py."""
+not contacts and must survive (years, amounts, dates, region codes, ids). The set lives in
+tests/support.py: the log masker is checked against it in tests/test_logs.py."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pytest
 
@@ -14,103 +13,7 @@ from core.contacts import HIDDEN, extract_contacts, find_contacts, mask_contacts
 from matching import slots
 from matching.extract import extract_need
 
-# (as typed inside a sentence, kind, the value stored in the contact dict)
-POSITIVES: list[tuple[str, str, str]] = [
-    # mobile numbers: country code, grouping, full width
-    ("电话+86 138 1234 5678", "phone", "13812345678"),
-    ("手机：+8613812345678。", "phone", "13812345678"),
-    ("打 0086 138 1234 5678 找老李", "phone", "13812345678"),
-    ("联系 86-138-1234-5678", "phone", "13812345678"),
-    ("号码 138.1234.5678 白天打", "phone", "13812345678"),
-    ("号码 138 1234 5678 白天打", "phone", "13812345678"),
-    ("号码 138-1234-5678", "phone", "13812345678"),
-    ("电话１３８１２３４５６７８，谢谢", "phone", "13812345678"),
-    ("电话：１３８－１２３４－５６７８", "phone", "13812345678"),
-    ("＋８６　１３８　１２３４　５６７８", "phone", "13812345678"),
-    ("（13812345678）", "phone", "13812345678"),
-    ("tel:+86-138-1234-5678", "phone", "13812345678"),
-    ("物联网卡 14012345678 也行", "phone", "14012345678"),  # a block libphonenumber omits
-    ("2026 138 1234 5678", "phone", "13812345678"),  # the matcher gives up on the whole run
-    ("138\u200b1234\u200b5678", "phone", "13812345678"),  # zero-width spaces to dodge a filter
-    # landlines: area code with dash, space, brackets
-    ("办公室 028-8888 6666", "phone", "028-88886666"),
-    ("座机(028)88886666", "phone", "028-88886666"),
-    ("座机（028）88886666", "phone", "028-88886666"),
-    ("宜宾 0831 1234567", "phone", "0831-1234567"),
-    ("宜宾0831-2345678转", "phone", "0831-2345678"),
-    ("北京 010 1234 5678", "phone", "010-12345678"),
-    ("+86 (28) 8888 6666", "phone", "028-88886666"),
-    ("客服热线 400-820-8820", "phone", "4008208820"),
-    ("座机 8888 6666", "phone", "88886666"),  # no area code: only the label says so
-    ("电话：6688999", "phone", "6688999"),
-    ("海外 +1 415 555 2671", "phone", "+14155552671"),
-    # QQ
-    ("QQ 12345678", "qq", "12345678"),
-    ("QQ号：12345678", "qq", "12345678"),
-    ("qq:12345678", "qq", "12345678"),
-    ("加扣扣 123456 聊", "qq", "123456"),
-    ("QQ号码是 1234567890", "qq", "1234567890"),
-    ("ＱＱ：１２３４５６７８", "qq", "12345678"),
-    ("qq13812345678", "qq", "13812345678"),  # an 11-digit QQ number is a QQ number
-    # WeChat
-    ("weixin: abc_123", "wechat", "abc_123"),
-    ("WeChat: abc123", "wechat", "abc123"),
-    ("微信 abc123", "wechat", "abc123"),
-    ("微信号：lizi_2024", "wechat", "lizi_2024"),
-    ("微信号是 lizi-2024", "wechat", "lizi-2024"),
-    ("加vx lizi_2024", "wechat", "lizi_2024"),
-    ("ｖｘ：ＬｉＺｉ＿２０２４", "wechat", "LiZi_2024"),
-    ("微信號 LiZi_2024", "wechat", "LiZi_2024"),
-    ("V信 lizi2024", "wechat", "lizi2024"),
-    ("wxid_abc12345", "wechat", "wxid_abc12345"),
-    ("微信 12345678", "wechat", "12345678"),  # an old account bound to a QQ number
-    # e-mail
-    ("邮箱 zhang.san@example.com", "email", "zhang.san@example.com"),
-    ("ｌｉｚｉ＿２０２４＠ｑｑ．ｃｏｍ", "email", "lizi_2024@qq.com"),
-    ("12345678@qq.com", "email", "12345678@qq.com"),  # an e-mail, not a QQ number
-]
-
-NEGATIVES: list[str] = [
-    "2026年种的李子",
-    "预算50000元",
-    "预算五万",
-    "两百亩，200亩李子",
-    "2026-12-03 之前",
-    "2026.12.03 之前",
-    "2026/12/03 之前",
-    "20261203 那天",
-    "pH 4.8，有机质 1.2%",
-    "型号 KX-2000 和 ZY3000",
-    "需求编号 100234",
-    "行政区划代码 510100",
-    "511502 翠屏区",
-    "身份证号 510104199001011234",
-    "订单 20261203001234",
-    "ts=1767225600.123",
-    "编号 2026120301",  # ten digits that libphonenumber reads as a Guangzhou landline
-    "IP 192.168.1.100",
-    "共 1234567 株",
-    "版本 v1.2.3",
-    "12:30 到",
-    "3.1415926535",
-    "need 42 offered to 3 scientists in 0.25 s",
-    "95588 是银行客服",
-    "微信上联系",
-    "QQ群里说过",
-    "电话联系我",
-    "wechat 上联系",
-]
-
-_SEPARATORS = re.compile(r"[\s\-.()（）]")
-
-
-def flat(text: str) -> str:
-    """The text as a reader would copy it: half width, lower case, no grouping."""
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).lower()
-
-
-def secret_of(value: str) -> str:
-    return flat(value).lstrip("+")
+from ..support import NEGATIVES, POSITIVES, flat, secret_of
 
 
 @pytest.mark.parametrize("typed,kind,value", POSITIVES)

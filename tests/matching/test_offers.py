@@ -15,7 +15,7 @@ from matching.extract import extract_need
 from matching.offers import DISPATCH_GRACE, DISPATCH_RETRY, OfferService
 from store.models import AuditLog, Need, Offer, Organization, Outbox, Person, Scientist
 
-from .conftest import SOIL_NEED
+from ..support import SOIL_NEED
 
 
 def make_requester(engine: Engine, contact: dict | None = None, org: str | None = None

@@ -15,7 +15,8 @@ from matching.offers import OfferService, sent_message
 from matching.rank import Ranker
 from store.models import Offer, Outbox, Scientist
 
-from .conftest import SOIL_NEED, unbind
+from ..support import SOIL_NEED
+from .conftest import unbind
 from .test_offers import outbox, publish
 
 
@@ -85,7 +86,8 @@ def test_a_call_that_fails_moves_the_need_on_at_once(service: OfferService,
     with Session(pool) as s:
         first_push = s.execute(select(Offer.id).where(Offer.need_id == need_id,
                                                       Offer.via == "push")).scalars().first()
-    assert pushed and not service.call_failed(first_push or 0, "staff:1").ok
+    assert pushed and first_push is not None
+    assert not service.call_failed(first_push, "staff:1").ok  # a push is no call
 
 
 def test_a_push_that_fails_for_good_moves_the_round_on_at_once(

@@ -17,8 +17,7 @@ from retrieval.index import SearchIndex
 from retrieval.search import Hit, Searcher
 from store.models import Scientist
 
-from ..retrieval.conftest import write_jsonl
-from .conftest import give_chat_accounts
+from ..support import give_chat_accounts, write_jsonl
 
 
 def _sci(i: str, discipline: str, directions: list[str], region: str = "成都市温江区",

@@ -13,7 +13,7 @@ from retrieval.index import SearchIndex
 from retrieval.safety import EMERGENCY_TEXT
 from retrieval.search import Calibration, Searcher
 
-from .conftest import ARTICLES
+from ..support import ARTICLES
 
 
 @pytest.fixture

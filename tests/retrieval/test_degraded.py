@@ -6,7 +6,6 @@ back — no restart of the web process."""
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from retrieval.index import SearchIndex
 from retrieval.search import Searcher
 from retrieval.vector import open_client
 
-from .conftest import start_chroma, stop_chroma
+from ..support import start_chroma, stop_chroma, wait_until
 
 QUESTION = "果园地板结了怎么弄"
 SCIENTIST_QUERY = "浓香型白酒窖泥微生物"
@@ -69,10 +68,8 @@ def test_chroma_down_means_bm25_only_then_back(corpus_store: Engine, kejiyun_hom
         assert matcher.ranker.rank(need, k=3)  # matching carries on too
 
         proc, url = start_chroma(data, port)  # back, same data, same address
-        deadline = time.monotonic() + 30
-        while not searcher.search("scientists", SCIENTIST_QUERY, k=1, mode="dense"):
-            assert time.monotonic() < deadline, "vectors never came back"
-            time.sleep(0.3)
+        wait_until(lambda: searcher.search("scientists", SCIENTIST_QUERY, k=1, mode="dense"),
+                   timeout=30, interval=0.3, message="vectors never came back")
         assert not idx.vector_down
         assert searcher.search("scientists", SCIENTIST_QUERY, k=1, mode="dense")[0].id == "s-wine"
     finally:

@@ -18,7 +18,7 @@ from knowledge.importers import import_file
 from retrieval.index import SearchIndex
 from retrieval.search import Searcher
 
-from .conftest import ARTICLES, write_jsonl
+from ..support import ARTICLES, write_jsonl
 
 QUESTIONS = ["李子园土壤酸化撒多少石灰", "果园地板结了怎么弄", "茶园叶蝉怎么治"]
 

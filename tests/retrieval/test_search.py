@@ -15,7 +15,7 @@ from retrieval.index import SearchIndex
 from retrieval.search import Searcher
 from retrieval.vector import open_client
 
-from .conftest import ARTICLES, SCIENTISTS, write_jsonl
+from ..support import ARTICLES, CORPUS_SCIENTISTS, write_jsonl
 
 
 def test_chunks_end_on_sentence_boundaries() -> None:
@@ -92,7 +92,7 @@ def test_tokens_are_cached_and_only_changed_profiles_are_tokenised_again(
     again = SearchIndex(corpus_store, index.settings)
     counting(again.tokenizer)
     assert again.sync("scientists")["changed"] == 0 and calls == []  # from the cache
-    wine = next(s for s in SCIENTISTS if s["id"] == "s-wine")
+    wine = next(s for s in CORPUS_SCIENTISTS if s["id"] == "s-wine")
     edited = {**wine, "available": True, "directions": ["魔芋软腐病防治"]}
     import_file(corpus_store, "scientists", write_jsonl(tmp_path / "s.jsonl", [edited]))
     assert again.sync("scientists")["changed"] == 1

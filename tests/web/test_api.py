@@ -24,7 +24,7 @@ from web import apikeys
 from web.api import MAX_ROWS, article_row, scientist_row
 from web.app import create_app
 
-from ..bot.conftest import Harness
+from ..support import Harness
 
 ALL_SCOPES = ",".join(apikeys.SCOPES)
 YIBIN_NEED = "宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，预算五千元，这周内"

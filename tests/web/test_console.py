@@ -25,7 +25,7 @@ from web import staff as auth
 from web.app import create_app
 from web.staff import add_staff
 
-from ..bot.conftest import Harness
+from ..support import Harness
 
 PASSWORD = "correct-horse-9"
 

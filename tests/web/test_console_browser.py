@@ -15,8 +15,7 @@ from pathlib import Path
 
 from web.staff import add_staff
 
-from ..bot.conftest import Harness
-from ..bot.test_browser import CHROMIUM, _need_browser, server  # noqa: F401  (fixture)
+from ..support import CHROMIUM, Harness, need_browser
 from .test_console import PASSWORD
 from .test_console_pages import BODY, QUESTION
 
@@ -36,7 +35,7 @@ def ask(bot: Harness, question: str) -> dict:  # type: ignore[type-arg]
 
 def test_vet_an_article_in_the_browser_then_ask_cites_it(server: str,  # noqa: F811
                                                          bot: Harness) -> None:
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     add_staff(bot.engine, "admin", PASSWORD, "province", "四川省", "省科协审核员")

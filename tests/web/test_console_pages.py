@@ -18,7 +18,7 @@ from store.models import Article, AuditLog, QuestionLog, Scientist
 from web.app import create_app
 from web.staff import add_staff
 
-from ..bot.conftest import Harness, text
+from ..support import Harness, text, wait_until
 from .test_console import PASSWORD, csrf_of, login, unmatched_need
 
 QUESTION = "魔芋软腐病怎么防治？"
@@ -230,8 +230,6 @@ def test_dashboard_weekly_report_and_gaps(console: TestClient, bot: Harness) -> 
 
 def test_a_running_server_picks_up_changes_made_elsewhere(bot: Harness) -> None:
     """Another worker or `kejiyun import` changes the store; this process's ticker syncs."""
-    import time
-
     from knowledge.vetting import set_status
 
     app = create_app(Settings(), engine=bot.engine, dialog=bot.dialog, clock=bot.clock,
@@ -239,10 +237,8 @@ def test_a_running_server_picks_up_changes_made_elsewhere(bot: Harness) -> None:
     with TestClient(app):
         assert "a-draft" not in cited(bot, "猕猴桃溃疡病怎么防治")
         set_status(bot.engine, "a-draft", "vetted", actor="elsewhere", reviewer="审核员")
-        deadline = time.monotonic() + 20
-        while "a-draft" not in cited(bot, "猕猴桃溃疡病怎么防治"):
-            assert time.monotonic() < deadline, "the ticker never synced the index"
-            time.sleep(0.2)
+        wait_until(lambda: "a-draft" in cited(bot, "猕猴桃溃疡病怎么防治"), timeout=20,
+                   interval=0.2, message="the ticker never synced the index")
 
 
 def test_need_page_shows_the_requesters_own_words(console: TestClient, bot: Harness) -> None:

@@ -25,7 +25,7 @@ from store.models import (
     Scientist,
 )
 
-from ..bot.conftest import Harness
+from ..support import Harness
 
 
 def test_simulated_weeks_fill_the_dashboards(bot: Harness) -> None:

@@ -28,17 +28,11 @@ from core.settings import Settings
 from web.app import create_app
 from web.limits import ChatGate, RateLimiter, Refused, body_cap
 
-from ..bot.conftest import Harness
 from ..fake_telegram import FakeBotAPI
+from ..support import Harness, free_port, healthy, wait_until
 from .test_api import auth, new_key
 
 MB = 1024 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss(pid: int) -> int:
@@ -59,10 +53,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`kejiyun serve` with WeChat configured and Telegram pointed at a closed port."""
     home = tmp_path_factory.mktemp("limits-home")
     exe = Path(sys.executable).parent / "kejiyun"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "KEJIYUN_HOME": str(home), "WECHAT_TOKEN": "tok",
            "TELEGRAM_BOT_TOKEN": "123456:TEST",
-           "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{_free_port()}",
+           "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{free_port()}",
            "TELEGRAM_WEBHOOK_URL": "https://example.invalid/telegram/webhook",
            "TELEGRAM_WEBHOOK_SECRET": "s3cret"}
     for key in ("DATABASE_URL", "CHROMA_URL", "REDIS_URL", "WECHAT_APP_ID"):
@@ -73,17 +67,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     api_key = json.loads(made.stdout)["key"]
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def up() -> bool:
+        if healthy(f"http://127.0.0.1:{port}"):
+            return True
+        assert proc.poll() is None, "kejiyun serve exited at start-up"
+        return False
+
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-            assert proc.poll() is None, "kejiyun serve exited at start-up"
-        else:
-            pytest.fail("kejiyun serve did not come up within 120 s")
+        wait_until(up, timeout=120, interval=0.3, message="kejiyun serve did not come up")
         yield Server(proc, port, api_key)
     finally:
         proc.terminate()
@@ -228,7 +219,7 @@ def test_rates_are_shared_by_workers_through_redis(bot: Harness, redis_url: str)
 
 
 def test_rate_limiter_lets_requests_through_when_redis_is_down() -> None:
-    limiter = RateLimiter(Settings(REDIS_URL=f"redis://127.0.0.1:{_free_port()}/0",
+    limiter = RateLimiter(Settings(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
                                    API_RATE_LIMIT="1/minute"))
     assert limiter.hit(limiter.api_key, "api", "k") is None
     assert limiter.hit(limiter.api_key, "api", "k") is None
@@ -282,7 +273,7 @@ def test_lone_surrogate_and_invisible_characters_in_web_chat(bot: Harness) -> No
 
 
 def test_telegram_comes_up_later_on_its_own(bot: Harness) -> None:
-    port = _free_port()
+    port = free_port()
     with _client(bot, TELEGRAM_BOT_TOKEN="123456:TEST",
                  TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}",
                  TELEGRAM_WEBHOOK_URL="https://example.invalid/hook",
@@ -293,10 +284,9 @@ def test_telegram_comes_up_later_on_its_own(bot: Harness) -> None:
         threading.Thread(target=fake.server.serve_forever, daemon=True).start()
         try:
             telegram = web.app.state.telegram  # type: ignore[attr-defined]
-            deadline = time.monotonic() + 120  # back-off: 1, 2, 4 … s between tries
-            while not telegram.started and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert telegram.started
+            # back-off: 1, 2, 4 … s between tries
+            wait_until(lambda: telegram.started, timeout=120, interval=0.2,
+                       message="the Telegram channel never started")
             assert "telegram" not in web.get("/readyz").json()["degraded"]
             assert any(name == "setWebhook" for name, _ in fake.calls)
             big = web.post("/telegram/webhook", content=b"{" + b" " * (300 * 1024) + b"}",
@@ -310,6 +300,7 @@ def test_telegram_comes_up_later_on_its_own(bot: Harness) -> None:
                               "chat": {"id": 4242, "type": "private"},
                               "from": fake.user(4242)}})
             assert ok.status_code == 200
-            fake.wait_for(lambda: bool(fake.sent(4242)))
+            wait_until(lambda: fake.sent(4242), interval=0.05,
+                       message="nothing was sent to chat 4242")
         finally:
             fake.server.shutdown()

@@ -20,8 +20,7 @@ from store.models import Outbox
 from web.app import create_app
 from web.readiness import readiness
 
-from ..bot.conftest import Harness
-from ..retrieval.conftest import chroma_server  # noqa: F401  (fixture)
+from ..support import Harness
 
 
 def _client(bot: Harness, engine=None, **settings: object) -> TestClient:  # type: ignore[no-untyped-def]
@@ -216,7 +215,7 @@ def test_job_queue_depth_and_worker_heartbeat_from_redis(bot: Harness, redis_url
         assert value(got, "kejiyun_store_metrics_up") == 1
 
 
-def test_readiness_checks_the_chroma_server_heartbeat(bot: Harness, chroma_server: str) -> None:  # noqa: F811
+def test_readiness_checks_the_chroma_server_heartbeat(bot: Harness, chroma_server: str) -> None:
     ok, body = readiness(bot.engine, lambda: None, Settings(CHROMA_URL=chroma_server))
     assert ok and body["chroma"] == "ok" and body["checks"]["chroma"]["latency_ms"] >= 0
     ok, body = readiness(bot.engine, lambda: None,

@@ -14,8 +14,7 @@ from web.app import create_app
 from web.headers import script_hashes
 from web.staff import add_staff
 
-from ..bot.conftest import Harness
-from ..bot.test_browser import CHROMIUM, _need_browser, server  # noqa: F401  (fixture)
+from ..support import CHROMIUM, Harness, need_browser
 from .test_console import PASSWORD, login
 
 FIXED = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
@@ -89,7 +88,7 @@ def test_pages_run_under_the_policy_in_a_browser(server: str,  # noqa: F811
                                                  bot: Harness) -> None:
     """Swagger UI renders the partner API from local files; the web chat's inline script
     runs; the console renders its charts — and the browser reports no CSP violation."""
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     add_staff(bot.engine, "admin", PASSWORD, "province", "四川省")

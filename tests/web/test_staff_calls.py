@@ -16,7 +16,7 @@ from store.models import Need, Offer, Outbox
 from web.app import create_app
 from web.staff import add_staff
 
-from ..bot.conftest import Harness, text
+from ..support import Harness, text
 from .test_console import PASSWORD, csrf_of, login
 
 NEED = ("宜宾翠屏区的李子园土壤酸化板结，想请专家来现场指导改良，很急，预算五千，"

@@ -13,7 +13,6 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -39,10 +38,8 @@ from store.db import make_engine
 from store.models import QuestionLog
 from web.app import create_app
 
-from ..conftest import REQUIRE_PG
 from ..fake_telegram import running
-from ..matching.conftest import SCIENTISTS, write_jsonl
-from ..retrieval.conftest import ARTICLES
+from ..support import ARTICLES, POOL_SCIENTISTS, REQUIRE_PG, free_port, wait_until, write_jsonl
 
 QUESTION = "李子园土壤酸化了怎么改良"
 
@@ -67,12 +64,6 @@ class Cluster:
         self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -91,7 +82,7 @@ def cluster() -> Iterator[Cluster]:
     data.mkdir()
     if os.geteuid() == 0:
         shutil.chown(data, "postgres", "postgres")
-    cl = Cluster(os.path.dirname(found[-1]), data, _free_port())
+    cl = Cluster(os.path.dirname(found[-1]), data, free_port())
     cl._run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
     cl.start()
     try:
@@ -112,7 +103,7 @@ def test_postgres_restart_503_then_recovery(dedup: str, cluster: Cluster, tmp_pa
     engine = make_engine(cluster.url)
     init_store(engine)
     import_file(engine, "articles", write_jsonl(tmp_path / "a.jsonl", ARTICLES))
-    import_file(engine, "scientists", write_jsonl(tmp_path / "s.jsonl", SCIENTISTS))
+    import_file(engine, "scientists", write_jsonl(tmp_path / "s.jsonl", POOL_SCIENTISTS))
     settings, clock = get_settings(), ManualClock()
     index = SearchIndex(engine, settings)
     index.sync_all()
@@ -145,10 +136,8 @@ def test_postgres_restart_503_then_recovery(dedup: str, cluster: Cluster, tmp_pa
             assert fake.sent(4343) == []
 
             cluster.start()  # back, and nobody restarts the app
-            deadline = time.monotonic() + 30
-            while client.get("/readyz").status_code != 200:
-                assert time.monotonic() < deadline, "the app did not recover"
-                time.sleep(0.5)
+            wait_until(lambda: client.get("/readyz").status_code == 200, timeout=30,
+                       interval=0.5, message="the app did not recover")
             again = client.post("/telegram/webhook", json=update, headers=secret)
             assert again.status_code == 200 and "石灰" in fake.sent(4343)[-1]["text"]
             twice = client.post("/telegram/webhook", json=update, headers=secret)

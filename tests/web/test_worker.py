@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from kejiyun.jobs import Jobs, heartbeat_key, report_regions
 from matching.extract import extract_need
 from store.models import Offer
 
-from ..bot.conftest import Harness
+from ..support import Harness, wait_until
 
 NEED = "宜宾翠屏区的李子园土壤酸化板结，想请专家这周内来现场指导，预算五千，可以留电话"
 
@@ -50,15 +49,6 @@ def start_worker(bot: Harness, extra: dict[str, str]) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def wait_for(check, seconds: float = 90):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        time.sleep(0.3)
-    return None
-
-
 def stop(proc: subprocess.Popen[str]) -> str:
     proc.send_signal(signal.SIGINT)
     try:
@@ -83,19 +73,18 @@ def test_worker_expires_offers_and_sends_the_next(mode: str, bot: Harness,
     proc = start_worker(bot, extra)
     try:
         # each offer expires in a transaction of its own, so wait for all of the first ones
-        expired = wait_for(lambda: offer_states(bot, need_id)[:len(first)].count("expired")
-                           == len(first))
-        assert expired, (offer_states(bot, need_id), stop(proc))
-        states = offer_states(bot, need_id)
+        wait_until(lambda: offer_states(bot, need_id)[:len(first)].count("expired")
+                   == len(first), timeout=90, interval=0.3,
+                   message=lambda: (offer_states(bot, need_id), stop(proc)))
         # the next candidates were asked (or, with nobody left, staff were)
-        assert len(states) > len(first) or wait_for(lambda: len(offer_states(
-            bot, need_id)) > len(first), 20), states
+        wait_until(lambda: len(offer_states(bot, need_id)) > len(first), timeout=20,
+                   interval=0.3, message=lambda: offer_states(bot, need_id))
         if mode == "redis":
             import redis
 
             client = redis.Redis.from_url(extra["REDIS_URL"])
-            beat = wait_for(lambda: client.get(heartbeat_key(get_settings())), 60)
-            assert beat, "no heartbeat from the worker"
+            wait_until(lambda: client.get(heartbeat_key(get_settings())), timeout=60,
+                       interval=0.3, message="no heartbeat from the worker")
     finally:
         out = stop(proc)
     assert "后台任务已启动" in out

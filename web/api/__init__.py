@@ -47,7 +47,7 @@ def mount(app: FastAPI, engine: Engine, clock: Clock,
     """Add the /api/v1 routes and their JSON error answers to the app."""
     app.state.api = ApiContext(engine, clock, sync_index, limiter)
     for resource in (needs, scientists, articles, stats):
-        app.include_router(resource.router, prefix=PREFIX)
+        app.include_router(resource.router)
 
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)

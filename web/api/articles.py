@@ -21,6 +21,7 @@ from web.api.common import (
     JSONL,
     LIST_ERRORS,
     NOT_FOUND,
+    PREFIX,
     ApiContext,
     ApiError,
     ArticleStatusFilter,
@@ -33,7 +34,7 @@ from web.api.common import (
 )
 from web.api.schemas import ArticleOut, ArticlePage, ImportReportOut, article_out, article_row
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 def visible_articles(key: apikeys.Key) -> Any:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import MAX_ID, Need, NeedStatus
+from store import needs as store_needs
+from store.models import MAX_ID, Need
 from web import apikeys
 from web.api.common import (
     ITEM_ERRORS,
     LIST_ERRORS,
     NOT_FOUND,
+    PREFIX,
     ApiContext,
     ApiError,
     Cursor,
@@ -28,11 +29,7 @@ from web.api.common import (
 )
 from web.api.schemas import NeedOut, NeedPage, need_out
 
-router = APIRouter()
-
-
-def visible_needs() -> Any:
-    return select(Need).where(Need.confidentiality == "public", Need.status != NeedStatus.draft)
+router = APIRouter(prefix=PREFIX)
 
 
 @router.get("/needs", response_model=NeedPage, responses=LIST_ERRORS,
@@ -41,7 +38,7 @@ def list_needs(key: apikeys.Key = Depends(scope("needs:read")),
                status: NeedStatusFilter | None = None, kind: NeedKindFilter | None = None,
                region: str | None = Region, limit: int = Limit, cursor: str | None = Cursor,
                ctx: ApiContext = Depends(context)) -> dict[str, Any]:
-    stmt = visible_needs()
+    stmt = store_needs.public()
     if status:
         stmt = stmt.where(Need.status == status)
     if kind:
@@ -59,7 +56,7 @@ def get_need(need_id: int, key: apikeys.Key = Depends(scope("needs:read")),
     if not 1 <= need_id <= MAX_ID:
         raise ApiError(404, NOT_FOUND)
     with Session(ctx.engine) as s:
-        need = s.execute(visible_needs().where(Need.id == need_id)).scalar_one_or_none()
+        need = s.execute(store_needs.public().where(Need.id == need_id)).scalar_one_or_none()
     if need is None or not key.can_see(need.region_code):
         raise ApiError(404, NOT_FOUND)
     return need_out(need)

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from knowledge import taxonomy
 from knowledge.records import ScientistRow
+from store import scientists as store_scientists
 from store.models import Scientist
 from web import apikeys
 from web.api.bulk import Strict, export_responses, read_rows, rows_body, run_import, stream
@@ -23,6 +23,7 @@ from web.api.common import (
     JSONL,
     LIST_ERRORS,
     NOT_FOUND,
+    PREFIX,
     ApiContext,
     ApiError,
     Cursor,
@@ -43,7 +44,7 @@ from web.api.schemas import (
     scientist_row,
 )
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 @router.get("/scientists", response_model=ScientistPage, response_model_exclude_unset=True,
@@ -84,9 +85,7 @@ def get_scientist(external_id: str, key: apikeys.Key = Depends(scope("scientists
                   ctx: ApiContext = Depends(context)) -> dict[str, Any]:
     if not plausible_id(external_id):
         raise ApiError(404, NOT_FOUND)
-    with Session(ctx.engine) as s:
-        sci = s.execute(select(Scientist).where(
-            Scientist.external_id == external_id)).scalar_one_or_none()
+    sci = store_scientists.by_external_id(ctx.engine, external_id)
     if sci is None or not key.can_see(sci.region_code):
         raise ApiError(404, NOT_FOUND)
     return scientist_out(sci, key.allows("scientists:contacts"))

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends
 
 from store.stats import collect
 from web import apikeys
-from web.api.common import AUTH_ERRORS, ApiContext, context, scope
+from web.api.common import AUTH_ERRORS, PREFIX, ApiContext, context, scope
 from web.api.schemas import StatsOut
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 @router.get("/stats", response_model=StatsOut, responses=AUTH_ERRORS,
