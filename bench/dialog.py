@@ -56,13 +56,13 @@ def in_process(n_scientists: int, home: Path) -> None:
     from retrieval.service import settle_heap
 
     settle_heap()
-    from bot.accounts import new_code
     from bot.dialog import Dialog
     from delivery.messages import Inbound
     from matching.offers import OfferService
     from matching.service import Matcher
     from retrieval.answer import Answerer
     from retrieval.search import Searcher
+    from store.accounts import new_code
 
     matcher = Matcher(index, engine, settings)
     offers = OfferService(engine, matcher.ranker, settings)

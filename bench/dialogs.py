@@ -66,7 +66,7 @@ def check(tag: str, said: str, published: int) -> bool:
 
 
 HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11",
-          "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20",
+          "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21",
           "holdout")
 
 
@@ -81,10 +81,10 @@ def main() -> None:
     from sqlalchemy.orm import Session
 
     from bench.demo_home import demo_store
-    from bot import accounts
     from bot.handlers.cli import CHANNEL
     from bot.services import make_dialog
     from delivery.messages import Inbound
+    from store import accounts
     from store.models import Need
 
     settings, engine = demo_store("kejiyun-dialogs-")

@@ -67,10 +67,10 @@ def replay() -> list[tuple[str, str, str, str]]:
     from sqlalchemy.orm import Session
 
     from bench.demo_home import demo_store
-    from bot import accounts
     from bot.handlers.cli import CHANNEL
     from bot.services import make_dialog
     from delivery.messages import Inbound
+    from store import accounts
     from store.models import Conversation
 
     settings, engine = demo_store("kejiyun-acts-")

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from bot import accounts, texts
+from bot import texts
 from bot.journeys.base import Deps, Turn
 from bot.journeys.router import route
 from core.clock import Clock, system_clock
@@ -40,6 +40,7 @@ from matching.service import Matcher
 from matching.slots import extract_contacts
 from retrieval.answer import Answerer
 from retrieval.llm_guard import turn_budget
+from store import accounts
 from store.models import Conversation
 
 __all__ = ["ConversationConflict", "Dialog", "KeyedLocks", "Turn"]

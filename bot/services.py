@@ -21,7 +21,7 @@ from bot.dialog import Dialog
 from bot.handlers.base import Channel, Sender
 from core.clock import Clock, system_clock
 from core.settings import Settings, get_settings
-from delivery.dedup import Dedup, make_dedup
+from delivery.dedup import Claims, make_dedup
 from delivery.outbox import OutboxWorker
 from delivery.router import ChannelRouter
 from matching.offers import OfferService
@@ -44,7 +44,7 @@ class Services:
     matcher: Matcher
     offers: OfferService
     dialog: Dialog
-    dedup: Dedup
+    dedup: Claims
     outbox: OutboxWorker
     channels: dict[str, Channel] = field(default_factory=dict)
     senders: dict[str, Sender] = field(default_factory=dict)  # the outbox router's, by channel

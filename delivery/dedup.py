@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -92,10 +93,25 @@ class Dedup:
                 DedupKey.expires_at <= self.clock.now())).rowcount
 
 
-def make_dedup(engine: Engine, settings: Settings, clock: Clock = system_clock) -> Dedup:
+class Claims(Protocol):
+    """Per-delivery claims shared by every worker: the store's table (`Dedup`) or Redis
+    (`RedisDedup`), the same semantics."""
+
+    def claim(self, key: str, ttl: timedelta = DEFAULT_TTL) -> bool: ...
+
+    def begin(self, key: str, lease: timedelta) -> str: ...
+
+    def finish(self, key: str, ttl: timedelta = DEFAULT_TTL) -> None: ...
+
+    def release(self, key: str) -> None: ...
+
+    def purge(self) -> int: ...
+
+
+def make_dedup(engine: Engine, settings: Settings, clock: Clock = system_clock) -> Claims:
     """Redis when configured (many workers), else the store's own table."""
     if settings.redis_url:
-        return RedisDedup(settings.redis_url, settings.redis_namespace)  # type: ignore[return-value]
+        return RedisDedup(settings.redis_url, settings.redis_namespace)
     return Dedup(engine, clock)
 
 
@@ -106,7 +122,7 @@ class RedisDedup:
         self.redis = client(url)
         self.prefix = f"{namespace}:dedup:"
 
-    def claim(self, key: str, ttl: timedelta = timedelta(days=1)) -> bool:
+    def claim(self, key: str, ttl: timedelta = DEFAULT_TTL) -> bool:
         """True for the first claim of `key` within its TTL, False for every repeat."""
         ms = max(1, int(ttl.total_seconds() * 1000))
         return bool(self.redis.set(self.prefix + stored_key(key), 1, nx=True, px=ms))
@@ -122,7 +138,7 @@ class RedisDedup:
             return "new" if self.redis.set(name, "busy", nx=True, px=ms) else "busy"
         return "busy" if value == b"busy" else "done"
 
-    def finish(self, key: str, ttl: timedelta = timedelta(days=1)) -> None:
+    def finish(self, key: str, ttl: timedelta = DEFAULT_TTL) -> None:
         self.redis.set(self.prefix + stored_key(key), "done",
                        px=max(1, int(ttl.total_seconds() * 1000)))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
@@ -13,6 +13,19 @@ from sqlalchemy.orm import Session
 from core.clock import Clock, as_utc, system_clock
 from core.settings import Settings
 from store.models import SharedValue
+
+
+class SharedValues(Protocol):
+    """Small values every worker shares (the WeChat access token, console flashes): the
+    store's table (`SharedStore`) or Redis (`delivery.redis.RedisShared`)."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def keys(self) -> list[str]: ...
 
 
 class SharedStore:

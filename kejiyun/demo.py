@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.accounts import account, set_role
 from bot.handlers.base import Quiet, Sender
 from core.clock import ManualClock, system_clock
 from core.settings import Settings
 from delivery.messages import Inbound, Outbound
 from knowledge import gazetteer
+from store.accounts import account, set_role
 from store.models import Need, Offer, QuestionLog, Scientist
 
 CHANNEL = "demo"

@@ -347,7 +347,10 @@ def fill_others(draft: NeedDraft, text: str) -> None:
 def _amount_alone(text: str) -> slots.Budget | None:
     """A clause that is only an amount ("尽快，两千", "不急 八百", "急得很，一两万，可以给
     电话"): the budget, said with the other answers."""
-    for clause in _CLAUSES.split(text):
+    for m in _CLAUSE_SPANS.finditer(text):
+        clause = m.group(0)
+        if slots.MEASURE.match(text, m.end()):  # "种了 50 亩": a count, not money
+            continue
         if _AMOUNT_ONLY.match(clause) and (bare := _bare_amount(clause)) is not None:
             return bare
     return None
@@ -377,6 +380,7 @@ def _bare_amount(text: str) -> slots.Budget | None:
 
 
 _CLAUSES = re.compile(r"[，,。！!？?；;、\s]+")
+_CLAUSE_SPANS = re.compile(r"[^，,。！!？?；;、\s]+")  # the clauses _CLAUSES splits into
 _AMOUNT_ONLY = re.compile(r"^(钱|预算|费用)?(大概|差不多|大约|就|最多)?"
                           r"(?=[^，,]*[0-9百千万])[0-9零一二两三四五六七八九十百千万几.]+把?"
                           r"(块钱?|元|万块)?(左右|上下|的样子|以内)?(就够了?|就行|嘛|吧|哈)?$")

@@ -36,10 +36,10 @@ EXPERT_REQUEST = (r"(?:发布|发|提|登记)(?:个|一个)?(?:技术)?需求|"
                   r"(?:有没得|有没有|有莫得|有得)(?:啥子|哪个|哪位)?(?:专家|懂行|技术员|老师)")
 _SERVICE = re.compile(r"检测|化验|测一下|测测|指导|培训|上门|现场|来看|过来看|帮忙看|看下|"
                       r"看一下|看看|诊断|来个?专家|专家来|派人|来人|辅导|鉴定|带一|教下|教我|"
-                      r"想学|帮忙|帮我|做个|做一个|弄好|搭建|"
+                      r"想学|帮忙|(?<![我他她])帮我|做个|做一个|弄好|搭建|"
                       r"设计|规划|方案|咨询|评估|评价|认证|改造|优化|调试|维修|验收|服务|讲课|讲座|"
                       r"(?:找|求|摇|约).{0,10}(?:专家|老师|技术员|教授|团队|学生|兽医|农技员|expert)|"
-                      r"请.{0,4}(?:专家|老师|技术员|教授|兽医|农技员)|" + EXPERT_REQUEST)
+                      r"请.{0,4}(?:专家|老师|技术员|教授|兽医|农技员|expert)|" + EXPERT_REQUEST)
 
 
 def parse_kind(text: str) -> str:
@@ -87,7 +87,7 @@ _COMING = re.compile(r"马上(?:又|就)?要")
 _SOON_SAID = re.compile(r"尽快|尽早|早点|抓紧|不能拖|别拖|莫拖")
 _SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
 # ("最近叶子发黄", "近期危害严重", "之前打过药" say when the trouble began, not how urgent)
-_NOT_THAT_URGENT = re.compile(r"(没|莫|不)得?(那么|好|是)?(急到)?(火烧眉毛|十万火急|火急火燎)")
+_NOT_THAT_URGENT = re.compile(r"(没|莫|不)得?(那么|好|是)?(急到|到)?(火烧眉毛|十万火急|火急火燎)")
 _SOON = re.compile(r"尽快|尽早|这个月内|这个月|本月内|本月|月底|下个月|早点|抓紧|赶在|前要")
 
 
@@ -125,6 +125,8 @@ def parse_urgency(text: str) -> str | None:
             text = re.sub(re.escape(said), meant, text, flags=re.IGNORECASE)
             lower = text.lower()
     text = re.sub(r"不是尽快", "不急", text)  # "不是ASAP"
+    # "急不急？…算尽快嘛": the question said back; "紧急程度改成尽快": the field's name
+    text = re.sub(r"急不急|紧急程度", " ", text)
     if _SOON_SAID.search(text):  # "尽快嘛 马上又要落第二轮了" ("马上要采收了" alone is urgent)
         text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):
@@ -168,7 +170,7 @@ _CUE = re.compile(r"预算|budget|按|出|月薪|年薪|工资|薪资|待遇|费
                   r"出价|愿意出|能出|可出|出得起|花|付|给|投入|投资|"
                   r"资金|合同|服务费|咨询费|补贴")
 # a count of things, not money: "三千多棵", "五万左右只鸡"
-_MEASURE = re.compile(r"\s*(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|枝|瓶|包|件|"
+MEASURE = re.compile(r"\s*(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|枝|瓶|包|件|"
                       r"台|户|羽|窝|桶|年|天)")
 # the budget named, just before a plain number: "预算3000", "能出 800"
 _BUDGET_WORD = re.compile(r"(预算|budget|费用|经费|报酬|服务费|咨询费|愿意出|能出|可出)"
@@ -223,7 +225,7 @@ def parse_budget(text: str) -> Budget | None:
         # word for the budget itself ("预算3000").
         plain = (a_tok.isdigit() and int(a_tok) >= 100
                  and _BUDGET_WORD.search(text[max(0, m.start() - 4):m.start()]))
-        counted = _MEASURE.match(text, m.end())  # "三千多棵", "五万左右只鸡": not money
+        counted = MEASURE.match(text, m.end())  # "三千多棵", "五万左右只鸡": not money
         hedged = big and m.group("approx") and not counted
         if not (m.group("cur") or (scaled and cue) or hedged or plain):
             continue

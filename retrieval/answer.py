@@ -85,6 +85,9 @@ class Answerer:
         `previous`: the question asked just before in the same conversation, for follow-ups
         such as "那石灰撒多少？"; `previous_article`: the article that answered it (its id)."""
         question = clean_text(question or "").strip()[:MAX_QUESTION_CHARS]
+        # "我帮我爷爷打字哈：他问…", "爷爷又问，…": the question itself, not who passes it on
+        # (an old man named first would make a citrus question about a person)
+        question = _RELAYED.sub("", question).strip() or question
         verdict = assess(question)
         if verdict.kind == "harm":
             return Answer(verdict.message, abstained=True, safety="harm")
@@ -510,6 +513,10 @@ _CROP_POOL = 10
 _NEARLY_EQUAL = 0.9
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
+_KIN = r"(?:爷爷|奶奶|外公|外婆|老汉|我爸|我妈|老人家?|家人|邻居)"
+_RELAYED = re.compile(rf"^(?:我?(?:帮|替|给)(?:我家?|屋头)?{_KIN}[^，,：:。！!？?]{{0,6}}"
+                      rf"[，,：:\s]*)?(?:他|她|{_KIN})(?:又|还)?(?:想问|问|让我问)(?:一下|哈)?"
+                      rf"(?!的)[，,：:\s]*")
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外|换个问题|换个话题|"

@@ -23,12 +23,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.accounts import new_code
 from core.clock import ManualClock
 from core.settings import Settings
 from delivery.messages import Inbound, Outbound
 from delivery.outbox import OutboxWorker
 from delivery.router import ChannelRouter
+from store.accounts import new_code
 from store.models import ChannelAccount, Person, Scientist
 
 if TYPE_CHECKING:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.accounts import CODE_TTL, new_code
 from store import audit as store_audit
 from store import offers as store_offers
 from store import scientists as store_scientists
+from store.accounts import CODE_TTL, new_code
 from store.models import Scientist
 from web.console_context import (
     OFFER_LABELS,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot import accounts
 from bot.handlers.base import Quiet, Sender
 from bot.services import Services
 from delivery.messages import Inbound, Outbound
+from store import accounts
 
 CHANNEL = "cli"
 QUIT = {"quit", "exit", "退出", ":q"}

@@ -35,7 +35,7 @@ from bot.handlers.base import Sender
 from bot.threads import quick, run_in
 from core.clock import Clock
 from core.settings import Settings
-from delivery.dedup import Dedup
+from delivery.dedup import Claims
 from delivery.messages import Inbound, Outbound
 from delivery.outbox import DeliveryError
 
@@ -124,7 +124,7 @@ async def with_retry(call: Callable[[], Awaitable[Any]], attempts: int = 3) -> A
 class TelegramChannel:
     name = CHANNEL
 
-    def __init__(self, dialog: Dialog, settings: Settings, dedup: Dedup, engine: Engine,
+    def __init__(self, dialog: Dialog, settings: Settings, dedup: Claims, engine: Engine,
                  clock: Clock) -> None:
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")

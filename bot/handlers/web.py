@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot.accounts import account
 from bot.dialog import Dialog
 from bot.handlers.base import Quiet, Sender
 from core.clock import Clock
@@ -26,6 +25,7 @@ from core.sanitize import clean_text
 from delivery import held
 from delivery.messages import MAX_TEXT, Inbound, Outbound
 from delivery.outbox import DeliveryError
+from store.accounts import account
 
 CHANNEL = "web"
 COOKIE = "kjy_chat"

@@ -51,17 +51,17 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Engine
 
-from bot.accounts import account
 from bot.dialog import Dialog
 from bot.threads import quick
 from core.clock import Clock
 from core.errors import StoreUnavailable
 from core.settings import Settings
 from delivery import held
-from delivery.dedup import Dedup
+from delivery.dedup import Claims
 from delivery.messages import Button, Inbound, Outbound
 from delivery.outbox import DeliveryError
 from delivery.pending import PendingTurns
+from store.accounts import account
 
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
@@ -267,7 +267,7 @@ class APIClient:
 class WeChatChannel:
     name = CHANNEL
 
-    def __init__(self, dialog: Dialog, settings: Settings, dedup: Dedup, engine: Engine,
+    def __init__(self, dialog: Dialog, settings: Settings, dedup: Claims, engine: Engine,
                  clock: Clock) -> None:
         if not settings.wechat_token:
             raise ValueError("WECHAT_TOKEN is not set")

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from bot import accounts, texts
+from bot import texts
 from bot.journeys.base import Deps, Step, Turn, options, stored_id
 from delivery.messages import Button
+from store import accounts
 from store import needs as store_needs
 
 

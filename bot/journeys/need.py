@@ -224,6 +224,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         publish(deps, t)
     elif (m := words.HOLD.match(text)) and words.FIELD_EDIT.search(text[m.end():]):
         edit(deps, text[m.end():], t)  # "等哈，地区改成雨城区": the change, not a refusal
+    elif (m := words.HOLD.match(text)) and words.asks_inside_form(text[m.end():]):
+        # "等哈 先问一句 柑橘冬天清园咋个弄": a pause, then a question — answered, card again
+        ask.answer(deps, text[m.end():], t, inside_form=True)
+        show(deps, NeedDraft(**t.data["draft"]), t)
     elif (m := words.REFUSE_AND_FIX.match(text)) and m.group("fix").strip():
         # "不得行，不是两千，是800": not published; what follows is the correction
         edit(deps, m.group("fix"), t)
@@ -231,6 +235,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         t.say(texts.NOT_PUBLISHED, options(t, [
             Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
             Button(texts.DROP, "need:cancel")]))
+    elif words.CHANGE.search(text) and _changes_a_field(t, text):
+        edit(deps, text, t)  # "紧急程度能不能改成尽快？": a change asked for, not a question
     elif words.asks_inside_form(text):  # "对了，仔猪要补液不": answered, card again
         ask.answer(deps, text, t, inside_form=True)
         show(deps, NeedDraft(**t.data["draft"]), t)

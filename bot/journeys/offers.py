@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 
-from bot import accounts, texts
+from bot import texts
 from bot.journeys import words
 from bot.journeys.base import Deps, Step, Turn, options, stored_id
 from delivery.messages import Button
 from matching.offers import draft_from_need
+from store import accounts
 from store import needs as store_needs
 from store import offers as store_offers
 from store.models import Need, Offer

@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import accounts, texts
+from bot import texts
 from bot.journeys import offers
 from bot.journeys.base import Deps, Step, Turn
 from core.contacts import find_contacts
 from knowledge import gazetteer, taxonomy
+from store import accounts
 from store.models import Scientist
 
 

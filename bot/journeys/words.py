@@ -123,7 +123,25 @@ _NO_CHANGE = re.compile(r"不用改了?|不用再改了?|不改了|没得问题�
 
 
 def agrees(text: str) -> bool:
-    """Whether a message at the card says yes and nothing else, in whatever words."""
+    """Whether a message at the card says yes and nothing else, in whatever words; after a
+    question back ("发？发嘛，早点有人来") the answer is what follows it, and a yes may give
+    its reason ("要得，早点弄好")."""
+    tail = re.split(r"[？?]", text)[-1]
+    if tail.strip() and tail != text:
+        text = tail
+    if _agrees(text):
+        return True
+    head, _, why = text.partition("，") if "，" in text else text.partition(",")
+    return bool(why.strip()) and len(why) <= _WHY and _agrees(head) and not (
+        _NOT.search(why) or _MORE.search(why) or FIELD_EDIT.search(why) or ASKING.search(why)
+        or CHANGE.search(why))
+
+
+_WHY = 12  # characters: a reason after a yes, not a second matter
+_MORE = re.compile(r"还有|另外|但|不过|顺便|对了|除了|只是|就是")
+
+
+def _agrees(text: str) -> bool:
     said = _NO_CHANGE.sub("", re.sub(r"[\s，,。.！!~～、]+", "", text))
     if not said.strip() and text.strip():
         return True  # "不用改了", "没问题了"
@@ -140,7 +158,7 @@ def publishes_last(text: str) -> bool:
     return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
 
 
-_THIS = r"(这条|这个|那个|本次|这次|此次|本)?(专家|技术)?(需求|事情?|单子)?"
+_THIS = r"(这条|这个|那个|本次|这次|此次|该|本)?(专家|技术)?(需求|事情?|单子)?"
 _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?(这次的?|这个)?(申请|需求)?"
                            rf"(就)?(麻烦|请)?(您|你)?"
                            rf"(给我|帮我|帮我们|替我|你)?"
@@ -148,7 +166,7 @@ _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?(
                            # "麻烦帮我们撤回这个需求", "本次专家需求予以撤销"
                            rf"(就|先){{0,2}}({_LEAVE_WORDS}|取消)+{_THIS}{_PARTICLES}$")
 # a change to the form said with leaving words ("算了，预算还是写五万"): not leaving
-_CHANGE = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|改一下|改哈|[加提涨降减]到")
+CHANGE = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|改一下|改哈|[加提涨降减]到")
 _CALLED = re.compile(r"(打|来|接到|回)了?个?电话")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
 
@@ -160,7 +178,7 @@ def leaves(text: str) -> bool:
     if not m:
         # "钱哦。。唉 算了算了 不要了 我自己挖了撒点石灰": a clause of leaving words alone
         # ("可以嘛…… 算了算了 还是不给电话了": 算了 takes back a yes, it does not leave)
-        return len(text) <= _LEAVE_SPAN and not _CHANGE.search(text) and (
+        return len(text) <= _LEAVE_SPAN and not CHANGE.search(text) and (
             parse_contact_consent(text) is None) and any(
             _LEAVE_CLAUSE.match(c) for c in re.split(r"[，,。！!？?；;…\s]+", text))
     rest = text[m.end(2):] if m.group(2) else ""  # (the reason-first form ends on the word)
@@ -213,7 +231,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
             and problem_size(text) >= _FIRM_PROBLEM
             and not assess(text).kind):  # "后厨有两个师傅晕倒在地上叫不醒": 120 first
         return True
-    if asks(text) and not WANTS_EXPERT.search(text):
+    if (asks(text) or _ASKING.search(text)) and not WANTS_EXPERT.search(text):
         return False  # "叶子黄一块绿一块 是不是黄龙病" asks; it wants no expert yet
     return parse_kind(text) != "question"
 
@@ -221,7 +239,9 @@ def looks_like_need(text: str, role: str = "") -> bool:
 _FIRM_PROBLEM = 6
 
 # "问一哈，小猪儿拉稀要喂点啥子": said to be a question
-_ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事")
+_ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事|问一?句|"
+                     # "我帮我爷爷打字哈：他问…": a question passed on
+                     r"(?:他|她|爷爷|奶奶|老汉|我爸|我妈|老人家)(?:又|还)?问")
 
 
 def asks_inside_form(text: str) -> bool:

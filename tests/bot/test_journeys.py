@@ -180,7 +180,7 @@ def test_scientist_self_registration_is_matchable(bot: Harness) -> None:
 
 def test_binding_codes_are_single_use(bot: Harness) -> None:
     bot.bind("sci-a", "s-soil-cp")
-    from bot.accounts import new_code
+    from store.accounts import new_code
 
     with Session(bot.engine) as s:
         sid = s.execute(select(Scientist.id).where(Scientist.external_id == "s-soil-xz")

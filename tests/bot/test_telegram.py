@@ -89,7 +89,7 @@ def test_need_to_offers_to_one_accept(tg: Running, bot: Harness) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from bot.accounts import new_code
+    from store.accounts import new_code
     from store.models import Scientist
 
     for uid, ext in ((SCI_A, "s-soil-cp"), (SCI_B, "s-soil-xz"), (SCI_C, "s-soil-coop")):

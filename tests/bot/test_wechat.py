@@ -393,7 +393,7 @@ def test_need_journey_on_wechat(wx: WX) -> None:
     one wins, the other is told → the requester is introduced."""
     from sqlalchemy import select as sel
 
-    from bot.accounts import new_code
+    from store.accounts import new_code
     from store.models import Scientist
 
     for openid, ext in (("wx-sci-a", "s-soil-cp"), ("wx-sci-b", "s-soil-xz")):
@@ -431,7 +431,7 @@ def test_need_journey_on_wechat(wx: WX) -> None:
 def test_an_offer_held_outside_the_window_reaches_the_scientist_when_they_write(wx: WX) -> None:
     """An offer is addressed to `scientist:<id>`, not to the scientist's person: it is released
     too when the scientist writes again (the 48-hour window is open)."""
-    from bot.accounts import new_code
+    from store.accounts import new_code
     from store.models import Scientist
 
     with Session(wx.bot.engine) as s:
