@@ -396,7 +396,8 @@ _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应
 # a field of the card named and changed ("地区改成名山", "预算更正为4000元"); the money alone
 _FIX_VERB = r"(改成|改为|换成|写成|更正|调整|应该是|[加提涨降减]到)"
 _FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公开范围|联系方式|电话)"
-                          r"[^，,。；;！!？?]{0,4}" + _FIX_VERB)
+                          r"[^，,。；;！!？?]{0,4}"
+                          r"(" + _FIX_VERB + "|写错|说错|搞错|填错|错了|不对)")
 _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4}" + _FIX_VERB)
 # a change of mind said with the new answer ("哦不对，其实不急")
 _MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为")

@@ -75,7 +75,7 @@ class NeedDraft:
         # ("羊拉稀", "鱼死了", "牛不吃": a word of trouble is a problem, however short)
         size = problem_size(self.description)
         if not self.problem_asked and (
-                (size < 4 and not (size >= 2 and _TROUBLE.search(self.description)))
+                (size < 4 and not (size >= 2 and TROUBLE.search(self.description)))
                 or only_names_a_product(self.description, self.products)):
             missing.append("description")
         if self.region_code is None and not self.remote_ok:
@@ -142,7 +142,7 @@ _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七�
 
 
 # words of trouble: a symptom, a loss, a pest ("死", "拉稀", "不吃", "烂", "长虫")
-_TROUBLE = re.compile(r"死|瘟|疫|拉稀|拉肚子|腹泻|不吃|烂|枯|黄|蔫|掉|落|咳|喘|肿|瘸|病|虫|霉|裂|"
+TROUBLE = re.compile(r"死|瘟|疫|拉稀|拉肚子|腹泻|不吃|烂|枯|黄|蔫|掉|落|咳|喘|肿|瘸|病|虫|霉|裂|"
                       r"不长|不出|不结|减产|发臭|臭|胀|漏|坏|锈|斑|生蛆|发热|发烧|抽|跑了|飞跑|逃")
 
 
@@ -157,7 +157,7 @@ def only_names_a_product(text: str, products: list[str]) -> bool:
     for product in products:  # "四十几箱蜂": the 蜜蜂 said short
         rest = rest.replace(product[-1], " ")
     rest = _HOLDING.sub(" ", rest)
-    return not _content(rest) and not _TROUBLE.search(rest)
+    return not _content(rest) and not TROUBLE.search(rest)
 
 
 def problem_size(text: str) -> int:

@@ -88,6 +88,7 @@ class Answerer:
         # "我帮我爷爷打字哈：他问…", "爷爷又问，…": the question itself, not who passes it on
         # (an old man named first would make a citrus question about a person)
         question = _RELAYED.sub("", question).strip() or question
+        question = _glossed(question)  # "operate 的时候有啥子 safety 要注意"
         verdict = assess(question)
         if verdict.kind == "harm":
             return Answer(verdict.message, abstained=True, safety="harm")
@@ -513,6 +514,28 @@ _CROP_POOL = 10
 _NEARLY_EQUAL = 0.9
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
+# English words dropped into a Chinese question, in the words the articles use
+_GLOSSARY = {
+    "safety": "安全", "safe": "安全", "operate": "操作", "operation": "操作", "use": "使用",
+    "fruit": "果子", "fruits": "果子", "leaf": "叶子", "leaves": "叶子", "tree": "树",
+    "trees": "树", "pattern": "样子", "check": "检查", "disease": "病", "pest": "虫",
+    "pests": "虫", "soil": "土壤", "fertilizer": "肥料", "pig": "猪", "pigs": "猪",
+    "chicken": "鸡", "fish": "鱼", "tea": "茶", "orchard": "果园", "farm": "农场",
+    "prune": "修剪", "pruning": "修剪", "spray": "喷药", "water": "水", "fever": "发烧",
+    "cough": "咳嗽", "baby": "婴儿", "kid": "孩子", "kids": "孩子", "tips": "注意",
+    "prevent": "预防", "prevention": "预防", "symptom": "症状", "symptoms": "症状",
+}
+_ENGLISH_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _glossed(question: str) -> str:
+    """Known English words in a Chinese question put into Chinese (a question in English
+    only is left as it is: the answer says it is answered in Chinese)."""
+    if not re.search(r"[\u4e00-\u9fff]", question):
+        return question
+    return _ENGLISH_WORD.sub(lambda m: _GLOSSARY.get(m.group(0).lower(), m.group(0)), question)
+
+
 _KIN = r"(?:爷爷|奶奶|外公|外婆|老汉|我爸|我妈|老人家?|家人|邻居)"
 _RELAYED = re.compile(rf"^(?:我?(?:帮|替|给)(?:我家?|屋头)?{_KIN}[^，,：:。！!？?]{{0,6}}"
                       rf"[，,：:\s]*)?(?:他|她|{_KIN})(?:又|还)?(?:想问|问|让我问)(?:一下|哈)?"

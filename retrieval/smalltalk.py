@@ -35,7 +35,7 @@ _OK = re.compile(r"^(好的?|嗯+|哦+|ok|okay|知道了|晓得了|明白了|收
 # laughter, emoji and thumbs only: nothing to answer
 _NOISE = re.compile(r"^([哈呵嘿嘻]{2,}|[^\w\u4e00-\u9fff]+|6{3,})" + _END)
 _PIECES = re.compile(r"[\s，,。.!！~～]+")
-_ASKING = re.compile(r"[？?]|吗|咋|怎么|啥|什么|多少|好多|几|要不要|能不能|可不可以")
+_ASKING = re.compile(r"[？?]|吗|呢$|咋|怎么|啥|什么|多少|好多|几|要不要|能不能|可不可以")
 _LAUGH = re.compile(r"^[哈呵嘿嘻]{2,}[\s，,!！~～]*")
 _TRAILING_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff？?！!。，,~～]+$")
 _CAPABILITIES = re.compile(r"你(能|会|可以)(做|干|帮我?做?)?(啥|什么|些啥)|你是(谁|啥|什么|干啥|"
@@ -125,7 +125,7 @@ _IN_SCOPE = re.compile(
                        "健康|"
                        "身体|致癌|营养|长胖|"
                        # the body: "写作业眼睛离本子好远" asks about eyesight, not homework
-                       "眼睛|近视|视力|坐姿|驼背|牙齿|生病|病了|痛|疼|发烧|咳嗽|高反|高原反应|预防|"
+                       "眼睛|近视|视力|坐姿|驼背|牙齿|生病|病了|痛|疼|发烧|咳嗽|高反|高原|缺氧|预防|"
                        # food safety: "剩的回锅肉放冰箱头 好久之内要吃完" is not a recipe
                        "剩菜|剩饭|剩的|隔夜|冰箱|冷藏|冷冻|变质|坏了|保质期|食物中毒|拉肚子|"
                        # "电视剧头那个人遭蛇咬了 …真的可以那样弄吗": a first-aid myth
@@ -198,9 +198,11 @@ def classify(text: str) -> str | None:
     if _ALWAYS_OUT.search(t) or ((_OUT_OF_SCOPE.search(t) or _FORECAST.search(t))
                                  and not _IN_SCOPE.search(t)):
         return "out_of_scope"
-    # "谢谢你哈 上回说的那个法子管用得很": thanks and news, nothing asked
-    if len(pieces) > 1 and _chat_kind(pieces[0]) == "thanks" and len(t) <= 30 \
-            and not _ASKING.search(t):
+    # "谢谢你哈 上回说的那个法子管用得很", "要得，谢谢你哈，你们这个还有点用": thanks (after
+    # an ok, at most) and news, nothing asked
+    kinds = [_chat_kind(p) for p in pieces]
+    if len(pieces) > 1 and "thanks" in kinds[:2] and all(kinds[:kinds.index("thanks")]) \
+            and len(t) <= 30 and not _ASKING.search(t):
         return "thanks"
     return None
 

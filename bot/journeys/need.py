@@ -16,7 +16,7 @@ from bot.journeys.base import Deps, Step, Turn, options
 from delivery.messages import Button
 from matching import slots
 from matching.extract import fill_others, fill_slot
-from matching.need import SLOT_QUESTIONS, NeedDraft, problem_size
+from matching.need import SLOT_QUESTIONS, TROUBLE, NeedDraft, problem_size
 from matching.offers import sent_message
 from matching.slots import parse_kind
 from retrieval import smalltalk
@@ -318,7 +318,9 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
     lines = [texts.SUMMARY_HEAD, *draft.summary_lines()]
     added = [_ADDED_LEAD.sub("", line).strip() for line in draft.description.split("\n")[1:]]
     # (the title already shows an addition it was taken from: "想找个专家", then "蜂子跑了")
-    if added := [a for a in added if a and a not in draft.title and draft.title not in a]:
+    # (nor a line that only asks for an expert: "想找个食品发酵方面的专家来厂里看看")
+    if added := [a for a in added if a and a not in draft.title and draft.title not in a
+                 and not (words.NEED_REQUEST.search(a) and not TROUBLE.search(a))]:
         # "补充一下 还有叶子发黄": what was added after the first description, seen on the card
         lines.insert(2, "补充：" + _shorter("；".join(added), _ADDED_CHARS))
     buttons = [Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),

@@ -171,10 +171,20 @@ _CALLED = re.compile(r"(打|来|接到|回)了?个?电话")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
 
 
+# spoken without punctuation (voice input): "算了嘛我婆娘说她已经喊了农技员明天就来看这里就不弄了"
+_SPOKEN_LEAVE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是)?({_LEAVE_WORDS})[呀啊嘛哈哦了吧]*"
+                           rf".*(就|也|先|都)({_LEAVE_WORDS})[呀啊嘛哈哦了吧]*$"
+                           rf"|(这里|这边|这儿|你们这|平台上|这个需求)(就|也|先)?({_LEAVE_WORDS})"
+                           r"[呀啊嘛哈哦了吧]*$")
+
+
 def leaves(text: str) -> bool:
     """Whether the message leaves the form ("算了，不要了", "取消吧，老板说先不弄了"); 算了
     before a change to the form ("算了，预算还是写五万") is "never mind", not leaving."""
     m = LEAVE.match(text)
+    if not m and _SPOKEN_LEAVE.search(text) and len(text) <= _LEAVE_SPAN \
+            and not CHANGE.search(text):
+        return True
     if not m:
         # "钱哦。。唉 算了算了 不要了 我自己挖了撒点石灰": a clause of leaving words alone
         # ("可以嘛…… 算了算了 还是不给电话了": 算了 takes back a yes, it does not leave)

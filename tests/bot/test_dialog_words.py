@@ -934,3 +934,44 @@ def test_fresh_phrasings_from_a_twenty_first_set(bot: Harness) -> None:
     with Session(bot.engine) as s:
         assert s.execute(select(func.count()).select_from(Need).where(
             Need.title.contains("小麦"))).scalar_one() == 0  # the card, not published
+
+
+def test_fresh_phrasings_from_a_twenty_second_set(bot: Harness) -> None:
+    from matching.slots import parse_budget
+    from retrieval import smalltalk
+    from retrieval.answer import _glossed
+
+    # spoken without punctuation, leaving starts and ends the message: nothing published after
+    bot.chat("f96", "我在仁寿种了十几亩枇杷 好多果子烂在树上 想找个专家来看一下 很急 两千块")
+    said = text(bot.chat("f96", "算了嘛我婆娘说她已经喊了镇上的农技员明天就来看这里就不弄了"))
+    assert "已取消" in said
+    bot.chat("f96", "要得要得")
+    with Session(bot.engine) as s:
+        assert s.execute(select(func.count()).select_from(Need)).scalar_one() == 0
+    # "出现黄一块绿一块": 出 of 出现 is no money word, so no budget of one yuan
+    assert parse_budget("最近叶子出现黄一块绿一块的 pattern") is None
+    assert parse_budget("愿意花一千块") is not None and parse_budget("花椒叶子黄一块") is None
+    # thanks after an ok, with a word of praise, is thanks; "那预算呢" after thanks asks
+    assert smalltalk.classify("要得，谢谢你哈，你们这个还有点用") == "thanks"
+    assert smalltalk.classify("好的，谢谢，那预算呢") is None
+    # going to the high plateau as a tourist is still a health question
+    trip = "您好，我下个月想和老伴去稻城亚丁旅游，请问去高原之前要做哪些准备？"
+    assert smalltalk.classify(trip) is None
+    # English words dropped into a Chinese question are read in Chinese
+    glossed = _glossed("想问下 operate 的时候有啥子 safety 要注意")
+    assert glossed == "想问下 操作 的时候有啥子 安全 要注意"
+    assert _glossed("How do I treat a fever?") == "How do I treat a fever?"
+
+
+def test_card_shows_what_was_added_not_requests_or_corrections(bot: Harness) -> None:
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "e90", role="enterprise")
+    bot.chat("e90", "你们好，我们是宜宾翠屏区做芽菜的厂，最近几批芽菜发酸发臭")
+    bot.chat("e90", "想找个食品发酵方面的专家来厂里看看")
+    bot.chat("e90", "不急")
+    bot.chat("e90", "八千")
+    card = text(bot.chat("e90", "可以给"))
+    assert "请确认需求信息" in card and "补充" not in card  # a request is no addition
+    card = text(bot.chat("e90", "地区写错了 厂子其实在南溪"))
+    assert "宜宾市南溪区" in card and "补充" not in card  # a correction changes the field
