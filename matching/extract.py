@@ -379,9 +379,9 @@ def _bare_amount(text: str) -> slots.Budget | None:
     return slots.parse_budget(f"预算{text}")
 
 
-_CLAUSES = re.compile(r"[，,。！!？?；;、\s]+")
-_CLAUSE_SPANS = re.compile(r"[^，,。！!？?；;、\s]+")  # the clauses _CLAUSES splits into
-_AMOUNT_ONLY = re.compile(r"^(钱|预算|费用)?(大概|差不多|大约|就|最多)?"
+_CLAUSES = re.compile(r"[，,。！!？?；;、…\s]+|\.{2,}")
+_CLAUSE_SPANS = re.compile(r"[^，,。！!？?；;、…\s]+")  # the clauses _CLAUSES splits into
+_AMOUNT_ONLY = re.compile(r"^(那就|那)?(钱|预算|费用)?(大概|差不多|大约|就|最多)?"
                           r"(?=[^，,]*[0-9百千万])[0-9零一二两三四五六七八九十百千万几.]+把?"
                           r"(块钱?|元|万块)?(左右|上下|的样子|以内)?(就够了?|就行|嘛|吧|哈)?$")
 _ROUGHLY = re.compile(r"(万|千)把(块钱?|元)?")
@@ -400,7 +400,7 @@ _FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公
                           r"(" + _FIX_VERB + "|写错|说错|搞错|填错|错了|不对)")
 _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4}" + _FIX_VERB)
 # a change of mind said with the new answer ("哦不对，其实不急")
-_MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为")
+_MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为|还是(?=.{0,3}(急|尽快|不急))")
 # no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算" ("不晓得"
 # is asked once more, with 面议 offered)
 _UNSAID = re.compile(r"不好说|说不好|说不准|(莫|别|不要)问|不想说|不方便说|说不来|"

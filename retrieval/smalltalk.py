@@ -122,6 +122,8 @@ _IN_SCOPE = re.compile(
     # a firm asking for an expert ("做火锅底料的厂…想找食品方面的专家"), the air a child breathes
     "专家|工艺|车间|生产线|配方|厂|aqi|空气|污染|哮喘|雾霾|pm2|"
     "骗|诈骗|真的假的|是不是真的|安全不|有害|辐射|科学|原理|天文|血脂|血压|血糖|"
+    # "彩虹是怎么形成的呀，我物理作业要写": the science asked, not the homework
+    "彩虹|物理|化学|形成的|怎么形成|"
                        "健康|"
                        "身体|致癌|营养|长胖|"
                        # the body: "写作业眼睛离本子好远" asks about eyesight, not homework

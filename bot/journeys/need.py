@@ -152,6 +152,15 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # "没得好多钱，面议嘛" at the budget prompt: money talk is the answer (a lottery
         # question with an amount in it is not)
         aside = None
+    if aside == "out_of_scope" and name == "budget" and (
+            tail := re.split(r"[？?]|…+|\.{2,}", text)[-1].strip()) != text.strip() and \
+            tail and fill_slot(NeedDraft(**t.data["draft"]), name, tail):
+        aside = None  # "费用？婆婆问要好多钱嘛……那就四百": the answer after the question back
+    if aside == "out_of_scope" and name == "urgency" and _URGENCY_SAID.search(
+            re.split(r"[，,。！!？?\s]", text.strip())[0]):
+        # "尽快，旅游旺季之前要弄完": the answer first, whatever else it mentions ("帮我写封
+        # 信给我儿子，就说屋头不急用钱" is still the letter)
+        aside = None
     if aside in _ASIDE:
         # "明天成都下不下雨哦" at the urgency prompt: declined, never read as "明天" = urgent
         t.say(smalltalk.REPLY[aside or "chat"])
@@ -334,6 +343,8 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
 
 
 _ADDED_CHARS = 60
+# the urgency said in so many words (not "明天" in a weather question)
+_URGENCY_SAID = re.compile(r"急|尽快|尽早|抓紧|早点|慢慢|不慌|等得")
 _ADDED_LEAD = re.compile(r"^(补充(一下|一点|说明|两点|几句)?|再说一下|还有个情况)[：:，,。\s]*")
 
 

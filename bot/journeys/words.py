@@ -55,7 +55,8 @@ _LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|�
 # "哎呀不要了不要了，…", "等哈，不找了，兽医站的人下午就来": a sigh or a pause first
 _LEAVE_LEAD = (rf"(?:(?:哎呀|哎哟|唉|哎|嗯|呃|额|不好意思|抱歉|{_HOLD_WORDS})[，,。！!\s]*)?"
                # "爷爷又说算了嘛 莫请了": who decided comes first
-               r"(?:(?:爷爷|奶奶|老汉|老板|领导|屋头人|老公|老婆|他|她)(?:又|也)?(?:说|讲)[，,\s]*)?")
+               r"(?:(?:爷爷|奶奶|婆婆|公公|外公|外婆|老汉|我爸|我妈|老板|领导|屋头人|老公|老婆|他|她)"
+               r"(?:又|也)?(?:说|讲)[，,\s]*)?")
 LEAVE = re.compile(rf"^{_LEAVE_LEAD}(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
                     rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
                     # "取消吧，老板说先不弄了", "那就算了嘛，我先去问下农技站": a reason may follow
@@ -84,7 +85,7 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"(找|请|喊|求|摇|约)[^，,。！!？?\s]{0,10}专家(?!说|讲|讲的|说的)|"
                            # "想找个 expert 来教一下人工授粉"
                            r"(找|请|约)[个位]?\s*(an?\s+)?expert|"
-                           r"专家(来|帮)|(找|请|求)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
+                           r"专家(来|帮)|(找|请|求|喊|约)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
 FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"

@@ -975,3 +975,34 @@ def test_card_shows_what_was_added_not_requests_or_corrections(bot: Harness) -> 
     assert "请确认需求信息" in card and "补充" not in card  # a request is no addition
     card = text(bot.chat("e90", "地区写错了 厂子其实在南溪"))
     assert "宜宾市南溪区" in card and "补充" not in card  # a correction changes the field
+
+
+def test_fresh_phrasings_from_a_twenty_third_set(bot: Harness) -> None:
+    from bot.journeys import words
+    from matching.extract import extract_need
+    from matching.slots import parse_urgency
+    from retrieval import smalltalk
+    from retrieval.safety import assess
+
+    # who decided comes first, and a grandmother decides too
+    assert words.leaves("婆婆说算了，不得麻烦人家专家跑一趟，她明天喊隔壁幺爸帮她看")
+    # a rhetorical question is urgent; "还是尽快吧" said later changes the urgency
+    assert parse_urgency("咋个不急嘛，急得很") == "urgent"
+    bot.chat("f97", "我在荥经有个茶园 茶叶上好多小绿叶蝉 想请专家来指导防治")
+    bot.chat("f97", "不急吧")
+    said = text(bot.chat("f97", "哦哦好的。我妈说还是尽快吧，虫越来越多了。钱的话两千"))
+    assert "联系方式告诉" in said
+    assert "紧急程度：尽快" in text(bot.chat("f97", "可以给我妈的电话"))
+    # who typed and who asks name no problem: the problem is asked
+    for intro in ("孙女帮我打的字哈。我想找个专家", "你好，我是康定一家酒店的老板，想找个专家"):
+        assert "description" in extract_need(intro, role="farmer").missing
+    # "喊个兽医来场里" is a service; "费用？…那就四百" answers after the question back
+    assert extract_need("直接喊个兽医来场里", role="farmer").kind == "service"
+    bot.chat("f98", "我在合江种荔枝 果子裂口了好多 想请专家来看 尽快")
+    assert "联系方式告诉" in text(bot.chat("f98", "费用？婆婆问要好多钱嘛……那就四百"))
+    # an urgency answered first is the answer, even with a trip mentioned
+    bot.chat("f99", "我在康定开酒店 后厨的泡菜坛子老是生花 想请专家来看看")
+    assert "费用" in text(bot.chat("f99", "尽快，旅游旺季之前要弄完"))
+    # science for homework is science; 忙昏了 is no emergency
+    assert smalltalk.classify("对了，彩虹是怎么形成的呀，我物理作业要写") is None
+    assert not assess("先给我讲个笑话嘛，今天忙昏了").kind
