@@ -2,4 +2,4 @@
 the transactional outbox and its worker (`outbox`), the router from a recipient to its chat
 accounts (`router`), messages held until their recipient writes again (`held`), the
 per-delivery claims (`dedup`), turns kept until they are saved (`pending`), and the values
-every worker shares (`shared`, with Redis twins in `redis`)."""
+every worker shares (`shared`; the store's tables or Redis in each)."""

@@ -1,5 +1,5 @@
 """The Redis connection shared by everything that keeps hot state in Redis when `REDIS_URL` is
-set: delivery claims (`delivery.dedup`), the WeChat access token (`delivery.redis`) and the LLM
+set: delivery claims (`delivery.dedup`), the WeChat access token (`delivery.shared`) and the LLM
 circuit breaker (`retrieval.llm_guard`)."""
 
 from __future__ import annotations
