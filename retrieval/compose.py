@@ -188,6 +188,11 @@ def units(texts: list[str], scores: np.ndarray, procedures: bool = False) -> lis
 # the asks whose answer is one amount: another sentence with one may be a rival fact (times
 # are often several: "早晨和晚上各量一次")
 _ONE_FACT = ("amount",)
+# the asks whose answering sentences are few and alike, so that the ones just before the lead
+# give more of the same fact ("pH 5.0–5.5 … 50–75 公斤；pH < 5.0 … 100–150 公斤"); the marks of
+# a yes or no (会, 可以, 没有, 最好…) are in most sentences and would pull the article's
+# opening back ahead of the fact asked
+_SAME_FACT_BEFORE = ("amount", "time", "duration", "frequency")
 
 
 def _clean_end(text: str) -> str:
@@ -282,7 +287,7 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
         # of fact: "pH 5.0–5.5 … 50–75 公斤；pH < 5.0 … 100–150 公斤"), then what follows it,
         # then what came before
         start = next(i for i, (u, _) in enumerate(chosen) if u is lead_unit)
-        while primary is not None and start > 0:
+        while primary in _SAME_FACT_BEFORE and start > 0:
             before, here = chosen[start - 1][0], chosen[start][0]
             if before.first + len(before.parts) != here.first or not intent.answers(
                     before.text, primary):

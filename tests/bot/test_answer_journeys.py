@@ -200,6 +200,25 @@ def test_a_question_with_a_request_gets_the_answer_then_the_form(demo: Harness) 
     assert said.rstrip().endswith("我们优先为您找附近的专家。")
 
 
+def test_a_yes_or_no_leads_with_its_fact_not_the_articles_opening(demo: Harness) -> None:
+    # yes/no marks (会, 最好, 没有…) are in most sentences: the ones before the fact asked are
+    # not more of it, and "最好在开饭前…" must not lead an answer about sprouted potatoes
+    said = body(text(demo.chat("p1", "吃了发芽的洋芋会不会中毒")))
+    assert re.split(r"(?<=。)", said)[0].startswith("发芽较多或大面积变绿的土豆不要吃"), said
+
+
+def test_a_question_about_effects_at_the_card_is_answered_and_changes_nothing(
+        demo: Harness) -> None:
+    # "有啥影响" asks; it is neither the need's new title nor text the experts read
+    for line in ("屋头猕猴桃得了溃疡病，想请个专家来看下", "蒲江", "不急", "两千", "同意"):
+        said = text(demo.chat("p2", line))
+    assert "请确认需求信息" in said
+    card = said[said.index("请确认需求信息"):]
+    said = text(demo.chat("p2", "长期熬夜对身体有啥影响"))
+    assert "没有经过专家审核" in said  # the sleep article is a draft: nothing vetted answers
+    assert said.endswith(card) and "熬夜" not in said[said.index("请确认需求信息"):]
+
+
 def test_a_follow_up_after_an_emergency_stays_with_its_first_aid(demo: Harness) -> None:
     # "给她吃颗阿司匹林不" after a stroke: the stroke article (which says not to), not choking
     assert cited(text(demo.chat("s1", "我妈刚才突然嘴巴歪了 说话都说不清楚 一只手也抬不起来")))
