@@ -353,6 +353,8 @@ class Answerer:
                 continue
             if asked and not names_the_disease(asked, h.title + body):
                 continue
+            if asked and not names_the_feed(asked, h.title + body):
+                continue
             if asked and _HOT.search(asked) and not _COLD.search(asked) and (
                     (_COLD.search(h.title) and not _HOT.search(h.title))
                     or not _HEAT.search(h.title + body)):
@@ -694,6 +696,31 @@ def names_the_disease(question: str, article: str) -> bool:
             continue  # "溃杨病": one character mistyped
         if any(w in article for term, names in table.items() if disease in term
                for w in names):
+            continue
+        return False
+    return True
+
+
+# what is asked to be fed: "酒糟可以喂猪不", "用剩饭喂狗" (what people eat is asked in too many
+# ways — "水果还能吃不", "吃头孢期间能不能喝酒" — to read the thing from the words)
+_FEED = re.compile(r"(?:^|[，,。\s的了把用拿])([\u4e00-\u9fff]{2,4}?)"
+                   r"(?:还|也|都)?(?:可以|能不能|能|可不可以|拿来|拿去|来)喂|"
+                   r"(?:用|拿)([\u4e00-\u9fff]{2,4}?)(?:来|去)?喂")
+_NOT_FEED = frozenset(
+    "这个 那个 这些 那些 这种 那种 东西 啥子 什么 它们 他们 我们 娃儿 小孩 孩子 "  # noqa: SIM905
+    "老人 病人 大人 每天 平时 现在 晚上 早上".split())  # noqa: SIM905
+
+
+def names_the_feed(question: str, article: str) -> bool:
+    """A question whether something may be fed is answered only by an article that names that
+    thing: "酒糟可以喂猪不" is not answered by the swine-fever article because it says 泔水 and
+    喂猪. Its other names count ("苞谷" → 玉米)."""
+    table = synonyms()
+    for m in _FEED.finditer(question):
+        thing = m.group(1) or m.group(2)
+        if not thing or thing in _NOT_FEED or thing in article:
+            continue
+        if any(w in article for w in table.get(thing, ())):
             continue
         return False
     return True

@@ -207,6 +207,18 @@ def test_a_yes_or_no_leads_with_its_fact_not_the_articles_opening(demo: Harness)
     assert re.split(r"(?<=。)", said)[0].startswith("发芽较多或大面积变绿的土豆不要吃"), said
 
 
+@pytest.mark.parametrize("said", ["酒糟可以喂猪不", "对了 用酒糟喂猪要得不"])
+def test_a_feed_no_article_names_gets_no_swine_fever_article(demo: Harness, said: str) -> None:
+    # the swine-fever article says 喂猪 and 泔水, never 酒糟: it does not answer the question
+    reply = text(demo.chat("p3", said))
+    assert "没有经过专家审核" in reply and "非洲猪瘟" not in reply, reply
+
+
+def test_swill_by_its_sichuan_name_still_gets_the_swine_fever_article(demo: Harness) -> None:
+    said = text(demo.chat("p4", "隔壁村在传非洲猪瘟 馆子头的潲水还能喂猪不"))
+    assert cited(said)[:1] == ["非洲猪瘟生物安全防控"] and "泔水" in said, said
+
+
 def test_a_question_about_effects_at_the_card_is_answered_and_changes_nothing(
         demo: Harness) -> None:
     # "有啥影响" asks; it is neither the need's new title nor text the experts read
