@@ -403,10 +403,25 @@ _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4
 _MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为|还是(?=.{0,3}(急|尽快|不急))")
 # no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算" ("不晓得"
 # is asked once more, with 面议 offered)
+def says_no_amount(text: str) -> bool:
+    """Asked the budget, words that leave the amount open ("不晓得给好多", "钱不晓得 你们看着
+    定嘛"): short, or about money ("啥子都不晓得。那冬天猪圈咋个保暖？" is a question)."""
+    return bool(_UNSAID.search(text) or _UNSURE.search(text)) and (
+        len(text) <= _UNSURE_SPAN or bool(_MONEY_TALK.search(text)))
+
+
+_UNSURE = re.compile(r"不晓得|不知道|不清楚|搞不清|没得?数|看着定|"
+                     r"(专家|你们|他们?)(说嘛|说了|看着?定|看着?办)")
+_UNSURE_SPAN = 12
+_MONEY_TALK = re.compile(r"钱|费用|预算|给好多|要好多|出好多")
+
+
 _UNSAID = re.compile(r"不好说|说不好|说不准|(莫|别|不要)问|不想说|不方便说|说不来|"
                      r"(专家|你们|他们?)(说了算|定|来定)")
 _CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写|"
-                         r"[加提涨降减]到")
+                         r"[加提涨降减]到|"
+                         # "哎不对 还是两千五", "不要写面议了，写六千": the amount after it
+                         r"(?:还是|(?<!要)写)(?=[零一二两三四五六七八九十百千万\d])")
 _PLAIN_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(块钱|块|元)?(左右|上下)?\s*$")
 # "我在名山", "我们是蒲江的": the place without the words around it
 _PLACE_WORDS = re.compile(r"^(我们?|咱们?)?(在|再|是|住在|来自)?|(的|这边|那边|这里|那里|这块|附近)"

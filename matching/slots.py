@@ -79,13 +79,14 @@ _DOUBLE_NEGATION = re.compile(r"(并)?不是说?不(着)?急|不能说不急|(�
                               r"不急是假的?|哪个说不急|(咋个|怎么|啷个|哪里)(会|能)?不急")
 # "急是急 但也没急到火烧眉毛那种 尽快嘛": urgent, but said as this month
 _URGENT_BUT = re.compile(r"急是急[^。！!]{0,6}(但|不过|就是)")
-_NOT_VERY = re.compile(r"不(是|算)?(很|太|特别|那么)急|不算急|"
+_NOT_VERY = re.compile(r"不(是|算)?(很|太|特别|那么|好)急|不算急|"
                        r"(紧急|急)[^，,。]{0,4}(谈不上|说不上|算不上)")
 # what will happen soon, not when help is wanted: "尽快嘛 马上又要落第二轮了"
 _COMING = re.compile(r"马上(?:又|就)?要")
 # soon, said as such ("下个月来都要得" after "不是很急" is still not urgent)
 _SOON_SAID = re.compile(r"尽快|尽早|早点|抓紧|不能拖|别拖|莫拖")
 _SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
+_THIS_MONTH = re.compile(r"这个月(?!底)|本月(?!底)|月内")
 # ("最近叶子发黄", "近期危害严重", "之前打过药" say when the trouble began, not how urgent)
 _NOT_THAT_URGENT = re.compile(r"(没|莫|不)得?(那么|好|是)?(急到|到)?(火烧眉毛|十万火急|火急火燎)")
 _SOON = re.compile(r"尽快|尽早|这个月内|这个月|本月内|本月|月底|下个月|早点|抓紧|赶在|前要")
@@ -96,6 +97,7 @@ _NOT_PLACE = re.compile(r"不(?:是|在)[^，,。！!？?；;\s]{1,12}")
 _NOT_BUT = re.compile(r"不(?:是|在)[^，,。！!？?；;\s]{1,12}[，,\s]*(?:是|在)(.+)$")
 _CORRECTED = re.compile(r"不对|说错了?|搞错了?|写错了?|错了|改成|改为|应该是|"
                         r"(?:哦|噢|喔)不是?(?=[，,\s])")  # "我是犍为的 哦不是 …在沐川县"
+_PLACE_CUED = re.compile(r"(?:在|是)([^，,。！!？?；;\s]{2,10})")
 # a place said again as a correction ("不在康定", "地址更正", "刚才说错了")
 PLACE_CORRECTED = re.compile(r"更正|不在|不是在|搞错了|说错了|地址.{0,2}改")
 
@@ -112,8 +114,16 @@ def region_meant(text: str) -> Region | None:
         return said
     cleaned = _NOT_PLACE.sub("，", text)
     marks = list(_CORRECTED.finditer(cleaned))
-    if marks and (after := gazetteer.find_region(cleaned[marks[-1].end():])) is not None:
-        return after
+    if marks:
+        tail = cleaned[marks[-1].end():]
+        # "不对不对 汉源是我女儿屋头 我是石棉的": the place said as where one is, not the one
+        # the correction explains
+        cued = [r for m in _PLACE_CUED.finditer(tail)
+                if (r := gazetteer.find_region(m.group(1))) is not None]
+        if cued:
+            return cued[-1]
+        if (after := gazetteer.find_region(tail)) is not None:
+            return after
     return gazetteer.find_region(cleaned)
 
 
@@ -126,14 +136,18 @@ def parse_urgency(text: str) -> str | None:
             lower = text.lower()
     text = re.sub(r"不是尽快", "不急", text)  # "不是ASAP"
     # "急不急？…算尽快嘛": the question said back; "紧急程度改成尽快": the field's name
-    text = re.sub(r"急不急|紧急程度", " ", text)
+    text = re.sub(r"(?<!不)急不急|紧急程度", " ", text)  # ("不急不急" is an answer)
+    # "不对不对 不是这周 这个月来就行": the time denied is not the urgency
+    text = re.sub(r"不是(这周|本周|这个星期|这礼拜|今天|明天|马上|这两天|这几天)", " ", text)
     if _SOON_SAID.search(text):  # "尽快嘛 马上又要落第二轮了" ("马上要采收了" alone is urgent)
         text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):
         return "soon"
     text = _NOT_THAT_URGENT.sub("尽快", text)  # "也没那么火烧眉毛": soon, not this week
-    if (_DOUBLE_NEGATION.search(text) or _NOT_VERY.search(text)) and _SOON_SAID.search(text):
-        return "soon"  # "倒也不是不急哈，尽快吧", "不算特别急 但也不能拖 尽快嘛"
+    if (_DOUBLE_NEGATION.search(text) or _NOT_VERY.search(text)) and (
+            _SOON_SAID.search(text) or _THIS_MONTH.search(text)):
+        # "倒也不是不急哈，尽快吧", "不算特别急 但也不能拖 尽快嘛", "急倒不是好急 这个月来就行"
+        return "soon"
     text = _DOUBLE_NEGATION.sub("急", text)  # "不是不急哈，急得很"
     if _NOT_URGENT.search(text):
         return "normal"
@@ -329,7 +343,9 @@ _REQUEST = re.compile(
 _CARD_WORDS = re.compile(r"紧急程度|公开范围|联系方式|预算|费用|地区|改成|改为|换成|写成|"
                          r"改一?[下哈]|"
                          # "sorry 地方搞错了，工厂不在旌阳，在广汉": the place corrected, no problem
-                         r"地方|地址|位置|[搞说写弄]错了?|sorry|不好意思|抱歉|不在|在|也")
+                         r"地方|地址|位置|[搞说写弄]错了?|sorry|不好意思|抱歉|不在|在|也|"
+                         # "哎不对 还是两千五", "预算不要写面议了，写六千"
+                         r"[哎唉诶]?不对|还是|不要写|写|面议")
 
 
 # greetings and voice-input fillers: "喂喂，听得到不", "那个那个，就是说"

@@ -405,15 +405,22 @@ class Answerer:
         return {t for t in self.searcher.index.tokenizer.tokenize(title)
                 if t not in _GENERIC and len(t) >= 2}
 
-    def _supports(self, q: Query, text: str, vectors: Any, confidence: float) -> bool:
+    def _supports(self, q: Query, title: str, text: str, vectors: Any,
+                  confidence: float) -> bool:
         """A doubtful match must share a telling word with the question (an English question:
         one sentence must say nearly the same); otherwise it was noise ("猪热得很" is not
         answered from the piglet-diarrhoea article, "天天熬夜" not from plum gummosis)."""
         if confidence >= SURE_MATCH:
             return True
         index = self.searcher.index
-        if any(t in text for t in q.tokens if t not in _GENERIC
-               and (len(t) >= 2 or index.token_weight("articles", t) >= 1.5)):
+        shared = {t for t in q.tokens if t not in _GENERIC and t in text
+                  and (len(t) >= 2 or index.token_weight("articles", t) >= 1.5)}
+        # a word said in passing is no support ("熬夜" among a check-up's causes, "看电视" in
+        # the myopia article): the title's subject, two words, or a sentence saying nearly
+        # the same is
+        if shared and (any(t in title for t in shared) or len(_distinct(
+                {t for t in shared if len(t) >= 2})) >= 2 or (
+                len(vectors) > 0 and float((vectors @ q.vector).max()) >= _PASSING_COSINE)):
             return True
         latin = _mostly_latin(q.text)
         return latin and len(vectors) > 0 and float((vectors @ q.vector).max()) >= 0.3
@@ -433,8 +440,8 @@ class Answerer:
             texts, vectors = article_sentences(index, docs)
             if not texts:
                 continue
-            if rank == 0 and not self._supports(q, hit.title + "".join(texts), vectors,
-                                                confidence):
+            if rank == 0 and not self._supports(q, hit.title, hit.title + "".join(texts),
+                                                vectors, confidence):
                 return Answer(ABSTAIN_TEXT, abstained=True)
             if lead_first:
                 # a grown-up choking: the baby's steps (拍背5次) are no help, not even last;
@@ -571,6 +578,9 @@ HOW_CHARS, FACT_CHARS = 160, 80
 MAX_TOPIC_CHARS = 300
 # a match this sure needs no further support from shared words
 SURE_MATCH = 0.6
+# a doubtful match's best sentence at least this close to the question (USE cosine) says more
+# than a word it shares in passing
+_PASSING_COSINE = 0.4
 # emergency kinds → the words of their first-aid article, added to the search, so that
 # "嘴巴歪了说话不清楚" finds the stroke (FAST) article, not falls or choking
 FIRST_AID: dict[str, str] = {
@@ -642,6 +652,11 @@ def _other_product(said: str, title: str) -> bool:
 
 def _title_of(index: Any, article_id: str) -> str:
     return next((d.title for d in index.docs("articles").values() if d.parent == article_id), "")
+
+
+def _distinct(words: set[str]) -> set[str]:
+    """The words not part of a longer one among them ("电视" in "看电视" is one word said)."""
+    return {w for w in words if not any(w != o and w in o for o in words)}
 
 
 def names_its_subject(question: str, title: str, body: str) -> bool:

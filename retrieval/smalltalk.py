@@ -133,7 +133,11 @@ _IN_SCOPE = re.compile(
                        # "电视剧头那个人遭蛇咬了 …真的可以那样弄吗": a first-aid myth
                        "咬|蛇|中毒|急救|吸毒|伤口")
 # asks that stay out of scope whatever they mention ("帮我写个请假条 娃儿发烧…")
-_ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}(请假条|情书|检讨|作文|演讲稿|辞职信|申请书|对联)")
+_ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}(请假条|情书|检讨|作文|演讲稿|辞职信|申请书|对联)|"
+                         # market prices, whatever farm product they name: "今天猪肉批发价多少",
+                         # "猪价明年涨不涨"
+                         r"批发价|收购价|市场价|零售价|出栏价|猪价|菜价|粮价|蛋价|果价|"
+                         r"价[格钱]?.{0,4}(涨不涨|跌不跌|会不会涨|会不会跌)")
 
 INTRO = "intro"  # who the user is ("我是南江县的老农民"): kept as context for a need
 REPLY = {

@@ -15,7 +15,7 @@ from bot.journeys import acts, ask, words
 from bot.journeys.base import Deps, Step, Turn, options
 from delivery.messages import Button
 from matching import slots
-from matching.extract import fill_others, fill_slot
+from matching.extract import fill_others, fill_slot, says_no_amount
 from matching.need import SLOT_QUESTIONS, TROUBLE, NeedDraft, problem_size
 from matching.offers import sent_message
 from matching.slots import parse_kind
@@ -39,6 +39,11 @@ _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好
                           r"贵不贵|啥价")
 # a question asked by the way, before the request
 _BY_THE_WAY = re.compile(r"^\s*(顺便|对了|另外|还有个事|再问|问一?[下哈])")
+# a request after a question typed without punctuation
+_THEN_REQUEST = re.compile(r"[，,\s]+(?:顺便|然后|再|另外|还有|也)(?:帮|请|喊|找|给)")
+# the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
+_THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带)[，,\s]*"
+                         r"(?:问一?[下哈句]|请问)?|问一?[下哈句]|请问)")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 # the fields a card shows besides the description
 _FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
@@ -46,9 +51,10 @@ _FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
 
 
 def _negotiable(text: str) -> bool:
-    """"看着给嘛 我也不晓得该好多钱": money talk that says 面议, however long."""
+    """"看着给嘛 我也不晓得该好多钱", "这个我真的不晓得要好多钱 你们说嘛": money talk that
+    says 面议, however long."""
     budget = slots.parse_budget(text)
-    return budget is not None and budget.amount is None
+    return (budget is not None and budget.amount is None) or says_no_amount(text)
 
 
 def answers_the_prompt(t: Turn, text: str) -> bool:
@@ -93,7 +99,12 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
     if len(kept) < len(said) - 1 and any(problem_size(s) >= 4 for s in kept):
         said = [*kept, text]
     # "溃疡病打啥子药？想请个专家来看看": the question is answered, then the form
-    asked = [p for p in words.SENTENCES.split(text) if p and asks(p)
+    parts = words.SENTENCES.split(text)
+    if (m := _THEN_REQUEST.search(text)) and m.start() > 0:
+        # "…树皮都烂了 朗个整 顺便帮我找个专家来看下", "…先说下咋防 再帮我们找个专家": said
+        # without a question mark, the question before the request
+        parts = [*words.SENTENCES.split(text[:m.start()]), text[m.start():]]
+    asked = [p for p in parts if p and asks(p)
              and parse_kind(p) == "question" and smalltalk.classify(p) is None]
     if asked and len(asked[0]) < len(text):
         ask.answer(deps, asked[0], t, inside_form=True)
@@ -141,9 +152,23 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         t.say(texts.SLOT_WHY[name])
         _ask_slot(name, t)
         return
+    if name == "budget" and says_no_amount(text) and not fill_slot(
+            NeedDraft(**t.data["draft"]), name, text):
+        # "不晓得给好多", "这个我真的不晓得要好多钱 你们说嘛": the amount left open, 面议
+        draft.budget, draft.budget_text = None, "面议"
+        fill_others(draft, text)
+        show(deps, draft, t)
+        return
     if name == "budget" and _PRICE_ASKED.search(text) and not fill_slot(
             NeedDraft(**t.data["draft"]), name, text):
         t.say(texts.PRICE_ASKED, options(t, slot_buttons(name)))
+        return
+    if (m := _THEN_ASKED.search(text)) and words.asks_inside_form(
+            tail := text[m.start(1):].strip()) and fill_slot(draft, name, text[:m.start()]):
+        # "尽快。顺便问下，柑橘冬季清园要喷啥子药", "我在威远县 对了 问一下 …好久才能摘":
+        # the answer to the prompt taken, the question answered, then the form goes on
+        ask.answer(deps, tail, t, inside_form=True)
+        show(deps, draft, t)
         return
     aside = smalltalk.classify(text)
     if aside == "out_of_scope" and name in ("budget", "contact_consent") and (

@@ -85,7 +85,9 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"(找|请|喊|求|摇|约)[^，,。！!？?\s]{0,10}专家(?!说|讲|讲的|说的)|"
                            # "想找个 expert 来教一下人工授粉"
                            r"(找|请|约)[个位]?\s*(an?\s+)?expert|"
-                           r"专家(来|帮)|(找|请|求|喊|约)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)")
+                           r"专家(来|帮)|(找|请|求|喊|约)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)|"
+                           # "就想找个人来现场看下"
+                           r"(找|请|喊)[个位]?人来(现场|实地|屋头|地头|田头|园子|看)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
 FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"
@@ -160,7 +162,9 @@ def publishes_last(text: str) -> bool:
 
 
 _THIS = r"(这条|这个|那个|本次|这次|此次|该|本)?(专家|技术)?(需求|事情?|单子)?"
-_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?(这次的?|这个)?(申请|需求)?"
+_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?"
+                           # "刚才那个需求算了不要了"
+                           rf"(?:刚才|刚刚|之前|前面|上面)?的?(这次的?|这个|那个)?(申请|需求)?"
                            rf"(就)?(麻烦|请)?(您|你)?"
                            rf"(给我|帮我|帮我们|替我|你)?"
                            rf"{_THIS}(请|请予以|予以)?"
@@ -228,6 +232,8 @@ _NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必)(?
                          r"(?:需求|专家|技术员|兽医|人)")
 _NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想)"
                          r"(?:找|请|喊|约)[^，,。！!？?；;\s]{0,10}")
+# "我不是要问怎么防 就想找个人来现场看下": the question disowned is not asked
+_NOT_ASKING = re.compile(r"不是(?:要|想)?问[^，,。！!？?；;\s]{0,8}")
 
 
 def looks_like_need(text: str, role: str = "") -> bool:
@@ -236,6 +242,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
     that states a problem and asks nothing ("我们是…企业，…溃疡病暴发，情况十分紧急。") is
     bringing a need."""
     text = _NO_REQUEST.sub("", text)  # "不是要找专家上门，只是想了解一下": no request
+    text = _NOT_ASKING.sub("", text)
     if NEED_REQUEST.search(text):
         return True
     if (role == "enterprise" and not asks(text) and not re.search(r"[？?]\s*$", text)

@@ -219,6 +219,32 @@ def test_swill_by_its_sichuan_name_still_gets_the_swine_fever_article(demo: Harn
     assert cited(said)[:1] == ["非洲猪瘟生物安全防控"] and "泔水" in said, said
 
 
+@pytest.mark.parametrize("said", ["核桃树嫁接朗个嫁 好久嫁最好",
+                                  "还有熬夜对身体有啥子影响 他天天看电视看到半夜"])
+def test_a_word_shared_in_passing_is_no_answer(demo: Harness, said: str) -> None:
+    # "最好", "看电视" are in the orchard-grass and myopia articles, which answer neither
+    reply = text(demo.chat("p5", said))
+    assert "没有经过专家审核" in reply and "出处" not in reply, reply
+
+
+def test_a_prompt_answered_with_a_question_by_the_way_gets_both(demo: Harness) -> None:
+    demo.chat("p6", "我在眉山东坡区 柑橘园想请个专家来看下")
+    said = text(demo.chat("p6", "尽快。顺便问下，柑橘冬季清园要喷啥子药"))
+    assert cited(said) == ["柑橘冬季清园怎么做"] and "石硫合剂" in said
+    assert said.rstrip().endswith("也可以说“面议”。")  # the urgency taken, the budget asked
+
+
+def test_a_question_then_a_request_without_punctuation_gets_both(demo: Harness) -> None:
+    said = text(demo.chat("p7", "我们基地李树流胶严重 先说下咋防 再帮我们找个专家到现场看"))
+    assert cited(said) == ["李树流胶病怎么防治"]
+    assert "哪个市" in said
+
+
+def test_how_to_be_tested_leads_to_the_test(demo: Harness) -> None:
+    said = body(text(demo.chat("p8", "幽门螺旋杆菌咋查啊 要抽血不 我外婆要去查")))
+    assert "呼气试验" in said
+
+
 def test_a_question_about_effects_at_the_card_is_answered_and_changes_nothing(
         demo: Harness) -> None:
     # "有啥影响" asks; it is neither the need's new title nor text the experts read

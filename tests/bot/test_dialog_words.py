@@ -1006,3 +1006,49 @@ def test_fresh_phrasings_from_a_twenty_third_set(bot: Harness) -> None:
     # science for homework is science; 忙昏了 is no emergency
     assert smalltalk.classify("对了，彩虹是怎么形成的呀，我物理作业要写") is None
     assert not assess("先给我讲个笑话嘛，今天忙昏了").kind
+
+
+def test_fresh_phrasings_from_the_twenty_fourth_to_sixth_sets(bot: Harness) -> None:
+    from bot.journeys import words
+    from knowledge import gazetteer
+    from matching.extract import extract_need
+    from matching.slots import parse_urgency
+    from retrieval import smalltalk
+    from retrieval.intent import asks
+
+    # "不急不急" is an answer, not the question said back; "不是好急" with this month is soon,
+    # but "这个月底之前来都可以" after "不是很急" stays not urgent; a week denied is no week
+    assert parse_urgency("不急不急") == "normal"
+    assert parse_urgency("急倒不是好急 这个月来就行") == "soon"
+    assert parse_urgency("不是很急 这个月底之前来都可以的") == "normal"
+    assert parse_urgency("不对不对 我说错了 不是这周 这个月来就行") == "soon"
+    # after a correction, the place said as where one is, not the one the correction explains
+    draft = extract_need("我喂的鸡死了好几只 想请个专家来看下 我在汉源 不对不对 汉源是我女儿屋头 "
+                         "我是石棉的", role="farmer")
+    assert gazetteer.display_name(draft.region_code) == "雅安市石棉县"
+    # a need named as "刚才那个" is left; a disowned question is no question
+    assert words.leaves("120以经打了，人拉走了。刚才那个需求算了不要了")
+    assert words.looks_like_need("我不是要问怎么防 就想找个人来现场看下 桃树叶子卷成疙瘩", "farmer")
+    # market prices are declined whatever they name; these ask, with no question mark
+    assert smalltalk.classify("那今天猪肉批发价多少") == "out_of_scope"
+    assert smalltalk.classify("猪价明年涨不涨，给我说个准话") == "out_of_scope"
+    for said in ("那智能手表测血氧准不准", "酵母一般回收用几代就要换", "幽门螺旋杆菌咋查啊",
+                 "长期熬夜对身体有啥影响"):
+        assert asks(said), said
+    # not knowing the amount is 面议, at once; a question that says 不晓得 is still a question
+    bot.chat("f101", "我在荥经有个茶园 茶叶上好多小绿叶蝉 想请专家来指导防治")
+    bot.chat("f101", "尽快")
+    assert "联系方式告诉" in text(bot.chat("f101", "这个我真的不晓得要好多钱 你们说嘛"))
+    assert "预算：面议" in text(bot.chat("f101", "同意"))
+    bot.chat("f102", "我在荥经有个茶园 茶叶上好多小绿叶蝉 想请专家来指导防治")
+    said = text(bot.chat("f102", "莫名堂，啥子都不晓得。那茶园冬天咋个管？"))
+    assert "急不急" in said and "联系方式告诉" not in said
+    # at the card: "还是两千五", "不要写面议了，写六千" change the budget and add nothing
+    bot.chat("f103", "我在丹棱种葡萄 叶子背面长白霉 想请专家来看")
+    bot.chat("f103", "尽快")
+    bot.chat("f103", "三千")
+    assert "预算：约 3000 元" in text(bot.chat("f103", "同意"))
+    said = text(bot.chat("f103", "哎不对 还是两千五"))
+    assert "预算：约 2500 元" in said and "补充" not in said
+    said = text(bot.chat("f103", "预算不要写面议了，写六千"))
+    assert "预算：约 6000 元" in said and "补充" not in said
