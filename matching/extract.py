@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import replace
 
 from knowledge import gazetteer, taxonomy
 from knowledge.taxonomy import product_codes
@@ -192,13 +193,22 @@ _NO = re.compile(r"^(?:先|暂时|还是)?"
                  re.IGNORECASE)
 
 
-def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
+def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = False) -> bool:
     """Apply the user's answer to the slot the dialog asked for; False if it did not fit
     (the dialog then asks again, saying what it expects)."""
     text = normalise(answer).strip()
     if not text:
         return False
     if slot == "description":
+        if draft.description and len(parts := [p for p in _EDIT_PARTS.split(answer)
+                                                if p.strip()]) > 1:
+            # "改三个地方：不公开；预算写三万；紧急程度改成尽快", "不公开，另外预算改成两万":
+            # each part a change of its own, applied in turn, when at least two change a field
+            changing = [p for p in parts if _changes_a_field(draft, p)]
+            if len(changing) > 1:
+                for part in parts:  # (a change is no addition to what experts read)
+                    fill_slot(draft, "description", part, edit_only=part in changing)
+                return True
         edits = [c for c in _CLAUSES.split(answer) if c]
         if sum(bool(_CORRECTION.search(c)) for c in edits) > 1:
             # "预算改成面议，紧急程度改成紧急": each change on its own, none lost
@@ -210,7 +220,7 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         # "预算改成三万", "这个不要公开哈": the fields change, the text experts read does not
         # ("我说错了哈，厂子是在雨城区…茶园是在名山那边的，地区改成名山嘛": a field corrected
         # in many words is still only an edit)
-        edit_only = bool(draft.description) and (problem_size(text) < 2 or bool(
+        edit_only = bool(draft.description) and (edit_only or problem_size(text) < 2 or bool(
             _FIELD_FIXED.search(text)))
         merged = extract_need(draft.description if edit_only
                               else f"{draft.description}\n{answer}", role=draft.requester_role)
@@ -223,6 +233,8 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str) -> bool:
         if update.contact_consent is None and said is not answer:
             # "联系方式还是不要直接给，公开范围也改成不公开": the consent said before it
             update.contact_consent = slots.parse_contact_consent(answer)
+        if update.contact_consent is None and (m := _CONSENT_WORD.fullmatch(said.strip())):
+            update.contact_consent = not m.group(1)  # "改成同意": the card's consent field
         if update.budget is None and not update.budget_text and said is not answer:
             bare = _bare_amount(said.strip())  # "…，是800"
             if bare is not None:
@@ -330,6 +342,9 @@ def fill_others(draft: NeedDraft, text: str) -> None:
         draft.urgency = slots.parse_urgency(clean)
     elif _MIND_CHANGED.search(clean) and (urgency := slots.parse_urgency(clean)):
         draft.urgency = urgency  # "哦不对，其实不急，预算五千" at the budget prompt
+    if "contact_consent" in draft.missing and (
+            consent := slots.parse_contact_consent(clean)) is not None:
+        draft.contact_consent = consent  # "没得钱 同意给电话" at the budget prompt
     if "budget" in draft.missing and (budget := slots.parse_budget(clean)
                                       or _amount_alone(clean)) is not None:
         draft.budget, draft.budget_text = budget.amount, budget.text
@@ -363,7 +378,9 @@ def _budget_answer(text: str) -> slots.Budget | None:
     if (marks := list(_BUDGET_FIX.finditer(text))) and (
             fixed := _budget_answer(text[marks[-1].end():])) is not None:
         return fixed
-    clauses = [c for c in _CLAUSES.split(text) if c and not _HELP_NUMBER.search(c)]
+    # "我老婆子说最多一千五": who said it is not the amount
+    clauses = [_SAID_BY.sub("", c) or c for c in _CLAUSES.split(text)
+               if c and not _HELP_NUMBER.search(c)]
     said = [b for c in sorted(clauses, key=lambda c: _MONEY_WORDS.search(c) is None)
             if (b := slots.parse_budget(c) or _bare_amount(c)) is not None]
     # "钱不多 八百块": the amount, not 面议
@@ -380,6 +397,7 @@ def _bare_amount(text: str) -> slots.Budget | None:
 
 
 _CLAUSES = re.compile(r"[，,。！!？?；;、…\s]+|\.{2,}")
+_SAID_BY = re.compile(r"^[^，,。\s]{1,6}?(?:说|讲)(?:的|了)?(?=[^好])")
 _CLAUSE_SPANS = re.compile(r"[^，,。！!？?；;、…\s]+")  # the clauses _CLAUSES splits into
 _AMOUNT_ONLY = re.compile(r"^(那就|那)?(钱|预算|费用)?(大概|差不多|大约|就|最多)?"
                           r"(?=[^，,]*[0-9百千万])[0-9零一二两三四五六七八九十百千万几.]+把?"
@@ -403,6 +421,20 @@ _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4
 _MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为|还是(?=.{0,3}(急|尽快|不急))")
 # no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算" ("不晓得"
 # is asked once more, with 面议 offered)
+_CONSENT_WORD = re.compile(r"(不)?同意[了嘛吧哈]?")
+# the parts of a message that changes several fields at the card
+_EDIT_PARTS = re.compile(r"[；;]|[，,。\s]\s*(?=另外|还有|再就是|然后|并且|而且)")
+_CARD_FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
+                "confidentiality")
+
+
+def _changes_a_field(draft: NeedDraft, text: str) -> bool:
+    trial = replace(draft, contact=dict(draft.contact), products=list(draft.products),
+                    keywords=list(draft.keywords), missing=list(draft.missing))
+    fill_slot(trial, "description", text)
+    return any(getattr(trial, f) != getattr(draft, f) for f in _CARD_FIELDS)
+
+
 def says_no_amount(text: str) -> bool:
     """Asked the budget, words that leave the amount open ("不晓得给好多", "钱不晓得 你们看着
     定嘛"): short, or about money ("啥子都不晓得。那冬天猪圈咋个保暖？" is a question)."""

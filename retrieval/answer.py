@@ -270,6 +270,13 @@ class Answerer:
             same = [h for h in hits if h.id == before]
             if same and same[0].score >= hits[0].score * 0.5:
                 hits = [same[0], *[h for h in hits if h is not same[0]]]
+        if (points_back and before is not None and alone is not None and alone.id != before
+                and confidence >= self.searcher.cal.abstain_below
+                and self._names_its_own_article(question, alone.title,
+                                                _title_of(self.searcher.index, before))):
+            # "那名优茶采摘，一芽一叶初展是啥子标准哦" after the tea leafhopper: "那" points
+            # back, but the words name another article's subject outright
+            return None
         stays = bare and before is not None and hits[0].id == before
         if (not (points_back or bare) and alone is not None and alone.id != hits[0].id
                 and confidence >= self.searcher.cal.abstain_below
@@ -289,7 +296,27 @@ class Answerer:
             # "花椒树杆上流胶又咋个整" after pruning 花椒: it names its crop and its problem, and
             # is answered on its own; the earlier words would pull it back to pruning
             return None
+        if not (points_back or bare) and self._says_nothing_of(hits[0], question):
+            # "菜籽压油的时候炒籽要炒到好多度合适" after a question on boiling water at
+            # altitude: none of its own words is in the earlier article, which is no answer
+            return None
         return (q, hits, joined) if leans or joined > confidence else None
+
+    def _says_nothing_of(self, hit: Hit, question: str) -> bool:
+        """The question names a crop or animal (its other names count) the article never
+        mentions ("菜籽…炒籽" and the boiling-water article): the earlier question's article
+        is no answer to it."""
+        named = _products(expand_query(normalise(question)))
+        if not named:
+            return False
+        text = hit.title + "".join(d.text for d in _article_chunks(self.searcher.index, hit))
+        return not any(p in text for p in named)
+
+    def _names_its_own_article(self, question: str, title: str, before_title: str) -> bool:
+        """The question shares with this title two words the earlier article's title lacks."""
+        asked = {t for t in self.searcher.index.tokenizer.tokenize(question)
+                 if len(t) >= 2 and t not in _GENERIC}
+        return len((asked & self._title_words(title)) - self._title_words(before_title)) >= 2
 
     def _telling(self, q: Query) -> Callable[[str], frozenset[str]]:
         """The question's telling words (rare, not generic) that a text contains."""
@@ -533,6 +560,8 @@ _GLOSSARY = {
     "prune": "修剪", "pruning": "修剪", "spray": "喷药", "water": "水", "fever": "发烧",
     "cough": "咳嗽", "baby": "婴儿", "kid": "孩子", "kids": "孩子", "tips": "注意",
     "prevent": "预防", "prevention": "预防", "symptom": "症状", "symptoms": "症状",
+    "dog": "狗", "dogs": "狗", "cat": "猫", "cats": "猫", "snake": "蛇", "bee": "蜂",
+    "wasp": "蜂", "bitten": "咬", "bite": "咬", "scratched": "抓伤", "wound": "伤口",
 }
 _ENGLISH_WORD = re.compile(r"[A-Za-z]+")
 
@@ -552,7 +581,8 @@ _RELAYED = re.compile(rf"^(?:我?(?:帮|替|给)(?:我家?|屋头)?{_KIN}[^，,�
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外|换个问题|换个话题|"
-                        r"再问个别的|问个别的|还有个问题|我还想问|另一个问题)")
+                        r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
+                        r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
 # an emergency's sentences: steps to take now, and what belongs to another day
 _ACTION = re.compile(r"立即|马上|迅速|赶紧|尽快|千万|切勿|不要|拨打|送医|就医|"
@@ -666,11 +696,17 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
     Synonyms count ("柑子" → 柑橘)."""
     if _VEGETABLES.search(title) and _TREES.search(question):
         return False  # "李子树叶子卷起了…打啥子药" is no vegetable's nematode
+    # "狂犬疫苗" is the dog-bite article's, and so is "bitten by a neighbor's dog"
+    said = _ENGLISH_WORD.sub(lambda m: _GLOSSARY.get(m.group(0).lower(), m.group(0)),
+                             question).replace("犬", "狗")
     named = _products(question)
+    if (beasts := set(_TITLE_ANIMALS.findall(title))) and not any(b in said for b in beasts) \
+            and (named or _TITLE_ANIMALS.search(said)):
+        # "小鹅瘟的疫苗" is not the dog-bite (rabies vaccine) article's, "野狗咬了一口" not the
+        # bee-sting article's ("被啥子咬了一口 肿起来了" names no animal: any may answer)
+        return False
     if not named:
         return True
-    if (beasts := set(_TITLE_ANIMALS.findall(title))) and not any(b in question for b in beasts):
-        return False  # "小鹅瘟的疫苗" is not the dog-bite (rabies vaccine) article's
     if not _names_a_product(title):
         return True
     article = title + body

@@ -192,7 +192,7 @@ _ONE_FACT = ("amount",)
 # give more of the same fact ("pH 5.0–5.5 … 50–75 公斤；pH < 5.0 … 100–150 公斤"); the marks of
 # a yes or no (会, 可以, 没有, 最好…) are in most sentences and would pull the article's
 # opening back ahead of the fact asked
-_SAME_FACT_BEFORE = ("amount", "time", "duration", "frequency")
+_SAME_FACT_BEFORE = ("amount", "time", "duration", "frequency", "identify")
 
 
 def _clean_end(text: str) -> str:

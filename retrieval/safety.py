@@ -103,7 +103,8 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # electricity and lightning, including someone still holding the wire
     ("electric",
      r"(电线|高压线).{0,10}(断|掉|落).{0,16}(人|他|她|娃).{0,8}(倒|不动|没得?反应)|"
-     r"触电|触店|遭电|电到了|被电|电打|电击|高压线|漏电.{0,4}(遭|打)|遭雷|雷打|雷劈|"
+     r"触电|触店|遭电(?!话|信|视|脑|费|动)|电到了|被电(?!话|信|视|脑|费|动)|电打(?!话)|电击|"
+     r"高压线|漏电.{0,4}(遭|打)|遭雷|雷打|雷劈|"
      r"(电线|电门|插座|电闸|开关).{0,12}(粘起|粘到|放不脱|甩不脱|松不开)|粘起的?放不脱|"
      # "碰到电线倒了 电线还搭在他身上"
      r"(碰|摸|挨|抓)(到|起|着)了?.{0,4}(电线|电门|插座|电闸|高压线|漏电)|"
@@ -408,6 +409,10 @@ _HEATING = re.compile("炭|煤|烤火|火盆|燃气|热水器|煤气")
 _REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(
     (kinds, finer, re.compile(pattern)) for kinds, finer, pattern in (
         (("poisoning", "unconscious", "", "heart"), "mushroom", "菌子|蘑菇|菌菇|野生菌|见手青"),
+        # "在地头打敌敌畏 回来就倒了 口吐白沫": collapsing at field work with a pesticide named
+        # is the poisoning, not the heat
+        (("heat", "seizure", "unconscious", ""), "poisoning",
+         "农药|敌敌畏|百草枯|乐果|甲胺磷|除草剂|杀虫剂|打药|喷药|兑药|配药"),
         # a pesticide splashed in the eyes: the pesticide article says how to rinse them
         (("burn",), "poisoning", "农药|兑药|打药|喷药|配药|药水"),
         (("poisoning", "unconscious", "", "heart", "seizure"), "child_poison",

@@ -40,9 +40,10 @@ _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好
 # a question asked by the way, before the request
 _BY_THE_WAY = re.compile(r"^\s*(顺便|对了|另外|还有个事|再问|问一?[下哈])")
 # a request after a question typed without punctuation
-_THEN_REQUEST = re.compile(r"[，,\s]+(?:顺便|然后|再|另外|还有|也)(?:帮|请|喊|找|给)")
+_THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)(?:帮|请|喊|找|给)|"
+                           r"(?:帮|给)(?:我们?|忙)?(?:找|请|喊)个?专家)")
 # the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
-_THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带)[，,\s]*"
+_THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
                          r"(?:问一?[下哈句]|请问)?|问一?[下哈句]|请问)")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 # the fields a card shows besides the description
@@ -163,11 +164,16 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
             NeedDraft(**t.data["draft"]), name, text):
         t.say(texts.PRICE_ASKED, options(t, slot_buttons(name)))
         return
-    if (m := _THEN_ASKED.search(text)) and words.asks_inside_form(
-            tail := text[m.start(1):].strip()) and fill_slot(draft, name, text[:m.start()]):
-        # "尽快。顺便问下，柑橘冬季清园要喷啥子药", "我在威远县 对了 问一下 …好久才能摘":
-        # the answer to the prompt taken, the question answered, then the form goes on
-        ask.answer(deps, tail, t, inside_form=True)
+    if (m := _THEN_ASKED.search(text)) and (
+            words.asks_inside_form(tail := text[m.start(1):].strip())
+            or smalltalk.classify(tail) in _ASIDE) and fill_slot(draft, name, text[:m.start()]):
+        # "尽快。顺便问下，柑橘冬季清园要喷啥子药", "我在威远县 对了 问一下 …好久才能摘",
+        # "同意。对了，明天旺苍下不下雨？": the answer to the prompt taken, the question
+        # answered (or declined), then the form goes on
+        if (aside := smalltalk.classify(tail)) in _ASIDE:
+            t.say(smalltalk.REPLY[aside or "chat"])
+        else:
+            ask.answer(deps, tail, t, inside_form=True)
         show(deps, draft, t)
         return
     aside = smalltalk.classify(text)
@@ -254,8 +260,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     if words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
         publish(deps, t)
-    elif words.publishes_last(text):
-        publish(deps, t)
+    elif words.publishes_last(text) or words.agrees_then_asks(text):
+        publish(deps, t)  # ("可以 发嘛 发了专家啥时候联系我？": the reply says who will call)
     elif (m := words.HOLD.match(text)) and words.FIELD_EDIT.search(text[m.end():]):
         edit(deps, text[m.end():], t)  # "等哈，地区改成雨城区": the change, not a refusal
     elif (m := words.HOLD.match(text)) and words.asks_inside_form(text[m.end():]):
@@ -274,9 +280,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif words.asks_inside_form(text):  # "对了，仔猪要补液不": answered, card again
         ask.answer(deps, text, t, inside_form=True)
         show(deps, NeedDraft(**t.data["draft"]), t)
-    elif (aside := smalltalk.classify(text)) in _ASIDE:
+    elif (aside := smalltalk.classify(text)) in _ASIDE or words.only_thanks(text):
         # "哦对了 明天眉山下不下雨" at the card: declined, the card unchanged and shown again
-        t.say(smalltalk.REPLY[aside or "chat"])
+        # ("谢谢哈" thanks: nothing is published until the card is confirmed)
+        t.say(smalltalk.REPLY["thanks" if words.only_thanks(text) else aside or "chat"])
         show(deps, NeedDraft(**t.data["draft"]), t)
     elif not _changes_a_field(t, text) and (guess := acts.act("card", text)) is not None:
         # words no list holds, changing nothing on the card: "要得 整起" agrees, "领导意见：

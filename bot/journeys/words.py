@@ -54,6 +54,8 @@ _LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|�
                 r"cancel掉|cancel it|cancel")
 # "哎呀不要了不要了，…", "等哈，不找了，兽医站的人下午就来": a sigh or a pause first
 _LEAVE_LEAD = (rf"(?:(?:哎呀|哎哟|唉|哎|嗯|呃|额|不好意思|抱歉|{_HOLD_WORDS})[，,。！!\s]*)?"
+               # "想了一下还是不搞了，成本太高"
+               r"(?:(?:想了|考虑了|商量了|合计了)一?[下哈][，,\s]*)?"
                # "爷爷又说算了嘛 莫请了": who decided comes first
                r"(?:(?:爷爷|奶奶|婆婆|公公|外公|外婆|老汉|我爸|我妈|老板|领导|屋头人|老公|老婆|他|她)"
                r"(?:又|也)?(?:说|讲)[，,\s]*)?")
@@ -87,7 +89,9 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"(找|请|约)[个位]?\s*(an?\s+)?expert|"
                            r"专家(来|帮)|(找|请|求|喊|约)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)|"
                            # "就想找个人来现场看下"
-                           r"(找|请|喊)[个位]?人来(现场|实地|屋头|地头|田头|园子|看)")
+                           r"(找|请|喊)[个位]?人来(现场|实地|屋头|地头|田头|园子|看)|"
+                           # "帮…小伙子申请技术服务", "想对接个兽医", "帮忙对接一下专家"
+                           r"(申请|对接)[^，,。！!？?\s]{0,10}(专家|技术服务|兽医|技术员|老师|农技员)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
 FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"
@@ -116,6 +120,8 @@ _AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没�
                        r"帮我发|给我发|请发布|发嘛|发吧|可以可以|可以|要得|好的?|行|得行|嗯+|对|"
                        r"谢了|谢谢|麻烦了|麻烦你了|出去|上去|发|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦")
 _NOT = re.compile(r"不|莫|别|没|再|等|改|先")
+# words that go with a yes but are none: thanks, pronouns, particles
+_COURTESY = re.compile(r"谢了|谢谢|多谢|感谢|麻烦了|麻烦你了|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦")
 # "不用改，就按这个发布", "没问题了，发布": the negation says nothing is to change
 _NO_CHANGE = re.compile(r"不用改了?|不用再改了?|不改了|没得问题了?|没有问题了?|没问题了?|"
                         r"莫得问题了?|"
@@ -150,7 +156,31 @@ def _agrees(text: str) -> bool:
         return True  # "不用改了", "没问题了"
     if not said or _NOT.search(said.replace("没错", "").replace("没得错", "")):
         return False
+    if not _COURTESY.sub("", said):
+        return False  # "谢谢哈" at the card thanks; it publishes nothing
     return not _AGREEING.sub("", said)
+
+
+def only_thanks(text: str) -> bool:
+    """Thanks and nothing else ("谢谢哈", "多谢您了！"): no yes to the card."""
+    said = re.sub(r"[\W_]+", "", text)
+    return "谢" in said and not _COURTESY.sub("", re.sub(r"您|非常|太|十分|辛苦了?", "", said))
+
+
+_WHAT_NEXT = re.compile(r"专家|联系|好久|多久|啥时候|什么时候|几天|哪天|收费|通知")
+
+
+def agrees_then_asks(text: str) -> bool:
+    """A yes, then a question about what happens next: "可以 发嘛 发了专家啥时候联系我？"."""
+    parts = [p for p in re.split(r"[，,。\s]+", text.strip()) if p]
+    for i in range(len(parts) - 1, 0, -1):
+        rest = "".join(parts[i:])
+        if _agrees("".join(parts[:i])) and (ASKING.search(rest) or asks(rest)) \
+                and _WHAT_NEXT.search(rest) and not (
+                FIELD_EDIT.search(rest) or CHANGE.search(rest) or _NOT.search(rest)
+                or _MORE.search(rest)):
+            return True
+    return False
 
 
 def publishes_last(text: str) -> bool:
@@ -164,7 +194,9 @@ def publishes_last(text: str) -> bool:
 _THIS = r"(这条|这个|那个|本次|这次|此次|该|本)?(专家|技术)?(需求|事情?|单子)?"
 _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?"
                            # "刚才那个需求算了不要了"
-                           rf"(?:刚才|刚刚|之前|前面|上面)?的?(这次的?|这个|那个)?(申请|需求)?"
+                           rf"(?:刚才|刚刚|之前|前面|上面)?的?(这次的?|这个|那个)?"
+                           # "专家的事情先算了"
+                           rf"(申请|需求|(?:请|找)?专家的?事情?)?"
                            rf"(就)?(麻烦|请)?(您|你)?"
                            rf"(给我|帮我|帮我们|替我|你)?"
                            rf"{_THIS}(请|请予以|予以)?"

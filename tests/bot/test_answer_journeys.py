@@ -245,6 +245,26 @@ def test_how_to_be_tested_leads_to_the_test(demo: Harness) -> None:
     assert "呼气试验" in said
 
 
+def test_collapsing_after_spraying_a_pesticide_is_the_poisoning_not_the_heat(
+        demo: Harness) -> None:
+    said = text(demo.chat("p9", "快点快点 我老汉儿在地头打敌敌畏 回来就倒了 口吐白沫 喊都喊不答应"))
+    assert said.startswith("⚠️") and cited(said)[:1] == ["农药中毒急救：拨打120，带上农药包装"]
+    said = text(demo.chat("p9", "打了打了 120说马上来 现在要不要给他灌点水让他吐出来"))
+    assert cited(said)[:1] == ["农药中毒急救：拨打120，带上农药包装"] and "催吐" in said
+
+
+@pytest.mark.parametrize("said", ["员工被公司门口的野狗咬了一口 破了点皮 咋处理",
+                                  "狂犬疫苗打了两针了 后头的能不能不打了"])
+def test_a_dog_is_never_answered_with_the_bee_sting_article(demo: Harness, said: str) -> None:
+    assert cited(text(demo.chat("p10", said)))[:1] == ["被狗猫咬伤抓伤怎么办：伤口处理与狂犬病疫苗"]
+
+
+def test_that_pointing_back_yields_to_a_question_naming_another_article(demo: Harness) -> None:
+    demo.chat("p11", "茶树上有好多小绿虫虫 打啥子药")
+    said = text(demo.chat("p11", "那名优茶采摘，一芽一叶初展是啥子标准哦"))
+    assert cited(said) == ["名优茶采摘标准"], said
+
+
 def test_a_question_about_effects_at_the_card_is_answered_and_changes_nothing(
         demo: Harness) -> None:
     # "有啥影响" asks; it is neither the need's new title nor text the experts read

@@ -1052,3 +1052,75 @@ def test_fresh_phrasings_from_the_twenty_fourth_to_sixth_sets(bot: Harness) -> N
     assert "预算：约 2500 元" in said and "补充" not in said
     said = text(bot.chat("f103", "预算不要写面议了，写六千"))
     assert "预算：约 6000 元" in said and "补充" not in said
+
+
+def test_fresh_phrasings_from_the_twenty_seventh_and_eighth_sets(bot: Harness) -> None:
+    from bot.journeys import words
+    from matching.extract import extract_need, fill_slot
+
+    # a station or a cadre asking on someone's behalf is asking for a service
+    for said in ("我是农技站的，帮青神县一个返乡种竹子的小伙子申请技术服务，"
+                 "他那片竹林今年好多竹子枯梢。",
+                 "我是平昌县的，返乡养了两百只兔子，最近好几只眼睛流脓，想对接个兽医。"):
+        assert words.looks_like_need(said, "farmer") and extract_need(said).kind == "service"
+    # who asks, and that there is something, is no problem: it is asked
+    for said in ("你好，我是丹棱县农技站的，有个事情想请你帮忙对接一下专家",
+                 "我想找专家，我是回乡开小酒坊的"):
+        assert "description" in extract_need(said, role="farmer").missing, said
+    # leaving with a pause or a reason first, or naming the expert business
+    assert words.leaves("想了一下还是不搞了，成本太高，谢谢你哈")
+    assert words.leaves("人救出来了，在去医院的路上。专家的事情先算了")
+    # several fields changed in one message, each applied, none added to the description
+    draft = extract_need("达州渠县 村集体有口二十亩的鱼塘 鱼老是浮头 想请专家来看 尽快 三千 "
+                         "电话可以给专家")
+    before = draft.description
+    fill_slot(draft, "description",
+              "搞错了，我们村是大竹县的，不是渠县；电话也先不要给专家；预算写面议")
+    assert draft.region_code == "511724" and draft.contact_consent is False
+    assert draft.budget_text == "面议"
+    assert draft.description == before
+    draft = extract_need("泸州古蔺 酒糟发酵老是发酸 想请专家指导 不急 同意", role="enterprise")
+    fill_slot(draft, "description",
+              "改三个地方：不公开；预算写三万；紧急程度改成尽快，这个月要落实")
+    assert (draft.confidentiality, draft.budget, draft.urgency) == ("experts_only", 30000, "soon")
+    # the prompt answered, then an aside by the way: both
+    bot.chat("f104", "我在旺苍 腊肉作坊的腊肉发霉 想请专家来看 尽快 一万五")
+    said = text(bot.chat("f104", "同意。对了，明天旺苍下不下雨？我要晒肉"))
+    assert "帮不上忙" in said and "请确认需求信息" in said and "联系方式：专家接单后告知" in said
+
+
+def test_fresh_phrasings_from_the_twenty_ninth_and_thirtieth_sets(bot: Harness) -> None:
+    import copy
+
+    from matching.extract import extract_need, fill_slot
+    from matching.need import NeedDraft
+    from matching.slots import parse_urgency
+    from retrieval.intent import asks
+    from retrieval.safety import assess
+
+    # thanks at the card publishes nothing; a yes with a question about what comes next does
+    for user, last in (("f105", "谢谢哈"), ("f106", "可以 发嘛 发了专家啥时候联系我？")):
+        bot.chat(user, "我在眉山东坡区 柑橘溃疡病 想请专家来看")
+        bot.chat(user, "不急")
+        bot.chat(user, "两千")
+        assert "请确认需求信息" in text(bot.chat(user, "同意"))
+        said = text(bot.chat(user, last))
+        assert ("需求已发布" in said) == (user == "f106"), said
+    # a phone call is no electric shock; the homophone 不及 is 不急
+    assert not assess("不得行，我不想遭电话骚扰").kind
+    assert assess("我老汉遭电了 倒在地上不动").kind == "emergency"
+    assert parse_urgency("不及") == "normal"
+    # "1万5" is fifteen thousand; "有疫苗没得" asks
+    draft = NeedDraft(description="x")
+    fill_slot(draft, "budget", "1万5")
+    assert draft.budget == 15000
+    assert asks("非洲猪瘟有疫苗没得")
+    # at the card: public again, consent changed by its own word, three changes in one line
+    draft = extract_need("南充西充 鸡场想找专家做一套新城疫免疫方案 尽快 两万 不给电话 不公开")
+    changed = copy.deepcopy(draft)
+    fill_slot(changed, "description", "想了下 改回公开")
+    assert changed.confidentiality == "public"
+    fill_slot(changed, "description", "改成同意 然后预算三万 地区是营山不是西充")
+    assert (changed.contact_consent, changed.budget, changed.region_code) == (True, 30000,
+                                                                             "511322")
+    assert changed.description == draft.description
