@@ -149,6 +149,12 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         press(deps, door, t)  # a menu label typed instead of pressed
     elif words.JOIN_AS_EXPERT.search(text):
         press(deps, "menu:scientist", t)  # an expert offering to take work: how to join
+    elif t.role == "scientist" and words.introduces_an_expert(text) \
+            and not register.is_scientist(deps, t):
+        # "我叫王老师 在雅安雨城区 研究茶树病虫害" from a scientist with no profile yet: how
+        # to register, not a need for an expert (and nothing started: a question may follow)
+        t.state = "start"
+        t.say(texts.REGISTER_FROM_INTRO)
     elif m := words.OFFER_WORDS.match(text):
         offers.by_words(deps, m, t)  # "接单", "婉拒 2", "详情"
     elif words.SERVED.match(text) and register.is_scientist(deps, t):

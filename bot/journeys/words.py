@@ -69,6 +69,19 @@ LEAVE = re.compile(rf"^{_LEAVE_LEAD}(我|我们|那|那就|还是|那我)?({_LEA
 JOIN_AS_EXPERT = re.compile(r"(想|(?<!需)要|准备|愿意|打算)(在|到|来)?"
                             r"(你们|平台|这里|这儿|这边)?[这那]?"
                             r"(接点?活|接活儿|揽活|入驻|注册成?为?专家|当专家|做专家)")
+# a scientist saying who they are and what they work on
+_EXPERT_INTRO = re.compile(r"我(叫|姓)|"
+                           r"我是.{0,12}(老师|教授|研究员|博士|专家|技术员|农艺师|工程师|兽医)|"
+                           r"(研究|从事|主攻|搞)[^，,。！!？?]{0,12}(的|方向|研究|工作)?$|研究方向|"
+                           r"在.{0,10}(大学|学院|研究所|研究院|农科院|推广站|农技站|农业局)(工作|上班)?")
+
+
+def introduces_an_expert(text: str) -> bool:
+    """"我叫王老师 在雅安雨城区 研究茶树病虫害": who and what, asking nothing."""
+    return bool(_EXPERT_INTRO.search(text)) and not asks(text) and not ASKING.search(text) \
+        and not NEED_REQUEST.search(text)
+
+
 LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}
 MENU_WORDS = {"我要提问": "menu:ask", "发布技术需求": "menu:need", "我要发布需求": "menu:need",
                "我是科技工作者": "menu:scientist", "我是专家": "menu:scientist"}

@@ -1124,3 +1124,16 @@ def test_fresh_phrasings_from_the_twenty_ninth_and_thirtieth_sets(bot: Harness) 
     assert (changed.contact_consent, changed.budget, changed.region_code) == (True, 30000,
                                                                              "511322")
     assert changed.description == draft.description
+
+
+def test_a_scientist_saying_who_they_are_is_registered_not_asked_for_a_need(
+        bot: Harness) -> None:
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "sci-new", role="scientist")
+    said = text(bot.chat("sci-new", "我叫王老师 在雅安雨城区 研究茶树病虫害"))
+    assert "回复“注册”" in said and "急不急" not in said
+    assert "请输入您的姓名" in text(bot.chat("sci-new", "注册"))
+    # a farmer saying the same kind of thing about a problem still gets the need form
+    said = text(bot.chat("f107", "我在雅安雨城区 茶树病虫害严重 想请专家来看"))
+    assert "急不急" in said
