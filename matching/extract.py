@@ -204,7 +204,7 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
                                                 if p.strip()]) > 1:
             # "改三个地方：不公开；预算写三万；紧急程度改成尽快", "不公开，另外预算改成两万":
             # each part a change of its own, applied in turn, when at least two change a field
-            changing = [p for p in parts if _changes_a_field(draft, p)]
+            changing = [p for p in parts if changes_a_field(draft, p)]
             if len(changing) > 1:
                 for part in parts:  # (a change is no addition to what experts read)
                     fill_slot(draft, "description", part, edit_only=part in changing)
@@ -419,20 +419,20 @@ _FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公
 _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4}" + _FIX_VERB)
 # a change of mind said with the new answer ("哦不对，其实不急")
 _MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为|还是(?=.{0,3}(急|尽快|不急))")
-# no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算" ("不晓得"
-# is asked once more, with 面议 offered)
 _CONSENT_WORD = re.compile(r"(不)?同意[了嘛吧哈]?")
 # the parts of a message that changes several fields at the card
 _EDIT_PARTS = re.compile(r"[；;]|[，,。\s]\s*(?=另外|还有|再就是|然后|并且|而且)")
-_CARD_FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
-                "confidentiality")
+# the fields a card shows besides the description
+CARD_FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
+               "confidentiality", "remote_ok")
 
 
-def _changes_a_field(draft: NeedDraft, text: str) -> bool:
+def changes_a_field(draft: NeedDraft, text: str) -> bool:
+    """Whether the text, read as a change to the card, changes any field of it."""
     trial = replace(draft, contact=dict(draft.contact), products=list(draft.products),
                     keywords=list(draft.keywords), missing=list(draft.missing))
     fill_slot(trial, "description", text)
-    return any(getattr(trial, f) != getattr(draft, f) for f in _CARD_FIELDS)
+    return any(getattr(trial, f) != getattr(draft, f) for f in CARD_FIELDS)
 
 
 def says_no_amount(text: str) -> bool:
@@ -448,6 +448,7 @@ _UNSURE_SPAN = 12
 _MONEY_TALK = re.compile(r"钱|费用|预算|给好多|要好多|出好多")
 
 
+# no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算"
 _UNSAID = re.compile(r"不好说|说不好|说不准|(莫|别|不要)问|不想说|不方便说|说不来|"
                      r"(专家|你们|他们?)(说了算|定|来定)")
 _CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写|"

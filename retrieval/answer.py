@@ -309,7 +309,7 @@ class Answerer:
         named = _products(expand_query(normalise(question)))
         if not named:
             return False
-        text = hit.title + "".join(d.text for d in _article_chunks(self.searcher.index, hit))
+        text = _article_text(self.searcher.index, hit)
         return not any(p in text for p in named)
 
     def _names_its_own_article(self, question: str, title: str, before_title: str) -> bool:
@@ -342,7 +342,7 @@ class Answerer:
                  if len(t) >= 2 and t not in _GENERIC and not asks(t)}
         if not words:
             return 1.0  # nothing of its own to look for
-        text = hit.title + "".join(d.text for d in _article_chunks(self.searcher.index, hit))
+        text = _article_text(self.searcher.index, hit)
         return sum(w in text for w in words) / len(words)
 
     def _answering_first(self, q: Query, hits: list[Hit], asked: list[str]) -> list[Hit]:
@@ -571,7 +571,11 @@ def _glossed(question: str) -> str:
     only is left as it is: the answer says it is answered in Chinese)."""
     if not re.search(r"[\u4e00-\u9fff]", question):
         return question
-    return _ENGLISH_WORD.sub(lambda m: _GLOSSARY.get(m.group(0).lower(), m.group(0)), question)
+    return _gloss(question)
+
+
+def _gloss(text: str) -> str:
+    return _ENGLISH_WORD.sub(lambda m: _GLOSSARY.get(m.group(0).lower(), m.group(0)), text)
 
 
 _KIN = r"(?:爷爷|奶奶|外公|外婆|老汉|我爸|我妈|老人家?|家人|邻居)"
@@ -697,8 +701,7 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
     if _VEGETABLES.search(title) and _TREES.search(question):
         return False  # "李子树叶子卷起了…打啥子药" is no vegetable's nematode
     # "狂犬疫苗" is the dog-bite article's, and so is "bitten by a neighbor's dog"
-    said = _ENGLISH_WORD.sub(lambda m: _GLOSSARY.get(m.group(0).lower(), m.group(0)),
-                             question).replace("犬", "狗")
+    said = _gloss(question).replace("犬", "狗")
     named = _products(question)
     if (beasts := set(_TITLE_ANIMALS.findall(title))) and not any(b in said for b in beasts) \
             and (named or _TITLE_ANIMALS.search(said)):
@@ -826,6 +829,11 @@ def _for_infants(texts: list[str]) -> list[int]:
 def _mostly_latin(text: str) -> bool:
     letters = sum(ch.isalpha() for ch in text)
     return letters > 0 and len(_LATIN.findall(text)) / letters > 0.6
+
+
+def _article_text(index: SearchIndex, hit: Hit) -> str:
+    """The article's title and whole body."""
+    return hit.title + "".join(d.text for d in _article_chunks(index, hit))
 
 
 def _article_chunks(index: SearchIndex, hit: Hit) -> list[Doc]:

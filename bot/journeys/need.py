@@ -15,7 +15,7 @@ from bot.journeys import acts, ask, words
 from bot.journeys.base import Deps, Step, Turn, options
 from delivery.messages import Button
 from matching import slots
-from matching.extract import fill_others, fill_slot, says_no_amount
+from matching.extract import changes_a_field, fill_others, fill_slot, says_no_amount
 from matching.need import SLOT_QUESTIONS, TROUBLE, NeedDraft, problem_size
 from matching.offers import sent_message
 from matching.slots import parse_kind
@@ -46,9 +46,6 @@ _THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)
 _THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
                          r"(?:问一?[下哈句]|请问)?|问一?[下哈句]|请问)")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
-# the fields a card shows besides the description
-_FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
-           "confidentiality", "remote_ok")
 
 
 def _negotiable(text: str) -> bool:
@@ -165,12 +162,12 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         t.say(texts.PRICE_ASKED, options(t, slot_buttons(name)))
         return
     if (m := _THEN_ASKED.search(text)) and (
-            words.asks_inside_form(tail := text[m.start(1):].strip())
-            or smalltalk.classify(tail) in _ASIDE) and fill_slot(draft, name, text[:m.start()]):
+            (aside := smalltalk.classify(tail := text[m.start(1):].strip())) in _ASIDE
+            or words.asks_inside_form(tail)) and fill_slot(draft, name, text[:m.start()]):
         # "尽快。顺便问下，柑橘冬季清园要喷啥子药", "我在威远县 对了 问一下 …好久才能摘",
         # "同意。对了，明天旺苍下不下雨？": the answer to the prompt taken, the question
         # answered (or declined), then the form goes on
-        if (aside := smalltalk.classify(tail)) in _ASIDE:
+        if aside in _ASIDE:
             t.say(smalltalk.REPLY[aside or "chat"])
         else:
             ask.answer(deps, tail, t, inside_form=True)
@@ -298,10 +295,7 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
 
 def _changes_a_field(t: Turn, text: str) -> bool:
     """Whether the text, read as a change to the card, changes any field of it."""
-    before = NeedDraft(**t.data["draft"])
-    after = NeedDraft(**t.data["draft"])
-    fill_slot(after, "description", text)
-    return any(getattr(before, f) != getattr(after, f) for f in _FIELDS)
+    return changes_a_field(NeedDraft(**t.data["draft"]), text)
 
 
 def _leave(t: Turn) -> None:

@@ -125,16 +125,17 @@ RESUME = re.compile(r"(刚才|刚刚|之前|前面)?(说|讲|弄|搞)到哪(儿|
 _PUBLISH_END = re.compile(r"(发布|发出去|发了?吧|发了?嘛)[呀啊嘛哈哦吧了。！!]*$")
 
 
+# words that go with a yes but are none: thanks, pronouns, particles
+_COURTESY_WORDS = r"谢了|谢谢|多谢|感谢|麻烦了|麻烦你了|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦"
+_COURTESY = re.compile(_COURTESY_WORDS)
 # agreement in words no list holds: "确认无误，请发布", "嗯嗯，你帮我发出去嘛", "就按这个来"
 _AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没错|没得错|对的|对头|对了|这下对了|"
                        r"这回对了|"
                        r"就按这个来?|就这样子|妥了|妥|整挺好|整起|冲|以上信息|信息|准确|同意|点头了|同意了|ok|绝绝子|yyds|666+|"
                        r"按这个来|就这么发|就这样发|就这样|就这么办|提交|发上去|发出去|发布|发了|"
                        r"帮我发|给我发|请发布|发嘛|发吧|可以可以|可以|要得|好的?|行|得行|嗯+|对|"
-                       r"谢了|谢谢|麻烦了|麻烦你了|出去|上去|发|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦")
+                       r"出去|上去|发|" + _COURTESY_WORDS)
 _NOT = re.compile(r"不|莫|别|没|再|等|改|先")
-# words that go with a yes but are none: thanks, pronouns, particles
-_COURTESY = re.compile(r"谢了|谢谢|多谢|感谢|麻烦了|麻烦你了|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦")
 # "不用改，就按这个发布", "没问题了，发布": the negation says nothing is to change
 _NO_CHANGE = re.compile(r"不用改了?|不用再改了?|不改了|没得问题了?|没有问题了?|没问题了?|"
                         r"莫得问题了?|"

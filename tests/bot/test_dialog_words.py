@@ -1126,7 +1126,7 @@ def test_fresh_phrasings_from_the_twenty_ninth_and_thirtieth_sets(bot: Harness) 
     assert changed.description == draft.description
 
 
-def test_a_scientist_saying_who_they_are_is_registered_not_asked_for_a_need(
+def test_a_scientist_saying_who_they_are_is_told_how_to_register_not_asked_for_a_need(
         bot: Harness) -> None:
     from store import accounts
 
