@@ -38,7 +38,7 @@ SLOT_RETRY = {
     "description": "请再具体说说问题（例如作物、症状、设备、想达到的效果）。",
     "region": "没有识别出地区，请说市和县区，例如“宜宾市翠屏区”；如果远程指导就行，请回复“远程”。",
     "urgency": "请回复：很急 / 尽快 / 不急。",
-    "budget": "请说一个大概的金额，例如“五千”“三万左右”，或者回复“面议”。",
+    "budget": "大概能承担多少费用？请说一个大概的金额，例如“五千”“三万左右”，或者回复“面议”。",
     "contact_consent": "专家接单后，是否同意把您的联系方式告诉这位专家？请回复“同意”或“不同意”。",
 }
 # why a slot is asked, for a question asked back instead of an answer
@@ -51,6 +51,9 @@ SLOT_WHY = {
 # "专家一般要好多钱嘛" at the budget prompt: what it costs is agreed between the two sides
 PRICE_ASKED = ("专家服务的费用由您和接单的专家商量。您可以说一个大概的预算（例如“五千”），"
                "也可以回复“面议”。")
+# asked at the card what publishing brings
+WHAT_NEXT = ("发布后我马上把需求推送给匹配的专家；有专家接单会第一时间通知您，"
+             "专家没开通在线接单的，由当地科协工作人员电话联系。要发布请回复“确认”。")
 SUMMARY_HEAD = "请确认需求信息："
 # asked of enterprises on the card: many firms' problems are commercial secrets
 VISIBILITY_ASK = "这条需求默认公开；如果不想公开，请回复“不公开”，只给匹配到的专家看。"

@@ -387,7 +387,8 @@ def _places(matches: list[_Match]) -> list[_Match]:
 # "我们在三台有个猪场", "我们是石棉一家茶厂": a guarded name said as where someone is (after
 # 在/是/住…, before a pause or what one does there), not "三台机器" or "石棉瓦"
 _PLACE_CUE = ("在", "再", "是", "住", "到", "来自", "回",  # 再: the common typo for 在
-              "改成", "改为", "换成")  # "地区改成名山嘛"
+              "改成", "改为", "换成",  # "地区改成名山嘛"
+              "我们", "咱们", "俺们", "我")  # "我们石棉的樱桃", "我三台的"
 _PLACE_NEXT = re.compile(r"(县|区|市|的|这边|那边|这里|那里|那块|一家|一个|有|开|种|养|喂|栽|做|"
                          r"搞|办|"
                          r"承包|流转|经营|上班|住|"

@@ -221,7 +221,8 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         # ("我说错了哈，厂子是在雨城区…茶园是在名山那边的，地区改成名山嘛": a field corrected
         # in many words is still only an edit)
         edit_only = bool(draft.description) and (edit_only or problem_size(text) < 2 or bool(
-            _FIELD_FIXED.search(text)))
+            _FIELD_FIXED.search(text)) or _only_visibility(text) or bool(
+            _ANYWHERE.search(text) and slots.parse_remote(text)))
         merged = extract_need(draft.description if edit_only
                               else f"{draft.description}\n{answer}", role=draft.requester_role)
         # "不是两千，是800", "预算改成三万": what comes after 是/改成 is what they mean
@@ -261,6 +262,9 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         elif draft.budget is not None or draft.budget_text:
             merged.budget, merged.budget_text = draft.budget, draft.budget_text
         merged.remote_ok = merged.remote_ok or draft.remote_ok
+        if _ANYWHERE.search(text) and slots.parse_remote(text) and not update.region_code:
+            # "地区就写不限 远程就行", "其实远程指导就可以 专家在哪都行": no place on the card
+            merged.region_code, merged.remote_ok = None, True
         merged.problem_asked = draft.problem_asked
         merged.recompute_missing()
         _copy(merged, draft)
@@ -298,8 +302,10 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
             return True
         # the answer first ("不给", "要得"), else said anywhere ("不公开，电话先不给"); who
         # answers is not the answer ("我们同意", "老板说可以")
+        plain = slots.parse_contact_consent(text)  # "电话不是不能给，给嘛": read whole
         text = _SPEAKER.sub("", slots.NOT_AGAINST.sub("同意", text)) or text
         said = slots.parse_contact_consent(text)
+        said = plain if said is None else said
         if (m := _TAKEN_BACK.search(text)) and slots.parse_contact_consent(
                 text[m.end():]) is not None:
             # "可以嘛…… 算了算了 还是不给电话了": what is said after taking it back
@@ -348,6 +354,8 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     if "budget" in draft.missing and (budget := slots.parse_budget(clean)
                                       or _amount_alone(clean)) is not None:
         draft.budget, draft.budget_text = budget.amount, budget.text
+    elif "budget" in draft.missing and _MONEY_UNSURE.search(clean):
+        draft.budget, draft.budget_text = None, "面议"  # "急得很 这周 钱不晓得"
     elif _MONEY_FIXED.search(clean) and (budget := _budget_answer(clean)) is not None \
             and budget.amount is not None:
         # "1. 时间：尽快；2. 预算更正为4000元" at the urgency prompt: the amount changes too
@@ -410,7 +418,9 @@ _HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")
 # what comes after these is the amount meant: a correction, or the sum of the parts said
 # ("1. 社里出1万；2. 补贴1万，合计2万元")
 _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是|[加提涨降减]到|更正为?|"
-                         r"调整为|合计|共计|总共|一共|加起来")
+                         r"调整为|合计|共计|总共|一共|加起来|"
+                         # "两三千？算了太多了 一千 就一千": the amount said after
+                         r"太多了?|太贵了?|算了(?=.{0,8}[0-9一二两三四五六七八九十百千万])")
 # a field of the card named and changed ("地区改成名山", "预算更正为4000元"); the money alone
 _FIX_VERB = r"(改成|改为|换成|写成|更正|调整|应该是|[加提涨降减]到)"
 _FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公开范围|联系方式|电话)"
@@ -420,11 +430,27 @@ _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4
 # a change of mind said with the new answer ("哦不对，其实不急")
 _MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为|还是(?=.{0,3}(急|尽快|不急))")
 _CONSENT_WORD = re.compile(r"(不)?同意[了嘛吧哈]?")
+# the place given up for remote help: "地区就写不限", "专家在哪都行"
+_ANYWHERE = re.compile(r"(地区|地址|地方|位置).{0,6}(不限|改|随便|都行|都可以)|不限地区|"
+                       r"在哪(里|儿)?都(行|可以)|哪里都(行|可以)|远程(指导|看)?就(行|可以)")
 # the parts of a message that changes several fields at the card
 _EDIT_PARTS = re.compile(r"[；;]|[，,。\s]\s*(?=另外|还有|再就是|然后|并且|而且)")
 # the fields a card shows besides the description
 CARD_FIELDS = ("region_code", "urgency", "budget", "budget_text", "contact_consent",
                "confidentiality", "remote_ok")
+
+
+# why a need is kept from the public: "配方要保密", "怕同行晓得了"
+_SECRECY = re.compile(r"保密|机密|秘密|隐私|怕.{0,8}(晓得|知道|看到|看见|抄|学)|同行|竞争|对手|"
+                      r"不想.{0,6}(晓得|知道|看到|看见)")
+
+
+def _only_visibility(text: str) -> bool:
+    """"不公开哈 我们的配方要保密": the visibility and why, nothing of the problem."""
+    clauses = [c for c in _CLAUSES.split(text) if c]
+    return slots.states_visibility(text) and problem_size("，".join(
+        c for c in clauses if not (slots.states_visibility(c) or _SECRECY.search(c)
+                                   or len(c) <= 3))) < 2  # ("商量了": who decided, no more)
 
 
 def changes_a_field(draft: NeedDraft, text: str) -> bool:
@@ -442,9 +468,12 @@ def says_no_amount(text: str) -> bool:
         len(text) <= _UNSURE_SPAN or bool(_MONEY_TALK.search(text)))
 
 
-_UNSURE = re.compile(r"不晓得|不知道|不清楚|搞不清|没得?数|看着定|"
+_UNSURE = re.compile(r"不晓得|不知道|不清楚|搞不清|没得?数|看[着到倒]定|"
                      r"(专家|你们|他们?)(说嘛|说了|看着?定|看着?办)")
 _UNSURE_SPAN = 12
+# the amount left open in so many words, said with another answer
+_MONEY_UNSURE = re.compile(r"(钱|费用|预算|价钱)(的事|方面|这块)?[^，,。\s]{0,2}"
+                           r"(不晓得|不知道|不清楚|说不好|没想好|还没定|待定|你们定|专家定)")
 _MONEY_TALK = re.compile(r"钱|费用|预算|给好多|要好多|出好多")
 
 

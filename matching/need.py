@@ -113,7 +113,8 @@ class NeedDraft:
         if self.products:
             lines.append(f"涉及：{'、'.join(self.products)}")
         lines.append(f"紧急程度：{URGENCY_LABELS.get(self.urgency or 'normal')}")
-        if self.kind != "question":
+        if self.kind != "question" or self.budget is not None or self.budget_text:
+            # (a consultation's cost is not asked; said anyway, it is shown and can be edited)
             lines.append(f"预算：{_budget_label(self)}")
         lines.append("公开范围：" + ("仅匹配的专家可见" if self.confidentiality == "experts_only"
                                  else "公开"))

@@ -125,6 +125,14 @@ class Answerer:
                 hits[0] if hits else None)):
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
+        elif previous and not routed_first_aid and hits and not _products(question) and \
+                _other_product(previous, hits[0].title):
+            # "那溃疡病呢" after kiwifruit questions: the crop said before is the one meant
+            # (kiwifruit canker, not the citrus article that names the disease first)
+            mine = [h for h in hits[1:] if not _other_product(previous, h.title)
+                    and _products(h.title) and h.score >= hits[0].score * _CROP_SHARE]
+            if mine:
+                hits = [mine[0], *[h for h in hits if h is not mine[0]]]
         # "那要打啥子针" names no one: it is about whom the question before was (a pig, never
         # a person bitten by a dog), even when that one went unanswered
         whom = (question if previous is None or subjects.classes(question)
@@ -325,6 +333,12 @@ class Answerer:
                  and index.token_weight("articles", t) >= _TELLING_WEIGHT}
         return lambda text: frozenset(t for t in words if t in text)
 
+    def _asking_words(self, text: str) -> frozenset[str]:
+        """The words of the clauses that ask (all of them when none recognisably does)."""
+        clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+        asking = [c for c in clauses if asks(c)] or clauses
+        return frozenset(t for c in asking for t in self.searcher.index.tokenizer.tokenize(c))
+
     def _asking_part(self, question: str) -> Query | None:
         """The sentences of a long message that ask, when the rest is only context."""
         parts = [p for p in _PARTS.split(question) if p.strip()]
@@ -462,6 +476,9 @@ class Answerer:
         parts: list[str] = []
         citations: list[Citation] = []
         measured = conditions.stated(q.text)  # "测了土 pH5.2": the asker's own value
+        # the words of the clause that asks ("炭火盆" in "我们用炭火盆取暖，…有哪些表现" is
+        # where, not what is asked about)
+        named = frozenset() if lead_first else self._asking_words((focus or q).text)
         for rank, hit in enumerate(hits):
             docs = _article_chunks(index, hit)
             texts, vectors = article_sentences(index, docs)
@@ -484,13 +501,15 @@ class Answerer:
                     texts, vectors = [texts[i] for i in keep], vectors[keep]
             # "绿肉的…测到好多": the 红心 value in the same sentence is another case's
             texts = [conditions.for_case(t, q.text, index.tokenizer.tokenize) for t in texts]
-            scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
+            scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title,
+                                     named=named)
             if measured:  # and the dose for 5.0–5.5 is this one's: it leads
                 scores = scores + np.array([CONDITION_MET_WEIGHT * conditions.meets(t, measured)
                                             for t in texts])
             if focus is not None:
                 scores = (scores + sentence_scores(index, focus.tokens, focus.vector, asked,
-                                                   texts, vectors, hit.title)) / 2
+                                                   texts, vectors, hit.title,
+                                                   named=named)) / 2
             if lead_first and rank == 0:
                 # in an emergency, what to do now before the background and the prevention
                 scores = scores + np.array([EMERGENCY_ACTION_WEIGHT * (
@@ -542,6 +561,7 @@ _PLANT_PARTS = frozenset("果子 叶子 叶片 树子 枝条 根系 树叶 果�
 _TELLING_WEIGHT = 1.5
 # a message's sentences; the asking ones are the focus when they are at most this share of it
 _PARTS = re.compile(r"[。！!？?：:；;]+")
+_CLAUSES = re.compile(r"[。！!？?：:；;，,\s]+")
 _ASKING_SHARE = 0.7
 # an article about the crop asked of may lead from this far behind a general one
 _CROP_SHARE = 0.6
@@ -611,7 +631,7 @@ HOW_CHARS, FACT_CHARS = 160, 80
 # a chain of follow-ups keeps this much of what came before
 MAX_TOPIC_CHARS = 300
 # a match this sure needs no further support from shared words
-SURE_MATCH = 0.6
+SURE_MATCH = 0.65
 # a doubtful match's best sentence at least this close to the question (USE cosine) says more
 # than a word it shares in passing
 _PASSING_COSINE = 0.4
@@ -719,6 +739,8 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
             words.update(standard)
     # "李子" is the 李 of "青脆李"; "鸭子" the 鸭 of "鸭瘟"
     words.update(w[0] for w in list(words) if len(w) == 2 and w.endswith("子"))
+    # "茶园" is the 茶 of "茶树修剪"; "桃园" the 桃 of "桃树"
+    words.update(w[:-1] for w in list(words) if len(w) >= 2 and w.endswith(("园", "树", "苗")))
     # "耙耙柑" → "晚熟柑橘" → the 柑橘 an article on citrus names
     words.update(p for p in taxonomy.product_codes() if p not in _BROAD
                  and any(p in w for w in list(words)))
@@ -781,7 +803,9 @@ def names_the_feed(question: str, article: str) -> bool:
 
 
 def _products(text: str) -> list[str]:
-    """Crops and animals named, read left to right, longest first: "核桃树" is 核桃, no 桃树."""
+    """Crops and animals named, read left to right, longest first: "核桃树" is 核桃, no 桃树
+    (and a pest named after an animal, 天牛, no 牛)."""
+    text = subjects.PEST_LOOKALIKES.sub("，", text)
     codes = taxonomy.product_codes()
     longest = max(map(len, codes), default=0)
     found: list[str] = []

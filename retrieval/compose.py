@@ -100,22 +100,35 @@ def _words(index: SearchIndex, sentence: str) -> frozenset[str]:
     return words
 
 
+# a question word this rare (BM25 weight) names a thing; the sentence naming it gains this
+_NAMED_WEIGHT = 2.0
+_NAMED_BONUS = 0.2
+
+
 def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vector: np.ndarray,
                     asks: list[str], texts: list[str], vectors: np.ndarray,
-                    title: str = "") -> np.ndarray:
+                    title: str = "", named: frozenset[str] = frozenset()) -> np.ndarray:
     """How well each sentence answers: meaning (cosine), the question's words weighted by how
     rare they are, and the marks of an answer to what is asked (an amount for 多少 …). Words
-    of the article's title count little: every sentence of it is about them."""
+    of the article's title count little: every sentence of it is about them. `named`: the
+    words of the asking clause; the one or two sentences naming a rare thing among them gain
+    (none in an emergency: what to do comes first there, not what the snake is called)."""
     full = {t: max(0.2, index.token_weight("articles", t)) for t in set(question_tokens)}
     weights = {t: w * (0.2 if t in title else 1.0) for t, w in full.items()}
     total = sum(full.values()) or 1.0
     cosine = vectors @ question_vector if len(texts) else np.zeros(0)
     out = np.zeros(len(texts))
     specific = [a for a in asks if a in intent.SPECIFIC]
+    # the thing asked about by a rare name the title lacks ("见手青要炒好久"): the one or two
+    # sentences naming it say what the article says of it
+    named_words = [t for t in full if t in named and len(t) >= 3 and t not in title
+                   and full[t] >= _NAMED_WEIGHT]
+    naming = {t: [i for i, text in enumerate(texts) if t in text] for t in named_words}
+    naming = {t: rows for t, rows in naming.items() if 0 < len(rows) <= 2}
     for i, text in enumerate(texts):
         words = _words(index, text)
         overlap = sum(w for t, w in weights.items() if t in words or t in text) / total
-        bonus = 0.0
+        bonus = _NAMED_BONUS if any(i in rows for rows in naming.values()) else 0.0
         for rank, ask in enumerate(specific[:2]):
             if intent.answers(text, ask):
                 bonus += 0.3 if rank == 0 else 0.15

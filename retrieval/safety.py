@@ -125,7 +125,10 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # heat, boiling liquid, fire, explosions
     ("burn", r"(热油|滚油|开水|滚水|热汤|沸水).{0,3}(泼|淋|倒|洒|溅)(到|在)|"
              r"烫到|烫了|烫伤|遭.{0,3}烫|(?<!发)烧到(?!\d|好多|多少|几|一百)|烧伤|"
-             r"(滚|开水|热水|油|汤|稀饭|火|烫|烧|炸|洁厕灵|碱|酸).{0,20}起(了|好多|一片)?.{0,2}泡|"
+             # ("烧出来有一批釉面起泡" is a kiln's tiles, not a person's skin)
+             r"(滚|开水|热水|油|汤|稀饭|火|烫|烧(?!出来|出的|制|成|结|窑)|炸|洁厕灵|碱|酸)"
+             r"(?!.{0,20}(釉|瓷|砖|漆|涂层|铸件|产品))"
+             r".{0,20}起(了|好多|一片)?.{0,2}泡|"
              r"皮都脱|炸起来|灼伤|烧(黑|糊)|"
              r"焦黑|烧焦|烧得焦|(罐|锅炉|高压锅).{0,3}(爆|炸)|badly burn|severe burn"),
     # stroke: face, speech, one side, sudden loss of sight or balance, thunderclap headache

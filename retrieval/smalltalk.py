@@ -53,6 +53,10 @@ _ABOUT_ME = re.compile(r"^你.{0,3}(叫|几岁|多大|是男|是女|喜欢|会�
 # the service's hours: "你们周末上班吗", "晚上有人没得"
 _HOURS = re.compile(r"^(你们?|平台|助手|科协)(这边|那边)?.{0,4}"
                     r"(上班|下班|休息|放假|几点.{0,2}(上|下)班|有人(在|值班)?(不|吗|没得|没有))")
+# whether asking here costs money: "你们这个要钱不", "问问题收费不"
+_COST = re.compile(r"^(那|请问)?(你们?|这个|助手|平台|科协|问你|问问题|问问|用这个|咨询|在这儿?问)"
+                   r".{0,6}(要钱|收费|收钱|花钱|免费|要不要钱|收不收(费|钱)|给钱|交钱|出钱)"
+                   r"[^，,。！!？?…\s]{0,4}" + _END)  # (the whole message: nothing else asked)
 # who they are, and nothing asked: "老师好，我是南江县的一个老农民，今年七十三了", "我是川农的
 # 老师，想试试你们这个系统", "老板在不在"
 _INTRO = re.compile(r"^(你好|您好|老师好|喂+)?[，,\s]*我是.{0,16}(农民|老农|村民|农户|种植户|"
@@ -133,7 +137,8 @@ _IN_SCOPE = re.compile(
                        # "电视剧头那个人遭蛇咬了 …真的可以那样弄吗": a first-aid myth
                        "咬|蛇|中毒|急救|吸毒|伤口")
 # asks that stay out of scope whatever they mention ("帮我写个请假条 娃儿发烧…")
-_ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}(请假条|情书|检讨|作文|演讲稿|辞职信|申请书|对联)|"
+_ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
+                         r"(请假条|情书|检讨|作文|演讲稿|辞职信|申请书|对联|封信)|"
                          # market prices, whatever farm product they name: "今天猪肉批发价多少",
                          # "猪价明年涨不涨"
                          r"批发价|收购价|市场价|零售价|出栏价|猪价|菜价|粮价|蛋价|果价|"
@@ -154,6 +159,8 @@ REPLY = {
     "chat": "我是科技云助手，还在不断学习 🙂 种养殖、健康、生活方面的问题可以直接问我。",
     "intro": ("您好，认识您很高兴！种养殖、健康、生活方面的问题可以直接问我，"
               "想请专家帮忙也可以直接说。"),
+    "cost": ("在这里问问题、发需求都是免费的；请专家上门或服务的费用由您和接单的专家商量，"
+             "发需求时说个预算或者“面议”都可以。"),
     "joke": "讲笑话我不太在行 😄 种地、养殖、健康方面的问题倒是可以问我。",
     "out_of_scope": ("这个我帮不上忙：科技云助手只回答种养殖、健康、生活中的科普问题，"
                      "并帮企业和农户对接科技专家。"),
@@ -175,6 +182,11 @@ _SCIENCE = re.compile(
     r"fever|poison|fire|earthquake|flood|wound|bite|stroke|cpr|mask|air|pollution|altitude|"
     r"health|why",
     re.IGNORECASE)
+
+
+def always_out(text: str) -> bool:
+    """Asks we never take up whatever else is said (a letter, homework, market prices)."""
+    return bool(_ALWAYS_OUT.search(normalise(text).lower()))
 
 
 def speaks_of_science(text: str) -> bool:
@@ -215,7 +227,8 @@ def classify(text: str) -> str | None:
 
 def _chat_kind(t: str) -> str | None:
     for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("ok", _OK),
-                          ("capabilities", _CAPABILITIES), ("hours", _HOURS), ("chat", _ABOUT_ME),
+                          ("capabilities", _CAPABILITIES), ("hours", _HOURS), ("cost", _COST),
+                          ("chat", _ABOUT_ME),
                           ("intro", _INTRO),
                           ("joke", _JOKE)):
         if pattern.search(t):

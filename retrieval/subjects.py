@@ -13,7 +13,8 @@ import re
 # is no answer to a coughing pig); said of an animal ("猪儿…是不是中暑了") they name no person
 # (a bite or sting stays a person's: an animal did it)
 _ILLS = ("结核|幽门|感冒|甲状腺|手足口|鼻血|海姆立克|烫伤|诺如|心梗|卒中|"
-         "中风|中暑|登革热|流感|带状疱疹|宫颈癌|HPV|近视|龋齿")
+         "中风|中暑|登革热|流感|带状疱疹|宫颈癌|HPV|近视|龋齿|包虫|痛风|尿酸|结石|颈椎|腰椎|"
+         "失眠|痔疮|乙肝|哮喘|鼻炎|湿疹|抑郁|焦虑|偏头痛|更年期|月经|血脂|胆固醇|心脏病")
 _WORDS: dict[str, str] = {
     "animal": "猪|仔猪|母猪|牛|羊|鸡|鸭|鹅|兔|鱼|虾|蟹|蚕|蜜蜂|蜂群|蜂箱|狗|猫|畜|禽|兽|养殖|"
               "饲料|饲养|圈舍|猪舍|鸡舍|兽医|蛋鸡|肉鸡|草鱼|鲫鱼|鲤鱼|泥鳅|黄鳝|牦牛|奶牛",
@@ -25,7 +26,7 @@ _WORDS: dict[str, str] = {
     # words only people have (a pig gets vaccines and fevers too)
     "person": "人|娃|孩子|儿童|宝宝|婴|老人|老年|我妈|我爸|老汉|婆婆|爷爷|奶奶|外婆|外公|妈妈|"
               "爸爸|老公|老婆|孕|患者|病人|医生|医院|血压|血糖|糖尿病|高血压|体检|上学|学校|"
-              f"蜇伤|咬伤|狂犬|{_ILLS}",
+              f"蜇伤|咬伤|狂犬|洗手|人畜共患|{_ILLS}",
 }
 _RES = {name: re.compile(words) for name, words in _WORDS.items()}
 _ILLNESS = re.compile(_ILLS)
@@ -35,8 +36,15 @@ _WEAK_PERSON = re.compile("人工|工人|人员|人们|有人")
 _WEAK_CROP = re.compile("地里|田里|田间|大田|田头|地头")
 
 
+# pests, weeds and plant parts named after animals: "流胶是不是天牛搞的" asks about a tree
+PEST_LOOKALIKES = re.compile("天牛|蜗牛|牛筋草|鸡爪枝|鸡矢藤|猪殃殃|狗尾草|鸭跖草")
+# and crops so named
+_CROP_LOOKALIKES = re.compile("牛蒡|牛膝|鸡冠花|鸡蛋果|鸡枞|鸡纵|鱼腥草|羊肚菌|猴头菇|蛇床子")
+
+
 def classes(text: str) -> set[str]:
     """The subjects a text names: {"animal", "crop", "person"} or a part of it."""
+    text = _CROP_LOOKALIKES.sub("作物", PEST_LOOKALIKES.sub("，", text))  # (still a crop)
     found = {name for name, pattern in _RES.items() if pattern.search(text)}
     if "person" in found and found & {"animal", "crop"} and not _RES["person"].search(
             _WEAK_PERSON.sub("", text)):

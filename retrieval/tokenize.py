@@ -47,10 +47,24 @@ _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 _MAX_QUERY_CHARS = 2000  # longer text adds noise, not signal, and costs time
 
 
+# homophones that pinyin and voice input put in place of a word ("找砖家", "米猴桃", "军核病")
+_TYPOS = {"砖家": "专家", "专加": "专家", "米猴桃": "猕猴桃", "弥猴桃": "猕猴桃",
+          "迷猴桃": "猕猴桃", "军核病": "菌核病", "稻温病": "稻瘟病", "非州猪瘟": "非洲猪瘟",
+          "红蜘珠": "红蜘蛛", "溃痒病": "溃疡病", "碳疽病": "炭疽病",
+          "霜梅病": "霜霉病", "白粉并": "白粉病"}
+_TYPO = re.compile("|".join(_TYPOS))
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width → half-width), traditional → simplified, lower-case."""
+    """NFKC (full-width → half-width), traditional → simplified, lower-case, and the
+    commonest homophone typos put right."""
     text = unicodedata.normalize("NFKC", text)
-    return zhconv.convert(text, "zh-cn").lower()
+    return fix_typos(zhconv.convert(text, "zh-cn").lower())
+
+
+def fix_typos(text: str) -> str:
+    """The commonest homophone typos put right ("找砖家" → "找专家")."""
+    return _TYPO.sub(lambda m: _TYPOS[m.group(0)], text)
 
 
 @lru_cache(maxsize=4)
@@ -66,11 +80,25 @@ def synonyms(name: str = "synonyms.csv") -> dict[str, list[str]]:
     return table
 
 
+# questions that name a term of art without its words: "打了药过后好久才能摘来卖" asks for the
+# 安全间隔期, "猪打了抗生素 要等多久才能卖" for the 休药期
+_WAIT = r".{0,12}(好久|多久|几天|多少天|隔|等).{0,8}"
+_TERMS_ASKED = (
+    (re.compile(r"(打|喷|施|用)了?(药|农药|杀虫剂|杀菌剂)" + _WAIT + r"(摘|采|卖|收|吃|上市)"),
+     "安全间隔期"),
+    (re.compile(r"(打|用|喂|注射)了?(抗生素|兽药|针|消炎药)" + _WAIT + r"(卖|杀|宰|出栏|吃)"),
+     "休药期"),
+)
+
+
 def expand_query(text: str, table: str = "synonyms.csv") -> str:
     """Append the standard words for colloquial ones ("洋芋叶子烂了" → "… 马铃薯 土豆"), so
     both the dense and the sparse side see the vocabulary the articles are written in."""
     extra = [w for term, words in synonyms(table).items() if term in text for w in words
              if w not in text]
+    if table == "synonyms.csv":
+        extra += [term for pattern, term in _TERMS_ASKED
+                  if pattern.search(text) and term not in text]
     return f"{text} {' '.join(dict.fromkeys(extra))}" if extra else text
 
 

@@ -104,6 +104,7 @@ def _reports_a_problem(text: str, t: Turn) -> bool:
 
 
 _LOSS = re.compile(r"(死|烂|掉|病)了?好多")
+_FOLLOW_UP_SHAPE = re.compile(r"^(那|那么|还有|那要是)[^，,。]{0,12}(呢|嘞|喃)[？?。！!\s]*$")
 
 
 def introduces(text: str) -> str | None:
@@ -113,8 +114,8 @@ def introduces(text: str) -> str | None:
     from matching.need import only_names_a_product
     from retrieval.intent import asks
 
-    if asks(text) or words.NEED_REQUEST.search(text):
-        return None
+    if asks(text) or words.NEED_REQUEST.search(text) or _FOLLOW_UP_SHAPE.match(text):
+        return None  # ("那兔子呢" after a chicken answer asks the same of rabbits)
     products = find_products(text)
     if products:
         return products[0] if only_names_a_product(text, products) else None

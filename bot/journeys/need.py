@@ -30,7 +30,7 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
 }
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
-_ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours")
+_ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours", "cost")
 # a question back about the prompt itself, not a 科普 question asked inside the form
 _ABOUT_SLOT = {"urgency": re.compile("急"), "region": re.compile("地区|哪里|地方|哪个县|在哪|位置"),
                "contact_consent": re.compile("电话|联系|号码|手机")}
@@ -44,7 +44,9 @@ _THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)
                            r"(?:帮|给)(?:我们?|忙)?(?:找|请|喊)个?专家)")
 # the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
 _THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
-                         r"(?:问一?[下哈句]|请问)?|问一?[下哈句]|请问)")
+                         r"(?:问一?[下哈句]|请问)?|(?:先|再)?问一?[下哈句]|请问)")
+# a message that asks something ("明天成都下不下雨哦"), not one that only tells
+_ASKS_SOMETHING = re.compile(r"[？?]|吗|呢|咋|怎么|啥|什么|多少|几|(.)不\1|没得?[嘛哦]?$")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 
 
@@ -53,6 +55,22 @@ def _negotiable(text: str) -> bool:
     says 面议, however long."""
     budget = slots.parse_budget(text)
     return (budget is not None and budget.amount is None) or says_no_amount(text)
+
+
+# not knowing, said in a description: "叶子发黄 不晓得咋回事 想找专家看下" asks nothing
+_NOT_KNOWING = re.compile(r"(不晓得|不知道|不清楚|搞不清楚?|没搞懂)[^，,。！!？?\s]{0,8}")
+_ASKING_WORDS = re.compile(r"想问|请问|问一?[下哈]|好[大多久深高长远宽]|合不合适|朗个|啷个|如何|哪|"
+                           r"要不要|能不能|可不可以|有没有|行不行|得行不")
+_CLAUSE_START = re.compile(r"[，,。！!；;\s]+")
+
+
+def _request_clause(text: str) -> int:
+    """Where the clause asking for an expert starts (0 when it is the first or none)."""
+    m = words.NEED_REQUEST.search(text)
+    if m is None:
+        return 0
+    starts = [c.end() for c in _CLAUSE_START.finditer(text, 0, m.start())]
+    return starts[-1] if starts else 0
 
 
 def answers_the_prompt(t: Turn, text: str) -> bool:
@@ -102,7 +120,14 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
         # "…树皮都烂了 朗个整 顺便帮我找个专家来看下", "…先说下咋防 再帮我们找个专家": said
         # without a question mark, the question before the request
         parts = [*words.SENTENCES.split(text[:m.start()]), text[m.start():]]
-    asked = [p for p in parts if p and asks(p)
+    elif (start := _request_clause(text)) > 0 and asks(
+            before := _NOT_KNOWING.sub("", text[:start])) and (
+            _ASKS_SOMETHING.search(before) or _ASKING_WORDS.search(before)):
+        # "油菜菌核病用药关键期是啥时候 我们合作社在渠县有八百亩油菜 想请专家来做个方案":
+        # everything before the request clause is the question ("不晓得咋回事" asks nothing)
+        parts = [text[:start], text[start:]]
+    asked = [p for p in parts if p and asks(p) and (_ASKS_SOMETHING.search(
+                 q := _NOT_KNOWING.sub("", p)) or _ASKING_WORDS.search(q))
              and parse_kind(p) == "question" and smalltalk.classify(p) is None]
     if asked and len(asked[0]) < len(text):
         ask.answer(deps, asked[0], t, inside_form=True)
@@ -173,6 +198,13 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
             ask.answer(deps, tail, t, inside_form=True)
         show(deps, draft, t)
         return
+    if m and words.asks_inside_form(tail := text[m.start(1):].strip()) and not fill_slot(
+            NeedDraft(**t.data["draft"]), name, text):
+        # "预算还在报批，先问一下，茶小绿叶蝉啥时候最凶？": no answer yet, a question by the
+        # way — answered, and the prompt asked again
+        ask.answer(deps, tail, t, inside_form=True)
+        _ask_slot(name, t)
+        return
     aside = smalltalk.classify(text)
     if aside == "out_of_scope" and name in ("budget", "contact_consent") and (
             len(text) <= _SHORT_ANSWER or _negotiable(text)) and fill_slot(
@@ -184,8 +216,14 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
             tail := re.split(r"[？?]|…+|\.{2,}", text)[-1].strip()) != text.strip() and \
             tail and fill_slot(NeedDraft(**t.data["draft"]), name, tail):
         aside = None  # "费用？婆婆问要好多钱嘛……那就四百": the answer after the question back
-    if aside == "out_of_scope" and name == "urgency" and _URGENCY_SAID.search(
-            re.split(r"[，,。！!？?\s]", text.strip())[0]):
+    if aside == "out_of_scope" and name == "budget" and slots.parse_budget(text) is not None \
+            and slots.parse_budget(text).amount is not None and not _ASKS_SOMETHING.search(
+                re.sub(r"好多钱", "", text)):
+        aside = None  # "奶奶说给不起好多钱 五百嘛": an amount said, nothing asked
+    if aside == "out_of_scope" and name == "urgency" and (_URGENCY_SAID.search(
+            re.split(r"[，,。！!？?\s]", text.strip())[0]) or (
+                not _ASKS_SOMETHING.search(text) and not smalltalk.always_out(text)
+                and slots.parse_urgency(text) is not None)):
         # "尽快，旅游旺季之前要弄完": the answer first, whatever else it mentions ("帮我写封
         # 信给我儿子，就说屋头不急用钱" is still the letter)
         aside = None
@@ -259,6 +297,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         publish(deps, t)
     elif words.publishes_last(text) or words.agrees_then_asks(text):
         publish(deps, t)  # ("可以 发嘛 发了专家啥时候联系我？": the reply says who will call)
+    elif words.asks_what_next(text) and not words.FIELD_EDIT.search(text):
+        # "嗯 然后发布了以后好久有人接哦": told what happens, the card again (nothing published)
+        t.say(texts.WHAT_NEXT)
+        show(deps, NeedDraft(**t.data["draft"]), t)
     elif (m := words.HOLD.match(text)) and words.FIELD_EDIT.search(text[m.end():]):
         edit(deps, text[m.end():], t)  # "等哈，地区改成雨城区": the change, not a refusal
     elif (m := words.HOLD.match(text)) and words.asks_inside_form(text[m.end():]):

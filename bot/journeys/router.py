@@ -17,6 +17,7 @@ from bot.journeys.base import Deps, Step, Turn, menu
 from delivery.messages import MAX_TEXT, Inbound
 from retrieval import smalltalk
 from retrieval.safety import assess
+from retrieval.tokenize import fix_typos
 
 _BARE_LEAVE = 8  # characters: "算了", "不要了嘛"
 
@@ -71,7 +72,7 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         t.data = {k: v for k, v in t.data.items() if k in ("last_question", "last_article")}
         menu(t, welcome=True)
         return
-    text = (msg.text or "").strip()
+    text = fix_typos((msg.text or "").strip())  # ("找砖家": the expert meant)
     if len(text) > MAX_TEXT:
         t.say(texts.TOO_LONG.format(n=MAX_TEXT))
         text = text[:MAX_TEXT]

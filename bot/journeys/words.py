@@ -126,7 +126,7 @@ _PUBLISH_END = re.compile(r"(发布|发出去|发了?吧|发了?嘛)[呀啊嘛�
 
 
 # words that go with a yes but are none: thanks, pronouns, particles
-_COURTESY_WORDS = r"谢了|谢谢|多谢|感谢|麻烦了|麻烦你了|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦"
+_COURTESY_WORDS = r"谢了|谢谢|多谢|感谢|麻烦了|麻烦你了|你|我|帮|请|就|吧|嘛|哈|了|呀|啊|哦|那|先"
 _COURTESY = re.compile(_COURTESY_WORDS)
 # agreement in words no list holds: "确认无误，请发布", "嗯嗯，你帮我发出去嘛", "就按这个来"
 _AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没错|没得错|对的|对头|对了|这下对了|"
@@ -135,7 +135,7 @@ _AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没�
                        r"按这个来|就这么发|就这样发|就这样|就这么办|提交|发上去|发出去|发布|发了|"
                        r"帮我发|给我发|请发布|发嘛|发吧|可以可以|可以|要得|好的?|行|得行|嗯+|对|"
                        r"出去|上去|发|" + _COURTESY_WORDS)
-_NOT = re.compile(r"不|莫|别|没|再|等|改|先")
+_NOT = re.compile(r"不|莫|别|没|再|等|改|先(?!发)")  # ("那先发出去嘛" publishes)
 # "不用改，就按这个发布", "没问题了，发布": the negation says nothing is to change
 _NO_CHANGE = re.compile(r"不用改了?|不用再改了?|不改了|没得问题了?|没有问题了?|没问题了?|"
                         r"莫得问题了?|"
@@ -181,15 +181,21 @@ def only_thanks(text: str) -> bool:
     return "谢" in said and not _COURTESY.sub("", re.sub(r"您|非常|太|十分|辛苦了?", "", said))
 
 
+_MURMUR = re.compile(r"[嗯哦噢喔]+[嘛哈了]*")
+# a question at the card about what publishing brings: "发布了以后好久有人接哦"
+_AFTER_PUBLISHING = re.compile(r"(发布|发出去|发了|发出)(了|之后|以后|后)|有人接|接单|"
+                               r"专家.{0,4}(联系|来|找)")
 _WHAT_NEXT = re.compile(r"专家|联系|好久|多久|啥时候|什么时候|几天|哪天|收费|通知")
 
 
 def agrees_then_asks(text: str) -> bool:
-    """A yes, then a question about what happens next: "可以 发嘛 发了专家啥时候联系我？"."""
+    """A yes, then a question about what happens next: "可以 发嘛 发了专家啥时候联系我？"
+    ("嗯 然后发布了以后好久有人接哦" asks before saying yes: a murmur is no yes)."""
     parts = [p for p in re.split(r"[，,。\s]+", text.strip()) if p]
     for i in range(len(parts) - 1, 0, -1):
         rest = "".join(parts[i:])
-        if _agrees("".join(parts[:i])) and (ASKING.search(rest) or asks(rest)) \
+        head = "".join(parts[:i])
+        if _agrees(head) and not _MURMUR.fullmatch(head) and (ASKING.search(rest) or asks(rest)) \
                 and _WHAT_NEXT.search(rest) and not (
                 FIELD_EDIT.search(rest) or CHANGE.search(rest) or _NOT.search(rest)
                 or _MORE.search(rest)):
@@ -197,9 +203,16 @@ def agrees_then_asks(text: str) -> bool:
     return False
 
 
+def asks_what_next(text: str) -> bool:
+    """"然后发布了以后好久有人接哦": what happens once the need is published, asked."""
+    return bool((ASKING.search(text) or asks(text)) and _WHAT_NEXT.search(text)
+                and _AFTER_PUBLISHING.search(text))
+
+
 def publishes_last(text: str) -> bool:
-    """Whether a message whose earlier sentences are not about the card ends by publishing."""
-    said = [s for s in re.split(r"[。！!？?]+", text) if s.strip()]
+    """Whether a message whose earlier sentences are not about the card ends by publishing
+    ("问了 他说找专家 发嘛")."""
+    said = [s for s in re.split(r"[。！!？?，,\s]+", text) if s.strip()]
     if len(said) < 2 or FIELD_EDIT.search(text) or any(asks(s) for s in said):
         return False
     return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
@@ -292,6 +305,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
     if NEED_REQUEST.search(text):
         return True
     if (role == "enterprise" and not asks(text) and not re.search(r"[？?]\s*$", text)
+            and not _ASKING.search(text)  # ("想问下采茶的标准…": said to be a question)
             and problem_size(text) >= _FIRM_PROBLEM
             and not assess(text).kind):  # "后厨有两个师傅晕倒在地上叫不醒": 120 first
         return True

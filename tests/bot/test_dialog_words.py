@@ -1017,10 +1017,12 @@ def test_fresh_phrasings_from_the_twenty_fourth_to_sixth_sets(bot: Harness) -> N
     from retrieval.intent import asks
 
     # "不急不急" is an answer, not the question said back; "不是好急" with this month is soon,
-    # but "这个月底之前来都可以" after "不是很急" stays not urgent; a week denied is no week
+    # and so is "这个月底之前" after "不是很急" (three later writers of four read the month's
+    # end as this month, the card's 尽快); a week denied is no week
     assert parse_urgency("不急不急") == "normal"
     assert parse_urgency("急倒不是好急 这个月来就行") == "soon"
-    assert parse_urgency("不是很急 这个月底之前来都可以的") == "normal"
+    assert parse_urgency("不是很急 这个月底之前来都可以的") == "soon"
+    assert parse_urgency("不是很急 下个月底前来就行") == "normal"
     assert parse_urgency("不对不对 我说错了 不是这周 这个月来就行") == "soon"
     # after a correction, the place said as where one is, not the one the correction explains
     draft = extract_need("我喂的鸡死了好几只 想请个专家来看下 我在汉源 不对不对 汉源是我女儿屋头 "
@@ -1137,3 +1139,79 @@ def test_a_scientist_saying_who_they_are_is_told_how_to_register_not_asked_for_a
     # a farmer saying the same kind of thing about a problem still gets the need form
     said = text(bot.chat("f107", "我在雅安雨城区 茶树病虫害严重 想请专家来看"))
     assert "急不急" in said
+
+
+def test_fresh_phrasings_from_the_thirty_first_to_fifth_sets(bot: Harness) -> None:
+    import copy
+
+    from matching import slots
+    from matching.extract import extract_need, fill_slot
+    from matching.need import problem_size
+    from retrieval.safety import assess
+    from retrieval.tokenize import normalise
+    from store import accounts
+
+    # the commonest homophone typos put right: "找砖家" asks for an expert
+    assert normalise("找砖家 米猴桃溃疡病") == "找专家 猕猴桃溃疡病"
+    assert "遇到了什么问题" in text(bot.chat("g1", "找砖家"))
+    # no budget, said many ways; "打了除草剂都没得用" says nothing of money
+    for said in ("没得预算", "你们看到定嘛 按行情走", "我一个老婆婆 莫得啥子钱哦"):
+        budget = slots.parse_budget(said)
+        assert budget is not None and budget.amount is None, said
+    assert slots.parse_budget("打了除草剂都没得用") is None
+    # the month's end is this month; "不是说好急" is not urgent
+    assert slots.parse_urgency("不是好急 但是这个月底之前要搞定 下个月就开始摘了") == "soon"
+    assert slots.parse_urgency("也不是说好急 月底之前能来就行") == "soon"
+    assert slots.parse_urgency("不是那么急 两三个月内都行") == "normal"
+    assert slots.parse_contact_consent("电话可以直接给专家") is True
+    assert slots.parse_contact_consent("电话号码不得给哈 上回遭骗了") is False
+    # at the card: secrecy and its reason, or a place given up for remote help, change the
+    # fields and add nothing to what experts read
+    draft = extract_need("我们是沐川做竹笋加工的 软包装竹笋放一段时间就发酸 想找专家 尽快 预算4万",
+                         role="enterprise")
+    for edit, field, value in (("不公开哈 我们的配方要保密", "confidentiality", "experts_only"),
+                               ("商量了 公开不得行 只给专家看", "confidentiality", "experts_only"),
+                               ("地区就写不限 远程就行", "remote_ok", True)):
+        changed = copy.deepcopy(draft)
+        fill_slot(changed, "description", edit)
+        assert getattr(changed, field) == value, edit
+        assert changed.description == draft.description, edit
+    assert changed.region_code is None
+    # "我们石棉的樱桃" is the county; hurry is no problem
+    draft = extract_need("请问有没得专家懂樱桃的 我们石棉的樱桃今年坐果差得很")
+    assert draft.region_code == "511824"
+    assert problem_size("急得很 快点帮我找个专家 我是江油的") == 0
+    assert "遇到了什么问题" in text(bot.chat("g2", "急得很 快点帮我找个专家 我是江油的"))
+    # a kiln's tiles blistering are no burn
+    assert not assess("我们是夹江的瓷砖厂 最近烧出来有一批釉面起泡 想找陶瓷材料方面的专家").kind
+    assert assess("娃儿遭稀饭烫了 起了好多泡").kind == "emergency"
+    # an amount with talk of money, or a month with talk of tourists, answers the prompt
+    bot.chat("g3", "奶奶在丹巴 想请个专家教下咋个修剪苹果树 不急")
+    assert "联系方式" in text(bot.chat("g3", "奶奶说给不起好多钱 五百嘛"))
+    bot.chat("g4", "我们是理塘的牧家乐合作社 想请专家来给员工搞个高原急救培训")
+    assert "费用" in text(bot.chat("g4", "下个月旅游旺季 这个月要搞完"))
+    assert "已取消" in text(bot.chat("g4", "算了"))
+    # "有没有搞饲料配方的专家" asks for one
+    accounts.account(bot.engine, "telegram", "g5", role="enterprise")
+    said = text(bot.chat("g5", "有没有搞饲料配方的专家，我们是绵阳游仙的饲料厂，"
+                               "育肥猪料料肉比偏高"))
+    assert "急不急" in said and "出处" not in said
+    # at the card: "那先发出去嘛" and "问了 他说找专家 发嘛" publish; a murmur then a question
+    # about what comes next is told and publishes nothing
+    for user, last, published in (("g6", "那先发出去嘛", True),
+                                  ("g7", "问了 他说找专家 发嘛", True),
+                                  ("g8", "嗯 然后发布了以后好久有人接哦", False)):
+        assert "请确认需求信息" in text(bot.chat(user, "我在眉山东坡区 柑橘溃疡病 想请专家来看 "
+                                                      "不急 两千 同意给电话"))
+        said = text(bot.chat(user, last))
+        assert ("需求已发布" in said) == published, said
+        if not published:
+            assert "推送给匹配的专家" in said and "请确认需求信息" in said
+    # a consultation's cost is not asked; said anyway, it is on the card
+    from matching.need import NeedDraft
+
+    lines = NeedDraft(description="笋子罐头开盖有股怪味", kind="question").summary_lines()
+    assert not any(line.startswith("预算") for line in lines)
+    lines = NeedDraft(description="笋子罐头开盖有股怪味", kind="question",
+                      budget=6000).summary_lines()
+    assert "预算：约 6000 元" in lines
