@@ -69,6 +69,12 @@ def find_products(text: str) -> list[str]:
     return [w for _, w in sorted(found)][:8]
 
 
+# a farm product made into food: its processing, packing and keeping
+_PROCESSED = re.compile(r"加工|罐头|软包装|袋装|真空包装|保质期|货架期|灭菌|杀菌|腌制|酿造|"
+                        r"胀袋|胀气|榨油|压榨|炒籽|生产线|产线|成品|出厂")
+_FOOD_SCIENCE = "0832"
+
+
 def _discipline(text: str, found_products: list[str]) -> str | None:
     """The product decides when one is named ("猪场…免疫记录" is animal husbandry, not
     basic medicine); otherwise the discipline lexicon."""
@@ -76,6 +82,9 @@ def _discipline(text: str, found_products: list[str]) -> str | None:
     for p in found_products:
         code = codes.get(p)
         if code and taxonomy.get(code):
+            if code.startswith("09") and _PROCESSED.search(text):
+                # "软包装竹笋放一段时间就发酸": the bamboo shoot as food made, not as grown
+                return _FOOD_SCIENCE
             return code
     matches = taxonomy.match_disciplines(text)
     return matches[0][0].code if matches else None
@@ -220,7 +229,8 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         # "预算改成三万", "这个不要公开哈": the fields change, the text experts read does not
         # ("我说错了哈，厂子是在雨城区…茶园是在名山那边的，地区改成名山嘛": a field corrected
         # in many words is still only an edit)
-        edit_only = bool(draft.description) and (edit_only or problem_size(text) < 2 or bool(
+        edit_only = bool(draft.description) and (edit_only or problem_size(
+            _EDIT_NOISE.sub(" ", slots.problem_text(text))) < 2 or bool(
             _FIELD_FIXED.search(text)) or _only_visibility(text) or bool(
             _ANYWHERE.search(text) and slots.parse_remote(text)))
         merged = extract_need(draft.description if edit_only
@@ -240,6 +250,16 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
             bare = _bare_amount(said.strip())  # "…，是800"
             if bare is not None:
                 update.budget, update.budget_text = bare.amount, bare.text
+        if said is not answer and _MONEY_WORDS.search(answer) and (
+                first := slots.parse_budget(_CLAUSES.split(said.strip())[0]) or _bare_amount(
+                    _CLAUSES.split(said.strip())[0])) is not None and first.amount is not None:
+            # "那个钱改成两千嘛 一千块钱怕没得人愿意来": the amount right after 改成
+            update.budget, update.budget_text = first.amount, first.text
+        if update.budget is None and not update.budget_text and _BUDGET_FIX.search(text) and \
+                _MONEY_WORDS.search(text) and (fixed := _budget_answer(text)) is not None \
+                and fixed.amount is not None:
+            # "预算更正一下：领导刚批了，最高可以到三万五。"
+            update.budget, update.budget_text = fixed.amount, fixed.text
         # visibility changes only when the new words speak of it ("预算不是十万，是八万"
         # keeps 仅匹配的专家可见 said at the consent prompt)
         merged.confidentiality = (slots.parse_confidentiality(text)
@@ -256,6 +276,11 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
                 moved := slots.region_meant(text)) is not None and not _coarser(
                 moved.code, draft.region_code):
             # "地方搞错了，工厂不在旌阳，在广汉，预算也改成1.5万": both changes, not the last only
+            merged.region_code = moved.code
+        elif update.region_code is None and _PLACE_SAID.search(text) and (
+                moved := slots.region_meant(text)) is not None and moved.level == "county" \
+                and moved.code != draft.region_code:
+            # "不好意思 基地是在犍为县 钱也改成两万五": the place said with the other change
             merged.region_code = moved.code
         if update.budget is not None or update.budget_text:
             merged.budget, merged.budget_text = update.budget, update.budget_text
@@ -418,7 +443,10 @@ _HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")
 # what comes after these is the amount meant: a correction, or the sum of the parts said
 # ("1. 社里出1万；2. 补贴1万，合计2万元")
 _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是|[加提涨降减]到|更正为?|"
-                         r"调整为|合计|共计|总共|一共|加起来|"
+                         r"调整为|合计|共计|总共|一共|加起来|可以到|能到|最高到?|"
+                         # "一亩一百 三十亩就是三千块": the total; "改一千五嘛"
+                         r"就是(?=.{0,3}[0-9一二两三四五六七八九十百千万])|"
+                         r"改(?!一下|一哈|一点)(?=[0-9一二两三四五六七八九十百千万])|"
                          # "两三千？算了太多了 一千 就一千": the amount said after
                          r"太多了?|太贵了?|算了(?=.{0,8}[0-9一二两三四五六七八九十百千万])")
 # a field of the card named and changed ("地区改成名山", "预算更正为4000元"); the money alone
@@ -430,9 +458,18 @@ _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4
 # a change of mind said with the new answer ("哦不对，其实不急")
 _MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为|还是(?=.{0,3}(急|尽快|不急))")
 _CONSENT_WORD = re.compile(r"(不)?同意[了嘛吧哈]?")
+# what goes with a change to the card and says nothing of the problem: "哦其实也没那么急 改成
+# 不急嘛", "不好意思 基地是在犍为县 钱也改成两万五", "五百怕是少了 改一千五嘛"
+_EDIT_NOISE = re.compile(r"那里|这里|一下|一哈|不好意思|抱歉|其实|那个|基地|厂子|地方|地址|钱|预算|"
+                         r"费用|紧急程度|怕是|少了|多了|太少|太多|改成|改为|改|也|还是|就|哦|嘛|吧|"
+                         r"哈|呢|了|的|那|是|在|没那么急")
+# where the work is, said at the card: "基地是在犍为县", "厂子在高坪"
+_PLACE_SAID = re.compile(r"(基地|厂子?|工厂|公司|园子|果园|茶园|鱼塘|猪场|我们|我家|屋头|地方|地址)"
+                         r"(是|就)?在")
 # the place given up for remote help: "地区就写不限", "专家在哪都行"
 _ANYWHERE = re.compile(r"(地区|地址|地方|位置).{0,6}(不限|改|随便|都行|都可以)|不限地区|"
-                       r"在哪(里|儿)?都(行|可以)|哪里都(行|可以)|远程(指导|看)?就(行|可以)")
+                       r"在哪(里|儿)?都(行|可以)|哪里都(行|可以)|远程(指导|看)?(就|也)?(行|可以)|"
+                       r"网上(指导|看)?(就|也)(行|可以)")
 # the parts of a message that changes several fields at the card
 _EDIT_PARTS = re.compile(r"[；;]|[，,。\s]\s*(?=另外|还有|再就是|然后|并且|而且)")
 # the fields a card shows besides the description
@@ -481,6 +518,7 @@ _MONEY_TALK = re.compile(r"钱|费用|预算|给好多|要好多|出好多")
 _UNSAID = re.compile(r"不好说|说不好|说不准|(莫|别|不要)问|不想说|不方便说|说不来|"
                      r"(专家|你们|他们?)(说了算|定|来定)")
 _CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写|"
+                         r"改(?!一下|一哈|一点)(?=[0-9一二两三四五六七八九十百千万])|"
                          r"[加提涨降减]到|"
                          # "哎不对 还是两千五", "不要写面议了，写六千": the amount after it
                          r"(?:还是|(?<!要)写)(?=[零一二两三四五六七八九十百千万\d])")

@@ -67,6 +67,8 @@ def parse_kind(text: str) -> str:
 # ---- urgency ---------------------------------------------------------------------------------
 # "不是很急", "不太急", "莫得那么急" are not urgent: the negation is checked first
 _NOT_URGENT = re.compile(r"(?<!急)不急|不着急|不赶|不用急|慢慢来|时间不限|长期|不慌|不得急|不消急|"
+                         # "时间上没有要求，专家什么时候方便都行"
+                         r"(时间|时限)上?(没有|没得|莫得|无)(要求|限制)|(什么|啥子?)时候(方便|都行|都可以)|"
                          r"急啥子|莫慌|等得起|不赶时间|不紧急|"
                          r"不(是|太|算|咋|怎么|那么)(说|讲)?(很|太|特别|那么|好)?急|"
                          r"(莫|没)得?(那么|好|啥子?)?急|没有(很|那么|太|特别|多)?急(?!救|诊)|"
@@ -135,7 +137,19 @@ def region_meant(text: str) -> Region | None:
 
 
 def parse_urgency(text: str) -> str | None:
-    """urgent | soon | normal, or None when the text does not say."""
+    """urgent | soon | normal, or None when the text does not say; after a correction ("不急吧
+    哦不对 虫子长得快 还是这周要来") what follows it."""
+    parts = _URGENCY_FIX.split(text)
+    if len(parts) > 1 and (after := _urgency(parts[-1])) is not None:
+        return after
+    return _urgency(text)
+
+
+_URGENCY_FIX = re.compile(r"不对|说错了|搞错了|哦不|改成|改为")
+_THIS_WEEK = re.compile(r"这周|本周|这几天|这两天|三天内|马上|今天|明天")
+
+
+def _urgency(text: str) -> str | None:
     lower = text.lower()
     for said, meant in _ENGLISH_URGENCY.items():  # "ASAP", "not urgent，下一季开花前来就行"
         if said in lower:
@@ -159,8 +173,8 @@ def parse_urgency(text: str) -> str | None:
     text = _DOUBLE_NEGATION.sub("急", text)  # "不是不急哈，急得很"
     if _NOT_URGENT.search(text):
         return "normal"
-    if _SOMEWHAT.search(text):  # "有点急", "比较急": this month rather than this week
-        return "soon"
+    if _SOMEWHAT.search(text) and not _THIS_WEEK.search(text):
+        return "soon"  # "有点急", "比较急": this month rather than this week ("比较急，这周内最好")
     if _URGENT.search(text):
         return "urgent"
     if _SOON.search(text):
@@ -195,7 +209,8 @@ _UNIT_TENTH = re.compile(r"(?<![\d.])(\d+)\s*([万千wWkK])(\d)(?:千)?(?![\d.%�
 _CUE = re.compile(r"预算|budget|按|"
                   r"(?<![长冒生产])出(?!现|来|去|了|在|门|差|生|产|血|汗|问题|苗|芽)|"
                   r"月薪|年薪|工资|薪资|待遇|费用|经费|报酬|酬劳|价钱|价格|开价|"
-                  r"出价|愿意出|能出|可出|出得起|(?<!开)花(?!椒|生|卉|期|朵|苞|蕾|粉|瓣|园|木|草|开|叶|斑)|"
+                  r"出价|愿意出|能出|可出|出得起|"
+                  r"(?<!开)(?<!攀枝)花(?!椒|生|卉|期|朵|苞|蕾|粉|瓣|园|木|草|开|叶|斑)|"
                   r"付|给|投入|投资|"
                   r"资金|合同|服务费|咨询费|补贴")
 # a count of things, not money: "三千多棵", "五万左右只鸡"
@@ -258,8 +273,8 @@ def parse_budget(text: str) -> Budget | None:
                  and _BUDGET_WORD.search(text[max(0, m.start() - 4):m.start()]))
         counted = MEASURE.match(text, m.end())  # "三千多棵", "五万左右只鸡": not money
         hedged = big and m.group("approx") and not counted
-        if not (m.group("cur") or (scaled and cue) or hedged or plain):
-            continue
+        if not (m.group("cur") or (scaled and cue and not counted) or hedged or plain):
+            continue  # ("有五百亩芒果基地" counts land, whatever cue is near)
         a = _number(a_tok)
         if a is None:
             continue
@@ -380,7 +395,10 @@ _FILLER = re.compile(r"喂+|听得?[到见]不|听得?[到见]吗|能听[到见]
                      # that there is something, not what it is
                      r"有(个|件|点)事情?|想?请你帮(个)?忙|"
                      r"我是[^，,。！!？?]{0,10}?(农技站|推广站|站上|村上|镇上|乡上|合作社|公司|厂)的|"
-                     r"我是(回乡|返乡|回村|回来)[^，,。！!？?]{0,8}的")
+                     r"我是(回乡|返乡|回村|回来)[^，,。！!？?]{0,8}的|"
+                     # "我们是一家中药饮片生产企业": who asks, in a firm's words
+                     r"(我们|我司|本公司|我单位)(是|系)?一家[^，,。！!？?]{0,14}?"
+                     r"(企业|公司|厂|工厂|合作社|作坊)")
 
 
 # hurry and courtesy left over once urgency is taken out: "急得很 快点帮我找个专家"

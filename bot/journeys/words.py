@@ -46,7 +46,8 @@ _LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|�
                 r"不做了|不找了|莫请了|不请了|溜了|"
                 r"不发了|"
                 r"删了|删掉|删除|撤掉|撤了|撤回|"
-                r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销|作废|退出|不想发了|"
+                r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销掉?|作废|退出|不想发了|"
+                r"不提交了|不报了|不申请了|"
                 r"不想弄了|先不弄了|先不搞了|暂不处理|先不处理|不处理了|取消掉|"
                 # "先放到嘛 我去问哈农技员再说", "我问错了 没得事了"
                 r"先放到|先放一放|先放一哈|放一哈再说|以后再说|问错了|点错了|发错了|"
@@ -104,7 +105,9 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            # "就想找个人来现场看下"
                            r"(找|请|喊)[个位]?人来(现场|实地|屋头|地头|田头|园子|看)|"
                            # "帮…小伙子申请技术服务", "想对接个兽医", "帮忙对接一下专家"
-                           r"(申请|对接)[^，,。！!？?\s]{0,10}(专家|技术服务|兽医|技术员|老师|农技员)")
+                           r"(申请|对接)[^，,。！!？?\s]{0,10}(专家|技术服务|兽医|技术员|老师|农技员)|"
+                           # "需要兽医专家", "急需一位植保专家"
+                           r"需要?[个位名]?[^，,。！!？?\s]{0,6}专家(?!说|讲|建议)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
 FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"
@@ -218,7 +221,7 @@ def publishes_last(text: str) -> bool:
     return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
 
 
-_THIS = r"(这条|这个|那个|本次|这次|此次|该|本)?(专家|技术)?(需求|事情?|单子)?"
+_THIS = r"(这条|这个|那个|本次|这次|此次|该|本|这)?(专家|技术)?(需求|事情?|单子|单)?"
 _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?"
                            # "刚才那个需求算了不要了"
                            rf"(?:刚才|刚刚|之前|前面|上面)?的?(这次的?|这个|那个)?"
@@ -233,6 +236,7 @@ _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?"
 CHANGE = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|改一下|改哈|[加提涨降减]到")
 _CALLED = re.compile(r"(打|来|接到|回)了?个?电话")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
+_NEVER_MIND = re.compile(r"(那|那就|还是|唉|哎)?(算了)+[嘛吧哈了]*")
 
 
 # spoken without punctuation (voice input): "算了嘛我婆娘说她已经喊了农技员明天就来看这里就不弄了"
@@ -252,9 +256,13 @@ def leaves(text: str) -> bool:
     if not m:
         # "钱哦。。唉 算了算了 不要了 我自己挖了撒点石灰": a clause of leaving words alone
         # ("可以嘛…… 算了算了 还是不给电话了": 算了 takes back a yes, it does not leave)
-        return len(text) <= _LEAVE_SPAN and not CHANGE.search(text) and (
-            parse_contact_consent(text) is None) and any(
-            _LEAVE_CLAUSE.match(c) for c in re.split(r"[，,。！!？?；;…\s]+", text))
+        clauses = [c for c in re.split(r"[，,。！!？?；;…\s]+", text) if c]
+        leaving = [c for c in clauses if _LEAVE_CLAUSE.match(c)]
+        # ("电话号码还要给别个哦 那算了 我不搞了": more than 算了 leaves, whatever was said of
+        # the phone before it)
+        plainly = any(not _NEVER_MIND.fullmatch(c) for c in leaving)
+        return len(text) <= _LEAVE_SPAN and not CHANGE.search(text) and bool(leaving) and (
+            plainly or parse_contact_consent(text) is None)
     rest = text[m.end(2):] if m.group(2) else ""  # (the reason-first form ends on the word)
     rest = _CALLED.sub("", rest)  # "蚕站的技术员刚刚打电话说明天来" is news, not the field
     return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS + "|取消", rest))

@@ -1215,3 +1215,50 @@ def test_fresh_phrasings_from_the_thirty_first_to_fifth_sets(bot: Harness) -> No
     lines = NeedDraft(description="笋子罐头开盖有股怪味", kind="question",
                       budget=6000).summary_lines()
     assert "预算：约 6000 元" in lines
+
+
+def test_fresh_phrasings_from_the_thirty_sixth_and_seventh_sets() -> None:
+    import copy
+
+    from bot.journeys import words
+    from matching import slots
+    from matching.extract import extract_need, fill_slot
+    from matching.need import NeedDraft, problem_size
+
+    # leaving: a firm's "这单先撤销掉，不提交了"; more than 算了 leaves whatever was said of
+    # the phone before it; 算了 that only takes back a yes does not
+    assert words.leaves("费用这块还要走公司审批流程，现在定不下来，这单先撤销掉，不提交了。")
+    assert words.leaves("电话号码还要给别个哦 那算了 我不搞了 现在骗子多得很 一天到晚打电话来")
+    assert not words.leaves("可以嘛…… 算了算了 还是不给电话了")
+    # urgency: this week beats a hedge; what follows a correction; no time asked is no hurry
+    assert slots.parse_urgency("比较急，这周内最好") == "urgent"
+    assert slots.parse_urgency("有点急") == "soon"
+    assert slots.parse_urgency("不急吧 哦不对 虫子长得快 还是这周要来") == "urgent"
+    assert slots.parse_urgency("时间上没有要求，专家什么时候方便都行。") == "normal"
+    # money: a total after 就是; land counted near 攀枝花 is no money
+    draft = NeedDraft(description="x")
+    fill_slot(draft, "budget", "按亩算嘛 一亩一百 三十亩就是三千块")
+    assert draft.budget == 3000
+    assert slots.parse_budget("我司在攀枝花市仁和区有五百亩芒果基地，今年花期落花严重") is None
+    # at the card: several ways of changing a field, none of them added to the description
+    base = extract_need("遂宁射洪 鱼塘里的鱼最近天天死 想请专家 急得很 一千 同意")
+    for edit, field, value in (("五百怕是少了 改一千五嘛", "budget", 1500),
+                               ("预算更正一下：领导刚批了，最高可以到三万五。", "budget", 35000),
+                               ("不好意思 基地是在犍为县 钱也改成两万五", "region_code", "511123"),
+                               ("哦其实也没那么急 改成不急嘛", "urgency", "normal"),
+                               ("钱的事情见面再说 预算那里改一下", "budget", None)):
+        changed = copy.deepcopy(base)
+        fill_slot(changed, "description", edit)
+        assert getattr(changed, field) == value, edit
+        assert changed.description == base.description, edit
+    changed = copy.deepcopy(base)
+    fill_slot(changed, "description", "专家来不了的话网上指导也行 远程可以")
+    assert (changed.region_code, changed.remote_ok) == (None, True)
+    # "需要兽医专家" asks for one; a firm saying what it is names no problem
+    assert words.NEED_REQUEST.search("最近仔猪腹泻比较多，需要兽医专家")
+    assert not words.NEED_REQUEST.search("专家说要打药")
+    assert problem_size("您好，我们是一家中药饮片生产企业，想申请专家技术服务。") == 0
+    # a farm product made into food is food science
+    made = extract_need("我们是沐川做竹笋加工的 软包装竹笋放一段时间就发酸")
+    assert made.discipline == "食品科学与工程"
+    assert extract_need("竹笋林下种植 笋子长得细").discipline == "林学"
