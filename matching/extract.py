@@ -300,8 +300,9 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         if region is None:
             if slots.parse_remote(text):
                 draft.remote_ok = True
-            else:
-                return False
+            elif not (draft.county_asked and draft.city_only()):
+                return False  # (asked which county of the city: "不清楚", or anything else,
+                # keeps the city — never a loop)
         else:
             draft.region_code = region.code
     elif slot == "urgency":

@@ -51,6 +51,7 @@ class NeedDraft:
     confidentiality: str = "public"
     visibility_set: bool = False  # the requester said public or not (asked of enterprises)
     problem_asked: bool = False  # what the problem is was asked again already: never a third time
+    county_asked: bool = False  # a city said alone: its county asked once, never again
     requester_role: str = "citizen"
     contact_consent: bool | None = None
     remote_ok: bool = False
@@ -67,6 +68,11 @@ class NeedDraft:
     def full_region_name(self) -> str:
         return gazetteer.display_name(self.region_code)
 
+    def city_only(self) -> bool:
+        """The place is a city that has counties, none of them said ("泸州的")."""
+        region = gazetteer.get(self.region_code) if self.region_code else None
+        return region is not None and region.level == "city"
+
     def recompute_missing(self) -> list[str]:
         """Required slots still empty, in the order the dialog should ask for them."""
         missing = []
@@ -78,8 +84,9 @@ class NeedDraft:
                 (size < 4 and not (size >= 2 and TROUBLE.search(self.description)))
                 or only_names_a_product(self.description, self.products)):
             missing.append("description")
-        if self.region_code is None and not self.remote_ok:
-            missing.append("region")
+        if (self.region_code is None and not self.remote_ok) or (
+                not self.county_asked and self.city_only()):
+            missing.append("region")  # ("泸州的": which county, asked once)
         if self.urgency is None:
             missing.append("urgency")
         if self.kind != "question" and self.budget is None and not self.budget_text:
@@ -95,6 +102,7 @@ class NeedDraft:
         data.pop("contact")
         data.pop("visibility_set")
         data.pop("problem_asked")
+        data.pop("county_asked")
         data["region"] = self.full_region_name()
         data["urgency"] = self.urgency or "normal"
         data["contact_consent"] = bool(self.contact_consent)

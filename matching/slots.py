@@ -34,6 +34,7 @@ _RD = re.compile(r"攻关|联合|合作研发|共同研发|共同开发|研发|�
 # "有没得专家会弄魔芋软腐病" (the dialog reads the same words as a request, bot/journeys/words.py)
 EXPERT_REQUEST = (r"(?:发布|发|提|登记)(?:个|一个)?(?:技术)?需求|"
                   r"(?:有没得|有没有|有莫得|有得)(?:啥子|哪个|哪位)?(?:专家|懂行|技术员|老师)|"
+                  r"有(?:专家|懂行的|技术员)(?:没得|没有|不)|"
                   # "有没有搞饲料配方的专家", "有没得懂樱桃的专家"
                   r"(?:有没得|有没有|有莫得)(?:搞|懂|做|研究|会)[^，,。！!？?\s]{1,10}的"
                   r"(?:专家|老师|技术员)")
@@ -87,7 +88,8 @@ _DOUBLE_NEGATION = re.compile(r"(并)?不是说?不(着)?急|不能说不急|(�
                               r"不急是假的?|哪个说不急|(咋个|怎么|啷个|哪里)(会|能)?不急")
 # "急是急 但也没急到火烧眉毛那种 尽快嘛": urgent, but said as this month
 _URGENT_BUT = re.compile(r"急是急[^。！!]{0,6}(但|不过|就是)")
-_NOT_VERY = re.compile(r"不(是|算)?(说|讲)?(很|太|特别|那么|好)急|不算急|"
+_NOT_VERY = re.compile(r"不(是|算)?(说|讲)?(很|太|特别|那么|好)急|不算急|不甚(紧急|急)|"
+                       r"急倒(是|也)?不急|"
                        r"(紧急|急)[^，,。]{0,4}(谈不上|说不上|算不上)")
 # what will happen soon, not when help is wanted: "尽快嘛 马上又要落第二轮了"
 _COMING = re.compile(r"马上(?:又|就)?要")
@@ -145,7 +147,7 @@ def parse_urgency(text: str) -> str | None:
     return _urgency(text)
 
 
-_URGENCY_FIX = re.compile(r"不对|说错了|搞错了|哦不|改成|改为")
+_URGENCY_FIX = re.compile(r"不对|说错了|搞错了|哦不|改成|改为|算了")  # ("这周 算了这个月嘛")
 _THIS_WEEK = re.compile(r"这周|本周|这几天|这两天|三天内|马上|今天|明天")
 
 
@@ -168,6 +170,8 @@ def _urgency(text: str) -> str | None:
     text = _NOT_THAT_URGENT.sub("尽快", text)  # "也没那么火烧眉毛": soon, not this week
     if (_DOUBLE_NEGATION.search(text) or _NOT_VERY.search(text)) and (
             _SOON_SAID.search(text) or _THIS_MONTH.search(text)):
+        # ("急倒是不急 但是…这个月能来最好", "不甚紧急，本月内能来即可": this month is 尽快;
+        # a plain "不急，这个月有人来就行" stays 不急, as every writer read it)
         # "倒也不是不急哈，尽快吧", "不算特别急 但也不能拖 尽快嘛", "急倒不是好急 这个月来就行"
         return "soon"
     text = _DOUBLE_NEGATION.sub("急", text)  # "不是不急哈，急得很"
@@ -331,6 +335,8 @@ _CONSENT_NO = re.compile(r"不留电话|不留联系|不(?:给|提供)(?:电话|
                          r"不太?(?:愿意|想)把.{0,8}(?:电话|号码|手机|联系方式)|"
                          r"(?:电话|phone)[？?]?\s*不给")
 _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
+                          # "想了哈还是给嘛 不然专家联系不到我"
+                          r"还是给(?:嘛|吧|他|她|专家|电话)|(?:不然|要不然|否则)专家联系不到|"
                           # "电话嘛可以给他", "电话可以告诉专家", "可以跟专家说我电话"
                           r"(?:同意|愿意)给(?:电话|联系方式|号码|专家)|"  # "同意给电话"
                           r"(?:电话|联系方式|号码|手机)[嘛呢的]?(?:可以|能|就|也|还是)?(?:直接)?"
@@ -401,8 +407,10 @@ _FILLER = re.compile(r"喂+|听得?[到见]不|听得?[到见]吗|能听[到见]
                      r"(企业|公司|厂|工厂|合作社|作坊)")
 
 
+_EXPERT_ASKED = re.compile(EXPERT_REQUEST)  # "有没得专家", "有专家没得": the asking, no problem
 # hurry and courtesy left over once urgency is taken out: "急得很 快点帮我找个专家"
-_HURRY = re.compile(r"^得很|(?<=\s)得很|快点|赶快|赶紧|麻烦(你|您)?|谢谢")
+_HURRY = re.compile(r"^得很|(?<=\s)得很|快点|赶快|赶紧|麻烦(你|您)?|谢谢|"
+                    r"(帮我|想|给我)?(找|约|请)一?个|哦")  # ("有没得专家哦 帮我找一个")
 
 
 def problem_text(text: str) -> str:
@@ -411,8 +419,9 @@ def problem_text(text: str) -> str:
     from knowledge import gazetteer
 
     rest = text
-    for pattern in (_FILLER, _CARD_WORDS, _AMOUNT, _NEGOTIABLE, _NOT_URGENT, _URGENT, _SOON,
-                    _CONFIDENTIAL, _CONSENT_NO, _CONSENT_YES, _REMOTE, _REQUEST, _HURRY):
+    for pattern in (_FILLER, _EXPERT_ASKED, _CARD_WORDS, _AMOUNT, _NEGOTIABLE, _NOT_URGENT,
+                    _URGENT, _SOON, _CONFIDENTIAL, _CONSENT_NO, _CONSENT_YES, _REMOTE, _REQUEST,
+                    _HURRY):
         rest = pattern.sub(" ", rest)
     place = gazetteer.find_region(rest)
     while place is not None and (place.name in rest or place.short_name in rest):

@@ -82,7 +82,7 @@ def synonyms(name: str = "synonyms.csv") -> dict[str, list[str]]:
 
 # questions that name a term of art without its words: "打了药过后好久才能摘来卖" asks for the
 # 安全间隔期, "猪打了抗生素 要等多久才能卖" for the 休药期
-_WAIT = r".{0,12}(好久|多久|几天|多少天|隔|等).{0,8}"
+_WAIT = r".{0,12}(好久|多久|几天|多少天|好多天|隔|等).{0,8}"
 _TERMS_ASKED = (
     (re.compile(r"(打|喷|施|用)了?(药|农药|杀虫剂|杀菌剂)" + _WAIT + r"(摘|采|卖|收|吃|上市)"),
      "安全间隔期"),

@@ -14,6 +14,7 @@ from bot import texts
 from bot.journeys import acts, ask, words
 from bot.journeys.base import Deps, Step, Turn, options
 from delivery.messages import Button
+from knowledge import gazetteer
 from matching import slots
 from matching.extract import changes_a_field, fill_others, fill_slot, says_no_amount
 from matching.need import SLOT_QUESTIONS, TROUBLE, NeedDraft, problem_size
@@ -59,7 +60,7 @@ def _negotiable(text: str) -> bool:
 
 # not knowing, said in a description: "叶子发黄 不晓得咋回事 想找专家看下" asks nothing
 _NOT_KNOWING = re.compile(r"(不晓得|不知道|不清楚|搞不清楚?|没搞懂)[^，,。！!？?\s]{0,8}")
-_ASKING_WORDS = re.compile(r"想问|请问|问一?[下哈]|好[大多久深高长远宽]|合不合适|朗个|啷个|如何|哪|"
+_ASKING_WORDS = re.compile(r"想问|请问|问一?[下哈]|好[大久深高长远宽]|合不合适|朗个|啷个|如何|哪|"
                            r"要不要|能不能|可不可以|有没有|行不行|得行不")
 _CLAUSE_START = re.compile(r"[，,。！!；;\s]+")
 
@@ -383,13 +384,19 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
             draft.problem_asked = True
             draft.recompute_missing()
         t.data["retried"] = "description"
+    if t.state == "need:confirm":
+        draft.county_asked = True  # ("地区改成乐山" at the card: the city, no question)
+        draft.recompute_missing()
+    city = draft.missing[:1] == ["region"] and draft.city_only()
+    draft.county_asked = draft.county_asked or city  # ("泸州的": which county, once)
     t.data["draft"] = asdict(draft)
     if draft.missing:
         name = draft.missing[0]
         if t.state != f"need:slot:{name}":
             t.data.pop("retried", None)
         t.state = f"need:slot:{name}"
-        _ask_slot(name, t)
+        _ask_slot(name, t, texts.COUNTY_ASK.format(city=gazetteer.display_name(
+            draft.region_code)) if city else None)
         return
     t.state = "need:confirm"
     lines = [texts.SUMMARY_HEAD, *draft.summary_lines()]

@@ -221,7 +221,8 @@ def publishes_last(text: str) -> bool:
     return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
 
 
-_THIS = r"(这条|这个|那个|本次|这次|此次|该|本|这)?(专家|技术)?(需求|事情?|单子|单)?"
+_THIS = (r"(这条|这个|那个|本次|这次|此次|该|本|这)?(专家|技术)?"
+         r"(服务申请|服务|申请|需求|事情?|单子|单)?")
 _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?"
                            # "刚才那个需求算了不要了"
                            rf"(?:刚才|刚刚|之前|前面|上面)?的?(这次的?|这个|那个)?"
@@ -229,7 +230,7 @@ _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?"
                            rf"(申请|需求|(?:请|找)?专家的?事情?)?"
                            rf"(就)?(麻烦|请)?(您|你)?"
                            rf"(给我|帮我|帮我们|替我|你)?"
-                           rf"{_THIS}(请|请予以|予以)?"
+                           rf"{_THIS}(请|请予以|请予|予以)?"
                            # "麻烦帮我们撤回这个需求", "本次专家需求予以撤销"
                            rf"(就|先){{0,2}}({_LEAVE_WORDS}|取消)+{_THIS}{_PARTICLES}$")
 # a change to the form said with leaving words ("算了，预算还是写五万"): not leaving

@@ -1262,3 +1262,42 @@ def test_fresh_phrasings_from_the_thirty_sixth_and_seventh_sets() -> None:
     made = extract_need("我们是沐川做竹笋加工的 软包装竹笋放一段时间就发酸")
     assert made.discipline == "食品科学与工程"
     assert extract_need("竹笋林下种植 笋子长得细").discipline == "林学"
+
+
+def test_a_city_said_alone_gets_its_county_asked_once(bot: Harness) -> None:
+    """"泸州的": which county is asked once (the county's staff handle its needs); a county
+    answers it, anything else keeps the city and the form goes on; at the card a city is
+    taken as said."""
+    bot.chat("c1", "塘里的鱼身上好多白点点 想找专家")
+    said = text(bot.chat("c1", "泸州的"))
+    assert "泸州市的话，是哪个县（区）" in said
+    assert "急不急" in text(bot.chat("c1", "合江"))
+    bot.chat("c1", "很急")
+    bot.chat("c1", "两千")
+    assert "泸州市合江县" in text(bot.chat("c1", "同意"))
+    bot.chat("c2", "找专家 鱼身上好多白点点")
+    bot.chat("c2", "泸州的")
+    assert "急不急" in text(bot.chat("c2", "不清楚"))
+    bot.chat("c3", "我在眉山东坡区 柑橘溃疡病 想请专家来看 不急 两千 同意给电话")
+    card = text(bot.chat("c3", "地区改成乐山"))
+    assert "请确认需求信息" in card and "地区：乐山市" in card
+
+
+def test_fresh_phrasings_from_the_thirty_eighth_and_ninth_sets() -> None:
+    from bot.journeys import words
+    from matching import slots
+    from matching.need import problem_size
+
+    # a hedge with this month is 尽快; a plain "不急，这个月有人来就行" stays 不急
+    assert slots.parse_urgency("急倒是不急 但是下个月要下新一批料 这个月能来最好") == "soon"
+    assert slots.parse_urgency("不甚紧急，本月内能来即可。") == "soon"
+    assert slots.parse_urgency("这周 算了这个月嘛 不得那么快") == "soon"
+    assert slots.parse_urgency("不急，这个月有人来就行") == "normal"
+    assert slots.parse_urgency("没那么急 这个月来看都要得") == "normal"
+    assert slots.parse_contact_consent("想了哈还是给嘛 不然专家联系不到我") is True
+    # asking whether there is an expert names no problem
+    assert problem_size("有没得专家哦 帮我找一个") == 0
+    assert problem_size("有专家没得 想约一个") == 0
+    assert problem_size("有没得专家会弄魔芋软腐病") > 4
+    assert words.leaves("补充说明：领导刚开会定了，此事先由公司技术中心内部攻关，"
+                        "本次专家服务申请请予取消。")
