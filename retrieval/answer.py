@@ -385,12 +385,14 @@ class Answerer:
         none left, the answer is an honest abstention."""
         mine = subjects.classes(question)
         index = self.searcher.index
-        kept = []
+        kept: list[Hit] = []
+        dropped: list[str] = []  # the titles of articles left out for another crop or animal
         for rank, h in enumerate(hits):
             if subjects.conflict(mine, self._subjects(h)):
                 continue
             body = "".join(d.text for d in _article_chunks(index, h))
             if asked and not names_its_subject(asked, h.title, body):
+                dropped.append(h.title)
                 continue
             if asked and not names_the_disease(asked, h.title + body):
                 continue
@@ -405,8 +407,24 @@ class Answerer:
             if asked and len(kept) < rank and not self._shares_the_problem(
                     asked, h.title, body):
                 continue  # better hits were about other crops: this one must earn its place
+            if asked and dropped and not self._names_the_trouble(asked, h.title + body, dropped):
+                continue  # ("柑子树流胶咋整": the citrus fruit-set article says nothing of 流胶)
             kept.append(h)
         return kept
+
+    def _names_the_trouble(self, question: str, article: str, dropped: list[str]) -> bool:
+        """The trouble asked about, named in the title of a better article left out for being
+        about another crop (`dropped`: those titles), is named in this one too: its telling
+        words that are not a crop or a plant part (其他叫法 count)."""
+        index = self.searcher.index
+        said = expand_query(normalise(question))
+        named = _products(said)  # (柑子 and its 柑橘 alike)
+        words = [t for t in index.tokenizer.tokenize(said)
+                 if len(t) >= 2 and t not in _GENERIC and t not in _PLANT_PARTS
+                 and not any(t in p or p in t for p in named)
+                 and index.token_weight("articles", t) >= _TELLING_WEIGHT]
+        words = [t for t in words if any(t in d for d in dropped)]
+        return not words or any(t in article for t in words)
 
     def _shares_the_problem(self, question: str, title: str, body: str) -> bool:
         """A general article (its title names no crop or animal) answers a question about a

@@ -563,3 +563,13 @@ def test_fresh_questions_from_the_thirty_first_to_fifth_dialog_sets(demo: Harnes
                                  "一芽一叶 一芽二叶有啥子讲究"))
     assert "名优茶采摘标准" in said and "哪个市" not in said
     assert "出处" not in text(demo.chat("h10", "我们还想做个红茶新产品 红茶发酵有没得资料"))
+
+
+def test_a_crop_named_with_a_trouble_only_another_crops_article_names_is_not_answered(
+        demo: Harness) -> None:
+    # gummosis is written up for plums and peppers only: the citrus fruit-set article, about
+    # citrus but silent on 流胶, is no answer; kiwifruit's "white sap" is its canker's ooze
+    said = text(demo.chat("t1", "柑子树流胶咋整"))
+    assert "保果" not in said and "出处" not in said
+    said = text(demo.chat("t2", "我屋头米猴桃树杆杆上流白浆浆 咋个办"))
+    assert "猕猴桃细菌性溃疡病" in said and "人工授粉" not in said
