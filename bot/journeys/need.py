@@ -45,7 +45,7 @@ _THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)
                            r"(?:帮|给)(?:我们?|忙)?(?:找|请|喊)个?专家)")
 # the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
 _THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
-                         r"(?:问一?[下哈句]|请问)?|(?:先|再)?问一?[下哈句]|请问)")
+                         r"(?:问一?[下哈句]|请问)?|(?:先|再)?问一?[下哈句个]|请问)")
 # a message that asks something ("明天成都下不下雨哦"), not one that only tells
 _ASKS_SOMETHING = re.compile(r"[？?]|吗|呢|咋|怎么|啥|什么|多少|几|(.)不\1|没得?[嘛哦]?$")
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
@@ -200,7 +200,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         show(deps, draft, t)
         return
     if m and words.asks_inside_form(tail := text[m.start(1):].strip()) and not fill_slot(
-            NeedDraft(**t.data["draft"]), name, text):
+            NeedDraft(**t.data["draft"]), name, text[:m.start()]):
         # "预算还在报批，先问一下，茶小绿叶蝉啥时候最凶？": no answer yet, a question by the
         # way — answered, and the prompt asked again
         ask.answer(deps, tail, t, inside_form=True)

@@ -326,7 +326,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
 _FIRM_PROBLEM = 6
 
 # "问一哈，小猪儿拉稀要喂点啥子": said to be a question
-_ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事|问一?句|"
+_ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事?|问一?句|要紧不|"
                      # "我帮我爷爷打字哈：他问…": a question passed on
                      r"(?:他|她|爷爷|奶奶|老汉|我爸|我妈|老人家)(?:又|还)?问")
 

@@ -1301,3 +1301,15 @@ def test_fresh_phrasings_from_the_thirty_eighth_and_ninth_sets() -> None:
     assert problem_size("有没得专家会弄魔芋软腐病") > 4
     assert words.leaves("补充说明：领导刚开会定了，此事先由公司技术中心内部攻关，"
                         "本次专家服务申请请予取消。")
+
+
+def test_slang_thanks_and_a_question_by_the_way_with_no_answer_yet(bot: Harness) -> None:
+    from retrieval import smalltalk
+
+    assert smalltalk.classify("xs 学到了") == "ok"
+    assert smalltalk.classify("学到了怎么施肥吗") is None
+    # at the budget prompt: "等哈 先问个 …要紧不" is answered, and the budget asked again
+    bot.chat("s1", "我想找专家 鸡瘟了 死了十几只 在大邑")
+    bot.chat("s1", "急得很")
+    said = text(bot.chat("s1", "等哈 先问个 我爸血压量出来160/100 要紧不 他不想吃药"))
+    assert "费用" in said and "联系方式" not in said
