@@ -342,7 +342,8 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         elif _YES.search(text) or said:
             draft.contact_consent = True
             _, contact = slots.extract_contacts(answer)
-            draft.contact.update(contact)
+            for kind, value in contact.items():  # (one given before is kept, never lost)
+                draft.contact.setdefault(kind, value)
         else:
             return False
     else:
