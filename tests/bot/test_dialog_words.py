@@ -1142,10 +1142,9 @@ def test_a_scientist_saying_who_they_are_is_told_how_to_register_not_asked_for_a
 
 
 def test_fresh_phrasings_from_the_thirty_first_to_fifth_sets(bot: Harness) -> None:
-    import copy
 
     from matching import slots
-    from matching.extract import extract_need, fill_slot
+    from matching.extract import extract_need
     from matching.need import problem_size
     from retrieval.safety import assess
     from retrieval.tokenize import normalise
@@ -1172,10 +1171,8 @@ def test_fresh_phrasings_from_the_thirty_first_to_fifth_sets(bot: Harness) -> No
     for edit, field, value in (("不公开哈 我们的配方要保密", "confidentiality", "experts_only"),
                                ("商量了 公开不得行 只给专家看", "confidentiality", "experts_only"),
                                ("地区就写不限 远程就行", "remote_ok", True)):
-        changed = copy.deepcopy(draft)
-        fill_slot(changed, "description", edit)
+        changed = _edited_only(draft, edit)
         assert getattr(changed, field) == value, edit
-        assert changed.description == draft.description, edit
     assert changed.region_code is None
     # "我们石棉的樱桃" is the county; hurry is no problem
     draft = extract_need("请问有没得专家懂樱桃的 我们石棉的樱桃今年坐果差得很")
@@ -1218,7 +1215,6 @@ def test_fresh_phrasings_from_the_thirty_first_to_fifth_sets(bot: Harness) -> No
 
 
 def test_fresh_phrasings_from_the_thirty_sixth_and_seventh_sets() -> None:
-    import copy
 
     from bot.journeys import words
     from matching import slots
@@ -1247,12 +1243,8 @@ def test_fresh_phrasings_from_the_thirty_sixth_and_seventh_sets() -> None:
                                ("不好意思 基地是在犍为县 钱也改成两万五", "region_code", "511123"),
                                ("哦其实也没那么急 改成不急嘛", "urgency", "normal"),
                                ("钱的事情见面再说 预算那里改一下", "budget", None)):
-        changed = copy.deepcopy(base)
-        fill_slot(changed, "description", edit)
-        assert getattr(changed, field) == value, edit
-        assert changed.description == base.description, edit
-    changed = copy.deepcopy(base)
-    fill_slot(changed, "description", "专家来不了的话网上指导也行 远程可以")
+        assert getattr(_edited_only(base, edit), field) == value, edit
+    changed = _edited_only(base, "专家来不了的话网上指导也行 远程可以")
     assert (changed.region_code, changed.remote_ok) == (None, True)
     # "需要兽医专家" asks for one; a firm saying what it is names no problem
     assert words.NEED_REQUEST.search("最近仔猪腹泻比较多，需要兽医专家")
@@ -1313,3 +1305,15 @@ def test_slang_thanks_and_a_question_by_the_way_with_no_answer_yet(bot: Harness)
     bot.chat("s1", "急得很")
     said = text(bot.chat("s1", "等哈 先问个 我爸血压量出来160/100 要紧不 他不想吃药"))
     assert "费用" in said and "联系方式" not in said
+
+
+def _edited_only(draft, edit: str):  # type: ignore[no-untyped-def]
+    """The draft after `edit` at the card, asserting the description experts read is as before."""
+    import copy
+
+    from matching.extract import fill_slot
+
+    changed = copy.deepcopy(draft)
+    fill_slot(changed, "description", edit)
+    assert changed.description == draft.description, edit
+    return changed
