@@ -166,6 +166,8 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
     draft.discipline_code = _discipline(clean, draft.products)
     draft.discipline = discipline_name(draft.discipline_code)
     budget = slots.parse_budget(clean) or _amount_alone(clean)  # "…想喊个专家来看 尽快 一千五"
+    if budget is not None and budget.amount is not None:
+        budget = _amount_corrected(clean, budget)
     if budget is not None:
         draft.budget, draft.budget_text = budget.amount, budget.text
     # keywords say what the need is about: not its budget, deadline or hidden contacts
@@ -189,7 +191,9 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
 
 
 _YES = re.compile(r"^(?:同意|可以|好的?|行|得行|要得|中|是的?|没问题|莫得问题|没得问题|没啥问题|"
-                  r"对头|不存在|给嘛|给他|给专家|给吧|给[。！!]?$|留嘛|愿意|ok|yes|嗯)",
+                  r"对头|不存在|给嘛|给他|给专家|给吧|给[。！!]?$|留嘛|愿意|ok|yes|嗯|"
+                  # "不反对", "没得意见": no objection is consent
+                  r"不反对|没意见|没得意见|莫得意见|没有意见|无所谓)",
                   re.IGNORECASE)
 # who answers, before the answer: "我们同意", "他说可以", "领导意见：同意"
 _SPEAKER = re.compile(r"^(?:我们?|咱们?|俺们?|我家|他|她|老板|领导|老公|老婆|屋头人|家里人|公司)?"
@@ -422,6 +426,17 @@ def _budget_answer(text: str) -> slots.Budget | None:
     return next((b for b in said if b.amount is not None), said[0] if said else None)
 
 
+def _amount_corrected(text: str, budget: slots.Budget) -> slots.Budget:
+    """"预算一万二 哦不对 一万八": the amount said right after a correction of the first."""
+    at = text.find(budget.text)
+    after = text[at + len(budget.text):] if at >= 0 else ""
+    if (mark := _AMOUNT_FIX.match(after)) is None:
+        return budget
+    clause = next((c for c in _CLAUSES.split(after[mark.end():]) if c), "")
+    fixed = _bare_amount(clause) if clause else None
+    return fixed if fixed is not None and fixed.amount is not None else budget
+
+
 def _bare_amount(text: str) -> slots.Budget | None:
     """An answer to "how much?" may be just "五万", "3000" or "500": money by context."""
     if m := _ROUGHLY.search(text):  # "万把块", "千把块钱": about one of them
@@ -432,6 +447,9 @@ def _bare_amount(text: str) -> slots.Budget | None:
 
 
 _CLAUSES = re.compile(r"[，,。！!？?；;、…\s]+|\.{2,}")
+# a correction right after an amount: "一万二 哦不对 一万八", "三千，不对，两千"
+_AMOUNT_FIX = re.compile(r"[元块钱\s，,。]*(哦|噢|哎呀?)?[\s，,]*(不对|说错了?|搞错了?|不是|应该是)"
+                         r"[\s，,。！!]*(是|应该是)?")
 _SAID_BY = re.compile(r"^[^，,。\s]{1,6}?(?:说|讲)(?:的|了)?(?=[^好])")
 _CLAUSE_SPANS = re.compile(r"[^，,。！!？?；;、…\s]+")  # the clauses _CLAUSES splits into
 _AMOUNT_ONLY = re.compile(r"^(那就|那)?(钱|预算|费用)?(大概|差不多|大约|就|最多)?"

@@ -230,6 +230,14 @@ class Answerer:
                         and self._coverage(h, crop_of) > self._coverage(hits[0], crop_of)):
                     hits = [h, *[x for x in hits if x is not h]]
                     break
+        elif crop_of and hits and (named := _products(crop_of)) and not _products(
+                hits[0].title) and self._says_nothing_of(hits[0], crop_of):
+            # "天麻栽下去好久能挖": the 天麻 article, not the general orchard-soil one (挖深)
+            # that never names 天麻
+            own = next((h for h in hits[1:] if h.score >= hits[0].score * _CROP_SHARE
+                        and any(p in h.title for p in named)), None)
+            if own is not None:
+                hits = [own, *[x for x in hits if x is not own]]
         return hits[:3], confidence
 
     @staticmethod
@@ -262,6 +270,10 @@ class Answerer:
         # the earlier question when the joined search stays with its article
         # "给她吃颗阿司匹林不", "要不要把他倒起来控水": a pronoun points back as "那…" does
         bare = len(question) <= _BARE_FOLLOW_UP and not own
+        if bare and alone is not None and confidence >= self.searcher.cal.abstain_below and any(
+                len(t) >= 3 and t in alone.title and t not in previous
+                for t in self.searcher.index.tokenizer.tokenize(question)):
+            return None  # "草地贪夜蛾咋个认" after wheat rust: short, but it names its subject
         points_back = bool(_ANAPHORA.search(question) or _PRONOUN.search(question))
         before = None  # the article that answered the earlier question
         if points_back or bare:
@@ -800,6 +812,7 @@ def names_the_disease(question: str, article: str) -> bool:
 _FEED = re.compile(r"(?:^|[，,。\s的了把用拿])([\u4e00-\u9fff]{2,4}?)"
                    r"(?:还|也|都)?(?:可以|能不能|能|可不可以|拿来|拿去|来)喂|"
                    r"(?:用|拿)([\u4e00-\u9fff]{2,4}?)(?:来|去)?喂")
+_POINTING = re.compile("^(那|这|还有)")
 _NOT_FEED = frozenset(
     "这个 那个 这些 那些 这种 那种 东西 啥子 什么 它们 他们 我们 娃儿 小孩 孩子 "  # noqa: SIM905
     "老人 病人 大人 每天 平时 现在 晚上 早上".split())  # noqa: SIM905
@@ -812,6 +825,8 @@ def names_the_feed(question: str, article: str) -> bool:
     table = synonyms()
     for m in _FEED.finditer(question):
         thing = m.group(1) or m.group(2)
+        if thing and len(thing) > 2:
+            thing = _POINTING.sub("", thing)  # "那泔水还可不可以喂猪": 泔水
         if not thing or thing in _NOT_FEED or thing in article:
             continue
         if any(w in article for w in table.get(thing, ())):

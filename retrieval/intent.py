@@ -11,6 +11,8 @@ import re
 
 # what is asked → how people ask it
 _ASKS: dict[str, str] = {
+    # "打了120说马上来 要带啥子去": what to take along (the pesticide's label to hospital)
+    "bring": r"(带|拿)(些|点)?(啥|什么|哪些)",
     "amount": r"多少|好多|几[斤两克公袋瓶包张个株头只亩片针粒]|多大|多重|多深|多高|多长|多宽|多远|"
               r"用量|剂量|浓度|几度|几倍|比例|配好多|兑好多|面积|好深|好高|好长|好宽|好大|好短|"
               r"好粗|几片|几公分|几厘米|几米|几代|几茬|几批|how many|how much",
@@ -19,7 +21,9 @@ _ASKS: dict[str, str] = {
             r"啥时间|早上还是|晚上还是|之前还是|好久(?!.{0,2}(一次|一回|一道))|when",
     "duration": r"多久|好久|多长时间|(?<![那这头前])几天|几个月|几年|几分钟|几小时|多少天|"
                 r"要.{0,2}好久|how long",
-    "frequency": r"几次|几回|几道|几遍|多久.{0,2}一次|好久.{0,2}一[次回道]|隔几天|频率|间隔",
+    "frequency": r"几次|几回|几道|几遍|多久.{0,2}一次|好久.{0,2}一[次回道]|隔几天|频率|间隔|"
+                 # "心肺复苏按好快啊": how fast to press, a rate
+                 r"(按|压|吹|滴|输)(得|起)?(好快|多快|快慢)|速度",
     "yesno": r"能不能|可不可以|可以吗|可以不|行不行|得行不|要得不|要不要|会不会|是不是|有没有|"
              r"有没得|能吗|能否|是否|得不得|好不好|对不对|算不算|吗[？?\s]*$|不[？?\s]*$|没[？?\s]*$|"
              # "非洲猪瘟有疫苗没得" ("灌水有啥子讲究没得" asks what, not whether)
@@ -29,6 +33,9 @@ _ASKS: dict[str, str] = {
              r"can i|should i|is it|does it",
     "doctor": r"医院|看医生|就医|兽医|打120|看病|送医",
     "what": r"是啥|是什么|啥子病|什么病|啥病|啥意思|什么意思|咋回事|怎么回事|what is",
+    # "单芽和一芽一叶有啥子区别": how two things differ (a question; no one kind of sentence
+    # answers it, so it marks none)
+    "differ": r"(啥子?|什么|哪些|哪点)(区别|不同|差别)|区别(是啥|在哪)|有区别(不|没|吗)",
     # how to recognise it: what it looks like, its signs
     "identify": r"长啥样|长什么样|啥样子|什么样子|咋个?认|怎么认|咋个?看出|怎么看出|咋个?判断|"
                 r"怎么判断|咋个?分辨|怎么分辨|(啥子?|什么|哪些|哪样)(症状|表现|征兆|迹象|特征|特点)|"
@@ -59,6 +66,7 @@ _HOW_WHAT = re.compile(r"(办法|措施|方法|法子|招|药|肥|品种)(是|�
 _UNIT = (r"公斤|千克|斤|克|毫升|升|立方米|方|厘米|公分|毫米|米|亩|株|张|头|只|倍|%|％|度|℃|"
          r"波美度|微克|毫克|粒|袋|瓶|包|针|片|叶")  # amounts, not durations ("半个月" is a time)
 _MARKS: dict[str, str] = {
+    "bring": r"带上|带着|携带|随身带|一起带|一并带",
     "amount": rf"\d[\d.～~到至\-—]*\s*({_UNIT})|[一二两三四五六七八九十百千万半]+({_UNIT})|"
               r"比例|[0-9]+比[0-9]+",
     "time": r"[春夏秋冬]季|[春夏秋冬]天|[0-9一二三四五六七八九十]+月|月[上中下]旬|旬|"
@@ -98,7 +106,7 @@ _MARKS: dict[str, str] = {
 }
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
-SPECIFIC = ("aid", "amount", "time", "duration", "frequency", "yesno", "doctor", "which",
+SPECIFIC = ("bring", "aid", "amount", "time", "duration", "frequency", "yesno", "doctor", "which",
             "identify", "what", "test", "source", "treat")
 
 

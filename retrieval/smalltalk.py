@@ -137,13 +137,17 @@ _IN_SCOPE = re.compile(
                        # food safety: "剩的回锅肉放冰箱头 好久之内要吃完" is not a recipe
                        "剩菜|剩饭|剩的|隔夜|冰箱|冷藏|冷冻|变质|坏了|保质期|食物中毒|拉肚子|"
                        # "电视剧头那个人遭蛇咬了 …真的可以那样弄吗": a first-aid myth
-                       "咬|蛇|中毒|急救|吸毒|伤口")
+                       "咬|蛇|中毒|急救|吸毒|伤口|"
+                       # "打了药好多天才能摘果卖 我要发快递的": the safe interval, not the parcel
+                       "摘果|采摘|采收|间隔期|休药期")
 # asks that stay out of scope whatever they mention ("帮我写个请假条 娃儿发烧…")
 _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
                          r"(请假条|情书|检讨|作文|演讲稿|辞职信|申请书|对联|封信)|"
                          # market prices, whatever farm product they name: "今天猪肉批发价多少",
                          # "猪价明年涨不涨"
                          r"批发价|收购价|市场价|零售价|出栏价|猪价|菜价|粮价|蛋价|果价|"
+                         # "生猪期货会不会涨": trading, whatever it trades
+                         r"期货|期权|外汇|"
                          r"价[格钱]?.{0,4}(涨不涨|跌不跌|会不会涨|会不会跌)")
 
 INTRO = "intro"  # who the user is ("我是南江县的老农民"): kept as context for a need

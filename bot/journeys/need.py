@@ -47,7 +47,8 @@ _THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)
 _THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
                          r"(?:问一?[下哈句]|请问)?|(?:先|再)?问一?[下哈句个]|请问)")
 # a message that asks something ("明天成都下不下雨哦"), not one that only tells
-_ASKS_SOMETHING = re.compile(r"[？?]|吗|呢|咋|怎么|啥|什么|多少|几|(.)不\1|没得?[嘛哦]?$")
+_ASKS_SOMETHING = re.compile(r"[？?]|吗|呢|咋|怎么|啥|什么|多少|几|(.)不\1|没得?[嘛哦]?$|"
+                             r"(?<=[^不])不$")  # "…可以直接排到河沟头不"
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 
 
@@ -127,6 +128,12 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
         # "油菜菌核病用药关键期是啥时候 我们合作社在渠县有八百亩油菜 想请专家来做个方案":
         # everything before the request clause is the question ("不晓得咋回事" asks nothing)
         parts = [text[:start], text[start:]]
+    elif (m := _THEN_ASKED.search(text)) and words.NEED_REQUEST.search(text[:m.start()]) and (
+            _ASKS_SOMETHING.search(text[m.end():]) or _ASKING_WORDS.search(text[m.end():])):
+        # "…想找专家设计粪污处理 另外问下沼液可以直接排到河沟头不": the question asked by the
+        # way after the request is answered; the request alone is the need
+        parts = [text[m.end():]]
+        said[-1] = text[:m.start()]
     asked = [p for p in parts if p and asks(p) and (_ASKS_SOMETHING.search(
                  q := _NOT_KNOWING.sub("", p)) or _ASKING_WORDS.search(q))
              and parse_kind(p) == "question" and smalltalk.classify(p) is None]

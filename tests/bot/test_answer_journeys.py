@@ -573,3 +573,40 @@ def test_a_crop_named_with_a_trouble_only_another_crops_article_names_is_not_ans
     assert "保果" not in said and "出处" not in said
     said = text(demo.chat("t2", "我屋头米猴桃树杆杆上流白浆浆 咋个办"))
     assert "猕猴桃细菌性溃疡病" in said and "人工授粉" not in said
+
+
+def test_fresh_questions_from_the_fortieth_to_second_dialog_sets(demo: Harness) -> None:
+    # a crop named with a general article on top: the crop's own article answers
+    assert "天麻林下种植" in text(demo.chat("k1", "天麻栽下去好久能挖"))
+    # "那泔水还可不可以喂猪" after swine fever: the swill is named there, not a new feed
+    demo.chat("k2", "非洲猪温有没有疫苗打哦")
+    said = text(demo.chat("k2", "那泔水还可不可以喂猪"))
+    assert "不使用泔水喂猪" in said
+    # what to take to hospital leads: the pesticide's bottle
+    demo.chat("k3", "我老汉打了农药晕倒了 喊不醒")
+    said = text(demo.chat("k3", "打了120说马上来 要带啥子去"))
+    assert said.index("瓶子") < said.index("出处")
+    assert said.startswith("送医时") or said.index("瓶子") < 40
+    # how fast to press is the rate
+    demo.chat("k4", "我老汉突然倒起了 喊不答应 咋个办")
+    said = text(demo.chat("k4", "心肺复苏按好快啊"))
+    assert said.index("每分钟100到120次") < 40
+    # a short question naming its own pest is not a follow-up of the wheat one before
+    demo.chat("k5", "小麦叶子上黄色的条条 一摸一手黄粉 是啥子病")
+    said = text(demo.chat("k5", "草地贪夜蛾咋个认"))
+    assert "草地贪夜蛾" in said and "条锈病" not in said
+    # the safe interval asked at the budget prompt, with a parcel mentioned, is answered
+    demo.chat("k6", "我家李子树叶子发黄 想找个专家来看下")
+    demo.chat("k6", "蒲江")
+    demo.chat("k6", "不急")
+    said = text(demo.chat("k6", "问一哈 打了药好多天才能摘果卖 我要发快递的"))
+    assert "安全间隔期" in said and "费用" in said
+    # trading futures is declined, whatever it trades
+    assert "出处" not in text(demo.chat("k7", "顺便帮我看下这两天生猪期货会不会涨"))
+    # how two kinds of tea leaf differ, asked inside a form, is answered there
+    from store import accounts
+
+    accounts.account(demo.engine, "telegram", "k8", role="enterprise")
+    demo.chat("k8", "我们公司在雅安雨城区做茶叶加工 想请专家来培训名优茶采摘标准")
+    said = text(demo.chat("k8", "单芽和一芽一叶有啥子区别"))
+    assert "名优茶采摘标准" in said and "急不急" in said

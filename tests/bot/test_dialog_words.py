@@ -1317,3 +1317,35 @@ def _edited_only(draft, edit: str):  # type: ignore[no-untyped-def]
     fill_slot(changed, "description", edit)
     assert changed.description == draft.description, edit
     return changed
+
+
+def test_fresh_phrasings_from_the_fortieth_to_second_sets(bot: Harness) -> None:
+    from matching import slots
+    from matching.extract import extract_need
+    from matching.need import NeedDraft
+
+    # the amount said after "哦不对" in the first message is the budget
+    draft = extract_need("我们荣县做腊肉香肠的 想请专家帮忙出个烟熏房改造方案 很急 这周之内 "
+                         "预算一万二 哦不对 一万八")
+    assert draft.budget == 18000
+    assert extract_need("预算五千 我们是做豆瓣的").budget == 5000
+    # a vet asked to come is a service, with its budget asked
+    draft = extract_need("射洪县的 喂了三百只土鸡 拉绿屎 死了二十多只了 急得很 这周能不能来个兽医")
+    assert draft.kind == "service" and "budget" in draft.missing
+    # no objection is consent
+    from matching.extract import fill_slot
+
+    consent = NeedDraft(description="鱼塘死鱼", region_code="511025", urgency="urgent",
+                        budget=2000)
+    consent.recompute_missing()
+    assert fill_slot(consent, "contact_consent", "不反对") and consent.contact_consent is True
+    # 元坝 is the old name of 昭化区
+    assert slots.region_meant("元坝的 我们那儿喂的黑山羊")
+    # a request, then a question by the way: the answer, then the form without the question
+    said = text(bot.chat("v1", "我们是射洪的养殖合作社 粪污一直处理不好 想找专家设计粪污处理 "
+                               "另外问下沼液可以直接排到河沟头不"))
+    assert "急不急" in said
+    bot.chat("v1", "这个月")
+    bot.chat("v1", "三万")
+    card = text(bot.chat("v1", "同意"))
+    assert "请确认需求信息" in card and "沼液" not in card
