@@ -23,7 +23,14 @@ from retrieval.compose import article_sentences, compose, sentence_scores
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
 from retrieval.intent import SPECIFIC, asks
-from retrieval.safety import FIRST_AID_TITLES, FIXED_ADVICE, assess, is_scam, topic_of
+from retrieval.safety import (
+    FIRST_AID_TITLES,
+    FIXED_ADVICE,
+    SafetyVerdict,
+    assess,
+    is_scam,
+    topic_of,
+)
 from retrieval.search import Hit, Query, Searcher, answers_in
 from retrieval.tokenize import expand_query, normalise, synonyms
 
@@ -88,6 +95,12 @@ class Answerer:
         # "我帮我爷爷打字哈：他问…", "爷爷又问，…": the question itself, not who passes it on
         # (an old man named first would make a citrus question about a person)
         question = _RELAYED.sub("", question).strip() or question
+        if (m := _RELAYED_LATER.search(question) or _AFTER_NEWS.search(question)) and \
+                len(question) - m.end() >= 4 and (m.re is _RELAYED_LATER or _AFTERMATH.search(
+                    question[:m.start()])):
+            # "人送到医院了 医生说没得大事 我妈问以后打药要咋个防护", "火灭了 消防来了 那以后秸秆
+            # 不烧咋处理嘛": the news of the emergency is over; what is asked is the rest
+            question = question[m.end():].strip()
         question = _glossed(question)  # "operate 的时候有啥子 safety 要注意"
         verdict = assess(question)
         if verdict.kind == "harm":
@@ -103,12 +116,25 @@ class Answerer:
             place = gazetteer.find_region(question)
             region = place.code if place is not None else None
         # (asked in advance, "先学起 万一哽到了咋个救", the same article is wanted)
+        before = assess(previous) if previous and not verdict.kind else None
+        continuing = (before is not None and before.kind == "emergency"
+                      and before.topic in FIRST_AID_TITLES and bool(_STILL_IN_IT.search(question))
+                      and not _LATER.search(question))
+        if before is not None and before.kind and _LATER.search(question):
+            previous = previous_article = None  # "那以后秸秆不烧咋处理嘛" after the fire: a new
+            # question, not more of the emergency
+        if continuing and before is not None:
+            # "120打了 在等车 还要做啥子" after a poisoning: the same first aid, not prevention
+            verdict = SafetyVerdict("", "", before.topic)
         if words := _first_aid_words(verdict.topic or (
                 "" if verdict.kind else topic_of(question)), question):
             # the first-aid article's words join the question's
             q = self.searcher.prepare(f"{question} {words}")
         hits, confidence = self._search(q, region, crop_of=question)
-        if verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES:
+        if continuing and (routed := self._first_aid(q, verdict.topic, region, hits,
+                                                     confidence)) is not None:
+            hits, confidence = routed[0][:1], routed[1]
+        elif verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES:
             routed = self._first_aid(q, verdict.topic, region, hits, confidence)
             if routed is None:  # no vetted article on it: the 120 line and what to do
                 advice = FIXED_ADVICE.get(verdict.topic, "")
@@ -119,7 +145,8 @@ class Answerer:
         topic, own = question, q
         # an emergency routed to its first-aid article is its own question, never a follow-up
         # of the one before (a drunk man who cannot be woken, after a cut finger)
-        routed_first_aid = verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES
+        routed_first_aid = continuing or (verdict.kind == "emergency"
+                                          and verdict.topic in FIRST_AID_TITLES)
         if previous and not routed_first_aid and (follow := self._follow_up(
                 question, previous, confidence, region, previous_article,
                 hits[0] if hits else None)):
@@ -173,7 +200,7 @@ class Answerer:
         # 省地震局做科普工作，想了解…：室内发生地震来不及跑出去该怎么做？")
         focus = own if topic != question else self._asking_part(question)
         answer = self._extract(q, used, asked, confidence, focus,
-                               lead_first=verdict.kind == "emergency")
+                               lead_first=verdict.kind == "emergency" or continuing)
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
             answer.confidence, answer.topic = confidence, topic
             if verdict.kind:
@@ -230,15 +257,32 @@ class Answerer:
                         and self._coverage(h, crop_of) > self._coverage(hits[0], crop_of)):
                     hits = [h, *[x for x in hits if x is not h]]
                     break
-        elif crop_of and hits and (named := _products(crop_of)) and not _products(
-                hits[0].title) and self._says_nothing_of(hits[0], crop_of):
+        elif crop_of and hits and (named := _subject_words(_products(crop_of))) and not any(
+                p in hits[0].title for p in named) and self._says_nothing_of(hits[0], crop_of):
             # "天麻栽下去好久能挖": the 天麻 article, not the general orchard-soil one (挖深)
-            # that never names 天麻
-            own = next((h for h in hits[1:] if h.score >= hits[0].score * _CROP_SHARE
+            # that never names 天麻; "油菜杆杆上长黑颗颗 是啥子病": rapeseed, not citrus
+            own = next((h for h in hits[1:] if h.score >= hits[0].score * _OWN_CROP_SHARE
                         and any(p in h.title for p in named)), None)
             if own is not None:
                 hits = [own, *[x for x in hits if x is not own]]
+        if crop_of and len(hits) > 1 and (named := self._unnamed_by(hits[0], crop_of)):
+            # "秸秆不烧咋处理嘛": the straw article, not the bee-sting one whose title says 处理
+            # and which never names 秸秆
+            own = next((h for h in hits[1:4] if h.score >= hits[0].score * _OWN_CROP_SHARE
+                        and any(w in h.title for w in named)
+                        and not self._says_nothing_of(h, crop_of)), None)
+            if own is not None:  # (its product too: "白酒窖泥…板结" is no orchard's soil)
+                hits = [own, *[x for x in hits if x is not own]]
         return hits[:3], confidence
+
+    def _unnamed_by(self, hit: Hit, question: str) -> set[str]:
+        """The question's telling words, when the article names none of them (else none)."""
+        index = self.searcher.index
+        words = {t for t in index.tokenizer.tokenize(normalise(question))
+                 if len(t) >= 2 and t not in _GENERIC and not asks(t)
+                 and index.token_weight("articles", t) >= _TELLING_WEIGHT}
+        text = _article_text(index, hit)
+        return set() if any(w in text for w in words) else words
 
     @staticmethod
     def _about_farming(hit: Hit) -> bool:
@@ -595,6 +639,8 @@ _CLAUSES = re.compile(r"[。！!？?：:；;，,\s]+")
 _ASKING_SHARE = 0.7
 # an article about the crop asked of may lead from this far behind a general one
 _CROP_SHARE = 0.6
+# an article naming the crop in its title leads from this far behind one that never names it
+_OWN_CROP_SHARE = 0.75
 _CROP_POOL = 10
 # a second article this close to the first may lead when only it holds the fact asked
 _NEARLY_EQUAL = 0.9
@@ -628,10 +674,22 @@ def _gloss(text: str) -> str:
     return _ENGLISH_WORD.sub(lambda m: _GLOSSARY.get(m.group(0).lower(), m.group(0)), text)
 
 
-_KIN = r"(?:爷爷|奶奶|外公|外婆|老汉|我爸|我妈|老人家?|家人|邻居)"
+_KIN = (r"(?:爷爷|奶奶|外公|外婆|老汉|我爸|我妈|老人家?|家人|邻居|"
+        r"我?(?:婆婆|公公|老公|老婆|老妈|老爸|爸|妈|岳父|岳母|丈母娘|幺爸|舅舅|嬢嬢))")
 _RELAYED = re.compile(rf"^(?:我?(?:帮|替|给)(?:我家?|屋头)?{_KIN}[^，,：:。！!？?]{{0,6}}"
                       rf"[，,：:\s]*)?(?:他|她|{_KIN})(?:又|还)?(?:想问|问|让我问)(?:一下|哈)?"
                       rf"(?!的)[，,：:\s]*")
+# a question passed on after the news: "…医生说没得大事 我妈问以后打药要咋个防护"
+_RELAYED_LATER = re.compile(rf"[\s，,。！!]+(?:他|她|{_KIN})(?:又|还)?(?:想问|问|让我问)"
+                            r"(?:一下|哈)?(?!的)[，,：:\s]*")
+# a question after news, said as its consequence: "…消防来了 那以后秸秆不烧咋处理嘛"
+_AFTER_NEWS = re.compile(r"[\s，,。！!]+(?=(那|那么)?(以后|今后|下次|往后)[^，,。！!？?\s]{2})")
+_AFTERMATH = re.compile(r"火(灭|熄|扑灭)|消防|120|救护车|医院|医生|送到|抢救|救过来|醒了|没得?大事|"
+                        r"脱离危险")
+# still in the emergency just answered ("120打了 在等车 还要做啥子"), or past it ("以后…")
+_STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎么|做)|等(车|救护车|120)|在路上|"
+                          r"车来之前|医生来之前|来之前|现在(咋|怎么|该|要)")
+_LATER = re.compile(r"以后|平时|下次|今后|预防|防护|防止|避免")
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外|换个问题|换个话题|"
@@ -763,6 +821,11 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
     if not _names_a_product(title):
         return True
     article = title + body
+    return any(w in article for w in _subject_words(named))
+
+
+def _subject_words(named: list[str]) -> set[str]:
+    """The crops and animals named, with the words an article may name them by."""
     words = set(named)
     for term, standard in synonyms().items():
         if term in named:  # the product's own other names ("脑壳" → "头" is no product)
@@ -774,7 +837,7 @@ def names_its_subject(question: str, title: str, body: str) -> bool:
     # "耙耙柑" → "晚熟柑橘" → the 柑橘 an article on citrus names
     words.update(p for p in taxonomy.product_codes() if p not in _BROAD
                  and any(p in w for w in list(words)))
-    return any(w in article for w in words)
+    return words
 
 
 # the heat of summer and the cold of winter: an article on one is no answer about the other

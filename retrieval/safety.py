@@ -321,7 +321,8 @@ _PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|�
                      r"\b(my|he|she|i|someone|somebody|grandma|grandpa|dad|mum|mom|son|daughter)\b")
 _BITTEN = re.compile("(遭|被)(一[窝只条])?[^，。,]{0,6}"
                      "(狗|蛇|长虫|蜂子?|蜜蜂|马蜂|胡蜂|黄蜂|蜈蚣|蝎子)")
-_FIRE = re.compile("着火|失火|火灾|起火|烧起来了|浓烟|火.{0,3}烧到|燃气泄漏|煤气泄漏|天然气泄漏|"
+_FIRE = re.compile("着火|失火|火灾|起火|烧起来了|浓烟|火.{0,3}(烧|燃|蔓延)到|燃起来了|山火|火烧山|"
+                   "燃气泄漏|煤气泄漏|天然气泄漏|"
                    "(天然气|燃气|煤气)的?(味道?|气味)?.{0,3}(好|很|特别|有点)?(冲|大|重|浓|臭)|"
                    "闻到.{0,4}(天然气|燃气|煤气)|臭鸡蛋味|(臭气|臭味|味道).{0,6}(烂白菜|臭鸡蛋)|"
                    "(天然气|燃气|煤气|液化气).{0,10}(嘶嘶|漏气|在漏|味道冲|味道大|味道好冲)")
@@ -346,7 +347,9 @@ def assess(text: str) -> SafetyVerdict:
     # ("我问错了 没得事了 娃儿拿我手机乱点的": a mistake owned up to is no emergency either)
     learned = not _FIRE.search(t) and not _MONEY_TALK.search(t) and not _ALL_CLEAR.search(t) \
         and looks_like_emergency(t)
-    if (_EMERGENCY.search(t) or learned) and _now(t) and not _about_an_animal(t):
+    if (_EMERGENCY.search(t) or learned) and _now(t) and not _about_an_animal(t) and not (
+            _FIRE.search(t) and not _rule_topic(t)):
+        # ("救命 火燃到屋后头竹林了": a fire and no one hurt by name is the 119 line)
         return SafetyVerdict("emergency", EMERGENCY_TEXT, _topic(t))
     if _FIRE.search(t):
         return SafetyVerdict("fire", FIRE_TEXT)
@@ -392,16 +395,20 @@ def _now(t: str) -> bool:
 def _topic(t: str) -> str:
     """The first kind that matches; for a sign alone, what the context says it is about;
     then the finer topic that names the first-aid article (`_REFINE`)."""
-    topic = next((name for name, pattern in _EMERGENCY_TOPICS if pattern.search(t)), "")
-    if not topic:
-        sign = next((name for name, pattern in _SIGN_TOPICS if pattern.search(t)), "")
-        topic = next((name for name, pattern in _CONTEXT_TOPICS if pattern.search(t)), sign)
-    topic = topic or likely_topic(t)  # words the rules do not know: the nearest labelled kind
+    topic = _rule_topic(t) or likely_topic(t)  # words no rule knows: the nearest labelled kind
     for kinds, finer, pattern in _REFINE:
         if topic in kinds and pattern.search(t) and not (
                 finer == "food" and _HEATING.search(t)) and not (  # "烤炭火…想吐" is CO
                 finer == "heat" and _NO_BREATH.search(t)):  # not breathing in the sun: CPR
             return finer
+    return topic
+
+
+def _rule_topic(t: str) -> str:
+    topic = next((name for name, pattern in _EMERGENCY_TOPICS if pattern.search(t)), "")
+    if not topic:
+        sign = next((name for name, pattern in _SIGN_TOPICS if pattern.search(t)), "")
+        topic = next((name for name, pattern in _CONTEXT_TOPICS if pattern.search(t)), sign)
     return topic
 
 

@@ -240,7 +240,12 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         t.say(smalltalk.REPLY[aside or "chat"])
         _ask_slot(name, t)
         return
-    if fill_slot(draft, name, text):
+    # ("春见果子挂在树上 寒潮来之前要做啥子" at the urgency prompt asks; 之前 is no deadline)
+    asked = words.asks_inside_form(text) and bool(
+        _ASKS_SOMETHING.search(text) or _ASKING_WORDS.search(text)) and not _MIND_CHANGED.search(
+        text)  # ("哦不对不对 …还是这个月就来嘛" changes its answer; 对不对 asks nothing)
+    if (name != "urgency" or not asked or _URGENCY_SAID.search(text)) and fill_slot(
+            draft, name, text):
         fill_others(draft, text)
         show(deps, draft, t)
         return
@@ -250,9 +255,11 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     # (consent only said in so many words: "好 120来了" is no yes to sharing a phone number)
     # "基地地址更正：不在安岳，在雁江区" at the consent prompt: the place corrected too
     moved = slots.PLACE_CORRECTED.search(text) and "region" not in draft.missing
+    # ("那挖洋芋之前要不要把藤藤割了哦" asks; its 之前 is no deadline for the need)
     others = [o for o in (*draft.missing, "urgency", "budget", *(["region"] if moved else []))
               if o not in (name, "description")
-              and (o != "contact_consent" or slots.parse_contact_consent(text) is not None)]
+              and (o != "contact_consent" or slots.parse_contact_consent(text) is not None)
+              and (o != "urgency" or not asked or _URGENCY_SAID.search(text))]
     for other in dict.fromkeys(others):
         if fill_slot(draft, other, text):
             fill_others(draft, text)
@@ -426,6 +433,7 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
 
 _ADDED_CHARS = 60
 # the urgency said in so many words (not "明天" in a weather question)
+_MIND_CHANGED = re.compile(r"不对|说错|搞错|改成|改为|其实|还是")
 _URGENCY_SAID = re.compile(r"急|尽快|尽早|抓紧|早点|慢慢|不慌|等得")
 _ADDED_LEAD = re.compile(r"^(补充(一下|一点|说明|两点|几句)?|再说一下|还有个情况)[：:，,。\s]*")
 
