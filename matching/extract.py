@@ -470,7 +470,8 @@ _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应
                          # "两三千？算了太多了 一千 就一千": the amount said after
                          r"太多了?|太贵了?|算了(?=.{0,8}[0-9一二两三四五六七八九十百千万])")
 # a field of the card named and changed ("地区改成名山", "预算更正为4000元"); the money alone
-_FIX_VERB = r"(改成|改为|换成|写成|更正|调整|应该是|[加提涨降减]到)"
+_FIX_VERB = (r"(改成|改为|换成|写成|更正|调整|应该是|[加提涨降减]到|"
+             r"写(?=.{0,2}[0-9一二两三四五六七八九十百千万]))")  # "预算多写点 写一万"
 _FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公开范围|联系方式|电话)"
                           r"[^，,。；;！!？?]{0,4}"
                           r"(" + _FIX_VERB + "|写错|说错|搞错|填错|错了|不对)")
@@ -482,6 +483,7 @@ _CONSENT_WORD = re.compile(r"(不)?同意[了嘛吧哈]?")
 # 不急嘛", "不好意思 基地是在犍为县 钱也改成两万五", "五百怕是少了 改一千五嘛"
 _EDIT_NOISE = re.compile(r"那里|这里|一下|一哈|不好意思|抱歉|其实|那个|基地|厂子|地方|地址|钱|预算|"
                          r"费用|紧急程度|怕是|少了|多了|太少|太多|改成|改为|改|也|还是|就|哦|嘛|吧|"
+                         r"[多少]写[点些]|写?[多少高低][点些]|写|"
                          r"哈|呢|了|的|那|是|在|没那么急")
 # where the work is, said at the card: "基地是在犍为县", "厂子在高坪"
 _PLACE_SAID = re.compile(r"(基地|厂子?|工厂|公司|园子|果园|茶园|鱼塘|猪场|我们|我家|屋头|地方|地址)"
@@ -525,7 +527,7 @@ def says_no_amount(text: str) -> bool:
         len(text) <= _UNSURE_SPAN or bool(_MONEY_TALK.search(text)))
 
 
-_UNSURE = re.compile(r"不晓得|不知道|不清楚|搞不清|没得?数|看[着到倒]定|"
+_UNSURE = re.compile(r"不晓得|不知道|不清楚|搞不清|没得?数|看[着到倒]定|还?没(想好|定)|"
                      r"(专家|你们|他们?)(说嘛|说了|看着?定|看着?办)")
 _UNSURE_SPAN = 12
 # the amount left open in so many words, said with another answer

@@ -631,7 +631,9 @@ _DOUBT = re.compile(r"是不是|会不会|先睡|睡一[下哈觉]|等等看|等
 # animals a title may name that are no farm product (pets, and what bites or stings)
 _TITLE_ANIMALS = re.compile("狗|猫|蛇|蜂(?!糖)|老鼠|蚊")
 # parts of any plant: shared by every article on crops, they say nothing of the problem
-_PLANT_PARTS = frozenset("果子 叶子 叶片 树子 枝条 根系 树叶 果实 花朵 苗子".split())  # noqa: SIM905
+# (and what every plant does: "开花", "结果")
+_PLANT_PARTS = frozenset("果子 叶子 叶片 树子 枝条 根系 树叶 果实 花朵 苗子 "  # noqa: SIM905
+                         "开花 结果 生长 长势".split())
 _TELLING_WEIGHT = 1.5
 # a message's sentences; the asking ones are the focus when they are at most this share of it
 _PARTS = re.compile(r"[。！!？?：:；;]+")

@@ -610,3 +610,28 @@ def test_fresh_questions_from_the_fortieth_to_second_dialog_sets(demo: Harness) 
     demo.chat("k8", "我们公司在雅安雨城区做茶叶加工 想请专家来培训名优茶采摘标准")
     said = text(demo.chat("k8", "单芽和一芽一叶有啥子区别"))
     assert "名优茶采摘标准" in said and "急不急" in said
+
+
+def test_after_an_emergency_and_news_then_a_question(demo: Harness) -> None:
+    # a fire with no one named hurt is the 119 line, never carbon monoxide
+    said = text(demo.chat("m1", "救命 我爸烧油菜杆杆 火燃到屋后头竹林了"))
+    assert said.startswith("⚠️") and "119" in said.splitlines()[0] and "一氧化碳" not in said
+    # while waiting for the ambulance, what else to do is the same first aid
+    demo.chat("m2", "快点 我老汉打完药在吐 头晕站都站不稳了 咋办")
+    said = text(demo.chat("m2", "120打了 在等车 还要做啥子"))
+    assert "农药中毒急救" in said
+    # once it is over, a question about later is a new one: safe spraying, not first aid
+    said = text(demo.chat("m2", "人送到医院了 医生说没得大事 我妈问以后打药要咋个防护"))
+    assert "配兑和喷洒农药时怎么保护自己" in said
+    # the straw article, not the bee sting one whose title says 处理
+    assert "秸秆" in text(demo.chat("m3", "秸秆不烧咋处理嘛"))
+    # a rapeseed question whose best hits are citrus: the rapeseed article
+    assert "油菜菌核病" in text(demo.chat("m4", "油菜杆杆上长黑颗颗 像老鼠屎那种 是啥子病"))
+    # a question passed on by a mother-in-law is about sweet potatoes, not old people falling
+    assert "防跌倒" not in text(demo.chat("m5", "我婆婆问红薯咋个储存才不烂"))
+    # a firm asking whether something is true is answered, not given the form
+    from store import accounts
+
+    accounts.account(demo.engine, "telegram", "m6", role="enterprise")
+    said = text(demo.chat("m6", "我们是涪城区做湿米粉的 听说米粉变质了会产生啥子米酵菌酸 是真的吗"))
+    assert "急不急" not in said and "哪个市" not in said

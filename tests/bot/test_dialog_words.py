@@ -1349,3 +1349,72 @@ def test_fresh_phrasings_from_the_fortieth_to_second_sets(bot: Harness) -> None:
     bot.chat("v1", "三万")
     card = text(bot.chat("v1", "同意"))
     assert "请确认需求信息" in card and "沼液" not in card
+
+
+def test_fresh_phrasings_from_the_forty_third_to_fifth_sets(bot: Harness) -> None:
+    from matching import slots
+    from matching.extract import _budget_answer, extract_need
+    from retrieval import smalltalk
+
+    assert slots.parse_contact_consent("没得啥子不同意的 给他嘛") is True
+    assert _budget_answer("八千 哦等哈 我爸在旁边说最多五千").amount == 5000
+    assert _budget_answer("最多八千").amount == 8000
+    assert extract_need("李子树叶子发黄 想找人来测下土 看是不是酸了 我在宜宾县").kind == "service"
+    assert smalltalk.classify("早上好 忙不忙") == "greeting"
+    assert smalltalk.classify("你们是机器人还是真人哦 回得好快") == "capabilities"
+    # "我是西充的" at the region prompt is the answer, not an introduction
+    assert smalltalk.classify("我是西充的") is None
+    # a question at the urgency prompt sets no deadline from its 之前; a change of mind does
+    bot.chat("u1", "我种的春见 冬天下霜 怕果子冻坏了 想找个专家指导下")
+    bot.chat("u1", "丹棱")
+    said = text(bot.chat("u1", "春见果子挂在树上 寒潮来之前要做啥子"))
+    assert "急不急" in said and "费用" not in said
+    bot.chat("u2", "柑子树冬天怕冻 想请专家来教一下咋个防冻 我是会理的")
+    bot.chat("u2", "不着急")
+    said = text(bot.chat("u2", "哦不对不对 天气预报说下个月要降温了 还是这个月就来嘛"))
+    assert "费用" in said
+    bot.chat("u2", "一千")
+    assert "紧急程度：尽快" in text(bot.chat("u2", "同意"))
+    # where they are from, said at rest with a greeting, is kept for the need
+    bot.chat("u3", "你好 我是南江的")
+    said = text(bot.chat("u3", "黄羊身上寄生虫多 想请个兽医来整个驱虫方案"))
+    assert "哪个市" not in said and "急不急" in said
+
+
+@pytest.mark.parametrize("said, meant", [
+    ("不咋个急", "normal"), ("不用那么急", "normal"), ("不是那么紧急", "normal"),
+    ("等得", "normal"), ("有空再来", "normal"), ("明年开春前来就行", "normal"),
+    ("随时都可以", "normal"), ("不紧不慢", "normal"), ("等不得了", "urgent"),
+    ("尽快嘛，拖不得", "soon"), ("拖不得", "soon"), ("下周就要", "soon"), ("半个月内", "soon"),
+    ("这周不行 下周来嘛", "urgent"),  # (the week said first wins: a known limit)
+])
+def test_more_ways_of_saying_how_urgent(said: str, meant: str) -> None:
+    from matching import slots
+
+    assert slots.parse_urgency(said) == meant
+
+
+@pytest.mark.parametrize("leave", ["暂时不需要了", "不用找专家了", "问题已经解决了", "改天再说",
+                                   "拉倒", "取消发布", "不想搞了"])
+def test_more_ways_of_leaving(leave: str) -> None:
+    from bot.journeys import words
+
+    assert words.leaves(leave)
+    assert not words.leaves("预算改天再说") and not words.leaves("专家不用太远的")
+
+
+def test_money_left_open_and_a_card_amount_written_in_words(bot: Harness) -> None:
+    from matching.extract import fill_slot, says_no_amount
+    from matching.need import NeedDraft
+
+    for said in ("看效果给钱", "钱好说", "不要钱最好"):
+        draft = NeedDraft(description="李子树流胶", region_code="511102", urgency="soon",
+                          kind="service")
+        draft.recompute_missing()
+        assert fill_slot(draft, "budget", said) and draft.budget is None, said
+    assert says_no_amount("还没想好")
+    bot.chat("w1", CARD_READY)
+    card = text(bot.chat("w1", "预算多写点 写一万"))
+    assert "约 1 万元" in card and "补充" not in card
+    card = text(bot.chat("w1", "时间改一下 下周就要"))
+    assert "紧急程度：尽快" in card and "补充" not in card
