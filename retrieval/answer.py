@@ -261,8 +261,12 @@ class Answerer:
                 p in hits[0].title for p in named) and self._says_nothing_of(hits[0], crop_of):
             # "天麻栽下去好久能挖": the 天麻 article, not the general orchard-soil one (挖深)
             # that never names 天麻; "油菜杆杆上长黑颗颗 是啥子病": rapeseed, not citrus
+            # (and it names the trouble the better title names: "柑子树流胶" is no call for
+            # the citrus fruit-set article because the plum article on top says 流胶)
             own = next((h for h in hits[1:] if h.score >= hits[0].score * _OWN_CROP_SHARE
-                        and any(p in h.title for p in named)), None)
+                        and any(p in h.title for p in named) and self._names_the_trouble(
+                            crop_of, _article_text(self.searcher.index, h), [hits[0].title])),
+                       None)
             if own is not None:
                 hits = [own, *[x for x in hits if x is not own]]
         if crop_of and len(hits) > 1 and (named := self._unnamed_by(hits[0], crop_of)):
@@ -528,7 +532,7 @@ class Answerer:
         if confidence >= SURE_MATCH:
             return True
         index = self.searcher.index
-        shared = {t for t in q.tokens if t not in _GENERIC and t in text
+        shared = {t for t in q.tokens if t not in _GENERIC and t in text and t not in _WHO
                   and (len(t) >= 2 or index.token_weight("articles", t) >= 1.5)}
         # a word said in passing is no support ("熬夜" among a check-up's causes, "看电视" in
         # the myopia article): the title's subject, two words, or a sentence saying nearly
@@ -635,6 +639,10 @@ _TITLE_ANIMALS = re.compile("狗|猫|蛇|蜂(?!糖)|老鼠|蚊")
 _PLANT_PARTS = frozenset("果子 叶子 叶片 树子 枝条 根系 树叶 果实 花朵 苗子 "  # noqa: SIM905
                          "开花 结果 生长 长势".split())
 _TELLING_WEIGHT = 1.5
+# who a question is about says nothing of what is asked ("生吃鱼胆真的能明目吗 我婆婆天天说" is
+# no call for the old people's falls article): no support for a doubtful match
+_WHO = frozenset("老人 老年 老年人 老人家 小孩 孩子 儿童 娃儿 宝宝 婴儿 大人 病人 "  # noqa: SIM905
+                 "婆婆 爷爷 奶奶 外婆 外公 老汉 老妈 老爸 妈妈 爸爸".split())
 # a message's sentences; the asking ones are the focus when they are at most this share of it
 _PARTS = re.compile(r"[。！!？?：:；;]+")
 _CLAUSES = re.compile(r"[。！!？?：:；;，,\s]+")

@@ -140,6 +140,10 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
     return out
 
 
+# a lead-in naming a method, its steps after the colon ("要讲方法：", "做法：")
+_METHOD_LEAD = re.compile(r"(方法|做法|步骤|要点|讲究)[：:]")
+
+
 def units(texts: list[str], scores: np.ndarray, procedures: bool = False) -> list[Unit]:
     """Group numbered lists (with the lead-in that ends in "：") into one unit each; with
     `procedures` (an emergency), a labelled procedure too."""
@@ -171,6 +175,17 @@ def units(texts: list[str], scores: np.ndarray, procedures: bool = False) -> lis
             while (j < len(texts) and j - i < _PROCEDURE_STEPS and not _LABEL.match(texts[j])
                    and item_number(texts[j]) == 0 and not texts[j].endswith(("？", "?", "：", ":"))
                    and not _NEEDS_BEFORE.match(texts[j])):
+                j += 1
+            if j > i + 1:
+                out.append(Unit(i, texts[i:j], float(scores[i:j].max())))
+                i = j
+                continue
+        if _METHOD_LEAD.search(texts[i]) and texts[i].endswith(("；", ";")):
+            # "在家测血压要讲方法：测量前30分钟不喝咖啡…；排空小便后安静坐5分钟…；": the
+            # method's steps, each after a "；", belong to its lead-in up to the full stop
+            j = i + 1
+            while (j < len(texts) and j - i < _PROCEDURE_STEPS
+                   and texts[j - 1].endswith(("；", ";"))):
                 j += 1
             if j > i + 1:
                 out.append(Unit(i, texts[i:j], float(scores[i:j].max())))

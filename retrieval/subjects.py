@@ -22,7 +22,7 @@ _WORDS: dict[str, str] = {
             "辣椒|海椒|"
             "番茄|黄瓜|花椒|柑|橘|桔|柠檬|李子|桃|梨|葡萄|猕猴桃|枇杷|芒果|马铃薯|洋芋|红薯|红苕|"
             "魔芋|天麻|川芎|菌棒|羊肚菌|香菇|庄稼|作物|秧苗|菜苗|幼苗|果苗|茶苗|树苗|叶片|叶子|"
-            "枝条|根系|土壤|稻田|田里|田间|大田|地里|大棚|施肥|病虫",
+            "枝条|根系|土壤|稻田|田里|田间|大田|地里|大棚|施肥|病虫|授粉|雌花|雄花|嫁接",
     # words only people have (a pig gets vaccines and fevers too)
     "person": "人|娃|孩子|儿童|宝宝|婴|老人|老年|我妈|我爸|老汉|婆婆|爷爷|奶奶|外婆|外公|妈妈|"
               "爸爸|老公|老婆|孕|患者|病人|医生|医院|血压|血糖|糖尿病|高血压|体检|上学|学校|"
@@ -32,6 +32,7 @@ _RES = {name: re.compile(words) for name, words in _WORDS.items()}
 _ILLNESS = re.compile(_ILLS)
 # person words that also name farm work ("人工授粉", "打药的人"): a crop or animal wins there
 _WEAK_PERSON = re.compile("人工|工人|人员|人们|有人")
+_HANDWORK = re.compile("人工")
 # crop words that only say where someone is ("去地里干活 碰到马蜂窝"): no crop is asked about
 _WEAK_CROP = re.compile("地里|田里|田间|大田|田头|地头")
 
@@ -46,8 +47,10 @@ def classes(text: str) -> set[str]:
     """The subjects a text names: {"animal", "crop", "person"} or a part of it."""
     text = _CROP_LOOKALIKES.sub("作物", PEST_LOOKALIKES.sub("，", text))  # (still a crop)
     found = {name for name, pattern in _RES.items() if pattern.search(text)}
-    if "person" in found and found & {"animal", "crop"} and not _RES["person"].search(
-            _WEAK_PERSON.sub("", text)):
+    if "person" in found and not _RES["person"].search(
+            (_WEAK_PERSON if found & {"animal", "crop"} else _HANDWORK).sub("", text)):
+        # ("人工授粉一般在雌花开放后什么时间进行" names farm work and no person; "打药的
+        # 工人要注意啥子" names one)
         found.discard("person")
     if {"person", "animal"} <= found and not _RES["person"].search(_ILLNESS.sub("", text)):
         found.discard("person")  # "猪儿喘粗气 是不是中暑了": the pig's heat, not a person's

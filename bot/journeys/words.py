@@ -245,6 +245,9 @@ CHANGE = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}�
 _CALLED = re.compile(r"(打|来|接到|回)了?个?电话")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
 _NEVER_MIND = re.compile(r"(那|那就|还是|唉|哎)?(算了)+[嘛吧哈了]*")
+_ANSWER_LEAD = re.compile(r"^(算了|[嘛吧哈了，,。！!\s])*")
+_ANSWER_AFTER = re.compile(r"(算了|[嘛吧哈了，,。！!\s])*(就|还是|那就|直接)?\s*"
+                           r"([0-9一二两三四五六七八九十百千万]+|(就?这样|这么)?(发|发布)|很急|尽快|不急|急)")
 
 
 # spoken without punctuation (voice input): "算了嘛我婆娘说她已经喊了农技员明天就来看这里就不弄了"
@@ -272,6 +275,9 @@ def leaves(text: str) -> bool:
         return len(text) <= _LEAVE_SPAN and not CHANGE.search(text) and bool(leaving) and (
             plainly or parse_contact_consent(text) is None)
     rest = text[m.end(2):] if m.group(2) else ""  # (the reason-first form ends on the word)
+    if m.group(2) and _NEVER_MIND.fullmatch(m.group(2)) and _ANSWER_AFTER.match(rest) \
+            and not re.search(_LEAVE_WORDS, _ANSWER_LEAD.sub("", rest)):
+        return False  # "唉 算了 就两千嘛", "算了 就这样发嘛": never mind, and the answer
     rest = _CALLED.sub("", rest)  # "蚕站的技术员刚刚打电话说明天来" is news, not the field
     return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS + "|取消", rest))
 

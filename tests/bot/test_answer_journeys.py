@@ -635,3 +635,12 @@ def test_after_an_emergency_and_news_then_a_question(demo: Harness) -> None:
     accounts.account(demo.engine, "telegram", "m6", role="enterprise")
     said = text(demo.chat("m6", "我们是涪城区做湿米粉的 听说米粉变质了会产生啥子米酵菌酸 是真的吗"))
     assert "急不急" not in said and "哪个市" not in said
+
+
+def test_fresh_questions_from_the_forty_sixth_to_eighth_sets(demo: Harness) -> None:
+    # 人工授粉 is farm work, not a person: the kiwifruit pollination article answers
+    assert "雌花开放当天" in text(demo.chat("p1", "人工授粉一般在雌花开放后什么时间进行？"))
+    # an old woman named is no support for the falls article when 鱼胆 is what is asked
+    assert "防跌倒" not in text(demo.chat("p2", "生吃鱼胆真的能明目吗 我婆婆天天说"))
+    # the method's steps after its colon come with it
+    assert "安静坐5分钟" in text(demo.chat("p3", "在屋头咋个量血压才准嘛"))

@@ -1418,3 +1418,17 @@ def test_money_left_open_and_a_card_amount_written_in_words(bot: Harness) -> Non
     assert "约 1 万元" in card and "补充" not in card
     card = text(bot.chat("w1", "时间改一下 下周就要"))
     assert "紧急程度：尽快" in card and "补充" not in card
+
+
+def test_never_mind_with_an_answer_and_a_place_written_after_another(bot: Harness) -> None:
+    from bot.journeys import words
+    from matching.need import problem_size
+    from retrieval.intent import asks
+
+    assert not words.leaves("唉 算了 就两千嘛") and not words.leaves("算了算了 还是不急")
+    assert words.leaves("算了 不急了 不找了") and words.leaves("算了算了")
+    assert problem_size("你好，我们是合江县一家荔枝种植公司，想找专家。") == 0
+    assert asks("我老汉有糖尿病 水果可以吃不嘛") and not asks("先不嘛")
+    bot.chat("x1", CARD_READY)
+    card = text(bot.chat("x1", "地区改一下 公司注册在简阳 但是基地在乐至 写乐至"))
+    assert "资阳市乐至县" in card and "补充" not in card
