@@ -644,3 +644,9 @@ def test_fresh_questions_from_the_forty_sixth_to_eighth_sets(demo: Harness) -> N
     assert "防跌倒" not in text(demo.chat("p2", "生吃鱼胆真的能明目吗 我婆婆天天说"))
     # the method's steps after its colon come with it
     assert "安静坐5分钟" in text(demo.chat("p3", "在屋头咋个量血压才准嘛"))
+
+
+def test_a_feverish_pig_is_never_answered_from_the_wild_mushroom_article(demo: Harness) -> None:
+    said = text(demo.chat("q1", "我屋头猪儿这几天不吃食 还发烧 咋个整"))
+    assert "野生菌" not in said
+    assert "野生菌" in text(demo.chat("q2", "吃了野生菌 头晕想吐 咋办"))

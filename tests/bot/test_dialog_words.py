@@ -1432,3 +1432,10 @@ def test_never_mind_with_an_answer_and_a_place_written_after_another(bot: Harnes
     bot.chat("x1", CARD_READY)
     card = text(bot.chat("x1", "地区改一下 公司注册在简阳 但是基地在乐至 写乐至"))
     assert "资阳市乐至县" in card and "补充" not in card
+
+
+def test_by_the_way_at_the_card_is_a_question_and_publishes_nothing(bot: Harness) -> None:
+    bot.chat("y1", CARD_READY)
+    said = text(bot.chat("y1", "对了 泡菜亚硝酸盐好久最高"))
+    assert needs(bot) == 0 and "需求已发布" not in said and "请确认需求信息" in said
+    assert "需求已发布" in text(bot.chat("y1", "好 发布")) and needs(bot) == 1
