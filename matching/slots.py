@@ -172,6 +172,9 @@ def _urgency(text: str) -> str | None:
     text = re.sub(r"^不及([嘛哈哦的呀]*)$", r"不急\1", text.strip())  # the homophone typed
     # "不对不对 不是这周 这个月来就行": the time denied is not the urgency
     text = re.sub(r"不是(这周|本周|这个星期|这礼拜|今天|明天|马上|这两天|这几天)", " ", text)
+    # "这周不行 下周来嘛": the week ruled out is not the urgency either
+    text = re.sub(r"(这周|本周|这个星期|这礼拜|今天|明天)(不行|不得行|来不了|不得空|没空|不方便)",
+                  " ", text)
     if _SOON_SAID.search(text):  # "尽快嘛 马上又要落第二轮了" ("马上要采收了" alone is urgent)
         text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):

@@ -150,6 +150,8 @@ _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
                          r"批发价|收购价|市场价|零售价|出栏价|猪价|菜价|粮价|蛋价|果价|"
                          # "生猪期货会不会涨": trading, whatever it trades
                          r"期货|期权|外汇|"
+                         # "听说有个明星离婚了，真的假的": gossip, however it is asked
+                         r"明星|娱乐圈|八卦|绯闻|"
                          r"价[格钱]?.{0,4}(涨不涨|跌不跌|会不会涨|会不会跌)")
 
 INTRO = "intro"  # who the user is ("我是南江县的老农民"): kept as context for a need

@@ -601,8 +601,9 @@ def test_fresh_questions_from_the_fortieth_to_second_dialog_sets(demo: Harness) 
     demo.chat("k6", "不急")
     said = text(demo.chat("k6", "问一哈 打了药好多天才能摘果卖 我要发快递的"))
     assert "安全间隔期" in said and "费用" in said
-    # trading futures is declined, whatever it trades
+    # trading futures is declined, whatever it trades; gossip however it is asked
     assert "出处" not in text(demo.chat("k7", "顺便帮我看下这两天生猪期货会不会涨"))
+    assert "出处" not in text(demo.chat("k7", "听说有个明星离婚了，真的假的"))
     # how two kinds of tea leaf differ, asked inside a form, is answered there
     from store import accounts
 

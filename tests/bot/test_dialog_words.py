@@ -1386,7 +1386,7 @@ def test_fresh_phrasings_from_the_forty_third_to_fifth_sets(bot: Harness) -> Non
     ("等得", "normal"), ("有空再来", "normal"), ("明年开春前来就行", "normal"),
     ("随时都可以", "normal"), ("不紧不慢", "normal"), ("等不得了", "urgent"),
     ("尽快嘛，拖不得", "soon"), ("拖不得", "soon"), ("下周就要", "soon"), ("半个月内", "soon"),
-    ("这周不行 下周来嘛", "urgent"),  # (the week said first wins: a known limit)
+    ("这周不行 下周来嘛", "soon"), ("今天不行 明天来", "urgent"),  # (the day ruled out)
 ])
 def test_more_ways_of_saying_how_urgent(said: str, meant: str) -> None:
     from matching import slots
