@@ -95,12 +95,7 @@ class Answerer:
         # "我帮我爷爷打字哈：他问…", "爷爷又问，…": the question itself, not who passes it on
         # (an old man named first would make a citrus question about a person)
         question = _RELAYED.sub("", question).strip() or question
-        if (m := _RELAYED_LATER.search(question) or _AFTER_NEWS.search(question)) and \
-                len(question) - m.end() >= 4 and (m.re is _RELAYED_LATER or _AFTERMATH.search(
-                    question[:m.start()])):
-            # "人送到医院了 医生说没得大事 我妈问以后打药要咋个防护", "火灭了 消防来了 那以后秸秆
-            # 不烧咋处理嘛": the news of the emergency is over; what is asked is the rest
-            question = question[m.end():].strip()
+        question = _asked_after_news(question)
         question = _glossed(question)  # "operate 的时候有啥子 safety 要注意"
         verdict = assess(question)
         if verdict.kind == "harm":
@@ -116,15 +111,15 @@ class Answerer:
             place = gazetteer.find_region(question)
             region = place.code if place is not None else None
         # (asked in advance, "先学起 万一哽到了咋个救", the same article is wanted)
+        # after an emergency: "那以后秸秆不烧咋处理嘛" is a new question; "120打了 在等车 还要
+        # 做啥子" after a poisoning is more of the same first aid, not prevention
         before = assess(previous) if previous and not verdict.kind else None
-        continuing = (before is not None and before.kind == "emergency"
-                      and before.topic in FIRST_AID_TITLES and bool(_STILL_IN_IT.search(question))
-                      and not _LATER.search(question))
+        continuing = False
         if before is not None and before.kind and _LATER.search(question):
-            previous = previous_article = None  # "那以后秸秆不烧咋处理嘛" after the fire: a new
-            # question, not more of the emergency
-        if continuing and before is not None:
-            # "120打了 在等车 还要做啥子" after a poisoning: the same first aid, not prevention
+            previous = previous_article = None
+        elif before is not None and before.kind == "emergency" \
+                and before.topic in FIRST_AID_TITLES and _STILL_IN_IT.search(question):
+            continuing = True
             verdict = SafetyVerdict("", "", before.topic)
         if words := _first_aid_words(verdict.topic or (
                 "" if verdict.kind else topic_of(question)), question):
@@ -255,7 +250,7 @@ class Answerer:
                     break
                 if (self._about_farming(h) and not _other_product(crop_of, h.title)
                         and self._coverage(h, crop_of) > self._coverage(hits[0], crop_of)):
-                    hits = [h, *[x for x in hits if x is not h]]
+                    hits = _leading(h, hits)
                     break
         elif crop_of and hits and (named := _subject_words(_products(crop_of))) and not any(
                 p in hits[0].title for p in named) and self._says_nothing_of(hits[0], crop_of):
@@ -267,16 +262,14 @@ class Answerer:
                         and any(p in h.title for p in named) and self._names_the_trouble(
                             crop_of, _article_text(self.searcher.index, h), [hits[0].title])),
                        None)
-            if own is not None:
-                hits = [own, *[x for x in hits if x is not own]]
+            hits = _leading(own, hits)
         if crop_of and len(hits) > 1 and (named := self._unnamed_by(hits[0], crop_of)):
             # "秸秆不烧咋处理嘛": the straw article, not the bee-sting one whose title says 处理
             # and which never names 秸秆
             own = next((h for h in hits[1:4] if h.score >= hits[0].score * _OWN_CROP_SHARE
                         and any(w in h.title for w in named)
                         and not self._says_nothing_of(h, crop_of)), None)
-            if own is not None:  # (its product too: "白酒窖泥…板结" is no orchard's soil)
-                hits = [own, *[x for x in hits if x is not own]]
+            hits = _leading(own, hits)  # (its product too: "白酒窖泥…板结" is no orchard soil)
         return hits[:3], confidence
 
     def _unnamed_by(self, hit: Hit, question: str) -> set[str]:
@@ -678,6 +671,21 @@ def _glossed(question: str) -> str:
     if not re.search(r"[\u4e00-\u9fff]", question):
         return question
     return _gloss(question)
+
+
+def _leading(hit: Hit | None, hits: list[Hit]) -> list[Hit]:
+    """The hits with `hit` moved to the front (unchanged when it is None)."""
+    return hits if hit is None else [hit, *[h for h in hits if h is not hit]]
+
+
+def _asked_after_news(question: str) -> str:
+    """What is asked at the end of news of an emergency that is over: "人送到医院了 医生说没得
+    大事 我妈问以后打药要咋个防护", "火灭了 消防来了 那以后秸秆不烧咋处理嘛"."""
+    m = _RELAYED_LATER.search(question)
+    if m is None and (m := _AFTER_NEWS.search(question)) is not None and not _AFTERMATH.search(
+            question[:m.start()]):
+        m = None  # ("猪死了两头 以后咋个预防": the pig is the subject, not news)
+    return question[m.end():].strip() if m and len(question) - m.end() >= 4 else question
 
 
 def _gloss(text: str) -> str:

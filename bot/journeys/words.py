@@ -198,7 +198,7 @@ _AFTER_PUBLISHING = re.compile(r"(发布|发出去|发了|发出)(了|之后|以
 _WHAT_NEXT = re.compile(r"专家|联系|好久|多久|啥时候|什么时候|几天|哪天|收费|通知")
 
 
-_BY_THE_WAY = re.compile(r"(哦|噢|啊)?对了")
+_OH_RIGHT = re.compile(r"(哦|噢|啊)?对了")
 
 
 def agrees_then_asks(text: str) -> bool:
@@ -209,7 +209,7 @@ def agrees_then_asks(text: str) -> bool:
         rest = "".join(parts[i:])
         head = "".join(parts[:i])
         # ("对了 泡菜亚硝酸盐好久最高": 对了 before a question is "by the way", no yes)
-        if _agrees(head) and not _MURMUR.fullmatch(head) and not _BY_THE_WAY.fullmatch(head) \
+        if _agrees(head) and not _MURMUR.fullmatch(head) and not _OH_RIGHT.fullmatch(head) \
                 and (ASKING.search(rest) or asks(rest)) \
                 and _WHAT_NEXT.search(rest) and not (
                 FIELD_EDIT.search(rest) or CHANGE.search(rest) or _NOT.search(rest)

@@ -585,8 +585,7 @@ def test_fresh_questions_from_the_fortieth_to_second_dialog_sets(demo: Harness) 
     # what to take to hospital leads: the pesticide's bottle
     demo.chat("k3", "我老汉打了农药晕倒了 喊不醒")
     said = text(demo.chat("k3", "打了120说马上来 要带啥子去"))
-    assert said.index("瓶子") < said.index("出处")
-    assert said.startswith("送医时") or said.index("瓶子") < 40
+    assert said.index("瓶子") < 40  # (it leads)
     # how fast to press is the rate
     demo.chat("k4", "我老汉突然倒起了 喊不答应 咋个办")
     said = text(demo.chat("k4", "心肺复苏按好快啊"))

@@ -1400,7 +1400,13 @@ def test_more_ways_of_leaving(leave: str) -> None:
     from bot.journeys import words
 
     assert words.leaves(leave)
-    assert not words.leaves("预算改天再说") and not words.leaves("专家不用太远的")
+
+
+@pytest.mark.parametrize("said", ["预算改天再说", "专家不用太远的", "地址已经改好了"])
+def test_words_of_leaving_inside_a_change_or_a_wish_do_not_leave(said: str) -> None:
+    from bot.journeys import words
+
+    assert not words.leaves(said)
 
 
 def test_money_left_open_and_a_card_amount_written_in_words(bot: Harness) -> None:
