@@ -315,6 +315,8 @@ class Answerer:
                 len(t) >= 3 and t in alone.title and t not in previous
                 for t in self.searcher.index.tokenizer.tokenize(question)):
             return None  # "草地贪夜蛾咋个认" after wheat rust: short, but it names its subject
+        if self._names_unread_term(question, previous):
+            return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
         points_back = bool(_ANAPHORA.search(question) or _PRONOUN.search(question))
         before = None  # the article that answered the earlier question
         if points_back or bare:
@@ -362,6 +364,14 @@ class Answerer:
             # altitude: none of its own words is in the earlier article, which is no answer
             return None
         return (q, hits, joined) if leans or joined > confidence else None
+
+    def _names_unread_term(self, question: str, previous: str) -> bool:
+        """The question names a research term (生物炭, 乳酸菌) that no article and not the
+        earlier question uses: whatever it asks, it asks about that, not the earlier subject."""
+        terms = taxonomy.field_terms()
+        index = self.searcher.index
+        return any(t in terms and t not in previous and index.token_weight("articles", t) == 0
+                   for t in index.tokenizer.tokenize(question))
 
     def _says_nothing_of(self, hit: Hit, question: str) -> bool:
         """The question names a crop or animal (its other names count) the article never

@@ -188,6 +188,8 @@ _SCIENCE = re.compile(
     r"急救|安全|火灾|着火|触电|燃气|煤气|地震|洪|泥石流|滑坡|雷|溺水|防.{0,2}(骗|诈)|骗子|诈骗|"
     r"为什么|为啥|原理|怎么形成|咋个形成|科学|科普|天文|星星|月亮|太阳|彩虹|气象|温度|"
     r"水质|污染|垃圾|环保|节能|电池|辐射|农业|农村|农技|技术|工艺|设备|机械|专家|"
+    r"生物|炭|粪|沼|秸秆|大棚|灌溉|授粉|烘干|保鲜|贮藏|发酵|组培|嫁接|修剪|农机|无人机|蜜|"
+    r"泡菜|腌|腊肉|香肠|"
     r"disease|pest|crop|soil|orchard|plant|pig|cow|chicken|fish|dog|panda|animal|doctor|pain|"
     r"fever|poison|fire|earthquake|flood|wound|bite|stroke|cpr|mask|air|pollution|altitude|"
     r"health|why",
