@@ -405,7 +405,17 @@ def _said_as_a_place(text: str, start: int, end: int) -> bool:
     (a message or clause may open with where one is and what one does there)."""
     opens = start == 0 or text[start - 1] in "，,。.！!？?；;\n "
     return bool(_PLACE_AFTER.match(text, end)) or (
-        (opens or text[:start].endswith(_PLACE_CUE)) and bool(_PLACE_NEXT.match(text, end)))
+        (opens or text[:start].endswith(_PLACE_CUE)) and bool(_PLACE_NEXT.match(text, end))) or (
+        # "通江银耳 段木的…", "会理石榴 今年裂果": a clause opening with a place and its produce
+        opens and _names_produce(text, end))
+
+
+def _names_produce(text: str, at: int) -> bool:
+    """Whether a crop, animal or food (products.csv) is named starting at ``at``."""
+    from knowledge.taxonomy import product_codes  # the gazetteer loads without the taxonomy
+
+    codes = product_codes()
+    return any(text[at:at + n] in codes for n in range(1, 7))
 
 
 def named_in(text: str, region: Region) -> bool:

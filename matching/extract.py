@@ -123,7 +123,9 @@ def keywords(text: str, found_products: list[str], tokenizer: Tokenizer | None =
 # clauses end at punctuation, or at a space between words: people type "A B C" for "A，B，C"
 _CLAUSE = re.compile(r"[。！？!?\n；;，,]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _INTRO = re.compile(r"^(?:我们?(?:是|这边|这里|家|在)|我们?(?:公司|合作社|厂|单位|村|基地|养殖场)|"
-                    r"我司|本公司|我公司|我厂|本厂|你好|您好|请问|老师|专家)")
+                    r"我司|本公司|我公司|我厂|本厂|你好|您好|请问|老师|专家|"
+                    # "另外个事哈 我们厂污水处理一直不达标": the opener says nothing of it
+                    r"另外|还有(个|一个|件)?事|对了|顺便)")
 _REQUEST = re.compile(r"寻求|希望|想找|想请|需要|求助|请.{0,4}专家|找.{0,4}专家")
 _SIDE = re.compile(r"预算|费用|经费|面议|电话|微信|联系|急|尽快|这周|马上|［")
 
@@ -139,9 +141,12 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
         def score(item: tuple[int, str]) -> tuple[float, int]:
             i, c = item
             s = sum(1.0 for h in hints or [] if h in c)
-            s -= 2.0 if _INTRO.search(c) or _SIDE.search(c) else 0.0
+            # ("我们厂污水处理一直不达标" opens with who, but says the problem)
+            s -= 2.0 if _SIDE.search(c) else (
+                (2.0 if problem_size(c) < 4 else 1.0) if _INTRO.search(c) else 0.0)
             s -= 0.5 if _REQUEST.search(c) else 0.0
             s -= 1.5 if only_names_a_product(c, hints or []) else 0.0  # "种了二十亩猕猴桃"
+            s -= 2.0 if problem_size(c) < 3 else 0.0  # "厂子还是在叙州区": where, no problem
             return (-s, i)
 
         best = min(enumerate(clauses), key=score)[1]
@@ -152,7 +157,7 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
                  tokenizer: Tokenizer | None = None) -> NeedDraft:
     """Build a need record from one or several chat messages (joined in order)."""
     raw = messages if isinstance(messages, str) else "\n".join(m for m in messages if m)
-    text = normalise(raw[:_MAX_CHARS]).strip()
+    text = slots.join_thousands(normalise(raw[:_MAX_CHARS]).strip())
     # normalise lower-cases; keep the user's own casing in what we show back
     shown = raw[:_MAX_CHARS].strip()
     description, contact = slots.extract_contacts(shown)
@@ -209,7 +214,7 @@ _NO = re.compile(r"^(?:先|暂时|还是)?"
 def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = False) -> bool:
     """Apply the user's answer to the slot the dialog asked for; False if it did not fit
     (the dialog then asks again, saying what it expects)."""
-    text = normalise(answer).strip()
+    text = slots.join_thousands(normalise(answer).strip())
     if not text:
         return False
     if slot == "description":

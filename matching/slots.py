@@ -96,6 +96,7 @@ _DOUBLE_NEGATION = re.compile(r"(并)?不是说?不(着)?急|不能说不急|(�
 # "急是急 但也没急到火烧眉毛那种 尽快嘛": urgent, but said as this month
 _URGENT_BUT = re.compile(r"急是急[^。！!]{0,6}(但|不过|就是)")
 _NOT_VERY = re.compile(r"不(是|算)?(说|讲)?(很|太|特别|那么|好)急|不算急|不甚(紧急|急)|"
+                       r"(没|莫)得?(那么|很|太|好)急|"  # "没那么急哈 这个月内来就行"
                        r"急倒(是|也)?不急|"
                        r"(紧急|急)[^，,。]{0,4}(谈不上|说不上|算不上)")
 # what will happen soon, not when help is wanted: "尽快嘛 马上又要落第二轮了"
@@ -104,6 +105,8 @@ _COMING = re.compile(r"马上(?:又|就)?要")
 _SOON_SAID = re.compile(r"尽快|尽早|早点|抓紧|不能拖|别拖|莫拖|拖不得|不能再拖|拖不起")
 _SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
 # ("不是特别急 月底之前有人来就要得": this month, the card's 尽快; "两三个月内" is not)
+# "没那么急 这个月来看都要得": any time this month will do, a bound said loosely (不急)
+_LOOSE = re.compile(r"(这个月|本月|月内|月底)[^，,。]{0,4}都(要得|行|可以|得|没问题)")
 _THIS_MONTH = re.compile(r"这个月|本月|(?<!个)月内|(?<!下个)(?<!下)月底")
 # ("最近叶子发黄", "近期危害严重", "之前打过药" say when the trouble began, not how urgent)
 _NOT_THAT_URGENT = re.compile(r"(没|莫|不)得?(那么|好|是)?(急到|到)?(火烧眉毛|十万火急|火急火燎)")
@@ -181,7 +184,7 @@ def _urgency(text: str) -> str | None:
         return "soon"
     text = _NOT_THAT_URGENT.sub("尽快", text)  # "也没那么火烧眉毛": soon, not this week
     if (_DOUBLE_NEGATION.search(text) or _NOT_VERY.search(text)) and (
-            _SOON_SAID.search(text) or _THIS_MONTH.search(text)):
+            _SOON_SAID.search(text) or _THIS_MONTH.search(text)) and not _LOOSE.search(text):
         # ("急倒是不急 但是…这个月能来最好", "不甚紧急，本月内能来即可": this month is 尽快;
         # a plain "不急，这个月有人来就行" stays 不急, as every writer read it)
         # "倒也不是不急哈，尽快吧", "不算特别急 但也不能拖 尽快嘛", "急倒不是好急 这个月来就行"
@@ -210,6 +213,7 @@ _NEGOTIABLE = re.compile(r"面议|面谈|(?:自己|他|专家)?开价|好商量|
                          # "村上出钱 公家出": someone else pays, the amount is theirs
                          r"(?:村上|村里|公家|政府|项目|镇上|县上)(?:出钱|出|的钱|给钱)|"
                          r"不差钱|待定|(?:没有|没得|莫得|没)(?:啥子?)?预算|免费|公益|按行情|看行情|(没|莫)得?(啥子?|好多|多少)?钱|没有钱|钱不多|"
+                         r"钱(也)?(莫得|没得|没有)|"
                          # "看效果给钱", "钱好说", "还没想好": an amount left open
                          r"看效果.{0,3}给|效果好.{0,3}(再|就)?给|钱好说|好说好说|不要钱最好")
 # ("打了除草剂都没得用" is no money said)
@@ -270,10 +274,19 @@ def _number(token: str) -> float | None:
         return None
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+
+
+def join_thousands(text: str) -> str:
+    """"3,000元", "12,000": digits grouped by thousands are one number, not a list."""
+    return _THOUSANDS.sub("", text)
+
+
 def parse_budget(text: str) -> Budget | None:
     """Money the requester will spend, in yuan. "五万左右" → 50000, "两三千块" → 2500,
     "3-5万" → 40000, "一万五" → 15000, "面议" → Budget(None, "面议"); None if unsaid."""
     # "1万5", "2w5", "3千5", "1万5千": the digit after the unit is its tenth
+    text = join_thousands(text)
     text = _UNIT_TENTH.sub(lambda m: f"{m.group(1)}.{m.group(3)}{m.group(2)}", text)
     text = text.translate(_FINANCIAL)  # "人民币陆仟元整": the banker's numerals
     if m := _CANNOT_EVEN.search(text):  # "五百块钱都拿不出来": no amount, 面议
@@ -389,7 +402,10 @@ _REQUEST = re.compile(
     r"发个|发布|技术需求|技术问题|技术服务|需求|来|看一?[哈下看]|一哈|瞧瞧|园子头|园子里|地头|田头|"
     r"场里|屋头|这边|那边|"
     # "你好，我们公司想发布一个技术需求": a greeting and the request, still no problem
-    r"你好|您好|在吗|在不在|一个|有个")
+    r"你好|您好|在吗|在不在|一个|有个|"
+    # "家人们 我想找个专家 咋个弄哦", "想找个农业专家 有没有": whom, and how to go about it
+    r"家人们|宝子们|亲们|姐妹们|兄弟们|(咋个|怎么|咋)(弄|搞|整|办|找)|咋办|有没有|有没得|"
+    r"(农业|农技|养殖|种植|畜牧|水产|植保|果树|食品)(方面)?的?(?=专家)")
 
 
 # the card's own words in an edit ("紧急程度改成紧急", "地区改成雨城区"): never the problem

@@ -346,7 +346,12 @@ class Answerer:
                 # (an article on another crop than the one named before never wins so:
                 # "是不是溃疡病" after "种了三十亩猕猴桃" is kiwifruit canker, not citrus)
                 and not _other_product(previous, alone.title)
-                and self._coverage(alone, question) > self._coverage(hits[0], question)):
+                and ((mine_covers := self._coverage(alone, question)) > (
+                    theirs := self._coverage(hits[0], question))
+                     # ("农药安全间隔期到底是啥子意思" inside a tea need: both articles say
+                     # it, the one titled so answers it)
+                     or (mine_covers == theirs and self._names_its_own_article(
+                         question, alone.title, hits[0].title)))):
             # "经常熬夜对身体有什么影响" after a rainbow, "配农药的时候要注意啥子" inside a
             # pepper need: answered confidently on its own by an article that speaks of
             # more of what is asked now than the one the two questions find together

@@ -12,7 +12,9 @@ import re
 # what is asked → how people ask it
 _ASKS: dict[str, str] = {
     # "打了120说马上来 要带啥子去": what to take along (the pesticide's label to hospital)
-    "bring": r"(带|拿)(些|点)?(啥|什么|哪些)",
+    "bring": r"(带|拿|准备|备)(些|点|个)?(啥|什么|哪些)",
+    # "打农药要戴些啥子": what to wear (gloves, a mask), not what to take along
+    "wear": r"(戴|穿)(些|点|个|起)?(啥|什么|哪些)",
     "amount": r"多少|好多|几[斤两克公袋瓶包张个株头只亩片针粒]|多大|多重|多深|多高|多长|多宽|多远|"
               r"用量|剂量|浓度|几度|几倍|比例|配好多|兑好多|面积|好深|好高|好长|好宽|好大|好短|"
               r"好粗|几片|几公分|几厘米|几米|几代|几茬|几批|how many|how much",
@@ -76,6 +78,7 @@ _UNIT = (r"公斤|千克|斤|克|毫升|升|立方米|方|厘米|公分|毫米|�
          r"波美度|微克|毫克|粒|袋|瓶|包|针|片|叶")  # amounts, not durations ("半个月" is a time)
 _MARKS: dict[str, str] = {
     "bring": r"带上|带着|携带|随身带|一起带|一并带",
+    "wear": r"戴|穿|手套|口罩|面罩|防护服|雨衣|胶鞋|雨靴|长袖|护目镜",
     "amount": rf"\d[\d.～~到至\-—]*\s*({_UNIT})|[一二两三四五六七八九十百千万半]+({_UNIT})|"
               r"比例|[0-9]+比[0-9]+",
     "time": r"[春夏秋冬]季|[春夏秋冬]天|[0-9一二三四五六七八九十]+月|月[上中下]旬|旬|"
@@ -115,8 +118,8 @@ _MARKS: dict[str, str] = {
 }
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
-SPECIFIC = ("bring", "aid", "amount", "time", "duration", "frequency", "yesno", "doctor", "which",
-            "identify", "what", "test", "source", "treat")
+SPECIFIC = ("bring", "wear", "aid", "amount", "time", "duration", "frequency", "yesno", "doctor",
+            "which", "identify", "what", "test", "source", "treat")
 
 
 def asks(question: str) -> list[str]:

@@ -68,6 +68,11 @@ _INTRO = re.compile(r"^(你好|您好|老师好|喂+)?[，,\s]*我是.{0,16}(农
                     r"([，,\s]*(想|来)(试试|试一下|看看|体验).{0,10})?$|"
                     # "你好 我是南江的": where they are from, nothing asked
                     r"^(你好|您好|老师好)[，,\s]*我(们)?是[^，,。！!？?\s]{1,8}(这边|那边)?的$|"
+                    # "在吗 我在大邑山上开了个小民宿": where and what they run, nothing asked
+                    r"^(你好|您好|老师好|在吗|在马|在不在|在嘛)?[，,\s]*我(们)?(是|在)"
+                    r"[^，,。！!？?]{1,16}(开了|开|办了|办|搞了|搞|经营|有)(个|一个|家|一家)?小?"
+                    r"(民宿|农家乐|餐馆|饭店|厂|店|公司|合作社|养殖场|猪场|鸡场|牛场|果园|茶园|基地|"
+                    r"鱼塘|网店|工作室)[。！!]*$|"
                     r"^(老板|老师|师傅|专家)(在不在|在吗|在不)|想?(试试|试一下|体验一下)(你们?|这个)"
                     r".{0,4}(系统|助手|机器人|平台)")
 _JOKE = re.compile(r"(讲|说|来)(个|一个|段)[^，,。！!？?]{0,12}笑话|"
@@ -151,8 +156,20 @@ _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
                          # "生猪期货会不会涨": trading, whatever it trades
                          r"期货|期权|外汇|"
                          # "听说有个明星离婚了，真的假的": gossip, however it is asked
-                         r"明星|娱乐圈|八卦|绯闻|"
+                         r"明星|娱乐圈|八卦|绯闻|网红.{0,10}(塌房|偷税|逃税|离婚|出轨|翻车)|塌房|"
+                         # "美国大选哪个会赢": politics
+                         r"大选|总统|选举|"
                          r"价[格钱]?.{0,4}(涨不涨|跌不跌|会不会涨|会不会跌)")
+
+# how much of a named medicine a person should take: the label or a doctor says, never a chat
+# ("布洛芬混悬液大人喝好多毫升 一天几次", "氨氯地平一天吃几片合适"); an animal's or a
+# crop's dose is a farming question and stays with the articles
+_DOSE = re.compile(r"(吃|喝|服|用)(好多|几|多少)(片|颗|粒|毫升|ml|袋|包|支|次)|"
+                   r"一次(吃|喝|服)(好多|几|多少)|一天(吃|喝|服)?几(次|回|顿)|剂量|用量")
+_MEDICINE = re.compile(r"药|片|胶囊|混悬液|口服液|冲剂|颗粒|布洛芬|对乙酰氨基酚|阿莫西林|头孢|"
+                       r"阿司匹林|氨氯地平|二甲双胍|降压|降糖|退烧|消炎|感冒|止痛")
+_ANIMAL_OR_CROP = re.compile(r"猪|牛|羊|鸡|鸭|鹅|鱼|虾|狗|猫|兔|兽|畜|禽|蜂|兑水|喷|亩|树|苗|"
+                             r"田|地里|果|菜|稻|麦|玉米|肥")
 
 INTRO = "intro"  # who the user is ("我是南江县的老农民"): kept as context for a need
 REPLY = {
@@ -172,6 +189,8 @@ REPLY = {
     "cost": ("在这里问问题、发需求都是免费的；请专家上门或服务的费用由您和接单的专家商量，"
              "发需求时说个预算或者“面议”都可以。"),
     "joke": "讲笑话我不太在行 😄 种地、养殖、健康方面的问题倒是可以问我。",
+    "dose": ("药吃多少、一天几次，要按说明书或听医生、药师的，我这里不能替您定剂量。"
+             "不舒服请到附近医院、诊所或药店问一问；情况紧急请拨打120。"),
     "out_of_scope": ("这个我帮不上忙：科技云助手只回答种养殖、健康、生活中的科普问题，"
                      "并帮企业和农户对接科技专家。"),
 }
@@ -225,6 +244,8 @@ def classify(text: str) -> str | None:
     if len(pieces) > 1 and _chat_kind(pieces[-1]) == "thanks" and len(t) <= 24 \
             and not _ASKING.search(t):
         return "thanks"
+    if _DOSE.search(t) and _MEDICINE.search(t) and not _ANIMAL_OR_CROP.search(t):
+        return "dose"
     if _ALWAYS_OUT.search(t) or ((_OUT_OF_SCOPE.search(t) or _FORECAST.search(t))
                                  and not _IN_SCOPE.search(t)):
         return "out_of_scope"

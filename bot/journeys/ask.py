@@ -11,6 +11,7 @@ from bot.journeys import words
 from bot.journeys.base import Deps, Step, Turn, menu, options
 from delivery.messages import Button
 from knowledge import gazetteer
+from matching import slots
 from matching.need import NeedDraft
 from matching.slots import extract_contacts
 from retrieval import smalltalk
@@ -128,6 +129,23 @@ def remember(deps: Deps, text: str, t: Turn) -> None:
     """Keep what was said for a need that may follow ("我是南江县的老农民", a question)."""
     said = [*recent(deps, t), text][-RECENT_MESSAGES:]
     t.data["recent"] = {"at": deps.clock.now().isoformat(), "texts": said}
+
+
+def note_place(deps: Deps, text: str, t: Turn) -> None:
+    """Where the user said they are, kept apart from `recent`: thanks or small talk between
+    ("我合江的 鱼塘…咋回事哦", "好些了 谢谢哈", then a request) ends the topic, not the place."""
+    if (region := slots.region_meant(text)) is not None:
+        t.data["place"] = {"at": deps.clock.now().isoformat(), "code": region.code}
+
+
+def place(deps: Deps, t: Turn) -> str | None:
+    """The region the user named in the last minutes, if any."""
+    kept = t.data.get("place") or {}
+    try:
+        at = datetime.fromisoformat(kept.get("at", ""))
+    except ValueError:
+        return None
+    return kept.get("code") if deps.clock.now() - at <= RECENT_WINDOW else None
 
 
 def recent(deps: Deps, t: Turn) -> list[str]:

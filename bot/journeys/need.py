@@ -48,8 +48,10 @@ _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好
 # a question asked by the way, before the request
 _BY_THE_WAY = re.compile(r"^\s*(顺便|对了|另外|还有个事|再问|问一?[下哈])")
 # a request after a question typed without punctuation
-_THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)(?:帮|请|喊|找|给)|"
+_THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)(?:想|还想|要)?"
+                           r"(?:帮|请|喊|找|给)|"
                            r"(?:帮|给)(?:我们?|忙)?(?:找|请|喊)个?专家)")
+_ASK_LEAD = re.compile(r"(?<![不没])(想|我想|我)?问(一?下|哈|个事)")
 # the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
 _THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
                          r"(?:问一?[下哈句]|请问)?|(?:先|再)?问一?[下哈句个]|请问)")
@@ -145,12 +147,17 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
         # way after the request is answered; the request alone is the need
         parts = [text[m.end():]]
         said[-1] = text[:m.start()]
+    # ("我们是射洪一家植保服务公司 …想问下无人机打药风大了还能不能飞": from where it asks)
+    parts = [p[m.start():] if (m := _ASK_LEAD.search(p)) else p for p in parts]
     asked = [p for p in parts if p and asks(p) and (_ASKS_SOMETHING.search(
                  q := _NOT_KNOWING.sub("", p)) or _ASKING_WORDS.search(q))
              and parse_kind(p) == "question" and smalltalk.classify(p) is None]
     if asked and len(asked[0]) < len(text):
         ask.answer(deps, asked[0], t, inside_form=True)
     draft = deps.matcher.extract("。".join(said), role=t.role)
+    if draft.region_code is None and not draft.remote_ok and (code := ask.place(deps, t)):
+        draft.region_code = code  # said a few messages ago, before thanks or small talk
+        draft.recompute_missing()
     if t.role == "enterprise" and draft.kind == "question" and not asks(text):
         # a firm stating its problem wants it solved, not explained: a service, with a budget
         draft.kind = "service"
@@ -188,6 +195,12 @@ def edit(deps: Deps, text: str, t: Turn) -> None:
     show(deps, draft, t)
 
 
+# a question about who the experts are, in any step of the form
+_WHO_THE_EXPERTS = re.compile(r"专家.{0,4}(是|在)?(哪里|哪儿|哪个|哪些|啥子|什么|谁|"
+                              r"靠不靠谱|靠谱不|可靠不|有没有资质|有资质不|水平咋样|水平怎么样)|"
+                              r"(省里|县里|市里|大学)头?的?还是")
+
+
 def slot(deps: Deps, text: str, t: Turn) -> None:
     """An answer to the slot asked — or to another still open, an aside, a question, or more
     about the problem; never a loop of the same question."""
@@ -198,6 +211,12 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # "急不急？你们还分急不急的哦？急的是不是要多给钱？": a question back, not an answer —
         # why we ask, then the question again
         t.say(texts.SLOT_WHY[name])
+        _ask_slot(name, t)
+        return
+    if _WHO_THE_EXPERTS.search(text) and not fill_slot(NeedDraft(**t.data["draft"]), name, text):
+        # "你们的专家是哪里的 省里头的还是县里的" at the consent prompt: who they are, then the
+        # question again (never a learned guess of a yes)
+        t.say(texts.WHO_THE_EXPERTS)
         _ask_slot(name, t)
         return
     if name == "budget" and says_no_amount(text) and not fill_slot(
@@ -308,7 +327,8 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         ask.answer(deps, text, t, inside_form=True)
         _ask_slot(name, t)
         return
-    if words.NEED_REQUEST.search(text):  # "帮我们找个专家" again: the question, not "请回复…"
+    if words.NEED_REQUEST.search(text) or words.FORWARD_WORDS.match(words.YES_FIRST.sub("", text)):
+        # "帮我们找个专家" again, "可以 转给专家嘛": the question, not "请回复…"
         _ask_slot(name, t)
         return
     if name == "budget" and t.data.get("retried") == name:

@@ -96,6 +96,7 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         t.say(texts.NOTHING_TO_CANCEL)  # "算了" with nothing open: no "帮不上忙"
         return
     if t.at_rest:
+        ask.note_place(deps, text, t)
         if words.SHARE_WORDS.match(text) and offers.share_in_words(deps, text, t):
             return
         if relay := words.RELAY.match(text):
@@ -179,7 +180,8 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         t.data["last_question"], t.data["last_article"] = text, None  # a question's subject
         t.state = "start"
         t.say(texts.INTRO_PRODUCT.format(product=product))
-    elif t.after_answer and t.data.get("last_question") and words.answers_a_form(text):
+    elif t.after_answer and t.data.get("last_question") and words.answers_a_form(text) \
+            and assess(text).kind not in ("emergency", "fire"):  # ("…现在吐得厉害": 120)
         # "苍溪的", "急得很 都死了十几只了", "电话可以给专家" right after an answer: not a
         # follow-up question (the same article again) but help wanted — a need for the
         # question just answered, with what this message already says

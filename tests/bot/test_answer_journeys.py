@@ -650,3 +650,21 @@ def test_a_feverish_pig_is_never_answered_from_the_wild_mushroom_article(demo: H
     said = text(demo.chat("q1", "我屋头猪儿这几天不吃食 还发烧 咋个整"))
     assert "野生菌" not in said
     assert "野生菌" in text(demo.chat("q2", "吃了野生菌 头晕想吐 咋办"))
+
+
+def test_fresh_questions_from_the_forty_ninth_to_fifty_second_sets(demo: Harness) -> None:
+    # a research term no article uses is a new subject, not a follow-up on the one before
+    assert cited(text(demo.chat("r1", "柑橘黄龙病咋个防")))
+    said = text(demo.chat("r1", "生物炭咋个做"))
+    assert "黄龙病" not in said and "没有经过专家审核" in said
+    # a named medicine's dose is for the label or a doctor, never an article or an expert
+    said = text(demo.chat("r2", "我们员工发烧了 布洛芬混悬液大人喝好多毫升 一天几次"))
+    assert "医生" in said and "出处" not in said and "转给当地专家" not in said
+    # gossip and politics are declined, whatever crop they name
+    for asked in ("你晓得那个卖耙耙柑的大网红是不是塌房了 听说偷税 细说",
+                  "你们觉得美国大选哪个会赢 对我们出口有没有影响"):
+        said = text(demo.chat("r3", asked))
+        assert "帮不上忙" in said and "出处" not in said, asked
+    # worried about poisoning while spraying is protection, not first aid
+    said = text(demo.chat("r4", "打农药要戴些啥子 社员怕中毒"))
+    assert cited(said)[0] == "配兑和喷洒农药时怎么保护自己"

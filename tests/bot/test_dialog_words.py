@@ -1445,3 +1445,51 @@ def test_by_the_way_at_the_card_is_a_question_and_publishes_nothing(bot: Harness
     said = text(bot.chat("y1", "对了 泡菜亚硝酸盐好久最高"))
     assert needs(bot) == 0 and "需求已发布" not in said and "请确认需求信息" in said
     assert "需求已发布" in text(bot.chat("y1", "好 发布")) and needs(bot) == 1
+
+
+def test_a_place_said_with_its_produce_or_before_thanks_is_kept(bot: Harness) -> None:
+    # "通江银耳", "会理石榴": a county opening a message with its produce is the place
+    said = text(bot.chat("z1", "通江银耳 段木的 今年好多耳棒上长绿霉 想请专家来指导下"))
+    assert "哪个市" not in said and "急不急" in said
+    # the place said with a question, then thanks, then the request: not asked again
+    bot.chat("z2", "我合江的 鱼塘里头的鱼早上都浮到水面上张起嘴巴 咋回事哦")
+    bot.chat("z2", "好 开了增氧机好些了 谢谢哈")
+    said = text(bot.chat("z2", "不过塘子底下淤泥太厚了 想请专家来帮忙出个清淤改造的方案"))
+    assert "哪个市" not in said and "急不急" in said
+    # a greeting and what one runs there is who and where, kept for the need
+    bot.chat("z3", "在吗 我在大邑山上开了个小民宿")
+    said = text(bot.chat("z3", "化粪池那边客人多就臭得很 想找个专家来给我做个污水处理的方案"))
+    assert "哪个市" not in said and "急不急" in said
+
+
+def test_an_earlier_question_on_another_subject_is_not_the_need(bot: Harness) -> None:
+    bot.chat("z4", "打农药要咋个防护")
+    bot.chat("z4", "我家李子树流胶 想找专家来看下")
+    for said in ("石棉", "不急", "面议"):
+        bot.chat("z4", said)
+    card = text(bot.chat("z4", "同意"))
+    assert "【技术服务】我家李子树流胶" in card and "农药" not in card
+
+
+def test_grouped_digits_formal_leaving_and_questions_about_the_experts(bot: Harness) -> None:
+    from bot.journeys import words
+    from matching import slots
+
+    assert slots.parse_budget("我社预算为3,000元。").amount == 3000
+    assert words.leaves("经研究，暂不申请，待理事会开会后再议。谢谢。")
+    assert words.leaves("经公司研究，该事项暂缓，本次不予发布。")
+    assert words.leaves("等一哈 先不弄这个了 老板说工艺的事明年再说")
+    assert slots.parse_urgency("没那么急哈 这个月内来就行") == "soon"
+    assert slots.parse_urgency("没那么急 这个月来看都要得") == "normal"
+    bot.chat("z5", "我们是宣汉一家养殖公司 保育猪咳嗽喘气的多了 想找兽医专家来场里做个诊断 "
+                   "这周就要来 费用5,000元以内")
+    said = text(bot.chat("z5", "你们的专家是哪里的 省里头的还是县里的"))
+    assert "请确认需求信息" not in said and "联系方式告诉" in said and needs(bot) == 0
+    card = text(bot.chat("z5", "同意"))
+    assert "请确认需求信息" in card and "约 5000 元" in card and needs(bot) == 0
+    # with no problem named, the problem is asked first
+    assert "遇到了什么问题" in text(bot.chat("z6", "家人们 我想找个专家 咋个弄哦"))
+    # an emergency right after an answer is the 120 line, never the need for that answer
+    bot.chat("z7", "客人老是问山上的野生菌能不能捡来吃")
+    said = text(bot.chat("z7", "急急急 两个客人吃了山上捡的菌子 吐得厉害 有一个喊都喊不答应了"))
+    assert said.startswith("⚠️") and "120" in said
