@@ -16,7 +16,7 @@ from retrieval.tokenize import normalise
 _END = r"[呀啊吗嘛哈哦噢啦了呢的哇噻哟嘞～~!！。,，.？?\s]*$"
 _HELLO = (r"(你好|您好|你们好|大家好|在吗|在不在|还在不|你还在不|有人吗|有人没得?|有没得人|有人不|"
           r"哈喽|hello|hi|hey|嗨|喂|"
-          r"早上好|"
+          r"早上好|扎西德勒|"
           # season's greetings: "祝你新年快乐，身体健康！"
           r"(祝你们?|祝您)?(新年|春节|节日|中秋|国庆|端午|元旦)快乐|过年好|拜年|"
           r"祝你们?[^，,。！!？?]{0,6}(身体健康|万事如意|工作顺利|生意兴隆)|(身体健康|万事如意)|"
@@ -25,7 +25,7 @@ _HELLO = (r"(你好|您好|你们好|大家好|在吗|在不在|还在不|你还
           r"bye|goodbye|我先走了|改天再聊|先这样|听得?[到见]不|听得?[到见]吗|能听[到见]不)[呀啊吗嘛哈哦]*")
 _GREETING = re.compile(rf"^(那|你|你们|老师|师傅|专家)?{_HELLO}([\s，,!！]*{_HELLO})*" + _END)
 _THANKS = re.compile(r"^(好的?|好嘛|嗨|嗯+|晓得了|知道了|明白了|ok|okay)?[，, ]*"
-                     r"(谢谢|多谢|感谢|谢了|谢谢你们?|谢谢您|辛苦了|辛苦|"
+                     r"(谢谢|多谢|感谢|谢了|谢谢你们?|谢谢您|辛苦了|辛苦|卡沙沙|"
                      r"麻烦了|麻烦你了?|麻烦您了?|thanks?|thank you)"
                      r"(你们|您们|你|您|老师|啦|哈|了|提醒|指点|解答|帮忙|"
                      r"\s*so much|\s*very much)?"
@@ -137,6 +137,8 @@ _IN_SCOPE = re.compile(
     "骗|诈骗|真的假的|是不是真的|安全不|有害|辐射|科学|原理|天文|血脂|血压|血糖|"
     # "彩虹是怎么形成的呀，我物理作业要写": the science asked, not the homework
     "彩虹|物理|化学|形成的|怎么形成|"
+    # "配料表上有防腐剂 有人说有毒": what is in food is 科普, whatever dish it is in
+    "防腐剂|添加剂|配料表|有毒|致癌|"
                        "健康|"
                        "身体|致癌|营养|长胖|"
                        # the body: "写作业眼睛离本子好远" asks about eyesight, not homework
@@ -159,6 +161,9 @@ _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
                          r"明星|娱乐圈|八卦|绯闻|网红.{0,10}(塌房|偷税|逃税|离婚|出轨|翻车)|塌房|"
                          # "美国大选哪个会赢": politics
                          r"大选|总统|选举|"
+                         # "我们村书记是不是要调走了": who holds which office
+                         r"(书记|村长|村主任|乡长|镇长|县长|市长)[^，,。]{0,6}"
+                         r"(调走|调动|升官|下台|提拔|换人|退休)|"
                          r"价[格钱]?.{0,4}(涨不涨|跌不跌|会不会涨|会不会跌)")
 
 # how much of a named medicine a person should take: the label or a doctor says, never a chat
@@ -208,7 +213,7 @@ _SCIENCE = re.compile(
     r"为什么|为啥|原理|怎么形成|咋个形成|科学|科普|天文|星星|月亮|太阳|彩虹|气象|温度|"
     r"水质|污染|垃圾|环保|节能|电池|辐射|农业|农村|农技|技术|工艺|设备|机械|专家|"
     r"生物|炭|粪|沼|秸秆|大棚|灌溉|授粉|烘干|保鲜|贮藏|发酵|组培|嫁接|修剪|农机|无人机|蜜|"
-    r"泡菜|腌|腊肉|香肠|"
+    r"泡菜|腌|腊肉|香肠|防腐剂|添加剂|配料|食品|保质期|"
     r"disease|pest|crop|soil|orchard|plant|pig|cow|chicken|fish|dog|panda|animal|doctor|pain|"
     r"fever|poison|fire|earthquake|flood|wound|bite|stroke|cpr|mask|air|pollution|altitude|"
     r"health|why",
@@ -227,6 +232,17 @@ def speaks_of_science(text: str) -> bool:
 
 def classify(text: str) -> str | None:
     """The kind of a message that is not a 科普 question, or None."""
+    kind = _classify(text)
+    if kind is None and len(_WORD_SPACE.findall(text)) >= 2:
+        # "你是 机器人 还是 真人": a space between every word or two, read without them
+        kind = _classify(_WORD_SPACE.sub("", text))
+    return kind
+
+
+_WORD_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def _classify(text: str) -> str | None:
     t = normalise(text).strip().lower()
     if not t or len(t) > 60:
         return None

@@ -668,3 +668,15 @@ def test_fresh_questions_from_the_forty_ninth_to_fifty_second_sets(demo: Harness
     # worried about poisoning while spraying is protection, not first aid
     said = text(demo.chat("r4", "打农药要戴些啥子 社员怕中毒"))
     assert cited(said)[0] == "配兑和喷洒农药时怎么保护自己"
+
+
+def test_citrus_by_its_other_names_and_food_additives_asked_by_a_firm(demo: Harness) -> None:
+    # 脐橙 is citrus: its canker is the citrus canker article, and a follow-up stays there
+    said = text(demo.chat("t1", "邻水的 种脐橙 果子上好多粗糙凸起的黄褐色斑 周围一圈黄晕 "
+                                "是啥子病哦"))
+    assert cited(said)[0] == "柑橘溃疡病的防治"
+    assert cited(text(demo.chat("t1", "那要喷几次")))[0] == "柑橘溃疡病的防治"
+    # a hotpot-base maker asking about preservatives asks about additives, not cooking
+    said = text(demo.chat("t2", "我们富顺做火锅底料的 配料表上有防腐剂 直播间有人刷屏说有毒 "
+                                "这个咋个回应嘛"))
+    assert cited(said)[0] == "食品添加剂不等于有害物质"

@@ -1493,3 +1493,21 @@ def test_grouped_digits_formal_leaving_and_questions_about_the_experts(bot: Harn
     bot.chat("z7", "客人老是问山上的野生菌能不能捡来吃")
     said = text(bot.chat("z7", "急急急 两个客人吃了山上捡的菌子 吐得厉害 有一个喊都喊不答应了"))
     assert said.startswith("⚠️") and "120" in said
+
+
+def test_word_spaced_typing_greetings_and_second_language_typos(bot: Harness) -> None:
+    from matching import slots
+    from retrieval import smalltalk
+    from retrieval.tokenize import fix_typos
+
+    # "你是 机器人 还是 真人": read without the spaces between words, small talk, no need
+    assert smalltalk.classify("你是 机器人 还是 真人") == "capabilities"
+    assert smalltalk.classify("扎西德勒") == "greeting"
+    assert smalltalk.classify("那 我们村 书记 是不是 要调走了 你晓得不") == "out_of_scope"
+    said = text(bot.chat("s1", "你是 机器人 还是 真人"))
+    assert "哪个市" not in said and needs(bot) == 0
+    assert fix_typos("毛牛 也要 区虫吗") == "牦牛 也要 驱虫吗"
+    # "哦不急了" is not "哦不" and then 急; "电话 也可以给" agrees
+    assert slots.parse_urgency("哦不急了 刚看了天气这周都下雨 下个月来都行") == "normal"
+    assert slots.parse_contact_consent("乡上兽医 已经 打了针 好些了 电话 也可以给") is True
+    assert slots.parse_urgency("不是很急 这个月底之前来都可以的") == "soon"
