@@ -300,6 +300,10 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
             # "地区就写不限 远程就行", "其实远程指导就可以 专家在哪都行": no place on the card
             merged.region_code, merged.remote_ok = None, True
         merged.problem_asked = draft.problem_asked
+        if draft.kind != "question" or edit_only:
+            # "预算改成上限八万" on a firm's service need: an edit never makes it a question
+            # (a question forwarded to an expert may still become a service: "来现场看下")
+            merged.kind = draft.kind
         merged.recompute_missing()
         _copy(merged, draft)
     elif slot == "region":

@@ -103,6 +103,11 @@ class Answerer:
         if not verdict.kind and (kind := smalltalk.classify(question)) is not None:
             # a greeting or an ask outside 科普: a friendly word, no citation, no forwarding
             return Answer(smalltalk.REPLY[kind], abstained=True, intent=kind)
+        if not verdict.kind and previous is None and not asks(question) \
+                and not _ASKS_AT_ALL.search(question) and not _in_scope(question):
+            # "不对 不要给电话" said to no question: it asks nothing and names nothing of
+            # farming, health or safety — never answered from an article that shares a word
+            return Answer(smalltalk.REPLY["out_of_scope"], abstained=True, intent="out_of_scope")
         q = self.searcher.prepare(question)
         if not q.tokens and not any(ch.isalnum() for ch in q.text):
             return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
@@ -729,6 +734,9 @@ _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
                         r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
+# any sign of a question, however it is asked
+_ASKS_AT_ALL = re.compile(r"[？?吗呢嘛哇]|咋|怎|啥|什么|如何|为什么|为啥|哪|几|多少|好多|要不要|"
+                          r"能不能|可不可以|是不是|有没有|有没得|得不得|行不行|[a-zA-Z]")
 # an emergency's sentences: steps to take now, and what belongs to another day
 _ACTION = re.compile(r"立即|马上|迅速|赶紧|尽快|千万|切勿|不要|拨打|送医|就医|"
                      r"让(患者|病人|伤者|他|其)|按压|冲洗|冲淋|固定|侧卧|平躺|关闭|打开门窗|转移|抓住|挑开|降温|下撤")

@@ -255,6 +255,8 @@ _LEAVE_SPAN = 60  # characters: a longer message is about something else
 _NEVER_MIND = re.compile(r"(那|那就|还是|唉|哎)?(算了)+[嘛吧哈了]*")
 _ANSWER_LEAD = re.compile(r"^(算了|[嘛吧哈了，,。！!\s])*")
 _ANSWER_AFTER = re.compile(r"(算了|[嘛吧哈了，,。！!\s])*(就|还是|那就|直接)?\s*"
+                           # "算了 钱的话五百": never mind, and the amount
+                           r"((钱|预算|费用|价钱)(的话|嘛|就)?\s*(就|给)?\s*)?"
                            r"([0-9一二两三四五六七八九十百千万]+|(就?这样|这么)?(发|发布)|很急|尽快|不急|急)")
 
 
