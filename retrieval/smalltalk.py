@@ -156,7 +156,7 @@ _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
                          # "猪价明年涨不涨"
                          r"批发价|收购价|市场价|零售价|出栏价|猪价|菜价|粮价|蛋价|果价|"
                          # "生猪期货会不会涨": trading, whatever it trades
-                         r"期货|期权|外汇|"
+                         r"期货|期权|外汇|股票|炒股|基金|买哪[个只]股|"
                          # "听说有个明星离婚了，真的假的": gossip, however it is asked
                          r"明星|娱乐圈|八卦|绯闻|网红.{0,10}(塌房|偷税|逃税|离婚|出轨|翻车)|塌房|"
                          # "美国大选哪个会赢": politics
@@ -164,14 +164,20 @@ _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
                          # "我们村书记是不是要调走了": who holds which office
                          r"(书记|村长|村主任|乡长|镇长|县长|市长)[^，,。]{0,6}"
                          r"(调走|调动|升官|下台|提拔|换人|退休)|"
+                         # "隔壁厂那个老板是不是遭抓了": who was arrested
+                         r"(老板|书记|村长|领导|厂长|那个人)[^，,。]{0,6}(遭抓|被抓|抓起来|坐牢)|"
                          r"价[格钱]?.{0,4}(涨不涨|跌不跌|会不会涨|会不会跌)")
 
 # how much of a named medicine a person should take: the label or a doctor says, never a chat
 # ("布洛芬混悬液大人喝好多毫升 一天几次", "氨氯地平一天吃几片合适"); an animal's or a
 # crop's dose is a farming question and stays with the articles
 _DOSE = re.compile(r"(吃|喝|服|用)(好多|几|多少)(片|颗|粒|毫升|ml|袋|包|支|次)|"
-                   r"一次(吃|喝|服)(好多|几|多少)|一天(吃|喝|服)?几(次|回|顿)|剂量|用量")
+                   r"一次(吃|喝|服)(好多|几|多少)|一天(吃|喝|服)?几(次|回|顿)|剂量|用量|"
+                   # "一天吃三颗 得不得行 你给我说个量", "明天吃两颗补起要得不"
+                   r"(说|给|定)个量|(吃|喝|服)[一二两三四五六七八九十\d]+(颗|片|粒|袋)[^，,。？?]{0,8}"
+                   r"(得不得行|行不行|要得不|可以不|得行不|要不要得|行吗|可以吗)")
 _MEDICINE = re.compile(r"药|片|胶囊|混悬液|口服液|冲剂|颗粒|布洛芬|对乙酰氨基酚|阿莫西林|头孢|"
+                       r"地平|洛尔|沙坦|普利|他汀|双胍|"  # (硝苯地平, 美托洛尔, 缬沙坦 …)
                        r"阿司匹林|氨氯地平|二甲双胍|降压|降糖|退烧|消炎|感冒|止痛")
 _ANIMAL_OR_CROP = re.compile(r"猪|牛|羊|鸡|鸭|鹅|鱼|虾|狗|猫|兔|兽|畜|禽|蜂|兑水|喷|亩|树|苗|"
                              r"田|地里|果|菜|稻|麦|玉米|肥")
@@ -232,6 +238,10 @@ def speaks_of_science(text: str) -> bool:
 
 def classify(text: str) -> str | None:
     """The kind of a message that is not a 科普 question, or None."""
+    said = normalise(text).strip().lower()
+    if len(said) <= _LONG and _DOSE.search(said) and _MEDICINE.search(said) \
+            and not _ANIMAL_OR_CROP.search(said):
+        return "dose"  # (however long the story before the dose asked)
     kind = _classify(text)
     if kind is None and len(_WORD_SPACE.findall(text)) >= 2:
         # "你是 机器人 还是 真人": a space between every word or two, read without them
@@ -239,6 +249,7 @@ def classify(text: str) -> str | None:
     return kind
 
 
+_LONG = 200  # characters: a dose asked at the end of a long story is still a dose
 _WORD_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
@@ -260,8 +271,6 @@ def _classify(text: str) -> str | None:
     if len(pieces) > 1 and _chat_kind(pieces[-1]) == "thanks" and len(t) <= 24 \
             and not _ASKING.search(t):
         return "thanks"
-    if _DOSE.search(t) and _MEDICINE.search(t) and not _ANIMAL_OR_CROP.search(t):
-        return "dose"
     if _ALWAYS_OUT.search(t) or ((_OUT_OF_SCOPE.search(t) or _FORECAST.search(t))
                                  and not _IN_SCOPE.search(t)):
         return "out_of_scope"

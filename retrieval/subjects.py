@@ -28,6 +28,7 @@ _WORDS: dict[str, str] = {
     # words only people have (a pig gets vaccines and fevers too)
     "person": "人|娃|孩子|儿童|宝宝|婴|老人|老年|我妈|我爸|老汉|婆婆|爷爷|奶奶|外婆|外公|妈妈|"
               "爸爸|老公|老婆|孕|患者|病人|医生|医院|血压|血糖|糖尿病|高血压|体检|上学|学校|"
+              "保健品|降压药|三高|健康讲座|"
               f"蜇伤|咬伤|狂犬|洗手|人畜共患|{_ILLS}",
 }
 _RES = {name: re.compile(words) for name, words in _WORDS.items()}
@@ -45,9 +46,13 @@ PEST_LOOKALIKES = re.compile("天牛|蜗牛|牛筋草|鸡爪枝|鸡矢藤|猪殃
 _CROP_LOOKALIKES = re.compile("牛蒡|牛膝|鸡冠花|鸡蛋果|鸡枞|鸡纵|鱼腥草|羊肚菌|猴头菇|蛇床子")
 
 
+_FOOD_FROM_ANIMALS = re.compile(r"(?<!蛋)(猪|牛|羊|鸡|鸭|鹅|鱼)(蛋(?!壳)|肉|奶)")
+
+
 def classes(text: str) -> set[str]:
     """The subjects a text names: {"animal", "crop", "person"} or a part of it."""
     text = _CROP_LOOKALIKES.sub("作物", PEST_LOOKALIKES.sub("，", text))  # (still a crop)
+    text = _FOOD_FROM_ANIMALS.sub("食物", text)  # "送鸡蛋", "牛奶": food, not livestock
     found = {name for name, pattern in _RES.items() if pattern.search(text)}
     if "person" in found and not _RES["person"].search(
             (_WEAK_PERSON if found & {"animal", "crop"} else _HANDWORK).sub("", text)):

@@ -295,7 +295,10 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     others = [o for o in (*draft.missing, "urgency", "budget", *(["region"] if moved else []))
               if o not in (name, "description")
               and (o != "contact_consent" or slots.parse_contact_consent(text) is not None)
-              and (o != "urgency" or not asked or _URGENCY_SAID.search(text))]
+              and (o != "urgency" or not asked or _URGENCY_SAID.search(text))
+              # ("血压计上显示160 100 这个算不算高血压哦", "保健品三千多一盒 可不可信":
+              # numbers in a question are what it asks about, not a budget)
+              and (o != "budget" or not asked)]
     for other in dict.fromkeys(others):
         if fill_slot(draft, other, text):
             fill_others(draft, text)
@@ -368,6 +371,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
             Button(texts.DROP, "need:cancel")]))
     elif words.CHANGE.search(text) and _changes_a_field(t, text):
         edit(deps, text, t)  # "紧急程度能不能改成尽快？": a change asked for, not a question
+    elif not words.ASKING.search(text) and _changes_a_field(t, text):
+        edit(deps, text, t)  # "我老公说先观察几天 不急了": 几天 asks nothing here
     elif words.asks_inside_form(text):  # "对了，仔猪要补液不": answered, card again
         ask.answer(deps, text, t, inside_form=True)
         show(deps, NeedDraft(**t.data["draft"]), t)

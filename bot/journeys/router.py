@@ -9,6 +9,7 @@ falls back to `need:slot`), `BUTTONS` (a button's action, or its verb before ":"
 
 from __future__ import annotations
 
+import re
 from types import ModuleType
 
 from bot import texts
@@ -56,6 +57,9 @@ BUTTONS = _merge("BUTTONS", {})
 COMMANDS = _merge("COMMANDS", {"start": _welcome, "help": _help, "帮助": _help, "菜单": _help,
                                "cancel": cancel, "取消": cancel,
                                "我的接单": offers.my_offers})
+
+
+_ACK = re.compile(r"(好|好的|嗯+|哦+|要得|行|晓得了|知道了)[嘛吧哈了]*")
 
 
 def route(deps: Deps, msg: Inbound, t: Turn) -> None:
@@ -110,7 +114,9 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         return
     if t.state.startswith("need:") and words.RESUME.search(text) and len(text) <= 20:
         rest = words.RESUME.sub("，", text).strip("，, ")
-        if not need.answers_the_prompt(t, rest):  # "好了 医生来了 刚才说到哪了"
+        if _ACK.fullmatch(rest) or not need.answers_the_prompt(t, rest):
+            # "好了 医生来了 刚才说到哪了"; "好 我们刚才说到哪了": 好 acknowledges, it is no
+            # yes to the question asked before the interruption
             need.resume(deps, t)
             return
         text = rest  # "哦 晓得了 刚才说到哪了 尽快嘛": the answer said with it

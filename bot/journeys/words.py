@@ -130,7 +130,8 @@ SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不
 
 
 # "好了 医生来了 刚才说到哪了" after an emergency or an aside: the form's open question again
-RESUME = re.compile(r"(刚才|刚刚|之前|前面)?(说|讲|弄|搞)到哪(儿|里)?了?|接到说|接着(说|来|弄)|"
+RESUME = re.compile(r"(我们|咱们)?(刚才|刚刚|之前|前面)?(说|讲|弄|搞)到哪(儿|里)?了?|接到说|"
+                    r"接着(说|来|弄)|"
                     r"我们?继续|继续(吧|嘛|哈)?[。！!]*$|回到刚才|刚才那个(事|需求)")
 
 
@@ -238,7 +239,7 @@ def publishes_last(text: str) -> bool:
 
 _THIS = (r"(这条|这个|那个|本次|这次|此次|该|本|这)?(专家|技术)?"
          r"(服务申请|服务|申请|需求|事情?|单子|单)?")
-_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是|我|你|我们)?"
+_LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那我|那就|那|还是|我|你|我们)?"
                            # "刚才那个需求算了不要了"
                            rf"(?:刚才|刚刚|之前|前面|上面)?的?(这次的?|这个|那个)?"
                            # "专家的事情先算了"
