@@ -345,11 +345,14 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         text = _SPEAKER.sub("", slots.NOT_AGAINST.sub("同意", text)) or text
         said = slots.parse_contact_consent(text)
         said = plain if said is None else said
-        if (m := _TAKEN_BACK.search(text)) and slots.parse_contact_consent(
-                text[m.end():]) is not None:
-            # "可以嘛…… 算了算了 还是不给电话了": what is said after taking it back
-            said = slots.parse_contact_consent(text[m.end():])
-            text = text[m.end():]
+        if (m := _TAKEN_BACK.search(text)) and (slots.parse_contact_consent(
+                rest := text[m.end():].strip(" ，,。")) is not None or (
+                    len(rest) <= _BARE_ANSWER and not _AMOUNT_CHARS.search(rest)
+                    and (_YES.search(rest) or _NO.search(rest)))):
+            # "可以嘛…… 算了算了 还是不给电话了", "不同意 哦 打错了 同意": what is said after
+            # taking it back
+            said = slots.parse_contact_consent(rest)
+            text = rest
         if _NO.search(text) or (said is False and not _YES.search(text)):
             draft.contact_consent = False
         elif _YES.search(text) or said:
@@ -365,7 +368,9 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
     return True
 
 
-_TAKEN_BACK = re.compile(r"算了|不对(?=[，,。！!\s]|$)|想了一?下")
+_BARE_ANSWER = 4  # characters: "同意", "不同意" after 打错了 ("是两千五" is the budget corrected)
+_AMOUNT_CHARS = re.compile(r"[0-9一二两三四五六七八九十百千万]")
+_TAKEN_BACK = re.compile(r"算了|不对(?=[，,。！!\s]|$)|想了一?下|[打说搞按点]错了")
 
 
 def _coarser(new: str | None, old: str | None) -> bool:
@@ -419,6 +424,9 @@ def _amount_alone(text: str) -> slots.Budget | None:
     return None
 
 
+_SPENT_BEFORE = re.compile(r"(去年|上次|上回|以前|之前|那次|前年).{0,12}(花了|给了|出了|用了)")
+
+
 def _budget_answer(text: str) -> slots.Budget | None:
     """The answer at the budget prompt: the amount said last after a correction ("三千，不对
     不对，两千就够了"), from the clause about money ("120打了…。钱就一千嘛"), else the
@@ -429,6 +437,8 @@ def _budget_answer(text: str) -> slots.Budget | None:
     # "我老婆子说最多一千五": who said it is not the amount
     clauses = [_SAID_BY.sub("", c) or c for c in _CLAUSES.split(text)
                if c and not _HELP_NUMBER.search(c)]
+    if len(clauses) > 1 and (now := [c for c in clauses if not _SPENT_BEFORE.search(c)]):
+        clauses = now  # "去年请农技站的人来看花了五百 今年多出点嘛 一千二": 1200
     said = [b for c in sorted(clauses, key=lambda c: _MONEY_WORDS.search(c) is None)
             if (b := slots.parse_budget(c) or _bare_amount(c)) is not None]
     # "钱不多 八百块": the amount, not 面议
@@ -459,7 +469,7 @@ _CLAUSES = re.compile(r"[，,。！!？?；;、…\s]+|\.{2,}")
 # a correction right after an amount: "一万二 哦不对 一万八", "三千，不对，两千"
 _AMOUNT_FIX = re.compile(r"[元块钱\s，,。]*(哦|噢|哎呀?)?[\s，,]*(不对|说错了?|搞错了?|不是|应该是)"
                          r"[\s，,。！!]*(是|应该是)?")
-_SAID_BY = re.compile(r"^[^，,。\s]{1,6}?(?:说|讲)(?:的|了)?(?=[^好])")
+_SAID_BY = re.compile(r"^[^，,。\s]{1,6}?(?<![不别莫])(?:说|讲)(?:的|了)?(?=[^好])")  # (先不说钱)
 _CLAUSE_SPANS = re.compile(r"[^，,。！!？?；;、…\s]+")  # the clauses _CLAUSES splits into
 _AMOUNT_ONLY = re.compile(r"^(那就|那)?(钱|预算|费用)?(大概|差不多|大约|就|最多)?"
                           r"(?=[^，,]*[0-9百千万])[0-9零一二两三四五六七八九十百千万几.]+把?"

@@ -27,7 +27,7 @@ from matching.extract import (
 from matching.need import SLOT_QUESTIONS, TROUBLE, NeedDraft, problem_size
 from matching.offers import sent_message
 from matching.slots import parse_kind
-from retrieval import smalltalk
+from retrieval import smalltalk, subjects
 from retrieval.intent import asks
 
 # the quick answers offered with a form's question
@@ -153,7 +153,13 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
                  q := _NOT_KNOWING.sub("", p)) or _ASKING_WORDS.search(q))
              and parse_kind(p) == "question" and smalltalk.classify(p) is None]
     if asked and len(asked[0]) < len(text):
-        ask.answer(deps, asked[0], t, inside_form=True)
+        question = asked[0]
+        if (at := text.find(question)) > 0 and not find_products(question) \
+                and not subjects.classes(question):
+            # "…茶小绿叶蝉很严重，请问有什么绿色防控办法？另外想请专家…": what it asks about
+            # was said before the question
+            question = text[:at + len(question)]
+        ask.answer(deps, question, t, inside_form=True)
     draft = deps.matcher.extract("。".join(said), role=t.role)
     if draft.region_code is None and not draft.remote_ok and (code := ask.place(deps, t)):
         draft.region_code = code  # said a few messages ago, before thanks or small talk

@@ -680,3 +680,24 @@ def test_citrus_by_its_other_names_and_food_additives_asked_by_a_firm(demo: Harn
     said = text(demo.chat("t2", "我们富顺做火锅底料的 配料表上有防腐剂 直播间有人刷屏说有毒 "
                                 "这个咋个回应嘛"))
     assert cited(said)[0] == "食品添加剂不等于有害物质"
+
+
+def test_family_health_questions_asked_in_the_middle_of_a_farm_need(demo: Harness) -> None:
+    # leftovers for a child are the leftovers article, not a child's poisoning
+    said = text(demo.chat("u1", "昨天晚上剩的饭炒来给娃儿吃要不要得"))
+    assert cited(said)[0] == "隔夜菜能吃吗：剩菜保存与食物中毒预防"
+    # three weeks of coughing is the TB article, not choking
+    said = text(demo.chat("u2", "稍等 我爸咳嗽咳了三个礼拜了 一直不见好 要不要去查一下"))
+    assert cited(said)[0].startswith("肺结核")
+    # eggs handed out at a sales talk do not make a health-product scam a question on hens
+    said = text(demo.chat("u3", "我们村头有人来开健康讲座 送鸡蛋 卖降三高的保健品 三千多一盒 "
+                                "说吃了降压药都可以不吃了 这个靠不靠得住哦"))
+    assert cited(said)[0] == "老年人警惕保健品骗局"
+    # the voice recogniser's slip said with the right name: answered
+    said = text(demo.chat("u4", "嗯我是蓬溪的 问一下 那个油菜 菌核病 军和病 咋个防嘛"))
+    assert cited(said)[0] == "油菜菌核病的防治"
+    said = text(demo.chat("u5", "魔芋杆杆底下烂了 一股臭味 一片一片的倒 咋个搞哦 我南江的"))
+    assert cited(said)[0] == "魔芋软腐病的防治"
+    # giving a pill at all is asked, not its dose: the emergency answer, not a refusal
+    said = text(demo.chat("u6", "我血压高 医生开的硝苯地平 一天一颗 我想一天吃三颗 得不得行"))
+    assert "出处" not in said and "医生" in said

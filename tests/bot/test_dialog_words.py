@@ -1511,3 +1511,35 @@ def test_word_spaced_typing_greetings_and_second_language_typos(bot: Harness) ->
     assert slots.parse_urgency("哦不急了 刚看了天气这周都下雨 下个月来都行") == "normal"
     assert slots.parse_contact_consent("乡上兽医 已经 打了针 好些了 电话 也可以给") is True
     assert slots.parse_urgency("不是很急 这个月底之前来都可以的") == "soon"
+
+
+@pytest.mark.parametrize("said, meant", [
+    ("不要紧 给他嘛", True), ("不介意 给嘛", True), ("无所谓", True),
+    ("莫把我电话给别个", False), ("别把电话给别人", False),
+    ("不同意 哦 打错了 同意", True), ("同意 哦 打错了 不同意", False),
+])
+def test_consent_in_more_words_and_a_slip_taken_back(said: str, meant: bool) -> None:
+    from matching.extract import fill_slot
+    from matching.need import NeedDraft
+
+    draft = NeedDraft(description="李子树流胶")
+    assert fill_slot(draft, "contact_consent", said) and draft.contact_consent is meant
+
+
+def test_money_in_more_words_and_a_correction_at_the_consent_prompt(bot: Harness) -> None:
+    from matching.extract import fill_slot
+    from matching.need import NeedDraft, problem_size
+
+    for said, amount, shown in (("去年请农技站的人来看花了五百 今年多出点嘛 一千二", 1200, None),
+                                ("钱先不说嘛 来了看了再说", None, "钱先不说"),
+                                ("先不说钱", None, "先不说钱")):
+        draft = NeedDraft(description="柑橘落果")
+        assert fill_slot(draft, "budget", said), said
+        assert draft.budget == amount and (shown is None or draft.budget_text == shown), said
+    assert problem_size("你好，我们公司想对接一位中药材方面的专家。") == 0
+    # a budget corrected at the consent prompt is the budget, never a yes to sharing the phone
+    for said in ("李子裂果 想请专家来看 青神", "不急", "两千"):
+        bot.chat("m1", said)
+    said = text(bot.chat("m1", "哦说错了，是两千五"))
+    assert "请确认需求信息" not in said and "联系方式告诉" in said
+    assert "约 2500 元" in text(bot.chat("m1", "要得嘛")) and needs(bot) == 0
