@@ -103,15 +103,15 @@ class Answerer:
         if not verdict.kind and (kind := smalltalk.classify(question)) is not None:
             # a greeting or an ask outside 科普: a friendly word, no citation, no forwarding
             return Answer(smalltalk.REPLY[kind], abstained=True, intent=kind)
+        q = self.searcher.prepare(question)
+        if not q.tokens and not any(ch.isalnum() for ch in q.text):
+            return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
         if not verdict.kind and previous is None and len(question) <= _BARE_REMARK \
                 and not asks(question) \
                 and not _ASKS_AT_ALL.search(question) and not _in_scope(question):
             # "不对 不要给电话" said to no question: it asks nothing and names nothing of
             # farming, health or safety — never answered from an article that shares a word
             return Answer(smalltalk.REPLY["out_of_scope"], abstained=True, intent="out_of_scope")
-        q = self.searcher.prepare(question)
-        if not q.tokens and not any(ch.isalnum() for ch in q.text):
-            return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
         # The index holds vetted articles only, so nothing else can be cited.
         if region is None:
             place = gazetteer.find_region(question)
