@@ -140,24 +140,23 @@ def note_place(deps: Deps, text: str, t: Turn) -> None:
 
 def place(deps: Deps, t: Turn) -> str | None:
     """The region the user named in the last minutes, if any."""
-    kept = t.data.get("place") or {}
-    try:
-        at = datetime.fromisoformat(kept.get("at", ""))
-    except ValueError:
-        return None
-    return kept.get("code") if deps.clock.now() - at <= RECENT_WINDOW else None
+    kept = _fresh(deps, t.data.get("place"))
+    return kept.get("code") if kept else None
 
 
 def recent(deps: Deps, t: Turn) -> list[str]:
     """What the user said in the last minutes that was not a need yet (kept for intake)."""
-    kept = t.data.get("recent") or {}
+    kept = _fresh(deps, t.data.get("recent"))
+    return [str(x)[:500] for x in kept.get("texts", [])][-RECENT_MESSAGES:] if kept else []
+
+
+def _fresh(deps: Deps, kept: dict | None) -> dict | None:
+    """What was kept, if it was kept within the last RECENT_WINDOW."""
     try:
-        at = datetime.fromisoformat(kept.get("at", ""))
+        at = datetime.fromisoformat((kept or {}).get("at", ""))
     except ValueError:
-        return []
-    if deps.clock.now() - at > RECENT_WINDOW:
-        return []
-    return [str(x)[:500] for x in kept.get("texts", [])][-RECENT_MESSAGES:]
+        return None
+    return kept if deps.clock.now() - at <= RECENT_WINDOW else None
 
 
 def question_log(deps: Deps, text: str, t: Turn) -> QuestionLog:

@@ -15,7 +15,6 @@ from bot.journeys import acts, ask, words
 from bot.journeys.base import Deps, Step, Turn, options
 from delivery.messages import Button
 from knowledge import gazetteer
-from knowledge.taxonomy import product_codes
 from matching import slots
 from matching.extract import (
     changes_a_field,
@@ -125,10 +124,10 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
     kept = [s for s in said[:-1] if not _BY_THE_WAY.match(s)]
     if len(kept) < len(said) - 1 and any(problem_size(s) >= 4 for s in kept):
         said = [*kept, text]
-    if (own := _crops(text)) and problem_size(text) >= 4:
+    if (own := find_products(text)) and problem_size(text) >= 4:
         # "打农药要咋个防护" (answered), then "我家李子树流胶 想找专家来看下": a request naming
         # its own crop and trouble is the need; a question before on none of its crops is not
-        said = [*(s for s in said[:-1] if not (asks(s) and not _crops(s) & own)), text]
+        said = [*(s for s in said[:-1] if not (asks(s) and not _shares_a_crop(s, own))), text]
     # "溃疡病打啥子药？想请个专家来看看": the question is answered, then the form
     parts = words.SENTENCES.split(text)
     if (m := _THEN_REQUEST.search(text)) and m.start() > 0:
@@ -171,10 +170,9 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
     show(deps, draft, t)
 
 
-def _crops(text: str) -> set[str]:
-    """The crops and animals named, as codes (李子树 and 李子 are one)."""
-    codes = product_codes()
-    return {codes[p] for p in find_products(text)}
+def _shares_a_crop(text: str, crops: list[str]) -> bool:
+    """Whether the text names one of these crops or animals (李子 and 青脆李 are one)."""
+    return any(p in c or c in p for p in find_products(text) for c in crops)
 
 
 def forward(deps: Deps, arg: str, t: Turn) -> None:
