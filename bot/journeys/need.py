@@ -211,6 +211,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
+    if words.confused(text):  # "你说啥子", "啥意思": the question again, more plainly
+        _ask_slot(name, t, texts.SLOT_PLAIN.get(name))
+        return
     if name in texts.SLOT_WHY and words.only_asks_back(text) and _ABOUT_SLOT[name].search(text):
         # "急不急？你们还分急不急的哦？急的是不是要多给钱？": a question back, not an answer —
         # why we ask, then the question again
@@ -351,7 +354,10 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
 
 def confirm(deps: Deps, text: str, t: Turn) -> None:
     """The card is shown: only a whole message of agreement publishes it."""
-    if words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:
+    if words.confused(text):  # "啥意思": what the card is and what to reply, the card again
+        t.say(texts.CARD_PLAIN)
+        show(deps, NeedDraft(**t.data["draft"]), t)
+    elif words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
         publish(deps, t)
     elif words.publishes_last(text) or words.agrees_then_asks(text):

@@ -319,6 +319,26 @@ def only_asks_back(text: str) -> bool:
         _BACK.search(p) for p in said)
 
 
+# "你说啥子", "啥意思哦", "没听懂": the prompt was not understood — said again more plainly,
+# never read as a question to answer from an article
+_CONFUSED = re.compile(
+    r"^(?:老师|哎呀|啊|嗯|哦|呃|额|你好)?[，,\s]*(?:"
+    r"(?:你|你们)?(?:说|讲|问)(?:的|得)?(?:是)?(?:啥子?|什么|些啥|哪样)(?:哦|哟|呀|喔|啊|哇)?|"
+    r"(?:啥子?|什么|啥个)意思(?:哦|哟|呀|喔|啊|哇|嘛)?|"
+    r"(?:我|我们)?(?:没|没有|莫得|不|莫)(?:太|咋个|怎么|大)?(?:(?:听|看|搞)?(?:懂|明白)|"
+    r"(?:听|看|搞)清楚)(?:你的?意思|你说的?)?|"
+    r"(?:我|我们)?(?:听|看|搞)不(?:太|大)?(?:懂|明白|清楚)(?:你的?意思|你说的?)?|"
+    r"(?:我|我们)?不晓得(?:你|你们)?(?:在)?(?:说|问)(?:的)?(?:啥子?|什么)|"
+    r"(?:要我|我要|我该|该)?(?:咋个|怎么|啷个)(?:回|答|回答|回复|弄|整)(?:嘛|哦|呢)?|"
+    r"(?:要我|我要|我该)?(?:回|答|回答|回复)(?:啥子?|什么)(?:嘛|哦|呢)?"
+    r")[，,。！!？?\s哦嘛呢啊哈]*$")
+
+
+def confused(text: str) -> bool:
+    """The whole message says the prompt was not understood ("你说啥子", "没听懂")."""
+    return bool(_CONFUSED.match(text.strip()))
+
+
 # a yes before the words: "可以 转给专家嘛"
 YES_FIRST = re.compile(r"^(可以|好的?|要得|行|嗯|中)[，,\s]*")
 # a need or an expert said as not wanted

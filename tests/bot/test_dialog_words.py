@@ -1543,3 +1543,24 @@ def test_money_in_more_words_and_a_correction_at_the_consent_prompt(bot: Harness
     said = text(bot.chat("m1", "哦说错了，是两千五"))
     assert "请确认需求信息" not in said and "联系方式告诉" in said
     assert "约 2500 元" in text(bot.chat("m1", "要得嘛")) and needs(bot) == 0
+
+
+def test_a_prompt_not_understood_is_said_again_more_plainly(bot: Harness) -> None:
+    """"啥意思" at the urgency prompt once got the soil-testing article; "你说啥子" anywhere in
+    the form now gets the same question in plainer words, and nothing is answered or kept."""
+    said = text(bot.chat("c1", "我们是做腊肉香肠的小作坊 今年做的香肠好多发酸 想找食品专家看下"))
+    assert "哪个市" in said
+    said = text(bot.chat("c1", "你说啥子"))
+    assert "就是问您在哪个市" in said and "出处" not in said
+    assert "急不急" in text(bot.chat("c1", "宣汉"))
+    said = text(bot.chat("c1", "啥意思"))
+    assert "急不急" in said and "回数字" in said and "出处" not in said
+    assert "费用" in text(bot.chat("c1", "3"))
+    assert "就是问请专家的费用" in text(bot.chat("c1", "没听懂"))
+    assert "联系方式告诉" in text(bot.chat("c1", "五千"))
+    assert "能不能把您的联系方式" in text(bot.chat("c1", "咋个回"))
+    assert "请确认需求信息" in text(bot.chat("c1", "同意"))
+    said = text(bot.chat("c1", "啥意思哦"))
+    assert "对就回“确认”" in said and "请确认需求信息" in said and needs(bot) == 0
+    assert "约 5000 元" in said and "紧急程度：不急" in said
+    assert "需求已发布" in text(bot.chat("c1", "确认")) and needs(bot) == 1
