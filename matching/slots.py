@@ -90,6 +90,8 @@ _URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|�
                      r"本周内|这周|本周|"
                      r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行|"
                      r"等不得")
+_MONTH_IT_BEGAN = re.compile(r"(这个月|本月)(?=(已经|都|就|又|一共|总共)?(死|病|发现|开始|遭|出现|"
+                             r"掉|烂|拉|得了|发了|长了))")
 _ENGLISH_URGENCY = {"not urgent": "不急", "no rush": "不急", "asap": "尽快", "urgent": "很急"}
 _DOUBLE_NEGATION = re.compile(r"(并)?不是说?不(着)?急|不能说不急|(莫|别|不要)说不急|并非不急|"
                               r"不急是假的?|哪个说不急|(咋个|怎么|啷个|哪里)(会|能)?不急")
@@ -148,7 +150,31 @@ def region_meant(text: str) -> Region | None:
             return cued[-1]
         if (after := gazetteer.find_region(tail)) is not None:
             return after
-    return gazetteer.find_region(cleaned)
+    return gazetteer.find_region(_where_the_work_is(cleaned))
+
+
+# "我在绵阳涪城上班 我妈在梓潼老家种了二十亩苞谷", "公司办公室在眉山东坡 基地在夹江": of two
+# counties, the one where the farm or base is, not where the writer works or the office sits
+_SITE = re.compile(r"基地|老家|屋头|地里|园子|果园|茶园|厂子|车间|养殖场|种了|种的|养了|养的")
+_AWAY = re.compile(r"上班|工作|打工|办公|读书|住在|注册|总部")
+
+
+def _where_the_work_is(text: str) -> str:
+    from knowledge import gazetteer
+
+    clauses = [c for c in re.split(r"[，,。！!？?；;\s]+", text) if c]
+    placed = [(c, r) for c in clauses if (r := gazetteer.find_region(c)) is not None
+              and r.level == "county"]
+    if len({r.code for _, r in placed}) < 2:
+        return text
+    away = [c for c, _ in placed if _AWAY.search(c) and not _SITE.search(c)]
+    site = [c for c, _ in placed if _SITE.search(c) and not _AWAY.search(c)]
+    if away and len(away) < len(placed):
+        text = "，".join(c for c in clauses if c not in away)
+    elif site and len(site) < len(placed):
+        text = "，".join(c for c in clauses if c in site or gazetteer.find_region(c) is None
+                        or gazetteer.find_region(c).level != "county")
+    return text
 
 
 def parse_urgency(text: str) -> str | None:
@@ -180,6 +206,8 @@ def _urgency(text: str) -> str | None:
     # "这周不行 下周来嘛": the week ruled out is not the urgency either
     text = re.sub(r"(这周|本周|这个星期|这礼拜|今天|明天)(不行|不得行|来不了|不得空|没空|不方便)",
                   " ", text)
+    # "兔儿这个月死了三只": when the trouble came, not when help is wanted
+    text = _MONTH_IT_BEGAN.sub(" ", text)
     if _SOON_SAID.search(text):  # "尽快嘛 马上又要落第二轮了" ("马上要采收了" alone is urgent)
         text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):

@@ -105,7 +105,7 @@ def _reports_a_problem(text: str, t: Turn) -> bool:
 
 
 _LOSS = re.compile(r"(死|烂|掉|病)了?好多")
-_FOLLOW_UP_SHAPE = re.compile(r"^(那|那么|还有|那要是)[^，,。]{0,12}(呢|嘞|喃)[？?。！!\s]*$")
+_FOLLOW_UP_SHAPE = re.compile(r"^(那|那么|还有|那要是)?[^，,。]{1,12}(呢|嘞|喃)[？?。！!\s]*$")
 
 
 def introduces(text: str) -> str | None:

@@ -39,6 +39,7 @@ _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
 _ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours", "cost")
 # a question back about the prompt itself, not a 科普 question asked inside the form
+_OF_CONTACT = re.compile(r"电话|联系方式|号码|手机|微信|联系")
 _ABOUT_SLOT = {"urgency": re.compile("急"), "region": re.compile("地区|哪里|地方|哪个县|在哪|位置"),
                "contact_consent": re.compile("电话|联系|号码|手机")}
 # the price asked back at the budget prompt: "专家一般要好多钱嘛", "你们收费不", "要钱不"
@@ -287,7 +288,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     asked = words.asks_inside_form(text) and bool(
         _ASKS_SOMETHING.search(text) or _ASKING_WORDS.search(text)) and not _MIND_CHANGED.search(
         text)  # ("哦不对不对 …还是这个月就来嘛" changes its answer; 对不对 asks nothing)
-    if (name != "urgency" or not asked or _URGENCY_SAID.search(text)) and fill_slot(
+    # ("仔猪拉稀要不要喂抗生素" at the consent prompt asks; its 不要 is no refusal)
+    if (name != "urgency" or not asked or _URGENCY_SAID.search(text)) and (
+            name != "contact_consent" or not asked or _OF_CONTACT.search(text)) and fill_slot(
             draft, name, text):
         fill_others(draft, text)
         show(deps, draft, t)
@@ -302,6 +305,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     others = [o for o in (*draft.missing, "urgency", "budget", *(["region"] if moved else []))
               if o not in (name, "description")
               and (o != "contact_consent" or slots.parse_contact_consent(text) is not None)
+              and (o != "contact_consent" or not asked or _OF_CONTACT.search(text))
               and (o != "urgency" or not asked or _URGENCY_SAID.search(text))
               # ("血压计上显示160 100 这个算不算高血压哦", "保健品三千多一盒 可不可信":
               # numbers in a question are what it asks about, not a budget)
@@ -322,7 +326,8 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     if guess == "leave":  # "领导意见：暂不外请专家…": the words no list holds
         _leave(t)
         return
-    if guess in ("yes", "no"):  # "不消得留电话 有事在平台上说"
+    if guess in ("yes", "no") and (not asked or _OF_CONTACT.search(text)):
+        # "不消得留电话 有事在平台上说" ("仔猪拉稀要不要喂抗生素" asks: no guess of a no)
         draft.contact_consent = guess == "yes"
         draft.recompute_missing()
         show(deps, draft, t)

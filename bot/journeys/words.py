@@ -65,7 +65,10 @@ _LEAVE_LEAD = (rf"(?:(?:哎呀|哎哟|唉|哎|嗯|呃|额|不好意思|抱歉|{_
                # "想了一下还是不搞了，成本太高"
                r"(?:(?:想了|考虑了|商量了|合计了)一?[下哈][，,\s]*)?"
                # "爷爷又说算了嘛 莫请了": who decided comes first
-               r"(?:(?:爷爷|奶奶|婆婆|公公|外公|外婆|老汉|我爸|我妈|老板|领导|屋头人|老公|老婆|他|她)"
+               # ("理事长说先不找了", "我们书记讲不搞了": anyone who decides)
+               r"(?:(?:爷爷|奶奶|婆婆|公公|外公|外婆|老汉|我爸|我妈|老板|领导|屋头人|老公|老婆|他|她|"
+               r"(?:我们|我家|村上|社里|厂里)?(?:理事长|书记|社长|主任|村长|组长|队长|厂长|经理|"
+               r"老伴|儿子|女儿|家里人?|他们|她们))"
                r"(?:又|也)?(?:说|讲)[，,\s]*)?")
 LEAVE = re.compile(rf"^{_LEAVE_LEAD}(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
                     rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
@@ -283,6 +286,10 @@ def leaves(text: str) -> bool:
         # ("电话号码还要给别个哦 那算了 我不搞了": more than 算了 leaves, whatever was said of
         # the phone before it)
         plainly = any(not _NEVER_MIND.fullmatch(c) for c in leaving)
+        after = text[text.rfind("算了") + 2:] if "算了" in text else ""
+        if leaving and not plainly and _ANSWER_AFTER.match(after) and not re.search(
+                _LEAVE_WORDS, _ANSWER_LEAD.sub("", after)):
+            return False  # "要好多钱哦我们也不晓得 算了 就两千嘛": never mind, and the answer
         return len(text) <= _LEAVE_SPAN and not CHANGE.search(text) and bool(leaving) and (
             plainly or parse_contact_consent(text) is None)
     rest = text[m.end(2):] if m.group(2) else ""  # (the reason-first form ends on the word)

@@ -701,3 +701,15 @@ def test_family_health_questions_asked_in_the_middle_of_a_farm_need(demo: Harnes
     # giving a pill at all is asked, not its dose: the emergency answer, not a refusal
     said = text(demo.chat("u6", "我血压高 医生开的硝苯地平 一天一颗 我想一天吃三颗 得不得行"))
     assert "出处" not in said and "医生" in said
+
+
+def test_fresh_questions_from_the_fifty_seventh_to_sixty_first_sets(demo: Harness) -> None:
+    # someone asking for others says who they are: a welcome, no article on scams
+    said = text(demo.chat("s2", "你好 我是村上的文书 专门帮老年人问事情的"))
+    assert "出处" not in said and "转给当地专家" not in said
+    said = text(demo.chat("s2", "那打农药的时候人要咋个防护 好多老年人喷药啥子都不代"))
+    assert cited(said) == ["配兑和喷洒农药时怎么保护自己"], said
+    # "四季豆呢" after a food question asks the same of 四季豆, not "what is wrong with it"
+    demo.chat("s3", "隔夜菜到底吃得不 我妈说会致癌")
+    said = text(demo.chat("s3", "四季豆呢"))
+    assert cited(said) and "遇到了什么问题" not in said

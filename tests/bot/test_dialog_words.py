@@ -1564,3 +1564,44 @@ def test_a_prompt_not_understood_is_said_again_more_plainly(bot: Harness) -> Non
     assert "对就回“确认”" in said and "请确认需求信息" in said and needs(bot) == 0
     assert "约 5000 元" in said and "紧急程度：不急" in said
     assert "需求已发布" in text(bot.chat("c1", "确认")) and needs(bot) == 1
+
+
+def test_the_farm_not_the_office_and_what_began_this_month(bot: Harness) -> None:
+    """Two counties in one message: the one where the farm or base is, not where the writer
+    works; "这个月死了三只" says when the trouble came, not when help is wanted."""
+    from matching import slots
+
+    for said, meant in (("我在绵阳涪城上班 我妈在梓潼老家种了二十亩苞谷", "梓潼县"),
+                        ("做柑橘的公司 公司办公室在眉山东坡 基地在夹江 柑子长斑", "夹江县"),
+                        ("她在井研县 我在乐山城头上班 周末才回去", "井研县"),
+                        ("我们是蔬菜种植公司 新都基地的辣椒成片成片蔫死", "新都区")):
+        region = slots.region_meant(said)
+        assert region is not None and region.name == meant, said
+    assert slots.parse_urgency("二十几只兔儿这个月死了三只 想找个兽医来屋头看下") is None
+    assert slots.parse_urgency("这个月内来") == "soon"
+    said = text(bot.chat("t1", "我妈说她喂的二十几只兔儿这个月死了三只 死之前鼻子流血 "
+                               "想找个兽医来屋头看下 她在井研县 我在乐山城头上班"))
+    assert "急不急" in said and "哪个市" not in said
+
+
+def test_never_mind_after_a_clause_and_someone_else_calling_it_off(bot: Harness) -> None:
+    from bot.journeys import words
+
+    assert not words.leaves("要好多钱哦我们也不晓得 算了 就两千嘛")
+    assert words.leaves("等下 理事长说先不找了 3")
+    assert words.leaves("我们书记讲不搞了")
+    for said in ("蒲江那边杨大哥的猕猴桃开花了 想请个技术员来教下人工授粉 这周就要",):
+        bot.chat("u1", said)
+    assert "联系方式告诉" in text(bot.chat("u1", "要好多钱哦我们也不晓得 算了 就两千嘛"))
+    assert "约 2000 元" in text(bot.chat("u1", "要得"))
+    assert "已取消" in text(bot.chat("u1", "等下 理事长说先不找了 3")) and needs(bot) == 0
+
+
+def test_a_question_at_the_consent_prompt_is_no_refusal(bot: Harness) -> None:
+    """"仔猪拉稀要不要喂抗生素" at the consent prompt was guessed a no (its 不要); a question
+    there is answered and the consent asked again."""
+    for said in ("宣汉的 仔猪拉稀 想请兽医来看下", "很急", "两千"):
+        bot.chat("w1", said)
+    said = text(bot.chat("w1", "仔猪拉稀要不要喂抗生素"))
+    assert "联系方式告诉" in said and "请确认需求信息" not in said
+    assert "专家接单后告知" in text(bot.chat("w1", "要得")) and needs(bot) == 0
