@@ -86,8 +86,6 @@ class RankWeights:
     load: float = 0.1          # open offers now, and offers this week relative to the cap
     # the preview lists 暂不接单 experts too, behind one who takes work and fits about as well
     unavailable: float = 0.3
-    # how much a need's word no profile uses counts against word overlap (as the rarest word)
-    unread: float = 0.0
     pool: int = 100            # candidates fetched from retrieval before re-scoring
     route_pool: int = 30       # more candidates of the inferred 一级学科, when it is confident
     local: float = 1.0         # same county and the need's field: the county's own expert
@@ -318,12 +316,7 @@ class Ranker:
         weighted = {t: index.token_weight("scientists", t)
                     for t in {*index.tokenizer.tokenize_query(expand_query(query)), *bridged}
                     if len(t) >= 2}
-        unread = max(0, sum(1 for w in weighted.values() if w <= 0) - len(bridged))
         weighted = {t: w for t, w in weighted.items() if w > 0}
-        # "乳鸽…拉绿屎、张起嘴巴喘": when the profiles know only a side word of the need (绿色
-        # from 绿色稀粪), word overlap is thin evidence, and the words' meaning decides more
-        known = sum(weighted.values())
-        said = known / (known + self.w.unread * max(weighted.values()) * unread) if known else 0.0
         max_sparse = max((h.sparse for h in hits), default=0.0) or 1.0
         max_dense = max((h.dense for h in hits), default=0.0) or 1.0
         cap = max(1, self.settings.match_weekly_cap)
@@ -346,8 +339,6 @@ class Ranker:
             f = self._features(need, code, words, weighted, hit, s, pending, week, cap,
                                max_sparse, max_dense)
             f.values["routed"] = confidence if code and code == s.discipline_code else 0.0
-            f.values["sparse"] *= said
-            f.values["overlap"] *= said
             feats.append(f)
         _shared_concepts(feats, concepts(query))
         self._feedback(feats, for_offers)
