@@ -38,6 +38,14 @@ EXPERT_REQUEST = (r"(?:发布|发|提|登记)(?:个|一个)?(?:技术)?需求|"
                   # "有没有搞饲料配方的专家", "有没得懂樱桃的专家"
                   r"(?:有没得|有没有|有莫得)(?:搞|懂|做|研究|会)[^，,。！!？?\s]{1,10}的"
                   r"(?:专家|老师|技术员)")
+# advice asked of an expert, and nothing for anyone to come and do
+# ("找个专家问问" is still a service: every writer asked its budget)
+_CONSULT = re.compile(r"(?:找|请|问|约)个?(?:专家|老师|技术员|兽医|农技员)"
+                      r"(?:咨询|请教)[下哈一]*|"
+                      r"(?:咨询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
+_WORK = re.compile(r"检测|化验|测一下|测下|来测|指导|培训|上门|现场|来看|过来|看下|看一下|看看|"
+                   r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
+                   r"维修|验收|讲课|讲座|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|帮我|做个")
 _SERVICE = re.compile(r"检测|化验|测一下|测测|测下|测哈|来测|指导|培训|上门|现场|来看|过来看|"
                       r"帮忙看|看下|看一下|看看|诊断|来个?(?:专家|兽医|技术员|农技员)|专家来|派人|"
                       r"来人|辅导|鉴定|带一|教下|教我|"
@@ -61,6 +69,9 @@ def parse_kind(text: str) -> str:
         return "achievement_transfer"
     if _RD.search(text):
         return "rd_challenge"
+    if _CONSULT.search(text) and not _WORK.search(_CONSULT.sub("", text)) \
+            and parse_budget(text) is None:
+        return "question"  # "想找个专家咨询下 兔儿一到热天就死": advice asked, no one to come
     if _SERVICE.search(text) or parse_budget(text) is not None:
         return "service"  # offering money is asking for a service
     return "question"

@@ -172,7 +172,8 @@ _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
                          r"(书记|村长|村主任|乡长|镇长|县长|市长)[^，,。]{0,6}"
                          r"(调走|调动|升官|下台|提拔|换人|退休)|"
                          # "隔壁厂那个老板是不是遭抓了": who was arrested
-                         r"(老板|书记|村长|领导|厂长|那个人)[^，,。]{0,6}(遭抓|被抓|抓起来|坐牢)|"
+                         r"(老板|书记|村长|领导|厂长|那个人)[^，,。]{0,6}(遭抓|被抓|抓起来|坐牢|跑路|"
+                         r"卷钱|欠债|破产|倒闭)|"
                          r"价[格钱]?.{0,4}(涨不涨|跌不跌|会不会涨|会不会跌)")
 
 # how much of a named medicine a person should take: the label or a doctor says, never a chat
@@ -189,6 +190,14 @@ _MEDICINE = re.compile(r"药|片|胶囊|混悬液|口服液|冲剂|颗粒|布洛
                        r"阿司匹林|氨氯地平|二甲双胍|降压|降糖|退烧|消炎|感冒|止痛")
 _ANIMAL_OR_CROP = re.compile(r"猪|牛|羊|鸡|鸭|鹅|鱼|虾|狗|猫|兔|兽|畜|禽|蜂|兑水|喷|亩|树|苗|"
                              r"田|地里|果|菜|稻|麦|玉米|肥")
+
+# a named veterinary drug's dose for an animal ("给猪打青霉素打好多支", "牛用伊维菌素打几毫升")
+_VET_DOSE = re.compile(r"(青霉素|链霉素|庆大霉素|土霉素|四环素|阿莫西林|恩诺沙星|氟苯尼考|磺胺|"
+                       r"伊维菌素|阿维菌素|地塞米松|安乃近|头孢|兽药|针药)[^，,。？?]{0,10}"
+                       r"(打|用|喂|注射|吃|兑|拌)[^，,。？?]{0,3}(好多|几|多少)(支|毫升|ml|针|片|克|瓶|袋|次)|"
+                       r"(打|用|喂|注射)(好多|几|多少)(支|毫升|ml|针|片|克|瓶|袋)[^，,。？?]{0,6}"
+                       r"(青霉素|链霉素|庆大霉素|土霉素|阿莫西林|恩诺沙星|伊维菌素|阿维菌素|头孢|兽药)")
+_LIVESTOCK = re.compile(r"猪|牛|羊|鸡|鸭|鹅|狗|猫|兔|马|驴|骡|牲口|畜|禽|仔|崽")
 
 INTRO = "intro"  # who the user is ("我是南江县的老农民"): kept as context for a need
 REPLY = {
@@ -210,6 +219,8 @@ REPLY = {
     "joke": "讲笑话我不太在行 😄 种地、养殖、健康方面的问题倒是可以问我。",
     "dose": ("药吃多少、一天几次，要按说明书或听医生、药师的，我这里不能替您定剂量。"
              "不舒服请到附近医院、诊所或药店问一问；情况紧急请拨打120。"),
+    "vet_dose": ("兽药打多少、用几次，要看药品标签和牲畜的体重、病情，请按说明书或问当地兽医，"
+                 "我这里不能替您定剂量。用药后注意休药期，休药期内的肉、蛋、奶不能出售。"),
     "out_of_scope": ("这个我帮不上忙：科技云助手只回答种养殖、健康、生活中的科普问题，"
                      "并帮企业和农户对接科技专家。"),
 }
@@ -250,6 +261,8 @@ def classify(text: str) -> str | None:
     if len(said) <= _LONG and _DOSE.search(said) and _MEDICINE.search(said) \
             and not _ANIMAL_OR_CROP.search(said):
         return "dose"  # (however long the story before the dose asked)
+    if len(said) <= _LONG and _VET_DOSE.search(said) and _LIVESTOCK.search(said):
+        return "vet_dose"  # "给猪打青霉素打好多支": the label and the vet, never an article
     kind = _classify(text)
     if kind is None and len(_WORD_SPACE.findall(text)) >= 2:
         # "你是 机器人 还是 真人": a space between every word or two, read without them

@@ -39,18 +39,26 @@ _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
 _ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours", "cost")
 # a question back about the prompt itself, not a 科普 question asked inside the form
-_OF_CONTACT = re.compile(r"电话|联系方式|号码|手机|微信|联系")
+# the phone or consent spoken of ("没得啥子不同意的 给他嘛" answers, whatever 啥 it has)
+_OF_CONTACT = re.compile(r"电话|联系方式|号码|手机|微信|联系|同意|给他|给她|给专家|给嘛|给噻|留")
 _ABOUT_SLOT = {"urgency": re.compile("急"), "region": re.compile("地区|哪里|地方|哪个县|在哪|位置"),
                "contact_consent": re.compile("电话|联系|号码|手机")}
 # the price asked back at the budget prompt: "专家一般要好多钱嘛", "你们收费不", "要钱不"
 _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好多钱|多少钱|收费|要钱|免费|"
                           r"贵不贵|啥价")
+# the whole message asks what it costs ("要不要钱哦", "专家收不收费")
+_ONLY_PRICE = re.compile(r"(那|请问|问下)?(专家|你们|这个|请人|请专家)?.{0,4}"
+                         r"(要不要钱|要钱不|要钱吗|收不收(费|钱)|收费不|收费吗|要收费吗|要好多钱|要多少钱|花好多钱|免不免费|"
+                         r"是不是免费的?|免费不)[哦嘛呢啊吗哈？?\s]*")
 # a question asked by the way, before the request
 _BY_THE_WAY = re.compile(r"^\s*(顺便|对了|另外|还有个事|再问|问一?[下哈])")
 # a request after a question typed without punctuation
 _THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)(?:想|还想|要)?"
                            r"(?:帮|请|喊|找|给)|"
                            r"(?:帮|给)(?:我们?|忙)?(?:找|请|喊)个?专家)")
+# "田块咋个改造" asks how to do it; 改造 is no service asked for here
+_HOW_TO = re.compile(r"(咋个|怎么|如何|怎样|咋)(弄|搞|整|来|去)?"
+                     r"(改造|设计|规划|优化|维修|调试|评估|检测|化验|鉴定|诊断|培训)")
 _ASK_LEAD = re.compile(r"(?<![不没])(想|我想|我)?问(一?下|哈|个事)")
 # the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
 _THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
@@ -151,7 +159,8 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
     parts = [p[m.start():] if (m := _ASK_LEAD.search(p)) else p for p in parts]
     asked = [p for p in parts if p and asks(p) and (_ASKS_SOMETHING.search(
                  q := _NOT_KNOWING.sub("", p)) or _ASKING_WORDS.search(q))
-             and parse_kind(p) == "question" and smalltalk.classify(p) is None]
+             and (parse_kind(p) == "question" or _HOW_TO.search(p))
+             and smalltalk.classify(p) is None]
     if asked and len(asked[0]) < len(text):
         question = asked[0]
         if (at := text.find(question)) > 0 and not find_products(question) \
@@ -212,7 +221,8 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
-    if words.confused(text):  # "你说啥子", "啥意思": the question again, more plainly
+    if words.confused(text) or (words.sounds_confused(text) and not words.answers_a_form(text)):
+        # "你说啥子", "啥意思", "啥子县哦 没听懂": the question again, more plainly
         _ask_slot(name, t, texts.SLOT_PLAIN.get(name))
         return
     if name in texts.SLOT_WHY and words.only_asks_back(text) and _ABOUT_SLOT[name].search(text):
@@ -233,6 +243,11 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         draft.budget, draft.budget_text = None, "面议"
         fill_others(draft, text)
         show(deps, draft, t)
+        return
+    if name != "budget" and _ONLY_PRICE.fullmatch(text.strip()):
+        # "要不要钱哦" at the urgency prompt: what it costs, then the question again
+        t.say(texts.COST_IN_FORM)
+        _ask_slot(name, t)
         return
     if name == "budget" and _PRICE_ASKED.search(text) and not fill_slot(
             NeedDraft(**t.data["draft"]), name, text):
@@ -309,7 +324,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
               and (o != "urgency" or not asked or _URGENCY_SAID.search(text))
               # ("血压计上显示160 100 这个算不算高血压哦", "保健品三千多一盒 可不可信":
               # numbers in a question are what it asks about, not a budget)
-              and (o != "budget" or not asked)]
+              and (o != "budget" or not asked)
+              # ("1" at the region prompt picks nothing; it is never a budget of 1 yuan)
+              and (o != "budget" or not re.fullmatch(r"\s*\d{1,2}\s*", text))]
     for other in dict.fromkeys(others):
         if fill_slot(draft, other, text):
             fill_others(draft, text)
@@ -359,7 +376,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
 
 def confirm(deps: Deps, text: str, t: Turn) -> None:
     """The card is shown: only a whole message of agreement publishes it."""
-    if words.confused(text):  # "啥意思": what the card is and what to reply, the card again
+    if words.confused(text) or (words.sounds_confused(text)
+                                and not _changes_a_field(t, text)):
+        # "啥意思", "你说啥子 看不懂": what the card is and what to reply, the card again
         t.say(texts.CARD_PLAIN)
         show(deps, NeedDraft(**t.data["draft"]), t)
     elif words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:

@@ -301,7 +301,8 @@ def leaves(text: str) -> bool:
 
 
 # a mark of asking that `asks` does not classify ("主要靠什么传播？", "请问")
-ASKING = re.compile(r"[？?吗]|请问|问一?下|问哈|是不是|咋|怎么|如何|啥|什么|为什么")
+# ("这两天没咋死了" says "hardly any died": 没咋 asks nothing)
+ASKING = re.compile(r"[？?吗]|请问|问一?下|问哈|是不是|(?<![没不莫])咋|怎么|如何|啥|什么|为什么")
 
 
 def answers_a_form(text: str) -> bool:
@@ -341,9 +342,19 @@ _CONFUSED = re.compile(
     r")[，,。！!？?\s哦嘛呢啊哈]*$")
 
 
+# ("安全间隔期是啥子意思" asks what a word means: no 啥意思 here)
+_NOT_UNDERSTOOD = re.compile(r"没听懂|听不懂|没懂|没明白|不明白|看不懂|搞不懂|你说啥")
+
+
 def confused(text: str) -> bool:
     """The whole message says the prompt was not understood ("你说啥子", "没听懂")."""
     return bool(_CONFUSED.match(text.strip()))
+
+
+def sounds_confused(text: str) -> bool:
+    """A short message with a clause of not understanding in it ("啥子县哦 没听懂"): the prompt
+    not understood, unless the rest answers it."""
+    return len(text.strip()) <= 16 and bool(_NOT_UNDERSTOOD.search(text))
 
 
 # a yes before the words: "可以 转给专家嘛"

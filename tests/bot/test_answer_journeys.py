@@ -713,3 +713,14 @@ def test_fresh_questions_from_the_fifty_seventh_to_sixty_first_sets(demo: Harnes
     demo.chat("s3", "隔夜菜到底吃得不 我妈说会致癌")
     said = text(demo.chat("s3", "四季豆呢"))
     assert cited(said) and "遇到了什么问题" not in said
+    # colloquial signs and words: 拉绿稀 歪脑壳 (Newcastle disease), 盐巴 (salt), 稻田里养鱼
+    said = text(demo.chat("s4", "朝天这边鸡拉绿稀 还歪脑壳 是啥子病"))
+    assert cited(said) == ["鸡新城疫的免疫"], said
+    assert "5克" in text(demo.chat("s5", "屋头老汉儿血压高 盐巴一天吃好多合适"))
+    said = text(demo.chat("s6", "我们合作社想在稻田里养鱼 田块咋个改造"))
+    assert cited(said) == ["稻渔综合种养：稻鱼和稻虾"], said
+    # a vet drug's dose is for the label and the vet; gossip about a boss is declined
+    said = text(demo.chat("s7", "给猪打青霉素打好多支"))
+    assert "兽医" in said and "出处" not in said and "转给当地专家" not in said
+    said = text(demo.chat("s8", "听说隔壁茶厂老板跑路了 真的假的"))
+    assert "帮不上忙" in said and "出处" not in said

@@ -1605,3 +1605,42 @@ def test_a_question_at_the_consent_prompt_is_no_refusal(bot: Harness) -> None:
     said = text(bot.chat("w1", "仔猪拉稀要不要喂抗生素"))
     assert "联系方式告诉" in said and "请确认需求信息" not in said
     assert "专家接单后告知" in text(bot.chat("w1", "要得")) and needs(bot) == 0
+
+
+def test_advice_asked_is_no_service_and_what_it_costs_is_answered_in_the_form(bot: Harness
+                                                                              ) -> None:
+    """"想找个专家咨询下" asks advice: no budget is asked; "要不要钱哦" at a prompt is told what
+    costs money, and the prompt asked again; "1" at the region prompt is never 1 yuan."""
+    from matching.slots import parse_kind
+
+    assert parse_kind("想找个专家咨询下 我养的兔儿一到热天就死") == "question"
+    assert parse_kind("请教下专家 猪不吃食") == "question"
+    assert parse_kind("想咨询专家做个方案") == "service"
+    assert parse_kind("找专家来看下") == "service"
+    for said in ("想找个专家咨询下 我养的兔儿一到热天就死", "仁寿"):
+        bot.chat("x1", said)
+    said = text(bot.chat("x1", "要不要钱哦"))
+    assert "不收钱" in said and "急不急" in said
+    assert "联系方式告诉" in text(bot.chat("x1", "尽快嘛"))
+    said = text(bot.chat("x1", "中"))
+    assert "【技术咨询】" in said and "预算" not in said
+    for said in ("我想找专家来指导下种魔芋 魔芋烂了好多 臭得很", "1", "巴中 通江"):
+        bot.chat("x2", said)
+    assert "费用" in text(bot.chat("x2", "1"))
+    bot.chat("x2", "5000块")
+    said = text(bot.chat("x2", "1"))
+    assert "约 5000 元" in said
+    said = text(bot.chat("x2", "你说啥子 看不懂"))
+    assert "对就回“确认”" in said and needs(bot) == 0
+    # "啥子县哦 没听懂" after a city alone: the county asked again, plainly
+    for said in ("想请农技员来看下我的水稻 叶子上好多梭梭形的斑", "乐山"):
+        bot.chat("x3", said)
+    assert "就是问您在哪个市" in text(bot.chat("x3", "啥子县哦 没听懂"))
+    assert "急不急" in text(bot.chat("x3", "井研"))
+
+
+def test_hardly_any_died_is_no_question_at_the_card(bot: Harness) -> None:
+    for said in ("苍溪的 鸡拉稀死了好几只 想请兽医来看下", "很急", "五百", "同意"):
+        bot.chat("y1", said)
+    said = text(bot.chat("y1", "不急了 这两天没咋死了"))
+    assert "紧急程度：不急" in said and "出处" not in said and needs(bot) == 0
