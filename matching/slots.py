@@ -43,6 +43,8 @@ EXPERT_REQUEST = (r"(?:发布|发|提|登记)(?:个|一个)?(?:技术)?需求|"
 _CONSULT = re.compile(r"(?:找|请|问|约)个?(?:专家|老师|技术员|兽医|农技员)"
                       r"(?:咨询|请教)[下哈一]*|"
                       r"(?:咨询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
+_REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫)(?:专家)?(?:上门|来|跑一趟|过来)|"
+                          r"电话(?:里|上)?(?:说|讲|聊)|(?:微信|视频|线上|网上)(?:上|里)?(?:说|讲|聊|指导)")
 _WORK = re.compile(r"检测|化验|测一下|测下|来测|指导|培训|上门|现场|来看|过来|看下|看一下|看看|"
                    r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
                    r"维修|验收|讲课|讲座|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|帮我|做个")
@@ -69,9 +71,11 @@ def parse_kind(text: str) -> str:
         return "achievement_transfer"
     if _RD.search(text):
         return "rd_challenge"
-    if _CONSULT.search(text) and not _WORK.search(_CONSULT.sub("", text)) \
-            and parse_budget(text) is None:
-        return "question"  # "想找个专家咨询下 兔儿一到热天就死": advice asked, no one to come
+    if (_CONSULT.search(text) or _REMOTE_ONLY.search(text)) and not _WORK.search(
+            _REMOTE_ONLY.sub("", _CONSULT.sub("", text))) and parse_budget(text) is None:
+        # "想找个专家咨询下 兔儿一到热天就死", "…不用上门 电话里说下就行": advice asked,
+        # no one to come
+        return "question"
     if _SERVICE.search(text) or parse_budget(text) is not None:
         return "service"  # offering money is asking for a service
     return "question"

@@ -53,7 +53,9 @@ _ONLY_PRICE = re.compile(r"(那|请问|问下)?(专家|你们|这个|请人|请�
 # a question asked by the way, before the request
 _BY_THE_WAY = re.compile(r"^\s*(顺便|对了|另外|还有个事|再问|问一?[下哈])")
 # a request after a question typed without punctuation
-_THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)(?:想|还想|要)?"
+_THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)"
+                           # ("另外我们民宿想请专家…": who wants it may come between)
+                           r"(?:(?:我们|我|咱们)[^，,。？?\s]{0,4}?)?(?:想|还想|要)?"
                            r"(?:帮|请|喊|找|给)|"
                            r"(?:帮|给)(?:我们?|忙)?(?:找|请|喊)个?专家)")
 # "田块咋个改造" asks how to do it; 改造 is no service asked for here

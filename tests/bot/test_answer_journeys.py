@@ -724,3 +724,20 @@ def test_fresh_questions_from_the_fifty_seventh_to_sixty_first_sets(demo: Harnes
     assert "兽医" in said and "出处" not in said and "转给当地专家" not in said
     said = text(demo.chat("s8", "听说隔壁茶厂老板跑路了 真的假的"))
     assert "帮不上忙" in said and "出处" not in said
+
+
+def test_a_firms_yes_or_no_question_is_answered_and_advice_by_phone_is_no_service(
+        demo: Harness) -> None:
+    """A pharmacy's "该不该卖给他" is a question, not a need; "…另外我们民宿想请专家来…" gets
+    the answer and then the form; "不用上门 电话里说下就行" asks no budget."""
+    from matching.slots import parse_kind
+    from store import accounts
+
+    for firm in ("z1", "z2"):  # as `kejiyun chat --as enterprise` opens the account
+        accounts.account(demo.engine, "telegram", firm, role="enterprise")
+    said = text(demo.chat("z1", "我们药房的 顾客感冒了非要买消炎药 该不该卖给他"))
+    assert "出处" in said and "哪个市" not in said
+    said = text(demo.chat("z2", "微波炉热饭用塑料盒子安不安全 另外我们民宿想请专家来做个厨房检查"))
+    assert "出处" in said and "哪个市" in said
+    assert parse_kind("想找专家问一下 我家的羊子老是拉稀 不用上门 电话里说下就行") == "question"
+    assert parse_kind("想请专家上门 电话里说不清楚") == "service"

@@ -1644,3 +1644,4 @@ def test_hardly_any_died_is_no_question_at_the_card(bot: Harness) -> None:
         bot.chat("y1", said)
     said = text(bot.chat("y1", "不急了 这两天没咋死了"))
     assert "紧急程度：不急" in said and "出处" not in said and needs(bot) == 0
+
