@@ -461,6 +461,8 @@ def _bare_amount(text: str) -> slots.Budget | None:
     if m := _ROUGHLY.search(text):  # "万把块", "千把块钱": about one of them
         return slots.Budget(_ROUGH_UNIT[m.group(1)], m.group(0))
     if (m := _PLAIN_NUMBER.match(text)) and 0 < float(m.group(1)) <= 1e10:
+        if float(m.group(1)) < 10:
+            return None  # "3": an option picked where there is none, never 3 yuan
         return slots.Budget(float(m.group(1)), text.strip())
     return slots.parse_budget(f"预算{text}")
 

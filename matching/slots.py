@@ -286,8 +286,16 @@ _CUE = re.compile(r"预算|budget|按|"
 MEASURE = re.compile(r"\s*(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|枝|瓶|包|件|"
                       r"台|户|羽|窝|桶|年|天)")
 # the budget named, just before a plain number: "预算3000", "能出 800"
+# ("预算还是给个800嘛", "预算写个1000": a verb between the word and the amount)
 _BUDGET_WORD = re.compile(r"(预算|budget|费用|经费|报酬|服务费|咨询费|愿意出|能出|可出)"
-                          r"[是为有大概约]{0,2}\s*$")
+                          r"(?:[是为有大概约]|还是|就|写|给|改成|改为|定|填|出|个){0,4}\s*$")
+# "…想请专家来看下 尽快 1500 同意": an amount standing alone among the other answers
+_LONE_AMOUNT = re.compile(r"(?:^|(?<=\s))"
+                          r"(\d{3,7}|\d+(?:\.\d+)?[kKwW千万]|[一两二三四五六七八九]+[千万])"
+                          r"(?:块钱?|元)?(?=\s|$)")
+_ASKS_FOR_SOMEONE = re.compile(r"专家|技术员|兽医|农技员|老师|来看|上门|指导|检测|方案|培训")
+_AFTER_COUNT = re.compile(r"\s*(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|枝|"
+                          r"瓶|包|件|台|户|羽|窝|桶|年|天|元|块|度|℃|%)")
 _UNIT_VALUE = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100}
 # Two adjacent numerals are a spoken range: 两三千 → 2000–3000, 一两万 → 10000–20000.
 _SPOKEN_RANGE = re.compile(r"^([一两二三四五六七八九])([二两三四五六七八九])([十百千万]+)$")
@@ -334,6 +342,7 @@ def parse_budget(text: str) -> Budget | None:
     "3-5万" → 40000, "一万五" → 15000, "面议" → Budget(None, "面议"); None if unsaid."""
     # "1万5", "2w5", "3千5", "1万5千": the digit after the unit is its tenth
     text = join_thousands(text)
+    text = re.sub(r"([一两二三四五六七八九\d])个([wW万千kK])", r"\1\2", text)  # "两个w", "三个万"
     text = _UNIT_TENTH.sub(lambda m: f"{m.group(1)}.{m.group(3)}{m.group(2)}", text)
     text = text.translate(_FINANCIAL)  # "人民币陆仟元整": the banker's numerals
     if m := _CANNOT_EVEN.search(text):  # "五百块钱都拿不出来": no amount, 面议
@@ -348,7 +357,7 @@ def parse_budget(text: str) -> Budget | None:
         # ("预算", "能出") or hedged like one ("五万左右", "三千左右"), or right after the
         # word for the budget itself ("预算3000").
         plain = (a_tok.isdigit() and int(a_tok) >= 100
-                 and _BUDGET_WORD.search(text[max(0, m.start() - 4):m.start()]))
+                 and _BUDGET_WORD.search(text[max(0, m.start() - 10):m.start()]))
         counted = MEASURE.match(text, m.end())  # "三千多棵", "五万左右只鸡": not money
         hedged = big and m.group("approx") and not counted
         if not (m.group("cur") or (scaled and cue and not counted) or hedged or plain):
@@ -375,6 +384,13 @@ def parse_budget(text: str) -> Budget | None:
     m2 = _NEGOTIABLE.search(text)
     if m2:
         return Budget(None, m2.group(0))
+    if _ASKS_FOR_SOMEONE.search(text):
+        for m in _LONE_AMOUNT.finditer(text):
+            if MEASURE.match(text, m.end()) or _AFTER_COUNT.match(text, m.end()):
+                continue  # ("养了 200 头"): a count, whatever stands alone
+            amount = parse_budget(m.group(0) + "元")
+            if amount is not None and amount.amount and amount.amount >= 100:
+                return Budget(amount.amount, m.group(0))
     m3 = re.search(r"(?:预算|费用|经费)[^，。,.!！?？]{0,6}?"
                    r"(几[百千万]|[十百千万]来|[一二三四五六七八九十]+几[百千万])", text)
     if m3:
@@ -386,6 +402,8 @@ def parse_budget(text: str) -> Budget | None:
 _CONFIDENTIAL = re.compile(r"保密|不公开|不要公开|别公开|不想公开|勿公开|不予公开|不要对外|"
                            # "请不要让无关的人看到", "不要给不相干的人看"
                            r"(?:不要|别|莫)(?:让|给)(?:无关|不相干|不相关|外|别)的?人.{0,2}看|"
+                           # "这个事不想让别个晓得"
+                           r"不(?:想|要|愿意?)(?:让|给)(?:别个|别人|外人|同行|外头的?人)(?:晓得|知道|看)|"
                            r"不(需要|用|必|消)公开|莫公开|公开(就|还是)?(算了|免了|不要|不得行|不行|不好)|不能公开|"
                          r"只(让|给).{0,6}(看|可见)|"
                            r"仅.{0,5}专家|只给.{0,4}专家|"
@@ -416,6 +434,10 @@ _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打�
                           r"还是给(?:嘛|吧|他|她|专家|电话)|(?:不然|要不然|否则)专家联系不到|"
                           # "电话嘛可以给他", "电话可以告诉专家", "可以跟专家说我电话"
                           r"(?:同意|愿意)给(?:电话|联系方式|号码|专家)|"  # "同意给电话"
+                          # "联系方式同意", "电话同意给": said in one go with the rest
+                          r"(?:电话|联系方式|号码|手机)[嘛呢的]?\s*(?:同意|愿意)|"
+                          # "…尽快 1500 同意": a yes said last, after the other answers
+                          r"(?:^|[\s，,])(?<!不)同意[嘛的哈了。！!\s]*$|"
                           r"(?:电话|联系方式|号码|手机)[嘛呢的]?\s*(?:也可以|也能|可以|能|就|也|还是)?(?:直接)?"
                           r"(?:提供)?"
                           r"(?:给|告诉|发给|留给)|(?:可以|可|同意|愿意)(?:提供|留)|"

@@ -164,6 +164,7 @@ class Searcher:
             entry = chunks.setdefault(doc_id, [self.dense_score(dmin) if dense else 0.0, 0.0])
             entry[1] = score / bound if bound else 0.0
         hits: dict[str, Hit] = {}
+        barred = 0.0
         for doc_id, (d, s) in sorted(chunks.items(),
                                      key=lambda kv: -(w * kv[1][0] + (1 - w) * kv[1][1])):
             doc = self.index.doc(kind, doc_id)
@@ -173,7 +174,9 @@ class Searcher:
                                                                              region_code):
                 continue
             if asker_region and kind == "articles" and not answers_in(doc.meta, asker_region):
-                continue
+                if not hits and not barred:  # the best answer is another region's: the rest
+                    barred = w * d + (1 - w) * s  # answer only if nearly as good ("我是南溪的
+                continue  # 再生稻咋个管" is no call for the cadmium article that comes next)
             score = w * d + (1 - w) * s
             if score <= 0.0:
                 continue  # matched a filter, not the query
@@ -182,8 +185,15 @@ class Searcher:
                 hits[doc.parent] = Hit(doc.parent, doc.title, score, d, s, [doc_id])
             else:
                 hit.chunks.append(doc_id)
-        return sorted(hits.values(), key=lambda h: -h.score)[:k], dense, sparse, bound
+        kept = sorted(hits.values(), key=lambda h: -h.score)[:k]
+        if barred and (not kept or kept[0].score < barred * _BARRED_SHARE):
+            return [], dense, sparse, bound
+        return kept, dense, sparse, bound
 
+
+# an article for this region answers when it is at least this share as good as the best one,
+# which is another region's
+_BARRED_SHARE = 0.5
 
 def answers_in(meta: dict[str, Any], code: str) -> bool:
     """May this article answer someone known to be in region `code`? A province-wide article

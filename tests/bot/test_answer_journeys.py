@@ -741,3 +741,15 @@ def test_a_firms_yes_or_no_question_is_answered_and_advice_by_phone_is_no_servic
     assert "出处" in said and "哪个市" in said
     assert parse_kind("想找专家问一下 我家的羊子老是拉稀 不用上门 电话里说下就行") == "question"
     assert parse_kind("想请专家上门 电话里说不清楚") == "service"
+    # a child's medicine dose is the label's or the doctor's
+    said = text(demo.chat("z3", "娃娃拉肚子 蒙脱石散吃几包"))
+    assert "医生" in said and "出处" not in said
+
+
+def test_another_regions_article_is_no_licence_for_the_next_best(demo: Harness) -> None:
+    """The 再生稻 article is 泸州's: an asker from 南溪 gets "no vetted answer", never the
+    cadmium article that comes next; an asker from 泸州 gets the article."""
+    said = text(demo.chat("g1", "我是南溪的 再生稻咋个管 留桩留好高"))
+    assert "没有经过专家审核" in said and "镉" not in said
+    said = text(demo.chat("g2", "我是泸州的 再生稻咋个管"))
+    assert cited(said) == ["再生稻怎么管"], said

@@ -1645,3 +1645,26 @@ def test_hardly_any_died_is_no_question_at_the_card(bot: Harness) -> None:
     said = text(bot.chat("y1", "不急了 这两天没咋死了"))
     assert "紧急程度：不急" in said and "出处" not in said and needs(bot) == 0
 
+
+
+def test_everything_said_at_once_goes_straight_to_the_card(bot: Harness) -> None:
+    """"…想请专家来看下 尽快 1500 同意": the lone amount and the last 同意 are answers too;
+    "联系方式同意", "电话同意给", "两个w" and "预算还是给个800嘛" likewise; a bare "3" at the
+    budget prompt is no budget of 3 yuan."""
+    from matching.slots import parse_budget, parse_confidentiality, parse_contact_consent
+
+    said = text(bot.chat("o1", "合江的 荔枝树叶子卷 结的果少 想请专家来看下 尽快 1500 同意"))
+    assert "请确认需求信息" in said and "约 1500 元" in said and "专家接单后告知" in said
+    for consent in ("很急 预算2万 联系方式同意", "很急 一千 电话同意给"):
+        assert parse_contact_consent(consent) is True, consent
+    assert parse_contact_consent("联系方式不同意给") is False
+    assert parse_budget("两个w左右").amount == 20000
+    assert parse_budget("预算还是给个800嘛").amount == 800
+    assert parse_budget("养了 200 头猪 想请兽医") is None
+    assert parse_confidentiality("4 这个事不想让别个晓得") == "experts_only"
+    for said in ("东坡的 泡菜厂想找专家做个降低亚硝酸盐的工艺方案", "尽快"):
+        bot.chat("o2", said)
+    said = text(bot.chat("o2", "3"))
+    assert "费用" in said and "联系方式告诉" not in said
+    assert "联系方式告诉" in text(bot.chat("o2", "两个w"))
+    assert "约 2 万元" in text(bot.chat("o2", "同意")) and needs(bot) == 0
