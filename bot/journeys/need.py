@@ -306,7 +306,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         _ASKS_SOMETHING.search(text) or _ASKING_WORDS.search(text)) and not _MIND_CHANGED.search(
         text)  # ("哦不对不对 …还是这个月就来嘛" changes its answer; 对不对 asks nothing)
     # ("仔猪拉稀要不要喂抗生素" at the consent prompt asks; its 不要 is no refusal)
-    if (name != "urgency" or not asked or _URGENCY_SAID.search(text)) and (
+    # ("这周嘛 落了好几天雨了 越来越凶": the first words answer; 好几天 asks nothing)
+    said_first = slots.parse_urgency(re.split(r"[，,。！!？?\s]", text.strip())[0]) is not None
+    if (name != "urgency" or not asked or _URGENCY_SAID.search(text) or said_first) and (
             name != "contact_consent" or not asked or _OF_CONTACT.search(text)) and fill_slot(
             draft, name, text):
         fill_others(draft, text)

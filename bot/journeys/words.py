@@ -127,7 +127,8 @@ FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给
                            r"(当地的?)?(专家|老师)(问下|问一下|解答)?" + _PARTICLES + "$"
                            r"|^请(当地的?)?专家解答" + _PARTICLES + "$")
 FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|改一下|改下|改哈|预算|"
-                        r"地区|地方|紧急程度|公开|联系方式|电话")
+                        # ("仔猪睡的地方要好多度" asks; 地方 is the field only when changed)
+                        r"地区|地方(?=.{0,3}(改|写|错|不对|是|在))|紧急程度|公开|联系方式|电话")
 WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
 SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 
@@ -377,6 +378,8 @@ def looks_like_need(text: str, role: str = "") -> bool:
     text = _NOT_ASKING.sub("", text)
     if NEED_REQUEST.search(text):
         return True
+    if WANTS_EXPERT.search(text) and _BY_PHONE.search(text):
+        return True  # "想问下专家 山羊老是掉毛 不用上门 电话里说就行": an expert, by phone
     if (role == "enterprise" and not asks(text) and not re.search(r"[？?]\s*$", text)
             and not _ASKING.search(text)  # ("想问下采茶的标准…": said to be a question)
             and problem_size(text) >= _FIRM_PROBLEM
@@ -388,7 +391,11 @@ def looks_like_need(text: str, role: str = "") -> bool:
 
 
 _FIRM_PROBLEM = 6
+_BY_PHONE = re.compile(r"(?:不用|不需要|不必|用不着)(?:专家)?(?:上门|来|跑一趟)|"
+                       r"电话(?:里|上)?(?:说|讲|聊)(?:就行|就可以|就要得|都行)")
 
+# "人工授粉是上午弄还是下午弄": a choice asked
+_CHOICE = re.compile(r"是[^，,。？?\s]{1,10}还是[^，,。？?\s]{1,10}$")
 # "问一哈，小猪儿拉稀要喂点啥子": said to be a question
 _ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事?|问一?句|要紧不|"
                      # "我帮我爷爷打字哈：他问…": a question passed on
@@ -397,5 +404,6 @@ _ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事?|问一?句|
 
 def asks_inside_form(text: str) -> bool:
     """A 科普 question typed while filling in a need, not a field or a request."""
-    return ((bool(asks(text)) or bool(_ASKING.search(text))) and not WANTS_EXPERT.search(text)
+    return ((bool(asks(text)) or bool(_ASKING.search(text)) or bool(_CHOICE.search(text)))
+            and not WANTS_EXPERT.search(text)
             and not FIELD_EDIT.search(text) and smalltalk.classify(text) is None)

@@ -753,3 +753,9 @@ def test_another_regions_article_is_no_licence_for_the_next_best(demo: Harness) 
     assert "没有经过专家审核" in said and "镉" not in said
     said = text(demo.chat("g2", "我是泸州的 再生稻咋个管"))
     assert cited(said) == ["再生稻怎么管"], said
+    # a vet drug asked without a unit, thanks in Yi and Tibetan, the fruit market
+    assert "兽医" in text(demo.chat("z4", "我们猪场仔猪拉稀 土霉素喂好多"))
+    for thanks in ("卡莎莎", "突几切"):
+        said = text(demo.chat("z5", thanks))
+        assert "出处" not in said and "转给当地专家" not in said, thanks
+    assert "帮不上忙" in text(demo.chat("z6", "今年桃子卖得好不好哦"))

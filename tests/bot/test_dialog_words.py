@@ -1668,3 +1668,20 @@ def test_everything_said_at_once_goes_straight_to_the_card(bot: Harness) -> None
     assert "费用" in said and "联系方式告诉" not in said
     assert "联系方式告诉" in text(bot.chat("o2", "两个w"))
     assert "约 2 万元" in text(bot.chat("o2", "同意")) and needs(bot) == 0
+
+
+def test_more_from_the_sixty_second_to_sixty_sixth_sets(bot: Harness) -> None:
+    """The urgency said first, then how bad it got; 地方 in a question is no field; a budget
+    said as "最多出得起1500"; advice by phone is a need of its own, with no budget asked."""
+    from bot.journeys import words
+    from matching.slots import parse_budget, parse_kind
+
+    for said in ("想请技术员来给我的葡萄园看下 叶子背面一层白霜霜", "我在彭山"):
+        bot.chat("v1", said)
+    assert "费用" in text(bot.chat("v1", "这周嘛 落了好几天雨了 越来越凶"))
+    assert words.asks_inside_form("冬天仔猪睡的地方要好多度")
+    assert words.FIELD_EDIT.search("地方写错了 是雨城区")
+    assert parse_budget("养了五十只兔 最多出得起1500 想找个人来看下").amount == 1500
+    assert parse_kind("柑橘溃疡病咋个防 我们基地想找专家电话里指导下 不用上门") == "question"
+    assert words.looks_like_need("想问下专家 我的山羊老是掉毛 不用上门 电话里说就行")
+    assert words.asks_inside_form("人工授粉是上午弄还是下午弄")
