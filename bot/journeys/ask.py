@@ -138,6 +138,25 @@ def note_place(deps: Deps, text: str, t: Turn) -> None:
         t.data["place"] = {"at": deps.clock.now().isoformat(), "code": region.code}
 
 
+# "成都市温江区", "我在名山": a place and nothing else
+_PLACE_ONLY_LEAD = re.compile(r"^(你好|您好)?[，,\s]*(我|我们|俺)?(是|在|住在|家在)?")
+
+
+def only_a_place(text: str) -> str | None:
+    """The full name of the place, when the message says nothing but where the user is."""
+    region = slots.region_meant(text)
+    if region is None or region.level == "province":
+        return None
+    rest = _PLACE_ONLY_LEAD.sub("", text.strip())
+    for form in (region.full_name, region.name, region.short_name,
+                 *(p.name for p in [gazetteer.get(region.parent_code or "")] if p),
+                 *(p.short_name for p in [gazetteer.get(region.parent_code or "")] if p)):
+        if form:
+            rest = rest.replace(form, "")
+    rest = re.sub(r"[的这那边里头嘛哈哦呀啊了。！!，,\s]", "", rest)
+    return region.full_name if not rest else None
+
+
 def place(deps: Deps, t: Turn) -> str | None:
     """The region the user named in the last minutes, if any."""
     kept = _fresh(deps, t.data.get("place"))

@@ -194,6 +194,10 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         if not words.looks_like_need(text, t.role):
             t.say(texts.EXPERT_AFTER_ANSWER)
         need.from_words(deps, text, t)
+    elif (where := ask.only_a_place(text)) is not None:
+        # "成都市温江区" and nothing else: kept for what comes next, never "帮不上忙"
+        t.state = "start"
+        menu(t, text=texts.PLACE_NOTED.format(place=where))
     elif (t.state == "ask" or not words.looks_like_need(text, t.role)
           or assess(text).kind in ("emergency", "fire")):  # "…压在下头 救命": 120 first
         if (draft := ask.answer(deps, text, t)) is not None:

@@ -1685,3 +1685,12 @@ def test_more_from_the_sixty_second_to_sixty_sixth_sets(bot: Harness) -> None:
     assert parse_kind("柑橘溃疡病咋个防 我们基地想找专家电话里指导下 不用上门") == "question"
     assert words.looks_like_need("想问下专家 我的山羊老是掉毛 不用上门 电话里说就行")
     assert words.asks_inside_form("人工授粉是上午弄还是下午弄")
+
+
+def test_a_place_said_alone_is_noted_not_declined(bot: Harness) -> None:
+    """"成都市温江区" alone once got "这个我帮不上忙"; it is noted, and the need that follows
+    is not asked the place again."""
+    said = text(bot.chat("pl1", "成都市温江区"))
+    assert "帮不上忙" not in said and "成都市温江区" in said
+    said = text(bot.chat("pl1", "李子树流胶 想请专家来看下"))
+    assert "急不急" in said and "哪个市" not in said
