@@ -295,8 +295,8 @@ _LONE_AMOUNT = re.compile(r"(?:^|(?<=\s))"
                           r"(\d{3,7}|\d+(?:\.\d+)?[kKwW千万]|[一两二三四五六七八九]+[千万])"
                           r"(?:块钱?|元)?(?=\s|$)")
 _ASKS_FOR_SOMEONE = re.compile(r"专家|技术员|兽医|农技员|老师|来看|上门|指导|检测|方案|培训")
-_AFTER_COUNT = re.compile(r"\s*(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|枝|"
-                          r"瓶|包|件|台|户|羽|窝|桶|年|天|元|块|度|℃|%)")
+# (besides MEASURE's counts: "300 度", "2025 年" is no amount either)
+_AFTER_COUNT = re.compile(r"\s*(度|℃|%)")
 _UNIT_VALUE = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100}
 # Two adjacent numerals are a spoken range: 两三千 → 2000–3000, 一两万 → 10000–20000.
 _SPOKEN_RANGE = re.compile(r"^([一两二三四五六七八九])([二两三四五六七八九])([十百千万]+)$")
