@@ -759,3 +759,8 @@ def test_another_regions_article_is_no_licence_for_the_next_best(demo: Harness) 
         said = text(demo.chat("z5", thanks))
         assert "出处" not in said and "转给当地专家" not in said, thanks
     assert "帮不上忙" in text(demo.chat("z6", "今年桃子卖得好不好哦"))
+    # fish drugs are vet doses too; selling the farmer's goods is no science; a child by the pond
+    assert "兽医" in text(demo.chat("z7", "鱼得了肠炎 恩诺沙星一包拌好多斤饲料"))
+    assert "帮不上忙" in text(demo.chat("z8", "你们能不能帮我们卖饲料"))
+    said = text(demo.chat("z9", "以后塘边咋个防娃娃掉下去"))
+    assert cited(said) == ["防溺水：牢记“六不”，学会正确施救"], said
