@@ -45,14 +45,12 @@ _CONSULT = re.compile(r"(?:找|请|问|约)个?(?:专家|老师|技术员|兽医
                       r"(?:咨询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
 _REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫)(?:专家)?(?:上门|来|跑一趟|过来)|"
                           r"(?:电话|微信|视频|线上|网上)(?:上|里)?(?:说|讲|聊|指导)")
-_WORK = re.compile(r"检测|化验|测一下|测下|来测|指导|培训|上门|现场|来看|过来|看下|看一下|看看|"
-                   r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
-                   r"维修|验收|讲课|讲座|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|帮我|做个")
-_SERVICE = re.compile(r"检测|化验|测一下|测测|测下|测哈|来测|指导|培训|上门|现场|来看|过来看|"
-                      r"帮忙看|看下|看一下|看看|诊断|来个?(?:专家|兽医|技术员|农技员)|专家来|派人|"
-                      r"来人|辅导|鉴定|带一|教下|教我|"
-                      r"想学|帮忙|(?<![我他她])帮我|做个|做一个|弄好|搭建|"
-                      r"设计|规划|方案|咨询|评估|评价|认证|改造|优化|调试|维修|验收|服务|讲课|讲座|"
+# work someone comes to do (what a service asks for, less the bare request and "咨询")
+_WORK_WORDS = (r"检测|化验|测一下|测下|来测|指导|培训|上门|现场|来看|过来看|看下|看一下|看看|"
+               r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
+               r"维修|验收|讲课|讲座|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|(?<![我他她])帮我|做个")
+_WORK = re.compile(_WORK_WORDS)
+_SERVICE = re.compile(_WORK_WORDS + r"|测测|测哈|带一|想学|弄好|搭建|咨询|评价|服务|"
                       r"(?:找|求|摇|约|喊).{0,10}(?:专家|老师|技术员|教授|团队|学生|兽医|农技员|expert)|"
                       r"请.{0,4}(?:专家|老师|技术员|教授|兽医|农技员|expert)|"
                       # "帮…小伙子申请技术服务", "想对接个兽医"
@@ -178,17 +176,16 @@ def _where_the_work_is(text: str) -> str:
     from knowledge import gazetteer
 
     clauses = [c for c in re.split(r"[，,。！!？?；;\s]+", text) if c]
-    placed = [(c, r) for c in clauses if (r := gazetteer.find_region(c)) is not None
-              and r.level == "county"]
-    if len({r.code for _, r in placed}) < 2:
+    placed = {c: r.code for c in clauses if (r := gazetteer.find_region(c)) is not None
+              and r.level == "county"}
+    if len(set(placed.values())) < 2:
         return text
-    away = [c for c, _ in placed if _AWAY.search(c) and not _SITE.search(c)]
-    site = [c for c, _ in placed if _SITE.search(c) and not _AWAY.search(c)]
-    if away and len(away) < len(placed):
-        text = "，".join(c for c in clauses if c not in away)
-    elif site and len(site) < len(placed):
-        text = "，".join(c for c in clauses if c in site or gazetteer.find_region(c) is None
-                        or gazetteer.find_region(c).level != "county")
+    away = {c for c in placed if _AWAY.search(c) and not _SITE.search(c)}
+    site = {c for c in placed if _SITE.search(c) and not _AWAY.search(c)}
+    if away and len(away) < len(placed):  # the office's clauses left out
+        return "，".join(c for c in clauses if c not in away)
+    if site and len(site) < len(placed):  # only the farm's county clauses kept
+        return "，".join(c for c in clauses if c not in placed or c in site)
     return text
 
 
@@ -295,7 +292,7 @@ _LONE_AMOUNT = re.compile(r"(?:^|(?<=\s))"
                           r"(\d{3,7}|\d+(?:\.\d+)?[kKwW千万]|[一两二三四五六七八九]+[千万])"
                           r"(?:块钱?|元)?(?=\s|$)")
 _ASKS_FOR_SOMEONE = re.compile(r"专家|技术员|兽医|农技员|老师|来看|上门|指导|检测|方案|培训")
-# (besides MEASURE's counts: "300 度", "2025 年" is no amount either)
+# units MEASURE does not hold: "温度 300 度" is no amount either
 _AFTER_COUNT = re.compile(r"\s*(度|℃|%)")
 _UNIT_VALUE = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100}
 # Two adjacent numerals are a spoken range: 两三千 → 2000–3000, 一两万 → 10000–20000.

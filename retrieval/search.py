@@ -173,11 +173,11 @@ class Searcher:
             if region_code and kind == "articles" and not _article_in_region(doc.meta,
                                                                              region_code):
                 continue
+            score = w * d + (1 - w) * s
             if asker_region and kind == "articles" and not answers_in(doc.meta, asker_region):
                 if not hits and not barred:  # the best answer is another region's: the rest
-                    barred = w * d + (1 - w) * s  # answer only if nearly as good ("我是南溪的
-                continue  # 再生稻咋个管" is no call for the cadmium article that comes next)
-            score = w * d + (1 - w) * s
+                    barred = score  # answer only if nearly as good ("我是南溪的 再生稻咋个管"
+                continue  # is no call for the cadmium article that comes next)
             if score <= 0.0:
                 continue  # matched a filter, not the query
             hit = hits.get(doc.parent)

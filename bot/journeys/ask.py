@@ -148,11 +148,12 @@ def only_a_place(text: str) -> str | None:
     if region is None or region.level == "province":
         return None
     rest = _PLACE_ONLY_LEAD.sub("", text.strip())
-    for form in (region.full_name, region.name, region.short_name,
-                 *(p.name for p in [gazetteer.get(region.parent_code or "")] if p),
-                 *(p.short_name for p in [gazetteer.get(region.parent_code or "")] if p)):
-        if form:
-            rest = rest.replace(form, "")
+    parent = gazetteer.get(region.parent_code) if region.parent_code else None
+    forms = [region.full_name, region.name, region.short_name, *region.aliases]
+    if parent is not None:
+        forms += [parent.name, parent.short_name, *parent.aliases]
+    for form in sorted(filter(None, forms), key=len, reverse=True):  # longest first
+        rest = rest.replace(form, "")
     rest = re.sub(r"[的这那边里头嘛哈哦呀啊了。！!，,\s]", "", rest)
     return region.full_name if not rest else None
 

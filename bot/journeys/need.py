@@ -38,9 +38,9 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
 _ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours", "cost")
-# a question back about the prompt itself, not a 科普 question asked inside the form
 # the phone or consent spoken of ("没得啥子不同意的 给他嘛" answers, whatever 啥 it has)
 _OF_CONTACT = re.compile(r"电话|联系方式|号码|手机|微信|联系|同意|给他|给她|给专家|给嘛|给噻|留")
+# a question back about the prompt itself, not a 科普 question asked inside the form
 _ABOUT_SLOT = {"urgency": re.compile("急"), "region": re.compile("地区|哪里|地方|哪个县|在哪|位置"),
                "contact_consent": re.compile("电话|联系|号码|手机")}
 # the price asked back at the budget prompt: "专家一般要好多钱嘛", "你们收费不", "要钱不"
