@@ -13,6 +13,7 @@ from typing import Any
 
 from knowledge import gazetteer, taxonomy
 from matching.slots import problem_text
+from retrieval.tokenize import fix_typos
 
 KINDS = ("question", "service", "rd_challenge", "talent", "achievement_transfer")
 URGENCIES = ("urgent", "soon", "normal")
@@ -142,12 +143,15 @@ def _budget_label(need: NeedDraft) -> str:
 
 
 # how much and how many of a product, and who to see: not a problem ("种了二十亩", "养了五百只")
+_HOW_TO_GROW = re.compile(r"(指导|教|学|培训|带)[^，,。！!？?]{0,8}(种植|养殖|栽培|育苗|种|养|喂)")
 _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七八九十百千万几多来]+"
                       r"[亩只头棵株箱吨斤口条窝个]*|兽医|农技员|"
                       # the trade itself ("做竹荪烘干的"): what they do, not what is wrong
                       r"烘干|初加工|深加工|精加工|加工|种植|养殖|生产|销售|批发|收购|育苗|维修|修理|和|及|"
                       # who they are ("我们是…的小作坊", "在犍为"): not what is wrong either
-                      r"我们?是?|咱们?|小?作坊|小?厂|公司|合作社|企业|在|这边|那边")
+                      r"我们?是?|咱们?|小?作坊|小?厂|公司|合作社|企业|在|这边|那边|"
+                      # where it grows ("来看看我的猕猴桃园"): still no problem
+                      r"园子?|基地|大棚|棚|地|田|山|场|圈|塘")
 
 
 # words of trouble: a symptom, a loss, a pest ("死", "拉稀", "不吃", "烂", "长虫")
@@ -158,9 +162,9 @@ TROUBLE = re.compile(r"死|瘟|疫|拉稀|拉肚子|腹泻|不吃|烂|枯|黄|�
 def only_names_a_product(text: str, products: list[str]) -> bool:
     """"我是崇州的，种了二十亩猕猴桃" / "我们是做竹荪的": the product and how much of it, and
     nothing about what is wrong or wanted."""
-    if not products:
-        return False
-    rest = problem_text(text)
+    if not products or _HOW_TO_GROW.search(text):
+        return False  # ("想找专家指导羊肚菌种植": how to grow it is what is wanted)
+    rest = problem_text(fix_typos(text))  # ("弥猴桃园": the product, typed by ear)
     for product in sorted(products, key=len, reverse=True):
         rest = rest.replace(product, " ")
     for product in products:  # "四十几箱蜂": the 蜜蜂 said short

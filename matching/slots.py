@@ -58,6 +58,13 @@ _SERVICE = re.compile(_WORK_WORDS + r"|测测|测哈|带一|想学|弄好|搭建
                       + EXPERT_REQUEST)
 
 
+def advice_only(text: str) -> bool:
+    """"想找个专家咨询下 兔儿一到热天就死", "…不用上门 电话里说下就行": advice asked in so
+    many words, no one to come and no money offered."""
+    return bool((_CONSULT.search(text) or _REMOTE_ONLY.search(text)) and not _WORK.search(
+        _REMOTE_ONLY.sub("", _CONSULT.sub("", text))) and parse_budget(text) is None)
+
+
 def parse_kind(text: str) -> str:
     """question | service | rd_challenge | talent | achievement_transfer.
 
@@ -69,10 +76,7 @@ def parse_kind(text: str) -> str:
         return "achievement_transfer"
     if _RD.search(text):
         return "rd_challenge"
-    if (_CONSULT.search(text) or _REMOTE_ONLY.search(text)) and not _WORK.search(
-            _REMOTE_ONLY.sub("", _CONSULT.sub("", text))) and parse_budget(text) is None:
-        # "想找个专家咨询下 兔儿一到热天就死", "…不用上门 电话里说下就行": advice asked,
-        # no one to come
+    if advice_only(text):
         return "question"
     if _SERVICE.search(text) or parse_budget(text) is not None:
         return "service"  # offering money is asking for a service
@@ -453,7 +457,8 @@ _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打�
                           r"同意.{0,6}(?:联系|提供|公开|分享|告诉)|直接联系|"
                           # "电话随便给", "号码随便他打"
                           r"(?:电话|号码|手机|联系方式).{0,2}随便")
-_REMOTE = re.compile(r"线上|远程|视频|网上|在线|微信上|电话指导|电话里|发照片|拍照片|"
+_REMOTE = re.compile(r"线上|远程|视频|网上(?!找|搜|查|发|买|看到)|"
+                     r"在线|微信上|电话指导|电话里|发照片|拍照片|"
                      r"不用来|不用上门")
 _ENTERPRISE = re.compile(r"公司|企业|我司|厂|集团|有限|股份|合作社|医院|诊所|卫生院|学校|园区|"
                          r"景区|酒店|协会|乡政府|镇政府|村委|街道")
@@ -465,7 +470,7 @@ _REQUEST = re.compile(
     # "你们能找到懂蜜蜂的专家不？", "我是某合作社秘书，先说明基本情况：1. 地点…"
     r"你们?能|能不能|懂行?|合作社|专业|某|秘书|会计|负责人|社长|理事长|场长|先说明|基本情况|情况如下|"
     r"地点|地址|时间|(?:不|吗|没得|没有)(?=[？?])|"
-    r"帮个忙|解决|指导|看看|来看|上门|现场|合作|对接|预算|费用|左右|大概|大约|差不多|"
+    r"帮个忙|解决|指导|看看|来看一?[看下哈]|过来看|来看|上门|现场|合作|对接|预算|费用|左右|大概|大约|差不多|"
     r"做|搞|开|的|小厂|工厂|厂子|厂|公司|企业|合作社|家庭农场|农场|了|哈|嘛|呀|啊|吧|呢|"
     r"改成|改为|改一下|换成|改|把|这个|那个|就|也|还|可以|同意|不同意|留电话|电话|联系方式|公开|"
     # "想请个专家来园子头看一哈", "我想发个需求": where and that, but no problem yet
@@ -506,6 +511,10 @@ _FILLER = re.compile(r"喂+|听得?[到见]不|听得?[到见]吗|能听[到见]
                      r"有(个|件|点)事情?|想?请你帮(个)?忙|"
                      r"我是[^，,。！!？?]{0,10}?(农技站|推广站|站上|村上|镇上|乡上|合作社|公司|厂)的|"
                      r"我是(回乡|返乡|回村|回来)[^，,。！!？?]{0,8}的|"
+                     # "我在外头打工 屋头老汉喊我帮他在网上找个技术员": who asks for whom
+                     r"我?在外(头|面|地)打工|(在)?网上|"
+                     r"(屋头|家里|老家)?的?(老汉儿?|老爷子|老人|我爸|我妈|爷爷|奶奶|老妈|老爸|婆婆|公公)"
+                     r"(喊|叫|让|要)我(帮他|帮她|帮忙|给他|给她)?|"
                      # "我们是一家中药饮片生产企业": who asks, in a firm's words
                      r"(我们|我司|本公司|我单位)(是|系)?[^，,。！!？?]{0,8}?一家[^，,。！!？?]{0,14}?"
                      r"(企业|公司|厂|工厂|合作社|作坊)")

@@ -26,7 +26,6 @@ from retrieval.intent import SPECIFIC, asks
 from retrieval.safety import (
     FIRST_AID_TITLES,
     FIXED_ADVICE,
-    SafetyVerdict,
     assess,
     is_scam,
     topic_of,
@@ -124,9 +123,12 @@ class Answerer:
         if before is not None and before.kind and _LATER.search(question):
             previous = previous_article = None
         elif before is not None and before.kind == "emergency" \
-                and before.topic in FIRST_AID_TITLES and _STILL_IN_IT.search(question):
+                and before.topic in FIRST_AID_TITLES and (
+                    _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question)) \
+                and not _NEW_TOPIC.search(question):
+            # ("是敌敌畏 要不要给他灌水催吐"): still the emergency, so the 120 line leads again
             continuing = True
-            verdict = SafetyVerdict("", "", before.topic)
+            verdict = before
         if words := _first_aid_words(verdict.topic or (
                 "" if verdict.kind else topic_of(question)), question):
             # the first-aid article's words join the question's
@@ -305,6 +307,16 @@ class Answerer:
         if subjects.conflict(mine, before_classes):
             return None
         own = _products(question)
+        if own and (m := _ONLY_A_CROP.fullmatch(question)) and m.group(1) in own \
+                and (said := [p for p in _products(previous) if p in previous]):
+            # "那猕猴桃呢" after "柑橘溃疡病咋个防": the question before, of the crop named now
+            swapped = previous
+            for p in said:
+                swapped = swapped.replace(p, m.group(1))
+            q = self.searcher.prepare(swapped)
+            hits, joined = self._search(q, region, crop_of=swapped)
+            return (q, hits, joined) if hits and joined >= self.searcher.cal.abstain_below \
+                else None
         if own and not any(p in previous for p in own):  # "茶树…" after plum questions
             return None
         q = self.searcher.prepare(previous + "。" + question)
@@ -319,11 +331,14 @@ class Answerer:
         bare = len(question) <= _BARE_FOLLOW_UP and not own
         if bare and alone is not None and confidence >= self.searcher.cal.abstain_below and any(
                 len(t) >= 3 and t in alone.title and t not in previous
-                for t in self.searcher.index.tokenizer.tokenize(question)):
-            return None  # "草地贪夜蛾咋个认" after wheat rust: short, but it names its subject
+                for t in self.searcher.index.tokenizer.tokenize(expand_query(question))):
+            # "草地贪夜蛾咋个认" after wheat rust: short, but it names its subject ("打了好久能摘"
+            # names the 安全间隔期 in other words)
+            return None
         if self._names_unread_term(question, previous):
             return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
-        points_back = bool(_ANAPHORA.search(question) or _PRONOUN.search(question))
+        points_back = bool(_ANAPHORA.search(question) or (
+            _PRONOUN.search(question) and not _ANTECEDENT.search(question)))
         before = None  # the article that answered the earlier question
         if points_back or bare:
             before = previous_article or next(
@@ -339,6 +354,11 @@ class Answerer:
             same = [h for h in hits if h.id == before]
             if same and same[0].score >= hits[0].score * 0.5:
                 hits = [same[0], *[h for h in hits if h is not same[0]]]
+        if points_back and before is not None and (
+                other := self._new_aspect(question, previous, before, hits)) is not None:
+            # "那修剪呢" after the tea-plucking standard: the same crop, the aspect now named
+            # (the pruning article), not the earlier article that never says 修剪
+            hits = _leading(other, hits)
         if (points_back and before is not None and alone is not None and alone.id != before
                 and confidence >= self.searcher.cal.abstain_below
                 and self._names_its_own_article(question, alone.title,
@@ -375,6 +395,25 @@ class Answerer:
             # altitude: none of its own words is in the earlier article, which is no answer
             return None
         return (q, hits, joined) if leans or joined > confidence else None
+
+    def _new_aspect(self, question: str, previous: str, before: str,
+                    hits: list[Hit]) -> Hit | None:
+        """A joined hit whose title names the question's new telling words (not said before),
+        when the earlier article (`before`, its id) never says them, about the earlier crop."""
+        index = self.searcher.index
+        new = {t for t in index.tokenizer.tokenize(normalise(question))
+               if len(t) >= 2 and t not in _GENERIC and t not in previous and not asks(t)
+               and index.token_weight("articles", t) >= _TELLING_WEIGHT}
+        earlier = next((h for h in hits if h.id == before), None)
+        if not new or earlier is None:
+            return None
+        text = _article_text(index, earlier)
+        table = synonyms()
+        if any(w in text for t in new  # (its other names count: 黄板 is the 粘虫板 it says)
+               for w in {t, *table.get(t, ()), *(k for k, ws in table.items() if t in ws)}):
+            return None
+        return next((h for h in hits if h.id != before and any(t in h.title for t in new)
+                     and not _other_product(previous, h.title)), None)
 
     def _names_unread_term(self, question: str, previous: str) -> bool:
         """The question names a research term (生物炭, 乳酸菌) that no article and not the
@@ -736,6 +775,10 @@ _AFTERMATH = re.compile(r"火(灭|熄|扑灭)|消防|120|救护车|医院|医生
 # still in the emergency just answered ("120打了 在等车 还要做啥子"), or past it ("以后…")
 _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎么|做)|等(车|救护车|120)|在路上|"
                           r"车来之前|医生来之前|来之前|现在(咋|怎么|该|要)")
+# something to do to the person in danger, asked now ("要不要给他灌水催吐", "能不能扶她起来")
+_FOR_THEM_NOW = re.compile(r"(要不要|能不能|可不可以|该不该|敢不敢|可以|能)(先|马上)?"
+                           r"(给|帮|把|扶|背|抱|喂)?"
+                           r"(他|她|娃儿?|孩子|小孩|老人|老汉儿?|老婆婆|婆婆|爷爷|奶奶)")
 _LATER = re.compile(r"以后|平时|下次|今后|预防|防护|防止|避免")
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
@@ -743,6 +786,12 @@ _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
                         r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
+# a crop or animal alone, pointing back: "那猕猴桃呢", "梨子嘞"
+_ONLY_A_CROP = re.compile(r"(?:那|那么|还有)?\s*([\u4e00-\u9fff]{1,6}?)(?:树|子)?"
+                          r"(?:呢|嘞|喃|咧)[？?]?\s*")
+# the one the pronoun means, named before it in the same message ("客人…要我帮他炒来吃")
+_ANTECEDENT = re.compile(r"(客人|邻居|朋友|老板|工人|亲戚|隔壁|游客|顾客|同事|老乡)"
+                         r"[^。？?]{0,16}[他她]")
 _BARE_REMARK = 12  # characters: "不对 不要给电话" (news of a scam call is longer, and in scope)
 # any sign of a question, however it is asked
 _ASKS_AT_ALL = re.compile(r"[？?吗呢嘛哇]|咋|怎|啥|什么|如何|为什么|为啥|哪|几|多少|好多|要不要|"
@@ -838,9 +887,14 @@ def _in_scope(text: str) -> bool:
 
 
 def _other_product(said: str, title: str) -> bool:
-    """Whether the title names crops or animals and none of those said before."""
-    before, named = set(_products(said)), set(_products(title))
+    """Whether the title names crops or animals and none of those said before (茶叶 and 茶树
+    are one crop)."""
+    before, named = set(map(_bare, _products(said))), set(map(_bare, _products(title)))
     return bool(before and named and not before & named)
+
+
+def _bare(product: str) -> str:
+    return re.sub(r"(?<=.)[树叶园苗]$", "", product)
 
 
 def _title_of(index: Any, article_id: str) -> str:
@@ -883,6 +937,8 @@ def _subject_words(named: list[str]) -> set[str]:
             words.update(standard)
     # "李子" is the 李 of "青脆李"; "鸭子" the 鸭 of "鸭瘟"
     words.update(w[0] for w in list(words) if len(w) == 2 and w.endswith("子"))
+    # "茶叶" is the 茶 of "茶树修剪" (the crop, by its plant, leaf or garden)
+    words.update(_bare(w) for w in list(words) if len(w) == 2 and w.endswith(("树", "叶", "园")))
     # "茶园" is the 茶 of "茶树修剪"; "桃园" the 桃 of "桃树"
     words.update(w[:-1] for w in list(words) if len(w) >= 2 and w.endswith(("园", "树", "苗")))
     # "耙耙柑" → "晚熟柑橘" → the 柑橘 an article on citrus names

@@ -25,7 +25,7 @@ from matching.extract import (
 )
 from matching.need import SLOT_QUESTIONS, TROUBLE, NeedDraft, problem_size
 from matching.offers import sent_message
-from matching.slots import parse_kind
+from matching.slots import advice_only, parse_kind, parse_remote
 from retrieval import smalltalk, subjects
 from retrieval.intent import asks
 
@@ -37,7 +37,7 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
 }
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
-_ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours", "cost")
+_ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours", "cost", "process")
 # the phone or consent spoken of ("没得啥子不同意的 给他嘛" answers, whatever 啥 it has)
 _OF_CONTACT = re.compile(r"电话|联系方式|号码|手机|微信|联系|同意|给他|给她|给专家|给嘛|给噻|留")
 # a question back about the prompt itself, not a 科普 question asked inside the form
@@ -175,16 +175,24 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
     if draft.region_code is None and not draft.remote_ok and (code := ask.place(deps, t)):
         draft.region_code = code  # said a few messages ago, before thanks or small talk
         draft.recompute_missing()
-    if t.role == "enterprise" and draft.kind == "question" and not asks(text):
+    if t.role == "enterprise" and draft.kind == "question" and not asks(text) \
+            and not (advice_only(text) and parse_remote(text)):
         # a firm stating its problem wants it solved, not explained: a service, with a budget
+        # (unless it asks for advice at a distance: "想找专家咨询一下…电话里说一下就行")
         draft.kind = "service"
         draft.recompute_missing()
     show(deps, draft, t)
 
 
 def _shares_a_crop(text: str, crops: list[str]) -> bool:
-    """Whether the text names one of these crops or animals (李子 and 青脆李 are one)."""
-    return any(p in c or c in p for p in find_products(text) for c in crops)
+    """Whether the text names one of these crops or animals (李子 and 青脆李 are one, and so
+    are 茶树 and 茶园)."""
+    return any(p in c or c in p for p in map(_bare_crop, find_products(text))
+               for c in map(_bare_crop, crops))
+
+
+def _bare_crop(name: str) -> str:
+    return re.sub(r"(?<=.)[树园叶苗子]$", "", name)
 
 
 def forward(deps: Deps, arg: str, t: Turn) -> None:
@@ -213,7 +221,7 @@ def edit(deps: Deps, text: str, t: Turn) -> None:
 
 # a question about who the experts are, in any step of the form
 _WHO_THE_EXPERTS = re.compile(r"专家.{0,4}(是|在)?(哪里|哪儿|哪个|哪些|啥子|什么|谁|"
-                              r"靠不靠谱|靠谱不|可靠不|有没有资质|有资质不|水平咋样|水平怎么样)|"
+                              r"靠不靠谱|靠谱不|可靠不|靠(得|不)住|靠不靠得住|信得过|有没有资质|有资质不|水平咋样|水平怎么样)|"
                               r"(省里|县里|市里|大学)头?的?还是")
 
 

@@ -126,7 +126,8 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
 FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"
                            r"(当地的?)?(专家|老师)(问下|问一下|解答)?" + _PARTICLES + "$"
                            r"|^请(当地的?)?专家解答" + _PARTICLES + "$")
-FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|改一下|改下|改哈|预算|"
+FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|(?<!是)不是.{0,8}是|改一下|改下|改哈|"
+                        r"预算|"
                         # ("仔猪睡的地方要好多度" asks; 地方 is the field only when changed)
                         r"地区|地方(?=.{0,3}(改|写|错|不对|是|在))|紧急程度|公开|联系方式|电话")
 WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
@@ -247,14 +248,16 @@ _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那我|那就|那|还是|我|你|�
                            # "刚才那个需求算了不要了"
                            rf"(?:刚才|刚刚|之前|前面|上面)?的?(这次的?|这个|那个)?"
                            # "专家的事情先算了"
-                           rf"(申请|需求|(?:请|找)?专家的?事情?)?"
+                           # ("专家那个事不搞了", "培训的事先不搞了")
+                           rf"(申请|需求|(?:请|找)?(专家|技术员|兽医|培训)的?(那个|这个)?事情?)?"
                            rf"(就)?(麻烦|请)?(您|你)?"
                            rf"(给我|帮我|帮我们|替我|你)?"
                            rf"{_THIS}(请|请予以|请予|予以)?"
                            # "麻烦帮我们撤回这个需求", "本次专家需求予以撤销"
                            rf"(就|先){{0,2}}({_LEAVE_WORDS}|取消)+{_THIS}{_PARTICLES}$")
 # a change to the form said with leaving words ("算了，预算还是写五万"): not leaving
-CHANGE = re.compile(r"改成|改为|换成|写成|还是写|就写|不是.{0,8}是|改一下|改哈|[加提涨降减]到")
+CHANGE = re.compile(r"改成|改为|换成|写成|还是写|就写|(?<!是)不是.{0,8}是|改一下|改哈|"
+                    r"[加提涨降减]到")
 _CALLED = re.compile(r"(打|来|接到|回)了?个?电话")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
 _NEVER_MIND = re.compile(r"(那|那就|还是|唉|哎)?(算了)+[嘛吧哈了]*")

@@ -187,7 +187,9 @@ def test_bad_input_gets_a_clear_reply(demo: Harness, said: str) -> None:
 
 
 def test_a_question_inside_the_form_is_answered_and_the_form_goes_on(demo: Harness) -> None:
-    assert "哪个市" in text(demo.chat("f11", "我们合作社想请专家来看看猕猴桃园"))
+    # (the orchard alone names no problem: what is wrong is asked first)
+    assert "遇到了什么问题" in text(demo.chat("f10", "我们合作社想请专家来看看猕猴桃园"))
+    assert "哪个市" in text(demo.chat("f11", "我们合作社想请专家来看看猕猴桃园 叶子发黄"))
     said = text(demo.chat("f11", "对了，溃疡病现在打啥子药？"))
     assert cited(said) == ["猕猴桃细菌性溃疡病防控"] and "柑橘" not in said
     assert said.rstrip().endswith("我们优先为您找附近的专家。")  # the pending question again
@@ -228,7 +230,7 @@ def test_a_word_shared_in_passing_is_no_answer(demo: Harness, said: str) -> None
 
 
 def test_a_prompt_answered_with_a_question_by_the_way_gets_both(demo: Harness) -> None:
-    demo.chat("p6", "我在眉山东坡区 柑橘园想请个专家来看下")
+    demo.chat("p6", "我在眉山东坡区 柑橘园落果多 想请个专家来看下")
     said = text(demo.chat("p6", "尽快。顺便问下，柑橘冬季清园要喷啥子药"))
     assert cited(said) == ["柑橘冬季清园怎么做"] and "石硫合剂" in said
     assert said.rstrip().endswith("也可以说“面议”。")  # the urgency taken, the budget asked
@@ -764,3 +766,27 @@ def test_another_regions_article_is_no_licence_for_the_next_best(demo: Harness) 
     assert "帮不上忙" in text(demo.chat("z8", "你们能不能帮我们卖饲料"))
     said = text(demo.chat("z9", "以后塘边咋个防娃娃掉下去"))
     assert cited(said) == ["防溺水：牢记“六不”，学会正确施救"], said
+
+
+def test_fresh_questions_from_the_sixty_seventh_to_seventieth_sets(demo: Harness) -> None:
+    """Loans and selling are declined; how publishing goes is told, not searched; an emergency
+    asked about again leads with 120; "那修剪呢" moves to the pruning article of the same
+    crop; "那猕猴桃呢" asks the canker question of kiwifruit; a guest's mushrooms are no
+    follow-up of a septic tank."""
+    for ask in ("能不能帮我贷点款 屋头要修房子", "能不能帮我们卖点包装袋 我们是做食品包装的"):
+        assert "帮不上忙" in text(demo.chat("y1", ask)), ask
+    said = text(demo.chat("y2", "发了之后专家好久会联系我们哦"))
+    assert "科协工作人员" in said and "出处" not in said and "转给当地专家" not in said
+    demo.chat("y3", "救命！娃儿把农药喝了")
+    said = text(demo.chat("y3", "是敌敌畏 要不要给他灌水催吐"))
+    assert said.startswith("⚠️") and "120" in said.splitlines()[0] and "催吐" in said
+    demo.chat("y4", "我们茶叶公司在雅安雨城区，名优茶的采摘标准是啥子")
+    assert cited(text(demo.chat("y4", "那修剪呢"))) == ["茶树修剪的几种方法"]
+    demo.chat("y5", "柑橘溃疡病咋个防")
+    assert cited(text(demo.chat("y5", "那猕猴桃呢"))) == ["猕猴桃细菌性溃疡病防控"]
+    demo.chat("y6", "我屋头开了个小民宿 想问下三格式化粪池平时要注意啥子")
+    said = text(demo.chat("y6", "客人在山上捡了些菌子 要我帮他炒来吃 炒得不"))
+    assert "野生菌" in said and "化粪池" not in said
+    demo.chat("y7", "我在仁和 芒果开花前后要打啥子药")
+    assert "安全间隔期" in text(demo.chat("y7", "打了好久能摘"))
+    assert "疫病" in text(demo.chat("y8", "辣交秧子茎秆底下发黑 一片一片地死 咋个搞"))

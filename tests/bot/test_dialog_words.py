@@ -1694,3 +1694,34 @@ def test_a_place_said_alone_is_noted_not_declined(bot: Harness) -> None:
     assert "帮不上忙" not in said and "成都市温江区" in said
     said = text(bot.chat("pl1", "李子树流胶 想请专家来看下"))
     assert "急不急" in said and "哪个市" not in said
+
+
+def test_more_from_the_sixty_seventh_to_seventieth_sets(bot: Harness) -> None:
+    """A firm's advice by phone is a consultation (no budget); a question back about the
+    experts at the consent prompt is no refusal; "是不是" is no correction; a farm's county
+    before 大棚; who asks for whom is no problem; 专家那个事不搞了 leaves."""
+    from bot.journeys import words
+    from matching.extract import extract_need
+    from matching.slots import region_meant
+    from store import accounts
+
+    for firm in ("w1", "w2"):  # as `kejiyun chat --as enterprise` opens the account
+        accounts.account(bot.engine, "telegram", firm, role="enterprise")
+    bot.chat("w1", "我们是德阳广汉的饲料厂，想找专家咨询一下颗粒饲料粉化率高的问题，"
+                   "电话里说一下就行，不用上门")
+    said = text(bot.chat("w1", "不太急"))
+    assert "联系方式告诉" in said and "费用" not in said
+    bot.chat("w2", "我们是简阳的火锅底料厂，炒料车间油烟处理不达标，想请专家来做个改造方案，"
+                   "预算大概6万，这个月内要弄好")
+    said = text(bot.chat("w2", "你们平台上的专家靠得住不哦"))
+    assert "联系方式告诉" in said and "请确认需求信息" not in said
+    assert "约 6 万元" in text(bot.chat("w2", "要得")) and needs(bot) == 0
+    assert words.asks_inside_form("顺便问下 食品添加剂是不是都有害哦 客户老是问")
+    assert words.FIELD_EDIT.search("不对不对 不是仁寿 是青神")
+    assert region_meant("我在中江大棚种的黄瓜 长得焉焉的").code == "510623"
+    assert "description" in extract_need("我在外头打工 屋头老汉喊我帮他在网上找个技术员来指导下"
+                                         ).missing
+    assert "description" in extract_need("想请个专家来看看我的弥猴桃园").missing
+    assert "description" not in extract_need("公司想找专家指导羊肚菌种植 基地在彭山").missing
+    assert words.leaves("火灭了 专家那个事不搞了")
+    assert words.leaves("培训的事先不搞了")
