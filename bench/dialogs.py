@@ -72,7 +72,8 @@ HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev40", "dev41", "dev42", "dev43", "dev44", "dev45", "dev46", "dev47", "dev48",
           "dev49", "dev50", "dev51", "dev52", "dev53", "dev54", "dev55", "dev56",
           "dev57", "dev58", "dev59", "dev60", "dev61", "dev62", "dev63", "dev64", "dev65",
-          "dev66", "dev67", "dev68", "dev69", "dev70", "holdout")
+          "dev66", "dev67", "dev68", "dev69", "dev70", "dev71", "dev72", "dev73",
+          "dev74", "holdout")
 
 
 def main() -> None:

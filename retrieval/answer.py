@@ -528,6 +528,8 @@ class Answerer:
             if asked and len(kept) < rank and not self._shares_the_problem(
                     asked, h.title, body):
                 continue  # better hits were about other crops: this one must earn its place
+            if asked and not _speaks_of_the_symptom(question, h.title + body):
+                continue  # ("花椒叶子黄了 还掉得凶": the pepper-pruning article says neither)
             if asked and dropped and not self._names_the_trouble(asked, h.title + body, dropped):
                 continue  # ("柑子树流胶咋整": the citrus fruit-set article says nothing of 流胶)
             kept.append(h)
@@ -700,6 +702,21 @@ _TITLE_ANIMALS = re.compile("狗|猫|蛇|蜂(?!糖)|老鼠|蚊")
 _PLANT_PARTS = frozenset("果子 叶子 叶片 树子 枝条 根系 树叶 果实 花朵 苗子 "  # noqa: SIM905
                          "开花 结果 生长 长势".split())
 _TELLING_WEIGHT = 1.5
+# a crop's symptom, and the words an article that speaks of it uses
+_SYMPTOMS = {"黄": ("黄",), "掉": ("落", "掉", "脱"), "落": ("落", "掉", "脱"), "枯": ("枯", "干"),
+             "烂": ("烂", "腐"), "卷": ("卷", "皱"), "斑": ("斑", "点"), "霉": ("霉",),
+             "蔫": ("蔫", "萎"), "焉": ("蔫", "萎"), "裂": ("裂",), "死": ("死", "枯")}
+_EATEN = re.compile(r"[吃咬啃蛀]")
+_SYMPTOM = re.compile(r"(?:叶子?|叶片|果子?|苗子?|树|枝条?|根)[^，,。！!？?\s]{0,3}?"
+                      r"([黄掉落枯烂卷斑霉蔫焉裂死])")
+
+
+def _speaks_of_the_symptom(question: str, article: str) -> bool:
+    """A crop's symptom asked about ("叶子黄了 还掉得凶") is spoken of in the article (any of
+    its words); a question naming none passes."""
+    # ("叶子吃得稀烂" is a pest's eating, no rot)
+    said = {m.group(1) for m in _SYMPTOM.finditer(question) if not _EATEN.search(m.group(0))}
+    return not said or any(w in article for s in said for w in _SYMPTOMS[s])
 # who a question is about says nothing of what is asked ("生吃鱼胆真的能明目吗 我婆婆天天说" is
 # no call for the old people's falls article): no support for a doubtful match
 _WHO = frozenset("老人 老年 老年人 老人家 小孩 孩子 儿童 娃儿 宝宝 婴儿 大人 病人 "  # noqa: SIM905

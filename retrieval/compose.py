@@ -140,8 +140,10 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
     return out
 
 
-# a lead-in naming a method, its steps after the colon ("要讲方法：", "做法：")
-_METHOD_LEAD = re.compile(r"(方法|做法|步骤|要点|讲究)[：:]")
+# a lead-in naming a method, its steps after the colon ("要讲方法：", "做法："), or how many
+# kinds follow ("采摘标准一般分三种：单芽…；一芽一叶初展…；一芽二叶初展。")
+_METHOD_LEAD = re.compile(r"(方法|做法|步骤|要点|讲究)[：:]|"
+                          r"[分有](两|三|四|五|六|七|八|几)(种|类|个|步|样)[^，。；]{0,4}[：:]")
 
 
 def units(texts: list[str], scores: np.ndarray, procedures: bool = False) -> list[Unit]:
