@@ -187,7 +187,7 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
     draft.confidentiality = slots.parse_confidentiality(clean)
     draft.visibility_set = slots.states_visibility(clean)
     draft.contact_consent = slots.parse_contact_consent(text)
-    draft.remote_ok = slots.parse_remote(clean)
+    draft.remote_ok = slots.says_remote(clean)
     # a known role wins; a citizen's own words may say more ("我们公司…", "我家果园…")
     draft.requester_role = (role if role and role != "citizen"
                             else slots.parse_role(clean))
@@ -205,7 +205,7 @@ _SPEAKER = re.compile(r"^(?:我们?|咱们?|俺们?|我家|他|她|老板|领导
                       r"(?:都|也)?(?:说|讲|觉得|意见[:：]?)?(?:都|也)?")
 _NO = re.compile(r"^(?:先|暂时|还是)?"
                  r"(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no|不想给|不消|不必|"
-                 r"不想留|"
+                 r"不想留|不(?=[嘛哦噻啊了。！!\s]*$)|"
                  # "先不告诉，等专家接了再说", "暂时不给"
                  r"(?:先|暂时|还是)?(?:不|莫|别)(?:告诉|给|留|说))",
                  re.IGNORECASE)

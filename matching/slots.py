@@ -58,9 +58,14 @@ _SERVICE = re.compile(_WORK_WORDS + r"|测测|测哈|带一|想学|弄好|搭建
                       + EXPERT_REQUEST)
 
 
+_RELAYED = re.compile(r"帮[^，,。！!？?\s]{0,8}?问(一?下|哈)?")
+
+
 def advice_only(text: str) -> bool:
     """"想找个专家咨询下 兔儿一到热天就死", "…不用上门 电话里说下就行": advice asked in so
-    many words, no one to come and no money offered."""
+    many words, no one to come and no money offered ("帮我们村李嬢嬢问下" relays the
+    question: no help asked of anyone to come)."""
+    text = _RELAYED.sub(" ", text)
     return bool((_CONSULT.search(text) or _REMOTE_ONLY.search(text)) and not _WORK.search(
         _REMOTE_ONLY.sub("", _CONSULT.sub("", text))) and parse_budget(text) is None)
 
@@ -283,6 +288,8 @@ _CUE = re.compile(r"预算|budget|按|"
                   r"(?<!开)(?<!攀枝)花(?!椒|生|卉|期|朵|苞|蕾|粉|瓣|园|木|草|开|叶|斑)|"
                   r"付|给|投入|投资|"
                   r"资金|合同|服务费|咨询费|补贴")
+_ALTITUDE = re.compile(r"(海拔|高差|山高)[^，,。\s\d一两二三四五六七八九]{0,3}"
+                       r"[\d一两二三四五六七八九十百千万多几]+(米|m)?")
 # a count of things, not money: "三千多棵", "五万左右只鸡"
 MEASURE = re.compile(r"\s*(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|枝|瓶|包|件|"
                       r"台|户|羽|窝|桶|年|天)")
@@ -347,6 +354,7 @@ def parse_budget(text: str) -> Budget | None:
     text = re.sub(r"([一两二三四五六七八九\d])个([wW万千kK])", r"\1\2", text)  # "两个w", "三个万"
     text = _UNIT_TENTH.sub(lambda m: f"{m.group(1)}.{m.group(3)}{m.group(2)}", text)
     text = text.translate(_FINANCIAL)  # "人民币陆仟元整": the banker's numerals
+    text = _ALTITUDE.sub(" ", text)  # "海拔四千多": metres, not money
     if m := _CANNOT_EVEN.search(text):  # "五百块钱都拿不出来": no amount, 面议
         return Budget(None, m.group(0))
     for m in _AMOUNT.finditer(text):
@@ -457,9 +465,11 @@ _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打�
                           r"同意.{0,6}(?:联系|提供|公开|分享|告诉)|直接联系|"
                           # "电话随便给", "号码随便他打"
                           r"(?:电话|号码|手机|联系方式).{0,2}随便")
-_REMOTE = re.compile(r"线上|远程|视频|网上(?!找|搜|查|发|买|看到)|"
-                     r"在线|微信上|电话指导|电话里|发照片|拍照片|"
-                     r"不用来|不用上门")
+# help at a distance said outright ("远程指导就行", "视频看下"); by phone or no visit
+# ("电话里说下", "不用上门") answers the place prompt, but a consultation by phone still names
+# where the farm is (local experts know its soil and season)
+_REMOTE_SAID = r"线上|远程|视频|网上(?!找|搜|查|发|买|看到)|在线|微信上"
+_REMOTE = re.compile(_REMOTE_SAID + r"|电话指导|电话里|发照片|拍照片|不用来|不用上门")
 _ENTERPRISE = re.compile(r"公司|企业|我司|厂|集团|有限|股份|合作社|医院|诊所|卫生院|学校|园区|"
                          r"景区|酒店|协会|乡政府|镇政府|村委|街道")
 _FARMER = re.compile(r"种了|种的|养了|养的|亩|果园|鱼塘|猪圈|鸡场|大棚|地里|田里|家庭农场|庄稼")
@@ -587,6 +597,11 @@ def parse_contact_consent(text: str) -> bool | None:
 
 def parse_remote(text: str) -> bool:
     return bool(_REMOTE.search(text))
+
+
+def says_remote(text: str) -> bool:
+    """Help at a distance said outright, so that no place is needed ("想远程请教一下")."""
+    return bool(re.search(_REMOTE_SAID, text))
 
 
 def parse_role(text: str) -> str:

@@ -119,9 +119,14 @@ class Answerer:
         # after an emergency: "那以后秸秆不烧咋处理嘛" is a new question; "120打了 在等车 还要
         # 做啥子" after a poisoning is more of the same first aid, not prevention
         before = assess(previous) if previous and not verdict.kind else None
-        continuing = False
+        continuing, later = False, ""
         if before is not None and before.kind and _LATER.search(question):
-            previous = previous_article = None
+            if self._names_a_subject(question) and not self._in_topic_title(
+                    question, before.topic):
+                # ("以后冬天咋个取暖才安全" after charcoal fumes is still that article's: 取暖)
+                previous = previous_article = None
+            else:  # "后面咋个预防这种事": the prevention of what just happened
+                later = before.topic
         elif before is not None and before.kind == "emergency" \
                 and before.topic in FIRST_AID_TITLES and (
                     _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question)) \
@@ -129,7 +134,7 @@ class Answerer:
             # ("是敌敌畏 要不要给他灌水催吐"): still the emergency, so the 120 line leads again
             continuing = True
             verdict = before
-        if words := _first_aid_words(verdict.topic or (
+        if words := _first_aid_words(verdict.topic or later or (
                 "" if verdict.kind else topic_of(question)), question):
             # the first-aid article's words join the question's
             q = self.searcher.prepare(f"{question} {words}")
@@ -307,7 +312,7 @@ class Answerer:
         if subjects.conflict(mine, before_classes):
             return None
         own = _products(question)
-        if own and (m := _ONLY_A_CROP.fullmatch(question)) and m.group(1) in own \
+        if own and (m := _ONLY_A_CROP.fullmatch(question)) and any(m.group(1) in p for p in own) \
                 and (said := [p for p in _products(previous) if p in previous]):
             # "那猕猴桃呢" after "柑橘溃疡病咋个防": the question before, of the crop named now
             swapped = previous
@@ -315,8 +320,18 @@ class Answerer:
                 swapped = swapped.replace(p, m.group(1))
             q = self.searcher.prepare(swapped)
             hits, joined = self._search(q, region, crop_of=swapped)
+            # (answered by an article on that crop, never one that only mentions it: "那四季豆呢"
+            # after aphids on cowpeas is no leftovers article)
             return (q, hits, joined) if hits and joined >= self.searcher.cal.abstain_below \
-                else None
+                and _bare(m.group(1)) in hits[0].title else None
+        if own and not any(p in previous for p in own) and _WHAT_ABOUT.fullmatch(question):
+            # "那泡了一晚上的木耳呢" after "隔夜菜能不能吃": the same question of what is named
+            # now, answered by the article that answered it when that one speaks of it too
+            q = self.searcher.prepare(f"{previous}。{question}")
+            hits, joined = self._search(q, region)
+            kept = bool(hits) and joined >= self.searcher.cal.abstain_below \
+                and hits[0].id == previous_article and not self._says_nothing_of(hits[0], question)
+            return (q, hits, joined) if kept else None
         if own and not any(p in previous for p in own):  # "茶树…" after plum questions
             return None
         q = self.searcher.prepare(previous + "。" + question)
@@ -395,6 +410,28 @@ class Answerer:
             # altitude: none of its own words is in the earlier article, which is no answer
             return None
         return (q, hits, joined) if leans or joined > confidence else None
+
+    def _in_topic_title(self, question: str, topic: str) -> bool:
+        """Whether a telling word of the question is in the title of the topic's first-aid
+        article."""
+        pattern = FIRST_AID_TITLES.get(topic)
+        if pattern is None:
+            return False
+        index = self.searcher.index
+        title = next((d.title for d in index.docs("articles").values()
+                      if pattern.search(d.title)), "")
+        return bool(title) and any(
+            len(t) >= 2 and t not in _GENERIC and not _LATER.search(t) and t in title
+            for t in index.tokenizer.tokenize(normalise(question)))
+
+    def _names_a_subject(self, question: str) -> bool:
+        """Whether the question names something of its own beyond "later" and "this" ("那以后秸秆
+        不烧咋处理" names 秸秆; "后面咋个预防这种事" names nothing: it is about what happened)."""
+        index = self.searcher.index
+        return any(len(t) >= 2 and t not in _GENERIC and not asks(t) and not _LATER.search(t)
+                   and not _THIS_THING.fullmatch(t)
+                   and index.token_weight("articles", t) >= _TELLING_WEIGHT
+                   for t in index.tokenizer.tokenize(normalise(question)))
 
     def _new_aspect(self, question: str, previous: str, before: str,
                     hits: list[Hit]) -> Hit | None:
@@ -528,7 +565,7 @@ class Answerer:
             if asked and len(kept) < rank and not self._shares_the_problem(
                     asked, h.title, body):
                 continue  # better hits were about other crops: this one must earn its place
-            if asked and not _speaks_of_the_symptom(question, h.title + body):
+            if asked and not _speaks_of_the_symptom(question.rsplit("。", 1)[-1], h.title + body):
                 continue  # ("花椒叶子黄了 还掉得凶": the pepper-pruning article says neither)
             if asked and dropped and not self._names_the_trouble(asked, h.title + body, dropped):
                 continue  # ("柑子树流胶咋整": the citrus fruit-set article says nothing of 流胶)
@@ -704,7 +741,8 @@ _PLANT_PARTS = frozenset("果子 叶子 叶片 树子 枝条 根系 树叶 果�
 _TELLING_WEIGHT = 1.5
 # a crop's symptom, and the words an article that speaks of it uses
 _SYMPTOMS = {"黄": ("黄",), "掉": ("落", "掉", "脱"), "落": ("落", "掉", "脱"), "枯": ("枯", "干"),
-             "烂": ("烂", "腐"), "卷": ("卷", "皱"), "斑": ("斑", "点"), "霉": ("霉",),
+             "烂": ("烂", "腐", "病斑", "褐", "萎", "死"), "卷": ("卷", "皱"), "斑": ("斑", "点"),
+             "霉": ("霉",),
              "蔫": ("蔫", "萎"), "焉": ("蔫", "萎"), "裂": ("裂",), "死": ("死", "枯")}
 _EATEN = re.compile(r"[吃咬啃蛀]")
 _SYMPTOM = re.compile(r"(?:叶子?|叶片|果子?|苗子?|树|枝条?|根)[^，,。！!？?\s]{0,3}?"
@@ -796,6 +834,7 @@ _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎
 _FOR_THEM_NOW = re.compile(r"(要不要|能不能|可不可以|该不该|敢不敢|可以|能)(先|马上)?"
                            r"(给|帮|把|扶|背|抱|喂)?"
                            r"(他|她|娃儿?|孩子|小孩|老人|老汉儿?|老婆婆|婆婆|爷爷|奶奶)")
+_THIS_THING = re.compile(r"这种|那种|这个|那个|这样|那样|这类|后面|后头")
 _LATER = re.compile(r"以后|平时|下次|今后|预防|防护|防止|避免")
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
@@ -803,6 +842,8 @@ _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
                         r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
+# "那…呢" asking nothing else: the question before, of what it names
+_WHAT_ABOUT = re.compile(r"(?:那|那么)[^，,。？?！!]{1,14}?(?:呢|嘞|喃)[？?]?\s*")
 # a crop or animal alone, pointing back: "那猕猴桃呢", "梨子嘞"
 _ONLY_A_CROP = re.compile(r"(?:那|那么|还有)?\s*([\u4e00-\u9fff]{1,6}?)(?:树|子)?"
                           r"(?:呢|嘞|喃|咧)[？?]?\s*")

@@ -304,6 +304,12 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # "尽快，旅游旺季之前要弄完": the answer first, whatever else it mentions ("帮我写封
         # 信给我儿子，就说屋头不急用钱" is still the letter)
         aside = None
+    if aside == "process" and (head := re.split(r"[，,。！!？?\s]", text.strip())[0]) != \
+            text.strip() and fill_slot(draft, name, head):
+        # "行嘛，专家大概好久能到嘛？" at the consent prompt: a yes, then how it goes on
+        t.say(smalltalk.REPLY[aside])
+        show(deps, draft, t)
+        return
     if aside in _ASIDE:
         # "明天成都下不下雨哦" at the urgency prompt: declined, never read as "明天" = urgent
         t.say(smalltalk.REPLY[aside or "chat"])

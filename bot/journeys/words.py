@@ -405,8 +405,14 @@ _ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事?|问一?句|
                      r"(?:他|她|爷爷|奶奶|老汉|我爸|我妈|老人家)(?:又|还)?问")
 
 
+_BARE_WORD = re.compile(r"[不否嗯哦好行对要][嘛哦噻啊了。！!.]*")
+
+
 def asks_inside_form(text: str) -> bool:
-    """A 科普 question typed while filling in a need, not a field or a request."""
+    """A 科普 question typed while filling in a need, not a field or a request ("不" alone
+    answers the prompt: it asks nothing)."""
+    if _BARE_WORD.fullmatch(text.strip()):
+        return False
     return ((bool(asks(text)) or bool(_ASKING.search(text)) or bool(_CHOICE.search(text)))
             and not WANTS_EXPERT.search(text)
             and not FIELD_EDIT.search(text) and smalltalk.classify(text) is None)

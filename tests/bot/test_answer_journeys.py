@@ -790,3 +790,27 @@ def test_fresh_questions_from_the_sixty_seventh_to_seventieth_sets(demo: Harness
     demo.chat("y7", "我在仁和 芒果开花前后要打啥子药")
     assert "安全间隔期" in text(demo.chat("y7", "打了好久能摘"))
     assert "疫病" in text(demo.chat("y8", "辣交秧子茎秆底下发黑 一片一片地死 咋个搞"))
+
+
+def test_fresh_questions_from_the_seventy_first_to_fourth_sets(demo: Harness) -> None:
+    """Prevention asked after an emergency is the emergency's article; "那…木耳呢" after
+    leftovers stays with the leftovers article that speaks of it; a typed-by-ear disease; a
+    crop's symptom no article speaks of is no pruning article; a list announced by its count
+    is kept whole."""
+    demo.chat("u1", "快帮忙！隔壁屋头两个老人烤炭火睡觉，现在叫不醒了")
+    said = text(demo.chat("u1", "人送走了，后面咋个预防这种事"))
+    assert cited(said) == ["冬季取暖防范一氧化碳中毒"], said
+    demo.chat("u2", "帮我妈问下，隔夜菜到底能不能吃")
+    said = text(demo.chat("u2", "那泡了一晚上的木耳呢"))
+    assert cited(said) == ["隔夜菜能吃吗：剩菜保存与食物中毒预防"] and "木耳" in said
+    assert cited(text(demo.chat("u3", "油菜菌合病啥时候打药最好"))) == ["油菜菌核病的防治"]
+    said = text(demo.chat("u4", "老师 我屋头的花椒叶子黄了 还掉得凶 咋个搞哦"))
+    assert "没有经过专家审核" in said and "修剪" not in said
+    said = text(demo.chat("u5", "我们茶叶公司在雅安雨城区，名优茶的采摘标准是啥子"))
+    assert "一芽一叶初展" in said and "一芽二叶初展" in said
+    # "以后冬天咋个取暖才安全" after charcoal fumes is still that article's; "那羊子呢" after yak
+    # deworming is the same question of sheep
+    demo.chat("u6", "屋头冷 昨晚烧了炭火盆关起门睡 早上起来婆娘喊不醒")
+    assert cited(text(demo.chat("u6", "以后冬天咋个取暖才安全"))) == ["冬季取暖防范一氧化碳中毒"]
+    demo.chat("u7", "牦牛一年要驱几次虫")
+    assert cited(text(demo.chat("u7", "那羊子呢"))) == ["牛羊定期驱虫"]

@@ -1725,3 +1725,31 @@ def test_more_from_the_sixty_seventh_to_seventieth_sets(bot: Harness) -> None:
     assert "description" not in extract_need("公司想找专家指导羊肚菌种植 基地在彭山").missing
     assert words.leaves("火灭了 专家那个事不搞了")
     assert words.leaves("培训的事先不搞了")
+
+
+def test_a_consultation_by_phone_still_asks_where_only_remote_help_does_not(bot: Harness
+                                                                              ) -> None:
+    """Four writers who were told nothing about it expected the county asked of a farmer who
+    wants advice by phone (local experts know the soil and season); "远程请教" needs no
+    place. A yes at the consent prompt with "how long" after it is taken, and told."""
+    from matching.extract import extract_need
+    from matching.slots import parse_kind
+
+    said = text(bot.chat("x1", "想请教专家一下 我们这边稻田镉超标 电话里说一下就行"))
+    assert "哪个市" in said
+    assert "region" not in extract_need("想远程请教一下专家，数控机床刀具磨损太快").missing
+    assert parse_kind("帮我们村李嬢嬢问下，我们是宣汉县的，她屋头的小猪儿拉稀，"
+                      "想电话里请教下兽医，不用上门") == "question"
+    for said in ("柑橘落果落得凶 帮我找个专家嘛", "我在资中县", "这周", "一千五"):
+        bot.chat("x2", said)
+    said = text(bot.chat("x2", "行嘛，专家大概好久能到嘛？"))
+    assert "科协工作人员" in said and "请确认需求信息" in said and "专家接单后告知" in said
+    assert needs(bot) == 0
+    # a bare "不" at the consent prompt refuses; an altitude is no budget
+    from matching.slots import parse_budget
+
+    for said in ("李子树打啥药都不管用 请个专家来果园看 我在宜宾江安", "急", "2k"):
+        bot.chat("x3", said)
+    said = text(bot.chat("x3", "不"))
+    assert "请确认需求信息" in said and "联系方式：不直接提供" in said
+    assert parse_budget("我们石渠这边海拔四千多 牦牛老是掉膘 想请专家来看下") is None
