@@ -323,7 +323,7 @@ class Answerer:
             # (answered by an article on that crop, never one that only mentions it: "那四季豆呢"
             # after aphids on cowpeas is no leftovers article)
             return (q, hits, joined) if hits and joined >= self.searcher.cal.abstain_below \
-                and _bare(m.group(1)) in hits[0].title else None
+                and subjects.bare_crop(m.group(1)) in hits[0].title else None
         if own and not any(p in previous for p in own) and _WHAT_ABOUT.fullmatch(question):
             # "那泡了一晚上的木耳呢" after "隔夜菜能不能吃": the same question of what is named
             # now, answered by the article that answered it when that one speaks of it too
@@ -947,12 +947,9 @@ def _in_scope(text: str) -> bool:
 def _other_product(said: str, title: str) -> bool:
     """Whether the title names crops or animals and none of those said before (茶叶 and 茶树
     are one crop)."""
-    before, named = set(map(_bare, _products(said))), set(map(_bare, _products(title)))
+    before = set(map(subjects.bare_crop, _products(said)))
+    named = set(map(subjects.bare_crop, _products(title)))
     return bool(before and named and not before & named)
-
-
-def _bare(product: str) -> str:
-    return re.sub(r"(?<=.)[树叶园苗]$", "", product)
 
 
 def _title_of(index: Any, article_id: str) -> str:
@@ -995,10 +992,8 @@ def _subject_words(named: list[str]) -> set[str]:
             words.update(standard)
     # "李子" is the 李 of "青脆李"; "鸭子" the 鸭 of "鸭瘟"
     words.update(w[0] for w in list(words) if len(w) == 2 and w.endswith("子"))
-    # "茶叶" is the 茶 of "茶树修剪" (the crop, by its plant, leaf or garden)
-    words.update(_bare(w) for w in list(words) if len(w) == 2 and w.endswith(("树", "叶", "园")))
-    # "茶园" is the 茶 of "茶树修剪"; "桃园" the 桃 of "桃树"
-    words.update(w[:-1] for w in list(words) if len(w) >= 2 and w.endswith(("园", "树", "苗")))
+    # "茶园" and "茶叶" are the 茶 of "茶树修剪"; "桃园" the 桃 of "桃树"
+    words.update(subjects.bare_crop(w) for w in list(words) if len(w) >= 2)
     # "耙耙柑" → "晚熟柑橘" → the 柑橘 an article on citrus names
     words.update(p for p in taxonomy.product_codes() if p not in _BROAD
                  and any(p in w for w in list(words)))

@@ -69,3 +69,8 @@ def classes(text: str) -> set[str]:
 def conflict(a: set[str], b: set[str]) -> bool:
     """Both name a subject and none in common: a pig question and a human-medicine article."""
     return bool(a) and bool(b) and not a & b
+
+
+def bare_crop(name: str) -> str:
+    """The crop named by its plant, leaf, garden or seedling: 茶树, 茶叶 and 茶园 are 茶."""
+    return re.sub(r"(?<=.)[树叶园苗]$", "", name)

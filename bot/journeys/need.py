@@ -187,12 +187,8 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
 def _shares_a_crop(text: str, crops: list[str]) -> bool:
     """Whether the text names one of these crops or animals (李子 and 青脆李 are one, and so
     are 茶树 and 茶园)."""
-    return any(p in c or c in p for p in map(_bare_crop, find_products(text))
-               for c in map(_bare_crop, crops))
-
-
-def _bare_crop(name: str) -> str:
-    return re.sub(r"(?<=.)[树园叶苗子]$", "", name)
+    return any(p in c or c in p for p in map(subjects.bare_crop, find_products(text))
+               for c in map(subjects.bare_crop, crops))
 
 
 def forward(deps: Deps, arg: str, t: Turn) -> None:
@@ -221,7 +217,7 @@ def edit(deps: Deps, text: str, t: Turn) -> None:
 
 # a question about who the experts are, in any step of the form
 _WHO_THE_EXPERTS = re.compile(r"专家.{0,4}(是|在)?(哪里|哪儿|哪个|哪些|啥子|什么|谁|"
-                              r"靠不靠谱|靠谱不|可靠不|靠(得|不)住|靠不靠得住|信得过|有没有资质|有资质不|水平咋样|水平怎么样)|"
+                              r"靠不靠谱|靠谱不|可靠不|有没有资质|有资质不|水平咋样|水平怎么样)|"
                               r"(省里|县里|市里|大学)头?的?还是")
 
 
