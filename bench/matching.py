@@ -373,7 +373,7 @@ def main() -> None:
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--set", default="all",
                     choices=["dev", "holdout", "rare-dev", "rare-dev2", "rare-dev3", "rare-dev4",
-                             "rare-holdout", "academic",
+                             "rare-dev5", "rare-dev6", "rare-holdout", "academic",
                              "academic-dev2", "academic-holdout", "all", "all-dev"])
     ap.add_argument("--weight", action="append", default=[], metavar="NAME=VALUE",
                     help="override one ranker weight (experiments on the dev sets)")
@@ -401,7 +401,9 @@ def main() -> None:
                 "dev": dev, "rare-dev": load("needs_rare_dev.jsonl"),
                 "rare-dev2": load("needs_rare_dev2.jsonl"),
                 "rare-dev3": load("needs_rare_dev3.jsonl"),
-                "rare-dev4": load("needs_rare_dev4.jsonl"), "academic": academic_set(),
+                "rare-dev4": load("needs_rare_dev4.jsonl"),
+                "rare-dev5": load("needs_rare_dev5.jsonl"),
+                "rare-dev6": load("needs_rare_dev6.jsonl"), "academic": academic_set(),
                 "academic-dev2": academic_set("academic_routing_dev2.jsonl")}, available)
             return
         from dataclasses import replace
@@ -419,6 +421,8 @@ def main() -> None:
                 ("rare-dev2", "rarer dev 2", load("needs_rare_dev2.jsonl")),
                 ("rare-dev3", "rarer dev 3", load("needs_rare_dev3.jsonl")),
                 ("rare-dev4", "rarer dev 4", load("needs_rare_dev4.jsonl")),
+                ("rare-dev5", "rarer dev 5", load("needs_rare_dev5.jsonl")),
+                ("rare-dev6", "rarer dev 6", load("needs_rare_dev6.jsonl")),
                 ("rare-holdout", "rarer held-out (never tuned on)",
                  load("needs_rare_holdout.jsonl")),
                 ("academic", "academic routing (paper title → same 一级学科)", academic_set()),

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from knowledge import gazetteer, taxonomy
+from matching import slots
 from matching.slots import problem_text
 from retrieval.tokenize import fix_typos
 
@@ -86,8 +87,9 @@ class NeedDraft:
                 or only_names_a_product(self.description, self.products)):
             missing.append("description")
         if (self.region_code is None and not self.remote_ok) or (
-                not self.county_asked and self.city_only()):
-            missing.append("region")  # ("泸州的": which county, asked once)
+                not self.county_asked and self.city_only() and not self.remote_ok):
+            # ("泸州的": which county, asked once; "我在凉山 想视频咨询下专家": the city will do)
+            missing.append("region")
         if self.urgency is None:
             missing.append("urgency")
         if self.kind != "question" and self.budget is None and not self.budget_text:
@@ -138,7 +140,10 @@ def _budget_label(need: NeedDraft) -> str:
             return f"约 {need.budget / 10_000:g} 万元"
         return f"约 {need.budget:g} 元"
     if need.budget_text:  # "看着给", "没得钱": 面议, with what they said
-        return "面议" if "面议" in need.budget_text else f"面议（{need.budget_text}）"
+        if "面议" in need.budget_text:
+            return "面议"
+        return "面议（没得钱）" if slots.NO_MONEY.search(need.budget_text) \
+            else f"面议（{need.budget_text}）"
     return "未说明"
 
 

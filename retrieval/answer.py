@@ -113,20 +113,22 @@ class Answerer:
             return Answer(smalltalk.REPLY["out_of_scope"], abstained=True, intent="out_of_scope")
         # The index holds vetted articles only, so nothing else can be cited.
         if region is None:
-            place = gazetteer.find_region(question)
-            region = place.code if place is not None else None
+            region = asker_region(question)
         # (asked in advance, "先学起 万一哽到了咋个救", the same article is wanted)
         # after an emergency: "那以后秸秆不烧咋处理嘛" is a new question; "120打了 在等车 还要
         # 做啥子" after a poisoning is more of the same first aid, not prevention
         before = assess(previous) if previous and not verdict.kind else None
         continuing, later = False, ""
         if before is not None and before.kind and _LATER.search(question):
-            if self._names_a_subject(question) and not self._in_topic_title(
-                    question, before.topic):
+            # (only the clause that asks: "后头咋个预防 这几天还要收苞谷" says why, the maize
+            # is no new subject)
+            asking = next((c for c in _CLAUSES.split(question) if _LATER.search(c)), question)
+            if self._names_a_subject(asking) and not self._in_topic_title(
+                    asking, before.topic):
                 # ("以后冬天咋个取暖才安全" after charcoal fumes is still that article's: 取暖)
                 previous = previous_article = None
             else:  # "后面咋个预防这种事": the prevention of what just happened
-                later = before.topic
+                later, question = before.topic, asking
         elif before is not None and before.kind == "emergency" \
                 and before.topic in FIRST_AID_TITLES and (
                     _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question)) \
@@ -142,6 +144,9 @@ class Answerer:
         if continuing and (routed := self._first_aid(q, verdict.topic, region, hits,
                                                      confidence)) is not None:
             hits, confidence = routed[0][:1], routed[1]
+        elif later in FIRST_AID_TITLES and (routed := self._first_aid(
+                q, later, region, hits, confidence)) is not None:
+            hits, confidence = routed[0][:1], routed[1]  # its prevention: the same article
         elif verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES:
             routed = self._first_aid(q, verdict.topic, region, hits, confidence)
             if routed is None:  # no vetted article on it: the 120 line and what to do
@@ -150,11 +155,12 @@ class Answerer:
                               confidence=confidence, safety=verdict.kind, topic=question)
             hits, confidence = routed
             hits = hits[:1]  # the first-aid article alone: no second subject in an emergency
-        topic, own = question, q
+        # (still the emergency: what comes next is read against it, "后头咋个预防" too)
+        topic, own = (previous if continuing and previous else question), q
         # an emergency routed to its first-aid article is its own question, never a follow-up
         # of the one before (a drunk man who cannot be woken, after a cut finger)
-        routed_first_aid = continuing or (verdict.kind == "emergency"
-                                          and verdict.topic in FIRST_AID_TITLES)
+        routed_first_aid = continuing or later in FIRST_AID_TITLES or (
+            verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES)
         if previous and not routed_first_aid and (follow := self._follow_up(
                 question, previous, confidence, region, previous_article,
                 hits[0] if hits else None)):
@@ -172,7 +178,7 @@ class Answerer:
         # a person bitten by a dog), even when that one went unanswered
         whom = (question if previous is None or subjects.classes(question)
                 else f"{previous}。{question}")
-        kept = (hits if verdict.topic in FIRST_AID_TITLES
+        kept = (hits if (verdict.topic or later) in FIRST_AID_TITLES
                 else self._on_subject(whom, hits, q.text if not verdict.kind else ""))
         if denied := _DENIED.findall(question):
             # "农技员说是根肿病 不是线虫": the nematode article is what the asker ruled out
@@ -208,7 +214,11 @@ class Answerer:
         # 省地震局做科普工作，想了解…：室内发生地震来不及跑出去该怎么做？")
         focus = own if topic != question else self._asking_part(question)
         answer = self._extract(q, used, asked, confidence, focus,
-                               lead_first=verdict.kind == "emergency" or continuing)
+                               lead_first=verdict.kind == "emergency" or continuing,
+                               prevention=later in FIRST_AID_TITLES or bool(
+                                   used and _PREVENT_ASKED.search(question) and any(
+                                       t.search(used[0].title)
+                                       for t in FIRST_AID_TITLES.values())))
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
             answer.confidence, answer.topic = confidence, topic
             if verdict.kind:
@@ -324,7 +334,7 @@ class Answerer:
             # after aphids on cowpeas is no leftovers article)
             return (q, hits, joined) if hits and joined >= self.searcher.cal.abstain_below \
                 and subjects.bare_crop(m.group(1)) in hits[0].title else None
-        if own and not any(p in previous for p in own) and _WHAT_ABOUT.fullmatch(question):
+        if own and not any(p in previous for p in own) and _WHAT_ABOUT.match(question):
             # "那泡了一晚上的木耳呢" after "隔夜菜能不能吃": the same question of what is named
             # now, answered by the article that answered it when that one speaks of it too
             q = self.searcher.prepare(f"{previous}。{question}")
@@ -556,6 +566,9 @@ class Answerer:
                 continue
             if asked and not names_the_feed(asked, h.title + body):
                 continue
+            if asked and (ills := _CONDITION.findall(asked)) and _EATS.search(asked) and not any(
+                    i in h.title + body for i in ills):
+                continue  # ("痛风能不能吃豆腐" is no question for the leftovers article)
             if asked and _HOT.search(asked) and not _COLD.search(asked) and (
                     (_COLD.search(h.title) and not _HOT.search(h.title))
                     or not _HEAT.search(h.title + body)):
@@ -646,9 +659,10 @@ class Answerer:
 
     def _extract(self, q: Query, hits: list[Hit], asked: list[str],
                  confidence: float = 1.0, focus: Query | None = None,
-                 lead_first: bool = False) -> Answer:
+                 lead_first: bool = False, prevention: bool = False) -> Answer:
         """Per cited article, the sentences that answer what was asked (the asked fact first),
-        then the context they need, within a character budget; the first article leads."""
+        then the context they need, within a character budget; the first article leads
+        (`prevention`: an emergency's prevention asked after it, whose sentences lead)."""
         index = self.searcher.index
         budget = (EMERGENCY_ANSWER_CHARS if lead_first else MAX_ANSWER_CHARS) - 4 * len(hits)
         parts: list[str] = []
@@ -688,10 +702,15 @@ class Answerer:
                 scores = (scores + sentence_scores(index, focus.tokens, focus.vector, asked,
                                                    texts, vectors, hit.title,
                                                    named=named)) / 2
-            if lead_first and rank == 0:
+            preventing = _prevention_flags(texts) if rank == 0 else []
+            if lead_first and rank == 0 and not prevention:
                 # in an emergency, what to do now before the background and the prevention
+                # (the whole of a "预防：…；…；…" list, its "不要…" items too)
                 scores = scores + np.array([EMERGENCY_ACTION_WEIGHT * (
-                    bool(_ACTION.search(t)) - bool(_PREVENTION.search(t))) for t in texts])
+                    bool(_ACTION.search(t)) - 2 * p) for t, p in zip(texts, preventing,
+                                                                      strict=True)])
+            if prevention and rank == 0:
+                scores = scores + np.array([EMERGENCY_ACTION_WEIGHT * p for p in preventing])
             if not _CHILD_ASKED.search(q.text):
                 # a grown-up choking is not helped by the steps for a baby first
                 scores = scores - np.array([EMERGENCY_ACTION_WEIGHT * bool(_FOR_INFANTS.search(t))
@@ -704,7 +723,7 @@ class Answerer:
             enough = 0 if rank else HOW_CHARS if "how" in asked or not any(
                 a in SPECIFIC for a in asked) else FACT_CHARS
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
-                           enough=enough, lead_first=lead_first and rank == 0,
+                           enough=enough, lead_first=(lead_first or prevention) and rank == 0,
                            telling=self._telling(q))
             if not text:
                 continue
@@ -745,6 +764,20 @@ _SYMPTOMS = {"黄": ("黄",), "掉": ("落", "掉", "脱"), "落": ("落", "掉"
              "霉": ("霉",),
              "蔫": ("蔫", "萎"), "焉": ("蔫", "萎"), "裂": ("裂",), "死": ("死", "枯")}
 _EATEN = re.compile(r"[吃咬啃蛀]")
+# pests on a crop, and the words an article on them uses
+# a person's standing condition, named by a question on what they may eat or drink
+_CONDITION = re.compile(r"痛风|高血压|糖尿病|高血脂|尿酸|结石|胃炎|胃溃疡|肝炎|脂肪肝|贫血|便秘|"
+                        r"失眠|哮喘|湿疹|痔疮|甲亢|鼻炎|关节炎|颈椎病|腰椎间盘|近视|冠心病")
+_EATS = re.compile(r"吃|喝")
+_PESTS_ASKED = re.compile(r"(?:有|长|生|起|遭|招)了?(?:好多|很多|些|点)?(?:虫|蚜虫|腻虫)|"
+                          r"虫子?[多凶]")
+_PEST_WORDS = re.compile(r"虫|蚜|螟|蛾|螨|蚧|蓟马|虱|蝇|象甲|天牛|蛆")
+# an animal (or a person) off its food, and the words an article on it uses
+# ("他不想吃药" is no animal off its food)
+_OFF_FEED = re.compile(r"不(?:吃|进)(?:食|东西|料|草|奶|饭)|"
+                       r"不(?:爱|肯|想)吃(?:食|东西|料|草|奶|饭|了|$|[\s，,。！!？?])|"
+                       r"没(?:得)?胃口|吃得少")
+_OFF_FEED_WORDS = re.compile(r"不吃(?:食|东西|料|草|奶|饭)|不进食|食欲|厌食|采食|吃得少|拒食|胃口")
 _SYMPTOM = re.compile(r"(?:叶子?|叶片|果子?|苗子?|树|枝条?|根)[^，,。！!？?\s]{0,3}?"
                       r"([黄掉落枯烂卷斑霉蔫焉裂死])")
 
@@ -754,6 +787,10 @@ def _speaks_of_the_symptom(question: str, article: str) -> bool:
     its words); a question naming none passes."""
     # ("叶子吃得稀烂" is a pest's eating, no rot)
     said = {m.group(1) for m in _SYMPTOM.finditer(question) if not _EATEN.search(m.group(0))}
+    if _PESTS_ASKED.search(question) and not _PEST_WORDS.search(article):
+        return False  # ("四季豆有虫咋个整" is not the leftovers article's undercooked beans)
+    if _OFF_FEED.search(question) and not _OFF_FEED_WORDS.search(article):
+        return False  # ("母猪生了崽不吃食" is not the piglets' diarrhoea)
     return not said or any(w in article for s in said for w in _SYMPTOMS[s])
 # who a question is about says nothing of what is asked ("生吃鱼胆真的能明目吗 我婆婆天天说" is
 # no call for the old people's falls article): no support for a doubtful match
@@ -833,9 +870,15 @@ _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎
 # something to do to the person in danger, asked now ("要不要给他灌水催吐", "能不能扶她起来")
 _FOR_THEM_NOW = re.compile(r"(要不要|能不能|可不可以|该不该|敢不敢|可以|能)(先|马上)?"
                            r"(给|帮|把|扶|背|抱|喂)?"
-                           r"(他|她|娃儿?|孩子|小孩|老人|老汉儿?|老婆婆|婆婆|爷爷|奶奶)")
+                           r"(他|她|娃儿?|孩子|小孩|老人|老汉儿?|老婆婆|婆婆|爷爷|奶奶)|"
+                           # "这附近莫得医院 要不要用嘴把毒吸出来": what to do with it now
+                           r"(要不要|能不能|可不可以|该不该)(先|马上)?(用嘴|把毒|吸|挤|割|绑|扎|冰敷)")
 _THIS_THING = re.compile(r"这种|那种|这个|那个|这样|那样|这类|后面|后头")
+# where someone comes from, not where the asker is ("亲戚要从成都上来 高反咋个预防")
+_ORIGIN = re.compile(r"从[\u4e00-\u9fff]{2,8}?(?=上来|过来|下来|回来|出发|来|到|去)")
 _LATER = re.compile(r"以后|平时|下次|今后|预防|防护|防止|避免")
+# prevention asked of a first-aid article ("冬天烤火咋个防煤气中毒"): its prevention leads
+_PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷个)(?:才能?)?防(?!治)")
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外|换个问题|换个话题|"
@@ -1001,7 +1044,9 @@ def _subject_words(named: list[str]) -> set[str]:
 
 
 # the heat of summer and the cold of winter: an article on one is no answer about the other
-_HOT = re.compile("热得|好热|太热|高温|中暑|防暑|暑天|伏天|三伏|三十[五六七八九]度|四十度")
+# ("锡纸包起热得不" asks whether it heats up)
+_HOT = re.compile("热得(?!不[？?]?$|不[？?\\s]|到不)|好热|太热|高温|中暑|防暑|暑天|伏天|三伏|"
+                  "三十[五六七八九]度|四十度")
 _HEAT = re.compile("高温|炎热|热应激|中暑|防暑|降温|暑|热射病|热天|天热")
 _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|下凌|霜")
 
@@ -1010,6 +1055,8 @@ _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|�
 # ("褐色病斑", "病虫害", "病死猪": 病 begins another word there)
 _DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟)"
                       r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树])))")
+# endings many diseases share: the whole name must be said ("大黄根腐病" is no 干腐病)
+_SHARED_ENDINGS = frozenset("腐病 枯病 霉病 萎病".split())  # noqa: SIM905
 _NO_DISEASE = frozenset("生毛发治看得疾啥么子有防染犯个种的这那怪大小新老传了是病遭非红白黑黄色")
 
 
@@ -1022,7 +1069,7 @@ def names_the_disease(question: str, article: str) -> bool:
              if disease[0] not in _NO_DISEASE]
     # (one of two names is enough: "菌核病 军和病", the voice recogniser's slip said with it)
     return not named or any(
-        disease in article
+        (before + disease if disease in _SHARED_ENDINGS else disease) in article
         or re.search(re.escape(before) + "[\u4e00-\u9fff]" + disease[-1], article)  # "溃杨病"
         or any(w in article for term, names in table.items() if disease in term for w in names)
         for before, disease in named)
@@ -1088,6 +1135,24 @@ def _first_aid_words(topic: str, question: str) -> str:
     if not topic and is_scam(question):  # "喊我马上转钱": the fraud article's words
         return "电信网络诈骗 核实 转账"
     return FIRST_AID.get(topic, "")
+
+
+def asker_region(question: str) -> str | None:
+    """The region a question says the asker is in (its code): a place named, except where
+    someone comes from ("亲戚要从成都上来 高反咋个预防" is asked in the highlands)."""
+    place = gazetteer.find_region(_ORIGIN.sub(" ", question))
+    return place.code if place is not None else None
+
+
+def _prevention_flags(texts: list[str]) -> list[bool]:
+    """Which sentences speak of prevention: those that say so, and the items of a
+    "预防：…；…；…" list that follow one up to the end of its sentence."""
+    flags, going = [], False
+    for t in texts:
+        going = bool(_PREVENTION.search(t)) or (going and not t.startswith("这些做法"))
+        flags.append(going)
+        going = going and t.rstrip().endswith(("；", ";"))
+    return flags
 
 
 def _for_infants(texts: list[str]) -> list[int]:

@@ -183,6 +183,10 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"(桥洞|涵洞|地下通道|下穿).{0,12}(水|淹|熄火)"),
     ("flood",
      r"山洪|泥石流(来了|下来)|(沟头|沟里|山沟|河沟).{0,10}(轰隆|响得)|"
+     # "后山那个坡坡在垮 泥巴石头一直往下滚": a landslide moving now
+     r"滑坡了|在滑坡|塌方了|(坡坡?|山坡|山上|后山|岩|崖|坎)[^，。,]{0,6}"
+     r"(在垮|垮了|垮下来|在塌|塌了|塌下来|在滑|滑下来)|"
+     r"(泥巴|石头|泥石)[^，。,]{0,6}(往下滚|滚下来|冲下来|垮下来)|"
      r"水.{0,4}(一下子|突然|猛然).{0,4}(变浑|变黄|涨)"),
     # heart: chest pain or pressure, a racing or irregular heart
     ("heart",
@@ -246,7 +250,9 @@ _EMERGENCY = re.compile("|".join(f"(?:{k})" for _, k in (*_EMERGENCY_KINDS, *_SE
 # Not happening to a person now (overridden by "刚刚/刚才": "听说…刚刚吞了两个鱼胆")
 _NOT_NOW = re.compile("|".join((
     # prevention
-    "预防|防止|防范|怎么防|咋个?防|防溺|防摔|prevent",
+    "预防|防止|防范|怎么防|咋个?防|防溺|防摔|prevent|"
+    # "炉子边放盆水是不是就不得中毒了": what would keep it away, not it happening
+    "(不得|不会|免得|以免|才不)(中毒|中暑|触电)",
     # knowledge: what it is, how to tell, which number to call
     "咋个分辨|怎么分辨|咋分辨|区分|为啥|为什么|知识|有哪些|是啥|是什么|啥子症状|早期症状|信号|"
     "解药|毒性|一般要|一般(怎么|咋)|间隔期|120还是119|119还是120|急救电话|急救方法|急救措施|处理方法|正常[吗不嘛]|"
@@ -356,6 +362,11 @@ def assess(text: str) -> SafetyVerdict:
     return SafetyVerdict("", "")
 
 
+def in_advance(text: str) -> bool:
+    """Asked before it is needed ("培训之前我先了解一下，万一闻到燃气味…"): a drill, no event."""
+    return bool(_IN_ADVANCE.search(normalise(text)))
+
+
 _ALL_CLEAR = re.compile("问错了|点错了|发错了|按错了|乱点|乱按|(没得|没|莫得)事了")
 
 
@@ -442,7 +453,7 @@ _REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(
         # "晒得抽筋了 喊他都迷迷糊糊的": a fit in the heat is heat stroke
         # "在田头割谷子倒起了 身上烫得很": collapsing at field work, hot to the touch
         (("seizure", "unconscious", ""), "heat", "晒|太阳|高温|热得|中暑|大热天|三伏|"
-         "(田头|地头|田里|地里|工地|割谷|打谷|收谷|掰苞谷|干活).{0,20}(烫|发热|好热)"),
+         "(田头|地头|田里|地里|坡上|工地|割谷|打谷|收谷|掰苞谷|干活).{0,30}(烫|发热|好热)"),
         (("bleeding",), "nosebleed", "鼻血|鼻子.{0,4}(血|流)"),
         (("unconscious", "", "heart", "seizure", "other", "poisoning"), "hypo",
          "胰岛素|降糖药.{0,8}没吃|低血糖"),

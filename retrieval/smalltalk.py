@@ -269,6 +269,9 @@ _SCIENCE = re.compile(
     r"水质|污染|垃圾|环保|节能|电池|辐射|农业|农村|农技|技术|工艺|设备|机械|专家|"
     r"生物|炭|粪|沼|秸秆|大棚|灌溉|授粉|烘干|保鲜|贮藏|发酵|组培|嫁接|修剪|农机|无人机|蜜|"
     r"泡菜|腌|腊肉|香肠|防腐剂|添加剂|配料|食品|保质期|"
+    # a firm's engineering ("无铜刹车片高温下摩擦系数衰退咋个解决"): for an expert, if no article
+    r"高温|材料|摩擦|系数|强度|腐蚀|涂层|焊|铸|钢|合金|混凝土|砂浆|电路|芯片|传感|电机|阀|"
+    r"管道|锅炉|零件|加工|配方|模具|涂料|催化|纤维|"
     r"disease|pest|crop|soil|orchard|plant|pig|cow|chicken|fish|dog|panda|animal|doctor|pain|"
     r"fever|poison|fire|earthquake|flood|wound|bite|stroke|cpr|mask|air|pollution|altitude|"
     r"health|why",
@@ -329,9 +332,13 @@ def _classify(text: str) -> str | None:
     # an ok, at most) and news, nothing asked
     kinds = [_chat_kind(p) for p in pieces]
     if len(pieces) > 1 and "thanks" in kinds[:2] and all(kinds[:kinds.index("thanks")]) \
-            and len(t) <= 30 and not _ASKING.search(t):
+            and len(t) <= 30 and not _ASKING.search(t) and not _HELP_WANTED.search(t):
+        # ("要得 谢了。我屋头辣椒死秧 想请个技术员来看看": thanks, then a request)
         return "thanks"
     return None
+
+
+_HELP_WANTED = re.compile(r"专家|技术员|兽医|农技员|(?:请|找|喊)[个位]?(?:人|老师)")
 
 
 def _chat_kind(t: str) -> str | None:

@@ -15,6 +15,7 @@ from matching import slots
 from matching.need import NeedDraft
 from matching.slots import extract_contacts
 from retrieval import smalltalk
+from retrieval.answer import asker_region
 from store import accounts as store_accounts
 from store.models import QuestionLog
 
@@ -101,7 +102,8 @@ def _reports_a_problem(text: str, t: Turn) -> bool:
 
     said = _LOSS.sub("死了", text)  # "鸡死好多": many died, not "how many"
     return (t.role in ("farmer", "enterprise") and not asks(said)
-            and not words.ASKING.search(said) and problem_size(text) >= 2)
+            and not words.ASKING.search(said) and not words.WHAT_ABOUT.search(said)
+            and problem_size(text) >= 2)
 
 
 _LOSS = re.compile(r"(死|烂|掉|病)了?好多")
@@ -182,8 +184,7 @@ def _fresh(deps: Deps, kept: dict | None) -> dict | None:
 def question_log(deps: Deps, text: str, t: Turn) -> QuestionLog:
     """The dashboards count answered and abstained questions, and gap mining clusters the
     abstained ones by topic and region; contact details never reach the log."""
-    place = gazetteer.find_region(text)
-    region = place.code if place is not None else None
+    region = asker_region(text)
     if region is None:
         person = store_accounts.person(deps.engine, t.person_id)
         region = person.region_code if person is not None else None

@@ -25,7 +25,7 @@ from matching.extract import (
 )
 from matching.need import SLOT_QUESTIONS, TROUBLE, NeedDraft, problem_size
 from matching.offers import sent_message
-from matching.slots import advice_only, parse_kind, parse_remote
+from matching.slots import advice_only, parse_kind
 from retrieval import smalltalk, subjects
 from retrieval.intent import asks
 
@@ -62,8 +62,10 @@ _THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)
 _HOW_TO = re.compile(r"(咋个|怎么|如何|怎样|咋)(弄|搞|整|来|去)?"
                      r"(改造|设计|规划|优化|维修|调试|评估|检测|化验|鉴定|诊断|培训)")
 _ASK_LEAD = re.compile(r"(?<![不没])(想|我想|我)?问(一?下|哈|个事)")
+_FIRST_CLAUSE = re.compile(r"[^，,。！!？?；;\s]+")
 # the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
-_THEN_ASKED = re.compile(r"[，,。！!；;\s]+((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
+_THEN_ASKED = re.compile(r"[，,。！!；;\s]+(?:诶|哎|欸|噢|哦|嗯)?[，,\s]*"
+                         r"((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
                          r"(?:问一?[下哈句]|请问)?|(?:先|再)?问一?[下哈句个]|请问)")
 # a message that asks something ("明天成都下不下雨哦"), not one that only tells
 _ASKS_SOMETHING = re.compile(r"[？?]|吗|呢|咋|怎么|啥|什么|多少|几|(.)不\1|没得?[嘛哦]?$|"
@@ -157,6 +159,11 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
         # way after the request is answered; the request alone is the need
         parts = [text[m.end():]]
         said[-1] = text[:m.start()]
+    elif (first := _FIRST_CLAUSE.match(text)) and words.NEED_REQUEST.search(first.group(0)) \
+            and (rest := text[first.end():].strip(" ，,。！!")) and (
+                _ASKS_SOMETHING.search(rest) or _ASKING_WORDS.search(rest)):
+        # "想咨询一下专家 我在蓬安 屋头羊子好久驱一次虫哦": the request first, then the question
+        parts = [rest]
     # ("我们是射洪一家植保服务公司 …想问下无人机打药风大了还能不能飞": from where it asks)
     parts = [p[m.start():] if (m := _ASK_LEAD.search(p)) else p for p in parts]
     asked = [p for p in parts if p and asks(p) and (_ASKS_SOMETHING.search(
@@ -176,9 +183,9 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
         draft.region_code = code  # said a few messages ago, before thanks or small talk
         draft.recompute_missing()
     if t.role == "enterprise" and draft.kind == "question" and not asks(text) \
-            and not (advice_only(text) and parse_remote(text)):
+            and not advice_only(text):
         # a firm stating its problem wants it solved, not explained: a service, with a budget
-        # (unless it asks for advice at a distance: "想找专家咨询一下…电话里说一下就行")
+        # (unless it asks for advice in so many words: "想请教一哈专家绿茶揉捻的问题")
         draft.kind = "service"
         draft.recompute_missing()
     show(deps, draft, t)
@@ -257,6 +264,10 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         return
     if name == "budget" and _PRICE_ASKED.search(text) and not fill_slot(
             NeedDraft(**t.data["draft"]), name, text):
+        if (m := _THEN_ASKED.search(text)) and words.asks_inside_form(
+                tail := text[m.start(1):].strip()) and not _PRICE_ASKED.search(tail):
+            # "要好多钱嘛 先问下 穗颈瘟啥时候打药最好": the question by the way answered too
+            ask.answer(deps, tail, t, inside_form=True)
         t.say(texts.PRICE_ASKED, options(t, slot_buttons(name)))
         return
     if (m := _THEN_ASKED.search(text)) and (

@@ -17,7 +17,7 @@ from bot.journeys import account, ask, need, offers, register, words
 from bot.journeys.base import Deps, Step, Turn, menu
 from delivery.messages import MAX_TEXT, Inbound
 from retrieval import smalltalk
-from retrieval.safety import assess
+from retrieval.safety import assess, in_advance
 from retrieval.tokenize import fix_typos
 
 _BARE_LEAVE = 8  # characters: "算了", "不要了嘛"
@@ -124,6 +124,8 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
         # waits where it was
         ask.answer(deps, text, t, inside_form=True)
+        if t.state.startswith("need:") and in_advance(text):
+            need.resume(deps, t)  # ("万一闻到燃气味 咋个处置" asked ahead: the form goes on)
         return
     step_for(t.state)(deps, text, t)
 

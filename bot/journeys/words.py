@@ -119,6 +119,9 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"(来|派)(个|位|一个|一位)(专家|兽医|技术员|农技员|老师)(?!说|讲)|"
                            # "帮…小伙子申请技术服务", "想对接个兽医", "帮忙对接一下专家"
                            r"(申请|对接)[^，,。！!？?\s]{0,10}(专家|技术服务|兽医|技术员|老师|农技员)|"
+                           # "想咨询一下专家 羊子好久驱一次虫", "想线上请教下专家": consultation
+                           r"(?<![不莫别])(?:咨询|资询|请教|问问|问一?下|问一哈)(?:一下|一哈|下)?"
+                           r"(?:[个位]|当地的?)?(?:专家|兽医|技术员|农技员)(?!说|讲|建议)|"
                            # "需要兽医专家", "急需一位植保专家"
                            r"需要?[个位名]?[^，,。！!？?\s]{0,6}专家(?!说|讲|建议)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
@@ -249,7 +252,9 @@ _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那我|那就|那|还是|我|你|�
                            rf"(?:刚才|刚刚|之前|前面|上面)?的?(这次的?|这个|那个)?"
                            # "专家的事情先算了"
                            # ("专家那个事不搞了", "培训的事先不搞了")
-                           rf"(申请|需求|(?:请|找)?(专家|技术员|兽医|培训)的?(那个|这个)?事情?)?"
+                           # ("菌棒那个不搞了": the matter named by what it was about)
+                           rf"(申请|需求|(?:请|找)?(专家|技术员|兽医|培训)的?(那个|这个)?事情?|"
+                           rf"[\u4e00-\u9fff]{{1,4}}?的?(?:那个|这个)事?情?)?"
                            rf"(就)?(麻烦|请)?(您|你)?"
                            rf"(给我|帮我|帮我们|替我|你)?"
                            rf"{_THIS}(请|请予以|请予|予以)?"
@@ -309,10 +314,15 @@ def leaves(text: str) -> bool:
 ASKING = re.compile(r"[？?吗]|请问|问一?下|问哈|是不是|(?<![没不莫])咋|怎么|如何|啥|什么|为什么")
 
 
+# a follow-up "那…呢" anywhere in the message
+WHAT_ABOUT = re.compile(r"(?:^|[，,。！!\s])那[^，,。？?！!\s]{1,12}[呢嘞喃]")
+
+
 def answers_a_form(text: str) -> bool:
     """A message that asks nothing and says only what a need form asks: a place, how urgent,
     money, the phone, an expert ("苍溪的", "急得很", "电话可以给专家")."""
-    if asks(text) or ASKING.search(text) or _NOT_WANTED.search(text):
+    if asks(text) or ASKING.search(text) or _NOT_WANTED.search(text) \
+            or WHAT_ABOUT.search(text):  # ("那李子树流胶呢 我是巴中南江的" asks on)
         return False  # ("暂时不需要发布需求；不需要专家联系": no form wanted)
     return bool(slots.region_meant(text) or slots.parse_urgency(text)
                 or slots.parse_budget(text) or slots.parse_contact_consent(text) is not None
@@ -384,6 +394,8 @@ def looks_like_need(text: str, role: str = "") -> bool:
     if WANTS_EXPERT.search(text) and _BY_PHONE.search(text):
         return True  # "想问下专家 山羊老是掉毛 不用上门 电话里说就行": an expert, by phone
     if (role == "enterprise" and not asks(text) and not re.search(r"[？?]\s*$", text)
+            and not WHAT_ABOUT.search(text)  # ("那叉车上换下来的铅酸蓄电池呢" asks on)
+            and not _WHAT_IT_IS.search(text)  # ("AQI是130，这个算啥子级别")
             and not _ASKING.search(text)  # ("想问下采茶的标准…": said to be a question)
             and problem_size(text) >= _FIRM_PROBLEM
             and not assess(text).kind):  # "后厨有两个师傅晕倒在地上叫不醒": 120 first
@@ -394,6 +406,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
 
 
 _FIRM_PROBLEM = 6
+_WHAT_IT_IS = re.compile(r"(?:算|属于|是)(?:啥子?|什么|哪个|哪种)(?:级别|等级|标准|程度|水平|档次)")
 _BY_PHONE = re.compile(r"(?:不用|不需要|不必|用不着)(?:专家)?(?:上门|来|跑一趟)|"
                        r"电话(?:里|上)?(?:说|讲|聊)(?:就行|就可以|就要得|都行)")
 

@@ -814,3 +814,37 @@ def test_fresh_questions_from_the_seventy_first_to_fourth_sets(demo: Harness) ->
     assert cited(text(demo.chat("u6", "以后冬天咋个取暖才安全"))) == ["冬季取暖防范一氧化碳中毒"]
     demo.chat("u7", "牦牛一年要驱几次虫")
     assert cited(text(demo.chat("u7", "那羊子呢"))) == ["牛羊定期驱虫"]
+
+
+def test_fresh_questions_from_the_seventy_fifth_to_eightieth_sets(demo: Harness) -> None:
+    """Prevention after an emergency leads with the prevention, whatever else is said with it
+    ("这几天还要收苞谷"), and an emergency's own reply does not; a heat stroke at field work;
+    a landslide now is an emergency; pests, a sow off her food and gout are not answered by
+    articles that never speak of them; a what-if inside a form is answered and the form goes
+    on; the question said with the price asked back is answered too."""
+    demo.chat("t1", "我老汉在坡上掰苞谷 回来就说脑壳昏 现在人都迷迷糊糊的 身上烫得很")
+    said = text(demo.chat("t1", "他还清醒 要不要给他喝点水"))
+    assert cited(said) == ["中暑的识别与急救"] and "淡盐水" in said
+    said = text(demo.chat("t1", "后头咋个预防 这几天还要收苞谷"))
+    assert cited(said) == ["中暑的识别与急救"] and said.startswith("预防")
+    said = text(demo.chat("t2", "采茶遭蛇咬了 脚杆肿起来了 好像是竹叶青"))
+    assert said.startswith("⚠️") and "\n预防" not in said
+    said = text(demo.chat("t2", "这附近莫得医院 要不要用嘴把毒吸出来"))
+    assert said.startswith("⚠️") and "不要用嘴吸毒" in said
+    said = text(demo.chat("t3", "后山那个坡坡在垮 泥巴石头一直往下滚"))
+    assert said.startswith("⚠️") and cited(said) == ["山洪泥石流来临前的征兆与避险"]
+    for ask in ("四季豆有虫咋个整", "母猪生了崽不吃食是啥子原因嘛", "痛风能不能吃豆腐"):
+        assert "没有经过专家审核" in text(demo.chat("t4", ask)), ask
+    demo.chat("t5", "微波炉热饭会不会有辐射哦 我妈不敢用")
+    assert "锡纸" in text(demo.chat("t5", "那用锡纸包起热得不"))
+    said = text(demo.chat("t6", "亲戚要从成都上来 高反咋个预防"))
+    assert cited(said) == ["高原反应：去川西高原前要知道的事"] and "500米" in said
+    said = text(demo.chat("t7", "屋头大娃儿在学校得了手足口 会不会传给屋头小的"))
+    assert cited(said) == ["手足口病：症状、预防与重症信号"]
+    demo.chat("t8", "绵竹的一家酒类企业，想请专家来给锅炉房的操作人员做一次安全培训，尽快")
+    said = text(demo.chat("t8", "培训之前我先了解一下，万一闻到燃气味，正确的处置顺序是啥子"))
+    assert "燃气" in said and "费用" in said
+    for said in ("水稻穗颈瘟严重 想请专家来田里看下 我在营山", "急"):
+        demo.chat("t9", said)
+    said = text(demo.chat("t9", "要好多钱嘛 先问下 穗颈瘟啥时候打药最好"))
+    assert "破口" in said and "费用" in said

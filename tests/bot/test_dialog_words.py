@@ -1753,3 +1753,36 @@ def test_a_consultation_by_phone_still_asks_where_only_remote_help_does_not(bot:
     said = text(bot.chat("x3", "不"))
     assert "请确认需求信息" in said and "联系方式：不直接提供" in said
     assert parse_budget("我们石渠这边海拔四千多 牦牛老是掉膘 想请专家来看下") is None
+
+
+def test_more_from_the_seventy_fifth_to_eightieth_sets(bot: Harness) -> None:
+    """Asking to consult an expert is a need (a firm's too, with no budget asked); a follow-up
+    "那…呢" that names a place is no request; "菌棒那个不搞了" leaves; thanks and a request
+    are a request; remote help from a named city asks no county; "莫得钱" on the card is said
+    one way; the phone's yes in two words."""
+    from bot.journeys import words
+    from store import accounts
+
+    said = text(bot.chat("v1", "想咨询一下专家 我在蓬安 屋头羊子好久驱一次虫哦"))
+    assert "急不急" in said and "哪个市" not in said and needs(bot) == 0
+    accounts.account(bot.engine, "telegram", "v2", role="enterprise")
+    bot.chat("v2", "峨眉的茶企 想请教一哈专家绿茶揉捻的问题")
+    said = text(bot.chat("v2", "不急"))
+    assert "联系方式告诉" in said and "费用" not in said
+    bot.chat("v3", "红苕放在窖头烂了好多 咋个办哦 年年都烂")
+    said = text(bot.chat("v3", "那李子树流胶呢 我是巴中南江的"))
+    assert "急不急" not in said and "哪个市" not in said
+    assert words.leaves("阀门关了 人都出来了。菌棒那个不搞了")
+    said = text(bot.chat("v4", "要得 谢了。我屋头辣椒死秧 想请个技术员来看看 在西充"))
+    assert "急不急" in said and "不客气" not in said
+    said = text(bot.chat("v5", "我在凉山 想视频咨询下专家 魔芋叶柄烂了 还臭得很"))
+    assert "急不急" in said and "哪个县" not in said
+    for said in ("我在达州宣汉 养了三十几只羊子 好几只瘦得很 毛也在掉 想找个兽医来看下",
+                 "尽快嘛", "我莫得钱哦 七十几了"):
+        bot.chat("v6", said)
+    said = text(bot.chat("v6", "行"))
+    assert "预算：面议（没得钱）" in said and needs(bot) == 0
+    for said in ("梨树长虫 请个技术员来指导打药 我在旺苍", "不急"):
+        bot.chat("v7", said)
+    said = text(bot.chat("v7", "面议 电话莫得问题"))
+    assert "请确认需求信息" in said and "联系方式：专家接单后告知" in said

@@ -86,3 +86,31 @@ def test_confidentiality_and_remote() -> None:
 def test_budgets_said_in_passing(said: str, amount: float | None) -> None:
     budget = slots.parse_budget(said)
     assert (budget.amount if budget else None) == amount
+
+
+@pytest.mark.parametrize(("said", "amount"), [
+    ("急得很 钱的话三千", 3000), ("钱嘛两千左右", 2000), ("预算十来万吧 看效果", 100000),
+    ("花了好多钱 种了三千棵", None), ("十来个人", None),
+])
+def test_money_named_by_the_word_money_and_about_ten(said: str, amount: float | None) -> None:
+    budget = slots.parse_budget(said)
+    assert (budget.amount if budget else None) == amount
+
+
+def test_no_money_however_said_and_the_phone_yes_or_no_in_few_words() -> None:
+    for said in ("我莫得钱哦", "不出钱 没得钱", "没钱"):
+        assert slots.NO_MONEY.search(said), said
+    assert not slots.NO_MONEY.search("看着给")
+    for said in ("电话要得", "面议 电话莫得问题", "不太急 1000块 电话要得"):
+        assert slots.parse_contact_consent(said) is True, said
+    for said in ("莫给电话 我怕骚扰", "电话不得行", "电话算了"):
+        assert slots.parse_contact_consent(said) is False, said
+    # 长期 of what is wanted is no urgency: the 很急 said after it is
+    assert slots.parse_urgency("请专家评估一下边坡的长期稳定性，做个监测方案，很急") == "urgent"
+    assert slots.parse_urgency("长期都可以") == "normal"
+    # advice asked in so many words is a consultation, a firm's too; work to do is a service
+    assert slots.advice_only("峨眉的茶企 想请教一哈专家绿茶揉捻的问题")
+    assert slots.advice_only("想找专家咨询一下原因，不需要来现场，就是请教一下")
+    assert slots.advice_only("那帮我找个专家请教一下嘛，我们在中江，不急")
+    assert not slots.advice_only("想找专家做酿酒高粱品种筛选方面的技术咨询")
+    assert slots.parse_kind("我们蒲江的猕猴桃合作社 溃疡病又冒出来了 先说下咋个防嘛") != "service"
