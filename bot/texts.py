@@ -64,7 +64,7 @@ CARD_PLAIN = ("这是您要发布的需求，请看一下对不对：对就回�
 # why a slot is asked, for a question asked back instead of an answer
 SLOT_WHY = {
     "urgency": "紧急程度只是让专家知道什么时候需要，费用由您和专家商量，不因为急就多收。",
-    "region": "问地区是为了优先找您附近的专家，方便上门。",
+    "region": "问地区是为了优先找您附近的专家，方便上门；只记到县（区），您的住址不会公开。",
     "contact_consent": ("联系方式只在专家接单后才告诉这一位专家，不会公开；"
                         "不同意也可以，专家会通过平台留言联系您。"),
 }

@@ -45,7 +45,7 @@ _CONSULT = re.compile(r"(?:帮我|给我)?(?:找|请|问|约)个?(?:专家|老�
                       r"(?:咨询|资询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
 _REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫)(?:专家)?"
                           r"(?:上门|来|跑一趟|过来)(?:现场)?|"
-                          r"(?:电话|微信|视频|线上|网上)(?:上|里)?(?:说|讲|聊|指导)")
+                          r"(?:电话|微信|视频|线上|网上)(?:上|里)?(?:说|讲|聊|指导|问)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
 _WORK_WORDS = (r"检测|化验|测一下|测下|来测|指导|培训|上门|现场|来看|过来看|看下|看一下|看看|"
                r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
@@ -59,7 +59,7 @@ _SERVICE = re.compile(_WORK_WORDS + r"|测测|测哈|带一|想学|弄好|搭建
                       + EXPERT_REQUEST)
 
 
-_RELAYED = re.compile(r"帮[^，,。！!？?\s]{0,8}?问(一?下|哈)?")
+_RELAYED = re.compile(r"帮[^，,。！!？?\s找请专家]{0,8}?问(一?下|哈)?")
 
 
 def advice_only(text: str) -> bool:
@@ -67,6 +67,7 @@ def advice_only(text: str) -> bool:
     many words, no one to come and no money offered ("帮我们村李嬢嬢问下" relays the
     question: no help asked of anyone to come)."""
     text = _RELAYED.sub(" ", text)
+    text = re.sub(r"帮我(?=找|问|请|联系|对接)", "", text)  # ("帮我找个专家网上问下": a request)
     return bool((_CONSULT.search(text) or _REMOTE_ONLY.search(text)) and not _WORK.search(
         _REMOTE_ONLY.sub("", _CONSULT.sub("", text))) and parse_budget(text) is None)
 
@@ -278,6 +279,8 @@ NO_MONEY = re.compile(r"(?:没|莫)得?(?:啥子?|好多|多少)?钱|没有钱|�
 # ("打了除草剂都没得用" is no money said)
 _CANNOT_EVEN = re.compile(r"都(?:拿不出|出不起|给不起|凑不出|"
                           r"(?:没得|没有|莫得)(?!问题|事|用|效|啥|什么|好))")
+_PAST_SPEND = re.compile(r"(去年|上次|上回|以前|之前|那次|前年)[^。！!？?]{0,16}"
+                         r"(花了|给了|出了|用了|付了)\s*$")
 _CN = "零〇一二两三四五六七八九十百千万"
 _FINANCIAL = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟萬", "一二三四五六七八九十百千万")
 # "5,000" is a number; "5000," ends one ("预算大概5000,想找…" once read as no amount)
@@ -308,7 +311,8 @@ _BUDGET_WORD = re.compile(r"(预算|budget|费用|经费|报酬|服务费|咨询
 _LONE_AMOUNT = re.compile(r"(?:^|(?<=\s))"
                           r"(\d{3,7}|\d+(?:\.\d+)?[kKwW千万]|[一两二三四五六七八九]+[千万])"
                           r"(?:块钱?|元)?(?=\s|$)")
-_ASKS_FOR_SOMEONE = re.compile(r"专家|技术员|兽医|农技员|老师|来看|上门|指导|检测|方案|培训")
+_ASKS_FOR_SOMEONE = re.compile(r"专家|技术员|兽医|农技员|老师|来看|上门|指导|检测|方案|培训|"
+                               r"请人|来教|教下")
 # units MEASURE does not hold: "温度 300 度" is no amount either
 _AFTER_COUNT = re.compile(r"\s*(度|℃|%)")
 _UNIT_VALUE = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100}
@@ -377,6 +381,8 @@ def parse_budget(text: str) -> Budget | None:
         plain = (a_tok.isdigit() and int(a_tok) >= 100
                  and _BUDGET_WORD.search(text[max(0, m.start() - 10):m.start()]))
         counted = MEASURE.match(text, m.end())  # "三千多棵", "五万左右只鸡": not money
+        if _PAST_SPEND.search(text[max(0, m.start() - 24):m.start()]):
+            continue  # ("以前请过县上的技术员 给了两百块钱烟钱 这回你们看着给嘛": then, not now)
         hedged = big and m.group("approx") and not counted
         if not (m.group("cur") or (scaled and cue and not counted) or hedged or plain):
             continue  # ("有五百亩芒果基地" counts land, whatever cue is near)
@@ -452,7 +458,8 @@ _CONSENT_NO = re.compile(r"不留电话|不留联系|不(?:给|提供)(?:电话|
                          r"(?:给|告诉|发|透露)")
 _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
                           # "想了哈还是给嘛 不然专家联系不到我"
-                          r"还是给(?:嘛|吧|他|她|专家|电话)|(?:不然|要不然|否则)专家联系不到|"
+                          r"还是给(?:嘛|吧|他|她|专家|电话)|还是给[嘛吧哈了。！!\s]*$|"
+                          r"(?:不然|要不然|否则)专家联系不到|"
                           # "电话嘛可以给他", "电话可以告诉专家", "可以跟专家说我电话"
                           r"(?:同意|愿意)给(?:电话|联系方式|号码|专家)|"  # "同意给电话"
                           # "联系方式同意", "电话同意给": said in one go with the rest

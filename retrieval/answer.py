@@ -94,7 +94,11 @@ class Answerer:
         # "我帮我爷爷打字哈：他问…", "爷爷又问，…": the question itself, not who passes it on
         # (an old man named first would make a citrus question about a person)
         question = _RELAYED.sub("", question).strip() or question
-        question = _asked_after_news(question)
+        asked = _asked_after_news(question)
+        if asked != question and previous and not _LATER.search(asked):
+            # "人送医院了 问下沼液能不能直接排到河沟头": the emergency is over, the question new
+            previous = previous_article = None
+        question = asked
         question = _glossed(question)  # "operate 的时候有啥子 safety 要注意"
         verdict = assess(question)
         if verdict.kind == "harm":
@@ -197,6 +201,9 @@ class Answerer:
                 # offered to an expert nor logged as an unmet 科普 need
                 return Answer(smalltalk.REPLY["out_of_scope"], abstained=True,
                               intent="out_of_scope")
+            if previous and topic == question and _ANAPHORA.search(question):
+                # "那鸭子呢" unanswered: what goes to an expert says what it is asked of
+                topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
         asked = asks(question)
         hits = self._answering_first(q, hits, asked)
@@ -769,8 +776,11 @@ _EATEN = re.compile(r"[吃咬啃蛀]")
 _CONDITION = re.compile(r"痛风|高血压|糖尿病|高血脂|尿酸|结石|胃炎|胃溃疡|肝炎|脂肪肝|贫血|便秘|"
                         r"失眠|哮喘|湿疹|痔疮|甲亢|鼻炎|关节炎|颈椎病|腰椎间盘|近视|冠心病")
 _EATS = re.compile(r"吃|喝")
-_PESTS_ASKED = re.compile(r"(?:有|长|生|起|遭|招)了?(?:好多|很多|些|点)?(?:虫|蚜虫|腻虫)|"
-                          r"虫子?[多凶]")
+# a nutrient lacking, and the words of an article on feeding a crop
+_NUTRIENT_ASKED = re.compile(r"缺[啥什么子哪种个]{0,3}(?:肥|素|营养|元素|氮|磷|钾|铁|锌|硼|镁|钙)")
+_NUTRIENT_WORDS = re.compile(r"肥|缺素|营养元素|缺[氮磷钾铁锌硼镁钙]")
+_PESTS_ASKED = re.compile(r"(?:有|长|生|起|遭|招)了?(?:好多|很多|些|点)?"
+                          r"(?P<pest>[\u4e00-\u9fff]{0,2}?(?:虫|螨))|(?P<many>虫子?)[多凶]")
 _PEST_WORDS = re.compile(r"虫|蚜|螟|蛾|螨|蚧|蓟马|虱|蝇|象甲|天牛|蛆")
 # an animal (or a person) off its food, and the words an article on it uses
 # ("他不想吃药" is no animal off its food)
@@ -787,8 +797,14 @@ def _speaks_of_the_symptom(question: str, article: str) -> bool:
     its words); a question naming none passes."""
     # ("叶子吃得稀烂" is a pest's eating, no rot)
     said = {m.group(1) for m in _SYMPTOM.finditer(question) if not _EATEN.search(m.group(0))}
-    if _PESTS_ASKED.search(question) and not _PEST_WORDS.search(article):
-        return False  # ("四季豆有虫咋个整" is not the leftovers article's undercooked beans)
+    if (m := _PESTS_ASKED.search(question)) and not (
+            _PEST_WORDS.search(article) if (pest := m.group("pest") or "虫") == "虫"
+            else pest[-1] in article):
+        # ("四季豆有虫咋个整" is not the leftovers article's undercooked beans, "蜂子长了蜂螨"
+        # not the bee-sting article's)
+        return False
+    if _NUTRIENT_ASKED.search(question) and not _NUTRIENT_WORDS.search(article):
+        return False  # ("猕猴桃叶子黄得很 是不是缺啥子肥" is no canker article's: it never says 肥)
     if _OFF_FEED.search(question) and not _OFF_FEED_WORDS.search(article):
         return False  # ("母猪生了崽不吃食" is not the piglets' diarrhoea)
     return not said or any(w in article for s in said for w in _SYMPTOMS[s])
@@ -861,12 +877,15 @@ _RELAYED = re.compile(rf"^(?:我?(?:帮|替|给)(?:我家?|屋头)?{_KIN}[^，,�
 _RELAYED_LATER = re.compile(rf"[\s，,。！!]+(?:他|她|{_KIN})(?:又|还)?(?:想问|问|让我问)"
                             r"(?:一下|哈)?(?!的)[，,：:\s]*")
 # a question after news, said as its consequence: "…消防来了 那以后秸秆不烧咋处理嘛"
-_AFTER_NEWS = re.compile(r"[\s，,。！!]+(?=(那|那么)?(以后|今后|下次|往后)[^，,。！!？?\s]{2})")
+_AFTER_NEWS = re.compile(r"[\s，,。！!]+(?=(那|那么)?(以后|今后|下次|往后)[^，,。！!？?\s]{2})|"
+                         r"[\s，,。！!]+(?:另外|顺便|对了)?(?:问下|问一下|问个事|请问)[\s，,]*")
 _AFTERMATH = re.compile(r"火(灭|熄|扑灭)|消防|120|救护车|医院|医生|送到|抢救|救过来|醒了|没得?大事|"
                         r"脱离危险")
 # still in the emergency just answered ("120打了 在等车 还要做啥子"), or past it ("以后…")
 _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎么|做)|等(车|救护车|120)|在路上|"
-                          r"车来之前|医生来之前|来之前|现在(咋|怎么|该|要)")
+                          r"车来之前|医生来之前|来之前|现在(咋|怎么|该|要)|"
+                          # "120打了 去医院要带啥子", "她衣服上全是药水 要不要先洗下"
+                          r"(去|到)医院.{0,4}(带|拿)|要不要先|先(洗|冲|脱)")
 # something to do to the person in danger, asked now ("要不要给他灌水催吐", "能不能扶她起来")
 _FOR_THEM_NOW = re.compile(r"(要不要|能不能|可不可以|该不该|敢不敢|可以|能)(先|马上)?"
                            r"(给|帮|把|扶|背|抱|喂)?"
@@ -954,6 +973,7 @@ FIRST_AID: dict[str, str] = {
     "hfmd": "手足口病 重症 送医",
     "nosebleed": "流鼻血 止血",
     "hypo": "低血糖 糖尿病",
+    "blunt": "腹部外伤 内脏出血 送医",
     "flood": "山洪 泥石流 避险 高处",
     "buried": "被埋压 敲击 求救 余震",
     "car_flood": "开车 积水 车窗 逃生",
@@ -1053,7 +1073,7 @@ _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|�
 # a disease by name ("带状疱疹", "腐烂病", "猪瘟"): its last two characters, unless the first of
 # them says nothing of which disease ("生病", "啥病", "这病", "发病")
 # ("褐色病斑", "病虫害", "病死猪": 病 begins another word there)
-_DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟)"
+_DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟|痘)"
                       r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树])))")
 # endings many diseases share: the whole name must be said ("大黄根腐病" is no 干腐病)
 _SHARED_ENDINGS = frozenset("腐病 枯病 霉病 萎病".split())  # noqa: SIM905

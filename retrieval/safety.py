@@ -195,8 +195,12 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"(冷汗|出汗).{0,8}(气短|气紧|胸闷)|(气短|胸闷).{0,8}冷汗|"
      r"heart attack|chest pain"),
     # injuries from falls from height, blows, crashes
+    # "牛把帮工踢了 踢到肚子了 脸煞白 一直在吐": a blow to the belly, and shock
+    ("blunt",
+     r"(踢|撞|顶|砸|压)(到|伤|了).{0,10}(肚子|胸口|腰).{0,12}(煞白|发白|吐|昏|冷汗|血)"),
     ("fall",
      r"骨头.{0,3}(戳|露|看得到|看得见|出来)|头破|脑壳.{0,3}(破|开)|(砸|压|夹|撞)到.{0,6}(昏|吐|动不得|断|血)|"
+
      r"车祸|(摔|跌|滑倒|摔倒).{0,12}(断|动不[得了]|起不来|没得?反应|站不起|怪角度|变形|没得?知觉)|"
      r"(楼|阳台|树|房子|屋顶|房顶|脚手架|坎|崖|岩|梯子|架子)上?.{0,3}(摔|掉|跌|滚|落)(下来|下去)|"
      r"(摔|掉|滚|跌)下(坎|崖|岩|去了)|(头|脑壳).{0,4}(撞|砸|磕).{0,12}(吐|昏|晕|迷糊|不醒)"),
@@ -323,7 +327,7 @@ _NOT_AN_ANIMAL = re.compile("猪草|猪食|猪圈|猪肉|牛肉|羊肉|鸡肉|�
 # "我屋头的猪": the person named is the owner, not the one in trouble
 _OWNER = re.compile(f"(我们?家?|我?屋头|我?屋里|家里|隔壁)的?(?=({_ANIMAL.pattern}))")
 _PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|外公|外婆|妈|爸|孙|(?<!的)人|姐|哥|"
-                     "弟|妹|老公|老婆|同学|朋友|工人|邻居|同事|师傅|岳|幺儿|嬢|兄弟|"
+                     "弟|妹|老公|老婆|同学|朋友|工人|帮工|雇工|小工|邻居|同事|师傅|岳|幺儿|嬢|兄弟|"
                      r"\b(my|he|she|i|someone|somebody|grandma|grandpa|dad|mum|mom|son|daughter)\b")
 _BITTEN = re.compile("(遭|被)(一[窝只条])?[^，。,]{0,6}"
                      "(狗|蛇|长虫|蜂子?|蜜蜂|马蜂|胡蜂|黄蜂|蜈蚣|蝎子)")
@@ -357,9 +361,12 @@ def assess(text: str) -> SafetyVerdict:
             _FIRE.search(t) and not _rule_topic(t)):
         # ("救命 火燃到屋后头竹林了": a fire and no one hurt by name is the 119 line)
         return SafetyVerdict("emergency", EMERGENCY_TEXT, _topic(t))
-    if _FIRE.search(t):
+    if _FIRE.search(_FIRE_FEARED.sub(" ", t)):  # ("怕起火", "防火灾": no fire now)
         return SafetyVerdict("fire", FIRE_TEXT)
     return SafetyVerdict("", "")
+
+
+_FIRE_FEARED = re.compile("(怕|防|担心|预防|以免|避免|防止|会不会|容易)(着火|失火|火灾|起火)")
 
 
 def in_advance(text: str) -> bool:
@@ -475,7 +482,8 @@ FIRST_AID_TITLES: dict[str, re.Pattern[str]] = {
         "buried": "地震", "car_flood": "内涝", "lost": "迷路",
         "antibiotic": "抗生素",
         # no article of their own in most corpora: the fixed advice below instead
-        "seizure": "抽搐|惊厥|癫痫", "bleeding": "止血|外伤出血", "allergy": "过敏性休克",
+        "seizure": "抽搐|惊厥|癫痫", "blunt": "腹部外伤|内脏出血", "bleeding": "止血|外伤出血",
+        "allergy": "过敏性休克",
     }.items()}
 
 # What to do before help comes, for topics whose article a corpus may lack (standard first
@@ -487,6 +495,8 @@ FIXED_ADVICE: dict[str, str] = {
     "allergy": "让病人平躺（呼吸困难时半坐），停止接触可能引起过敏的东西；"
                "有医生开的肾上腺素笔要立即使用。",
     "hypo": "病人清醒能吞咽时，给喝糖水或吃几块糖；叫不醒时不要强行喂食，让他侧躺。",
+    "blunt": "让伤者平躺、保暖，不要给吃喝，不要揉按伤处；肚子挨了重击后脸色发白、出冷汗、"
+             "一直呕吐，可能是内脏出血，要尽快送医。",
 }
 
 
@@ -496,9 +506,11 @@ def _about_an_animal(t: str) -> bool:
     t = _OWNER.sub("", _NOT_AN_ANIMAL.sub("", _BITTEN.sub("", t)))
     # "我们是…饲料企业，合作的肉鸡…呼吸困难": "we" own the flock, nobody of us is ill
     t = _WE.sub("", t)
+    t = _EXCLAIMED.sub("", t)  # ("鱼全部浮起来…喘不过气 急死个人": the owner's worry, no patient)
     if "兽医" in t and not bitten:  # "我在江油 屋头的猪…喘得凶 想请个兽医": the speaker calls a vet
         t = t.replace("我", "")
     return bool(_ANIMAL.search(t)) and not _PERSON.search(_ANIMAL.sub("", t))
 
 
 _WE = re.compile("我们|咱们|我司|我公司|我单位|我场|我厂")
+_EXCLAIMED = re.compile("(急|气|吓|愁|累)死(个|我|人)了?人?|师傅|老师")

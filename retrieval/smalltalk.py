@@ -45,12 +45,15 @@ _TRAILING_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff？?！!。，,~～]+$")
 _CAPABILITIES = re.compile(r"你(能|会|可以)(做|干|帮我?做?)?(啥|什么|些啥)|你们?是(谁|啥|什么|干啥|"
                            r"干什么|哪个|机器人|真人)|你有(啥|什么)用|能干啥|怎么用你|咋个用你|"
                            r"(有|都有)(些)?(啥子?|什么)功能|机器人(回答|回复|在答|答)|"
-                           r"(真人|有人)在?(后台|回答|回复|打字)")
+                           r"(真人|有人)在?(后台|回答|回复|打字)|"
+                           # "你们这个是政府搞的吗": who runs it
+                           r"(?:你们|这个|你们这个|这个平台)(?:是)?(?:政府|官方|国家|科协|公家)"
+                           r"(?:搞|办|开|弄|做)的")
 # about the assistant itself: its name, age, mood, or praise and complaints
 _ABOUT_ME = re.compile(r"^你.{0,3}(叫|几岁|多大|是男|是女|喜欢|会说|会不会说|心情|好笨|真笨|好聪明|"
                        r"真聪明|好厉害|真棒|好棒|结婚|住在)|^(你|你们).{0,10}(真好|好用|不错|厉害)$|"
                        r"给你点个?赞|(这个)?助手(好用|不错|真好)|答非所问|"
-                       r"(你)?说的(啥子|什么).{0,3}听不懂|破机器人|(问|说)了半天|答不到|答不上|"
+                       r"(你)?说的(啥子|什么).{0,3}听不懂|破机器人|(问|说)了半天|(?<![我])答不到|(?<![我])答不上|"
                        # "你好没得用" is about me; "打了除草剂也没得用" about the weedkiller
                        r"(你|这个|助手|机器人|问你)[^，,。]{0,4}(不好用|没得用)|^(不好用|没得用)|"
                        r"牛头不对马嘴|驴唇不对马嘴|一点都不好用|你回答得?的?(啥子|什么)|太笨|(太阳|天气|今天).{0,6}(安逸|巴适|舒服|好热|好冷)(得很|很)?[呀啊嘛哈哦]*$|回答的?不对.{0,6}(再想|重新)")
@@ -59,6 +62,10 @@ _HOURS = re.compile(r"^(你们?|平台|助手|科协)(这边|那边)?.{0,4}"
                     r"(上班|下班|休息|放假|几点.{0,2}(上|下)班|有人(在|值班)?(不|吗|没得|没有))")
 # what happens once a need is out, and who the experts are: "发了之后专家好久会联系我们哦",
 # "专家靠不靠得住" — the platform's way of working, not a 科普 question
+# "你们会不会把我电话号码卖给别人哦": what becomes of a phone number
+# (the card's 公开范围 is not this: "电话可以给专家，但是不要公开" answers the form)
+_PRIVACY = re.compile(r"(电话|号码|手机|联系方式|信息|地址|资料).{0,10}(卖给|卖了|卖出去|泄露|外传|"
+                      r"发到网上|发网上)|(会不会|是不是).{0,12}(骚扰|泄露|卖给|卖了|给别人|给别个)")
 _PROCESS = re.compile(r"(发布|发出去|登记)(了|之后|以后|后)?.{0,8}"
                       r"(好久|多久|几天|啥时候|什么时候|咋个弄|怎么弄|联系|接单)|"
                       # ("发了芽之后好久移栽" is a seedling's)
@@ -192,6 +199,9 @@ _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
                          # "你们能不能帮我们卖饲料": selling is no science
                          r"(你们|平台|助手|能不能|可不可以)(能不能|可不可以|能|可以|会不会)?(帮|替)"
                          r"(我们?|我家|我|忙)(卖|代卖|推销|销售)|"
+                         # "能不能帮我们合作社把猕猴桃卖了"
+                         r"(帮|替)(我们?|我家|我)[^，,。？?]{0,6}把[^，,。？?]{1,10}"
+                         r"(卖了|卖掉|卖出去|销出去|推销)|"
                          # "能不能帮我贷点款 屋头要修房子": loans, whatever they are for
                          r"贷.{0,2}款|借.{0,2}(钱|款)给我|(帮|给)我借.{0,2}钱|"
                          r"(老板|书记|村长|领导|厂长|那个人)[^，,。]{0,6}(遭抓|被抓|抓起来|坐牢|跑路|"
@@ -246,6 +256,8 @@ REPLY = {
     "process": ("需求发布后，我马上把它推送给研究方向对口、离您近的专家；"
                 "有专家接单会第一时间通知您，专家没开通在线接单的，由当地科协工作人员电话联系。专家来自平台登记的高校、科研院所、"
                 "农技推广单位和企业，接单后您会看到他的姓名和单位。"),
+    "privacy": ("您的电话和地址不会公开，也不会卖给或交给别人：只有您同意后，接单的那一位专家"
+                "才看得到电话；不同意的话专家通过平台留言联系您。回复“删除我的数据”可以随时清除。"),
     "joke": "讲笑话我不太在行 😄 种地、养殖、健康方面的问题倒是可以问我。",
     "dose": ("药吃多少、一天几次，要按说明书或听医生、药师的，我这里不能替您定剂量。"
              "不舒服请到附近医院、诊所或药店问一问；情况紧急请拨打120。"),
@@ -314,6 +326,8 @@ def _classify(text: str) -> str | None:
     if _NOISE.search(t):
         return "noise"
     t = _TRAILING_SYMBOLS.sub("", t)  # "多谢多谢🙏"
+    if t and _NOISE.search(t):  # "哈哈哈 😂"
+        return "noise"
     t = _LAUGH.sub("", t) or t  # "哈哈哈 你是男的还是女的"
     if (kind := _chat_kind(t)) is not None:
         return kind
@@ -328,6 +342,10 @@ def _classify(text: str) -> str | None:
     if _ALWAYS_OUT.search(t) or ((_OUT_OF_SCOPE.search(t) or _FORECAST.search(t))
                                  and not _IN_SCOPE.search(t)):
         return "out_of_scope"
+    # "好 晓得了 我们马上去医院": understood, and on the way — nothing asked
+    if len(pieces) > 1 and _chat_kind(pieces[0]) in ("ok", "thanks") and len(t) <= 24 \
+            and _ON_THE_WAY.search(t) and not _ASKING.search(t):
+        return "ok"
     # "谢谢你哈 上回说的那个法子管用得很", "要得，谢谢你哈，你们这个还有点用": thanks (after
     # an ok, at most) and news, nothing asked
     kinds = [_chat_kind(p) for p in pieces]
@@ -338,13 +356,15 @@ def _classify(text: str) -> str | None:
     return None
 
 
+_ON_THE_WAY = re.compile(r"(马上|这就|现在|已经)(去|送|到)(医院|卫生院|诊所)|在路上|"
+                         r"救护车(来|到)了|120(打了|来了)")
 _HELP_WANTED = re.compile(r"专家|技术员|兽医|农技员|(?:请|找|喊)[个位]?(?:人|老师)")
 
 
 def _chat_kind(t: str) -> str | None:
     for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("ok", _OK),
                           ("capabilities", _CAPABILITIES), ("hours", _HOURS), ("cost", _COST),
-                          ("process", _PROCESS),
+                          ("process", _PROCESS), ("privacy", _PRIVACY),
                           ("chat", _ABOUT_ME),
                           ("intro", _INTRO),
                           ("joke", _JOKE)):

@@ -66,6 +66,18 @@ def normalise(text: str) -> str:
     return fix_typos(zhconv.convert(text, "zh-cn").lower())
 
 
+# full-width digits and Latin letters ("２０００", "ＯＫ"); punctuation stays as typed
+_FULL_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+               for c in range(r[0], r[1] + 1)}
+
+
+def plain(text: str) -> str:
+    """What a message says, as the dialog reads it: full-width digits half-width ("２０００"),
+    traditional characters simplified ("請個技術員"), homophone typos put right; case and
+    punctuation kept."""
+    return fix_typos(zhconv.convert(text.translate(_FULL_WIDTH), "zh-cn"))
+
+
 def fix_typos(text: str) -> str:
     """The commonest homophone typos put right ("找砖家" → "找专家")."""
     return _TYPO.sub(lambda m: _TYPOS[m.group(0)], text)

@@ -37,7 +37,8 @@ _QUICK: dict[str, list[tuple[str, str]]] = {
 }
 _SLOT_ANSWER = {"urgent": "很急", "soon": "尽快", "normal": "不急"}
 # asides inside a form: answered with a word, the form's question asked again
-_ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours", "cost", "process")
+_ASIDE = ("out_of_scope", "joke", "chat", "capabilities", "intro", "hours", "cost", "process",
+          "privacy")
 # the phone or consent spoken of ("没得啥子不同意的 给他嘛" answers, whatever 啥 it has)
 _OF_CONTACT = re.compile(r"电话|联系方式|号码|手机|微信|联系|同意|给他|给她|给专家|给嘛|给噻|留")
 # a question back about the prompt itself, not a 科普 question asked inside the form
@@ -62,7 +63,7 @@ _THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)
 _HOW_TO = re.compile(r"(咋个|怎么|如何|怎样|咋)(弄|搞|整|来|去)?"
                      r"(改造|设计|规划|优化|维修|调试|评估|检测|化验|鉴定|诊断|培训)")
 _ASK_LEAD = re.compile(r"(?<![不没])(想|我想|我)?问(一?下|哈|个事)")
-_FIRST_CLAUSE = re.compile(r"[^，,。！!？?；;\s]+")
+_CLAUSE_END = re.compile(r"[，,。！!；;\s]+")
 # the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
 _THEN_ASKED = re.compile(r"[，,。！!；;\s]+(?:诶|哎|欸|噢|哦|嗯)?[，,\s]*"
                          r"((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
@@ -159,10 +160,12 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
         # way after the request is answered; the request alone is the need
         parts = [text[m.end():]]
         said[-1] = text[:m.start()]
-    elif (first := _FIRST_CLAUSE.match(text)) and words.NEED_REQUEST.search(first.group(0)) \
-            and (rest := text[first.end():].strip(" ，,。！!")) and (
+    elif (req := words.NEED_REQUEST.search(text)) and (
+            end := _CLAUSE_END.search(text, req.end())) and (
+            rest := text[end.end():].strip(" ，,。！!")) and (
                 _ASKS_SOMETHING.search(rest) or _ASKING_WORDS.search(rest)):
-        # "想咨询一下专家 我在蓬安 屋头羊子好久驱一次虫哦": the request first, then the question
+        # "想咨询一下专家 我在蓬安 屋头羊子好久驱一次虫哦", "我是平武一个茶叶合作社的会计
+        # 想线上请教一下专家 茶树鸡爪枝多了要咋个剪": the request, then the question
         parts = [rest]
     # ("我们是射洪一家植保服务公司 …想问下无人机打药风大了还能不能飞": from where it asks)
     parts = [p[m.start():] if (m := _ASK_LEAD.search(p)) else p for p in parts]
@@ -238,7 +241,10 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # "你说啥子", "啥意思", "啥子县哦 没听懂": the question again, more plainly
         _ask_slot(name, t, texts.SLOT_PLAIN.get(name))
         return
-    if name in texts.SLOT_WHY and words.only_asks_back(text) and _ABOUT_SLOT[name].search(text):
+    if name in texts.SLOT_WHY and ((words.only_asks_back(text) and _ABOUT_SLOT[name].search(text))
+                                   or words.worried_back(text)):
+        # ("问这个做啥子哦 会不会把我屋头地址公开出去", "电话给专家 会不会遭骚扰哦": a worry
+        # asked back, no answer, whatever words of the answer it holds)
         # "急不急？你们还分急不急的哦？急的是不是要多给钱？": a question back, not an answer —
         # why we ask, then the question again
         t.say(texts.SLOT_WHY[name])

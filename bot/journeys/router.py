@@ -18,7 +18,7 @@ from bot.journeys.base import Deps, Step, Turn, menu
 from delivery.messages import MAX_TEXT, Inbound
 from retrieval import smalltalk
 from retrieval.safety import assess, in_advance
-from retrieval.tokenize import fix_typos
+from retrieval.tokenize import plain
 
 _BARE_LEAVE = 8  # characters: "算了", "不要了嘛"
 
@@ -76,7 +76,7 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         t.data = {k: v for k, v in t.data.items() if k in ("last_question", "last_article")}
         menu(t, welcome=True)
         return
-    text = fix_typos((msg.text or "").strip())  # ("找砖家": the expert meant)
+    text = plain((msg.text or "").strip())  # ("找砖家": the expert meant; "請個技術員")
     if len(text) > MAX_TEXT:
         t.say(texts.TOO_LONG.format(n=MAX_TEXT))
         text = text[:MAX_TEXT]

@@ -329,6 +329,25 @@ def answers_a_form(text: str) -> bool:
                 or re.search(r"专家|技术员|兽医|农技员", text))
 
 
+# a worry about the prompt asked back in its last clause ("电话给专家 会不会遭骚扰哦")
+_WORRY = re.compile(r"会不会|是不是|啥子?意思|什么意思|做啥子?|干啥|为啥|为什么|咋个办")
+_WORRY_ABOUT = re.compile(r"公开|骚扰|卖|泄露|网上|别个|别人|多给钱|多收|要钱|骗")
+# why the prompt is asked, or what it means ("问这个做啥子哦", "联系方式告诉专家是啥意思哦"); a
+# 科普 word's meaning ("安全间隔期是啥子意思") is a question to answer
+_ASKED_WHY = re.compile(r"问(?:这个|这些|这)?(?:做啥|干啥|干嘛|为啥)|为(?:啥|什么)要问|"
+                        r"(?:急不急|联系方式|电话|地区|地址|预算|公开)[^，,。？?]{0,6}(?:是)?"
+                        r"(?:啥子?|什么)意思")
+
+
+def worried_back(text: str) -> bool:
+    """The message ends on a worry about the prompt ("问这个做啥子哦 会不会把我屋头地址公开出去",
+    "说急的话是不是要多给钱"): why it is asked is the reply, not a guess of an answer."""
+    clauses = [c for c in re.split(r"[，,。！!？?；;…\s]+", text.strip()) if c]
+    last = clauses[-1] if clauses else ""
+    return bool(_WORRY.search(last) and _WORRY_ABOUT.search(last)) or bool(
+        _ASKED_WHY.search(last))  # ("问这个做啥子嘛？……我在营山": asked, then answered)
+
+
 _BACK = re.compile(r"是不是|吗|嘛[？?]|啥|咋|为什么|为啥|还分|哪个|凭啥|做啥|干啥|有啥用|"
                    r"要.{0,4}钱")
 
@@ -374,7 +393,7 @@ def sounds_confused(text: str) -> bool:
 # a yes before the words: "可以 转给专家嘛"
 YES_FIRST = re.compile(r"^(可以|好的?|要得|行|嗯|中)[，,\s]*")
 # a need or an expert said as not wanted
-_NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必)(?:发布?|提交|找|请|约)?"
+_NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必)(?:发布?|提交|找|请|约|转给?|问)?"
                          r"(?:需求|专家|技术员|兽医|人)")
 _NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想)"
                          r"(?:找|请|喊|约)[^，,。！!？?；;\s]{0,10}")
@@ -406,7 +425,8 @@ def looks_like_need(text: str, role: str = "") -> bool:
 
 
 _FIRM_PROBLEM = 6
-_WHAT_IT_IS = re.compile(r"(?:算|属于|是)(?:啥子?|什么|哪个|哪种)(?:级别|等级|标准|程度|水平|档次)")
+_WHAT_IT_IS = re.compile(r"(?:算|属于|是)(?:啥子?|什么|哪个|哪种)(?:级别|等级|标准|程度|水平|档次)|"
+                         r"哪一?年|几几年|哪个朝代")  # ("熊猫国家公园是哪年成立的")
 _BY_PHONE = re.compile(r"(?:不用|不需要|不必|用不着)(?:专家)?(?:上门|来|跑一趟)|"
                        r"电话(?:里|上)?(?:说|讲|聊)(?:就行|就可以|就要得|都行)")
 
