@@ -63,7 +63,6 @@ _THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)
 _HOW_TO = re.compile(r"(咋个|怎么|如何|怎样|咋)(弄|搞|整|来|去)?"
                      r"(改造|设计|规划|优化|维修|调试|评估|检测|化验|鉴定|诊断|培训)")
 _ASK_LEAD = re.compile(r"(?<![不没])(想|我想|我)?问(一?下|哈|个事)")
-_CLAUSE_END = re.compile(r"[，,。！!；;\s]+")
 # the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
 _THEN_ASKED = re.compile(r"[，,。！!；;\s]+(?:诶|哎|欸|噢|哦|嗯)?[，,\s]*"
                          r"((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
@@ -161,7 +160,7 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
         parts = [text[m.end():]]
         said[-1] = text[:m.start()]
     elif (req := words.NEED_REQUEST.search(text)) and (
-            end := _CLAUSE_END.search(text, req.end())) and (
+            end := _CLAUSE_START.search(text, req.end())) and (
             rest := text[end.end():].strip(" ，,。！!")) and (
                 _ASKS_SOMETHING.search(rest) or _ASKING_WORDS.search(rest)):
         # "想咨询一下专家 我在蓬安 屋头羊子好久驱一次虫哦", "我是平武一个茶叶合作社的会计
