@@ -31,6 +31,7 @@ _GENERIC = frozenset(
     经验 急需 尽快 马上 着急 面议 同意 平台 科技 四川 四川省 本地 附近
     开始 发现 出现 感觉 好像 不知道 晓得 不晓得 莫得 咋个 啥子 怎么
     为啥 哪个 好多 几个 一个 两个
+    屋头 那个 这个 娃子 喊个 那喊个 来看 看哈 一哈 有股 小厂 这两天 这几天
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # "一项", "一位", "三十几", "快满了", "调一调": counts and fillers, not topics
@@ -122,10 +123,14 @@ def keywords(text: str, found_products: list[str], tokenizer: Tokenizer | None =
 
 # clauses end at punctuation, or at a space between words: people type "A B C" for "A，B，C"
 _CLAUSE = re.compile(r"[。！？!?\n；;，,]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_INTRO = re.compile(r"^(?:我们?(?:是|这边|这里|家|在)|我们?(?:公司|合作社|厂|单位|村|基地|养殖场)|"
+_INTRO = re.compile(r"^(?:我们?(?:是|这边|这里|家|在|屋头|屋里)|"
+                    r"我们?(?:公司|合作社|厂|单位|村|基地|养殖场)|"
                     r"我司|本公司|我公司|我厂|本厂|你好|您好|请问|老师|专家|"
                     # "另外个事哈 我们厂污水处理一直不达标": the opener says nothing of it
                     r"另外|还有(个|一个|件)?事|对了|顺便)")
+# "我们是…一个做豆腐干的小厂": who they are, however long
+_WHAT_WE_DO = re.compile(r"(?:(?:做|种|养|生产|加工)[^，,。]{1,8}的|的[^，,。]{1,8})"
+                         r"(?:小厂|厂子?|工厂|企业|公司|合作社|农场|小?作坊|基地|厂家|养殖场)$")
 _REQUEST = re.compile(r"寻求|希望|想找|想请|需要|求助|请.{0,4}专家|找.{0,4}专家")
 _SIDE = re.compile(r"预算|费用|经费|面议|电话|微信|联系|急|尽快|这周|马上|［")
 
@@ -143,13 +148,17 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
             s = sum(1.0 for h in hints or [] if h in c)
             # ("我们厂污水处理一直不达标" opens with who, but says the problem)
             s -= 2.0 if _SIDE.search(c) else (
-                (2.0 if problem_size(c) < 4 else 1.0) if _INTRO.search(c) else 0.0)
+                (2.0 if problem_size(c) < 4 or _WHAT_WE_DO.search(c) else 1.0)
+                if _INTRO.search(c) else 0.0)
             s -= 0.5 if _REQUEST.search(c) else 0.0
             s -= 1.5 if only_names_a_product(c, hints or []) else 0.0  # "种了二十亩猕猴桃"
             s -= 2.0 if problem_size(c) < 3 else 0.0  # "厂子还是在叙州区": where, no problem
             return (-s, i)
 
         best = min(enumerate(clauses), key=score)[1]
+        # "牦牛肉干保质期太短想找专家合作研发…" (typed with no breaks): the problem, not the ask
+        if (m := _REQUEST.search(best)) and problem_size(best[:m.start()]) >= 4:
+            best = best[:m.start()]
     return best if len(best) <= limit else best[:limit - 1] + "…"
 
 

@@ -43,7 +43,7 @@ EXPERT_REQUEST = (r"(?:发布|发|提|登记)(?:个|一个)?(?:技术)?需求|"
 _CONSULT = re.compile(r"(?:帮我|给我)?(?:找|请|问|约)个?(?:专家|老师|技术员|兽医|农技员)"
                       r"(?:咨询|资询|请教)[下哈一]*|"
                       r"(?:咨询|资询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
-_REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫)(?:专家)?"
+_REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|不要)(?:专家)?"
                           r"(?:上门|来|跑一趟|过来)(?:现场)?|"
                           r"(?:电话|微信|视频|线上|网上)(?:上|里)?(?:说|讲|聊|指导|问)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
@@ -118,6 +118,8 @@ _URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|�
                      r"等不得")
 _MONTH_IT_BEGAN = re.compile(r"(这个月|本月)(?=(已经|都|就|又|一共|总共)?(死|病|发现|开始|遭|出现|"
                              r"掉|烂|拉|得了|发了|长了))")
+_KEPT_FOR = re.compile(r"(?:放|存|搁|摆|储存|存放|保存|泡|腌|晾)了?个?"
+                       r"(?:一两|两三|三四|几|[一两二三四五六七八九十]+)天")
 _ENGLISH_URGENCY = {"not urgent": "不急", "no rush": "不急", "asap": "尽快", "urgent": "很急"}
 _DOUBLE_NEGATION = re.compile(r"(并)?不是说?不(着)?急|不能说不急|(莫|别|不要)说不急|并非不急|"
                               r"不急是假的?|哪个说不急|(咋个|怎么|啷个|哪里)(会|能)?不急")
@@ -233,6 +235,7 @@ def _urgency(text: str) -> str | None:
                   " ", text)
     # "兔儿这个月死了三只": when the trouble came, not when help is wanted
     text = _MONTH_IT_BEGAN.sub(" ", text)
+    text = _KEPT_FOR.sub(" ", text)  # "放两三天就发粘": how long it keeps, no deadline
     if _SOON_SAID.search(text):  # "尽快嘛 马上又要落第二轮了" ("马上要采收了" alone is urgent)
         text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):
@@ -442,7 +445,7 @@ _CONSENT_NO = re.compile(r"不留电话|不留联系|不(?:给|提供)(?:电话|
                          r"不直接给|(?:别|莫|不要|不用)直接给|"
                          # "莫给电话 我怕骚扰", "电话不得行"
                          r"(?:莫|别)(?:给|留)(?:电话|联系方式|号码|手机)|"
-                         r"(?:电话|联系方式|号码|手机)[嘛呢的]?\s*(?:不行|不得行|算了|免了)|"
+                         r"(?:电话|联系方式|号码|手机)[嘛呢的]?\s*(?:就|还是)?(?:不行|不得行|算了|免了)|"
                          r"(?:电话|号码|联系方式)(?:就)?不留了?|"
                          r"(?:联系方式|电话|号码).{0,4}(?:不给|不留|别给|莫给|不要给|不要留|不得给|"
                          r"给不得|不能给)|"

@@ -94,6 +94,7 @@ class Answerer:
         # "我帮我爷爷打字哈：他问…", "爷爷又问，…": the question itself, not who passes it on
         # (an old man named first would make a citrus question about a person)
         question = _RELAYED.sub("", question).strip() or question
+        question = smalltalk.without_greeting(question)
         asked = _asked_after_news(question)
         if asked != question and previous and not _LATER.search(asked):
             # "人送医院了 问下沼液能不能直接排到河沟头": the emergency is over, the question new
@@ -225,7 +226,8 @@ class Answerer:
                                prevention=later in FIRST_AID_TITLES or bool(
                                    used and _PREVENT_ASKED.search(question) and any(
                                        t.search(used[0].title)
-                                       for t in FIRST_AID_TITLES.values())))
+                                       for t in FIRST_AID_TITLES.values())),
+                               prevent_asked=bool(_PREVENT_ASKED.search(question)))
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
             answer.confidence, answer.topic = confidence, topic
             if verdict.kind:
@@ -666,7 +668,8 @@ class Answerer:
 
     def _extract(self, q: Query, hits: list[Hit], asked: list[str],
                  confidence: float = 1.0, focus: Query | None = None,
-                 lead_first: bool = False, prevention: bool = False) -> Answer:
+                 lead_first: bool = False, prevention: bool = False,
+                 prevent_asked: bool = False) -> Answer:
         """Per cited article, the sentences that answer what was asked (the asked fact first),
         then the context they need, within a character budget; the first article leads
         (`prevention`: an emergency's prevention asked after it, whose sentences lead)."""
@@ -716,7 +719,10 @@ class Answerer:
                 scores = scores + np.array([EMERGENCY_ACTION_WEIGHT * (
                     bool(_ACTION.search(t)) - 2 * p) for t, p in zip(texts, preventing,
                                                                       strict=True)])
-            if prevention and rank == 0:
+            # (how to prevent it asked, "包虫病咋个防": the article's prevention leads, not
+            # its background)
+            leads_prevention = rank == 0 and (prevention or (prevent_asked and any(preventing)))
+            if leads_prevention:
                 scores = scores + np.array([EMERGENCY_ACTION_WEIGHT * p for p in preventing])
             if not _CHILD_ASKED.search(q.text):
                 # a grown-up choking is not helped by the steps for a baby first
@@ -731,7 +737,8 @@ class Answerer:
                 a in SPECIFIC for a in asked) else FACT_CHARS
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
                            enough=enough, lead_first=(lead_first or prevention) and rank == 0,
-                           telling=self._telling(q))
+                           telling=self._telling(q),
+                           leading=preventing if leads_prevention and not prevention else None)
             if not text:
                 continue
             citations.append(Citation(hit.id, hit.title, _snippet(docs[0].text)))
@@ -769,7 +776,10 @@ _TELLING_WEIGHT = 1.5
 _SYMPTOMS = {"黄": ("黄",), "掉": ("落", "掉", "脱"), "落": ("落", "掉", "脱"), "枯": ("枯", "干"),
              "烂": ("烂", "腐", "病斑", "褐", "萎", "死"), "卷": ("卷", "皱"), "斑": ("斑", "点"),
              "霉": ("霉",),
-             "蔫": ("蔫", "萎"), "焉": ("蔫", "萎"), "裂": ("裂",), "死": ("死", "枯")}
+             "蔫": ("蔫", "萎"), "焉": ("蔫", "萎"), "裂": ("裂",), "死": ("死", "枯"),
+             "焦": ("焦", "灼", "叶缘", "干枯")}
+# a season named by its leaves ("落叶后喷药") is no leaf falling
+_LEAF_FALL_SEASON = re.compile(r"落叶(?:后|前|期|时)")
 _EATEN = re.compile(r"[吃咬啃蛀]")
 # pests on a crop, and the words an article on them uses
 # a person's standing condition, named by a question on what they may eat or drink
@@ -789,7 +799,7 @@ _OFF_FEED = re.compile(r"不(?:吃|进)(?:食|东西|料|草|奶|饭)|"
                        r"没(?:得)?胃口|吃得少")
 _OFF_FEED_WORDS = re.compile(r"不吃(?:食|东西|料|草|奶|饭)|不进食|食欲|厌食|采食|吃得少|拒食|胃口")
 _SYMPTOM = re.compile(r"(?:叶子?|叶片|果子?|苗子?|树|枝条?|根)[^，,。！!？?\s]{0,3}?"
-                      r"([黄掉落枯烂卷斑霉蔫焉裂死])")
+                      r"([黄掉落枯烂卷斑霉蔫焉裂死焦])")
 
 
 def _speaks_of_the_symptom(question: str, article: str) -> bool:
@@ -807,6 +817,7 @@ def _speaks_of_the_symptom(question: str, article: str) -> bool:
         return False  # ("猕猴桃叶子黄得很 是不是缺啥子肥" is no canker article's: it never says 肥)
     if _OFF_FEED.search(question) and not _OFF_FEED_WORDS.search(article):
         return False  # ("母猪生了崽不吃食" is not the piglets' diarrhoea)
+    article = _LEAF_FALL_SEASON.sub("", article)
     return not said or any(w in article for s in said for w in _SYMPTOMS[s])
 # who a question is about says nothing of what is asked ("生吃鱼胆真的能明目吗 我婆婆天天说" is
 # no call for the old people's falls article): no support for a doubtful match
@@ -897,7 +908,7 @@ _THIS_THING = re.compile(r"这种|那种|这个|那个|这样|那样|这类|后�
 _ORIGIN = re.compile(r"从[\u4e00-\u9fff]{2,8}?(?=上来|过来|下来|回来|出发|来|到|去)")
 _LATER = re.compile(r"以后|平时|下次|今后|预防|防护|防止|避免")
 # prevention asked of a first-aid article ("冬天烤火咋个防煤气中毒"): its prevention leads
-_PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷个)(?:才能?)?防(?!治)")
+_PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷个)\s*(?:才能?)?\s*防(?!治)")
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外|换个问题|换个话题|"

@@ -275,11 +275,13 @@ def rivals(ranked: list[Unit], asks: list[str],
 
 def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: int,
             floor: float = 0.5, enough: int = 120, lead_first: bool = False,
-            telling: Callable[[str], frozenset[str]] | None = None) -> str:
+            telling: Callable[[str], frozenset[str]] | None = None,
+            leading: list[bool] | None = None) -> str:
     """The answer text from one article within `allowance` characters. `lead_first`: the
     best unit comes first even when no one fact was asked (an emergency: what to do now,
     not the article's background). `telling`: the question's telling words in a text, to
-    leave out the same fact given for something else (`rivals`)."""
+    leave out the same fact given for something else (`rivals`). `leading`: per text, whether
+    it comes first (prevention asked, "包虫病咋个防": its list in order, then the rest)."""
     if not texts:
         return ""
     groups = units(texts, scores, procedures=lead_first)
@@ -312,6 +314,9 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     lead_unit = chosen[0][0]
     chosen.sort(key=lambda c: c[0].first)
     primary = next((a for a in asks if a in intent.SPECIFIC), None)
+    if leading and any(leading):
+        chosen.sort(key=lambda c: not any(leading[c[0].first:c[0].first + len(c[0].parts)]))
+        return "".join(text for _, text in chosen)
     if primary is not None or lead_first:
         # the fact asked for first (with the sentences just before it that give the same kind
         # of fact: "pH 5.0–5.5 … 50–75 公斤；pH < 5.0 … 100–150 公斤"), then what follows it,

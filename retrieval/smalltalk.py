@@ -300,6 +300,15 @@ def speaks_of_science(text: str) -> bool:
     return bool(_SCIENCE.search(normalise(text)))
 
 
+_LEADING_HELLO = re.compile(rf"^(老师|师傅|专家)?{_HELLO}[\s，,!！。~～]+(?=\S)")
+
+
+def without_greeting(text: str) -> str:
+    """The message less a greeting it opens with ("早上好 包虫病咋个防", "扎西德勒，…"): the
+    greeting's words would otherwise be searched for as if they were the question's."""
+    return _LEADING_HELLO.sub("", text, count=1) or text
+
+
 def classify(text: str) -> str | None:
     """The kind of a message that is not a 科普 question, or None."""
     said = normalise(text).strip().lower()

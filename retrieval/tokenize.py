@@ -41,6 +41,7 @@ _STOPWORDS = frozenset(
         撒 哇 喃 还有 还是 就是 但是 所以 因为 如果 然后 那么 这么 怎么样
         行不行 好不好 一点 有点 啥子 啥时候 好多 好久 怎么弄 咋个办 些 做些 一下子 好几
         有啥 法子 办法 要不要 会不会 能不能 可不可以 是啥 弄 整 搞 一哈 想学 学一哈
+        扎西德勒 卡沙沙
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
@@ -48,7 +49,8 @@ _MAX_QUERY_CHARS = 2000  # longer text adds noise, not signal, and costs time
 
 
 # homophones that pinyin and voice input put in place of a word ("找砖家", "米猴桃", "军核病")
-_TYPOS = {"砖家": "专家", "专加": "专家", "米猴桃": "猕猴桃", "弥猴桃": "猕猴桃",
+_TYPOS = {"砖家": "专家", "zhuanjia": "专家", "专加": "专家", "米猴桃": "猕猴桃",
+          "弥猴桃": "猕猴桃",
           "迷猴桃": "猕猴桃", "军核病": "菌核病", "稻温病": "稻瘟病", "非州猪瘟": "非洲猪瘟",
           "红蜘珠": "红蜘蛛", "溃痒病": "溃疡病", "碳疽病": "炭疽病",
           "霜梅病": "霜霉病", "白粉并": "白粉病", "菌和病": "菌核病", "非洲猪温": "非洲猪瘟",
@@ -75,7 +77,26 @@ def plain(text: str) -> str:
     """What a message says, as the dialog reads it: full-width digits half-width ("２０００"),
     traditional characters simplified ("請個技術員"), homophone typos put right; case and
     punctuation kept."""
-    return fix_typos(zhconv.convert(text.translate(_FULL_WIDTH), "zh-cn"))
+    return _unspaced(fix_typos(zhconv.convert(text.translate(_FULL_WIDTH), "zh-cn")))
+
+
+# "牦牛 瘦 掉毛 想要 兽医 来 看": typed word by word (a second language, a voice keyboard);
+# the spaces are no clause breaks there, so the words are read as one sentence
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+_WORD_BY_WORD = 2.2  # mean characters per space-separated Chinese word, at most
+_MIN_WORDS = 5
+_CHAR_BY_CHAR = 1.5  # fewer words, nearly all one character: "不是 很 急"
+
+
+def _unspaced(text: str) -> str:
+    parts = [p for p in re.split(r"[ \u3000]+", text.strip()) if _CJK_RUN.search(p)]
+    if len(parts) < 3:
+        return text
+    sizes = [sum(len(r) for r in _CJK_RUN.findall(p)) for p in parts]
+    if sum(sizes) / len(sizes) > (_WORD_BY_WORD if len(parts) >= _MIN_WORDS else _CHAR_BY_CHAR):
+        return text
+    return _CJK_GAP.sub("", text)
 
 
 def fix_typos(text: str) -> str:

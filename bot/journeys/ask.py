@@ -91,8 +91,16 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
     return None
 
 
-_GROWER = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(是|在)[^，,。]{0,12}[，,\s]*"
-                     r"(种|养|做)了?(?P<what>[^，,。！!？?\s的]{1,6})的?[。！!]*$")
+# ("我们是乐山五通桥一个做豆腐干的小厂": a firm says what it makes and what it is)
+_GROWER = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(?:公司|厂|厂里|合作社)?(是|在)"
+                     r"[^，,。]{0,12}[，,\s]*(种|养|做|生产|加工)了?"
+                     r"(?P<what>[^，,。！!？?\s的]{1,6})的?(?:小厂|厂子?|工厂|企业|公司|合作社|"
+                     r"家庭农场|农场|小?作坊|养殖场|基地|专业户|厂家)?[。！!]*$")
+
+# "我们是红原瓦切镇的牦牛肉加工厂": where, then what the outfit makes
+_OUTFIT = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(?:公司|厂)?(是|在)[^，,。]{0,12}的"
+                     r"(?P<what>[^，,。！!？?\s的]{1,6}?)(?:加工厂|加工企业|厂|工厂|公司|企业|"
+                     r"合作社|农场|养殖场|基地|厂家|作坊)[。！!]*$")
 
 
 def _reports_a_problem(text: str, t: Turn) -> bool:
@@ -120,10 +128,10 @@ def introduces(text: str) -> str | None:
     if asks(text) or words.NEED_REQUEST.search(text) or _FOLLOW_UP_SHAPE.match(text):
         return None  # ("那兔子呢" after a chicken answer asks the same of rabbits)
     products = find_products(text)
-    if products:
-        return products[0] if only_names_a_product(text, products) else None
+    if products and only_names_a_product(text, products):
+        return products[0]
     # a crop the product list does not know: "你好，我是通江的，种银耳的"
-    m = _GROWER.match(text)
+    m = _OUTFIT.match(text) or _GROWER.match(text)
     return m.group("what") if m else None
 
 
