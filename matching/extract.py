@@ -140,6 +140,10 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
     the budget, the deadline or the phone number)."""
     clauses = [c.strip(" 、：:") for c in _CLAUSE.split(text)]
     clauses = [c for c in clauses if len(re.sub(r"\W", "", c)) >= 4]
+    # "牦牛肉干保质期太短想找专家合作研发…预算3万" (typed with no breaks): the problem, before
+    # the ask and the budget
+    clauses = [c[:m.start()] if (m := _REQUEST.search(c)) and problem_size(c[:m.start()]) >= 4
+               else c for c in clauses]
     if not clauses:
         best = text.strip()
     else:
@@ -148,7 +152,7 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
             s = sum(1.0 for h in hints or [] if h in c)
             # ("我们厂污水处理一直不达标" opens with who, but says the problem)
             s -= 2.0 if _SIDE.search(c) else (
-                (2.0 if problem_size(c) < 4 or _WHAT_WE_DO.search(c) else 1.0)
+                (4.0 if _WHAT_WE_DO.search(c) else 2.0 if problem_size(c) < 4 else 1.0)
                 if _INTRO.search(c) else 0.0)
             s -= 0.5 if _REQUEST.search(c) else 0.0
             s -= 1.5 if only_names_a_product(c, hints or []) else 0.0  # "种了二十亩猕猴桃"
@@ -156,9 +160,6 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
             return (-s, i)
 
         best = min(enumerate(clauses), key=score)[1]
-        # "牦牛肉干保质期太短想找专家合作研发…" (typed with no breaks): the problem, not the ask
-        if (m := _REQUEST.search(best)) and problem_size(best[:m.start()]) >= 4:
-            best = best[:m.start()]
     return best if len(best) <= limit else best[:limit - 1] + "…"
 
 
@@ -473,7 +474,17 @@ def _bare_amount(text: str) -> slots.Budget | None:
         if float(m.group(1)) < 10:
             return None  # "3": an option picked where there is none, never 3 yuan
         return slots.Budget(float(m.group(1)), text.strip())
-    return slots.parse_budget(f"预算{text}")
+    if (said := slots.parse_budget(f"预算{text}")) is not None:
+        return said
+    # "那就4000嘛", "村集体出6000", "村集体经济能拿一万五出来": who pays and the verb around it
+    amount = _PAYER.sub("", _PAID_TAIL.sub("", text.strip()))
+    return _bare_amount(amount) if amount and amount != text.strip() else None
+
+
+_PAYER = re.compile(r"^(?:那就|那|就|嗯|好嘛?|行)?[，,\s]*"
+                    r"(?:村集体(?:经济)?|集体|村上|村里|社里|合作社|公司|我们|我|厂里|老板|家里)?"
+                    r"(?:能|可以|最多|大概|愿意)?(?:出|拿|给|投)?")
+_PAID_TAIL = re.compile(r"(?:出来|得出来)?(?:嘛|吧|哈|哦|了|的样子)*$")
 
 
 _CLAUSES = re.compile(r"[，,。！!？?；;、…\s]+|\.{2,}")

@@ -47,7 +47,8 @@ _REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|�
                           r"(?:上门|来|跑一趟|过来)(?:现场)?|"
                           r"(?:电话|微信|视频|线上|网上)(?:上|里)?(?:说|讲|聊|指导|问)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
-_WORK_WORDS = (r"检测|化验|测一下|测下|来测|指导|培训|上门|现场|来看|过来看|看下|看一下|看看|"
+_WORK_WORDS = (r"检测|化验|测一下|测下|来测|指导|培训|上门|现场|(?<![牵拉抱赶])来看|过来看|"
+               r"看下|看一下|看看|"
                r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
                r"维修|验收|讲课|讲座|筛选|研发|开发|试验|攻关|合作(?!社)|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|(?<![我他她])帮我|做个")
 _WORK = re.compile(_WORK_WORDS)
@@ -281,7 +282,8 @@ NO_MONEY = re.compile(r"(?:没|莫)得?(?:啥子?|好多|多少)?钱|没有钱|�
                       r"给不起|一分钱都")
 # ("打了除草剂都没得用" is no money said)
 _CANNOT_EVEN = re.compile(r"都(?:拿不出|出不起|给不起|凑不出|"
-                          r"(?:没得|没有|莫得)(?!问题|事|用|效|啥|什么|好))")
+                          # ("蜜蜂都莫得几个" counts bees: money, or nothing, after it)
+                          r"(?:没得|没有|莫得)(?=钱|[了嘛哦啊哈的]*(?:$|[，,。！!\s])))")
 _PAST_SPEND = re.compile(r"(去年|上次|上回|以前|之前|那次|前年)[^。！!？?]{0,16}"
                          r"(花了|给了|出了|用了|付了)\s*$")
 _CN = "零〇一二两三四五六七八九十百千万"
@@ -604,7 +606,8 @@ def states_visibility(text: str) -> bool:
 NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|没|不是|并非|并不是|也不是)(?:说|啥子?|什么)?"
                          r"(?:不同意|不愿意|不给|不想给|不能给|不可以)|"
                          # "不要紧 给他嘛", "不介意 给嘛": no objection
-                         r"不要紧|不介意|无所谓|没关系|没得关系")
+                         # ("公开没关系" is said of the need's visibility, not of the phone)
+                         r"(?<!公开)(?<!公开也)(?:不要紧|不介意|无所谓|没关系|没得关系)")
 
 
 def parse_contact_consent(text: str) -> bool | None:

@@ -26,8 +26,10 @@ from retrieval.intent import SPECIFIC, asks
 from retrieval.safety import (
     FIRST_AID_TITLES,
     FIXED_ADVICE,
+    SafetyVerdict,
     assess,
     is_scam,
+    names_a_topic,
     topic_of,
 )
 from retrieval.search import Hit, Query, Searcher, answers_in
@@ -95,6 +97,8 @@ class Answerer:
         # (an old man named first would make a citrus question about a person)
         question = _RELAYED.sub("", question).strip() or question
         question = smalltalk.without_greeting(question)
+        # "不用找专家 我自己弄 药要隔几天打一次": the question, without turning the expert down
+        question = _NO_EXPERT_WANTED.sub("", question).strip() or question
         asked = _asked_after_news(question)
         if asked != question and previous and not _LATER.search(asked):
             # "人送医院了 问下沼液能不能直接排到河沟头": the emergency is over, the question new
@@ -122,7 +126,15 @@ class Answerer:
         # (asked in advance, "先学起 万一哽到了咋个救", the same article is wanted)
         # after an emergency: "那以后秸秆不烧咋处理嘛" is a new question; "120打了 在等车 还要
         # 做啥子" after a poisoning is more of the same first aid, not prevention
-        before = assess(previous) if previous and not verdict.kind else None
+        prior = assess(previous) if previous else None
+        if verdict.kind == "emergency" and prior is not None and prior.kind == "emergency" \
+                and prior.topic != verdict.topic and prior.topic in FIRST_AID_TITLES \
+                and not names_a_topic(question) and (
+                    _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question)):
+            # "人抬到院坝头了 她说好些了 还要去医院不" after charcoal fumes: the same emergency
+            # going on, not the drowning the words resemble
+            verdict = SafetyVerdict("", "")
+        before = prior if not verdict.kind else None
         continuing, later = False, ""
         if before is not None and before.kind and _LATER.search(question):
             # (only the clause that asks: "后头咋个预防 这几天还要收苞谷" says why, the maize
@@ -778,6 +790,19 @@ _SYMPTOMS = {"黄": ("黄",), "掉": ("落", "掉", "脱"), "落": ("落", "掉"
              "霉": ("霉",),
              "蔫": ("蔫", "萎"), "焉": ("蔫", "萎"), "裂": ("裂",), "死": ("死", "枯"),
              "焦": ("焦", "灼", "叶缘", "干枯")}
+# breeding troubles, and the word an article on them must use
+_BREEDING = re.compile(r"(?P<heat>不发情|发情)|(?P<mate>配不上|配种)|(?P<milk>不下奶|没得?奶|奶水)|"
+                       r"(?P<egg>不下蛋|下蛋少|产蛋)")
+_BREEDING_WORDS = {"heat": "发情", "mate": "配种|交配|配上",
+                   "milk": "下奶|泌乳|奶水|乳汁|缺奶|无乳", "egg": "产蛋|下蛋"}
+# the expert turned down before or after the question ("不用找专家 我自己弄", "也不要专家哈")
+_NO_EXPERT_WANTED = re.compile(r"(?:^|(?<=[，,。\s]))(?:也|就)?(?:不用|不要|不需要|莫|别)"
+                               r"(?:找|转|喊|请)?(?:专家|兽医|技术员)[了嘛哈哦]*(?:[，,。\s]+|$)|"
+                               r"(?:^|(?<=[，,。\s]))我(?:自己|个人)(?:弄|搞|来|整|处理)[了嘛哈]*"
+                               r"(?:[，,。\s]+|$)|(?:^|(?<=[，,。\s]))我就问问[了嘛哈]*(?:[，,。\s]+|$)")
+# an animal's body part named with what is wrong with it ("烂鳃", "蹄子肿")
+_BODY_PART_ILL = re.compile(r"(?:烂|红|白|肿|出血|发黑)(鳃|鳍|蹄|冠)|"
+                            r"(鳃|鳍|蹄|冠)子?[^，,。！!？?\s]{0,2}(?:烂|红|白|肿|出血|发黑)")
 # a season named by its leaves ("落叶后喷药") is no leaf falling
 _LEAF_FALL_SEASON = re.compile(r"落叶(?:后|前|期|时)")
 _EATEN = re.compile(r"[吃咬啃蛀]")
@@ -817,6 +842,11 @@ def _speaks_of_the_symptom(question: str, article: str) -> bool:
         return False  # ("猕猴桃叶子黄得很 是不是缺啥子肥" is no canker article's: it never says 肥)
     if _OFF_FEED.search(question) and not _OFF_FEED_WORDS.search(article):
         return False  # ("母猪生了崽不吃食" is not the piglets' diarrhoea)
+    if (m := _BREEDING.search(question)) and not re.search(
+            _BREEDING_WORDS[m.lastgroup or ""], article):
+        return False  # ("母猪断奶一个多月了还是不发情" is not the piglets' diarrhoea)
+    if (m := _BODY_PART_ILL.search(question)) and (m.group(1) or m.group(2)) not in article:
+        return False  # ("草鱼烂鳃 一天死十几条": the fish-gasping article never says 鳃)
     article = _LEAF_FALL_SEASON.sub("", article)
     return not said or any(w in article for s in said for w in _SYMPTOMS[s])
 # who a question is about says nothing of what is asked ("生吃鱼胆真的能明目吗 我婆婆天天说" is
@@ -889,7 +919,8 @@ _RELAYED_LATER = re.compile(rf"[\s，,。！!]+(?:他|她|{_KIN})(?:又|还)?(?:
                             r"(?:一下|哈)?(?!的)[，,：:\s]*")
 # a question after news, said as its consequence: "…消防来了 那以后秸秆不烧咋处理嘛"
 _AFTER_NEWS = re.compile(r"[\s，,。！!]+(?=(那|那么)?(以后|今后|下次|往后)[^，,。！!？?\s]{2})|"
-                         r"[\s，,。！!]+(?:另外|顺便|对了)?(?:问下|问一下|问个事|请问)[\s，,]*")
+                         r"[\s，,。！!]+(?:另外|顺便|对了)?(?:我?再)?(?:问下|问一下|问一哈|问哈|问个事|请问)"
+                         r"[\s，,]*")
 _AFTERMATH = re.compile(r"火(灭|熄|扑灭)|消防|120|救护车|医院|医生|送到|抢救|救过来|醒了|没得?大事|"
                         r"脱离危险")
 # still in the emergency just answered ("120打了 在等车 还要做啥子"), or past it ("以后…")
@@ -898,11 +929,13 @@ _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎
                           # "120打了 去医院要带啥子", "她衣服上全是药水 要不要先洗下"
                           r"(去|到)医院.{0,4}(带|拿)|要不要先|先(洗|冲|脱)")
 # something to do to the person in danger, asked now ("要不要给他灌水催吐", "能不能扶她起来")
-_FOR_THEM_NOW = re.compile(r"(要不要|能不能|可不可以|该不该|敢不敢|可以|能)(先|马上)?"
-                           r"(给|帮|把|扶|背|抱|喂)?"
+_FOR_THEM_NOW = re.compile(r"(要不要|能不能|可不可以|该不该|敢不敢|可以|能)(先|马上)?(去|来)?"
+                           r"(给|帮|把|扶|背|抱|喂|拉|拖)?"
                            r"(他|她|娃儿?|孩子|小孩|老人|老汉儿?|老婆婆|婆婆|爷爷|奶奶)|"
                            # "这附近莫得医院 要不要用嘴把毒吸出来": what to do with it now
-                           r"(要不要|能不能|可不可以|该不该)(先|马上)?(用嘴|把毒|吸|挤|割|绑|扎|冰敷)")
+                           r"(要不要|能不能|可不可以|该不该)(先|马上)?(用嘴|把毒|吸|挤|割|绑|扎|冰敷)|"
+                           # "要不要拿绳子把脚杆勒紧": a remedy for the bite now
+                           r"(要不要|能不能|可不可以|该不该)[^，,。？?]{0,8}(勒紧|绑紧|扎紧|捆紧|割开|吸出)")
 _THIS_THING = re.compile(r"这种|那种|这个|那个|这样|那样|这类|后面|后头")
 # where someone comes from, not where the asker is ("亲戚要从成都上来 高反咋个预防")
 _ORIGIN = re.compile(r"从[\u4e00-\u9fff]{2,8}?(?=上来|过来|下来|回来|出发|来|到|去)")
@@ -1088,7 +1121,8 @@ _DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟|痘)"
                       r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树])))")
 # endings many diseases share: the whole name must be said ("大黄根腐病" is no 干腐病)
 _SHARED_ENDINGS = frozenset("腐病 枯病 霉病 萎病".split())  # noqa: SIM905
-_NO_DISEASE = frozenset("生毛发治看得疾啥么子有防染犯个种的这那怪大小新老传了是病遭非红白黑黄色")
+_NO_DISEASE = frozenset("生毛发治看得疾啥么子有防染犯个种的这那怪大小新老传了是病遭非红白黑黄色"
+                        "些哪")  # ("要防哪些病" names none)
 
 
 def names_the_disease(question: str, article: str) -> bool:

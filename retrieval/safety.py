@@ -422,6 +422,11 @@ def _topic(t: str) -> str:
     return topic
 
 
+def names_a_topic(text: str) -> bool:
+    """Whether a rule names what happened ("遭蛇咬了"), not only the model's likeness."""
+    return bool(_rule_topic(normalise(text)))
+
+
 def _rule_topic(t: str) -> str:
     topic = next((name for name, pattern in _EMERGENCY_TOPICS if pattern.search(t)), "")
     if not topic:

@@ -81,22 +81,33 @@ def plain(text: str) -> str:
 
 
 # "牦牛 瘦 掉毛 想要 兽医 来 看": typed word by word (a second language, a voice keyboard);
-# the spaces are no clause breaks there, so the words are read as one sentence
+# the spaces are no clause breaks there, so the words are read as one sentence — except after a
+# place ("雅江 松茸公司": the county said alone) and around a word that leaves ("不搞了 自己找到
+# 兽医了"), where the break is what makes them read as such
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
-_WORD_BY_WORD = 2.2  # mean characters per space-separated Chinese word, at most
+_WORD_BY_WORD = 2.4  # mean characters per space-separated Chinese word, at most
 _MIN_WORDS = 5
 _CHAR_BY_CHAR = 1.5  # fewer words, nearly all one character: "不是 很 急"
+_KEEP_AFTER = re.compile(r"(?:算了|不搞了|不找了|不要了|不弄了|取消)[了嘛哈]*$")
 
 
 def _unspaced(text: str) -> str:
-    parts = [p for p in re.split(r"[ \u3000]+", text.strip()) if _CJK_RUN.search(p)]
+    words = re.split(r"([ \u3000]+)", text.strip())
+    parts = [p for p in words[::2] if _CJK_RUN.search(p)]
     if len(parts) < 3:
         return text
     sizes = [sum(len(r) for r in _CJK_RUN.findall(p)) for p in parts]
     if sum(sizes) / len(sizes) > (_WORD_BY_WORD if len(parts) >= _MIN_WORDS else _CHAR_BY_CHAR):
         return text
-    return _CJK_GAP.sub("", text)
+    from knowledge import gazetteer
+
+    out = words[0]
+    for gap, word in zip(words[1::2], words[2::2], strict=True):
+        joins = (_CJK_RUN.fullmatch(out[-1:] or " ") and _CJK_RUN.match(word)
+                 and not _KEEP_AFTER.search(out) and not _KEEP_AFTER.match(word)
+                 and gazetteer.resolve(out.split(" ")[-1]) is None)
+        out += word if joins else gap + word
+    return out
 
 
 def fix_typos(text: str) -> str:

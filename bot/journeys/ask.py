@@ -97,8 +97,12 @@ _GROWER = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(?:公司
                      r"(?P<what>[^，,。！!？?\s的]{1,6})的?(?:小厂|厂子?|工厂|企业|公司|合作社|"
                      r"家庭农场|农场|小?作坊|养殖场|基地|专业户|厂家)?[。！!]*$")
 
+_SOME = re.compile(r"(?<=[十百千0-9])几")
+_ALSO_CALLED = re.compile(r"[，,\s]*(?:就是|也就是|又叫|俗称|我们叫)[^，,。！!？?\s]{1,5}[。！!]*$")
 # "我们是红原瓦切镇的牦牛肉加工厂": where, then what the outfit makes
-_OUTFIT = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(?:公司|厂)?(是|在)[^，,。]{0,12}的"
+# ("宜宾江安的，我们是一家锂电材料公司")
+_OUTFIT = re.compile(r"^(你好|您好|老师好)?[，,\s]*(?:[^，,。！!？?\s]{2,8}的[，,\s]+)?"
+                     r"(我|我们)(?:公司|厂)?(是|在)(?:[^，,。]{0,12}的|一家|一个|家)"
                      r"(?P<what>[^，,。！!？?\s的]{1,6}?)(?:加工厂|加工企业|厂|工厂|公司|企业|"
                      r"合作社|农场|养殖场|基地|厂家|作坊)[。！!]*$")
 
@@ -125,14 +129,23 @@ def introduces(text: str) -> str | None:
     from matching.need import only_names_a_product
     from retrieval.intent import asks
 
-    if asks(text) or words.NEED_REQUEST.search(text) or _FOLLOW_UP_SHAPE.match(text):
+    text = _ALSO_CALLED.sub("", text)  # "种了三十几亩不知火 就是丑柑": the same, named again
+    # ("三十几亩" is a count, not "how many")
+    if asks(_SOME.sub("", text)) or words.NEED_REQUEST.search(text) \
+            or _FOLLOW_UP_SHAPE.match(text):
         return None  # ("那兔子呢" after a chicken answer asks the same of rabbits)
     products = find_products(text)
     if products and only_names_a_product(text, products):
         return products[0]
     # a crop the product list does not know: "你好，我是通江的，种银耳的"
-    m = _OUTFIT.match(text) or _GROWER.match(text)
-    return m.group("what") if m else None
+    for pattern in (_GROWER, _OUTFIT):
+        if (m := pattern.match(text)) and m.group("what") not in _NOT_WHAT:
+            return m.group("what")
+    return None
+
+
+# what an outfit is or how big, never what it makes ("…加工厂": 厂; "…的小厂": 小)
+_NOT_WHAT = frozenset("小 大 厂 小厂 公司 企业 工厂 作坊 基地".split())  # noqa: SIM905
 
 
 def remember(deps: Deps, text: str, t: Turn) -> None:
@@ -192,6 +205,8 @@ def _fresh(deps: Deps, kept: dict | None) -> dict | None:
 def question_log(deps: Deps, text: str, t: Turn) -> QuestionLog:
     """The dashboards count answered and abstained questions, and gap mining clusters the
     abstained ones by topic and region; contact details never reach the log."""
+    # (a place said a few messages ago is not used: other regions' articles would then be
+    # kept from a 通江 farmer's silkworm question that the 南充 article answers well)
     region = asker_region(text)
     if region is None:
         person = store_accounts.person(deps.engine, t.person_id)

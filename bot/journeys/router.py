@@ -59,6 +59,24 @@ COMMANDS = _merge("COMMANDS", {"start": _welcome, "help": _help, "帮助": _help
                                "我的接单": offers.my_offers})
 
 
+# an answer taken in, then a remark: "晓得了 我喊他下午再去", "好嘛 我明天去买"
+_ACK_THEN = re.compile(r"^(?:好的?|好嘛|嗯+|哦+|要得|晓得了|知道了|明白了|懂了)[了嘛哈]*"
+                       r"[，,。!！\s]+"
+                       r"(?P<rest>[^？?]{1,20})$")
+
+
+def _only_a_remark(rest: str, t: Turn) -> bool:
+    """Nothing asked, wanted or reported in what follows an acknowledgement."""
+    from matching.need import TROUBLE
+    from matching.slots import region_meant
+    from retrieval.intent import asks
+
+    return not asks(rest) and not words.ASKING.search(rest) \
+        and not words.looks_like_need(rest, t.role) and not words.answers_a_form(rest) \
+        and region_meant(rest) is None and not assess(rest).kind \
+        and not TROUBLE.search(rest)
+
+
 _ACK = re.compile(r"(好|好的|嗯+|哦+|要得|行|晓得了|知道了)[嘛吧哈了]*")
 
 
@@ -173,6 +191,11 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         press(deps, "forward", t)  # "那帮我转给专家嘛" after a question: the forward button
     elif text in words.LABELS:  # a button label typed where that button is not on offer
         t.say(texts.STALE_BUTTON)
+    elif t.after_answer and (m := _ACK_THEN.match(text)) and _only_a_remark(m.group("rest"), t):
+        # "晓得了 我喊他下午再去" after an answer: taken in, and what they will do; no new
+        # question (the same article again would answer nothing)
+        t.state = "start"
+        menu(t, text=smalltalk.REPLY["ok"])
     elif (small := smalltalk.classify(text)) is not None:
         # a greeting, thanks or an off-topic ask: a friendly word and the menu, never
         # "no vetted content" with a forward button, never logged as an unmet question;

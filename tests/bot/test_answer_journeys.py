@@ -848,3 +848,28 @@ def test_fresh_questions_from_the_seventy_fifth_to_eightieth_sets(demo: Harness)
         demo.chat("t9", said)
     said = text(demo.chat("t9", "要好多钱嘛 先问下 穗颈瘟啥时候打药最好"))
     assert "破口" in said and "费用" in said
+
+
+def test_fresh_questions_from_the_eighty_seventh_to_ninety_second_sets(demo: Harness) -> None:
+    """Leaf scorch and gill rot, a sow not in heat: no article that never speaks of them;
+    a greeting before the question is not searched for; prevention asked leads with the
+    article's prevention; "哪些病" names no disease; the same emergency going on is not the
+    one its words resemble; a remedy for a bite asked now; an answer taken in with a remark."""
+    for ask in ("我屋头那个米猴桃 今年叶子边边焦了 果子也掉得多 是咋回事嘛",
+                "我们合作社塘子里的草鱼这几天烂鳃，一天死十几条，咋个治？",
+                "我喂了两头老母猪 断奶一个多月了还是不发情 这是咋个回事嘛"):
+        assert "没有经过专家审核" in text(demo.chat("s1", ask)), ask
+    said = text(demo.chat("s2", "扎西德勒 包虫病 咋个 防"))
+    assert cited(said) == ["包虫病防治：管好狗、勤洗手、喝开水"] and said.startswith("预防")
+    said = text(demo.chat("s3", "芒果花期遇到阴雨要防哪些病"))
+    assert cited(said) == ["攀枝花芒果花期管理"] and "炭疽病" in said
+    demo.chat("s4", "我妈在屋头烤炭火 门窗都关起的 现在头痛想吐 人迷迷糊糊的 是不是煤气中读了")
+    said = text(demo.chat("s4", "人抬到院坝头了 她说好些了 还要去医院不"))
+    assert cited(said) == ["冬季取暖防范一氧化碳中毒"] and "高压氧" in said
+    demo.chat("s5", "采茶遭蛇咬了 脚杆肿起来了")
+    said = text(demo.chat("s5", "要不要拿绳子把脚杆勒紧 我们这里老辈子都是这么搞的"))
+    assert said.startswith("⚠️") and "蛇" in "".join(cited(said))
+    demo.chat("s6", "我家的辣椒秆秆底下发黑 整根都焉了 是啥子病")
+    said = text(demo.chat("s6", "不用找专家 我自己弄 药要隔几天打一次"))
+    assert cited(said) == ["辣椒疫病怎么防"]
+    assert "帮不上忙" in text(demo.chat("s7", "明年松茸价格会涨不"))

@@ -1786,3 +1786,40 @@ def test_more_from_the_seventy_fifth_to_eightieth_sets(bot: Harness) -> None:
         bot.chat("v7", said)
     said = text(bot.chat("v7", "面议 电话莫得问题"))
     assert "请确认需求信息" in said and "联系方式：专家接单后告知" in said
+
+
+def test_more_from_the_eighty_seventh_to_ninety_second_sets(bot: Harness) -> None:
+    """Words typed one by one with spaces are one sentence; a firm that only says what it
+    makes is asked its problem, and its introduction never becomes the card's title; "放两三天
+    就发粘" sets no deadline; "电话就算了" refuses; "公开没关系" is said of the need, not the
+    phone; the amount said with who pays; an answer taken in with a remark is no question."""
+    from retrieval.tokenize import plain
+    from store import accounts
+
+    assert plain("牦牛 瘦 掉毛 想要 兽医 zhuanjia 来 看 红原 的") == \
+        "牦牛瘦掉毛想要兽医专家来看红原的"
+    assert plain("不是 很 急") == "不是很急" and plain("遂宁 蓬溪") == "遂宁 蓬溪"
+    said = text(bot.chat("w1", "羊 肚子 胀 死了 两只 要 兽医 来"))
+    assert "哪个市" in said and needs(bot) == 0
+    accounts.account(bot.engine, "telegram", "w2", role="enterprise")
+    said = text(bot.chat("w2", "你好 我们是乐山五通桥一个做豆腐干的小厂"))
+    assert "豆腐干遇到了什么问题" in said and "急不急" not in said
+    said = text(bot.chat("w2", "最近豆腐干放两三天就发粘 有股酸味 想找个专家帮我们看看工艺"))
+    assert "急不急" in said  # (放两三天 is how long it keeps, not when help is wanted)
+    for said in ("尽快嘛 下个月有个大单", "村里能拿一万五出来"):
+        bot.chat("w2", said)
+    said = text(bot.chat("w2", "电话就算了嘛"))
+    assert "【技术服务】最近豆腐干放两三天就发粘" in said and "预算：约 1.5 万元" in said
+    assert "联系方式：不直接提供" in said and "紧急程度：尽快" in said
+    accounts.account(bot.engine, "telegram", "w3", role="enterprise")
+    bot.chat("w3", "我们是红原瓦切镇的牦牛肉加工厂")
+    said = text(bot.chat("w3",
+                         "牦牛肉干 保质期 太 短 想 找 专家 合作研发 延长 预算 3万 公开没关系"))
+    assert "急不急" in said
+    said = text(bot.chat("w3", "不急"))
+    assert "联系方式告诉" in said  # ("公开没关系" gave no consent)
+    said = text(bot.chat("w3", "同意"))
+    assert "【技术攻关】牦牛肉干保质期太短" in said and "地区：阿坝藏族羌族自治州红原县" in said
+    bot.chat("w4", "我老汉在坡上挖地 热得脑壳昏 是不是中暑了")
+    said = text(bot.chat("w4", "晓得了 我喊他下午再去"))
+    assert "出处" not in said and "专家" not in said and needs(bot) == 0
