@@ -45,7 +45,7 @@ _CONSULT = re.compile(r"(?:帮我|给我)?(?:找|请|问|约)个?(?:专家|老�
                       r"(?:咨询|资询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
 _REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|不要)(?:专家)?"
                           r"(?:上门|来|跑一趟|过来)(?:现场)?|"
-                          r"(?:电话|微信|视频|线上|网上)(?:上|里)?(?:说|讲|聊|指导|问)")
+                          r"(?:电话|微信|视频|线上|网上)(?:上|里)?头?(?:说|讲|聊|指导|问)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
 _WORK_WORDS = (r"检测|化验|测一下|测下|来测|指导|培训|上门|现场|(?<![牵拉抱赶])来看|过来看|"
                r"看下|看一下|看看|"
@@ -119,6 +119,8 @@ _URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|�
                      r"等不得")
 _MONTH_IT_BEGAN = re.compile(r"(这个月|本月)(?=(已经|都|就|又|一共|总共)?(死|病|发现|开始|遭|出现|"
                              r"掉|烂|拉|得了|发了|长了))")
+_LASTED = re.compile(r"[了过](?:半个月|十天|一两周|两周|"
+                     r"[一两三四五六七八九十几]+个?(?:天|周|星期))")
 _KEPT_FOR = re.compile(r"(?:放|存|搁|摆|储存|存放|保存|泡|腌|晾)了?个?"
                        r"(?:一两|两三|三四|几|[一两二三四五六七八九十]+)天")
 _ENGLISH_URGENCY = {"not urgent": "不急", "no rush": "不急", "asap": "尽快", "urgent": "很急"}
@@ -237,6 +239,7 @@ def _urgency(text: str) -> str | None:
     # "兔儿这个月死了三只": when the trouble came, not when help is wanted
     text = _MONTH_IT_BEGAN.sub(" ", text)
     text = _KEPT_FOR.sub(" ", text)  # "放两三天就发粘": how long it keeps, no deadline
+    text = _LASTED.sub(" ", text)  # "下了半个月的雨": how long something went on
     if _SOON_SAID.search(text):  # "尽快嘛 马上又要落第二轮了" ("马上要采收了" alone is urgent)
         text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):

@@ -340,7 +340,7 @@ def answers_a_form(text: str) -> bool:
 # a worry about the prompt asked back in its last clause ("电话给专家 会不会遭骚扰哦")
 _WORRY = re.compile(r"会不会|是不是|啥子?意思|什么意思|做啥子?|干啥|为啥|为什么|咋个办")
 _WORRY_ABOUT = re.compile(r"公开|骚扰|卖|泄露|网上|别个|别人|多给钱|多收|要钱|骗|"
-                          r"一天到晚|天天|半夜|(?:一直|老是|整天)打")
+                          r"(?:一天到晚|天天|半夜|一直|老是|整天).{0,4}打(?:电话|来)")
 # why the prompt is asked, or what it means ("问这个做啥子哦", "联系方式告诉专家是啥意思哦"); a
 # 科普 word's meaning ("安全间隔期是啥子意思") is a question to answer
 _ASKED_WHY = re.compile(r"问(?:这个|这些|这)?(?:做啥|干啥|干嘛|为啥)|为(?:啥|什么)要问|"
