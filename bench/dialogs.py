@@ -75,7 +75,8 @@ HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev66", "dev67", "dev68", "dev69", "dev70", "dev71", "dev72", "dev73",
           "dev74", "dev75", "dev76", "dev77", "dev78", "dev79", "dev80", "dev81", "dev82",
           "dev83", "dev84", "dev85", "dev86", "dev87", "dev88", "dev89", "dev90",
-          "dev91", "dev92", "holdout")
+          "dev91", "dev92", "dev93", "dev94", "dev95", "dev96", "dev97", "dev98",
+          "holdout")
 
 
 def main() -> None:

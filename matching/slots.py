@@ -69,8 +69,19 @@ def advice_only(text: str) -> bool:
     question: no help asked of anyone to come)."""
     text = _RELAYED.sub(" ", text)
     text = re.sub(r"帮我(?=找|问|请|联系|对接)", "", text)  # ("帮我找个专家网上问下": a request)
-    return bool((_CONSULT.search(text) or _REMOTE_ONLY.search(text)) and not _WORK.search(
-        _REMOTE_ONLY.sub("", _CONSULT.sub("", text))) and parse_budget(text) is None)
+    rest = _REMOTE_ONLY.sub("", _CONSULT.sub("", text))
+    if _AT_A_DISTANCE.search(text):
+        # "请个专家视频帮我看看", "远程指导一下 视频里说就行": looking and advising from afar
+        rest = _AT_A_DISTANCE.sub("", _LOOK_OR_ADVISE.sub("", rest))
+    return bool((_CONSULT.search(text) or _REMOTE_ONLY.search(text)
+                 or _AT_A_DISTANCE.search(text)) and not _WORK.search(rest)
+                and parse_budget(text) is None)
+
+
+_AT_A_DISTANCE = re.compile(r"视频|远程|网上|线上|电话里头?|微信上|"
+                            r"(?:不用|不需要|不必)跑(?:现场|来|一趟)")
+_LOOK_OR_ADVISE = re.compile(r"(?:帮我|帮忙)?(?:看看|看一下|看下|看一哈|指导一?下|指导|"
+                             r"说一?下|讲一?下)")
 
 
 def parse_kind(text: str) -> str:
@@ -119,6 +130,9 @@ _URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|�
                      r"等不得")
 _MONTH_IT_BEGAN = re.compile(r"(这个月|本月)(?=(已经|都|就|又|一共|总共)?(死|病|发现|开始|遭|出现|"
                              r"掉|烂|拉|得了|发了|长了))")
+_OWN_HURRY = re.compile(r"(?:我|我们|他|她)(?:得|要|该)赶紧|"
+                        r"(?:今天|明天|后天|这两天|这几天)(?:要|会)?"
+                        r"(?:下雨|下雪|降温|刮风|出太阳|打霜|下霜)")
 _LASTED = re.compile(r"[了过](?:半个月|十天|一两周|两周|"
                      r"[一两三四五六七八九十几]+个?(?:天|周|星期))")
 _KEPT_FOR = re.compile(r"(?:放|存|搁|摆|储存|存放|保存|泡|腌|晾)了?个?"
@@ -240,6 +254,8 @@ def _urgency(text: str) -> str | None:
     text = _MONTH_IT_BEGAN.sub(" ", text)
     text = _KEPT_FOR.sub(" ", text)  # "放两三天就发粘": how long it keeps, no deadline
     text = _LASTED.sub(" ", text)  # "下了半个月的雨": how long something went on
+    # "明天要下雨了 我得赶紧把苞谷掰回来": the weather and the asker's own hurry
+    text = _OWN_HURRY.sub(" ", text)
     if _SOON_SAID.search(text):  # "尽快嘛 马上又要落第二轮了" ("马上要采收了" alone is urgent)
         text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):
@@ -556,7 +572,10 @@ _FILLER = re.compile(r"喂+|听得?[到见]不|听得?[到见]吗|能听[到见]
                      r"(喊|叫|让|要)我(帮他|帮她|帮忙|给他|给她)?|"
                      # "我们是一家中药饮片生产企业": who asks, in a firm's words
                      r"(我们|我司|本公司|我单位)(是|系)?[^，,。！!？?]{0,8}?一家[^，,。！!？?]{0,14}?"
-                     r"(企业|公司|厂|工厂|合作社|作坊)")
+                     r"(企业|公司|厂|工厂|合作社|作坊)|"
+                     # "我单位系隆昌市某镇人民政府": a public body says who it is
+                     r"(?:我|我们|本)单位(?:是|系|为)?[^，,。！!？?]{0,14}?(?:人民政府|政府|学校|小学|"
+                     r"中学|医院|卫生院|卫生室|诊所|社区|居委会|村委会|委员会|中心|站|所|局|馆)|经费")
 
 
 _EXPERT_ASKED = re.compile(EXPERT_REQUEST)  # "有没得专家", "有专家没得": the asking, no problem

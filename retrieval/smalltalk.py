@@ -14,7 +14,8 @@ import re
 from retrieval.tokenize import normalise
 
 _END = r"[呀啊吗嘛哈哦噢啦了呢的哇噻哟嘞～~!！。,，.？?\s]*$"
-_HELLO = (r"(你好|您好|你们好|大家好|在吗|在不在|还在不|你还在不|有人吗|有人没得?|有没得人|有人不|"
+_HELLO = (r"(你好|您好|你们好|大家好|家人们好|在吗|在不在|还在不|你还在不|有人吗|有人没得?|"
+          r"有没得人|有人不|"
           r"哈喽|hello|hi|hey|嗨|喂|"
           r"早上好|扎西德勒|"
           # season's greetings: "祝你新年快乐，身体健康！"
@@ -39,7 +40,7 @@ _OK = re.compile(r"^(好的?|嗯+|哦+|ok|okay|知道了|晓得了|明白了|收
 # laughter, emoji and thumbs only: nothing to answer
 _NOISE = re.compile(r"^([哈呵嘿嘻]{2,}|[^\w\u4e00-\u9fff]+|6{3,})" + _END)
 _PIECES = re.compile(r"[\s，,。.!！~～]+")
-_ASKING = re.compile(r"[？?]|吗|呢$|咋|怎么|啥|什么|多少|好多|几|要不要|能不能|可不可以")
+ASKING = re.compile(r"[？?]|吗|呢$|咋|怎么|啥|什么|多少|好多|几|要不要|能不能|可不可以")
 _LAUGH = re.compile(r"^[哈呵嘿嘻]{2,}[\s，,!！~～]*")
 _TRAILING_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff？?！!。，,~～]+$")
 _CAPABILITIES = re.compile(r"你(能|会|可以)(做|干|帮我?做?)?(啥|什么|些啥)|"
@@ -49,7 +50,12 @@ _CAPABILITIES = re.compile(r"你(能|会|可以)(做|干|帮我?做?)?(啥|什�
                            r"(真人|有人)在?(后台|回答|回复|打字)|"
                            # "你们这个是政府搞的吗": who runs it
                            r"(?:你们|这个|你们这个|这个平台)(?:是)?(?:政府|官方|国家|科协|公家)"
-                           r"(?:搞|办|开|弄|做)?的")
+                           r"(?:搞|办|开|弄|做)?的|"
+                           # "你们这个是哪个单位办的哦"
+                           r"(?:你们|这个|你们这个|这个平台)(?:是)?(?:哪个|哪家|什么|啥子?)"
+                           r"(?:单位|部门|机构|公司)(?:办|搞|开|弄|做)?的|"
+                           # "今天雨下得好大哦 你那边下没得": the weather where the assistant is
+                           r"你(?:那边|那里|那儿)(?:下|热|冷|晴|出太阳|刮风)")
 # about the assistant itself: its name, age, mood, or praise and complaints
 _ABOUT_ME = re.compile(r"^你.{0,3}(叫|几岁|多大|是男|是女|喜欢|会说|会不会说|心情|好笨|真笨|好聪明|"
                        r"真聪明|好厉害|真棒|好棒|结婚|住在)|^(你|你们).{0,10}(真好|好用|不错|厉害)$|"
@@ -202,6 +208,10 @@ _ALWAYS_OUT = re.compile(r"(写|帮我写|拟).{0,6}"
                          # "你们能不能帮我们卖饲料": selling is no science
                          r"(你们|平台|助手|能不能|可不可以)(能不能|可不可以|能|可以|会不会)?(帮|替)"
                          r"(我们?|我家|我|忙)(卖|代卖|推销|销售)|"
+                         # "帮我卖点蜂糖嘛 中蜂蜜 80一斤", "帮我把屋头的土鸡卖了"
+                         r"^(?:帮|替)(?:我们?|我家|我)(?:卖|代卖|推销|销售)|"
+                         # "保险那边咋个理赔": insurance claims
+                         r"理赔|保险公司|"
                          # "能不能帮我们合作社把猕猴桃卖了"
                          r"(帮|替)(我们?|我家|我)[^，,。？?]{0,6}把[^，,。？?]{1,10}"
                          r"(卖了|卖掉|卖出去|销出去|推销)|"
@@ -262,6 +272,8 @@ REPLY = {
     "privacy": ("您的电话和地址不会公开，也不会卖给或交给别人：只有您同意后，接单的那一位专家"
                 "才看得到电话；不同意的话专家通过平台留言联系您。回复“删除我的数据”可以随时清除。"),
     "joke": "讲笑话我不太在行 😄 种地、养殖、健康方面的问题倒是可以问我。",
+    # a remark that asks nothing ("明天要下雨了 我得赶紧把苞谷掰回来")
+    "remark": "嗯嗯 🙂 有种养殖、健康、生活方面的问题随时问我，想请专家帮忙也可以直接说。",
     "dose": ("药吃多少、一天几次，要按说明书或听医生、药师的，我这里不能替您定剂量。"
              "不舒服请到附近医院、诊所或药店问一问；情况紧急请拨打120。"),
     "vet_dose": ("兽药打多少、用几次，要看药品标签和牲畜的体重、病情，请按说明书或问当地兽医，"
@@ -349,20 +361,20 @@ def _classify(text: str) -> str | None:
         return _chat_kind(pieces[-1]) or "ok"
     # "救护车到了，谢谢你": news and thanks, nothing asked
     if len(pieces) > 1 and _chat_kind(pieces[-1]) == "thanks" and len(t) <= 24 \
-            and not _ASKING.search(t):
+            and not ASKING.search(t):
         return "thanks"
     if _ALWAYS_OUT.search(t) or ((_OUT_OF_SCOPE.search(t) or _FORECAST.search(t))
                                  and not _IN_SCOPE.search(t)):
         return "out_of_scope"
     # "好 晓得了 我们马上去医院": understood, and on the way — nothing asked
     if len(pieces) > 1 and _chat_kind(pieces[0]) in ("ok", "thanks") and len(t) <= 24 \
-            and _ON_THE_WAY.search(t) and not _ASKING.search(t):
+            and _ON_THE_WAY.search(t) and not ASKING.search(t):
         return "ok"
     # "谢谢你哈 上回说的那个法子管用得很", "要得，谢谢你哈，你们这个还有点用": thanks (after
     # an ok, at most) and news, nothing asked
     kinds = [_chat_kind(p) for p in pieces]
     if len(pieces) > 1 and "thanks" in kinds[:2] and all(kinds[:kinds.index("thanks")]) \
-            and len(t) <= 30 and not _ASKING.search(t) and not _HELP_WANTED.search(t):
+            and len(t) <= 30 and not ASKING.search(t) and not _HELP_WANTED.search(t):
         # ("要得 谢了。我屋头辣椒死秧 想请个技术员来看看": thanks, then a request)
         return "thanks"
     return None

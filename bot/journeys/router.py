@@ -65,16 +65,50 @@ _ACK_THEN = re.compile(r"^(?:好的?|好嘛|嗯+|哦+|要得|晓得了|知道了
                        r"(?P<rest>[^？?]{1,20})$")
 
 
-def _only_a_remark(rest: str, t: Turn) -> bool:
-    """Nothing asked, wanted or reported in what follows an acknowledgement."""
+def _only_a_remark(rest: str, t: Turn, remark: bool = False) -> bool:
+    """Nothing asked, wanted or reported in what follows an acknowledgement (`remark`: in a
+    short message said at rest, which names no crop or animal right after an answer)."""
     from matching.need import TROUBLE
     from matching.slots import region_meant
     from retrieval.intent import asks
 
+    rest = re.sub(r"(?<=[十百千0-9])几", "", rest)  # ("教了三十几年书" asks nothing)
+    if remark and (len(rest) > _REMARK_CHARS or not rest or t.after_answer
+                   or _ASKED_ANYWAY.search(rest)):
+        # (right after an answer a short line is mostly more of the same question: "要是
+        # 放冷库存久点喃", "浮头的时候还喂不喂料")
+        return False
     return not asks(rest) and not words.ASKING.search(rest) \
-        and not words.looks_like_need(rest, t.role) and not words.answers_a_form(rest) \
-        and region_meant(rest) is None and not assess(rest).kind \
+        and not smalltalk.ASKING.search(rest) \
+        and not words.looks_like_need(rest, t.role) \
+        and (remark or (not words.answers_a_form(rest) and region_meant(rest) is None)) \
+        and not (remark and _slot_said(rest)) and not assess(rest).kind \
         and not TROUBLE.search(rest)
+
+
+_REMARK_CHARS = 30
+# a question without a question word: "喂不喂", "那…", "要是…", "往哪里跑", "…喃"
+_ASKED_ANYWAY = re.compile(r"(.)不\1|^那|要是|如果|万一|假如|哪|[喃呢]|没得?[？?。]?$")
+# a question asked by the way, not news of something happening
+_BY_THE_WAY = re.compile(r"^(?:对了|另外|还有)?[，,\s]*(?:顺便|顺带)?"
+                         r"(?:问一?下|问一哈|问个事|请问)")
+
+
+def _slot_said(text: str) -> bool:
+    """How urgent, money, the phone or an expert said (a place alone is who they are)."""
+    from matching import slots
+
+    return bool(slots.parse_urgency(text) or slots.parse_budget(text)
+                or slots.parse_contact_consent(text) is not None
+                or re.search(r"专家|技术员|兽医|农技员", text))
+
+
+def _place_said(text: str) -> bool:
+    from matching.slots import region_meant
+
+    return region_meant(text) is not None
+# "请问一下，我住在洪雅县城…": a polite opener, no question by itself
+_ASKED_LEAD = re.compile(r"^(?:请问一?下|请问|问一下)[哈，,\s]*")
 
 
 _ACK = re.compile(r"(好|好的|嗯+|哦+|要得|行|晓得了|知道了)[嘛吧哈了]*")
@@ -142,8 +176,10 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
         # waits where it was
         ask.answer(deps, text, t, inside_form=True)
-        if t.state.startswith("need:") and in_advance(text):
-            need.resume(deps, t)  # ("万一闻到燃气味 咋个处置" asked ahead: the form goes on)
+        if t.state.startswith("need:") and (in_advance(text) or _BY_THE_WAY.search(text)):
+            # ("万一闻到燃气味 咋个处置" asked ahead, "顺便问下，群众发现山火打哪个电话":
+            # the form goes on)
+            need.resume(deps, t)
         return
     step_for(t.state)(deps, text, t)
 
@@ -223,6 +259,13 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         # "成都市温江区" and nothing else: kept for what comes next, never "帮不上忙"
         t.state = "start"
         menu(t, text=texts.PLACE_NOTED.format(place=where))
+    elif t.state != "ask" and _only_a_remark(_ASKED_LEAD.sub("", text), t, remark=True):
+        # "明天要下雨了 我得赶紧把苞谷掰回来", "你吃饭没得 我们刚吃了午饭", "等一下 有人来了":
+        # nothing asked, wanted or wrong — a friendly word, not an article that shares a word
+        # ("请问一下，我住在洪雅县城，退休前是中学老师": who and where, the place kept)
+        t.state = "start"
+        ask.remember(deps, text, t)
+        menu(t, text=smalltalk.REPLY["intro" if _place_said(text) else "remark"])
     elif (t.state == "ask" or not words.looks_like_need(text, t.role)
           or assess(text).kind in ("emergency", "fire")):  # "…压在下头 救命": 120 first
         if (draft := ask.answer(deps, text, t)) is not None:

@@ -122,7 +122,7 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"(?:要|想要)[个位]?(?:兽医|技术员|农技员)(?:来|过来|上门)(?!过|了)|"
                            # "就想找个人来现场看下"
                            r"(找|请|喊)[个位]?人来(现场|实地|屋头|地头|田头|园子|看|测|检测|化验|"
-                           r"指导|帮忙)|"
+                           r"指导|帮忙|讲|培训|上课|教)|"
                            # "这周能不能来个兽医", "派个技术员过来"
                            r"(来|派)(个|位|一个|一位)(专家|兽医|技术员|农技员|老师)(?!说|讲)|"
                            # "帮…小伙子申请技术服务", "想对接个兽医", "帮忙对接一下专家"
@@ -140,7 +140,9 @@ FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给
 FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|(?<!是)不是.{0,8}是|改一下|改下|改哈|"
                         r"预算|"
                         # ("仔猪睡的地方要好多度" asks; 地方 is the field only when changed)
-                        r"地区|地方(?=.{0,3}(改|写|错|不对|是|在))|紧急程度|公开|联系方式|电话")
+                        r"地区|地方(?=.{0,3}(改|写|错|不对|是|在))|紧急程度|公开|联系方式|"
+                        # ("接到电话说我涉嫌洗钱" is a call received, not the phone field)
+                        r"(?<!接到)(?<!接了)(?<!打来)(?<!来的)电话")
 WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
 SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 
@@ -339,7 +341,9 @@ def answers_a_form(text: str) -> bool:
 
 # a worry about the prompt asked back in its last clause ("电话给专家 会不会遭骚扰哦")
 _WORRY = re.compile(r"会不会|是不是|啥子?意思|什么意思|做啥子?|干啥|为啥|为什么|咋个办")
-_WORRY_ABOUT = re.compile(r"公开|骚扰|卖|泄露|网上|别个|别人|多给钱|多收|要钱|骗|"
+_FEAR_SAID = re.compile(r"^[^，,。？?]{0,8}(?:最|就|很|好|都)?怕(?:这个|这些|这种|这样)?"
+                        r"[的哦嘛啊了]*$")
+_WORRY_ABOUT = re.compile(r"公开|骚扰|卖|泄露|网上|别个|别人|多给钱|多收|要钱|骗|推销|"
                           r"(?:一天到晚|天天|半夜|一直|老是|整天).{0,4}打(?:电话|来)")
 # why the prompt is asked, or what it means ("问这个做啥子哦", "联系方式告诉专家是啥意思哦"); a
 # 科普 word's meaning ("安全间隔期是啥子意思") is a question to answer
@@ -352,6 +356,8 @@ def worried_back(text: str) -> bool:
     """The message ends on a worry about the prompt ("问这个做啥子哦 会不会把我屋头地址公开出去",
     "说急的话是不是要多给钱"): why it is asked is the reply, not a guess of an answer."""
     clauses = [c for c in re.split(r"[，,。！!？?；;…\s]+", text.strip()) if c]
+    while len(clauses) > 1 and _FEAR_SAID.search(clauses[-1]):
+        clauses.pop()  # ("…会不会有人打电话来推销东西哦？我们老年人最怕这个": the worry before)
     last = clauses[-1] if clauses else ""
     return bool(_WORRY.search(last) and _WORRY_ABOUT.search(last)) or bool(
         _ASKED_WHY.search(last))  # ("问这个做啥子嘛？……我在营山": asked, then answered)
@@ -450,11 +456,16 @@ _ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事?|问一?句|
 _BARE_WORD = re.compile(r"[不否嗯哦好行对要][嘛哦噻啊了。！!.]*")
 
 
+_ASKED_LEN = 8  # characters: "2000？" or "尽快？" is an unsure answer, not a question
+
+
 def asks_inside_form(text: str) -> bool:
     """A 科普 question typed while filling in a need, not a field or a request ("不" alone
     answers the prompt: it asks nothing)."""
     if _BARE_WORD.fullmatch(text.strip()):
         return False
-    return ((bool(asks(text)) or bool(_ASKING.search(text)) or bool(_CHOICE.search(text)))
+    # ("对了 春见下霜那几天晚上可以做点啥？": a question mark ends a question)
+    return ((bool(asks(text)) or bool(_ASKING.search(text)) or bool(_CHOICE.search(text))
+             or (len(text) >= _ASKED_LEN and text.rstrip().endswith(("？", "?"))))
             and not WANTS_EXPERT.search(text)
             and not FIELD_EDIT.search(text) and smalltalk.classify(text) is None)
