@@ -74,7 +74,7 @@ def _only_a_remark(rest: str, t: Turn, remark: bool = False) -> bool:
 
     rest = re.sub(r"(?<=[十百千0-9])几", "", rest)  # ("教了三十几年书" asks nothing)
     if remark and (len(rest) > _REMARK_CHARS or not rest or t.after_answer
-                   or _ASKED_ANYWAY.search(rest)):
+                   or _ASKED_ANYWAY.search(_SYMBOLS.sub("", rest))):
         # (right after an answer a short line is mostly more of the same question: "要是
         # 放冷库存久点喃", "浮头的时候还喂不喂料")
         return False
@@ -87,8 +87,12 @@ def _only_a_remark(rest: str, t: Turn, remark: bool = False) -> bool:
 
 
 _REMARK_CHARS = 30
+_SYMBOLS = re.compile(r"[^\w，,。？?！!\s]")  # emoji and the like ("要打针不😰")
 # a question without a question word: "喂不喂", "那…", "要是…", "往哪里跑", "…喃"
-_ASKED_ANYWAY = re.compile(r"(.)不\1|^那|要是|如果|万一|假如|哪|[喃呢]|没得?[？?。]?$")
+_ASKED_ANYWAY = re.compile(r"(.)不\1|^那|要是|如果|万一|假如|哪|[喃呢]|没得?[？?。]?$|"
+                           # Sichuanese asking without a question word: "要打针不", "吃得不",
+                           # "冬天小猪要好暖和"
+                           r"不[嘛哦啊呀哈]*(?:$|[，,。\s])|得不|要好|好(?:多|久|远|深|高|长|重)")
 # a question asked by the way, not news of something happening
 _BY_THE_WAY = re.compile(r"^(?:对了|另外|还有)?[，,\s]*(?:顺便|顺带)?"
                          r"(?:问一?下|问一哈|问个事|请问)")
