@@ -68,13 +68,17 @@ _ACK_THEN = re.compile(r"^(?:好的?|好嘛|嗯+|哦+|要得|晓得了|知道了
 def _only_a_remark(rest: str, t: Turn, remark: bool = False) -> bool:
     """Nothing asked, wanted or reported in what follows an acknowledgement (`remark`: in a
     short message said at rest, which names no crop or animal right after an answer)."""
+    from matching.extract import find_products
     from matching.need import TROUBLE
     from matching.slots import region_meant
     from retrieval.intent import asks
 
     rest = re.sub(r"(?<=[十百千0-9])几", "", rest)  # ("教了三十几年书" asks nothing)
     if remark and (len(rest) > _REMARK_CHARS or not rest or t.after_answer
-                   or _ASKED_ANYWAY.search(_SYMBOLS.sub("", rest))):
+                   or _ASKED_ANYWAY.search(_SYMBOLS.sub("", rest))
+                   or find_products(rest)):
+        # (a crop or an animal named is most likely asked about: "猕猴桃人工授粉 用毛笔点
+        # 还是用机器喷好点")
         # (right after an answer a short line is mostly more of the same question: "要是
         # 放冷库存久点喃", "浮头的时候还喂不喂料")
         return False
@@ -92,7 +96,8 @@ _SYMBOLS = re.compile(r"[^\w，,。？?！!\s]")  # emoji and the like ("要打�
 _ASKED_ANYWAY = re.compile(r"(.)不\1|^那|要是|如果|万一|假如|哪|[喃呢]|没得?[？?。]?$|"
                            # Sichuanese asking without a question word: "要打针不", "吃得不",
                            # "冬天小猪要好暖和"
-                           r"不[嘛哦啊呀哈]*(?:$|[，,。\s])|得不|要好|好(?:多|久|远|深|高|长|重)")
+                           r"不[嘛哦啊呀哈]*(?:$|[，,。\s])|得不|要好|好(?:多|久|远|深|高|长|重)|"
+                           r"还是|好点|好些")  # ("用毛笔点还是用机器喷好点": a choice asked)
 # a question asked by the way, not news of something happening
 _BY_THE_WAY = re.compile(r"^(?:对了|另外|还有)?[，,\s]*(?:顺便|顺带)?"
                          r"(?:问一?下|问一哈|问个事|请问)")
