@@ -131,6 +131,7 @@ _INTRO = re.compile(r"^(?:我们?(?:是|这边|这里|家|在|屋头|屋里)|"
 # "我们是…一个做豆腐干的小厂": who they are, however long
 _WHAT_WE_DO = re.compile(r"(?:(?:做|种|养|生产|加工)[^，,。]{1,8}的|的[^，,。]{1,8})"
                          r"(?:小厂|厂子?|工厂|企业|公司|合作社|农场|小?作坊|基地|厂家|养殖场)$")
+_GUESS_ASKED = re.compile(r"是不是|会不会|[吗？?]|[咋啥]|怎么|什么")
 _REQUEST = re.compile(r"寻求|希望|想找|想请|需要|求助|请.{0,4}专家|找.{0,4}专家")
 _SIDE = re.compile(r"预算|费用|经费|面议|电话|微信|联系|急|尽快|这周|马上|［")
 
@@ -155,6 +156,7 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
                 (4.0 if _WHAT_WE_DO.search(c) else 2.0 if problem_size(c) < 4 else 1.0)
                 if _INTRO.search(c) else 0.0)
             s -= 0.5 if _REQUEST.search(c) else 0.0
+            s -= 1.5 if _GUESS_ASKED.search(c) else 0.0  # ("是不是猪瘟哦": a guess)
             s -= 1.5 if only_names_a_product(c, hints or []) else 0.0  # "种了二十亩猕猴桃"
             s -= 2.0 if problem_size(c) < 3 else 0.0  # "厂子还是在叙州区": where, no problem
             return (-s, i)
