@@ -103,9 +103,10 @@ def _unspaced(text: str) -> str:
 
     out = words[0]
     for gap, word in zip(words[1::2], words[2::2], strict=True):
-        joins = (_CJK_RUN.fullmatch(out[-1:] or " ") and _CJK_RUN.match(word)
-                 and not _KEEP_AFTER.search(out) and not _KEEP_AFTER.match(word)
-                 and gazetteer.resolve(out.split(" ")[-1]) is None)
+        last = re.split(r"[ \u3000]+", out)[-1]  # the word before the gap
+        joins = (_CJK_RUN.match(out[-1:]) and _CJK_RUN.match(word)
+                 and not _KEEP_AFTER.search(last) and not _KEEP_AFTER.match(word)
+                 and gazetteer.resolve(last) is None)
         out += word if joins else gap + word
     return out
 

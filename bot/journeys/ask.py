@@ -97,7 +97,6 @@ _GROWER = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(?:公司
                      r"(?P<what>[^，,。！!？?\s的]{1,6})的?(?:小厂|厂子?|工厂|企业|公司|合作社|"
                      r"家庭农场|农场|小?作坊|养殖场|基地|专业户|厂家)?[。！!]*$")
 
-_SOME = re.compile(r"(?<=[十百千0-9])几")
 _ALSO_CALLED = re.compile(r"[，,\s]*(?:就是|也就是|又叫|俗称|我们叫)[^，,。！!？?\s]{1,5}[。！!]*$")
 # "我们是红原瓦切镇的牦牛肉加工厂": where, then what the outfit makes
 # ("宜宾江安的，我们是一家锂电材料公司")
@@ -131,7 +130,7 @@ def introduces(text: str) -> str | None:
 
     text = _ALSO_CALLED.sub("", text)  # "种了三十几亩不知火 就是丑柑": the same, named again
     # ("三十几亩" is a count, not "how many")
-    if asks(_SOME.sub("", text)) or words.NEED_REQUEST.search(text) \
+    if asks(words.SOME.sub("", text)) or words.NEED_REQUEST.search(text) \
             or _FOLLOW_UP_SHAPE.match(text):
         return None  # ("那兔子呢" after a chicken answer asks the same of rabbits)
     products = find_products(text)

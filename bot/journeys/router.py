@@ -16,6 +16,7 @@ from bot import texts
 from bot.journeys import account, ask, need, offers, register, words
 from bot.journeys.base import Deps, Step, Turn, menu
 from delivery.messages import MAX_TEXT, Inbound
+from matching import slots
 from retrieval import smalltalk
 from retrieval.safety import assess, in_advance
 from retrieval.tokenize import plain
@@ -63,33 +64,8 @@ COMMANDS = _merge("COMMANDS", {"start": _welcome, "help": _help, "帮助": _help
 _ACK_THEN = re.compile(r"^(?:好的?|好嘛|嗯+|哦+|要得|晓得了|知道了|明白了|懂了)[了嘛哈]*"
                        r"[，,。!！\s]+"
                        r"(?P<rest>[^？?]{1,20})$")
-
-
-def _only_a_remark(rest: str, t: Turn, remark: bool = False) -> bool:
-    """Nothing asked, wanted or reported in what follows an acknowledgement (`remark`: in a
-    short message said at rest, which names no crop or animal right after an answer)."""
-    from matching.extract import find_products
-    from matching.need import TROUBLE
-    from matching.slots import region_meant
-    from retrieval.intent import asks
-
-    rest = re.sub(r"(?<=[十百千0-9])几", "", rest)  # ("教了三十几年书" asks nothing)
-    if remark and (len(rest) > _REMARK_CHARS or not rest or t.after_answer
-                   or _ASKED_ANYWAY.search(_SYMBOLS.sub("", rest))
-                   or find_products(rest)):
-        # (a crop or an animal named is most likely asked about: "猕猴桃人工授粉 用毛笔点
-        # 还是用机器喷好点")
-        # (right after an answer a short line is mostly more of the same question: "要是
-        # 放冷库存久点喃", "浮头的时候还喂不喂料")
-        return False
-    return not asks(rest) and not words.ASKING.search(rest) \
-        and not smalltalk.ASKING.search(rest) \
-        and not words.looks_like_need(rest, t.role) \
-        and (remark or (not words.answers_a_form(rest) and region_meant(rest) is None)) \
-        and not (remark and _slot_said(rest)) and not assess(rest).kind \
-        and not TROUBLE.search(rest)
-
-
+# "请问一下，我住在洪雅县城…": a polite opener, no question by itself
+_ASKED_LEAD = re.compile(r"^(?:请问一?下|请问|问一下)[哈，,\s]*")
 _REMARK_CHARS = 30
 _SYMBOLS = re.compile(r"[^\w，,。？?！!\s]")  # emoji and the like ("要打针不😰")
 # a question without a question word: "喂不喂", "那…", "要是…", "往哪里跑", "…喃"
@@ -103,21 +79,29 @@ _BY_THE_WAY = re.compile(r"^(?:对了|另外|还有)?[，,\s]*(?:顺便|顺带)?
                          r"(?:问一?下|问一哈|问个事|请问)")
 
 
-def _slot_said(text: str) -> bool:
-    """How urgent, money, the phone or an expert said (a place alone is who they are)."""
-    from matching import slots
+def _says_nothing(text: str, t: Turn, place: bool) -> bool:
+    """Nothing asked, wanted or wrong, and no field of a need said (a place too, unless
+    `place` allows it: "我住在洪雅县城，退休前是中学老师" is who and where)."""
+    from matching.need import TROUBLE
+    from retrieval.intent import asks
 
-    return bool(slots.parse_urgency(text) or slots.parse_budget(text)
-                or slots.parse_contact_consent(text) is not None
-                or re.search(r"专家|技术员|兽医|农技员", text))
+    text = words.SOME.sub("", text)  # ("教了三十几年书" asks nothing)
+    return not asks(text) and not words.ASKING.search(text) \
+        and not smalltalk.ASKING.search(text) and not words.looks_like_need(text, t.role) \
+        and not words.says_a_field(text, place=not place) and not assess(text).kind \
+        and not TROUBLE.search(text)
 
 
-def _place_said(text: str) -> bool:
-    from matching.slots import region_meant
+def _is_a_remark(text: str, t: Turn) -> bool:
+    """A short line at rest that asks nothing even in dialect and names no crop or animal
+    (one named is most likely asked about: "猕猴桃人工授粉 用毛笔点还是用机器喷好点"); never
+    right after an answer, where a short line is mostly more of the same question ("要是
+    放冷库存久点喃", "浮头的时候还喂不喂料")."""
+    from matching.extract import find_products
 
-    return region_meant(text) is not None
-# "请问一下，我住在洪雅县城…": a polite opener, no question by itself
-_ASKED_LEAD = re.compile(r"^(?:请问一?下|请问|问一下)[哈，,\s]*")
+    return 0 < len(text) <= _REMARK_CHARS and not t.after_answer \
+        and not _ASKED_ANYWAY.search(_SYMBOLS.sub("", text)) and not find_products(text) \
+        and _says_nothing(text, t, place=True)
 
 
 _ACK = re.compile(r"(好|好的|嗯+|哦+|要得|行|晓得了|知道了)[嘛吧哈了]*")
@@ -236,7 +220,8 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         press(deps, "forward", t)  # "那帮我转给专家嘛" after a question: the forward button
     elif text in words.LABELS:  # a button label typed where that button is not on offer
         t.say(texts.STALE_BUTTON)
-    elif t.after_answer and (m := _ACK_THEN.match(text)) and _only_a_remark(m.group("rest"), t):
+    elif t.after_answer and (m := _ACK_THEN.match(text)) \
+            and _says_nothing(m.group("rest"), t, place=False):
         # "晓得了 我喊他下午再去" after an answer: taken in, and what they will do; no new
         # question (the same article again would answer nothing)
         t.state = "start"
@@ -268,13 +253,13 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         # "成都市温江区" and nothing else: kept for what comes next, never "帮不上忙"
         t.state = "start"
         menu(t, text=texts.PLACE_NOTED.format(place=where))
-    elif t.state != "ask" and _only_a_remark(_ASKED_LEAD.sub("", text), t, remark=True):
-        # "明天要下雨了 我得赶紧把苞谷掰回来", "你吃饭没得 我们刚吃了午饭", "等一下 有人来了":
-        # nothing asked, wanted or wrong — a friendly word, not an article that shares a word
-        # ("请问一下，我住在洪雅县城，退休前是中学老师": who and where, the place kept)
+    elif t.state != "ask" and _is_a_remark(_ASKED_LEAD.sub("", text), t):
+        # "你吃饭没得 我们刚吃了午饭", "等一下 有人来了": a friendly word, not an article that
+        # shares a word ("请问一下，我住在洪雅县城，退休前是中学老师": who and where, kept)
         t.state = "start"
         ask.remember(deps, text, t)
-        menu(t, text=smalltalk.REPLY["intro" if _place_said(text) else "remark"])
+        place = slots.region_meant(text) is not None
+        menu(t, text=smalltalk.REPLY["intro" if place else "remark"])
     elif (t.state == "ask" or not words.looks_like_need(text, t.role)
           or assess(text).kind in ("emergency", "fire")):  # "…压在下头 救命": 120 first
         if (draft := ask.answer(deps, text, t)) is not None:

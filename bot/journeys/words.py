@@ -334,9 +334,18 @@ def answers_a_form(text: str) -> bool:
     if asks(text) or ASKING.search(text) or _NOT_WANTED.search(text) \
             or WHAT_ABOUT.search(text):  # ("那李子树流胶呢 我是巴中南江的" asks on)
         return False  # ("暂时不需要发布需求；不需要专家联系": no form wanted)
-    return bool(slots.region_meant(text) or slots.parse_urgency(text)
+    return says_a_field(text)
+
+
+def says_a_field(text: str, place: bool = True) -> bool:
+    """A place (with `place`), how urgent, money, the phone or an expert said."""
+    return bool((place and slots.region_meant(text)) or slots.parse_urgency(text)
                 or slots.parse_budget(text) or slots.parse_contact_consent(text) is not None
                 or re.search(r"专家|技术员|兽医|农技员", text))
+
+
+# "三十几亩", "教了三十几年书": a count, not "how many"
+SOME = re.compile(r"(?<=[十百千0-9])几")
 
 
 # a worry about the prompt asked back in its last clause ("电话给专家 会不会遭骚扰哦")
