@@ -178,6 +178,14 @@ class Answerer:
         # of the one before (a drunk man who cannot be woken, after a cut finger)
         routed_first_aid = continuing or later in FIRST_AID_TITLES or (
             verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES)
+        if previous and previous_article is None and not routed_first_aid and not verdict.kind \
+                and len(question) <= _BARE_FOLLOW_UP and not _products(question) \
+                and self.ask(previous, region).abstained:
+            # "要打几次药" after "柑子树叶子卷起 背面有些小虫虫" went unanswered: the same
+            # subject, still unanswered — never an article the joined words happen to reach
+            # (the citrus winter clean-up)
+            return Answer(ABSTAIN_TEXT, abstained=True,
+                          topic=f"{previous}。{question}"[-MAX_TOPIC_CHARS:])
         if previous and not routed_first_aid and (follow := self._follow_up(
                 question, previous, confidence, region, previous_article,
                 hits[0] if hits else None)):

@@ -138,6 +138,9 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         if t.at_rest:
             t.say(texts.NO_OPTION)
             return
+    if shown and "forward" in shown and t.at_rest and words.takes_up_offer(text):
+        press(deps, "forward", t)  # "要得", "需要" to "我可以把您的问题转给当地专家"
+        return
     if words.leaves(text) and not t.at_rest:
         cancel(deps, "", t)  # "算了，不要了" ends the form, from any step
         return

@@ -207,6 +207,26 @@ def _agrees(text: str) -> bool:
     return not _AGREEING.sub("", said)
 
 
+# a yes to "需要的话，我可以把您的问题转给当地专家" under an unanswered question: "要得",
+# "需要", "好 麻烦你了", "转嘛" ("好的谢谢", "晓得了" close the matter instead)
+_TAKE_UP = re.compile(r"^(?:(?:那|那就|那你)?(?:需要|要|转|转一下|转给他们|转给专家|帮我转|"
+                      r"帮我问问?|问一下|问下|请专家|请他们|麻烦你了?|麻烦了|麻烦|劳慰了?|辛苦你了?)"
+                      r"[呀啊嘛哈哦了吧撒噻～~!！。,，.\s]*)+$")
+
+
+def takes_up_offer(text: str) -> bool:
+    """Whether a reply to the forward-to-an-expert offer says yes to it, in whatever words."""
+    said = text.strip()
+    if "谢" in said or re.search(r"晓得|知道|明白|懂了|算了|不用|不要|不需要|先这样", said):
+        return False
+    head = re.split(r"[\s，,。！!]+", said, maxsplit=1)
+    rest = head[1] if len(head) > 1 else ""
+    if _TAKE_UP.match(said):
+        return True
+    return bool(AGREE.match(head[0]) and (not rest.strip() or _TAKE_UP.match(rest)
+                                          or AGREE.match(rest)))
+
+
 def only_thanks(text: str) -> bool:
     """Thanks and nothing else ("谢谢哈", "多谢您了！"): no yes to the card."""
     said = re.sub(r"[\W_]+", "", text)

@@ -873,3 +873,23 @@ def test_fresh_questions_from_the_eighty_seventh_to_ninety_second_sets(demo: Har
     said = text(demo.chat("s6", "不用找专家 我自己弄 药要隔几天打一次"))
     assert cited(said) == ["辣椒疫病怎么防"]
     assert "帮不上忙" in text(demo.chat("s7", "明年松茸价格会涨不"))
+
+
+def test_a_plain_yes_takes_up_the_offer_to_ask_a_local_expert(demo: Harness) -> None:
+    """"要得", "需要", "好 麻烦你了" to "需要的话，我可以把您的问题转给当地专家" start the
+    consultation with the question asked; thanks or "晓得了" close it; a bare follow-up to the
+    unanswered question is unanswered too, never an article its joined words reach."""
+    question = "我家花生叶子上有白粉是啥子问题"
+    for n, yes in enumerate(("要得", "需要", "好 麻烦你了", "转嘛", "可以")):
+        assert "没有经过专家审核" in text(demo.chat(f"y{n}", question))
+        said = text(demo.chat(f"y{n}", yes))
+        assert "转给当地专家" not in said and "哪个市" in said, yes
+    for n, no in enumerate(("好的谢谢", "晓得了", "好嘛 谢了", "算了")):
+        demo.chat(f"n{n}", question)
+        assert "哪个市" not in text(demo.chat(f"n{n}", no)), no
+    for said in (question, "要得", "苍溪的", "不急", "不同意"):
+        card = text(demo.chat("f1", said))
+    assert "【技术咨询】" in card and "花生" in card and "广元市苍溪县" in card
+    demo.chat("f2", "柑子树叶子卷起 背面有些小虫虫 咋个整")
+    said = text(demo.chat("f2", "要打几次药"))
+    assert "没有经过专家审核" in said and "出处" not in said
