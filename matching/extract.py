@@ -16,7 +16,13 @@ from dataclasses import replace
 from knowledge import gazetteer, taxonomy
 from knowledge.taxonomy import product_codes
 from matching import slots
-from matching.need import NeedDraft, discipline_name, only_names_a_product, problem_size
+from matching.need import (
+    KIND_LABELS,
+    NeedDraft,
+    discipline_name,
+    only_names_a_product,
+    problem_size,
+)
 from retrieval.tokenize import Tokenizer, normalise
 
 _MAX_CHARS = 4000  # a need longer than this is pasted documents; the start says what matters
@@ -132,6 +138,9 @@ _INTRO = re.compile(r"^(?:我们?(?:是|这边|这里|家|在|屋头|屋里)|"
 _WHAT_WE_DO = re.compile(r"(?:(?:做|种|养|生产|加工)[^，,。]{1,8}的|的[^，,。]{1,8})"
                          r"(?:小厂|厂子?|工厂|企业|公司|合作社|农场|小?作坊|基地|厂家|养殖场)$")
 _GUESS_ASKED = re.compile(r"是不是|会不会|[吗？?]|[咋啥]|怎么|什么")
+# "想问下猕猴桃啥时候摘最好": information asked by the way, answered there, not the need
+_ASKS_INFO = re.compile(r"^(?:另外|还有|顺便)?(?:我)?(?:想问下|想问一下|想问问|请问|问一下|问下|"
+                        r"想了解一下|想了解)")
 _REQUEST = re.compile(r"寻求|希望|想找|想请|需要|求助|请.{0,4}专家|找.{0,4}专家")
 _SIDE = re.compile(r"预算|费用|经费|面议|电话|微信|联系|急|尽快|这周|马上|［")
 
@@ -157,6 +166,7 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
                 if _INTRO.search(c) else 0.0)
             s -= 0.5 if _REQUEST.search(c) else 0.0
             s -= 1.5 if _GUESS_ASKED.search(c) else 0.0  # ("是不是猪瘟哦": a guess)
+            s -= 1.5 if _ASKS_INFO.match(c) else 0.0
             s -= 1.5 if only_names_a_product(c, hints or []) else 0.0  # "种了二十亩猕猴桃"
             s -= 2.0 if problem_size(c) < 3 else 0.0  # "厂子还是在叙州区": where, no problem
             return (-s, i)
@@ -230,6 +240,9 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
     if not text:
         return False
     if slot == "description":
+        # ("预算写五百嘛 写面议怕人家不来": why not 面议, no 面议)
+        answer = _NOT_NEGOTIABLE.sub(" ", answer)
+        text = slots.join_thousands(normalise(answer).strip())
         if draft.description and len(parts := [p for p in _EDIT_PARTS.split(answer)
                                                 if p.strip()]) > 1:
             # "改三个地方：不公开；预算写三万；紧急程度改成尽快", "不公开，另外预算改成两万":
@@ -316,6 +329,8 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
             # "预算改成上限八万" on a firm's service need: an edit never makes it a question
             # (a question forwarded to an expert may still become a service: "来现场看下")
             merged.kind = draft.kind
+        if (named := _KIND_FIXED.search(text)) is not None:
+            merged.kind = _KIND_NAMED[named.group("kind")]  # the kind as they name it
         merged.recompute_missing()
         _copy(merged, draft)
     elif slot == "region":
@@ -511,11 +526,13 @@ _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应
                          r"就是(?=.{0,3}[0-9一二两三四五六七八九十百千万])|"
                          r"改(?!一下|一哈|一点)(?=[0-9一二两三四五六七八九十百千万])|"
                          # "两三千？算了太多了 一千 就一千": the amount said after
-                         r"太多了?|太贵了?|算了(?=.{0,8}[0-9一二两三四五六七八九十百千万])")
+                         r"太多了?|太贵了?|算了(?=.{0,8}[0-9一二两三四五六七八九十百千万])|"
+                         # "一个月六千 一年七万多 你就写七万嘛": what to write is the amount
+                         r"(?<![要不别莫])写(?=.{0,2}[0-9一二两三四五六七八九十百千万])")
 # a field of the card named and changed ("地区改成名山", "预算更正为4000元"); the money alone
 _FIX_VERB = (r"(改成|改为|换成|写成|更正|调整|应该是|[加提涨降减]到|"
              r"写(?=.{0,2}[0-9一二两三四五六七八九十百千万]))")  # "预算多写点 写一万"
-_FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公开范围|联系方式|电话)"
+_FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公开范围|联系方式|电话|类型|类别)"
                           r"[^，,。；;！!？?]{0,4}"
                           r"(" + _FIX_VERB + "|写错|说错|搞错|填错|错了|不对)")
 _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4}" + _FIX_VERB)
@@ -536,6 +553,15 @@ _PLACE_SAID = re.compile(r"(基地|厂子?|工厂|公司|园子|果园|茶园|�
 _ANYWHERE = re.compile(r"(地区|地址|地方|位置).{0,6}(不限|改|随便|都行|都可以)|不限地区|"
                        r"在哪(里|儿)?都(行|可以)|哪里都(行|可以)|远程(指导|看)?(就|也)?(行|可以)|"
                        r"网上(指导|看)?(就|也)(行|可以)")
+# 面议 named only to say why not: "写面议怕人家觉得我们不诚心"
+_NOT_NEGOTIABLE = re.compile(r"(?:写|填|说|写成)?面议"
+                             r"(?=[^，,。]{0,3}(?:怕|不好|显得|觉得|没诚意|不诚心))[^，,。]*")
+# the card's kind changed in words: "需求类型更正为技术攻关", "类型改成技术咨询"
+_KIND_FIXED = re.compile(r"(?:类型|类别)[^，,。；;！!？?]{0,4}" + _FIX_VERB
+                         + r"[^，,。；;！!？?]{0,2}"
+                         r"(?:技术)?(?P<kind>服务|咨询|攻关|人才需求|人才|成果转化)")
+_KIND_NAMED = {label.removeprefix("技术"): kind for kind, label in KIND_LABELS.items()}
+_KIND_NAMED.update({"人才": "talent", "人才需求": "talent"})
 # the parts of a message that changes several fields at the card
 _EDIT_PARTS = re.compile(r"[；;]|[，,。\s]\s*(?=另外|还有|再就是|然后|并且|而且)")
 # the fields a card shows besides the description
@@ -561,7 +587,8 @@ def changes_a_field(draft: NeedDraft, text: str) -> bool:
     trial = replace(draft, contact=dict(draft.contact), products=list(draft.products),
                     keywords=list(draft.keywords), missing=list(draft.missing))
     fill_slot(trial, "description", text)
-    return any(getattr(trial, f) != getattr(draft, f) for f in CARD_FIELDS)
+    return any(getattr(trial, f) != getattr(draft, f) for f in CARD_FIELDS) or (
+        trial.kind != draft.kind and _KIND_FIXED.search(text) is not None)
 
 
 def says_no_amount(text: str) -> bool:
@@ -582,6 +609,9 @@ _MONEY_TALK = re.compile(r"钱|费用|预算|给好多|要好多|出好多")
 
 # no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算"
 _UNSAID = re.compile(r"不好说|说不好|说不准|(莫|别|不要)问|不想说|不方便说|说不来|"
+                     # "预算暂不便透露，待双方沟通后确定", "需视…而定，目前无法给出具体数额"
+                     r"不便(透露|说|告知|提供)|无法(给出|确定|提供)|给不出|视[^。]{1,20}而定|"
+                     r"待[^。]{0,6}(沟通|协商|商议|商量)|(双方|当面)(沟通|协商|商议|商量)|"
                      r"(专家|你们|他们?)(说了算|定|来定)")
 _CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写|"
                          r"(?:^|[，,\s])写(?=[\u4e00-\u9fff]{2})|"  # "…基地在乐至 写乐至"

@@ -47,7 +47,9 @@ _REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|�
                           r"(?:上门|来|跑一趟|过来)(?:现场)?|"
                           r"(?:电话|微信|视频|线上|网上)(?:上|里)?头?(?:说|讲|聊|指导|问)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
-_WORK_WORDS = (r"检测|化验|测一下|测下|来测|指导|培训|上门|现场|(?<![牵拉抱赶])来看|过来看|"
+# ("含水量检测偶有超标", "检测结果不合格": a test's finding, the problem itself, no test wanted)
+_WORK_WORDS = (r"检测(?!偶有|结果|超标|出来?|发现|不合格|不达标|数据|报告|显示|值)|"
+               r"化验|测一下|测下|来测|指导|培训|上门|现场|(?<![牵拉抱赶])来看|过来看|"
                r"看下|看一下|看看|"
                r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
                r"维修|验收|讲课|讲座|筛选|研发|开发|试验|攻关|合作(?!社)|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|(?<![我他她])帮我|做个")
@@ -157,7 +159,8 @@ _SOMEWHAT = re.compile(r"(有点|有些|比较|稍微)急")
 _LOOSE = re.compile(r"(这个月|本月)(来看?|看|过来)?都(要得|行|可以|得|没问题)")
 _THIS_MONTH = re.compile(r"这个月|本月|(?<!个)月内|(?<!下个)(?<!下)月底")
 # ("最近叶子发黄", "近期危害严重", "之前打过药" say when the trouble began, not how urgent)
-_NOT_THAT_URGENT = re.compile(r"(没|莫|不)得?(那么|好|是)?(急到|到)?(火烧眉毛|十万火急|火急火燎)")
+_NOT_THAT_URGENT = re.compile(r"(没|莫|不|并非|谈不上|算不上)得?(那么|好|是)?(急到|到)?"
+                              r"(火烧眉毛|十万火急|火急火燎)")
 # ("下周就要", "半个月内": within the month)
 _SOON = re.compile(r"尽快|尽早|这个月内|这个月|本月内|本月|月底|下个月|早点|抓紧|赶在|前要|"
                    r"下周|下个?(星期|礼拜)|半个月|十天|一两周|两周|过几天|拖不得|不能再?拖|拖不起")
@@ -508,6 +511,9 @@ _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打�
                           r"微信号|可以联系|愿意.{0,6}联系方式|联系方式可以|"
                           r"可以给.{0,4}(?:电话|联系)|(?:电话|联系方式|号码|手机)(?:可以|能|就)给|"
                           r"同意.{0,6}(?:联系|提供|公开|分享|告诉)|直接联系|"
+                          # "同意专家接单后告知我司联系方式"
+                          r"(?<!不)同意[^，,。；;]{0,10}(?:告知|告诉|提供|给)[^，,。；;]{0,4}"
+                          r"(?:联系方式|电话|号码|手机)|"
                           # "电话随便给", "号码随便他打"
                           r"(?:电话|号码|手机|联系方式).{0,2}随便")
 # help at a distance said outright ("远程指导就行", "视频看下"); by phone or no visit
@@ -624,6 +630,7 @@ def states_visibility(text: str) -> bool:
     return bool(_CONFIDENTIAL.search(text) or _PUBLIC_OK.search(text))
 
 
+_LAST_WORD = re.compile(r"(?:那|那就|还是)?(不)?同意[嘛吧了哈啦]*")
 # "没有不同意的 给嘛": two negations agree
 NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|没|不是|并非|并不是|也不是)(?:说|啥子?|什么)?"
                          r"(?:不同意|不愿意|不给|不想给|不能给|不可以)|"
@@ -633,6 +640,10 @@ NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|没|不是|并非|并不是|�
 
 
 def parse_contact_consent(text: str) -> bool | None:
+    # "不同意……算了算了 不告诉他他咋个联系我嘛 同意": the word said last is the answer
+    last = [c for c in re.split(r"[，,。.…！!？?\s]+", text) if c]
+    if len(last) > 1 and (m := _LAST_WORD.fullmatch(last[-1])):
+        return not m.group(1)
     if (m := NOT_AGAINST.search(text)) and not re.match(r"(钱|费用|预算|经费)", text[m.end():]) \
             and not _CONSENT_NO.search(NOT_AGAINST.sub("", text)):
         return True  # "没说不给电话噻 给嘛": not refusing is agreeing ("不是说不给钱" is money)

@@ -28,6 +28,11 @@ EMERGENCY_TEXT = (
     "⚠️ 如果有人出现昏迷、抽搐、呼吸困难、胸痛、大出血、误服农药或毒物等情况，"
     "请立即拨打120急救电话，不要等待网上答复。误服农药时请带上农药包装一起就医。"
 )
+# someone down a cellar, pit or tank who does not answer: the air down there kills those who
+# climb in after them (红苕窖, 粪池, 沼气池 deaths come in twos and threes)
+PIT_TEXT = ("千万不要直接下去救人！窖、池、井里缺氧或有毒气体，下去的人也会倒下。"
+            "先打120（119也能救援），用鼓风机、扇子往下送风；必须下去时要系好安全绳、"
+            "上面有人拉，最好戴供氧的呼吸器。")
 FIRE_TEXT = (
     "⚠️ 如遇火灾请立即拨打119；燃气泄漏请先关阀开窗、不要开关电器，"
     "撤离到安全地方后再打电话求助。"
@@ -325,7 +330,8 @@ _ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|(塘|池
 _NOT_AN_ANIMAL = re.compile("猪草|猪食|猪圈|猪肉|牛肉|羊肉|鸡肉|鸡蛋|鸭蛋|鸡汤|鱼刺|牛奶|羊奶|羊水|"
                             "羊癫疯|马上|马蜂|马路|牛粪|猪粪|鸡粪")
 # "我屋头的猪": the person named is the owner, not the one in trouble
-_OWNER = re.compile(f"(我们?家?|我?屋头|我?屋里|家里|隔壁)的?(?=({_ANIMAL.pattern}))")
+_OWNER = re.compile(f"(我们?家?|我?屋头|我?屋里|家里|隔壁)(喂|养|种)?的?"
+                    f"(?=[土肉母小公老黄黑白]?({_ANIMAL.pattern}))")
 _PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|外公|外婆|妈|爸|孙|(?<!的)人|姐|哥|"
                      "弟|妹|老公|老婆|同学|朋友|工人|帮工|雇工|小工|邻居|同事|师傅|岳|幺儿|嬢|兄弟|"
                      r"\b(my|he|she|i|someone|somebody|grandma|grandpa|dad|mum|mom|son|daughter)\b")
@@ -360,7 +366,9 @@ def assess(text: str) -> SafetyVerdict:
     if (_EMERGENCY.search(t) or learned) and _now(t) and not _about_an_animal(t) and not (
             _FIRE.search(t) and not _rule_topic(t)):
         # ("救命 火燃到屋后头竹林了": a fire and no one hurt by name is the 119 line)
-        return SafetyVerdict("emergency", EMERGENCY_TEXT, _topic(t))
+        topic = _topic(t)
+        return SafetyVerdict("emergency", EMERGENCY_TEXT + ("\n" + PIT_TEXT if topic == "pit"
+                                                            else ""), topic)
     if _FIRE.search(_FIRE_FEARED.sub(" ", t)):  # ("怕起火", "防火灾": no fire now)
         return SafetyVerdict("fire", FIRE_TEXT)
     return SafetyVerdict("", "")
@@ -467,6 +475,9 @@ _REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(
         (("seizure", "unconscious", ""), "heat", "晒|太阳|高温|热得|中暑|大热天|三伏|"
          "(田头|地头|田里|地里|坡上|工地|割谷|打谷|收谷|掰苞谷|干活).{0,30}(烫|发热|好热)"),
         (("bleeding",), "nosebleed", "鼻血|鼻子.{0,4}(血|流)"),
+        # down a cellar or a tank and not answering: the air, not the heart, comes first
+        (("unconscious", "", "heart", "co", "poisoning", "other", "seizure"), "pit",
+         "窖|粪池|粪坑|沼气池|发酵池|窨井|枯井|井下|井底|池底|池子底|罐底|罐子里"),
         (("unconscious", "", "heart", "seizure", "other", "poisoning"), "hypo",
          "胰岛素|降糖药.{0,8}没吃|低血糖"),
     ))
@@ -479,7 +490,7 @@ FIRST_AID_TITLES: dict[str, re.Pattern[str]] = {
         "poisoning": "农药中毒|中毒急救", "mushroom": "野生菌|毒蘑菇|毒菌",
         "child_poison": "误服|误食", "food": "食物中毒", "co": "一氧化碳",
         "gas": "燃气|煤气泄漏", "stroke": "卒中|中风", "heart": "心梗|心肌梗",
-        "unconscious": "心肺复苏|CPR", "choking": "海姆立克|卡喉|气道异物",
+        "unconscious": "心肺复苏|CPR", "pit": "心肺复苏|CPR", "choking": "海姆立克|卡喉|气道异物",
         "drowning": "溺水", "electric": "触电", "lightning": "雷电|雷击|打雷",
         "burn": "烫伤|烧伤", "snake": "毒蛇|蛇咬", "sting": "蜇伤", "dog": "狗猫咬|狂犬",
         "heat": "中暑", "fall": "跌倒|摔伤", "altitude": "高原反应", "hfmd": "手足口",
@@ -511,6 +522,7 @@ def _about_an_animal(t: str) -> bool:
     t = _OWNER.sub("", _NOT_AN_ANIMAL.sub("", _BITTEN.sub("", t)))
     # "我们是…饲料企业，合作的肉鸡…呼吸困难": "we" own the flock, nobody of us is ill
     t = _WE.sub("", t)
+    t = _HELP_CALLED.sub("", t)  # ("…死了好几只了 要人来看": the one called, no patient)
     t = _EXCLAIMED.sub("", t)  # ("鱼全部浮起来…喘不过气 急死个人": the owner's worry, no patient)
     if "兽医" in t and not bitten:  # "我在江油 屋头的猪…喘得凶 想请个兽医": the speaker calls a vet
         t = t.replace("我", "")
@@ -518,4 +530,5 @@ def _about_an_animal(t: str) -> bool:
 
 
 _WE = re.compile("我们|咱们|我司|我公司|我单位|我场|我厂")
+_HELP_CALLED = re.compile("(要|找|请|喊|派)个?人(来|过来|上门)")
 _EXCLAIMED = re.compile("(急|气|吓|愁|累)死(个|我|人)了?人?|师傅|老师")

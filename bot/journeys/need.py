@@ -28,6 +28,7 @@ from matching.offers import sent_message
 from matching.slots import advice_only, parse_kind
 from retrieval import smalltalk, subjects
 from retrieval.intent import asks
+from retrieval.safety import assess
 
 # the quick answers offered with a form's question
 _QUICK: dict[str, list[tuple[str, str]]] = {
@@ -130,7 +131,10 @@ def resume(deps: Deps, t: Turn) -> None:
 def from_words(deps: Deps, text: str, t: Turn) -> None:
     """A request typed at rest. What was said just before belongs to it: "我们是绵阳游仙区做泡菜
     的小厂", "袋装泡菜发酵老是胀袋", then "想找个专家帮忙解决，预算两万左右"."""
-    said = [*ask.recent(deps, t), text]
+    # (an emergency told just before is over: "紧急！工人晕倒在池底" gives no urgency to
+    # "事后拟邀请安全生产专家来厂培训")
+    said = [*(s for s in ask.recent(deps, t) if assess(s).kind not in ("emergency", "fire")),
+            text]
     t.data.pop("recent", None)
     # "袋装泡菜老是胀袋", "顺便问一下 泡菜亚硝酸盐好久最高", "想找个专家": the question asked by
     # the way was answered; the trouble reported is the need

@@ -141,6 +141,11 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
     if shown and "forward" in shown and t.at_rest and words.takes_up_offer(text):
         press(deps, "forward", t)  # "要得", "需要" to "我可以把您的问题转给当地专家"
         return
+    if shown and "forward" in shown and t.at_rest and words.declines_offer(text):
+        # "不用了 谢谢 我去问镇上兽医站": no expert wanted, and no question either
+        t.state = "start"
+        menu(t, text=smalltalk.REPLY["thanks" if "谢" in text else "ok"])
+        return
     if words.leaves(text) and not t.at_rest:
         cancel(deps, "", t)  # "算了，不要了" ends the form, from any step
         return
@@ -154,7 +159,8 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         if relay := words.RELAY.match(text):
             offers.relay(deps, relay.group(1), t)
             return
-    if words.MY_OFFERS.match(text):
+    if words.MY_OFFERS.match(text) or (t.role == "scientist" and len(text) <= 20
+                                         and words.NEEDS_FOR_ME.search(text)):
         text = "我的接单"  # "查看派单", "有没有单子": the same list
     m = words.CMD.match(text)
     if m and (text.startswith("/") or len(text) <= 12 or m.group(1) in ("绑定", "关联")):

@@ -19,6 +19,11 @@ CMD = re.compile(r"^\s*/?(start|help|帮助|菜单|cancel|取消|delete|删除�
 MY_OFFERS = re.compile(r"^\s*(?:查看|看看|看下|看一下)?(?:我的)?(?:派单|邀请|单子|订单)"
                        r"(?:列表)?[呢嘛吗哦。？?！!]*$|^有没有(?:新的?)?(?:派单|单子|邀请)[呢嘛吗哦。？?]*$"
                        r"|^有(?:新的?)?(?:派单|单子|邀请)(?:没得|没有|不)[呢嘛吗哦。？?]*$")
+# a scientist asking what work there is for them: "有啥子需求适合我", "最近有没有活儿接"
+NEEDS_FOR_ME = re.compile(r"(?:有|有没有|有没得|还有)(?:啥子?|什么|哪些|些)?(?:适合我的?|我能接的?|"
+                          r"我可以接的?|新的?)?(?:需求|活儿?|单子?|任务|项目)(?:适合我|我能接|"
+                          r"我可以接|可以接|能接|接)?|(?:能|可以)接(?:啥子?|什么|哪些)(?:单|活|需求)|"
+                          r"(?:看看|看下|看一下)(?:有)?(?:哪些|啥子?|什么)(?:需求|单子?)")
 # platform chat between the two sides of a match: "留言 明天上午来", "给专家留言：…"
 RELAY = re.compile(r"^\s*(?:给(?:专家|老师|需求方|对方|老板)留言\s*[:：，,]?"
                     r"|留言(?:\s+|\s*[:：，,]|$))\s*(.*)$", re.S)
@@ -57,7 +62,7 @@ _LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|�
                 r"(我们?)?自己(解决|搞定|弄好)了|(问题)?已经(解决|搞定|弄好)了|(下次|改天|过段时间)再说|"
                 r"取消发布|暂时不需要了?|"
                 # "经研究，暂不申请，待理事会开会后再议", "该事项暂缓，本次不予发布"
-                r"暂不申请|暂不发布|不予发布|不予申请|暂缓(申请|发布|处理)?|(开会|研究)后再议|"
+                r"暂不申请|暂不发布|不予发布|不予申请|暂缓(申请|发布|处理|实施|执行)?|(开会|研究)后再议|"
                 # "这个request cancel掉吧": English in the middle of Chinese
                 r"cancel掉|cancel it|cancel")
 # "哎呀不要了不要了，…", "等哈，不找了，兽医站的人下午就来": a sigh or a pause first
@@ -113,7 +118,9 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"(找|请|约)[个位]?\s*(an?\s+)?expert|"
                            r"专家(来|帮)|(找|请|求|喊|约)(个|位)?(懂行|内行|懂的|技术员|老师|兽医|农技员)|"
                            # "我就想跟专家电话里头咨询一下"
-                           r"(?:跟|和|向)(?:专家|兽医|技术员|农技员|老师)[^，,。！!？?\s]{0,6}"
+                           # ("拟通过视频方式向油脂或食品方面专家请教")
+                           r"(?:跟|和|向)[^，,。！!？?\s]{0,10}(?:专家|兽医|技术员|农技员|老师)"
+                           r"[^，,。！!？?\s]{0,6}"
                            r"(?:咨询|资询|请教|问一?下|问问)|"
                            # "想找机构来检测一下蔬菜有没有农药残留"
                            r"(?:找|请|约)[个家]?[^，,。！!？?\s]{0,4}(?:机构|检测站|检测中心|实验室|"
@@ -130,11 +137,17 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            # "想咨询一下专家 羊子好久驱一次虫", "想线上请教下专家": consultation
                            r"(?<![不莫别])(?:咨询|资询|请教|问问|问一?下|问一哈)(?:一下|一哈|下)?"
                            r"(?:[个位]|当地的?)?(?:专家|兽医|技术员|农技员)(?!说|讲|建议)|"
+                           # "请问有没有人能来帮我们看下柑子树"
+                           r"有没有人(?:能|可以)?(?:来|过来|上门)(?:帮(?:我们?|忙))?(?:看|瞧|指导)|"
+                           # "想招一个长期驻场的兽医技术员": hiring is a need (人才需求)
+                           r"(?:招|招聘)(?:一个|一名|一位|个|名|几个|两个)?[^，,。！!？?\s]{0,10}"
+                           r"(?:技术员|兽医|工程师|研究生|农技员|人才|技术人员|专业人员)|"
                            # "需要兽医专家", "急需一位植保专家"
                            r"需要?[个位名]?[^，,。！!？?\s]{0,6}专家(?!说|讲|建议)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
-FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦)?(转给?|转交|问下|问一下)(个|下)?"
+FORWARD_WORDS = re.compile(r"^(?:(?:好的?|好嘛|要得|可以|行)[，,\s]*)?(那|那就|那你)?"
+                           r"(帮我|给我|麻烦|烦请|请)?(转给?|转交|问下|问一下)(个|下)?"
                            r"(当地的?)?(专家|老师)(问下|问一下|解答)?" + _PARTICLES + "$"
                            r"|^请(当地的?)?专家解答" + _PARTICLES + "$")
 FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|(?<!是)不是.{0,8}是|改一下|改下|改哈|"
@@ -227,6 +240,16 @@ def takes_up_offer(text: str) -> bool:
                                           or AGREE.match(rest)))
 
 
+# a no to that offer: "不用了 谢谢 我去问镇上兽医站", "不需要 我自己查"
+_OFFER_DECLINED = re.compile(r"^(?:哦|嗯|好)?[，,\s]*"
+                             r"(?:不用了?|不需要了?|不必了?|不麻烦了?|算了|不了)(?:[，,。！!\s]|$)")
+
+
+def declines_offer(text: str) -> bool:
+    """Whether a reply to the forward-to-an-expert offer turns it down, asking nothing more."""
+    return bool(_OFFER_DECLINED.match(text.strip())) and not ASKING.search(text)
+
+
 def only_thanks(text: str) -> bool:
     """Thanks and nothing else ("谢谢哈", "多谢您了！"): no yes to the card."""
     said = re.sub(r"[\W_]+", "", text)
@@ -272,11 +295,12 @@ def publishes_last(text: str) -> bool:
     said = [s for s in re.split(r"[。！!？?，,\s]+", text) if s.strip()]
     if len(said) < 2 or FIELD_EDIT.search(text) or any(asks(s) for s in said):
         return False
-    return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再", said[-1])
+    return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再|取消|撤|暂缓",
+                                                                   said[-1])
 
 
 _THIS = (r"(这条|这个|那个|本次|这次|此次|该|本|这)?(专家|技术)?"
-         r"(服务申请|服务|申请|需求|事情?|单子|单)?")
+         r"(服务申请|服务|申请|需求|发布|事项|事情?|单子|单)?")
 _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那我|那就|那|还是|我|你|我们)?"
                            # "刚才那个需求算了不要了"
                            rf"(?:刚才|刚刚|之前|前面|上面)?的?(这次的?|这个|那个)?"
