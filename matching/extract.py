@@ -227,7 +227,7 @@ _SPEAKER = re.compile(r"^(?:我们?|咱们?|俺们?|我家|他|她|老板|领导
                       r"(?:都|也)?(?:说|讲|觉得|意见[:：]?)?(?:都|也)?")
 _NO = re.compile(r"^(?:先|暂时|还是)?"
                  r"(?:不同意|不可以|不行|不得行|不要|不用|不愿意|不给|莫给|别给|算了|否|no|不想给|不消|不必|"
-                 r"不想留|不(?=[嘛哦噻啊了。！!\s]*$)|"
+                 r"不想留|[不莫](?=[嘛哦噻啊了。！!\s]*$)|"
                  # "先不告诉，等专家接了再说", "暂时不给"
                  r"(?:先|暂时|还是)?(?:不|莫|别)(?:告诉|给|留|说))",
                  re.IGNORECASE)
@@ -351,7 +351,8 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
             or (len(text) <= 8 and re.search(r"今天|明天|后天", text)) else
             # an answer to "急不急?" in months: not urgent
             "normal" if re.search(r"[两二三四五六几]个?多?月|半年|年底|明年|过段时间|有空", text)
-            else None)
+            # a bare "不" to "急不急？": not urgent
+            or re.fullmatch(r"(不|莫|不得|没)[嘛哦噻啊了。！!\s]*", text) else None)
         if urgency is None:
             return False
         draft.urgency = urgency
@@ -436,6 +437,9 @@ def fill_others(draft: NeedDraft, text: str) -> None:
         draft.contact_consent = slots.parse_contact_consent(text)
     if slots.parse_confidentiality(clean) == "experts_only":  # "可以给，但是不要公开"
         draft.confidentiality, draft.visibility_set = "experts_only", True
+    if draft.kind == "service" and "budget" in draft.missing and slots.advice_only(clean):
+        # "都江堰的 不是要人上门哈 打个电话问一哈就行了": advice only, no one to pay
+        draft.kind = "question"
     draft.recompute_missing()
 
 

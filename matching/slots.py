@@ -43,13 +43,14 @@ EXPERT_REQUEST = (r"(?:发布|发|提|登记)(?:个|一个)?(?:技术)?需求|"
 _CONSULT = re.compile(r"(?:帮我|给我)?(?:找|请|问|约)个?(?:专家|老师|技术员|兽医|农技员)"
                       r"(?:咨询|资询|请教)[下哈一]*|"
                       r"(?:咨询|资询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
-_REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|不要)(?:专家)?"
+_REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|不要)(?:专家|人|老师|技术员)?"
                           r"(?:上门|来|跑一趟|过来)(?:现场)?|"
                           r"(?:电话|微信|视频|线上|网上)(?:上|里)?头?(?:说|讲|聊|指导|问)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
 # ("含水量检测偶有超标", "检测结果不合格": a test's finding, the problem itself, no test wanted)
 _WORK_WORDS = (r"检测(?!偶有|结果|超标|出来?|发现|不合格|不达标|数据|报告|显示|值)|"
                r"化验|测一下|测下|来测|指导|培训|上门|现场|(?<![牵拉抱赶])来看|过来看|"
+               r"人来(?:弄|整|搞|修|剪|做|打药|改|装|把)|"
                r"看下|看一下|看看|"
                r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
                r"维修|验收|讲课|讲座|筛选|研发|开发|试验|攻关|合作(?!社)|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|(?<![我他她])帮我|做个")
@@ -327,8 +328,8 @@ _CUE = re.compile(r"预算|budget|按|"
 _ALTITUDE = re.compile(r"(海拔|高差|山高)[^，,。\s\d一两二三四五六七八九]{0,3}"
                        r"[\d一两二三四五六七八九十百千万多几]+(米|m)?")
 # a count of things, not money: "三千多棵", "五万左右只鸡"
-MEASURE = re.compile(r"\s*(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|枝|瓶|包|件|"
-                      r"台|户|羽|窝|桶|年|天)")
+MEASURE = re.compile(r"\s*(?:来|多|余)?(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|"
+                      r"枝|瓶|包|件|台|户|羽|窝|桶|年|天)")
 # the budget named, just before a plain number: "预算3000", "能出 800"
 # ("预算还是给个800嘛", "预算写个1000": a verb between the word and the amount)
 _BUDGET_WORD = re.compile(r"(预算|budget|费用|经费|报酬|服务费|咨询费|愿意出|能出|可出|出得起|"
@@ -388,6 +389,10 @@ def parse_budget(text: str) -> Budget | None:
     "3-5万" → 40000, "一万五" → 15000, "面议" → Budget(None, "面议"); None if unsaid."""
     # "1万5", "2w5", "3千5", "1万5千": the digit after the unit is its tenth
     text = join_thousands(text)
+    # "万五左右", "千五": one ten-thousand (thousand) and a half, the 一 left unsaid
+    # ("万一出事了" is no amount)
+    text = re.sub(r"(?<![0-9一二两三四五六七八九十百千万])([万千])(?=[一二三四五六七八九]"
+                  r"(?:左右|上下|的样子|块|元|吧|嘛|哈|以内|$|[\s，,。]))", r"一\1", text)
     text = re.sub(r"([一两二三四五六七八九\d])个([wW万千kK])", r"\1\2", text)  # "两个w", "三个万"
     text = _UNIT_TENTH.sub(lambda m: f"{m.group(1)}.{m.group(3)}{m.group(2)}", text)
     text = text.translate(_FINANCIAL)  # "人民币陆仟元整": the banker's numerals

@@ -192,7 +192,7 @@ class Answerer:
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
         elif previous and not routed_first_aid and hits and not _products(question) and \
-                _other_product(previous, hits[0].title):
+                not _NEW_TOPIC.match(question) and _other_product(previous, hits[0].title):
             # "那溃疡病呢" after kiwifruit questions: the crop said before is the one meant
             # (kiwifruit canker, not the citrus article that names the disease first)
             mine = [h for h in hits[1:] if not _other_product(previous, h.title)
@@ -935,7 +935,10 @@ _AFTERMATH = re.compile(r"火(灭|熄|扑灭)|消防|120|救护车|医院|医生
 _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎么|做)|等(车|救护车|120)|在路上|"
                           r"车来之前|医生来之前|来之前|现在(咋|怎么|该|要)|"
                           # "120打了 去医院要带啥子", "她衣服上全是药水 要不要先洗下"
-                          r"(去|到)医院.{0,4}(带|拿)|要不要先|先(洗|冲|脱)")
+                          r"(去|到)医院.{0,4}(带|拿)|要不要先|先(洗|冲|脱)|"
+                          # "120说二十分钟到 这阵我能做啥子": waiting for the ambulance
+                          r"(120|救护车|医生).{0,6}(到|来)|(这阵|这会儿?|这下|现在).{0,3}(能|该|要|可以)"
+                          r"(做|干|弄|搞)")
 # something to do to the person in danger, asked now ("要不要给他灌水催吐", "能不能扶她起来")
 _FOR_THEM_NOW = re.compile(r"(要不要|能不能|可不可以|该不该|敢不敢|可以|能)(先|马上)?(去|来)?"
                            r"(给|帮|把|扶|背|抱|喂|拉|拖)?"
@@ -957,7 +960,9 @@ _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|
 # (after a few words: "好了止住了 还有个事 …")
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外|换个问题|换个话题|"
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
-                        r"再问[个一]?[个下句哈]?[，,\s])")
+                        r"再问[个一]?[个下句哈]?[，,\s]|"
+                        # "那问哈 稻虾田的环沟挖好宽合适": a question of its own follows
+                        r"(?:那我?|我)?问(?:一?下|哈)[，,\s](?=[^？?]{9,}))")
 _PRONOUN = re.compile(r"[他她它]们?")
 # "那…呢" asking nothing else: the question before, of what it names
 _WHAT_ABOUT = re.compile(r"(?:那|那么)[^，,。？?！!]{1,14}?(?:呢|嘞|喃)[？?]?\s*")

@@ -11,6 +11,10 @@ import re
 
 # what is asked → how people ask it
 _ASKS: dict[str, str] = {
+    # "人在楼下了 打哪个电话": whom to call
+    "call": r"(打|拨|找|报)(哪个|啥子?|什么|几号|哪些)(电话|号码|号|部门|单位)|"
+            r"电话(是|打)?(多少|好多)|"
+            r"(打|拨)(哪个|啥子?|什么)?(电话|号码)(呢|喃|嘛)?[？?]?$",
     # "打了120说马上来 要带啥子去": what to take along (the pesticide's label to hospital)
     "bring": r"(带|拿|准备|备)(些|点|个)?(啥|什么|哪些)",
     # "打农药要戴些啥子": what to wear (gloves, a mask), not what to take along
@@ -84,6 +88,7 @@ _HOW_WHAT = re.compile(r"(办法|措施|方法|法子|招|药|肥|品种)(是|�
 _UNIT = (r"公斤|千克|斤|克|毫升|升|立方米|方|厘米|公分|毫米|米|亩|株|张|头|只|倍|%|％|度|℃|"
          r"波美度|微克|毫克|粒|袋|瓶|包|针|片|叶")  # amounts, not durations ("半个月" is a time)
 _MARKS: dict[str, str] = {
+    "call": r"拨打|电话|热线|110|119|120|12345|报警",
     "bring": r"带上|带着|携带|随身带|一起带|一并带",
     "wear": r"戴|穿|手套|口罩|面罩|防护服|雨衣|胶鞋|雨靴|长袖|护目镜",
     "amount": rf"\d[\d.～~到至\-—]*\s*({_UNIT})|[一二两三四五六七八九十百千万半]+({_UNIT})|"
@@ -125,8 +130,8 @@ _MARKS: dict[str, str] = {
 }
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
-SPECIFIC = ("bring", "wear", "aid", "amount", "time", "duration", "frequency", "yesno", "doctor",
-            "which", "identify", "what", "test", "source", "treat")
+SPECIFIC = ("call", "bring", "wear", "aid", "amount", "time", "duration", "frequency", "yesno",
+            "doctor", "which", "identify", "what", "test", "source", "treat")
 
 
 def asks(question: str) -> list[str]:

@@ -222,7 +222,7 @@ _SEVERE_SIGNS: tuple[tuple[str, str], ...] = (
      r"昏迷|晕倒|晕过去|昏过去|昏倒|晕在|昏死|不省人事|人事不省|"
      r"(叫|喊|摇)(都|也)?(叫|喊|摇)?不(太|咋|怎么)?(醒|应|答应)|(叫|喊).{0,4}不晓得答应|(?<!睡)不醒|"
      r"没得?反应|没有反应|不哭不动|不哭也不出声|人都软|软起的|软起了|倒在地上|倒地|倒起的|"
-     r"一下倒了|突然.{0,3}倒|要倒了|没得?呼吸|没有呼吸|摸不到脉|不出气|没得气|没气了|"
+     r"一下倒了|突然.{0,3}倒|要倒了|没得?呼吸|没有呼吸|摸不到脉|不出气|没得?出气|没得气|没气了|"
      r"胸口都?没起伏|叹气那种喘|心跳停|心脏骤停|没得?知觉|没意识|醒不过来|翻白眼|眼睛.{0,3}翻白|"
      r"往上翻|(人|躺|倒|地上).{0,4}不动|一动不动|昏了|晕了|瘫倒|(?<!睡得)迷迷糊糊|人.{0,3}迷糊|开始迷糊|出气.{0,3}(好慢|慢|弱)|"
      r"unconscious|unresponsive|not breathing|stopped breathing|passed out|collapsed|no pulse|"
@@ -443,7 +443,8 @@ def _rule_topic(t: str) -> str:
     return topic
 
 
-_NO_BREATH = re.compile(r"没得?呼吸|没有呼吸|不出气|没得?气了|没气了|胸口.{0,3}不动|不喘气|没得脉")
+_NO_BREATH = re.compile(r"没得?呼吸|没有呼吸|不出气|没得?出气|没得?气了|没气了|胸口.{0,3}不动|"
+                        r"不喘气|没得脉")
 _MONEY_TALK = re.compile(r"钱|预算|费用|工资|收费|价格|多少块|好多块")
 _HEATING = re.compile("炭|煤|烤火|火盆|燃气|热水器|煤气")
 # Finer topics, each with its own first-aid article: which poison, which animal, which gas.

@@ -29,7 +29,8 @@ _THANKS = re.compile(r"^(好的?|好嘛|嗨|嗯+|晓得了|知道了|明白了|o
                      # 卡沙沙 (Yi) and 突及切 (Tibetan): thanks, however the sounds are written
                      r"(谢谢|多谢|感谢|谢了|谢谢你们?|谢谢您|辛苦了|辛苦|卡[沙莎][沙莎]|"
                      r"[突图托吐][几及吉鸡][切其且齐]|"
-                     r"麻烦了|麻烦你了?|麻烦您了?|thanks?|thank you)"
+                     r"麻烦了|麻烦你了?|麻烦您了?|thanks?|thank you|thx|3q|"
+                     r"谢(?=[哈啊嘛！!。~～\s]*$))"
                      r"(你们|您们|你|您|老师|啦|哈|了|提醒|指点|解答|帮忙|"
                      r"\s*so much|\s*very much)?"
                      r"([\s，,]*(谢谢|多谢|感谢|辛苦了|帮了大忙|你真好)+)*" + _END)

@@ -57,8 +57,10 @@ _TYPOS = {"砖家": "专家", "zhuanjia": "专家", "专加": "专家", "米猴�
           "兔温": "兔瘟", "新城役": "新城疫", "齐橙": "脐橙", "魔玉": "魔芋",
           "毛牛": "牦牛", "区虫": "驱虫", "花交": "花椒", "合桃": "核桃", "苦乔": "苦荞",
           "军和病": "菌核病", "到温病": "稻瘟病", "叶婵": "叶蝉", "辣交": "辣椒",
-          "菌合病": "菌核病", "穗颈温": "穗颈瘟"}
-_TYPO = re.compile("|".join(_TYPOS))
+          "菌合病": "菌核病", "穗颈温": "穗颈瘟", "zj": "专家", "ZJ": "专家"}
+# (letters only as a word of their own: "zj" is 专家, never a part of "zjsq")
+_TYPO = re.compile("|".join(rf"(?<![A-Za-z]){k}(?![A-Za-z])" if k.isascii() else k
+                            for k in _TYPOS))
 
 
 def normalise(text: str) -> str:

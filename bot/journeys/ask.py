@@ -65,7 +65,8 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
         return
     t.data["last_question"] = (result.topic or text)[:2000]
     t.data["last_article"] = result.citations[0].article_id if result.citations else None
-    t.data["answered"] = True  # the next turn may follow up on it (read by the router)
+    # the next turn may follow up on it (read by the router), on an emergency above all
+    t.data["answered"] = "emergency" if result.safety in ("emergency", "fire") else True
     if not inside_form:
         remember(deps, text, t)
     lines = [result.answer]

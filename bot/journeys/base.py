@@ -47,6 +47,7 @@ class Turn:
     outcome: str = "other"  # for metrics: answered | abstained | need | other
     key: str = ""  # the message's delivery id (Inbound.key), when the channel has one
     after_answer: bool = False  # the turn before answered a question (follow-ups lean on it)
+    after_emergency: bool = False  # …and that answer was an emergency's (120, 119)
 
     def say(self, text: str, buttons: list[Button] | None = None) -> None:
         self.replies.append(Outbound(text, buttons or []))

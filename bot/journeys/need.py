@@ -69,7 +69,9 @@ _THEN_ASKED = re.compile(r"[，,。！!；;\s]+(?:诶|哎|欸|噢|哦|嗯)?[，,
                          r"((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
                          r"(?:问一?[下哈句]|请问)?|(?:先|再)?问一?[下哈句个]|请问)")
 # a message that asks something ("明天成都下不下雨哦"), not one that only tells
-_ASKS_SOMETHING = re.compile(r"[？?]|吗|呢|咋|怎么|啥|什么|多少|几|(.)不\1|没得?[嘛哦]?$|"
+# ("好几年了", "三十几只" count; they ask nothing)
+_ASKS_SOMETHING = re.compile(r"[？?]|吗|呢|咋|怎么|啥|什么|多少|(?<!好)(?<![十百千0-9])几|(.)不\1|"
+                             r"没得?[嘛哦]?$|"
                              r"(?<=[^不])不$")  # "…可以直接排到河沟头不"
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic
 
@@ -179,7 +181,7 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
     if asked and len(asked[0]) < len(text):
         question = asked[0]
         if (at := text.find(question)) > 0 and not find_products(question) \
-                and not subjects.classes(question):
+                and (not subjects.classes(question) or re.search(r"[他她它]", question)):
             # "…茶小绿叶蝉很严重，请问有什么绿色防控办法？另外想请专家…": what it asks about
             # was said before the question
             question = text[:at + len(question)]

@@ -109,7 +109,8 @@ _ACK = re.compile(r"(好|好的|嗯+|哦+|要得|行|晓得了|知道了)[嘛吧
 
 def route(deps: Deps, msg: Inbound, t: Turn) -> None:
     shown = t.data.pop("options", None)  # buttons of the previous reply only
-    t.after_answer = bool(t.data.pop("answered", None))
+    answered = t.data.pop("answered", None)
+    t.after_answer, t.after_emergency = bool(answered), answered == "emergency"
     if msg.action:
         press(deps, msg.action, t)
         return
@@ -270,7 +271,9 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         place = slots.region_meant(text) is not None
         menu(t, text=smalltalk.REPLY["intro" if place else "remark"])
     elif (t.state == "ask" or not words.looks_like_need(text, t.role)
-          or assess(text).kind in ("emergency", "fire")):  # "…压在下头 救命": 120 first
+          or assess(text).kind in ("emergency", "fire")  # "…压在下头 救命": 120 first
+          # "那我先把灯打开看一下是哪点漏的" after a gas leak: the emergency goes on
+          or (t.after_emergency and not words.NEED_REQUEST.search(text))):
         if (draft := ask.answer(deps, text, t)) is not None:
             need.show(deps, draft, t)
     else:
