@@ -266,6 +266,7 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         edit_only = bool(draft.description) and (edit_only or problem_size(
             _EDIT_NOISE.sub(" ", slots.problem_text(text))) < 2 or bool(
             _FIELD_FIXED.search(text)) or _only_visibility(text) or bool(
+            _WRITE_AMOUNT.search(text)) or bool(
             _ANYWHERE.search(text) and slots.parse_remote(text)))
         merged = extract_need(draft.description if edit_only
                               else f"{draft.description}\n{answer}", role=draft.requester_role)
@@ -358,11 +359,17 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         draft.urgency = urgency
     elif slot == "budget":
         budget = _budget_answer(text) or (
-            slots.Budget(None, "面议") if _UNSAID.search(text) else None)
+            slots.Budget(None, "面议") if _UNSAID.search(text) or _WITHHELD.search(text)
+            else None)
         if budget is None:
             return False
         draft.budget, draft.budget_text = budget.amount, budget.text
     elif slot == "contact_consent":
+        if (last := slots.said_last(text)) is not None:
+            # "不同意……算了算了 不告诉他他咋个联系我嘛 同意": the word said last
+            draft.contact_consent = last
+            draft.recompute_missing()
+            return True
         # "给电话做啥？……好嘛 可以给": the answer comes after the question asked back
         after = re.split(r"[？?…]+|\.{2,}", text)[-1].strip()
         if after and after != text and fill_slot(draft, slot, after):
@@ -424,8 +431,9 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     if "contact_consent" in draft.missing and (
             consent := slots.parse_contact_consent(clean)) is not None:
         draft.contact_consent = consent  # "没得钱 同意给电话" at the budget prompt
-    if "budget" in draft.missing and (budget := slots.parse_budget(clean)
-                                      or _amount_alone(clean)) is not None:
+    # (a consultation asks no budget, but one said is kept: "不急 预算面议")
+    unpriced = "budget" in draft.missing or (draft.budget is None and not draft.budget_text)
+    if unpriced and (budget := slots.parse_budget(clean) or _amount_alone(clean)) is not None:
         draft.budget, draft.budget_text = budget.amount, budget.text
     elif "budget" in draft.missing and _MONEY_UNSURE.search(clean):
         draft.budget, draft.budget_text = None, "面议"  # "急得很 这周 钱不晓得"
@@ -437,7 +445,8 @@ def fill_others(draft: NeedDraft, text: str) -> None:
         draft.contact_consent = slots.parse_contact_consent(text)
     if slots.parse_confidentiality(clean) == "experts_only":  # "可以给，但是不要公开"
         draft.confidentiality, draft.visibility_set = "experts_only", True
-    if draft.kind == "service" and "budget" in draft.missing and slots.advice_only(clean):
+    if draft.kind == "service" and "budget" in draft.missing and slots.NO_VISIT.search(clean) \
+            and slots.advice_only(clean):
         # "都江堰的 不是要人上门哈 打个电话问一哈就行了": advice only, no one to pay
         draft.kind = "question"
     draft.recompute_missing()
@@ -557,9 +566,12 @@ _PLACE_SAID = re.compile(r"(基地|厂子?|工厂|公司|园子|果园|茶园|�
 _ANYWHERE = re.compile(r"(地区|地址|地方|位置).{0,6}(不限|改|随便|都行|都可以)|不限地区|"
                        r"在哪(里|儿)?都(行|可以)|哪里都(行|可以)|远程(指导|看)?(就|也)?(行|可以)|"
                        r"网上(指导|看)?(就|也)(行|可以)")
+# what to write on the card: "一年七万多 你就写七万嘛" (an instruction, not the problem)
+_WRITE_AMOUNT = re.compile(r"(?<![要不别莫])写(?:个|成)?(?=[0-9一二两三四五六七八九十百千万])")
 # 面议 named only to say why not: "写面议怕人家觉得我们不诚心"
-_NOT_NEGOTIABLE = re.compile(r"(?:写|填|说|写成)?面议"
-                             r"(?=[^，,。]{0,3}(?:怕|不好|显得|觉得|没诚意|不诚心))[^，,。]*")
+# ("预算还是写面议嘛 怕吓到专家" wants 面议: the fear is of an amount)
+_NOT_NEGOTIABLE = re.compile(r"(?:写|填|说|写成)?面议(?:的话)?"
+                             r"(?=怕|不好|显得|觉得|没诚意|不诚心)[^，,。]*")
 # the card's kind changed in words: "需求类型更正为技术攻关", "类型改成技术咨询"
 _KIND_FIXED = re.compile(r"(?:类型|类别)[^，,。；;！!？?]{0,4}" + _FIX_VERB
                          + r"[^，,。；;！!？?]{0,2}"
@@ -598,10 +610,18 @@ def changes_a_field(draft: NeedDraft, text: str) -> bool:
 def says_no_amount(text: str) -> bool:
     """Asked the budget, words that leave the amount open ("不晓得给好多", "钱不晓得 你们看着
     定嘛"): short, or about money ("啥子都不晓得。那冬天猪圈咋个保暖？" is a question)."""
+    if _WITHHELD.search(text):
+        return True
     return bool(_UNSAID.search(text) or _UNSURE.search(text)) and (
         len(text) <= _UNSURE_SPAN or bool(_MONEY_TALK.search(text)))
 
 
+# the amount withheld in formal words, said of money ("预算暂不便透露，待双方沟通后确定",
+# "转让费用需视…而定，目前无法给出具体数额"; "个人电话不便提供" is of the phone)
+_WITHHELD = re.compile(r"(?:预算|费用|经费|价格|金额|数额|转让费)[^。；;]{0,24}?"
+                       r"(?:不便(?:透露|说|告知|提供)|"
+                       r"无法(?:给出|确定|提供)|给不出|视[^。]{1,20}而定|待[^。]{0,6}(?:沟通|协商|商议|商量)|"
+                       r"(?:双方|当面)(?:沟通|协商|商议|商量))")
 _UNSURE = re.compile(r"不晓得|不知道|不清楚|搞不清|没得?数|看[着到倒]定|还?没(想好|定)|"
                      r"(专家|你们|他们?)(说嘛|说了|看着?定|看着?办)")
 _UNSURE_SPAN = 12
@@ -613,9 +633,6 @@ _MONEY_TALK = re.compile(r"钱|费用|预算|给好多|要好多|出好多")
 
 # no amount, and none coming, at the budget prompt: "这个不好说 你莫问了", "专家说了算"
 _UNSAID = re.compile(r"不好说|说不好|说不准|(莫|别|不要)问|不想说|不方便说|说不来|"
-                     # "预算暂不便透露，待双方沟通后确定", "需视…而定，目前无法给出具体数额"
-                     r"不便(透露|说|告知|提供)|无法(给出|确定|提供)|给不出|视[^。]{1,20}而定|"
-                     r"待[^。]{0,6}(沟通|协商|商议|商量)|(双方|当面)(沟通|协商|商议|商量)|"
                      r"(专家|你们|他们?)(说了算|定|来定)")
 _CORRECTION = re.compile(r"(?:^|[，,\s])\s*是|改成|改为|改回|换成|应该是|写成|还是写|就写|"
                          r"(?:^|[，,\s])写(?=[\u4e00-\u9fff]{2})|"  # "…基地在乐至 写乐至"

@@ -43,8 +43,10 @@ EXPERT_REQUEST = (r"(?:发布|发|提|登记)(?:个|一个)?(?:技术)?需求|"
 _CONSULT = re.compile(r"(?:帮我|给我)?(?:找|请|问|约)个?(?:专家|老师|技术员|兽医|农技员)"
                       r"(?:咨询|资询|请教)[下哈一]*|"
                       r"(?:咨询|资询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
-_REMOTE_ONLY = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|不要)(?:专家|人|老师|技术员)?"
-                          r"(?:上门|来|跑一趟|过来)(?:现场)?|"
+# no one to come: "不是要人上门哈", "不需要专家来现场"
+NO_VISIT = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|不要)(?:专家|人|老师|技术员)?"
+                      r"(?:上门|来|跑一趟|过来)(?:现场)?")
+_REMOTE_ONLY = re.compile(NO_VISIT.pattern + r"|"
                           r"(?:电话|微信|视频|线上|网上)(?:上|里)?头?(?:说|讲|聊|指导|问)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
 # ("含水量检测偶有超标", "检测结果不合格": a test's finding, the problem itself, no test wanted)
@@ -130,9 +132,11 @@ _URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|�
                      r"三天内|这周内|"
                      r"本周内|这周|本周|"
                      r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行|"
-                     r"等不得")
-_MONTH_IT_BEGAN = re.compile(r"(这个月|本月)(?=(已经|都|就|又|一共|总共)?(死|病|发现|开始|遭|出现|"
-                             r"掉|烂|拉|得了|发了|长了))")
+                     r"等不得|(?:快点|赶快|快些)(?:来|过来|上门)")
+# ("这周班上有三个娃娃得了手足口": when it began, whoever it struck)
+_MONTH_IT_BEGAN = re.compile(r"(这个月|本月|这周|本周|这个星期|这几天|这两天)"
+                             r"(?=[^，,。！!？?\s要能来请找]{0,8}?(已经|都|就|又|一共|总共)?"
+                             r"(死|病|发现|开始|遭|出现|掉|烂|拉|得了|发了|长了))")
 _OWN_HURRY = re.compile(r"(?:我|我们|他|她)(?:得|要|该)赶紧|"
                         r"(?:今天|明天|后天|这两天|这几天)(?:要|会)?"
                         r"(?:下雨|下雪|降温|刮风|出太阳|打霜|下霜)")
@@ -173,6 +177,7 @@ _NOT_BUT = re.compile(r"不(?:是|在)[^，,。！!？?；;\s]{1,12}[，,\s]*(?:
 _CORRECTED = re.compile(r"不对|说错了?|搞错了?|写错了?|错了|改成|改为|应该是|"
                         r"(?:哦|噢|喔)不是?(?=[，,\s])")  # "我是犍为的 哦不是 …在沐川县"
 _PLACE_CUED = re.compile(r"(?:在|是)([^，,。！!？?；;\s]{2,10})")
+_MINE = re.compile(r"(?:我|我们|我家|我屋|厂子?|基地|公司)[就也才都]?$")
 # a place said again as a correction ("不在康定", "地址更正", "刚才说错了")
 PLACE_CORRECTED = re.compile(r"更正|不在|不是在|搞错了|说错了|地址.{0,2}改")
 
@@ -193,10 +198,13 @@ def region_meant(text: str) -> Region | None:
         tail = cleaned[marks[-1].end():]
         # "不对不对 汉源是我女儿屋头 我是石棉的": the place said as where one is, not the one
         # the correction explains
-        cued = [r for m in _PLACE_CUED.finditer(tail)
+        cued = [(r, bool(_MINE.search(tail[max(0, m.start() - 4):m.start()])))
+                for m in _PLACE_CUED.finditer(tail)
                 if (r := gazetteer.find_region(m.group(1))) is not None]
         if cued:
-            return cued[-1]
+            # ("我们是蓬安的 我娘屋头才是营山": where we are, not where mother's family is)
+            mine = [r for r, said_of_us in cued if said_of_us]
+            return (mine or [r for r, _ in cued])[-1]
         if (after := gazetteer.find_region(tail)) is not None:
             return after
     return gazetteer.find_region(_where_the_work_is(cleaned))
@@ -644,11 +652,18 @@ NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|没|不是|并非|并不是|�
                          r"(?<!公开)(?<!公开也)(?:不要紧|不介意|无所谓|没关系|没得关系)")
 
 
-def parse_contact_consent(text: str) -> bool | None:
-    # "不同意……算了算了 不告诉他他咋个联系我嘛 同意": the word said last is the answer
-    last = [c for c in re.split(r"[，,。.…！!？?\s]+", text) if c]
-    if len(last) > 1 and (m := _LAST_WORD.fullmatch(last[-1])):
+def said_last(text: str) -> bool | None:
+    """A bare 同意 or 不同意 closing a longer answer ("不同意……算了算了 不告诉他他咋个联系我嘛
+    同意"): the decision, whatever was said before it."""
+    clauses = [c for c in re.split(r"[，,。.…！!？?\s]+", text) if c]
+    if len(clauses) > 1 and (m := _LAST_WORD.fullmatch(clauses[-1])):
         return not m.group(1)
+    return None
+
+
+def parse_contact_consent(text: str) -> bool | None:
+    if (last := said_last(text)) is not None:
+        return last
     if (m := NOT_AGAINST.search(text)) and not re.match(r"(钱|费用|预算|经费)", text[m.end():]) \
             and not _CONSENT_NO.search(NOT_AGAINST.sub("", text)):
         return True  # "没说不给电话噻 给嘛": not refusing is agreeing ("不是说不给钱" is money)

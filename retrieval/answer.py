@@ -96,6 +96,8 @@ class Answerer:
         # "我帮我爷爷打字哈：他问…", "爷爷又问，…": the question itself, not who passes it on
         # (an old man named first would make a citrus question about a person)
         question = _RELAYED.sub("", question).strip() or question
+        # "发之前我问哈 采了果清园要打啥子药嘛": the preamble asks nothing
+        question = _PREAMBLE.sub("", question).strip() or question
         question = smalltalk.without_greeting(question)
         # "不用找专家 我自己弄 药要隔几天打一次": the question, without turning the expert down
         question = _NO_EXPERT_WANTED.sub("", question).strip() or question
@@ -922,6 +924,9 @@ _KIN = (r"(?:爷爷|奶奶|外公|外婆|老汉|我爸|我妈|老人家?|家人|
 _RELAYED = re.compile(rf"^(?:我?(?:帮|替|给)(?:我家?|屋头)?{_KIN}[^，,：:。！!？?]{{0,6}}"
                       rf"[，,：:\s]*)?(?:他|她|{_KIN})(?:又|还)?(?:想问|问|让我问)(?:一下|哈)?"
                       rf"(?!的)[，,：:\s]*")
+# "发之前我问哈 …", "先问一句，…": who asks, and when, before the question itself
+_PREAMBLE = re.compile(r"^[^，,。？?！!\s]{0,6}?(?:我|我们)?(?:先|再|顺便)?(?:问|请教)"
+                       r"(?:一?下|哈|一句|个事)[，,。:：\s]+(?=[^？?]{6,})")
 # a question passed on after the news: "…医生说没得大事 我妈问以后打药要咋个防护"
 _RELAYED_LATER = re.compile(rf"[\s，,。！!]+(?:他|她|{_KIN})(?:又|还)?(?:想问|问|让我问)"
                             r"(?:一下|哈)?(?!的)[，,：:\s]*")
@@ -960,9 +965,7 @@ _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|
 # (after a few words: "好了止住了 还有个事 …")
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外|换个问题|换个话题|"
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
-                        r"再问[个一]?[个下句哈]?[，,\s]|"
-                        # "那问哈 稻虾田的环沟挖好宽合适": a question of its own follows
-                        r"(?:那我?|我)?问(?:一?下|哈)[，,\s](?=[^？?]{9,}))")
+                        r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
 # "那…呢" asking nothing else: the question before, of what it names
 _WHAT_ABOUT = re.compile(r"(?:那|那么)[^，,。？?！!]{1,14}?(?:呢|嘞|喃)[？?]?\s*")

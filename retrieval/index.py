@@ -357,9 +357,13 @@ class SearchIndex:
                     vectors = np.asarray(found, dtype=np.float32)
                     if len(self._sentence_cache) >= _SENTENCE_CACHE:
                         self._sentence_cache.clear()
-                    # the same articles answer many questions: keep their vectors (float16)
-                    self._sentence_cache[doc.id] = vectors.astype(np.float16)
-                    return vectors
+                    # the same articles answer many questions: keep their vectors (float16),
+                    # and answer with the kept ones now too — the first asker and the next get
+                    # the same scores, so the same sentences (no answer depends on who asked
+                    # before)
+                    kept = vectors.astype(np.float16)
+                    self._sentence_cache[doc.id] = kept
+                    return kept.astype(np.float32)
             except Exception as exc:  # noqa: BLE001 - degrade as dense search does
                 self._vector_down_until = time.monotonic() + _VECTOR_RETRY_SECONDS
                 VECTOR_DEGRADED.inc()

@@ -16,7 +16,9 @@ _ASKS: dict[str, str] = {
             r"电话(是|打)?(多少|好多)|"
             r"(打|拨)(哪个|啥子?|什么)?(电话|号码)(呢|喃|嘛)?[？?]?$",
     # "打了120说马上来 要带啥子去": what to take along (the pesticide's label to hospital)
-    "bring": r"(带|拿|准备|备)(些|点|个)?(啥|什么|哪些)",
+    "bring": r"(带|拿|准备|备)(些|点|个)?(啥|什么|哪些)|要不要带|带(起|上|着|去)?走?(不|吗)[？?]?$|"
+             # "剩下的菌子还要不要": kept for the doctor, or thrown out
+             r"剩下的.{0,6}(要不要|留不留|咋办|咋个办|扔不扔|丢不丢)",
     # "打农药要戴些啥子": what to wear (gloves, a mask), not what to take along
     "wear": r"(戴|穿)(些|点|个|起)?(啥|什么|哪些)",
     "amount": r"多少|好多|几[斤两克公袋瓶包张个株头只亩片针粒]|多大|多重|多深|多高|多长|多宽|多远|"
@@ -49,7 +51,9 @@ _ASKS: dict[str, str] = {
              r"吗(?=[\s，,。！!])|(成熟|有用|管用|好用|靠谱|可靠|安全|可行|划算|有效)"
              r"(没得|没有|不)(?=[\s，,。！!？?]|$)|"
              r"can i|should i|is it|does it",
-    "doctor": r"医院|看医生|就医|兽医|打120|看病|送医",
+    "doctor": r"医院|看医生|就医|兽医|打120|看病|送医|"
+              # "我跟我妈还没得啥子感觉" (ate the same): whether they need a doctor too
+              r"(还|都)没(得|有)?(啥子?|什么)?(感觉|反应|症状)",
     "what": r"是啥|是什么|啥子病|什么病|啥病|啥意思|什么意思|咋回事|怎么回事|what is",
     # "单芽和一芽一叶有啥子区别": how two things differ (a question; no one kind of sentence
     # answers it, so it marks none)
@@ -89,7 +93,7 @@ _UNIT = (r"公斤|千克|斤|克|毫升|升|立方米|方|厘米|公分|毫米|�
          r"波美度|微克|毫克|粒|袋|瓶|包|针|片|叶")  # amounts, not durations ("半个月" is a time)
 _MARKS: dict[str, str] = {
     "call": r"拨打|电话|热线|110|119|120|12345|报警",
-    "bring": r"带上|带着|携带|随身带|一起带|一并带",
+    "bring": r"带上|带着|携带|随身带|一起带|一并带|带给|带到",
     "wear": r"戴|穿|手套|口罩|面罩|防护服|雨衣|胶鞋|雨靴|长袖|护目镜",
     "amount": rf"\d[\d.～~到至\-—]*\s*({_UNIT})|[一二两三四五六七八九十百千万半]+({_UNIT})|"
               r"比例|[0-9]+比[0-9]+",

@@ -355,7 +355,7 @@ class SafetyVerdict:
 
 
 def assess(text: str) -> SafetyVerdict:
-    t = normalise(text)
+    t = _NEARLY.sub(" ", normalise(text))  # ("娃娃差点遭叮": it did not happen)
     if _HARM.search(t):
         return SafetyVerdict("harm", HARM_TEXT)
     # the model's second opinion only where no rule speaks (a fire or gas leak is the fire line)
@@ -374,6 +374,7 @@ def assess(text: str) -> SafetyVerdict:
     return SafetyVerdict("", "")
 
 
+_NEARLY = re.compile(r"(差点|差一点|险些|好险)(?:就|儿)?[^，,。！!？?\s]{0,6}")
 _FIRE_FEARED = re.compile("(怕|防|担心|预防|以免|避免|防止|会不会|容易)(着火|失火|火灾|起火)")
 
 

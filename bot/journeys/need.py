@@ -154,7 +154,7 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
         # without a question mark, the question before the request
         parts = [*words.SENTENCES.split(text[:m.start()]), text[m.start():]]
     elif (start := _request_clause(text)) > 0 and asks(
-            before := _NOT_KNOWING.sub("", text[:start])) and (
+            before := _NOT_KNOWING.sub("", text[:start]).strip(" ，,。")) and (
             _ASKS_SOMETHING.search(before) or _ASKING_WORDS.search(before)):
         # "油菜菌核病用药关键期是啥时候 我们合作社在渠县有八百亩油菜 想请专家来做个方案":
         # everything before the request clause is the question ("不晓得咋回事" asks nothing)
@@ -173,7 +173,7 @@ def from_words(deps: Deps, text: str, t: Turn) -> None:
         # 想线上请教一下专家 茶树鸡爪枝多了要咋个剪": the request, then the question
         parts = [rest]
     # ("我们是射洪一家植保服务公司 …想问下无人机打药风大了还能不能飞": from where it asks)
-    parts = [p[m.start():] if (m := _ASK_LEAD.search(p)) else p for p in parts]
+    parts = [(p[m.start():] if (m := _ASK_LEAD.search(p)) else p).strip(" ，,") for p in parts]
     asked = [p for p in parts if p and asks(p) and (_ASKS_SOMETHING.search(
                  q := _NOT_KNOWING.sub("", p)) or _ASKING_WORDS.search(q))
              and (parse_kind(p) == "question" or _HOW_TO.search(p))

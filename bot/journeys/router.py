@@ -273,7 +273,8 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
     elif (t.state == "ask" or not words.looks_like_need(text, t.role)
           or assess(text).kind in ("emergency", "fire")  # "…压在下头 救命": 120 first
           # "那我先把灯打开看一下是哪点漏的" after a gas leak: the emergency goes on
-          or (t.after_emergency and not words.NEED_REQUEST.search(text))):
+          or (t.after_emergency and not words.NEED_REQUEST.search(text)
+              and not re.search(r"(找|请|喊|派)[个位]?人", text))):
         if (draft := ask.answer(deps, text, t)) is not None:
             need.show(deps, draft, t)
     else:

@@ -148,8 +148,8 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"需要?[个位名]?[^，,。！!？?\s]{0,6}专家(?!说|讲|建议)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
-FORWARD_WORDS = re.compile(r"^(?:(?:好的?|好嘛|要得|可以|行)[，,\s]*)?(那|那就|那你)?"
-                           r"(帮我|给我|麻烦|烦请|请)?(转给?|转交|问下|问一下)(个|下)?"
+FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦|烦请|请)?(转给?|转交|问下|问一下)"
+                           r"(个|下)?"
                            r"(当地的?)?(专家|老师)(问下|问一下|解答)?" + _PARTICLES + "$"
                            r"|^请(当地的?)?专家解答" + _PARTICLES + "$")
 FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|(?<!是)不是.{0,8}是|改一下|改下|改哈|"
@@ -224,7 +224,8 @@ def _agrees(text: str) -> bool:
 
 # a yes to "需要的话，我可以把您的问题转给当地专家" under an unanswered question: "要得",
 # "需要", "好 麻烦你了", "转嘛" ("好的谢谢", "晓得了" close the matter instead)
-_TAKE_UP = re.compile(r"^(?:(?:那|那就|那你)?(?:需要|要|转|转一下|转给他们|转给专家|帮我转|"
+_TAKE_UP = re.compile(r"^(?:(?:那|那就|那你)?(?:烦请|请)?(?:需要|要|转|转一下|转给他们|转给专家|"
+                      r"帮我转|"
                       r"帮我问问?|问一下|问下|请专家|请他们|麻烦你了?|麻烦了|麻烦|劳慰了?|辛苦你了?)"
                       r"[呀啊嘛哈哦了吧撒噻～~!！。,，.\s]*)+$")
 

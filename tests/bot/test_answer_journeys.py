@@ -893,3 +893,40 @@ def test_a_plain_yes_takes_up_the_offer_to_ask_a_local_expert(demo: Harness) -> 
     demo.chat("f2", "柑子树叶子卷起 背面有些小虫虫 咋个整")
     said = text(demo.chat("f2", "要打几次药"))
     assert "没有经过专家审核" in said and "出处" not in said
+
+
+def test_fresh_questions_from_the_ninety_ninth_to_hundred_and_fourth_sets(demo: Harness) -> None:
+    """A man down a cellar: never climb in after him, and the plan to is still the
+    emergency; a gas-leak follow-up is answered, never a form; waiting for 120 goes on with
+    first aid; a sick flock with 要人来看 is no human poisoning; a nest nearly stinging a
+    child is no emergency; a question before the request is answered; leftovers go to the
+    doctor; 啥时候摘 is the harvest; buyers and 人工还是机器人 are no 科普 question."""
+    said = text(demo.chat("e1", "我老汉儿下红苕窖去捡红苕 喊他半天不答应 "
+                                "打手电看到他倒在窖底下 不动了"))
+    assert said.startswith("⚠️") and "不要直接下去" in said
+    said = text(demo.chat("e1", "那我下去把他拉上来嘛"))
+    assert said.startswith("⚠️") and "不要直接下去" in said and "哪个市" not in said
+    demo.chat("e2", "刚下班回来 一开门屋头好大一股臭鸡蛋的味道 像是燃气")
+    said = text(demo.chat("e2", "那我先把灯打开看一下是哪点漏的"))
+    assert "不要开关任何电器" in said and "哪个市" not in said
+    demo.chat("e3", "我家公七十几了 下午在坝子头收玉米 刚才突然倒了 喊他答应得含含糊糊的 "
+                    "身上烫得很 也没得汗")
+    said = text(demo.chat("e3", "120说二十分钟到 这阵我能做啥子"))
+    assert cited(said) == ["中暑的识别与急救"] and "降温" in said
+    said = text(demo.chat("e4", "我屋头喂的土鸡 两百多只 这几天鸡冠发紫 不吃食 死了好几只了 "
+                                "钱的话一千块以内都要得 要人来看"))
+    assert not said.startswith("⚠️") and "哪个市" in said
+    said = text(demo.chat("e5", "屋檐下头有个好大的马蜂窝 娃娃差点遭叮 我能不能自己拿火把把它烧了 "
+                                "不行的话帮我找个人来弄 我在苍溪"))
+    assert not said.startswith("⚠️") and "不要捅、打、烧蜂窝" in said and "急不急" in said
+    said = text(demo.chat("e6", "我们是北川的 自己修的房子墙上出现了斜起的裂缝 还越来越宽 "
+                                "这个要紧不 能不能喊个专家来看下"))
+    assert "农村自建房" in "".join(cited(said)) and "急不急" in said
+    demo.chat("e7", "我老汉中午吃了他在山上捡的菌子 刚才说看到桌子上有好多小人在跳 还一直在吐")
+    assert "一同到医院检查" in text(demo.chat("e7", "我们一家都吃了的 我跟我妈还没得啥子感觉"))
+    assert "剩余的蘑菇" in text(demo.chat("e7", "剩下的菌子还要不要"))
+    said = text(demo.chat("e8", "想问下猕猴桃啥时候摘最好"))
+    assert cited(said) == ["猕猴桃什么时候采收最合适"]
+    for ask in ("那你帮我问下有没有收猪的老板 我有五头肥猪要卖", "你好，你是人工客服还是机器人？"):
+        said = text(demo.chat("e9", ask))
+        assert "出处：" not in said and "转给当地专家" not in said, ask

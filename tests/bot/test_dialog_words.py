@@ -1823,3 +1823,56 @@ def test_more_from_the_eighty_seventh_to_ninety_second_sets(bot: Harness) -> Non
     bot.chat("w4", "我老汉在坡上挖地 热得脑壳昏 是不是中暑了")
     said = text(bot.chat("w4", "晓得了 我喊他下午再去"))
     assert "出处" not in said and "专家" not in said and needs(bot) == 0
+
+
+def test_more_from_the_ninety_ninth_to_hundred_and_fourth_sets(bot: Harness) -> None:
+    """Formal withdrawals at the card never publish; consent said in a firm's first message;
+    the kind changed in words; amounts said with why not 面议 and the amount "written"; the
+    last 同意 wins; a count of households is no budget; 万五 is 1.5万; a bare 不 answers
+    "急不急"; advice by phone said at the region prompt asks no budget; 老板喊先莫弄了 leaves."""
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "f1", role="enterprise")
+    said = text(bot.chat("f1", "我司为龙泉驿区一家汽车线束企业，端子压接后拉脱力不稳定，"
+                               "不良率约3%，拟请专家来厂进行工艺诊断。时间上尽快，预算约三万元，"
+                               "同意专家接单后告知我司联系方式。"))
+    assert "请确认需求信息" in said and "联系方式：专家接单后告知" in said
+    said = text(bot.chat("f1", "经研究，此事需长期合作，需求类型更正为技术攻关；"
+                               "预算上限更正为十五万元；另，本需求不公开。"))
+    assert "【技术攻关】" in said and "约 15 万元" in said and "仅匹配的专家可见" in said
+    assert "补充" not in said
+    said = text(bot.chat("f1", "经公司领导研究，该事项暂缓实施，请取消本次发布。"))
+    assert "已取消" in said
+    bot.chat("f1", "发布")
+    assert needs(bot) == 0
+    for n, (words, budget) in enumerate((("预算写五百嘛 写面议怕人家不来", "约 500 元"),
+                                         ("一个月六千 一年七万多 你就写七万嘛", "约 7 万元"))):
+        for said in ("我屋头红苕挖起来都是细根根 想请个人来看下 巴州区的", "尽快", "面议", "同意"):
+            bot.chat(f"b{n}", said)
+        said = text(bot.chat(f"b{n}", words))
+        assert f"预算：{budget}" in said and "补充" not in said, words
+    for said in ("鸭子脚杆软起站不起来 想找兽医来看 岳池的", "很急", "面议"):
+        bot.chat("c1", said)
+    said = text(bot.chat("c1", "不同意……算了算了 不告诉他他咋个联系我嘛 同意"))
+    assert "联系方式：专家接单后告知" in said
+    accounts.account(bot.engine, "telegram", "c2", role="enterprise")
+    said = text(bot.chat("c2", "我们是大邑县一个镇政府的农业服务中心 想请专家来给两百来户种粮大户"
+                               "讲一堂水稻病虫害绿色防控"))
+    assert "急不急" in said
+    assert "费用" in text(bot.chat("c2", "不急 冬闲的时候搞"))  # (两百来户 is no budget)
+    assert "联系方式告诉" in text(bot.chat("c2", "万五左右 多了老板不得批"))
+    assert "约 1.5 万元" in text(bot.chat("c2", "同意"))
+    for said, asked in (("猪不吃食 想找兽医来看 资中的", "急不急"), ("不", "费用"),
+                        ("五百", "联系方式告诉")):
+        assert asked in text(bot.chat("c3", said)), said
+    assert "联系方式：不直接提供" in text(bot.chat("c3", "莫"))
+    bot.chat("c4", "屋头是八几年修的老房子 电线还是那种铝线 想找个专家问问要不要全部换成铜线")
+    bot.chat("c4", "都江堰的 不是要人上门哈 打个电话问一哈就行了")
+    assert "联系方式告诉" in text(bot.chat("c4", "不是很急 这个月之内回我就要得"))
+    accounts.account(bot.engine, "telegram", "c5", role="enterprise")
+    for said in ("我们是郫都区的豆瓣厂 发酵池长白膜 想请专家来厂里看 尽快 两万 同意",):
+        bot.chat("c5", said)
+    said = text(bot.chat("c5", "等哈 老板喊先莫弄了 川农的老师下个月本来就要来厂头"))
+    assert "已取消" in said
+    bot.chat("c5", "发布")
+    assert needs(bot) == 0
