@@ -15,18 +15,26 @@ _ASKS: dict[str, str] = {
     "call": r"(打|拨|找|报)(哪个|啥子?|什么|几号|哪些)(电话|号码|号|部门|单位)|"
             r"电话(是|打)?(多少|好多)|"
             r"(打|拨)(哪个|啥子?|什么)?(电话|号码)(呢|喃|嘛)?[？?]?$",
+    # "国家标准是哪个", "按啥子规定": the rule that governs it
+    "rule": r"(国家|行业|地方)?标准是(哪个|啥子?|什么)|"
+            r"(啥子?|什么|哪个|哪些)(国家)?(标准|规定|法规)|"
+            r"(依据|按照?)(哪个|啥子?|什么)(标准|规定)|合不合法|合法不|违不违法",
     # "打了120说马上来 要带啥子去": what to take along (the pesticide's label to hospital)
     "bring": r"(带|拿|准备|备)(些|点|个)?(啥|什么|哪些)|要不要带|带(起|上|着|去)?走?(不|吗)[？?]?$|"
              # "剩下的菌子还要不要": kept for the doctor, or thrown out
              r"剩下的.{0,6}(要不要|留不留|咋办|咋个办|扔不扔|丢不丢)",
     # "打农药要戴些啥子": what to wear (gloves, a mask), not what to take along
     "wear": r"(戴|穿)(些|点|个|起)?(啥|什么|哪些)",
-    "amount": r"多少|好多|几[斤两克公袋瓶包张个株头只亩片针粒]|多大|多重|多深|多高|多长|多宽|多远|"
+    # ("几个高峰期" asks when, not how much)
+    "amount": r"多少|好多|几(?:[斤两克公袋瓶包张株头只亩片针粒]|个(?!高峰|月|季|时))|"
+              r"多大|多重|多深|多高|多长|多宽|多远|"
               r"用量|剂量|浓度|几度|几倍|比例|配好多|兑好多|面积|好深|好高|好长|好宽|好大|好短|"
               r"好粗|几片|几公分|几厘米|几米|几代|几茬|几批|how many|how much",
     # Sichuanese "好久" is "when" as often as "how long": "枇杷好久套袋"
     "time": r"啥子?时候|什么时候|哪个时候|哪阵|好久之前|几时|何时|哪个月|几月|季节|时期|时间|"
-            r"啥时间|早上还是|晚上还是|之前还是|好久(?!.{0,2}(一次|一回|一道))|when",
+            r"啥时间|早上还是|晚上还是|之前还是|好久(?!.{0,2}(一次|一回|一道))|when|"
+            # "茶小绿叶蝉一年有几个高峰期": when it peaks
+            r"高峰期?|高发期|盛发期|(啥子?|什么|哪个)时候最(凶|多|严重|厉害)",
     "duration": r"多久|好久|多长时间|(?<![那这头前])几天|几个月|几年|几分钟|几小时|多少天|"
                 r"要.{0,2}好久|how long",
     "frequency": r"几次|几回|几道|几遍|多久.{0,2}一次|好久.{0,2}一[次回道]|隔几天|频率|间隔|"
@@ -93,6 +101,7 @@ _UNIT = (r"公斤|千克|斤|克|毫升|升|立方米|方|厘米|公分|毫米|�
          r"波美度|微克|毫克|粒|袋|瓶|包|针|片|叶")  # amounts, not durations ("半个月" is a time)
 _MARKS: dict[str, str] = {
     "call": r"拨打|电话|热线|110|119|120|12345|报警",
+    "rule": r"GB|标准|规定|法规|办法|条例|允许|禁止",
     "bring": r"带上|带着|携带|随身带|一起带|一并带|带给|带到",
     "wear": r"戴|穿|手套|口罩|面罩|防护服|雨衣|胶鞋|雨靴|长袖|护目镜",
     "amount": rf"\d[\d.～~到至\-—]*\s*({_UNIT})|[一二两三四五六七八九十百千万半]+({_UNIT})|"
@@ -134,8 +143,8 @@ _MARKS: dict[str, str] = {
 }
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
-SPECIFIC = ("call", "bring", "wear", "aid", "amount", "time", "duration", "frequency", "yesno",
-            "doctor", "which", "identify", "what", "test", "source", "treat")
+SPECIFIC = ("call", "rule", "bring", "wear", "aid", "amount", "time", "duration", "frequency",
+            "yesno", "doctor", "which", "identify", "what", "test", "source", "treat")
 
 
 def asks(question: str) -> list[str]:

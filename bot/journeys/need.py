@@ -130,13 +130,16 @@ def resume(deps: Deps, t: Turn) -> None:
         show(deps, NeedDraft(**t.data["draft"]), t)
 
 
-def from_words(deps: Deps, text: str, t: Turn) -> None:
+def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None:
     """A request typed at rest. What was said just before belongs to it: "我们是绵阳游仙区做泡菜
-    的小厂", "袋装泡菜发酵老是胀袋", then "想找个专家帮忙解决，预算两万左右"."""
+    的小厂", "袋装泡菜发酵老是胀袋", then "想找个专家帮忙解决，预算两万左右". `about`: the
+    question the request is for (answered a turn or two before), when not among those."""
     # (an emergency told just before is over: "紧急！工人晕倒在池底" gives no urgency to
     # "事后拟邀请安全生产专家来厂培训")
     said = [*(s for s in ask.recent(deps, t) if assess(s).kind not in ("emergency", "fire")),
             text]
+    if about and not any(about in s or s in about for s in said):
+        said.insert(0, about)  # ("兔儿死了好几个", "要得", "我在盐亭", "急得很")
     t.data.pop("recent", None)
     # "袋装泡菜老是胀袋", "顺便问一下 泡菜亚硝酸盐好久最高", "想找个专家": the question asked by
     # the way was answered; the trouble reported is the need

@@ -76,7 +76,9 @@ _ASKED_ANYWAY = re.compile(r"(.)不\1|^那|要是|如果|万一|假如|哪|[喃�
                            r"还是|好点|好些")  # ("用毛笔点还是用机器喷好点": a choice asked)
 # a question asked by the way, not news of something happening
 _BY_THE_WAY = re.compile(r"^(?:对了|另外|还有)?[，,\s]*(?:顺便|顺带)?"
-                         r"(?:问一?下|问一哈|问个事|请问)")
+                         r"(?:问一?下|问一哈|问个事|请问)|"
+                         # "对了 夏天车间工人中暑了咋个处理": asked by the way, nothing happening
+                         r"^(?:对了|顺便|顺带)[，,\s]")
 
 
 def _says_nothing(text: str, t: Turn, place: bool) -> bool:
@@ -251,14 +253,16 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         t.data["last_question"], t.data["last_article"] = text, None  # a question's subject
         t.state = "start"
         t.say(texts.INTRO_PRODUCT.format(product=product))
-    elif t.after_answer and t.data.get("last_question") and words.answers_a_form(text) \
+    elif t.data.get("last_question") and words.answers_a_form(text) \
+            and (t.after_answer or words.says_a_field(text, place=False)) \
             and assess(text).kind not in ("emergency", "fire"):  # ("…现在吐得厉害": 120)
+        # (a turn later too: "急得很" after "我在三台 哦不对 是盐亭" is no new question)
         # "苍溪的", "急得很 都死了十几只了", "电话可以给专家" right after an answer: not a
         # follow-up question (the same article again) but help wanted — a need for the
         # question just answered, with what this message already says
         if not words.looks_like_need(text, t.role):
             t.say(texts.EXPERT_AFTER_ANSWER)
-        need.from_words(deps, text, t)
+        need.from_words(deps, text, t, about=t.data["last_question"])
     elif (where := ask.only_a_place(text)) is not None:
         # "成都市温江区" and nothing else: kept for what comes next, never "帮不上忙"
         t.state = "start"
