@@ -217,7 +217,9 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
     return draft
 
 
-_YES = re.compile(r"^(?:同意|可以|好的?|行|得行|要得|中|是的?|没问题|莫得问题|没得问题|没啥问题|"
+# ("同意之前先问下，…": before agreeing, a question)
+_YES = re.compile(r"^(?:同意(?!之前|以前|前先|前问)|可以|好的?|行|得行|要得|中|是的?|没问题|"
+                  r"莫得问题|没得问题|没啥问题|"
                   r"对头|不存在|给嘛|给他|给专家|给吧|给[。！!]?$|留嘛|愿意|ok|yes|嗯|"
                   # "不反对", "没得意见": no objection is consent
                   r"不反对|没意见|没得意见|莫得意见|没有意见|无所谓)",
@@ -479,6 +481,8 @@ def _budget_answer(text: str) -> slots.Budget | None:
                if c and not _HELP_NUMBER.search(c)]
     if len(clauses) > 1 and (now := [c for c in clauses if not _SPENT_BEFORE.search(c)]):
         clauses = now  # "去年请农技站的人来看花了五百 今年多出点嘛 一千二": 1200
+    # ("…不是两千，是两万": the amount denied is not it)
+    clauses = [c for c in clauses if not re.match(r"不是|并非", c)] or clauses
     said = [b for c in sorted(clauses, key=lambda c: _MONEY_WORDS.search(c) is None)
             if (b := slots.parse_budget(c) or _bare_amount(c)) is not None]
     # "钱不多 八百块": the amount, not 面议
@@ -491,9 +495,12 @@ def _amount_corrected(text: str, budget: slots.Budget) -> slots.Budget:
     after = text[at + len(budget.text):] if at >= 0 else ""
     if (mark := _AMOUNT_FIX.match(after)) is None:
         return budget
-    clause = next((c for c in _CLAUSES.split(after[mark.end():]) if c), "")
-    fixed = _bare_amount(clause) if clause else None
-    return fixed if fixed is not None and fixed.amount is not None else budget
+    # ("一千块 不是不是 山路远得很 两千嘛": the first clause after it that is an amount)
+    for clause in (c for c in _CLAUSES.split(after[mark.end():]) if c):
+        fixed = _bare_amount(clause)
+        if fixed is not None and fixed.amount is not None:
+            return fixed
+    return budget
 
 
 def _bare_amount(text: str) -> slots.Budget | None:
@@ -519,8 +526,9 @@ _PAID_TAIL = re.compile(r"(?:出来|得出来)?(?:嘛|吧|哈|哦|了|的样子)
 
 _CLAUSES = re.compile(r"[，,。！!？?；;、…\s]+|\.{2,}")
 # a correction right after an amount: "一万二 哦不对 一万八", "三千，不对，两千"
-_AMOUNT_FIX = re.compile(r"[元块钱\s，,。]*(哦|噢|哎呀?)?[\s，,]*(不对|说错了?|搞错了?|不是|应该是)"
-                         r"[\s，,。！!]*(是|应该是)?")
+_AMOUNT_FIX = re.compile(r"[元块钱\s，,。]*(哦|噢|哎呀?)?[\s，,]*"
+                         r"(?:(不对|说错了?|搞错了?|打错了?|写错了?|不是|应该是)[\s，,。！!]*)+"
+                         r"(是|应该是)?")
 _SAID_BY = re.compile(r"^[^，,。\s]{1,6}?(?<![不别莫])(?:说|讲)(?:的|了)?(?=[^好])")  # (先不说钱)
 _CLAUSE_SPANS = re.compile(r"[^，,。！!？?；;、…\s]+")  # the clauses _CLAUSES splits into
 _AMOUNT_ONLY = re.compile(r"^(那就|那)?(钱|预算|费用)?(大概|差不多|大约|就|最多)?"
@@ -533,7 +541,12 @@ _MONEY_WORDS = re.compile(r"钱|预算|费用|块|元|万|千|百")
 _HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")
 # what comes after these is the amount meant: a correction, or the sum of the parts said
 # ("1. 社里出1万；2. 补贴1万，合计2万元")
-_BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|哦不|改成|改为|应该是|[加提涨降减]到|更正为?|"
+_BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|打错了?|哦不|改成|改为|应该是|[加提涨降减]到|"
+                         r"更正为?|"
+                         # "月薪一万左右 一年下来差不多十二万", "一个人六千 两个人就一万二嘛":
+                         # the whole sum
+                         r"一年下来|全年|[两三四五几]个人(?:就|一共|总共|合起来)?|"
+                         r"不是不是|(?<=[元块钱\s，,])不是(?=[\s，,])|"
                          r"调整为|合计|共计|总共|一共|加起来|可以到|能到|最高到?|最多|顶多|"
                          # "一亩一百 三十亩就是三千块": the total; "改一千五嘛"
                          r"就是(?=.{0,3}[0-9一二两三四五六七八九十百千万])|"

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from knowledge.gazetteer import Region
 
 # ---- kind ------------------------------------------------------------------------------------
-_TALENT = re.compile(r"招聘|招人|招个|招一|聘请|聘用|聘个|聘一|长期聘|引进人才|人才引进|柔性引进|"
+_TALENT = re.compile(r"招聘|招人|招个|招一|招[两三几][个名位]|聘请|聘用|聘个|聘一|长期聘|引进人才|"
+                     r"人才引进|柔性引进|"
                      r"全职|兼职|驻厂|驻场|技术副总|技术总监|首席专家|挂职|长期顾问|常年顾问|"
                      r"科技特派员|入驻|带头人|技术负责人|技术骨干|场长|缺人|"
                      r"引进.{0,20}(?:人才|专家|团队|骨干|负责人|工程师|博士)")
@@ -45,19 +46,23 @@ _CONSULT = re.compile(r"(?:帮我|给我)?(?:找|请|问|约)个?(?:专家|老�
                       r"(?:咨询|资询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
 # no one to come: "不是要人上门哈", "不需要专家来现场"
 NO_VISIT = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|不要)(?:专家|人|老师|技术员)?"
-                      r"(?:上门|来|跑一趟|过来)(?:现场)?")
+                      r"(?:上门|来|跑一趟|过来|到[^，,。]{1,6}来)(?:现场)?")
 _REMOTE_ONLY = re.compile(NO_VISIT.pattern + r"|"
                           r"(?:电话|微信|视频|线上|网上)(?:上|里)?头?(?:说|讲|聊|指导|问)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
 # ("含水量检测偶有超标", "检测结果不合格": a test's finding, the problem itself, no test wanted)
 _WORK_WORDS = (r"检测(?!偶有|结果|超标|出来?|发现|不合格|不达标|数据|报告|显示|值)|"
                r"化验|测一下|测下|来测|指导|培训|上门|现场|(?<![牵拉抱赶])来看|过来看|"
-               r"人来(?:弄|整|搞|修|剪|做|打药|改|装|把)|"
+               r"人来(?:弄|整|搞|修|剪|做|打药|改|装|把)|(?:找|请|喊)[个位]?人来|看一哈|看哈|"
                r"看下|看一下|看看|"
                r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
-               r"维修|验收|讲课|讲座|筛选|研发|开发|试验|攻关|合作(?!社)|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|(?<![我他她])帮我|做个")
+               # ("37℃保温试验里胀袋率有1.2%": a test's finding)
+               r"试验(?!里|中|时|结果|发现|显示|数据)|"
+               r"维修|验收|讲课|讲座|筛选|研发|开发|攻关|合作(?!社)|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|(?<![我他她])帮我|做个")
 _WORK = re.compile(_WORK_WORDS)
 _SERVICE = re.compile(_WORK_WORDS + r"|测测|测哈|带一|想学|弄好|搭建|咨询|评价|服务|"
+                      # "想请个师傅来帮她弄一哈", "请个人拿糖度计来园子头测一哈"
+                      r"(?:找|请|喊|约)[个位两几]?(?:师傅|人)(?:来|帮|拿|过来|上门)|"
                       r"(?:找|求|摇|约|喊).{0,10}(?:专家|老师|技术员|教授|团队|学生|兽医|农技员|expert)|"
                       r"请.{0,4}(?:专家|老师|技术员|教授|兽医|农技员|expert)|"
                       # "帮…小伙子申请技术服务", "想对接个兽医"
@@ -78,9 +83,11 @@ def advice_only(text: str) -> bool:
     if _AT_A_DISTANCE.search(text):
         # "请个专家视频帮我看看", "远程指导一下 视频里说就行": looking and advising from afar
         rest = _AT_A_DISTANCE.sub("", _LOOK_OR_ADVISE.sub("", rest))
-    return bool((_CONSULT.search(text) or _REMOTE_ONLY.search(text)
-                 or _AT_A_DISTANCE.search(text)) and not _WORK.search(rest)
-                and parse_budget(text) is None)
+    # ("不需要专家到基地来，想打电话请教一下全年的防控方案": no one comes, whatever the
+    # advice is about)
+    asked = _CONSULT.search(text) or _REMOTE_ONLY.search(text) or _AT_A_DISTANCE.search(text)
+    return bool(asked and (not _WORK.search(rest) or (NO_VISIT.search(text) and (
+        _CONSULT.search(text) or _AT_A_DISTANCE.search(text)))) and parse_budget(text) is None)
 
 
 _AT_A_DISTANCE = re.compile(r"视频|远程|网上|线上|电话里头?|微信上|"
@@ -136,11 +143,11 @@ _URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|�
 # ("这周班上有三个娃娃得了手足口": when it began, whoever it struck)
 _MONTH_IT_BEGAN = re.compile(r"(这个月|本月|这周|本周|这个星期|这几天|这两天)"
                              r"(?=[^，,。！!？?\s要能来请找]{0,8}?(已经|都|就|又|一共|总共)?"
-                             r"(死|病|发现|开始|遭|出现|掉|烂|拉|得了|发了|长了))")
+                             r"(死|病|发现|开始|遭|出现|掉|烂|拉|得了|发了|长了|流产|咳|发病|减产))")
 _OWN_HURRY = re.compile(r"(?:我|我们|他|她)(?:得|要|该)赶紧|"
                         r"(?:今天|明天|后天|这两天|这几天)(?:要|会)?"
                         r"(?:下雨|下雪|降温|刮风|出太阳|打霜|下霜)")
-_LASTED = re.compile(r"[了过](?:半个月|十天|一两周|两周|"
+_LASTED = re.compile(r"(?:[了过]|下去|进去)(?:半个月|十天|一两周|两周|"
                      r"[一两三四五六七八九十几]+个?(?:天|周|星期))")
 _KEPT_FOR = re.compile(r"(?:放|存|搁|摆|储存|存放|保存|泡|腌|晾)了?个?"
                        r"(?:一两|两三|三四|几|[一两二三四五六七八九十]+)天")
@@ -664,7 +671,9 @@ def said_last(text: str) -> bool | None:
 def parse_contact_consent(text: str) -> bool | None:
     if (last := said_last(text)) is not None:
         return last
-    if (m := NOT_AGAINST.search(text)) and not re.match(r"(钱|费用|预算|经费)", text[m.end():]) \
+    # ("不是不愿意出钱哈" is money, not the phone)
+    if (m := NOT_AGAINST.search(text)) and not re.match(r"(出|给|花|拿)?(钱|费用|预算|经费)",
+                                                         text[m.end():]) \
             and not _CONSENT_NO.search(NOT_AGAINST.sub("", text)):
         return True  # "没说不给电话噻 给嘛": not refusing is agreeing ("不是说不给钱" is money)
     text = NOT_AGAINST.sub("同意", text)

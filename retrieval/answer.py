@@ -155,6 +155,10 @@ class Answerer:
             # ("是敌敌畏 要不要给他灌水催吐"): still the emergency, so the 120 line leads again
             continuing = True
             verdict = before
+            if (now := topic_of(question)) in FIRST_AID_TITLES and now != before.topic:
+                # "120说要一个多钟头才到 他要是不出气了我咋办" after a fall: what to do if
+                # breathing stops (CPR), not the fall again
+                verdict = SafetyVerdict(before.kind, before.message, now)
         if words := _first_aid_words(verdict.topic or later or (
                 "" if verdict.kind else topic_of(question)), question):
             # the first-aid article's words join the question's
@@ -942,8 +946,11 @@ _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎
                           # "120打了 去医院要带啥子", "她衣服上全是药水 要不要先洗下"
                           r"(去|到)医院.{0,4}(带|拿)|要不要先|先(洗|冲|脱)|"
                           # "120说二十分钟到 这阵我能做啥子": waiting for the ambulance
-                          r"(120|救护车|医生).{0,6}(到|来)|(这阵|这会儿?|这下|现在).{0,3}(能|该|要|可以)"
-                          r"(做|干|弄|搞)")
+                          r"(120|救护车|医生).{0,12}(到|来)|(这阵|这会儿?|这下|现在).{0,3}(能|该|要|可以)"
+                          r"(做|干|弄|搞)|"
+                          # "我们两个没得啥感觉 要不要也去医院", "圈里头还有羊 我要不要回去牵"
+                          r"(要不要|该不该|需不需要|用不用)也?(去|上|到)医院|"
+                          r"(要不要|能不能|该不该|可不可以)(回去|返回|进去|回屋)")
 # something to do to the person in danger, asked now ("要不要给他灌水催吐", "能不能扶她起来")
 _FOR_THEM_NOW = re.compile(r"(要不要|能不能|可不可以|该不该|敢不敢|可以|能)(先|马上)?(去|来)?"
                            r"(给|帮|把|扶|背|抱|喂|拉|拖)?"

@@ -61,7 +61,7 @@ _ASKS: dict[str, str] = {
              r"can i|should i|is it|does it",
     "doctor": r"医院|看医生|就医|兽医|打120|看病|送医|"
               # "我跟我妈还没得啥子感觉" (ate the same): whether they need a doctor too
-              r"(还|都)没(得|有)?(啥子?|什么)?(感觉|反应|症状)",
+              r"(还|都|现在)没(得|有)?(啥子?|什么)?(感觉|反应|症状)",
     "what": r"是啥|是什么|啥子病|什么病|啥病|啥意思|什么意思|咋回事|怎么回事|what is",
     # "单芽和一芽一叶有啥子区别": how two things differ (a question; no one kind of sentence
     # answers it, so it marks none)

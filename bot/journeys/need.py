@@ -140,6 +140,13 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
             text]
     if about and not any(about in s or s in about for s in said):
         said.insert(0, about)  # ("兔儿死了好几个", "要得", "我在盐亭", "急得很")
+    if costs := [c for c in re.split(r"[，,。！!？?\s]+", text)
+                 if c and smalltalk.classify(c) == "cost"]:
+        # "我要找专家 你们这个收不收钱哦 先说清楚": what it costs, and the form (the cost
+        # question is no problem of theirs)
+        t.say(smalltalk.REPLY["cost"])
+        for asked in costs:
+            said[-1] = said[-1].replace(asked, " ")
     t.data.pop("recent", None)
     # "袋装泡菜老是胀袋", "顺便问一下 泡菜亚硝酸盐好久最高", "想找个专家": the question asked by
     # the way was answered; the trouble reported is the need
@@ -233,6 +240,9 @@ def edit(deps: Deps, text: str, t: Turn) -> None:
     show(deps, draft, t)
 
 
+# pushing back on the question, saying nothing of the problem
+_PUSHBACK = re.compile(r"问(?:那么|这么|恁个|好)多(?:干啥子?|做啥子?|干嘛|搞啥)?|来了就晓得了?|"
+                       r"莫问了|别问了|少废话|啰嗦|你问这些|问这些(?:干啥|做啥)|快点|赶紧|搞快点")
 # a question about who the experts are, in any step of the form
 _WHO_THE_EXPERTS = re.compile(r"专家.{0,4}(是|在)?(哪里|哪儿|哪个|哪些|啥子|什么|谁|"
                               r"靠不靠谱|靠谱不|可靠不|有没有资质|有资质不|水平咋样|水平怎么样)|"
@@ -245,6 +255,12 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
+    if name == "description" and _PUSHBACK.search(text) \
+            and problem_size(_PUSHBACK.sub(" ", text)) < 3:
+        # "你问那么多干啥子 来了就晓得了 快点": why it is asked, and the question again
+        t.say(texts.PROBLEM_WHY)
+        _ask_slot(name, t)
+        return
     if words.confused(text) or (words.sounds_confused(text) and not words.answers_a_form(text)):
         # "你说啥子", "啥意思", "啥子县哦 没听懂": the question again, more plainly
         _ask_slot(name, t, texts.SLOT_PLAIN.get(name))
@@ -331,6 +347,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         t.say(smalltalk.REPLY[aside])
         show(deps, draft, t)
         return
+    if aside == "chat" and name != "description" and not asks(text) and fill_slot(
+            NeedDraft(**t.data["draft"]), name, text):
+        aside = None  # "问了半天还要问急不急 肯定急噻 这周": a grumble, and the answer
     if aside in _ASIDE:
         # "明天成都下不下雨哦" at the urgency prompt: declined, never read as "明天" = urgent
         t.say(smalltalk.REPLY[aside or "chat"])

@@ -132,6 +132,8 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"(找|请|喊)[个位]?人来(现场|实地|屋头|地头|田头|园子|看|测|检测|化验|弄|整|搞|"
                            r"修|剪|打药|改|装|把|"
                            r"指导|帮忙|讲|培训|上课|教)|"
+                           # "请个人拿糖度计来园子头帮她测一哈"
+                           r"(找|请|喊)[个位]?(人|师傅)[^，,。！!？?\s]{1,8}?来|"
                            # "这周能不能来个兽医", "派个技术员过来"
                            r"(来|派)(个|位|一个|一位)(专家|兽医|技术员|农技员|老师)(?!说|讲)|"
                            # "帮…小伙子申请技术服务", "想对接个兽医", "帮忙对接一下专家"
@@ -153,6 +155,7 @@ FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦|烦请|�
                            r"(当地的?)?(专家|老师)(问下|问一下|解答)?" + _PARTICLES + "$"
                            r"|^请(当地的?)?专家解答" + _PARTICLES + "$")
 FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|(?<!是)不是.{0,8}是|改一下|改下|改哈|"
+                        r"改过来|改回来|"
                         r"预算|"
                         # ("仔猪睡的地方要好多度" asks; 地方 is the field only when changed)
                         r"地区|地方(?=.{0,3}(改|写|错|不对|是|在))|紧急程度|公开|联系方式|"
@@ -313,7 +316,9 @@ _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那我|那就|那|还是|我|你|�
                            # ("专家那个事不搞了", "培训的事先不搞了")
                            # ("菌棒那个不搞了": the matter named by what it was about)
                            rf"(申请|需求|(?:请|找)?(专家|技术员|兽医|培训)的?(那个|这个)?事情?|"
-                           rf"[\u4e00-\u9fff]{{1,4}}?的?(?:那个|这个)事?情?)?"
+                           rf"[\u4e00-\u9fff]{{1,4}}?的?(?:那个|这个)事?情?|"
+                           # "稻子的事先不弄了"
+                           rf"[\u4e00-\u9fff]{{1,4}}?的事情?)?"
                            rf"(就)?(麻烦|请)?(您|你)?"
                            rf"(给我|帮我|帮我们|替我|你)?"
                            rf"{_THIS}(请|请予以|请予|予以)?"
@@ -321,6 +326,8 @@ _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那我|那就|那|还是|我|你|�
                            rf"(就|先){{0,2}}({_LEAVE_WORDS}|取消)+{_THIS}{_PARTICLES}$")
 # a change to the form said with leaving words ("算了，预算还是写五万"): not leaving
 CHANGE = re.compile(r"改成|改为|换成|写成|还是写|就写|(?<!是)不是.{0,8}是|改一下|改哈|"
+                    # "三万 算了 …吃住路费也是我们出 写五万吧": the amount to write
+                    r"(?<![要不别莫])写(?=[个成]?[0-9一二两三四五六七八九十百千万])|"
                     r"[加提涨降减]到")
 _CALLED = re.compile(r"(打|来|接到|回)了?个?电话")
 _LEAVE_SPAN = 60  # characters: a longer message is about something else
@@ -481,6 +488,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
     bringing a need."""
     text = _NO_REQUEST.sub("", text)  # "不是要找专家上门，只是想了解一下": no request
     text = _NOT_ASKING.sub("", text)
+    text = _TOOL_HELPS.sub(" ", text)  # ("都发给AI帮忙整理 行不行": a tool's help, no expert)
     if NEED_REQUEST.search(text):
         return True
     if WANTS_EXPERT.search(text) and _BY_PHONE.search(text):
@@ -498,6 +506,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
 
 
 _FIRM_PROBLEM = 6
+_TOOL_HELPS = re.compile(r"(?:AI|ai|人工智能|软件|机器人|电脑|手机|大模型)[^，,。]{0,4}帮忙")
 _WHAT_IT_IS = re.compile(r"(?:算|属于|是)(?:啥子?|什么|哪个|哪种)(?:级别|等级|标准|程度|水平|档次)|"
                          r"哪一?年|几几年|哪个朝代")  # ("熊猫国家公园是哪年成立的")
 _BY_PHONE = re.compile(r"(?:不用|不需要|不必|用不着)(?:专家)?(?:上门|来|跑一趟)|"

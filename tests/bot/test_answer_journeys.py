@@ -587,7 +587,9 @@ def test_fresh_questions_from_the_fortieth_to_second_dialog_sets(demo: Harness) 
     # what to take to hospital leads: the pesticide's bottle
     demo.chat("k3", "我老汉打了农药晕倒了 喊不醒")
     said = text(demo.chat("k3", "打了120说马上来 要带啥子去"))
-    assert said.index("瓶子") < 40  # (it leads)
+    # (still the emergency while the ambulance comes: the 120 line, then the bottle leads)
+    answer = said.split("\n", 1)[1] if said.startswith("⚠️") else said
+    assert answer.index("瓶子") < 40
     # how fast to press is the rate
     demo.chat("k4", "我老汉突然倒起了 喊不答应 咋个办")
     said = text(demo.chat("k4", "心肺复苏按好快啊"))
@@ -930,3 +932,24 @@ def test_fresh_questions_from_the_ninety_ninth_to_hundred_and_fourth_sets(demo: 
     for ask in ("那你帮我问下有没有收猪的老板 我有五头肥猪要卖", "你好，你是人工客服还是机器人？"):
         said = text(demo.chat("e9", ask))
         assert "出处：" not in said and "转给当地专家" not in said, ask
+
+
+def test_fresh_questions_from_the_hundred_and_fifth_to_eighth_sets(demo: Harness) -> None:
+    """"同意之前先问下…" asks before agreeing; waiting for 120 with breathing feared to stop
+    is CPR; going back for the sheep in a landslide is answered; a tool's help is no
+    expert wanted."""
+    for said in ("青川的香菇菌棒厂 年产80万棒 污染率高 想请专家来厂里看 很急 一万五",):
+        demo.chat("g1", said)
+    said = text(demo.chat("g1", "同意之前先问下，常压灭菌到底要保持好久才够？"
+                                "我们现在是100℃保持12个小时"))
+    assert "16小时" in said and "联系方式告诉" in said and "请确认需求信息" not in said
+    demo.chat("g2", "救命 我哥打核桃从树上摔下来了 喊他不答应 脑壳在流血 我们在美姑山上")
+    said = text(demo.chat("g2", "120打了 说要一个多钟头才到得了 他要是不出气了我咋办"))
+    assert said.startswith("⚠️") and cited(said) == ["心肺复苏（CPR）：人人都该会的救命技能"]
+    demo.chat("g3", "冕宁这边落了一晚上的雨 后山一直在掉石头 沟里头轰隆隆地响 河水都变浑了 "
+                    "屋头还有老人和娃娃 咋办")
+    said = text(demo.chat("g3", "圈里头还有十几只羊 我要不要回去牵"))
+    assert "山洪泥石流" in "".join(cited(said))
+    said = text(demo.chat("g4", "我们合作社会计想把社员的身份证号、银行卡号都发给AI帮忙整理 "
+                                "行不行"))
+    assert "不要向AI工具输入身份证号" in said and "哪个市" not in said

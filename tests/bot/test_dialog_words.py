@@ -1876,3 +1876,32 @@ def test_more_from_the_ninety_ninth_to_hundred_and_fourth_sets(bot: Harness) -> 
     assert "已取消" in said
     bot.chat("c5", "发布")
     assert needs(bot) == 0
+
+
+@pytest.mark.parametrize("said,budget", [("一千块 不是不是 山路远得很 两千嘛", "约 2000 元"),
+                                         ("八百 哦 手机打错了 是一千八", "约 1800 元"),
+                                         ("一个人六千 两个人就一万二嘛", "约 1.2 万元"),
+                                         ("三万 算了 吃住路费也是我们出 写五万吧", "约 5 万元"),
+                                         ("两千……不对不对，打错了，不是两千，是两万", "约 2 万元")])
+def test_the_amount_meant_after_a_correction_or_a_sum(bot: Harness, said: str,
+                                                      budget: str) -> None:
+    """The amount said after a correction or as the whole sum is the budget; "算了" before
+    an amount to write is no leaving."""
+    for line in ("我屋头六十多只黑山羊拉稀 想请个兽医上山来看下 盐源的", "很急"):
+        bot.chat("m1", line)
+    assert "联系方式告诉" in text(bot.chat("m1", said))
+    assert f"预算：{budget}" in text(bot.chat("m1", "同意"))
+
+
+def test_pushback_money_talk_and_a_cost_question_in_the_form(bot: Harness) -> None:
+    """"你问那么多干啥子" is told why and asked again; "不是不愿意出钱" is no phone consent;
+    "收不收钱" with a request is answered and the problem asked."""
+    bot.chat("p1", "喊个专家来 快点")
+    said = text(bot.chat("p1", "你问那么多干啥子 来了就晓得了 快点"))
+    assert "作物或牲畜" in said and "遇到了什么问题" in said and "哪个市" not in said
+    for line in ("竹片堆起没几天就长霉发黑 想请人来看下 青神的", "不急"):
+        bot.chat("p2", line)
+    said = text(bot.chat("p2", "舅公说不是不愿意出钱哈，是不晓得行情，面议嘛"))
+    assert "联系方式告诉" in said and "请确认需求信息" not in said
+    said = text(bot.chat("p3", "我要找专家 你们这个收不收钱哦 先说清楚"))
+    assert "免费" in said and "遇到了什么问题" in said and "哪个市" not in said
