@@ -255,6 +255,13 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
+    if name in ("region", "urgency", "budget", "description") and (
+            words.takes_up_offer(text) or words.only_thanks(text)) \
+            and not fill_slot(NeedDraft(**t.data["draft"]), name, text):
+        # "要得 麻烦你了" after "我帮您请当地专家来看看": thanks, and the question again (never
+        # "没有识别出地区")
+        _ask_slot(name, t)
+        return
     if name == "description" and _PUSHBACK.search(text) \
             and problem_size(_PUSHBACK.sub(" ", text)) < 3:
         # "你问那么多干啥子 来了就晓得了 快点": why it is asked, and the question again
