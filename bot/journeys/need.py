@@ -240,6 +240,10 @@ def edit(deps: Deps, text: str, t: Turn) -> None:
     show(deps, draft, t)
 
 
+# the answer put off: "let me check with my manager first", "我问下老板再说", "商量一下"
+_DEFERRED = re.compile(r"check with|let me check|ask my|"
+                       r"问一?下(?:老板|领导|经理|屋头|家里|我爸|我妈)|"
+                       r"商量一?下|请示|考虑一?下|想一?想|再说|等我|回头再|先问问?", re.IGNORECASE)
 # pushing back on the question, saying nothing of the problem
 _PUSHBACK = re.compile(r"问(?:那么|这么|恁个|好)多(?:干啥子?|做啥子?|干嘛|搞啥)?|来了就晓得了?|"
                        r"莫问了|别问了|少废话|啰嗦|你问这些|问这些(?:干啥|做啥)|快点|赶紧|搞快点")
@@ -405,6 +409,11 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         _ask_slot(name, t)
         return
     guess = acts.act("consent" if name == "contact_consent" else "slot", text)
+    if guess == "yes" and _DEFERRED.search(text):
+        # "…let me check with my manager first": no answer yet, never a yes (nor more
+        # about the problem): the question stays open
+        _ask_slot(name, t)
+        return
     if guess == "leave":  # "领导意见：暂不外请专家…": the words no list holds
         _leave(t)
         return
@@ -480,7 +489,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         # ("谢谢哈" thanks: nothing is published until the card is confirmed)
         t.say(smalltalk.REPLY["thanks" if words.only_thanks(text) else aside or "chat"])
         show(deps, NeedDraft(**t.data["draft"]), t)
-    elif not _changes_a_field(t, text) and (guess := acts.act("card", text)) is not None:
+    elif not _changes_a_field(t, text) and (guess := acts.act("card", text)) is not None \
+            and not (guess == "agree" and _DEFERRED.search(text)):
         # words no list holds, changing nothing on the card: "要得 整起" agrees, "领导意见：
         # 本需求请取消" leaves
         if guess == "agree":

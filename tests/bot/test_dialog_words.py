@@ -1905,3 +1905,17 @@ def test_pushback_money_talk_and_a_cost_question_in_the_form(bot: Harness) -> No
     assert "联系方式告诉" in said and "请确认需求信息" not in said
     said = text(bot.chat("p3", "我要找专家 你们这个收不收钱哦 先说清楚"))
     assert "免费" in said and "遇到了什么问题" in said and "哪个市" not in said
+
+
+def test_an_answer_put_off_is_no_consent(bot: Harness) -> None:
+    """"联系方式的话…let me check with my manager first" leaves the consent open (the learned
+    second opinion once read it as a yes, and the next message published the need)."""
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "d1", role="enterprise")
+    bot.chat("d1", "Hi，我们是广汉市一家vegetable基地，大棚黄瓜叶子上出现angular leaf spot，"
+                   "潮湿时有菌脓，需要植保专家onsite诊断，尽快，budget 6k。")
+    said = text(bot.chat("d1", "联系方式的话…let me check with my manager first"))
+    assert "联系方式告诉" in said and "请确认需求信息" not in said
+    said = text(bot.chat("d1", "Manager OK了，可以把我的phone给接单的expert"))
+    assert "请确认需求信息" in said and "联系方式：专家接单后告知" in said and needs(bot) == 0
