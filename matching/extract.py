@@ -541,6 +541,8 @@ _MONEY_WORDS = re.compile(r"钱|预算|费用|块|元|万|千|百")
 _HELP_NUMBER = re.compile(r"(?<![0-9])(110|119|120|122|12345)(?![0-9])")
 # what comes after these is the amount meant: a correction, or the sum of the parts said
 # ("1. 社里出1万；2. 补贴1万，合计2万元")
+# what to write on the card: "一年七万多 你就写七万嘛" (an instruction, not the problem)
+_WRITE_AMOUNT = re.compile(r"(?<![要不别莫])写(?=.{0,2}[0-9一二两三四五六七八九十百千万])")
 _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|打错了?|哦不|改成|改为|应该是|[加提涨降减]到|"
                          r"更正为?|"
                          # "月薪一万左右 一年下来差不多十二万", "一个人六千 两个人就一万二嘛":
@@ -554,7 +556,7 @@ _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|打错了?|哦不|改成
                          # "两三千？算了太多了 一千 就一千": the amount said after
                          r"太多了?|太贵了?|算了(?=.{0,8}[0-9一二两三四五六七八九十百千万])|"
                          # "一个月六千 一年七万多 你就写七万嘛": what to write is the amount
-                         r"(?<![要不别莫])写(?=.{0,2}[0-9一二两三四五六七八九十百千万])")
+                         + _WRITE_AMOUNT.pattern)
 # a field of the card named and changed ("地区改成名山", "预算更正为4000元"); the money alone
 _FIX_VERB = (r"(改成|改为|换成|写成|更正|调整|应该是|[加提涨降减]到|"
              r"写(?=.{0,2}[0-9一二两三四五六七八九十百千万]))")  # "预算多写点 写一万"
@@ -579,8 +581,6 @@ _PLACE_SAID = re.compile(r"(基地|厂子?|工厂|公司|园子|果园|茶园|�
 _ANYWHERE = re.compile(r"(地区|地址|地方|位置).{0,6}(不限|改|随便|都行|都可以)|不限地区|"
                        r"在哪(里|儿)?都(行|可以)|哪里都(行|可以)|远程(指导|看)?(就|也)?(行|可以)|"
                        r"网上(指导|看)?(就|也)(行|可以)")
-# what to write on the card: "一年七万多 你就写七万嘛" (an instruction, not the problem)
-_WRITE_AMOUNT = re.compile(r"(?<![要不别莫])写(?:个|成)?(?=[0-9一二两三四五六七八九十百千万])")
 # 面议 named only to say why not: "写面议怕人家觉得我们不诚心"
 # ("预算还是写面议嘛 怕吓到专家" wants 面议: the fear is of an amount)
 _NOT_NEGOTIABLE = re.compile(r"(?:写|填|说|写成)?面议(?:的话)?"

@@ -95,7 +95,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"樱桃红|红得像樱桃|一氧化碳|煤气中毒|carbon monoxide"),
     # water, wells, cesspits: fallen in, pulled out
     ("drowning",
-     rf"溺水|呛水|落水|淹到|淹死|(人|娃|孩).{{0,4}}(遭淹|淹了)|遭淹|被淹了|遭水淹|沉下去|冲走|(掉|滑|跌|落)(进|到|下)?.{{0,3}}({_WATER})|"
+     rf"溺水|呛水|落水|淹到|淹死|(人|娃|孩).{{0,4}}(遭淹|淹了)|(洗澡|耍水|游泳|侄|他|她)[^，。,]{{0,8}}(遭淹|被淹了|遭水淹)|沉下去|冲走|(掉|滑|跌|落)(进|到|下)?.{{0,3}}({_WATER})|"
      rf"(水里|河里|河头|塘里|塘头|堰塘|水窖|井里|江里|水库|耍水|游泳|{_WATER}).{{0,8}}"
      r"(捞|拉|救|拖)(起来|上来|出来)|(遭|被)?(水|洪水|河水)?冲起?走了|"
      # "塘子头有个娃儿掉下去了": the water named first, then who fell in
@@ -374,7 +374,8 @@ def assess(text: str) -> SafetyVerdict:
     return SafetyVerdict("", "")
 
 
-_NEARLY = re.compile(r"(差点|差一点|险些|好险)(?:就|儿)?[^，,。！!？?\s]{0,6}")
+# (the verb only: "他差点掉进粪池 现在叫不醒" keeps the pit)
+_NEARLY = re.compile(r"(差点|差一点|险些|好险)(?:就|儿)?(?:遭|被)?[^，,。！!？?\s]{0,2}")
 _FIRE_FEARED = re.compile("(怕|防|担心|预防|以免|避免|防止|会不会|容易)(着火|失火|火灾|起火)")
 
 

@@ -67,6 +67,7 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
     t.data["last_article"] = result.citations[0].article_id if result.citations else None
     # the next turn may follow up on it (read by the router), on an emergency above all
     t.data["answered"] = "emergency" if result.safety in ("emergency", "fire") else True
+    t.data["turns_since_answer"] = 0
     if not inside_form:
         remember(deps, text, t)
     lines = [result.answer]

@@ -48,6 +48,7 @@ class Turn:
     key: str = ""  # the message's delivery id (Inbound.key), when the channel has one
     after_answer: bool = False  # the turn before answered a question (follow-ups lean on it)
     after_emergency: bool = False  # …and that answer was an emergency's (120, 119)
+    soon_after_answer: bool = False  # an answer within the last few turns (not older)
 
     def say(self, text: str, buttons: list[Button] | None = None) -> None:
         self.replies.append(Outbound(text, buttons or []))

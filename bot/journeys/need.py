@@ -134,19 +134,20 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
     """A request typed at rest. What was said just before belongs to it: "我们是绵阳游仙区做泡菜
     的小厂", "袋装泡菜发酵老是胀袋", then "想找个专家帮忙解决，预算两万左右". `about`: the
     question the request is for (answered a turn or two before), when not among those."""
-    # (an emergency told just before is over: "紧急！工人晕倒在池底" gives no urgency to
-    # "事后拟邀请安全生产专家来厂培训")
-    said = [*(s for s in ask.recent(deps, t) if assess(s).kind not in ("emergency", "fire")),
-            text]
-    if about and not any(about in s or s in about for s in said):
-        said.insert(0, about)  # ("兔儿死了好几个", "要得", "我在盐亭", "急得很")
     if costs := [c for c in re.split(r"[，,。！!？?\s]+", text)
                  if c and smalltalk.classify(c) == "cost"]:
         # "我要找专家 你们这个收不收钱哦 先说清楚": what it costs, and the form (the cost
         # question is no problem of theirs)
         t.say(smalltalk.REPLY["cost"])
         for asked in costs:
-            said[-1] = said[-1].replace(asked, " ")
+            text = text.replace(asked, " ")
+    # (an emergency told just before is over: "紧急！工人晕倒在池底" gives no urgency to
+    # "事后拟邀请安全生产专家来厂培训")
+    said = [*(s for s in ask.recent(deps, t) if assess(s).kind not in ("emergency", "fire")),
+            text]
+    if about and assess(about).kind not in ("emergency", "fire") \
+            and not any(about in s or s in about for s in said):
+        said.insert(0, about)  # ("兔儿死了好几个", "要得", "我在盐亭", "急得很")
     t.data.pop("recent", None)
     # "袋装泡菜老是胀袋", "顺便问一下 泡菜亚硝酸盐好久最高", "想找个专家": the question asked by
     # the way was answered; the trouble reported is the need
@@ -489,8 +490,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         # ("谢谢哈" thanks: nothing is published until the card is confirmed)
         t.say(smalltalk.REPLY["thanks" if words.only_thanks(text) else aside or "chat"])
         show(deps, NeedDraft(**t.data["draft"]), t)
-    elif not _changes_a_field(t, text) and (guess := acts.act("card", text)) is not None \
-            and not (guess == "agree" and _DEFERRED.search(text)):
+    elif _DEFERRED.search(text) and not _changes_a_field(t, text):
+        # "好的 我问下老板再说": nothing published, nothing added; the card stays
+        show(deps, NeedDraft(**t.data["draft"]), t)
+    elif not _changes_a_field(t, text) and (guess := acts.act("card", text)) is not None:
         # words no list holds, changing nothing on the card: "要得 整起" agrees, "领导意见：
         # 本需求请取消" leaves
         if guess == "agree":

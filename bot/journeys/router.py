@@ -106,6 +106,7 @@ def _is_a_remark(text: str, t: Turn) -> bool:
         and _says_nothing(text, t, place=True)
 
 
+_ANSWER_FRAMES = 3  # turns after an answer in which a bare form word is help for it
 _ACK = re.compile(r"(好|好的|嗯+|哦+|要得|行|晓得了|知道了)[嘛吧哈了]*")
 
 
@@ -113,6 +114,11 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
     shown = t.data.pop("options", None)  # buttons of the previous reply only
     answered = t.data.pop("answered", None)
     t.after_answer, t.after_emergency = bool(answered), answered == "emergency"
+    # (an answer a few turns back still frames a bare "急得很": "兔儿死了好几个", "要得",
+    # "我在盐亭", "急得很"; an older one does not)
+    if (since := t.data.get("turns_since_answer")) is not None:
+        t.data["turns_since_answer"] = since = since + 1
+    t.soon_after_answer = since is not None and since <= _ANSWER_FRAMES
     if msg.action:
         press(deps, msg.action, t)
         return
@@ -254,7 +260,8 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         t.state = "start"
         t.say(texts.INTRO_PRODUCT.format(product=product))
     elif t.data.get("last_question") and words.answers_a_form(text) \
-            and (t.after_answer or words.says_a_field(text, place=False)) \
+            and (t.after_answer or (t.soon_after_answer
+                                    and words.says_a_field(text, place=False))) \
             and assess(text).kind not in ("emergency", "fire"):  # ("…现在吐得厉害": 120)
         # (a turn later too: "急得很" after "我在三台 哦不对 是盐亭" is no new question)
         # "苍溪的", "急得很 都死了十几只了", "电话可以给专家" right after an answer: not a

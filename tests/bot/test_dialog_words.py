@@ -1919,3 +1919,22 @@ def test_an_answer_put_off_is_no_consent(bot: Harness) -> None:
     assert "联系方式告诉" in said and "请确认需求信息" not in said
     said = text(bot.chat("d1", "Manager OK了，可以把我的phone给接单的expert"))
     assert "请确认需求信息" in said and "联系方式：专家接单后告知" in said and needs(bot) == 0
+
+
+def test_a_deferral_at_the_card_and_an_old_question_are_left_alone(bot: Harness) -> None:
+    """"好的 我问下老板再说" at the card publishes and adds nothing; a form word long after an
+    answer carries no old question into the need."""
+    from retrieval.safety import assess
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "k1", role="enterprise")
+    bot.chat("k1", "我们是郫都区的豆瓣厂 发酵池长白膜 想请专家来厂里看 尽快 两万 同意")
+    said = text(bot.chat("k1", "好的 我问下老板再说"))
+    assert "请确认需求信息" in said and "补充" not in said and needs(bot) == 0
+    assert "需求已发布" in text(bot.chat("k1", "老板说可以 发"))
+    for line in ("猕猴桃啥时候摘最好", "谢谢", "好的", "你好", "嗯"):
+        bot.chat("k2", line)
+    said = text(bot.chat("k2", "急得很 想找个兽医来看下猪"))
+    assert "遇到了什么问题" in said  # (the kiwifruit question is not the pig's problem)
+    assert assess("稻田遭淹了 咋个办").kind == ""  # a flooded field is no drowning
+    assert assess("他差点掉进粪池 现在叫不醒").topic == "pit"
