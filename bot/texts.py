@@ -53,6 +53,7 @@ SLOT_PLAIN = {
                         "可以就回“同意”，不想给就回“不同意”。"),
 }
 # a place said alone, at rest
+NOTED = "好的，记下了：{what}。"  # a field said while another was asked
 PLACE_NOTED = ("好的，记下了您在{place}。有种养殖、健康方面的问题直接问我；想请专家来看，"
                "直接说遇到了什么问题。")
 # "要不要钱哦" inside the form

@@ -186,7 +186,8 @@ _CORRECTED = re.compile(r"不对|说错了?|搞错了?|写错了?|错了|改成|
 _PLACE_CUED = re.compile(r"(?:在|是)([^，,。！!？?；;\s]{2,10})")
 _MINE = re.compile(r"(?:我|我们|我家|我屋|厂子?|基地|公司)[就也才都]?$")
 # a place said again as a correction ("不在康定", "地址更正", "刚才说错了")
-PLACE_CORRECTED = re.compile(r"更正|不在|不是在|搞错了|说错了|地址.{0,2}改")
+PLACE_CORRECTED = re.compile(r"更正|不在|不是在|(?:搞|说|写|填|弄)?错了|"
+                             r"(?:地址|地区|地点|位置).{0,2}改|应该是")
 
 
 def region_meant(text: str) -> Region | None:

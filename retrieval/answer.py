@@ -263,6 +263,9 @@ class Answerer:
         if self.llm is not None:
             answer = self.llm.rewrite(question, used, self.searcher.index, fallback=answer)
         prefix = verdict.message + "\n" if verdict.kind else ""
+        if "where" in asked and not _WHERE_SOLD.search(answer.answer):
+            # "种子哪里买": the article says what to buy, not where — said first, truly
+            prefix += WHERE_NOT_SAID
         suffix = "\n" + ENGLISH_NOTE if _mostly_latin(question) else ""
         answer.answer = prefix + answer.answer + suffix
         answer.confidence = confidence
@@ -950,7 +953,11 @@ _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎
                           r"(做|干|弄|搞)|"
                           # "我们两个没得啥感觉 要不要也去医院", "圈里头还有羊 我要不要回去牵"
                           r"(要不要|该不该|需不需要|用不用)也?(去|上|到)医院|"
-                          r"(要不要|能不能|该不该|可不可以)(回去|返回|进去|回屋)")
+                          r"(要不要|能不能|该不该|可不可以)(回去|返回|进去|回屋)|"
+                          # "他现在还醒起的", "娃儿吐了两回了": how the person is now
+                          r"^(他|她|娃儿?|人|老人|孩子|小孩)(现在|这阵|这会儿?|还|又|已经|开始|刚才)*"
+                          r"[^，,。？?]{0,3}(醒|清醒|晕|昏|吐|出气|呼吸|反应|抽|冒|脸色|嘴巴|嘴唇|"
+                          r"发青|发紫|说话|喊得答应|叫得醒|喊不醒|叫不醒)")
 # something to do to the person in danger, asked now ("要不要给他灌水催吐", "能不能扶她起来")
 _FOR_THEM_NOW = re.compile(r"(要不要|能不能|可不可以|该不该|敢不敢|可以|能)(先|马上)?(去|来)?"
                            r"(给|帮|把|扶|背|抱|喂|拉|拖)?"
@@ -1001,6 +1008,9 @@ _CHILD_ASKED = re.compile(r"婴儿|宝宝|娃|孩子|小孩|儿子|女儿|孙|�
                           r"[0-9一二两三四五六七八九十]+岁|baby|infant|child|kid")
 _LATIN = re.compile(r"[A-Za-z]")
 ENGLISH_NOTE = "（用中文提问，回答会更准确。）"
+WHERE_NOT_SAID = ("审核过的科普文章里没有写在哪里买；一般可以问当地农技站、畜牧站，"
+                  "或到正规的农资店、种苗站买，认准有资质的。文章里相关的内容：\n")
+_WHERE_SOLD = re.compile(r"买|购|销售|经销|供应|农资店|种苗站|种子站|药店|药房")
 # a second article joins at this share of the first one's score (and only on the same subject)
 SECOND_ARTICLE_SHARE = 0.7
 # an answer is filled with the article's next most relevant sentences up to this length: a

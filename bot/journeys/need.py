@@ -398,8 +398,13 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
               # ("1" at the region prompt picks nothing; it is never a budget of 1 yuan)
               and (o != "budget" or not re.fullmatch(r"\s*\d{1,2}\s*", text))]
     for other in dict.fromkeys(others):
+        before = draft.summary_lines()
         if fill_slot(draft, other, text):
             fill_others(draft, text)
+            if changed := [line for line in draft.summary_lines() if line not in before
+                           and line.startswith(("地区：", "紧急程度：", "预算："))]:
+                # "地区错了 厂在彭山" at the budget prompt: the change said, then the question
+                t.say(texts.NOTED.format(what="；".join(changed)))
             show(deps, draft, t)
             return
     if slots.states_visibility(text):  # (before the learned guess: a rule said it)

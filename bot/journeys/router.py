@@ -224,6 +224,8 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         press(deps, door, t)  # a menu label typed instead of pressed
     elif words.JOIN_AS_EXPERT.search(text):
         press(deps, "menu:scientist", t)  # an expert offering to take work: how to join
+    elif words.JOIN_ASKED.search(text) and not register.is_scientist(deps, t):
+        press(deps, "menu:scientist", t)  # "怎么注册": how to join, never "no vetted content"
     elif t.role == "scientist" and words.introduces_an_expert(text) \
             and not register.is_scientist(deps, t):
         # "我叫王老师 在雅安雨城区 研究茶树病虫害" from a scientist with no profile yet: how
