@@ -277,6 +277,18 @@ def _index() -> _Index:
     )
 
 
+def place_names() -> re.Pattern[str]:
+    """Every way a region is written (longest first), as one pattern: to mask place names
+    where their characters would read as words ("眉山洪雅" holds 山洪, a flash flood)."""
+    return _place_pattern()
+
+
+@lru_cache(maxsize=1)
+def _place_pattern() -> re.Pattern[str]:
+    surfaces = sorted((s for s in _index().surfaces if len(s) >= 2), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, surfaces)))
+
+
 def all_regions() -> list[Region]:
     """Every region, in code order (the province first)."""
     return list(_index().regions)

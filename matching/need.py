@@ -82,7 +82,9 @@ class NeedDraft:
         # what is grown: ask what the problem is
         # ("羊拉稀", "鱼死了", "牛不吃": a word of trouble is a problem, however short)
         size = problem_size(self.description)
-        if not self.problem_asked and (
+        # (people to hire or a technology to buy are named, not a trouble: "想招两个懂发酵的技术员")
+        if not self.problem_asked and not (
+                self.kind in ("talent", "achievement_transfer") and size >= 3) and (
                 (size < 4 and not (size >= 2 and TROUBLE.search(self.description)))
                 or only_names_a_product(self.description, self.products)):
             missing.append("description")
@@ -156,7 +158,7 @@ _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七�
                       # who they are ("我们是…的小作坊", "在犍为"): not what is wrong either
                       r"我们?是?|咱们?|小?作坊|小?厂|公司|合作社|企业|在|这边|那边|"
                       # where it grows ("来看看我的猕猴桃园"): still no problem
-                      r"园子?|基地|大棚|棚|地|田|山|场|圈|塘")
+                      r"园子?|基地|大棚|棚|地|田|山|场|圈|塘|家里|家头|屋头|屋里|一家|一个")
 
 
 # words of trouble: a symptom, a loss, a pest ("死", "拉稀", "不吃", "烂", "长虫")

@@ -25,7 +25,7 @@ _TALENT = re.compile(r"招聘|招人|招个|招一|招[两三几][个名位]|聘
                      r"人才引进|柔性引进|"
                      r"全职|兼职|驻厂|驻场|技术副总|技术总监|首席专家|挂职|长期顾问|常年顾问|"
                      r"科技特派员|入驻|带头人|技术负责人|技术骨干|场长|缺人|"
-                     r"引进.{0,20}(?:人才|专家|团队|骨干|负责人|工程师|博士)")
+                     r"引进[^，,。；;]{0,20}(?:人才|专家|团队|骨干|负责人|工程师|博士)")
 _TRANSFER = re.compile(r"专利|成果转化|转化.{0,4}成果|技术转让|转让|许可|授权使用|买断|"
                        r"(?:购买|买|引进|采购).{0,20}(?:技术|成果|工艺|配方|品种)|"
                        r"成熟技术|现成的?技术")
@@ -485,6 +485,7 @@ _PUBLIC_OK = re.compile(r"可以公开|能公开|公开也?(可以|行|没得?�
                         # "想了下 改回公开": public again, said at the card
                         r"(?:改回|改成|换成|还是)公开(?!.{0,2}(算了|免了|不要))")
 _CONSENT_NO = re.compile(r"不留电话|不留联系|不(?:给|提供)(?:电话|联系方式|号码|手机)|"
+                         r"(?:改成|改为|换成|改)(?:了)?不同意|"
                          r"不想留|不方便留|先别给|不要给.{0,4}(?:电话|联系)|"
                          r"(?:不|莫|别)(?:要|用)?告诉(?:他|她|专家|老师)|不想给|不愿意?给|不想留|"
                          r"不直接给|(?:别|莫|不要|不用)直接给|"
@@ -505,6 +506,8 @@ _CONSENT_NO = re.compile(r"不留电话|不留联系|不(?:给|提供)(?:电话|
                          r"(?:莫|别|不要|不准|不许|不能)把.{0,6}(?:电话|号码|手机|联系方式)"
                          r"(?:给|告诉|发|透露)")
 _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打我电话|给我打电话|联系我|加我微信|"
+                          # "联系方式那个还是改成同意嘛"
+                          r"(?<!不)(?:改成|改为|换成|改)(?:了)?同意|"
                           # "想了哈还是给嘛 不然专家联系不到我"
                           r"还是给(?:嘛|吧|他|她|专家|电话)|还是给[嘛吧哈了。！!\s]*$|"
                           r"(?:不然|要不然|否则)专家联系不到|"
@@ -616,15 +619,20 @@ def problem_text(text: str) -> str:
     the problem. "想找个专家帮忙解决，预算两万左右" leaves nothing; "袋装泡菜老是胀袋" stays."""
     from knowledge import gazetteer
 
-    rest = text
+    def without_places(rest: str) -> str:
+        place = gazetteer.find_region(rest)
+        while place is not None and (place.name in rest or place.short_name in rest):
+            rest = rest.replace(place.name, " ").replace(place.short_name, " ")
+            place = gazetteer.find_region(rest)
+        return rest
+
+    # (places first: the 三 of "三台县" is no amount)
+    rest = without_places(text)
     for pattern in (_FILLER, _EXPERT_ASKED, _CARD_WORDS, _AMOUNT, _NEGOTIABLE, _NOT_URGENT,
                     _URGENT, _SOON, _CONFIDENTIAL, _CONSENT_NO, _CONSENT_YES, _REMOTE, _REQUEST,
                     _HURRY):
         rest = pattern.sub(" ", rest)
-    place = gazetteer.find_region(rest)
-    while place is not None and (place.name in rest or place.short_name in rest):
-        rest = rest.replace(place.name, " ").replace(place.short_name, " ")
-        place = gazetteer.find_region(rest)
+    rest = without_places(rest)
     return re.sub(r"[\s，,。.!！?？、；;：:]+", " ", rest).strip()
 
 

@@ -330,8 +330,11 @@ _ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|(塘|池
 _NOT_AN_ANIMAL = re.compile("猪草|猪食|猪圈|猪肉|牛肉|羊肉|鸡肉|鸡蛋|鸭蛋|鸡汤|鱼刺|牛奶|羊奶|羊水|"
                             "羊癫疯|马上|马蜂|马路|牛粪|猪粪|鸡粪")
 # "我屋头的猪": the person named is the owner, not the one in trouble
-_OWNER = re.compile(f"(我们?家?|我?屋头|我?屋里|家里|隔壁)(喂|养|种)?的?"
-                    f"(?=[土肉母小公老黄黑白]?({_ANIMAL.pattern}))")
+_OWNER = re.compile(f"(我们?家?|我?屋头|我?屋里|家里|隔壁)(还|也|都)?(喂|养|种)?(了|起|得有)?"
+                    f"(好?几十|几百|[0-9一二两三四五六七八九十百千]+|好多)?[只头条个群窝]?的?"
+                    f"(?=[土肉母小公老黄黑白]?({_ANIMAL.pattern}))|"
+                    # "养了几十只土鸡给客人吃": those who eat them are no patients
+                    "给(客人|别人|人|顾客|游客)(吃|卖)")
 _PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|外公|外婆|妈|爸|孙|(?<!的)人|姐|哥|"
                      "弟|妹|老公|老婆|同学|朋友|工人|帮工|雇工|小工|邻居|同事|师傅|岳|幺儿|嬢|兄弟|"
                      r"\b(my|he|she|i|someone|somebody|grandma|grandpa|dad|mum|mom|son|daughter)\b")
@@ -355,7 +358,8 @@ class SafetyVerdict:
 
 
 def assess(text: str) -> SafetyVerdict:
-    t = _NEARLY.sub(" ", normalise(text))  # ("娃娃差点遭叮": it did not happen)
+    # ("娃娃差点遭叮": it did not happen; "眉山洪雅的": a place, no 山洪)
+    t = _NEARLY.sub(" ", _without_places(normalise(text)))
     if _HARM.search(t):
         return SafetyVerdict("harm", HARM_TEXT)
     # the model's second opinion only where no rule speaks (a fire or gas leak is the fire line)
@@ -377,6 +381,12 @@ def assess(text: str) -> SafetyVerdict:
 # (the verb only: "他差点掉进粪池 现在叫不醒" keeps the pit)
 _NEARLY = re.compile(r"(差点|差一点|险些|好险)(?:就|儿)?(?:遭|被)?[^，,。！!？?\s]{0,2}")
 _FIRE_FEARED = re.compile("(怕|防|担心|预防|以免|避免|防止|会不会|容易)(着火|失火|火灾|起火)")
+
+
+def _without_places(t: str) -> str:
+    from knowledge.gazetteer import place_names
+
+    return place_names().sub("某地", t)
 
 
 def in_advance(text: str) -> bool:

@@ -464,7 +464,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
         publish(deps, t)
-    elif words.publishes_last(text) or words.agrees_then_asks(text):
+    elif words.publishes_last(text) or words.agrees_then_asks(text) or (
+            words.publishes_last(text, edits_nothing=True) and not _changes_a_field(t, text)):
         publish(deps, t)  # ("可以 发嘛 发了专家啥时候联系我？": the reply says who will call)
     elif words.asks_what_next(text) and not words.FIELD_EDIT.search(text):
         # "嗯 然后发布了以后好久有人接哦": told what happens, the card again (nothing published)

@@ -157,6 +157,8 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         return
     if words.leaves(text) and not t.at_rest:
         cancel(deps, "", t)  # "算了，不要了" ends the form, from any step
+        if question := words.asked_after_leaving(text):
+            ask.answer(deps, question, t)  # "算了 问你个正事 …好久可以回来上班"
         return
     if t.at_rest and len(text) <= _BARE_LEAVE and words.LEAVE.match(text):
         t.say(texts.NOTHING_TO_CANCEL)  # "算了" with nothing open: no "帮不上忙"

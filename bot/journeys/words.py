@@ -51,7 +51,8 @@ _LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|�
                 r"不做了|不找了|莫请了|不请了|溜了|"
                 r"不发了|"
                 r"删了|删掉|删除|撤掉|撤了|撤回|"
-                r"不用了|不需要了|重新来|重来|取消吧|我要取消|取消了|撤销掉?|作废|退出|不想发了|"
+                r"不用了|不需要了|(?:全部|全都|都)?重新来|重来|从头来|取消吧|我要取消|取消了|撤销掉?|作废|退出|"
+                r"不想发了|"
                 r"不提交了|不报了|不申请了|"
                 r"不想弄了|先不弄了|先不搞了|暂不处理|先不处理|不处理了|取消掉|"
                 r"(先|就|暂时)?不(弄|搞|整|做)(这个|那个|这事|这件事)了|"
@@ -176,7 +177,8 @@ RESUME = re.compile(r"(我们|咱们)?(刚才|刚刚|之前|前面)?(说|讲|弄
 
 
 # "120来了拉走了。刚才那个茶园的发布嘛": the last sentence publishes, the rest is news
-_PUBLISH_END = re.compile(r"(发布|发出去|发了?吧|发了?嘛)[呀啊嘛哈哦吧了。！!]*$")
+_PUBLISH_END = re.compile(r"(发布|发出去|发了?吧|发了?嘛)[呀啊嘛哈哦吧了。！!]*$|"
+                          r"^(就|那就)?发了[呀啊嘛哈哦吧。！!]*$")
 
 
 # words that go with a yes but are none: thanks, pronouns, particles
@@ -301,11 +303,13 @@ def asks_what_next(text: str) -> bool:
                 and _AFTER_PUBLISHING.search(text))
 
 
-def publishes_last(text: str) -> bool:
+def publishes_last(text: str, edits_nothing: bool = False) -> bool:
     """Whether a message whose earlier sentences are not about the card ends by publishing
-    ("问了 他说找专家 发嘛")."""
+    ("问了 他说找专家 发嘛"); `edits_nothing`: what it says of a field is already on the card
+    ("我不是说不发哈 只是电话不给 可以 发了")."""
     said = [s for s in re.split(r"[。！!？?，,\s]+", text) if s.strip()]
-    if len(said) < 2 or FIELD_EDIT.search(text) or any(asks(s) for s in said):
+    if len(said) < 2 or (FIELD_EDIT.search(text) and not edits_nothing) \
+            or any(asks(s) for s in said):
         return False
     return bool(_PUBLISH_END.search(said[-1])) and not re.search(r"不|莫|别|没|再|取消|撤|暂缓",
                                                                    said[-1])
@@ -377,6 +381,24 @@ def leaves(text: str) -> bool:
         return False  # "唉 算了 就两千嘛", "算了 就这样发嘛": never mind, and the answer
     rest = _CALLED.sub("", rest)  # "蚕站的技术员刚刚打电话说明天来" is news, not the field
     return not (FIELD_EDIT.search(rest) and not re.search(_LEAVE_WORDS + "|取消", rest))
+
+
+_AFTER_LEAVING = re.compile(rf"(?:{_LEAVE_WORDS})(?:吧|嘛|哈|了)*[，,。！!\s]*"
+                            r"(?:那你|那|你|我)?(?:先|就)?(?:说下|讲下|告诉我|问你个正事|问个正事|问你个事)?"
+                            r"[，,。！!：:\s]*")
+_ASKED_AFTER = 5  # characters: a question, not "算了 谢谢"
+
+
+def asked_after_leaving(text: str) -> str | None:
+    """The question asked with leaving ("算了 那你说下无人机打药风大了能不能飞"): answered
+    once the form is gone; None when nothing is asked."""
+    marks = list(_AFTER_LEAVING.finditer(text))
+    if not marks:
+        return None
+    rest = text[marks[-1].end():].strip()
+    if len(rest) < _ASKED_AFTER or smalltalk.classify(rest) is not None:
+        return None
+    return rest if asks(rest) or ASKING.search(rest) or rest.endswith(("？", "?")) else None
 
 
 # a mark of asking that `asks` does not classify ("主要靠什么传播？", "请问")
@@ -479,8 +501,9 @@ YES_FIRST = re.compile(r"^(可以|好的?|要得|行|嗯|中)[，,\s]*")
 # a need or an expert said as not wanted
 _NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必)(?:发布?|提交|找|请|约|转给?|问)?"
                          r"(?:需求|专家|技术员|兽医|人)")
-_NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想)"
-                         r"(?:找|请|喊|约)[^，,。！!？?；;\s]{0,10}")
+_NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想|莫|不要|别)"
+                         # ("不用给我找专家哈": for whom said between)
+                         r"(?:给我|帮我|给我们|帮我们)?(?:找|请|喊|约)[^，,。！!？?；;\s]{0,10}")
 # "我不是要问怎么防 就想找个人来现场看下": the question disowned is not asked
 _NOT_ASKING = re.compile(r"不是(?:要|想)?问[^，,。！!？?；;\s]{0,8}")
 
@@ -495,6 +518,9 @@ def looks_like_need(text: str, role: str = "") -> bool:
     text = _TOOL_HELPS.sub(" ", text)  # ("都发给AI帮忙整理 行不行": a tool's help, no expert)
     if NEED_REQUEST.search(text):
         return True
+    if (m := _ASIDE_ASKED.search(text)) and m.start() > 0 \
+            and looks_like_need(text[:m.start()], role):
+        return True  # "…想跟科研单位合作研发花椒烘干设备 顺便问下 花椒好久采收最好"
     if WANTS_EXPERT.search(text) and _BY_PHONE.search(text):
         return True  # "想问下专家 山羊老是掉毛 不用上门 电话里说就行": an expert, by phone
     if (role == "enterprise" and not asks(text) and not re.search(r"[？?]\s*$", text)
@@ -510,6 +536,8 @@ def looks_like_need(text: str, role: str = "") -> bool:
 
 
 _FIRM_PROBLEM = 6
+_ASIDE_ASKED = re.compile(r"[，,。！!；;\s]+(?:顺便|另外|对了|还有|再)(?:问|请教|咨询)"
+                          r"(?:一?下|哈|个事?|一句)")
 _TOOL_HELPS = re.compile(r"(?:AI|ai|人工智能|软件|机器人|电脑|手机|大模型)[^，,。]{0,4}帮忙")
 _WHAT_IT_IS = re.compile(r"(?:算|属于|是)(?:啥子?|什么|哪个|哪种)(?:级别|等级|标准|程度|水平|档次)|"
                          r"哪一?年|几几年|哪个朝代")  # ("熊猫国家公园是哪年成立的")
