@@ -83,7 +83,8 @@ class NeedDraft:
         # ("羊拉稀", "鱼死了", "牛不吃": a word of trouble is a problem, however short)
         size = problem_size(self.description)
         # (people to hire or a technology to buy are named, not a trouble: "想招两个懂发酵的技术员")
-        if not self.problem_asked and not (
+        # ("想找个专家来指导下做腊肠": how to make it is what is wanted)
+        if not self.problem_asked and not _HOW_TO_GROW.search(self.description) and not (
                 self.kind in ("talent", "achievement_transfer") and size >= 3) and (
                 (size < 4 and not (size >= 2 and TROUBLE.search(self.description)))
                 or only_names_a_product(self.description, self.products)):
@@ -150,7 +151,8 @@ def _budget_label(need: NeedDraft) -> str:
 
 
 # how much and how many of a product, and who to see: not a problem ("种了二十亩", "养了五百只")
-_HOW_TO_GROW = re.compile(r"(指导|教|学|培训|带)[^，,。！!？?]{0,8}(种植|养殖|栽培|育苗|种|养|喂)")
+_HOW_TO_GROW = re.compile(r"(指导|教|学|培训|带)[^，,。！!？?]{0,8}"
+                          r"(种植|养殖|栽培|育苗|种|养|喂|做|制作|加工|腌|酿|熏)")
 _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七八九十百千万几多来]+"
                       r"[亩只头棵株箱吨斤口条窝个]*|兽医|农技员|"
                       # the trade itself ("做竹荪烘干的"): what they do, not what is wrong

@@ -28,7 +28,9 @@ _TALENT = re.compile(r"招聘|招人|招个|招一|招[两三几][个名位]|聘
                      r"引进[^，,。；;]{0,20}(?:人才|专家|团队|骨干|负责人|工程师|博士)")
 _TRANSFER = re.compile(r"专利|成果转化|转化.{0,4}成果|技术转让|转让|许可|授权使用|买断|"
                        r"(?:购买|买|引进|采购).{0,20}(?:技术|成果|工艺|配方|品种)|"
-                       r"成熟技术|现成的?技术")
+                       r"成熟技术|现成的?[^，,。]{0,8}技术|"
+                       # "有现成的低盐发酵技术，想买过来用"
+                       r"(?:技术|成果|工艺|配方)[^，,。]{0,6}[，,\s]*(?:想|要)?(?:买过来|买来|买下|买断)")
 _RD = re.compile(r"攻关|联合|合作研发|共同研发|共同开发|研发|研制|开发(?:一|新|出)|研究|"
                  r"新工艺|技术难题|卡脖子|瓶颈|突破|中试|产学研|课题|国产化|替代进口")
 # asking for a need or an expert in so many words: "我们公司想发布一个技术需求",
@@ -63,7 +65,8 @@ _WORK = re.compile(_WORK_WORDS)
 _SERVICE = re.compile(_WORK_WORDS + r"|测测|测哈|带一|想学|弄好|搭建|咨询|评价|服务|"
                       # "想请个师傅来帮她弄一哈", "请个人拿糖度计来园子头测一哈"
                       r"(?:找|请|喊|约)[个位两几]?(?:师傅|人)(?:来|帮|拿|过来|上门)|"
-                      r"(?:找|求|摇|约|喊).{0,10}(?:专家|老师|技术员|教授|团队|学生|兽医|农技员|expert)|"
+                      r"(?:找|求|摇|约|喊).{0,10}(?:专家|老师|技术员|教授|团队|学生|兽医|农技员|expert|"
+                      r"懂行|内行|行家)|"
                       r"请.{0,4}(?:专家|老师|技术员|教授|兽医|农技员|expert)|"
                       # "帮…小伙子申请技术服务", "想对接个兽医"
                       r"(?:申请|对接).{0,10}(?:专家|老师|技术员|教授|兽医|农技员|技术服务)|"
@@ -90,7 +93,9 @@ def advice_only(text: str) -> bool:
         _CONSULT.search(text) or _AT_A_DISTANCE.search(text)))) and parse_budget(text) is None)
 
 
-_AT_A_DISTANCE = re.compile(r"视频|远程|网上|线上|电话里头?|微信上|"
+# ("在网上卖核桃", "视频号带货": selling at a distance is no help at a distance)
+_AT_A_DISTANCE = re.compile(r"视频(?!号|直播|带货)|远程|"
+                            r"(?:网上|线上)(?!卖|开|销|买|直播|带货|下单)|电话里头?|微信上|"
                             r"(?:不用|不需要|不必)跑(?:现场|来|一趟)")
 _LOOK_OR_ADVISE = re.compile(r"(?:帮我|帮忙)?(?:看看|看一下|看下|看一哈|指导一?下|指导|"
                              r"说一?下|讲一?下)")
@@ -122,6 +127,8 @@ _NOT_URGENT = re.compile(r"(?<!急)不急|不着急|不赶|不用急|慢慢来|�
                          # "时间上没有要求，专家什么时候方便都行"
                          r"(时间|时限)上?(没有|没得|莫得|无)(要求|限制)|(什么|啥子?)时候(方便|都行|都可以)|"
                          r"急啥子|莫慌|等得起|不赶时间|不紧急|"
+                         # "不是啥子急事", "没得啥急事"
+                         r"(?:不是|不算|没得|没有|莫得)(?:啥子?|什么|多|好)?(?:急事|着急的事|急的)|"
                          r"不(是|太|算|咋|怎么|那么)(说|讲)?(很|太|特别|那么|好)?急|"
                          # "不咋个急", "不用那么急", "不是那么紧急", "等得", "不紧不慢"
                          r"不咋个急|不用(那么|太|好)急|不(是|算)?(那么|很|太|特别)紧急|"
@@ -185,9 +192,16 @@ _CORRECTED = re.compile(r"不对|说错了?|搞错了?|写错了?|错了|改成|
                         r"(?:哦|噢|喔)不是?(?=[，,\s])")  # "我是犍为的 哦不是 …在沐川县"
 _PLACE_CUED = re.compile(r"(?:在|是)([^，,。！!？?；;\s]{2,10})")
 _MINE = re.compile(r"(?:我|我们|我家|我屋|厂子?|基地|公司)[就也才都]?$")
+_THEIRS = re.compile(r"(?:娘屋头?|娘家|婆家|亲戚|女儿|儿子|我妈|我爸|老汉儿?|妹妹|哥哥|姐姐|老人)"
+                     r"[^，,\s]{0,2}$")
 # a place said again as a correction ("不在康定", "地址更正", "刚才说错了")
 PLACE_CORRECTED = re.compile(r"更正|不在|不是在|(?:搞|说|写|填|弄)?错了|"
-                             r"(?:地址|地区|地点|位置).{0,2}改|应该是")
+                             r"(?:地址|地区|地点|位置).{0,2}改|应该是|"
+                             r"(?:地址|地区|地点)(?:就|还是)?[写填]")
+
+
+_WRITE_PLACE = re.compile(r"(?:地区|地址|地点)(?:就|还是)?(?:写|填|改成|改为|写成|填成|填写)"
+                          r"[：:\s]*([\u4e00-\u9fff]{2,12})")
 
 
 def region_meant(text: str) -> Region | None:
@@ -197,6 +211,10 @@ def region_meant(text: str) -> Region | None:
 
     # "中江…不是不是 不是中江 是三台": the denial said twice is one
     text = re.sub(r"(?:不是|不对)(?:[，,\s]*(?:不是|不对))+(?=[，,\s])", "不对", text)
+    # "基地在马边 合作社是在沐川注册的 地区写沐川": the place to write, said in so many words
+    for m in reversed(list(_WRITE_PLACE.finditer(text))):
+        if said := gazetteer.find_region(m.group(1)):
+            return said
     # "厂在沐川，哦不是沐川，是屏山那个车间": the place after "不是X，是" is meant
     if (m := _NOT_BUT.search(text)) and (said := gazetteer.find_region(m.group(1))):
         return said
@@ -206,9 +224,11 @@ def region_meant(text: str) -> Region | None:
         tail = cleaned[marks[-1].end():]
         # "不对不对 汉源是我女儿屋头 我是石棉的": the place said as where one is, not the one
         # the correction explains
-        cued = [(r, bool(_MINE.search(tail[max(0, m.start() - 4):m.start()])))
-                for m in _PLACE_CUED.finditer(tail)
+        said = [(r, tail[max(0, m.start() - 5):m.start()]) for m in _PLACE_CUED.finditer(tail)
                 if (r := gazetteer.find_region(m.group(1))) is not None]
+        # ("是苍溪 我娘屋才在旺苍": a relative's place is not the one meant)
+        said = [(r, before) for r, before in said if not _THEIRS.search(before)] or said
+        cued = [(r, bool(_MINE.search(before[-4:]))) for r, before in said]
         if cued:
             # ("我们是蓬安的 我娘屋头才是营山": where we are, not where mother's family is)
             mine = [r for r, said_of_us in cued if said_of_us]

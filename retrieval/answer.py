@@ -137,6 +137,15 @@ class Answerer:
             # going on, not the drowning the words resemble
             verdict = SafetyVerdict("", "")
         before = prior if not verdict.kind else None
+        if before is not None and before.kind == "emergency" \
+                and before.topic not in FIRST_AID_TITLES and (
+                    _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question)) \
+                and not _NEW_TOPIC.search(question) and not names_a_topic(question):
+            # "另外一个师傅想下去拉他 可不可以" after a man down in a pit (no article of its
+            # own): still the emergency — its 120 line and what to do, again
+            advice = FIXED_ADVICE.get(before.topic, "")
+            return Answer(before.message + ("\n" + advice if advice else ""),
+                          safety=before.kind, topic=previous or question)
         continuing, later = False, ""
         if before is not None and before.kind and _LATER.search(question):
             # (only the clause that asks: "后头咋个预防 这几天还要收苞谷" says why, the maize
@@ -977,7 +986,9 @@ _LATER = re.compile(r"以后|平时|下次|今后|预防|防护|防止|避免")
 _PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷个)\s*(?:才能?)?\s*防(?!治)")
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
-_NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外|换个问题|换个话题|"
+# ("另外一个师傅想下去拉他": another person, the same emergency)
+_NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一个事|另外一?个(问题|事)|"
+                        r"另外(?!一个|一位|个|的|两|几)|换个问题|换个话题|"
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
                         r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
@@ -1154,7 +1165,7 @@ _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|�
 # them says nothing of which disease ("生病", "啥病", "这病", "发病")
 # ("褐色病斑", "病虫害", "病死猪": 病 begins another word there)
 _DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟|痘)"
-                      r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树])))")
+                      r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树区房床号假友历])))")
 # endings many diseases share: the whole name must be said ("大黄根腐病" is no 干腐病)
 _SHARED_ENDINGS = frozenset("腐病 枯病 霉病 萎病".split())  # noqa: SIM905
 _NO_DISEASE = frozenset("生毛发治看得疾啥么子有防染犯个种的这那怪大小新老传了是病遭非红白黑黄色"

@@ -358,8 +358,9 @@ class SafetyVerdict:
 
 
 def assess(text: str) -> SafetyVerdict:
-    # ("娃娃差点遭叮": it did not happen; "眉山洪雅的": a place, no 山洪)
-    t = _NEARLY.sub(" ", _without_places(normalise(text)))
+    t = _NEARLY.sub(" ", normalise(text))  # ("娃娃差点遭叮": it did not happen)
+    # ("眉山洪雅的": a place, no 山洪 — but where it is still tells the topic: 理塘's altitude)
+    unplaced = _without_places(t)
     if _HARM.search(t):
         return SafetyVerdict("harm", HARM_TEXT)
     # the model's second opinion only where no rule speaks (a fire or gas leak is the fire line)
@@ -367,7 +368,7 @@ def assess(text: str) -> SafetyVerdict:
     # ("我问错了 没得事了 娃儿拿我手机乱点的": a mistake owned up to is no emergency either)
     learned = not _FIRE.search(t) and not _MONEY_TALK.search(t) and not _ALL_CLEAR.search(t) \
         and looks_like_emergency(t)
-    if (_EMERGENCY.search(t) or learned) and _now(t) and not _about_an_animal(t) and not (
+    if (_EMERGENCY.search(unplaced) or learned) and _now(t) and not _about_an_animal(t) and not (
             _FIRE.search(t) and not _rule_topic(t)):
         # ("救命 火燃到屋后头竹林了": a fire and no one hurt by name is the 119 line)
         topic = _topic(t)
@@ -384,9 +385,15 @@ _FIRE_FEARED = re.compile("(怕|防|担心|预防|以免|避免|防止|会不会
 
 
 def _without_places(t: str) -> str:
+    """The text with the place names an emergency word runs into blanked ("眉山洪雅" holds
+    山洪); every other place stays as said."""
     from knowledge.gazetteer import place_names
 
-    return place_names().sub("某地", t)
+    said = [m.span() for m in _EMERGENCY.finditer(t)]
+    if not said:
+        return t
+    return place_names().sub(lambda m: " " * len(m.group()) if any(
+        m.start() < end and start < m.end() for start, end in said) else m.group(), t)
 
 
 def in_advance(text: str) -> bool:

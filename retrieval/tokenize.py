@@ -77,9 +77,12 @@ _FULL_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF
 
 def plain(text: str) -> str:
     """What a message says, as the dialog reads it: full-width digits half-width ("２０００"),
-    traditional characters simplified ("請個技術員"), homophone typos put right; case and
-    punctuation kept."""
-    return _unspaced(fix_typos(zhconv.convert(text.translate(_FULL_WIDTH), "zh-cn")))
+    traditional characters simplified ("請個技術員"), homophone typos put right (the common
+    ones, and words typed by ear: "查叶" → 茶叶); case and punctuation kept."""
+    from retrieval.homophones import fix_homophones  # (pypinyin, loaded when first read)
+
+    return _unspaced(fix_homophones(fix_typos(zhconv.convert(text.translate(_FULL_WIDTH),
+                                                             "zh-cn"))))
 
 
 # "牦牛 瘦 掉毛 想要 兽医 来 看": typed word by word (a second language, a voice keyboard);

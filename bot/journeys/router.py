@@ -226,6 +226,10 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         press(deps, door, t)  # a menu label typed instead of pressed
     elif words.JOIN_AS_EXPERT.search(text):
         press(deps, "menu:scientist", t)  # an expert offering to take work: how to join
+    elif words.declines_need(text):
+        # "暂时不需要发布需求；不需要专家联系。谢谢。": nothing started, a short yes
+        t.state = "start"
+        menu(t, text=smalltalk.REPLY["thanks" if "谢" in text else "ok"])
     elif words.JOIN_ASKED.search(text) and not register.is_scientist(deps, t):
         press(deps, "menu:scientist", t)  # "怎么注册": how to join, never "no vetted content"
     elif t.role == "scientist" and words.introduces_an_expert(text) \

@@ -501,6 +501,21 @@ YES_FIRST = re.compile(r"^(可以|好的?|要得|行|嗯|中)[，,\s]*")
 # a need or an expert said as not wanted
 _NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必)(?:发布?|提交|找|请|约|转给?|问)?"
                          r"(?:需求|专家|技术员|兽医|人)")
+_NO_NEED = re.compile(r"(?:暂时|目前|现在)?(?:不需要|不用|不必|暂不|不想)(?:发布|提交|登记)"
+                      r"(?:需求)?|"
+                      r"(?:暂时|目前)?(?:不需要|不用)(?:专家|人)?(?:联系|上门|来)|"
+                      r"(?:不需要|不用)找(?:专家|人)了?")
+
+
+def declines_need(text: str) -> bool:
+    """"再说明：1. 暂时不需要发布需求；2. 不需要专家联系。谢谢。": no need, and nothing else."""
+    if not _NO_NEED.search(text) or asks(text) or ASKING.search(text):
+        return False
+    rest = _NO_NEED.sub(" ", text)
+    rest = re.sub(r"再?说明|补充|谢谢|感谢|多谢|[0-9一二三四五]\s*[.、．]", " ", rest)
+    return problem_size(rest) < 2
+
+
 _NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想|莫|不要|别)"
                          # ("不用给我找专家哈": for whom said between)
                          r"(?:给我|帮我|给我们|帮我们)?(?:找|请|喊|约)[^，,。！!？?；;\s]{0,10}")

@@ -1,0 +1,83 @@
+"""Words typed by ear: a voice keyboard writes "查叶" for 茶叶 and "羊肚君" for 羊肚菌. A few
+characters of a message that sound exactly like a crop, animal, pest or disease word, differ
+from it in one character, and are no word of their own, are read as that word.
+
+The vocabulary is the products table, the domain terms and the standard words of the synonym
+table; a sound shared by two of its words ("梨子", "李子") is never guessed. A character that
+makes a common word with its neighbour outside ("检查叶子": 检查) stays as typed."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from pypinyin import lazy_pinyin
+
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_LENGTHS = (4, 3, 2)
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    from knowledge import taxonomy
+    from retrieval.tokenize import synonyms
+
+    words = set(taxonomy.product_codes())
+    path = resources.files("knowledge") / "data" / "domain_terms.txt"
+    words.update(w.strip() for w in path.read_text(encoding="utf-8").splitlines()
+                 if w.strip() and not w.startswith("#"))
+    for standard in synonyms().values():
+        words.update(standard)
+    return frozenset(w for w in words if 2 <= len(w) <= max(_LENGTHS) and _CJK.match(w))
+
+
+@cache
+def _by_sound() -> dict[tuple[str, ...], str]:
+    sounds: dict[tuple[str, ...], set[str]] = {}
+    for word in _vocabulary():
+        sounds.setdefault(tuple(lazy_pinyin(word)), set()).add(word)
+    return {sound: next(iter(words)) for sound, words in sounds.items() if len(words) == 1}
+
+
+@cache
+def _common() -> dict[str, int]:
+    from retrieval.tokenize import _base_dictionary
+
+    return _base_dictionary(None)[0]
+
+
+def fix_homophones(text: str) -> str:
+    """The text with words typed by ear put right ("查叶上那个小绿虫虫" → "茶叶上…")."""
+    if not re.search(r"[\u4e00-\u9fff]{2}", text):
+        return text
+    vocabulary, by_sound, common = _vocabulary(), _by_sound(), _common()
+    out, i = [], 0
+    while i < len(text):
+        for size in _LENGTHS:
+            typed = text[i:i + size]
+            if len(typed) < size or not _CJK.match(typed):
+                continue
+            if typed in vocabulary:
+                out.append(typed)
+                i += size
+                break
+            meant = by_sound.get(tuple(lazy_pinyin(typed)))
+            if meant is None or common.get(typed, 0) > 0:
+                continue
+            changed = [j for j, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+            if len(changed) != 1:
+                continue
+            j = changed[0]
+            # ("检查叶子": 查 belongs to 检查, no 茶叶 typed by ear)
+            left = text[i - 1] + typed[0] if j == 0 and i > 0 else ""
+            right = typed[-1] + text[i + size] if j == size - 1 and i + size < len(text) else ""
+            if common.get(left, 0) > 0 or common.get(right, 0) > 0:
+                continue
+            out.append(meant)
+            i += size
+            break
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
