@@ -83,7 +83,12 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
         # "鸡死好多", "果子掉" from a farmer, and nothing vetted on it: the expert is the answer,
         # asked for at once rather than offered behind a button
         t.say(texts.NO_ARTICLE_ASK_EXPERT)
-        draft = deps.matcher.extract(text, role=t.role)
+        from matching.extract import find_products
+
+        # ("我屋头的茶叶今年发得不好" answered, then "芽芽少 叶子还有点黄": the tea's trouble)
+        said = f"{asked_before}。{text}" if asked_before and t.after_answer and not find_products(
+            text) and find_products(asked_before) else text
+        draft = deps.matcher.extract(said, role=t.role)
         if draft.kind == "question":  # someone to look at it: a service, its cost asked
             draft.kind = "service"
             draft.recompute_missing()

@@ -467,6 +467,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif words.publishes_last(text) or words.agrees_then_asks(text) or (
             words.publishes_last(text, edits_nothing=True) and not _changes_a_field(t, text)):
         publish(deps, t)  # ("可以 发嘛 发了专家啥时候联系我？": the reply says who will call)
+    elif _WHO_THE_EXPERTS.search(text) and not words.FIELD_EDIT.search(text):
+        # "你们的专家都是哪里的" at the card: who they are, the card again (nothing added)
+        t.say(texts.WHO_THE_EXPERTS)
+        show(deps, NeedDraft(**t.data["draft"]), t)
     elif words.asks_what_next(text) and not words.FIELD_EDIT.search(text):
         # "嗯 然后发布了以后好久有人接哦": told what happens, the card again (nothing published)
         t.say(texts.WHAT_NEXT)

@@ -357,6 +357,10 @@ _SPOKEN_LEAVE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是)?({_LEAVE_WORDS})
 def leaves(text: str) -> bool:
     """Whether the message leaves the form ("算了，不要了", "取消吧，老板说先不弄了"); 算了
     before a change to the form ("算了，预算还是写五万") is "never mind", not leaving."""
+    marks = list(re.finditer(_LEAVE_WORDS, text))
+    after = text[marks[-1].end():] if marks else ""
+    if NEED_REQUEST.search(after) and not re.search(r"不|莫|别|没|自己", after):
+        return False  # "那算了 还是找个专家来看下嘛": never mind (the cost), and the request
     m = LEAVE.match(text)
     if not m and _SPOKEN_LEAVE.search(text) and len(text) <= _LEAVE_SPAN \
             and not CHANGE.search(text):

@@ -953,3 +953,17 @@ def test_fresh_questions_from_the_hundred_and_fifth_to_eighth_sets(demo: Harness
     said = text(demo.chat("g4", "我们合作社会计想把社员的身份证号、银行卡号都发给AI帮忙整理 "
                                 "行不行"))
     assert "不要向AI工具输入身份证号" in said and "哪个市" not in said
+
+
+def test_leaving_with_a_question_and_a_question_wanting_no_expert(demo: Harness) -> None:
+    """"算了 …好久可以回来上班" leaves the form and answers; "不用给我找专家哈 你就告诉我咋个弄"
+    gets the answer and no form; a hospital ward is no disease ("医院病区…诺如")."""
+    demo.chat("b5", "蒲江的 柑子树叶子发黄 想找专家来看")
+    said = text(demo.chat("b5", "算了 问你个正事 我们店有个服务员得了诺如 吐了两天现在好了 "
+                                "她好久可以回来上班"))
+    assert "已取消" in said and "72小时" in body(said.split("已取消。", 1)[1])
+    said = text(demo.chat("c3", "我在米易种了几亩芒果 开花的时候花穗上长白粉粉 是不是白粉病哦 "
+                                "不用给我找专家哈 你就告诉我咋个弄"))
+    assert "急不急" not in said and cited(said)
+    said = text(demo.chat("c4", "医院病区有病人呕吐 怀疑诺如 呕吐物咋个消毒"))
+    assert "含氯消毒剂" in body(said) and cited(said) == ["诺如病毒感染：呕吐腹泻的预防与消毒"]

@@ -1938,3 +1938,75 @@ def test_a_deferral_at_the_card_and_an_old_question_are_left_alone(bot: Harness)
     assert "遇到了什么问题" in said  # (the kiwifruit question is not the pig's problem)
     assert assess("稻田遭淹了 咋个办").kind == ""  # a flooded field is no drowning
     assert assess("他差点掉进粪池 现在叫不醒").topic == "pit"
+
+
+def test_batch_five_faults_leaving_with_a_question_and_never_mind(bot: Harness) -> None:
+    """"那算了 还是找个专家来看下嘛" after a cost question is never mind, not leaving; a
+    correction at another prompt is applied and said."""
+
+    bot.chat("b6", "我在筠连 茶树叶子发黄 想找专家来看")
+    bot.chat("b6", "你们收钱不")
+    said = text(bot.chat("b6", "那算了 还是找个专家来看下嘛"))
+    assert "已取消" not in said and "急不急" in said
+    bot.chat("b7", "我们是眉山东坡区的 做豆瓣酱 酱表面长白膜 有没有专家能帮忙看下")
+    bot.chat("b7", "下个月之前搞定就行")
+    said = text(bot.chat("b7", "地区错了 厂在彭山"))
+    assert "眉山市彭山区" in said and "费用" in said
+    assert needs(bot) == 0
+
+
+def test_batch_five_faults_what_is_asked_and_what_is_not(bot: Harness) -> None:
+    """A request naming only who and where asks the problem; people to hire need none; the
+    platform's cost and trust are answered, not an article."""
+    from retrieval import smalltalk
+    from store import accounts
+
+    for user, role in (("c1", "farmer"), ("c2", "enterprise")):
+        accounts.account(bot.engine, "telegram", user, role=role)
+    assert "遇到了什么问题" in text(bot.chat("c1", "我在若尔盖 家里有一百二十多头牦牛 想找专家"))
+    said = text(bot.chat("c2", "你好 我们是一家做醋的小厂 想招两个懂发酵的技术员"))
+    assert "哪个市" in said and "遇到了什么问题" not in said
+    assert smalltalk.classify("你们这个要不要收钱哦 不得是骗子嘛") == "cost"
+    assert smalltalk.classify("先问下你们这个平台是干啥子的") == "capabilities"
+    assert smalltalk.classify("这个药是干啥子的") is None
+    assert smalltalk.classify("你帮我写个申请嘛 我想申请那个危房改造的补助") == "out_of_scope"
+    assert needs(bot) == 0
+
+
+def test_batch_five_faults_emergencies_places_and_sounds() -> None:
+    """A place is no flood and guests who eat the chickens are no patients, but 理塘 still tells
+    altitude; words typed by ear are read by their sound, a common word is left alone."""
+    from retrieval.homophones import fix_homophones
+    from retrieval.safety import assess
+
+    assert assess("眉山洪雅的").kind == ""
+    assert assess("屋头还养了几十只土鸡给客人吃 最近死了好几只 拉绿稀屎 想请个兽医来看下"
+                  ).kind == ""
+    assert assess("在理塘 朋友咳起粉红色的泡泡痰 气喘得凶").topic == "altitude"
+    assert assess("眉山洪水冲到屋头了 人被冲走了").kind == "emergency"
+    assert fix_homophones("查叶上那个小绿虫虫") == "茶叶上那个小绿虫虫"
+    assert fix_homophones("羊肚君一般好久下种") == "羊肚菌一般好久下种"
+    assert fix_homophones("检查叶子") == "检查叶子"  # (检查 is a word: no 茶叶)
+    assert fix_homophones("我家例子树") == "我家例子树"  # (例子 is a word of its own)
+
+
+def test_batch_five_faults_the_card(bot: Harness) -> None:
+    """At the card: 改成同意 changes the consent; 只是电话不给 可以 发了 publishes what is on the
+    card; 你们的专家都是哪里的 is answered and adds nothing; 全部重新来 leaves."""
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "e1", role="enterprise")
+    bot.chat("e1", "我们夹江的瓷砖厂 抛釉砖烧出来釉面有针孔 想找专家")
+    for line in ("尽快", "面议", "不同意"):
+        bot.chat("e1", line)
+    said = text(bot.chat("e1", "你们的专家都是哪里的"))
+    assert "高校" in said and "补充" not in said
+    said = text(bot.chat("e1", "联系方式那个还是改成同意嘛 不然来回麻烦"))
+    assert "联系方式：专家接单后告知" in said and needs(bot) == 0
+    said = text(bot.chat("e1", "我不是说不发哈 只是电话给 可以 发了"))
+    assert "需求已发布" in said and needs(bot) == 1
+    accounts.account(bot.engine, "telegram", "e2", role="enterprise")
+    for line in ("医院锅炉房想改成空气源热泵 想找专家 富顺县", "尽快", "五万", "同意"):
+        bot.chat("e2", line)
+    said = text(bot.chat("e2", "不对 全部重新来 我搞混了 是另外一个院区的事"))
+    assert "已取消" in said and needs(bot) == 1
