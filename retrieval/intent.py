@@ -99,6 +99,7 @@ _ASKS: dict[str, str] = {
 }
 _ASK_RES = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
 
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 _HOW_WHAT = re.compile(r"(办法|措施|方法|法子|招|药|肥|品种)(是|有)(啥|什么)")
 
 # what a sentence that answers each ask looks like
@@ -157,6 +158,8 @@ SPECIFIC = ("call", "rule", "bring", "wear", "aid", "amount", "time", "duration"
 def asks(question: str) -> list[str]:
     """The kinds of ask in a question, most specific first ("好久撒一次、撒好多" →
     frequency, amount). Empty when none is recognisable."""
+    # ("包虫病 是怎么 得的": words typed apart are still one ask)
+    question = _CJK_GAP.sub("", question)
     found = [kind for kind, pattern in _ASK_RES.items() if pattern.search(question)]
     if "what" in found and _HOW_WHAT.search(question):
         found.remove("what")  # "最管用的办法是啥子" asks how, not what something is

@@ -542,6 +542,7 @@ def _about_an_animal(t: str) -> bool:
     t = _OWNER.sub("", _NOT_AN_ANIMAL.sub("", _BITTEN.sub("", t)))
     # "我们是…饲料企业，合作的肉鸡…呼吸困难": "we" own the flock, nobody of us is ill
     t = _WE.sub("", t)
+    t = _SPEAKER.sub("", t)  # ("…我是射洪的": where the one writing is from, no patient)
     t = _HELP_CALLED.sub("", t)  # ("…死了好几只了 要人来看": the one called, no patient)
     t = _EXCLAIMED.sub("", t)  # ("鱼全部浮起来…喘不过气 急死个人": the owner's worry, no patient)
     if "兽医" in t and not bitten:  # "我在江油 屋头的猪…喘得凶 想请个兽医": the speaker calls a vet
@@ -550,5 +551,6 @@ def _about_an_animal(t: str) -> bool:
 
 
 _WE = re.compile("我们|咱们|我司|我公司|我单位|我场|我厂")
+_SPEAKER = re.compile(r"我(?:是|在)[^，,。！!？?\s]{1,10}?(?:的|人|这边|那边)?(?=[，,。！!？?\s]|$)")
 _HELP_CALLED = re.compile("(要|找|请|喊|派)个?人(来|过来|上门)")
 _EXCLAIMED = re.compile("(急|气|吓|愁|累)死(个|我|人)了?人?|师傅|老师")
