@@ -551,6 +551,7 @@ def _about_an_animal(t: str) -> bool:
 
 
 _WE = re.compile("我们|咱们|我司|我公司|我单位|我场|我厂")
-_SPEAKER = re.compile(r"我(?:是|在)[^，,。！!？?\s]{1,10}?(?:的|人|这边|那边)?(?=[，,。！!？?\s]|$)")
+_SPEAKER = re.compile(r"我(?:是|在)[^，,。！!？?\s]{1,10}?(?:的|人|这边|那边)?"
+                      r"(?=[，,。！!？?\s]|$)")
 _HELP_CALLED = re.compile("(要|找|请|喊|派)个?人(来|过来|上门)")
 _EXCLAIMED = re.compile("(急|气|吓|愁|累)死(个|我|人)了?人?|师傅|老师")
