@@ -216,8 +216,10 @@ class Answerer:
                 hits = [mine[0], *[h for h in hits if h is not mine[0]]]
         # "那要打啥子针" names no one: it is about whom the question before was (a pig, never
         # a person bitten by a dog), even when that one went unanswered
-        whom = (question if previous is None or subjects.classes(question)
-                else f"{previous}。{question}")
+        # ("我婆婆说虫子多": who said it is no subject of the question)
+        own_words = _SAID_BY.sub(" ", question)
+        whom = (own_words if previous is None or subjects.classes(own_words)
+                else f"{previous}。{own_words}")
         kept = (hits if (verdict.topic or later) in FIRST_AID_TITLES
                 else self._on_subject(whom, hits, q.text if not verdict.kind else ""))
         if denied := _DENIED.findall(question):
@@ -225,6 +227,13 @@ class Answerer:
             kept = [h for h in kept if not any(w in h.title for w in denied)]
         if kept[:1] != hits[:1]:  # the best hit was about another subject
             confidence *= kept[0].score / hits[0].score if kept else 0.0
+        if previous_article and len(kept) > 1 and kept[0].id != previous_article \
+                and _ANAPHORA.search(question) and not _products(question) and (
+                    mine := [h for h in kept[1:] if h.id == previous_article]) \
+                and mine[0].score >= kept[0].score * _CROP_SHARE:
+            # "那开花的时候能不能打杀虫药嘛" after the mango's flowering: the article just read
+            # goes on, before one the new words happen to reach better (the sticky boards)
+            kept = [mine[0], *[h for h in kept if h is not mine[0]]]
         hits = kept
         confident = bool(hits) and confidence >= self.searcher.cal.abstain_below
         if not confident:
@@ -992,6 +1001,8 @@ _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
                         r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
+_SAID_BY = re.compile(r"(?:我|我家|屋头|我们)?的?(?:婆婆|公公|妈|爸|老汉儿?|老婆|老公|媳妇|儿子|"
+                      r"女儿|邻居|隔壁|别个|别人|朋友|亲戚)(?:也|都|还)?(?:说|讲|喊)")
 # "那…呢" asking nothing else: the question before, of what it names
 _WHAT_ABOUT = re.compile(r"(?:那|那么)[^，,。？?！!]{1,14}?(?:呢|嘞|喃)[？?]?\s*")
 # a crop or animal alone, pointing back: "那猕猴桃呢", "梨子嘞"

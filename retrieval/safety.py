@@ -392,8 +392,10 @@ def _without_places(t: str) -> str:
     said = [m.span() for m in _EMERGENCY.finditer(t)]
     if not said:
         return t
+    # (only where a word runs across the place's edge: "稻城…脑壳剧痛" names the place whole)
     return place_names().sub(lambda m: " " * len(m.group()) if any(
-        m.start() < end and start < m.end() for start, end in said) else m.group(), t)
+        m.start() < end and start < m.end() and not (start <= m.start() and m.end() <= end)
+        for start, end in said) else m.group(), t)
 
 
 def in_advance(text: str) -> bool:

@@ -967,3 +967,12 @@ def test_leaving_with_a_question_and_a_question_wanting_no_expert(demo: Harness)
     assert "急不急" not in said and cited(said)
     said = text(demo.chat("c4", "医院病区有病人呕吐 怀疑诺如 呕吐物咋个消毒"))
     assert "含氯消毒剂" in body(said) and cited(said) == ["诺如病毒感染：呕吐腹泻的预防与消毒"]
+
+
+def test_a_follow_up_keeps_the_article_just_read(demo: Harness) -> None:
+    """"那开花的时候能不能打杀虫药嘛 我婆婆说虫子多" after the mango's flowering stays with the
+    mango article (盛花期不要喷杀虫剂), not the sticky boards the new words reach; who said it
+    (我婆婆) is no person the question is about."""
+    demo.chat("m1", "我在米易种了几亩芒果 开花的时候花穗上长白粉粉 是不是白粉病哦 你就告诉我咋个弄")
+    said = text(demo.chat("m1", "那开花的时候能不能打杀虫药嘛 我婆婆说虫子多"))
+    assert cited(said) == ["攀枝花芒果花期管理"] and "盛花期" in body(said)
