@@ -228,11 +228,13 @@ class Answerer:
         if kept[:1] != hits[:1]:  # the best hit was about another subject
             confidence *= kept[0].score / hits[0].score if kept else 0.0
         if previous_article and len(kept) > 1 and kept[0].id != previous_article \
-                and _ANAPHORA.search(question) and not _products(question) and (
+                and _ANAPHORA.search(question) and not _products(question) \
+                and not _bigrams(question) & _bigrams(kept[0].title) and (
                     mine := [h for h in kept[1:] if h.id == previous_article]) \
                 and mine[0].score >= kept[0].score * _CROP_SHARE:
             # "那开花的时候能不能打杀虫药嘛" after the mango's flowering: the article just read
-            # goes on, before one the new words happen to reach better (the sticky boards)
+            # goes on, before one the new words happen to reach better (the sticky boards) —
+            # not one whose title they name ("那修剪呢": the pruning article)
             kept = [mine[0], *[h for h in kept if h is not mine[0]]]
         hits = kept
         confident = bool(hits) and confidence >= self.searcher.cal.abstain_below
@@ -1001,6 +1003,13 @@ _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?(还有个事|还有件事|还有一
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
                         r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {run[i:i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text)
+            for i in range(len(run) - 1)}
+
+
 _SAID_BY = re.compile(r"(?:我|我家|屋头|我们)?的?(?:婆婆|公公|妈|爸|老汉儿?|老婆|老公|媳妇|儿子|"
                       r"女儿|邻居|隔壁|别个|别人|朋友|亲戚)(?:也|都|还)?(?:说|讲|喊)")
 # "那…呢" asking nothing else: the question before, of what it names
