@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
 from pypinyin import lazy_pinyin
 
@@ -21,12 +20,10 @@ _LENGTHS = (4, 3, 2)
 @cache
 def _vocabulary() -> frozenset[str]:
     from knowledge import taxonomy
-    from retrieval.tokenize import synonyms
+    from retrieval.tokenize import domain_term_list, synonyms
 
     words = set(taxonomy.product_codes())
-    path = resources.files("knowledge") / "data" / "domain_terms.txt"
-    words.update(w.strip() for w in path.read_text(encoding="utf-8").splitlines()
-                 if w.strip() and not w.startswith("#"))
+    words.update(domain_term_list())
     for standard in synonyms().values():
         words.update(standard)
     return frozenset(w for w in words if 2 <= len(w) <= max(_LENGTHS) and _CJK.match(w))
@@ -41,17 +38,23 @@ def _by_sound() -> dict[tuple[str, ...], str]:
 
 
 @cache
-def _common() -> dict[str, int]:
-    from retrieval.tokenize import _base_dictionary
+def _sound(char: str) -> str:
+    # typed windows are read a character at a time, cached: pypinyin's phrase lookup cost
+    # more than the whole scan, and a window that is a word of its own is never corrected
+    return lazy_pinyin(char)[0]
 
-    return _base_dictionary(None)[0]
+
+def _sounds(typed: str) -> tuple[str, ...]:
+    return tuple(_sound(c) for c in typed)
 
 
 def fix_homophones(text: str) -> str:
     """The text with words typed by ear put right ("查叶上那个小绿虫虫" → "茶叶上…")."""
     if not re.search(r"[\u4e00-\u9fff]{2}", text):
         return text
-    vocabulary, by_sound, common = _vocabulary(), _by_sound(), _common()
+    from retrieval.tokenize import common_words
+
+    vocabulary, by_sound, common = _vocabulary(), _by_sound(), common_words()
     out, i = [], 0
     while i < len(text):
         for size in _LENGTHS:
@@ -62,8 +65,10 @@ def fix_homophones(text: str) -> str:
                 out.append(typed)
                 i += size
                 break
-            meant = by_sound.get(tuple(lazy_pinyin(typed)))
-            if meant is None or common.get(typed, 0) > 0:
+            if common.get(typed, 0) > 0:
+                continue
+            meant = by_sound.get(_sounds(typed))
+            if meant is None:
                 continue
             changed = [j for j, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
             if len(changed) != 1:

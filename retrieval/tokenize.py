@@ -15,7 +15,7 @@ import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -159,14 +159,21 @@ def expand_query(text: str, table: str = "synonyms.csv") -> str:
     return f"{text} {' '.join(dict.fromkeys(extra))}" if extra else text
 
 
+@cache
+def domain_term_list() -> tuple[str, ...]:
+    """The hand-kept words of knowledge/data/domain_terms.txt (comments and blanks left out)."""
+    path = resources.files("knowledge") / "data" / "domain_terms.txt"
+    if not path.is_file():
+        return ()
+    return tuple(w.strip() for w in path.read_text(encoding="utf-8").splitlines()
+                 if w.strip() and not w.startswith("#"))
+
+
 def domain_terms(extra: Iterable[str] = ()) -> set[str]:
     terms = set(taxonomy.lexicon())
     for region in gazetteer.all_regions():
         terms.update({region.name, region.short_name})
-    path = resources.files("knowledge") / "data" / "domain_terms.txt"
-    if path.is_file():
-        terms.update(w.strip() for w in path.read_text(encoding="utf-8").splitlines()
-                     if w.strip() and not w.startswith("#"))
+    terms.update(domain_term_list())
     terms.update(synonyms())
     for words in synonyms().values():
         terms.update(words)
@@ -204,6 +211,11 @@ def _base_dictionary(tmp_dir: str | None) -> tuple[dict[str, int], int]:
                 cached = (base.FREQ, base.total)
             _BASE.append(cached)
         return _BASE[0]
+
+
+def common_words() -> dict[str, int]:
+    """jieba's general dictionary, word → frequency (0 for a prefix that is no word)."""
+    return _base_dictionary(None)[0]
 
 
 class Tokenizer:

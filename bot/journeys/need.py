@@ -464,8 +464,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
         publish(deps, t)
-    elif words.publishes_last(text) or words.agrees_then_asks(text) or (
-            words.publishes_last(text, edits_nothing=True) and not _changes_a_field(t, text)):
+    elif words.agrees_then_asks(text) or (
+            # a field named that is already on the card edits nothing ("只是电话不给 可以 发了")
+            words.publishes_last(text, edits_nothing=True)
+            and (not words.FIELD_EDIT.search(text) or not _changes_a_field(t, text))):
         publish(deps, t)  # ("可以 发嘛 发了专家啥时候联系我？": the reply says who will call)
     elif _WHO_THE_EXPERTS.search(text) and not words.FIELD_EDIT.search(text):
         # "你们的专家都是哪里的" at the card: who they are, the card again (nothing added)
