@@ -418,10 +418,11 @@ def _said_as_a_place(text: str, start: int, end: int) -> bool:
     """"在三台有个猪场", "三台这边的猪场", "资中种血橙的，…": a place by the words around it
     (a message or clause may open with where one is and what one does there)."""
     opens = start == 0 or text[start - 1] in "，,。.！!？?；;\n "
+    cued = opens or text[:start].endswith(_PLACE_CUE)
+    # "通江银耳 段木的…", "会理石榴 今年裂果": a clause opening with a place and its produce;
+    # "我们是南江黄羊养殖合作社": after 是/在… as well
     return bool(_PLACE_AFTER.match(text, end)) or (
-        (opens or text[:start].endswith(_PLACE_CUE)) and bool(_PLACE_NEXT.match(text, end))) or (
-        # "通江银耳 段木的…", "会理石榴 今年裂果": a clause opening with a place and its produce
-        opens and _names_produce(text, end))
+        cued and (bool(_PLACE_NEXT.match(text, end)) or _names_produce(text, end)))
 
 
 def _names_produce(text: str, at: int) -> bool:
@@ -485,6 +486,13 @@ def _mentions(text: str) -> list[tuple[int, Region]]:
             result.append((start, regions[0]))
     result.sort(key=lambda item: item[0])
     return result
+
+
+@lru_cache(maxsize=4096)
+def regions_named(text: str) -> frozenset[str]:
+    """The codes of the cities and counties a text names as places (never the province: a
+    text that says 四川 names no one place)."""
+    return frozenset(r.code for _, r in _mentions(text) if r.level in (CITY, COUNTY))
 
 
 @lru_cache(maxsize=65536)

@@ -98,6 +98,12 @@ class Answerer:
         question = _RELAYED.sub("", question).strip() or question
         # "发之前我问哈 采了果清园要打啥子药嘛": the preamble asks nothing
         question = _PREAMBLE.sub("", question).strip() or question
+        placed = question  # where the asker is may be said only in who they are
+        if (m := _WHO_I_AM.match(question)) and len(question) - m.end() >= 6 \
+                and not _products(m.group()) and not subjects.classes(m.group()):
+            # "我是汉源的村医 村头好多老年人血压高 在家咋个量才准": who asks is no subject of
+            # the question ("我是在红原做草地研究的" would find the grassland articles)
+            question = question[m.end():]
         question = smalltalk.without_greeting(question)
         # "不用找专家 我自己弄 药要隔几天打一次": the question, without turning the expert down
         question = _NO_EXPERT_WANTED.sub("", question).strip() or question
@@ -124,7 +130,7 @@ class Answerer:
             return Answer(smalltalk.REPLY["out_of_scope"], abstained=True, intent="out_of_scope")
         # The index holds vetted articles only, so nothing else can be cited.
         if region is None:
-            region = asker_region(question)
+            region = asker_region(placed)
         # (asked in advance, "先学起 万一哽到了咋个救", the same article is wanted)
         # after an emergency: "那以后秸秆不烧咋处理嘛" is a new question; "120打了 在等车 还要
         # 做啥子" after a poisoning is more of the same first aid, not prevention
@@ -306,7 +312,8 @@ class Answerer:
         if not found:
             parents: dict[str, Hit] = {}
             for doc in self.searcher.index.docs("articles").values():
-                if title.search(doc.title) and (region is None or answers_in(doc.meta, region)):
+                if title.search(doc.title) and (region is None or answers_in(
+                        doc.meta, region, self.searcher.article_text(doc.parent))):
                     parents.setdefault(doc.parent, Hit(doc.parent, doc.title, 0.0, chunks=[]))
                     parents[doc.parent].chunks.append(doc.id)
             found = sorted(parents.values(), key=lambda h: h.id)[:1]
@@ -951,6 +958,9 @@ _KIN = (r"(?:爷爷|奶奶|外公|外婆|老汉|我爸|我妈|老人家?|家人|
 _RELAYED = re.compile(rf"^(?:我?(?:帮|替|给)(?:我家?|屋头)?{_KIN}[^，,：:。！!？?]{{0,6}}"
                       rf"[，,：:\s]*)?(?:他|她|{_KIN})(?:又|还)?(?:想问|问|让我问)(?:一下|哈)?"
                       rf"(?!的)[，,：:\s]*")
+# "我是金阳的村医 先问个事 …", "我在红原做草地研究 …": who the asker is, then the question
+_WHO_I_AM = re.compile(r"^(?:我|我们)(?:是|在)[^，,。！!？?\s]{2,16}[，,。！!\s]+"
+                       r"(?:(?:我?先|我)?(?:问|请教)(?:一?下|哈|一句|个事)[，,。:：\s]+)?")
 # "发之前我问哈 …", "先问一句，…": who asks, and when, before the question itself
 _PREAMBLE = re.compile(r"^(?:那|(?:发|填|打|用)?之前|等会儿?)?(?:我|我们)?(?:先|再|顺便)?"
                        r"(?:问|请教)(?:一?下|哈|一句|个事)[，,。:：\s]+(?=[^？?]{6,})")

@@ -124,6 +124,13 @@ class Searcher:
             "known": self.index.known_share(kind, q.tokens),
         }
 
+    def article_text(self, parent: str) -> str:
+        """An article's whole body, its chunks joined (ids "<parent>#0", "#1" …)."""
+        parts: list[str] = []
+        while (doc := self.index.doc("articles", f"{parent}#{len(parts)}")) is not None:
+            parts.append(doc.text)
+        return "".join(parts)
+
     def _search(self, kind: str, query: str | Query, k: int = 10, *, mode: str = "hybrid",
                 region: str | None = None, available_only: bool = False,
                 weight: float | None = None, asker_region: str | None = None,
@@ -174,7 +181,8 @@ class Searcher:
                                                                              region_code):
                 continue
             score = w * d + (1 - w) * s
-            if asker_region and kind == "articles" and not answers_in(doc.meta, asker_region):
+            if asker_region and kind == "articles" and not answers_in(
+                    doc.meta, asker_region, self.article_text(doc.parent)):
                 if not hits and not barred:  # the best answer is another region's: the rest
                     barred = score  # answer only if nearly as good ("我是南溪的 再生稻咋个管"
                 continue  # is no call for the cadmium article that comes next)
@@ -195,12 +203,16 @@ class Searcher:
 # which is another region's
 _BARRED_SHARE = 0.5
 
-def answers_in(meta: dict[str, Any], code: str) -> bool:
+def answers_in(meta: dict[str, Any], code: str, text: str = "") -> bool:
     """May this article answer someone known to be in region `code`? A province-wide article
     anywhere; a regional one (a county's planting calendar, a city's subsidy) only inside its
-    own region, or for someone known only at a level above it (a city for its county)."""
+    own region, or for someone known only at a level above it (a city for its county) — or
+    where its own `text` names the asker's place as one it speaks of (雅安's pepper article
+    says "汉源、茂县等地的花椒": it answers in 茂县 too; 甘孜's 包虫病 article names 阿坝)."""
     own = meta.get("region_county") or meta.get("region_city")
-    return not own or gazetteer.is_within(code, own) or gazetteer.is_within(own, code)
+    return (not own or gazetteer.is_within(code, own) or gazetteer.is_within(own, code)
+            or any(gazetteer.is_within(code, named) or gazetteer.is_within(named, code)
+                   for named in gazetteer.regions_named(text)))
 
 
 def _article_in_region(meta: dict[str, Any], code: str) -> bool:
