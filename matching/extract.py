@@ -137,6 +137,9 @@ _INTRO = re.compile(r"^(?:我们?(?:是|这边|这里|家|在|屋头|屋里)|"
 # "我们是…一个做豆腐干的小厂": who they are, however long
 _WHAT_WE_DO = re.compile(r"(?:(?:做|种|养|生产|加工)[^，,。]{1,8}的|的[^，,。]{1,8})"
                          r"(?:小厂|厂子?|工厂|企业|公司|合作社|农场|小?作坊|基地|厂家|养殖场)$")
+# "会理县一家石榴合作社": who they are, said without 我们是
+_ONE_OF_US = re.compile(r"^[^，,。]{0,8}(?:一家|一个|这家)[^，,。]{0,8}"
+                        r"(?:小厂|厂子?|工厂|企业|公司|合作社|农场|小?作坊|基地|厂家|养殖场|门店|店)$")
 _GUESS_ASKED = re.compile(r"是不是|会不会|[吗？?]|[咋啥]|怎么|什么")
 # "想问下猕猴桃啥时候摘最好": information asked by the way, answered there, not the need
 _ASKS_INFO = re.compile(r"^(?:另外|还有|顺便)?(?:我)?(?:想问下|想问一下|想问问|请问|问一下|问下|"
@@ -163,7 +166,7 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
             # ("我们厂污水处理一直不达标" opens with who, but says the problem)
             s -= 2.0 if _SIDE.search(c) else (
                 (4.0 if _WHAT_WE_DO.search(c) else 2.0 if problem_size(c) < 4 else 1.0)
-                if _INTRO.search(c) else 0.0)
+                if _INTRO.search(c) else 4.0 if _ONE_OF_US.search(c) else 0.0)
             s -= 0.5 if _REQUEST.search(c) else 0.0
             s -= 1.5 if _GUESS_ASKED.search(c) else 0.0  # ("是不是猪瘟哦": a guess)
             s -= 1.5 if _ASKS_INFO.match(c) else 0.0
@@ -493,8 +496,8 @@ def _amount_corrected(text: str, budget: slots.Budget) -> slots.Budget:
     """"预算一万二 哦不对 一万八": the amount said right after a correction of the first."""
     at = text.find(budget.text)
     after = text[at + len(budget.text):] if at >= 0 else ""
-    if (mark := _AMOUNT_FIX.match(after)) is None:
-        return budget
+    if (mark := _AMOUNT_FIX.match(after)) is None or _DENIES_NEXT.match(after):
+        return budget  # ("预算是二十万 不是两万": the amount after 不是 is the one denied)
     # ("一千块 不是不是 山路远得很 两千嘛": the first clause after it that is an amount)
     for clause in (c for c in _CLAUSES.split(after[mark.end():]) if c):
         fixed = _bare_amount(clause)
@@ -529,6 +532,8 @@ _CLAUSES = re.compile(r"[，,。！!？?；;、…\s]+|\.{2,}")
 _AMOUNT_FIX = re.compile(r"[元块钱\s，,。]*(哦|噢|哎呀?)?[\s，,]*"
                          r"(?:(不对|说错了?|搞错了?|打错了?|写错了?|不是|应该是)[\s，,。！!]*)+"
                          r"(是|应该是)?")
+# "不是两万" said straight on, no pause: that amount is ruled out, not put in its place
+_DENIES_NEXT = re.compile(r"[元块钱\s，,。]*(?:而|并)?不是(?=[0-9一二两三四五六七八九十百千万])")
 _SAID_BY = re.compile(r"^[^，,。\s]{1,6}?(?<![不别莫])(?:说|讲)(?:的|了)?(?=[^好])")  # (先不说钱)
 _CLAUSE_SPANS = re.compile(r"[^，,。！!？?；;、…\s]+")  # the clauses _CLAUSES splits into
 _AMOUNT_ONLY = re.compile(r"^(那就|那)?(钱|预算|费用)?(大概|差不多|大约|就|最多)?"

@@ -420,6 +420,10 @@ def join_thousands(text: str) -> str:
     return _THOUSANDS.sub("", text)
 
 
+# before an amount that is not the budget itself: one ruled out, or one added to it
+_ASIDE_AMOUNT = re.compile(r"(不是|而不是|并非|再加|多加|加上?|再给|追加|增加|减少?|少)$")
+
+
 def parse_budget(text: str) -> Budget | None:
     """Money the requester will spend, in yuan. "五万左右" → 50000, "两三千块" → 2500,
     "3-5万" → 40000, "一万五" → 15000, "面议" → Budget(None, "面议"); None if unsaid."""
@@ -437,6 +441,7 @@ def parse_budget(text: str) -> Budget | None:
     text = _ALTITUDE.sub(" ", text)  # "海拔四千多": metres, not money
     if m := _CANNOT_EVEN.search(text):  # "五百块钱都拿不出来": no amount, 面议
         return Budget(None, m.group(0))
+    aside: Budget | None = None  # an amount ruled out or added on, kept if no other is said
     for m in _AMOUNT.finditer(text):
         a_tok, b_tok = m.group("a"), m.group("b") or ""
         unit = (m.group("unit") or m.group("au") or "").lower()
@@ -472,7 +477,14 @@ def parse_budget(text: str) -> Budget | None:
             amount = (a + b) / 2
         if amount <= 0 or amount > 1e10:
             continue
-        return Budget(round(amount, 2), text[m.start():m.end()].strip())
+        found = Budget(round(amount, 2), text[m.start():m.end()].strip())
+        if _ASIDE_AMOUNT.search(text[max(0, m.start() - 4):m.start()]):
+            # "预算是二十万 不是两万", "预算再加两千 五千嘛": the other amount is the budget
+            aside = aside or found
+            continue
+        return found
+    if aside is not None:
+        return aside
     m2 = _NEGOTIABLE.search(text)
     if m2:
         return Budget(None, m2.group(0))
@@ -641,8 +653,12 @@ def problem_text(text: str) -> str:
 
     def without_places(rest: str) -> str:
         place = gazetteer.find_region(rest)
-        while place is not None and (place.name in rest or place.short_name in rest):
-            rest = rest.replace(place.name, " ").replace(place.short_name, " ")
+        while place is not None and any(
+                form in rest for form in (place.name, place.short_name, *place.aliases)):
+            # (its old name too: "我是郫县的")
+            for form in sorted((place.name, place.short_name, *place.aliases), key=len,
+                               reverse=True):
+                rest = rest.replace(form, " ")
             place = gazetteer.find_region(rest)
         return rest
 

@@ -102,8 +102,11 @@ class Answerer:
         if (m := _WHO_I_AM.match(question)) and len(question) - m.end() >= 6 \
                 and not _products(m.group()) and not subjects.classes(m.group()):
             # "我是汉源的村医 村头好多老年人血压高 在家咋个量才准": who asks is no subject of
-            # the question ("我是在红原做草地研究的" would find the grassland articles)
-            question = question[m.end():]
+            # the question ("我是在红原做草地研究的" would find the grassland articles); the
+            # place stays (理塘 says altitude)
+            place = gazetteer.find_region(m.group())
+            question = (f"{place.short_name or place.name} " if place else "") + \
+                question[m.end():]
         question = smalltalk.without_greeting(question)
         # "不用找专家 我自己弄 药要隔几天打一次": the question, without turning the expert down
         question = _NO_EXPERT_WANTED.sub("", question).strip() or question
@@ -165,7 +168,8 @@ class Answerer:
                 later, question = before.topic, asking
         elif before is not None and before.kind == "emergency" \
                 and before.topic in FIRST_AID_TITLES and (
-                    _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question)) \
+                    _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question)
+                    or self._bare_emergency_follow_up(question, before.topic)) \
                 and not _NEW_TOPIC.search(question):
             # ("是敌敌畏 要不要给他灌水催吐"): still the emergency, so the 120 line leads again
             continuing = True
@@ -298,6 +302,15 @@ class Answerer:
         answer.safety = verdict.kind
         answer.topic = topic
         return answer
+
+    @staticmethod
+    def _bare_emergency_follow_up(question: str, topic: str) -> bool:
+        """A short question right after first aid, naming no crop, animal or other emergency
+        ("要不要用刀划开放毒血" after a snake bite, "窗子 要开吗", "要不要喂水"): more of the
+        same first aid — the rules cannot list every remedy people think of."""
+        return (len(question) <= _BARE_EMERGENCY_FOLLOW_UP and bool(asks(question))
+                and not _products(question) and not _LATER.search(question)
+                and (not names_a_topic(question) or topic_of(question) in ("", topic)))
 
     def _first_aid(self, q: Query, topic: str, region: str | None, hits: list[Hit],
                    confidence: float) -> tuple[list[Hit], float] | None:
@@ -909,6 +922,7 @@ _CROP_POOL = 10
 # a second article this close to the first may lead when only it holds the fact asked
 _NEARLY_EQUAL = 0.9
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
+_BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 # English words dropped into a Chinese question, in the words the articles use
 _GLOSSARY = {

@@ -90,7 +90,9 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"paraquat|antifreeze|pills|tablets)|overdos|poisoned"),
     # carbon monoxide: a fire, stove or gas heater in a closed room, and someone dizzy or out
     ("co",
-     r"(煤炉|蜂窝煤|烤火|烧炭|炭火|炭盆|火盆|煤烟|热水器|煤气|燃气|臭鸡蛋|车库.{0,8}空调).{0,16}"
+     # ("屋头烧的牛粪炉子 早上 阿爸 喊不答应了": a stove in the house)
+     r"(煤炉|蜂窝煤|烤火|烧炭|炭火|炭盆|火盆|煤烟|热水器|煤气|燃气|臭鸡蛋|车库.{0,8}空调|"
+     r"炉子|火炉|牛粪炉).{0,16}"
      r"(昏|晕|喊不|叫不|软(?!管)|头痛|想吐|吐|没起来|没醒|打偏偏)|几个人都.{0,3}(头晕|昏|晕|吐)|"
      r"樱桃红|红得像樱桃|一氧化碳|煤气中毒|carbon monoxide"),
     # water, wells, cesspits: fallen in, pulled out
@@ -239,7 +241,7 @@ _SEVERE_SIGNS: tuple[tuple[str, str], ...] = (
 # Words that name the topic once a sign says it is an emergency ("亚硝酸盐 … 嘴唇发紫")
 _CONTEXT: tuple[tuple[str, str], ...] = (
     ("poisoning", rf"{_POISON}|{_MEDICINE}|打药|喷药|菌子|喝酒|醉"),
-    ("co", "煤炉|蜂窝煤|炭|烤火|热水器|煤气|燃气"),
+    ("co", "煤炉|蜂窝煤|炭|烤火|热水器|煤气|燃气|炉子|火炉"),
     ("drowning", f"(掉|滑|跌|落|捞|拉).{{0,6}}({_WATER})"),
     ("electric", "电线|插座|电闸|漏电|雷"),
     ("altitude", _HIGH_PLACES),
@@ -467,7 +469,7 @@ def _rule_topic(t: str) -> str:
 _NO_BREATH = re.compile(r"没得?呼吸|没有呼吸|不出气|没得?出气|没得?气了|没气了|胸口.{0,3}不动|"
                         r"不喘气|没得脉")
 _MONEY_TALK = re.compile(r"钱|预算|费用|工资|收费|价格|多少块|好多块")
-_HEATING = re.compile("炭|煤|烤火|火盆|燃气|热水器|煤气")
+_HEATING = re.compile("炭|煤|烤火|火盆|燃气|热水器|煤气|炉子|火炉")
 # Finer topics, each with its own first-aid article: which poison, which animal, which gas.
 _REFINE: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = tuple(
     (kinds, finer, re.compile(pattern)) for kinds, finer, pattern in (

@@ -70,7 +70,8 @@ _THEN_ASKED = re.compile(r"[，,。！!；;\s]+(?:诶|哎|欸|噢|哦|嗯)?[，,
                          r"(?:问一?[下哈句]|请问)?|(?:先|再)?问一?[下哈句个]|请问)")
 # a message that asks something ("明天成都下不下雨哦"), not one that only tells
 # ("好几年了", "三十几只" count; they ask nothing)
-_ASKS_SOMETHING = re.compile(r"[？?]|吗|呢|咋|怎么|啥|什么|多少|(?<!好)(?<![十百千0-9])几|(.)不\1|"
+_ASKS_SOMETHING = re.compile(r"[？?]|吗|呢|咋|怎么|啥|什么|多少|(?<![好了])(?<![十百千0-9])几|"
+                             r"(.)不\1|"
                              r"没得?[嘛哦]?$|"
                              r"(?<=[^不])不$")  # "…可以直接排到河沟头不"
 _SHORT_ANSWER = 12  # characters: an answer to the form's question, not a new topic

@@ -75,8 +75,10 @@ _LEAVE_LEAD = (rf"(?:(?:哎呀|哎哟|唉|哎|嗯|呃|额|不好意思|抱歉|{_
                r"(?:(?:爷爷|奶奶|婆婆|公公|外公|外婆|老汉|我爸|我妈|老板|领导|屋头人|老公|老婆|他|她|"
                r"(?:我们|我家|村上|社里|厂里)?(?:理事长|书记|社长|主任|村长|组长|队长|厂长|经理|"
                r"老伴|儿子|女儿|家里人?|他们|她们))"
-               r"(?:又|也)?(?:说|讲|喊|叫)[，,\s]*)?")
-LEAVE = re.compile(rf"^{_LEAVE_LEAD}(我|我们|那|那就|还是|那我)?({_LEAVE_WORDS})"
+               # ("老板刚说今年不搞了")
+               r"(?:又|也|刚|刚刚|才|已经)?(?:说|讲|喊|叫)了?[，,\s]*)?")
+LEAVE = re.compile(rf"^{_LEAVE_LEAD}(我|我们|那|那就|还是|那我)?(?:今年|这次|这回|暂时|先)?"
+                   rf"({_LEAVE_WORDS})"
                     rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
                     # "取消吧，老板说先不弄了", "那就算了嘛，我先去问下农技站": a reason may follow
                     rf"|{_PARTICLES}[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))"
@@ -549,12 +551,17 @@ def looks_like_need(text: str, role: str = "") -> bool:
             and problem_size(text) >= _FIRM_PROBLEM
             and not assess(text).kind):  # "后厨有两个师傅晕倒在地上叫不醒": 120 first
         return True
-    if (asks(text) or _ASKING.search(text)) and not WANTS_EXPERT.search(text):
-        return False  # "叶子黄一块绿一块 是不是黄龙病" asks; it wants no expert yet
+    if (asks(text) or _ASKING.search(text) or _ASKS_ON.match(text.strip())) \
+            and not WANTS_EXPERT.search(text):
+        # "叶子黄一块绿一块 是不是黄龙病" asks; it wants no expert yet ("那无人机喷花粉液给
+        # 猕猴桃授粉的试验呢" asks on)
+        return False
     return parse_kind(text) != "question"
 
 
 _FIRM_PROBLEM = 6
+# "那无人机喷花粉液给猕猴桃授粉的试验呢": the whole message asks on about something else
+_ASKS_ON = re.compile(r"^那[^，,。？?！!]{1,30}[呢嘞喃][？?]?$")
 _ASIDE_ASKED = re.compile(r"[，,。！!；;\s]+(?:顺便|另外|对了|还有|再)(?:问|请教|咨询)"
                           r"(?:一?下|哈|个事?|一句)")
 _TOOL_HELPS = re.compile(r"(?:AI|ai|人工智能|软件|机器人|电脑|手机|大模型)[^，,。]{0,4}帮忙")
