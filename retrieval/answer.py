@@ -283,7 +283,9 @@ class Answerer:
                                    used and _PREVENT_ASKED.search(question) and any(
                                        t.search(used[0].title)
                                        for t in FIRST_AID_TITLES.values())),
-                               prevent_asked=bool(_PREVENT_ASKED.search(question)))
+                               prevent_asked=bool(_PREVENT_ASKED.search(question)),
+                               # "还要按好久" during CPR: how long, not the first step again
+                               fact_asked=continuing and any(a in _FACTS for a in asked))
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
             answer.confidence, answer.topic = confidence, topic
             if verdict.kind:
@@ -575,7 +577,11 @@ class Answerer:
         """The words of the clauses that ask (all of them when none recognisably does)."""
         clauses = [c for c in _CLAUSES.split(text) if c.strip()]
         asking = [c for c in clauses if asks(c)] or clauses
-        return frozenset(t for c in asking for t in self.searcher.index.tokenizer.tokenize(c))
+        # (in the articles' words too: "稀饭" is the 白粥 a sentence names; a place says
+        # where, not what is asked: "茂县的花椒啥时候摘")
+        return frozenset(t for c in asking
+                         for t in self.searcher.index.tokenizer.tokenize(expand_query(c))
+                         if gazetteer.find_region(t) is None)
 
     def _asking_part(self, question: str) -> Query | None:
         """The sentences of a long message that ask, when the rest is only context."""
@@ -738,7 +744,7 @@ class Answerer:
     def _extract(self, q: Query, hits: list[Hit], asked: list[str],
                  confidence: float = 1.0, focus: Query | None = None,
                  lead_first: bool = False, prevention: bool = False,
-                 prevent_asked: bool = False) -> Answer:
+                 prevent_asked: bool = False, fact_asked: bool = False) -> Answer:
         """Per cited article, the sentences that answer what was asked (the asked fact first),
         then the context they need, within a character budget; the first article leads
         (`prevention`: an emergency's prevention asked after it, whose sentences lead)."""
@@ -749,7 +755,8 @@ class Answerer:
         measured = conditions.stated(q.text)  # "测了土 pH5.2": the asker's own value
         # the words of the clause that asks ("炭火盆" in "我们用炭火盆取暖，…有哪些表现" is
         # where, not what is asked about)
-        named = frozenset() if lead_first else self._asking_words((focus or q).text)
+        named = (frozenset() if lead_first and not fact_asked
+                 else self._asking_words((focus or q).text))
         for rank, hit in enumerate(hits):
             docs = _article_chunks(index, hit)
             texts, vectors = article_sentences(index, docs)
@@ -782,7 +789,7 @@ class Answerer:
                                                    texts, vectors, hit.title,
                                                    named=named)) / 2
             preventing = _prevention_flags(texts) if rank == 0 else []
-            if lead_first and rank == 0 and not prevention:
+            if lead_first and rank == 0 and not prevention and not fact_asked:
                 # in an emergency, what to do now before the background and the prevention
                 # (the whole of a "预防：…；…；…" list, its "不要…" items too)
                 scores = scores + np.array([EMERGENCY_ACTION_WEIGHT * (
@@ -922,6 +929,8 @@ _CROP_POOL = 10
 # a second article this close to the first may lead when only it holds the fact asked
 _NEARLY_EQUAL = 0.9
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
+# the facts a question inside an emergency may ask of its first aid, beyond what to do now
+_FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "which", "yesno")
 _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 # English words dropped into a Chinese question, in the words the articles use

@@ -121,7 +121,7 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
     specific = [a for a in asks if a in intent.SPECIFIC]
     # the thing asked about by a rare name the title lacks ("见手青要炒好久"): the one or two
     # sentences naming it say what the article says of it
-    named_words = [t for t in full if t in named and len(t) >= 3 and t not in title
+    named_words = [t for t in full if t in named and len(t) >= 2 and t not in title
                    and full[t] >= _NAMED_WEIGHT]
     naming = {t: [i for i, text in enumerate(texts) if t in text] for t in named_words}
     naming = {t: rows for t, rows in naming.items() if 0 < len(rows) <= 2}

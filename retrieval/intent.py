@@ -129,7 +129,9 @@ _MARKS: dict[str, str] = {
             # "…油胞突起、香味浓郁时采收": the stage it is done at
             r"时(?:采收|采摘|收获|开采|移栽|播种)",
     "duration": r"\d[\d.到至～\-]*\s*(小时|分钟|天|周|个月|年|秒)|[一二两三四五六七八九十半]+"
-                r"(小时|分钟|天|周|个月|年)",
+                r"(小时|分钟|天|周|个月|年)|"
+                # "一直坚持到…专业人员接手…为止": how long, said by when it ends
+                r"坚持到|一直到|直到|为止",
     "frequency": r"\d[\d到至～\-]*\s*次|[一二两三四五六七八九十]+次|每隔|隔\d|连续|间隔|"
                  r"每[年月周天季]|月月|天天|年年|周周",
     "yesno": r"可以|不可以|不能|能够|不宜|不要|禁止|严禁|应该|不应|必须|不得|会|不会|没有|不用|"
@@ -138,7 +140,8 @@ _MARKS: dict[str, str] = {
     "doctor": r"就医|医院|医生|兽医|120|就诊|送医|报告",
     "test": r"检查|检测|试验|化验|筛查|抽血|呼气|胃镜|B超|CT|采样|送检",
     "what": r"是指|指的是|就是|是一种|属于|叫做|称为|是由|引起|造成|病原",
-    "why": r"因为|由于|原因|所以|导致|造成|引起|常常是|主要是",
+    # ("大气压越低，水的沸点就越低": a cause said as a rule)
+    "why": r"因为|由于|原因|所以|导致|造成|引起|常常是|主要是|越[^，。；]{1,8}越",
     "source": r"传染源|传染|感染|传播|传给|传人|吞进|接触|摸了|经.{0,4}传|途径",
     "treat": r"立即|及时|尽快|马上|治疗|用药|吸氧|就医|送医|下撤|休息|处理|冲洗|冷敷|服用",
     "identify": r"呈|纹|斑|颜色|[黑白黄红褐灰绿]色|形状|症状|表现为|出现|明显|特征|识别|"
@@ -158,7 +161,7 @@ _MARKS: dict[str, str] = {
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
 SPECIFIC = ("call", "rule", "bring", "wear", "aid", "amount", "time", "duration", "frequency",
-            "yesno", "doctor", "which", "identify", "what", "test", "source", "treat")
+            "yesno", "doctor", "which", "identify", "what", "test", "source", "treat", "why")
 
 
 def asks(question: str) -> list[str]:
@@ -171,7 +174,12 @@ def asks(question: str) -> list[str]:
         found.remove("what")  # "最管用的办法是啥子" asks how, not what something is
     if "frequency" in found and "duration" in found:
         found.remove("duration")  # "好久一次" asks how often, not how long
+    elif "time" in found and "duration" in found and _HOW_LONG.search(question):
+        found.remove("time")  # "还要按好久": how long it goes on, not when
     return found
+
+
+_HOW_LONG = re.compile(r"(还|要|得|需要)[^，,。？?\s]{0,3}(好久|多久)|(好久|多久)(才|会)")
 
 
 def answers(sentence: str, kind: str) -> bool:

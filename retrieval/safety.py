@@ -92,7 +92,7 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     ("co",
      # ("屋头烧的牛粪炉子 早上 阿爸 喊不答应了": a stove in the house)
      r"(煤炉|蜂窝煤|烤火|烧炭|炭火|炭盆|火盆|煤烟|热水器|煤气|燃气|臭鸡蛋|车库.{0,8}空调|"
-     r"炉子|火炉|牛粪炉).{0,16}"
+     r"炉子|火炉|牛粪炉|熏腊肉|熏肉|熏房|烟熏).{0,16}"
      r"(昏|晕|喊不|叫不|软(?!管)|头痛|想吐|吐|没起来|没醒|打偏偏)|几个人都.{0,3}(头晕|昏|晕|吐)|"
      r"樱桃红|红得像樱桃|一氧化碳|煤气中毒|carbon monoxide"),
     # water, wells, cesspits: fallen in, pulled out
@@ -241,7 +241,7 @@ _SEVERE_SIGNS: tuple[tuple[str, str], ...] = (
 # Words that name the topic once a sign says it is an emergency ("亚硝酸盐 … 嘴唇发紫")
 _CONTEXT: tuple[tuple[str, str], ...] = (
     ("poisoning", rf"{_POISON}|{_MEDICINE}|打药|喷药|菌子|喝酒|醉"),
-    ("co", "煤炉|蜂窝煤|炭|烤火|热水器|煤气|燃气|炉子|火炉"),
+    ("co", "煤炉|蜂窝煤|炭|烤火|热水器|煤气|燃气|炉子|火炉|熏腊肉|熏房|烟熏"),
     ("drowning", f"(掉|滑|跌|落|捞|拉).{{0,6}}({_WATER})"),
     ("electric", "电线|插座|电闸|漏电|雷"),
     ("altitude", _HIGH_PLACES),

@@ -36,6 +36,9 @@ _THANKS = re.compile(r"^(好的?|好嘛|嗨|嗯+|晓得了|知道了|明白了|o
                      r"([\s，,]*(谢谢|多谢|感谢|辛苦了|帮了大忙|你真好)+)*" + _END)
 _OK = re.compile(r"^(好的?|嗯+|哦+|ok|okay|知道了|晓得了|明白了|收到|要得|好嘛|行|666+|赞|"
                  r"确认|确定|没事了?|不用了|"
+                 # "不错 还挺准", "厉害": praise for the answer, nothing asked
+                 r"(不错|厉害|可以哦|巴适|说得对|讲得好|答得好)[，,\s]*(还|真|说得|讲得)?"
+                 r"(挺|好|很|蛮|几)?(准|对|专业|厉害|不错)?|"
                  # "xs 学到了", "涨知识了 nb": internet slang for "got it"
                  r"(xs|笑死|hhh+|nb|yyds)?\s*(学到了|涨知识了|懂了)(\s*(xs|nb|yyds|hhh+))?)" + _END)
 # laughter, emoji and thumbs only: nothing to answer

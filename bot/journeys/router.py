@@ -188,6 +188,13 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
     if t.state.startswith(("need:", "register:")) and assess(text).kind in ("emergency", "fire"):
         # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
         # waits where it was
+        head, aside = _answer_then_aside(text)
+        if head and need.answers_the_prompt(t, head):
+            # "九寨沟县 对了 有人落水救起来了 …": the 120 line, then the answer taken and the
+            # next question asked
+            ask.answer(deps, aside, t, inside_form=True)
+            need.slot(deps, head, t)
+            return
         ask.answer(deps, text, t, inside_form=True)
         if t.state.startswith("need:") and (in_advance(text) or _BY_THE_WAY.search(text)):
             # ("万一闻到燃气味 咋个处置" asked ahead, "顺便问下，群众发现山火打哪个电话":
@@ -195,6 +202,22 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
             need.resume(deps, t)
         return
     step_for(t.state)(deps, text, t)
+
+
+# "九寨沟县 对了 …", "很急 另外 …": the form's answer, then something else
+_ASIDE_MARK = re.compile(r"[，,。！!\s]+(?:对了|另外|还有个事|顺便)[，,。！!\s]*")
+
+
+def _answer_then_aside(text: str) -> tuple[str, str]:
+    """The short answer a message opens with and what follows it by the way ("", text when
+    it opens with no such answer)."""
+    m = _ASIDE_MARK.search(text)
+    if m is None or m.start() == 0 or m.start() > _SHORT_HEAD or not text[m.end():].strip():
+        return "", text
+    return text[:m.start()].strip(), text[m.end():].strip()
+
+
+_SHORT_HEAD = 12  # characters: "九寨沟县", "很急 这周内", "两千左右"
 
 
 def step_for(state: str) -> Step:

@@ -350,6 +350,7 @@ _ANSWER_AFTER = re.compile(r"(算了|[嘛吧哈了，,。！!\s])*(就|还是|�
 
 
 # spoken without punctuation (voice input): "算了嘛我婆娘说她已经喊了农技员明天就来看这里就不弄了"
+_MISTAKE = re.compile(r"(?:点|问|发|选|按)错了")
 _SPOKEN_LEAVE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是)?({_LEAVE_WORDS})[呀啊嘛哈哦了吧]*"
                            rf".*(就|也|先|都)({_LEAVE_WORDS})[呀啊嘛哈哦了吧]*$"
                            rf"|(这里|这边|这儿|你们这|平台上|这个需求)(就|也|先)?({_LEAVE_WORDS})"
@@ -359,6 +360,9 @@ _SPOKEN_LEAVE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是)?({_LEAVE_WORDS})
 def leaves(text: str) -> bool:
     """Whether the message leaves the form ("算了，不要了", "取消吧，老板说先不弄了"); 算了
     before a change to the form ("算了，预算还是写五万") is "never mind", not leaving."""
+    if _MISTAKE.search(text) and FIELD_EDIT.search(text) and not re.search(
+            _LEAVE_WORDS.replace("问错了|点错了|发错了|", ""), text):
+        return False  # "不对 联系方式可以给 我点错了": the button pressed wrong, not the need
     marks = list(re.finditer(_LEAVE_WORDS, text))
     after = text[marks[-1].end():] if marks else ""
     if NEED_REQUEST.search(after) and not re.search(r"不|莫|别|没|自己", after):

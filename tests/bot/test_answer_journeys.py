@@ -976,3 +976,23 @@ def test_a_follow_up_keeps_the_article_just_read(demo: Harness) -> None:
     demo.chat("m1", "我在米易种了几亩芒果 开花的时候花穗上长白粉粉 是不是白粉病哦 你就告诉我咋个弄")
     said = text(demo.chat("m1", "那开花的时候能不能打杀虫药嘛 我婆婆说虫子多"))
     assert cited(said) == ["攀枝花芒果花期管理"] and "盛花期" in body(said)
+
+
+def test_batch_six_emergency_follow_ups_and_places(demo: Harness) -> None:
+    """A short question right after first aid stays in it (要不要用刀划开放毒血); a stove in the
+    house is carbon monoxide; a regional article answers where its own text names the asker's
+    place (茂县's pepper, 红原's 包虫病), and who the asker is is not searched."""
+    demo.chat("s1", "被蛇咬了 在芒果地头 脚背肿起来了 好像是竹叶青 咋个班")
+    said = text(demo.chat("s1", "要不要用刀划开放毒血"))
+    assert "不要用刀" in body(said) and cited(said) == ["被毒蛇咬伤怎么办：野外急救要点"]
+    said = text(demo.chat("s2", "屋头烧的牛粪炉子 早上 阿爸 喊不答应了 我脑壳也痛"))
+    assert said.startswith("⚠️") and cited(said) == ["冬季取暖防范一氧化碳中毒"]
+    said = text(demo.chat("s2", "窗子 要开吗"))
+    assert "打开门窗通风" in body(said)
+    said = text(demo.chat("s3", "茂县的花椒啥时候摘最好"))
+    assert cited(said) == ["花椒修剪和采收"] and body(said).startswith("采收：")
+    said = text(demo.chat("s4", "我是在红原做草地研究的 想给牧民讲讲包虫病 潜伏期一般多长"))
+    assert "数年甚至十几年" in body(said)
+    # (凉山 is named by neither: the 雅安 article still answers only its own region)
+    said = text(demo.chat("s5", "我们凉山的花椒咋个修剪"))
+    assert "花椒修剪和采收" not in cited(said)

@@ -2010,3 +2010,46 @@ def test_batch_five_faults_the_card(bot: Harness) -> None:
         bot.chat("e2", line)
     said = text(bot.chat("e2", "不对 全部重新来 我搞混了 是另外一个院区的事"))
     assert "已取消" in said and needs(bot) == 1
+
+
+def test_batch_six_faults_the_card(bot: Harness) -> None:
+    """At the card: 不对 联系方式可以给 我点错了 changes the consent (never cancels); 预算是二十万
+    不是两万 is 20 万; 那不公开 电话可以给专家 keeps the phone given; 老板刚说今年不搞了 leaves."""
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "f1", role="enterprise")
+    for line in ("长宁 做竹笋罐头的 胀罐率高 想找专家", "很急", "面议", "不同意"):
+        bot.chat("f1", line)
+    said = text(bot.chat("f1", "不对 联系方式可以给 我点错了"))
+    assert "已取消" not in said and "联系方式：专家接单后告知" in said
+    assert "【技术服务】胀罐率高" in said and "补充" not in said
+    said = text(bot.chat("f1", "不对不对 预算是二十万 不是两万"))
+    assert "预算：约 20 万元" in said
+    said = text(bot.chat("f1", "那不公开 电话可以给专家"))
+    assert "仅匹配的专家可见" in said and "联系方式：专家接单后告知" in said
+    said = text(bot.chat("f1", "等哈 老板刚说今年不搞了"))
+    assert "已取消" in said and needs(bot) == 0
+
+
+def test_batch_six_faults_what_is_asked(bot: Harness) -> None:
+    """郫县 (郫都区's old name) and a crop only: the problem asked; 南江黄羊 names 南江; a
+    region answered before an emergency told by the way is taken, then the next question."""
+    from knowledge import gazetteer
+    from matching.extract import extract_need
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "g1", role="farmer")
+    assert "遇到了什么问题" in text(bot.chat("g1", "我是郫县的 种了几亩韭黄 想找个专家"))
+    region = gazetteer.find_region("我们是南江黄羊养殖合作社 想请专家来给社员培训牛羊驱虫")
+    assert region is not None and region.name == "南江县"
+    assert gazetteer.find_region("我是石棉瓦厂的") is None
+    assert extract_need("会理县一家石榴合作社 想请专家帮我们搞石榴汁深加工 两万块").title == \
+        "想请专家帮我们搞石榴汁深加工"
+    accounts.account(bot.engine, "telegram", "g2", role="farmer")
+    bot.chat("g2", "想请个专家来我们村讲讲防溺水 暑假到了娃娃天天往河边跑")
+    said = text(bot.chat("g2", "九寨沟县 对了 有人落水救起来了 是不是要把他倒起来控水"))
+    assert said.startswith("⚠️") and "急不急" in said
+    bot.chat("g2", "很急")
+    bot.chat("g2", "一千左右")
+    assert "阿坝藏族羌族自治州九寨沟县" in text(bot.chat("g2", "同意"))
+    assert needs(bot) == 0
