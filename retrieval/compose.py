@@ -103,6 +103,7 @@ def _words(index: SearchIndex, sentence: str) -> frozenset[str]:
 # a question word this rare (BM25 weight) names a thing; the sentence naming it gains this
 _NAMED_WEIGHT = 2.0
 _NAMED_BONUS = 0.2
+_NAMED_CHAR_WEIGHT = 2.4
 
 
 def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vector: np.ndarray,
@@ -121,8 +122,9 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
     specific = [a for a in asks if a in intent.SPECIFIC]
     # the thing asked about by a rare name the title lacks ("见手青要炒好久"): the one or two
     # sentences naming it say what the article says of it
-    named_words = [t for t in full if t in named and len(t) >= 2 and t not in title
-                   and full[t] >= _NAMED_WEIGHT]
+    # (one character only when rarer still: "吃好多盐" names 盐, "吃" names nothing)
+    named_words = [t for t in full if t in named and t not in title
+                   and full[t] >= (_NAMED_WEIGHT if len(t) >= 2 else _NAMED_CHAR_WEIGHT)]
     naming = {t: [i for i, text in enumerate(texts) if t in text] for t in named_words}
     naming = {t: rows for t, rows in naming.items() if 0 < len(rows) <= 2}
     for i, text in enumerate(texts):
