@@ -310,9 +310,13 @@ class Answerer:
         """A short question right after first aid, naming no crop, animal or other emergency
         ("要不要用刀划开放毒血" after a snake bite, "窗子 要开吗", "要不要喂水"): more of the
         same first aid — the rules cannot list every remedy people think of."""
+        own = FIRST_AID_TITLES.get(topic)
         return (len(question) <= _BARE_EMERGENCY_FOLLOW_UP and bool(asks(question))
                 and not _products(question) and not _LATER.search(question)
-                and (not names_a_topic(question) or topic_of(question) in ("", topic)))
+                and (not names_a_topic(question) or topic_of(question) in ("", topic))
+                # ("心肺复苏按好快啊" after an electric shock names its own article)
+                and not any(p.search(question) for p in FIRST_AID_TITLES.values()
+                            if own is None or p.pattern != own.pattern))
 
     def _first_aid(self, q: Query, topic: str, region: str | None, hits: list[Hit],
                    confidence: float) -> tuple[list[Hit], float] | None:

@@ -235,6 +235,11 @@ def _clean_end(text: str) -> str:
     return text
 
 
+# how much better the best item of a list too long to give whole must answer than the first
+# ones that fit, to be given alone instead
+_BEST_ITEM_MARGIN = 0.15
+
+
 def shorten_list(unit: Unit, allowance: int, scores_by_text: dict[str, float]) -> str:
     """A list too long for the answer: the lead-in and the first items that fit, numbering
     kept (never a gap); if not even the first item fits, the best item alone, unnumbered."""
@@ -246,10 +251,12 @@ def shorten_list(unit: Unit, allowance: int, scores_by_text: dict[str, float]) -
         kept.append(part)
         used += len(part)
     items = [p for p in kept if item_number(p)]
-    if len(items) >= 2:
-        return _clean_end("".join(kept))
     best = max((p for p in unit.parts if item_number(p)), key=lambda p: scores_by_text.get(p, 0))
     lone = _MARKER.sub("", best.split("：")[-1] if "：" in best[:42] else best)
+    if len(items) >= 2 and (best in kept or scores_by_text.get(best, 0) < max(
+            scores_by_text.get(p, 0) for p in items) + _BEST_ITEM_MARGIN):
+        return _clean_end("".join(kept))
+    # ("是不是猪瘟": of six measures, the one that says what to watch for, not the first five)
     return _clean_end(lone) if len(lone) <= allowance else ""
 
 
