@@ -97,6 +97,9 @@ _ASKS: dict[str, str] = {
     # where to get it: "种子哪里买", "菌种在哪点买得到"
     "where": r"(哪里|哪儿|哪点|哪个地方|在哪|去哪)(儿|里)?(能|可以|才能|有)?"
              r"(买|卖|有卖|有得卖|购买|订|进货|找得到|买得到|弄得到)|(买|卖)得?(到)?(哪里|哪儿|哪点)",
+    # what it costs the asker: "检查 要钱不", "打疫苗收不收费"
+    "cost": r"要钱不|要不要钱|收钱不|收不收钱|收费不|收不收费|免费不|是不是免费|免不免费|"
+            r"(花|要)好多钱|贵不贵",
     # what something does to you: "长期熬夜对身体有啥影响", "喝浓茶有没有害处"
     "effect": r"(啥子?|什么|哪些|哪样)(影响|危害|害处|坏处|好处|作用|副作用|后果|风险)|"
               r"(影响|危害|伤害|副作用|害处)(大不大|有多大)|有没有(影响|危害|害处|坏处|好处|副作用)|"
@@ -143,6 +146,7 @@ _MARKS: dict[str, str] = {
     "what": r"是指|指的是|就是|是一种|属于|叫做|称为|是由|引起|造成|病原",
     # ("大气压越低，水的沸点就越低": a cause said as a rule)
     "why": r"因为|由于|原因|所以|导致|造成|引起|常常是|主要是|越[^，。；]{1,8}越",
+    "cost": r"免费|收费|费用|自费|报销|医保|补助|补贴|救助|\d+\s*元",
     "source": r"传染源|传染|感染|传播|传给|传人|吞进|接触|摸了|经.{0,4}传|途径",
     "treat": r"立即|及时|尽快|马上|治疗|用药|吸氧|就医|送医|下撤|休息|处理|冲洗|冷敷|服用",
     "identify": r"呈|纹|斑|颜色|[黑白黄红褐灰绿]色|形状|症状|表现为|出现|明显|特征|识别|"
@@ -162,7 +166,8 @@ _MARKS: dict[str, str] = {
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
 SPECIFIC = ("call", "rule", "bring", "wear", "aid", "amount", "time", "duration", "frequency",
-            "yesno", "doctor", "which", "identify", "what", "test", "source", "treat", "why")
+            "yesno", "doctor", "which", "identify", "what", "test", "source", "treat", "why",
+            "cost")
 
 
 def asks(question: str) -> list[str]:
@@ -177,6 +182,8 @@ def asks(question: str) -> list[str]:
         found.remove("duration")  # "好久一次" asks how often, not how long
     elif "time" in found and "duration" in found and _HOW_LONG.search(question):
         found.remove("time")  # "还要按好久": how long it goes on, not when
+    if "cost" in found and "yesno" in found:
+        found.remove("yesno")  # "检查 要钱不": whether it costs, answered by what it costs
     return found
 
 

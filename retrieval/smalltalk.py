@@ -325,6 +325,8 @@ _SCIENCE = re.compile(
     # a firm's engineering ("无铜刹车片高温下摩擦系数衰退咋个解决"): for an expert, if no article
     r"高温|材料|摩擦|系数|强度|腐蚀|涂层|焊|铸|钢|合金|混凝土|砂浆|电路|芯片|传感|电机|阀|"
     r"管道|锅炉|零件|加工|配方|模具|涂料|催化|纤维|"
+    # ("无铅锡膏开封后能放多久", "窖泥老化了咋办": a trade's materials, for an expert)
+    r"锡膏|焊料|胶水|树脂|塑料|橡胶|陶瓷|釉|窖泥|酒曲|曲药|酿|电镀|印染|染料|油漆|"
     r"disease|pest|crop|soil|orchard|plant|pig|cow|chicken|fish|dog|panda|animal|doctor|pain|"
     r"fever|poison|fire|earthquake|flood|wound|bite|stroke|cpr|mask|air|pollution|altitude|"
     r"health|why",

@@ -996,3 +996,17 @@ def test_batch_six_emergency_follow_ups_and_places(demo: Harness) -> None:
     # (凉山 is named by neither: the 雅安 article still answers only its own region)
     said = text(demo.chat("s5", "我们凉山的花椒咋个修剪"))
     assert "花椒修剪和采收" not in cited(said)
+
+
+def test_batch_six_what_is_asked_leads(demo: Harness) -> None:
+    """The sentence that answers leads: 稀饭 is the 白粥 a diabetes sentence names, 吃好多盐 the
+    5 克 of salt, not the diagnosis figures; 好久摘 the 糖度 at which kiwis are picked; what a
+    check costs, 免费; a why, its cause."""
+    said = text(demo.chat("t1", "我有糖尿并 早上吃稀饭可以不"))
+    assert body(said).startswith("少吃白粥")
+    said = text(demo.chat("t2", "我老汉血压高 一天吃好多盐合适"))
+    assert "不超过5克" in body(said).split("。")[0]
+    said = text(demo.chat("t3", "猕猴桃好久摘最合适？"))
+    assert "6.5%以上开始采收" in body(said)
+    demo.chat("t4", "包虫病咋个查")
+    assert "免费B超" in body(text(demo.chat("t4", "检查 要钱不")))
