@@ -376,8 +376,10 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     # ("这周嘛 落了好几天雨了 越来越凶": the first words answer; 好几天 asks nothing)
     said_first = slots.parse_urgency(re.split(r"[，,。！!？?\s]", text.strip())[0]) is not None
     if (name != "urgency" or not asked or _URGENCY_SAID.search(text) or said_first) and (
-            name != "contact_consent" or not asked or _OF_CONTACT.search(text)) and fill_slot(
-            draft, name, text):
+            name != "contact_consent" or not asked or _OF_CONTACT.search(text)) and (
+            # ("咋个预防嘛" when asked which county of 乐山: a question, not "不清楚")
+            name != "region" or not asked or slots.region_meant(text) is not None
+            or slots.parse_remote(text)) and fill_slot(draft, name, text):
         fill_others(draft, text)
         show(deps, draft, t)
         return
