@@ -356,7 +356,8 @@ class Answerer:
                 if h.score < hits[0].score * _CROP_SHARE:
                     break
                 if (self._about_farming(h) and not _other_product(crop_of, h.title)
-                        and self._coverage(h, crop_of) > self._coverage(hits[0], crop_of)):
+                        and self._coverage(h, crop_of) > self._coverage(hits[0], crop_of)
+                        and not self._trouble_only_in(hits[0], h, crop_of)):
                     hits = _leading(h, hits)
                     break
         elif crop_of and hits and (named := _subject_words(_products(crop_of))) and not any(
@@ -367,7 +368,8 @@ class Answerer:
             # the citrus fruit-set article because the plum article on top says 流胶)
             own = next((h for h in hits[1:] if h.score >= hits[0].score * _OWN_CROP_SHARE
                         and any(p in h.title for p in named) and self._names_the_trouble(
-                            crop_of, _article_text(self.searcher.index, h), [hits[0].title])),
+                            crop_of, _article_text(self.searcher.index, h), [hits[0].title])
+                        and not self._trouble_only_in(hits[0], h, crop_of)),
                        None)
             hits = _leading(own, hits)
         if crop_of and len(hits) > 1 and (named := self._unnamed_by(hits[0], crop_of)):
@@ -375,7 +377,8 @@ class Answerer:
             # and which never names 秸秆
             own = next((h for h in hits[1:4] if h.score >= hits[0].score * _OWN_CROP_SHARE
                         and any(w in h.title for w in named)
-                        and not self._says_nothing_of(h, crop_of)), None)
+                        and not self._says_nothing_of(h, crop_of)
+                        and not self._trouble_only_in(hits[0], h, crop_of)), None)
             hits = _leading(own, hits)  # (its product too: "白酒窖泥…板结" is no orchard soil)
         return hits[:3], confidence
 
@@ -554,6 +557,20 @@ class Answerer:
         return any(t in terms and t not in previous and index.token_weight("articles", t) == 0
                    for t in index.tokenizer.tokenize(question))
 
+    def _trouble_only_in(self, hit: Hit, other: Hit, question: str) -> bool:
+        """Whether `hit` names a telling word of the question (in the articles' words too)
+        that `other` does not: "番茄叶子背后有白色的小飞虫" is the whitefly (粉虱) the
+        sticky-board article names, not the tomato's root-knot nematodes."""
+        index = self.searcher.index
+        said = expand_query(normalise(question))
+        named = _products(said)
+        words = {t for t in index.tokenizer.tokenize(said)
+                 if len(t) >= 2 and t not in _GENERIC and t not in _PLANT_PARTS
+                 and not any(t in p or p in t for p in named)
+                 and index.token_weight("articles", t) >= _TELLING_WEIGHT}
+        mine, theirs = _article_text(index, hit), _article_text(index, other)
+        return any(t in mine and t not in theirs for t in words)
+
     def _says_nothing_of(self, hit: Hit, question: str) -> bool:
         """The question names a crop or animal (its other names count) the article never
         mentions ("菜籽…炒籽" and the boiling-water article): the earlier question's article
@@ -696,7 +713,8 @@ class Answerer:
             return True
         index = self.searcher.index
         article = title + body
-        return any(t in article for t in index.tokenizer.tokenize(question)
+        # (in the articles' words too: "白色的小飞虫" is the 粉虱 the sticky-board article names)
+        return any(t in article for t in index.tokenizer.tokenize(expand_query(question))
                    if len(t) >= 2 and t not in _GENERIC and t not in _PLANT_PARTS
                    and not any(t in p or p in t for p in named)
                    and index.token_weight("articles", t) >= _TELLING_WEIGHT)
