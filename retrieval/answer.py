@@ -19,7 +19,7 @@ import numpy as np
 from core.sanitize import clean_text
 from knowledge import gazetteer, taxonomy
 from retrieval import conditions, smalltalk, subjects
-from retrieval.compose import article_sentences, compose, sentence_scores
+from retrieval.compose import article_sentences, compose, naming_bonus, sentence_scores
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
 from retrieval.intent import SPECIFIC, asks
@@ -565,7 +565,7 @@ class Answerer:
         said = expand_query(normalise(question))
         named = _products(said)
         words = {t for t in index.tokenizer.tokenize(said)
-                 if len(t) >= 2 and t not in _GENERIC and t not in _PLANT_PARTS
+                 if len(t) >= 2 and _PEST_OR_ILL.search(t)
                  and not any(t in p or p in t for p in named)
                  and index.token_weight("articles", t) >= _TELLING_WEIGHT}
         mine, theirs = _article_text(index, hit), _article_text(index, other)
@@ -801,15 +801,15 @@ class Answerer:
                     texts, vectors = [texts[i] for i in keep], vectors[keep]
             # "绿肉的…测到好多": the 红心 value in the same sentence is another case's
             texts = [conditions.for_case(t, q.text, index.tokenizer.tokenize) for t in texts]
-            scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title,
-                                     named=named)
+            scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
+            bonus = naming_bonus(index, q.tokens, texts, hit.title, named)
             if measured:  # and the dose for 5.0–5.5 is this one's: it leads
                 scores = scores + np.array([CONDITION_MET_WEIGHT * conditions.meets(t, measured)
                                             for t in texts])
             if focus is not None:
                 scores = (scores + sentence_scores(index, focus.tokens, focus.vector, asked,
-                                                   texts, vectors, hit.title,
-                                                   named=named)) / 2
+                                                   texts, vectors, hit.title)) / 2
+                bonus = (bonus + naming_bonus(index, focus.tokens, texts, hit.title, named)) / 2
             preventing = _prevention_flags(texts) if rank == 0 else []
             if lead_first and rank == 0 and not prevention and not fact_asked:
                 # in an emergency, what to do now before the background and the prevention
@@ -836,7 +836,8 @@ class Answerer:
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
                            enough=enough, lead_first=(lead_first or prevention) and rank == 0,
                            telling=self._telling(q),
-                           leading=preventing if leads_prevention and not prevention else None)
+                           leading=preventing if leads_prevention and not prevention else None,
+                           bonus=bonus)
             if not text:
                 continue
             citations.append(Citation(hit.id, hit.title, _snippet(docs[0].text)))
@@ -902,6 +903,8 @@ _NUTRIENT_ASKED = re.compile(r"缺[啥什么子哪种个]{0,3}(?:肥|素|营养|
 _NUTRIENT_WORDS = re.compile(r"肥|缺素|营养元素|缺[氮磷钾铁锌硼镁钙]")
 _PESTS_ASKED = re.compile(r"(?:有|长|生|起|遭|招)了?(?:好多|很多|些|点)?"
                           r"(?P<pest>[\u4e00-\u9fff]{0,2}?(?:虫|螨))|(?P<many>虫子?)[多凶]")
+# a pest or an illness named (the trouble itself, not what is done about it)
+_PEST_OR_ILL = re.compile(r"虫|蚜|螟|蛾|螨|蚧|蓟马|虱|蝇|象甲|天牛|蛆|病|瘟|霉|腐|疫|蚊")
 _PEST_WORDS = re.compile(r"虫|蚜|螟|蛾|螨|蚧|蓟马|虱|蝇|象甲|天牛|蛆")
 # an animal (or a person) off its food, and the words an article on it uses
 # ("他不想吃药" is no animal off its food)

@@ -118,19 +118,12 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
     weights = {t: w * (0.2 if t in title else 1.0) for t, w in full.items()}
     total = sum(full.values()) or 1.0
     cosine = vectors @ question_vector if len(texts) else np.zeros(0)
-    out = np.zeros(len(texts))
+    out = naming_bonus(index, question_tokens, texts, title, named)
     specific = [a for a in asks if a in intent.SPECIFIC]
-    # the thing asked about by a rare name the title lacks ("见手青要炒好久"): the one or two
-    # sentences naming it say what the article says of it
-    # (one character only when rarer still: "吃好多盐" names 盐, "吃" names nothing)
-    named_words = [t for t in full if t in named and t not in title
-                   and full[t] >= (_NAMED_WEIGHT if len(t) >= 2 else _NAMED_CHAR_WEIGHT)]
-    naming = {t: [i for i, text in enumerate(texts) if t in text] for t in named_words}
-    naming = {t: rows for t, rows in naming.items() if 0 < len(rows) <= 2}
     for i, text in enumerate(texts):
         words = _words(index, text)
         overlap = sum(w for t, w in weights.items() if t in words or t in text) / total
-        bonus = _NAMED_BONUS if any(i in rows for rows in naming.values()) else 0.0
+        bonus = 0.0
         for rank, ask in enumerate(specific[:2]):
             if intent.answers(text, ask):
                 bonus += 0.3 if rank == 0 else 0.15
@@ -138,7 +131,25 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
             # "咋整" wants what to do, not the background
             weight = 0.1 if specific else 0.15
             bonus += weight * (intent.answers(text, "how") - intent.answers(text, "why"))
-        out[i] = 0.5 * float(cosine[i]) + 0.5 * overlap + bonus
+        out[i] += 0.5 * float(cosine[i]) + 0.5 * overlap + bonus
+    return out
+
+
+def naming_bonus(index: SearchIndex, question_tokens: list[str], texts: list[str],
+                 title: str = "", named: frozenset[str] = frozenset()) -> np.ndarray:
+    """Per sentence, what it gains for naming the thing asked about by a rare name the title
+    lacks ("见手青要炒好久"): the one or two sentences naming it say what the article says of
+    it (one character only when rarer still: "吃好多盐" names 盐, "吃" names nothing)."""
+    out = np.zeros(len(texts))
+    if not named:
+        return out
+    full = {t: max(0.2, index.token_weight("articles", t)) for t in set(question_tokens)}
+    named_words = [t for t in full if t in named and t not in title
+                   and full[t] >= (_NAMED_WEIGHT if len(t) >= 2 else _NAMED_CHAR_WEIGHT)]
+    for t in named_words:
+        rows = [i for i, text in enumerate(texts) if t in text]
+        if 0 < len(rows) <= 2:
+            out[rows] = _NAMED_BONUS
     return out
 
 
@@ -285,7 +296,7 @@ def rivals(ranked: list[Unit], asks: list[str],
 def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: int,
             floor: float = 0.5, enough: int = 120, lead_first: bool = False,
             telling: Callable[[str], frozenset[str]] | None = None,
-            leading: list[bool] | None = None) -> str:
+            leading: list[bool] | None = None, bonus: np.ndarray | None = None) -> str:
     """The answer text from one article within `allowance` characters. `lead_first`: the
     best unit comes first even when no one fact was asked (an emergency: what to do now,
     not the article's background). `telling`: the question's telling words in a text, to
@@ -293,6 +304,11 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     it comes first (prevention asked, "包虫病咋个防": its list in order, then the rest)."""
     if not texts:
         return ""
+    # (`bonus`: what a sentence gains for naming the thing asked; it puts that sentence
+    # first but raises no bar for the rest, which is measured on `scores` alone)
+    base = dict(zip(texts, scores.tolist(), strict=True))
+    if bonus is not None:
+        scores = scores + bonus
     groups = units(texts, scores, procedures=lead_first)
     by_text = dict(zip(texts, scores.tolist(), strict=True))
     ranked = sorted(groups, key=lambda u: -u.score)
@@ -304,7 +320,8 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     for unit in ranked:
         if id(unit) in other:
             continue
-        if unit is not lead and unit.score < lead.score * floor and used >= enough:
+        if unit is not lead and max(base[t] for t in unit.parts) < max(
+                base[t] for t in lead.parts) * floor and used >= enough:
             break
         text = _clean_end(unit.text)
         if used + len(text) > allowance:

@@ -166,8 +166,7 @@ _MARKS: dict[str, str] = {
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
 SPECIFIC = ("call", "rule", "bring", "wear", "aid", "amount", "time", "duration", "frequency",
-            "yesno", "doctor", "which", "identify", "what", "test", "source", "treat", "why",
-            "cost")
+            "yesno", "doctor", "which", "identify", "what", "test", "source", "treat", "cost")
 
 
 def asks(question: str) -> list[str]:
