@@ -27,7 +27,7 @@ _ASKS: dict[str, str] = {
     "wear": r"(戴|穿)(些|点|个|起)?(啥|什么|哪些)",
     # ("几个高峰期" asks when, not how much)
     # ("村头好多老年人血压高": 好多 before who or what there is many of is no amount asked)
-    "amount": r"多少|好多(?![人老娃叶虫树果鸡猪鸭鹅鱼牛羊兔家户村病苗花地年天])|"
+    "amount": r"多少|好多(?![人老娃叶虫树果鸡猪鸭鹅鱼牛羊兔家户村病苗花地])|"
               # ("种了几亩韭黄": a few, counted)
               r"(?<!了)几(?:[斤两克公袋瓶包张株头只亩片针粒]|个(?!高峰|月|季|时))|"
               # "溃疡病在啥子温度发病最重": a value asked
@@ -186,7 +186,8 @@ def asks(question: str) -> list[str]:
     return found
 
 
-_HOW_LONG = re.compile(r"(还|要|得|需要)[^，,。？?\s]{0,3}(好久|多久)|(好久|多久)(才|会)")
+# ("还要按好久 120说…": 好久 ending the clause after its verb; "要好久打" asks when)
+_HOW_LONG = re.compile(r"[\u4e00-\u9fff](好久|多久)(?=[哦嘛啊呀哈呢]*([，,。？?！!\s]|$))")
 
 
 def answers(sentence: str, kind: str) -> bool:
