@@ -100,6 +100,7 @@ class Answerer:
         question = _PREAMBLE.sub("", question).strip() or question
         placed = question  # where the asker is may be said only in who they are
         if (m := _WHO_I_AM.match(question)) and len(question) - m.end() >= 6 \
+                and _A_PERSON.search(m.group().rstrip("，,。！! \t")) \
                 and not _products(m.group()) and not subjects.classes(m.group()):
             # "我是汉源的村医 村头好多老年人血压高 在家咋个量才准": who asks is no subject of
             # the question ("我是在红原做草地研究的" would find the grassland articles); the
@@ -1009,6 +1010,10 @@ _RELAYED = re.compile(rf"^(?:我?(?:帮|替|给)(?:我家?|屋头)?{_KIN}[^，,�
 # "我是金阳的村医 先问个事 …", "我在红原做草地研究 …": who the asker is, then the question
 _WHO_I_AM = re.compile(r"^(?:我|我们)(?:是|在)[^，,。！!？?\s]{2,16}[，,。！!\s]+"
                        r"(?:(?:我?先|我)?(?:问|请教)(?:一?下|哈|一句|个事)[，,。:：\s]+)?")
+# who the asker is by trade or office ("村医", "做草地研究的"), not what a firm makes
+# ("我们是做PET瓶坯注塑的": that is the subject)
+_A_PERSON = re.compile(r"(医|医生|老师|教师|教授|干部|书记|主任|村长|学生|护士|技术员|农技员|"
+                       r"研究员|家长|志愿者|研究的?|工作的?|上班的?)(?:\s*先问个事|\s*先问一?下)?$")
 # "发之前我问哈 …", "先问一句，…": who asks, and when, before the question itself
 _PREAMBLE = re.compile(r"^(?:那|(?:发|填|打|用)?之前|等会儿?)?(?:我|我们)?(?:先|再|顺便)?"
                        r"(?:问|请教)(?:一?下|哈|一句|个事)[，,。:：\s]+(?=[^？?]{6,})")

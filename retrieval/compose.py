@@ -305,7 +305,7 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     if not texts:
         return ""
     # (`bonus`: what a sentence gains for naming the thing asked; it puts that sentence
-    # first but raises no bar for the rest, which is measured on `scores` alone)
+    # forward but raises no bar for the rest, which is set by the lead's `scores` alone)
     base = dict(zip(texts, scores.tolist(), strict=True))
     if bonus is not None:
         scores = scores + bonus
@@ -320,7 +320,7 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     for unit in ranked:
         if id(unit) in other:
             continue
-        if unit is not lead and max(base[t] for t in unit.parts) < max(
+        if unit is not lead and unit.score < max(
                 base[t] for t in lead.parts) * floor and used >= enough:
             break
         text = _clean_end(unit.text)
