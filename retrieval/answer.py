@@ -835,7 +835,10 @@ class Answerer:
             enough = 0 if rank else HOW_CHARS if "how" in asked or not any(
                 a in SPECIFIC for a in asked) else FACT_CHARS
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
-                           enough=enough, lead_first=(lead_first or prevention) and rank == 0,
+                           # (a fact asked inside an emergency, "心肺复苏按好快啊": that
+                           # sentence, not the whole labelled procedure it stands in)
+                           enough=enough, lead_first=(
+                               (lead_first and not fact_asked) or prevention) and rank == 0,
                            telling=self._telling(q),
                            leading=preventing if leads_prevention and not prevention else None,
                            bonus=bonus)

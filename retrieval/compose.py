@@ -148,7 +148,9 @@ def naming_bonus(index: SearchIndex, question_tokens: list[str], texts: list[str
                    and full[t] >= (_NAMED_WEIGHT if len(t) >= 2 else _NAMED_CHAR_WEIGHT)]
     for t in named_words:
         rows = [i for i, text in enumerate(texts) if t in text]
-        if 0 < len(rows) <= 2:
+        # (a short name in two sentences is the article's subject more than the thing asked:
+        # "撒多少" of 石灰 is the lime article's whole dose table, not its two lime sentences)
+        if 0 < len(rows) <= (2 if len(t) >= 3 else 1):
             out[rows] = _NAMED_BONUS
     return out
 
