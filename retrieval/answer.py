@@ -311,13 +311,11 @@ class Answerer:
         """A short question right after first aid, naming no crop, animal or other emergency
         ("要不要用刀划开放毒血" after a snake bite, "窗子 要开吗", "要不要喂水"): more of the
         same first aid — the rules cannot list every remedy people think of."""
-        own = FIRST_AID_TITLES.get(topic)
         return (len(question) <= _BARE_EMERGENCY_FOLLOW_UP and bool(asks(question))
                 and not _products(question) and not _LATER.search(question)
                 and (not names_a_topic(question) or topic_of(question) in ("", topic))
-                # ("心肺复苏按好快啊" after an electric shock names its own article)
-                and not any(p.search(question) for p in FIRST_AID_TITLES.values()
-                            if own is None or p.pattern != own.pattern))
+                # ("心肺复苏按好快啊" names its own article: asked as itself, as before)
+                and not any(p.search(question) for p in FIRST_AID_TITLES.values()))
 
     def _first_aid(self, q: Query, topic: str, region: str | None, hits: list[Hit],
                    confidence: float) -> tuple[list[Hit], float] | None:
@@ -835,10 +833,7 @@ class Answerer:
             enough = 0 if rank else HOW_CHARS if "how" in asked or not any(
                 a in SPECIFIC for a in asked) else FACT_CHARS
             text = compose(texts, scores, asked, allowance, floor=0.5 if rank == 0 else 0.8,
-                           # (a fact asked inside an emergency, "心肺复苏按好快啊": that
-                           # sentence, not the whole labelled procedure it stands in)
-                           enough=enough, lead_first=(
-                               (lead_first and not fact_asked) or prevention) and rank == 0,
+                           enough=enough, lead_first=(lead_first or prevention) and rank == 0,
                            telling=self._telling(q),
                            leading=preventing if leads_prevention and not prevention else None,
                            bonus=bonus)

@@ -593,9 +593,7 @@ def test_fresh_questions_from_the_fortieth_to_second_dialog_sets(demo: Harness) 
     # how fast to press is the rate
     demo.chat("k4", "我老汉突然倒起了 喊不答应 咋个办")
     said = text(demo.chat("k4", "心肺复苏按好快啊"))
-    # (the man is still down: the 120 line again, then the rate leads the answer)
-    answer = said.split("\n", 1)[1] if said.startswith("⚠️") else said
-    assert answer.index("每分钟100到120次") < 40
+    assert said.index("每分钟100到120次") < 40
     # a short question naming its own pest is not a follow-up of the wheat one before
     demo.chat("k5", "小麦叶子上黄色的条条 一摸一手黄粉 是啥子病")
     said = text(demo.chat("k5", "草地贪夜蛾咋个认"))
