@@ -421,7 +421,8 @@ def join_thousands(text: str) -> str:
 
 
 # before an amount that is not the budget itself: one ruled out, or one added to it
-_ASIDE_AMOUNT = re.compile(r"(不是|而不是|并非|再加|多加|加上?|再给|追加|增加|减少?|少)$")
+# ("至少五千" is the budget itself)
+_ASIDE_AMOUNT = re.compile(r"(不是|并非|再加|多加|加上?|再给|追加|增加|减少?|(?<!至)少)$")
 
 
 def parse_budget(text: str) -> Budget | None:

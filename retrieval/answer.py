@@ -32,7 +32,7 @@ from retrieval.safety import (
     names_a_topic,
     topic_of,
 )
-from retrieval.search import Hit, Query, Searcher, answers_in
+from retrieval.search import Hit, Query, Searcher, answers_in, article_chunks
 from retrieval.tokenize import expand_query, normalise, synonyms
 
 log = logging.getLogger(__name__)
@@ -1375,10 +1375,8 @@ def _article_text(index: SearchIndex, hit: Hit) -> str:
 def _article_chunks(index: SearchIndex, hit: Hit) -> list[Doc]:
     """All chunks of the cited article, in order (articles are short; the advice may sit in a
     chunk that matched the question less well than the background did)."""
-    docs: list[Doc] = []
-    while (doc := index.doc("articles", f"{hit.id}#{len(docs)}")) is not None:
-        docs.append(doc)
-    return docs or [d for c in hit.chunks if (d := index.doc("articles", c))]
+    return article_chunks(index, hit.id) or [
+        d for c in hit.chunks if (d := index.doc("articles", c))]
 
 
 def _snippet(text: str, limit: int = 120) -> str:

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 from knowledge import gazetteer
+from retrieval.documents import Doc
 from retrieval.index import SearchIndex
 from retrieval.tokenize import expand_query, normalise
 
@@ -125,11 +126,8 @@ class Searcher:
         }
 
     def article_text(self, parent: str) -> str:
-        """An article's whole body, its chunks joined (ids "<parent>#0", "#1" …)."""
-        parts: list[str] = []
-        while (doc := self.index.doc("articles", f"{parent}#{len(parts)}")) is not None:
-            parts.append(doc.text)
-        return "".join(parts)
+        """An article's whole body, its chunks joined."""
+        return "".join(d.text for d in article_chunks(self.index, parent))
 
     def _search(self, kind: str, query: str | Query, k: int = 10, *, mode: str = "hybrid",
                 region: str | None = None, available_only: bool = False,
@@ -197,6 +195,14 @@ class Searcher:
         if barred and (not kept or kept[0].score < barred * _BARRED_SHARE):
             return [], dense, sparse, bound
         return kept, dense, sparse, bound
+
+
+def article_chunks(index: SearchIndex, parent: str) -> list[Doc]:
+    """All chunks of an article, in order (ids "<parent>#0", "#1" …)."""
+    docs: list[Doc] = []
+    while (doc := index.doc("articles", f"{parent}#{len(docs)}")) is not None:
+        docs.append(doc)
+    return docs
 
 
 # an article for this region answers when it is at least this share as good as the best one,

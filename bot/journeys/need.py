@@ -100,6 +100,18 @@ def _request_clause(text: str) -> int:
     return starts[-1] if starts else 0
 
 
+def answer_then_aside(text: str) -> tuple[str, str]:
+    """The short answer a message opens with and what it says after "对了", "顺便问下" …
+    ("九寨沟县 对了 有人落水救起来了 …"); ("", text) when it opens with no such answer."""
+    m = _THEN_ASKED.search(text)
+    if m is None or m.start() == 0 or m.start() > _SHORT_HEAD or not text[m.end():].strip():
+        return "", text
+    return text[:m.start()].strip(), text[m.end():].strip()
+
+
+_SHORT_HEAD = 12  # characters: "九寨沟县", "很急 这周内", "两千左右"
+
+
 def answers_the_prompt(t: Turn, text: str) -> bool:
     """Whether the text answers the form's open question ("尽快嘛" when asked how urgent)."""
     name = t.state.removeprefix("need:slot:")

@@ -188,7 +188,7 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
     if t.state.startswith(("need:", "register:")) and assess(text).kind in ("emergency", "fire"):
         # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
         # waits where it was
-        head, aside = _answer_then_aside(text)
+        head, aside = need.answer_then_aside(text)
         if head and need.answers_the_prompt(t, head):
             # "九寨沟县 对了 有人落水救起来了 …": the 120 line, then the answer taken and the
             # next question asked
@@ -202,22 +202,6 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
             need.resume(deps, t)
         return
     step_for(t.state)(deps, text, t)
-
-
-# "九寨沟县 对了 …", "很急 另外 …": the form's answer, then something else
-_ASIDE_MARK = re.compile(r"[，,。！!\s]+(?:对了|另外|还有个事|顺便)[，,。！!\s]*")
-
-
-def _answer_then_aside(text: str) -> tuple[str, str]:
-    """The short answer a message opens with and what follows it by the way ("", text when
-    it opens with no such answer)."""
-    m = _ASIDE_MARK.search(text)
-    if m is None or m.start() == 0 or m.start() > _SHORT_HEAD or not text[m.end():].strip():
-        return "", text
-    return text[:m.start()].strip(), text[m.end():].strip()
-
-
-_SHORT_HEAD = 12  # characters: "九寨沟县", "很急 这周内", "两千左右"
 
 
 def step_for(state: str) -> Step:

@@ -114,3 +114,11 @@ def test_no_money_however_said_and_the_phone_yes_or_no_in_few_words() -> None:
     assert slots.advice_only("那帮我找个专家请教一下嘛，我们在中江，不急")
     assert not slots.advice_only("想找专家做酿酒高粱品种筛选方面的技术咨询")
     assert slots.parse_kind("我们蒲江的猕猴桃合作社 溃疡病又冒出来了 先说下咋个防嘛") != "service"
+
+
+@pytest.mark.parametrize(("said", "amount"), [
+    ("预算是二十万 不是两万", 200000), ("不对 预算再加两千 五千嘛", 5000), ("预算至少五千", 5000),
+    ("预算再加两千", 2000)])  # (an amount added on, said alone, is all there is)
+def test_an_amount_ruled_out_or_added_on_is_not_the_budget(said: str, amount: float) -> None:
+    budget = slots.parse_budget(said)
+    assert budget is not None and budget.amount == amount
