@@ -78,7 +78,7 @@ HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev91", "dev92", "dev93", "dev94", "dev95", "dev96", "dev97", "dev98",
           "dev99", "dev100", "dev101", "dev102", "dev103", "dev104",
           "dev105", "dev106", "dev107", "dev108", "dev109", "dev110", "dev111", "dev112",
-          "dev113", "dev114", "dev115", "dev116",
+          "dev113", "dev114", "dev115", "dev116", "dev117", "dev118", "dev119", "dev120",
           "holdout")
 
 
