@@ -67,6 +67,7 @@ class Answer:
     mode: str = "extractive"
     intent: str = ""  # small talk or off-topic ("greeting", "out_of_scope" …): declined
     topic: str = ""  # what was looked up: the question, or with a follow-up the earlier one too
+    unread: list[str] = field(default_factory=list)  # terms asked that no vetted article uses
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -78,6 +79,8 @@ class Answer:
             out["safety"] = self.safety
         if self.intent:
             out["intent"] = self.intent
+        if self.unread:
+            out["unread"] = self.unread
         return out
 
 
@@ -196,6 +199,13 @@ class Answerer:
                 advice = FIXED_ADVICE.get(verdict.topic, "")
                 return Answer(verdict.message + ("\n" + advice if advice else ""),
                               confidence=confidence, safety=verdict.kind, topic=question)
+            if hits and hits[0].id != routed[0][0].id and (
+                    named := self._telling_words(question) & self._title_words(hits[0].title)) \
+                    and not any(w in _article_text(self.searcher.index, routed[0][0])
+                                for w in named):
+                # "又吐又拉 说是诺如病毒 一般好久发病": the illness named has its own article,
+                # which the pesticide first aid never mentions; the 120 line still leads
+                routed = (hits, confidence)
             hits, confidence = routed
             hits = hits[:1]  # the first-aid article alone: no second subject in an emergency
         # (still the emergency: what comes next is read against it, "后头咋个预防" too)
@@ -299,6 +309,11 @@ class Answerer:
         if "where" in asked and not _WHERE_SOLD.search(answer.answer):
             # "种子哪里买": the article says what to buy, not where — said first, truly
             prefix += WHERE_NOT_SAID
+        if not verdict.kind and (unread := self._unread_terms(question)):
+            # "生物炭改良酸性土壤效果咋样": said truly that nothing vetted speaks of it, then
+            # what is near it; an expert is offered as when nothing answers
+            prefix += UNREAD_NOTE.format("、".join(f"“{t}”" for t in unread[:2]))
+            answer.unread = unread[:2]
         suffix = "\n" + ENGLISH_NOTE if _mostly_latin(question) else ""
         answer.answer = prefix + answer.answer + suffix
         answer.confidence = confidence
@@ -379,7 +394,41 @@ class Answerer:
                         and not self._says_nothing_of(h, crop_of)
                         and not self._trouble_only_in(hits[0], h, crop_of)), None)
             hits = _leading(own, hits)  # (its product too: "白酒窖泥…板结" is no orchard soil)
+        if crop_of and len(hits) > 1 and (unsaid := self._unsaid_state(hits[0], crop_of)):
+            # "屋头放的洋芋发芽了 还吃得不": the leftovers article says it of 发芽的土豆 in one
+            # sentence; the potato late-blight article never says 发芽
+            own = next((h for h in hits[1:3] if h.score >= hits[0].score * _CROP_SHARE
+                        and self._says_together(h, crop_of, unsaid)), None)
+            hits = _leading(own, hits)
         return hits[:3], confidence
+
+    def _unsaid_state(self, hit: Hit, question: str) -> set[str]:
+        """The state of the crop or product asked about ("发芽", "发黑") that the article,
+        which names the product, never names."""
+        index = self.searcher.index
+        said = expand_query(normalise(question))
+        named = _products(said)
+        text = _article_text(index, hit)
+        if not named or not any(p in text for p in named):
+            return set()
+        words = {t for t in index.tokenizer.tokenize(said)
+                 if len(t) >= 2 and t not in _GENERIC and t not in _PLANT_PARTS and not asks(t)
+                 and not any(t in p or p in t for p in named)
+                 and index.token_weight("articles", t) >= _TELLING_WEIGHT}
+        return {t for t in words if t not in text}
+
+    def _says_together(self, hit: Hit, question: str, words: set[str]) -> bool:
+        """One sentence of the article names the product asked about and one of `words`."""
+        named = _products(expand_query(normalise(question)))
+        return any(any(p in s for p in named) and any(w in s for w in words)
+                   for s in re.split(r"[。；！？\n]", _article_text(self.searcher.index, hit)))
+
+    def _telling_words(self, question: str) -> set[str]:
+        """The question's words of two characters or more that the articles use rarely."""
+        index = self.searcher.index
+        return {t for t in index.tokenizer.tokenize(normalise(question))
+                if len(t) >= 2 and t not in _GENERIC and t not in _WHO and not asks(t)
+                and index.token_weight("articles", t) >= _TELLING_WEIGHT}
 
     def _unnamed_by(self, hit: Hit, question: str) -> set[str]:
         """The question's telling words, when the article names none of them (else none)."""
@@ -439,14 +488,16 @@ class Answerer:
         # a few words naming nothing ("啥时候打药好", "要打几次" after rice blast) go on with
         # the earlier question when the joined search stays with its article
         # "给她吃颗阿司匹林不", "要不要把他倒起来控水": a pronoun points back as "那…" does
-        bare = len(question) <= _BARE_FOLLOW_UP and not own
+        # ("娃娃好大就可以打了" after the flu vaccine: longer, but naming nothing the
+        # articles speak of — who it is for is no subject)
+        bare = not own and (len(question) <= _BARE_FOLLOW_UP or not self._telling_words(question))
         if bare and alone is not None and confidence >= self.searcher.cal.abstain_below and any(
                 len(t) >= 3 and t in alone.title and t not in previous
                 for t in self.searcher.index.tokenizer.tokenize(expand_query(question))):
             # "草地贪夜蛾咋个认" after wheat rust: short, but it names its subject ("打了好久能摘"
             # names the 安全间隔期 in other words)
             return None
-        if self._names_unread_term(question, previous):
+        if any(t not in previous for t in self._unread_terms(question)):
             return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
         points_back = bool(_ANAPHORA.search(question) or (
             _PRONOUN.search(question) and not _ANTECEDENT.search(question)))
@@ -483,6 +534,10 @@ class Answerer:
                 # (an article on another crop than the one named before never wins so:
                 # "是不是溃疡病" after "种了三十亩猕猴桃" is kiwifruit canker, not citrus)
                 and not _other_product(previous, alone.title)
+                # ("咋个打嘛 是打针还是喂到水头" after the chickens' vaccine names no one: an
+                # article about people is no answer to it)
+                and not (not mine and subjects.conflict(subjects.classes(alone.title),
+                                                        before_classes))
                 and ((mine_covers := self._coverage(alone, question)) > (
                     theirs := self._coverage(hits[0], question))
                      # ("农药安全间隔期到底是啥子意思" inside a tea need: both articles say
@@ -548,13 +603,14 @@ class Answerer:
         return next((h for h in hits if h.id != before and any(t in h.title for t in new)
                      and not _other_product(previous, h.title)), None)
 
-    def _names_unread_term(self, question: str, previous: str) -> bool:
-        """The question names a research term (生物炭, 乳酸菌) that no article and not the
-        earlier question uses: whatever it asks, it asks about that, not the earlier subject."""
+    def _unread_terms(self, question: str) -> list[str]:
+        """The research terms (生物炭, 乳酸菌) the question names that no vetted article uses:
+        whatever it asks, it asks about them (after citrus greening, "生物炭咋个做" is no
+        follow-up; alone, the lime article answers acid soil but says nothing of 生物炭)."""
         terms = taxonomy.field_terms()
         index = self.searcher.index
-        return any(t in terms and t not in previous and index.token_weight("articles", t) == 0
-                   for t in index.tokenizer.tokenize(question))
+        return [t for t in dict.fromkeys(index.tokenizer.tokenize(question))
+                if t in terms and index.token_weight("articles", t) == 0]
 
     def _trouble_only_in(self, hit: Hit, other: Hit, question: str) -> bool:
         """Whether `hit` names a telling word of the question (in the articles' words too)
@@ -857,7 +913,7 @@ CONDITION_MET_WEIGHT = 0.3  # as much as answering the kind of fact asked
 _GENERIC = frozenset(
     "怎么 怎样 咋个 如何 什么 为什么 啥子 防治 防控 预防 办法 措施 "  # noqa: SIM905
     "要点 技术 管理 注意事项 注意 识别 处理 方法 知道 事项 问题 "
-    "关键 应对 恢复 影响 好处 原因 成因 改良 安全 使用 日常 常见 "
+    "关键 应对 恢复 影响 好处 原因 成因 改良 安全 使用 日常 常见 万一 "
     "急救 怎么办 咋办 咋整 可以 需要 一定 哪些 怎么样".split()
 )
 # doubt in an emergency: the asker is not sure it is one
@@ -1102,6 +1158,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 ENGLISH_NOTE = "（用中文提问，回答会更准确。）"
 WHERE_NOT_SAID = ("审核过的科普文章里没有写在哪里买；一般可以问当地农技站、畜牧站，"
                   "或到正规的农资店、种苗站买，认准有资质的。文章里相关的内容：\n")
+UNREAD_NOTE = "目前还没有经过专家审核的内容讲到{}。下面是相近的审核内容，仅供参考：\n"
 _WHERE_SOLD = re.compile(r"买|购|销售|经销|供应|农资店|种苗站|种子站|药店|药房")
 # a second article joins at this share of the first one's score (and only on the same subject)
 SECOND_ARTICLE_SHARE = 0.7
@@ -1246,7 +1303,8 @@ _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|�
 # them says nothing of which disease ("生病", "啥病", "这病", "发病")
 # ("褐色病斑", "病虫害", "病死猪": 病 begins another word there)
 _DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟|痘)"
-                      r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树区房床号假友历])))")
+                      r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树区房床号假友历])"
+                      r"(?!好了|好些|好点)))")  # ("师傅病好了": recovered, no disease named)
 # endings many diseases share: the whole name must be said ("大黄根腐病" is no 干腐病)
 _SHARED_ENDINGS = frozenset("腐病 枯病 霉病 萎病".split())  # noqa: SIM905
 _NO_DISEASE = frozenset("生毛发治看得疾啥么子有防染犯个种的这那怪大小新老传了是病遭非红白黑黄色"

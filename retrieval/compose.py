@@ -104,6 +104,7 @@ def _words(index: SearchIndex, sentence: str) -> frozenset[str]:
 _NAMED_WEIGHT = 2.0
 _NAMED_BONUS = 0.2
 _NAMED_CHAR_WEIGHT = 2.4
+_UNTIL_BONUS = 0.15
 
 
 def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vector: np.ndarray,
@@ -127,6 +128,9 @@ def sentence_scores(index: SearchIndex, question_tokens: list[str], question_vec
         for rank, ask in enumerate(specific[:2]):
             if intent.answers(text, ask):
                 bonus += 0.3 if rank == 0 else 0.15
+        if "until" in asks and intent.answers(text, "until"):
+            # "还要按好久": when it may stop ("一直坚持到…为止"), before any other length of time
+            bonus += _UNTIL_BONUS
         if "how" in asks and "why" not in asks:
             # "咋整" wants what to do, not the background
             weight = 0.1 if specific else 0.15
@@ -159,6 +163,12 @@ def naming_bonus(index: SearchIndex, question_tokens: list[str], texts: list[str
 # kinds follow ("采摘标准一般分三种：单芽…；一芽一叶初展…；一芽二叶初展。")
 _METHOD_LEAD = re.compile(r"(方法|做法|步骤|要点|讲究)[：:]|"
                           r"[分有](两|三|四|五|六|七|八|几)(种|类|个|步|样)[^，。；]{0,4}[：:]")
+
+
+# a lead-in to the signs that call for a doctor, each after a "；" ("出现以下情况要立即送医：
+# 持续高热不退；精神差、嗜睡…；…"): never the first sign alone
+_SIGNS_LEAD = re.compile(r"(以下|下列|这些)(几种)?(情况|症状|表现|信号)[^，。；]{0,12}[：:]")
+_SIGNS_LISTED = 10  # sentences at most in one such list
 
 
 def units(texts: list[str], scores: np.ndarray, procedures: bool = False) -> list[Unit]:
@@ -197,11 +207,12 @@ def units(texts: list[str], scores: np.ndarray, procedures: bool = False) -> lis
                 out.append(Unit(i, texts[i:j], float(scores[i:j].max())))
                 i = j
                 continue
-        if _METHOD_LEAD.search(texts[i]) and texts[i].endswith(("；", ";")):
+        signs = bool(_SIGNS_LEAD.search(texts[i]))
+        if (signs or _METHOD_LEAD.search(texts[i])) and texts[i].endswith(("；", ";")):
             # "在家测血压要讲方法：测量前30分钟不喝咖啡…；排空小便后安静坐5分钟…；": the
             # method's steps, each after a "；", belong to its lead-in up to the full stop
             j = i + 1
-            while (j < len(texts) and j - i < _PROCEDURE_STEPS
+            while (j < len(texts) and j - i < (_SIGNS_LISTED if signs else _PROCEDURE_STEPS)
                    and texts[j - 1].endswith(("；", ";"))):
                 j += 1
             if j > i + 1:
@@ -273,6 +284,24 @@ def shorten_list(unit: Unit, allowance: int, scores_by_text: dict[str, float]) -
     return _clean_end(lone) if len(lone) <= allowance else ""
 
 
+# how much better one item of a list must answer a single fact than every other item, to be
+# given alone even when the whole list would fit
+_STANDOUT_MARGIN = 0.3
+
+
+def standout_item(unit: Unit, scores_by_text: dict[str, float]) -> str:
+    """The one item of a list that answers (unnumbered, without the lead-in), or "" when
+    several do: "是不是猪瘟" is told what to watch for, not the six measures around it."""
+    items = [p for p in unit.parts if item_number(p)]
+    if len(items) < 2:
+        return ""
+    ranked = sorted(items, key=lambda p: -scores_by_text.get(p, 0))
+    if scores_by_text.get(ranked[0], 0) < scores_by_text.get(ranked[1], 0) + _STANDOUT_MARGIN:
+        return ""
+    best = ranked[0]
+    return _clean_end(_MARKER.sub("", best.split("：")[-1] if "：" in best[:42] else best))
+
+
 def rivals(ranked: list[Unit], asks: list[str],
            telling: Callable[[str], frozenset[str]] | None) -> set[int]:
     """Units giving the same kind of fact as the lead for something else: "紫云英…每亩用种2到
@@ -317,6 +346,8 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     lead = ranked[0]
     # (an emergency's steps and a why's reasons are never one number)
     other = set() if lead_first or "why" in asks else rivals(ranked, asks, telling)
+    # one fact asked, no steps: the one list item that gives it, not the list around it
+    one_fact = not lead_first and "how" not in asks and any(a in intent.SPECIFIC for a in asks)
     chosen: list[tuple[Unit, str]] = []
     used = 0
     for unit in ranked:
@@ -325,7 +356,8 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
         if unit is not lead and unit.score < max(
                 base[t] for t in lead.parts) * floor and used >= enough:
             break
-        text = _clean_end(unit.text)
+        text = (one_fact and unit.is_list and standout_item(unit, by_text)) or _clean_end(
+            unit.text)
         if used + len(text) > allowance:
             if unit.is_list:
                 text = shorten_list(unit, allowance - used, by_text)

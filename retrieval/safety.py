@@ -371,7 +371,10 @@ def assess(text: str) -> SafetyVerdict:
     learned = not _FIRE.search(t) and not _MONEY_TALK.search(t) and not _ALL_CLEAR.search(t) \
         and looks_like_emergency(t)
     if (_EMERGENCY.search(unplaced) or learned) and _now(t) and not _about_an_animal(t) and not (
-            _FIRE.search(t) and not _rule_topic(t)):
+            _FIRE.search(t) and not _rule_topic(t)) and not (
+            # ("好几个娃娃又吐又拉 说是诺如病毒 一般好久发病": an illness named, none of the
+            # danger signs: its own article answers, no poisoning first aid)
+            _ILLNESS_NAMED.search(t) and not _DANGER_SIGNS.search(t)):
         # ("救命 火燃到屋后头竹林了": a fire and no one hurt by name is the 119 line)
         topic = _topic(t)
         return SafetyVerdict("emergency", EMERGENCY_TEXT + ("\n" + PIT_TEXT if topic == "pit"
@@ -405,6 +408,10 @@ def in_advance(text: str) -> bool:
     return bool(_IN_ADVANCE.search(normalise(text)))
 
 
+_ILLNESS_NAMED = re.compile("诺如|手足口|流感|轮状病毒|水痘|腮腺炎|感冒|肠胃炎|胃肠炎")
+_DANGER_SIGNS = re.compile("昏迷|抽搐|抽筋|呼吸困难|喘不过气|胸痛|大出血|叫不醒|喊不醒|喊不应|叫不应|"
+                           "不省人事|没得?反应|没有?呼吸|不出气|脸.{0,2}(紫|乌)|嘴唇.{0,2}(紫|乌)|"
+                           "喝不进|尿少|没得?尿|便血|血便|高烧不退")
 _ALL_CLEAR = re.compile("问错了|点错了|发错了|按错了|乱点|乱按|(没得|没|莫得)事了")
 
 

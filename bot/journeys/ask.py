@@ -93,7 +93,9 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
             draft.kind = "service"
             draft.recompute_missing()
         return draft
-    buttons = [Button(texts.FORWARD, "forward")] if result.abstained and not inside_form else []
+    # (an answer saying that nothing vetted speaks of what was asked offers the expert too)
+    buttons = [Button(texts.FORWARD, "forward")] if (
+        result.abstained or result.unread) and not inside_form else []
     t.say("\n".join(lines), options(t, buttons) if buttons else [])
     return None
 

@@ -87,7 +87,10 @@ def _negotiable(text: str) -> bool:
 # not knowing, said in a description: "叶子发黄 不晓得咋回事 想找专家看下" asks nothing
 _NOT_KNOWING = re.compile(r"(不晓得|不知道|不清楚|搞不清楚?|没搞懂)[^，,。！!？?\s]{0,8}")
 _ASKING_WORDS = re.compile(r"想问|请问|问一?[下哈]|好[大久深高长远宽]|合不合适|朗个|啷个|如何|哪|"
-                           r"要不要|能不能|可不可以|有没有|行不行|得行不")
+                           r"要不要|能不能|可不可以|有没有|行不行|得行不|"
+                           # "人工授粉是上午弄还是下午弄": one or the other, asked
+                           r"(?<![那算])[\u4e00-\u9fff]{2}还是(?!算)[\u4e00-\u9fff]{1,6}"
+                           r"[呢嘛哦啊]?[？?]?$")
 _CLAUSE_START = re.compile(r"[，,。！!；;\s]+")
 
 
@@ -391,7 +394,10 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
             name != "contact_consent" or not asked or _OF_CONTACT.search(text)) and (
             # ("咋个预防嘛" when asked which county of 乐山: a question, not "不清楚")
             name != "region" or not asked or slots.region_meant(text) is not None
-            or slots.parse_remote(text)) and fill_slot(draft, name, text):
+            or slots.parse_remote(text)
+            # ("具体哪个县我不清楚": not knowing which, said; its 哪 asks nothing)
+            or (_NOT_KNOWING.search(text) and not _ASKS_SOMETHING.search(text))) and fill_slot(
+            draft, name, text):
         fill_others(draft, text)
         show(deps, draft, t)
         return
