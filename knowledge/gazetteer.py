@@ -94,6 +94,9 @@ _GUARDED = _words(
     " 宁南 米易 达川 得荣"
 )
 
+# guarded names that are directions more than places even with their city named ("南充的南部山区")
+_DIRECTIONS = _words("南部 东区 西区")
+
 # Words ending with the first character of a place name: "推广安全" is not 广安.
 _LEFT_WORDS = _words(
     "完成 建成 形成 变成 组成 造成 构成 达成 做成 养成 生成 促成 赞成 合成 制成 改成 换成 分成"
@@ -469,7 +472,11 @@ def _mentions(text: str) -> list[tuple[int, Region]]:
             while before > 0 and text[before - 1].isspace():
                 before -= 1
             cities_before = city_at_end.get(before, set())
-            regions = tuple(r for r in regions if r.parent_code in cities_before)
+            # (or its own city named anywhere in the text: "宜宾一个高校…去长宁的社区")
+            named_cities = set().union(*city_at_end.values())
+            lifted = text[p.start:p.end] not in _DIRECTIONS
+            regions = tuple(r for r in regions if r.parent_code in cities_before
+                            or (lifted and r.parent_code in named_cities))
         if regions:
             found.append((p.start, regions))
     for m in _CODE_RE.finditer(text):

@@ -703,7 +703,8 @@ NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|没|不是|并非|并不是|�
                          r"(?:不同意|不愿意|不给|不想给|不能给|不可以)|"
                          # "不要紧 给他嘛", "不介意 给嘛": no objection
                          # ("公开没关系" is said of the need's visibility, not of the phone)
-                         r"(?<!公开)(?<!公开也)(?:不要紧|不介意|无所谓|没关系|没得关系)")
+                         # ("这个要不要紧" asks whether it is serious)
+                         r"(?<!公开)(?<!公开也)(?<!要)(?:不要紧|不介意|无所谓|没关系|没得关系)")
 
 
 def said_last(text: str) -> bool | None:

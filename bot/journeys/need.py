@@ -88,6 +88,8 @@ def _negotiable(text: str) -> bool:
 _NOT_KNOWING = re.compile(r"(不晓得|不知道|不清楚|搞不清楚?|没搞懂)[^，,。！!？?\s]{0,8}")
 _ASKING_WORDS = re.compile(r"想问|请问|问一?[下哈]|好[大久深高长远宽]|合不合适|朗个|啷个|如何|哪|"
                            r"要不要|能不能|可不可以|有没有|行不行|得行不|"
+                           # "温度控制在好多", "一亩施好多菜籽饼": how much, after its verb
+                           r"(?<=[施放打用喂撒加兑配要在到吃喝])好多|"
                            # "人工授粉是上午弄还是下午弄": one or the other, asked
                            r"(?<![那算])[\u4e00-\u9fff]{2}还是(?!算)[\u4e00-\u9fff]{1,6}"
                            r"[呢嘛哦啊]?[？?]?$")

@@ -1010,3 +1010,47 @@ def test_batch_six_what_is_asked_leads(demo: Harness) -> None:
     assert "6.5%以上开始采收" in body(said)
     demo.chat("t4", "包虫病咋个查")
     assert "免费B超" in body(text(demo.chat("t4", "检查 要钱不")))
+
+
+def test_batch_seven_answers(demo: Harness) -> None:
+    """Still pressing after CPR: when to stop leads; sprouted potatoes are the leftovers
+    article's (it says 发芽 with the potato); 高压 is systolic pressure; one list item answers
+    "是不是猪瘟"; a term no vetted article uses (生物炭) is said truly, the near article after;
+    the signs that call for a doctor stay whole; hours count as a time."""
+    demo.chat("c1", "我老汉突然倒了 喊不应 也不出气了")
+    said = text(demo.chat("c1", "还要按好久"))
+    assert said.startswith("⚠️") and body(said).startswith("一直坚持到")
+    said = text(demo.chat("c2", "屋头放的洋芋发芽了 还吃得不"))
+    assert cited(said)[0].startswith("隔夜菜") and "发芽较多" in body(said)
+    said = text(demo.chat("c3", "高压到好多就要喊救护车"))
+    assert cited(said)[0].startswith("高血压") and "180" in body(said)
+    said = text(demo.chat("c4", "猪不吃食 发烧 耳朵发紫 是不是猪瘟"))
+    assert body(said).startswith("每天观察猪群") and "一是" not in body(said)
+    said = text(demo.chat("c5", "生物炭改良酸性土壤效果咋样"))
+    assert said.startswith("目前还没有经过专家审核的内容讲到“生物炭”") and cited(said)
+    demo.chat("c6", "幼儿园有娃娃得了手足口病 会不会传给我家的")
+    said = text(demo.chat("c6", "哪些情况要赶紧送医院"))
+    assert "持续高热不退；精神差" in body(said) and "面色苍灰" in body(said)
+
+
+def test_batch_seven_follow_ups_and_small_talk(demo: Harness) -> None:
+    """Follow-ups naming nothing of their own stay with the article (娃娃好大就可以打了, 那青菜呢,
+    咋个打嘛); 师傅病好了 names no disease; an illness named without danger signs is no
+    poisoning emergency; thanks and questions about the assistant are small talk."""
+    demo.chat("d1", "流感疫苗老年人是不是每年都要打")
+    said = text(demo.chat("d1", "娃娃好大就可以打了"))
+    assert "6月龄以上" in body(said)
+    demo.chat("d2", "冰箱头的剩菜放好久还吃得")
+    assert "当餐吃完" in body(text(demo.chat("d2", "那青菜呢")))
+    demo.chat("d3", "听说要打新城疫疫苗 小鸡好多天打第一针哦")
+    said = text(demo.chat("d3", "咋个打嘛 是打针还是喂到水头"))
+    assert cited(said) == ["鸡新城疫的免疫"]
+    said = text(demo.chat("d4", "学校好几个娃娃又吐又拉 说是诺如病毒 染上了一般好久发病"))
+    assert not said.startswith("⚠️") and cited(said)[0].startswith("诺如病毒")
+    said = text(demo.chat("d4", "娃娃好了好久可以回学校"))
+    assert "72小时后再返校" in body(said)
+    assert "72小时" in body(text(demo.chat("d4", "食堂师傅病好了好久能回来上班")))
+    for line in ("好嘞 巴适得板", "行 谢了老铁", "你是不是机器人哦 回得这么快",
+                 "你好 你是AI还是人工"):
+        said = text(demo.chat("d5", line))
+        assert "出处" not in said and "转给当地专家" not in said, line

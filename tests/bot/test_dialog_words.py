@@ -2053,3 +2053,29 @@ def test_batch_six_faults_what_is_asked(bot: Harness) -> None:
     bot.chat("g2", "一千左右")
     assert "阿坝藏族羌族自治州九寨沟县" in text(bot.chat("g2", "同意"))
     assert needs(bot) == 0
+
+
+def test_batch_seven_form_words(bot: Harness) -> None:
+    """"具体哪个县我不清楚" is not knowing, not a question; "这个要不要紧" asked before a
+    request is no consent to share the phone; "上午弄还是下午弄" at the budget prompt asks;
+    a guarded county (长宁) counts when its own city is named anywhere in the message."""
+    from knowledge import gazetteer
+    from matching import slots
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "h1", role="farmer")
+    bot.chat("h1", "红薯堆起就烂 想找专家看下储存的问题 在达州")
+    said = text(bot.chat("h1", "具体哪个县我不清楚 我没回去过"))
+    assert "急不急" in said
+    assert slots.parse_contact_consent("下了几天雨 墙上裂了一条斜缝 这个要不要紧") is None
+    assert slots.parse_contact_consent("不要紧 给他嘛") is True
+    from bot.journeys import need
+
+    assert need._ASKING_WORDS.search("人工授粉是上午弄还是下午弄")
+    assert not need._ASKING_WORDS.search("还是五千嘛")
+    assert need._ASKING_WORDS.search("夏秋蚕蚕室温度控制在好多")
+    region = gazetteer.find_region("我是宜宾一个高校的老师 想找专家一起去长宁的社区搞防震演练")
+    assert region is not None and region.name == "长宁县"
+    # (a direction stays a direction, its city named or not)
+    region = gazetteer.find_region("南充的南部山区")
+    assert region is not None and region.name == "南充市"
