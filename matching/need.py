@@ -145,8 +145,9 @@ def _budget_label(need: NeedDraft) -> str:
     if need.budget_text:  # "看着给", "没得钱": 面议, with what they said
         if "面议" in need.budget_text:
             return "面议"
-        return "面议（没得钱）" if slots.NO_MONEY.search(need.budget_text) \
-            else f"面议（{need.budget_text}）"
+        # ("一分钱都莫得" keeps only 都莫得: no money, said)
+        return "面议（没得钱）" if slots.NO_MONEY.search(need.budget_text) or re.fullmatch(
+            r"都?(?:没|莫)(?:得|有)", need.budget_text) else f"面议（{need.budget_text}）"
     return "未说明"
 
 

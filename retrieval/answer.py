@@ -142,6 +142,11 @@ class Answerer:
         # after an emergency: "那以后秸秆不烧咋处理嘛" is a new question; "120打了 在等车 还要
         # 做啥子" after a poisoning is more of the same first aid, not prevention
         prior = assess(previous) if previous else None
+        if prior is not None and not prior.kind and "。" in previous and (
+                first := assess(previous.split("。")[0])).kind == "emergency":
+            # ("…卡到喉咙了。…那要是一岁以下的小娃娃呢": a question asked in the conditional
+            # along the way does not end the emergency the conversation opened with)
+            prior = first
         if verdict.kind == "emergency" and prior is not None and prior.kind == "emergency" \
                 and prior.topic != verdict.topic and prior.topic in FIRST_AID_TITLES \
                 and not names_a_topic(question) and (
@@ -282,7 +287,10 @@ class Answerer:
             # say it is serious; then what to do now
             first = (["identify"] if _DOUBT.search(question)
                      else ["yesno"] if "yesno" in asked else [])
-            asked = [*first, *[a for a in asked if a not in (
+            # ("吐出来了 还要去医院不" once the first aid is done: whether a doctor is still
+            # needed is the fact asked, "异物排出后也建议到医院检查")
+            still = ["doctor"] if continuing and "doctor" in asked and first == ["yesno"] else []
+            asked = [*first, *still, *[a for a in asked if a not in (
                 "doctor", "how", "yesno", "identify")], "how"]
         # sentences are scored against what was asked now (a follow-up's own words) as well,
         # or against the asking sentence of a message that first says who is asking ("我在
@@ -310,7 +318,11 @@ class Answerer:
             # "种子哪里买": the article says what to buy, not where — said first, truly
             prefix += WHERE_NOT_SAID
         if not verdict.kind and (unread := self._unread_terms(question)):
-            # "生物炭改良酸性土壤效果咋样": said truly that nothing vetted speaks of it, then
+            if any(a in SPECIFIC for a in asked):
+                # "生物炭每亩施好多": a dose of something no vetted article speaks of is not
+                # the lime's dose — nothing vetted answers it
+                return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
+            # "生物炭改良酸性土壤咋个弄": said truly that nothing vetted speaks of it, then
             # what is near it; an expert is offered as when nothing answers
             prefix += UNREAD_NOTE.format("、".join(f"“{t}”" for t in unread[:2]))
             answer.unread = unread[:2]
@@ -326,7 +338,11 @@ class Answerer:
         """A short question right after first aid, naming no crop, animal or other emergency
         ("要不要用刀划开放毒血" after a snake bite, "窗子 要开吗", "要不要喂水"): more of the
         same first aid — the rules cannot list every remedy people think of."""
-        return (len(question) <= _BARE_EMERGENCY_FOLLOW_UP and bool(asks(question))
+        # ("要不要拿刀划开把毒挤出来 老辈子都是这么搞的": the clause that asks is short; what
+        # the old folk did is said around it)
+        asking = next((c for c in _CLAUSES.split(question) if asks(c)), question)
+        return (min(len(question), len(asking)) <= _BARE_EMERGENCY_FOLLOW_UP
+                and bool(asks(question))
                 and not _products(question) and not _LATER.search(question)
                 and (not names_a_topic(question) or topic_of(question) in ("", topic))
                 # ("心肺复苏按好快啊" names its own article: asked as itself, as before)
@@ -411,11 +427,13 @@ class Answerer:
         text = _article_text(index, hit)
         if not named or not any(p in text for p in named):
             return set()
-        words = {t for t in index.tokenizer.tokenize(said)
+        # (the question's own words: "晚熟", added for 耙耙柑, is no state asked about)
+        words = {t for t in index.tokenizer.tokenize(normalise(question))
                  if len(t) >= 2 and t not in _GENERIC and t not in _PLANT_PARTS and not asks(t)
                  and not any(t in p or p in t for p in named)
                  and index.token_weight("articles", t) >= _TELLING_WEIGHT}
-        return {t for t in words if t not in text}
+        # (only an article that says none of them: one naming 保果 answers "喷点啥子保果")
+        return words if words and not any(t in text for t in words) else set()
 
     def _says_together(self, hit: Hit, question: str, words: set[str]) -> bool:
         """One sentence of the article names the product asked about and one of `words`."""
@@ -1010,7 +1028,8 @@ _CROP_POOL = 10
 _NEARLY_EQUAL = 0.9
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 # the facts a question inside an emergency may ask of its first aid, beyond what to do now
-_FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "which", "yesno")
+_FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "which", "yesno",
+          "why")
 _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 # English words dropped into a Chinese question, in the words the articles use
@@ -1079,7 +1098,7 @@ _AFTER_NEWS = re.compile(r"[\s，,。！!]+(?=(那|那么)?(以后|今后|下次
                          r"[\s，,。！!]+(?:另外|顺便|对了)?(?:我?再)?(?:问下|问一下|问一哈|问哈|问个事|请问)"
                          r"[\s，,]*")
 _AFTERMATH = re.compile(r"火(灭|熄|扑灭)|消防|120|救护车|医院|医生|送到|抢救|救过来|醒了|没得?大事|"
-                        r"脱离危险")
+                        r"脱离危险|(门窗|窗子)(也|都)?(打开|开)了|透了气|好些了")
 # still in the emergency just answered ("120打了 在等车 还要做啥子"), or past it ("以后…")
 _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎么|做)|等(车|救护车|120)|在路上|"
                           r"车来之前|医生来之前|来之前|现在(咋|怎么|该|要)|"

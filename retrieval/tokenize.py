@@ -147,8 +147,8 @@ _TERMS_ASKED = (
      "休药期"),
     # "高压到好多就要喊救护车": 高压/低压 are how people say the two blood-pressure numbers
     # (not 高压锅, 高压线, 高压氧, 高压喷雾)
-    (re.compile(r"(?<![血电])高压(?![锅线氧电水枪泵喷])"), "收缩压"),
-    (re.compile(r"(?<![血电])低压(?![锅线电])"), "舒张压"),
+    # (as 血压, not 收缩压: "自己量 高压低压多少算高" is the home reading, 135/85)
+    (re.compile(r"(?<![血电])[高低]压(?![锅线氧电水枪泵喷])"), "血压"),
 )
 
 

@@ -496,7 +496,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         # "你们的专家都是哪里的" at the card: who they are, the card again (nothing added)
         t.say(texts.WHO_THE_EXPERTS)
         show(deps, NeedDraft(**t.data["draft"]), t)
-    elif words.asks_what_next(text) and not words.FIELD_EDIT.search(text):
+    elif words.asks_what_next(text) and not words.FIELD_EDIT.search(text) \
+            and not _changes_a_field(t, text):  # ("还是同意嘛 不然专家咋个联系我": consent)
         # "嗯 然后发布了以后好久有人接哦": told what happens, the card again (nothing published)
         t.say(texts.WHAT_NEXT)
         show(deps, NeedDraft(**t.data["draft"]), t)
