@@ -340,7 +340,9 @@ class Answerer:
         same first aid — the rules cannot list every remedy people think of."""
         # ("要不要拿刀划开把毒挤出来 老辈子都是这么搞的": the clause that asks is short; what
         # the old folk did is said around it)
-        asking = next((c for c in _CLAUSES.split(question) if asks(c)), question)
+        # (the clause that opens the message: "人都转移出来了 …这种房子还安全不" opens with news)
+        opening = _CLAUSES.split(question.strip())[0]
+        asking = opening if asks(opening) else question
         return (min(len(question), len(asking)) <= _BARE_EMERGENCY_FOLLOW_UP
                 and bool(asks(question))
                 and not _products(question) and not _LATER.search(question)
@@ -508,7 +510,11 @@ class Answerer:
         # "给她吃颗阿司匹林不", "要不要把他倒起来控水": a pronoun points back as "那…" does
         # ("娃娃好大就可以打了" after the flu vaccine: longer, but naming nothing the
         # articles speak of — who it is for is no subject)
-        bare = not own and (len(question) <= _BARE_FOLLOW_UP or not self._telling_words(question))
+        # (unless it is answered confidently on its own: "昨天剩的菜热一下还吃得不")
+        # (and only after an article was read: after the fire line there is none to stay with)
+        bare = not own and (len(question) <= _BARE_FOLLOW_UP or (
+            previous_article is not None and not self._telling_words(question)
+            and confidence < _SURE_ALONE))
         if bare and alone is not None and confidence >= self.searcher.cal.abstain_below and any(
                 len(t) >= 3 and t in alone.title and t not in previous
                 for t in self.searcher.index.tokenizer.tokenize(expand_query(question))):
@@ -880,8 +886,11 @@ class Answerer:
                 scores = scores + np.array([CONDITION_MET_WEIGHT * conditions.meets(t, measured)
                                             for t in texts])
             if focus is not None:
-                scores = (scores + sentence_scores(index, focus.tokens, focus.vector, asked,
-                                                   texts, vectors, hit.title)) / 2
+                # (what is asked now weighs more than the words of the question before it:
+                # "那要打啥子药嘛" after "枝条上流红水水 是不是溃疡病" wants the 铜制剂, not the
+                # 流出菌脓 the earlier words match)
+                scores = (1 - _FOCUS_WEIGHT) * scores + _FOCUS_WEIGHT * sentence_scores(
+                    index, focus.tokens, focus.vector, asked, texts, vectors, hit.title)
                 bonus = (bonus + naming_bonus(index, focus.tokens, texts, hit.title, named)) / 2
             preventing = _prevention_flags(texts) if rank == 0 else []
             if lead_first and rank == 0 and not prevention and not fact_asked:
@@ -1031,6 +1040,8 @@ _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 _FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "which", "yesno",
           "why")
 _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
+_SURE_ALONE = 0.75  # a question's own search this sure is no bare follow-up
+_FOCUS_WEIGHT = 0.7  # a follow-up's own words, against the joined question's
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 # English words dropped into a Chinese question, in the words the articles use
 _GLOSSARY = {

@@ -91,9 +91,10 @@ _ASKS: dict[str, str] = {
               r"传染源|怎么传|咋个?传|传不传|传染(人)?不|会不会传染|(咋|怎么)(会)?(染上|感染)",
     # what to do once it has happened: "游客高反了咋个处理", "烫伤了咋个处理"
     "treat": r"(咋|怎么|咋个|如何)(个|样)?(处理|处置|治|医|缓解|急救)",
+    "colour": r"(啥子?|什么)颜色|颜色(是|有)?(啥|什么)",
     "which": r"啥子药|什么药|哪种|哪个|哪些|"
              # "有啥子生物农药可以用", "有什么好的品种"
-             r"(?:啥子?|什么)[^，,。？?\s]{0,4}(?:农药|药|肥料?|品种|菌剂)(?:可以|能|好)?(?:用|打|喷|施|选)?|啥子颜色|什么颜色|用啥|打啥|喷啥|撒啥|抹啥|吃啥|用什么|"
+             r"(?:啥子?|什么)[^，,。？?\s]{0,4}(?:农药|药|肥料?|品种|菌剂)(?:可以|能|好)?(?:用|打|喷|施|选)?|用啥|打啥|喷啥|撒啥|抹啥|吃啥|用什么|"
              r"(喂|吃|用|打|喷|撒|抹)点(啥|什么)|"
              r"喂啥|消毒用|which",
     "how": r"怎么|怎样|咋|如何|朗个|啷个|办法|措施|注意|(啥子?|什么)(讲究|要求|标准)|how|"
@@ -160,7 +161,9 @@ _MARKS: dict[str, str] = {
     "treat": r"立即|及时|尽快|马上|治疗|用药|吸氧|就医|送医|下撤|休息|处理|冲洗|冷敷|服用",
     "identify": r"呈|纹|斑|颜色|[黑白黄红褐灰绿]色|形状|症状|表现为|出现|明显|特征|识别|"
                 r"[有长]出?.{0,6}(点|斑|纹|毛|霉|疙瘩)",
-    "which": r"选用|选择|可用|用|喷施|施用|撒施|涂抹|药剂|制剂|颜色|色|补充|喂|灌服|口服|饮水|拌料",
+    "which": r"选用|选择|可用|用|喷施|施用|撒施|涂抹|药剂|制剂|补充|喂|灌服|口服|饮水|拌料",
+    # (a colour asked is answered by a colour: "乳白色的菌脓" is no answer to "打啥子药")
+    "colour": r"颜色|[黑白黄红褐灰绿紫蓝青]色",
     # first aid, asked in an emergency: helping the person now, before the ambulance comes
     "aid": r"施救|急救|抢救|救治|120|心肺复苏|胸外按压|人工呼吸|(被|遭).{0,6}(击|咬|蜇|烫|电)|"
            r"(发现|看到|遇到|一旦).{0,8}(有人|患者|病人|伤者|孩子|老人|中毒|昏迷|倒)|"
@@ -175,6 +178,7 @@ _MARKS: dict[str, str] = {
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
 SPECIFIC = ("call", "rule", "bring", "wear", "aid", "amount", "time", "duration", "frequency",
+            "colour",
             "yesno", "doctor", "which", "identify", "what", "test", "source", "treat", "cost")
 
 
