@@ -142,7 +142,8 @@ class Answerer:
         # after an emergency: "那以后秸秆不烧咋处理嘛" is a new question; "120打了 在等车 还要
         # 做啥子" after a poisoning is more of the same first aid, not prevention
         prior = assess(previous) if previous else None
-        if prior is not None and not prior.kind and "。" in previous and (
+        if prior is not None and not prior.kind and "。" in previous and _SUPPOSED.search(
+                previous.split("。", 1)[1]) and (
                 first := assess(previous.split("。")[0])).kind == "emergency":
             # ("…卡到喉咙了。…那要是一岁以下的小娃娃呢": a question asked in the conditional
             # along the way does not end the emergency the conversation opened with)
@@ -246,8 +247,12 @@ class Answerer:
         own_words = _SAID_BY.sub(" ", question)
         whom = (own_words if previous is None or subjects.classes(own_words)
                 else f"{previous}。{own_words}")
+        # (a follow-up that moved on to another article is read by its own words: "打完药好久
+        # 才能摘来卖" after pepper blight is the safe interval, which never names 疫病)
+        read = question if (previous_article and topic != question and hits
+                            and hits[0].id != previous_article) else q.text
         kept = (hits if (verdict.topic or later) in FIRST_AID_TITLES
-                else self._on_subject(whom, hits, q.text if not verdict.kind else ""))
+                else self._on_subject(whom, hits, read if not verdict.kind else ""))
         if denied := _DENIED.findall(question):
             # "农技员说是根肿病 不是线虫": the nematode article is what the asker ruled out
             kept = [h for h in kept if not any(w in h.title for w in denied)]
@@ -1041,6 +1046,7 @@ _FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "w
           "why")
 _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
 _SURE_ALONE = 0.75  # a question's own search this sure is no bare follow-up
+_SUPPOSED = re.compile(r"要是|如果|万一|假如|假设")  # a case supposed, not what happened
 _FOCUS_WEIGHT = 0.7  # a follow-up's own words, against the joined question's
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 # English words dropped into a Chinese question, in the words the articles use

@@ -200,7 +200,8 @@ def asks(question: str) -> list[str]:
 
 
 # ("还要按好久 120说…": 好久 ending the clause after its verb; "要好久打" asks when)
-_HOW_LONG = re.compile(r"[\u4e00-\u9fff](好久|多久)(?=[哦嘛啊呀哈呢]*([，,。？?！!\s]|$))")
+_HOW_LONG = re.compile(r"[\u4e00-\u9fff](好久|多久)(?=(的[\u4e00-\u9fff]{1,2})?[哦嘛啊呀哈呢]*"
+                       r"([，,。？?！!\s]|$))")  # ("那要吃好久的药": how long, too)
 
 
 def answers(sentence: str, kind: str) -> bool:

@@ -145,6 +145,9 @@ _TERMS_ASKED = (
     (re.compile(r"^\s*(打|喷)(了|完|过)" + _WAIT + r"(摘|采|卖|收|吃|上市)"), "安全间隔期"),
     (re.compile(r"(打|用|喂|注射)了?(抗生素|兽药|针|消炎药)" + _WAIT + r"(卖|杀|宰|出栏|吃)"),
      "休药期"),
+    # "那要吃好久的药", "吃药要吃好多天": how long a course of treatment lasts
+    (re.compile(r"(吃|服|打)(好久|多久|几天|好多天|多少天|多长时间)的?(药|针)|"
+                r"(药|针)要?(吃|打|服)(好久|多久|几天|好多天|多少天|多长时间)"), "疗程"),
     # "那青菜呢" after leftovers: the leafy greens the articles name (青菜头 is a tuber)
     (re.compile(r"青菜(?!头)"), "绿叶蔬菜"),
     # "高压到好多就要喊救护车": 高压/低压 are how people say the two blood-pressure numbers
