@@ -1019,7 +1019,7 @@ def test_batch_seven_answers(demo: Harness) -> None:
     the signs that call for a doctor stay whole; hours count as a time."""
     demo.chat("c1", "我老汉突然倒了 喊不应 也不出气了")
     said = text(demo.chat("c1", "还要按好久"))
-    assert said.startswith("⚠️") and body(said).startswith("一直坚持到")
+    assert said.startswith("⚠️") and said.splitlines()[1].startswith("一直坚持到")
     said = text(demo.chat("c2", "屋头放的洋芋发芽了 还吃得不"))
     assert cited(said)[0].startswith("隔夜菜") and "发芽较多" in body(said)
     said = text(demo.chat("c3", "高压到好多就要喊救护车"))
@@ -1053,4 +1053,4 @@ def test_batch_seven_follow_ups_and_small_talk(demo: Harness) -> None:
     for line in ("好嘞 巴适得板", "行 谢了老铁", "你是不是机器人哦 回得这么快",
                  "你好 你是AI还是人工"):
         said = text(demo.chat("d5", line))
-        assert "出处" not in said and "转给当地专家" not in said, line
+        assert "出处：" not in said and "转给当地专家" not in said, line
