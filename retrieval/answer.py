@@ -322,7 +322,9 @@ class Answerer:
         if "where" in asked and not _WHERE_SOLD.search(answer.answer):
             # "种子哪里买": the article says what to buy, not where — said first, truly
             prefix += WHERE_NOT_SAID
-        if not verdict.kind and (unread := self._unread_terms(question)):
+        if not verdict.kind and (unread := [t for t in self._unread_terms(question)
+                                            if _UNREAD_LEAD.fullmatch(
+                                                question[:question.find(t)].strip())]):
             if any(a in SPECIFIC for a in asked):
                 # "生物炭每亩施好多": a dose of something no vetted article speaks of is not
                 # the lime's dose — nothing vetted answers it
@@ -1147,7 +1149,9 @@ _THIS_THING = re.compile(r"这种|那种|这个|那个|这样|那样|这类|后�
 _ORIGIN = re.compile(r"从[\u4e00-\u9fff]{2,8}?(?=上来|过来|下来|回来|出发|来|到|去)")
 _LATER = re.compile(r"以后|平时|下次|今后|预防|防护|防止|避免")
 # prevention asked of a first-aid article ("冬天烤火咋个防煤气中毒"): its prevention leads
-_PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷个)\s*(?:才能?)?\s*防(?!治)")
+_PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷个)\s*(?:才能?)?\s*防(?!治)|"
+                            # "以后冬天烤火咋个才安全"
+                            r"(?:咋个?|怎么|如何|怎样)\s*才(?:能)?\s*(?:安全|不会?出事|不会?中毒)")
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
 # ("另外一个师傅想下去拉他": another person, the same emergency)
@@ -1194,6 +1198,10 @@ _LATIN = re.compile(r"[A-Za-z]")
 ENGLISH_NOTE = "（用中文提问，回答会更准确。）"
 WHERE_NOT_SAID = ("审核过的科普文章里没有写在哪里买；一般可以问当地农技站、畜牧站，"
                   "或到正规的农资店、种苗站买，认准有资质的。文章里相关的内容：\n")
+# what may come before a term to make it the subject asked about ("想用生物炭改良…"; "我那个鱼塘
+# 养的草鱼…是不是缺氧" asks about the gasping, "…党支部书记" is who asks)
+_UNREAD_LEAD = re.compile(r"(请问|问一?下)?[，,\s]*(我们?|咱们)?(想|打算|准备|听说)?"
+                          r"(用|试试|搞|做|施)?")
 UNREAD_NOTE = "目前还没有经过专家审核的内容讲到{}。下面是相近的审核内容，仅供参考：\n"
 _WHERE_SOLD = re.compile(r"买|购|销售|经销|供应|农资店|种苗站|种子站|药店|药房")
 # a second article joins at this share of the first one's score (and only on the same subject)
