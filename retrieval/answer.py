@@ -250,7 +250,7 @@ class Answerer:
         # (a follow-up that moved on to another article is read by its own words: "打完药好久
         # 才能摘来卖" after pepper blight is the safe interval, which never names 疫病)
         read = question if (previous_article and topic != question and hits
-                            and hits[0].id != previous_article) else q.text
+                            and all(h.id != previous_article for h in hits)) else q.text
         kept = (hits if (verdict.topic or later) in FIRST_AID_TITLES
                 else self._on_subject(whom, hits, read if not verdict.kind else ""))
         if denied := _DENIED.findall(question):

@@ -62,7 +62,8 @@ _ASKS: dict[str, str] = {
              # "可不可信", "信不信得", "灵不灵": a verb asked as A不A
              r"可不可信|信不信得|灵不灵|值不值|贵不贵|严不严重|危不危险|正不正常|"
              # ("靠不靠得住", "吃不吃得"): any verb asked as A不A
-             r"(?P<verb>[\u4e00-\u9fff])不(?P=verb)|"
+             # ("问了半天还要问急不急": the form's own question said back, not asked)
+             r"(?P<verb>(?!急)[\u4e00-\u9fff])不(?P=verb)|"
              # "水果可以吃不嘛": 不 with a particle closing the question
              r"(?<=[\u4e00-\u9fff]{2})(?<![不先也就还了])不[嘛哦哈呀啊噻]+[？?\s]*$|"
              # "是真的吗 有好凶", "技术成熟没得 我们公司想用": asked mid-message
