@@ -28,7 +28,7 @@ _WORDS: dict[str, str] = {
     # words only people have (a pig gets vaccines and fevers too)
     "person": "人|娃|孩子|儿童|宝宝|婴|老人|老年|我妈|我爸|老汉|婆婆|爷爷|奶奶|外婆|外公|妈妈|"
               "爸爸|老公|老婆|孕|患者|病人|医生|医院|血压|血糖|糖尿病|高血压|体检|上学|学校|"
-              "保健品|降压药|三高|健康讲座|"
+              "保健品|降压药|三高|健康讲座|熬夜|失眠|"
               f"蜇伤|咬伤|狂犬|洗手|人畜共患|{_ILLS}",
 }
 _RES = {name: re.compile(words) for name, words in _WORDS.items()}
