@@ -462,6 +462,7 @@ def _mentions(text: str) -> list[tuple[int, Region]]:
     idx = _index()
     places = _places(_scan(text, idx))
     city_at_end = {p.end: {r.code for r in p.entry.regions if r.level == CITY} for p in places}
+    named_cities = set().union(*city_at_end.values())
 
     found: list[tuple[int, tuple[Region, ...]]] = []
     for p in places:
@@ -473,7 +474,6 @@ def _mentions(text: str) -> list[tuple[int, Region]]:
                 before -= 1
             cities_before = city_at_end.get(before, set())
             # (or its own city named anywhere in the text: "宜宾一个高校…去长宁的社区")
-            named_cities = set().union(*city_at_end.values())
             lifted = text[p.start:p.end] not in _DIRECTIONS
             regions = tuple(r for r in regions if r.parent_code in cities_before
                             or (lifted and r.parent_code in named_cities))

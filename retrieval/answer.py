@@ -350,7 +350,7 @@ class Answerer:
         # (the clause that opens the message: "人都转移出来了 …这种房子还安全不" opens with news)
         opening = _CLAUSES.split(question.strip())[0]
         asking = opening if asks(opening) else question
-        return (min(len(question), len(asking)) <= _BARE_EMERGENCY_FOLLOW_UP
+        return (len(asking) <= _BARE_EMERGENCY_FOLLOW_UP
                 and bool(asks(question))
                 and not _products(question) and not _LATER.search(question)
                 and (not names_a_topic(question) or topic_of(question) in ("", topic))
@@ -437,10 +437,8 @@ class Answerer:
         if not named or not any(p in text for p in named):
             return set()
         # (the question's own words: "晚熟", added for 耙耙柑, is no state asked about)
-        words = {t for t in index.tokenizer.tokenize(normalise(question))
-                 if len(t) >= 2 and t not in _GENERIC and t not in _PLANT_PARTS and not asks(t)
-                 and not any(t in p or p in t for p in named)
-                 and index.token_weight("articles", t) >= _TELLING_WEIGHT}
+        words = {t for t in self._telling_words(question)
+                 if t not in _PLANT_PARTS and not any(t in p or p in t for p in named)}
         # (only an article that says none of them: one naming 保果 answers "喷点啥子保果")
         return words if words and not any(t in text for t in words) else set()
 

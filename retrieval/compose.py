@@ -276,7 +276,7 @@ def shorten_list(unit: Unit, allowance: int, scores_by_text: dict[str, float]) -
         used += len(part)
     items = [p for p in kept if item_number(p)]
     best = max((p for p in unit.parts if item_number(p)), key=lambda p: scores_by_text.get(p, 0))
-    lone = _MARKER.sub("", best.split("：")[-1] if "：" in best[:42] else best)
+    lone = _unnumbered(best)
     if len(items) >= 2 and (best in kept or scores_by_text.get(best, 0) < max(
             scores_by_text.get(p, 0) for p in items) + _BEST_ITEM_MARGIN):
         return _clean_end("".join(kept))
@@ -298,8 +298,12 @@ def standout_item(unit: Unit, scores_by_text: dict[str, float]) -> str:
     ranked = sorted(items, key=lambda p: -scores_by_text.get(p, 0))
     if scores_by_text.get(ranked[0], 0) < scores_by_text.get(ranked[1], 0) + _STANDOUT_MARGIN:
         return ""
-    best = ranked[0]
-    return _clean_end(_MARKER.sub("", best.split("：")[-1] if "：" in best[:42] else best))
+    return _clean_end(_unnumbered(ranked[0]))
+
+
+def _unnumbered(item: str) -> str:
+    """A list item given alone: without its number and the list's lead-in."""
+    return _MARKER.sub("", item.split("：")[-1] if "：" in item[:42] else item)
 
 
 def rivals(ranked: list[Unit], asks: list[str],

@@ -411,9 +411,11 @@ def in_advance(text: str) -> bool:
 # ("说是诺如病毒", "是不是诺如病毒": a school's outbreak, no poisoning; never 感冒, which is what
 # carbon monoxide is mistaken for: "是不是一起感冒了" stays the fumes)
 _ILLNESS_NAMED = re.compile("诺如|手足口|流感|轮状病毒|水痘|腮腺炎")
-_DANGER_SIGNS = re.compile("昏迷|抽搐|抽筋|呼吸困难|喘不过气|胸痛|大出血|叫不醒|喊不醒|"
-                           "喊不应|叫不应|不省人事|没得?反应|没有?呼吸|不出气|脸.{0,2}(紫|乌)|嘴唇.{0,2}(紫|乌)|"
-                           "喝不进|尿少|没得?尿|便血|血便|高烧不退|一直吐|吐个不停|不停地?吐|"
+# the signs that make a named illness an emergency: the grave ones any emergency has, and an
+# ill child's ("一直吐 手脚发抖 老是想睡")
+_DANGER_SIGNS = re.compile(_GRAVE.pattern + "|喊不醒|喊不应|叫不应|没有?呼吸|不出气|胸痛|大出血|"
+                           "没得?反应|脸.{0,2}(紫|乌)|"
+                           "嘴唇.{0,2}(紫|乌)|喝不进|尿少|没得?尿|便血|血便|高烧不退|一直吐|吐个不停|不停地?吐|"
                            "频繁呕吐|发抖|抖得|嗜睡|想睡|睡不醒|精神差|没得?精神|烦躁|易惊")
 _ALL_CLEAR = re.compile("问错了|点错了|发错了|按错了|乱点|乱按|(没得|没|莫得)事了")
 

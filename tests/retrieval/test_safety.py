@@ -127,3 +127,16 @@ def test_fresh_phrasings_that_are_no_emergency(said: str) -> None:
 def test_fresh_phrasings_that_still_are() -> None:
     assert assess("我老汉吃了鱼胆 现在吐得凶").kind == "emergency"
     assert assess("娃儿喝了敌敌畏 能不能喝牛奶").kind == "emergency"
+
+
+@pytest.mark.parametrize(("text", "urgent"), [
+    ("学校好几个娃娃又吐又拉 说是诺如病毒 一般好久发病", False),
+    ("先问下 女儿学校好几个娃儿又吐又拉 是不是诺如病毒 在家咋个弄", False),
+    ("娃儿得了手足口 现在一直吐 手脚发抖 老是想睡", True),
+    ("娃娃得了手足口 喊不醒了", True),
+    # a cold is what carbon monoxide is taken for: never an illness named
+    ("屋头烧了一盆炭烤火 门窗都关起的 全家人都脑壳痛想吐 是不是一起感冒了", True),
+])
+def test_an_illness_named_is_an_emergency_only_with_its_danger_signs(text: str,
+                                                                     urgent: bool) -> None:
+    assert (assess(text).kind == "emergency") is urgent
