@@ -25,6 +25,8 @@ NOTHING_TO_CANCEL = "好的。有问题或需求随时直接发给我。"
 OFFERS_BY_TEXT = "回复“接单 1”接下第 1 个，“婉拒 2”婉拒第 2 个，“详情 1”或“1”看详情。"
 NOT_PUBLISHED = "好的，还没有发布。要改哪里直接告诉我（比如“预算改成三万”），或者点“取消”。"
 FORWARD = "请当地专家解答"
+# the same answer asked for again inside a form: not repeated, the form goes on
+SAME_ANSWER = "办法就是上面那条回答里说的。"
 FORWARD_START = "好的，我把您的问题整理成一条咨询，推荐给当地专家。"
 EXPERT_AFTER_ANSWER = "好的，我帮您请当地专家来看看刚才说的问题（不需要的话回复“算了”）。"
 # a farmer's or firm's problem that no vetted article answers: an expert is offered at once

@@ -23,6 +23,7 @@ from matching.need import (
     only_names_a_product,
     problem_size,
 )
+from retrieval.intent import asks
 from retrieval.tokenize import Tokenizer, normalise
 
 _MAX_CHARS = 4000  # a need longer than this is pasted documents; the start says what matters
@@ -141,13 +142,17 @@ _WHAT_WE_DO = re.compile(r"(?:(?:做|种|养|生产|加工)[^，,。]{1,8}的|�
 _ONE_OF_US = re.compile(r"^[^，,。]{0,8}(?:一家|一个|这家)[^，,。]{0,8}"
                         r"(?:小厂|厂子?|工厂|企业|公司|合作社|农场|小?作坊|基地|厂家|养殖场|门店|店)$|"
                         # "长宁 做竹笋罐头的 胀罐率高": what they do, not what is wrong
-                        r"^(?:做|种|养|开|搞|卖|加工|生产)[^，,。]{1,10}的$")
+                        r"^(?:我们?|我家|我屋头)?(?:是)?(?:做|种|养|开|搞|卖|加工|生产)[^，,。]{1,10}的$")
 _GUESS_ASKED = re.compile(r"是不是|会不会|[吗？?]|[咋啥]|怎么|什么")
 # "想问下猕猴桃啥时候摘最好": information asked by the way, answered there, not the need
 _ASKS_INFO = re.compile(r"^(?:另外|还有|顺便)?(?:我)?(?:想问下|想问一下|想问问|请问|问一下|问下|"
                         r"想了解一下|想了解)")
 _REQUEST = re.compile(r"寻求|希望|想找|想请|需要|求助|请.{0,4}专家|找.{0,4}专家")
 _SIDE = re.compile(r"预算|费用|经费|面议|电话|微信|联系|急|尽快|这周|马上|［")
+
+
+# the asks of one fact (how long, how much, when): a question of this kind says no problem
+_FACT_ASKS = frozenset({"amount", "time", "duration", "frequency", "until", "colour"})
 
 
 def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
@@ -172,6 +177,8 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
             s -= 0.5 if _REQUEST.search(c) else 0.0
             s -= 1.5 if _GUESS_ASKED.search(c) else 0.0  # ("是不是猪瘟哦": a guess)
             s -= 1.5 if _ASKS_INFO.match(c) else 0.0
+            # ("那常压灭菌要蒸好久", answered along the way: a fact asked, no problem said)
+            s -= 1.0 if (said := asks(c)) and all(a in _FACT_ASKS for a in said) else 0.0
             s -= 1.5 if only_names_a_product(c, hints or []) else 0.0  # "种了二十亩猕猴桃"
             s -= 2.0 if problem_size(c) < 3 else 0.0  # "厂子还是在叙州区": where, no problem
             return (-s, i)

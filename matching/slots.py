@@ -50,7 +50,8 @@ _CONSULT = re.compile(r"(?:帮我|给我)?(?:找|请|问|约)个?(?:专家|老�
                       r"(?:咨询|资询|请教)(?:一?下|哈)?(?:专家|老师|技术员|兽医|农技员)?")
 # no one to come: "不是要人上门哈", "不需要专家来现场"
 NO_VISIT = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|不要)(?:专家|人|老师|技术员)?"
-                      r"(?:上门|来|跑一趟|过来|到[^，,。]{1,6}来)(?:现场)?")
+                      r"(?:专门|特意|特地)?"
+                      r"(?:上门|来|跑一趟|跑过来|跑来|过来|到[^，,。]{1,6}来)(?:现场)?")
 _REMOTE_ONLY = re.compile(NO_VISIT.pattern + r"|"
                           r"(?:电话|微信|视频|线上|网上)(?:上|里)?头?(?:说|讲|聊|指导|问)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
@@ -99,7 +100,7 @@ def advice_only(text: str) -> bool:
 _AT_A_DISTANCE = re.compile(r"视频(?!号|直播|带货)|远程|"
                             r"(?:网上|线上)(?!卖|开|销|买|直播|带货|下单)|电话里头?|微信上|"
                             r"(?:不用|不需要|不必)跑(?:现场|来|一趟)")
-_LOOK_OR_ADVISE = re.compile(r"(?:帮我|帮忙)?(?:看看|看一下|看下|看一哈|指导一?下|指导|"
+_LOOK_OR_ADVISE = re.compile(r"(?:帮我们?|帮忙)?(?:看看|看一下|看下|看一哈|指导一?下|指导|"
                              r"说一?下|讲一?下)")
 
 
@@ -131,7 +132,7 @@ _NOT_URGENT = re.compile(r"(?<!急)不急|不着急|不赶|不用急|慢慢来|�
                          r"急啥子|莫慌|等得起|不赶时间|不紧急|"
                          # "不是啥子急事", "没得啥急事"
                          r"(?:不是|不算|没得|没有|莫得)(?:啥子?|什么|多|好)?(?:急事|着急的事|急的)|"
-                         r"不(是|太|算|咋|怎么|那么)(说|讲)?(很|太|特别|那么|好)?急|"
+                         r"不(是|太|算|咋|怎么|那么|用|需要|必)(说|讲)?(很|太|特别|那么|好)?急|"
                          # "不咋个急", "不用那么急", "不是那么紧急", "等得", "不紧不慢"
                          r"不咋个急|不用(那么|太|好)急|不(是|算)?(那么|很|太|特别)紧急|"
                          r"^等得[嘛哈哦了的]*$|不紧不慢|(随时|啥时候|什么时候)都(行|可以|要得)|"
@@ -334,12 +335,13 @@ _NEGOTIABLE = re.compile(r"面议|面谈|(?:自己|他|专家)?开价|好商量|
                          r"(?:钱|费用|价钱|价格)的?事情?.{0,4}(?:见面|到时候|以后|后头)再?(?:说|谈|讲)|"
                          # "村上出钱 公家出": someone else pays, the amount is theirs
                          r"(?:村上|村里|公家|政府|项目|镇上|县上)(?:出钱|出|的钱|给钱)|"
-                         r"不差钱|待定|(?:没有|没得|莫得|没)(?:啥子?)?预算|免费|公益|按行情|看行情|(没|莫)得?(啥子?|好多|多少)?钱|没有钱|钱不多|"
+                         r"不差钱|待定|(?:没有|没得|莫得|没)(?:啥子?|这笔|这项|专门的?)?预算|看效果(?:了|以后)?再(?:说|定|谈)|免费|公益|按行情|看行情|(没|莫)得?(啥子?|好多|多少)?钱|没有钱|钱不多|"
                          r"钱(也)?(莫得|没得|没有)|"
                          # "看效果给钱", "钱好说", "还没想好": an amount left open
                          r"看效果.{0,3}给|效果好.{0,3}(再|就)?给|钱好说|好说好说|不要钱最好")
 # no money at all, however said ("莫得钱", "不出钱", "拿不出"): the card says it one way
 NO_MONEY = re.compile(r"(?:没|莫)得?(?:啥子?|好多|多少)?钱|没有钱|不出钱|拿不出|凑不出|出不起|"
+                      r"(?:没|莫)得?(?:这笔|这项)(?:预算|经费)|"
                       r"给不起|一分钱都")
 # ("打了除草剂都没得用" is no money said)
 _CANNOT_EVEN = re.compile(r"都(?:拿不出|出不起|给不起|凑不出|"
@@ -456,7 +458,8 @@ def parse_budget(text: str) -> Budget | None:
         # word for the budget itself ("预算3000").
         plain = (a_tok.isdigit() and int(a_tok) >= 100
                  and _BUDGET_WORD.search(text[max(0, m.start() - 10):m.start()]))
-        counted = MEASURE.match(text, m.end())  # "三千多棵", "五万左右只鸡": not money
+        # "三千多棵", "五万左右只鸡": not money ("费用出三千 人在会东县": a space ends it)
+        counted = MEASURE.match(text, m.end()) and not m.group(0)[-1:].isspace()
         if _PAST_SPEND.search(text[max(0, m.start() - 24):m.start()]):
             continue  # ("以前请过县上的技术员 给了两百块钱烟钱 这回你们看着给嘛": then, not now)
         hedged = big and m.group("approx") and not counted

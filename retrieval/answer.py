@@ -101,6 +101,10 @@ class Answerer:
         question = _RELAYED.sub("", question).strip() or question
         # "发之前我问哈 采了果清园要打啥子药嘛": the preamble asks nothing
         question = _PREAMBLE.sub("", question).strip() or question
+        if asks(held := _HOLDING.sub(" ", question).strip()):
+            # "自己有两百亩茶园 茶园土壤pH好多比较合适": how much they hold is no word of the
+            # question ("每亩20到25张" is no answer for sharing 亩)
+            question = held
         placed = question  # where the asker is may be said only in who they are
         if (m := _WHO_I_AM.match(question)) and len(question) - m.end() >= 6 \
                 and _A_PERSON.search(m.group().rstrip("，,。！! \t")) \
@@ -859,6 +863,7 @@ class Answerer:
         parts: list[str] = []
         citations: list[Citation] = []
         measured = conditions.stated(q.text)  # "测了土 pH5.2": the asker's own value
+        places = _places_named((focus or q).text)
         # the words of the clause that asks ("炭火盆" in "我们用炭火盆取暖，…有哪些表现" is
         # where, not what is asked about)
         named = (frozenset() if lead_first and not fact_asked
@@ -887,6 +892,10 @@ class Answerer:
             texts = [conditions.for_case(t, q.text, index.tokenizer.tokenize) for t in texts]
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
             bonus = naming_bonus(index, q.tokens, texts, hit.title, named)
+            if places:
+                # "在康定烧开水 水开了是好多度": the sentence naming the place asked about
+                bonus = bonus + np.array([_PLACE_BONUS * any(p in t for p in places)
+                                          for t in texts])
             if measured:  # and the dose for 5.0–5.5 is this one's: it leads
                 scores = scores + np.array([CONDITION_MET_WEIGHT * conditions.meets(t, measured)
                                             for t in texts])
@@ -1073,6 +1082,18 @@ def _glossed(question: str) -> str:
     return _gloss(question)
 
 
+# what a sentence naming the place the question names gains (the boiling point at 康定)
+_PLACE_BONUS = 0.15
+
+
+def _places_named(text: str) -> frozenset[str]:
+    """The names of the place a question names ("康定", "康定市"), or none."""
+    region = gazetteer.find_region(text)
+    if region is None or region.level == "province":
+        return frozenset()
+    return frozenset(n for n in (region.short_name, region.name) if len(n) >= 2)
+
+
 def _leading(hit: Hit | None, hits: list[Hit]) -> list[Hit]:
     """The hits with `hit` moved to the front (unchanged when it is None)."""
     return hits if hit is None else [hit, *[h for h in hits if h is not hit]]
@@ -1104,6 +1125,10 @@ _WHO_I_AM = re.compile(r"^(?:我|我们)(?:是|在)[^，,。！!？?\s]{2,16}[�
 # ("我们是做PET瓶坯注塑的": that is the subject)
 _A_PERSON = re.compile(r"(医|医生|老师|教师|教授|干部|书记|主任|村长|学生|护士|技术员|农技员|"
                        r"研究员|家长|志愿者|研究的?|工作的?|上班的?)(?:\s*先问个事|\s*先问一?下)?$")
+# what the asker holds, said in passing: "自己有两百亩茶园", "养了三十几头猪"
+_HOLDING = re.compile(r"(?:有|种了?|养了?|包了?|承包了?|流转了?)"
+                      r"(?:[一二两三四五六七八九十百千万几\d]+多?|好几|几十|几百)"
+                      r"(?:亩|头|只|棵|株|箱|群)(?=[\u4e00-\u9fff])")
 # "发之前我问哈 …", "先问一句，…": who asks, and when, before the question itself
 _PREAMBLE = re.compile(r"^(?:那|(?:发|填|打|用)?之前|等会儿?)?(?:我|我们)?(?:先|再|顺便)?"
                        r"(?:问|请教)(?:一?下|哈|一句|个事)[，,。:：\s]+(?=[^？?]{6,})")
@@ -1344,13 +1369,13 @@ _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|�
 # a disease by name ("带状疱疹", "腐烂病", "猪瘟"): its last two characters, unless the first of
 # them says nothing of which disease ("生病", "啥病", "这病", "发病")
 # ("褐色病斑", "病虫害", "病死猪": 病 begins another word there)
-_DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟|痘)"
+_DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟|痘|障|疮)"
                       r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树区房床号假友历])"
                       r"(?!好了|好些|好点)))")  # ("师傅病好了": recovered, no disease named)
 # endings many diseases share: the whole name must be said ("大黄根腐病" is no 干腐病)
 _SHARED_ENDINGS = frozenset("腐病 枯病 霉病 萎病".split())  # noqa: SIM905
 _NO_DISEASE = frozenset("生毛发治看得疾啥么子有防染犯个种的这那怪大小新老传了是病遭非红白黑黄色"
-                        "些哪")  # ("要防哪些病" names none)
+                        "些哪故保屏路长")  # ("要防哪些病" names none; 故障, 保障 are no illness)
 
 
 def names_the_disease(question: str, article: str) -> bool:

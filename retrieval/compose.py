@@ -350,8 +350,10 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     lead = ranked[0]
     # (an emergency's steps and a why's reasons are never one number)
     other = set() if lead_first or "why" in asks else rivals(ranked, asks, telling)
-    # one fact asked, no steps: the one list item that gives it, not the list around it
-    one_fact = not lead_first and "how" not in asks and any(a in intent.SPECIFIC for a in asks)
+    # one fact asked, no steps: the one list item that gives it, not the list around it (a
+    # bare report asks nothing: "猪不吃东西 发烧 耳朵发紫" is told the measure naming those signs)
+    one_fact = not lead_first and "how" not in asks and (
+        not asks or any(a in intent.SPECIFIC for a in asks))
     chosen: list[tuple[Unit, str]] = []
     used = 0
     for unit in ranked:

@@ -264,6 +264,8 @@ _NOT_NOW = re.compile("|".join((
     "预防|防止|防范|怎么防|咋个?防|防溺|防摔|prevent|"
     # "炉子边放盆水是不是就不得中毒了": what would keep it away, not it happening
     "(不得|不会|免得|以免|才不)(中毒|中暑|触电)",
+    # "吃头孢那几天喝得酒不": whether it is allowed, asked before (nothing taken yet)
+    "^[^了过]*(喝|吃|用)得[^，。,\\s]{0,3}不[嘛哦啊哇]?$",
     # knowledge: what it is, how to tell, which number to call
     "咋个分辨|怎么分辨|咋分辨|区分|为啥|为什么|知识|有哪些|是啥|是什么|啥子症状|早期症状|信号|"
     "解药|毒性|一般要|一般(怎么|咋)|间隔期|120还是119|119还是120|急救电话|急救方法|急救措施|处理方法|正常[吗不嘛]|"

@@ -3,6 +3,7 @@ button to forward it to a local expert. Follow-ups keep the previous question's 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, timedelta
 
@@ -63,6 +64,13 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
             t.data.pop("recent", None)
             menu(t, text=result.answer)
         return
+    said_before = t.data.get("last_answer") == _digest(result.answer)
+    t.data["last_answer"] = _digest(result.answer)
+    if inside_form and said_before and result.citations and not result.safety:
+        # "那咋个办嘛 找个专家来看下" after the answer: the same article's same sentences a
+        # second time would bury the form's question under a wall already read
+        t.say(texts.SAME_ANSWER)
+        return None
     t.data["last_question"] = (result.topic or text)[:2000]
     t.data["last_article"] = result.citations[0].article_id if result.citations else None
     # the next turn may follow up on it (read by the router), on an emergency above all
@@ -113,6 +121,11 @@ _OUTFIT = re.compile(r"^(你好|您好|老师好)?[，,\s]*(?:[^，,。！!？?\
                      r"(我|我们)(?:公司|厂)?(是|在)(?:[^，,。]{0,12}的|一家|一个|家)"
                      r"(?P<what>[^，,。！!？?\s的]{1,6}?)(?:加工厂|加工企业|厂|工厂|公司|企业|"
                      r"合作社|农场|养殖场|基地|厂家|作坊)[。！!]*$")
+
+
+def _digest(answer: str) -> str:
+    """A short mark of an answer's text, kept to notice the same answer given again."""
+    return hashlib.sha1(answer.encode()).hexdigest()[:12]
 
 
 def _reports_a_problem(text: str, t: Turn) -> bool:

@@ -501,8 +501,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         # "嗯 然后发布了以后好久有人接哦": told what happens, the card again (nothing published)
         t.say(texts.WHAT_NEXT)
         show(deps, NeedDraft(**t.data["draft"]), t)
-    elif (m := words.HOLD.match(text)) and words.FIELD_EDIT.search(text[m.end():]):
-        edit(deps, text[m.end():], t)  # "等哈，地区改成雨城区": the change, not a refusal
+    elif (m := words.HOLD.match(text)) and (words.FIELD_EDIT.search(text[m.end():]) or (
+            not words.ASKING.search(text[m.end():]) and _changes_a_field(t, text[m.end():]))):
+        # "等哈，地区改成雨城区", "等哈 也不是好急 这个月来就行": the change, not a refusal
+        edit(deps, text[m.end():], t)
     elif (m := words.HOLD.match(text)) and words.asks_inside_form(text[m.end():]):
         # "等哈 先问一句 柑橘冬天清园咋个弄": a pause, then a question — answered, card again
         ask.answer(deps, text[m.end():], t, inside_form=True)
@@ -588,6 +590,12 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
             draft.problem_asked = True
             draft.recompute_missing()
         t.data["retried"] = "description"
+    if draft.missing[:1] == ["budget"] and t.state == "need:slot:budget" \
+            and t.data.get("retried") == "budget":
+        # asked the budget twice, then answered something else ("看效果再说", then "同意"):
+        # 面议, never the budget question a third time
+        draft.budget, draft.budget_text = None, "面议"
+        draft.recompute_missing()
     if t.state == "need:confirm":
         draft.county_asked = True  # ("地区改成乐山" at the card: the city, no question)
         draft.recompute_missing()

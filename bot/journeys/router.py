@@ -61,6 +61,7 @@ COMMANDS = _merge("COMMANDS", {"start": _welcome, "help": _help, "帮助": _help
 
 
 # an answer taken in, then a remark: "晓得了 我喊他下午再去", "好嘛 我明天去买"
+_RIGHT_AWAY = re.compile(r"马上|立刻|立即|赶紧|赶快|现在就?")
 _ACK_THEN = re.compile(r"^(?:好的?|好嘛|嗯+|哦+|要得|晓得了|知道了|明白了|懂了)[了嘛哈]*"
                        r"[，,。!！\s]+"
                        r"(?P<rest>[^？?]{1,20})$")
@@ -253,8 +254,10 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         press(deps, "forward", t)  # "那帮我转给专家嘛" after a question: the forward button
     elif text in words.LABELS:  # a button label typed where that button is not on offer
         t.say(texts.STALE_BUTTON)
-    elif t.after_answer and (m := _ACK_THEN.match(text)) \
-            and _says_nothing(m.group("rest"), t, place=False):
+    elif t.after_answer and (m := _ACK_THEN.match(text)) and _says_nothing(
+            _RIGHT_AWAY.sub("", m.group("rest")) if t.after_emergency else m.group("rest"),
+            t, place=False):
+        # ("好 我们马上往下走" after the 120 line: what they do now, no need's urgency)
         # "晓得了 我喊他下午再去" after an answer: taken in, and what they will do; no new
         # question (the same article again would answer nothing)
         t.state = "start"
@@ -277,7 +280,10 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
     elif t.data.get("last_question") and words.answers_a_form(text) \
             and (t.after_answer or (t.soon_after_answer
                                     and words.says_a_field(text, place=False))) \
-            and assess(text).kind not in ("emergency", "fire"):  # ("…现在吐得厉害": 120)
+            and assess(text).kind not in ("emergency", "fire") \
+            and not (t.after_emergency and not words.NEED_REQUEST.search(text)):
+        # ("…现在吐得厉害": 120; "好 我们马上往下走" after altitude sickness's 120 line is
+        # what they do now, no urgency of a need)
         # (a turn later too: "急得很" after "我在三台 哦不对 是盐亭" is no new question)
         # "苍溪的", "急得很 都死了十几只了", "电话可以给专家" right after an answer: not a
         # follow-up question (the same article again) but help wanted — a need for the

@@ -47,7 +47,8 @@ HOLD = re.compile(rf"^({_HOLD_WORDS})[，,。！!\s]*")
 REFUSE_AND_FIX = re.compile(r"^((不得行|不行|不对|错了|写错了)[，,\s]*)+[，,。！!\s]*"
                              r"(?P<fix>[^呀啊嘛哈哦了的。！!，,\s].*)$")
 # leaving a form in people's words, from any step: "算了，不要了", "不搞了", "重新来"
-_LEAVE_WORDS = (r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|不整了|莫搞了|莫弄了|莫整了|不弄了|"
+_LEAVE_WORDS = (r"算了先?不发了?|"
+                r"算了|算球了|算逑了|算逑|算球|不要了|不搞了|不整了|莫搞了|莫弄了|莫整了|不弄了|"
                 r"不做了|不找了|莫请了|不请了|溜了|"
                 r"不发了|"
                 r"删了|删掉|删除|撤掉|撤了|撤回|"
@@ -102,7 +103,12 @@ JOIN_ASKED = re.compile(r"(怎么|咋个?|如何|怎样|在哪里?|哪里)(才�
 def introduces_an_expert(text: str) -> bool:
     """"我叫王老师 在雅安雨城区 研究茶树病虫害": who and what, asking nothing."""
     return bool(_EXPERT_INTRO.search(text)) and not asks(text) and not ASKING.search(text) \
-        and not NEED_REQUEST.search(text)
+        and not NEED_REQUEST.search(text) and not _SEEKS_A_PARTNER.search(text)
+
+
+# "有一项专利，想找企业做成果转化": the expert has a need of their own (a 成果转化)
+_SEEKS_A_PARTNER = re.compile(r"成果转化|(?:专利|成果|技术)(?:转让|转化|落地)|"
+                              r"找(?:个|家|几家)?(?:企业|厂家|公司|合作方|投资)")
 
 
 LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}
@@ -420,13 +426,15 @@ ASKING = re.compile(r"[？?吗]|请问|问一?下|问哈|是不是|(?<![没不�
 
 # a follow-up "那…呢" anywhere in the message
 WHAT_ABOUT = re.compile(r"(?:^|[，,。！!\s])那[^，,。？?！!\s]{1,12}[呢嘞喃]")
+_BARE_WHAT_ABOUT = re.compile(r"^(?!我)[^，,。？?！!\s急]{1,8}[呢嘞喃][？?]?$")
 
 
 def answers_a_form(text: str) -> bool:
     """A message that asks nothing and says only what a need form asks: a place, how urgent,
     money, the phone, an expert ("苍溪的", "急得很", "电话可以给专家")."""
     if asks(text) or ASKING.search(text) or _NOT_WANTED.search(text) \
-            or WHAT_ABOUT.search(text):  # ("那李子树流胶呢 我是巴中南江的" asks on)
+            or WHAT_ABOUT.search(text) or _BARE_WHAT_ABOUT.match(text.strip()):
+        # ("那李子树流胶呢 我是巴中南江的", "理塘呢" after Kangding's boiling point ask on)
         return False  # ("暂时不需要发布需求；不需要专家联系": no form wanted)
     return says_a_field(text)
 
@@ -558,6 +566,9 @@ def looks_like_need(text: str, role: str = "") -> bool:
             and not _WHAT_IT_IS.search(text)  # ("AQI是130，这个算啥子级别")
             and not _ASKING.search(text)  # ("想问下采茶的标准…": said to be a question)
             and problem_size(text) >= _FIRM_PROBLEM
+            # ("后厨防漏气还要装啥子设备", "泡发的木耳放一晚上呢": asked, in words no ask
+            # list holds)
+            and not _QUESTION_SHAPE.search(_UNSURE.sub("", text))
             and not assess(text).kind):  # "后厨有两个师傅晕倒在地上叫不醒": 120 first
         return True
     if (asks(text) or _ASKING.search(text) or _ASKS_ON.match(text.strip())) \
@@ -569,6 +580,11 @@ def looks_like_need(text: str, role: str = "") -> bool:
 
 
 _FIRM_PROBLEM = 6
+# a question's marks, wherever they stand ("袋子要先取下来不 怕碰伤了": V不 ends a clause)
+_QUESTION_SHAPE = re.compile(r"啥|什么|咋|怎么|怎样|如何|哪|吗|[呢嘛哇][？?]?$|呢[，,\s]|"
+                             r"(?<![不没])不(?=$|[，,。\s])|(.)不\1")
+# not knowing, said of the problem ("不晓得啥原因", "不知道咋回事"): no question of theirs
+_UNSURE = re.compile(r"(不晓得|不知道|不清楚|搞不清楚?|找不到|查不出)[^，,。！!？?\s]{0,8}")
 # "那无人机喷花粉液给猕猴桃授粉的试验呢": the whole message asks on about something else
 _ASKS_ON = re.compile(r"^那[^，,。？?！!]{1,30}[呢嘞喃][？?]?$")
 _ASIDE_ASKED = re.compile(r"[，,。！!；;\s]+(?:顺便|另外|对了|还有|再)(?:问|请教|咨询)"
