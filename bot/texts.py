@@ -106,6 +106,8 @@ REGISTER_STEPS = {
     "phone": ("请留一个联系电话（手机或带区号的座机）。只在您接单后告诉需求方，"
               "工作人员审核档案时也会用到："),
 }
+# a step of registration answered with a phone, digits only or a place where none is asked
+REGISTER_WORDS_RETRY = "这一步请用文字填{what}（电话和地区后面再问）："
 REGISTER_PHONE_RETRY = ("没认出电话号码。请输入手机号或带区号的座机，"
                         "例如 13800001111 或 0831-2345678。接单要有电话，不想留可以回复“取消”。")
 REGISTERED = "登记完成！档案待工作人员审核，审核前也可以接收匹配的需求。"

@@ -156,6 +156,12 @@ def naming_bonus(index: SearchIndex, question_tokens: list[str], texts: list[str
         # "撒多少" of 石灰 is the lime article's whole dose table, not its two lime sentences)
         if 0 < len(rows) <= (2 if len(t) >= 3 else 1):
             out[rows] = _NAMED_BONUS
+    # the aspect asked that the title names beside its subject ("咋个消毒" of "诺如病毒感染：
+    # 呕吐腹泻的预防与消毒"): the one sentence saying it is what the title promised of it
+    for t in (t for t in full if t in named and t in title and len(t) >= 2):
+        rows = [i for i, text in enumerate(texts) if t in text]
+        if len(rows) == 1:
+            out[rows] = np.maximum(out[rows], _NAMED_BONUS)
     return out
 
 
@@ -393,6 +399,8 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
             if before.first + len(before.parts) != here.first or not intent.answers(
                     before.text, primary):
                 break
+            if telling is not None and telling(lead_unit.text) - telling(before.text):
+                break  # ("轻修剪…3到5厘米" leads: "定型修剪…15到20厘米" is another's, not more)
             start -= 1
         chosen = chosen[start:] + chosen[:start]
         if lead_first and primary is None:

@@ -60,19 +60,29 @@ def link(deps: Deps, code: str, t: Turn) -> None:
 
 
 # ---- self-registration: one small function per step, each returns the field it read ---------
+def _words(text: str, place_ok: bool = True) -> bool:
+    """A text field said in words: no phone or e-mail (asked last, kept private), not only
+    digits and signs, and (where a place is no answer) not a bare place name."""
+    if find_contacts(text) or not re.search(r"[\u4e00-\u9fffA-Za-z]", text):
+        return False
+    return place_ok or gazetteer.resolve(text.strip()) is None
+
+
 def _name(text: str) -> dict[str, Any] | None:
-    return {"name": text[:100]}
+    return {"name": text[:100]} if _words(text) else None
 
 
 def _workplace(text: str) -> dict[str, Any] | None:
-    return {"organization": text[:200]}
+    return {"organization": text[:200]} if _words(text) else None
 
 
 def _discipline(text: str) -> dict[str, Any] | None:
-    return {"discipline": text[:100]}
+    return {"discipline": text[:100]} if _words(text, place_ok=False) else None
 
 
 def _directions(text: str) -> dict[str, Any] | None:
+    if not _words(text, place_ok=False):
+        return None
     return {"directions": [d.strip() for d in re.split(r"[，,、;；\n]", text) if d.strip()][:10]}
 
 
@@ -89,10 +99,12 @@ def _phone(text: str) -> dict[str, Any] | None:
 
 # step → (reads the answer, the step after it, what to say when it reads nothing)
 STEPS: dict[str, tuple[Callable[[str], dict[str, Any] | None], str, str]] = {
-    "name": (_name, "workplace", ""),
-    "workplace": (_workplace, "discipline", ""),
-    "discipline": (_discipline, "directions", ""),
-    "directions": (_directions, "region", ""),
+    "name": (_name, "workplace", texts.REGISTER_WORDS_RETRY.format(what="您的姓名或团队名称")),
+    "workplace": (_workplace, "discipline", texts.REGISTER_WORDS_RETRY.format(what="单位名称")),
+    "discipline": (_discipline, "directions",
+                   texts.REGISTER_WORDS_RETRY.format(what="专业领域，例如“果树栽培”")),
+    "directions": (_directions, "region",
+                   texts.REGISTER_WORDS_RETRY.format(what="研究方向或擅长的技术")),
     "region": (_region, "phone", texts.SLOT_RETRY["region"].split("；")[0] + "。"),
     "phone": (_phone, "", texts.REGISTER_PHONE_RETRY),
 }

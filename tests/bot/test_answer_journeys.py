@@ -1054,3 +1054,40 @@ def test_batch_seven_follow_ups_and_small_talk(demo: Harness) -> None:
                  "你好 你是AI还是人工"):
         said = text(demo.chat("d5", line))
         assert "出处：" not in said and "转给当地专家" not in said, line
+
+
+def test_batch_eight_answers(demo: Harness) -> None:
+    """The place asked about lifts its sentence (康定 91℃); a pH is an amount; farm size is no
+    word of the question; the pruning asked leads, not its neighbours; 小鸡儿 is a chick;
+    起夜 is the night-light; 白内障 and 冻疮 must be named; "喝得酒不" asks in advance; a bare
+    report of pig signs gets the measure naming them."""
+    said = text(demo.chat("e1", "在康定烧开水 水开了是好多度哦"))
+    assert body(said).startswith("到了海拔约2500米的康定")
+    said = text(demo.chat("e2", "我们在荣县有个茶厂 自己有两百亩茶园 茶园土壤pH好多比较合适"))
+    assert body(said).startswith("茶园土壤pH在4.5到5.5")
+    assert body(text(demo.chat("e3", "茶树轻修剪剪好多"))).startswith("轻修剪")
+    assert "7日龄" in body(text(demo.chat("e4", "小鸡儿买回来好多天打第一针")))
+    assert "小夜灯" in body(text(demo.chat("e5", "屋头老人八十多了 晚上起夜怕摔 有啥子办法没得")))
+    assert "没有经过专家审核" in text(demo.chat("e6", "我妈眼睛白内障 好久做手术合适"))
+    assert "没有经过专家审核" in text(demo.chat("e7", "娃娃手上长冻疮了 痒得很 咋个整"))
+    said = text(demo.chat("e8", "吃头孢那几天喝得酒不"))
+    assert not said.startswith("⚠️") and "不要饮酒" in body(said)
+    said = text(demo.chat("e9", "喂 我屋头的猪这几天不吃东西 发烧 耳朵发紫"))
+    assert "立即报告当地畜牧兽医部门" in body(said) and "一是" not in body(said)
+
+
+def test_batch_eight_follow_ups(demo: Harness) -> None:
+    """"啥子情况要马上送医院" after hand-foot-mouth stays with it (马上 tells nothing); after
+    altitude sickness's 120 line, "好 我们马上往下走" starts no form; the same answer asked
+    for again with a request is not repeated before the form; 诺如 disinfection is said."""
+    demo.chat("f1", "娃娃幼儿园好几个得了手足口 那个EV71疫苗几岁可以打")
+    said = text(demo.chat("f1", "啥子情况要马上送医院"))
+    assert cited(said)[0].startswith("手足口病") and "持续高热不退" in body(said)
+    demo.chat("f2", "我们在色达 同伴昨晚开始喘不上气 躺到都喘 刚才咳出来的是粉红色的泡泡")
+    said = text(demo.chat("f2", "好 我们马上往下走"))
+    assert "市、县" not in said and "专家" not in said
+    demo.chat("f3", "是不是猪瘟哦")
+    said = text(demo.chat("f3", "那咋个办嘛 找个专家来看下"))
+    assert "上面那条回答" in said and "出处" not in said and "市、县" in said
+    said = text(demo.chat("f4", "我们是幼儿园 娃娃吐了一地 怕是诺如 咋个消毒"))
+    assert "含氯消毒剂" in body(said)

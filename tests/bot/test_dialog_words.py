@@ -2079,3 +2079,57 @@ def test_batch_seven_form_words(bot: Harness) -> None:
     # (a direction stays a direction, its city named or not)
     region = gazetteer.find_region("南充的南部山区")
     assert region is not None and region.name == "南充市"
+
+
+def test_batch_eight_form_words(bot: Harness) -> None:
+    """Budget words (看效果再说, 没得这笔预算, "费用出三千 人在会东县"), 不用很急, a video
+    consultation (no budget asked), the budget asked twice then answered otherwise (面议, no
+    third ask), "等哈" before a change at the card, "算了先不发" leaving."""
+    from matching import slots
+    from store import accounts
+
+    assert slots.parse_budget("看效果再说").amount is None
+    assert slots.parse_budget("学校没得这笔预算") is not None
+    assert slots.NO_MONEY.search("学校没得这笔预算")
+    assert slots.parse_budget("费用出三千 人在会东县").amount == 3000
+    assert slots.parse_urgency("不用很急，下学期开学前完成即可") == "normal"
+    assert slots.advice_only("想找个专家打视频帮我们看一哈严不严重 不用专门跑过来")
+    accounts.account(bot.engine, "telegram", "k1", role="enterprise")
+    bot.chat("k1", "我们是大邑县的县医院 想请专家来培训护士")
+    bot.chat("k1", "不急")
+    assert "费用" in text(bot.chat("k1", "这个要看领导"))
+    card = text(bot.chat("k1", "同意"))
+    assert "预算：面议" in card and "费用" not in card.split("\n")[0]
+    accounts.account(bot.engine, "telegram", "k2", role="farmer")
+    bot.chat("k2", CARD_READY)
+    card = text(bot.chat("k2", "等哈 也不是好急 这个月来就行"))
+    assert "紧急程度：尽快" in card
+    assert "已取消" in text(bot.chat("k2", "算了先不发 等老板回来再说")) and needs(bot) == 0
+
+
+def test_batch_eight_turns_outside_the_form(bot: Harness) -> None:
+    """A firm's question in words no ask list holds is answered, not taken as a need; a
+    scientist's own 成果转化 is a need; who made the assistant is small talk; registration
+    takes no phone for a field."""
+    from bot.journeys import words
+    from retrieval import smalltalk
+    from store import accounts
+
+    for asked in ("泡发的木耳放一晚上呢", "后厨防漏气还要装啥子设备",
+                  "厂里用完的纽扣电池算啥子垃圾",
+                  "摘果子的时候袋子要先取下来不 怕碰伤了买家给差评"):
+        assert not words.looks_like_need(asked, "enterprise"), asked
+    assert words.looks_like_need("我们是做豆瓣酱的 今年发酵老是发黑 损失很大", "enterprise")
+    assert smalltalk.classify("你们这个助手是哪个单位搞的") == "capabilities"
+    assert not words.answers_a_form("理塘呢") and words.answers_a_form("理塘的")
+    accounts.account(bot.engine, "telegram", "s1", role="scientist")
+    said = text(bot.chat("s1", "您好，我是绵阳涪城区一所高校的老师，有一项茶多酚提取的专利，"
+                               "想找企业做成果转化。"))
+    assert "急不急" in said
+    accounts.account(bot.engine, "telegram", "s2", role="scientist")
+    bot.chat("s2", "注册")
+    bot.chat("s2", "张明")
+    bot.chat("s2", "四川农业大学")
+    assert "用文字" in text(bot.chat("s2", "13800001111"))
+    assert "研究方向" in text(bot.chat("s2", "果树病害"))
+    assert "用文字" in text(bot.chat("s2", "雅安市雨城区"))
