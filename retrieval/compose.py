@@ -356,18 +356,21 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     lead = ranked[0]
     # (an emergency's steps and a why's reasons are never one number)
     other = set() if lead_first or "why" in asks else rivals(ranked, asks, telling)
-    # one fact asked, no steps: the one list item that gives it, not the list around it (a
-    # bare report asks nothing: "猪不吃东西 发烧 耳朵发紫" is told the measure naming those signs)
-    one_fact = not lead_first and "how" not in asks and (
-        not asks or any(a in intent.SPECIFIC for a in asks))
+    # one fact asked, no steps: the one list item that gives it, not the list around it
+    one_fact = not lead_first and "how" not in asks and any(a in intent.SPECIFIC for a in asks)
+    glue_check = telling is not None and bool(telling(lead.text))
     chosen: list[tuple[Unit, str]] = []
     used = 0
     for unit in ranked:
         if id(unit) in other:
             continue
-        if unit is not lead and unit.score < max(
-                base[t] for t in lead.parts) * floor and used >= enough:
+        weak = unit is not lead and unit.score < max(base[t] for t in lead.parts) * floor
+        if weak and used >= enough:
             break
+        if weak and one_fact and glue_check and not telling(unit.text):
+            # a fact asked and its answer given: a weak sentence naming none of what was asked
+            # only fills ("豆瓣酱亚硝酸盐会不会超标": no "四季豆必须炒熟" after the answer)
+            continue
         text = (one_fact and unit.is_list and standout_item(unit, by_text)) or _clean_end(
             unit.text)
         if used + len(text) > allowance:

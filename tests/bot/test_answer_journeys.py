@@ -1059,8 +1059,8 @@ def test_batch_seven_follow_ups_and_small_talk(demo: Harness) -> None:
 def test_batch_eight_answers(demo: Harness) -> None:
     """The place asked about lifts its sentence (康定 91℃); a pH is an amount; farm size is no
     word of the question; the pruning asked leads, not its neighbours; 小鸡儿 is a chick;
-    起夜 is the night-light; 白内障 and 冻疮 must be named; "喝得酒不" asks in advance; a bare
-    report of pig signs gets the measure naming them."""
+    起夜 is the night-light; 白内障 and 冻疮 must be named; "喝得酒不" asks in advance; a weak
+    sentence naming nothing asked is not glued after a fact's answer."""
     said = text(demo.chat("e1", "在康定烧开水 水开了是好多度哦"))
     assert body(said).startswith("到了海拔约2500米的康定")
     said = text(demo.chat("e2", "我们在荣县有个茶厂 自己有两百亩茶园 茶园土壤pH好多比较合适"))
@@ -1072,8 +1072,8 @@ def test_batch_eight_answers(demo: Harness) -> None:
     assert "没有经过专家审核" in text(demo.chat("e7", "娃娃手上长冻疮了 痒得很 咋个整"))
     said = text(demo.chat("e8", "吃头孢那几天喝得酒不"))
     assert not said.startswith("⚠️") and "不要饮酒" in body(said)
-    said = text(demo.chat("e9", "喂 我屋头的猪这几天不吃东西 发烧 耳朵发紫"))
-    assert "立即报告当地畜牧兽医部门" in body(said) and "一是" not in body(said)
+    said = text(demo.chat("e9", "豆瓣酱亚硝酸盐会不会超标"))
+    assert "亚硝酸盐的增加很有限" in body(said) and "四季豆" not in body(said)
 
 
 def test_batch_eight_follow_ups(demo: Harness) -> None:
