@@ -18,7 +18,7 @@ import numpy as np
 
 from core.sanitize import clean_text
 from knowledge import gazetteer, taxonomy
-from retrieval import conditions, smalltalk, subjects
+from retrieval import conditions, intent, smalltalk, subjects
 from retrieval.compose import article_sentences, compose, naming_bonus, sentence_scores
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
@@ -892,10 +892,11 @@ class Answerer:
             texts = [conditions.for_case(t, q.text, index.tokenizer.tokenize) for t in texts]
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
             bonus = naming_bonus(index, q.tokens, texts, hit.title, named)
-            if places:
-                # "在康定烧开水 水开了是好多度": the sentence naming the place asked about
-                bonus = bonus + np.array([_PLACE_BONUS * any(p in t for p in places)
-                                          for t in texts])
+            if places and (facts := [a for a in asked if a in SPECIFIC]):
+                # "在康定烧开水 水开了是好多度": the sentence naming the place asked about and
+                # giving the fact asked ("汉源、茂县等地的花椒很有名" gives no time)
+                bonus = bonus + np.array([_PLACE_BONUS * (any(p in t for p in places) and any(
+                    intent.answers(t, a) for a in facts)) for t in texts])
             if measured:  # and the dose for 5.0–5.5 is this one's: it leads
                 scores = scores + np.array([CONDITION_MET_WEIGHT * conditions.meets(t, measured)
                                             for t in texts])

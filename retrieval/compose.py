@@ -320,8 +320,10 @@ def rivals(ranked: list[Unit], asks: list[str],
     lead lacks (`telling`: the question's telling words found in a text)."""
     primary = next((a for a in asks if a in intent.SPECIFIC), None)
     lead = ranked[0]
-    if (telling is None or primary not in _ONE_FACT or lead.is_list
+    if (telling is None or primary not in _ONE_FACT or lead.is_list or "how" in asks
             or not intent.answers(lead.text, primary)):
+        # (what to do asked too: "…好多度 煮面咋个老是夹生" is helped by the pressure
+        # cooker's 110℃, no rival of the 87℃ asked)
         return set()
     mine = telling(lead.text)
     out = set()
@@ -358,7 +360,8 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     other = set() if lead_first or "why" in asks else rivals(ranked, asks, telling)
     # one fact asked, no steps: the one list item that gives it, not the list around it
     one_fact = not lead_first and "how" not in asks and any(a in intent.SPECIFIC for a in asks)
-    glue_check = telling is not None and bool(telling(lead.text))
+    # (a why has several reasons, and what to do about them: never trimmed so)
+    glue_check = telling is not None and "why" not in asks and bool(telling(lead.text))
     chosen: list[tuple[Unit, str]] = []
     used = 0
     for unit in ranked:
@@ -402,7 +405,8 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
             if before.first + len(before.parts) != here.first or not intent.answers(
                     before.text, primary):
                 break
-            if telling is not None and telling(lead_unit.text) - telling(before.text):
+            if primary in _ONE_FACT and telling is not None and (
+                    telling(lead_unit.text) - telling(before.text)):
                 break  # ("轻修剪…3到5厘米" leads: "定型修剪…15到20厘米" is another's, not more)
             start -= 1
         chosen = chosen[start:] + chosen[:start]
