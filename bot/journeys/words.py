@@ -416,7 +416,13 @@ def asked_after_leaving(text: str) -> str | None:
     rest = text[marks[-1].end():].strip()
     if len(rest) < _ASKED_AFTER or smalltalk.classify(rest) is not None:
         return None
+    if (m := _WILL_ASK.match(rest)) and not asks(rest[m.end():]) \
+            and not ASKING.search(rest[m.end():]) and not rest.endswith(("？", "?")):
+        return None  # "算了先不发 我问下我老汉": who they will ask, no question of ours
     return rest if asks(rest) or ASKING.search(rest) or rest.endswith(("？", "?")) else None
+
+
+_WILL_ASK = re.compile(r"^(?:我|我们)?(?:先|再|还是|要)?去?(?:问一?下|问哈|问问|商量一?下|商量哈)")
 
 
 # a mark of asking that `asks` does not classify ("主要靠什么传播？", "请问")

@@ -2105,6 +2105,9 @@ def test_batch_eight_form_words(bot: Harness) -> None:
     card = text(bot.chat("k2", "等哈 也不是好急 这个月来就行"))
     assert "紧急程度：尽快" in card
     assert "已取消" in text(bot.chat("k2", "算了先不发 等老板回来再说")) and needs(bot) == 0
+    bot.chat("k3", CARD_READY)
+    said = text(bot.chat("k3", "算了先不发 我问下我老汉"))  # who they will ask: no question
+    assert "已取消" in said and "审核" not in said and needs(bot) == 0
 
 
 def test_batch_eight_turns_outside_the_form(bot: Harness) -> None:
