@@ -84,8 +84,6 @@ def _negotiable(text: str) -> bool:
     return (budget is not None and budget.amount is None) or says_no_amount(text)
 
 
-# not knowing, said in a description: "叶子发黄 不晓得咋回事 想找专家看下" asks nothing
-_NOT_KNOWING = re.compile(r"(不晓得|不知道|不清楚|搞不清楚?|没搞懂)[^，,。！!？?\s]{0,8}")
 _ASKING_WORDS = re.compile(r"想问|请问|问一?[下哈]|好[大久深高长远宽]|合不合适|朗个|啷个|如何|哪|"
                            r"要不要|能不能|可不可以|有没有|行不行|得行不|"
                            # "温度控制在好多", "一亩施好多菜籽饼": how much, after its verb
@@ -183,7 +181,7 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
         # without a question mark, the question before the request
         parts = [*words.SENTENCES.split(text[:m.start()]), text[m.start():]]
     elif (start := _request_clause(text)) > 0 and asks(
-            before := _NOT_KNOWING.sub("", text[:start]).strip(" ，,。")) and (
+            before := words.NOT_KNOWING.sub("", text[:start]).strip(" ，,。")) and (
             _ASKS_SOMETHING.search(before) or _ASKING_WORDS.search(before)):
         # "油菜菌核病用药关键期是啥时候 我们合作社在渠县有八百亩油菜 想请专家来做个方案":
         # everything before the request clause is the question ("不晓得咋回事" asks nothing)
@@ -204,7 +202,7 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
     # ("我们是射洪一家植保服务公司 …想问下无人机打药风大了还能不能飞": from where it asks)
     parts = [(p[m.start():] if (m := _ASK_LEAD.search(p)) else p).strip(" ，,") for p in parts]
     asked = [p for p in parts if p and asks(p) and (_ASKS_SOMETHING.search(
-                 q := _NOT_KNOWING.sub("", p)) or _ASKING_WORDS.search(q))
+                 q := words.NOT_KNOWING.sub("", p)) or _ASKING_WORDS.search(q))
              and (parse_kind(p) == "question" or _HOW_TO.search(p))
              and smalltalk.classify(p) is None]
     if asked and len(asked[0]) < len(text):
@@ -398,7 +396,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
             name != "region" or not asked or slots.region_meant(text) is not None
             or slots.parse_remote(text)
             # ("具体哪个县我不清楚": not knowing which, said; its 哪 asks nothing)
-            or (_NOT_KNOWING.search(text) and not _ASKS_SOMETHING.search(text))) and fill_slot(
+            or (words.NOT_KNOWING.search(text) and not _ASKS_SOMETHING.search(text))) and fill_slot(
             draft, name, text):
         fill_others(draft, text)
         show(deps, draft, t)

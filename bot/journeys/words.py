@@ -574,7 +574,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
             and problem_size(text) >= _FIRM_PROBLEM
             # ("后厨防漏气还要装啥子设备", "泡发的木耳放一晚上呢": asked, in words no ask
             # list holds)
-            and not _QUESTION_SHAPE.search(_UNSURE.sub("", text))
+            and not _QUESTION_SHAPE.search(NOT_KNOWING.sub("", text))
             and not assess(text).kind):  # "后厨有两个师傅晕倒在地上叫不醒": 120 first
         return True
     if (asks(text) or _ASKING.search(text) or _ASKS_ON.match(text.strip())) \
@@ -589,8 +589,9 @@ _FIRM_PROBLEM = 6
 # a question's marks, wherever they stand ("袋子要先取下来不 怕碰伤了": V不 ends a clause)
 _QUESTION_SHAPE = re.compile(r"啥|什么|咋|怎么|怎样|如何|哪|吗|[呢嘛哇][？?]?$|呢[，,\s]|"
                              r"(?<![不没])不(?=$|[，,。\s])|(.)不\1")
-# not knowing, said of the problem ("不晓得啥原因", "不知道咋回事"): no question of theirs
-_UNSURE = re.compile(r"(不晓得|不知道|不清楚|搞不清楚?|找不到|查不出)[^，,。！!？?\s]{0,8}")
+# not knowing, said of the problem: "叶子发黄 不晓得咋回事 想找专家看下", "不知道啥原因"
+# ask nothing of us
+NOT_KNOWING = re.compile(r"(不晓得|不知道|不清楚|搞不清楚?|没搞懂)[^，,。！!？?\s]{0,8}")
 # "那无人机喷花粉液给猕猴桃授粉的试验呢": the whole message asks on about something else
 _ASKS_ON = re.compile(r"^那[^，,。？?！!]{1,30}[呢嘞喃][？?]?$")
 _ASIDE_ASKED = re.compile(r"[，,。！!；;\s]+(?:顺便|另外|对了|还有|再)(?:问|请教|咨询)"
