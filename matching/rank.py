@@ -142,6 +142,12 @@ _PLACE_NAMES = sorted({w for r in gazetteer.all_regions() for w in (r.name, r.sh
                        if len(w) >= 2}, key=len, reverse=True)
 
 
+def _names_place(word: str) -> bool:
+    """A word of a place name or holding one: the topic is stripped of places, and a
+    stand-in must not bring one back (枝枝 → 攀枝花 matched the city's addresses)."""
+    return any(word in name or name in word for name in _PLACE_NAMES)
+
+
 full_name = gazetteer.display_name  # "宜宾市翠屏区" rather than "翠屏区"
 
 
@@ -279,7 +285,8 @@ class Ranker:
         query = expand_query(query, MATCHING_SYNONYMS)
         prepared = self.searcher.prepare(query)
         # the profiles' own words for query words they never use (兔舍头 → 兔舍, 蚕子 → 家蚕…)
-        bridged = self.searcher.index.bridge("scientists", prepared.tokens)
+        bridged = [w for w in self.searcher.index.bridge("scientists", prepared.tokens)
+                   if not _names_place(w)]
         prepared = Query(prepared.text, prepared.tokens + bridged, prepared.vector)
         hits = self.searcher.search("scientists", prepared, k=self.w.pool)
         if not hits or hits[0].score < self.w.min_hit:

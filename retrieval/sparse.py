@@ -17,8 +17,9 @@ import numpy as np
 _SAID_AS_NOUN = re.compile(r"(?:[养种喂栽放]?(?P<c>[\u4e00-\u9fff])[子儿娃崽])"
                            r"|(?:[养种喂栽](?P<v>[\u4e00-\u9fff]))|(?P<r>[\u4e00-\u9fff])(?P=r)")
 
-# parts and places, not subjects: 叶子, 鼻子, 肚子, 边边 name no field
-_PARTS = frozenset("叶鼻肚身脚手头嘴眼耳根尖边杆包点样下上里面个些坨块颗粒片斑")
+# parts and places, not subjects: 叶子, 鼻子, 肚子, 边边, 口子 (a crack), 枝枝, 村子 name no
+# field (口子 → 口腔医学, 村子 → 农村电商 put a dentist first for cracking jujubes)
+_PARTS = frozenset("叶鼻肚身脚手头嘴眼耳根尖边杆包点样下上里面个些坨块颗粒片斑口枝村")
 
 
 class SparseIndex:

@@ -297,3 +297,39 @@ def test_the_countys_own_expert_of_the_field_is_found_without_a_shared_word(
         return scores["s-jasmine"] / max(scores.values())
 
     assert share(full.w) > share(replace(full.w, local=0.0)) + 0.1
+
+
+STAND_INS = [
+    {"id": "s-dentist", "name": "口腔专家", "discipline": "口腔医学",
+     "directions": ["口腔种植", "口腔修复材料"], "services": ["技术指导"],
+     "region": "成都市武侯区", "organization": "某口腔医院"},
+    {"id": "s-lung", "name": "尘肺专家", "discipline": "临床医学",
+     "directions": ["尘肺病诊治", "职业健康监护"], "services": ["技术指导"],
+     "region": "攀枝花市东区", "organization": "攀枝花市职业病防治院"},
+    {"id": "s-jujube", "name": "枣树专家", "discipline": "果树栽培",
+     "directions": ["枣树避雨栽培", "枣裂果防控"], "services": ["现场指导"],
+     "region": "德阳市罗江区", "organization": "德阳市农业科学院"},
+    {"id": "s-jasmine2", "name": "茉莉专家", "discipline": "经济作物",
+     "directions": ["茉莉花越冬保护", "茉莉花茶窨制"], "services": ["现场指导"],
+     "region": "乐山市犍为县", "organization": "犍为县茉莉花产业中心"},
+]
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    # 口子 is a crack, not 口腔
+    ("种的脆枣，一到转红遇到下雨，果子就炸口子，一炸就烂，搭个棚子划不划得着", "s-dentist"),
+    # 枝枝 are twigs: no stand-in may be the city 攀枝花 (its clinic's address)
+    ("种的香喷喷的小白花，前几天降温好多枝枝冻黑了，还救得回来不", "s-lung"),
+])
+def test_stand_ins_for_unknown_words_are_no_parts_and_no_places(
+        pool: Engine, settings: Settings, clock: ManualClock, tmp_path: Path,
+        text: str, wrong: str) -> None:
+    from knowledge.importers import import_file
+
+    import_file(pool, "scientists", write_jsonl(tmp_path / "stand_ins.jsonl", STAND_INS))
+    index = SearchIndex(pool, settings)
+    index.sync_all()
+    ranker = Ranker(Searcher(index), pool, settings, clock)
+    feats = {f.sci.external_id: f for f in ranker.features(extract_need(text))}
+    # the wrong expert shares no word with the need: he gets no word evidence at all
+    assert wrong not in feats or feats[wrong].values["sparse"] == 0.0

@@ -12,6 +12,8 @@ def _index() -> SparseIndex:
         "beancurd": ["隆昌豆杆", "保鲜", "作坊"],
         "tea": ["茶叶", "加工", "绿茶"],
         "tobacco": ["烟叶", "晾制", "叶片"],
+        "dentist": ["口腔", "口腔医学", "种植"],
+        "trade": ["农村电商", "乡村振兴", "桑枝", "荔枝"],
     }
     return SparseIndex(list(docs), list(docs.values()))
 
@@ -31,6 +33,8 @@ def test_known_words_parts_and_common_characters_are_left_alone() -> None:
     index = _index()
     assert index.bridge(["绿茶", "兔舍"]) == []       # known already
     assert index.bridge(["叶子", "肚子", "边边"]) == []  # parts, not subjects
+    # a crack in a fruit, twigs and a village name no field either
+    assert index.bridge(["口子", "枝枝", "村子"]) == []
     assert index.bridge(["一"]) == []                  # single characters are not bridged
     crowded = SparseIndex([f"d{i}" for i in range(20)], [[f"蚕{i}号"] for i in range(20)])
     assert crowded.bridge(["蚕子"]) == []  # a character in twenty words says nothing
