@@ -63,7 +63,7 @@ _WORK_WORDS = (r"检测(?!偶有|结果|超标|出来?|发现|不合格|不达�
                r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
                # ("37℃保温试验里胀袋率有1.2%": a test's finding)
                r"试验(?!里|中|时|结果|发现|显示|数据)|"
-               r"维修|验收|讲课|讲座|筛选|研发|开发|攻关|合作(?!社)|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|(?<![我他她])帮我|做个")
+               r"维修|验收|讲课|(?<!听)(?<!听了)(?<!听了个)(?<!听个)讲座|筛选|研发|开发|攻关|合作(?!社)|来个?(?:专家|兽医|技术员|农技员)|专家来|帮忙|(?<![我他她])帮我|做个")
 _WORK = re.compile(_WORK_WORDS)
 _SERVICE = re.compile(_WORK_WORDS + r"|测测|测哈|带一|想学|弄好|搭建|咨询|评价|服务|"
                       # "想请个师傅来帮她弄一哈", "请个人拿糖度计来园子头测一哈"
@@ -349,6 +349,7 @@ _CANNOT_EVEN = re.compile(r"都(?:拿不出|出不起|给不起|凑不出|"
                           r"(?:没得|没有|莫得)(?=钱|[了嘛哦啊哈的]*(?:$|[，,。！!\s])))")
 _PAST_SPEND = re.compile(r"(去年|上次|上回|以前|之前|那次|前年)[^。！!？?]{0,16}"
                          r"(花了|给了|出了|用了|付了)\s*$")
+_BOUGHT = re.compile(r"\s*(?:多)?(?:块钱?|元钱?|钱)?(?:去)?买")
 _CN = "零〇一二两三四五六七八九十百千万"
 _FINANCIAL = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟萬", "一二三四五六七八九十百千万")
 # "5,000" is a number; "5000," ends one ("预算大概5000,想找…" once read as no amount)
@@ -462,6 +463,9 @@ def parse_budget(text: str) -> Budget | None:
         counted = MEASURE.match(text, m.end()) and not m.group(0)[-1:].isspace()
         if _PAST_SPEND.search(text[max(0, m.start() - 24):m.start()]):
             continue  # ("以前请过县上的技术员 给了两百块钱烟钱 这回你们看着给嘛": then, not now)
+        if text[max(0, m.start() - 2):m.start()].endswith(("花了", "花")) \
+                and _BOUGHT.match(text, m.end()):
+            continue  # ("花了八千买保健品": what was bought, not what help may cost)
         hedged = big and m.group("approx") and not counted
         if not (m.group("cur") or (scaled and cue and not counted) or hedged or plain):
             continue  # ("有五百亩芒果基地" counts land, whatever cue is near)

@@ -958,7 +958,9 @@ _GENERIC = frozenset(
     "关键 应对 恢复 影响 好处 原因 成因 改良 安全 使用 日常 常见 万一 "
     "急救 怎么办 咋办 咋整 可以 需要 一定 哪些 怎么样 "
     # when and how many, said of the asker's case ("啥子情况要马上送医院", "七十多了")
-    "马上 立刻 立即 赶紧 现在 回来 回去 十多 几十 好多".split()
+    "马上 立刻 立即 赶紧 现在 回来 回去 十多 几十 好多 "
+    # how serious, asked ("小的那几个也拉 要不要紧"): no subject of its own
+    "要紧 不要紧 严重 严不严重".split()
 )
 # doubt in an emergency: the asker is not sure it is one
 _DOUBT = re.compile(r"是不是|会不会|先睡|睡一[下哈觉]|等等看|等一?下看|看看再说|观察一?下|要紧不|"

@@ -108,6 +108,9 @@ _ASKS: dict[str, str] = {
     # where to get it: "种子哪里买", "菌种在哪点买得到"
     "where": r"(哪里|哪儿|哪点|哪个地方|在哪|去哪)(儿|里)?(能|可以|才能|有)?"
              r"(买|卖|有卖|有得卖|购买|订|进货|找得到|买得到|弄得到)|(买|卖)得?(到)?(哪里|哪儿|哪点)",
+    # where it is done: "在哪里打嘛" (a vaccine), "去哪里投诉"
+    "venue": r"(哪里|哪儿|哪点|哪个地方|在哪|去哪)(儿|里)?(能|可以|才能)?(去)?"
+             r"(打针|打|接种|看病|看|做|办|投诉|举报|检查|查|治|领|报名)",
     # what it costs the asker: "检查 要钱不", "打疫苗收不收费"
     "cost": r"要钱不|要不要钱|收钱不|收不收钱|收费不|收不收费|免费不|是不是免费|免不免费|"
             r"(花|要)好多钱|贵不贵",
@@ -126,6 +129,7 @@ _UNIT = (r"公斤|千克|斤|克|毫升|升|立方米|方|厘米|公分|毫米|�
          r"波美度|微克|毫克|粒|袋|瓶|包|针|片|叶")  # amounts, not durations ("半个月" is a time)
 _MARKS: dict[str, str] = {
     "call": r"拨打|电话|热线|110|119|120|12345|报警",
+    "venue": r"门诊|医院|卫生院|卫生服务中心|疾控|接种点|站|12315|12345|热线|市场监管",
     "rule": r"GB|标准|规定|法规|办法|条例|允许|禁止",
     "bring": r"带上|带着|携带|随身带|一起带|一并带|带给|带到",
     "wear": r"戴|穿|手套|口罩|面罩|防护服|雨衣|胶鞋|雨靴|长袖|护目镜",
@@ -153,7 +157,9 @@ _MARKS: dict[str, str] = {
                  r"每[年月周天季]|月月|天天|年年|周周",
     "yesno": r"可以|不可以|不能|能够|不宜|不要|禁止|严禁|应该|不应|必须|不得|会|不会|没有|不用|"
              r"需要|不需要|没必要|有必要|无法|一定要|都要|"
-             r"千万|最好|避免|能",
+             r"千万|最好|避免|能|"
+             # (whether he may drink, answered by "戒烟限酒")
+             r"戒[烟酒]|限[酒盐量]|少[吃喝]|忌[口食酒]",
     "doctor": r"就医|医院|医生|兽医|120|就诊|送医|报告",
     "test": r"检查|检测|试验|化验|筛查|抽血|呼气|胃镜|B超|CT|采样|送检",
     "what": r"是指|指的是|就是|是一种|属于|叫做|称为|是由|引起|造成|病原",
@@ -181,7 +187,7 @@ _MARKS: dict[str, str] = {
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
 SPECIFIC = ("call", "rule", "bring", "wear", "aid", "amount", "time", "duration", "frequency",
-            "colour",
+            "colour", "venue",
             "yesno", "doctor", "which", "identify", "what", "test", "source", "treat", "cost")
 
 

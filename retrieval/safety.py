@@ -145,6 +145,13 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"舌头发硬|大舌头|突然.{0,6}(看不见|看不清|走不稳|站不稳|说不来话|拿不稳|端不稳|往一边)|"
      r"(脑壳|头).{0,3}(炸起|炸开|要炸|爆炸)痛|(脑壳|头)痛得?(要)?炸|"
      r"face.{0,12}droop|slurr|(a|having a|had a) stroke|can['’]?t lift (his|her|my) arm"),
+    # a hypertensive crisis: the upper pressure at 180 or more with a headache, chest pain,
+    # blurred sight or weakness ("她今天说脑壳痛得很 高压量出来185")
+    ("bp_crisis",
+     r"(高压|收缩压|血压)[^0-9，。,]{0,8}(1[89][0-9]|2[0-9][0-9])(?![0-9])"
+     r".{0,16}((头|脑壳)[^，。,]{0,3}(痛|疼)|胸口?[^，。,]{0,2}(痛|闷)|看不清|说话不清|没力|无力)|"
+     r"((头|脑壳)[^，。,]{0,3}(痛|疼)|胸口?[^，。,]{0,2}(痛|闷)|看不清|说话不清|没力|无力).{0,16}"
+     r"(高压|收缩压|血压)[^0-9，。,]{0,8}(1[89][0-9]|2[0-9][0-9])(?![0-9])"),
     # a known allergy, or a reaction soon after an injection or a drip
     ("allergy",
      r"过敏.{0,20}(喘|肿|晕|喉咙|气)|(输液|打针|打了.{0,4}(针|青霉素|头孢)).{0,12}"
@@ -540,12 +547,13 @@ FIRST_AID_TITLES: dict[str, re.Pattern[str]] = {
         "antibiotic": "抗生素",
         # no article of their own in most corpora: the fixed advice below instead
         "seizure": "抽搐|惊厥|癫痫", "blunt": "腹部外伤|内脏出血", "bleeding": "止血|外伤出血",
-        "allergy": "过敏性休克",
+        "allergy": "过敏性休克", "bp_crisis": "高血压",
     }.items()}
 
 # What to do before help comes, for topics whose article a corpus may lack (standard first
 # aid, short and safe; shown after the 120 line only when no vetted article answers).
 FIXED_ADVICE: dict[str, str] = {
+    "bp_crisis": "让病人安静坐下或半躺，不要自行大量加服降压药；记下血压数值，告诉急救人员。",
     "seizure": "抽搐时让病人侧躺，移开身边的硬物，不要往嘴里塞东西，不要按压手脚；"
                "记下抽搐持续的时间告诉医生。",
     "bleeding": "用干净的布或毛巾用力按住伤口止血，不要松开查看；能抬高的部位抬高。",

@@ -410,7 +410,8 @@ def _classify(text: str) -> str | None:
     # an ok, at most) and news, nothing asked
     kinds = [_chat_kind(p) for p in pieces]
     if len(pieces) > 1 and "thanks" in kinds[:2] and all(kinds[:kinds.index("thanks")]) \
-            and len(t) <= 30 and not ASKING.search(t) and not _HELP_WANTED.search(t):
+            and len(t) <= 30 and not ASKING.search(t) \
+            and not _HELP_WANTED.search(_COMPARED.sub("", t)):
         # ("要得 谢了。我屋头辣椒死秧 想请个技术员来看看": thanks, then a request)
         return "thanks"
     return None
@@ -419,6 +420,8 @@ def _classify(text: str) -> str | None:
 _ON_THE_WAY = re.compile(r"(马上|这就|现在|已经)(去|送|到)(医院|卫生院|诊所)|在路上|"
                          r"救护车(来|到)了|120(打了|来了)")
 _HELP_WANTED = re.compile(r"专家|技术员|兽医|农技员|(?:请|找|喊)[个位]?(?:人|老师)")
+# praise by comparison wants no one ("你们这个比我们村头那个技术员还快")
+_COMPARED = re.compile(r"比[^，,。！!？?\s]{0,10}?(?:专家|技术员|兽医|农技员)")
 
 
 def _chat_kind(t: str) -> str | None:

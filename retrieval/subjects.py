@@ -12,7 +12,7 @@ import re
 # human illnesses and first aid named in article titles with no person word ("肺结核：咳嗽咳痰…"
 # is no answer to a coughing pig); said of an animal ("猪儿…是不是中暑了") they name no person
 # (a bite or sting stays a person's: an animal did it)
-_ILLS = ("结核|幽门|感冒|甲状腺|手足口|鼻血|海姆立克|烫伤|诺如|心梗|卒中|"
+ILLS = ("结核|幽门|感冒|甲状腺|手足口|鼻血|海姆立克|烫伤|诺如|心梗|卒中|"
          "中风|中暑|登革热|流感|带状疱疹|宫颈癌|HPV|近视|龋齿|包虫|痛风|尿酸|结石|颈椎|腰椎|"
          "失眠|痔疮|乙肝|哮喘|鼻炎|湿疹|抑郁|焦虑|偏头痛|更年期|月经|血脂|胆固醇|心脏病|"
          # what people eat and are poisoned by ("野生菌中毒" is no answer to a feverish pig)
@@ -29,10 +29,10 @@ _WORDS: dict[str, str] = {
     "person": "人|娃|孩子|儿童|宝宝|婴|老人|老年|我妈|我爸|老汉|婆婆|爷爷|奶奶|外婆|外公|妈妈|"
               "爸爸|老公|老婆|孕|患者|病人|医生|医院|血压|血糖|糖尿病|高血压|体检|上学|学校|"
               "保健品|降压药|三高|健康讲座|熬夜|失眠|"
-              f"蜇伤|咬伤|狂犬|洗手|人畜共患|{_ILLS}",
+              f"蜇伤|咬伤|狂犬|洗手|人畜共患|{ILLS}",
 }
 _RES = {name: re.compile(words) for name, words in _WORDS.items()}
-_ILLNESS = re.compile(_ILLS)
+_ILLNESS = re.compile(ILLS)
 # person words that also name farm work ("人工授粉", "打药的人"): a crop or animal wins there
 _WEAK_PERSON = re.compile("人工|工人|人员|人们|有人")
 _HANDWORK = re.compile("人工")
@@ -46,6 +46,7 @@ PEST_LOOKALIKES = re.compile("天牛|蜗牛|牛筋草|鸡爪枝|鸡矢藤|猪殃
 _CROP_LOOKALIKES = re.compile("牛蒡|牛膝|鸡冠花|鸡蛋果|鸡枞|鸡纵|鱼腥草|羊肚菌|猴头菇|蛇床子")
 
 
+_WALKS_IN = re.compile(r"人一?走?进去|进去的人")
 _FOOD_FROM_ANIMALS = re.compile(r"(?<!蛋)(猪|牛|羊|鸡|鸭|鹅|鱼)(蛋(?!壳)|肉|奶)")
 
 
@@ -53,6 +54,8 @@ def classes(text: str) -> set[str]:
     """The subjects a text names: {"animal", "crop", "person"} or a part of it."""
     text = _CROP_LOOKALIKES.sub("作物", PEST_LOOKALIKES.sub("，", text))  # (still a crop)
     text = _FOOD_FROM_ANIMALS.sub("食物", text)  # "送鸡蛋", "牛奶": food, not livestock
+    # ("门窗都关死了 人一进去辣眼睛" of a pig house: who walks in only notices the air)
+    text = _WALKS_IN.sub("，", text)
     found = {name for name, pattern in _RES.items() if pattern.search(text)}
     if "person" in found and not _RES["person"].search(
             (_WEAK_PERSON if found & {"animal", "crop"} else _HANDWORK).sub("", text)):

@@ -17,7 +17,7 @@ from bot.journeys import account, ask, need, offers, register, words
 from bot.journeys.base import Deps, Step, Turn, menu
 from delivery.messages import MAX_TEXT, Inbound
 from matching import slots
-from retrieval import smalltalk
+from retrieval import smalltalk, subjects
 from retrieval.safety import assess, in_advance
 from retrieval.tokenize import plain
 
@@ -104,7 +104,11 @@ def _is_a_remark(text: str, t: Turn) -> bool:
 
     return 0 < len(text) <= _REMARK_CHARS and not t.after_answer \
         and not _ASKED_ANYWAY.search(_SYMBOLS.sub("", text)) and not find_products(text) \
-        and _says_nothing(text, t, place=True)
+        and not _ILL_OR_MEDICINE.search(text) and _says_nothing(text, t, place=True)
+
+
+# an illness or a medicine named is a worry to answer ("娃娃感冒了 我妈非要给他吃头孢 说消下炎")
+_ILL_OR_MEDICINE = re.compile(subjects.ILLS + r"|头孢|抗生素|消炎|[^火]药")
 
 
 _ANSWER_FRAMES = 3  # turns after an answer in which a bare form word is help for it

@@ -176,7 +176,8 @@ FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|(?<!是)�
                         r"地区|地方(?=.{0,3}(改|写|错|不对|是|在))|紧急程度|公开|联系方式|"
                         # ("接到电话说我涉嫌洗钱" is a call received, not the phone field)
                         r"(?<!接到)(?<!接了)(?<!打来)(?<!来的)电话")
-WANTS_EXPERT = re.compile(r"专家|帮忙|来看|上门|指导|请个|请人|对接")
+# ("早上起来看到鱼浮起来": getting up and seeing is no one coming to look)
+WANTS_EXPERT = re.compile(r"专家|帮忙|(?<![起回过])来看(?![到见])|上门|指导|请个|请人|对接")
 SENTENCES = re.compile(r"(?<=[？?。！!])|[，,]\s*(?=(?:我|我们|想|能不能|可不可以|请))")
 
 
@@ -525,12 +526,13 @@ def sounds_confused(text: str) -> bool:
 # a yes before the words: "可以 转给专家嘛"
 YES_FIRST = re.compile(r"^(可以|好的?|要得|行|嗯|中)[，,\s]*")
 # a need or an expert said as not wanted
-_NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必)(?:发布?|提交|找|请|约|转给?|问)?"
+_NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必)(?:给我|帮我|给我们|帮我们)?"
+                         r"(?:发布?|提交|找|请|约|转给?|问)?"
                          r"(?:需求|专家|技术员|兽医|人)")
 _NO_NEED = re.compile(r"(?:暂时|目前|现在)?(?:不需要|不用|不必|暂不|不想)(?:发布|提交|登记)"
                       r"(?:需求)?|"
                       r"(?:暂时|目前)?(?:不需要|不用)(?:专家|人)?(?:联系|上门|来)|"
-                      r"(?:不需要|不用)找(?:专家|人)了?|"
+                      r"(?:不需要|不用)(?:给我|帮我|给我们|帮我们)?找(?:专家|人)了?|"
                       # "也不用专家 就是随便问问"
                       r"(?:不需要|不用|不要)专家(?:了|哈|嘛)?")
 
@@ -541,6 +543,8 @@ def declines_need(text: str) -> bool:
         return False
     rest = _NO_NEED.sub(" ", text)
     rest = re.sub(r"再?说明|补充|谢谢|感谢|多谢|[0-9一二三四五]\s*[.、．]|"
+                  # ("好 晓得了 不用帮我找专家哈": understood, and no expert)
+                  r"好的?|晓得了|知道了|明白了|要得|行|嗯|哦|"
                   r"(?:就是|只是|我)?随便问一?问|(?:就是|只是)问一?问", " ", rest)
     return problem_size(rest) < 2
 
