@@ -425,7 +425,12 @@ def _said_as_a_place(text: str, start: int, end: int) -> bool:
     # "通江银耳 段木的…", "会理石榴 今年裂果": a clause opening with a place and its produce;
     # "我们是南江黄羊养殖合作社": after 是/在… as well
     return bool(_PLACE_AFTER.match(text, end)) or (
-        cued and (bool(_PLACE_NEXT.match(text, end)) or _names_produce(text, end)))
+        cued and (bool(_PLACE_NEXT.match(text, end)) or _names_produce(text, end))) or (
+        # "米易撒莲的 枇杷…": opening the message, the county and its township
+        start == 0 and bool(_TOWNSHIP_NEXT.match(text, end)))
+
+
+_TOWNSHIP_NEXT = re.compile(r"[\u4e00-\u9fff]{2}的(?:[\s，,]|$)")
 
 
 def _names_produce(text: str, at: int) -> bool:

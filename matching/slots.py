@@ -364,7 +364,7 @@ _CUE = re.compile(r"预算|budget|按|"
                   r"月薪|年薪|工资|薪资|待遇|费用|经费|报酬|酬劳|价钱|价格|开价|"
                   r"出价|愿意出|能出|可出|出得起|"
                   r"(?<!开)(?<!攀枝)花(?!椒|生|卉|期|朵|苞|蕾|粉|瓣|园|木|草|开|叶|斑)|"
-                  r"付|给|投入|投资|钱(?:的话|嘛|呢|就|是|方面)|"
+                  r"付|给|投入|投资|钱(?:的话|嘛|呢|就|是|方面|再|上)|加到|涨到|提到|改成|改为|"
                   r"资金|合同|服务费|咨询费|补贴")
 _ALTITUDE = re.compile(r"(海拔|高差|山高)[^，,。\s\d一两二三四五六七八九]{0,3}"
                        r"[\d一两二三四五六七八九十百千万多几]+(米|m)?")
@@ -440,6 +440,9 @@ def parse_budget(text: str) -> Budget | None:
     text = re.sub(r"(?<![0-9一二两三四五六七八九十百千万])([万千])(?=[一二三四五六七八九]"
                   r"(?:左右|上下|的样子|块|元|吧|嘛|哈|以内|$|[\s，,。]))", r"一\1", text)
     text = re.sub(r"([一两二三四五六七八九\d])个([wW万千kK])", r"\1\2", text)  # "两个w", "三个万"
+    # "个把万", "万把块": about one ten-thousand (thousand)
+    text = re.sub(r"个把([万千])|(?<![0-9一二两三四五六七八九十百千万])([万千])把(?=块|元|钱)",
+                  lambda m: f"一{m.group(1) or m.group(2)}左右", text)
     text = _UNIT_TENTH.sub(lambda m: f"{m.group(1)}.{m.group(3)}{m.group(2)}", text)
     text = text.translate(_FINANCIAL)  # "人民币陆仟元整": the banker's numerals
     # "十来万吧": about ten
@@ -466,7 +469,8 @@ def parse_budget(text: str) -> Budget | None:
         if text[max(0, m.start() - 2):m.start()].endswith(("花了", "花")) \
                 and _BOUGHT.match(text, m.end()):
             continue  # ("花了八千买保健品": what was bought, not what help may cost)
-        hedged = big and m.group("approx") and not counted
+        # (a range of thousands is hedged too: "搞配方 三千到五千 不急")
+        hedged = big and (m.group("approx") or m.group("b")) and not counted
         if not (m.group("cur") or (scaled and cue and not counted) or hedged or plain):
             continue  # ("有五百亩芒果基地" counts land, whatever cue is near)
         a = _number(a_tok)

@@ -32,7 +32,7 @@ from retrieval.safety import (
     names_a_topic,
     topic_of,
 )
-from retrieval.search import Hit, Query, Searcher, answers_in, article_chunks
+from retrieval.search import Hit, Query, Searcher, article_chunks
 from retrieval.tokenize import expand_query, normalise, synonyms
 
 log = logging.getLogger(__name__)
@@ -154,11 +154,15 @@ class Answerer:
             prior = first
         if verdict.kind == "emergency" and prior is not None and prior.kind == "emergency" \
                 and prior.topic != verdict.topic and prior.topic in FIRST_AID_TITLES \
-                and not names_a_topic(question) and (
-                    _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question)):
-            # "人抬到院坝头了 她说好些了 还要去医院不" after charcoal fumes: the same emergency
-            # going on, not the drowning the words resemble
-            verdict = SafetyVerdict("", "")
+                and not names_a_topic(question):
+            if _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question):
+                # "人抬到院坝头了 她说好些了 还要去医院不" after charcoal fumes: the same
+                # emergency going on, not the drowning the words resemble
+                verdict = SafetyVerdict("", "")
+            else:
+                # "她说大腿根根痛得很 动都动不得" after a fall: a sign no rule names, which the
+                # model likens to a heart attack, is more of the fall
+                verdict = prior
         before = prior if not verdict.kind else None
         if before is not None and before.kind == "emergency" \
                 and before.topic not in FIRST_AID_TITLES and (
@@ -192,6 +196,10 @@ class Answerer:
                 # "120说要一个多钟头才到 他要是不出气了我咋办" after a fall: what to do if
                 # breathing stops (CPR), not the fall again
                 verdict = SafetyVerdict(before.kind, before.message, now)
+            elif _CPR_ASKED.search(question) and before.topic not in ("unconscious", "pit"):
+                # "按胸口按好深" after a drowning: how to do CPR, which its article names
+                # but does not teach
+                verdict = SafetyVerdict(before.kind, before.message, "unconscious")
         if words := _first_aid_words(verdict.topic or later or (
                 "" if verdict.kind else topic_of(question)), question):
             # the first-aid article's words join the question's
@@ -288,7 +296,7 @@ class Answerer:
                 topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
         asked = asks(question)
-        hits = self._answering_first(q, hits, asked)
+        hits = self._answering_first(q, self._naming_first(q, hits), asked)
         used = self._same_subject(q, hits)
         if verdict.kind:  # the 120 line comes first anyway: then what to do, and not to do
             # "要不要给他抠喉咙" asks about one action: that answer first, then first aid
@@ -313,7 +321,10 @@ class Answerer:
                                        for t in FIRST_AID_TITLES.values())),
                                prevent_asked=bool(_PREVENT_ASKED.search(question)),
                                # "还要按好久" during CPR: how long, not the first step again
-                               fact_asked=continuing and any(a in _FACTS for a in asked))
+                               fact_asked=continuing and any(a in _FACTS for a in asked),
+                               # (the emergency going on chose its article, not the words:
+                               # "能喝点热的不" after cold exposure shares none with it)
+                               chosen=continuing)
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
             answer.confidence, answer.topic = confidence, topic
             if verdict.kind:
@@ -367,15 +378,16 @@ class Answerer:
         hits, else among all vetted articles (None: the corpus has none). An emergency is
         not the moment to abstain on a weak match: the confidence is raised to answer."""
         title = FIRST_AID_TITLES[topic]
+        # first aid is the same everywhere: an article filed under 甘孜 still tells a 红原
+        # (阿坝) asker what to do about altitude sickness, so no region bars it
         if not any(title.search(h.title) for h in hits):
             hits, confidence = self.searcher.search_with_confidence(
-                "articles", q, k=10, asker_region=region)[:2]
+                "articles", q, k=10)[:2]
         found = [h for h in hits if title.search(h.title)]
         if not found:
             parents: dict[str, Hit] = {}
             for doc in self.searcher.index.docs("articles").values():
-                if title.search(doc.title) and (region is None or answers_in(
-                        doc.meta, region, self.searcher.article_text(doc.parent))):
+                if title.search(doc.title):
                     parents.setdefault(doc.parent, Hit(doc.parent, doc.title, 0.0, chunks=[]))
                     parents[doc.parent].chunks.append(doc.id)
             found = sorted(parents.values(), key=lambda h: h.id)[:1]
@@ -498,7 +510,8 @@ class Answerer:
             # after aphids on cowpeas is no leftovers article)
             return (q, hits, joined) if hits and joined >= self.searcher.cal.abstain_below \
                 and subjects.bare_crop(m.group(1)) in hits[0].title else None
-        if own and not any(p in previous for p in own) and _WHAT_ABOUT.match(question):
+        if own and not any(p in previous for p in own) and (
+                _WHAT_ABOUT.match(question) or _OPENS_WHAT_ABOUT.match(question)):
             # "那泡了一晚上的木耳呢" after "隔夜菜能不能吃": the same question of what is named
             # now, answered by the article that answered it when that one speaks of it too
             q = self.searcher.prepare(f"{previous}。{question}")
@@ -712,6 +725,23 @@ class Answerer:
         text = _article_text(self.searcher.index, hit)
         return sum(w in text for w in words) / len(words)
 
+    def _naming_first(self, q: Query, hits: list[Hit]) -> list[Hit]:
+        """Of two nearly equal articles, the one naming the rare thing asked about leads
+        ("见手青要炒好久": the wild-mushroom article names 见手青, the leftovers article,
+        which says 炒熟炒透 of beans, never does)."""
+        if len(hits) < 2 or not hits[0].score * _NAMED_SHARE <= hits[1].score:
+            return hits
+        return [hits[1], hits[0], *hits[2:]] if self._names_alone(q, hits[1], hits[0]) \
+            else hits
+
+    def _names_alone(self, q: Query, hit: Hit, other: Hit) -> bool:
+        """Whether `hit` names a rare thing the question asks about (三字以上) that `other`
+        never names."""
+        index = self.searcher.index
+        rare = {t for t in self._telling_words(q.text) if len(t) >= 3}
+        mine, theirs = _article_text(index, hit), _article_text(index, other)
+        return any(t in mine for t in rare) and not any(t in theirs for t in rare)
+
     def _answering_first(self, q: Query, hits: list[Hit], asked: list[str]) -> list[Hit]:
         """Of two nearly equal articles, the one whose best sentence answers better leads when
         a fact was asked: "茶园冬天基肥一亩施好多" gets the winter-care article with "每亩施…
@@ -730,8 +760,9 @@ class Answerer:
         # (a crop or animal both may be about is no sign: "刚生的小猪儿" and 仔猪腹泻)
         named = _subject_words(_products(" ".join(q.tokens)))
         asked_words = {t for t in q.tokens if not any(t in w or w in t for w in named)}
-        if asked_words & self._title_words(hits[0].title) and not (
-                asked_words & self._title_words(hits[1].title)):
+        if self._names_alone(q, hits[0], hits[1]) or (
+                asked_words & self._title_words(hits[0].title) and not (
+                    asked_words & self._title_words(hits[1].title))):
             # ("我爸咳嗽咳了三个礼拜 要不要去查一下": the TB article's title says 咳嗽 and 查;
             # the choking article's "继续用力咳嗽" is a better sentence on no better subject)
             return hits
@@ -748,6 +779,7 @@ class Answerer:
         index = self.searcher.index
         kept: list[Hit] = []
         dropped: list[str] = []  # the titles of articles left out for another crop or animal
+        unknown: bool | None = None  # whether no article names the crop asked about
         for rank, h in enumerate(hits):
             if subjects.conflict(mine, self._subjects(h)):
                 continue
@@ -768,9 +800,14 @@ class Answerer:
                 # "猪儿热得喘粗气 咋个降温" is not the winter pig house's warmth, nor the
                 # piglets' diarrhoea: an answer about the heat speaks of it
                 continue
-            if asked and len(kept) < rank and not self._shares_the_problem(
-                    asked, h.title, body):
-                continue  # better hits were about other crops: this one must earn its place
+            if asked and unknown is None:
+                unknown = self._unknown_product(asked)
+            if asked and (len(kept) < rank or unknown) \
+                    and not self._shares_the_problem(asked, h.title, body):
+                # better hits were about other crops, or no article names the crop asked
+                # about ("挖虫草好久上山最好" is not the orchard-grass article's): a general
+                # article must earn its place
+                continue
             if asked and not _speaks_of_the_symptom(question.rsplit("。", 1)[-1], h.title + body):
                 continue  # ("花椒叶子黄了 还掉得凶": the pepper-pruning article says neither)
             if asked and dropped and not self._names_the_trouble(asked, h.title + body, dropped):
@@ -791,6 +828,16 @@ class Answerer:
                  and index.token_weight("articles", t) >= _TELLING_WEIGHT]
         words = [t for t in words if any(t in d for d in dropped)]
         return not words or any(t in article for t in words)
+
+    def _unknown_product(self, question: str) -> bool:
+        """Whether the question names a crop or animal that no vetted article mentions."""
+        named = _products(question)
+        if not named:
+            return False
+        index = self.searcher.index
+        words = _subject_words(named)
+        return not any(w in d.text or w in d.title for d in index.docs("articles").values()
+                       for w in words)
 
     def _shares_the_problem(self, question: str, title: str, body: str) -> bool:
         """A general article (its title names no crop or animal) answers a question about a
@@ -854,7 +901,8 @@ class Answerer:
     def _extract(self, q: Query, hits: list[Hit], asked: list[str],
                  confidence: float = 1.0, focus: Query | None = None,
                  lead_first: bool = False, prevention: bool = False,
-                 prevent_asked: bool = False, fact_asked: bool = False) -> Answer:
+                 prevent_asked: bool = False, fact_asked: bool = False,
+                 chosen: bool = False) -> Answer:
         """Per cited article, the sentences that answer what was asked (the asked fact first),
         then the context they need, within a character budget; the first article leads
         (`prevention`: an emergency's prevention asked after it, whose sentences lead)."""
@@ -873,8 +921,8 @@ class Answerer:
             texts, vectors = article_sentences(index, docs)
             if not texts:
                 continue
-            if rank == 0 and not self._supports(q, hit.title, hit.title + "".join(texts),
-                                                vectors, confidence):
+            if rank == 0 and not chosen and not self._supports(
+                    q, hit.title, hit.title + "".join(texts), vectors, confidence):
                 return Answer(ABSTAIN_TEXT, abstained=True)
             if lead_first:
                 # a grown-up choking: the baby's steps (拍背5次) are no help, not even last;
@@ -960,7 +1008,7 @@ _GENERIC = frozenset(
     # when and how many, said of the asker's case ("啥子情况要马上送医院", "七十多了")
     "马上 立刻 立即 赶紧 现在 回来 回去 十多 几十 好多 "
     # how serious, asked ("小的那几个也拉 要不要紧"): no subject of its own
-    "要紧 不要紧 严重 严不严重".split()
+    "要紧 不要紧 严重 严不严重 最好".split()
 )
 # doubt in an emergency: the asker is not sure it is one
 _DOUBT = re.compile(r"是不是|会不会|先睡|睡一[下哈觉]|等等看|等一?下看|看看再说|观察一?下|要紧不|"
@@ -1038,6 +1086,8 @@ def _speaks_of_the_symptom(question: str, article: str) -> bool:
     if (m := _BODY_PART_ILL.search(question)) and (m.group(1) or m.group(2)) not in article:
         return False  # ("草鱼烂鳃 一天死十几条": the fish-gasping article never says 鳃)
     article = _LEAF_FALL_SEASON.sub("", article)
+    if not (subjects.classes(question) & {"crop", "animal"} or _products(question)):
+        return True  # ("燃气软管…那根黄的都硬了": the colour of a hose is no crop's symptom)
     return not said or any(w in article for s in said for w in _SYMPTOMS[s])
 # who a question is about says nothing of what is asked ("生吃鱼胆真的能明目吗 我婆婆天天说" is
 # no call for the old people's falls article): no support for a doubtful match
@@ -1054,6 +1104,7 @@ _OWN_CROP_SHARE = 0.75
 _CROP_POOL = 10
 # a second article this close to the first may lead when only it holds the fact asked
 _NEARLY_EQUAL = 0.9
+_NAMED_SHARE = 0.75  # a runner-up this close that alone names the rare thing asked about leads
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 # the facts a question inside an emergency may ask of its first aid, beyond what to do now
 _FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "which", "yesno",
@@ -1062,6 +1113,11 @@ _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没�
 _SURE_ALONE = 0.75  # a question's own search this sure is no bare follow-up
 _SUPPOSED = re.compile(r"要是|如果|万一|假如|假设")  # a case supposed, not what happened
 _FOCUS_WEIGHT = 0.7  # a follow-up's own words, against the joined question's
+# how chest compressions and rescue breaths are done ("按胸口按好深", "按好快", "吹气吹几口")
+_CPR_ASKED = re.compile(r"按(胸口|胸|压)|胸外按压|按(好|多)(深|快|久)|按(几|多少)下|"
+                        r"(吹|人工呼吸).{0,4}(几|多少|咋|怎么)|心肺复苏(咋|怎么)")
+# "泡了一晚上的木耳呢 我妈舍不得倒": a clause opening with "…呢" asks the same of it
+_OPENS_WHAT_ABOUT = re.compile(r"[^，,。？?！!\s]{1,14}?(?:呢|嘞|喃)(?:[？?，,\s]|$)")
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 # English words dropped into a Chinese question, in the words the articles use
 _GLOSSARY = {
@@ -1148,6 +1204,9 @@ _AFTERMATH = re.compile(r"火(灭|熄|扑灭)|消防|120|救护车|医院|医生
                         r"脱离危险|(门窗|窗子)(也|都)?(打开|开)了|透了气|好些了")
 # still in the emergency just answered ("120打了 在等车 还要做啥子"), or past it ("以后…")
 _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎么|做)|等(车|救护车|120)|在路上|"
+                          # "吸了氧还是难受": what was done has not helped
+                          r"还是(难受|不行|痛|疼|喘|晕|吐|没好|不舒服|不见好)|还没(好|醒|缓过来)|"
+                          r"不管用|没得用|"
                           r"车来之前|医生来之前|来之前|现在(咋|怎么|该|要)|"
                           # "120打了 去医院要带啥子", "她衣服上全是药水 要不要先洗下"
                           r"(去|到)医院.{0,4}(带|拿)|要不要先|先(洗|冲|脱)|"

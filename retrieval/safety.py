@@ -57,7 +57,10 @@ _CHILD = "娃|宝宝|孩子|孙|幺儿|小孩"
 _WATER = "水|河|塘|水窖|井|堰|水库|江|粪坑|粪池|沼气池|海"
 # Places high enough for altitude sickness (Ganzi, Aba, Tibet …)
 _HIGH_PLACES = ("高原|西藏|拉萨|色达|稻城|亚丁|理塘|四姑娘山|康定|新都桥|九寨|黄龙|若尔盖|"
-                "甘孜|阿坝|海螺沟|贡嘎|玉龙雪山|香格里拉|青海|海拔")
+                "甘孜|阿坝|海螺沟|贡嘎|玉龙雪山|香格里拉|青海|海拔|"
+                # the highland counties of 甘孜 and 阿坝 (mostly above 3000 m)
+                "红原|石渠|德格|巴塘|乡城|炉霍|道孚|新龙|白玉|雅江|壤塘|松潘|黑水|得荣|"
+                "马尔康|木里")
 # Signs of breathing trouble (used with allergy, altitude, heart …)
 _BREATH = (r"喘不[上过赢]|喘得(厉害|凶|很凶|遭不住)|气都?喘不|上不来气|出不[来赢到]气|"
            r"气.{0,2}出不[来赢]|透不过气|"
@@ -107,6 +110,11 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      r"drown"),
     # lost outdoors: cold, wet, shivering, confused ("说话都说不清楚了" there is the cold)
     ("lost", r"(走|搞)迷路|迷了路|找不到路|困在山(上|里|头)"),
+    # cold exposure (失温, 冻伤): caught in snow or rain, then shivering, dark fingers, a clouded
+    # mind — not a stroke, though speech slurs ("遭雪困了…一直打抖 说话都说不清楚")
+    ("cold",
+     r"(雪困|遭雪|被雪|雪地里|冻僵|冻了一夜|失温|淋了?一夜|困了一夜).{0,40}"
+     r"(打抖|发抖|打颤|寒战|发黑|迷糊|说不清|含糊|叫不醒|没知觉|不灵活)"),
     # electricity and lightning, including someone still holding the wire
     ("electric",
      r"(电线|高压线).{0,10}(断|掉|落).{0,16}(人|他|她|娃).{0,8}(倒|不动|没得?反应)|"
@@ -543,7 +551,7 @@ FIRST_AID_TITLES: dict[str, re.Pattern[str]] = {
         "burn": "烫伤|烧伤", "snake": "毒蛇|蛇咬", "sting": "蜇伤", "dog": "狗猫咬|狂犬",
         "heat": "中暑", "fall": "跌倒|摔伤", "altitude": "高原反应", "hfmd": "手足口",
         "nosebleed": "鼻血", "hypo": "低血糖|糖尿病", "flood": "山洪|泥石流",
-        "buried": "地震", "car_flood": "内涝", "lost": "迷路",
+        "buried": "地震", "car_flood": "内涝", "lost": "迷路", "cold": "迷路|失温|冻伤",
         "antibiotic": "抗生素",
         # no article of their own in most corpora: the fixed advice below instead
         "seizure": "抽搐|惊厥|癫痫", "blunt": "腹部外伤|内脏出血", "bleeding": "止血|外伤出血",
@@ -553,6 +561,8 @@ FIRST_AID_TITLES: dict[str, re.Pattern[str]] = {
 # What to do before help comes, for topics whose article a corpus may lack (standard first
 # aid, short and safe; shown after the 120 line only when no vetted article answers).
 FIXED_ADVICE: dict[str, str] = {
+    "cold": "尽快移到避风暖和的地方，换上干衣服、盖被保暖，清醒时可以喝温热饮料；"
+            "不要用火烤或热水烫冻伤的手脚。",
     "bp_crisis": "让病人安静坐下或半躺，不要自行大量加服降压药；记下血压数值，告诉急救人员。",
     "seizure": "抽搐时让病人侧躺，移开身边的硬物，不要往嘴里塞东西，不要按压手脚；"
                "记下抽搐持续的时间告诉医生。",

@@ -66,7 +66,7 @@ _HOW_TO = re.compile(r"(咋个|怎么|如何|怎样|咋)(弄|搞|整|来|去)?"
 _ASK_LEAD = re.compile(r"(?<![不没])(想|我想|我)?问(一?下|哈|个事)")
 # the prompt answered, then a question by the way: "尽快。顺便问下，…", "我在威远县 对了 问一下 …"
 _THEN_ASKED = re.compile(r"[，,。！!；;\s]+(?:诶|哎|欸|噢|哦|嗯)?[，,\s]*"
-                         r"((?:对了|顺便|另外|还有个事|再问|顺带|哦对)[，,\s]*"
+                         r"((?:对了|顺便|另外|还有个事|还有(?=[，,\s])|再问|顺带|哦对)[，,\s]*"
                          r"(?:问一?[下哈句]|请问)?|(?:先|再)?问一?[下哈句个]|请问)")
 # a message that asks something ("明天成都下不下雨哦"), not one that only tells
 # ("好几年了", "三十几只" count; they ask nothing)
@@ -207,10 +207,14 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
              and smalltalk.classify(p) is None]
     if asked and len(asked[0]) < len(text):
         question = asked[0]
-        if (at := text.find(question)) > 0 and not find_products(question) \
-                and (not subjects.classes(question) or re.search(r"[他她它]", question)):
+        if (at := text.find(question)) > 0 and ((
+                not find_products(question)
+                and (not subjects.classes(question) or re.search(r"[他她它]", question)))
+                or ("person" in subjects.classes(text[:at])
+                    and "person" not in subjects.classes(question))):
             # "…茶小绿叶蝉很严重，请问有什么绿色防控办法？另外想请专家…": what it asks about
-            # was said before the question
+            # was said before the question ("我屋头老汉糖尿病 想问下一天吃好多蔬菜": whose
+            # vegetables — a diabetic's)
             question = text[:at + len(question)]
         ask.answer(deps, question, t, inside_form=True)
     draft = deps.matcher.extract("。".join(said), role=t.role)
