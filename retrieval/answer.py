@@ -296,7 +296,10 @@ class Answerer:
                 topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
         asked = asks(question)
-        hits = self._answering_first(q, self._naming_first(q, hits), asked)
+        if not (previous_article and hits[0].id == previous_article):
+            # (the article just read, kept first by the follow-up on purpose, stays first:
+            # "打一遍够不够" after rapeseed sclerotinia is not the pesticide-poisoning article)
+            hits = self._answering_first(q, self._naming_first(q, hits), asked)
         used = self._same_subject(q, hits)
         if verdict.kind:  # the 120 line comes first anyway: then what to do, and not to do
             # "要不要给他抠喉咙" asks about one action: that answer first, then first aid
@@ -738,7 +741,11 @@ class Answerer:
         """Whether `hit` names a rare thing the question asks about (三字以上) that `other`
         never names."""
         index = self.searcher.index
-        rare = {t for t in self._telling_words(q.text) if len(t) >= 3}
+        # (a crop's variety is no such thing: "青脆李" named by the pruning article does not
+        # make it the answer to cracking plums)
+        crops = _subject_words(_products(q.text))
+        rare = {t for t in self._telling_words(q.text) if len(t) >= 3
+                and not any(c in t or t in c for c in crops)}
         mine, theirs = _article_text(index, hit), _article_text(index, other)
         return any(t in mine for t in rare) and not any(t in theirs for t in rare)
 

@@ -1092,3 +1092,42 @@ def test_batch_eight_follow_ups(demo: Harness) -> None:
     assert "上面那条回答" in said and "出处" not in said and "市、县" in said
     said = text(demo.chat("f4", "我们是幼儿园 娃娃吐了一地 怕是诺如 咋个消毒"))
     assert "含氯消毒剂" in body(said)
+
+
+def test_batch_nine_answers(demo: Harness) -> None:
+    """要不要紧 is no subject of its own; a hose's colour is no crop symptom; only the
+    mushroom article names 见手青; no article names 虫草; 戒烟限酒 answers whether he may
+    drink; where a vaccine is given is asked and answered."""
+    demo.chat("a1", "我屋头养了二十几个猪儿 这两天有几个拉稀 拉的黄汤汤")
+    said = text(demo.chat("a1", "小的那几个也拉 要不要紧"))
+    assert cited(said) == ["仔猪腹泻的防治"], said
+    assert "隔离" in body(text(demo.chat("a1", "那要隔开不")))
+    said = text(demo.chat("a2", "燃气软管好久换一次 我看屋头那根黄的都硬了"))
+    assert "定期更换" in body(said)
+    said = text(demo.chat("a3", "会东的 见手青要炒好久才能吃 去年隔壁吃了看到小人"))
+    assert cited(said)[0].startswith("野生菌中毒")
+    assert "没有经过专家审核" in text(demo.chat("a4", "挖虫草好久上山最好 若尔盖这边"))
+    demo.chat("a5", "我老汉血压有点高 一百六 要不要紧")
+    assert body(text(demo.chat("a5", "他还爱喝酒 喝得不"))).startswith("戒烟限酒")
+    demo.chat("a6", "我妈72了 流感疫苗有必要年年打不")
+    assert "预防接种门诊" in body(text(demo.chat("a6", "在哪里打嘛 我们金堂这边")))
+
+
+def test_batch_nine_emergencies(demo: Harness) -> None:
+    """Cold exposure is not a stroke; a hypertensive crisis gets the 120 line; altitude
+    sickness in 红原 gets its article though it is filed under 甘孜; CPR asked after a
+    drowning is CPR; a sign the model likens to a heart attack after a fall is the fall."""
+    from retrieval.safety import assess
+
+    said = text(demo.chat("e1", "色达 放牦牛的娃娃昨晚在山上遭雪困了 刚找到 手指拇发黑 "
+                                "一直打抖 说话都说不清楚 迷迷糊糊的"))
+    assert said.startswith("⚠️") and "换上干衣服" in said and "FAST" not in said
+    assert "温热饮料" in text(demo.chat("e1", "能喝点热的不"))
+    assert assess("她今天说脑壳痛得很 高压量出来185").topic == "bp_crisis"
+    assert assess("万一血压190 头痛咋办").kind == ""
+    said = text(demo.chat("e2", "朋友刚到红原 脑壳痛得炸 走路偏偏倒倒 吐了好几回 喊他反应慢得很"))
+    assert said.startswith("⚠️") and "下撤" in said
+    demo.chat("e3", "娃娃在堰塘头耍掉下去了 刚捞起来 不出气了 嘴巴都乌了")
+    assert "5到6厘米" in text(demo.chat("e3", "按胸口按好深"))
+    demo.chat("e4", "我妈在院坝头摔倒了 人是清醒的 说腿痛 我要不要马上把她扶起来")
+    assert "不要随意搬动" in text(demo.chat("e4", "她说大腿根根痛得很 动都动不得"))

@@ -2136,3 +2136,37 @@ def test_batch_eight_turns_outside_the_form(bot: Harness) -> None:
     assert "用文字" in text(bot.chat("s2", "13800001111"))
     assert "研究方向" in text(bot.chat("s2", "果树病害"))
     assert "用文字" in text(bot.chat("s2", "雅安市雨城区"))
+
+
+def test_batch_nine_form_words(bot: Harness) -> None:
+    """Getting up and seeing is no one coming to look; 不用帮我找专家 declines; money spent on
+    a purchase and a lecture attended are no need; a range of thousands, 个把万 and "改成七八千"
+    are budgets; 想找人来设计 is a request; a township after its county opening a message;
+    "还有 …不" inside the form is answered."""
+    from bot.journeys import words
+    from matching import slots
+    from store import accounts
+
+    assert not words.WANTS_EXPERT.search("早上起来看到塘里的鱼全部浮起来张起嘴巴 咋回事")
+    assert words.WANTS_EXPERT.search("想请人来看一下")
+    assert words.declines_need("好 晓得了 不用帮我找专家哈")
+    assert not words.looks_like_need("我妈去听了个讲座 花了八千买保健品 说能降三高", "farmer")
+    assert slots.parse_budget("花了两千块钱买的药") is None
+    assert slots.parse_budget("请食品专家来厂里帮我们搞配方 三千到五千 不急").amount == 4000
+    assert slots.parse_budget("种了三千到五千棵") is None
+    assert slots.parse_budget("个把万嘛").amount == 10000
+    assert slots.parse_budget("钱再加点 改成七八千").amount == 7500
+    assert words.looks_like_need("我在稻城开民宿的 厕所污水不晓得咋处理 想找人来设计个小型处理的",
+                                 "enterprise")
+    assert slots.region_meant("米易撒莲的 枇杷果子上好多锈斑").name == "米易县"
+    accounts.account(bot.engine, "telegram", "n1", role="farmer")
+    said = text(bot.chat("n1", "早上起来看到塘里的鱼全部浮起来张起嘴巴 咋回事"))
+    assert "市、县" not in said and "急不急" not in said  # a question, not a request
+    said = text(bot.chat("n1", "谢谢 你们这个比我们村头那个技术员还快"))
+    assert "急不急" not in said and "专家" not in said.split("\n")[0]
+    accounts.account(bot.engine, "telegram", "n2", role="farmer")
+    bot.chat("n2", "我屋头老汉糖尿病 想问下一天吃好多蔬菜 还有想请个营养师上门给他定个食谱 "
+                   "我们在新都")
+    said = text(bot.chat("n2", "很急 这周内哈 还有 他可以吃水果不"))
+    assert "审核" in said and "费用" in said  # the question answered (none vetted here), then
+    # the form goes on
