@@ -299,7 +299,9 @@ class Answerer:
         if not (previous_article and hits[0].id == previous_article):
             # (the article just read, kept first by the follow-up on purpose, stays first:
             # "打一遍够不够" after rapeseed sclerotinia is not the pesticide-poisoning article)
-            hits = self._answering_first(q, self._naming_first(q, hits), asked)
+            # (the rare name is one the question asked now says, not the need or the question
+            # before it: "…讲一下防诈骗…和保健品" then "是不是骗子" is the scam article's)
+            hits = self._answering_first(q, self._naming_first(own, hits), asked, own)
         used = self._same_subject(q, hits)
         if verdict.kind:  # the 120 line comes first anyway: then what to do, and not to do
             # "要不要给他抠喉咙" asks about one action: that answer first, then first aid
@@ -514,7 +516,8 @@ class Answerer:
             return (q, hits, joined) if hits and joined >= self.searcher.cal.abstain_below \
                 and subjects.bare_crop(m.group(1)) in hits[0].title else None
         if own and not any(p in previous for p in own) and (
-                _WHAT_ABOUT.match(question) or _OPENS_WHAT_ABOUT.match(question)):
+                _WHAT_ABOUT.match(question) or (
+                    (m := _OPENS_WHAT_ABOUT.match(question)) and not asks(question[m.end():]))):
             # "那泡了一晚上的木耳呢" after "隔夜菜能不能吃": the same question of what is named
             # now, answered by the article that answered it when that one speaks of it too
             q = self.searcher.prepare(f"{previous}。{question}")
@@ -745,11 +748,12 @@ class Answerer:
         # make it the answer to cracking plums)
         crops = _subject_words(_products(q.text))
         rare = {t for t in self._telling_words(q.text) if len(t) >= 3
-                and not any(c in t or t in c for c in crops)}
+                and not any(c in t or t in c for c in crops) and not _DESCRIBES.search(t)}
         mine, theirs = _article_text(index, hit), _article_text(index, other)
         return any(t in mine for t in rare) and not any(t in theirs for t in rare)
 
-    def _answering_first(self, q: Query, hits: list[Hit], asked: list[str]) -> list[Hit]:
+    def _answering_first(self, q: Query, hits: list[Hit], asked: list[str],
+                         own: Query | None = None) -> list[Hit]:
         """Of two nearly equal articles, the one whose best sentence answers better leads when
         a fact was asked: "茶园冬天基肥一亩施好多" gets the winter-care article with "每亩施…
         1000到1500公斤", not the general fertiliser article that gives no amount."""
@@ -767,7 +771,7 @@ class Answerer:
         # (a crop or animal both may be about is no sign: "刚生的小猪儿" and 仔猪腹泻)
         named = _subject_words(_products(" ".join(q.tokens)))
         asked_words = {t for t in q.tokens if not any(t in w or w in t for w in named)}
-        if self._names_alone(q, hits[0], hits[1]) or (
+        if self._names_alone(own or q, hits[0], hits[1]) or (
                 asked_words & self._title_words(hits[0].title) and not (
                     asked_words & self._title_words(hits[1].title))):
             # ("我爸咳嗽咳了三个礼拜 要不要去查一下": the TB article's title says 咳嗽 and 查;
@@ -813,7 +817,10 @@ class Answerer:
                     and not self._shares_the_problem(asked, h.title, body):
                 # better hits were about other crops, or no article names the crop asked
                 # about ("挖虫草好久上山最好" is not the orchard-grass article's): a general
-                # article must earn its place
+                # article must earn its place — and when the best match cannot, nothing
+                # vetted answers ("白酒窖泥板结" is no orchard soil's)
+                if unknown and rank == 0:
+                    return []
                 continue
             if asked and not _speaks_of_the_symptom(question.rsplit("。", 1)[-1], h.title + body):
                 continue  # ("花椒叶子黄了 还掉得凶": the pepper-pruning article says neither)
@@ -1068,7 +1075,9 @@ _OFF_FEED = re.compile(r"不(?:吃|进)(?:食|东西|料|草|奶|饭)|"
                        r"不(?:爱|肯|想)吃(?:食|东西|料|草|奶|饭|了|$|[\s，,。！!？?])|"
                        r"没(?:得)?胃口|吃得少")
 _OFF_FEED_WORDS = re.compile(r"不吃(?:食|东西|料|草|奶|饭)|不进食|食欲|厌食|采食|吃得少|拒食|胃口")
-_SYMPTOM = re.compile(r"(?:叶子?|叶片|果子?|苗子?|树|枝条?|根)[^，,。！!？?\s]{0,3}?"
+# ("燃气软管…那根黄的都硬了": 根 counting a hose is no root)
+_SYMPTOM = re.compile(r"(?:叶子?|叶片|果子?|苗子?|树|枝条?|(?<![那这一几两每哪])根)"
+                      r"[^，,。！!？?\s]{0,3}?"
                       r"([黄掉落枯烂卷斑霉蔫焉裂死焦])")
 
 
@@ -1093,8 +1102,6 @@ def _speaks_of_the_symptom(question: str, article: str) -> bool:
     if (m := _BODY_PART_ILL.search(question)) and (m.group(1) or m.group(2)) not in article:
         return False  # ("草鱼烂鳃 一天死十几条": the fish-gasping article never says 鳃)
     article = _LEAF_FALL_SEASON.sub("", article)
-    if not (subjects.classes(question) & {"crop", "animal"} or _products(question)):
-        return True  # ("燃气软管…那根黄的都硬了": the colour of a hose is no crop's symptom)
     return not said or any(w in article for s in said for w in _SYMPTOMS[s])
 # who a question is about says nothing of what is asked ("生吃鱼胆真的能明目吗 我婆婆天天说" is
 # no call for the old people's falls article): no support for a doubtful match
@@ -1111,6 +1118,8 @@ _OWN_CROP_SHARE = 0.75
 _CROP_POOL = 10
 # a second article this close to the first may lead when only it holds the fact asked
 _NEARLY_EQUAL = 0.9
+# what a thing looks like, not what it is ("灰白色", "梭形的"): no name of its own
+_DESCRIBES = re.compile(r"[色形状样]")
 _NAMED_SHARE = 0.75  # a runner-up this close that alone names the rare thing asked about leads
 _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 # the facts a question inside an emergency may ask of its first aid, beyond what to do now
@@ -1123,7 +1132,8 @@ _FOCUS_WEIGHT = 0.7  # a follow-up's own words, against the joined question's
 # how chest compressions and rescue breaths are done ("按胸口按好深", "按好快", "吹气吹几口")
 _CPR_ASKED = re.compile(r"按(胸口|胸|压)|胸外按压|按(好|多)(深|快|久)|按(几|多少)下|"
                         r"(吹|人工呼吸).{0,4}(几|多少|咋|怎么)|心肺复苏(咋|怎么)")
-# "泡了一晚上的木耳呢 我妈舍不得倒": a clause opening with "…呢" asks the same of it
+# "泡了一晚上的木耳呢 我妈舍不得倒": a clause opening with "…呢" asks the same of it (unless
+# what follows asks its own: "小绿叶蝉呢 黄板要挂好多张")
 _OPENS_WHAT_ABOUT = re.compile(r"[^，,。？?！!\s]{1,14}?(?:呢|嘞|喃)(?:[？?，,\s]|$)")
 _BARE_FOLLOW_UP = 8  # characters: "啥时候打药好", "要打几次", "打几回"
 # English words dropped into a Chinese question, in the words the articles use
