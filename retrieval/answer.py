@@ -747,7 +747,10 @@ class Answerer:
         # (a crop's variety is no such thing: "青脆李" named by the pruning article does not
         # make it the answer to cracking plums)
         crops = _subject_words(_products(q.text))
-        rare = {t for t in self._telling_words(q.text) if len(t) >= 3
+        # (of the clause that asks: "羊肚菌好久播种 我们想在冬闲田种一季" asks of 羊肚菌, and
+        # 冬闲田, named by the green-manure article alone, only says where)
+        asking = self._asking_words(q.text)
+        rare = {t for t in self._telling_words(q.text) if len(t) >= 3 and t in asking
                 and not any(c in t or t in c for c in crops) and not _DESCRIBES.search(t)}
         mine, theirs = _article_text(index, hit), _article_text(index, other)
         return any(t in mine for t in rare) and not any(t in theirs for t in rare)
@@ -812,7 +815,9 @@ class Answerer:
                 # piglets' diarrhoea: an answer about the heat speaks of it
                 continue
             if asked and unknown is None:
-                unknown = self._unknown_product(asked)
+                # (the crop the question itself names: "果园土壤板结了咋个疏松" inside a
+                # need about 耙耙柑 names none)
+                unknown = self._unknown_product(question.rsplit("。", 1)[-1])
             if asked and (len(kept) < rank or unknown) \
                     and not self._shares_the_problem(asked, h.title, body):
                 # better hits were about other crops, or no article names the crop asked
