@@ -205,14 +205,14 @@ class Answerer:
             # the first-aid article's words join the question's
             q = self.searcher.prepare(f"{question} {words}")
         hits, confidence = self._search(q, region, crop_of=question)
-        if continuing and (routed := self._first_aid(q, verdict.topic, region, hits,
+        if continuing and (routed := self._first_aid(q, verdict.topic, hits,
                                                      confidence)) is not None:
             hits, confidence = routed[0][:1], routed[1]
         elif later in FIRST_AID_TITLES and (routed := self._first_aid(
-                q, later, region, hits, confidence)) is not None:
+                q, later, hits, confidence)) is not None:
             hits, confidence = routed[0][:1], routed[1]  # its prevention: the same article
         elif verdict.kind == "emergency" and verdict.topic in FIRST_AID_TITLES:
-            routed = self._first_aid(q, verdict.topic, region, hits, confidence)
+            routed = self._first_aid(q, verdict.topic, hits, confidence)
             if routed is None:  # no vetted article on it: the 120 line and what to do
                 advice = FIXED_ADVICE.get(verdict.topic, "")
                 return Answer(verdict.message + ("\n" + advice if advice else ""),
@@ -377,7 +377,7 @@ class Answerer:
                 # ("心肺复苏按好快啊" names its own article: asked as itself, as before)
                 and not any(p.search(question) for p in FIRST_AID_TITLES.values()))
 
-    def _first_aid(self, q: Query, topic: str, region: str | None, hits: list[Hit],
+    def _first_aid(self, q: Query, topic: str, hits: list[Hit],
                    confidence: float) -> tuple[list[Hit], float] | None:
         """The first-aid article of an emergency's topic leads, found by its title among the
         hits, else among all vetted articles (None: the corpus has none). An emergency is
