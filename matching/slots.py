@@ -430,9 +430,22 @@ def join_thousands(text: str) -> str:
 _ASIDE_AMOUNT = re.compile(r"(不是|并非|再加|多加|加上?|再给|追加|增加|减少?|(?<!至)少)$")
 
 
+def _as_written(text: str, written: str, start: int, end: int) -> str:
+    """The amount as the message wrote it ("3,000元", not the "3000元" read from it), so that
+    it can be cut from the description."""
+    said = text[start:end].strip()
+    if said in written:
+        return said
+    if len(text) == len(written):  # rewritten in place ("个把万" read as "一万多")
+        return written[start:end].strip()
+    gaps = re.search("[,，\\s]?".join(map(re.escape, said)), written)
+    return gaps.group(0) if gaps else said
+
+
 def parse_budget(text: str) -> Budget | None:
     """Money the requester will spend, in yuan. "五万左右" → 50000, "两三千块" → 2500,
     "3-5万" → 40000, "一万五" → 15000, "面议" → Budget(None, "面议"); None if unsaid."""
+    written = text
     # "1万5", "2w5", "3千5", "1万5千": the digit after the unit is its tenth
     text = join_thousands(text)
     # "万五左右", "千五": one ten-thousand (thousand) and a half, the 一 left unsaid
@@ -440,9 +453,10 @@ def parse_budget(text: str) -> Budget | None:
     text = re.sub(r"(?<![0-9一二两三四五六七八九十百千万])([万千])(?=[一二三四五六七八九]"
                   r"(?:左右|上下|的样子|块|元|吧|嘛|哈|以内|$|[\s，,。]))", r"一\1", text)
     text = re.sub(r"([一两二三四五六七八九\d])个([wW万千kK])", r"\1\2", text)  # "两个w", "三个万"
-    # "个把万", "万把块": about one ten-thousand (thousand)
-    text = re.sub(r"个把([万千])|(?<![0-9一二两三四五六七八九十百千万])([万千])把(?=块|元|钱)",
-                  lambda m: f"一{m.group(1) or m.group(2)}左右", text)
+    # "个把万", "万把块": about one ten-thousand (thousand); rewritten in as many characters,
+    # so that what was written can still be cut from the message
+    text = re.sub(r"个把([万千])", r"一\1多", text)
+    text = re.sub(r"(?<![0-9一二两三四五六七八九十百千万])([万千])把(?=块|元|钱)", r"一\1", text)
     text = _UNIT_TENTH.sub(lambda m: f"{m.group(1)}.{m.group(3)}{m.group(2)}", text)
     text = text.translate(_FINANCIAL)  # "人民币陆仟元整": the banker's numerals
     # "十来万吧": about ten
@@ -489,9 +503,9 @@ def parse_budget(text: str) -> Budget | None:
             while a > 0 and a * 10 <= b:  # "3-5万", "五到八万": the first shares the unit
                 a *= 10
             amount = (a + b) / 2
-        if amount <= 0 or amount > 1e10:
-            continue
-        found = Budget(round(amount, 2), text[m.start():m.end()].strip())
+        if round(amount, 2) <= 0 or amount > 1e10:
+            continue  # ("0.001元" is no money)
+        found = Budget(round(amount, 2), _as_written(text, written, m.start(), m.end()))
         if _ASIDE_AMOUNT.search(text[max(0, m.start() - 4):m.start()]):
             # "预算是二十万 不是两万", "预算再加两千 五千嘛": the other amount is the budget
             aside = aside or found

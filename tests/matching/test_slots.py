@@ -122,3 +122,15 @@ def test_no_money_however_said_and_the_phone_yes_or_no_in_few_words() -> None:
 def test_an_amount_ruled_out_or_added_on_is_not_the_budget(said: str, amount: float) -> None:
     budget = slots.parse_budget(said)
     assert budget is not None and budget.amount == amount
+
+
+@pytest.mark.parametrize(("said", "amount", "written"), [
+    ("3,000元", 3000, "3,000元"), ("0,001元", 1, "0,001元"), ("0.001元", None, None),
+    ("个把万嘛", 10000, "个把万"),
+])
+def test_the_budget_text_is_as_written_and_never_zero(said: str, amount: float | None,
+                                                       written: str | None) -> None:
+    # (the fuzz found "0.001元" read as 0 yuan and "0,001元" cut as "0001元")
+    budget = slots.parse_budget(said)
+    assert (budget.amount if budget else None) == amount
+    assert (budget.text if budget else None) == written
