@@ -430,7 +430,9 @@ def _said_as_a_place(text: str, start: int, end: int) -> bool:
         start == 0 and bool(_TOWNSHIP_NEXT.match(text, end)))
 
 
-_TOWNSHIP_NEXT = re.compile(r"[\u4e00-\u9fff]{2}的(?:[\s，,]|$)")
+# (not what 三台 counts: "三台机器的 老是坏" is three machines)
+_TOWNSHIP_NEXT = re.compile(r"(?!机器|机子|车子|电脑|设备|冰箱|空调|电视)"
+                            r"[\u4e00-\u9fff]{2}的(?:[\s，,]|$)")
 
 
 def _names_produce(text: str, at: int) -> bool:

@@ -31,6 +31,9 @@ _TRANSFER = re.compile(r"专利|成果转化|转化.{0,4}成果|技术转让|转
                        r"成果[^。！!？?]{0,12}(?:转化|落地|推广|合作)|转化落地|落地转化|"
                        r"(?:购买|买|引进|采购).{0,20}(?:技术|成果|工艺|配方|品种)|"
                        r"成熟技术|现成的?[^，,。]{0,8}技术|"
+                       # "有项技术想找企业转化", "这个品种想找公司合作推广"
+                       r"(?:技术|专利|品种|成果)[^。！!？?]{0,8}(?:找|寻找|对接)[^。！!？?]{0,6}"
+                       r"(?:企业|公司|厂家|厂商)[^。！!？?]{0,4}(?:转化|落地|推广|合作)|"
                        # "有现成的低盐发酵技术，想买过来用"
                        r"(?:技术|成果|工艺|配方)[^，,。]{0,6}[，,\s]*(?:想|要)?(?:买过来|买来|买下|买断)")
 _RD = re.compile(r"攻关|联合|合作研发|共同研发|共同开发|研发|研制|开发(?:一|新|出)|研究|"
@@ -303,6 +306,8 @@ def _urgency(text: str) -> str | None:
         text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):
         return "soon"
+    if (within := _within(text)) is not None:
+        return within
     text = _NOT_THAT_URGENT.sub("尽快", text)  # "也没那么火烧眉毛": soon, not this week
     if (_DOUBLE_NEGATION.search(text) or _NOT_VERY.search(text)) and (
             _SOON_SAID.search(text) or _THIS_MONTH.search(text)) and not _LOOSE.search(text):
@@ -320,6 +325,22 @@ def _urgency(text: str) -> str | None:
     if _SOON.search(text):
         return "soon"
     return None
+
+
+# "一个月之内", "一个礼拜以内", "两个月内": a deadline by its length (not "下了半个月的雨")
+_WITHIN = re.compile(r"(?<![了过])(半|[一两二三四五六七八九十]+)个?(天|周|星期|礼拜|月)(?:之内|以内|内)")
+_NUMBERS = {"半": 0.5, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+            "八": 8, "九": 9, "十": 10}
+_DAYS = {"天": 1, "周": 7, "星期": 7, "礼拜": 7, "月": 30}
+
+
+def _within(text: str) -> str | None:
+    """urgent within a week, soon within a month, normal beyond; None when no such deadline."""
+    m = _WITHIN.search(text)
+    if m is None or not all(c in _NUMBERS for c in m.group(1)):
+        return None
+    days = sum(_NUMBERS[c] for c in m.group(1)) * _DAYS[m.group(2)]
+    return "urgent" if days <= 7 else "soon" if days <= 31 else "normal"
 
 
 # ---- budget ----------------------------------------------------------------------------------

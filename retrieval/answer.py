@@ -163,6 +163,14 @@ class Answerer:
                 # "她说大腿根根痛得很 动都动不得" after a fall: a sign no rule names, which the
                 # model likens to a heart attack, is more of the fall
                 verdict = prior
+        cause = self._cause_treated(previous_article)
+        if cause and verdict.topic == "unconscious" and not _NO_BREATH_NOW.search(question) \
+                and not _CPR_ASKED.search(question):
+            # "人抬到院坝头了 还在出气 但是还是喊不醒" after charcoal fumes: a sign of the
+            # poisoning being dealt with (its article), not a cardiac arrest
+            verdict = SafetyVerdict(verdict.kind, verdict.message, cause)
+        if prior is not None and prior.topic == "unconscious" and cause:
+            prior = SafetyVerdict(prior.kind, prior.message, cause)  # (and the turn after it)
         before = prior if not verdict.kind else None
         if before is not None and before.kind == "emergency" \
                 and before.topic not in FIRST_AID_TITLES and (
@@ -280,6 +288,10 @@ class Answerer:
             # not one whose title they name ("那修剪呢": the pruning article)
             kept = [mine[0], *[h for h in kept if h is not mine[0]]]
         hits = kept
+        if verdict.kind == "fire":
+            # "食堂锅里的油燃起来了": the 119 line, then only an article on fire, gas or
+            # electricity (never the pressure cooker's, which shares 锅)
+            hits = [h for h in hits if _FIRE_TITLE.search(h.title)]
         confident = bool(hits) and confidence >= self.searcher.cal.abstain_below
         if not confident:
             if verdict.kind:
@@ -320,7 +332,9 @@ class Answerer:
         focus = own if topic != question else self._asking_part(question)
         answer = self._extract(q, used, asked, confidence, focus,
                                lead_first=verdict.kind == "emergency" or continuing,
-                               prevention=later in FIRST_AID_TITLES or bool(
+                               # ("以后…放盆水能不能防中毒": whether it does, first)
+                               prevention=(later in FIRST_AID_TITLES
+                                           and "yesno" not in asked) or bool(
                                    used and _PREVENT_ASKED.search(question) and any(
                                        t.search(used[0].title)
                                        for t in FIRST_AID_TITLES.values())),
@@ -359,6 +373,14 @@ class Answerer:
         answer.safety = verdict.kind
         answer.topic = topic
         return answer
+
+    def _cause_treated(self, article_id: str | None) -> str:
+        """The poisoning (or heat, altitude) whose first-aid article answered just before,
+        if it did: unconsciousness after it is its sign, not a new emergency."""
+        if not article_id:
+            return ""
+        title = _title_of(self.searcher.index, article_id)
+        return next((topic for topic in _CAUSES if FIRST_AID_TITLES[topic].search(title)), "")
 
     @staticmethod
     def _bare_emergency_follow_up(question: str, topic: str) -> bool:
@@ -1397,6 +1419,10 @@ def _other_product(said: str, title: str) -> bool:
     return bool(before and named and not before & named)
 
 
+_CAUSES = ("co", "poisoning", "mushroom", "child_poison", "food", "gas", "heat", "altitude")
+_NO_BREATH_NOW = re.compile(r"(?<!还)(没得?|没有|不)(呼吸|出气)|没得?气了|胸口.{0,3}不动")
+
+
 def _title_of(index: Any, article_id: str) -> str:
     return next((d.title for d in index.docs("articles").values() if d.parent == article_id), "")
 
@@ -1539,6 +1565,9 @@ def _first_aid_words(topic: str, question: str) -> str:
     if not topic and is_scam(question):  # "喊我马上转钱": the fraud article's words
         return "电信网络诈骗 核实 转账"
     return FIRST_AID.get(topic, "")
+
+
+_FIRE_TITLE = re.compile("火|燃气|用电|充电|触电|烫伤")
 
 
 def asker_region(question: str) -> str | None:

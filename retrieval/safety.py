@@ -140,6 +140,8 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
     # heat, boiling liquid, fire, explosions
     ("burn", r"(热油|滚油|开水|滚水|热汤|沸水).{0,3}(泼|淋|倒|洒|溅)(到|在)|"
              r"烫到|烫了|烫伤|遭.{0,3}烫|(?<!发)烧到(?!\d|好多|多少|几|一百)|烧伤|"
+             # "手背遭燎到了": 燎, singed by a flame
+             r"(遭|被|着)火?燎|燎(到|伤|起)|"
              # ("烧出来有一批釉面起泡" is a kiln's tiles, not a person's skin)
              r"(滚|开水|热水|油|汤|稀饭|火|烫|烧(?!出来|出的|制|成|结|窑)|炸|洁厕灵|碱|酸)"
              r"(?!.{0,20}(釉|瓷|砖|漆|涂层|铸件|产品))"
@@ -277,6 +279,8 @@ _EMERGENCY = re.compile("|".join(f"(?:{k})" for _, k in (*_EMERGENCY_KINDS, *_SE
 _NOT_NOW = re.compile("|".join((
     # prevention
     "预防|防止|防范|怎么防|咋个?防|防溺|防摔|prevent|"
+    # "想请专家来给员工讲一下食品安全 防食物中毒那些": a talk on keeping it away
+    "防[^，,。！!？?\\s]{0,4}中毒|(给|跟)(员工|职工|工人|大家|村民|学生|娃娃们)讲|讲课|讲座|"
     # "炉子边放盆水是不是就不得中毒了": what would keep it away, not it happening
     "(不得|不会|免得|以免|才不)(中毒|中暑|触电)",
     # "吃头孢那几天喝得酒不": whether it is allowed, asked before (nothing taken yet)
@@ -340,6 +344,10 @@ def is_scam(text: str) -> bool:
 _STILL_URGENT = re.compile(r"(菌子|蘑菇|菌菇|野生菌|百[草早]枯).{0,24}(吐|拉|屙)|"
                            r"(吐|拉|屙).{0,24}(菌子|蘑菇|野生菌)")
 _BETTER = re.compile("(已经|现在)(好了|没事)")
+# signs going on as the message is typed, whatever prevention it also asks about ("一家人吃了
+# 菌子 都在吐 防止中毒咋个办", "现在昏起了")
+_HAPPENING = re.compile("(都|还|正|一直)在(吐|拉|屙|抽|昏)|(现在|已经|人)(昏|晕)(起|过去|倒)了?|"
+                        "叫不醒|喊不醒|口吐白沫")
 _JUST_NOW = re.compile("刚刚|刚才|这会儿|马上要|刚.{0,2}(捞|拉|救|抬)|right now|just now")
 # Animals and crops are not a human emergency (the vet and the farming articles answer them)
 _ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|(塘|池|缸|田)[头里子]?的?鱼|"
@@ -462,7 +470,7 @@ def _now(t: str) -> bool:
         return False
     if _STILL_URGENT.search(t):  # "吃了菌子…吐过一阵 现在好了": the poison acts hours later
         t = _BETTER.sub("", t)
-    if _JUST_NOW.search(t):
+    if _JUST_NOW.search(t) or _HAPPENING.search(t):
         return True
     if _MILD.search(t) and not _GRAVE.search(t):
         return False

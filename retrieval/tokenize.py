@@ -81,8 +81,15 @@ def plain(text: str) -> str:
     ones, and words typed by ear: "查叶" → 茶叶); case and punctuation kept."""
     from retrieval.homophones import fix_homophones  # (pypinyin, loaded when first read)
 
-    return _unspaced(fix_homophones(fix_typos(zhconv.convert(text.translate(_FULL_WIDTH),
-                                                             "zh-cn"))))
+    text = fix_homophones(fix_typos(zhconv.convert(text.translate(_FULL_WIDTH), "zh-cn")))
+    return _unspaced(_NEI.sub("呢", text) if _ASKS_ON.match(text) else text)
+
+
+# "那羊内", "要放冷库放久点的内": 内 typed by ear for the particle 呢, ending a message that asks
+# on ("三天内", "这个月内", "国内" keep theirs)
+_ASKS_ON = re.compile(r"^(那|那么|要是|如果)|.*的内[？?。！!\s]*$")
+_NEI = re.compile(r"(?<![国省县市区室体域校院境海业队组村镇乡厂场天月周年期间时日圈棚屋家])内"
+                  r"(?=[？?。！!\s]*$)")
 
 
 # "牦牛 瘦 掉毛 想要 兽医 来 看": typed word by word (a second language, a voice keyboard);
@@ -145,6 +152,9 @@ _TERMS_ASKED = (
     (re.compile(r"^\s*(打|喷)(了|完|过)" + _WAIT + r"(摘|采|卖|收|吃|上市)"), "安全间隔期"),
     (re.compile(r"(打|用|喂|注射)了?(抗生素|兽药|针|消炎药)" + _WAIT + r"(卖|杀|宰|出栏|吃)"),
      "休药期"),
+    # "刚喂了驱虫药的羊可以马上卖不": sold right after a drug, the same wait
+    (re.compile(r"(打|用|喂|注射|吃)[了完过]?[^，,。]{0,4}(抗生素|兽药|针|消炎药|驱虫药|药)[^，,。]{0,8}"
+                r"(马上|立马|立刻|就|直接)(卖|杀|宰|出栏|上市)"), "休药期"),
     # "那要吃好久的药", "吃药要吃好多天": how long a course of treatment lasts
     (re.compile(r"(吃|服|打)(好久|多久|几天|好多天|多少天|多长时间)的?(药|针)|"
                 r"(药|针)要?(吃|打|服)(好久|多久|几天|好多天|多少天|多长时间)"), "疗程"),

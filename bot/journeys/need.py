@@ -319,6 +319,12 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         fill_others(draft, text)
         show(deps, draft, t)
         return
+    if name == "budget" and draft.kind == "service" and slots.NO_VISIT.search(text) \
+            and advice_only(text) and not fill_slot(NeedDraft(**t.data["draft"]), name, text):
+        # "不用来人 电话或者视频给我说哈就行": a consultation after all, which asks no budget
+        fill_others(draft, text)
+        show(deps, draft, t)
+        return
     if name != "budget" and _ONLY_PRICE.fullmatch(text.strip()):
         # "要不要钱哦" at the urgency prompt: what it costs, then the question again
         t.say(texts.COST_IN_FORM)

@@ -76,8 +76,8 @@ _ASKED_ANYWAY = re.compile(r"(.)不\1|^那|要是|如果|万一|假如|哪|[喃�
                            r"不[嘛哦啊呀哈]*(?:$|[，,。\s])|得不|要好|好(?:多|久|远|深|高|长|重)|"
                            r"还是|好点|好些")  # ("用毛笔点还是用机器喷好点": a choice asked)
 # a question asked by the way, not news of something happening
-_BY_THE_WAY = re.compile(r"^(?:对了|另外|还有)?[，,\s]*(?:顺便|顺带)?"
-                         r"(?:问一?下|问一哈|问个事|请问)|"
+_BY_THE_WAY = re.compile(r"^(?:对了|另外|还有)?[，,\s]*(?:顺便|顺带|先)?"
+                         r"(?:问一?下|问一哈|问个事?|请问)|"
                          # "对了 夏天车间工人中暑了咋个处理": asked by the way, nothing happening
                          r"^(?:对了|顺便|顺带)[，,\s]")
 

@@ -2159,6 +2159,7 @@ def test_batch_nine_form_words(bot: Harness) -> None:
     assert words.looks_like_need("我在稻城开民宿的 厕所污水不晓得咋处理 想找人来设计个小型处理的",
                                  "enterprise")
     assert slots.region_meant("米易撒莲的 枇杷果子上好多锈斑").name == "米易县"
+    assert slots.region_meant("三台机器的 老是坏 想找个人来修") is None  # three machines
     accounts.account(bot.engine, "telegram", "n1", role="farmer")
     said = text(bot.chat("n1", "早上起来看到塘里的鱼全部浮起来张起嘴巴 咋回事"))
     assert "市、县" not in said and "急不急" not in said  # a question, not a request
