@@ -565,11 +565,16 @@ class Answerer:
         bare = not own and (len(question) <= _BARE_FOLLOW_UP or (
             previous_article is not None and not self._telling_words(question)
             and confidence < _SURE_ALONE))
+        read_title = _title_of(self.searcher.index, previous_article) if previous_article else ""
         if bare and alone is not None and confidence >= self.searcher.cal.abstain_below and any(
-                len(t) >= 3 and t in alone.title and t not in previous
+                (len(t) >= 3 or (len(t) == 2 and read_title and t not in read_title
+                                 and t in question and t in self._telling_words(question)
+                                 and not _INTERROGATIVE.search(t)))
+                and t in alone.title and t not in previous
                 for t in self.searcher.index.tokenizer.tokenize(expand_query(question))):
             # "草地贪夜蛾咋个认" after wheat rust: short, but it names its subject ("打了好久能摘"
-            # names the 安全间隔期 in other words)
+            # names the 安全间隔期 in other words; "修剪剪好多下去" after tea manuring, the
+            # pruning article's word the article just read never says)
             return None
         if any(t not in previous for t in self._unread_terms(question)):
             return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
@@ -586,6 +591,14 @@ class Answerer:
                 f"{_title_of(self.searcher.index, before)}。{question}"), region)[0]
             if titled and titled[0].id == before:
                 hits = [titled[0], *hits]
+            elif points_back and not any(w in titled[0].title
+                                         for w in self._telling_words(question)) and (
+                    same := [h for h in titled if h.id == before]) \
+                    and same[0].score >= titled[0].score * 0.5:
+                # ("那好久打药合适嘛" after rapeseed sclerotinia: "那" points back and the
+                # words name no other article's subject, though the spraying articles match
+                # them better)
+                hits = [same[0], *hits]
         if before and before != hits[0].id:
             same = [h for h in hits if h.id == before]
             if same and same[0].score >= hits[0].score * 0.5:
@@ -605,6 +618,9 @@ class Answerer:
         stays = bare and before is not None and hits[0].id == before
         if (not (points_back or bare) and alone is not None and alone.id != hits[0].id
                 and confidence >= self.searcher.cal.abstain_below
+                # ("我屋头娃娃才8个月 可以打不" after the flu vaccine says nothing rare: who
+                # it is for, never the child-poisoning article its 娃娃 covers)
+                and bool(self._telling_words(question))
                 # (an article on another crop than the one named before never wins so:
                 # "是不是溃疡病" after "种了三十亩猕猴桃" is kiwifruit canker, not citrus)
                 and not _other_product(previous, alone.title)
@@ -996,7 +1012,8 @@ class Answerer:
                 scores = (1 - _FOCUS_WEIGHT) * scores + _FOCUS_WEIGHT * sentence_scores(
                     index, focus.tokens, focus.vector, asked, texts, vectors, hit.title)
                 bonus = (bonus + naming_bonus(index, focus.tokens, texts, hit.title, named)) / 2
-            preventing = _prevention_flags(texts) if rank == 0 else []
+            preventing = _prevention_flags(texts, prevention or prevent_asked) \
+                if rank == 0 else []
             if lead_first and rank == 0 and not prevention and not fact_asked:
                 # in an emergency, what to do now before the background and the prevention
                 # (the whole of a "预防：…；…；…" list, its "不要…" items too)
@@ -1419,6 +1436,7 @@ def _other_product(said: str, title: str) -> bool:
     return bool(before and named and not before & named)
 
 
+_INTERROGATIVE = re.compile("哪|啥|什么|多少|好久|多久|几")  # ("放哪里好" names no subject)
 _CAUSES = ("co", "poisoning", "mushroom", "child_poison", "food", "gas", "heat", "altitude")
 _NO_BREATH_NOW = re.compile(r"(?<!还)(没得?|没有|不)(呼吸|出气)|没得?气了|胸口.{0,3}不动")
 
@@ -1577,15 +1595,24 @@ def asker_region(question: str) -> str | None:
     return place.code if place is not None else None
 
 
-def _prevention_flags(texts: list[str]) -> list[bool]:
+def _prevention_flags(texts: list[str], turn: bool = False) -> list[bool]:
     """Which sentences speak of prevention: those that say so, and the items of a
-    "预防：…；…；…" list that follow one up to the end of its sentence."""
+    "预防：…；…；…" list that follow one up to the end of its sentence (`turn`, when
+    prevention is asked: else what comes before the article turns to "万一…")."""
     flags, going = [], False
     for t in texts:
         going = bool(_PREVENTION.search(t)) or (going and not t.startswith("这些做法"))
         flags.append(going)
         going = going and t.rstrip().endswith(("；", ";"))
+    if turn and not any(flags) and (after := next(
+            (i for i, t in enumerate(texts) if _AFTER_IT.match(t)), 0)) > 0:
+        # no sentence says 预防, but the article turns to what to do once it happened
+        # ("万一跌倒：…"): what comes before that is how to keep it from happening
+        flags = [i < after for i in range(len(texts))]
     return flags
+
+
+_AFTER_IT = re.compile(r"万一|一旦发生|发生.{0,4}后[，,：:]|发现有人")
 
 
 def _for_infants(texts: list[str]) -> list[int]:
