@@ -565,16 +565,22 @@ class Answerer:
         bare = not own and (len(question) <= _BARE_FOLLOW_UP or (
             previous_article is not None and not self._telling_words(question)
             and confidence < _SURE_ALONE))
-        read_title = _title_of(self.searcher.index, previous_article) if previous_article else ""
+        read = (_title_of(self.searcher.index, previous_article)
+                + self.searcher.article_text(previous_article)) if previous_article else ""
         if bare and alone is not None and confidence >= self.searcher.cal.abstain_below and any(
-                (len(t) >= 3 or (len(t) == 2 and read_title and t not in read_title
+                (len(t) >= 3 or (len(t) == 2 and read
+                                 and not any(w in read for w in expand_query(t).split())
                                  and t in question and t in self._telling_words(question)
-                                 and not _INTERROGATIVE.search(t)))
+                                 and not _INTERROGATIVE.search(t) and not _FITTING.search(t)
+                                 # (of the crop read about, if it was about one: "剪完要不要
+                                 # 打药" after lemon pruning is no drone-spraying question)
+                                 and _same_crop(_title_of(self.searcher.index,
+                                                          previous_article), alone.title)))
                 and t in alone.title and t not in previous
                 for t in self.searcher.index.tokenizer.tokenize(expand_query(question))):
             # "草地贪夜蛾咋个认" after wheat rust: short, but it names its subject ("打了好久能摘"
-            # names the 安全间隔期 in other words; "修剪剪好多下去" after tea manuring, the
-            # pruning article's word the article just read never says)
+            # names the 安全间隔期 in other words; "修剪剪好多下去" after tea manuring names
+            # the pruning article by a word the article just read never says)
             return None
         if any(t not in previous for t in self._unread_terms(question)):
             return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
@@ -618,9 +624,6 @@ class Answerer:
         stays = bare and before is not None and hits[0].id == before
         if (not (points_back or bare) and alone is not None and alone.id != hits[0].id
                 and confidence >= self.searcher.cal.abstain_below
-                # ("我屋头娃娃才8个月 可以打不" after the flu vaccine says nothing rare: who
-                # it is for, never the child-poisoning article its 娃娃 covers)
-                and bool(self._telling_words(question))
                 # (an article on another crop than the one named before never wins so:
                 # "是不是溃疡病" after "种了三十亩猕猴桃" is kiwifruit canker, not citrus)
                 and not _other_product(previous, alone.title)
@@ -762,8 +765,11 @@ class Answerer:
         """The share of the question's own content words the article uses."""
         # the query's words as search sees them, without encoding it again
         tokens = self.searcher.index.tokenizer.tokenize_query(expand_query(normalise(question)))
+        # (who it is for is no content: "我屋头娃娃才8个月 可以打不" after the flu vaccine is
+        # not the child-poisoning article's for its 娃娃)
         words = {t for t in tokens
-                 if len(t) >= 2 and t not in _GENERIC and not asks(t)}
+                 if len(t) >= 2 and t not in _GENERIC and t not in _WHO and t not in _HOME
+                 and not asks(t)}
         if not words:
             return 1.0  # nothing of its own to look for
         text = _article_text(self.searcher.index, hit)
@@ -1150,7 +1156,9 @@ def _speaks_of_the_symptom(question: str, article: str) -> bool:
 # who a question is about says nothing of what is asked ("生吃鱼胆真的能明目吗 我婆婆天天说" is
 # no call for the old people's falls article): no support for a doubtful match
 _WHO = frozenset("老人 老年 老年人 老人家 小孩 孩子 儿童 娃儿 宝宝 婴儿 大人 病人 "  # noqa: SIM905
-                 "婆婆 爷爷 奶奶 外婆 外公 老汉 老妈 老爸 妈妈 爸爸".split())
+                 "婆婆 爷爷 奶奶 外婆 外公 老汉 老妈 老爸 妈妈 爸爸 娃娃 婆娘 老婆 老公 "
+                 "媳妇 儿子 女儿 孙子 孙女 孙娃".split())
+_HOME = frozenset(("屋头", "家里", "屋里", "家头", "家中"))  # where the asker is, no content
 # a message's sentences; the asking ones are the focus when they are at most this share of it
 _PARTS = re.compile(r"[。！!？?：:；;]+")
 _CLAUSES = re.compile(r"[。！!？?：:；;，,\s]+")
@@ -1277,6 +1285,12 @@ _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎
                           # "我们两个没得啥感觉 要不要也去医院", "圈里头还有羊 我要不要回去牵"
                           r"(要不要|该不该|需不需要|用不用)也?(去|上|到)医院|"
                           r"(要不要|能不能|该不该|可不可以)(回去|返回|进去|回屋)|"
+                          # "等明天天亮了再下山要得不": what to do, put off
+                          r"等[^，,。？?]{0,6}(明天|明早|天亮|一哈|一下|一会儿?|好些|好点)"
+                          r"[^，,。？?]{0,4}(再|才)|"
+                          # "还有一个人吃得少 没得啥感觉": another who was there, no signs yet
+                          r"(还有|另外|其他|一起)[^，,。？?]{0,4}人.{0,10}"
+                          r"(没得?啥|没有?什么|莫得啥?)(感觉|反应|事|症状)|"
                           # "他现在还醒起的", "娃儿吐了两回了": how the person is now
                           r"^(他|她|娃儿?|人|老人|孩子|小孩)(现在|这阵|这会儿?|还|又|已经|开始|刚才)*"
                           r"[^，,。？?]{0,3}(醒|清醒|晕|昏|吐|出气|呼吸|反应|抽|冒|脸色|嘴巴|嘴唇|"
@@ -1436,9 +1450,17 @@ def _other_product(said: str, title: str) -> bool:
     return bool(before and named and not before & named)
 
 
+# words that name no subject ("啥时候撒合适", "那不用去医院嘛")
+_FITTING = re.compile(r"^[不没别莫要能会可该]|合适|适合|正常")
 _INTERROGATIVE = re.compile("哪|啥|什么|多少|好久|多久|几")  # ("放哪里好" names no subject)
 _CAUSES = ("co", "poisoning", "mushroom", "child_poison", "food", "gas", "heat", "altitude")
 _NO_BREATH_NOW = re.compile(r"(?<!还)(没得?|没有|不)(呼吸|出气)|没得?气了|胸口.{0,3}不动")
+
+
+def _same_crop(read_title: str, title: str) -> bool:
+    """Whether a title is about the crop the one read was about (any title, if it was none)."""
+    crops = {subjects.bare_crop(p) for p in _products(read_title)}
+    return not crops or bool(crops & {subjects.bare_crop(p) for p in _products(title)})
 
 
 def _title_of(index: Any, article_id: str) -> str:
