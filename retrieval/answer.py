@@ -755,6 +755,10 @@ class Answerer:
     def _asking_part(self, question: str) -> Query | None:
         """The sentences of a long message that ask, when the rest is only context."""
         parts = [p for p in _PARTS.split(question) if p.strip()]
+        if len(parts) < 2:
+            # typed with spaces for stops ("幼儿园有几个娃娃吐了拉肚子 老师说可能是诺如 吐的
+            # 东西咋个消毒"): its clauses
+            parts = [p for p in re.split(r"[，,\s]+", question) if p.strip()]
         asking = [p for p in parts if asks(p)]
         said = "，".join(asking)
         if not asking or len(parts) < 2 or len(said) > _ASKING_SHARE * len(question):
@@ -933,7 +937,9 @@ class Answerer:
         one, two = self._title_words(hits[0].title), self._title_words(hits[1].title)
         if subjects.conflict(self._subjects(hits[0]), self._subjects(hits[1])):
             return first
-        if asked & one & two and (asked & two) - one:
+        # (who it is for adds no subject: the poisoned-child article adds only 儿童 to 诺如's
+        # disinfection asked of a kindergarten)
+        if asked & one & two and (asked & two) - one - _WHO:
             return hits[:2]
         return first
 
