@@ -755,12 +755,21 @@ class Answerer:
     def _asking_part(self, question: str) -> Query | None:
         """The sentences of a long message that ask, when the rest is only context."""
         parts = [p for p in _PARTS.split(question) if p.strip()]
-        if len(parts) < 2:
+        spaced = len(parts) < 2 and not re.search(r"[，,、]", question)
+        if spaced:
             # typed with spaces for stops ("幼儿园有几个娃娃吐了拉肚子 老师说可能是诺如 吐的
             # 东西咋个消毒"): its clauses
-            parts = [p for p in re.split(r"[，,\s]+", question) if p.strip()]
+            parts = [p for p in re.split(r"\s+", question) if p.strip()]
         asking = [p for p in parts if asks(p)]
         said = "，".join(asking)
+        if spaced and ("identify" in asks(said) or _IS_IT.search(said)
+                       or not asks(parts[-1]) or not any(
+                not _FITTING.search(w) and not _INTERROGATIVE.search(w) and w != "其中"
+                for w in self._telling_words(said))):
+            # ("…果子靠把把那头先红 是不是黄龙病": the signs said before are what tells it;
+            # "晚上起夜怕摔 有啥子办法没得": the clause asking names nothing; "…VIP措施 其中
+            # 的I是指啥": the last clause asks in words not read as asking)
+            return None
         if not asking or len(parts) < 2 or len(said) > _ASKING_SHARE * len(question):
             return None
         return self.searcher.prepare(said)
@@ -1457,6 +1466,7 @@ def _other_product(said: str, title: str) -> bool:
 
 
 # words that name no subject ("啥时候撒合适", "那不用去医院嘛")
+_IS_IT = re.compile(r"是不是|是不|算不算|是啥子?病|是什么病")
 _FITTING = re.compile(r"^[不没别莫要能会可该]|合适|适合|正常")
 _INTERROGATIVE = re.compile("哪|啥|什么|多少|好久|多久|几")  # ("放哪里好" names no subject)
 _CAUSES = ("co", "poisoning", "mushroom", "child_poison", "food", "gas", "heat", "altitude")

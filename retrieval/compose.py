@@ -321,6 +321,7 @@ def rivals(ranked: list[Unit], asks: list[str],
     primary = next((a for a in asks if a in intent.SPECIFIC), None)
     lead = ranked[0]
     if (telling is None or primary not in _ONE_FACT or lead.is_list or "how" in asks
+            or "signs" in asks
             or not intent.answers(lead.text, primary)):
         # (what to do asked too: "…好多度 煮面咋个老是夹生" is helped by the pressure
         # cooker's 110℃, no rival of the 87℃ asked)
@@ -352,14 +353,16 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     base = dict(zip(texts, scores.tolist(), strict=True))
     if bonus is not None:
         scores = scores + bonus
-    groups = units(texts, scores, procedures=lead_first)
+    # (a list of signs is answered whole, as an emergency's steps are)
+    groups = units(texts, scores, procedures=lead_first or "signs" in asks)
     by_text = dict(zip(texts, scores.tolist(), strict=True))
     ranked = sorted(groups, key=lambda u: -u.score)
     lead = ranked[0]
     # (an emergency's steps and a why's reasons are never one number)
     other = set() if lead_first or "why" in asks else rivals(ranked, asks, telling)
     # one fact asked, no steps: the one list item that gives it, not the list around it
-    one_fact = not lead_first and "how" not in asks and any(a in intent.SPECIFIC for a in asks)
+    one_fact = not lead_first and "how" not in asks and "signs" not in asks and any(
+        a in intent.SPECIFIC for a in asks)
     # (a why has several reasons, and what to do about them: never trimmed so)
     glue_check = telling is not None and "why" not in asks and bool(telling(lead.text))
     chosen: list[tuple[Unit, str]] = []

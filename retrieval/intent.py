@@ -122,6 +122,9 @@ _ASKS: dict[str, str] = {
     "effect": r"(啥子?|什么|哪些|哪样)(影响|危害|害处|坏处|好处|作用|副作用|后果|风险)|"
               r"(影响|危害|伤害|副作用|害处)(大不大|有多大)|有没有(影响|危害|害处|坏处|好处|副作用)|"
               r"伤不伤|(对|伤).{0,4}(身体|肝|肾|胃)(好不好|不好吗)",
+    # the signs, all of them: "山洪来之前有啥子征兆" wants the list, not one item of it
+    "signs": r"(有|是)(啥子?|什么|哪些|哪样)(征兆|前兆|预兆|症状|表现|信号|迹象|兆头)|"
+             r"(征兆|前兆|预兆|症状|表现|信号|迹象)(有|是)(啥|什么|哪些)",
 }
 _ASK_RES = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
 
