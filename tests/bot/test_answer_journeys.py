@@ -1131,3 +1131,46 @@ def test_batch_nine_emergencies(demo: Harness) -> None:
     assert "5到6厘米" in text(demo.chat("e3", "按胸口按好深"))
     demo.chat("e4", "我妈在院坝头摔倒了 人是清醒的 说腿痛 我要不要马上把她扶起来")
     assert "不要随意搬动" in text(demo.chat("e4", "她说大腿根根痛得很 动都动不得"))
+
+
+def test_batch_ten_answers(demo: Harness) -> None:
+    """内 typed for 呢 asks on; who it is for (娃娃) keeps the article just read; a word the
+    article read never says moves on to its own article of the same crop, not to a spraying
+    article after pruning; 那 points back to the article read; a list of signs comes whole;
+    a kindergarten's outbreak gets no poisoned-child article glued on."""
+    demo.chat("a1", "我们理塘烧开水只有好多度")
+    assert "91℃" in body(text(demo.chat("a1", "那康定内")))
+    demo.chat("a2", "流感疫苗是不是打一次管好几年哦")
+    assert "6月龄以上" in body(text(demo.chat("a2", "我屋头娃娃才8个月 可以打不")))
+    demo.chat("a3", "旺苍的茶园 冬天施基肥一亩要施好多农家肥")
+    assert cited(text(demo.chat("a3", "修剪剪好多下去"))) == ["茶树修剪的几种方法"]
+    demo.chat("a4", "公司在安岳种柠檬的 柠檬树啥时候修剪最好")
+    assert "铜制剂" in body(text(demo.chat("a4", "剪完要不要打药")))
+    demo.chat("a5", "我屋头油菜杆杆上起白毛毛 剥开里头有黑颗颗 像耗子屎一样 这是啥子病哦")
+    assert "初花期到盛花期" in body(text(demo.chat("a5", "那好久打药合适嘛")))
+    said = body(text(demo.chat("a6", "山洪来之前有啥子征兆")))
+    assert "河水突然变浑浊" in said and "泉水突然变浑" in said
+    said = text(demo.chat("a7", "幼儿园有几个娃娃吐了拉肚子 老师说可能是诺如 吐的东西咋个消毒"))
+    assert cited(said) == ["诺如病毒感染：呕吐腹泻的预防与消毒"] and "含氯消毒剂" in said
+    assert "休药期" in body(text(demo.chat("a8", "刚喂了驱虫药的羊可以马上卖不")))
+    assert "2小时以上" in body(text(demo.chat("a9", "每天要出去耍好久")))  # no travel talk
+
+
+def test_batch_ten_emergencies(demo: Harness) -> None:
+    """A talk on preventing food poisoning is no emergency, vomiting going on is one; a
+    kitchen fire gets the 119 line and no pressure-cooker article; unconsciousness after
+    charcoal fumes stays with the fumes; putting off the descent is still altitude sickness."""
+    from retrieval.safety import assess
+
+    assert assess("我们是个火锅店 想请专家来给员工讲一下食品安全 防食物中毒那些").kind == ""
+    assert assess("一家人吃了菌子 都在吐 防止中毒咋个办").kind == "emergency"
+    said = text(demo.chat("e1", "食堂锅里的油燃起来了 火冲好高 咋个整"))
+    assert "119" in said and "高压锅" not in said
+    assert assess("火压灭了 师傅手背遭燎到了 红了一块").topic == "burn"
+    demo.chat("e2", "民宿客人昨晚上在房间头烧炭火盆 早上喊不醒 脸红红的")
+    said = text(demo.chat("e2", "人抬到院坝头了 还在出气 但是还是喊不醒"))
+    assert cited(said) == ["冬季取暖防范一氧化碳中毒"], said
+    assert "醒过来也要就医" in text(demo.chat("e2", "救护车来之前醒了 还要去医院不"))
+    demo.chat("e3", "我侄儿从成都开车来理塘 晚上喘不过气 咳起粉红色的泡泡痰")
+    said = text(demo.chat("e3", "等明天天亮了再下山要得不"))
+    assert said.startswith("⚠️") and "尽快下撤" in said
