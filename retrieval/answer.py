@@ -762,11 +762,12 @@ class Answerer:
             parts = [p for p in re.split(r"\s+", question) if p.strip()]
         asking = [p for p in parts if asks(p)]
         said = "，".join(asking)
-        if spaced and ("identify" in asks(said) or _IS_IT.search(said)
+        if spaced and ({"identify", "yesno"} & set(asks(said)) or _IS_IT.search(said)
                        or not asks(parts[-1]) or not any(
                 not _FITTING.search(w) and not _INTERROGATIVE.search(w) and w != "其中"
                 for w in self._telling_words(said))):
-            # ("…果子靠把把那头先红 是不是黄龙病": the signs said before are what tells it;
+            # ("…果子靠把把那头先红 是不是黄龙病": the signs said before are what tells it,
+            # as "小猪儿断奶那天 饲料一哈全部换成保育料要得不" is asked of weaning;
             # "晚上起夜怕摔 有啥子办法没得": the clause asking names nothing; "…VIP措施 其中
             # 的I是指啥": the last clause asks in words not read as asking)
             return None
