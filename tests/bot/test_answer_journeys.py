@@ -1153,6 +1153,7 @@ def test_batch_ten_answers(demo: Harness) -> None:
     said = text(demo.chat("a7", "幼儿园有几个娃娃吐了拉肚子 老师说可能是诺如 吐的东西咋个消毒"))
     assert cited(said) == ["诺如病毒感染：呕吐腹泻的预防与消毒"] and "含氯消毒剂" in said
     assert "休药期" in body(text(demo.chat("a8", "刚喂了驱虫药的羊可以马上卖不")))
+    demo.chat("a9", "娃娃近视了 还能恢复不")
     assert "2小时以上" in body(text(demo.chat("a9", "每天要出去耍好久")))  # no travel talk
 
 
