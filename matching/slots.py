@@ -330,17 +330,18 @@ def _urgency(text: str) -> str | None:
 # "一个月之内", "一个礼拜以内", "两个月内": a deadline by its length (not "下了半个月的雨")
 _WITHIN = re.compile(r"(?<![了过])(半|[一两二三四五六七八九十]+)个?(天|周|星期|礼拜|月)"
                      r"(?:之内|以内|内)")
-_NUMBERS = {"半": 0.5, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-            "八": 8, "九": 9, "十": 10}
 _DAYS = {"天": 1, "周": 7, "星期": 7, "礼拜": 7, "月": 30}
 
 
 def _within(text: str) -> str | None:
     """urgent within a week, soon within a month, normal beyond; None when no such deadline."""
-    m = _WITHIN.search(text)
-    if m is None or not all(c in _NUMBERS for c in m.group(1)):
+    if (m := _WITHIN.search(text)) is None:
         return None
-    days = sum(_NUMBERS[c] for c in m.group(1)) * _DAYS[m.group(2)]
+    said = m.group(1)
+    # ("两三天之内": the longer of the two; "二十天": cn2an's reading)
+    count = 0.5 if said == "半" else max(_cn(c) for c in said) if (
+        len(said) == 2 and "十" not in said) else _cn(said)
+    days = count * _DAYS[m.group(2)]
     return "urgent" if days <= 7 else "soon" if days <= 31 else "normal"
 
 

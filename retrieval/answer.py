@@ -565,23 +565,9 @@ class Answerer:
         bare = not own and (len(question) <= _BARE_FOLLOW_UP or (
             previous_article is not None and not self._telling_words(question)
             and confidence < _SURE_ALONE))
-        read = (_title_of(self.searcher.index, previous_article)
-                + self.searcher.article_text(previous_article)) if previous_article else ""
-        if bare and alone is not None and confidence >= self.searcher.cal.abstain_below and any(
-                (len(t) >= 3 or (len(t) == 2 and read
-                                 and not any(w in read for w in expand_query(t).split())
-                                 and t in question and t in self._telling_words(question)
-                                 and not _INTERROGATIVE.search(t) and not _FITTING.search(t)
-                                 # (of the crop read about, if it was about one: "剪完要不要
-                                 # 打药" after lemon pruning is no drone-spraying question)
-                                 and _same_crop(_title_of(self.searcher.index,
-                                                          previous_article), alone.title)))
-                and t in alone.title and t not in previous
-                for t in self.searcher.index.tokenizer.tokenize(expand_query(question))):
-            # "草地贪夜蛾咋个认" after wheat rust: short, but it names its subject ("打了好久能摘"
-            # names the 安全间隔期 in other words; "修剪剪好多下去" after tea manuring names
-            # the pruning article by a word the article just read never says)
-            return None
+        if bare and alone is not None and confidence >= self.searcher.cal.abstain_below \
+                and self._names_its_subject(question, previous, alone, previous_article):
+            return None  # short, but it names another article's subject
         if any(t not in previous for t in self._unread_terms(question)):
             return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
         points_back = bool(_ANAPHORA.search(question) or (
@@ -654,6 +640,30 @@ class Answerer:
             # altitude: none of its own words is in the earlier article, which is no answer
             return None
         return (q, hits, joined) if leans or joined > confidence else None
+
+    def _names_its_subject(self, question: str, previous: str, alone: Hit,
+                           previous_article: str | None) -> bool:
+        """Whether a short follow-up names what the article found for it alone is about:
+        a word of three characters or more of its title ("草地贪夜蛾咋个认" after wheat
+        rust; "打了好久能摘" names the 安全间隔期 in other words), or a telling two-character
+        one the article just read never says, nor its synonyms, when the two are of the same
+        crop ("修剪剪好多下去" after tea manuring; "剪完要不要打药" after lemon pruning is no
+        drone-spraying question)."""
+        named = [t for t in self.searcher.index.tokenizer.tokenize(expand_query(question))
+                 if t in alone.title and t not in previous]
+        if any(len(t) >= 3 for t in named):
+            return True
+        two = [t for t in named if len(t) == 2 and t in question
+               and not _INTERROGATIVE.search(t) and not _FITTING.search(t)]
+        if not two or previous_article is None:
+            return False
+        read_title = _title_of(self.searcher.index, previous_article)
+        if not _same_crop(read_title, alone.title):
+            return False
+        read = read_title + self.searcher.article_text(previous_article)
+        telling = self._telling_words(question)
+        return any(t in telling and not any(w in read for w in expand_query(t).split())
+                   for t in two)
 
     def _in_topic_title(self, question: str, topic: str) -> bool:
         """Whether a telling word of the question is in the title of the topic's first-aid
@@ -1466,10 +1476,11 @@ def _other_product(said: str, title: str) -> bool:
     return bool(before and named and not before & named)
 
 
-# words that name no subject ("啥时候撒合适", "那不用去医院嘛")
+# asking what something is ("…是不是黄龙病"): the signs said before it are what tells it
 _IS_IT = re.compile(r"是不是|是不|算不算|是啥子?病|是什么病")
+# words that name no subject ("啥时候撒合适", "那不用去医院嘛", "放哪里好")
 _FITTING = re.compile(r"^[不没别莫要能会可该]|合适|适合|正常")
-_INTERROGATIVE = re.compile("哪|啥|什么|多少|好久|多久|几")  # ("放哪里好" names no subject)
+_INTERROGATIVE = re.compile("哪|啥|什么|多少|好久|多久|几")
 _CAUSES = ("co", "poisoning", "mushroom", "child_poison", "food", "gas", "heat", "altitude")
 _NO_BREATH_NOW = re.compile(r"(?<!还)(没得?|没有|不)(呼吸|出气)|没得?气了|胸口.{0,3}不动")
 
@@ -1636,8 +1647,8 @@ def asker_region(question: str) -> str | None:
 
 def _prevention_flags(texts: list[str], turn: bool = False) -> list[bool]:
     """Which sentences speak of prevention: those that say so, and the items of a
-    "预防：…；…；…" list that follow one up to the end of its sentence (`turn`, when
-    prevention is asked: else what comes before the article turns to "万一…")."""
+    "预防：…；…；…" list that follow one up to the end of its sentence. `turn` (prevention
+    asked): when none says so, what comes before the article turns to "万一…"."""
     flags, going = [], False
     for t in texts:
         going = bool(_PREVENTION.search(t)) or (going and not t.startswith("这些做法"))

@@ -2184,6 +2184,8 @@ def test_batch_ten_form_words(bot: Harness) -> None:
     assert slots.parse_urgency("一个月之内") == "soon"
     assert slots.parse_urgency("一个礼拜以内") == "urgent"
     assert slots.parse_urgency("两个月之内") == "normal"
+    assert slots.parse_urgency("两三天之内") == "urgent"
+    assert slots.parse_urgency("二十天之内") == "soon"
     assert slots.parse_urgency("下了半个月内的雨") is None
     assert words.asks_inside_form("非洲猪瘟现在有疫苗没得哦")
     assert slots.parse_kind("有项技术想找企业转化") == "achievement_transfer"
