@@ -269,19 +269,21 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         edits = [c for c in _CLAUSES.split(answer) if c]
         if sum(bool(_CORRECTION.search(c)) for c in edits) > 1:
             # "预算改成面议，紧急程度改成紧急": each change on its own, none lost
-            for clause in edits:
-                if _CORRECTION.search(clause) or problem_size(normalise(clause)) >= 2:
+            for clause in edits:  # ("改成很急 钱改成两千 电话不给了": the phone too)
+                if _CORRECTION.search(clause) or problem_size(normalise(clause)) >= 2 \
+                        or changes_a_field(draft, clause):
                     fill_slot(draft, "description", clause)
             return True
         _, contact = slots.extract_contacts(answer.strip())
+        shifted = _budget_shifted(text, draft.budget)
         # "预算改成三万", "这个不要公开哈": the fields change, the text experts read does not
         # ("我说错了哈，厂子是在雨城区…茶园是在名山那边的，地区改成名山嘛": a field corrected
         # in many words is still only an edit)
         edit_only = bool(draft.description) and (edit_only or problem_size(
             _EDIT_NOISE.sub(" ", slots.problem_text(text))) < 2 or bool(
             _FIELD_FIXED.search(text)) or _only_visibility(text) or bool(
-            _WRITE_AMOUNT.search(text)) or bool(
-            _ANYWHERE.search(text) and slots.parse_remote(text)))
+            _WRITE_AMOUNT.search(text)) or shifted is not None or bool(
+            _ANYWHERE.search(text) and (slots.parse_remote(text) or _NO_PLACE.search(text))))
         merged = extract_need(draft.description if edit_only
                               else f"{draft.description}\n{answer}", role=draft.requester_role)
         # "不是两千，是800", "预算改成三万": what comes after 是/改成 is what they mean
@@ -331,12 +333,15 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
                 and moved.code != draft.region_code:
             # "不好意思 基地是在犍为县 钱也改成两万五": the place said with the other change
             merged.region_code = moved.code
-        if update.budget is not None or update.budget_text:
+        if shifted is not None:  # "预算再加两千", "预算砍一半": from the amount on the card
+            merged.budget, merged.budget_text = shifted.amount, shifted.text
+        elif update.budget is not None or update.budget_text:
             merged.budget, merged.budget_text = update.budget, update.budget_text
         elif draft.budget is not None or draft.budget_text:
             merged.budget, merged.budget_text = draft.budget, draft.budget_text
         merged.remote_ok = merged.remote_ok or draft.remote_ok
-        if _ANYWHERE.search(text) and slots.parse_remote(text) and not update.region_code:
+        if _ANYWHERE.search(text) and (slots.parse_remote(text) or _NO_PLACE.search(text)) \
+                and not update.region_code:
             # "地区就写不限 远程就行", "其实远程指导就可以 专家在哪都行": no place on the card
             merged.region_code, merged.remote_ok = None, True
         merged.problem_asked = draft.problem_asked
@@ -466,6 +471,35 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     draft.recompute_missing()
 
 
+# the budget changed by so much, not to it: "预算再加两千", "钱少给五百", "预算砍一半", "翻一倍"
+_BY_AMOUNT = re.compile(r"(?:(?P<up>再加|多加|加|增加|追加|多给|再给|涨|提高)|"
+                        r"(?P<down>减少?|少给?|降低?|砍掉?|扣掉?))了?"
+                        r"(?P<amount>[0-9零一二两三四五六七八九十百千万.]+(?:块钱?|元|[kKwW])?)"
+                        r"(?!.{0,3}(?:到|成))")
+_MONEY_NAMED = re.compile(r"钱|预算|费用|经费|块|元")
+_HALVED = re.compile(r"砍一半|减半|少一半|降一半|减一半|打对折|对半砍")
+_DOUBLED = re.compile(r"翻一?倍|加一倍|翻番|多一倍")
+
+
+def _budget_shifted(text: str, before: float | None) -> slots.Budget | None:
+    """The card's amount changed by what is said, when no new amount is said outright ("预算
+    再加两千 五千嘛" says the new one)."""
+    if not before or not _MONEY_NAMED.search(text):
+        return None  # ("产量少五百斤" is no money)
+    if _HALVED.search(text):
+        return slots.Budget(round(before / 2, 2), _HALVED.search(text).group(0))
+    if _DOUBLED.search(text):
+        return slots.Budget(round(before * 2, 2), _DOUBLED.search(text).group(0))
+    if (m := _BY_AMOUNT.search(text)) is None or (
+            by := _bare_amount(m.group("amount"))) is None or by.amount is None:
+        return None
+    rest = text[:m.start()] + text[m.end():]
+    if slots.parse_budget(rest) is not None or _amount_alone(rest) is not None:
+        return None  # the new amount said as well
+    amount = before + by.amount if m.group("up") else before - by.amount
+    return slots.Budget(round(amount, 2), m.group(0)) if amount > 0 else None
+
+
 def _amount_alone(text: str) -> slots.Budget | None:
     """A clause that is only an amount ("尽快，两千", "不急 八百", "急得很，一两万，可以给
     电话"): the budget, said with the other answers."""
@@ -497,8 +531,9 @@ def _budget_answer(text: str) -> slots.Budget | None:
     clauses = [c for c in clauses if not re.match(r"不是|并非", c)] or clauses
     said = [b for c in sorted(clauses, key=lambda c: _MONEY_WORDS.search(c) is None)
             if (b := slots.parse_budget(c) or _bare_amount(c)) is not None]
-    # "钱不多 八百块": the amount, not 面议
-    return next((b for b in said if b.amount is not None), said[0] if said else None)
+    # "钱不多 八百块": the amount, not 面议 ("钱 没有": the clauses together)
+    return next((b for b in said if b.amount is not None),
+                said[0] if said else slots.parse_budget(text))
 
 
 def _amount_corrected(text: str, budget: slots.Budget) -> slots.Budget:
@@ -597,6 +632,8 @@ _PLACE_SAID = re.compile(r"(基地|厂子?|工厂|公司|园子|果园|茶园|�
 _ANYWHERE = re.compile(r"(地区|地址|地方|位置).{0,6}(不限|改|随便|都行|都可以)|不限地区|"
                        r"在哪(里|儿)?都(行|可以)|哪里都(行|可以)|远程(指导|看)?(就|也)?(行|可以)|"
                        r"网上(指导|看)?(就|也)(行|可以)")
+# "地区改成不限", "地方写不限": no place, whether or not remote help is named in the same clause
+_NO_PLACE = re.compile(r"(地区|地址|地方|位置)[^，,。]{0,4}不限|不限地区")
 # 面议 named only to say why not: "写面议怕人家觉得我们不诚心"
 # ("预算还是写面议嘛 怕吓到专家" wants 面议: the fear is of an amount)
 _NOT_NEGOTIABLE = re.compile(r"(?:写|填|说|写成)?面议(?:的话)?"

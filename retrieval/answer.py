@@ -19,7 +19,13 @@ import numpy as np
 from core.sanitize import clean_text
 from knowledge import gazetteer, taxonomy
 from retrieval import conditions, intent, smalltalk, subjects
-from retrieval.compose import article_sentences, compose, naming_bonus, sentence_scores
+from retrieval.compose import (
+    article_sentences,
+    compose,
+    label_bonus,
+    naming_bonus,
+    sentence_scores,
+)
 from retrieval.documents import Doc
 from retrieval.index import SearchIndex
 from retrieval.intent import SPECIFIC, asks
@@ -33,7 +39,7 @@ from retrieval.safety import (
     topic_of,
 )
 from retrieval.search import Hit, Query, Searcher, article_chunks
-from retrieval.tokenize import expand_query, normalise, synonyms
+from retrieval.tokenize import expand_query, normalise, synonyms, terms_asked
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +130,8 @@ class Answerer:
             previous = previous_article = None
         question = asked
         question = _glossed(question)  # "operate 的时候有啥子 safety 要注意"
+        # "秸秆除了还田还能咋个用": what is set aside is not what is asked
+        question = _BESIDES.sub("", question).strip() or question
         verdict = assess(question)
         if verdict.kind == "harm":
             return Answer(verdict.message, abstained=True, safety="harm")
@@ -213,6 +221,12 @@ class Answerer:
             # the first-aid article's words join the question's
             q = self.searcher.prepare(f"{question} {words}")
         hits, confidence = self._search(q, region, crop_of=question)
+        if not verdict.kind and (titled := [h for h in hits[1:] if any(
+                t in h.title for t in terms_asked(question)) and h.score >= hits[0].score
+                * _CROP_SHARE]):
+            # "打了药的麦子磨成面 娃娃能吃不" asks the 安全间隔期 in other words: the article
+            # titled so, before the children's poisoning that 娃娃…药…吃 reaches
+            hits = [titled[0], *[h for h in hits if h is not titled[0]]]
         if continuing and (routed := self._first_aid(q, verdict.topic, hits,
                                                      confidence)) is not None:
             hits, confidence = routed[0][:1], routed[1]
@@ -254,10 +268,14 @@ class Answerer:
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
         elif previous and not routed_first_aid and hits and not _products(question) and \
-                not _NEW_TOPIC.match(question) and _other_product(previous, hits[0].title):
+                not _NEW_TOPIC.match(question) and _other_product(
+                    said := previous + (_title_of(self.searcher.index, previous_article)
+                                        if previous_article else ""), hits[0].title):
             # "那溃疡病呢" after kiwifruit questions: the crop said before is the one meant
             # (kiwifruit canker, not the citrus article that names the disease first)
-            mine = [h for h in hits[1:] if not _other_product(previous, h.title)
+            # (or the crop of the article just read: "剪枝的剪刀要消毒不" after kiwifruit
+            # canker is no plum pruning)
+            mine = [h for h in hits[1:] if not _other_product(said, h.title)
                     and _products(h.title) and h.score >= hits[0].score * _CROP_SHARE]
             if mine:
                 hits = [mine[0], *[h for h in hits if h is not mine[0]]]
@@ -393,7 +411,8 @@ class Answerer:
         opening = _CLAUSES.split(question.strip())[0]
         asking = opening if asks(opening) else question
         return (len(asking) <= _BARE_EMERGENCY_FOLLOW_UP
-                and bool(asks(question))
+                # ("婆婆说喂点牛奶解毒": a remedy someone urges is asked about, mark or not)
+                and bool(asks(question) or _REMEDY_URGED.search(question))
                 and not _products(question) and not _LATER.search(question)
                 and (not names_a_topic(question) or topic_of(question) in ("", topic))
                 # ("心肺复苏按好快啊" names its own article: asked as itself, as before)
@@ -537,7 +556,7 @@ class Answerer:
             # after aphids on cowpeas is no leftovers article)
             return (q, hits, joined) if hits and joined >= self.searcher.cal.abstain_below \
                 and subjects.bare_crop(m.group(1)) in hits[0].title else None
-        if own and not any(p in previous for p in own) and (
+        if own and not any(_said_in(p, previous) for p in own) and (
                 _WHAT_ABOUT.match(question) or (
                     (m := _OPENS_WHAT_ABOUT.match(question)) and not asks(question[m.end():]))):
             # "那泡了一晚上的木耳呢" after "隔夜菜能不能吃": the same question of what is named
@@ -547,8 +566,12 @@ class Answerer:
             kept = bool(hits) and joined >= self.searcher.cal.abstain_below \
                 and hits[0].id == previous_article and not self._says_nothing_of(hits[0], question)
             return (q, hits, joined) if kept else None
-        if own and not any(p in previous for p in own):  # "茶树…" after plum questions
-            return None
+        # (an animal said before besides the one named now: "宰牛的…肝子拿来喂狗" after the
+        # dogs that spread 包虫病; "獭兔皮子咋个硝制" shares no more than the rabbit it names)
+        unnamed = subjects.animals(re.sub("|".join(map(re.escape, own)) or "^$", " ", question))
+        shares = bool(unnamed & subjects.animals(previous))
+        if own and not any(_said_in(p, previous) for p in own) and not shares:
+            return None  # "茶树…" after plums
         q = self.searcher.prepare(previous + "。" + question)
         hits, joined = self._search(q, region)
         if not hits or joined < self.searcher.cal.abstain_below:
@@ -630,10 +653,12 @@ class Answerer:
         # "今年开春枝条上流红水水 是不是溃疡病" after "种了三十亩红心猕猴桃": the crop said
         # before is the one asked about
         carries = not own and bool(_products(previous))
-        leans = (not mine and before_classes) or points_back or stays or carries
-        if own and not leans and confidence >= self.searcher.cal.abstain_below:
+        leans = (not mine and before_classes) or points_back or stays or carries or shares
+        if own and not leans and confidence >= self.searcher.cal.abstain_below and not (
+                alone is not None and subjects.conflict(mine, subjects.classes(alone.title))):
             # "花椒树杆上流胶又咋个整" after pruning 花椒: it names its crop and its problem, and
             # is answered on its own; the earlier words would pull it back to pruning
+            # (not by an article about people: "怀起儿的母羊能打不" after deworming sheep)
             return None
         if not (points_back or bare) and self._says_nothing_of(hits[0], question):
             # "菜籽压油的时候炒籽要炒到好多度合适" after a question on boiling water at
@@ -737,7 +762,9 @@ class Answerer:
         if not named:
             return False
         text = _article_text(self.searcher.index, hit)
-        return not any(p in text for p in named)
+        # (母羊 in "牛羊" and 母畜; "宰牛的…喂狗" of the 包虫病 article that speaks of dogs)
+        return not any(_said_in(p, text) for p in named) and not any(
+            a in text for a in subjects.animals(question))
 
     def _names_its_own_article(self, question: str, title: str, before_title: str) -> bool:
         """The question shares with this title two words the earlier article's title lacks."""
@@ -1029,6 +1056,7 @@ class Answerer:
             texts = [conditions.for_case(t, q.text, index.tokenizer.tokenize) for t in texts]
             scores = sentence_scores(index, q.tokens, q.vector, asked, texts, vectors, hit.title)
             bonus = naming_bonus(index, q.tokens, texts, hit.title, named)
+            bonus = np.maximum(bonus, label_bonus(texts, (focus or q).text))
             if places and (facts := [a for a in asked if a in SPECIFIC]):
                 # "在康定烧开水 水开了是好多度": the sentence naming the place asked about and
                 # giving the fact asked ("汉源、茂县等地的花椒很有名" gives no time)
@@ -1203,6 +1231,8 @@ _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 # the facts a question inside an emergency may ask of its first aid, beyond what to do now
 _FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "which", "yesno",
           "why")
+_BESIDES = re.compile(r"除了[^，,。？?！!\s]{1,6}?(?=还|以外|之外|也)(?:以外|之外)?")
+_REMEDY_URGED = re.compile(r"(说|讲|喊|叫)[^，,。]{0,3}(喂|灌|吃|喝|抹|涂|敷|擦|放血|刮)")
 _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
 _SURE_ALONE = 0.75  # a question's own search this sure is no bare follow-up
 _SUPPOSED = re.compile(r"要是|如果|万一|假如|假设")  # a case supposed, not what happened
@@ -1310,15 +1340,18 @@ _STILL_IN_IT = re.compile(r"还要|还该|还能做|接下来|然后(呢|咋|怎
                           r"(做|干|弄|搞)|"
                           # "我们两个没得啥感觉 要不要也去医院", "圈里头还有羊 我要不要回去牵"
                           r"(要不要|该不该|需不需要|用不用)也?(去|上|到)医院|"
+                          # "一起吃了的娃娃没得啥子 也要去医院不"
+                          r"也(要|得|该)(去|上|到)医院|"
                           r"(要不要|能不能|该不该|可不可以)(回去|返回|进去|回屋)|"
                           # "等明天天亮了再下山要得不": what to do, put off
                           r"等[^，,。？?]{0,6}(明天|明早|天亮|一哈|一下|一会儿?|好些|好点)"
                           r"[^，,。？?]{0,4}(再|才)|"
                           # "还有一个人吃得少 没得啥感觉": another who was there, no signs yet
-                          r"(还有|另外|其他|一起)[^，,。？?]{0,4}人.{0,10}"
-                          r"(没得?啥|没有?什么|莫得啥?)(感觉|反应|事|症状)|"
+                          r"(还有|另外|其他|一起)[^，,。？?]{0,4}(人|娃娃?|孩子).{0,10}"
+                          r"(没得?啥|没有?什么|莫得啥?)子?(感觉|反应|事|症状)?|"
                           # "他现在还醒起的", "娃儿吐了两回了": how the person is now
-                          r"^(他|她|娃儿?|人|老人|孩子|小孩)(现在|这阵|这会儿?|还|又|已经|开始|刚才)*"
+                          r"^(他|她|娃儿?|人|老人|孩子|小孩|老汉儿?|老婆婆|婆婆|爷爷|奶奶|我爸|我妈)"
+                          r"(现在|这阵|这会儿?|还|又|已经|开始|刚才)*"
                           r"[^，,。？?]{0,3}(醒|清醒|晕|昏|吐|出气|呼吸|反应|抽|冒|脸色|嘴巴|嘴唇|"
                           r"发青|发紫|说话|喊得答应|叫得醒|喊不醒|叫不醒)")
 # something to do to the person in danger, asked now ("要不要给他灌水催吐", "能不能扶她起来")
@@ -1595,16 +1628,23 @@ def names_the_feed(question: str, article: str) -> bool:
             thing = _POINTING.sub("", thing)  # "那泔水还可不可以喂猪": 泔水
         if not thing or thing in _NOT_FEED or thing in article:
             continue
-        if any(w in article for w in table.get(thing, ())):
+        # ("肝子肠子拿来喂狗": either word, by its other names too — 内脏)
+        said = [thing, *([thing[:2], thing[2:]] if len(thing) == 4 else [])]
+        if any(w in article for t in said for w in (t, *table.get(t, ()))):
             continue
         return False
     return True
 
 
+# "屙的尿像酱油", "颜色跟浓茶一样": a likeness names no subject ("好像是稻瘟病" is a guess)
+_SIMILE = re.compile(r"(?:(?<![好就])像(?!是)|颜色跟)$")
+
+
 def _products(text: str) -> list[str]:
     """Crops and animals named, read left to right, longest first: "核桃树" is 核桃, no 桃树
-    (and a pest named after an animal, 天牛, no 牛)."""
-    text = subjects.PEST_LOOKALIKES.sub("，", text)
+    (and a pest named after an animal, 天牛, no 牛; nor what a thing looks like: "尿像酱油")."""
+    # ("喂点牛奶解毒", "猪肉煮好久": food made of the animal, not the animal)
+    text = subjects.FOOD_FROM_ANIMALS.sub("，", subjects.PEST_LOOKALIKES.sub("，", text))
     codes = taxonomy.product_codes()
     longest = max(map(len, codes), default=0)
     found: list[str] = []
@@ -1613,13 +1653,19 @@ def _products(text: str) -> list[str]:
         for n in range(min(longest, len(text) - i), 0, -1):
             word = text[i:i + n]
             if word in codes:
-                if word not in _BROAD and word not in found:
+                if word not in _BROAD and word not in found and not _SIMILE.search(text[:i]):
                     found.append(word)
                 i += n
                 break
         else:
             i += 1
     return found
+
+
+def _said_in(product: str, text: str) -> bool:
+    """Whether the text names the product, or the animal a 母/公 one is ("母羊" after 羊子)."""
+    return product in text or (len(product) == 2 and product[0] in "母公"
+                               and product[1] in text)
 
 
 def _names_a_product(text: str) -> bool:

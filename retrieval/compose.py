@@ -103,6 +103,8 @@ def _words(index: SearchIndex, sentence: str) -> frozenset[str]:
 # a question word this rare (BM25 weight) names a thing; the sentence naming it gains this
 _NAMED_WEIGHT = 2.0
 _NAMED_BONUS = 0.2
+# pieces of a yes/no question, which name nothing ("是不是要把脑壳仰起": 不是)
+_YES_NO_BITS = frozenset({"不是", "是不是", "要不要", "能不能", "会不会", "可不可以", "有没有"})
 _NAMED_CHAR_WEIGHT = 2.4
 _UNTIL_BONUS = 0.15
 
@@ -148,9 +150,13 @@ def naming_bonus(index: SearchIndex, question_tokens: list[str], texts: list[str
     if not named:
         return out
     full = {t: max(0.2, index.token_weight("articles", t)) for t in set(question_tokens)}
-    named_words = [t for t in full if t in named and t not in title
+    named_words = [t for t in full if t in named and t not in title and t not in _YES_NO_BITS
                    and full[t] >= (_NAMED_WEIGHT if len(t) >= 2 else _NAMED_CHAR_WEIGHT)]
-    for t in named_words:
+    # (longer names first: one character counts only when no longer word named anything —
+    # "还送得到幼儿园不" names 幼儿园, not the 送 of 送医)
+    for t in sorted(named_words, key=len, reverse=True):
+        if len(t) == 1 and out.any():
+            break
         rows = [i for i, text in enumerate(texts) if t in text]
         # (a short name in two sentences is the article's subject more than the thing asked:
         # "撒多少" of 石灰 is the lime article's whole dose table, not its two lime sentences)
@@ -162,6 +168,24 @@ def naming_bonus(index: SearchIndex, question_tokens: list[str], texts: list[str
         rows = [i for i, text in enumerate(texts) if t in text]
         if len(rows) == 1:
             out[rows] = np.maximum(out[rows], _NAMED_BONUS)
+    return out
+
+
+# the article's own "do it this way", after a yes/no on a way of doing it
+_RIGHT_WAY = re.compile(r"^(正确|科学|规范)的?[\u4e00-\u9fff]{0,4}(方法|做法|步骤)[：:]")
+# a sentence's own label: "测年代：研究人员…", "冲：立即用流动的凉水…"
+_LABELLED = re.compile(r"^([\u4e00-\u9fff]{1,4})[：:]")
+_NOT_A_LABEL = frozenset({"注意", "提醒", "特别提醒", "要点", "总之", "例如", "比如"})
+
+
+def label_bonus(texts: list[str], question: str) -> np.ndarray:
+    """Per sentence, what it gains when its label says what is asked ("埋藏年代是用什么方法测
+    出来的": "测年代：…"; "冲好久": "冲：…"): every character of the label is in the question."""
+    out = np.zeros(len(texts))
+    for i, text in enumerate(texts):
+        if (m := _LABELLED.match(text)) and m.group(1) not in _NOT_A_LABEL \
+                and all(c in question for c in m.group(1)):
+            out[i] = _NAMED_BONUS
     return out
 
 
@@ -270,6 +294,16 @@ def _clean_end(text: str) -> str:
 _BEST_ITEM_MARGIN = 0.15
 
 
+def _first_steps(unit: Unit, allowance: int) -> str:
+    """A method's lead-in with the steps after it that fit, in order ("" if none does)."""
+    kept: list[str] = []
+    for part in unit.parts:
+        if sum(map(len, kept)) + len(part) > allowance:
+            break
+        kept.append(part)
+    return _clean_end("".join(kept)) if kept else ""
+
+
 def shorten_list(unit: Unit, allowance: int, scores_by_text: dict[str, float]) -> str:
     """A list too long for the answer: the lead-in and the first items that fit, numbering
     kept (never a gap); if not even the first item fits, the best item alone, unnumbered."""
@@ -298,13 +332,17 @@ _STANDOUT_MARGIN = 0.3
 def standout_item(unit: Unit, scores_by_text: dict[str, float]) -> str:
     """The one item of a list that answers (unnumbered, without the lead-in), or "" when
     several do: "是不是猪瘟" is told what to watch for, not the six measures around it."""
-    items = [p for p in unit.parts if item_number(p)]
+    # (a list of clauses with no numbers, "方法：…；…；怀孕母畜要…", is items all the same)
+    numbered = [p for p in unit.parts if item_number(p)]
+    items = numbered or list(unit.parts)
     if len(items) < 2:
         return ""
     ranked = sorted(items, key=lambda p: -scores_by_text.get(p, 0))
     if scores_by_text.get(ranked[0], 0) < scores_by_text.get(ranked[1], 0) + _STANDOUT_MARGIN:
         return ""
-    return _clean_end(_unnumbered(ranked[0]))
+    if not numbered and ranked[0] is items[0]:
+        return ""  # (the lead-in's own step, "常见错误做法：仰头或躺下…", speaks for the list)
+    return _clean_end(_unnumbered(ranked[0]) if numbered else ranked[0])
 
 
 def _unnumbered(item: str) -> str:
@@ -371,17 +409,24 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
         if id(unit) in other:
             continue
         weak = unit is not lead and unit.score < max(base[t] for t in lead.parts) * floor
-        if weak and used >= enough:
-            break
-        if weak and one_fact and glue_check and not telling(unit.text):
+        # (after "是不是要把脑壳仰起" is told it is wrong, the article's right way is no filler)
+        right_way = "yesno" in asks and bool(_RIGHT_WAY.match(unit.text))
+        if weak and used >= enough and not right_way:
+            continue  # (the rest are weaker still, but for the right way)
+        if weak and one_fact and glue_check and not telling(unit.text) and not right_way:
             # a fact asked and its answer given: a weak sentence naming none of what was asked
             # only fills ("豆瓣酱亚硝酸盐会不会超标": no "四季豆必须炒熟" after the answer)
             continue
-        text = (one_fact and unit.is_list and standout_item(unit, by_text)) or _clean_end(
-            unit.text)
+        # (a method's steps after "方法：", each ending in "；", are a list too)
+        listed = unit.is_list or (len(unit.parts) > 1 and bool(_METHOD_LEAD.search(
+            unit.parts[0])) and unit.parts[0].endswith(("；", ";")))
+        text = (one_fact and listed and not right_way and standout_item(unit, by_text)) \
+            or _clean_end(unit.text)
         if used + len(text) > allowance:
             if unit.is_list:
                 text = shorten_list(unit, allowance - used, by_text)
+            elif listed and unit is not lead:
+                text = _first_steps(unit, allowance - used)  # "正确止血方法：…低头…；"
             elif unit is lead:
                 text = _clean_end(unit.text[: max(10, allowance - 1)]) + "…"
             else:

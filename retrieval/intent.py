@@ -30,7 +30,7 @@ _ASKS: dict[str, str] = {
     "amount": r"多少|好多(?![人老娃叶虫树果鸡猪鸭鹅鱼牛羊兔家户村病苗花地])|"
               # ("种了几亩韭黄": a few, counted)
               # ("死了好几只", "十几头": many, counted)
-              r"(?<![了好十])几(?:[斤两克公袋瓶包张株头只亩片针粒]|个(?!高峰|月|季|时))"
+              r"(?<![了好十])几(?:[斤两克公袋瓶包张株头只亩片针粒行窝棵]|个(?!高峰|月|季|时))"
               # ("有几个娃娃吐了": several, what happened to them)
               r"(?:(?<!有几个)(?<!有几只)(?<!有几头)|(?=[^，,。\s]{0,2}[？?吗呢嘛哦]?\s*$))|"
               # "溃疡病在啥子温度发病最重": a value asked
@@ -99,6 +99,8 @@ _ASKS: dict[str, str] = {
     "treat": r"(咋|怎么|咋个|如何)(个|样)?(处理|处置|治|医|缓解|急救)",
     "colour": r"(啥子?|什么)颜色|颜色(是|有)?(啥|什么)",
     "which": r"啥子药|什么药|哪种|哪个|哪些|"
+             # "刮了以后要涂啥子": what to put on
+             r"(涂|抹|喷|撒|擦|敷|拌|泡)(点|些)?(啥子?|什么)(?!时候)|"
              # "有啥子生物农药可以用", "有什么好的品种"
              r"(?:啥子?|什么)[^，,。？?\s]{0,4}(?:农药|药|肥料?|品种|菌剂)(?:可以|能|好)?(?:用|打|喷|施|选)?|用啥|打啥|喷啥|撒啥|抹啥|吃啥|用什么|"
              r"(喂|吃|用|打|喷|撒|抹)点(啥|什么)|"
@@ -204,6 +206,8 @@ def asks(question: str) -> list[str]:
     frequency, amount). Empty when none is recognisable."""
     # ("包虫病 是怎么 得的": words typed apart are still one ask)
     question = _CJK_GAP.sub("", question)
+    # "不用不用", "不对不对 是广元": a no said twice is no 用不用 / 对不对 asked
+    question = _NO_TWICE.sub(r"\1，", question)
     found = [kind for kind, pattern in _ASK_RES.items() if pattern.search(question)]
     if "what" in found and _HOW_WHAT.search(question):
         found.remove("what")  # "最管用的办法是啥子" asks how, not what something is
@@ -211,11 +215,21 @@ def asks(question: str) -> list[str]:
         found.remove("duration")  # "好久一次" asks how often, not how long
     elif "time" in found and "duration" in found and _HOW_LONG.search(question):
         found.remove("time")  # "还要按好久": how long it goes on, not when
+    elif "time" in found and "duration" in found and _WHEN.search(question) \
+            and not _SPAN.search(question):
+        found.remove("duration")  # "流感疫苗好久去打": when to go, not for how long
     if "cost" in found and "yesno" in found:
         found.remove("yesno")  # "检查 要钱不": whether it costs, answered by what it costs
     return found
 
 
+# 好久 before what is done asks when ("好久去打", "好久摘得"); after a verb, how long ("炒好久")
+_WHEN = re.compile(r"(?<![要等需炒煮蒸泡晒放按冲吃喝打用养关看玩睡坐站走跑])"
+                   r"好久(?:去|来|再|能|可以)?+"
+                   r"(?:打|摘|种|栽|施|撒|喷|收|采|割|挖|播|卖|杀|宰|出栏|接种|下种|移栽|剪|修|嫁接|"
+                   r"配种|断奶|喂|驱|上山|下山|开始|动手|点|插)")
+_SPAN = re.compile(r"多久|多长时间|几天|几个月|几年|几分钟|几小时|多少天")
+_NO_TWICE = re.compile(r"(不[\u4e00-\u9fff]{1,2}?)\1+")
 # ("还要按好久 120说…": 好久 ending the clause after its verb; "要好久打" asks when)
 _HOW_LONG = re.compile(r"[\u4e00-\u9fff](好久|多久)(?=(的[\u4e00-\u9fff]{1,2})?[哦嘛啊呀哈呢]*"
                        r"([，,。？?！!\s]|$))")  # ("那要吃好久的药": how long, too)

@@ -47,13 +47,13 @@ _CROP_LOOKALIKES = re.compile("牛蒡|牛膝|鸡冠花|鸡蛋果|鸡枞|鸡纵|�
 
 
 _WALKS_IN = re.compile(r"人一?走?进去|进去的人")
-_FOOD_FROM_ANIMALS = re.compile(r"(?<!蛋)(猪|牛|羊|鸡|鸭|鹅|鱼)(蛋(?!壳)|肉|奶)")
+FOOD_FROM_ANIMALS = re.compile(r"(?<!蛋)(猪|牛|羊|鸡|鸭|鹅|鱼)(蛋(?!壳)|肉|奶)")
 
 
 def classes(text: str) -> set[str]:
     """The subjects a text names: {"animal", "crop", "person"} or a part of it."""
     text = _CROP_LOOKALIKES.sub("作物", PEST_LOOKALIKES.sub("，", text))  # (still a crop)
-    text = _FOOD_FROM_ANIMALS.sub("食物", text)  # "送鸡蛋", "牛奶": food, not livestock
+    text = FOOD_FROM_ANIMALS.sub("食物", text)  # "送鸡蛋", "牛奶": food, not livestock
     # ("门窗都关死了 人一进去辣眼睛" of a pig house: who walks in only notices the air)
     text = _WALKS_IN.sub("，", text)
     found = {name for name, pattern in _RES.items() if pattern.search(text)}
@@ -62,11 +62,24 @@ def classes(text: str) -> set[str]:
         # ("人工授粉一般在雌花开放后什么时间进行" names farm work and no person; "打药的
         # 工人要注意啥子" names one)
         found.discard("person")
-    if {"person", "animal"} <= found and not _RES["person"].search(_ILLNESS.sub("", text)):
-        found.discard("person")  # "猪儿喘粗气 是不是中暑了": the pig's heat, not a person's
+    if {"person", "animal"} <= found and not _RES["person"].search(_ILLNESS.sub("", text)) \
+            and not _ZOONOSIS.search(text):
+        # "猪儿喘粗气 是不是中暑了": the pig's heat, not a person's ("包虫病是狗传的" is
+        # people's illness, whatever animal passes it on)
+        found.discard("person")
     if "crop" in found and not _RES["crop"].search(_WEAK_CROP.sub("", text)):
         found.discard("crop")
     return found
+
+
+_ZOONOSIS = re.compile("包虫|狂犬|布病|布鲁氏|人畜共患")
+_ANIMAL_NAMES = re.compile("仔猪|母猪|蛋鸡|肉鸡|草鱼|鲫鱼|鲤鱼|牦牛|奶牛|蜜蜂|泥鳅|黄鳝|"
+                           "猪|牛|羊|鸡|鸭|鹅|兔|鱼|虾|蟹|蚕|狗|猫")
+
+
+def animals(text: str) -> set[str]:
+    """The animals a text names (not what is made of them: "猪肉" is food)."""
+    return {m.group() for m in _ANIMAL_NAMES.finditer(FOOD_FROM_ANIMALS.sub(" ", text))}
 
 
 def conflict(a: set[str], b: set[str]) -> bool:

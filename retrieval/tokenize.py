@@ -57,7 +57,8 @@ _TYPOS = {"砖家": "专家", "zhuanjia": "专家", "专加": "专家", "米猴�
           "兔温": "兔瘟", "新城役": "新城疫", "齐橙": "脐橙", "魔玉": "魔芋",
           "毛牛": "牦牛", "区虫": "驱虫", "花交": "花椒", "合桃": "核桃", "苦乔": "苦荞",
           "军和病": "菌核病", "到温病": "稻瘟病", "叶婵": "叶蝉", "辣交": "辣椒",
-          "菌合病": "菌核病", "穗颈温": "穗颈瘟", "zj": "专家", "ZJ": "专家"}
+          "菌合病": "菌核病", "穗颈温": "穗颈瘟", "zj": "专家", "ZJ": "专家",
+          "留感": "流感", "流敢": "流感", "敌敌为": "敌敌畏", "敌敌卫": "敌敌畏"}
 # (letters only as a word of their own: "zj" is 专家, never a part of "zjsq")
 _TYPO = re.compile("|".join(rf"(?<![A-Za-z]){k}(?![A-Za-z])" if k.isascii() else k
                             for k in _TYPOS))
@@ -148,6 +149,9 @@ _TERMS_ASKED = (
     (re.compile(r"(打|喷|施|用)[了完过]?(药|农药|杀虫剂|杀菌剂)" + _WAIT
                 + r"(摘|采|卖|收|吃|上市)"),
      "安全间隔期"),
+    # "打了药的麦子磨成面 娃娃能吃不": the sprayed crop eaten
+    (re.compile(r"(打|喷|施)[了过]?(农药|药|杀虫剂|杀菌剂)的[^，,。\s]{1,4}"
+                r"[^，,。]{0,8}(能|可以)?(吃|卖)"), "安全间隔期"),
     # ("打了好久能摘" after a question on which pesticide: the spray is the one asked about)
     (re.compile(r"^\s*(打|喷)(了|完|过)" + _WAIT + r"(摘|采|卖|收|吃|上市)"), "安全间隔期"),
     (re.compile(r"(打|用|喂|注射)了?(抗生素|兽药|针|消炎药)" + _WAIT + r"(卖|杀|宰|出栏|吃)"),
@@ -167,11 +171,20 @@ _TERMS_ASKED = (
 )
 
 
+def terms_asked(text: str) -> list[str]:
+    """The terms a question asks about in other words ("打了药的麦子…能吃不": 安全间隔期)."""
+    return [term for pattern, term in _TERMS_ASKED if pattern.search(text)]
+
+
 def expand_query(text: str, table: str = "synonyms.csv") -> str:
     """Append the standard words for colloquial ones ("洋芋叶子烂了" → "… 马铃薯 土豆"), so
     both the dense and the sparse side see the vocabulary the articles are written in."""
-    extra = [w for term, words in synonyms(table).items() if term in text for w in words
-             if w not in text]
+    found = [term for term in synonyms(table) if term in text]
+    # a term said only inside a longer one is that one's ("怀起儿" is 怀孕, not 怀起's 孕晚期)
+    found = [t for t in found if not any(
+        t in longer and t != longer and text.count(t) == text.count(longer)
+        for longer in found)]
+    extra = [w for term in found for w in synonyms(table)[term] if w not in text]
     if table == "synonyms.csv":
         extra += [term for pattern, term in _TERMS_ASKED
                   if pattern.search(text) and term not in text]

@@ -97,7 +97,9 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
         said = f"{asked_before}。{text}" if asked_before and t.after_answer and not find_products(
             text) and find_products(asked_before) else text
         draft = deps.matcher.extract(said, role=t.role)
-        if draft.kind == "question":  # someone to look at it: a service, its cost asked
+        # someone to look at it: a service, its cost asked (unless advice from afar is all
+        # that is wanted: "不要专家跑过来 电话头指导一哈就行")
+        if draft.kind == "question" and not slots.advice_only(text):
             draft.kind = "service"
             draft.recompute_missing()
         return draft

@@ -129,6 +129,11 @@ def slot_buttons(slot: str) -> list[Button]:
 
 
 def _ask_slot(slot: str, t: Turn, text: str | None = None) -> None:
+    # how many times running this question was asked again (a budget asked twice is not
+    # asked a third time)
+    t.data["asked_again"] = t.data.get("asked_again", 0) + 1 \
+        if t.data.get("asking") == slot else 0
+    t.data["asking"] = slot
     t.say(text or SLOT_QUESTIONS.get(slot, ""), options(t, slot_buttons(slot)))
 
 
@@ -280,6 +285,16 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
+    if name == "budget" and t.data.get("asked_again", 0) >= 1 \
+            and not fill_slot(NeedDraft(**t.data["draft"]), name, text) \
+            and not words.asks_inside_form(text):
+        # the budget asked twice already and still no amount ("同意", then "莫公开哈"):
+        # 面议 and what else was said, never the question a third time
+        fill_others(draft, text)
+        draft.budget, draft.budget_text = None, "面议"
+        draft.recompute_missing()
+        show(deps, draft, t)
+        return
     if name in ("region", "urgency", "budget", "description") and (
             words.takes_up_offer(text) or words.only_thanks(text)) \
             and not fill_slot(NeedDraft(**t.data["draft"]), name, text):
@@ -528,6 +543,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         edit(deps, text, t)  # "紧急程度能不能改成尽快？": a change asked for, not a question
     elif not words.ASKING.search(text) and _changes_a_field(t, text):
         edit(deps, text, t)  # "我老公说先观察几天 不急了": 几天 asks nothing here
+    elif (m := _BECAUSE_OTHERWISE.search(text)) and m.start() > 0 \
+            and _changes_a_field(t, text[:m.start()]):
+        # "哦不对 还是同意 不然他咋个打给我": the change; why is no question, nor the need's
+        edit(deps, text[:m.start()], t)
     elif words.asks_inside_form(text):  # "对了，仔猪要补液不": answered, card again
         ask.answer(deps, text, t, inside_form=True)
         show(deps, NeedDraft(**t.data["draft"]), t)
@@ -548,6 +567,10 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
             _leave(t)
     else:  # anything else is a change to the need
         edit(deps, text, t)
+
+
+# the reason given for a change: "不然他咋个打给我" asks nothing of anyone
+_BECAUSE_OTHERWISE = re.compile(r"(?:不然|要不然|否则)[^，,。]{0,6}(?:咋个?|怎么|哪个|咋样)")
 
 
 def _changes_a_field(t: Turn, text: str) -> bool:

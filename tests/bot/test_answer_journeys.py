@@ -1175,3 +1175,40 @@ def test_batch_ten_emergencies(demo: Harness) -> None:
     demo.chat("e3", "我侄儿从成都开车来理塘 晚上喘不过气 咳起粉红色的泡泡痰")
     said = text(demo.chat("e3", "等明天天亮了再下山要得不"))
     assert said.startswith("⚠️") and "尽快下撤" in said
+
+
+def test_batch_eleven_answers(demo: Harness) -> None:
+    """A likeness names no subject (尿像酱油); a 母羊 is the sheep said before; the crop of the
+    article just read keeps its article (剪刀消毒 after kiwifruit canker); a sprayed crop eaten
+    is the 安全间隔期; a dog named again after 包虫病 stays with it; the asked-for fact leads."""
+    demo.chat("a1", "我们昭觉这边放的羊子瘦得很 毛也在掉 是不是肚子头有虫")
+    demo.chat("a1", "驱虫药好久打一回")
+    assert body(text(demo.chat("a1", "怀起儿的母羊能打不"))).startswith("怀孕母畜要选择安全的药物")
+    demo.chat("a2", "苍溪红心猕猴桃好久摘得 去年摘早了一点都不甜")
+    demo.chat("a2", "还有个事 开春藤藤上流红水水 是啥子病")
+    said = text(demo.chat("a2", "剪枝的剪刀要消毒不"))
+    assert cited(said) == ["猕猴桃细菌性溃疡病防控"] and "酒精消毒" in said
+    said = text(demo.chat("a3", "打了药的麦子磨成面 娃娃能吃不"))
+    assert cited(said) == ["农药安全间隔期是什么"]
+    demo.chat("a4", "我们石渠牧区家家都喂狗 听说包虫病是狗传的 狗要好久喂一回打虫药")
+    assert "不要喂狗" in text(demo.chat("a4", "宰牛的时候那些烂了的肝子肠子拿来喂狗得不得行"))
+    assert "免费B超筛查" in text(demo.chat("a4", "乡上说的那个筛查要钱不"))
+    demo.chat("a5", "大竹的 娃娃手板心脚板心起红疱疱 嘴巴头也有 还在发烧")
+    assert "一周左右" in body(text(demo.chat("a5", "要好久才得好")))
+    assert body(text(demo.chat("a5", "还送得到幼儿园不"))).startswith("孩子得病后应居家隔离")
+    said = body(text(demo.chat("a6", "流感疫苗好久去打")))
+    assert "10月底前" in said and not said.startswith("抗流感病毒药物")
+    demo.chat("a7", "青川 娃娃在山上遭马蜂叮了七八个包 脸肿了 说喉咙紧")
+    demo.chat("a7", "屋后头那个马蜂窝我自己拿火去烧了要得不")
+    assert "肾脏受损" in text(demo.chat("a7", "第二天屙的尿像酱油 要紧不"))
+
+
+def test_batch_eleven_emergencies(demo: Harness) -> None:
+    """敌敌为 is 敌敌畏: the pesticide first aid, not CPR; a remedy someone urges is asked
+    about; "不吐了好点了" and another who ate with no signs stay in the mushroom emergency."""
+    demo.chat("e1", "救命 我屋头那个喝了敌敌为 嘴巴冒泡泡 喊都喊不醒了")
+    said = text(demo.chat("e1", "婆婆说喂点牛奶解毒"))
+    assert said.startswith("⚠️") and "不要喂牛奶" in said
+    demo.chat("e2", "快点快点 我们屋头中午吃了山上捡的菌子 老汉吐得凶 婆婆说看到小人儿在跳")
+    assert "假愈期" in text(demo.chat("e2", "老汉现在不吐了好点了 是不是就莫得事了"))
+    assert "一同到医院" in text(demo.chat("e2", "一起吃了的娃娃没得啥子 也要去医院不"))

@@ -2212,3 +2212,52 @@ def test_batch_ten_form_words(bot: Harness) -> None:
     bot.chat("t4", "康定县的 养了两百多头牦牛 想请畜牧专家来培训下咋个育肥")
     assert "费用" in text(bot.chat("t4", "一个月之内"))
     assert needs(bot) == before
+
+
+def test_batch_eleven_form_words(bot: Harness) -> None:
+    """The card's budget changed by so much ("再加两千", "砍一半"); several changes in one line
+    each applied ("电话不给了" too); "地区改成不限"; "并不是特别着急…本月内" is soon; "无需公开";
+    "不用不用 不需要专家" starts no form; "我们老板说暂时不要了" leaves; a budget asked twice is
+    never asked a third time; advice by phone after a report is a consultation."""
+    from bot.journeys import words
+    from matching import slots
+    from matching.extract import fill_slot
+    from matching.need import NeedDraft
+    from retrieval.intent import asks
+    from store import accounts
+
+    draft = NeedDraft(description="发酵池今年老是长白膜", budget=6500.0, budget_text="六七千")
+    assert fill_slot(draft, "description", "预算再加两千") and draft.budget == 8500
+    assert "预算" not in draft.description  # an edit, not more of the problem
+    assert fill_slot(draft, "description", "预算砍一半") and draft.budget == 4250
+    assert fill_slot(draft, "description", "预算再加两千 五千嘛") and draft.budget == 5000
+    draft = NeedDraft(description="蜂糖李想请人来教修枝", urgency="normal", budget=1500.0,
+                      budget_text="一千五", contact_consent=True)
+    assert fill_slot(draft, "description", "改成很急 钱改成两千 电话不给了")
+    assert (draft.urgency, draft.budget, draft.contact_consent) == ("urgent", 2000, False)
+    draft = NeedDraft(description="有个生防菌剂成果", region_code="511802", urgency="normal")
+    assert fill_slot(draft, "description", "时间改成尽快 地区改成不限")
+    assert draft.region_code is None and draft.remote_ok and draft.urgency == "soon"
+    assert slots.parse_urgency("并不是特别着急，但希望能在本月内完成。") == "soon"
+    assert slots.parse_confidentiality("无需公开，谢谢。") == "experts_only"
+    assert asks("不用不用 不需要专家") == [] and asks("用不用打药") == ["yesno"]
+    assert words.declines_need("不用不用 不需要专家")
+    assert words.leaves("等一下 我们老板说暂时不要了")
+    assert slots.parse_kind("我们团队有个魔芋软腐病的生防菌剂 想找企业合作转化") \
+        == "achievement_transfer"
+    accounts.account(bot.engine, "telegram", "t1", role="farmer")
+    bot.chat("t1", "我家猪场的猪老是拉稀 想请个兽医来看下 我在仁寿")
+    assert "费用" in text(bot.chat("t1", "不急"))
+    assert "费用" in text(bot.chat("t1", "同意"))
+    said = text(bot.chat("t1", "莫公开哈"))  # the budget asked twice: 面议, and the card
+    assert "请确认需求信息" in said and "预算：面议" in said and "仅匹配的专家可见" in said
+    accounts.account(bot.engine, "telegram", "t2", role="farmer")
+    said = text(bot.chat("t2", "我在屏山 魔芋烂得凶 臭得很 不要专家跑过来 电话头指导一哈就行 急"))
+    assert "费用" not in said and "联系方式告诉" in said
+    assert "【技术咨询】" in text(bot.chat("t2", "同意"))
+    before = needs(bot)
+    accounts.account(bot.engine, "telegram", "t3", role="enterprise")
+    bot.chat("t3", "在吗 问下核桃树咋个嫁接成活率高 我们网店卖核桃的 想自己种点")
+    assert "哪个市" not in text(bot.chat("t3", "不用不用 不需要专家"))
+    assert "已取消" not in text(bot.chat("t3", "非常感谢您的耐心解答。"))
+    assert needs(bot) == before
