@@ -151,9 +151,6 @@ _REQUEST = re.compile(r"寻求|希望|想找|想请|需要|求助|请.{0,4}专�
 _SIDE = re.compile(r"预算|费用|经费|面议|电话|微信|联系|急|尽快|这周|马上|［")
 
 
-# the asks of one fact (how long, how much, when): a question of this kind says no problem
-_FACT_ASKS = frozenset({"amount", "time", "duration", "frequency", "until", "colour"})
-
 
 def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
     """A short title: the clause that says most about the problem (not "我们是…合作社", not
@@ -178,7 +175,8 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
             s -= 1.5 if _GUESS_ASKED.search(c) else 0.0  # ("是不是猪瘟哦": a guess)
             s -= 1.5 if _ASKS_INFO.match(c) else 0.0
             # ("那常压灭菌要蒸好久", answered along the way: a fact asked, no problem said)
-            s -= 1.0 if (said := asks(c)) and all(a in _FACT_ASKS for a in said) else 0.0
+            # (or any question: "怀起儿的母羊能打不" asked along the way is no title)
+            s -= 1.0 if asks(c) else 0.0
             s -= 1.5 if only_names_a_product(c, hints or []) else 0.0  # "种了二十亩猕猴桃"
             s -= 2.0 if problem_size(c) < 3 else 0.0  # "厂子还是在叙州区": where, no problem
             return (-s, i)

@@ -146,16 +146,19 @@ def synonyms(name: str = "synonyms.csv") -> dict[str, list[str]]:
 # 安全间隔期, "猪打了抗生素 要等多久才能卖" for the 休药期
 _WAIT = r".{0,12}(好久|多久|几天|多少天|好多天|隔|等).{0,8}"
 _TERMS_ASKED = (
-    (re.compile(r"(打|喷|施|用)[了完过]?(药|农药|杀虫剂|杀菌剂)" + _WAIT
+    (re.compile(r"(打|喷|施|用)[了完过]?(药|农药|杀虫剂|杀菌剂)(?![^，,。]*(杀|宰|出栏))" + _WAIT
                 + r"(摘|采|卖|收|吃|上市)"),
      "安全间隔期"),
     # "打了药的麦子磨成面 娃娃能吃不": the sprayed crop eaten
     (re.compile(r"(打|喷|施)[了过]?(农药|药|杀虫剂|杀菌剂)的[^，,。\s]{1,4}"
                 r"[^，,。]{0,8}(能|可以)?(吃|卖)"), "安全间隔期"),
     # ("打了好久能摘" after a question on which pesticide: the spray is the one asked about)
-    (re.compile(r"^\s*(打|喷)(了|完|过)" + _WAIT + r"(摘|采|卖|收|吃|上市)"), "安全间隔期"),
+    (re.compile(r"^\s*(打|喷)(了|完|过)(?![^，,。]*(杀|宰|出栏))" + _WAIT
+                + r"(摘|采|卖|收|吃|上市)"), "安全间隔期"),
     (re.compile(r"(打|用|喂|注射)了?(抗生素|兽药|针|消炎药)" + _WAIT + r"(卖|杀|宰|出栏|吃)"),
      "休药期"),
+    # "打了药好久能杀来卖" after deworming: what is slaughtered was dosed, not sprayed
+    (re.compile(r"(打|用|喂|注射)[了完过]?[^，,。]{0,4}药" + _WAIT + r"(杀|宰|出栏)"), "休药期"),
     # "刚喂了驱虫药的羊可以马上卖不": sold right after a drug, the same wait
     (re.compile(r"(打|用|喂|注射|吃)[了完过]?[^，,。]{0,4}(抗生素|兽药|针|消炎药|驱虫药|药)[^，,。]{0,8}"
                 r"(马上|立马|立刻|就|直接)(卖|杀|宰|出栏|上市)"), "休药期"),
