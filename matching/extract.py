@@ -484,10 +484,10 @@ def _budget_shifted(text: str, before: float | None) -> slots.Budget | None:
     再加两千 五千嘛" says the new one)."""
     if not before or not _MONEY_NAMED.search(text):
         return None  # ("产量少五百斤" is no money)
-    if _HALVED.search(text):
-        return slots.Budget(round(before / 2, 2), _HALVED.search(text).group(0))
-    if _DOUBLED.search(text):
-        return slots.Budget(round(before * 2, 2), _DOUBLED.search(text).group(0))
+    if m := _HALVED.search(text):
+        return slots.Budget(round(before / 2, 2), m.group(0))
+    if m := _DOUBLED.search(text):
+        return slots.Budget(round(before * 2, 2), m.group(0))
     if (m := _BY_AMOUNT.search(text)) is None or (
             by := _bare_amount(m.group("amount"))) is None or by.amount is None:
         return None

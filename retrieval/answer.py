@@ -130,8 +130,6 @@ class Answerer:
             previous = previous_article = None
         question = asked
         question = _glossed(question)  # "operate 的时候有啥子 safety 要注意"
-        # "秸秆除了还田还能咋个用": what is set aside is not what is asked
-        question = _BESIDES.sub("", question).strip() or question
         verdict = assess(question)
         if verdict.kind == "harm":
             return Answer(verdict.message, abstained=True, safety="harm")
@@ -1231,7 +1229,6 @@ _BETTER_SENTENCE = 0.05  # how much better its best sentence must answer
 # the facts a question inside an emergency may ask of its first aid, beyond what to do now
 _FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "which", "yesno",
           "why")
-_BESIDES = re.compile(r"除了[^，,。？?！!\s]{1,6}?(?=还|以外|之外|也)(?:以外|之外)?")
 _REMEDY_URGED = re.compile(r"(说|讲|喊|叫)[^，,。]{0,3}(喂|灌|吃|喝|抹|涂|敷|擦|放血|刮)")
 _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
 _SURE_ALONE = 0.75  # a question's own search this sure is no bare follow-up

@@ -189,8 +189,7 @@ def expand_query(text: str, table: str = "synonyms.csv") -> str:
         for longer in found)]
     extra = [w for term in found for w in synonyms(table)[term] if w not in text]
     if table == "synonyms.csv":
-        extra += [term for pattern, term in _TERMS_ASKED
-                  if pattern.search(text) and term not in text]
+        extra += [term for term in terms_asked(text) if term not in text]
     return f"{text} {' '.join(dict.fromkeys(extra))}" if extra else text
 
 

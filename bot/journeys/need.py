@@ -642,6 +642,8 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
             draft.region_code)) if city else None)
         return
     t.state = "need:confirm"
+    t.data.pop("asking", None)  # (a question asked after the card starts its count anew)
+    t.data.pop("asked_again", None)
     lines = [texts.SUMMARY_HEAD, *draft.summary_lines()]
     added = [_ADDED_LEAD.sub("", line).strip() for line in draft.description.split("\n")[1:]]
     # (the title already shows an addition it was taken from: "想找个专家", then "蜂子跑了")
