@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -509,6 +510,10 @@ def regions_named(text: str) -> frozenset[str]:
     return frozenset(r.code for _, r in _mentions(text) if r.level in (CITY, COUNTY))
 
 
+# a county named to say where another is ("金堂旁边的青白江", "挨到郫都的温江")
+_BESIDE = re.compile(r"[县区市]?(?:旁边|隔壁|附近|边上|挨到|挨着|靠近)的")
+
+
 @lru_cache(maxsize=65536)
 def find_region(text: str) -> Region | None:
     """The most specific Sichuan region mentioned in free text, or None.
@@ -523,6 +528,10 @@ def find_region(text: str) -> Region | None:
     county_list = [r for _, r in mentions if r.level == COUNTY]
     if county_list:
         in_city = [r for r in county_list if r.parent_code in city_codes]
+        counties_at = [(at, r) for at, r in mentions if r.level == COUNTY]
+        for (at, first), (_, then) in itertools.pairwise(counties_at):
+            if _BESIDE.match(text, at + len(first.short_name)):
+                return then  # "金堂旁边的青白江": the place beside the landmark
         return (in_city or county_list)[0]
     for level in (CITY, PROVINCE):
         for _, region in mentions:

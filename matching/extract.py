@@ -452,6 +452,10 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     unpriced = "budget" in draft.missing or (draft.budget is None and not draft.budget_text)
     if unpriced and (budget := slots.parse_budget(clean) or _amount_alone(clean)) is not None:
         draft.budget, draft.budget_text = budget.amount, budget.text
+    elif draft.budget is None and draft.budget_text and not slots.says_negotiable(clean) and (
+            budget := slots.parse_budget(clean)) is not None and budget.amount is not None:
+        # "你看着给嘛", then "同意 哦对了 最多五百块钱哈": an amount said later beats 面议
+        draft.budget, draft.budget_text = budget.amount, budget.text
     elif "budget" in draft.missing and _MONEY_UNSURE.search(clean):
         draft.budget, draft.budget_text = None, "面议"  # "急得很 这周 钱不晓得"
     elif _MONEY_FIXED.search(clean) and (budget := _budget_answer(clean)) is not None \
@@ -622,6 +626,7 @@ _EDIT_NOISE = re.compile(r"那里|这里|一下|一哈|不好意思|抱歉|其�
                          r"地区|公司|注册|但是|不过|可是|实际上|"
                          # "联系方式可以给 我点错了": which button was pressed, no problem
                          r"我?(?:点|按|选|发)错了?|不对|"
+                         r"旁边|隔壁|附近|边上|挨到|挨着|靠近|不是|不在|"
                          r"哈|呢|了|的|那|是|在|没那么急")
 # where the work is, said at the card: "基地是在犍为县", "厂子在高坪"
 _PLACE_SAID = re.compile(r"(基地|厂子?|工厂|公司|园子|果园|茶园|鱼塘|猪场|我们|我家|屋头|地方|地址)"

@@ -39,7 +39,8 @@ _TRANSFER = re.compile(r"专利|成果转化|转化.{0,4}成果|技术转让|转
                        r"(?:合作)?(?:转化|落地|产业化)|"
                        # "有现成的低盐发酵技术，想买过来用"
                        r"(?:技术|成果|工艺|配方)[^，,。]{0,6}[，,\s]*(?:想|要)?(?:买过来|买来|买下|买断)")
-_RD = re.compile(r"攻关|联合|合作研发|共同研发|共同开发|研发|研制|开发(?:一|新|出)|研究|"
+_RD = re.compile(r"攻关|联合|合作研发|共同研发|共同开发|研发|研制|开发(?:一|新|出)|"
+                 r"研究(?![所院员生])|"
                  r"新工艺|技术难题|卡脖子|瓶颈|突破|中试|产学研|课题|国产化|替代进口")
 # asking for a need or an expert in so many words: "我们公司想发布一个技术需求",
 # "有没得专家会弄魔芋软腐病" (the dialog reads the same words as a request, bot/journeys/words.py)
@@ -63,7 +64,7 @@ _REMOTE_ONLY = re.compile(NO_VISIT.pattern + r"|"
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
 # ("含水量检测偶有超标", "检测结果不合格": a test's finding, the problem itself, no test wanted)
 _WORK_WORDS = (r"检测(?!偶有|结果|超标|出来?|发现|不合格|不达标|数据|报告|显示|值)|"
-               r"化验|测一下|测下|来测|指导|培训|上门|现场|(?<![牵拉抱赶])来看|过来看|"
+               r"化验|测一下|测下|来测|(?:来|过来)(?:取|采)个?样|指导|培训|上门|现场|(?<![牵拉抱赶])来看|过来看|"
                r"人来(?:弄|整|搞|修|剪|做|打药|改|装|把)|(?:找|请|喊)[个位]?人来|看一哈|看哈|"
                r"看下|看一下|看看|"
                r"诊断|派人|来人|辅导|鉴定|教下|教我|设计|规划|方案|评估|认证|改造|优化|调试|"
@@ -156,10 +157,11 @@ _URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|�
                      r"(这两天|这几天|两三天)(?=.{0,3}(要|来|请|帮|能|就|内|之内|处理|解决|上门|看))|"
                      r"三天内|这周内|"
                      r"本周内|这周|本周|"
-                     r"这个星期|这礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行|"
+                     r"这个星期|这个?礼拜|越快越好|等不及|火烧眉毛|赶紧|快死|快要?不行|"
                      r"等不得|(?:快点|赶快|快些)(?:来|过来|上门)")
 # ("这周班上有三个娃娃得了手足口": when it began, whoever it struck)
-_MONTH_IT_BEGAN = re.compile(r"(这个月|本月|这周|本周|这个星期|这几天|这两天)"
+_MONTH_IT_BEGAN = re.compile(r"(这个月|本月|这周|本周|这个星期|这个?礼拜|这几天|这两天|这?半个月|"
+                             r"这?十来天|这一两周|这两周)"
                              r"(?=[^，,。！!？?\s要能来请找]{0,8}?(已经|都|就|又|一共|总共)?"
                              r"(死|病|发现|开始|遭|出现|掉|烂|拉|得了|发了|长了|流产|咳|发病|减产))")
 _OWN_HURRY = re.compile(r"(?:我|我们|他|她)(?:得|要|该)赶紧|"
@@ -228,7 +230,11 @@ def region_meant(text: str) -> Region | None:
             return said
     # "厂在沐川，哦不是沐川，是屏山那个车间": the place after "不是X，是" is meant
     if (m := _NOT_BUT.search(text)) and (said := gazetteer.find_region(m.group(1))):
-        return said
+        # ("不是金堂 是金堂旁边的青白江": the place denied is no answer, named again or not)
+        denied = gazetteer.find_region(m.group(0)[:m.start(1) - m.start(0)])
+        others = [r for r in map(gazetteer.get, gazetteer.regions_named(m.group(1)))
+                  if r is not None and denied is not None and r.code != denied.code]
+        return others[0] if said == denied and len(others) == 1 else said
     cleaned = _NOT_PLACE.sub("，", text)
     marks = list(_CORRECTED.finditer(cleaned))
     if marks:
@@ -246,7 +252,13 @@ def region_meant(text: str) -> Region | None:
             return (mine or [r for r, _ in cued])[-1]
         if (after := gazetteer.find_region(tail)) is not None:
             return after
-    return gazetteer.find_region(_where_the_work_is(cleaned))
+    if (found := gazetteer.find_region(_where_the_work_is(cleaned))) is not None:
+        return found
+    from retrieval.homophones import place_heard
+
+    # "我们是望苍的天麻公司": a county typed by ear
+    heard = place_heard(cleaned)
+    return gazetteer.find_region(heard) if heard else None
 
 
 # "我在绵阳涪城上班 我妈在梓潼老家种了二十亩苞谷", "公司办公室在眉山东坡 基地在夹江": of two
@@ -333,7 +345,7 @@ def _urgency(text: str) -> str | None:
 
 
 # "一个月之内", "一个礼拜以内", "两个月内": a deadline by its length (not "下了半个月的雨")
-_WITHIN = re.compile(r"(?<![了过])(半|[一两二三四五六七八九十]+)个?(天|周|星期|礼拜|月)"
+_WITHIN = re.compile(r"(?<![了过\d])(半|[一两二三四五六七八九十]+|\d+)个?(天|周|星期|礼拜|月)"
                      r"(?:之内|以内|内)")
 _DAYS = {"天": 1, "周": 7, "星期": 7, "礼拜": 7, "月": 30}
 
@@ -344,8 +356,14 @@ def _within(text: str) -> str | None:
         return None
     said = m.group(1)
     # ("两三天之内": the longer of the two; "二十天": cn2an's reading)
-    count = 0.5 if said == "半" else max(_cn(c) for c in said) if (
-        len(said) == 2 and "十" not in said) else _cn(said)
+    if said == "半":
+        count = 0.5
+    elif said.isdigit():  # "1个月内"
+        count = float(said)
+    elif len(said) == 2 and "十" not in said:
+        count = max(_cn(c) for c in said)
+    else:
+        count = _cn(said)
     days = count * _DAYS[m.group(2)]
     return "urgent" if days <= 7 else "soon" if days <= 31 else "normal"
 
@@ -559,6 +577,11 @@ def parse_budget(text: str) -> Budget | None:
     return None
 
 
+def says_negotiable(text: str) -> bool:
+    """Whether the text leaves the money open ("面议", "看着给", "不要写死")."""
+    return bool(_NEGOTIABLE.search(text)) or "写死" in text
+
+
 # ---- confidentiality, consent, remote, role ----------------------------------------------------
 _CONFIDENTIAL = re.compile(r"保密|不公开|不要公开|别公开|不想公开|勿公开|不予公开|不要对外|"
                            # "请不要让无关的人看到", "不要给不相干的人看"
@@ -749,11 +772,22 @@ def strip_side_phrases(text: str) -> str:
 
 
 def parse_confidentiality(text: str) -> str:
-    return "experts_only" if _CONFIDENTIAL.search(text) else "public"
+    text = _NOT_NOT_PUBLIC.sub("可以公开", text)  # "也不是不能公开"
+    closed = list(_CONFIDENTIAL.finditer(text))
+    if closed and (again := list(_PUBLIC_AGAIN.finditer(text))) \
+            and again[-1].start() > closed[-1].end():
+        return "public"  # "不公开……想了下 还是公开嘛": what is said last
+    return "experts_only" if closed else "public"
+
+
+# two negations allow it ("也不是不能公开", "不是不可以公开")
+_NOT_NOT_PUBLIC = re.compile(r"(?:也|倒)?(?:不是|并不是|没说)不(?:能|可以|得行|行)公开")
+_PUBLIC_AGAIN = re.compile(r"(?:改回|改成|换成|还是)公开(?!.{0,2}(算了|免了|不要))")
 
 
 def states_visibility(text: str) -> bool:
     """Whether the text says if the need may be public at all ("不要公开", "公开也没得事")."""
+    text = _NOT_NOT_PUBLIC.sub("可以公开", text)
     return bool(_CONFIDENTIAL.search(text) or _PUBLIC_OK.search(text))
 
 

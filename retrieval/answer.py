@@ -201,7 +201,8 @@ class Answerer:
         elif before is not None and before.kind == "emergency" \
                 and before.topic in FIRST_AID_TITLES and (
                     _STILL_IN_IT.search(question) or _FOR_THEM_NOW.search(question)
-                    or self._bare_emergency_follow_up(question, before.topic)) \
+                    or (self._bare_emergency_follow_up(question, before.topic)
+                        and not self._names_another_article(question, before.topic))) \
                 and not _NEW_TOPIC.search(question):
             # ("是敌敌畏 要不要给他灌水催吐"): still the emergency, so the 120 line leads again
             continuing = True
@@ -296,7 +297,7 @@ class Answerer:
             confidence *= kept[0].score / hits[0].score if kept else 0.0
         if previous_article and len(kept) > 1 and kept[0].id != previous_article \
                 and _ANAPHORA.search(question) and not _products(question) \
-                and not _bigrams(question) & _bigrams(kept[0].title) and (
+                and not _bigrams(expand_query(question)) & _bigrams(kept[0].title) and (
                     mine := [h for h in kept[1:] if h.id == previous_article]) \
                 and mine[0].score >= kept[0].score * _CROP_SHARE:
             # "那开花的时候能不能打杀虫药嘛" after the mango's flowering: the article just read
@@ -415,6 +416,19 @@ class Answerer:
                 and (not names_a_topic(question) or topic_of(question) in ("", topic))
                 # ("心肺复苏按好快啊" names its own article: asked as itself, as before)
                 and not any(p.search(question) for p in FIRST_AID_TITLES.values()))
+
+    def _names_another_article(self, question: str, topic: str) -> bool:
+        """A word of three characters or more of another article's title that the topic's
+        first-aid article never says: "查幽门螺杆菌之前要停啥子药" after a scald asks anew."""
+        pattern = FIRST_AID_TITLES.get(topic)
+        docs = self.searcher.index.docs("articles").values()
+        aid = next((d for d in docs if pattern is not None and pattern.search(d.title)), None)
+        if aid is None:
+            return False
+        said = aid.title + self.searcher.article_text(aid.parent)
+        titles = {d.title for d in docs}
+        return any(len(t) >= 3 and t not in said and any(t in title for title in titles)
+                   for t in self.searcher.index.tokenizer.tokenize(normalise(question)))
 
     def _first_aid(self, q: Query, topic: str, hits: list[Hit],
                    confidence: float) -> tuple[list[Hit], float] | None:
@@ -723,10 +737,20 @@ class Answerer:
             return None
         text = _article_text(index, earlier)
         table = synonyms()
-        if any(w in text for t in new  # (its other names count: 黄板 is the 粘虫板 it says)
-               for w in {t, *table.get(t, ()), *(k for k, ws in table.items() if t in ws)}):
+
+        def forms(t: str) -> set[str]:  # (its other names count: 黄板 is the 粘虫板 it says)
+            return {t, *table.get(t, ()), *(k for k, ws in table.items() if t in ws)}
+
+        # (the words the earlier article never says: "那采果呢 糖度到好多可以摘 我种的是红心
+        # 的" after pollination, which names 红心 but not 采果)
+        unsaid = [t for t in new if not any(w in text for w in forms(t))]
+        if not unsaid:
             return None
-        return next((h for h in hits if h.id != before and any(t in h.title for t in new)
+        # (its other names in a title only of the same crop: "采果" is the kiwifruit 采收
+        # article's; "打药" is no call for the pesticide-poisoning one after rapeseed)
+        return next((h for h in hits if h.id != before and (
+            any(t in h.title for t in unsaid) or (_same_crop(earlier.title, h.title) and any(
+                w in h.title for t in unsaid for w in forms(t))))
                      and not _other_product(previous, h.title)), None)
 
     def _unread_terms(self, question: str) -> list[str]:
@@ -1024,7 +1048,9 @@ class Answerer:
         budget = (EMERGENCY_ANSWER_CHARS if lead_first else MAX_ANSWER_CHARS) - 4 * len(hits)
         parts: list[str] = []
         citations: list[Citation] = []
-        measured = conditions.stated(q.text)  # "测了土 pH5.2": the asker's own value
+        # "测了土 pH5.2": the asker's own value ("那隔壁那块才四点几喃": of the pH said before)
+        measured = conditions.stated(focus.text, q.text) if focus is not None \
+            else conditions.stated(q.text)
         places = _places_named((focus or q).text)
         # the words of the clause that asks ("炭火盆" in "我们用炭火盆取暖，…有哪些表现" is
         # where, not what is asked about)
@@ -1060,9 +1086,6 @@ class Answerer:
                 # giving the fact asked ("汉源、茂县等地的花椒很有名" gives no time)
                 bonus = bonus + np.array([_PLACE_BONUS * (any(p in t for p in places) and any(
                     intent.answers(t, a) for a in facts)) for t in texts])
-            if measured:  # and the dose for 5.0–5.5 is this one's: it leads
-                scores = scores + np.array([CONDITION_MET_WEIGHT * conditions.meets(t, measured)
-                                            for t in texts])
             if focus is not None:
                 # (what is asked now weighs more than the words of the question before it:
                 # "那要打啥子药嘛" after "枝条上流红水水 是不是溃疡病" wants the 铜制剂, not the
@@ -1070,6 +1093,9 @@ class Answerer:
                 scores = (1 - _FOCUS_WEIGHT) * scores + _FOCUS_WEIGHT * sentence_scores(
                     index, focus.tokens, focus.vector, asked, texts, vectors, hit.title)
                 bonus = (bonus + naming_bonus(index, focus.tokens, texts, hit.title, named)) / 2
+            if measured:  # and the dose for 5.0–5.5 is this one's: it leads
+                scores = scores + np.array([CONDITION_MET_WEIGHT * conditions.meets(t, measured)
+                                            for t in texts])
             preventing = _prevention_flags(texts, prevention or prevent_asked) \
                 if rank == 0 else []
             if lead_first and rank == 0 and not prevention and not fact_asked:
@@ -1313,7 +1339,8 @@ _HOLDING = re.compile(r"(?:有|种了?|养了?|包了?|承包了?|流转了?)"
                       r"(?:[一二两三四五六七八九十百千万几\d]+多?|好几|几十|几百)"
                       r"(?:亩|头|只|棵|株|箱|群)(?=[\u4e00-\u9fff])")
 # "发之前我问哈 …", "先问一句，…": who asks, and when, before the question itself
-_PREAMBLE = re.compile(r"^(?:那|(?:发|填|打|用)?之前|等会儿?)?(?:我|我们)?(?:先|再|顺便)?"
+_PREAMBLE = re.compile(r"^(?:不(?:找|用|要|需要|请|喊)(?:专家|人)[哈嘛了]?[，,\s]*)?"
+                       r"(?:那|(?:发|填|打|用)?之前|等会儿?)?(?:我|我们)?(?:就|只是?|先|再|顺便)?"
                        r"(?:问|请教)(?:一?下|哈|一句|个事)[，,。:：\s]+(?=[^？?]{6,})")
 # a question passed on after the news: "…医生说没得大事 我妈问以后打药要咋个防护"
 _RELAYED_LATER = re.compile(rf"[\s，,。！!]+(?:他|她|{_KIN})(?:又|还)?(?:想问|问|让我问)"
@@ -1580,7 +1607,7 @@ _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|�
 # them says nothing of which disease ("生病", "啥病", "这病", "发病")
 # ("褐色病斑", "病虫害", "病死猪": 病 begins another word there)
 _DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟|痘|障|疮)"
-                      r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树区房床号假友历])"
+                      r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树区房床号假友历穴土田])"
                       r"(?!好了|好些|好点)))")  # ("师傅病好了": recovered, no disease named)
 # endings many diseases share: the whole name must be said ("大黄根腐病" is no 干腐病)
 _SHARED_ENDINGS = frozenset("腐病 枯病 霉病 萎病".split())  # noqa: SIM905

@@ -375,6 +375,9 @@ def rivals(ranked: list[Unit], asks: list[str],
     return out
 
 
+_CLEAR_LEAD = 1.5  # a lead this many times the next unit's score comes first, asked or not
+
+
 def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: int,
             floor: float = 0.5, enough: int = 120, lead_first: bool = False,
             telling: Callable[[str], frozenset[str]] | None = None,
@@ -443,7 +446,11 @@ def compose(texts: list[str], scores: np.ndarray, asks: list[str], allowance: in
     if leading and any(leading):
         chosen.sort(key=lambda c: not any(leading[c[0].first:c[0].first + len(c[0].parts)]))
         return "".join(text for _, text in chosen)
-    if primary is not None or lead_first:
+    # (no one fact asked, but one unit answers far better than the rest: "要是四点八呢" after
+    # the lime dose is the dose for pH below 5.0, not the article's opening story)
+    scores_chosen = sorted((u.score for u, _ in chosen), reverse=True)
+    clear = len(scores_chosen) > 1 and scores_chosen[0] >= _CLEAR_LEAD * scores_chosen[1]
+    if primary is not None or lead_first or clear:
         # the fact asked for first (with the sentences just before it that give the same kind
         # of fact: "pH 5.0–5.5 … 50–75 公斤；pH < 5.0 … 100–150 公斤"), then what follows it,
         # then what came before

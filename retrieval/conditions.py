@@ -35,14 +35,26 @@ def _in_digits(text: str) -> str:
                        + "".join(_DIGITS[c] for c in m.group(2)), text)
 
 
-def stated(question: str) -> dict[str, float]:
-    """Each quantity the question gives one value for ("pH5.2" → {"pH": 5.2})."""
-    question = _in_digits(question)
+# "四点几", "4点多": somewhere above the whole number (read as its middle)
+_VAGUE = re.compile(r"([零〇一二两三四五六七八九]|\d)点(?:几|多)")
+# a bare value in a follow-up ("那隔壁那块测出来才四点几喃" after "ph五点二")
+_BARE_VALUE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d+)?)(?![\d.]|\s*[个亩斤公天年月岁次块元])")
+
+
+def stated(question: str, context: str = "") -> dict[str, float]:
+    """Each quantity the question gives one value for ("pH5.2" → {"pH": 5.2}); `context`
+    (the question before a follow-up) may name the quantity a bare value is of."""
+    question = _in_digits(_VAGUE.sub(lambda m: _DIGITS.get(m.group(1), m.group(1)) + ".5",
+                                     question))
     out: dict[str, float] = {}
     for name, pattern in _STATED.items():
         values = {float(m.group(1)) for m in pattern.finditer(question)}
         if len(values) == 1:  # two values ("从5.2降到4.8") say no one condition
             out[name] = values.pop()
+    if not out and re.search(_NAMES["pH"], context) and not re.search(_NAMES["pH"], question):
+        values = {float(v) for v in _BARE_VALUE.findall(question) if 0 < float(v) <= 14}
+        if len(values) == 1:
+            out["pH"] = values.pop()
     return out
 
 

@@ -17,12 +17,16 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _LENGTHS = (4, 3, 2)
 
 
+# the form's own words, typed by ear at the card ("语算该成八千", "紧急成度改为很急")
+_FORM_WORDS = frozenset({"预算", "改成", "程度"})
+
+
 @cache
 def _vocabulary() -> frozenset[str]:
     from knowledge import taxonomy
     from retrieval.tokenize import domain_term_list, synonyms
 
-    words = set(taxonomy.product_codes())
+    words = set(taxonomy.product_codes()) | _FORM_WORDS
     words.update(domain_term_list())
     for standard in synonyms().values():
         words.update(standard)
@@ -86,3 +90,41 @@ def fix_homophones(text: str) -> str:
             out.append(text[i])
             i += 1
     return "".join(out)
+
+
+@cache
+def _places_by_sound() -> dict[tuple[str, ...], str]:
+    from knowledge import gazetteer
+
+    sounds: dict[tuple[str, ...], set[str]] = {}
+    for region in gazetteer.all_regions():
+        if region.level in ("city", "county") and 2 <= len(region.short_name) <= 3 \
+                and _CJK.match(region.short_name):
+            sounds.setdefault(tuple(lazy_pinyin(region.short_name)), set()).add(
+                region.short_name)
+    return {sound: next(iter(names)) for sound, names in sounds.items() if len(names) == 1}
+
+
+_PLACE_CUE = re.compile(r"[在是到]$")
+_PLACE_END = re.compile(r"^(的|县|区|市|人|这边|那边|那里|这里|那头|那点|$|[，,。\s])")
+
+
+def place_heard(text: str) -> str | None:
+    """A county or city typed by ear ("我们是望苍的" → 旺苍): a window that sounds exactly like
+    one place name and no other, differs from it in one character, is no common word, and
+    stands where a place does (after 在/是, before 的/县…, or alone)."""
+    from retrieval.tokenize import common_words
+
+    common, places = common_words(), _places_by_sound()
+    for size in (3, 2):
+        for i in range(len(text) - size + 1):
+            typed = text[i:i + size]
+            if not _CJK.match(typed) or common.get(typed, 0) > 0:
+                continue
+            meant = places.get(_sounds(typed))
+            if meant is None or sum(a != b for a, b in zip(typed, meant, strict=True)) != 1:
+                continue
+            alone = text.strip() == typed
+            if alone or (_PLACE_CUE.search(text[:i]) and _PLACE_END.match(text[i + size:])):
+                return meant
+    return None

@@ -180,7 +180,7 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
         # its own crop and trouble is the need; a question before on none of its crops is not
         said = [*(s for s in said[:-1] if not (asks(s) and not _shares_a_crop(s, own))), text]
     # "溃疡病打啥子药？想请个专家来看看": the question is answered, then the form
-    parts = words.SENTENCES.split(text)
+    parts, cut = words.SENTENCES.split(text), ""
     if (m := _THEN_REQUEST.search(text)) and m.start() > 0:
         # "…树皮都烂了 朗个整 顺便帮我找个专家来看下", "…先说下咋防 再帮我们找个专家": said
         # without a question mark, the question before the request
@@ -197,6 +197,7 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
         # way after the request is answered; the request alone is the need
         parts = [text[m.end():]]
         said[-1] = text[:m.start()]
+        cut = text[m.end():]
     elif (req := words.NEED_REQUEST.search(text)) and (
             end := _CLAUSE_START.search(text, req.end())) and (
             rest := text[end.end():].strip(" ，,。！!")) and (
@@ -223,6 +224,11 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
             question = text[:at + len(question)]
         ask.answer(deps, question, t, inside_form=True)
     draft = deps.matcher.extract("。".join(said), role=t.role)
+    if cut:
+        # ("…想请兽医来给牛驱虫 顺便教下咋个驱 急得很 一千左右 同意": the answers said after
+        # the question asked by the way still fill the form)
+        fill_others(draft, cut)
+        draft.recompute_missing()
     if draft.region_code is None and not draft.remote_ok and (code := ask.place(deps, t)):
         draft.region_code = code  # said a few messages ago, before thanks or small talk
         draft.recompute_missing()
@@ -610,6 +616,9 @@ def card_button(deps: Deps, arg: str, t: Turn) -> None:
 
 
 # ---- the form and the card ------------------------------------------------------------------
+_URGENCY_ASKS = 2  # re-asks of the urgency (an aside also re-asks it) before 不急 is taken
+
+
 def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
     """Ask the first missing slot, or show the card to confirm."""
     t.outcome = "need"
@@ -626,6 +635,12 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
         # asked the budget twice, then answered something else ("看效果再说", then "同意"):
         # 面议, never the budget question a third time
         draft.budget, draft.budget_text = None, "面议"
+        draft.recompute_missing()
+    if draft.missing[:1] == ["urgency"] and t.state == "need:slot:urgency" \
+            and t.data.get("asked_again", 0) >= _URGENCY_ASKS:
+        # asked three times and answered with other things ("八九千", "同意", "确认"): 不急,
+        # shown on the card to change, never the question a fourth time
+        draft.urgency = "normal"
         draft.recompute_missing()
     if t.state == "need:confirm":
         draft.county_asked = True  # ("地区改成乐山" at the card: the city, no question)

@@ -424,10 +424,14 @@ def asked_after_leaving(text: str) -> str | None:
     if (m := _WILL_ASK.match(rest)) and not asks(rest[m.end():]) \
             and not ASKING.search(rest[m.end():]) and not rest.endswith(("？", "?")):
         return None  # "算了先不发 我问下我老汉": who they will ask, no question of ours
-    return rest if asks(rest) or ASKING.search(rest) or rest.endswith(("？", "?")) else None
+    # ("院里说…要走学校的平台 我先去问下": whom they will ask, said last)
+    said = _WILL_ASK_LAST.sub("", rest)
+    return rest if asks(said) or ASKING.search(said) or rest.endswith(("？", "?")) else None
 
 
 _WILL_ASK = re.compile(r"^(?:我|我们)?(?:先|再|还是|要)?去?(?:问一?下|问哈|问问|商量一?下|商量哈)")
+_WILL_ASK_LAST = re.compile(r"[，,。\s]+(?:我|我们)?(?:先|再|还是|要)?去?(?:问一?下|问哈|问问|"
+                            r"商量一?下|商量哈)[^，,。？?！!\s]{0,6}$")
 
 
 # a mark of asking that `asks` does not classify ("主要靠什么传播？", "请问")
@@ -530,7 +534,8 @@ def sounds_confused(text: str) -> bool:
 # a yes before the words: "可以 转给专家嘛"
 YES_FIRST = re.compile(r"^(可以|好的?|要得|行|嗯|中)[，,\s]*")
 # a need or an expert said as not wanted
-_NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必)(?:给我|帮我|给我们|帮我们)?"
+_NOT_WANTED = re.compile(r"(?:不需要|不用|暂时不|暂不|不想|不必|(?<![要想得])不(?=找|请|喊))"
+                         r"(?:给我|帮我|给我们|帮我们)?"
                          r"(?:发布?|提交|找|请|约|转给?|问)?"
                          r"(?:需求|专家|技术员|兽医|人)")
 _NO_NEED = re.compile(r"(?:暂时|目前|现在)?(?:不需要|不用|不必|暂不|不想)(?:发布|提交|登记)"
@@ -538,7 +543,7 @@ _NO_NEED = re.compile(r"(?:暂时|目前|现在)?(?:不需要|不用|不必|暂�
                       r"(?:暂时|目前)?(?:不需要|不用)(?:专家|人)?(?:联系|上门|来)|"
                       r"(?:不需要|不用)(?:给我|帮我|给我们|帮我们)?找(?:专家|人)了?|"
                       # "也不用专家 就是随便问问"
-                      r"(?:不需要|不用|不要)专家(?:了|哈|嘛)?")
+                      r"(?:不需要|不用|不要)专家(?:了|哈|嘛)?|不(?:找|请|喊)(?:专家|人)了?(?:哈|嘛)?")
 
 
 def declines_need(text: str) -> bool:
@@ -551,11 +556,15 @@ def declines_need(text: str) -> bool:
                   r"好的?|晓得了|知道了|明白了|要得|行|嗯|哦|"
                   # "不用不用 不需要专家": the no said twice
                   r"不用|不要|不需要|算了|"
-                  r"(?:就是|只是|我)?随便问一?问|(?:就是|只是)问一?问", " ", rest)
+                  r"(?:就是|只是|我)?随便问一?问|(?:就是|只是)问一?问|"
+                  # ("不找专家 我问村头老师傅就是了": what they will do instead)
+                  r"我(?:自己)?[^，,。！!？?\s]{0,10}就是了?|我自己[^，,。！!？?\s]{0,10}",
+                  " ", rest)
     return problem_size(rest) < 2
 
 
-_NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想|莫|不要|别)"
+_NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想|莫|不要|别|"
+                         r"(?<![要想得])不(?=找|请|喊))"
                          # ("不用给我找专家哈": for whom said between)
                          r"(?:给我|帮我|给我们|帮我们)?(?:找|请|喊|约)[^，,。！!？?；;\s]{0,10}")
 # "我不是要问怎么防 就想找个人来现场看下": the question disowned is not asked
@@ -597,7 +606,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
 
 _FIRM_PROBLEM = 6
 # a question's marks, wherever they stand ("袋子要先取下来不 怕碰伤了": V不 ends a clause)
-_QUESTION_SHAPE = re.compile(r"啥|什么|咋|怎么|怎样|如何|哪|吗|[呢嘛哇][？?]?$|呢[，,\s]|"
+_QUESTION_SHAPE = re.compile(r"啥|什么|咋|怎么|怎样|如何|哪|吗|[呢嘛哇嘞喃][？?]?$|呢[，,\s]|"
                              r"(?<![不没])不(?=$|[，,。\s])|(.)不\1")
 # not knowing, said of the problem: "叶子发黄 不晓得咋回事 想找专家看下", "不知道啥原因"
 # ask nothing of us
@@ -616,6 +625,8 @@ _BY_PHONE = re.compile(r"(?:不用|不需要|不必|用不着)(?:专家)?(?:上�
 _CHOICE = re.compile(r"是[^，,。？?\s]{1,10}还是[^，,。？?\s]{1,10}$")
 # "问一哈，小猪儿拉稀要喂点啥子": said to be a question
 _ASKING = re.compile(r"请问|问一?哈|问一下|问下|问个事?|问一?句|要紧不|"
+                     # "想找点科学依据跟他们解释一下": facts wanted, not a person
+                     r"(?:找|要|查)(?:点|一些|些)?(?:科学)?(?:依据|根据|资料|说法)|"
                      # "我帮我爷爷打字哈：他问…": a question passed on
                      r"(?:他|她|爷爷|奶奶|老汉|我爸|我妈|老人家)(?:又|还)?问")
 
