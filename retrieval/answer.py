@@ -741,17 +741,21 @@ class Answerer:
         def forms(t: str) -> set[str]:  # (its other names count: 黄板 is the 粘虫板 it says)
             return {t, *table.get(t, ()), *(k for k, ws in table.items() if t in ws)}
 
-        # (the words the earlier article never says: "那采果呢 糖度到好多可以摘 我种的是红心
-        # 的" after pollination, which names 红心 but not 采果)
         unsaid = [t for t in new if not any(w in text for w in forms(t))]
-        if not unsaid:
-            return None
-        # (its other names in a title only of the same crop: "采果" is the kiwifruit 采收
-        # article's; "打药" is no call for the pesticide-poisoning one after rapeseed)
-        return next((h for h in hits if h.id != before and (
-            any(t in h.title for t in unsaid) or (_same_crop(earlier.title, h.title) and any(
-                w in h.title for t in unsaid for w in forms(t))))
-                     and not _other_product(previous, h.title)), None)
+
+        def same_crop_names(h: Hit) -> bool:
+            # an article of the same crop whose title names, in any of its names, what the
+            # earlier one never says ("那采果呢 糖度到好多可以摘" after kiwifruit pollination:
+            # the kiwifruit 采收 article)
+            return bool(_products(h.title)) and _same_crop(earlier.title, h.title) and any(
+                w in h.title for t in unsaid for w in forms(t))
+
+        if len(unsaid) == len(new):
+            return next((h for h in hits if h.id != before and (
+                any(t in h.title for t in new) or same_crop_names(h))
+                         and not _other_product(previous, h.title)), None)
+        # (some of it said before: "红心" after the harvest article is no call for 采摘's tea)
+        return next((h for h in hits if h.id != before and same_crop_names(h)), None)
 
     def _unread_terms(self, question: str) -> list[str]:
         """The research terms (生物炭, 乳酸菌) the question names that no vetted article uses:
@@ -1397,7 +1401,7 @@ _LATER = re.compile(r"以后|平时|下次|今后|预防|防护|防止|避免")
 _PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷个)\s*(?:才能?)?\s*防(?!治)|"
                             # "以后冬天烤火咋个才安全"
                             r"(?:咋个?|怎么|如何|怎样)\s*才(?:能)?\s*(?:安全|不会?出事|不会?中毒)")
-_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|呢[？?]?$")
+_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|[呢嘞喃][？?]?$")
 # (after a few words: "好了止住了 还有个事 …")
 # ("另外一个师傅想下去拉他": another person, the same emergency)
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?那?(还有个事|还有件事|还有一个事|另外一?个(问题|事)|"

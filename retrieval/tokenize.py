@@ -145,6 +145,7 @@ def synonyms(name: str = "synonyms.csv") -> dict[str, list[str]]:
 # questions that name a term of art without its words: "打了药过后好久才能摘来卖" asks for the
 # 安全间隔期, "猪打了抗生素 要等多久才能卖" for the 休药期
 _WAIT = r".{0,12}(好久|多久|几天|多少天|好多天|隔|等).{0,8}"
+_LIVESTOCK = r"(猪|牛|羊|鸡|鸭|鹅|兔)"
 _TERMS_ASKED = (
     (re.compile(r"(打|喷|施|用)[了完过]?(药|农药|杀虫剂|杀菌剂)(?![^，,。]*(杀|宰|出栏))" + _WAIT
                 + r"(摘|采|卖|收|吃|上市)"),
@@ -162,9 +163,14 @@ _TERMS_ASKED = (
     # "刚喂了驱虫药的羊可以马上卖不": sold right after a drug, the same wait
     (re.compile(r"(打|用|喂|注射|吃)[了完过]?[^，,。]{0,4}(抗生素|兽药|针|消炎药|驱虫药|药)[^，,。]{0,8}"
                 r"(马上|立马|立刻|就|直接)(卖|杀|宰|出栏|上市)"), "休药期"),
+    # "打了药的羊好久能拉去卖", "羊子打了驱虫药好久能卖": a dosed animal, not a sprayed crop
+    (re.compile(r"(打|用|喂|注射)[了完过]?[^，,。]{0,4}药的?" + _LIVESTOCK + "|" + _LIVESTOCK
+                + r"[^，,。]{0,6}(打|用|喂|注射)[了完过]?[^，,。]{0,4}药" + _WAIT
+                + r"(卖|吃|上市|杀|宰)"), "休药期"),
     # "那要吃好久的药", "吃药要吃好多天": how long a course of treatment lasts
     (re.compile(r"(吃|服|打)(好久|多久|几天|好多天|多少天|多长时间)的?(药|针)|"
-                r"(药|针)要?(吃|打|服)(好久|多久|几天|好多天|多少天|多长时间)"), "疗程"),
+                r"(药|针|治疗[^，,。]{0,4})要?(吃|打|服)(好久|多久|几天|好多天|多少天|多长时间)"),
+     "疗程"),
     # "那青菜呢" after leftovers: the leafy greens the articles name (青菜头 is a tuber)
     (re.compile(r"青菜(?!头)"), "绿叶蔬菜"),
     # "高压到好多就要喊救护车": 高压/低压 are how people say the two blood-pressure numbers
@@ -176,7 +182,9 @@ _TERMS_ASKED = (
 
 def terms_asked(text: str) -> list[str]:
     """The terms a question asks about in other words ("打了药的麦子…能吃不": 安全间隔期)."""
-    return [term for pattern, term in _TERMS_ASKED if pattern.search(text)]
+    found = [term for pattern, term in _TERMS_ASKED if pattern.search(text)]
+    # (an animal dosed is the 休药期 whatever else the words fit)
+    return [t for t in found if not (t == "安全间隔期" and "休药期" in found)]
 
 
 def expand_query(text: str, table: str = "synonyms.csv") -> str:
