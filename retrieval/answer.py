@@ -1053,8 +1053,8 @@ class Answerer:
         parts: list[str] = []
         citations: list[Citation] = []
         # "测了土 pH5.2": the asker's own value ("那隔壁那块才四点几喃": of the pH said before)
-        measured = conditions.stated(focus.text, q.text) if focus is not None \
-            else conditions.stated(q.text)
+        measured = (conditions.stated(focus.text, q.text) if focus is not None else {}) \
+            or conditions.stated(q.text)
         places = _places_named((focus or q).text)
         # the words of the clause that asks ("炭火盆" in "我们用炭火盆取暖，…有哪些表现" is
         # where, not what is asked about)

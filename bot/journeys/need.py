@@ -291,13 +291,17 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
-    if name == "budget" and t.data.get("asked_again", 0) >= 1 \
+    if name in _GIVEN_UP and t.data.get("asked_again", 0) >= _GIVEN_UP[name] \
             and not fill_slot(NeedDraft(**t.data["draft"]), name, text) \
             and not words.asks_inside_form(text):
-        # the budget asked twice already and still no amount ("同意", then "莫公开哈"):
-        # 面议 and what else was said, never the question a third time
+        # the budget asked twice already and still no amount ("同意", then "莫公开哈"): 面议;
+        # the urgency asked three times ("八九千", "同意", "确认"): 不急 — with what else was
+        # said, shown on the card to change, never the question once more
         fill_others(draft, text)
-        draft.budget, draft.budget_text = None, "面议"
+        if name == "budget":
+            draft.budget, draft.budget_text = None, "面议"
+        else:
+            draft.urgency = "normal"
         draft.recompute_missing()
         show(deps, draft, t)
         return
@@ -616,7 +620,9 @@ def card_button(deps: Deps, arg: str, t: Turn) -> None:
 
 
 # ---- the form and the card ------------------------------------------------------------------
-_URGENCY_ASKS = 2  # re-asks of the urgency (an aside also re-asks it) before 不急 is taken
+# re-asks of a question (an aside re-asks it too) after which an answer without it is taken
+# as 面议 / 不急
+_GIVEN_UP = {"budget": 1, "urgency": 2}
 
 
 def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
@@ -635,12 +641,6 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
         # asked the budget twice, then answered something else ("看效果再说", then "同意"):
         # 面议, never the budget question a third time
         draft.budget, draft.budget_text = None, "面议"
-        draft.recompute_missing()
-    if draft.missing[:1] == ["urgency"] and t.state == "need:slot:urgency" \
-            and t.data.get("asked_again", 0) >= _URGENCY_ASKS:
-        # asked three times and answered with other things ("八九千", "同意", "确认"): 不急,
-        # shown on the card to change, never the question a fourth time
-        draft.urgency = "normal"
         draft.recompute_missing()
     if t.state == "need:confirm":
         draft.county_asked = True  # ("地区改成乐山" at the card: the city, no question)

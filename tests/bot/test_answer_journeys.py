@@ -1212,3 +1212,26 @@ def test_batch_eleven_emergencies(demo: Harness) -> None:
     demo.chat("e2", "快点快点 我们屋头中午吃了山上捡的菌子 老汉吐得凶 婆婆说看到小人儿在跳")
     assert "假愈期" in text(demo.chat("e2", "老汉现在不吐了好点了 是不是就莫得事了"))
     assert "一同到医院" in text(demo.chat("e2", "一起吃了的娃娃没得啥子 也要去医院不"))
+
+
+def test_batch_twelve_answers(demo: Harness) -> None:
+    """A bare pH after a pH question picks its dose, first; "那X嘞" points back; a dosed animal
+    sold is the 休药期; soaked wood ear overnight, raw chicken manure and 病穴 are answered; a
+    new subject after a scald is no first aid; thanks to the doctor is small talk."""
+    demo.chat("a1", "李子园土壤酸化 测出来pH五点二 每亩撒好多石灰")
+    assert body(text(demo.chat("a1", "要是四点八呢"))).startswith("pH低于5.0，每亩100到150公斤")
+    demo.chat("a2", "猪场冬天保育舍温度搞好多度合适")
+    assert "28到32℃" in text(demo.chat("a2", "产房小猪睡的那块嘞"))
+    demo.chat("a3", "羊子好久打一次去虫药")
+    assert "休药期" in text(demo.chat("a3", "打了药的羊好久能拉去卖"))
+    assert "米酵菌酸" in text(demo.chat("a4", "木耳头天晚上泡起第二天用 有没得问题"))
+    assert "烧根烧苗" in text(demo.chat("a5", "鸡粪拉回来直接撒到菜地头要得不"))
+    assert "病穴撒石灰" in text(demo.chat("a6", "魔芋地里发现病株挖了以后病穴咋个处理"))
+    demo.chat("a7", "问下 烫伤了一般用冷水冲好久")
+    said = text(demo.chat("a7", "查幽门螺杆菌之前要停啥子药"))
+    assert not said.startswith("⚠️") and "至少2周" in said
+    assert "出处" not in text(demo.chat("a7", "谢谢医生"))
+    demo.chat("a8", "单位体检有人查出幽门螺杆菌阳性 这个是咋个传染的")
+    assert "10到14天" in text(demo.chat("a8", "那治疗一般要吃好多天"))
+    said = text(demo.chat("a9", "我们种的红心迷猴桃好久摘合适哦 隔壁说看日子就得行"))
+    assert "7%以上" in said

@@ -2261,3 +2261,54 @@ def test_batch_eleven_form_words(bot: Harness) -> None:
     assert "哪个市" not in text(bot.chat("t3", "不用不用 不需要专家"))
     assert "已取消" not in text(bot.chat("t3", "非常感谢您的耐心解答。"))
     assert needs(bot) == before
+
+
+def test_batch_twelve_form_words(bot: Harness) -> None:
+    """Deadlines in digits ("1个月内") and 这个礼拜; a county typed by ear (望苍) or placed
+    beside another ("金堂旁边的青白江"); 语算该成 typed by ear; an amount after 看着给; two
+    negations allow publishing; "不找专家" opens no form; 取样 is work; 研究所 is no R&D; the
+    urgency is never asked a fourth time."""
+    from bot.journeys import words
+    from matching import slots
+    from matching.extract import fill_others, fill_slot
+    from matching.need import NeedDraft
+    from retrieval.intent import asks
+    from retrieval.tokenize import plain
+    from store import accounts
+
+    assert slots.parse_urgency("1个月内") == "soon" and slots.parse_urgency("15天内") == "soon"
+    assert slots.parse_urgency("这个礼拜就要") == "urgent"
+    assert slots.parse_urgency("产房里头的仔猪拉黄水 这半个月死了二十几头了") is None
+    assert slots.region_meant("我们是望苍的天麻公司").name == "旺苍县"  # type: ignore[union-attr]
+    assert slots.region_meant("不同意") is None and slots.region_meant("两三千") is None
+    beside = slots.region_meant("不是金堂 是金堂旁边的青白江")
+    assert beside is not None and beside.name == "青白江区"
+    assert plain("语算该成八千") == "预算改成八千" and plain("应该成功了") == "应该成功了"
+    draft = NeedDraft(description="花椒树流胶", budget=None, budget_text="看着给")
+    fill_others(draft, "同意 哦对了 最多五百块钱哈")
+    assert draft.budget == 500
+    draft = NeedDraft(description="想买苦荞黄酮提取技术", budget=None, budget_text="面议")
+    fill_others(draft, "五十万以内 哦不 还是不要写死 写面议")
+    assert draft.budget is None  # 面议 said last stays
+    assert slots.parse_confidentiality("哎 想了下 也不是不能公开 还是公开嘛") == "public"
+    assert slots.parse_confidentiality("还是不公开") == "experts_only"
+    draft = NeedDraft(description="想请专家来指导大棚番茄灰霉病", region_code="510121")
+    assert fill_slot(draft, "description", "不是金堂 是金堂旁边的青白江")
+    assert draft.region_code == "510113" and "旁边" not in draft.description
+    assert words.declines_need("不找专家 我问村头老师傅就是了")
+    assert not words.looks_like_need("不找专家哈 就问一下 油菜杆杆上长黑的 是啥子", "farmer")
+    assert slots.parse_kind("橙子树叶子斑驳发黄 怕是黄龙病 想请植保的来取样") == "service"
+    assert not words.looks_like_need(
+        "我们研究所楼顶要装5G基站，同事担心辐射致癌，想找点科学依据跟他们解释一下", "scientist")
+    assert asks("林下天麻种了几年块茎越来越小") == [] and asks("要种几年") == ["duration"]
+    assert words.asked_after_leaving("不搞了 院里说要走学校的平台 我先去问下") is None
+    accounts.account(bot.engine, "telegram", "t1", role="enterprise")
+    bot.chat("t1", "我们是泸州江阳的酒厂 想请人来做窖泥老化的检测分析")
+    for said in ("八九千", "同意"):  # answers to other questions: the urgency asked again
+        assert "急不急" in text(bot.chat("t1", said))
+    said = text(bot.chat("t1", "确认"))  # three times unanswered: 不急, on the card to change
+    assert "请确认需求信息" in said and "紧急程度：不急" in said
+    accounts.account(bot.engine, "telegram", "t2", role="farmer")
+    said = text(bot.chat("t2", "我在红原养牦牛 想请兽医来给牛驱虫 顺便教下咋个驱 急得很 "
+                               "一千左右 同意"))
+    assert "请确认需求信息" in said and "紧急程度：紧急" in said and "约 1000 元" in said
