@@ -453,7 +453,8 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     if unpriced and (budget := slots.parse_budget(clean) or _amount_alone(clean)) is not None:
         draft.budget, draft.budget_text = budget.amount, budget.text
     elif draft.budget is None and draft.budget_text and not slots.says_negotiable(clean) and (
-            budget := slots.parse_budget(clean)) is not None and budget.amount is not None:
+            budget := slots.parse_budget(clean) or _capped(clean)) is not None \
+            and budget.amount is not None:
         # "你看着给嘛", then "同意 哦对了 最多五百块钱哈": an amount said later beats 面议
         draft.budget, draft.budget_text = budget.amount, budget.text
     elif "budget" in draft.missing and _MONEY_UNSURE.search(clean):
@@ -500,6 +501,18 @@ def _budget_shifted(text: str, before: float | None) -> slots.Budget | None:
         return None  # the new amount said as well
     amount = before + by.amount if m.group("up") else before - by.amount
     return slots.Budget(round(amount, 2), m.group(0)) if amount > 0 else None
+
+
+# "最多三万哈", "顶多两千": an upper bound said without 元 or 块
+_CAP = re.compile(r"(?:最多|顶多|不超过|封顶)[给出]?"
+                  r"([0-9零一二两三四五六七八九十百千万.]+[万千kKwW]?)")
+
+
+def _capped(text: str) -> slots.Budget | None:
+    if (m := _CAP.search(text)) is None:
+        return None
+    found = slots.parse_budget(m.group(1) + "元")
+    return slots.Budget(found.amount, m.group(1)) if found is not None else None
 
 
 def _amount_alone(text: str) -> slots.Budget | None:

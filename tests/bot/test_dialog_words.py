@@ -2312,3 +2312,6 @@ def test_batch_twelve_form_words(bot: Harness) -> None:
     said = text(bot.chat("t2", "我在红原养牦牛 想请兽医来给牛驱虫 顺便教下咋个驱 急得很 "
                                "一千左右 同意"))
     assert "请确认需求信息" in said and "紧急程度：紧急" in said and "约 1000 元" in said
+    draft = NeedDraft(description="天麻种源复壮", budget=None, budget_text="看着给")
+    fill_others(draft, "同意 哦对了 最多三万哈")  # an upper bound, said without 元
+    assert draft.budget == 30000
