@@ -476,7 +476,9 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # about the problem): the question stays open
         _ask_slot(name, t)
         return
-    if guess == "leave":  # "领导意见：暂不外请专家…": the words no list holds
+    if guess == "leave" and not words.NEED_REQUEST.search(text):
+        # "领导意见：暂不外请专家…": the words no list holds ("那算了 还是找个专家来看下嘛"
+        # still asks for the expert: never mind the cost, not leaving)
         _leave(t)
         return
     if guess in ("yes", "no") and (not asked or _OF_CONTACT.search(text)):
