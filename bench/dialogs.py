@@ -81,7 +81,8 @@ HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev113", "dev114", "dev115", "dev116", "dev117", "dev118", "dev119", "dev120",
           "dev121", "dev122", "dev123", "dev124", "dev125", "dev126", "dev127", "dev128",
           "dev129", "dev130", "dev131", "dev132", "dev133", "dev134", "dev135", "dev136",
-          "dev137", "dev138", "dev139", "dev140", "dev141", "dev142",
+          "dev137", "dev138", "dev139", "dev140", "dev141", "dev142", "dev143", "dev144",
+          "dev145", "dev146", "dev147",
           "holdout")
 
 

@@ -90,6 +90,12 @@ VISIBILITY_ASK = "这条需求默认公开；如果不想公开，请回复“�
 PRIVATE = "不公开"
 CONFIRM, EDIT, DROP = "确认发布", "修改", "取消"
 EDIT_PROMPT = "请直接说要修改或补充的内容。"
+# "地区不对" at the card with no new value: the right one asked for, the card kept
+FIX_FIELD = {
+    "region": "好的，请说一下正确的市、县（区），例如“眉山市彭山区”，或者只说“彭山”。",
+    "budget": "好的，请说一下正确的预算，例如“五千”“三万左右”，或者“面议”。",
+    "urgency": "好的，请说一下有多急：很急（这周内）/ 尽快（这个月）/ 不急。",
+}
 PUBLISHED = "需求已发布！{sent}有专家接单会第一时间通知您。"  # sent: offers.sent_message
 PUBLISHED_NONE = "需求已发布，但暂时没有匹配到合适的专家，已转交当地科协工作人员人工对接。"
 SCIENTIST_MENU = ("科技工作者您好！\n"

@@ -61,10 +61,15 @@ def products() -> list[str]:
     return sorted(product_codes(), key=len, reverse=True)
 
 
+# a product word inside a pest's name: 草地贪夜蛾 is no 草地
+_NOT_A_PRODUCT = re.compile(r"草地(?=贪夜蛾)")
+
+
 def find_products(text: str) -> list[str]:
     """Products named in the text, longest first and without overlaps (蜂糖李 beats 李子)."""
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
+    text = _NOT_A_PRODUCT.sub(lambda m: " " * len(m.group(0)), text)
     for word in products():
         start = text.find(word)
         while start >= 0:
@@ -358,6 +363,11 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         if region is None:
             if slots.parse_remote(text):
                 draft.remote_ok = True
+                if draft.kind == "service" and slots.advice_only(text) \
+                        and not _MADE_OR_TESTED.search(draft.description):
+                    # "我发照片远程看就行": no one comes, advice only — a consultation, no
+                    # budget asked ("远程就行" for a design or a test is still work)
+                    draft.kind = "question"
             elif not (draft.county_asked and draft.city_only()):
                 return False  # (asked which county of the city: "不清楚", or anything else,
                 # keeps the city — never a loop)
@@ -474,6 +484,10 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     draft.recompute_missing()
 
 
+# work with a product, whoever does it and from wherever
+_MADE_OR_TESTED = re.compile(r"检测|化验|测[一个]?下|设计|规划|方案|研发|开发|攻关|改造|培训|讲课|"
+                             r"讲座|试验|"
+                             r"维修|调试|评估|认证|剪辑|制作|编写|写[个份]")
 # the budget changed by so much, not to it: "预算再加两千", "钱少给五百", "预算砍一半", "翻一倍"
 _BY_AMOUNT = re.compile(r"(?:(?P<up>再加|多加|加|增加|追加|多给|再给|涨|提高)|"
                         r"(?P<down>减少?|少给?|降低?|砍掉?|扣掉?))了?"
@@ -497,8 +511,9 @@ def _budget_shifted(text: str, before: float | None) -> slots.Budget | None:
             by := _bare_amount(m.group("amount"))) is None or by.amount is None:
         return None
     rest = text[:m.start()] + text[m.end():]
-    if slots.parse_budget(rest) is not None or _amount_alone(rest) is not None:
-        return None  # the new amount said as well
+    said = slots.parse_budget(rest) or _amount_alone(rest)
+    if said is not None and said.amount != before:
+        return None  # the new amount said as well ("怕五千请不到人": the old one, named)
     amount = before + by.amount if m.group("up") else before - by.amount
     return slots.Budget(round(amount, 2), m.group(0)) if amount > 0 else None
 
@@ -624,7 +639,8 @@ _BUDGET_FIX = re.compile(r"不对|说错了?|搞错了?|打错了?|哦不|改成
 # a field of the card named and changed ("地区改成名山", "预算更正为4000元"); the money alone
 _FIX_VERB = (r"(改成|改为|换成|写成|更正|调整|应该是|[加提涨降减]到|"
              r"写(?=.{0,2}[0-9一二两三四五六七八九十百千万]))")  # "预算多写点 写一万"
-_FIELD_FIXED = re.compile(r"(地区|地址|地方|预算|费用|紧急程度|公开范围|联系方式|电话|类型|类别)"
+_FIELD_FIXED = re.compile(r"(地区|地址|地方|地点|位置|预算|费用|紧急程度|公开范围|联系方式|电话|"
+                          r"类型|类别)"
                           r"[^，,。；;！!？?]{0,4}"
                           r"(" + _FIX_VERB + "|写错|说错|搞错|填错|错了|不对)")
 _MONEY_FIXED = re.compile(r"(预算|费用|经费|钱)[^，,。；;！!？?]{0,4}" + _FIX_VERB)
@@ -633,7 +649,8 @@ _MIND_CHANGED = re.compile(r"不对|其实|说错|搞错|改成|改为|还是(?=
 _CONSENT_WORD = re.compile(r"(不)?同意[了嘛吧哈]?")
 # what goes with a change to the card and says nothing of the problem: "哦其实也没那么急 改成
 # 不急嘛", "不好意思 基地是在犍为县 钱也改成两万五", "五百怕是少了 改一千五嘛"
-_EDIT_NOISE = re.compile(r"那里|这里|一下|一哈|不好意思|抱歉|其实|那个|基地|厂子|地方|地址|钱|预算|"
+_EDIT_NOISE = re.compile(r"那里|这里|一下|一哈|不好意思|抱歉|其实|那个|基地|厂子|地方|地址|地点|"
+                         r"钱|预算|"
                          r"费用|紧急程度|怕是|少了|多了|太少|太多|改成|改为|改|也|还是|就|哦|嘛|吧|"
                          r"[多少]写[点些]|写?[多少高低][点些]|写|"
                          r"地区|公司|注册|但是|不过|可是|实际上|"

@@ -249,7 +249,11 @@ def region_meant(text: str) -> Region | None:
         if cued:
             # ("我们是蓬安的 我娘屋头才是营山": where we are, not where mother's family is)
             mine = [r for r, said_of_us in cued if said_of_us]
-            return (mine or [r for r, _ in cued])[-1]
+            meant = (mine or [r for r, _ in cued])[-1]
+            within = gazetteer.find_region(tail)
+            # ("应该是雨城区 我们茶叶所在雅安": the county of the city said as well)
+            return within if meant.level == "city" and within is not None \
+                and within.parent_code == meant.code else meant
         if (after := gazetteer.find_region(tail)) is not None:
             return after
     if (found := gazetteer.find_region(_where_the_work_is(cleaned))) is not None:
@@ -503,7 +507,8 @@ def parse_budget(text: str) -> Budget | None:
     # "个把万", "万把块": about one ten-thousand (thousand); rewritten in as many characters,
     # so that what was written can still be cut from the message
     text = re.sub(r"个把([万千])", r"一\1多", text)
-    text = re.sub(r"(?<![0-9一二两三四五六七八九十百千万])([万千])把(?=块|元|钱)", r"一\1", text)
+    text = re.sub(r"(?<![0-9一二两三四五六七八九十百千万])([万千])[把多](?=块|元|钱)", r"一\1",
+                  text)
     text = _UNIT_TENTH.sub(lambda m: f"{m.group(1)}.{m.group(3)}{m.group(2)}", text)
     text = text.translate(_FINANCIAL)  # "人民币陆仟元整": the banker's numerals
     # "十来万吧": about ten
@@ -701,6 +706,8 @@ _CARD_WORDS = re.compile(r"紧急程度|公开范围|联系方式|预算|费用|
 
 # greetings and voice-input fillers: "喂喂，听得到不", "那个那个，就是说"
 _FILLER = re.compile(r"喂+|听得?[到见]不|听得?[到见]吗|能听[到见]|你好|您好|老师好|在吗|在不在|"
+                     # "你们这有没有专家嘛": the platform addressed
+                     r"你们(?:这|那)[里边儿]?(?=有|能|可以|[\s，,]|$)|"
                      r"先说好|先说清楚|丑话说在前头|"
                      r"那个那个|就是说|嗯+|呃+|额+|"
                      # "孙女帮我打的字哈", "我帮我爷爷打字": who types, not what is wrong

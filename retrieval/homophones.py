@@ -106,7 +106,9 @@ def _places_by_sound() -> dict[tuple[str, ...], str]:
 
 
 _PLACE_CUE = re.compile(r"[在是到]$")
-_PLACE_END = re.compile(r"^(的|县|区|市|人|这边|那边|那里|这里|那头|那点|$|[，,。\s])")
+# (after the place, what is done there: "我在皮都种韭黄的" → 郫都)
+_PLACE_END = re.compile(r"^(的|县|区|市|人|这边|那边|那里|这里|那头|那点|一带|附近|乡下|农村|"
+                        r"种|养|开|做|搞|办|住|包|承包|上班|打工|$|[，,。\s])")
 
 
 def place_heard(text: str) -> str | None:

@@ -25,7 +25,7 @@ from matching.extract import (
 )
 from matching.need import SLOT_QUESTIONS, TROUBLE, NeedDraft, problem_size
 from matching.offers import sent_message
-from matching.slots import advice_only, parse_kind
+from matching.slots import advice_only, parse_kind, region_meant, says_remote
 from retrieval import smalltalk, subjects
 from retrieval.intent import asks
 from retrieval.safety import assess
@@ -59,7 +59,10 @@ _THEN_REQUEST = re.compile(r"[，,\s]+(?:(?:顺便|然后|再|另外|还有|也)
                            # ("另外我们民宿想请专家…": who wants it may come between)
                            r"(?:(?:我们|我|咱们)[^，,。？?\s]{0,4}?)?(?:想|还想|要)?"
                            r"(?:帮|请|喊|找|给)|"
-                           r"(?:帮|给)(?:我们?|忙)?(?:找|请|喊)个?专家)")
+                           r"(?:帮|给)(?:我们?|忙)?(?:找|请|喊)个?专家|"
+                           # ("另外我们所想在荥经找个茶园做试验 需要当地农技人员配合")
+                           r"(?:另外|然后|还有)(?:我们|我|咱们)[^，,。？?\s]{0,2}(?:想|还想|要|打算)"
+                           r"[^，,。？?\s]{0,6}?(?:找|请|喊|做|搞|开展))")
 # "田块咋个改造" asks how to do it; 改造 is no service asked for here
 _HOW_TO = re.compile(r"(咋个|怎么|如何|怎样|咋)(弄|搞|整|来|去)?"
                      r"(改造|设计|规划|优化|维修|调试|评估|检测|化验|鉴定|诊断|培训)")
@@ -229,6 +232,11 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
         # the question asked by the way still fill the form)
         fill_others(draft, cut)
         draft.recompute_missing()
+    if draft.region_code and says_remote(text) and region_meant(text) is None:
+        # "…康定水的沸点好多度", then "想找个会剪科普视频的人 远程就行": help from anywhere,
+        # not at a place named in another matter
+        draft.region_code, draft.remote_ok = None, True
+        draft.recompute_missing()
     if draft.region_code is None and not draft.remote_ok and (code := ask.place(deps, t)):
         draft.region_code = code  # said a few messages ago, before thanks or small talk
         draft.recompute_missing()
@@ -268,6 +276,14 @@ def describe(deps: Deps, text: str, t: Turn) -> None:
 
 def edit(deps: Deps, text: str, t: Turn) -> None:
     draft = NeedDraft(**t.data["draft"])
+    if words.EDIT_REQUEST.match(text):  # "修改", then "要改": what to change, asked again
+        t.state = "need:edit"
+        t.say(texts.EDIT_PROMPT)
+        return
+    if (wrong := words.wrong_field(text)) and not changes_a_field(draft, text):
+        t.state = "need:confirm"  # ("修改" → "地区不对"): the right value asked for
+        t.say(texts.FIX_FIELD[wrong])
+        return
     fill_slot(draft, "description", text)
     show(deps, draft, t)
 
@@ -381,6 +397,13 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # way — answered, and the prompt asked again
         ask.answer(deps, tail, t, inside_form=True)
         _ask_slot(name, t)
+        return
+    if (m := _HEAD_THEN.match(text)) and words.asks_inside_form(tail := m.group(2)) and (
+            asks(tail) or words.ASKING.search(tail)) and not fill_slot(
+                NeedDraft(**t.data["draft"]), name, tail) and fill_slot(draft, name, m.group(1)):
+        # "很急 那个木虱要啥时候打药哦": the answer, then a question with no "顺便" — both
+        ask.answer(deps, tail, t, inside_form=True)
+        show(deps, draft, t)
         return
     aside = smalltalk.classify(text)
     if aside == "out_of_scope" and name in ("budget", "contact_consent") and (
@@ -519,6 +542,9 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         # "啥意思", "你说啥子 看不懂": what the card is and what to reply, the card again
         t.say(texts.CARD_PLAIN)
         show(deps, NeedDraft(**t.data["draft"]), t)
+    elif words.EDIT_REQUEST.match(text):  # "要改": what to change asked, nothing published
+        t.state = "need:edit"
+        t.say(texts.EDIT_PROMPT)
     elif words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
         publish(deps, t)
@@ -547,6 +573,9 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif (m := words.REFUSE_AND_FIX.match(text)) and m.group("fix").strip():
         # "不得行，不是两千，是800": not published; what follows is the correction
         edit(deps, m.group("fix"), t)
+    elif (wrong := words.wrong_field(text)) and not _changes_a_field(t, text):
+        # "地区不对" with no new value: the right one asked for; the next words edit the card
+        t.say(texts.FIX_FIELD[wrong])
     elif words.REFUSE.match(text):  # "不得行": nothing published, nothing appended
         t.say(texts.NOT_PUBLISHED, options(t, [
             Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
@@ -573,14 +602,20 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif not _changes_a_field(t, text) and (guess := acts.act("card", text)) is not None:
         # words no list holds, changing nothing on the card: "要得 整起" agrees, "领导意见：
         # 本需求请取消" leaves
-        if guess == "agree":
+        if guess == "agree" and not _STILL_EDITING.search(text):  # ("还要改" is no yes)
             publish(deps, t)
+        elif guess == "agree":
+            show(deps, NeedDraft(**t.data["draft"]), t)
         else:
             _leave(t)
     else:  # anything else is a change to the need
         edit(deps, text, t)
 
 
+# a change still wanted ("还要改"), not one ruled out ("不改了 确认")
+_STILL_EDITING = re.compile(r"(?<![不莫别用要])改")
+# a short answer first, then the rest of the message: "很急 那个木虱要啥时候打药哦"
+_HEAD_THEN = re.compile(r"^\s*([^，,。！!？?\s]{1,8})[，,。！!\s]+(.{4,})$")
 # the reason given for a change: "不然他咋个打给我" asks nothing of anyone
 _BECAUSE_OTHERWISE = re.compile(r"(?:不然|要不然|否则)[^，,。]{0,6}(?:咋个?|怎么|哪个|咋样)")
 
@@ -685,7 +720,8 @@ _ADDED_CHARS = 60
 # the urgency said in so many words (not "明天" in a weather question)
 _MIND_CHANGED = re.compile(r"不对|说错|搞错|改成|改为|其实|还是")
 _URGENCY_SAID = re.compile(r"急|尽快|尽早|抓紧|早点|慢慢|不慌|等得")
-_ADDED_LEAD = re.compile(r"^(补充(一下|一点|说明|两点|几句)?|再说一下|还有个情况)[：:，,。\s]*")
+_ADDED_LEAD = re.compile(r"^((问题)?再?补充(一下|一点|说明|两点|几句|一句|个情况)?|再说一下|"
+                         r"还有个情况)[：:，,。\s]*")
 
 
 def _shorter(text: str, limit: int) -> str:

@@ -58,7 +58,9 @@ _LEAVE_WORDS = (r"算了先?不发了?|"
                 r"不想弄了|先不弄了|先不搞了|暂不处理|先不处理|不处理了|取消掉|"
                 r"(先|就|暂时)?不(弄|搞|整|做)(这个|那个|这事|这件事)了|"
                 # "先放到嘛 我去问哈农技员再说", "我问错了 没得事了"
-                r"先放到|先放一放|先放一哈|放一哈再说|以后再说|问错了|点错了|发错了|"
+                r"先放到起|先放起|先放到|先放一放|先放一哈|放一哈再说|以后再说|问错了|点错了|发错了|"
+                # "那算了 不麻烦你们了": no bother, no need
+                r"不麻烦(?:你们|你|您)了|"
                 # "不用找专家了", "问题已经解决了", "改天再说", "拉倒"
                 r"(暂时|先)?不(用|要|需要)(找)?专家了|不用找了|不想(搞|弄|整|找|发)了|放弃|拉倒|"
                 r"(我们?)?自己(解决|搞定|弄好)了|(问题)?已经(解决|搞定|弄好)了|(下次|改天|过段时间)再说|"
@@ -166,7 +168,10 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"(?:招|招聘)(?:一个|一名|一位|个|名|几个|两个)?[^，,。！!？?\s]{0,10}"
                            r"(?:技术员|兽医|工程师|研究生|农技员|人才|技术人员|专业人员)|"
                            # "需要兽医专家", "急需一位植保专家"
-                           r"需要?[个位名]?[^，,。！!？?\s]{0,6}专家(?!说|讲|建议)")
+                           r"需要?[个位名]?[^，,。！!？?\s]{0,6}专家(?!说|讲|建议)|"
+                           # "需要当地农技人员配合"
+                           r"需要?[个位名]?[^，,。！!？?\s]{0,6}(?:农技人员|技术人员|农技员|技术员|"
+                           r"兽医)(?:配合|指导|帮忙|协助|支持|来|上门)")
 # the "请当地专家解答" button said in words, after a question: "那帮我转给专家嘛"
 # ("帮我找个专家" is a request for a service: the form, with its budget)
 FORWARD_WORDS = re.compile(r"^(那|那就|那你)?(帮我|给我|麻烦|烦请|请)?(转给?|转交|问下|问一下)"
@@ -177,7 +182,7 @@ FIELD_EDIT = re.compile(r"改成|改为|换成|写成|还是写|就写|(?<!是)�
                         r"改过来|改回来|"
                         r"预算|"
                         # ("仔猪睡的地方要好多度" asks; 地方 is the field only when changed)
-                        r"地区|地方(?=.{0,3}(改|写|错|不对|是|在))|紧急程度|公开|联系方式|"
+                        r"地区|(?:地方|地点|地址|位置)(?=.{0,3}(改|写|错|不对|是|在))|紧急程度|公开|联系方式|"
                         # ("接到电话说我涉嫌洗钱" is a call received, not the phone field)
                         r"(?<!接到)(?<!接了)(?<!打来)(?<!来的)电话")
 # ("早上起来看到鱼浮起来": getting up and seeing is no one coming to look)
@@ -206,6 +211,25 @@ _AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没�
                        r"按这个来|就这么发|就这样发|就这样|就这么办|提交|发上去|发出去|发布|发了|"
                        r"帮我发|给我发|请发布|发嘛|发吧|可以可以|可以|要得|好的?|行|得行|嗯+|对|"
                        r"出去|上去|发|" + _COURTESY_WORDS)
+# a field of the card said to be wrong ("地区不对", "钱写错了"), maybe with no new value
+_WRONG_FIELD = re.compile(r"(?P<f>地区|地方|地点|地址|县|位置|预算|钱|费用|价钱|紧急程度|急不急)"
+                          r"[^，,。？?]{0,3}"
+                          r"(?:不对|错了|写错|搞错|弄错|填错|有误|不准)")
+_FIELD_SLOT = {"预算": "budget", "钱": "budget", "费用": "budget", "价钱": "budget",
+               "紧急程度": "urgency", "急不急": "urgency"}
+
+
+# asking to edit the card, saying nothing yet of what ("要改", "我要修改一下")
+EDIT_REQUEST = re.compile(r"^(?:我|那|嗯|哦|等哈)?[，, ]?还?(?:要|想|得|需要)?(?:修改|改|更改|调整)"
+                          r"(?:一下|下|哈|点|几个地方|个地方|些东西)?(?:嘛|哈|吧|啊|呀|哦|喃)?[。！!，,]?$")
+
+
+def wrong_field(text: str) -> str | None:
+    """The slot of a card field said to be wrong ("地区不对" → region), or None."""
+    m = _WRONG_FIELD.search(text)
+    return _FIELD_SLOT.get(m.group("f"), "region") if m else None
+
+
 _NOT = re.compile(r"不|莫|别|没|再|等|改|先(?!发)")  # ("那先发出去嘛" publishes)
 # "不用改，就按这个发布", "没问题了，发布": the negation says nothing is to change
 _NO_CHANGE = re.compile(r"不用改了?|不用再改了?|不改了|没得问题了?|没有问题了?|没问题了?|"
@@ -448,10 +472,14 @@ def answers_a_form(text: str) -> bool:
     """A message that asks nothing and says only what a need form asks: a place, how urgent,
     money, the phone, an expert ("苍溪的", "急得很", "电话可以给专家")."""
     if asks(text) or ASKING.search(text) or _NOT_WANTED.search(text) \
-            or WHAT_ABOUT.search(text) or _BARE_WHAT_ABOUT.match(text.strip()):
+            or WHAT_ABOUT.search(text) or _BARE_WHAT_ABOUT.match(text.strip()) \
+            or _WHERE_ASKED.search(text):  # ("康定哪里租得到越野车" names a place, asking)
         # ("那李子树流胶呢 我是巴中南江的", "理塘呢" after Kangding's boiling point ask on)
         return False  # ("暂时不需要发布需求；不需要专家联系": no form wanted)
     return says_a_field(text)
+
+
+_WHERE_ASKED = re.compile(r"(?:哪里|哪儿|哪点|哪个地方)(?!都)")
 
 
 def says_a_field(text: str, place: bool = True) -> bool:
@@ -606,7 +634,9 @@ def looks_like_need(text: str, role: str = "") -> bool:
 
 _FIRM_PROBLEM = 6
 # a question's marks, wherever they stand ("袋子要先取下来不 怕碰伤了": V不 ends a clause)
-_QUESTION_SHAPE = re.compile(r"啥|什么|咋|怎么|怎样|如何|哪|吗|[呢嘛哇嘞喃][？?]?$|呢[，,\s]|"
+_QUESTION_SHAPE = re.compile(r"啥|什么|咋|怎么|怎样|如何|哪|吗|[呢嘛哇嘞喃][？?]?$|[呢喃][，,\s]|"
+                             # "炒断生就行了噻": is it enough, asked
+                             r"就(?:行|可以|得行|要得|够)了?噻$|"
                              r"(?<![不没])不(?=$|[，,。\s])|(.)不\1")
 # not knowing, said of the problem: "叶子发黄 不晓得咋回事 想找专家看下", "不知道啥原因"
 # ask nothing of us

@@ -1235,3 +1235,26 @@ def test_batch_twelve_answers(demo: Harness) -> None:
     assert "10到14天" in text(demo.chat("a8", "那治疗一般要吃好多天"))
     said = text(demo.chat("a9", "我们种的红心迷猴桃好久摘合适哦 隔壁说看日子就得行"))
     assert "7%以上" in said
+
+
+def test_batch_thirteen_answers(demo: Harness) -> None:
+    """An answer and a question with no "顺便" at the urgency prompt: both taken; boiling
+    water on a trip and a drone job's fish pond are no weather or homework; "四季豆喃 炒断生就
+    行了噻" asks, so a firm is answered, not given a form."""
+    from retrieval import smalltalk
+    from store import accounts
+
+    accounts.account(demo.engine, "telegram", "b1", role="farmer")
+    demo.chat("b1", "我家柑子树有几棵叶子黄一块绿一块的 左右还不一样 果子屁股那点红了其他还是"
+                    "青的 怕是黄龙病 想请植保专家来取样看下")
+    demo.chat("b1", "我在宜宾县")
+    said = text(demo.chat("b1", "很急 那个木虱要啥时候打药哦"))
+    assert "新梢抽发期" in said and "大概能承担多少费用" in said
+    assert smalltalk.classify("我下周去理塘出差 那边水烧开大概好多度") is None
+    assert smalltalk.classify("作业的田边上有鱼塘咋办") is None
+    assert smalltalk.classify("明天成都好多度") == "out_of_scope"
+    assert "87℃" in text(demo.chat("b2", "我下周去理塘出差 那边水烧开大概好多度"))
+    accounts.account(demo.engine, "telegram", "b3", role="enterprise")
+    demo.chat("b3", "我们厂里食堂剩的菜放冰箱头 最多放好久要吃完")
+    said = text(demo.chat("b3", "四季豆喃 炒断生就行了噻"))
+    assert "炒熟炒透" in said and "哪个市" not in said

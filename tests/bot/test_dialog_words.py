@@ -2315,3 +2315,55 @@ def test_batch_twelve_form_words(bot: Harness) -> None:
     draft = NeedDraft(description="天麻种源复壮", budget=None, budget_text="看着给")
     fill_others(draft, "同意 哦对了 最多三万哈")  # an upper bound, said without 元
     assert draft.budget == 30000
+
+
+def test_batch_thirteen_form_words(bot: Harness) -> None:
+    """At the card: "要改" asks what to change and publishes nothing; "地区不对" with no new
+    value asks for the right one, and the next words change it; "预算多加两千 怕五千请不到人"
+    adds to the amount on the card. A county typed by ear before a verb (皮都 种); "远程就
+    行" drops a place named in an earlier question; leaving with "不麻烦你们了" or "先放到
+    起"; "你们这有没有专家" names no problem; remote advice at the place prompt asks no
+    budget."""
+    from bot.journeys import words
+    from matching import slots
+    from matching.extract import fill_slot, find_products
+    from matching.need import NeedDraft, problem_size
+    from store import accounts
+
+    assert slots.region_meant("我在皮都种韭黄的").name == "郫都区"  # type: ignore[union-attr]
+    assert slots.region_meant("我在这里种菜") is None
+    yaan = slots.region_meant("地点改一下 应该是雨城区 我们茶叶所在雅安")
+    assert yaan is not None and yaan.name == "雨城区"
+    assert slots.parse_budget("万多块").amount == 10000  # type: ignore[union-attr]
+    assert words.leaves("还要把电话给专家哦 那算了 不麻烦你们了")
+    assert words.leaves("先放到起 我跟老板商量下")
+    assert not words.leaves("不要公开")
+    assert problem_size("喂 你们这有没有专家嘛 想找个人") == 0
+    assert problem_size("你们这里的葡萄烂了") > 0
+    assert find_products("玉米叶子上好多窗孔 是不是草地贪夜蛾") == ["玉米"]
+    assert not words.looks_like_need("四季豆喃 炒断生就行了噻", "enterprise")
+    draft = NeedDraft(description="茶叶样品要测农残", region_code="510104", budget=5000)
+    assert fill_slot(draft, "description", "预算多加两千嘛 怕五千请不到人")
+    assert draft.budget == 7000 and "怕五千" not in draft.description
+    accounts.account(bot.engine, "telegram", "c1", role="farmer")
+    for said in ("我的柑橘树叶子发黄 想找专家来看 我在蒲江 不急", "五千", "同意"):
+        bot.chat("c1", said)
+    for said in ("要改", "还要改"):
+        assert "请直接说要修改或补充的内容" in text(bot.chat("c1", said))
+    assert "正确的市、县" in text(bot.chat("c1", "地区不对"))
+    said = text(bot.chat("c1", "是彭山"))
+    assert "地区：眉山市彭山区" in said and "补充" not in said
+    assert "正确的预算" in text(bot.chat("c1", "预算写错了"))
+    assert "预算：约 8000 元" in text(bot.chat("c1", "八千"))
+    said = text(bot.chat("c1", "问题再补充一句 去年也黄过"))
+    assert "补充：去年也黄过" in said
+    assert needs(bot) == 0
+    accounts.account(bot.engine, "telegram", "c2", role="scientist")
+    bot.chat("c2", "做个科普讲座要用 请问康定水的沸点大概好多度")
+    bot.chat("c2", "另外 我们实验室想找个会做科普视频剪辑的人 远程就行 不急 三千块")
+    assert "地区：不限（可远程）" in text(bot.chat("c2", "同意"))
+    accounts.account(bot.engine, "telegram", "c4", role="farmer")
+    bot.chat("c4", "玉米心叶里头全是虫屎 想找个专家帮我确认下是不是草地贪夜蛾")
+    bot.chat("c4", "不用找附近的 我发照片远程看就行")
+    said = text(bot.chat("c4", "很急"))
+    assert "是否同意" in said and "费用" not in said
