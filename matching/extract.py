@@ -169,6 +169,9 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
     if not clauses:
         best = text.strip()
     else:
+        codes = product_codes()
+        named = [h for h in hints or [] if h in codes]
+
         def score(item: tuple[int, str]) -> tuple[float, int]:
             i, c = item
             s = sum(1.0 for h in hints or [] if h in c)
@@ -182,7 +185,8 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
             # ("那常压灭菌要蒸好久", answered along the way: a fact asked, no problem said)
             # (or any question: "怀起儿的母羊能打不" asked along the way is no title)
             s -= 1.0 if asks(c) else 0.0
-            s -= 1.5 if only_names_a_product(c, hints or []) else 0.0  # "种了二十亩猕猴桃"
+            # "种了二十亩猕猴桃" (the products among the hints: "树干流胶" is trouble)
+            s -= 1.5 if only_names_a_product(c, named) else 0.0
             s -= 2.0 if problem_size(c) < 3 else 0.0  # "厂子还是在叙州区": where, no problem
             return (-s, i)
 

@@ -107,6 +107,8 @@ class Answerer:
         question = _RELAYED.sub("", question).strip() or question
         # "发之前我问哈 采了果清园要打啥子药嘛": the preamble asks nothing
         question = _PREAMBLE.sub("", question).strip() or question
+        # "…给农户讲课前想核实下 稻草秸秆还田要切好短": why they ask is no word of it
+        question = _FOR_A_TALK.sub(" ", question).strip() or question
         if asks(held := _HOLDING.sub(" ", question).strip()):
             # "自己有两百亩茶园 茶园土壤pH好多比较合适": how much they hold is no word of the
             # question ("每亩20到25张" is no answer for sharing 亩)
@@ -1337,12 +1339,15 @@ _WHO_I_AM = re.compile(r"^(?:我|我们)(?:是|在)[^，,。！!？?\s]{2,16}[�
 # who the asker is by trade or office ("村医", "做草地研究的"), not what a firm makes
 # ("我们是做PET瓶坯注塑的": that is the subject)
 _A_PERSON = re.compile(r"(医|医生|老师|教师|教授|干部|书记|主任|村长|学生|护士|技术员|农技员|"
+                       r"农技中心的?|农技站的?|推广站的?|推广中心的?|"
                        r"研究员|家长|志愿者|研究的?|工作的?|上班的?)(?:\s*先问个事|\s*先问一?下)?$")
 # what the asker holds, said in passing: "自己有两百亩茶园", "养了三十几头猪"
 _HOLDING = re.compile(r"(?:有|种了?|养了?|包了?|承包了?|流转了?)"
                       r"(?:[一二两三四五六七八九十百千万几\d]+多?|好几|几十|几百)"
                       r"(?:亩|头|只|棵|株|箱|群)(?=[\u4e00-\u9fff])")
 # "发之前我问哈 …", "先问一句，…": who asks, and when, before the question itself
+_FOR_A_TALK = re.compile(r"(?:给[^，,。\s]{1,6})?(?:讲课|上课|培训|开讲座|做讲座|做科普)前?"
+                         r"(?:想|要)?(?:核实|确认|问|查)一?下[，,。:：\s]+(?=[^？?]{6,})")
 _PREAMBLE = re.compile(r"^(?:不(?:找|用|要|需要|请|喊)(?:专家|人)[哈嘛了]?[，,\s]*)?"
                        r"(?:那|(?:发|填|打|用)?之前|等会儿?)?(?:我|我们)?(?:就|只是?|先|再|顺便)?"
                        r"(?:问|请教)(?:一?下|哈|一句|个事)[，,。:：\s]+(?=[^？?]{6,})")

@@ -399,7 +399,8 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         _ask_slot(name, t)
         return
     if (m := _HEAD_THEN.match(text)) and words.asks_inside_form(tail := m.group(2)) and (
-            asks(tail) or words.ASKING.search(tail)) and not fill_slot(
+            asks(tail) or words.ASKING.search(tail)) \
+            and not words.says_a_field(tail, place=False) and not fill_slot(
                 NeedDraft(**t.data["draft"]), name, tail) and fill_slot(draft, name, m.group(1)):
         # "很急 那个木虱要啥时候打药哦": the answer, then a question with no "顺便" — both
         ask.answer(deps, tail, t, inside_form=True)
