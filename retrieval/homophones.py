@@ -52,6 +52,11 @@ def _sounds(typed: str) -> tuple[str, ...]:
     return tuple(_sound(c) for c in typed)
 
 
+def heard_as(typed: str, name: str) -> bool:
+    """Whether `typed` sounds like the place `name` ("梓童" for 梓潼)."""
+    return len(typed) == len(name) and _sounds(typed) == _sounds(name)
+
+
 def fix_homophones(text: str) -> str:
     """The text with words typed by ear put right ("查叶上那个小绿虫虫" → "茶叶上…")."""
     if not re.search(r"[\u4e00-\u9fff]{2}", text):

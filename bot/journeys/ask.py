@@ -16,7 +16,8 @@ from matching import slots
 from matching.need import NeedDraft
 from matching.slots import extract_contacts
 from retrieval import smalltalk
-from retrieval.answer import asker_region
+from retrieval.answer import ABSTAIN_TEXT, Answer, asker_region
+from retrieval.homophones import heard_as
 from store import accounts as store_accounts
 from store.models import QuestionLog
 
@@ -28,6 +29,12 @@ RECENT_WINDOW = timedelta(minutes=30)
 def open_ask(deps: Deps, arg: str, t: Turn) -> None:
     t.state = "ask"
     t.say(texts.ASK_PROMPT)
+
+
+# a follow-up naming nothing: "那要咋个办", "为啥子会这样嘛"
+_NAMES_NOTHING = re.compile(r"(?:那|那么|所以|那我)?(?:要|该|应该|得)?(?:咋个?|怎么|咋样|如何|怎样)"
+                            r"(?:办|整|搞|弄|处理|解决)?|(?:那|那么)?(?:为啥子?|为什么)(?:会这样|会这个样子)?"
+                            r"[嘛哦啊呀呢喃哇]*[？?]*")
 
 
 def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDraft | None:
@@ -54,6 +61,11 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
     result = deps.answerer.ask(text, logged.region_code, previous=previous,
                                previous_article=None if need_text
                                else t.data.get("last_article"))
+    if t.data.get("last_abstained") and asked_before and not need_text \
+            and _NAMES_NOTHING.fullmatch(text.strip()) and not result.safety:
+        # "那要咋个办" after a question nothing vetted answers: still nothing (an article
+        # the two together find was not good enough for the first)
+        result = Answer(ABSTAIN_TEXT, abstained=True, topic=asked_before)
     if result.intent:  # small talk or off-topic, seen by the answerer: not a 科普 need
         if inside_form:
             t.say(result.answer)
@@ -73,6 +85,7 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
         return None
     t.data["last_question"] = (result.topic or text)[:2000]
     t.data["last_article"] = result.citations[0].article_id if result.citations else None
+    t.data["last_abstained"] = result.abstained and not result.citations
     # the next turn may follow up on it (read by the router), on an emergency above all
     t.data["answered"] = "emergency" if result.safety in ("emergency", "fire") else True
     t.data["turns_since_answer"] = 0
@@ -201,6 +214,8 @@ def only_a_place(text: str) -> str | None:
     for form in sorted(filter(None, forms), key=len, reverse=True):  # longest first
         rest = rest.replace(form, "")
     rest = re.sub(r"[的这那边里头嘛哈哦呀啊了。！!，,\s]", "", rest)
+    if rest and heard_as(rest, region.short_name):
+        rest = ""  # "我在梓童": the place typed by ear
     return region.full_name if not rest else None
 
 

@@ -500,7 +500,8 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # about the problem): the question stays open
         _ask_slot(name, t)
         return
-    if guess == "leave" and not _STILL_WANTS.search(text):
+    if guess == "leave" and not _STILL_WANTS.search(text) and not (
+            words.NEED_REQUEST.search(text) and not _TURNED_DOWN.search(text)):
         # "领导意见：暂不外请专家…": the words no list holds ("那算了 还是找个专家来看下嘛"
         # still asks for the expert: never mind the cost, not leaving)
         _leave(t)
@@ -660,6 +661,8 @@ def card_button(deps: Deps, arg: str, t: Turn) -> None:
 # ---- the form and the card ------------------------------------------------------------------
 # the expert still wanted after all ("那算了 还是找个专家来看下嘛")
 _STILL_WANTS = re.compile(r"还是[^，,。！!？?]{0,4}(?:找|请|喊)")
+# ("算了 帮我喊个兽医来看看" asks for one; "不找专家了" turns it down)
+_TURNED_DOWN = re.compile(r"(?<![要想得])不(?:找|请|喊|要|用|需要)|[莫别](?:找|请|喊)|不麻烦")
 # re-asks of a question (an aside re-asks it too) after which an answer without it is taken
 # as 面议 / 不急
 _GIVEN_UP = {"budget": 1, "urgency": 2}

@@ -132,7 +132,8 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         return
     if msg.kind == "event":  # welcome, subscribe, menu: a fresh start, no hidden form
         t.state = "start"
-        t.data = {k: v for k, v in t.data.items() if k in ("last_question", "last_article")}
+        t.data = {k: v for k, v in t.data.items() if k in ("last_question", "last_article",
+                                                            "last_abstained")}
         menu(t, welcome=True)
         return
     text = plain((msg.text or "").strip())  # ("找砖家": the expert meant; "請個技術員")

@@ -2367,3 +2367,12 @@ def test_batch_thirteen_form_words(bot: Harness) -> None:
     bot.chat("c4", "不用找附近的 我发照片远程看就行")
     said = text(bot.chat("c4", "很急"))
     assert "是否同意" in said and "费用" not in said
+    from bot.journeys.ask import only_a_place
+
+    assert only_a_place("我在梓童") == "绵阳市梓潼县" and only_a_place("梓童") == "绵阳市梓潼县"
+    assert slots.parse_kind("我们实验室想找个企业合作 把茶饼病的生物防治技术转化一下") == \
+        "achievement_transfer"
+    accounts.account(bot.engine, "telegram", "c5", role="farmer")
+    bot.chat("c5", "我家的鸭子脚杆肿了 走路一瘸一瘸的 想请兽医来看")
+    said = text(bot.chat("c5", "算了 帮我喊个兽医来看看"))  # never mind the question, not leaving
+    assert "已取消" not in said and "哪个市" in said
