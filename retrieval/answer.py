@@ -1339,7 +1339,7 @@ _WHO_I_AM = re.compile(r"^(?:我|我们)(?:是|在)[^，,。！!？?\s]{2,16}[�
 # who the asker is by trade or office ("村医", "做草地研究的"), not what a firm makes
 # ("我们是做PET瓶坯注塑的": that is the subject)
 _A_PERSON = re.compile(r"(医|医生|老师|教师|教授|干部|书记|主任|村长|学生|护士|技术员|农技员|"
-                       r"农技中心的?|农技站的?|推广站的?|推广中心的?|"
+                       r"农技中心的?|推广中心的?|"
                        r"研究员|家长|志愿者|研究的?|工作的?|上班的?)(?:\s*先问个事|\s*先问一?下)?$")
 # what the asker holds, said in passing: "自己有两百亩茶园", "养了三十几头猪"
 _HOLDING = re.compile(r"(?:有|种了?|养了?|包了?|承包了?|流转了?)"
