@@ -237,7 +237,8 @@ def extract_need(messages: str | Iterable[str], *, role: str | None = None,
 
 
 # ("同意之前先问下，…": before agreeing, a question)
-_YES = re.compile(r"^(?:同意(?!之前|以前|前先|前问)|可以|好的?|行|得行|要得|中|是的?|没问题|"
+_YES = re.compile(r"^(?:同意(?!之前|以前|前先|前问)|可以|好的?(?!像|不|多|久)|行|得行|要得|中|"
+                  r"是的?|没问题|"
                   r"莫得问题|没得问题|没啥问题|"
                   r"对头|不存在|给嘛|给他|给专家|给吧|给[。！!]?$|留嘛|愿意|ok|yes|嗯|"
                   # "不反对", "没得意见": no objection is consent

@@ -506,6 +506,10 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # still asks for the expert: never mind the cost, not leaving)
         _leave(t)
         return
+    if guess == "yes" and _DOUBT.search(text) and not _OF_CONTACT.search(text):
+        # "好像不太好吧": a learned yes never gives the phone away on a doubt
+        _ask_slot(name, t)
+        return
     if guess in ("yes", "no") and (not asked or _OF_CONTACT.search(text)):
         # "不消得留电话 有事在平台上说" ("仔猪拉稀要不要喂抗生素" asks: no guess of a no)
         draft.contact_consent = guess == "yes"
@@ -604,16 +608,22 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif not _changes_a_field(t, text) and (guess := acts.act("card", text)) is not None:
         # words no list holds, changing nothing on the card: "要得 整起" agrees, "领导意见：
         # 本需求请取消" leaves
-        if guess == "agree" and not _STILL_EDITING.search(text):  # ("还要改" is no yes)
+        if guess == "agree" and not _STILL_EDITING.search(text) \
+                and not _DOUBT.search(text):  # ("还要改", "好像不对" are no yes)
             publish(deps, t)
         elif guess == "agree":
-            show(deps, NeedDraft(**t.data["draft"]), t)
+            t.say(texts.NOT_PUBLISHED, options(t, [
+                Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
+                Button(texts.DROP, "need:cancel")]))
         else:
             _leave(t)
     else:  # anything else is a change to the need
         edit(deps, text, t)
 
 
+# a doubt or a no in words a learned yes must not publish: "好像不对", "不是这样的"
+_DOUBT = re.compile(r"不(?!错)|没(?!得?问题|得?意见|毛病)|莫(?!得问题|得意见)|别|错|吗|[？?]|好像|"
+                    r"是不是|对不对")
 # a change still wanted ("还要改"), not one ruled out ("不改了 确认")
 _STILL_EDITING = re.compile(r"(?<![不莫别用要])改")
 # a short answer first, then the rest of the message: "很急 那个木虱要啥时候打药哦"

@@ -214,7 +214,7 @@ _AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没�
 # a field of the card said to be wrong ("地区不对", "钱写错了"), maybe with no new value
 _WRONG_FIELD = re.compile(r"(?P<f>地区|地方|地点|地址|县|位置|预算|钱|费用|价钱|紧急程度|急不急)"
                           r"[^，,。？?]{0,3}"
-                          r"(?:不对|错了|写错|搞错|弄错|填错|有误|不准)")
+                          r"(?:不对|错了|写错|搞错|弄错|填错|有误|不准|要改一?下|得改一?下|改一?下)")
 _FIELD_SLOT = {"预算": "budget", "钱": "budget", "费用": "budget", "价钱": "budget",
                "紧急程度": "urgency", "急不急": "urgency"}
 
@@ -497,7 +497,7 @@ SOME = re.compile(r"(?<=[十百千0-9])几")
 _WORRY = re.compile(r"会不会|是不是|啥子?意思|什么意思|做啥子?|干啥|为啥|为什么|咋个办")
 _FEAR_SAID = re.compile(r"^[^，,。？?]{0,8}(?:最|就|很|好|都)?怕(?:这个|这些|这种|这样)?"
                         r"[的哦嘛啊了]*$")
-_WORRY_ABOUT = re.compile(r"公开|骚扰|卖|泄露|网上|别个|别人|多给钱|多收|要钱|骗|推销|"
+_WORRY_ABOUT = re.compile(r"公开|骚扰|卖|泄露|网上|别个|别人|多给钱|多收|要钱|骗|推销|乱打|"
                           r"(?:一天到晚|天天|半夜|一直|老是|整天).{0,4}打(?:电话|来)")
 # why the prompt is asked, or what it means ("问这个做啥子哦", "联系方式告诉专家是啥意思哦"); a
 # 科普 word's meaning ("安全间隔期是啥子意思") is a question to answer

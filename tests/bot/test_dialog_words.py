@@ -2376,3 +2376,18 @@ def test_batch_thirteen_form_words(bot: Harness) -> None:
     bot.chat("c5", "我家的鸭子脚杆肿了 走路一瘸一瘸的 想请兽医来看")
     said = text(bot.chat("c5", "算了 帮我喊个兽医来看看"))  # never mind the question, not leaving
     assert "已取消" not in said and "哪个市" in said
+    accounts.account(bot.engine, "telegram", "c6", role="farmer")
+    for said in ("我的柑橘树叶子发黄 想找专家来看 我在蒲江 不急", "五千", "同意"):
+        bot.chat("c6", said)
+    for said in ("好像不对", "不是这样的"):  # a learned yes never publishes a doubt
+        assert "还没有发布" in text(bot.chat("c6", said))
+    assert "正确的预算" in text(bot.chat("c6", "好 但是钱要改一下"))
+    assert needs(bot) == 0
+    assert slots.parse_contact_consent("最好别给") is False
+    accounts.account(bot.engine, "telegram", "c7", role="farmer")
+    for said in ("我的柑橘树叶子发黄 想找专家来看 我在蒲江 不急", "五千"):
+        bot.chat("c7", said)
+    said = text(bot.chat("c7", "好像不太好吧"))  # a doubt gives no phone away
+    assert "是否同意" in said and "请确认需求信息" not in said
+    said = text(bot.chat("c7", "你们会不会乱打"))  # a worry: why, then the question again
+    assert "不会公开" in said and "出处" not in said
