@@ -500,8 +500,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # about the problem): the question stays open
         _ask_slot(name, t)
         return
-    if guess == "leave" and not _STILL_WANTS.search(text) and not (
-            words.NEED_REQUEST.search(text) and not _TURNED_DOWN.search(text)):
+    if guess == "leave" and not _STILL_WANTS.search(text):
         # "领导意见：暂不外请专家…": the words no list holds ("那算了 还是找个专家来看下嘛"
         # still asks for the expert: never mind the cost, not leaving)
         _leave(t)
@@ -670,9 +669,10 @@ def card_button(deps: Deps, arg: str, t: Turn) -> None:
 
 # ---- the form and the card ------------------------------------------------------------------
 # the expert still wanted after all ("那算了 还是找个专家来看下嘛")
-_STILL_WANTS = re.compile(r"还是[^，,。！!？?]{0,4}(?:找|请|喊)")
-# ("算了 帮我喊个兽医来看看" asks for one; "不找专家了" turns it down)
-_TURNED_DOWN = re.compile(r"(?<![要想得])不(?:找|请|喊|要|用|需要)|[莫别](?:找|请|喊)|不麻烦")
+# (or asked for right after 算了: "算了 帮我喊个兽医来看看" — never mind the question; not
+# "取消吧 我先去问下兽医站", nor "刚才那个找专家的不搞了")
+_STILL_WANTS = re.compile(r"还是[^，,。！!？?]{0,4}(?:找|请|喊)|"
+                          r"算了[，,。\s]*(?:那|那就|干脆)?(?:帮我|给我|麻烦你?)?(?:找|请|喊|约)[个位]?")
 # re-asks of a question (an aside re-asks it too) after which an answer without it is taken
 # as 面议 / 不急
 _GIVEN_UP = {"budget": 1, "urgency": 2}

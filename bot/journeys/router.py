@@ -22,6 +22,7 @@ from retrieval.safety import assess, in_advance
 from retrieval.tokenize import plain
 
 _BARE_LEAVE = 8  # characters: "算了", "不要了嘛"
+_BARE_ANSWER = 6  # characters: a short answer to the form's question, whatever it sounds like
 
 JOURNEYS: tuple[ModuleType, ...] = (ask, need, offers, register, account)
 
@@ -191,7 +192,9 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
             need.resume(deps, t)
             return
         text = rest  # "哦 晓得了 刚才说到哪了 尽快嘛": the answer said with it
-    if t.state.startswith(("need:", "register:")) and assess(text).kind in ("emergency", "fire"):
+    if t.state.startswith(("need:", "register:")) and assess(text).kind in ("emergency", "fire") \
+            and not (len(text) <= _BARE_ANSWER and need.answers_the_prompt(t, text)):
+        # ("急倒起的" at the urgency prompt is how urgent, not someone fallen down)
         # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
         # waits where it was
         head, aside = need.answer_then_aside(text)

@@ -2391,3 +2391,12 @@ def test_batch_thirteen_form_words(bot: Harness) -> None:
     assert "是否同意" in said and "请确认需求信息" not in said
     said = text(bot.chat("c7", "你们会不会乱打"))  # a worry: why, then the question again
     assert "不会公开" in said and "出处" not in said
+    for said in ("我不想填了", "懒得弄了", "我先走了", "等我想好了再来", "问题解决了"):
+        assert words.leaves(said), said
+    assert slots.region_meant("我在九寨").name == "九寨沟县"  # type: ignore[union-attr]
+    accounts.account(bot.engine, "telegram", "c8", role="farmer")
+    bot.chat("c8", "我的柑橘树叶子发黄 想找专家来看 我在蒲江")
+    said = text(bot.chat("c8", "急倒起的"))  # how urgent, not someone fallen down
+    assert not said.startswith("⚠️") and "费用" in said
+    draft = NeedDraft(description="柑橘叶子黄")
+    assert fill_slot(draft, "urgency", "这两天") and draft.urgency == "urgent"
