@@ -381,7 +381,10 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
     elif slot == "urgency":
         urgency = slots.parse_urgency(text) or (
             "urgent" if re.search(r"很急|紧急|特别急", text)
-            or (len(text) <= 8 and re.search(r"今天|明天|后天|这两天|这几天|两三天", text)) else
+            or (len(text) <= 8 and re.search(r"今天|明天|后天", text))
+            # ("这两天" alone; "这几天热惨了…" is the weather)
+            or re.fullmatch(r"就?(?:这两天|这几天|两三天)(?:就要|内|之内|要)?[嘛哈吧哦啊]*", text)
+            else
             # an answer to "急不急?" in months: not urgent
             "normal" if re.search(r"[两二三四五六几]个?多?月|半年|年底|明年|过段时间|有空", text)
             # a bare "不" to "急不急？": not urgent

@@ -51,6 +51,7 @@ _PRICE_ASKED = re.compile(r"(要|收|给|出)(好多|多少|几多)(钱|块)|好
 # the whole message asks what it costs ("要不要钱哦", "专家收不收费")
 _ONLY_PRICE = re.compile(r"(那|请问|问下)?(专家|你们|这个|请人|请专家)?.{0,4}"
                          r"(要不要钱|要钱不|要钱吗|收不收(费|钱)|收费不|收费吗|要收费吗|要好多钱|要多少钱|花好多钱|免不免费|"
+                         r"要?收好多钱?|要?收多少钱?|收费贵不贵|贵不贵|"
                          r"是不是免费的?|免费不)[哦嘛呢啊吗哈？?\s]*")
 # a question asked by the way, before the request
 _BY_THE_WAY = re.compile(r"^\s*(顺便|对了|另外|还有个事|再问|问一?[下哈])")
@@ -280,7 +281,8 @@ def edit(deps: Deps, text: str, t: Turn) -> None:
         t.state = "need:edit"
         t.say(texts.EDIT_PROMPT)
         return
-    if (wrong := words.wrong_field(text)) and not changes_a_field(draft, text):
+    if (wrong := words.wrong_field(text)) and not changes_a_field(draft, text) \
+            and not fill_slot(NeedDraft(**t.data["draft"]), wrong, text):
         t.state = "need:confirm"  # ("修改" → "地区不对"): the right value asked for
         t.say(texts.FIX_FIELD[wrong])
         return
@@ -578,7 +580,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif (m := words.REFUSE_AND_FIX.match(text)) and m.group("fix").strip():
         # "不得行，不是两千，是800": not published; what follows is the correction
         edit(deps, m.group("fix"), t)
-    elif (wrong := words.wrong_field(text)) and not _changes_a_field(t, text):
+    elif (wrong := words.wrong_field(text)) and not _changes_a_field(t, text) \
+            and not fill_slot(NeedDraft(**t.data["draft"]), wrong, text):
         # "地区不对" with no new value: the right one asked for; the next words edit the card
         t.say(texts.FIX_FIELD[wrong])
     elif words.REFUSE.match(text):  # "不得行": nothing published, nothing appended
@@ -621,7 +624,9 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
 
 
 # a doubt or a no in words a learned yes must not publish: "好像不对", "不是这样的"
-_DOUBT = re.compile(r"不(?!错)|没(?!得?问题|得?意见|毛病)|莫(?!得问题|得意见)|别|错|吗|[？?]|好像|"
+_DOUBT = re.compile(r"不(?!错|(?:用|要)?改)|没(?!得?问题|得?意见|毛病|得?改)|"
+                    r"莫(?!得问题|得意见|改)|"
+                    r"别(?!改)|(?<![不没])错|吗|[？?]|好像|"
                     r"是不是|对不对")
 # a change still wanted ("还要改"), not one ruled out ("不改了 确认")
 _STILL_EDITING = re.compile(r"(?<![不莫别用要])改")

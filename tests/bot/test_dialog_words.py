@@ -2400,3 +2400,4 @@ def test_batch_thirteen_form_words(bot: Harness) -> None:
     assert not said.startswith("⚠️") and "费用" in said
     draft = NeedDraft(description="柑橘叶子黄")
     assert fill_slot(draft, "urgency", "这两天") and draft.urgency == "urgent"
+    assert not fill_slot(NeedDraft(description="柑橘叶子黄"), "urgency", "这几天热惨了")
