@@ -584,7 +584,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
             and not fill_slot(NeedDraft(**t.data["draft"]), wrong, text):
         # "地区不对" with no new value: the right one asked for; the next words edit the card
         t.say(texts.FIX_FIELD[wrong])
-    elif words.REFUSE.match(text):  # "不得行": nothing published, nothing appended
+    elif words.REFUSE.match(text) or _NOT_RIGHT.match(text):
+        # "不得行", "好像不对", "不是这样的": nothing published, nothing appended
         t.say(texts.NOT_PUBLISHED, options(t, [
             Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
             Button(texts.DROP, "need:cancel")]))
@@ -623,6 +624,9 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         edit(deps, text, t)
 
 
+# the card said to be wrong, with nothing of what is wrong
+_NOT_RIGHT = re.compile(r"^(?:好像|感觉|有点|有些)?(?:不对|不太对|不是这样的?|不是这个意思|"
+                        r"不是这么回事|搞错了|弄错了|错了)[哦嘛啊呀了的吧哈。！!]*$")
 # a doubt or a no in words a learned yes must not publish: "好像不对", "不是这样的"
 _DOUBT = re.compile(r"不(?!错|(?:用|要)?改)|没(?!得?问题|得?意见|毛病|得?改)|"
                     r"莫(?!得问题|得意见|改)|"
