@@ -281,8 +281,7 @@ def edit(deps: Deps, text: str, t: Turn) -> None:
         t.state = "need:edit"
         t.say(texts.EDIT_PROMPT)
         return
-    if (wrong := words.wrong_field(text)) and not changes_a_field(draft, text) \
-            and not fill_slot(NeedDraft(**t.data["draft"]), wrong, text):
+    if wrong := _wrong_without_value(draft, text):
         t.state = "need:confirm"  # ("修改" → "地区不对"): the right value asked for
         t.say(texts.FIX_FIELD[wrong])
         return
@@ -580,15 +579,12 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif (m := words.REFUSE_AND_FIX.match(text)) and m.group("fix").strip():
         # "不得行，不是两千，是800": not published; what follows is the correction
         edit(deps, m.group("fix"), t)
-    elif (wrong := words.wrong_field(text)) and not _changes_a_field(t, text) \
-            and not fill_slot(NeedDraft(**t.data["draft"]), wrong, text):
+    elif wrong := _wrong_without_value(NeedDraft(**t.data["draft"]), text):
         # "地区不对" with no new value: the right one asked for; the next words edit the card
         t.say(texts.FIX_FIELD[wrong])
     elif words.REFUSE.match(text) or _NOT_RIGHT.match(text):
         # "不得行", "好像不对", "不是这样的": nothing published, nothing appended
-        t.say(texts.NOT_PUBLISHED, options(t, [
-            Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
-            Button(texts.DROP, "need:cancel")]))
+        _not_yet(t)
     elif words.CHANGE.search(text) and _changes_a_field(t, text):
         edit(deps, text, t)  # "紧急程度能不能改成尽快？": a change asked for, not a question
     elif not words.ASKING.search(text) and _changes_a_field(t, text):
@@ -615,9 +611,7 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
                 and not _DOUBT.search(text):  # ("还要改", "好像不对" are no yes)
             publish(deps, t)
         elif guess == "agree":
-            t.say(texts.NOT_PUBLISHED, options(t, [
-                Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
-                Button(texts.DROP, "need:cancel")]))
+            _not_yet(t)
         else:
             _leave(t)
     else:  # anything else is a change to the need
@@ -643,6 +637,22 @@ _BECAUSE_OTHERWISE = re.compile(r"(?:不然|要不然|否则)[^，,。]{0,6}(?:�
 def _changes_a_field(t: Turn, text: str) -> bool:
     """Whether the text, read as a change to the card, changes any field of it."""
     return changes_a_field(NeedDraft(**t.data["draft"]), text)
+
+
+def _not_yet(t: Turn) -> None:
+    """Nothing published; the card's three choices offered again."""
+    t.say(texts.NOT_PUBLISHED, options(t, [
+        Button(texts.CONFIRM, "need:confirm"), Button(texts.EDIT, "need:edit"),
+        Button(texts.DROP, "need:cancel")]))
+
+
+def _wrong_without_value(draft: NeedDraft, text: str) -> str | None:
+    """The slot of a card field said to be wrong with no new value ("地区不对"), or None
+    ("紧急程度改一下，改成尽快" says the value: a change)."""
+    wrong = words.wrong_field(text)
+    if wrong is None or changes_a_field(draft, text):
+        return None
+    return None if fill_slot(NeedDraft(**asdict(draft)), wrong, text) else wrong
 
 
 def _leave(t: Turn) -> None:
