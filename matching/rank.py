@@ -47,8 +47,9 @@ from core.clock import Clock, system_clock
 from core.errors import BadInput
 from core.settings import Settings
 from knowledge import gazetteer, taxonomy
-from matching import slots
+from matching import field_model, slots
 from matching.concepts import concepts
+from matching.field_model import FieldModel
 from matching.need import NeedDraft
 from retrieval.search import Hit, Query, Searcher
 from retrieval.tokenize import expand_query
@@ -230,6 +231,7 @@ class Ranker:
         self.settings = settings
         self.clock = clock
         self.w = weights or RankWeights()
+        self._field_model: tuple[int, FieldModel] | None = None  # (profiles then, model)
 
     # ---- public ------------------------------------------------------------------------------
     def rank(self, need: NeedDraft, k: int = 10, *, need_id: int | None = None,
@@ -295,7 +297,8 @@ class Ranker:
         # a title (a paper, a project) goes to reviewers of its field: the field inferred with
         # its confidence; a request names its problem, and its field is one feature among many
         if is_title(need.description):
-            code, confidence = infer_discipline(need, hits, rows)
+            code, confidence = infer_discipline(need, hits, rows,
+                                                posterior=self._fields(need.description))
         else:
             code, confidence = need.discipline_code or _vote_discipline(hits, rows), 0.0
         if code and confidence > 0 and self.w.routed:
@@ -305,6 +308,14 @@ class Ranker:
             more = [h for h in self.searcher.search("scientists", prepared,
                                                     k=self.w.route_pool, discipline=code)
                     if h.id not in seen]
+            seen |= {h.id for h in more}
+            # the search drops profiles whose cosine is below its floor; a title's words are
+            # often far from every profile of its field (麻羊毛色选择信号 and the 畜牧 experts),
+            # so the field's nearest profiles are taken by cosine alone, however low
+            near = self.searcher.index.dense("scientists", prepared.vector, self.w.route_pool,
+                                             {"discipline_code": code})
+            more += [Hit(i, "", 0.0, self.searcher.dense_score(cos)) for i, cos in near
+                     if i not in seen]
             hits = [*hits, *more]
             rows |= self._rows([h.id for h in more])
         if self.w.local_pool and _is_county(need.region_code):
@@ -456,6 +467,15 @@ class Ranker:
                             "track": track, "load": load, "unavailable": float(not s.available)},
                         reasons)
 
+    def _fields(self, title: str) -> dict[str, float]:
+        """The title's 一级学科 probabilities (matching/field_model.py), the model rebuilt
+        when profiles were added or removed since it was built."""
+        with Session(self.engine) as session:
+            n = session.execute(select(func.count()).select_from(Scientist)).scalar_one()
+        if self._field_model is None or self._field_model[0] != n:
+            self._field_model = (n, field_model.build(self.engine))
+        return self._field_model[1].posterior(title)
+
     def _rows(self, external_ids: list[str]) -> dict[str, Scientist]:
         with Session(self.engine) as session:
             rows = session.execute(select(Scientist).where(
@@ -531,14 +551,17 @@ def is_title(text: str) -> bool:
 
 
 HINTED = 0.6  # per field term in a title (two at most), chosen on the academic dev sets
+MODELLED = 1.0  # times the field model's probability, chosen on the academic dev sets
 
 
 def infer_discipline(need: NeedDraft, hits: list[Hit], rows: dict[str, Scientist],
-                     top: int = 10, stated: float = 0.3, hinted: float = HINTED
+                     top: int = 10, stated: float = 0.3, hinted: float = HINTED,
+                     posterior: dict[str, float] | None = None, modelled: float = MODELLED
                      ) -> tuple[str | None, float]:
     """The need's 一级学科 and how sure it is (the lead over the runner-up, 0–1): the fields
     of the best-matching profiles, nearer ones weighing more (1/rank), plus a bonus for the
-    one the text names (a product or a field word). Near-ties give a confidence near 0."""
+    one the text names (a product or a field word) and the field model's probabilities
+    (`posterior`, matching/field_model.py). Near-ties give a confidence near 0."""
     votes: dict[str, float] = {}
     for rank, hit in enumerate(hits[:top], 1):
         s = rows.get(hit.id)
@@ -552,6 +575,9 @@ def infer_discipline(need: NeedDraft, hits: list[Hit], rows: dict[str, Scientist
     # (夜雨、西南涡 → 大气科学, whose one expert the vote above cannot carry)
     for code, count in taxonomy.fields_hinted(need.description).items():
         shares[code] = shares.get(code, 0.0) + hinted * min(count, 2)
+    # the title's characters, where its words are new to every profile and term
+    for code, p in (posterior or {}).items():
+        shares[code] = shares.get(code, 0.0) + modelled * p
     if not shares:
         return None, 0.0
     ranked = sorted(shares.values(), reverse=True)

@@ -119,3 +119,31 @@ def test_research_terms_hint_at_a_field_its_few_experts_cannot_carry() -> None:
 ])
 def test_titles_are_told_from_requests(text: str, title: bool) -> None:
     assert is_title(text) is title
+
+
+def test_the_field_model_reads_a_title_by_its_characters() -> None:
+    """Words no profile or term says still carry their field in their characters: 鲈 is in
+    the fish farmers' 鲈鱼, 雨 in the weather terms; an unknown script gives nothing."""
+    from matching.field_model import FieldModel
+
+    model = FieldModel([("0908", "加州鲈鱼池塘养殖", 1.0), ("0908", "鱼病防治", 1.0),
+                        ("0905", "生猪饲料配方", 1.0), ("0905", "肉牛育肥", 1.0),
+                        ("0706", "暴雨", 1.0), ("0706", "极端降水", 1.0),
+                        ("0706", "强对流天气数值预报", 1.0)])
+    fish = model.posterior("大口黑鲈肝脏健康的评价")
+    assert max(fish, key=fish.__getitem__) == "0908"
+    assert abs(sum(fish.values()) - 1.0) < 1e-9
+    rain = model.posterior("盆地夜雨的形成机制")
+    assert max(rain, key=rain.__getitem__) == "0706"
+    assert model.posterior("ψψψ") == {}
+
+
+def test_a_title_reaches_its_fields_experts_beyond_the_nearest_words(
+        routing_ranker: Ranker) -> None:
+    """The field's experts are fetched by cosine alone when the title's words are far from
+    them: the five fruit growers all come forward for a rootstock paper, not only the one
+    whose words it shares."""
+    title = extract_need("不同砧木对杂柑果实品质及叶片矿质元素含量的影响")
+    routed = routing_ranker.rank(title, k=5)
+    assert _codes(routed).count("0902") >= 4
+    assert routed[0].scientist_id == "h-citrus"
