@@ -82,7 +82,7 @@ HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev121", "dev122", "dev123", "dev124", "dev125", "dev126", "dev127", "dev128",
           "dev129", "dev130", "dev131", "dev132", "dev133", "dev134", "dev135", "dev136",
           "dev137", "dev138", "dev139", "dev140", "dev141", "dev142", "dev143", "dev144",
-          "dev145", "dev146", "dev147",
+          "dev145", "dev146", "dev147", "dev148", "dev149", "dev150", "dev151", "dev152",
           "holdout")
 
 

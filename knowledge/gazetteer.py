@@ -427,13 +427,14 @@ def _said_as_a_place(text: str, start: int, end: int) -> bool:
     # "我们是南江黄羊养殖合作社": after 是/在… as well
     return bool(_PLACE_AFTER.match(text, end)) or (
         cued and (bool(_PLACE_NEXT.match(text, end)) or _names_produce(text, end))) or (
-        # "米易撒莲的 枇杷…": opening the message, the county and its township
-        start == 0 and bool(_TOWNSHIP_NEXT.match(text, end)))
+        # "米易撒莲的 枇杷…", "喂 石棉安顺场这边 …": opening a clause, the county and its
+        # township
+        opens and bool(_TOWNSHIP_NEXT.match(text, end)))
 
 
 # (not what 三台 counts: "三台机器的 老是坏" is three machines)
 _TOWNSHIP_NEXT = re.compile(r"(?!机器|机子|车子|电脑|设备|冰箱|空调|电视)"
-                            r"[\u4e00-\u9fff]{2}的(?:[\s，,]|$)")
+                            r"[\u4e00-\u9fff]{2,3}(?:的|这边|那边|这里|那里|这块|那块)(?:[\s，,]|$)")
 
 
 def _names_produce(text: str, at: int) -> bool:

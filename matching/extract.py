@@ -598,9 +598,16 @@ def _bare_amount(text: str) -> slots.Budget | None:
         return slots.Budget(float(m.group(1)), text.strip())
     if (said := slots.parse_budget(f"预算{text}")) is not None:
         return said
+    # "场地加路费大概要三千": what the money is for, then the amount
+    if (m := _COST_LEAD.match(text.strip())) and m.end() < len(text.strip()):
+        return _bare_amount(text.strip()[m.end():])
     # "那就4000嘛", "村集体出6000", "村集体经济能拿一万五出来": who pays and the verb around it
     amount = _PAYER.sub("", _PAID_TAIL.sub("", text.strip()))
     return _bare_amount(amount) if amount and amount != text.strip() else None
+
+
+_COST_LEAD = re.compile(r"^[^，,。\s]{0,10}?(?:费用?|钱|开销|成本)(?:加起来|一共|总共|合计|算下来)?"
+                        r"(?:大概|差不多|大约|估计|最多)?(?:要|是|得|需要)?")
 
 
 _PAYER = re.compile(r"^(?:那就|那|就|嗯|好嘛?|行)?[，,\s]*"

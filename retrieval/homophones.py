@@ -83,6 +83,8 @@ def fix_homophones(text: str) -> str:
             if len(changed) != 1:
                 continue
             j = changed[0]
+            if typed[j] in _FUNCTION_CHARS:
+                continue  # ("出结果就行" is said as meant, no 酒行)
             # ("检查叶子": 查 belongs to 检查, no 茶叶 typed by ear)
             left = text[i - 1] + typed[0] if j == 0 and i > 0 else ""
             right = typed[-1] + text[i + size] if j == size - 1 and i + size < len(text) else ""
@@ -95,6 +97,10 @@ def fix_homophones(text: str) -> str:
             out.append(text[i])
             i += 1
     return "".join(out)
+
+
+# characters people type on purpose in every sentence, never by ear for another word
+_FUNCTION_CHARS = frozenset("就的了是也都还才又很太在有要不个")
 
 
 @cache

@@ -281,14 +281,63 @@ def edit(deps: Deps, text: str, t: Turn) -> None:
         t.state = "need:edit"
         t.say(texts.EDIT_PROMPT)
         return
+    if (back := words.back_to_before(text)) is not None and _put_back(deps, back, t):
+        return  # ("修改" → "还是按原来的"): the field as it was before the last change
     if wrong := _wrong_without_value(draft, text):
         t.state = "need:confirm"  # ("修改" → "地区不对"): the right value asked for
         t.say(texts.FIX_FIELD[wrong])
         return
+    said = _CHANGE_DROPPED.sub("", text)
+    if words.agrees(said) and not _changes_a_field(t, text):
+        # "修改" → "算了不改了 就这样发布": the change given up, published; a bare "不改了"
+        # shows the card again, to be confirmed
+        if words.says_yes_beyond_no_change(said):
+            publish(deps, t)
+        else:
+            show(deps, draft, t)
+        return
+    _remember_before(t, draft)
     fill_slot(draft, "description", text)
+    _note_changes(t, draft)
     show(deps, draft, t)
 
 
+# the card fields a "改回去" can put back, each with the draft attributes it holds
+_REVERTIBLE = {"region": ("region_code", "remote_ok"), "budget": ("budget", "budget_text"),
+               "urgency": ("urgency",), "confidentiality": ("confidentiality", "visibility_set")}
+
+
+def _remember_before(t: Turn, draft: NeedDraft) -> None:
+    t.data["card_before"] = {f: [getattr(draft, a) for a in attrs]
+                             for f, attrs in _REVERTIBLE.items()}
+
+
+def _note_changes(t: Turn, draft: NeedDraft) -> None:
+    """Keep, for each field this edit changed, its value before ("预算还是按原来的嘛")."""
+    before = t.data.pop("card_before", {})
+    changed = {f: old for f, old in before.items()
+               if old != [getattr(draft, a) for a in _REVERTIBLE[f]]}
+    if changed:
+        t.data["undo"] = changed
+
+
+def _put_back(deps: Deps, field: str, t: Turn) -> bool:
+    """The field (or the one changed last, for "") as it was before; False if unknown."""
+    undo: dict[str, list] = t.data.get("undo") or {}
+    field = field or (next(iter(undo)) if len(undo) == 1 else "")
+    if field not in undo:
+        return False
+    draft = NeedDraft(**t.data["draft"])
+    for attr, value in zip(_REVERTIBLE[field], undo.pop(field), strict=True):
+        setattr(draft, attr, value)
+    draft.recompute_missing()
+    t.data["undo"] = undo
+    show(deps, draft, t)
+    return True
+
+
+# a change given up before a yes: "算了不改了 就这样发布"
+_CHANGE_DROPPED = re.compile(r"^(?:那|哎呀)?算了[，,\s]*(?=不用?再?改|不改|没得改|就这样|就按)")
 # the answer put off: "let me check with my manager first", "我问下老板再说", "商量一下"
 _DEFERRED = re.compile(r"check with|let me check|ask my|"
                        r"问一?下(?:老板|领导|经理|屋头|家里|我爸|我妈)|"
@@ -501,7 +550,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # about the problem): the question stays open
         _ask_slot(name, t)
         return
-    if guess == "leave" and not _STILL_WANTS.search(text):
+    if guess == "leave" and not words.STILL_WANTS.search(text):
         # "领导意见：暂不外请专家…": the words no list holds ("那算了 还是找个专家来看下嘛"
         # still asks for the expert: never mind the cost, not leaving)
         _leave(t)
@@ -551,6 +600,8 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
     elif words.EDIT_REQUEST.match(text):  # "要改": what to change asked, nothing published
         t.state = "need:edit"
         t.say(texts.EDIT_PROMPT)
+    elif (back := words.back_to_before(text)) is not None and _put_back(deps, back, t):
+        pass  # "预算还是按原来的嘛": the field as it was before the last change
     elif words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
         publish(deps, t)
@@ -687,11 +738,6 @@ def card_button(deps: Deps, arg: str, t: Turn) -> None:
 
 
 # ---- the form and the card ------------------------------------------------------------------
-# the expert still wanted after all ("那算了 还是找个专家来看下嘛")
-# (or asked for right after 算了: "算了 帮我喊个兽医来看看" — never mind the question; not
-# "取消吧 我先去问下兽医站", nor "刚才那个找专家的不搞了")
-_STILL_WANTS = re.compile(r"还是[^，,。！!？?]{0,4}(?:找|请|喊)|"
-                          r"算了[，,。\s]*(?:那|那就|干脆)?(?:帮我|给我|麻烦你?)?(?:找|请|喊|约)[个位]?")
 # re-asks of a question (an aside re-asks it too) after which an answer without it is taken
 # as 面议 / 不急
 _GIVEN_UP = {"budget": 1, "urgency": 2}

@@ -66,7 +66,9 @@ _LEAVE_WORDS = (r"算了先?不发了?|"
                 r"我?先走了|(?:等我)?想好了?再来|不用了?(?=谢谢|谢了|多谢)|"
                 # "不用找专家了", "问题已经解决了", "改天再说", "拉倒"
                 r"(暂时|先)?不(用|要|需要)(找)?专家了|不用找了|不想(搞|弄|整|找|发)了|放弃|拉倒|"
-                r"(我们?)?自己(解决|搞定|弄好)了|(问题)?已经(解决|搞定|弄好)了|(下次|改天|过段时间)再说|"
+                r"(我们?)?自己(解决|搞定|弄好)了|(问题)?已经(解决|搞定|弄好)了|"
+                # "加了就好了 问题自己解决了"
+                r"(?:问题|事情)(?:已经|都)?自己(?:解决|搞定|弄好|好)了|(下次|改天|过段时间)再说|"
                 r"取消发布|暂时不需要了?|"
                 # "经研究，暂不申请，待理事会开会后再议", "该事项暂缓，本次不予发布"
                 r"暂不申请|暂不发布|不予发布|不予申请|暂缓(申请|发布|处理|实施|执行)?|(开会|研究)后再议|"
@@ -85,13 +87,15 @@ _LEAVE_LEAD = (rf"(?:(?:哎呀|哎哟|唉|哎|嗯|呃|额|不好意思|抱歉|{_
                r"老伴|儿子|女儿|家里人?|他们|她们)"
                # ("老板刚说今年不搞了")
                r"(?:又|也|刚|刚刚|才|已经)?(?:说|讲|喊|叫)了?[，,\s]*)?")
+# "…已经跟江南大学联系好了 不用了谢谢": thanks may close a leave
+_THANKS = r"(?:[，,\s]*(?:谢谢|谢了|多谢|麻烦了)(?:你们|你|您|哈|了|啦)*)?"
 LEAVE = re.compile(rf"^{_LEAVE_LEAD}(我|我们|那|那就|还是|那我)?(?:今年|这次|这回|暂时|先)?"
                    rf"({_LEAVE_WORDS})"
-                    rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_PARTICLES}$"
+                    rf"(([，,\s]*({_LEAVE_WORDS}|吧|哈))*{_THANKS}{_PARTICLES}$"
                     # "取消吧，老板说先不弄了", "那就算了嘛，我先去问下农技站": a reason may follow
                     rf"|{_PARTICLES}[，,。！!\s]+(?!还是|又)|({_LEAVE_WORDS}))"
                     # "抱歉，公司决定暂不处理，取消吧。": the reason first
-                    rf"|.*[，,。！!？?\s](那|那就|我|还是)?({_LEAVE_WORDS}|取消){_PARTICLES}$")
+                    rf"|.*[，,。！!？?\s](那|那就|我|还是)?({_LEAVE_WORDS}|取消){_THANKS}{_PARTICLES}$")
 # an expert offering to work through the platform: "我是川农大搞植保的老师 想在你们这接点活"
 JOIN_AS_EXPERT = re.compile(r"(想|(?<!需)要|准备|愿意|打算)(在|到|来)?"
                             r"(你们|平台|这里|这儿|这边)?[这那]?"
@@ -140,6 +144,9 @@ NEED_REQUEST = re.compile(EXPERT_REQUEST + r"|找(个|位)?专家|请(个|位)?�
                            r"专家(来|帮)|(找|请|求|喊|约)(个|位)?([\u4e00-\u9fff]{1,3}科)?"
                            r"(懂行|内行|懂的|技术员|老师|兽医|农技员|"
                            r"营养师|医生|工程师|师傅|电工)|"
+                           # "课题组想找人帮忙测一批土壤样品": someone to do a job
+                           r"(?<!不)(?<!不用)找(?:个|位)?人(?:来)?(?:帮忙|帮我们?|帮下)?"
+                           r"(?:测|检测|化验|分析|鉴定|做|看|弄|处理|设计)|"
                            # "我就想跟专家电话里头咨询一下"
                            # ("拟通过视频方式向油脂或食品方面专家请教")
                            r"(?:跟|和|向)[^，,。！!？?\s]{0,10}(?:专家|兽医|技术员|农技员|老师)"
@@ -211,7 +218,7 @@ _COURTESY = re.compile(_COURTESY_WORDS)
 _AGREEING = re.compile(r"确认无误|经核对|核对|请予|予以|无误|没错|没得错|对的|对头|对了|这下对了|"
                        r"这回对了|"
                        r"就按这个来?|就这样子|妥了|妥|整挺好|整起|冲|以上信息|信息|准确|同意|点头了|同意了|ok|绝绝子|yyds|666+|"
-                       r"按这个来|就这么发|就这样发|就这样|就这么办|提交|发上去|发出去|发布|发了|"
+                       r"按这个来|就这样发布|就这么发布|按这个发布|就这么发|就这样发|就这样|就这么办|提交|发上去|发出去|发布|发了|"
                        r"帮我发|给我发|请发布|发嘛|发吧|可以可以|可以|要得|好的?|行|得行|嗯+|对|"
                        r"出去|上去|发|" + _COURTESY_WORDS)
 # a field of the card said to be wrong ("地区不对", "钱写错了"), maybe with no new value
@@ -220,6 +227,26 @@ _WRONG_FIELD = re.compile(r"(?P<f>地区|地方|地点|地址|县|位置|预算|
                           r"(?:不对|错了|写错|搞错|弄错|填错|有误|不准|要改一?下|得改一?下|改一?下)")
 _FIELD_SLOT = {"预算": "budget", "钱": "budget", "费用": "budget", "价钱": "budget",
                "紧急程度": "urgency", "急不急": "urgency"}
+
+
+# a field put back as it was before the last change: "预算还是按原来的嘛", "地区改回去"
+_BACK_TO_BEFORE = re.compile(
+    r"(?P<f>地区|地方|地点|地址|预算|钱|费用|价钱|紧急程度|急不急|公开范围|公开)?[^，,。？?]{0,4}?"
+    r"(?:(?:还是|改回|换回|恢复|回到)(?:按|用|写|成|到|为)?"
+    r"(?:原来|之前|以前|刚才|开始|最开始|先前|起先|上一个)(?:的|那个|那样|那)?"
+    r"|改回去|换回去|恢复原样)")
+_BACK_FIELDS = {"预算": "budget", "钱": "budget", "费用": "budget", "价钱": "budget",
+                "紧急程度": "urgency", "急不急": "urgency", "公开范围": "confidentiality",
+                "公开": "confidentiality"}
+
+
+def back_to_before(text: str) -> str | None:
+    """The card field asked back to its value before the last change ("region", "budget",
+    "urgency", "confidentiality"), "" when none is named ("改回去"), None if not asked."""
+    if (m := _BACK_TO_BEFORE.search(text)) is None:
+        return None
+    f = m.group("f")
+    return _BACK_FIELDS.get(f, "region") if f else ""
 
 
 # asking to edit the card, saying nothing yet of what ("要改", "我要修改一下")
@@ -256,6 +283,11 @@ def agrees(text: str) -> bool:
     return bool(why.strip()) and len(why) <= _WHY and _agrees(head) and not (
         _NOT.search(why) or _MORE.search(why) or FIELD_EDIT.search(why) or ASKING.search(why)
         or CHANGE.search(why))
+
+
+def says_yes_beyond_no_change(text: str) -> bool:
+    """"不改了 就这样发布" says yes; "不改了" alone only that nothing changes."""
+    return bool(re.sub(r"[\s，,。.！!~～、]+", "", _NO_CHANGE.sub("", text)))
 
 
 _WHY = 12  # characters: a reason after a yes, not a second matter
@@ -302,8 +334,17 @@ _OFFER_DECLINED = re.compile(r"^(?:哦|嗯|好)?[，,\s]*"
 
 
 def declines_offer(text: str) -> bool:
-    """Whether a reply to the forward-to-an-expert offer turns it down, asking nothing more."""
-    return bool(_OFFER_DECLINED.match(text.strip())) and not ASKING.search(text)
+    """Whether a reply to the forward-to-an-expert offer turns it down, asking nothing more
+    ("算了 还是要找个人来看下" wants the expert after all)."""
+    return bool(_OFFER_DECLINED.match(text.strip())) and not ASKING.search(text) \
+        and not STILL_WANTS.search(text)
+
+
+# the expert still wanted after all ("那算了 还是找个专家来看下嘛")
+# (or asked for right after 算了: "算了 帮我喊个兽医来看看" — never mind the question; not
+# "取消吧 我先去问下兽医站", nor "刚才那个找专家的不搞了")
+STILL_WANTS = re.compile(r"还是[^，,。！!？?]{0,4}(?:找|请|喊)|"
+                         r"算了[，,。\s]*(?:那|那就|干脆)?(?:帮我|给我|麻烦你?)?(?:找|请|喊|约)[个位]?")
 
 
 def only_thanks(text: str) -> bool:
@@ -476,13 +517,17 @@ def answers_a_form(text: str) -> bool:
     money, the phone, an expert ("苍溪的", "急得很", "电话可以给专家")."""
     if asks(text) or ASKING.search(text) or _NOT_WANTED.search(text) \
             or WHAT_ABOUT.search(text) or _BARE_WHAT_ABOUT.match(text.strip()) \
-            or _WHERE_ASKED.search(text):  # ("康定哪里租得到越野车" names a place, asking)
+            or _WHERE_ASKED.search(text) or _WHAT_IF.match(text.strip()):
+        # ("康定哪里租得到越野车" names a place, asking; "要是马上要熟了又遇到连阴雨喃" asks
+        # what to do then, 马上 is no urgency)
         # ("那李子树流胶呢 我是巴中南江的", "理塘呢" after Kangding's boiling point ask on)
         return False  # ("暂时不需要发布需求；不需要专家联系": no form wanted)
     return says_a_field(text)
 
 
 _WHERE_ASKED = re.compile(r"(?:哪里|哪儿|哪点|哪个地方)(?!都)")
+_WHAT_IF = re.compile(r"^(?:那|那么)?(?:要是|如果|假如|万一|若是)"
+                      r".*(?:喃|呢|咋办|咋个办|怎么办|嘞)[？?]*$")
 
 
 def says_a_field(text: str, place: bool = True) -> bool:

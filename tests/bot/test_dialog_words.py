@@ -2401,3 +2401,65 @@ def test_batch_thirteen_form_words(bot: Harness) -> None:
     draft = NeedDraft(description="柑橘叶子黄")
     assert fill_slot(draft, "urgency", "这两天") and draft.urgency == "urgent"
     assert not fill_slot(NeedDraft(description="柑橘叶子黄"), "urgency", "这几天热惨了")
+
+
+def test_batch_fourteen_form_words(bot: Harness) -> None:
+    """Leaving with thanks or "问题自己解决了"; hiring is a need, not out of scope; "取消公开"
+    is a visibility, no addition; 修改 then "算了不改了 就这样发布" publishes, a bare "不改了"
+    shows the card; a field put back ("预算还是按原来的嘛"); "算了 还是要找个人来看下" after
+    an unanswered question starts the form with the place said; a what-if after an answer is
+    a question; an amount after what it pays for; a county and its township; "出3500"."""
+    from bot.journeys import words
+    from matching import slots
+    from matching.extract import extract_need, fill_slot
+    from matching.need import NeedDraft
+    from retrieval.homophones import fix_homophones
+    from store import accounts
+
+    for said in ("刚刚师傅来看了 加了就好了 问题自己解决了",
+                 "哦 刚刚老板说已经跟江南大学那边联系好了 不用了谢谢"):
+        assert words.leaves(said), said
+    assert not words.leaves("不用急")
+    assert slots.parse_confidentiality("取消公开 我们不想让同行晓得") == "experts_only"
+    assert slots.parse_urgency("改成尽快就行 不用那么急") == "soon"
+    assert slots.parse_urgency("不用那么急") == "normal"
+    draft = NeedDraft(description="给村民搞个黄龙病防控培训")
+    assert fill_slot(draft, "budget", "我们村主任算了一下 场地加路费大概要三千")
+    assert draft.budget == 3000
+    assert slots.parse_budget("想请专家来看看 出3500 在洪雅").amount == 3500  # type: ignore[union-attr]
+    assert slots.parse_budget("每天出300斤") is None
+    assert slots.region_meant("石棉安顺场这边 黄果柑流胶").name == "石棉县"  # type: ignore[union-attr]
+    assert slots.region_meant("喂 米易撒莲这边 芒果").name == "米易县"  # type: ignore[union-attr]
+    assert slots.region_meant("石棉瓦厂这边漏雨") is None
+    assert fix_homophones("这个月内出结果就行") == "这个月内出结果就行"
+    assert extract_need("想找个懂分子检测的专家视频交流一下 不用到现场").kind == "question"
+    assert words.looks_like_need("我是川农的老师 课题组想找人帮忙测一批土壤样品的重金属",
+                                 "scientist")
+    assert not words.introduces_an_expert("我是川农的老师 课题组想找人帮忙测一批土壤样品")
+
+    accounts.account(bot.engine, "telegram", "h1", role="enterprise")
+    said = text(bot.chat("h1", "我们是做火锅底料的公司 想招一个食品研发方面的人才 最好是硕士"))
+    assert "哪个市" in said and "帮不上忙" not in said
+    for said in ("成都郫县", "尽快", "年薪十五万左右", "同意"):
+        bot.chat("h1", said)
+    said = text(bot.chat("h1", "取消公开 我们不想让同行晓得"))
+    assert "公开范围：仅匹配的专家可见" in said and "补充" not in said
+    accounts.account(bot.engine, "telegram", "h2", role="farmer")
+    for said in ("安岳的 柠檬树长得太密了 想请个师傅来帮我修剪", "不急", "两千", "要得"):
+        bot.chat("h2", said)
+    assert "预算：约 3000 元" in text(bot.chat("h2", "钱改成三千"))
+    said = text(bot.chat("h2", "预算还是按原来的嘛"))
+    assert "预算：约 2000 元" in said and "补充" not in said
+    bot.chat("h2", "2")
+    assert "请确认需求信息" in text(bot.chat("h2", "不改了"))
+    assert needs(bot) == 0
+    bot.chat("h2", "2")
+    assert "需求已发布" in text(bot.chat("h2", "算了不改了 就这样发布"))
+    accounts.account(bot.engine, "telegram", "h3", role="farmer")
+    bot.chat("h3", "我家蓝莓叶子发红 果子也小 是啥子原因")
+    said = text(bot.chat("h3", "算了 还是要找个人来看下 我在会理"))
+    assert "急不急" in said
+    accounts.account(bot.engine, "telegram", "h4", role="farmer")
+    bot.chat("h4", "李子快熟的时候一下雨就裂口子 咋个办")
+    said = text(bot.chat("h4", "要是马上要熟了又遇到连阴雨喃"))  # asked on; 马上 no urgency
+    assert "哪个市" not in said and "请当地专家来看看" not in said
