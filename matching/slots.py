@@ -166,7 +166,11 @@ _URGENT = re.compile(r"十万火急|(?<!应)急(?!救|诊|性|症|腹)|马上|�
 _MONTH_IT_BEGAN = re.compile(r"(这个月|本月|这周|本周|这个星期|这个?礼拜|这几天|这两天|这?半个月|"
                              r"这?十来天|这一两周|这两周)"
                              r"(?=[^，,。！!？?\s要能来请找]{0,8}?(已经|都|就|又|一共|总共)?"
-                             r"(死|病|发现|开始|遭|出现|掉|烂|拉|得了|发了|长了|流产|咳|发病|减产))")
+                             r"(死|病|发现|开始|遭|出现|掉|烂|拉|得了|发了|长了|流产|咳|发病|减产|"
+                             # "这个礼拜每天早上鱼都浮头": what keeps happening, no deadline
+                             r"浮头|不吃|不长|发黄|黄了|蔫|枯|每天|天天|老是|一直|总是|"
+                             # "沼气池这半个月产气少得很": how it has been, no deadline
+                             r"少得很|少了|差得很|不行了|严重|厉害))")
 _OWN_HURRY = re.compile(r"(?:我|我们|他|她)(?:得|要|该)赶紧|"
                         r"(?:今天|明天|后天|这两天|这几天)(?:要|会)?"
                         r"(?:下雨|下雪|降温|刮风|出太阳|打霜|下霜)")
@@ -240,6 +244,8 @@ def region_meant(text: str) -> Region | None:
         return others[0] if said == denied and len(others) == 1 else said
     cleaned = _NOT_PLACE.sub("，", text)
     marks = list(_CORRECTED.finditer(cleaned))
+    # ("哦不对 田在大邑 我记错了": the last correction followed by a place)
+    marks = [m for m in marks if gazetteer.find_region(cleaned[m.end():])] or marks
     if marks:
         tail = cleaned[marks[-1].end():]
         # "不对不对 汉源是我女儿屋头 我是石棉的": the place said as where one is, not the one
@@ -424,7 +430,7 @@ _ALTITUDE = re.compile(r"(海拔|高差|山高)[^，,。\s\d一两二三四五�
                        r"[\d一两二三四五六七八九十百千万多几]+(米|m)?")
 # a count of things, not money: "三千多棵", "五万左右只鸡"
 MEASURE = re.compile(r"\s*(?:来|多|余)?(棵|株|只|头|亩|斤|公斤|个|条|尾|箱|袋|吨|人|米|平|方|粒|"
-                      r"枝|瓶|包|件|台|户|羽|窝|桶|年|天)")
+                      r"枝|瓶|包|件|台|户|羽|窝|桶|年|天|棒|筒|盆|罐|根|张|份|颗|片|批|袋子)")
 # the budget named, just before a plain number: "预算3000", "能出 800"
 # ("预算还是给个800嘛", "预算写个1000": a verb between the word and the amount)
 _BUDGET_WORD = re.compile(r"(预算|budget|费用|经费|报酬|服务费|咨询费|愿意出|能出|可出|出得起|"

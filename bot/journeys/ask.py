@@ -55,6 +55,9 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
     # (a question answered before it in this conversation joins that context: "石灰啥时候撒好"
     # in a form after the lime questions is about the lime)
     asked_before = t.data.get("last_question")
+    if asked_before is None and t.data.get("left_topic") and words.asks(text):
+        # a question right after leaving a form is about what the form was about
+        asked_before = t.data["left_topic"]
     need_text = (t.data.get("draft") or {}).get("description") \
         if inside_form and not t.after_answer else None
     previous = "。".join(p for p in (need_text, asked_before) if p) or None

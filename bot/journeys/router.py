@@ -40,7 +40,12 @@ def _welcome(deps: Deps, arg: str, t: Turn) -> None:
 def cancel(deps: Deps, arg: str, t: Turn) -> None:
     """"取消", "算了，不要了": the open form ends, nothing of it kept."""
     busy = not t.at_rest
+    problem = ((t.data.get("draft") or {}).get("description") or "").split("\n")[0]
     t.reset()
+    if busy and problem:
+        # ("再生稻…想找个专家来看看", "不弄了", then "那明年头季收的时候桩留好高"): a question
+        # after leaving is still about the crop the form was about
+        t.data["left_topic"] = problem
     t.say(texts.CANCELLED if busy else texts.NOTHING_TO_CANCEL)
 
 

@@ -1258,3 +1258,26 @@ def test_batch_thirteen_answers(demo: Harness) -> None:
     demo.chat("b3", "我们厂里食堂剩的菜放冰箱头 最多放好久要吃完")
     said = text(demo.chat("b3", "四季豆喃 炒断生就行了噻"))
     assert "炒熟炒透" in said and "哪个市" not in said
+
+
+def test_batch_fourteen_answers(demo: Harness) -> None:
+    """A pest named after another subject is asked of its own article; "回来上课" is 复课 and
+    "停工" is 离岗; a what-if after an answer is asked on, 马上 no urgency; a firm asking
+    for the weather for its outing is still declined (hiring words, not 公司, are in scope)."""
+    from retrieval import smalltalk
+
+    demo.chat("c1", "玉米大豆带状种 行比咋个配")
+    said = text(demo.chat("c1", "草地贪夜蛾啥时候打药效果好"))
+    assert "低龄幼虫期" in said
+    demo.chat("c2", "我们是学校的 有个学生得了肺结核 一般要治好久")
+    assert "不再具有传染性" in text(demo.chat("c2", "那好久可以回来上课"))
+    demo.chat("c3", "李子快熟的时候一下雨就裂口子 咋个办")
+    said = text(demo.chat("c3", "要是马上要熟了又遇到连阴雨喃"))
+    assert "提前采收" in said and "哪个市" not in said
+    for said in ("我的再生稻头季收了 稻桩发芽少 想找个专家来看看咋回事", "泸县"):
+        demo.chat("c4", said)
+    assert "已取消" in text(demo.chat("c4", "最近收谷子没得空 这个事不弄了"))
+    said = text(demo.chat("c4", "那明年头季收的时候桩留好高"))  # still about the rice
+    assert "30到40厘米" in said
+    assert smalltalk.classify("明天成都下不下雨 公司要搞团建") == "out_of_scope"
+    assert smalltalk.classify("我们是做火锅底料的公司 想招一个食品研发方面的人才") is None

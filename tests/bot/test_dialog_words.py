@@ -2431,6 +2431,10 @@ def test_batch_fourteen_form_words(bot: Harness) -> None:
     assert slots.region_meant("石棉安顺场这边 黄果柑流胶").name == "石棉县"  # type: ignore[union-attr]
     assert slots.region_meant("喂 米易撒莲这边 芒果").name == "米易县"  # type: ignore[union-attr]
     assert slots.region_meant("石棉瓦厂这边漏雨") is None
+    said = slots.region_meant("在崇州有块稻瘟病的试验田 哦不对 田在大邑 我记错了")
+    assert said is not None and said.name == "大邑县"  # the correction that names a place
+    assert slots.parse_budget("我们菌厂今年菌棒污染了两万多棒") is None  # 棒 counts, no money
+    assert slots.parse_urgency("这个礼拜每天早上鱼都浮头 想请个懂行的来看下水") is None
     assert fix_homophones("这个月内出结果就行") == "这个月内出结果就行"
     assert extract_need("想找个懂分子检测的专家视频交流一下 不用到现场").kind == "question"
     assert words.looks_like_need("我是川农的老师 课题组想找人帮忙测一批土壤样品的重金属",
