@@ -76,6 +76,8 @@ PROBLEM_WHY = "说清楚是什么作物或牲畜、出了什么状况，才能�
 # "你们的专家是哪里的" inside the form
 WHO_THE_EXPERTS = ("专家来自平台登记的高校、科研院所、农技推广单位和企业，优先匹配您附近、"
                    "研究方向对口的；专家接单后您会看到他的姓名和单位。")
+# "这个要问下我们老板" inside the form: it waits for them
+ASK_THEM_FIRST = "好的，问好了直接回复我就行，前面填的都给您留着。"
 # "专家一般要好多钱嘛" at the budget prompt: what it costs is agreed between the two sides
 PRICE_ASKED = ("专家服务的费用由您和接单的专家商量。您可以说一个大概的预算（例如“五千”），"
                "也可以回复“面议”。")

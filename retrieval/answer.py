@@ -602,13 +602,16 @@ class Answerer:
         bare = not own and (len(question) <= _BARE_FOLLOW_UP or (
             previous_article is not None and not self._telling_words(question)
             and confidence < _SURE_ALONE))
-        if (bare or not own) and alone is not None \
-                and confidence >= self.searcher.cal.abstain_below \
-                and alone.id != previous_article \
+        if bare and alone is not None and confidence >= self.searcher.cal.abstain_below \
                 and self._names_its_subject(question, previous, alone, previous_article):
-            # short, but it names another article's subject; or longer, naming no crop but a
-            # pest whose own article answers it alone ("草地贪夜蛾啥时候打药效果好" after
-            # maize-soybean strip planting)
+            return None  # short, but it names another article's subject
+        if not own and not bare and alone is not None and previous_article is not None \
+                and alone.id != previous_article \
+                and confidence >= _SURE_ALONE and any(
+                    len(w) >= 4 and w in alone.title and w not in previous
+                    for w in self.searcher.index.tokenizer.tokenize(question)):
+            # longer, naming no crop but a pest whose own article answers it alone, surely
+            # ("草地贪夜蛾啥时候打药效果好" after maize-soybean strip planting)
             return None
         if any(t not in previous for t in self._unread_terms(question)):
             return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers

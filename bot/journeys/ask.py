@@ -55,7 +55,8 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
     # (a question answered before it in this conversation joins that context: "石灰啥时候撒好"
     # in a form after the lime questions is about the lime)
     asked_before = t.data.get("last_question")
-    if asked_before is None and t.data.get("left_topic") and words.asks(text):
+    if asked_before is None and t.data.get("left_topic") and words.asks(text) \
+            and not _names_a_crop(text):  # ("那油菜杆杆上长黑颗颗" names its own crop)
         # a question right after leaving a form is about what the form was about
         asked_before = t.data["left_topic"]
     need_text = (t.data.get("draft") or {}).get("description") \
@@ -259,3 +260,9 @@ def question_log(deps: Deps, text: str, t: Turn) -> QuestionLog:
 
 TEXT: dict[str, Step] = {}  # `ask` and `start` are read by the router (bot/journeys/router.py)
 BUTTONS: dict[str, Step] = {"menu:ask": open_ask}
+
+
+def _names_a_crop(text: str) -> bool:
+    from matching.extract import find_products
+
+    return bool(find_products(text))

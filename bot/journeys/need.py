@@ -283,6 +283,9 @@ def edit(deps: Deps, text: str, t: Turn) -> None:
         return
     if (back := words.back_to_before(text)) is not None and _put_back(deps, back, t):
         return  # ("修改" → "还是按原来的"): the field as it was before the last change
+    if _PROBLEM_REWRITTEN.match(text):
+        _rewrite_problem(deps, text, t)  # ("修改" → "问题改成…")
+        return
     if wrong := _wrong_without_value(draft, text):
         t.state = "need:confirm"  # ("修改" → "地区不对"): the right value asked for
         t.say(texts.FIX_FIELD[wrong])
@@ -336,11 +339,37 @@ def _put_back(deps: Deps, field: str, t: Turn) -> bool:
     return True
 
 
+# the problem itself said again, to replace what the card says: "问题改成柑橘叶子黄还掉果"
+_PROBLEM_REWRITTEN = re.compile(r"^(?:把)?(?:问题|标题|题目|需求|内容|情况)(?:描述)?(?:那里|那儿)?"
+                                r"(?:改成|改为|换成|写成|应该是|重新写成?)[：:，,\s]*"
+                                r"(?P<p>[^，,。！!？?].{3,})$")
+
+
+def _rewrite_problem(deps: Deps, text: str, t: Turn) -> None:
+    """The problem replaced by what is said now; place, urgency, money, consent and
+    visibility stay as they were on the card."""
+    old = NeedDraft(**t.data["draft"])
+    said = _PROBLEM_REWRITTEN.match(text).group("p")  # type: ignore[union-attr]
+    new = deps.matcher.extract(said, role=t.role)
+    for attr in ("kind", "region_code", "remote_ok", "urgency", "budget", "budget_text",
+                 "contact_consent", "confidentiality", "visibility_set", "contact",
+                 "requester_role"):
+        setattr(new, attr, getattr(old, attr))
+    new.recompute_missing()
+    show(deps, new, t)
+
+
 # a change given up before a yes: "算了不改了 就这样发布"
 _CHANGE_DROPPED = re.compile(r"^(?:那|哎呀)?算了[，,\s]*(?=不用?再?改|不改|没得改|就这样|就按)")
+# someone else asked first: "等我问下老公", "我先问哈老板"
+_ASKING_FAMILY = re.compile(r"^(?:好|行|嗯|那|哦)?[，,\s]*(?:这个|这)?"
+                            r"(?:等我|我先|我去|先|我|要|得)*问一?[下哈](?:我们|我家)?(?:老板|领导|经理|屋头人?|家里人?|我爸|我妈|老公|老婆|媳妇|爱人|"
+                            r"儿子|女儿|社长|村长|书记|厂长|他们)"
+                            r"(?:再说|再来|先|看看|的意思)?[嘛哈哦了吧，,。\s]*$")
 # the answer put off: "let me check with my manager first", "我问下老板再说", "商量一下"
 _DEFERRED = re.compile(r"check with|let me check|ask my|"
-                       r"问一?下(?:老板|领导|经理|屋头|家里|我爸|我妈)|"
+                       r"问一?下(?:老板|领导|经理|屋头|家里|我爸|我妈|老公|老婆|媳妇|爱人|"
+                       r"屋头人|家里人|儿子|女儿|社长|村长|书记)|"
                        r"商量一?下|请示|考虑一?下|想一?想|再说|等我|回头再|先问问?", re.IGNORECASE)
 # pushing back on the question, saying nothing of the problem
 _PUSHBACK = re.compile(r"问(?:那么|这么|恁个|好)多(?:干啥子?|做啥子?|干嘛|搞啥)?|来了就晓得了?|"
@@ -357,6 +386,12 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     t.outcome = "need"
     name = t.state.removeprefix("need:slot:")
     draft = NeedDraft(**t.data["draft"])
+    if _ASKING_FAMILY.match(text):
+        # "这个要问下我们老板" at the budget prompt: nothing asked of us, nothing answered yet;
+        # the form waits, the question again
+        t.say(texts.ASK_THEM_FIRST)
+        _ask_slot(name, t)
+        return
     if name in _GIVEN_UP and t.data.get("asked_again", 0) >= _GIVEN_UP[name] \
             and not fill_slot(NeedDraft(**t.data["draft"]), name, text) \
             and not words.asks_inside_form(text):
@@ -602,6 +637,12 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
         t.say(texts.EDIT_PROMPT)
     elif (back := words.back_to_before(text)) is not None and _put_back(deps, back, t):
         pass  # "预算还是按原来的嘛": the field as it was before the last change
+    elif _PROBLEM_REWRITTEN.match(text):
+        _rewrite_problem(deps, text, t)  # "问题改成柑橘叶子黄还掉果": the problem said anew
+    elif _ONLY_PRICE.fullmatch(text.strip()):
+        # "专家收费不" at the card: what it costs, the card again (nothing added or published)
+        t.say(texts.COST_IN_FORM)
+        show(deps, NeedDraft(**t.data["draft"]), t)
     elif words.AGREE.match(text) or words.agrees(text) or text == texts.CONFIRM:
         # the whole message agrees: "对了，仔猪要补液不" is a question, not a yes
         publish(deps, t)
@@ -644,6 +685,9 @@ def confirm(deps: Deps, text: str, t: Turn) -> None:
             and _changes_a_field(t, text[:m.start()]):
         # "哦不对 还是同意 不然他咋个打给我": the change; why is no question, nor the need's
         edit(deps, text[:m.start()], t)
+    elif _ASKING_FAMILY.match(text) and not _changes_a_field(t, text):
+        # "等我问下老公": someone else is asked first, nothing is asked of us; the card stays
+        show(deps, NeedDraft(**t.data["draft"]), t)
     elif words.asks_inside_form(text):  # "对了，仔猪要补液不": answered, card again
         ask.answer(deps, text, t, inside_form=True)
         show(deps, NeedDraft(**t.data["draft"]), t)
@@ -800,6 +844,8 @@ _ADDED_CHARS = 60
 _MIND_CHANGED = re.compile(r"不对|说错|搞错|改成|改为|其实|还是")
 _URGENCY_SAID = re.compile(r"急|尽快|尽早|抓紧|早点|慢慢|不慌|等得")
 _ADDED_LEAD = re.compile(r"^((问题)?再?补充(一下|一点|说明|两点|几句|一句|个情况)?|再说一下|"
+                         # "还要加一句 去年也这样"
+                         r"(?:还要|还|再|我)?(?:加|添)(?:一句|一点|两句|几句|个情况)|"
                          r"还有个情况)[：:，,。\s]*")
 
 

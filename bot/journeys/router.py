@@ -167,7 +167,10 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         t.state = "start"
         menu(t, text=smalltalk.REPLY["thanks" if "谢" in text else "ok"])
         return
-    if words.leaves(text) and not t.at_rest:
+    if words.leaves(text) and not t.at_rest and not (
+            t.state == "need:slot:contact_consent"
+            and slots.parse_contact_consent(text) is False):
+        # ("我怕骚扰 还是算了" at the consent prompt keeps the phone back, not the need)
         cancel(deps, "", t)  # "算了，不要了" ends the form, from any step
         if question := words.asked_after_leaving(text):
             ask.answer(deps, question, t)  # "算了 问你个正事 …好久可以回来上班"

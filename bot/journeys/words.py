@@ -40,7 +40,7 @@ _AGREE_WORDS = (r"莫得问题|没得问题|没问题|没啥问题|不存在|要
 # Sichuanese and everyday agreement, as a whole message: "莫得问题", "好 发吧", "就这样发嘛"
 AGREE = re.compile(rf"^({_AGREE_WORDS})([\s，,]*({_AGREE_WORDS}))*{_PARTICLES}$", re.IGNORECASE)
 _HOLD_WORDS = r"等一下|等一哈|等哈|等等|莫忙|慢点|稍等|先等哈"
-REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|莫发|别发){_PARTICLES}$"
+REFUSE = re.compile(rf"^(不得行|不行|不对|不要发|先不发|莫发|别发|要不得|使不得){_PARTICLES}$"
                      rf"|^({_HOLD_WORDS}|我再想想|再想想|考虑一下|我考虑一下)")
 # "等哈，紧急程度改成紧急", "莫忙，钱改成八百": a hold word before a change to the card
 HOLD = re.compile(rf"^({_HOLD_WORDS})[，,。！!\s]*")
@@ -69,7 +69,7 @@ _LEAVE_WORDS = (r"算了先?不发了?|"
                 r"(我们?)?自己(解决|搞定|弄好)了|(问题)?已经(解决|搞定|弄好)了|"
                 # "加了就好了 问题自己解决了"
                 r"(?:问题|事情)(?:已经|都)?自己(?:解决|搞定|弄好|好)了|(下次|改天|过段时间)再说|"
-                r"取消发布|暂时不需要了?|"
+                r"取消发布|暂时不需要了?|(?:没得|没有|莫得|没)(?:啥子?)?必要了|"
                 # "经研究，暂不申请，待理事会开会后再议", "该事项暂缓，本次不予发布"
                 r"暂不申请|暂不发布|不予发布|不予申请|暂缓(申请|发布|处理|实施|执行)?|(开会|研究)后再议|"
                 # "这个request cancel掉吧": English in the middle of Chinese

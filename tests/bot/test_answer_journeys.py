@@ -1261,16 +1261,17 @@ def test_batch_thirteen_answers(demo: Harness) -> None:
 
 
 def test_batch_fourteen_answers(demo: Harness) -> None:
-    """A pest named after another subject is asked of its own article; "回来上课" is 复课 and
-    "停工" is 离岗; a what-if after an answer is asked on, 马上 no urgency; a firm asking
-    for the weather for its outing is still declined (hiring words, not 公司, are in scope)."""
+    """A pest named after another subject is asked of its own article; "停工" is 离岗; a
+    what-if after an answer is asked on, 马上 no urgency; a firm asking for the weather for
+    its outing is still declined (hiring words, not 公司, are in scope); a question after
+    leaving a form keeps the form's crop."""
     from retrieval import smalltalk
 
     demo.chat("c1", "玉米大豆带状种 行比咋个配")
     said = text(demo.chat("c1", "草地贪夜蛾啥时候打药效果好"))
     assert "低龄幼虫期" in said
-    demo.chat("c2", "我们是学校的 有个学生得了肺结核 一般要治好久")
-    assert "不再具有传染性" in text(demo.chat("c2", "那好久可以回来上课"))
+    demo.chat("c2", "我们是学校食堂 有几个学生上吐下泻 说是诺如 学生好久可以返校")
+    assert "暂时离岗" in text(demo.chat("c2", "食堂师傅有一个也吐了 他要不要停工"))
     demo.chat("c3", "李子快熟的时候一下雨就裂口子 咋个办")
     said = text(demo.chat("c3", "要是马上要熟了又遇到连阴雨喃"))
     assert "提前采收" in said and "哪个市" not in said

@@ -2459,6 +2459,33 @@ def test_batch_fourteen_form_words(bot: Harness) -> None:
     assert needs(bot) == 0
     bot.chat("h2", "2")
     assert "需求已发布" in text(bot.chat("h2", "算了不改了 就这样发布"))
+    assert slots.parse_contact_consent("给是可以给 莫乱打就行") is True
+    assert slots.parse_contact_consent("我怕骚扰 还是算了") is False
+    assert slots.parse_urgency("过完年再说") == "normal"
+    assert slots.parse_urgency("看专家时间") == "normal"
+    assert words.leaves("没得必要了")
+    draft = NeedDraft(description="柑橘叶子黄")
+    assert fill_slot(draft, "budget", "你们说好多就好多") and draft.budget_text.startswith("面议")
+    accounts.account(bot.engine, "telegram", "h6", role="farmer")
+    for said in ("我家柑橘树叶子发黄 想请专家来看 我在蒲江", "不急", "两千"):
+        bot.chat("h6", said)
+    said = text(bot.chat("h6", "我怕骚扰 还是算了"))  # the phone kept back, not the need
+    assert "已取消" not in said and "联系方式：不直接提供" in said
+    for said, shown in (("专家收费不", "预算：约 2000 元"), ("等我问下老公", "预算：约 2000 元"),
+                        ("可以是可以 就是预算再加点 三千", "预算：约 3000 元"),
+                        ("不急了 下个月来都得行", "紧急程度：不急")):
+        reply = text(bot.chat("h6", said))
+        assert shown in reply and "补充" not in reply and "出处" not in reply, said
+    assert "还没有发布" in text(bot.chat("h6", "要不得"))
+    said = text(bot.chat("h6", "问题改成柑橘叶子黄还掉果"))
+    assert "【技术服务】柑橘叶子黄还掉果" in said and "预算：约 3000 元" in said
+    assert "补充：去年也这样" in text(bot.chat("h6", "还要加一句 去年也这样"))
+    assert needs(bot) == 1  # (h2's only)
+    accounts.account(bot.engine, "telegram", "h7", role="farmer")
+    for said in ("我家柑橘树叶子发黄 想请专家来看 我在蒲江", "不急"):
+        bot.chat("h7", said)
+    said = text(bot.chat("h7", "这个要问下我们老板"))  # the form waits; nothing answered
+    assert "问好了" in said and "出处" not in said and "费用" in said
     accounts.account(bot.engine, "telegram", "h3", role="farmer")
     bot.chat("h3", "我家蓝莓叶子发红 果子也小 是啥子原因")
     said = text(bot.chat("h3", "算了 还是要找个人来看下 我在会理"))
