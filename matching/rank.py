@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -231,7 +232,8 @@ class Ranker:
         self.settings = settings
         self.clock = clock
         self.w = weights or RankWeights()
-        self._field_model: tuple[int, FieldModel] | None = None  # (profiles then, model)
+        # (profiles counted then, when counted, the model): see _fields
+        self._field_model: tuple[int, float, FieldModel] | None = None
 
     # ---- public ------------------------------------------------------------------------------
     def rank(self, need: NeedDraft, k: int = 10, *, need_id: int | None = None,
@@ -469,12 +471,18 @@ class Ranker:
 
     def _fields(self, title: str) -> dict[str, float]:
         """The title's 一级学科 probabilities (matching/field_model.py), the model rebuilt
-        when profiles were added or removed since it was built."""
+        when profiles were added or removed since it was built (counted at most once a
+        minute: a million-row count is no price to pay per title)."""
+        now = time.monotonic()
+        if self._field_model is not None and now - self._field_model[1] < _RECOUNT_S:
+            return self._field_model[2].posterior(title)
         with Session(self.engine) as session:
             n = session.execute(select(func.count()).select_from(Scientist)).scalar_one()
         if self._field_model is None or self._field_model[0] != n:
-            self._field_model = (n, field_model.build(self.engine))
-        return self._field_model[1].posterior(title)
+            self._field_model = (n, now, field_model.build(self.engine))
+        else:
+            self._field_model = (n, now, self._field_model[2])
+        return self._field_model[2].posterior(title)
 
     def _rows(self, external_ids: list[str]) -> dict[str, Scientist]:
         with Session(self.engine) as session:
@@ -550,6 +558,7 @@ def is_title(text: str) -> bool:
     return 6 <= len(text) <= 60 and not _NOT_TITLE.search(text)
 
 
+_RECOUNT_S = 60.0  # seconds between two counts of the profiles, for the field model
 HINTED = 0.6  # per field term in a title (two at most), chosen on the academic dev sets
 MODELLED = 1.0  # times the field model's probability, chosen on the academic dev sets
 

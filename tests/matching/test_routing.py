@@ -147,3 +147,22 @@ def test_a_title_reaches_its_fields_experts_beyond_the_nearest_words(
     routed = routing_ranker.rank(title, k=5)
     assert _codes(routed).count("0902") >= 4
     assert routed[0].scientist_id == "h-citrus"
+
+
+def test_the_field_model_is_rebuilt_when_profiles_change(
+        routing_ranker: Ranker, store: Engine, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Profiles imported after the first title are learnt from once they are counted again
+    (at most once a minute; here at once)."""
+    import matching.rank as rank
+    from knowledge.importers import import_file
+
+    monkeypatch.setattr(rank, "_RECOUNT_S", 0.0)
+    routing_ranker.rank(extract_need("柑橘果实发育过程中糖酸积累与品质形成机理研究"), k=3)
+    before = routing_ranker._field_model
+    assert before is not None and before[0] == len(POOL)
+    import_file(store, "scientists", write_jsonl(tmp_path / "more.jsonl", [
+        _sci("w-rain", "大气科学", ["四川盆地夜雨", "暴雨数值模拟"])]))
+    routing_ranker.rank(extract_need("柑橘果实发育过程中糖酸积累与品质形成机理研究"), k=3)
+    after = routing_ranker._field_model
+    assert after is not None and after[0] == len(POOL) + 1 and after[2] is not before[2]
