@@ -102,6 +102,11 @@ def _normalize(text: str) -> str:
     return "".join(out)
 
 
+def normalize(text: str) -> str:
+    """The form field terms and titles are compared in (see `_normalize`)."""
+    return _normalize(text)
+
+
 def _read_csv(name: str) -> list[dict[str, str]]:
     raw = (files("knowledge") / "data" / name).read_text(encoding="utf-8-sig")
     return [

@@ -31,7 +31,7 @@ ALPHA = 0.1            # additive smoothing
 
 
 def _grams(text: str) -> list[str]:
-    t = taxonomy._normalize(text)
+    t = taxonomy.normalize(text)
     return [*t, *(t[i:i + 2] for i in range(len(t) - 1))]
 
 

@@ -17,6 +17,7 @@ from delivery.messages import Button
 from knowledge import gazetteer
 from matching import slots
 from matching.extract import (
+    CARD_FIELDS,
     changes_a_field,
     fill_others,
     fill_slot,
@@ -351,9 +352,7 @@ def _rewrite_problem(deps: Deps, text: str, t: Turn) -> None:
     old = NeedDraft(**t.data["draft"])
     said = _PROBLEM_REWRITTEN.match(text).group("p")  # type: ignore[union-attr]
     new = deps.matcher.extract(said, role=t.role)
-    for attr in ("kind", "region_code", "remote_ok", "urgency", "budget", "budget_text",
-                 "contact_consent", "confidentiality", "visibility_set", "contact",
-                 "requester_role"):
+    for attr in (*CARD_FIELDS, "kind", "visibility_set", "contact", "requester_role"):
         setattr(new, attr, getattr(old, attr))
     new.recompute_missing()
     show(deps, new, t)
@@ -361,15 +360,15 @@ def _rewrite_problem(deps: Deps, text: str, t: Turn) -> None:
 
 # a change given up before a yes: "算了不改了 就这样发布"
 _CHANGE_DROPPED = re.compile(r"^(?:那|哎呀)?算了[，,\s]*(?=不用?再?改|不改|没得改|就这样|就按)")
-# someone else asked first: "等我问下老公", "我先问哈老板"
+# who else decides: the boss, the family, the village
+_WHO_ELSE = (r"(?:老板|领导|经理|厂长|社长|村长|书记|屋头人?|家里人?|我爸|我妈|老公|老婆|媳妇|爱人|"
+             r"儿子|女儿|他们)")
+# someone else asked first, and nothing else said: "等我问下老公", "这个要问下我们老板"
 _ASKING_FAMILY = re.compile(r"^(?:好|行|嗯|那|哦)?[，,\s]*(?:这个|这)?"
-                            r"(?:等我|我先|我去|先|我|要|得)*问一?[下哈](?:我们|我家)?(?:老板|领导|经理|屋头人?|家里人?|我爸|我妈|老公|老婆|媳妇|爱人|"
-                            r"儿子|女儿|社长|村长|书记|厂长|他们)"
-                            r"(?:再说|再来|先|看看|的意思)?[嘛哈哦了吧，,。\s]*$")
+                            r"(?:等我|我先|我去|先|我|要|得)*问一?[下哈](?:我们|我家)?" + _WHO_ELSE
+                            + r"(?:再说|再来|先|看看|的意思)?[嘛哈哦了吧，,。\s]*$")
 # the answer put off: "let me check with my manager first", "我问下老板再说", "商量一下"
-_DEFERRED = re.compile(r"check with|let me check|ask my|"
-                       r"问一?下(?:老板|领导|经理|屋头|家里|我爸|我妈|老公|老婆|媳妇|爱人|"
-                       r"屋头人|家里人|儿子|女儿|社长|村长|书记)|"
+_DEFERRED = re.compile(r"check with|let me check|ask my|问一?下" + _WHO_ELSE + r"|"
                        r"商量一?下|请示|考虑一?下|想一?想|再说|等我|回头再|先问问?", re.IGNORECASE)
 # pushing back on the question, saying nothing of the problem
 _PUSHBACK = re.compile(r"问(?:那么|这么|恁个|好)多(?:干啥子?|做啥子?|干嘛|搞啥)?|来了就晓得了?|"
