@@ -59,8 +59,9 @@ _TYPOS = {"砖家": "专家", "zhuanjia": "专家", "专加": "专家", "米猴�
           "军和病": "菌核病", "到温病": "稻瘟病", "叶婵": "叶蝉", "辣交": "辣椒",
           "菌合病": "菌核病", "穗颈温": "穗颈瘟", "zj": "专家", "ZJ": "专家",
           "留感": "流感", "流敢": "流感", "敌敌为": "敌敌畏", "敌敌卫": "敌敌畏"}
-# (letters only as a word of their own: "zj" is 专家, never a part of "zjsq")
-_TYPO = re.compile("|".join(rf"(?<![A-Za-z]){k}(?![A-Za-z])" if k.isascii() else k
+# (letters only as a word of their own: "zj" is 专家, never a part of "zjsq", nor of a
+# binding code such as "Y3B5ZJ2J")
+_TYPO = re.compile("|".join(rf"(?<![A-Za-z0-9]){k}(?![A-Za-z0-9])" if k.isascii() else k
                             for k in _TYPOS))
 
 

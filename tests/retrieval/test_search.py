@@ -153,3 +153,13 @@ def test_changing_the_encoder_rebuilds_the_index(
     assert result["changed"] == result["docs"] > 0  # rebuilt, not reused with 512-d vectors
     hits = Searcher(other).search("articles", "李子园土壤酸化", k=1, mode="sparse")
     assert hits[0].id == "a-acid"
+
+
+def test_a_binding_code_is_never_read_as_a_typo() -> None:
+    """"zj" typed alone is 专家; inside a code of letters and digits ("Y3B5ZJ2J", one code in
+    a thousand has ZJ) it stays as typed, or "绑定 Y3B5ZJ2J" binds nobody."""
+    from retrieval.tokenize import plain
+
+    assert plain("想找个zj来看下") == "想找个专家来看下"
+    for code in ("Y3B5ZJ2J", "9ZJ54HFW", "FTBRM3ZJ", "ZJ8KQ2MN"):
+        assert plain(f"绑定 {code}") == f"绑定 {code}"
