@@ -404,13 +404,16 @@ def _places(matches: list[_Match]) -> list[_Match]:
 # 在/是/住…, before a pause or what one does there), not "三台机器" or "石棉瓦"
 _PLACE_CUE = ("在", "再", "是", "住", "到", "来自", "回",  # 再: the common typo for 在
               "改成", "改为", "换成",  # "地区改成名山嘛"
-              "我们", "咱们", "俺们", "我")  # "我们石棉的樱桃", "我三台的"
+              "我们", "咱们", "俺们", "我",  # "我们石棉的樱桃", "我三台的"
+              "隔壁", "隔壁的")  # "地在隔壁三台"
 _PLACE_NEXT = re.compile(r"(县|区|市|的|这边|那边|这里|那里|那块|一家|一个|有|开|种|养|喂|栽|做|"
                          r"搞|办|"
                          r"承包|流转|经营|上班|住|基地|老家|园区|片区|"
                          # "我在中江大棚种的黄瓜", "我在会东山上": where on the farm
                          r"大棚|果园|茶园|园子|山上|山里|乡下|农村|屋头|家里|"
                          r"乡|镇|村|\s|[，,。.！!？?]|$|"
+                         # "我是合江福宝镇的": the county, then its township
+                         r"[\u4e00-\u9fff]{1,3}(?:镇|乡|街道)|"
                          # "名山嘛", "蒲江噻": a place said as the answer
                          r"(嘛|噻|哈|吧|哦|呀|啊)([，,。.！!？?\s]|$))")
 
@@ -502,6 +505,17 @@ def _mentions(text: str) -> list[tuple[int, Region]]:
             result.append((start, regions[0]))
     result.sort(key=lambda item: item[0])
     return result
+
+
+def same_named(text: str) -> tuple[Region, ...]:
+    """The counties of one name in several cities that the text names without saying which
+    ("我在市中区": 乐山市's and 内江市's), or () when it names none or a place outright."""
+    if find_region(text) is not None:
+        return ()
+    for p in _places(_scan(text, _index())):
+        if len(p.entry.regions) > 1 and all(r.level == COUNTY for r in p.entry.regions):
+            return p.entry.regions
+    return ()
 
 
 @lru_cache(maxsize=4096)

@@ -566,7 +566,9 @@ def _budget_answer(text: str) -> slots.Budget | None:
     if len(clauses) > 1 and (now := [c for c in clauses if not _SPENT_BEFORE.search(c)]):
         clauses = now  # "去年请农技站的人来看花了五百 今年多出点嘛 一千二": 1200
     # ("…不是两千，是两万": the amount denied is not it)
-    clauses = [c for c in clauses if not re.match(r"不是|并非", c)] or clauses
+    # ("预算不是五万哈 是五千": nor is a clause denying it, wherever 不是 stands)
+    clauses = [c for c in clauses if not re.match(r"不是|并非", c) and not re.search(
+        r"(?:不是|并非)[零一二两三四五六七八九十百千万\d]", c)] or clauses
     said = [b for c in sorted(clauses, key=lambda c: _MONEY_WORDS.search(c) is None)
             if (b := slots.parse_budget(c) or _bare_amount(c)) is not None]
     # "钱不多 八百块": the amount, not 面议 ("钱 没有": the clauses together)

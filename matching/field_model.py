@@ -67,7 +67,7 @@ class FieldModel:
 
 def package_examples() -> list[tuple[str, str, float]]:
     """The field terms, product words and field names shipped with the package."""
-    out = [(code, term, TERM_WEIGHT) for term, code in taxonomy.field_terms().items()]
+    out = [(code, term, TERM_WEIGHT) for term, code in taxonomy.field_terms(extra=True).items()]
     out += [(code, word, PRODUCT_WEIGHT) for word, code in taxonomy.product_codes().items()]
     out += [(d.code, d.name, NAME_WEIGHT) for d in taxonomy.all_disciplines()]
     return out

@@ -78,7 +78,7 @@ class RankWeights:
     overlap: float = 0.15      # share of the need's keywords found in the expertise text
     product: float = 0.1       # the profile names one of the need's products/crops
     discipline: float = 0.1    # same 一级学科 (half for the same 门类)
-    routed: float = 1.0        # for a title: same 一级学科, times how sure the field is
+    routed: float = 1.5        # for a title: same 一级学科, times how sure the field is
     region: float = 0.2        # proximity (county 1, city .7, province .4)
     fit: float = 0.0           # the profile offers the kind of help asked for (see KIND_FIT)
     prf: float = 0.8           # like the best match: BM25 of its directions (feedback)

@@ -61,7 +61,9 @@ _CONSULT = re.compile(r"(?:帮我|给我)?(?:找|请|问|约)个?(?:专家|老�
 # no one to come: "不是要人上门哈", "不需要专家来现场"
 NO_VISIT = re.compile(r"(?:不用|不需要|不必|用不着|莫|不是要|不要)(?:专家|人|老师|技术员)?"
                       r"(?:专门|特意|特地)?"
-                      r"(?:上门|来|跑一趟|跑过来|跑来|过来|到[^，,。]{1,6}来|[到去下]现场)(?:现场)?")
+                      # ("亏了莫来哭" is no visit ruled out)
+                      r"(?:上门|来(?!哭|怪|骂|闹|吵|烦|找我)|跑一趟|跑过来|跑来|过来|到[^，,。]{1,6}来|"
+                      r"[到去下]现场)(?:现场)?")
 _REMOTE_ONLY = re.compile(NO_VISIT.pattern + r"|"
                           r"(?:电话|微信|视频|线上|网上)(?:上|里)?头?(?:说|讲|聊|指导|问|交流|沟通|连线)")
 # work someone comes to do (what a service asks for, less the bare request and "咨询")
@@ -219,6 +221,8 @@ _THEIRS = re.compile(r"(?:娘屋头?|娘家|婆家|亲戚|女儿|儿子|我妈|�
                      r"[^，,\s]{0,2}$")
 # a place said again as a correction ("不在康定", "地址更正", "刚才说错了")
 PLACE_CORRECTED = re.compile(r"更正|不在|不是在|(?:搞|说|写|填|弄)?错了|"
+                             # "哦不对 果园在木里那边": where it is, said again
+                             r"(?:^|[，,\s])(?:哦|噢|啊|诶)?不对[，,\s]+(?=\S{0,6}在)|"
                              r"(?:地址|地区|地点|位置).{0,2}改|应该是|"
                              r"(?:地址|地区|地点)(?:就|还是)?[写填]")
 
@@ -251,6 +255,10 @@ def region_meant(text: str) -> Region | None:
     marks = [m for m in marks if gazetteer.find_region(cleaned[m.end():])] or marks
     if marks:
         tail = cleaned[marks[-1].end():]
+        if _AWAY.search(tail) and (site := _where_the_work_is(tail)) != tail and (
+                found := gazetteer.find_region(site)) is not None:
+            # "哦不对 果园在木里那边 我是住盐源": the orchard's county, not the home's
+            return found
         # "不对不对 汉源是我女儿屋头 我是石棉的": the place said as where one is, not the one
         # the correction explains
         said = [(r, tail[max(0, m.start() - 5):m.start()]) for m in _PLACE_CUED.finditer(tail)
@@ -279,8 +287,9 @@ def region_meant(text: str) -> Region | None:
 
 # "我在绵阳涪城上班 我妈在梓潼老家种了二十亩苞谷", "公司办公室在眉山东坡 基地在夹江": of two
 # counties, the one where the farm or base is, not where the writer works or the office sits
-_SITE = re.compile(r"基地|老家|屋头|地里|园子|果园|茶园|厂子|车间|养殖场|种了|种的|养了|养的")
-_AWAY = re.compile(r"上班|工作|打工|办公|读书|住在|注册|总部")
+_SITE = re.compile(r"基地|老家|屋头|地里|园子|果园|茶园|厂子|车间|养殖场|种了|种的|养了|养的|"
+                   r"(?:地|田|土|园|棚|场|塘)(?:是|就)?在")
+_AWAY = re.compile(r"上班|工作|打工|办公|读书|住在|(?<![居])住(?!院)|注册|总部")
 
 
 def _where_the_work_is(text: str) -> str:
@@ -323,7 +332,8 @@ def _urgency(text: str) -> str | None:
     text = re.sub(r"不是尽快", "不急", text)  # "不是ASAP"
     # "急不急？…算尽快嘛": the question said back; "紧急程度改成尽快": the field's name
     text = re.sub(r"(?<!不)急不急|紧急程度", " ", text)  # ("不急不急" is an answer)
-    text = re.sub(r"^不及([嘛哈哦的呀]*)$", r"不急\1", text.strip())  # the homophone typed
+    # the homophone typed ("不及的 等冬天嘛"; "来不及" is no 不急)
+    text = re.sub(r"(^|[，,。\s])不及(?=[嘛哈哦的呀啦了]|[，,。\s]|$)", r"\1不急", text.strip())
     # "不对不对 不是这周 这个月来就行": the time denied is not the urgency
     text = re.sub(r"不是(这周|本周|这个星期|这礼拜|今天|明天|马上|这两天|这几天)", " ", text)
     # "这周不行 下周来嘛": the week ruled out is not the urgency either
@@ -335,7 +345,8 @@ def _urgency(text: str) -> str | None:
     text = _LASTED.sub(" ", text)  # "下了半个月的雨": how long something went on
     # "明天要下雨了 我得赶紧把苞谷掰回来": the weather and the asker's own hurry
     text = _OWN_HURRY.sub(" ", text)
-    if _SOON_SAID.search(text):  # "尽快嘛 马上又要落第二轮了" ("马上要采收了" alone is urgent)
+    # "尽快嘛 马上又要落第二轮了", "这个月内吧 马上要开采了" ("马上要采收了" alone is urgent)
+    if _SOON_SAID.search(text) or _THIS_MONTH.search(text):
         text = _COMING.sub(" ", text)
     if _URGENT_BUT.search(text):
         return "soon"
@@ -385,7 +396,8 @@ def _within(text: str) -> str | None:
 
 
 # ---- budget ----------------------------------------------------------------------------------
-_NEGOTIABLE = re.compile(r"面议|面谈|(?:自己|他|专家)?开价|好商量|可商量|可以商量|能商量|再商量|"
+_NEGOTIABLE = re.compile(r"面议|面谈|面意|面仪|见面再说|当面(?:说|谈|讲)|"
+                         r"(?:自己|他|专家)?开价|好商量|可商量|可以商量|能商量|再商量|"
                          # "钱先不说嘛 来了看了再说", "先不说钱"
                          r"钱的?事?先不(说|谈|讲)|先不(说|谈|讲)钱|钱.{0,6}(来了|看了)再说|"
                          r"商量着?来|看情况|"
@@ -550,7 +562,11 @@ def parse_budget(text: str) -> Budget | None:
             continue  # ("花了八千买保健品": what was bought, not what help may cost)
         # (a range of thousands is hedged too: "搞配方 三千到五千 不急")
         hedged = big and (m.group("approx") or m.group("b")) and not counted
-        if not (m.group("cur") or (scaled and cue and not counted) or hedged or plain):
+        # "预算不是五万哈 是五千": the amount put in place of one ruled out
+        instead = aside is not None and scaled and bool(
+            re.search(r"(?:是|改成|改为)\s*$", text[max(0, m.start() - 4):m.start()]))
+        if not (m.group("cur") or (scaled and cue and not counted) or hedged or plain
+                or instead):
             continue  # ("有五百亩芒果基地" counts land, whatever cue is near)
         a = _number(a_tok)
         if a is None:
@@ -579,8 +595,8 @@ def parse_budget(text: str) -> Budget | None:
     if aside is not None:
         return aside
     m2 = _NEGOTIABLE.search(text)
-    if m2:
-        return Budget(None, m2.group(0))
+    if m2:  # (面议 typed by ear is 面议)
+        return Budget(None, re.sub(r"面[意仪]", "面议", m2.group(0)))
     if _ASKS_FOR_SOMEONE.search(text):
         for m in _LONE_AMOUNT.finditer(text):
             if MEASURE.match(text, m.end()) or _AFTER_COUNT.match(text, m.end()):
@@ -651,6 +667,8 @@ _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打�
                           r"(?:不然|要不然|否则)专家联系不到|"
                           # "算了还是同意嘛 不然专家咋个联系我"
                           r"还是同意|(?:不然|要不然|否则)专家(?:咋个?|怎么|咋样)联系|"
+                          # "算了同意嘛 方便些": a yes given in, its reason after it
+                          r"^(?:(?:那|哦|好嘛|好)?算了)?[，,\s]*同意[嘛吧哈了]*(?:[，,。\s]|$)|"
                           # "给是可以给 莫乱打就行": a yes, with a condition
                           r"给是可以给|可以给[，,\s]*(?:但是?|只是|就是)?(?:莫|别|不要)乱打|"
                           r"(?:莫|别|不要)乱打(?:电话)?就(?:行|好|可以)|"
@@ -831,6 +849,10 @@ NOT_AGAINST = re.compile(r"(?:没有|没得|莫得|没|不是|并非|并不是|�
                          r"(?<!公开)(?<!公开也)(?<!要)(?:不要紧|不介意|无所谓|没关系|没得关系)")
 
 
+_ASKED_BACK = re.compile(r"(?:就是|是)?(?:给不给|同不同意|愿不愿意|留不留)(?:电话|联系方式|号码)?"
+                         r"[嘛哦哈啊呀]*(?=[，,。\s]+\S)")
+
+
 def said_last(text: str) -> bool | None:
     """A bare 同意 or 不同意 closing a longer answer ("不同意……算了算了 不告诉他他咋个联系我嘛
     同意"): the decision, whatever was said before it."""
@@ -843,6 +865,11 @@ def said_last(text: str) -> bool | None:
 def parse_contact_consent(text: str) -> bool | None:
     if (last := said_last(text)) is not None:
         return last
+    # "就是给不给电话嘛 给嘛": the question said back is no answer; what follows it is
+    if (said := _ASKED_BACK.sub(" ", text)) != text and (
+            m := re.fullmatch(r"[\s哦嗯那]*(不|莫|别)?给[嘛吧哈了他她呀]*[。！!\s]*", said)):
+        return not m.group(1)
+    text = said
     # ("不是不愿意出钱哈" is money, not the phone)
     if (m := NOT_AGAINST.search(text)) and not re.match(r"(出|给|花|拿)?(钱|费用|预算|经费)",
                                                          text[m.end():]) \

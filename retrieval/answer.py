@@ -141,6 +141,14 @@ class Answerer:
         q = self.searcher.prepare(question)
         if not q.tokens and not any(ch.isalnum() for ch in q.text):
             return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
+        if not verdict.kind and previous is not None and len(question) <= _REMARK_AFTER \
+                and not _ASKS_AT_ALL.search(question) and "还是" not in question \
+                and not asks(_EXCLAIMED.sub(" ", question)) and not _in_scope(question) \
+                and not self._shares_words(question, previous):
+            # "今天成都雾好大哦 对面楼都看不到", "吓死我了 还好有你" after an answer: a remark
+            # that asks nothing and names nothing of farming, health or safety is no
+            # follow-up — never the article just read once more
+            return Answer(smalltalk.REPLY["remark"], abstained=True, intent="remark")
         if not verdict.kind and previous is None and len(question) <= _BARE_REMARK \
                 and not asks(question) \
                 and not _ASKS_AT_ALL.search(question) and not _in_scope(question):
@@ -767,6 +775,12 @@ class Answerer:
         # (some of it said before: "红心" after the harvest article is no call for 采摘's tea)
         return next((h for h in hits if h.id != before and same_crop_names(h)), None)
 
+    def _shares_words(self, question: str, previous: str) -> bool:
+        """Whether the question says any word of two characters or more of the one before."""
+        tokenize = self.searcher.index.tokenizer.tokenize
+        before = {t for t in tokenize(previous) if len(t) >= 2}
+        return any(len(t) >= 2 and t in before for t in tokenize(question))
+
     def _unread_terms(self, question: str) -> list[str]:
         """The research terms (生物炭, 乳酸菌) the question names that no vetted article uses:
         whatever it asks, it asks about them (after citrus greening, "生物炭咋个做" is no
@@ -939,6 +953,12 @@ class Answerer:
             if asked and (ills := _CONDITION.findall(asked)) and _EATS.search(asked) and not any(
                     i in h.title + body for i in ills):
                 continue  # ("痛风能不能吃豆腐" is no question for the leftovers article)
+            if asked and _EATS_OR_NOT.search(last := asked.rsplit("。", 1)[-1]) and (
+                    food := _products(last)) and not any(
+                        w in h.title + body for w in _subject_words(food)):
+                # "一岁的娃儿能不能喝蜂蜜水": whether a food may be eaten, asked of an article
+                # that never names it (the child-poisoning one, for its 孩子 and 喝)
+                continue
             if asked and _HOT.search(asked) and not _COLD.search(asked) and (
                     (_COLD.search(h.title) and not _HOT.search(h.title))
                     or not _HEAT.search(h.title + body)):
@@ -1191,7 +1211,10 @@ _BREEDING_WORDS = {"heat": "发情", "mate": "配种|交配|配上",
 _NO_EXPERT_WANTED = re.compile(r"(?:^|(?<=[，,。\s]))(?:也|就)?(?:不用|不要|不需要|莫|别)"
                                r"(?:找|转|喊|请)?(?:专家|兽医|技术员)[了嘛哈哦]*(?:[，,。\s]+|$)|"
                                r"(?:^|(?<=[，,。\s]))我(?:自己|个人)(?:弄|搞|来|整|处理)[了嘛哈]*"
-                               r"(?:[，,。\s]+|$)|(?:^|(?<=[，,。\s]))我就问问[了嘛哈]*(?:[，,。\s]+|$)")
+                               r"(?:[，,。\s]+|$)|(?:^|(?<=[，,。\s]))我就问问[了嘛哈]*(?:[，,。\s]+|$)|"
+                               # "不消了 娃儿天天看平板…": the offer turned down, then a new
+                               # question (不消 is no 消毒)
+                               r"^(?:不消得?|不用|不要|不需要|算)了?[嘛哈哦]*[，,。\s]+(?=\S{4})")
 # an animal's body part named with what is wrong with it ("烂鳃", "蹄子肿")
 _BODY_PART_ILL = re.compile(r"(?:烂|红|白|肿|出血|发黑)(鳃|鳍|蹄|冠)|"
                             r"(鳃|鳍|蹄|冠)子?[^，,。！!？?\s]{0,2}(?:烂|红|白|肿|出血|发黑)")
@@ -1203,6 +1226,9 @@ _EATEN = re.compile(r"[吃咬啃蛀]")
 _CONDITION = re.compile(r"痛风|高血压|糖尿病|高血脂|尿酸|结石|胃炎|胃溃疡|肝炎|脂肪肝|贫血|便秘|"
                         r"失眠|哮喘|湿疹|痔疮|甲亢|鼻炎|关节炎|颈椎病|腰椎间盘|近视|冠心病")
 _EATS = re.compile(r"吃|喝")
+# whether something may be eaten or drunk
+_EATS_OR_NOT = re.compile(r"(?:能|可以|可)不?(?:能|可以)?(?:吃|喝)|(?:吃|喝)得[不吗]|"
+                          r"(?:吃|喝)不得|(?:能|可以)(?:吃|喝)[不吗]")
 # a nutrient lacking, and the words of an article on feeding a crop
 _NUTRIENT_ASKED = re.compile(r"缺[啥什么子哪种个]{0,3}(?:肥|素|营养|元素|氮|磷|钾|铁|锌|硼|镁|钙)")
 _NUTRIENT_WORDS = re.compile(r"肥|缺素|营养元素|缺[氮磷钾铁锌硼镁钙]")
@@ -1439,6 +1465,9 @@ _ONLY_A_CROP = re.compile(r"(?:那|那么|还有)?\s*([\u4e00-\u9fff]{1,6}?)(?:�
 # the one the pronoun means, named before it in the same message ("客人…要我帮他炒来吃")
 _ANTECEDENT = re.compile(r"(客人|邻居|朋友|老板|工人|亲戚|隔壁|游客|顾客|同事|老乡)"
                          r"[^。？?]{0,16}[他她]")
+_REMARK_AFTER = 30  # characters: a remark after an answer, not a story
+# "好大哦", "好冷啊": said of something, not asked
+_EXCLAIMED = re.compile(r"好[大多高冷热凶][哦啊呀哟噢]")
 _BARE_REMARK = 12  # characters: "不对 不要给电话" (news of a scam call is longer, and in scope)
 # any sign of a question, however it is asked
 _ASKS_AT_ALL = re.compile(r"[？?吗呢嘛哇]|咋|怎|啥|什么|如何|为什么|为啥|哪|几|多少|好多|要不要|"

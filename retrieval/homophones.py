@@ -100,7 +100,8 @@ def fix_homophones(text: str) -> str:
 
 
 # characters people type on purpose in every sentence, never by ear for another word
-_FUNCTION_CHARS = frozenset("就的了是也都还才又很太在有要不个")
+# (and the particles: "冬天嘛" is no 天麻)
+_FUNCTION_CHARS = frozenset("就的了是也都还才又很太在有要不个嘛哈哦呀啊吧呢噻嘞")
 
 
 @cache

@@ -391,6 +391,22 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         t.say(texts.ASK_THEM_FIRST)
         _ask_slot(name, t)
         return
+    if name == "region" and (county := t.data.get("same_named")) and (
+            city := region_meant(text)) is not None and city.level == "city" and (
+            meant := gazetteer.resolve(city.name + county)) is not None:
+        # "乐山的" after "市中区": that city's county of the name
+        t.data.pop("same_named")
+        fill_slot(draft, name, meant.full_name)
+        fill_others(draft, text)
+        show(deps, draft, t)
+        return
+    if name == "region" and region_meant(text) is None and (
+            same := gazetteer.same_named(text)):
+        # "市中区": 乐山 and 内江 both have one — which, rather than "没有识别出地区"
+        t.data["same_named"] = same[0].name
+        t.say(texts.WHICH_CITY.format(county=same[0].name, cities="、".join(
+            gazetteer.display_name(r.parent_code) for r in same)))
+        return
     if name in _GIVEN_UP and t.data.get("asked_again", 0) >= _GIVEN_UP[name] \
             and not fill_slot(NeedDraft(**t.data["draft"]), name, text) \
             and not words.asks_inside_form(text):
