@@ -141,13 +141,17 @@ class Answerer:
         q = self.searcher.prepare(question)
         if not q.tokens and not any(ch.isalnum() for ch in q.text):
             return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
-        if not verdict.kind and previous is not None and len(question) <= _REMARK_AFTER \
+        if not verdict.kind and previous is not None \
+                and _BARE_FOLLOW_UP < len(question) <= _REMARK_AFTER \
                 and not _ASKS_AT_ALL.search(question) and "还是" not in question \
+                and not re.search(r"[内嘞喃]\W*$|不(?:\s|$)", question) \
+                and not assess(previous).kind \
                 and not asks(_EXCLAIMED.sub(" ", question)) and not _in_scope(question) \
                 and not self._shares_words(question, previous):
             # "今天成都雾好大哦 对面楼都看不到", "吓死我了 还好有你" after an answer: a remark
             # that asks nothing and names nothing of farming, health or safety is no
-            # follow-up — never the article just read once more
+            # follow-up — never the article just read once more (a few words are: "第二针内";
+            # so is any news in an emergency: "屋头有氧气罐")
             return Answer(smalltalk.REPLY["remark"], abstained=True, intent="remark")
         if not verdict.kind and previous is None and len(question) <= _BARE_REMARK \
                 and not asks(question) \
@@ -862,15 +866,18 @@ class Answerer:
             return None
         return self.searcher.prepare(said)
 
-    def _coverage(self, hit: Hit, question: str) -> float:
-        """The share of the question's own content words the article uses."""
-        # the query's words as search sees them, without encoding it again
+    def _content_words(self, question: str) -> set[str]:
+        """The question's own content words, as search sees them (without encoding it)."""
         tokens = self.searcher.index.tokenizer.tokenize_query(expand_query(normalise(question)))
         # (who it is for is no content: "我屋头娃娃才8个月 可以打不" after the flu vaccine is
         # not the child-poisoning article's for its 娃娃)
-        words = {t for t in tokens
-                 if len(t) >= 2 and t not in _GENERIC and t not in _WHO and t not in _HOME
-                 and not asks(t)}
+        return {t for t in tokens
+                if len(t) >= 2 and t not in _GENERIC and t not in _WHO and t not in _HOME
+                and not asks(t)}
+
+    def _coverage(self, hit: Hit, question: str) -> float:
+        """The share of the question's own content words the article uses."""
+        words = self._content_words(question)
         if not words:
             return 1.0  # nothing of its own to look for
         text = _article_text(self.searcher.index, hit)
@@ -955,9 +962,12 @@ class Answerer:
                 continue  # ("痛风能不能吃豆腐" is no question for the leftovers article)
             if asked and _EATS_OR_NOT.search(last := asked.rsplit("。", 1)[-1]) and (
                     food := _products(last)) and not any(
-                        w in h.title + body for w in _subject_words(food)):
+                        w in h.title + body for w in _subject_words(food)) \
+                    and not any(w in h.title + body for w in self._content_words(
+                        _WHOSE_AGE.sub(" ", re.sub("|".join(map(re.escape, food)), " ", last)))):
                 # "一岁的娃儿能不能喝蜂蜜水": whether a food may be eaten, asked of an article
-                # that never names it (the child-poisoning one, for its 孩子 and 喝)
+                # that never names it nor anything else asked (the child-poisoning one, for
+                # its 孩子 and 喝; "剩的凉拌黄瓜" is the leftovers article's 剩菜 and 凉拌)
                 continue
             if asked and _HOT.search(asked) and not _COLD.search(asked) and (
                     (_COLD.search(h.title) and not _HOT.search(h.title))
@@ -1226,6 +1236,9 @@ _EATEN = re.compile(r"[吃咬啃蛀]")
 _CONDITION = re.compile(r"痛风|高血压|糖尿病|高血脂|尿酸|结石|胃炎|胃溃疡|肝炎|脂肪肝|贫血|便秘|"
                         r"失眠|哮喘|湿疹|痔疮|甲亢|鼻炎|关节炎|颈椎病|腰椎间盘|近视|冠心病")
 _EATS = re.compile(r"吃|喝")
+# how old whoever eats it is, and the may-or-may-not around it: no subject of the question
+_WHOSE_AGE = re.compile(r"[\d一两二三四五六七八九十半几]+(?:岁|个月|月龄|周岁)|"
+                        r"能不能|不能|可不可以|可以")
 # whether something may be eaten or drunk
 _EATS_OR_NOT = re.compile(r"(?:能|可以|可)不?(?:能|可以)?(?:吃|喝)|(?:吃|喝)得[不吗]|"
                           r"(?:吃|喝)不得|(?:能|可以)(?:吃|喝)[不吗]")

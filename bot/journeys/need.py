@@ -403,9 +403,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
     if name == "region" and region_meant(text) is None and (
             same := gazetteer.same_named(text)):
         # "市中区": 乐山 and 内江 both have one — which, rather than "没有识别出地区"
-        t.data["same_named"] = same[0].name
-        t.say(texts.WHICH_CITY.format(county=same[0].name, cities="、".join(
-            gazetteer.display_name(r.parent_code) for r in same)))
+        t.say(_which_city(same, t))
         return
     if name in _GIVEN_UP and t.data.get("asked_again", 0) >= _GIVEN_UP[name] \
             and not fill_slot(NeedDraft(**t.data["draft"]), name, text) \
@@ -802,6 +800,13 @@ def card_button(deps: Deps, arg: str, t: Turn) -> None:
 _GIVEN_UP = {"budget": 1, "urgency": 2}
 
 
+def _which_city(same: tuple[gazetteer.Region, ...], t: Turn) -> str:
+    """The question for a county name several cities share, remembered for the answer."""
+    t.data["same_named"] = same[0].name
+    return texts.WHICH_CITY.format(county=same[0].name, cities="、".join(
+        gazetteer.display_name(r.parent_code) for r in same))
+
+
 def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
     """Ask the first missing slot, or show the card to confirm."""
     t.outcome = "need"
@@ -824,14 +829,21 @@ def show(deps: Deps, draft: NeedDraft, t: Turn) -> None:
         draft.recompute_missing()
     city = draft.missing[:1] == ["region"] and draft.city_only()
     draft.county_asked = draft.county_asked or city  # ("泸州的": which county, once)
+    if "region" not in draft.missing[:1]:
+        t.data.pop("same_named", None)  # (a county name asked about is settled)
     t.data["draft"] = asdict(draft)
     if draft.missing:
         name = draft.missing[0]
         if t.state != f"need:slot:{name}":
             t.data.pop("retried", None)
         t.state = f"need:slot:{name}"
-        _ask_slot(name, t, texts.COUNTY_ASK.format(city=gazetteer.display_name(
-            draft.region_code)) if city else None)
+        prompt = texts.COUNTY_ASK.format(city=gazetteer.display_name(
+            draft.region_code)) if city else None
+        if name == "region" and draft.region_code is None and (
+                same := gazetteer.same_named(draft.description)):
+            # "我在市中区 …": which city's, asked at once
+            prompt = _which_city(same, t)
+        _ask_slot(name, t, prompt)
         return
     t.state = "need:confirm"
     t.data.pop("asking", None)  # (a question asked after the card starts its count anew)

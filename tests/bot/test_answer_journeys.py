@@ -1282,3 +1282,27 @@ def test_batch_fourteen_answers(demo: Harness) -> None:
     assert "30到40厘米" in said
     assert smalltalk.classify("明天成都下不下雨 公司要搞团建") == "out_of_scope"
     assert smalltalk.classify("我们是做火锅底料的公司 想招一个食品研发方面的人才") is None
+
+
+def test_batch_fifteen_answers(demo: Harness) -> None:
+    """A remark after an answer is no follow-up (nor the article just read again), while a
+    choice asked of it still is; whether a food may be eaten is answered only by an article
+    that names it; "开采" of tea is its plucking; "不消了" before a new question is no 消毒;
+    a farewell after "好了"."""
+    from retrieval import smalltalk
+
+    demo.chat("d1", "孙子问我彩虹是咋个来的")
+    said = text(demo.chat("d1", "今天成都雾好大哦 对面楼都看不到"))
+    assert "出处" not in said and "彩虹" not in said
+    demo.chat("d2", "闻到燃气味了咋个办")
+    said = text(demo.chat("d2", "吓死我了 还好有你"))
+    assert "出处" not in said and "燃气" not in said
+    demo.chat("d3", "石硫合剂咋个熬")
+    assert "出处" in text(demo.chat("d3", "石硫合剂是挑晴天打还是阴天打"))
+    said = text(demo.chat("d4", "一岁的娃儿能不能喝蜂蜜水"))
+    assert "没有经过专家审核" in said and "误服" not in said
+    assert "发芽" in text(demo.chat("d5", "发芽的土豆还能不能吃"))
+    assert "5%到10%" in text(demo.chat("d6", "春茶好久开采"))
+    said = text(demo.chat("d7", "不消了 娃儿天天抱起平板看 一天看好久合适"))
+    assert "1小时" in said and "误服" not in said
+    assert smalltalk.classify("好了拜拜") == "greeting"

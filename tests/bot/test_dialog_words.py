@@ -2494,3 +2494,56 @@ def test_batch_fourteen_form_words(bot: Harness) -> None:
     bot.chat("h4", "李子快熟的时候一下雨就裂口子 咋个办")
     said = text(bot.chat("h4", "要是马上要熟了又遇到连阴雨喃"))  # asked on; 马上 no urgency
     assert "哪个市" not in said and "请当地专家来看看" not in said
+
+
+def test_batch_fifteen_form_words(bot: Harness) -> None:
+    """A county name two cities share (市中区) asks which city, and the city said next settles
+    it; a farm's county beats where one lives; a county then its township is a place; 面议
+    typed by ear; the amount put in place of one ruled out; the consent question said back;
+    a yes given in with 算了; 不及 typed for 不急; this month beats 马上要; a particle is no
+    homophone; 莫来哭 rules out no visit."""
+    from matching import slots
+    from matching.extract import extract_need, fill_slot
+    from matching.need import NeedDraft
+    from retrieval.homophones import fix_homophones
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "f1", role="farmer")
+    bot.chat("f1", "想找专家帮我看哈我的葡萄 叶子背后长白毛")
+    said = text(bot.chat("f1", "市中区"))
+    assert "乐山市" in said and "内江市" in said and "没有识别出地区" not in said
+    assert "急不急" in text(bot.chat("f1", "乐山的"))
+    for said in ("尽快", "面意吧 见面再说"):
+        bot.chat("f1", said)
+    said = text(bot.chat("f1", "同意"))
+    assert "地区：乐山市市中区" in said and "预算：面议" in said
+    accounts.account(bot.engine, "telegram", "f2", role="farmer")
+    said = text(bot.chat("f2", "我在市中区 想请专家来看下我的猕猴桃 叶子焦边"))
+    assert "内江市、乐山市都有市中区" in said
+    bot.chat("f2", "内江的")
+    for said in ("不慌", "两百", "同意"):
+        reply = text(bot.chat("f2", said))
+    assert "地区：内江市市中区" in reply
+    accounts.account(bot.engine, "telegram", "f3", role="farmer")
+    said = text(bot.chat("f3", "乐山的 柑橘烂根 想找人来看"))  # a city: which county
+    assert "乐山市的话，是哪个县" in said and "都有市中区" not in said
+    for said, county in (("哦不对 果园在木里那边 我是住盐源", "木里藏族自治县"),
+                         ("地区错了 地在隔壁三台 我人是在中江打工", "三台县"),
+                         ("不对不对 汉源是我女儿屋头 我是石棉的", "石棉县")):
+        region = slots.region_meant(said)
+        assert region is not None and region.name == county, said
+    assert extract_need("我是合江福宝镇的 问下柑橘落果咋个办").region_code is not None
+    assert extract_need("我是石棉瓦厂的 屋顶漏雨").region_code is None
+    draft = NeedDraft(description="枇杷套袋")
+    assert fill_slot(draft, "budget", "预算不是五万哈 是五千") and draft.budget == 5000
+    assert slots.parse_budget("养了两千只 是五千") is None
+    assert slots.parse_contact_consent("哦 就是给不给电话嘛 给嘛") is True
+    assert slots.parse_contact_consent("给不给电话 不给") is False
+    assert slots.parse_contact_consent("算了同意嘛 方便些") is True
+    assert slots.parse_urgency("不及的 等冬天嘛") == "normal"
+    assert slots.parse_urgency("来不及的") != "normal"
+    assert slots.parse_urgency("这个月内吧 马上要开采了") == "soon"
+    assert slots.parse_urgency("马上要采收了") == "urgent"
+    assert fix_homophones("不及的 等冬天嘛") == "不及的 等冬天嘛"
+    assert not slots.NO_VISIT.search("到时候亏了莫来哭")
+    assert slots.NO_VISIT.search("莫来了 电话头说就行")
