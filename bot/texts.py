@@ -85,6 +85,9 @@ PRICE_ASKED = ("专家服务的费用由您和接单的专家商量。您可以�
 WHAT_NEXT = ("发布后我马上把需求推送给匹配的专家；有专家接单会第一时间通知您，"
              "专家没开通在线接单的，由当地科协工作人员电话联系。要发布请回复“确认”。")
 # a city said alone: its county asked once ("不清楚" keeps the city)
+# the place asked three times and not said: the form goes on
+REGION_LEFT_OPEN = ("地区先记成“不限（可远程）”；需要专家上门的话，在卡片上回复"
+                    "“地区改成某某县”就行。")
 # a county name two cities share ("市中区"): which city's
 WHICH_CITY = "{cities}都有{county}，您说的是哪个市的？"
 COUNTY_ASK = "您在哪个市、县（区）？{city}的话，是哪个县（区）？不清楚就回复“不清楚”。"

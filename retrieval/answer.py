@@ -137,7 +137,7 @@ class Answerer:
             return Answer(verdict.message, abstained=True, safety="harm")
         if not verdict.kind and (kind := smalltalk.classify(question)) is not None:
             # a greeting or an ask outside 科普: a friendly word, no citation, no forwarding
-            return Answer(smalltalk.REPLY[kind], abstained=True, intent=kind)
+            return Answer(smalltalk.reply(kind, question), abstained=True, intent=kind)
         q = self.searcher.prepare(question)
         if not q.tokens and not any(ch.isalnum() for ch in q.text):
             return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)

@@ -372,6 +372,16 @@ def without_greeting(text: str) -> str:
     return _LEADING_HELLO.sub("", text, count=1) or text
 
 
+_FAREWELL = re.compile(r"拜拜|再见|明天见|回头见|bye|goodbye|我先走了|改天再聊|"
+                       r"(明天|下次|改天|回头)再(来|问)", re.IGNORECASE)
+BYE = "好的，再见！有问题随时来问我。"
+
+
+def reply(kind: str, text: str) -> str:
+    """What to say to small talk of this kind: a farewell gets a goodbye, not a welcome."""
+    return BYE if kind == "greeting" and _FAREWELL.search(text) else REPLY[kind]
+
+
 def classify(text: str) -> str | None:
     """The kind of a message that is not a 科普 question, or None."""
     said = normalise(text).strip().lower()

@@ -405,6 +405,19 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         # "市中区": 乐山 and 内江 both have one — which, rather than "没有识别出地区"
         t.say(_which_city(same, t))
         return
+    if name == "region" and t.data.get("asked_again", 0) >= _REGION_GIVEN_UP \
+            and not t.data.get("same_named") and not draft.city_only() \
+            and not fill_slot(NeedDraft(**t.data["draft"]), name, text) \
+            and not words.asks_inside_form(text) and not words.leaves(text):
+        # the place asked three times and still not said ("不慌", "同意", "确认"): noted as
+        # help from afar for now, said so, and the rest of the form goes on — the card shows
+        # it and one word changes it; never the question a fourth time
+        draft.remote_ok = True  # (the kind stays: a visit may still be wanted)
+        draft.recompute_missing()
+        fill_others(draft, text)
+        t.say(texts.REGION_LEFT_OPEN)
+        show(deps, draft, t)
+        return
     if name in _GIVEN_UP and t.data.get("asked_again", 0) >= _GIVEN_UP[name] \
             and not fill_slot(NeedDraft(**t.data["draft"]), name, text) \
             and not words.asks_inside_form(text):
@@ -798,6 +811,7 @@ def card_button(deps: Deps, arg: str, t: Turn) -> None:
 # re-asks of a question (an aside re-asks it too) after which an answer without it is taken
 # as 面议 / 不急
 _GIVEN_UP = {"budget": 1, "urgency": 2}
+_REGION_GIVEN_UP = 2  # the place asked this many times again with no answer: left open
 
 
 def _which_city(same: tuple[gazetteer.Region, ...], t: Turn) -> str:

@@ -287,7 +287,7 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
         else:
             t.data.pop("recent", None)
         t.state = "start"
-        menu(t, text=smalltalk.REPLY[small])
+        menu(t, text=smalltalk.reply(small, text))
     elif (product := ask.introduces(text)) is not None:
         ask.remember(deps, text, t)  # the place and the crop, kept for what comes next
         t.data["last_question"], t.data["last_article"] = text, None  # a question's subject

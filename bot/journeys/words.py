@@ -119,7 +119,9 @@ def introduces_an_expert(text: str) -> bool:
 
 # "有一项专利，想找企业做成果转化": the expert has a need of their own (a 成果转化)
 _SEEKS_A_PARTNER = re.compile(r"成果转化|(?:专利|成果|技术)(?:转让|转化|落地)|"
-                              r"找(?:个|家|几家)?(?:企业|厂家|公司|合作方|投资)")
+                              r"找(?:个|家|几家)?(?:企业|厂家|公司|合作方|投资)|"
+                              # "实验室想招一个搞微生物发酵的博士后": people wanted (人才需求)
+                              r"招[^，,。？?]{0,14}(?:博士后|博士|硕士|研究生|技术员|工程师|人才|助理)")
 
 
 LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}

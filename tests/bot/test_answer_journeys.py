@@ -1306,3 +1306,6 @@ def test_batch_fifteen_answers(demo: Harness) -> None:
     said = text(demo.chat("d7", "不消了 娃儿天天抱起平板看 一天看好久合适"))
     assert "1小时" in said and "误服" not in said
     assert smalltalk.classify("好了拜拜") == "greeting"
+    assert "再见" in text(demo.chat("d8", "好了拜拜"))  # a goodbye, not a welcome
+    assert "再见" not in text(demo.chat("d9", "你好"))
+    assert "完全不同" in text(demo.chat("d10", "地震预警跟地震预报是不是一回事哦"))

@@ -2547,3 +2547,15 @@ def test_batch_fifteen_form_words(bot: Harness) -> None:
     assert fix_homophones("不及的 等冬天嘛") == "不及的 等冬天嘛"
     assert not slots.NO_VISIT.search("到时候亏了莫来哭")
     assert slots.NO_VISIT.search("莫来了 电话头说就行")
+    # the place asked three times and never said: left open, said so, the form goes on
+    accounts.account(bot.engine, "telegram", "f5", role="farmer")
+    for said in ("想请专家来看下我的柑橘 叶子黄", "不慌", "三四千"):
+        assert "哪个市" in text(bot.chat("f5", said))
+    said = text(bot.chat("f5", "同意"))
+    assert "不限（可远程）" in said and "请确认需求信息" in said and "【技术服务】" in said
+    assert "地区：成都市蒲江县" in text(bot.chat("f5", "地区改成蒲江"))
+    # a scientist hiring is a need of their own (人才需求), not an introduction
+    accounts.account(bot.engine, "telegram", "f4", role="scientist")
+    said = text(bot.chat("f4", "我是西南科大的研究员 在绵阳涪城区 "
+                               "实验室想招一个搞微生物发酵的博士后"))
+    assert "急不急" in said and "注册" not in said
