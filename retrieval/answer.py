@@ -141,11 +141,12 @@ class Answerer:
         q = self.searcher.prepare(question)
         if not q.tokens and not any(ch.isalnum() for ch in q.text):
             return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
+        prior = assess(previous) if previous else None  # (what the question before was)
         if not verdict.kind and previous is not None \
                 and _BARE_FOLLOW_UP < len(question) <= _REMARK_AFTER \
                 and not _ASKS_AT_ALL.search(question) and "还是" not in question \
                 and not re.search(r"[内嘞喃]\W*$|不(?:\s|$)", question) \
-                and not assess(previous).kind \
+                and not (prior is not None and prior.kind) \
                 and not asks(_EXCLAIMED.sub(" ", question)) and not _in_scope(question) \
                 and not self._shares_words(question, previous):
             # "今天成都雾好大哦 对面楼都看不到", "吓死我了 还好有你" after an answer: a remark
@@ -165,7 +166,6 @@ class Answerer:
         # (asked in advance, "先学起 万一哽到了咋个救", the same article is wanted)
         # after an emergency: "那以后秸秆不烧咋处理嘛" is a new question; "120打了 在等车 还要
         # 做啥子" after a poisoning is more of the same first aid, not prevention
-        prior = assess(previous) if previous else None
         if prior is not None and not prior.kind and "。" in previous and _SUPPOSED.search(
                 previous.split("。", 1)[1]) and (
                 first := assess(previous.split("。")[0])).kind == "emergency":
