@@ -36,8 +36,10 @@ def _grams(text: str) -> list[str]:
 
 
 class FieldModel:
-    def __init__(self, examples: Iterable[tuple[str, str, float]]) -> None:
-        """`examples`: (一级学科 code, text, weight)."""
+    def __init__(self, examples: Iterable[tuple[str, str, float]],
+                 staffed: Iterable[str] = ()) -> None:
+        """`examples`: (一级学科 code, text, weight); `staffed`: the fields with profiles."""
+        self.staffed = frozenset(staffed)
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
         for code, text, weight in examples:
             for g in _grams(text):
@@ -92,4 +94,5 @@ def profile_examples(engine: Engine) -> list[tuple[str, str, float]]:
 
 
 def build(engine: Engine) -> FieldModel:
-    return FieldModel([*profile_examples(engine), *package_examples()])
+    profiles = profile_examples(engine)
+    return FieldModel([*profiles, *package_examples()], staffed={code for code, _, _ in profiles})

@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -299,8 +300,10 @@ class Ranker:
         # a title (a paper, a project) goes to reviewers of its field: the field inferred with
         # its confidence; a request names its problem, and its field is one feature among many
         if is_title(need.description):
+            model = self._fields()
             code, confidence = infer_discipline(need, hits, rows,
-                                                posterior=self._fields(need.description))
+                                                posterior=model.posterior(need.description),
+                                                staffed=model.staffed)
         else:
             code, confidence = need.discipline_code or _vote_discipline(hits, rows), 0.0
         if code and confidence > 0 and self.w.routed:
@@ -469,20 +472,20 @@ class Ranker:
                             "track": track, "load": load, "unavailable": float(not s.available)},
                         reasons)
 
-    def _fields(self, title: str) -> dict[str, float]:
-        """The title's 一级学科 probabilities (matching/field_model.py), the model rebuilt
-        when profiles were added or removed since it was built (counted at most once a
-        minute: a million-row count is no price to pay per title)."""
+    def _fields(self) -> FieldModel:
+        """The model of titles' 一级学科 (matching/field_model.py), rebuilt when profiles
+        were added or removed since it was built (counted at most once a minute: a
+        million-row count is no price to pay per title)."""
         now = time.monotonic()
         if self._field_model is not None and now - self._field_model[1] < _RECOUNT_S:
-            return self._field_model[2].posterior(title)
+            return self._field_model[2]
         with Session(self.engine) as session:
             n = session.execute(select(func.count()).select_from(Scientist)).scalar_one()
         if self._field_model is None or self._field_model[0] != n:
             self._field_model = (n, now, field_model.build(self.engine))
         else:
             self._field_model = (n, now, self._field_model[2])
-        return self._field_model[2].posterior(title)
+        return self._field_model[2]
 
     def _rows(self, external_ids: list[str]) -> dict[str, Scientist]:
         with Session(self.engine) as session:
@@ -565,12 +568,15 @@ MODELLED = 1.0  # times the field model's probability, chosen on the academic de
 
 def infer_discipline(need: NeedDraft, hits: list[Hit], rows: dict[str, Scientist],
                      top: int = 10, stated: float = 0.3, hinted: float = HINTED,
-                     posterior: dict[str, float] | None = None, modelled: float = MODELLED
-                     ) -> tuple[str | None, float]:
+                     posterior: dict[str, float] | None = None, modelled: float = MODELLED,
+                     staffed: Collection[str] | None = None) -> tuple[str | None, float]:
     """The need's 一级学科 and how sure it is (the lead over the runner-up, 0–1): the fields
     of the best-matching profiles, nearer ones weighing more (1/rank), plus a bonus for the
     one the text names (a product or a field word) and the field model's probabilities
-    (`posterior`, matching/field_model.py). Near-ties give a confidence near 0."""
+    (`posterior`, matching/field_model.py). Near-ties give a confidence near 0. Only fields
+    in `staffed` (those with profiles) count, when given: a title goes to reviewers, and a
+    field no one here works in (生物工程 with no profile) has none — its nearest staffed
+    field (生物学) does."""
     votes: dict[str, float] = {}
     for rank, hit in enumerate(hits[:top], 1):
         s = rows.get(hit.id)
@@ -587,6 +593,8 @@ def infer_discipline(need: NeedDraft, hits: list[Hit], rows: dict[str, Scientist
     # the title's characters, where its words are new to every profile and term
     for code, p in (posterior or {}).items():
         shares[code] = shares.get(code, 0.0) + modelled * p
+    if staffed is not None:
+        shares = {c: v for c, v in shares.items() if c in staffed}
     if not shares:
         return None, 0.0
     ranked = sorted(shares.values(), reverse=True)

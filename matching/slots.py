@@ -337,8 +337,9 @@ def _urgency(text: str) -> str | None:
     # "不对不对 不是这周 这个月来就行": the time denied is not the urgency
     text = re.sub(r"不是(这周|本周|这个星期|这礼拜|今天|明天|马上|这两天|这几天)", " ", text)
     # "这周不行 下周来嘛": the week ruled out is not the urgency either
-    text = re.sub(r"(这周|本周|这个星期|这礼拜|今天|明天)(不行|不得行|来不了|不得空|没空|不方便)",
-                  " ", text)
+    # ("改成尽快 这周怕搞不赢": the week it cannot be done in)
+    text = re.sub(r"(这周|本周|这个星期|这礼拜|今天|明天)(不行|不得行|来不了|不得空|没空|不方便|"
+                  r"怕?(搞不赢|来不及|赶不上|弄不完|做不完|搞不完))", " ", text)
     # "兔儿这个月死了三只": when the trouble came, not when help is wanted
     text = _MONTH_IT_BEGAN.sub(" ", text)
     text = _KEPT_FOR.sub(" ", text)  # "放两三天就发粘": how long it keeps, no deadline
@@ -542,12 +543,13 @@ def parse_budget(text: str) -> Budget | None:
     if m := _CANNOT_EVEN.search(text):  # "五百块钱都拿不出来": no amount, 面议
         return Budget(None, m.group(0))
     aside: Budget | None = None  # an amount ruled out or added on, kept if no other is said
+    capped = False  # a cap said before ("一万以内"): the next amount is money too
     for m in _AMOUNT.finditer(text):
         a_tok, b_tok = m.group("a"), m.group("b") or ""
         unit = (m.group("unit") or m.group("au") or "").lower()
         scaled = bool(unit) or any(c in "万千百" for c in a_tok + b_tok)
         big = unit in ("万", "w", "千", "k") or any(c in "万千" for c in a_tok + b_tok)
-        cue = _CUE.search(text[max(0, m.start() - 8):m.start()])
+        cue = _CUE.search(text[max(0, m.start() - 8):m.start()]) or capped
         # A bare number is money only with a currency word, a 万/千 amount next to a cue
         # ("预算", "能出") or hedged like one ("五万左右", "三千左右"), or right after the
         # word for the budget itself ("预算3000").
@@ -587,7 +589,10 @@ def parse_budget(text: str) -> Budget | None:
         if round(amount, 2) <= 0 or amount > 1e10:
             continue  # ("0.001元" is no money)
         found = Budget(round(amount, 2), _as_written(text, written, m.start(), m.end()))
-        if _ASIDE_AMOUNT.search(text[max(0, m.start() - 4):m.start()]):
+        if _ASIDE_AMOUNT.search(text[max(0, m.start() - 4):m.start()]) or (
+                _CAP.search(m.group(0)) and _AMOUNT.search(text, m.end())):
+            # ("一万以内 八千嘛": the cap, then the amount within it, money by the cap's cue)
+            capped = capped or bool(_CAP.search(m.group(0)))
             # "预算是二十万 不是两万", "预算再加两千 五千嘛": the other amount is the budget
             aside = aside or found
             continue
@@ -609,6 +614,9 @@ def parse_budget(text: str) -> Budget | None:
     if m3:
         return Budget(None, m3.group(0))  # a vague amount: noted, not guessed
     return None
+
+
+_CAP = re.compile(r"(以内|以下|之内|封顶)\s*$")
 
 
 def says_negotiable(text: str) -> bool:

@@ -96,11 +96,14 @@ class Answerer:
         self.llm = llm
 
     def ask(self, question: str, region: str | None = None,
-            previous: str | None = None, previous_article: str | None = None) -> Answer:
+            previous: str | None = None, previous_article: str | None = None,
+            settled: bool = False) -> Answer:
         """`region`: where the asker is (a code), when known from elsewhere; otherwise a place
         named in the question counts. Other regions' articles never answer them.
         `previous`: the question asked just before in the same conversation, for follow-ups
-        such as "那石灰撒多少？"; `previous_article`: the article that answered it (its id)."""
+        such as "那石灰撒多少？"; `previous_article`: the article that answered it (its id).
+        `settled`: the emergency asked before was thanked for since ("谢谢哈 晓得了"): what
+        is asked now is of its subject, no more of the emergency."""
         question = clean_text(question or "").strip()[:MAX_QUESTION_CHARS]
         # "我帮我爷爷打字哈：他问…", "爷爷又问，…": the question itself, not who passes it on
         # (an old man named first would make a citrus question about a person)
@@ -142,13 +145,16 @@ class Answerer:
         if not q.tokens and not any(ch.isalnum() for ch in q.text):
             return Answer(EMPTY_TEXT, abstained=True, safety=verdict.kind)
         prior = assess(previous) if previous else None  # (what the question before was)
+        if settled and prior is not None:
+            prior = SafetyVerdict("", "")
         if not verdict.kind and previous is not None \
                 and _BARE_FOLLOW_UP < len(question) <= _REMARK_AFTER \
                 and not _ASKS_AT_ALL.search(question) and "还是" not in question \
                 and not re.search(r"[内嘞喃]\W*$|不(?:\s|$)", question) \
                 and not (prior is not None and prior.kind) \
                 and not asks(_EXCLAIMED.sub(" ", question)) and not _in_scope(question) \
-                and not self._shares_words(question, previous):
+                and not self._shares_words(question, previous) \
+                and not self._reads_on(question, previous_article):
             # "今天成都雾好大哦 对面楼都看不到", "吓死我了 还好有你" after an answer: a remark
             # that asks nothing and names nothing of farming, health or safety is no
             # follow-up — never the article just read once more (a few words are: "第二针内";
@@ -207,7 +213,10 @@ class Answerer:
             # is no new subject)
             asking = next((c for c in _CLAUSES.split(question) if _LATER.search(c)), question)
             if self._names_a_subject(asking) and not self._in_topic_title(
-                    asking, before.topic):
+                    asking, before.topic) and self._search(
+                    self.searcher.prepare(asking), region)[1] >= self.searcher.cal.abstain_below:
+                # (unless nothing answers it alone: "下回带团 上了三千米以后每天往上走好多米合适"
+                # after altitude sickness is its prevention, in words of its own)
                 # ("以后冬天咋个取暖才安全" after charcoal fumes is still that article's: 取暖)
                 previous = previous_article = None
             else:  # "后面咋个预防这种事": the prevention of what just happened
@@ -389,15 +398,18 @@ class Answerer:
             prefix += WHERE_NOT_SAID
         if not verdict.kind and (unread := [t for t in self._unread_terms(question)
                                             if _UNREAD_LEAD.fullmatch(
-                                                question[:question.find(t)].strip())]):
+                                                question[:question.lower().find(t)].strip())]):
             if any(a in SPECIFIC for a in asked):
                 # "生物炭每亩施好多": a dose of something no vetted article speaks of is not
                 # the lime's dose — nothing vetted answers it
                 return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
             # "生物炭改良酸性土壤咋个弄": said truly that nothing vetted speaks of it, then
             # what is near it; an expert is offered as when nothing answers
-            prefix += UNREAD_NOTE.format("、".join(f"“{t}”" for t in unread[:2]))
-            answer.unread = unread[:2]
+            # (as typed: "HPV", not the index's "hpv")
+            unread = [question[i:i + len(t)] if (i := question.lower().find(t)) >= 0 else t
+                      for t in unread[:2]]
+            prefix += UNREAD_NOTE.format("、".join(f"“{t}”" for t in unread))
+            answer.unread = unread
         suffix = "\n" + ENGLISH_NOTE if _mostly_latin(question) else ""
         answer.answer = prefix + answer.answer + suffix
         answer.confidence = confidence
@@ -596,8 +608,9 @@ class Answerer:
         # dogs that spread 包虫病; "獭兔皮子咋个硝制" shares no more than the rabbit it names)
         unnamed = subjects.animals(re.sub("|".join(map(re.escape, own)) or "^$", " ", question))
         shares = bool(unnamed & subjects.animals(previous))
-        if own and not any(_said_in(p, previous) for p in own) and not shares:
-            return None  # "茶树…" after plums
+        if own and not any(_said_in(p, previous) for p in own) and not shares \
+                and not _TOGETHER.match(question):
+            return None  # "茶树…" after plums ("跟鸡粪一起撒" after lime is about the lime)
         q = self.searcher.prepare(previous + "。" + question)
         hits, joined = self._search(q, region)
         if not hits or joined < self.searcher.cal.abstain_below:
@@ -625,9 +638,17 @@ class Answerer:
             # longer, naming no crop but a pest whose own article answers it alone, surely
             # ("草地贪夜蛾啥时候打药效果好" after maize-soybean strip planting)
             return None
+        if not bare and alone is not None and previous_article is not None \
+                and alone.id != previous_article and confidence >= _CERTAIN_ALONE \
+                and any(h.id == alone.id for h in hits):
+            # answered on its own beyond doubt by another article the two together find too:
+            # "那边水烧开了煮面还是夹生的" after four altitude-sickness questions is the
+            # boiling point's, however many words of altitude came before
+            return None
         if any(t not in previous for t in self._unread_terms(question)):
             return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
-        points_back = bool(_ANAPHORA.search(question) or (
+        together = bool(_TOGETHER.match(question))
+        points_back = bool(_ANAPHORA.search(question) or together or (
             _PRONOUN.search(question) and not _ANTECEDENT.search(question)))
         before = None  # the article that answered the earlier question
         if points_back or bare:
@@ -648,7 +669,10 @@ class Answerer:
                 # words name no other article's subject, though the spraying articles match
                 # them better)
                 hits = [same[0], *hits]
-        if before and before != hits[0].id:
+        if before and before != hits[0].id and not (
+                alone is not None and alone.id == hits[0].id and confidence >= _CERTAIN_ALONE):
+            # (unless the question alone, surely, and the two together agree on another
+            # article: "那边水烧开了煮面还是夹生的" after altitude sickness is the boiling point's)
             same = [h for h in hits if h.id == before]
             if same and same[0].score >= hits[0].score * 0.5:
                 hits = [same[0], *[h for h in hits if h is not same[0]]]
@@ -693,6 +717,15 @@ class Answerer:
             # "花椒树杆上流胶又咋个整" after pruning 花椒: it names its crop and its problem, and
             # is answered on its own; the earlier words would pull it back to pruning
             # (not by an article about people: "怀起儿的母羊能打不" after deworming sheep)
+            return None
+        if alone is not None and alone.id != hits[0].id and not together \
+                and len(question) > _BARE_FOLLOW_UP and confidence >= _SURE_ALONE \
+                and (telling := self._telling_words(question)) \
+                and not any(w in _article_text(self.searcher.index, hits[0]) for w in telling) \
+                and any(w in _article_text(self.searcher.index, alone) for w in telling):
+            # "要不要给他吃点头孢" after norovirus: a word it names that the earlier article
+            # never says and the one found for it alone, surely, does (the antibiotics
+            # article; "那黄板要挂好高" is too short to leave the tea leafhopper's)
             return None
         if not (points_back or bare) and self._says_nothing_of(hits[0], question):
             # "菜籽压油的时候炒籽要炒到好多度合适" after a question on boiling water at
@@ -742,7 +775,7 @@ class Answerer:
         不烧咋处理" names 秸秆; "后面咋个预防这种事" names nothing: it is about what happened)."""
         index = self.searcher.index
         return any(len(t) >= 2 and t not in _GENERIC and not asks(t) and not _LATER.search(t)
-                   and not _THIS_THING.fullmatch(t)
+                   and not _THIS_THING.fullmatch(t) and not _INTERROGATIVE.match(t)
                    and index.token_weight("articles", t) >= _TELLING_WEIGHT
                    for t in index.tokenizer.tokenize(normalise(question)))
 
@@ -779,6 +812,14 @@ class Answerer:
         # (some of it said before: "红心" after the harvest article is no call for 采摘's tea)
         return next((h for h in hits if h.id != before and same_crop_names(h)), None)
 
+    def _reads_on(self, question: str, article_id: str | None) -> bool:
+        """Whether the question names a telling word of the article just read: "见手青炒熟了总
+        没得事噻" after the wild-mushroom answer is about what it said, not a remark."""
+        if not article_id:
+            return False
+        text = "".join(d.text for d in article_chunks(self.searcher.index, article_id))
+        return any(w in text for w in self._telling_words(question))
+
     def _shares_words(self, question: str, previous: str) -> bool:
         """Whether the question says any word of two characters or more of the one before."""
         tokenize = self.searcher.index.tokenizer.tokenize
@@ -791,8 +832,11 @@ class Answerer:
         follow-up; alone, the lime article answers acid soil but says nothing of 生物炭)."""
         terms = taxonomy.field_terms()
         index = self.searcher.index
+        # (an acronym in a Chinese question is a term too: "HPV疫苗呢" after the flu vaccine)
+        chinese = not _mostly_latin(question)
         return [t for t in dict.fromkeys(index.tokenizer.tokenize(question))
-                if t in terms and index.token_weight("articles", t) == 0]
+                if (t in terms or (chinese and _ACRONYM.fullmatch(t) and t.upper() in question))
+                and index.token_weight("articles", t) == 0]
 
     def _trouble_only_in(self, hit: Hit, other: Hit, question: str) -> bool:
         """Whether `hit` names a telling word of the question (in the articles' words too)
@@ -1194,7 +1238,9 @@ _GENERIC = frozenset(
     # when and how many, said of the asker's case ("啥子情况要马上送医院", "七十多了")
     "马上 立刻 立即 赶紧 现在 回来 回去 十多 几十 好多 "
     # how serious, asked ("小的那几个也拉 要不要紧"): no subject of its own
-    "要紧 不要紧 严重 严不严重 最好".split()
+    "要紧 不要紧 严重 严不严重 最好 "
+    # how safe or sure, asked ("药放哪里稳当些"): no subject either
+    "稳当 稳妥 妥当 保险 靠谱".split()
 )
 # doubt in an emergency: the asker is not sure it is one
 _DOUBT = re.compile(r"是不是|会不会|先睡|睡一[下哈觉]|等等看|等一?下看|看看再说|观察一?下|要紧不|"
@@ -1310,7 +1356,9 @@ _FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "w
           "why")
 _REMEDY_URGED = re.compile(r"(说|讲|喊|叫)[^，,。]{0,3}(喂|灌|吃|喝|抹|涂|敷|擦|放血|刮)")
 _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
+_ACRONYM = re.compile(r"[a-zA-Z]{2,8}\d{0,3}")
 _SURE_ALONE = 0.75  # a question's own search this sure is no bare follow-up
+_CERTAIN_ALONE = 0.95  # sure beyond doubt: no earlier words needed
 _SUPPOSED = re.compile(r"要是|如果|万一|假如|假设")  # a case supposed, not what happened
 _FOCUS_WEIGHT = 0.7  # a follow-up's own words, against the joined question's
 # how chest compressions and rescue breaths are done ("按胸口按好深", "按好快", "吹气吹几口")
@@ -1361,6 +1409,11 @@ def _leading(hit: Hit | None, hits: list[Hit]) -> list[Hit]:
     return hits if hit is None else [hit, *[h for h in hits if h is not hit]]
 
 
+def reports_aftermath(text: str) -> bool:
+    """Whether the text says the emergency is being dealt with or over ("送到医院了")."""
+    return bool(_AFTERMATH.search(text))
+
+
 def _asked_after_news(question: str) -> str:
     """What is asked at the end of news of an emergency that is over: "人送到医院了 医生说没得
     大事 我妈问以后打药要咋个防护", "火灭了 消防来了 那以后秸秆不烧咋处理嘛"."""
@@ -1404,7 +1457,9 @@ _RELAYED_LATER = re.compile(rf"[\s，,。！!]+(?:他|她|{_KIN})(?:又|还)?(?:
 # a question after news, said as its consequence: "…消防来了 那以后秸秆不烧咋处理嘛"
 _AFTER_NEWS = re.compile(r"[\s，,。！!]+(?=(那|那么)?(以后|今后|下次|往后)[^，,。！!？?\s]{2})|"
                          r"[\s，,。！!]+(?:另外|顺便|对了)?(?:我?再)?(?:问下|问一下|问一哈|问哈|问个事|请问)"
-                         r"[\s，,]*")
+                         r"[\s，,]*|"
+                         # "人醒了 送医院了 对了我田里穗颈瘟啥时候打药"
+                         r"[\s，,。！!]+(?:对了|另外|顺便)[\s，,]*")
 _AFTERMATH = re.compile(r"火(灭|熄|扑灭)|消防|120|救护车|医院|医生|送到|抢救|救过来|醒了|没得?大事|"
                         r"脱离危险|(门窗|窗子)(也|都)?(打开|开)了|透了气|好些了")
 # still in the emergency just answered ("120打了 在等车 还要做啥子"), or past it ("以后…")
@@ -1461,6 +1516,8 @@ _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?那?(还有个事|还有件事|还�
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
                         r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
+# with what was spoken of before: "跟鸡粪一起撒要得不" after the lime
+_TOGETHER = re.compile(r"^(那|那么)?(跟|和|与|同)[^，,。？?\s]{1,6}(一起|一块|一路|混)")
 
 
 def _bigrams(text: str) -> set[str]:

@@ -121,6 +121,9 @@ _ASKS: dict[str, str] = {
     # where it is done: "在哪里打嘛" (a vaccine), "去哪里投诉"
     "venue": r"(哪里|哪儿|哪点|哪个地方|在哪|去哪)(儿|里)?(能|可以|才能)?(去)?"
              r"(打针|打|接种|看病|看|做|办|投诉|举报|检查|查|治|领|报名)",
+    # where or how a thing is kept: "药放哪里稳当", "种子咋个存"
+    "keep": r"(放|存|收|搁|保存|存放|储存|贮存|保管)(在|到)?(哪里|哪儿|哪点|哪个地方|啥子?地方|"
+            r"什么地方)|(咋个?|怎么|如何)(放|存|保存|储存|贮存|保管)|(保存|存放|储存)(方法|要注意)",
     # what it costs the asker: "检查 要钱不", "打疫苗收不收费"
     "cost": r"要钱不|要不要钱|收钱不|收不收钱|收费不|收不收费|免费不|是不是免费|免不免费|"
             r"(花|要)好多钱|贵不贵",
@@ -145,6 +148,8 @@ _MARKS: dict[str, str] = {
     "venue": r"门诊|医院|卫生院|卫生服务中心|疾控|接种点|站|12315|12345|热线|市场监管",
     "rule": r"GB|标准|规定|法规|办法|条例|允许|禁止",
     "bring": r"带上|带着|携带|随身带|一起带|一并带|带给|带到",
+    "keep": r"放在|放到|存放|保存|储存|贮存|保管|高处|上锁|阴凉|干燥|避光|冷藏|冷冻|密封|远离|"
+            r"够不着",
     "wear": r"戴|穿|手套|口罩|面罩|防护服|雨衣|胶鞋|雨靴|长袖|护目镜",
     "amount": rf"\d[\d.～~到至\-—]*\s*({_UNIT})|[一二两三四五六七八九十百千万半]+({_UNIT})|"
               # a value with no unit: "土壤pH在4.5到5.5"; a share: "锅容量的三分之二"
@@ -154,6 +159,8 @@ _MARKS: dict[str, str] = {
             # a stage ("花期", "发病初期"), not a span ("安全间隔期", "保质期", "潜伏期")
             r"(?<!间隔)(?<!保质)(?<!有效)(?<!潜伏)(?<!假愈)期[间前后]?|"
             r"[0-9一二两三四五六七八九十半]+(小时|天|周|个?月)(以?[前后]|内)|当天|早晨|早上|晚上|睡前|"
+            # ("避开中午到午后最热的时段": the time of day)
+            r"中午|午后|上午|下午|傍晚|清晨|凌晨|"
             # "插秧后5到7天", "播种后一个月"
             r"[后前][0-9一二两三四五六七八九十半]+([到至～~\-][0-9一二两三四五六七八九十]+)?(天|周|个?月)|"
             # ("采收时戴好手套": 采收 alone is what is done, not when)
@@ -200,8 +207,8 @@ _MARKS: dict[str, str] = {
 }
 _MARK_RES = {kind: re.compile(pattern) for kind, pattern in _MARKS.items()}
 # the asks whose answer is one fact, worth leading with even ahead of the article's order
-SPECIFIC = ("call", "rule", "bring", "wear", "aid", "amount", "time", "duration", "frequency",
-            "colour", "venue",
+SPECIFIC = ("call", "rule", "bring", "keep", "wear", "aid", "amount", "time", "duration",
+            "frequency", "colour", "venue",
             "yesno", "doctor", "which", "identify", "what", "test", "source", "treat", "cost")
 
 

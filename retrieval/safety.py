@@ -464,6 +464,12 @@ _OFFERED = re.compile("(喊|叫|让|要)我(生)?吃|(能不能|可不可以|能
 _TAKEN = re.compile("(吃|喝|吞|服)(了|下去|进去)")
 
 
+# medicines taken as a routine, and what makes them a poisoning after all
+_ROUTINE = re.compile("(还在|一直在|长期|每天|天天|平时|按时|坚持|常年|都在)(吃|服用?)"
+                      "[^，。,\\s]{0,6}药")
+_OVERDOSE = re.compile("吃多了|过量|一大?把|一瓶|好几[颗粒片]|误服|误吃|偷吃|吃错|多吃了")
+
+
 def _now(t: str) -> bool:
     """Happening to someone now, not a figure of speech, a question in advance or the past."""
     if _FIGURATIVE.search(t) or _SCAM.search(t):
@@ -476,6 +482,8 @@ def _now(t: str) -> bool:
         return False
     if _OFFERED.search(t) and not _TAKEN.search(t):
         return False  # "生吃鱼胆能不能清火明目？我妈喊我吃": offered, not yet taken
+    if _ROUTINE.search(t) and not _OVERDOSE.search(t):
+        return False  # "她还在吃安眠药跟降压药": her medicines, taken as prescribed
     return not _NOT_NOW.search(t) and not (_ASKS_FIRST.search(t) and not _PERSON.search(t))
 
 

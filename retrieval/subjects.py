@@ -46,6 +46,9 @@ PEST_LOOKALIKES = re.compile("天牛|蜗牛|牛筋草|鸡爪枝|鸡矢藤|猪殃
 _CROP_LOOKALIKES = re.compile("牛蒡|牛膝|鸡冠花|鸡蛋果|鸡枞|鸡纵|鱼腥草|羊肚菌|猴头菇|蛇床子")
 
 
+# an animal's dung spread as fertiliser ("鸡粪发绿" is still a sick chicken's)
+_MANURE = re.compile(r"(猪|牛|羊|鸡|鸭|鹅|兔)粪"
+                     r"(?=[^，,。\s]{0,6}(撒|施|堆|沤|腐熟|发酵|肥|还田|下地))")
 _WALKS_IN = re.compile(r"人一?走?进去|进去的人")
 FOOD_FROM_ANIMALS = re.compile(r"(?<!蛋)(猪|牛|羊|鸡|鸭|鹅|鱼)(蛋(?!壳)|肉|奶)")
 
@@ -54,6 +57,7 @@ def classes(text: str) -> set[str]:
     """The subjects a text names: {"animal", "crop", "person"} or a part of it."""
     text = _CROP_LOOKALIKES.sub("作物", PEST_LOOKALIKES.sub("，", text))  # (still a crop)
     text = FOOD_FROM_ANIMALS.sub("食物", text)  # "送鸡蛋", "牛奶": food, not livestock
+    text = _MANURE.sub("粪肥", text)  # "跟鸡粪一起撒": fertiliser, not a chicken
     # ("门窗都关死了 人一进去辣眼睛" of a pig house: who walks in only notices the air)
     text = _WALKS_IN.sub("，", text)
     found = {name for name, pattern in _RES.items() if pattern.search(text)}

@@ -62,9 +62,13 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
     need_text = (t.data.get("draft") or {}).get("description") \
         if inside_form and not t.after_answer else None
     previous = "。".join(p for p in (need_text, asked_before) if p) or None
+    # (the emergency asked before was thanked for: "谢谢哈 晓得了", then "那一天头哪个时候最好
+    # 莫下地" asks about heat, no more first aid)
+    settled = asked_before is not None and t.data.get("settled_on") == asked_before
     result = deps.answerer.ask(text, logged.region_code, previous=previous,
                                previous_article=None if need_text
-                               else t.data.get("last_article"))
+                               else t.data.get("last_article"),
+                               settled=settled)
     if t.data.get("last_abstained") and asked_before and not need_text \
             and _NAMES_NOTHING.fullmatch(text.strip()) and not result.safety:
         # "那要咋个办" after a question nothing vetted answers: still nothing (an article
@@ -88,6 +92,8 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
         t.say(texts.SAME_ANSWER)
         return None
     t.data["last_question"] = (result.topic or text)[:2000]
+    if settled and not result.safety:
+        t.data["settled_on"] = t.data["last_question"]  # (and stays so as the talk goes on)
     t.data["last_article"] = result.citations[0].article_id if result.citations else None
     t.data["last_abstained"] = result.abstained and not result.citations
     # the next turn may follow up on it (read by the router), on an emergency above all

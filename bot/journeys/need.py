@@ -445,12 +445,19 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         t.say(texts.PROBLEM_WHY)
         _ask_slot(name, t)
         return
+    if name in texts.SLOT_WHY and _PUSHBACK.search(text) \
+            and not fill_slot(NeedDraft(**t.data["draft"]), name, text):
+        # "你问那么多做啥子 不想说" at the region prompt: why it is asked, and the question
+        # again (its 不想说 is no 面议 of a budget not yet asked)
+        t.say(texts.SLOT_WHY[name])
+        _ask_slot(name, t)
+        return
     if words.confused(text) or (words.sounds_confused(text) and not words.answers_a_form(text)):
         # "你说啥子", "啥意思", "啥子县哦 没听懂": the question again, more plainly
         _ask_slot(name, t, texts.SLOT_PLAIN.get(name))
         return
     if name in texts.SLOT_WHY and ((words.only_asks_back(text) and _ABOUT_SLOT[name].search(text))
-                                   or words.worried_back(text)):
+                                   or words.worried_back(text) or words.checks_back(text)):
         # ("问这个做啥子哦 会不会把我屋头地址公开出去", "电话给专家 会不会遭骚扰哦": a worry
         # asked back, no answer, whatever words of the answer it holds)
         # "急不急？你们还分急不急的哦？急的是不是要多给钱？": a question back, not an answer —

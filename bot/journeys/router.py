@@ -18,6 +18,7 @@ from bot.journeys.base import Deps, Step, Turn, menu
 from delivery.messages import MAX_TEXT, Inbound
 from matching import slots
 from retrieval import smalltalk, subjects
+from retrieval.answer import reports_aftermath
 from retrieval.safety import assess, in_advance
 from retrieval.tokenize import plain
 
@@ -117,6 +118,8 @@ def _is_a_remark(text: str, t: Turn) -> bool:
 _ILL_OR_MEDICINE = re.compile(subjects.ILLS + r"|头孢|抗生素|消炎|[^火]药")
 
 
+# thanks, or taken in, after the 120 line: the emergency is dealt with
+_SETTLING = re.compile(r"谢|晓得了|知道了|明白了|懂了")
 _ANSWER_FRAMES = 3  # turns after an answer in which a bare form word is help for it
 _ACK = re.compile(r"(好|好的|嗯+|哦+|要得|行|晓得了|知道了)[嘛吧哈了]*")
 
@@ -125,6 +128,8 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
     shown = t.data.pop("options", None)  # buttons of the previous reply only
     answered = t.data.pop("answered", None)
     t.after_answer, t.after_emergency = bool(answered), answered == "emergency"
+    if t.after_emergency and _SETTLING.search(text := msg.text or ""):
+        t.data["settled_on"] = t.data.get("last_question")  # "谢谢哈 晓得了": dealt with
     # (an answer a few turns back still frames a bare "急得很": "兔儿死了好几个", "要得",
     # "我在盐亭", "急得很"; an older one does not)
     if (since := t.data.get("turns_since_answer")) is not None:
@@ -169,8 +174,9 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         return
     if words.leaves(text) and not t.at_rest and not (
             t.state == "need:slot:contact_consent"
-            and slots.parse_contact_consent(text) is False):
-        # ("我怕骚扰 还是算了" at the consent prompt keeps the phone back, not the need)
+            and slots.parse_contact_consent(text) is False and not words.leaves_plainly(text)):
+        # ("我怕骚扰 还是算了" at the consent prompt keeps the phone back, not the need;
+        # "电话不想给 算了不弄了 我自己拿去兽医站" gives up the need)
         cancel(deps, "", t)  # "算了，不要了" ends the form, from any step
         if question := words.asked_after_leaving(text):
             ask.answer(deps, question, t)  # "算了 问你个正事 …好久可以回来上班"
@@ -205,6 +211,11 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
         # ("急倒起的" at the urgency prompt is how urgent, not someone fallen down)
         # "我孙娃把消毒液喝了一口！" in the middle of a form: the 120 line now, the form
         # waits where it was
+        if (tail := _answer_after_news(t, text)) is not None:
+            # "送到医院了 医生说是热射病 还好送得快 刚才专家那个事 很急 这周就要": news that
+            # the emergency is over, then the answer to the form's question
+            need.slot(deps, tail, t)
+            return
         head, aside = need.answer_then_aside(text)
         if head and need.answers_the_prompt(t, head):
             # "九寨沟县 对了 有人落水救起来了 …": the 120 line, then the answer taken and the
@@ -219,6 +230,19 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
             need.resume(deps, t)
         return
     step_for(t.state)(deps, text, t)
+
+
+def _answer_after_news(t: Turn, text: str) -> str | None:
+    """The last clauses of news that an emergency is over, when they answer the form's
+    question and tell of no emergency themselves."""
+    if not reports_aftermath(text):
+        return None
+    parts = text.split()
+    for i in range(1, len(parts)):
+        tail = " ".join(parts[i:])
+        if assess(tail).kind not in ("emergency", "fire") and need.answers_the_prompt(t, tail):
+            return tail
+    return None
 
 
 def step_for(state: str) -> Step:

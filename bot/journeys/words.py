@@ -440,6 +440,14 @@ _SPOKEN_LEAVE = re.compile(rf"^{_LEAVE_LEAD}(那|那就|还是)?({_LEAVE_WORDS})
                            r"[呀啊嘛哈哦了吧]*$")
 
 
+def leaves_plainly(text: str) -> bool:
+    """Leaving in more words than 算了 ("算了不弄了 我自己拿去兽医站"): the need, not just
+    the phone number, is given up."""
+    clauses = [c for c in re.split(r"[，,。！!？?；;…\s]+", text) if c]
+    return any(_LEAVE_CLAUSE.match(c) and not _NEVER_MIND.fullmatch(c)
+               and not re.search(r"电话|联系方式|号码", c) for c in clauses)
+
+
 def leaves(text: str) -> bool:
     """Whether the message leaves the form ("算了，不要了", "取消吧，老板说先不弄了"); 算了
     before a change to the form ("算了，预算还是写五万") is "never mind", not leaving."""
@@ -496,7 +504,9 @@ def asked_after_leaving(text: str) -> str | None:
         return None  # "算了先不发 我问下我老汉": who they will ask, no question of ours
     # ("院里说…要走学校的平台 我先去问下": whom they will ask, said last)
     said = _WILL_ASK_LAST.sub("", rest)
-    return rest if asks(said) or ASKING.search(said) or rest.endswith(("？", "?")) else None
+    # ("我自己拿去兽医站": a doctor named is where they go, no question)
+    asked = [a for a in asks(said) if a != "doctor"]
+    return rest if asked or ASKING.search(said) or rest.endswith(("？", "?")) else None
 
 
 _WILL_ASK = re.compile(r"^(?:我|我们)?(?:先|再|还是|要)?去?(?:问一?下|问哈|问问|商量一?下|商量哈)")
@@ -569,6 +579,15 @@ def worried_back(text: str) -> bool:
 
 _BACK = re.compile(r"是不是|吗|嘛[？?]|啥|咋|为什么|为啥|还分|哪个|凭啥|做啥|干啥|有啥用|"
                    r"要.{0,4}钱")
+
+
+def checks_back(text: str) -> bool:
+    """The prompt said back to be sure ("你这个意思是要把我电话给专家嗦"): asked, not answered."""
+    return bool(_CHECKS_BACK.search(text.strip()))
+
+
+_CHECKS_BACK = re.compile(r"嗦[？?]?$|"
+                          r"(意思是|你是说|就是说|是不是说)[^，,。！!]{2,20}[吗嘛哦][？?]?$")
 
 
 def only_asks_back(text: str) -> bool:
@@ -674,10 +693,11 @@ def looks_like_need(text: str, role: str = "") -> bool:
             and not _QUESTION_SHAPE.search(NOT_KNOWING.sub("", text))
             and not assess(text).kind):  # "后厨有两个师傅晕倒在地上叫不醒": 120 first
         return True
-    if (asks(text) or _ASKING.search(text) or _ASKS_ON.match(text.strip())) \
+    if (asks(text) or _ASKING.search(text) or _ASKS_ON.match(text.strip())
+            or _BARE_WHAT_ABOUT.match(text.strip())) \
             and not WANTS_EXPERT.search(text):
         # "叶子黄一块绿一块 是不是黄龙病" asks; it wants no expert yet ("那无人机喷花粉液给
-        # 猕猴桃授粉的试验呢" asks on)
+        # 猕猴桃授粉的试验呢" asks on; "没培训过的人呢" after the CPR answer too)
         return False
     return parse_kind(text) != "question"
 

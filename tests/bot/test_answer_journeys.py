@@ -1309,3 +1309,42 @@ def test_batch_fifteen_answers(demo: Harness) -> None:
     assert "再见" in text(demo.chat("d8", "好了拜拜"))  # a goodbye, not a welcome
     assert "再见" not in text(demo.chat("d9", "你好"))
     assert "完全不同" in text(demo.chat("d10", "地震预警跟地震预报是不是一回事哦"))
+
+
+def test_batch_sixteen_answers(demo: Harness) -> None:
+    """Question chains: a worry that names what the article said is no remark; thanks end an
+    emergency, so the next question is of its subject without the 120 line; medicines taken
+    as prescribed are no poisoning; a question the earlier article never speaks of, surely
+    answered by another, goes there; one answered beyond doubt alone leaves the chain's words
+    behind; an acronym no article uses is said so; "跟鸡粪一起撒" is about the lime; where a
+    thing is kept is asked and answered."""
+    demo.chat("c1", "娃儿流鼻血了 是不是要把脑壳仰起")
+    demo.chat("c1", "捏哪里 要捏好久")
+    assert "20分钟以上" in text(demo.chat("c1", "捏了二十多分钟了还在流"))
+    demo.chat("c2", "雨季到了 山上捡的菌子咋个分有没得毒")
+    assert "炒熟炒透" in text(demo.chat("c2", "见手青炒熟了总没得事噻"))
+    demo.chat("c3", "这两天掰苞谷热得遭不住 人中暑了咋个整")
+    demo.chat("c3", "谢谢哈 晓得了")
+    said = text(demo.chat("c3", "那一天头哪个时候最好莫下地"))
+    assert "中午到午后" in said and not said.startswith("⚠️")
+    demo.chat("c4", "屋头老人家八十了 咋个防摔跤")
+    said = text(demo.chat("c4", "她还在吃安眠药跟降压药"))
+    assert not said.startswith("⚠️") and "农药" not in said
+    demo.chat("c5", "屋头娃儿又吐又拉 学校说是诺如 会传染不")
+    assert "抗生素" in text(demo.chat("c5", "要不要给他吃点头孢"))
+    for said in ("五一想开车去稻城亚丁 高反咋个预防", "到了好久会开始难受"):
+        demo.chat("c6", said)
+    assert "沸点" in text(demo.chat("c6", "那边水烧开了煮面还是夹生的 为啥子嘞"))
+    demo.chat("c7", "流感疫苗是不是每年都要打 去年打过了的")
+    said = text(demo.chat("c7", "HPV疫苗呢 我女子13岁了 几岁打最好"))
+    assert "没有经过专家审核" in said and "HPV" in said
+    for said in ("李子树叶子发黄 果子越结越小 是不是土出问题了", "测了ph是5.2 石灰一亩撒好多"):
+        demo.chat("c8", said)
+    assert "半个月以上" in text(demo.chat("c8", "跟鸡粪一起撒要得不"))
+    demo.chat("c9", "问一哈哈 没出事哈 就是怕 万一娃儿把他奶奶的降压药当糖吃了该咋个办")
+    assert "够不着的高处" in text(demo.chat("c9", "平时药放哪里稳当点"))
+    demo.chat("c10", "我们旅行社带的团在理塘 有个游客头痛得凶 一直吐 走路都打偏偏")
+    assert "500米" in text(demo.chat("c10", "下回带团 上了三千米以后每天往上走好多米合适"))
+    demo.chat("c11", "心肺复苏按压和人工呼吸的比例是好多")
+    said = text(demo.chat("c11", "没培训过的人呢"))
+    assert "持续胸外按压" in said and "哪个市" not in said

@@ -2559,3 +2559,37 @@ def test_batch_fifteen_form_words(bot: Harness) -> None:
     said = text(bot.chat("f4", "我是西南科大的研究员 在绵阳涪城区 "
                                "实验室想招一个搞微生物发酵的博士后"))
     assert "急不急" in said and "注册" not in said
+
+
+def test_batch_sixteen_form_words(bot: Harness) -> None:
+    """News that an emergency is over, then the form's answer; a question why at any prompt
+    (its 不想说 no budget); the consent question said back with 嗦; leaving in more words
+    than 算了 at the consent prompt, and a place named after it is no question; the week it
+    cannot be done in is no urgency; a cap, then the amount within it."""
+    from matching import slots
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "g1", role="farmer")
+    for said in ("请个专家来看下我的水稻 抽穗的时候遇到高温 结实率低得很", "泸县"):
+        bot.chat("g1", said)
+    assert text(bot.chat("g1", "哎呀我屋男人在田头晕倒了 一身滚烫 喊不答应")).startswith("⚠️")
+    said = text(bot.chat("g1", "送到医院了 医生说是热射病 还好送得快 刚才专家那个事 很急 这周就要"))
+    assert "费用" in said and "⚠️" not in said
+    accounts.account(bot.engine, "telegram", "g2", role="farmer")
+    bot.chat("g2", "我想找专家 水稻叶子上起梭梭形的斑 中间灰白色")
+    said = text(bot.chat("g2", "你问那么多做啥子 不想说"))
+    assert "附近的专家" in said and "预算" not in said
+    accounts.account(bot.engine, "telegram", "g3", role="enterprise")
+    bot.chat("g3", "射洪县的饲料厂 玉米原料霉菌毒素老是超标 想请专家来建个检测流程 "
+             "很急 预算八万")
+    said = text(bot.chat("g3", "你这个意思是要把我电话给专家嗦"))
+    assert "联系方式告诉" in said and "请确认需求信息" not in said
+    accounts.account(bot.engine, "telegram", "g4", role="farmer")
+    for said in ("我养的兔子这几天突然死了好几只 想找兽医来看看 我在乐至", "急得很",
+                 "两三百块钱嘛"):
+        bot.chat("g4", said)
+    said = text(bot.chat("g4", "电话不想给 算了不弄了 我自己拿去兽医站"))
+    assert "已取消" in said and "出处" not in said
+    assert slots.parse_urgency("紧急程度改成尽快 这周怕搞不赢") == "soon"
+    assert slots.parse_budget("一万以内 八千嘛").amount == 8000
+    assert slots.parse_budget("一万以内").amount == 10000

@@ -89,6 +89,20 @@ def test_the_inferred_field_and_how_sure_it_is() -> None:
     assert infer_discipline(NeedDraft(description="x"), [], {}) == (None, 0.0)
 
 
+def test_a_field_no_one_here_works_in_is_never_the_inferred_field() -> None:
+    hits = [Hit(i, i, 1.0) for i in ("a", "b")]
+    rows = _rows({"a": "0710", "b": "0902"})
+    # the model's favourite (生物工程) has no profile: the staffed field the words favour wins
+    posterior = {"0836": 0.9, "0710": 0.1}
+    assert infer_discipline(NeedDraft(description="x"), hits, rows,
+                            posterior=posterior)[0] == "0836"
+    code, sure = infer_discipline(NeedDraft(description="x"), hits, rows, posterior=posterior,
+                                  staffed={"0710", "0902"})
+    assert code == "0710" and sure > 0
+    assert infer_discipline(NeedDraft(description="x"), hits, rows, posterior=posterior,
+                            staffed=set()) == (None, 0.0)
+
+
 def test_research_terms_hint_at_a_field_its_few_experts_cannot_carry() -> None:
     """Four near profiles of one field outvote a field with one expert far down the list;
     a title full of that field's research terms (暴雨、边界层 → 大气科学) turns the vote."""
