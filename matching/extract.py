@@ -365,6 +365,8 @@ def fill_slot(draft: NeedDraft, slot: str, answer: str, *, edit_only: bool = Fal
         bare = _PLACE_WORDS.sub("", text).strip()
         region = (gazetteer.resolve(text) or slots.region_meant(text)
                   or (gazetteer.resolve(bare) if bare else None))
+        if region is not None and region.level == "province" and not draft.region_code:
+            region = None  # ("四川噻": the province says no 市 or 县, asked again)
         if region is None:
             if slots.parse_remote(text):
                 draft.remote_ok = True
@@ -572,8 +574,13 @@ def _budget_answer(text: str) -> slots.Budget | None:
     said = [b for c in sorted(clauses, key=lambda c: _MONEY_WORDS.search(c) is None)
             if (b := slots.parse_budget(c) or _bare_amount(c)) is not None]
     # "钱不多 八百块": the amount, not 面议 ("钱 没有": the clauses together)
-    return next((b for b in said if b.amount is not None),
-                said[0] if said else slots.parse_budget(text))
+    # ("一万以内 八千嘛": the amount within the cap said first)
+    amounts = sorted((b for b in said if b.amount is not None),
+                     key=lambda b: bool(_A_CAP.search(b.text)))
+    return next(iter(amounts), said[0] if said else slots.parse_budget(text))
+
+
+_A_CAP = re.compile(r"(以内|以下|之内|封顶)$")
 
 
 def _amount_corrected(text: str, budget: slots.Budget) -> slots.Budget:

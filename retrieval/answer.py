@@ -105,6 +105,7 @@ class Answerer:
         `settled`: the emergency asked before was thanked for since ("谢谢哈 晓得了"): what
         is asked now is of its subject, no more of the emergency."""
         question = clean_text(question or "").strip()[:MAX_QUESTION_CHARS]
+        by_the_way = bool(_ASIDE_ASKED.match(question))  # ("顺便问下 …": asked aside)
         # "我帮我爷爷打字哈：他问…", "爷爷又问，…": the question itself, not who passes it on
         # (an old man named first would make a citrus question about a person)
         question = _RELAYED.sub("", question).strip() or question
@@ -148,11 +149,13 @@ class Answerer:
         if settled and prior is not None:
             prior = SafetyVerdict("", "")
         if not verdict.kind and previous is not None \
-                and _BARE_FOLLOW_UP < len(question) <= _REMARK_AFTER \
+                and (len(question) > _BARE_FOLLOW_UP or _EXCLAIMED.search(question)) \
+                and len(question) <= _REMARK_AFTER \
                 and not _ASKS_AT_ALL.search(question) and "还是" not in question \
                 and not re.search(r"[内嘞喃]\W*$|不(?:\s|$)", question) \
                 and not (prior is not None and prior.kind) \
-                and not asks(_EXCLAIMED.sub(" ", question)) and not _in_scope(question) \
+                and not asks(_EXCLAIMED.sub(" ", question)) \
+                and (not _in_scope(question) or _EXCLAIMED.search(question)) \
                 and not self._shares_words(question, previous) \
                 and not self._reads_on(question, previous_article):
             # "今天成都雾好大哦 对面楼都看不到", "吓死我了 还好有你" after an answer: a remark
@@ -286,7 +289,7 @@ class Answerer:
                           topic=f"{previous}。{question}"[-MAX_TOPIC_CHARS:])
         if previous and not routed_first_aid and (follow := self._follow_up(
                 question, previous, confidence, region, previous_article,
-                hits[0] if hits else None)):
+                hits[0] if hits else None, aside=by_the_way)):
             q, hits, confidence = follow
             topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
         elif previous and not routed_first_aid and hits and not _products(question) and \
@@ -570,7 +573,8 @@ class Answerer:
 
     def _follow_up(self, question: str, previous: str, confidence: float,
                    region: str | None, previous_article: str | None = None,
-                   alone: Hit | None = None) -> tuple[Query, list[Hit], float] | None:
+                   alone: Hit | None = None, aside: bool = False
+                   ) -> tuple[Query, list[Hit], float] | None:
         """"啥时候撒好" after "李子园土壤酸化了咋整": asked together with the earlier question
         when that answers it better, or when the question names no subject of its own ("要打针
         不" after a sow that will not eat). A question about another subject ("鸡不下蛋" after
@@ -578,6 +582,13 @@ class Answerer:
         previous = clean_text(previous).strip()[:MAX_QUESTION_CHARS]
         if not previous or previous == question or _NEW_TOPIC.match(question):
             return None  # "换个问题，…", "另外想问…": a new subject, said so
+        if aside and alone is not None \
+                and confidence >= self.searcher.cal.abstain_below \
+                and not any(w in previous for w in self._telling_words(question)):
+            # "顺便问下 一个人一天吃好多盐合适" inside a bean-paste factory's need: asked by
+            # the way, and answered on its own (not "顺便问下苓种一般好久栽" inside a need
+            # about 川芎's 苓种)
+            return None
         mine, before_classes = subjects.classes(question), subjects.classes(previous)
         if subjects.conflict(mine, before_classes):
             return None
@@ -640,7 +651,8 @@ class Answerer:
             return None
         if not bare and alone is not None and previous_article is not None \
                 and alone.id != previous_article and confidence >= _CERTAIN_ALONE \
-                and any(h.id == alone.id for h in hits):
+                and any(h.id == alone.id for h in hits) and self._names_only_there(
+                    question, alone, Hit(previous_article, "", 0.0), titled=False):
             # answered on its own beyond doubt by another article the two together find too:
             # "那边水烧开了煮面还是夹生的" after four altitude-sickness questions is the
             # boiling point's, however many words of altitude came before
@@ -670,7 +682,9 @@ class Answerer:
                 # them better)
                 hits = [same[0], *hits]
         if before and before != hits[0].id and not (
-                alone is not None and alone.id == hits[0].id and confidence >= _CERTAIN_ALONE):
+                alone is not None and alone.id == hits[0].id and confidence >= _CERTAIN_ALONE
+                and not bare and self._names_only_there(
+                    question, alone, Hit(before, "", 0.0), titled=False)):
             # (unless the question alone, surely, and the two together agree on another
             # article: "那边水烧开了煮面还是夹生的" after altitude sickness is the boiling point's)
             same = [h for h in hits if h.id == before]
@@ -719,19 +733,28 @@ class Answerer:
             # (not by an article about people: "怀起儿的母羊能打不" after deworming sheep)
             return None
         if alone is not None and alone.id != hits[0].id and not together \
+                and not _POINTS_BACK_FIRST.match(question) \
                 and len(question) > _BARE_FOLLOW_UP and confidence >= _SURE_ALONE \
-                and (telling := self._telling_words(question)) \
-                and not any(w in _article_text(self.searcher.index, hits[0]) for w in telling) \
-                and any(w in _article_text(self.searcher.index, alone) for w in telling):
-            # "要不要给他吃点头孢" after norovirus: a word it names that the earlier article
-            # never says and the one found for it alone, surely, does (the antibiotics
-            # article; "那黄板要挂好高" is too short to leave the tea leafhopper's)
+                and self._names_only_there(question, alone, hits[0]):
+            # "要不要给他吃点头孢" after norovirus: it names (in the articles' words: 抗生素)
+            # the subject of another article's title, which the earlier article never
+            # speaks of ("那黄板要挂好高" is too short to leave the tea leafhopper's; "那头季割
+            # 了以后好久施肥" points back first, to the ratoon rice)
             return None
         if not (points_back or bare) and self._says_nothing_of(hits[0], question):
             # "菜籽压油的时候炒籽要炒到好多度合适" after a question on boiling water at
             # altitude: none of its own words is in the earlier article, which is no answer
             return None
         return (q, hits, joined) if leans or joined > confidence else None
+
+    def _names_only_there(self, question: str, other: Hit, before: Hit,
+                          titled: bool = True) -> bool:
+        """The question's telling words (their standard forms too) say nothing the article
+        `before` says, and (`titled`) one of them is in the title of `other`."""
+        telling = self._telling_words(expand_query(question))
+        text = _article_text(self.searcher.index, before)
+        return bool(telling) and not any(w in text for w in telling) \
+            and (not titled or any(w in other.title for w in telling))
 
     def _names_its_subject(self, question: str, previous: str, alone: Hit,
                            previous_article: str | None) -> bool:
@@ -1516,6 +1539,8 @@ _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?那?(还有个事|还有件事|还�
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
                         r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
+_POINTS_BACK_FIRST = re.compile(r"那|这个|这种|它")
+_ASIDE_ASKED = re.compile(r"^(顺便|顺带|另外)(问|请教)(一?下|哈|个事?|一句)")
 # with what was spoken of before: "跟鸡粪一起撒要得不" after the lime
 _TOGETHER = re.compile(r"^(那|那么)?(跟|和|与|同)[^，,。？?\s]{1,6}(一起|一块|一路|混)")
 

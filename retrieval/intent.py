@@ -108,6 +108,8 @@ _ASKS: dict[str, str] = {
              r"(喂|吃|用|打|喷|撒|抹)点(啥|什么)|"
              r"喂啥|消毒用|which",
     "how": r"怎么|怎样|咋|如何|朗个|啷个|办法|措施|注意|(啥子?|什么)(讲究|要求|标准)|how|"
+           # "微耕机用起有啥子安全要点"
+           r"(啥子?|什么|哪些)[^，,。？?\s]{0,4}(要点|事项|门道|窍门|诀窍)|"
            # "寒潮来之前要做啥子"
            r"(要|该|得|需要)(做|干|弄|搞)(些|点)?(啥|什么)|"
            # "灰霉病主要靠啥子防", "拿啥子治"
@@ -138,6 +140,7 @@ _ASKS: dict[str, str] = {
 _ASK_RES = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
 
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+_SIGNS_WHAT = re.compile(r"是(啥子?|什么|哪些)(症状|表现|征兆|样子)")
 _HOW_WHAT = re.compile(r"(办法|措施|方法|法子|招|药|肥|品种)(是|有)(啥|什么)")
 
 # what a sentence that answers each ask looks like
@@ -222,6 +225,8 @@ def asks(question: str) -> list[str]:
     found = [kind for kind, pattern in _ASK_RES.items() if pattern.search(question)]
     if "what" in found and _HOW_WHAT.search(question):
         found.remove("what")  # "最管用的办法是啥子" asks how, not what something is
+    if "what" in found and _SIGNS_WHAT.search(question):
+        found.remove("what")  # "手足口病 是啥子症状" asks its signs, not what it is
     if "frequency" in found and "duration" in found:
         found.remove("duration")  # "好久一次" asks how often, not how long
     elif "time" in found and "duration" in found and _HOW_LONG.search(question):

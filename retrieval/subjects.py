@@ -49,6 +49,7 @@ _CROP_LOOKALIKES = re.compile("牛蒡|牛膝|鸡冠花|鸡蛋果|鸡枞|鸡纵|�
 # an animal's dung spread as fertiliser ("鸡粪发绿" is still a sick chicken's)
 _MANURE = re.compile(r"(猪|牛|羊|鸡|鸭|鹅|兔)粪"
                      r"(?=[^，,。\s]{0,6}(撒|施|堆|沤|腐熟|发酵|肥|还田|下地))")
+_HELPER = re.compile(r"(找|请|喊|叫|派)(个|位|一个|一位)?(人|专家|技术员)(来|过来|上门|帮)")
 _WALKS_IN = re.compile(r"人一?走?进去|进去的人")
 FOOD_FROM_ANIMALS = re.compile(r"(?<!蛋)(猪|牛|羊|鸡|鸭|鹅|鱼)(蛋(?!壳)|肉|奶)")
 
@@ -58,6 +59,7 @@ def classes(text: str) -> set[str]:
     text = _CROP_LOOKALIKES.sub("作物", PEST_LOOKALIKES.sub("，", text))  # (still a crop)
     text = FOOD_FROM_ANIMALS.sub("食物", text)  # "送鸡蛋", "牛奶": food, not livestock
     text = _MANURE.sub("粪肥", text)  # "跟鸡粪一起撒": fertiliser, not a chicken
+    text = _HELPER.sub("，", text)  # "我想找人来测下土": the expert asked for, no subject
     # ("门窗都关死了 人一进去辣眼睛" of a pig house: who walks in only notices the air)
     text = _WALKS_IN.sub("，", text)
     found = {name for name, pattern in _RES.items() if pattern.search(text)}

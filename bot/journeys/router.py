@@ -120,6 +120,7 @@ _ILL_OR_MEDICINE = re.compile(subjects.ILLS + r"|头孢|抗生素|消炎|[^火]�
 
 # thanks, or taken in, after the 120 line: the emergency is dealt with
 _SETTLING = re.compile(r"谢|晓得了|知道了|明白了|懂了")
+_NUMERALS = {c: str(i) for i, c in enumerate("一二三四五六七八九", 1)}
 _ANSWER_FRAMES = 3  # turns after an answer in which a bare form word is help for it
 _ACK = re.compile(r"(好|好的|嗯+|哦+|要得|行|晓得了|知道了)[嘛吧哈了]*")
 
@@ -154,6 +155,8 @@ def route(deps: Deps, msg: Inbound, t: Turn) -> None:
     if not text:
         t.say(texts.EMPTY)
         return
+    if shown and len(text) == 1 and text in _NUMERALS:
+        text = _NUMERALS[text]  # "一" typed for the first option
     if text.isdigit() and len(text) <= 2:
         i = int(text) - 1
         if shown and 0 <= i < len(shown):  # a numbered reply (WeChat, terminal)

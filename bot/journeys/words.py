@@ -409,6 +409,8 @@ _LEAVE_CLAUSE = re.compile(rf"^{_LEAVE_LEAD}(那我|那就|那|还是|我|你|�
                            # ("专家那个事不搞了", "培训的事先不搞了")
                            # ("菌棒那个不搞了": the matter named by what it was about)
                            rf"(申请|需求|(?:请|找)?(专家|技术员|兽医|培训)的?(那个|这个)?事情?|"
+                           # ("培训就不要了")
+                           rf"(?:请|找)?(?:专家|技术员|兽医|培训)(?=就|先|也)|"
                            rf"[\u4e00-\u9fff]{{1,4}}?的?(?:那个|这个)事?情?|"
                            # "稻子的事先不弄了"
                            rf"[\u4e00-\u9fff]{{1,4}}?的事情?)?"
@@ -586,8 +588,8 @@ def checks_back(text: str) -> bool:
     return bool(_CHECKS_BACK.search(text.strip()))
 
 
-_CHECKS_BACK = re.compile(r"嗦[？?]?$|"
-                          r"(意思是|你是说|就是说|是不是说)[^，,。！!]{2,20}[吗嘛哦][？?]?$")
+# ("就是说" alone is a filler: "电话 就是说 不给 …在平台上留言嘛" answers)
+_CHECKS_BACK = re.compile(r"嗦[？?]?$|(意思是|你是说|是不是说)[^，,。！!]{2,20}[吗哦][？?]?$")
 
 
 def only_asks_back(text: str) -> bool:
