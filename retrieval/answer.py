@@ -149,13 +149,13 @@ class Answerer:
         if settled and prior is not None:
             prior = SafetyVerdict("", "")
         if not verdict.kind and previous is not None \
-                and (len(question) > _BARE_FOLLOW_UP or _EXCLAIMED.search(question)) \
+                and (len(question) > _BARE_FOLLOW_UP or _REMARKED.search(question)) \
                 and len(question) <= _REMARK_AFTER \
                 and not _ASKS_AT_ALL.search(question) and "还是" not in question \
                 and not re.search(r"[内嘞喃]\W*$|不(?:\s|$)", question) \
                 and not (prior is not None and prior.kind) \
                 and not asks(_EXCLAIMED.sub(" ", question)) \
-                and (not _in_scope(question) or _EXCLAIMED.search(question)) \
+                and (not _in_scope(question) or _REMARKED.search(question)) \
                 and not self._shares_words(question, previous) \
                 and not self._reads_on(question, previous_article):
             # "今天成都雾好大哦 对面楼都看不到", "吓死我了 还好有你" after an answer: a remark
@@ -582,8 +582,7 @@ class Answerer:
         previous = clean_text(previous).strip()[:MAX_QUESTION_CHARS]
         if not previous or previous == question or _NEW_TOPIC.match(question):
             return None  # "换个问题，…", "另外想问…": a new subject, said so
-        if aside and alone is not None \
-                and confidence >= self.searcher.cal.abstain_below \
+        if aside and alone is not None and confidence >= _SURE_ALONE \
                 and not any(w in previous for w in self._telling_words(question)):
             # "顺便问下 一个人一天吃好多盐合适" inside a bean-paste factory's need: asked by
             # the way, and answered on its own (not "顺便问下苓种一般好久栽" inside a need
@@ -660,7 +659,9 @@ class Answerer:
         if any(t not in previous for t in self._unread_terms(question)):
             return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
         together = bool(_TOGETHER.match(question))
-        points_back = bool(_ANAPHORA.search(question) or together or (
+        # ("有个同事有高血压 能去不" after the altitude trip: going where was said before)
+        points_back = bool(_ANAPHORA.search(question) or together or _GOING_ASKED.search(
+            question) or (
             _PRONOUN.search(question) and not _ANTECEDENT.search(question)))
         before = None  # the article that answered the earlier question
         if points_back or bare:
@@ -698,9 +699,11 @@ class Answerer:
         if (points_back and before is not None and alone is not None and alone.id != before
                 and confidence >= self.searcher.cal.abstain_below
                 and self._names_its_own_article(question, alone.title,
-                                                _title_of(self.searcher.index, before))):
+                                                _title_of(self.searcher.index, before))
+                and not self._spoken_of_in(question, alone.title, before)):
             # "那名优茶采摘，一芽一叶初展是啥子标准哦" after the tea leafhopper: "那" points
-            # back, but the words name another article's subject outright
+            # back, but the words name another article's subject outright (unless the earlier
+            # article speaks of it too: "有个同事有高血压 能去不" after the altitude trip)
             return None
         stays = bare and before is not None and hits[0].id == before
         if (not (points_back or bare) and alone is not None and alone.id != hits[0].id
@@ -746,6 +749,12 @@ class Answerer:
             # altitude: none of its own words is in the earlier article, which is no answer
             return None
         return (q, hits, joined) if leans or joined > confidence else None
+
+    def _spoken_of_in(self, question: str, title: str, article_id: str) -> bool:
+        """Every telling word the question shares with `title` is in the article too."""
+        shared = {w for w in self._telling_words(question) if w in title}
+        text = "".join(d.text for d in article_chunks(self.searcher.index, article_id))
+        return bool(shared) and all(w in text for w in shared)
 
     def _names_only_there(self, question: str, other: Hit, before: Hit,
                           titled: bool = True) -> bool:
@@ -1540,6 +1549,8 @@ _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?那?(还有个事|还有件事|还�
                         r"再问[个一]?[个下句哈]?[，,\s])")
 _PRONOUN = re.compile(r"[他她它]们?")
 _POINTS_BACK_FIRST = re.compile(r"那|这个|这种|它")
+_GOING_ASKED = re.compile(r"(能|可以|可不可以|能不能|敢不敢)去[不吗嘛哦]?[？?]?$|去得[不吗][？?]?$|"
+                          r"去不去得[？?]?$")
 _ASIDE_ASKED = re.compile(r"^(顺便|顺带|另外)(问|请教)(一?下|哈|个事?|一句)")
 # with what was spoken of before: "跟鸡粪一起撒要得不" after the lime
 _TOGETHER = re.compile(r"^(那|那么)?(跟|和|与|同)[^，,。？?\s]{1,6}(一起|一块|一路|混)")
@@ -1563,6 +1574,9 @@ _ANTECEDENT = re.compile(r"(客人|邻居|朋友|老板|工人|亲戚|隔壁|游
 _REMARK_AFTER = 30  # characters: a remark after an answer, not a story
 # "好大哦", "好冷啊": said of something, not asked
 _EXCLAIMED = re.compile(r"好[大多高冷热凶][哦啊呀哟噢]")
+# said of the weather or a sight ("今天太阳好大哦"), not after a verb ("挂好高哦" asks how high)
+_REMARKED = re.compile(r"(?<![挂长撒打放栽种剪埋施浇喂留切挖盖铺堆插搭养喷要修])"
+                       r"好[大多高冷热凶][哦啊呀哟噢]")
 _BARE_REMARK = 12  # characters: "不对 不要给电话" (news of a scam call is longer, and in scope)
 # any sign of a question, however it is asked
 _ASKS_AT_ALL = re.compile(r"[？?吗呢嘛哇]|咋|怎|啥|什么|如何|为什么|为啥|哪|几|多少|好多|要不要|"

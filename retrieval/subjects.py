@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge import gazetteer
+
 # human illnesses and first aid named in article titles with no person word ("肺结核：咳嗽咳痰…"
 # is no answer to a coughing pig); said of an animal ("猪儿…是不是中暑了") they name no person
 # (a bite or sting stays a person's: an animal did it)
@@ -60,6 +62,8 @@ def classes(text: str) -> set[str]:
     text = FOOD_FROM_ANIMALS.sub("食物", text)  # "送鸡蛋", "牛奶": food, not livestock
     text = _MANURE.sub("粪肥", text)  # "跟鸡粪一起撒": fertiliser, not a chicken
     text = _HELPER.sub("，", text)  # "我想找人来测下土": the expert asked for, no subject
+    # ("去稻城亚丁": a place, whatever crop its name holds)
+    text = gazetteer.place_names().sub("，", text)
     # ("门窗都关死了 人一进去辣眼睛" of a pig house: who walks in only notices the air)
     text = _WALKS_IN.sub("，", text)
     found = {name for name, pattern in _RES.items() if pattern.search(text)}
