@@ -157,7 +157,8 @@ class Answerer:
                 and not asks(_EXCLAIMED.sub(" ", question)) \
                 and (not _in_scope(question) or _REMARKED.search(question)) \
                 and not self._shares_words(question, previous) \
-                and not self._reads_on(question, previous_article):
+                and (_REMARKED.search(question)
+                     or not self._reads_on(question, previous_article)):
             # "今天成都雾好大哦 对面楼都看不到", "吓死我了 还好有你" after an answer: a remark
             # that asks nothing and names nothing of farming, health or safety is no
             # follow-up — never the article just read once more (a few words are: "第二针内";
@@ -700,10 +701,12 @@ class Answerer:
                 and confidence >= self.searcher.cal.abstain_below
                 and self._names_its_own_article(question, alone.title,
                                                 _title_of(self.searcher.index, before))
-                and not self._spoken_of_in(question, alone.title, before)):
+                and not (_GOING_ASKED.search(question)
+                         and self._spoken_of_in(question, alone.title, before))):
             # "那名优茶采摘，一芽一叶初展是啥子标准哦" after the tea leafhopper: "那" points
-            # back, but the words name another article's subject outright (unless the earlier
-            # article speaks of it too: "有个同事有高血压 能去不" after the altitude trip)
+            # back, but the words name another article's subject outright (unless it asks
+            # whether one can go where the earlier article speaks of it: "有个同事有高血压 能
+            # 去不" after the altitude trip)
             return None
         stays = bare and before is not None and hits[0].id == before
         if (not (points_back or bare) and alone is not None and alone.id != hits[0].id
