@@ -847,6 +847,11 @@ class Answerer:
         # (some of it said before: "红心" after the harvest article is no call for 采摘's tea)
         return next((h for h in hits if h.id != before and same_crop_names(h)), None)
 
+    def shares_a_subject(self, text: str, other: str) -> bool:
+        """Whether `text` names a telling word (in the articles' words too) that `other` says:
+        a question asked before a need is its context only when it is about the same thing."""
+        return any(w in expand_query(other) for w in self._telling_words(expand_query(text)))
+
     def _reads_on(self, question: str, article_id: str | None) -> bool:
         """Whether the question names a telling word of the article just read: "见手青炒熟了总
         没得事噻" after the wild-mushroom answer is about what it said, not a remark."""

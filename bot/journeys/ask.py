@@ -61,6 +61,10 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
         asked_before = t.data["left_topic"]
     need_text = (t.data.get("draft") or {}).get("description") \
         if inside_form and not t.after_answer else None
+    if need_text and asked_before and not deps.answerer.shares_a_subject(asked_before, need_text):
+        # ("那一天头哪个时候最好莫下地", then a need to test the soil: the heat is no context
+        # of "测土配方是咋个取土的")
+        asked_before = None
     previous = "。".join(p for p in (need_text, asked_before) if p) or None
     # (the emergency asked before was thanked for: "谢谢哈 晓得了", then "那一天头哪个时候最好
     # 莫下地" asks about heat, no more first aid)

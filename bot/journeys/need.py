@@ -184,6 +184,11 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
         # "打农药要咋个防护" (answered), then "我家李子树流胶 想找专家来看下": a request naming
         # its own crop and trouble is the need; a question before on none of its crops is not
         said = [*(s for s in said[:-1] if not (asks(s) and not _shares_a_crop(s, own))), text]
+    elif problem_size(text) >= 4:
+        # "那一天头哪个时候最好莫下地" (answered), then "我想找人来测下土 看看缺啥子肥": a
+        # request naming its own trouble; a question before on nothing of it is not the need
+        said = [*(s for s in said[:-1] if not (
+            asks(s) and not deps.answerer.shares_a_subject(s, text))), text]
     # "溃疡病打啥子药？想请个专家来看看": the question is answered, then the form
     parts, cut = words.SENTENCES.split(text), ""
     if (m := _THEN_REQUEST.search(text)) and m.start() > 0:
