@@ -1348,3 +1348,18 @@ def test_batch_sixteen_answers(demo: Harness) -> None:
     demo.chat("c11", "心肺复苏按压和人工呼吸的比例是好多")
     said = text(demo.chat("c11", "没培训过的人呢"))
     assert "持续胸外按压" in said and "哪个市" not in said
+
+
+def test_a_question_before_a_need_about_something_else_is_no_part_of_it(demo: Harness) -> None:
+    """Heat asked about (and thanked for), then a request naming its own trouble (testing the
+    soil): the heat is not in the need, and a question in the form is about the soil."""
+    for said in ("这两天掰苞谷热得遭不住 人中暑了咋个整", "谢谢哈 晓得了",
+                 "那一天头哪个时候最好莫下地"):
+        demo.chat("m1", said)
+    assert "急不急" in text(demo.chat("m1", "我想找人来测下土 看看缺啥子肥 在绵阳三台"))
+    said = text(demo.chat("m1", "测土配方是咋个取土的"))
+    assert "梅花形" in said and "急不急" in said
+    for said in ("不急", "面议"):
+        demo.chat("m1", said)
+    card = text(demo.chat("m1", "同意"))
+    assert "请确认需求信息" in card and "中暑" not in card and "下地" not in card

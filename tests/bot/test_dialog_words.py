@@ -2593,3 +2593,4 @@ def test_batch_sixteen_form_words(bot: Harness) -> None:
     assert slots.parse_urgency("紧急程度改成尽快 这周怕搞不赢") == "soon"
     assert slots.parse_budget("一万以内 八千嘛").amount == 8000
     assert slots.parse_budget("一万以内").amount == 10000
+
