@@ -71,6 +71,8 @@ SLOT_WHY = {
     "contact_consent": ("联系方式只在专家接单后才告诉这一位专家，不会公开；"
                         "不同意也可以，专家会通过平台留言联系您。"),
 }
+# "你问那么多做啥子" when asked the budget
+BUDGET_WHY = "问费用是让专家心里有数；不好说的话回复“面议”就行，费用由您和专家商量。"
 # "你问那么多干啥子 来了就晓得了" when asked what the problem is
 PROBLEM_WHY = "说清楚是什么作物或牲畜、出了什么状况，才能找到对口的专家，专家来之前也好准备。"
 # "你们的专家是哪里的" inside the form

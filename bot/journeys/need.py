@@ -378,6 +378,8 @@ _DEFERRED = re.compile(r"check with|let me check|ask my|问一?下" + _WHO_ELSE 
 # pushing back on the question, saying nothing of the problem
 _PUSHBACK = re.compile(r"问(?:那么|这么|恁个|好)多(?:干啥子?|做啥子?|干嘛|搞啥)?|来了就晓得了?|"
                        r"莫问了|别问了|少废话|啰嗦|你问这些|问这些(?:干啥|做啥)|快点|赶紧|搞快点")
+# why so many questions ("搞快点" at the budget prompt is a hurry, kept for the urgency)
+_WHY_ASKED = re.compile(r"问(?:那么|这么|恁个|好)多|问这些|莫问了|别问了")
 # a question about who the experts are, in any step of the form
 _WHO_THE_EXPERTS = re.compile(r"专家.{0,4}(是|在)?(哪里|哪儿|哪个|哪些|啥子|什么|谁|"
                               r"靠不靠谱|靠谱不|可靠不|有没有资质|有资质不|水平咋样|水平怎么样)|"
@@ -450,11 +452,13 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
         t.say(texts.PROBLEM_WHY)
         _ask_slot(name, t)
         return
-    if name in texts.SLOT_WHY and _PUSHBACK.search(text) \
+    if ((name in texts.SLOT_WHY and _PUSHBACK.search(text))
+            or (name == "budget" and _WHY_ASKED.search(text))) \
             and not fill_slot(NeedDraft(**t.data["draft"]), name, text):
         # "你问那么多做啥子 不想说" at the region prompt: why it is asked, and the question
-        # again (its 不想说 is no 面议 of a budget not yet asked)
-        t.say(texts.SLOT_WHY[name])
+        # again (its 不想说 is no 面议 of a budget not yet asked; at the budget prompt the
+        # grumble is never more about the problem for the experts to read)
+        t.say(texts.SLOT_WHY.get(name, texts.BUDGET_WHY))
         _ask_slot(name, t)
         return
     if words.confused(text) or (words.sounds_confused(text) and not words.answers_a_form(text)):

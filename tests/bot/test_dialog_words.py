@@ -2579,6 +2579,12 @@ def test_batch_sixteen_form_words(bot: Harness) -> None:
     bot.chat("g2", "我想找专家 水稻叶子上起梭梭形的斑 中间灰白色")
     said = text(bot.chat("g2", "你问那么多做啥子 不想说"))
     assert "附近的专家" in said and "预算" not in said
+    for said in ("营山", "尽快"):
+        bot.chat("g2", said)
+    said = text(bot.chat("g2", "你问那么多做啥子"))  # at the budget prompt: why, and again
+    assert "面议" in said and "费用" in said
+    bot.chat("g2", "面议")
+    assert "补充" not in text(bot.chat("g2", "同意"))
     accounts.account(bot.engine, "telegram", "g3", role="enterprise")
     bot.chat("g3", "射洪县的饲料厂 玉米原料霉菌毒素老是超标 想请专家来建个检测流程 "
              "很急 预算八万")
