@@ -652,7 +652,7 @@ class Answerer:
         if not bare and alone is not None and previous_article is not None \
                 and alone.id != previous_article and confidence >= _CERTAIN_ALONE \
                 and any(h.id == alone.id for h in hits) and self._names_only_there(
-                    question, alone, Hit(previous_article, "", 0.0), titled=False):
+                    question, alone, previous_article, titled=False):
             # answered on its own beyond doubt by another article the two together find too:
             # "那边水烧开了煮面还是夹生的" after four altitude-sickness questions is the
             # boiling point's, however many words of altitude came before
@@ -686,7 +686,7 @@ class Answerer:
         if before and before != hits[0].id and not (
                 alone is not None and alone.id == hits[0].id and confidence >= _CERTAIN_ALONE
                 and not bare and self._names_only_there(
-                    question, alone, Hit(before, "", 0.0), titled=False)):
+                    question, alone, before, titled=False)):
             # (unless the question alone, surely, and the two together agree on another
             # article: "那边水烧开了煮面还是夹生的" after altitude sickness is the boiling point's)
             same = [h for h in hits if h.id == before]
@@ -741,7 +741,7 @@ class Answerer:
         if alone is not None and alone.id != hits[0].id and not together \
                 and not _POINTS_BACK_FIRST.match(question) \
                 and len(question) > _BARE_FOLLOW_UP and confidence >= _SURE_ALONE \
-                and self._names_only_there(question, alone, hits[0]):
+                and self._names_only_there(question, alone, hits[0].id):
             # "要不要给他吃点头孢" after norovirus: it names (in the articles' words: 抗生素)
             # the subject of another article's title, which the earlier article never
             # speaks of ("那黄板要挂好高" is too short to leave the tea leafhopper's; "那头季割
@@ -756,15 +756,16 @@ class Answerer:
     def _spoken_of_in(self, question: str, title: str, article_id: str) -> bool:
         """Every telling word the question shares with `title` is in the article too."""
         shared = {w for w in self._telling_words(question) if w in title}
-        text = "".join(d.text for d in article_chunks(self.searcher.index, article_id))
+        text = _article_text(self.searcher.index, Hit(article_id, "", 0.0))
         return bool(shared) and all(w in text for w in shared)
 
-    def _names_only_there(self, question: str, other: Hit, before: Hit,
+    def _names_only_there(self, question: str, other: Hit, before: str,
                           titled: bool = True) -> bool:
         """The question's telling words (their standard forms too) say nothing the article
-        `before` says, and (`titled`) one of them is in the title of `other`."""
+        `before` (its id) says, and (`titled`) one of them is in the title of `other`."""
         telling = self._telling_words(expand_query(question))
-        text = _article_text(self.searcher.index, before)
+        index = self.searcher.index
+        text = _article_text(index, Hit(before, _title_of(index, before), 0.0))
         return bool(telling) and not any(w in text for w in telling) \
             and (not titled or any(w in other.title for w in telling))
 
@@ -857,7 +858,7 @@ class Answerer:
         没得事噻" after the wild-mushroom answer is about what it said, not a remark."""
         if not article_id:
             return False
-        text = "".join(d.text for d in article_chunks(self.searcher.index, article_id))
+        text = _article_text(self.searcher.index, Hit(article_id, "", 0.0))
         return any(w in text for w in self._telling_words(question))
 
     def _shares_words(self, question: str, previous: str) -> bool:
