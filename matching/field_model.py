@@ -12,6 +12,7 @@ a farmer's request names its problem, and its words are matched as they are.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
@@ -30,9 +31,19 @@ NAME_WEIGHT = 2.0      # the field's own name
 ALPHA = 0.1            # additive smoothing
 
 
+# the wording every paper title shares, whatever its field ("…的影响因素研究", "基于…的…分析"):
+# read as characters, 影响、研究 sided with whichever field's profiles happen to say them
+# (9%Ni钢焊接…影响因素研究 went to 环境科学 for its 影响 and 研究, not to 材料 for 焊接)
+_BOILERPLATE = re.compile(r"基于|研究|影响|因素|分析|机制|机理|方法|应用|及其|进展|综述|探讨|初探|"
+                          r"评价|构建|优化|条件|过程中|特征|规律|作用|效果|关系|策略|路径|不同|"
+                          r"相关|变化|的|对|与|及|和|在|下")
+
+
 def _grams(text: str) -> list[str]:
-    t = taxonomy.normalize(text)
-    return [*t, *(t[i:i + 2] for i in range(len(t) - 1))]
+    out: list[str] = []
+    for t in _BOILERPLATE.split(taxonomy.normalize(text)):
+        out += [*t, *(t[i:i + 2] for i in range(len(t) - 1))]
+    return out
 
 
 class FieldModel:

@@ -155,6 +155,20 @@ def test_the_field_model_reads_a_title_by_its_characters() -> None:
     assert model.posterior("ψψψ") == {}
 
 
+def test_the_wording_every_title_shares_says_nothing_of_its_field() -> None:
+    """影响、因素、研究 are in every field's titles; when one field's profiles happen to say
+    them, a welding paper must still go to the field whose profiles say 焊接."""
+    from matching.field_model import FieldModel
+
+    model = FieldModel([("0805", "焊接接头组织与性能", 1.0), ("0805", "金属焊接工艺", 1.0),
+                        ("0805", "钢的热处理", 1.0),
+                        ("0830", "城市污水处理影响因素研究", 1.0),
+                        ("0830", "重金属污染对土壤微生物的影响研究", 1.0),
+                        ("0830", "大气污染物来源分析研究", 1.0)])
+    welding = model.posterior("9%Ni钢焊接热影响区低温冲击韧性的影响因素研究")
+    assert max(welding, key=welding.__getitem__) == "0805"
+
+
 def test_a_title_reaches_its_fields_experts_beyond_the_nearest_words(
         routing_ranker: Ranker) -> None:
     """The field's experts are fetched by cosine alone when the title's words are far from
