@@ -457,7 +457,8 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     clean = normalise(text)
     # "刚才说错了 大棚不在崇州 在大邑 预算一千八" at the budget prompt: the place changes too
     moved = "region" not in draft.missing and slots.PLACE_CORRECTED.search(clean)
-    if ("region" in draft.missing or moved) and (
+    # ("绵阳涪城 急倒是不急" for a development no one need come for: where they are, kept)
+    if ("region" in draft.missing or moved or draft.region_code is None) and (
             region := slots.region_meant(clean)) is not None and not _coarser(
             region.code, draft.region_code):
         draft.region_code = region.code
@@ -487,13 +488,16 @@ def fill_others(draft: NeedDraft, text: str) -> None:
         draft.contact_consent = slots.parse_contact_consent(text)
     if slots.parse_confidentiality(clean) == "experts_only":  # "可以给，但是不要公开"
         draft.confidentiality, draft.visibility_set = "experts_only", True
-    if draft.kind == "service" and "budget" in draft.missing and slots.NO_VISIT.search(clean) \
+    if draft.kind == "service" and "budget" in draft.missing and (
+            slots.NO_VISIT.search(clean) or _ONLY_THAT.search(clean)) \
             and slots.advice_only(clean):
-        # "都江堰的 不是要人上门哈 打个电话问一哈就行了": advice only, no one to pay
+        # "都江堰的 不是要人上门哈 打个电话问一哈就行了", "不急 电话里头问一下就行": advice
+        # only, no one to pay
         draft.kind = "question"
     draft.recompute_missing()
 
 
+_ONLY_THAT = re.compile(r"就行|就可以|就够了|就好")
 # work with a product, whoever does it and from wherever
 _MADE_OR_TESTED = re.compile(r"检测|化验|测[一个]?下|设计|规划|方案|研发|开发|攻关|改造|培训|讲课|"
                              r"讲座|试验|"

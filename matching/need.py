@@ -161,7 +161,9 @@ _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七�
                       # who they are ("我们是…的小作坊", "在犍为"): not what is wrong either
                       r"我们?是?|咱们?|小?作坊|小?厂|公司|合作社|企业|在|这边|那边|"
                       # where it grows ("来看看我的猕猴桃园"): still no problem
-                      r"园子?|基地|大棚|棚|地|田|山|场|圈|塘|家里|家头|屋头|屋里|一家|一个")
+                      r"园子?|基地|大棚|棚|地|田|山|场|圈|塘|家里|家头|屋头|屋里|一家|一个|"
+                      # the trip asked for ("请个专家到我们兔场来一趟")
+                      r"到|来?一?趟")
 
 
 # words of trouble: a symptom, a loss, a pest ("死", "拉稀", "不吃", "烂", "长虫")

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,7 @@ class Answerer:
     def __init__(self, searcher: Searcher, llm: Any = None) -> None:
         self.searcher = searcher
         self.llm = llm
+        self._corpus: tuple[int, str] = (-1, "")  # (articles' chunk count, their text)
 
     def ask(self, question: str, region: str | None = None,
             previous: str | None = None, previous_article: str | None = None,
@@ -400,12 +402,17 @@ class Answerer:
         if "where" in asked and not _WHERE_SOLD.search(answer.answer):
             # "种子哪里买": the article says what to buy, not where — said first, truly
             prefix += WHERE_NOT_SAID
-        if not verdict.kind and (unread := [t for t in self._unread_terms(question)
-                                            if _UNREAD_LEAD.fullmatch(
-                                                question[:question.lower().find(t)].strip())]):
+        named = [] if verdict.kind else self._unread_terms(question)
+        if named and not self._near_at_all(question, named, used):
+            # "上山摘茶崴了脚 肿起来了 冰敷还是热敷": what it is about no vetted article speaks
+            # of, and the article found shares nothing else with it (the burn's 冰块)
+            return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
+        if unread := [t for t in named
+                      if _UNREAD_LEAD.fullmatch(question[:question.lower().find(t)].strip())]:
             if any(a in SPECIFIC for a in asked):
                 # "生物炭每亩施好多": a dose of something no vetted article speaks of is not
-                # the lime's dose — nothing vetted answers it
+                # the lime's dose — nothing vetted answers it ("蓝莓的花青素跟海拔有没有关系":
+                # nor does the altitude-sickness article, which says 海拔 only — above)
                 return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
             # "生物炭改良酸性土壤咋个弄": said truly that nothing vetted speaks of it, then
             # what is near it; an expert is offered as when nothing answers
@@ -867,17 +874,46 @@ class Answerer:
         before = {t for t in tokenize(previous) if len(t) >= 2}
         return any(len(t) >= 2 and t in before for t in tokenize(question))
 
+    def _read_as(self, term: str) -> bool:
+        """Whether the articles say the term, a synonym of it (柑子 → 柑橘) or its stem
+        without the Sichuanese 子/儿 (羊子 → 羊; 山羊 is in 羊's articles as words, never as
+        a token of its own)."""
+        index = self.searcher.index
+        if index.token_weight("articles", term) > 0:
+            return True
+        docs = index.docs("articles")
+        if self._corpus[0] != len(docs):  # (read once per corpus size: vetting adds articles)
+            self._corpus = (len(docs), normalise(" ".join(f"{d.title} {d.text}"
+                                                          for d in docs.values())).lower())
+        forms = {term, *expand_query(term).split(), term.rstrip("子儿") or term}
+        if len(term) == 2 and term[-1] in _LIVESTOCK_HEADS:
+            forms.add(term[-1])  # ("山羊", "土鸡": a kind of 羊, of 鸡)
+        return any(f.lower() in self._corpus[1] for f in forms)
+
+    def _near_at_all(self, question: str, unread: list[str], used: list[Hit]) -> bool:
+        """Whether the articles used say a telling word of the question besides the terms no
+        article uses (生物炭改良酸性土壤: the lime article's 酸性土壤)."""
+        index = self.searcher.index
+        words = {w for w in self._telling_words(question)
+                 if not any(w in t or t in w for t in unread)}
+        texts = [_article_text(index, h) for h in used]
+        return any(w in text for w in words for text in texts)
+
     def _unread_terms(self, question: str) -> list[str]:
-        """The research terms (生物炭, 乳酸菌) the question names that no vetted article uses:
-        whatever it asks, it asks about them (after citrus greening, "生物炭咋个做" is no
-        follow-up; alone, the lime article answers acid soil but says nothing of 生物炭)."""
-        terms = taxonomy.field_terms()
+        """The research terms (生物炭, 乳酸菌) and products (蓝莓, 窖泥) the question names that
+        no vetted article uses: whatever it asks, it asks about them (after citrus greening,
+        "生物炭咋个做" is no follow-up; alone, the lime article answers acid soil but says
+        nothing of 生物炭)."""
+        terms = _unreadable_terms()
         index = self.searcher.index
         # (an acronym in a Chinese question is a term too: "HPV疫苗呢" after the flu vaccine)
         chinese = not _mostly_latin(question)
-        return [t for t in dict.fromkeys(index.tokenizer.tokenize(question))
-                if (t in terms or (chinese and _ACRONYM.fullmatch(t) and t.upper() in question))
-                and index.token_weight("articles", t) == 0]
+        named = [t for t in dict.fromkeys(index.tokenizer.tokenize(question))
+                 if (t in terms or (chinese and _ACRONYM.fullmatch(t) and t.upper() in question))
+                 and not self._read_as(t)]
+        # complaints, by their characters: "崴了脚" is no token of its own
+        return named + [c for c in dict.fromkeys(_COMPLAINT.findall(question))
+                        if c not in named and index.token_weight("articles", c) == 0]
 
     def _trouble_only_in(self, hit: Hit, other: Hit, question: str) -> bool:
         """Whether `hit` names a telling word of the question (in the articles' words too)
@@ -1398,6 +1434,17 @@ _FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "w
 _REMEDY_URGED = re.compile(r"(说|讲|喊|叫)[^，,。]{0,3}(喂|灌|吃|喝|抹|涂|敷|擦|放血|刮)")
 _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
 _ACRONYM = re.compile(r"[a-zA-Z]{2,8}\d{0,3}")
+
+
+_COMPLAINT = re.compile(subjects.COMPLAINTS)
+_LIVESTOCK_HEADS = "羊牛猪鸡鸭鹅兔鱼虾蟹蜂蚕"
+
+
+@cache
+def _unreadable_terms() -> frozenset[str]:
+    """Research terms and product words (two characters or more) a question may name."""
+    return frozenset([*taxonomy.field_terms(),
+                      *(p for p in taxonomy.product_codes() if len(p) >= 2)])
 _SURE_ALONE = 0.75  # a question's own search this sure is no bare follow-up
 _CERTAIN_ALONE = 0.95  # sure beyond doubt: no earlier words needed
 _SUPPOSED = re.compile(r"要是|如果|万一|假如|假设")  # a case supposed, not what happened

@@ -104,8 +104,9 @@ _EMERGENCY_KINDS: tuple[tuple[str, str], ...] = (
      rf"(水里|河里|河头|塘里|塘头|堰塘|水窖|井里|江里|水库|耍水|游泳|{_WATER}).{{0,8}}"
      r"(捞|拉|救|拖)(起来|上来|出来)|(遭|被)?(水|洪水|河水)?冲起?走了|"
      # "塘子头有个娃儿掉下去了": the water named first, then who fell in
-     r"(河|塘|水窖|井|堰|水库|江|粪坑|粪池|沼气池|水池|水田)(子|边|坎|头|里){0,2}[^，。,]{0,4}"
-     r"(娃|人|孩|老汉|爸|妈|爷|奶|他|她|哥|弟|姐|妹|儿子|女儿)[^，。,]{0,4}"
+     # ("鱼塘头一个钓鱼的游客栽下去了")
+     r"(河|塘|水窖|井|堰|水库|江|粪坑|粪池|沼气池|水池|水田)(子|边|坎|头|里){0,2}[^，。,]{0,8}"
+     r"(娃|人|孩|老汉|爸|妈|爷|奶|他|她|哥|弟|姐|妹|儿子|女儿|游客|客人)[^，。,]{0,4}"
      r"(掉|落|滑|跌|栽|翻)(下去|进去|下水|进水)|"
      r"drown"),
     # lost outdoors: cold, wet, shivering, confused ("说话都说不清楚了" there is the cold)
@@ -310,13 +311,19 @@ _NOT_NOW = re.compile("|".join((
     "有用不|有用没|有没得用|能不能吃|可不可以吃|好吃|能不能.{0,6}(一起|混)|漏吃|稀释|"
     "兑(水|多少|好多|几|的比例|成)|(怎么|咋个?)兑|打蚜虫|防治|"
     "(几天|好久|多久)(才)?(可以|能)|(可以|能|才能)喝酒|停药|"
-    "咋个处理比较好|注意啥|注意些啥",
+    "咋个处理比较好|注意啥|注意些啥|"
+    # "那见手青总吃得嘛", "今晚有个酒席 喝点酒没得事吧": asked before eating or drinking
+    "(吃|喝)得[嘛吗哇啵么]|(吃|喝)(点|一点|些|一些)[^了，。,\\s]{0,3}(没得?事吧|没事吧|要得不|得不得|行不)",
+    # "民宿…用炭火盆 想请人来做个一氧化碳安全评估": an inspection asked for, no one harmed
+    "评估|隐患|排查",
 )))
 # Mild trouble: a little, itchy, no blister, a small cut — unless a severe sign says otherwise
 # ("出气有点喘" after collapsing in a sprayed greenhouse is no mild trouble)
 _MILD = re.compile(
     "一点点|有点(痒|气紧|喘|胸闷|心慌|头晕)|蚊子|蚊虫|一身包|就一个包|别的(莫得|没得|没)啥|晕车|晕船|"
-    "起不来床|赖床|睡懒觉|其他都好|没起泡|小包|小口子|破了点皮|有点肿")
+    "起不来床|赖床|睡懒觉|其他都好|没起泡|小包|小口子|破了点皮|有点肿|"
+    # a sprain ("上山摘茶崴了脚 肿起来了 冰敷还是热敷"): the fall article, no 120
+    "崴|扭伤|扭到脚|脚扭了")
 _GRAVE = re.compile(r"救命|倒起|倒了|倒在|昏|喊不答应|叫不醒|不省人事|抽|白沫|没得?气|风团|"
                     # a snake bite with "有点头晕" is venom at work; hives and no breath
                     # after a mosquito bite are an allergic reaction
@@ -354,9 +361,10 @@ _ANIMAL = re.compile("狗儿?|猫|猪|牛|羊|鸡|鸭|鹅|鱼塘|鱼儿|(塘|池
                      "鱼(全|都|群|苗|浮|死)|兔|马|蚕|蜜蜂|果树|庄稼|秧苗|苗子|"
                      "叶子|叶片|果子|果实|枝条|茶树|棵树|树子|水稻|稻子|秧田|麦子|小麦|蔬菜|菜苗|菜叶|根系|"
                      "玉米|苞谷|包谷|洋芋|红苕|油菜|辣椒|海椒|茶叶|柑子|橘子|李子|桃子|花椒|猕猴桃")
-# Words that contain an animal's name without being about one ("割猪草", "羊水破了", "马上")
-_NOT_AN_ANIMAL = re.compile("猪草|猪食|猪圈|猪肉|牛肉|羊肉|鸡肉|鸡蛋|鸭蛋|鸡汤|鱼刺|牛奶|羊奶|羊水|"
-                            "羊癫疯|马上|马蜂|马路|牛粪|猪粪|鸡粪")
+# Words that contain an animal's name without being about one ("割猪草", "割兔草遭蛇咬了",
+# "羊水破了", "马上")
+_NOT_AN_ANIMAL = re.compile("[猪牛羊兔鸡鸭鹅]草|猪食|猪圈|猪肉|牛肉|羊肉|鸡肉|鸡蛋|鸭蛋|鸡汤|鱼刺|"
+                            "牛奶|羊奶|羊水|羊癫疯|马上|马蜂|马路|牛粪|猪粪|鸡粪")
 # "我屋头的猪": the person named is the owner, not the one in trouble
 _OWNER = re.compile(f"(我们?家?|我?屋头|我?屋里|家里|隔壁)(还|也|都)?(喂|养|种)?(了|起|得有)?"
                     f"(好?几十|几百|[0-9一二两三四五六七八九十百千]+|好多)?[只头条个群窝]?的?"
@@ -365,6 +373,8 @@ _OWNER = re.compile(f"(我们?家?|我?屋头|我?屋里|家里|隔壁)(还|也|
                     "给(客人|别人|人|顾客|游客)(吃|卖)")
 _PERSON = re.compile("我|娃|宝宝|孩子|老汉|老人|婆婆|爷爷|奶奶|外公|外婆|妈|爸|孙|(?<!的)人|姐|哥|"
                      "弟|妹|老公|老婆|同学|朋友|工人|帮工|雇工|小工|邻居|同事|师傅|岳|幺儿|嬢|兄弟|"
+                     # ("鱼塘头一个钓鱼的游客栽下去了": a visitor, whatever the pond holds)
+                     "游客|客人|顾客|路人|村民|老乡|"
                      r"\b(my|he|she|i|someone|somebody|grandma|grandpa|dad|mum|mom|son|daughter)\b")
 _BITTEN = re.compile("(遭|被)(一[窝只条])?[^，。,]{0,6}"
                      "(狗|蛇|长虫|蜂子?|蜜蜂|马蜂|胡蜂|黄蜂|蜈蚣|蝎子)")

@@ -88,7 +88,8 @@ _CAPABILITIES = re.compile(r"你(能|会|可以)(做|干|帮我?做?)?(啥|什�
                            r"(?:单位|部门|机构|公司)(?:办|搞|开|弄|做|开发|运营)?的|"
                            r"(?:你们?|这个(?:平台|助手|系统))是(?:谁|哪个)(?:搞|做|开发|办|弄)的|"
                            # "今天雨下得好大哦 你那边下没得": the weather where the assistant is
-                           r"你(?:那边|那里|那儿)(?:下|热|冷|晴|出太阳|刮风)")
+                           # ("你们那边热不", "你们那里下雨没")
+                           r"你们?(?:那边|那里|那儿|那头)(?:下|热|冷|晴|出太阳|刮风)")
 # about the assistant itself: its name, age, mood, or praise and complaints
 _ABOUT_ME = re.compile(r"^你.{0,3}(耐心|细心|热心|耐烦)(的|得很)?[嘛哦哈呢啊呀]*$|"  # praise, alone
                        r"^你.{0,3}(叫|几岁|多大|是男|是女|喜欢|会说|会不会说|心情|好笨|真笨|好聪明|"
@@ -206,7 +207,7 @@ _IN_SCOPE = re.compile(
     # "到了康定烧开水泡茶不香，水开的时候好多度" asked by a travel agency: physics
     "沸点|烧开水|水开|开水|水烧开|烧开|海拔|气压|"
     # "作业的田边上有鱼塘咋办": a spraying job, not homework
-    "作业的?(?:田|区|面积|高度|速度|人员|时)|"
+    "作业的?(?:田|区|面积|高度|速度|人员|时)|植保|无人机|飞防|农机|"
     # a firm asking for an expert ("做火锅底料的厂…想找食品方面的专家"), the air a child breathes
     "专家|工艺|车间|生产线|配方|厂|aqi|空气|污染|哮喘|雾霾|pm2|"
     # "做火锅底料的公司 想招一个食品研发方面的人才": hiring is a need (人才需求)

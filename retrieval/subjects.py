@@ -19,6 +19,11 @@ ILLS = ("结核|幽门|感冒|甲状腺|手足口|鼻血|海姆立克|烫伤|诺
          "失眠|痔疮|乙肝|哮喘|鼻炎|湿疹|抑郁|焦虑|偏头痛|更年期|月经|血脂|胆固醇|心脏病|"
          # what people eat and are poisoned by ("野生菌中毒" is no answer to a feverish pig)
          "野生菌|毒蘑菇|一氧化碳|误服")
+# everyday complaints a citizen names in passing ("上山摘茶崴了脚"): when no vetted article
+# speaks of one, an article sharing only "冰敷" (the burn's) is no answer to it
+COMPLAINTS = ("崴|扭伤|脚扭|骨折|脱臼|落枕|便秘|痔|老年痴呆|痴呆|健忘|脱发|白发|口臭|打鼾|打呼噜|"
+              "耳鸣|晕车|晕船|痛经|甲醛|装修污染|蛀牙|牙痛|牙疼|湿气|上火|长痘|青春痘|过敏性鼻炎|"
+              "近视手术|颈椎病|肩周炎|腱鞘炎|静脉曲张|灰指甲|脚气|狐臭")
 _WORDS: dict[str, str] = {
     "animal": "猪|仔猪|母猪|牛|羊|鸡|鸭|鹅|兔|鱼|虾|蟹|蚕|蜜蜂|蜂群|蜂箱|狗|猫|畜|禽|兽|养殖|"
               "饲料|饲养|圈舍|猪舍|鸡舍|兽医|蛋鸡|肉鸡|草鱼|鲫鱼|鲤鱼|泥鳅|黄鳝|牦牛|奶牛",
