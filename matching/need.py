@@ -158,6 +158,9 @@ _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七�
                       r"[亩只头棵株箱吨斤口条窝个]*|兽医|农技员|"
                       # the trade itself ("做竹荪烘干的"): what they do, not what is wrong
                       r"烘干|初加工|深加工|精加工|加工|种植|养殖|生产|销售|批发|收购|育苗|维修|修理|和|及|"
+                      # what the product is made into ("做竹笋罐头的"): the trade again
+                      r"罐头|酱|调料|底料|饮料|果汁|果酒|白酒|腊肉|香肠|粉条|粉丝|米粉|干货|零食|"
+                      r"食品|制品|"
                       # who they are ("我们是…的小作坊", "在犍为"): not what is wrong either
                       r"我们?是?|咱们?|小?作坊|小?厂|公司|合作社|企业|在|这边|那边|"
                       # where it grows ("来看看我的猕猴桃园"): still no problem

@@ -158,6 +158,8 @@ _NOT_URGENT = re.compile(r"(?<!急)不急|不着急|不赶|不用急|慢慢来|�
                          r"有空(再|就)?来|(年底|明年|年前|过完?了?年|年后|开春|秋天|冬天|夏天|(两|三|几)个月)"
                          r".{0,4}(前|之前|内|以内|后|再说)?.{0,3}(都行|都可以|都要得|就行|再说)|"
                          r"(莫|没)得?(那么|好|啥子?)?急|没有(很|那么|太|特别|多)?急(?!救|诊)|"
+                         # "下个月都行": any time next month will do (not "下个月之前就要")
+                         r"下个?月.{0,3}(都行|都可以|都要得|也行|也可以|再说)|"
                          r"(紧急|急)[^，,。]{0,4}(谈不上|说不上|算不上)")
 # "这几天" is a deadline before a request ("这几天要请人来看"), not when symptoms began
 # ("猪这几天不吃食")
@@ -291,7 +293,8 @@ def region_meant(text: str) -> Region | None:
 # counties, the one where the farm or base is, not where the writer works or the office sits
 _SITE = re.compile(r"基地|老家|屋头|地里|园子|果园|茶园|厂子|车间|养殖场|种了|种的|养了|养的|"
                    r"(?:地|田|土|园|棚|场|塘)(?:是|就)?在")
-_AWAY = re.compile(r"上班|工作|打工|办公|读书|住在|(?<![居])住(?!院)|注册|总部")
+# (where one lives or works, or the firm's office: "场子在阆中 公司在南部" is the farm's place)
+_AWAY = re.compile(r"上班|工作|打工|办公|读书|住在|(?<![居])住(?!院)|注册|总部|公司在")
 
 
 def _where_the_work_is(text: str) -> str:
@@ -404,6 +407,8 @@ _NEGOTIABLE = re.compile(r"面议|面谈|面意|面仪|见面再说|当面(?:说
                          # "钱先不说嘛 来了看了再说", "先不说钱"
                          r"钱的?事?先不(说|谈|讲)|先不(说|谈|讲)钱|钱.{0,6}(来了|看了)再说|"
                          r"商量着?来|看情况|"
+                         # "这个谈了再说", "到时候再谈"
+                         r"谈了再说|谈好再说|(?:到时候?|以后|后面|见面)再谈|再谈嘛|"
                          r"价格好说|看[着到倒]给|随便给|你们?看[着到倒](?:办|定)|看[着到倒](?:办|定)|"
                          r"费用好说|(到时候|见面|跟专家|和专家|再).{0,4}商量|一分钱都.{0,4}(拿不出|没得|没有)|"
                          r"拿不出钱|凑不出|拿不出|(?:没得|没有|莫得|没)经费|"
@@ -419,7 +424,7 @@ _NEGOTIABLE = re.compile(r"面议|面谈|面意|面仪|见面再说|当面(?:说
 # no money at all, however said ("莫得钱", "不出钱", "拿不出"): the card says it one way
 NO_MONEY = re.compile(r"(?:没|莫)得?(?:啥子?|好多|多少)?钱|没有钱|钱\s*(?:也)?(?:没有|没得|莫得)|"
                       r"不出钱|拿不出|凑不出|出不起|"
-                      r"(?:没|莫)得?(?:这笔|这项)(?:预算|经费)|"
+                      r"(?:没|莫)得?(?:这笔|这项)?(?:预算|经费)|没有(?:预算|经费)|"
                       r"给不起|一分钱都")
 # ("打了除草剂都没得用" is no money said)
 _CANNOT_EVEN = re.compile(r"都(?:拿不出|出不起|给不起|凑不出|"
@@ -717,7 +722,9 @@ _CONSENT_YES = re.compile(r"留个?电话|电话是|电话号码|手机号|打�
 # ("电话里说下", "不用上门") answers the place prompt, but a consultation by phone still names
 # where the farm is (local experts know its soil and season)
 _REMOTE_SAID = r"线上|远程|视频|网上(?!找|搜|查|发|买|看到)|在线|微信上"
-_REMOTE = re.compile(_REMOTE_SAID + r"|电话指导|电话里|发照片|拍照片|不用来|不用上门")
+_REMOTE = re.compile(_REMOTE_SAID + r"|电话指导|电话里|发照片|拍照片|不用来|不用上门|"
+                     # "不想说在哪 打电话问问就行"
+                     r"打个?电话(?:问|说|讲|聊)")
 _ENTERPRISE = re.compile(r"公司|企业|我司|厂|集团|有限|股份|合作社|医院|诊所|卫生院|学校|园区|"
                          r"景区|酒店|协会|乡政府|镇政府|村委|街道")
 _FARMER = re.compile(r"种了|种的|养了|养的|亩|果园|鱼塘|猪圈|鸡场|大棚|地里|田里|家庭农场|庄稼")

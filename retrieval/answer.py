@@ -403,7 +403,12 @@ class Answerer:
             # "种子哪里买": the article says what to buy, not where — said first, truly
             prefix += WHERE_NOT_SAID
         named = [] if verdict.kind else self._unread_terms(question)
-        if named and not self._near_at_all(question, named, used):
+        # (a follow-up asks about what the question before was: "那你帮我找个医生问一哈嘛"
+        # after the sprain is still about the sprain)
+        before = topic.removesuffix(question)
+        about = [] if verdict.kind or topic == question else self._unread_terms(before)
+        if (named and not self._near_at_all(question, named, used)) or (
+                about and not self._near_at_all(before, about, used)):
             # "上山摘茶崴了脚 肿起来了 冰敷还是热敷": what it is about no vetted article speaks
             # of, and the article found shares nothing else with it (the burn's 冰块)
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
@@ -1033,10 +1038,18 @@ class Answerer:
         """Of two nearly equal articles, the one whose best sentence answers better leads when
         a fact was asked: "茶园冬天基肥一亩施好多" gets the winter-care article with "每亩施…
         1000到1500公斤", not the general fertiliser article that gives no amount."""
-        if (not any(a in SPECIFIC for a in asked) or len(hits) < 2
-                or not hits[0].score * _NEARLY_EQUAL <= hits[1].score <= hits[0].score):
-            return hits  # (a follow-up's earlier article, put first on purpose, stays first)
+        if not any(a in SPECIFIC for a in asked) or len(hits) < 2:
+            return hits
         index = self.searcher.index
+        unit = next((u for asked_as, u in _UNITS_ASKED if asked_as.search(q.text)), None)
+        if unit is not None and hits[0].score * _UNIT_SHARE <= hits[1].score <= hits[0].score \
+                and not unit.search(_article_text(index, hits[0])) \
+                and unit.search(_article_text(index, hits[1])):
+            # "产房仔猪躺的那块温度要保持好多度": the pig-house article gives the degrees;
+            # the piglet-diarrhoea article, nearer in words, says only "温暖"
+            return [hits[1], hits[0], *hits[2:]]
+        if not hits[0].score * _NEARLY_EQUAL <= hits[1].score <= hits[0].score:
+            return hits  # (a follow-up's earlier article, put first on purpose, stays first)
 
         def best(hit: Hit) -> float:
             texts, vectors = article_sentences(index, _article_chunks(index, hit))
@@ -1424,6 +1437,13 @@ _OWN_CROP_SHARE = 0.75
 _CROP_POOL = 10
 # a second article this close to the first may lead when only it holds the fact asked
 _NEARLY_EQUAL = 0.9
+# a measure asked in its unit ("好多度"), and the article with none of it: one this close that
+# says it leads
+_UNITS_ASKED = ((re.compile(r"温度|好多度|多少度|几度|好高的温|摄氏"), re.compile(r"\d\s*(℃|度)")),
+                # "茶园冬天基肥一亩施好多有机肥": kilograms a mu
+                (re.compile(r"亩.{0,8}(施|撒|用|下)(好多|多少|几)|(施|撒)(好多|多少|几)(公斤|斤)?"),
+                 re.compile(r"\d\s*(公斤|斤|千克)")))
+_UNIT_SHARE = 0.8
 # what a thing looks like, not what it is ("灰白色", "梭形的"): no name of its own
 _DESCRIBES = re.compile(r"[色形状样]")
 _NAMED_SHARE = 0.75  # a runner-up this close that alone names the rare thing asked about leads

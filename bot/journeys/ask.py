@@ -37,9 +37,12 @@ _NAMES_NOTHING = re.compile(r"(?:那|那么|所以|那我)?(?:要|该|应该|得
                             r"[嘛哦啊呀呢喃哇]*[？?]*")
 
 
-def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDraft | None:
+def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False,
+           asking_expert: bool = False) -> NeedDraft | None:
     """A cited answer, or an honest "no vetted answer" with a forward-to-expert button.
     `inside_form`: asked while filling in a need; the form's state stays, no buttons.
+    `asking_expert`: the same message asks for an expert: "nothing vetted" says so and that
+    the expert is being found, never "需要的话，我可以转给专家" before the form's question.
     Returns the need to take to intake at once when the message reports a problem nothing
     vetted answers (the router hands it to the need journey)."""
     if not inside_form:
@@ -105,6 +108,9 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False) -> NeedDra
     t.data["turns_since_answer"] = 0
     if not inside_form:
         remember(deps, text, t)
+    if asking_expert and result.abstained and not result.citations:
+        t.say(texts.NO_ARTICLE_ASK_EXPERT)
+        return None
     lines = [result.answer]
     if result.citations:
         lines.append("出处：" + "；".join(f"[{i}]《{c.title}》"

@@ -232,7 +232,7 @@ def from_words(deps: Deps, text: str, t: Turn, about: str | None = None) -> None
             # was said before the question ("我屋头老汉糖尿病 想问下一天吃好多蔬菜": whose
             # vegetables — a diabetic's)
             question = text[:at + len(question)]
-        ask.answer(deps, question, t, inside_form=True)
+        ask.answer(deps, question, t, inside_form=True, asking_expert=True)
     draft = deps.matcher.extract("。".join(said), role=t.role)
     if cut:
         # ("…想请兽医来给牛驱虫 顺便教下咋个驱 急得很 一千左右 同意": the answers said after
@@ -602,6 +602,8 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
               # ("血压计上显示160 100 这个算不算高血压哦", "保健品三千多一盒 可不可信":
               # numbers in a question are what it asks about, not a budget)
               and (o != "budget" or not asked)
+              # ("罐头…胀罐 一批要坏几百罐" at the urgency prompt: a loss counted, no money)
+              and (o != "budget" or _MONEY_SAID.search(text) is not None)
               # ("1" at the region prompt picks nothing; it is never a budget of 1 yuan)
               and (o != "budget" or not re.fullmatch(r"\s*\d{1,2}\s*", text))]
     for other in dict.fromkeys(others):
@@ -939,3 +941,9 @@ TEXT: dict[str, Step] = {"need:describe": describe, "need:slot": slot, "need:edi
                          "need:confirm": confirm}
 BUTTONS: dict[str, Step] = {"menu:need": open_need, "forward": forward, "slot": slot_button,
                             "need": card_button}
+
+
+# money named at another prompt ("很急 三千", "没得钱"): only then is the budget filled there
+_MONEY_SAID = re.compile(r"钱|预算|费用|经费|报酬|面议|商量|"
+                         r"[0-9一二两三四五六七八九十几]\s*[万千块元]|\d{3,}|"
+                         r"[百千万][块元]?(?:左右|以内|上下|的样子)|莫得|没得|没有")
