@@ -472,7 +472,7 @@ def fill_others(draft: NeedDraft, text: str) -> None:
     # (a consultation asks no budget, but one said is kept: "不急 预算面议")
     unpriced = "budget" in draft.missing or (draft.budget is None and not draft.budget_text)
     if unpriced and (budget := slots.parse_budget(clean) or _amount_alone(clean)) is not None \
-            and (budget.amount is not None or _MONEY_NAMED.search(clean)):
+            and (budget.amount is not None or _OF_MONEY.search(clean)):
         # ("看情况 不是很急" at the urgency prompt: how urgent, nothing said of money)
         draft.budget, draft.budget_text = budget.amount, budget.text
     elif draft.budget is None and draft.budget_text and not slots.says_negotiable(clean) and (
@@ -500,7 +500,7 @@ def fill_others(draft: NeedDraft, text: str) -> None:
 
 
 _ONLY_THAT = re.compile(r"就行|就可以|就够了|就好")
-_MONEY_NAMED = re.compile(r"钱|预算|费用|经费|报酬|面议|面谈|商量|价|多少|好多")
+_OF_MONEY = re.compile(r"钱|预算|费用|经费|报酬|面议|面谈|商量|价|多少|好多|待遇")
 # work with a product, whoever does it and from wherever
 _MADE_OR_TESTED = re.compile(r"检测|化验|测[一个]?下|设计|规划|方案|研发|开发|攻关|改造|培训|讲课|"
                              r"讲座|试验|"

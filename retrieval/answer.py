@@ -403,10 +403,12 @@ class Answerer:
             # "种子哪里买": the article says what to buy, not where — said first, truly
             prefix += WHERE_NOT_SAID
         named = [] if verdict.kind else self._unread_terms(question)
-        # (a follow-up asks about what the question before was: "那你帮我找个医生问一哈嘛"
-        # after the sprain is still about the sprain)
+        # (a follow-up asks about the complaint the question before named: "那你帮我找个医生
+        # 问一哈嘛" after the sprain is still about the sprain — a product or term said before
+        # is only its context: "我们是…火锅底料厂", then "食品添加剂是不是都有害")
         before = topic.removesuffix(question)
-        about = [] if verdict.kind or topic == question else self._unread_terms(before)
+        about = [] if verdict.kind or topic == question else [
+            t for t in self._unread_terms(before) if _COMPLAINT.fullmatch(t)]
         if (named and not self._near_at_all(question, named, used)) or (
                 about and not self._near_at_all(before, about, used)):
             # "上山摘茶崴了脚 肿起来了 冰敷还是热敷": what it is about no vetted article speaks
@@ -414,7 +416,8 @@ class Answerer:
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
         if unread := [t for t in named
                       if _UNREAD_LEAD.fullmatch(question[:question.lower().find(t)].strip())]:
-            if any(a in SPECIFIC for a in asked):
+            if any(a in SPECIFIC for a in asked) and not all(t in _products_named()
+                                                             for t in unread):
                 # "生物炭每亩施好多": a dose of something no vetted article speaks of is not
                 # the lime's dose — nothing vetted answers it ("蓝莓的花青素跟海拔有没有关系":
                 # nor does the altitude-sickness article, which says 海拔 only — above)
@@ -595,6 +598,13 @@ class Answerer:
         previous = clean_text(previous).strip()[:MAX_QUESTION_CHARS]
         if not previous or previous == question or _NEW_TOPIC.match(question):
             return None  # "换个问题，…", "另外想问…": a new subject, said so
+        if alone is not None and previous_article is not None \
+                and alone.id != previous_article \
+                and confidence >= self.searcher.cal.abstain_below \
+                and self._measure_only_in(question, alone, previous_article):
+            # "那到了理塘水烧开是好多度" after altitude sickness: the degrees asked are in the
+            # boiling point's article, never in the one read before
+            return None
         if aside and alone is not None and confidence >= _SURE_ALONE \
                 and not any(w in previous for w in self._telling_words(question)):
             # "顺便问下 一个人一天吃好多盐合适" inside a bean-paste factory's need: asked by
@@ -879,6 +889,17 @@ class Answerer:
         before = {t for t in tokenize(previous) if len(t) >= 2}
         return any(len(t) >= 2 and t in before for t in tokenize(question))
 
+    def _measure_only_in(self, question: str, hit: Hit, other_id: str) -> bool:
+        """Whether the question asks a measure in its unit ("好多度") that `hit` gives and
+        the article `other_id` never does."""
+        unit = next((u for asked_as, u in _UNITS_ASKED if asked_as.search(question)), None)
+        if unit is None:
+            return False
+        index = self.searcher.index
+        other = _title_of(index, other_id) + "".join(
+            d.text for d in index.docs("articles").values() if d.parent == other_id)
+        return bool(unit.search(_article_text(index, hit))) and not unit.search(other)
+
     def _read_as(self, term: str) -> bool:
         """Whether the articles say the term, a synonym of it (柑子 → 柑橘) or its stem
         without the Sichuanese 子/儿 (羊子 → 羊; 山羊 is in 羊's articles as words, never as
@@ -899,9 +920,14 @@ class Answerer:
         """Whether the articles used say a telling word of the question besides the terms no
         article uses (生物炭改良酸性土壤: the lime article's 酸性土壤)."""
         index = self.searcher.index
-        words = {w for w in self._telling_words(question)
+        # (in the articles' words too: "盐巴" is 食盐)
+        words = {w for w in self._telling_words(expand_query(question))
                  if not any(w in t or t in w for t in unread)}
         texts = [_article_text(index, h) for h in used]
+        mine = subjects.classes(question) & {"crop", "animal"}
+        if mine and any(t in _products_named() for t in unread) and not any(
+                mine & subjects.classes(h.title) for h in used):
+            return False  # ("蓝莓果实的花青素跟海拔": a crop's question, no crop's article)
         return any(w in text for w in words for text in texts)
 
     def _unread_terms(self, question: str) -> list[str]:
@@ -913,6 +939,7 @@ class Answerer:
         index = self.searcher.index
         # (an acronym in a Chinese question is a term too: "HPV疫苗呢" after the flu vaccine)
         chinese = not _mostly_latin(question)
+        question = _LIKENED.sub(" ", question)  # ("像松香一样": a likeness, no subject)
         named = [t for t in dict.fromkeys(index.tokenizer.tokenize(question))
                  if (t in terms or (chinese and _ACRONYM.fullmatch(t) and t.upper() in question))
                  and not self._read_as(t)]
@@ -1441,7 +1468,7 @@ _NEARLY_EQUAL = 0.9
 # says it leads
 _UNITS_ASKED = ((re.compile(r"温度|好多度|多少度|几度|好高的温|摄氏"), re.compile(r"\d\s*(℃|度)")),
                 # "茶园冬天基肥一亩施好多有机肥": kilograms a mu
-                (re.compile(r"亩.{0,8}(施|撒|用|下)(好多|多少|几)|(施|撒)(好多|多少|几)(公斤|斤)?"),
+                (re.compile(r"亩.{0,8}(施|撒|用|下)(好多|多少|几)|(施|撒)(好多|多少|几)(?![回次遍道])(公斤|斤)?"),
                  re.compile(r"\d\s*(公斤|斤|千克)")))
 _UNIT_SHARE = 0.8
 # what a thing looks like, not what it is ("灰白色", "梭形的"): no name of its own
@@ -1457,14 +1484,21 @@ _ACRONYM = re.compile(r"[a-zA-Z]{2,8}\d{0,3}")
 
 
 _COMPLAINT = re.compile(subjects.COMPLAINTS)
+_LIKENED = re.compile(r"(?:好?像|跟|和)[^，,。！!？?\s]{1,6}(?:一样|似的)")
 _LIVESTOCK_HEADS = "羊牛猪鸡鸭鹅兔鱼虾蟹蜂蚕"
 
 
 @cache
+def _products_named() -> frozenset[str]:
+    """Product words of two characters or more (蓝莓, 香肠): what a question is about, or
+    only where it is asked from ("香肠里头加的添加剂有没得害" is the additives' question)."""
+    return frozenset(p for p in taxonomy.product_codes() if len(p) >= 2)
+
+
+@cache
 def _unreadable_terms() -> frozenset[str]:
-    """Research terms and product words (two characters or more) a question may name."""
-    return frozenset([*taxonomy.field_terms(),
-                      *(p for p in taxonomy.product_codes() if len(p) >= 2)])
+    """Research terms and product words a question may name."""
+    return frozenset([*taxonomy.field_terms(), *_products_named()])
 _SURE_ALONE = 0.75  # a question's own search this sure is no bare follow-up
 _CERTAIN_ALONE = 0.95  # sure beyond doubt: no earlier words needed
 _SUPPOSED = re.compile(r"要是|如果|万一|假如|假设")  # a case supposed, not what happened

@@ -209,7 +209,7 @@ _IN_SCOPE = re.compile(
     # "到了康定烧开水泡茶不香，水开的时候好多度" asked by a travel agency: physics
     "沸点|烧开水|水开|开水|水烧开|烧开|海拔|气压|"
     # "作业的田边上有鱼塘咋办": a spraying job, not homework
-    "作业的?(?:田|区|面积|高度|速度|人员|时)|植保|无人机|飞防|农机|"
+    "作业的?(?:田|区|面积|高度|速度|人员|时)|植保|无人机(?:作业|打药|喷药|施药)|飞防|"
     # a firm asking for an expert ("做火锅底料的厂…想找食品方面的专家"), the air a child breathes
     "专家|工艺|车间|生产线|配方|厂|aqi|空气|污染|哮喘|雾霾|pm2|"
     # "做火锅底料的公司 想招一个食品研发方面的人才": hiring is a need (人才需求)

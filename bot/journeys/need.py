@@ -945,5 +945,5 @@ BUTTONS: dict[str, Step] = {"menu:need": open_need, "forward": forward, "slot": 
 
 # money named at another prompt ("很急 三千", "没得钱"): only then is the budget filled there
 _MONEY_SAID = re.compile(r"钱|预算|费用|经费|报酬|面议|商量|"
-                         r"[0-9一二两三四五六七八九十几]\s*[万千块元]|\d{3,}|"
+                         r"[0-9一二两三四五六七八九十几]\s*[万千块元kKwW]|\d{3,}|"
                          r"[百千万][块元]?(?:左右|以内|上下|的样子)|莫得|没得|没有")
