@@ -365,8 +365,10 @@ class Answerer:
             # "要不要给他抠喉咙" asks about one action: that answer first, then first aid
             # "是不是一起感冒了", "我想让她先睡一哈看看": doubt is answered by the signs that
             # say it is serious; then what to do now
+            # (advice heard, "他们说用绳子勒紧 用嘴巴吸毒", is answered by the first aid and
+            # its don'ts, not ahead of them)
             first = (["identify"] if _DOUBT.search(question)
-                     else ["yesno"] if "yesno" in asked else [])
+                     else ["yesno"] if "yesno" in asks(_HEARD.sub(" ", question)) else [])
             # ("吐出来了 还要去医院不" once the first aid is done: whether a doctor is still
             # needed is the fact asked, "异物排出后也建议到医院检查")
             still = ["doctor"] if continuing and "doctor" in asked and first == ["yesno"] else []
@@ -673,11 +675,11 @@ class Answerer:
             return None
         if not bare and alone is not None and previous_article is not None \
                 and alone.id != previous_article and confidence >= _CERTAIN_ALONE \
-                and any(h.id == alone.id for h in hits) and self._names_only_there(
-                    question, alone, previous_article, titled=False):
-            # answered on its own beyond doubt by another article the two together find too:
-            # "那边水烧开了煮面还是夹生的" after four altitude-sickness questions is the
-            # boiling point's, however many words of altitude came before
+                and self._names_only_there(question, alone, previous_article, titled=False):
+            # answered on its own beyond doubt by another article, whose words the earlier one
+            # never says: "那边水烧开了煮面还是夹生的" after four altitude-sickness questions
+            # is the boiling point's, however many words of altitude came before (and "要是
+            # 同伴咳粉红色泡泡痰" after three boiling-water ones is altitude sickness again)
             return None
         if any(t not in previous for t in self._unread_terms(question)):
             return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
@@ -1484,6 +1486,7 @@ _ACRONYM = re.compile(r"[a-zA-Z]{2,8}\d{0,3}")
 
 
 _COMPLAINT = re.compile(subjects.COMPLAINTS)
+_HEARD = re.compile(intent.HEARD)
 _LIKENED = re.compile(r"(?:好?像|跟|和)[^，,。！!？?\s]{1,6}(?:一样|似的)")
 _LIVESTOCK_HEADS = "羊牛猪鸡鸭鹅兔鱼虾蟹蜂蚕"
 

@@ -86,13 +86,15 @@ def classes(text: str) -> set[str]:
         found.discard("crop")
     if "animal" in found and _HURT_BY.search(text) and not _HURT_ANIMAL.search(text):
         # "被蜜蜂、马蜂蜇伤后怎么处理", "蜂子蛰了咋办": a person hurt, the animal did it (no
-        # answer to "蜜蜂冬天要不要喂白糖")
-        found = (found - {"animal"}) | {"person"}
+        # answer to "蜜蜂冬天要不要喂白糖"); a disease the animal carries keeps it a subject
+        # too (the rabies article says how to vaccinate one's own dog)
+        found = (found if _ZOONOSIS.search(text) else found - {"animal"}) | {"person"}
     return found
 
 
 # a sting or bite: what an animal does to a person ("猪被蛇咬了" is the pig's)
-_HURT_BY = re.compile(r"蜇|蛰|叮咬|咬伤|抓伤|狂犬|(?:遭|被)[^，,。！!？?\s]{0,6}(?:咬|叮|抓)")
+_HURT_BY = re.compile(r"蜇|蛰|叮咬|咬伤|抓伤|狂犬|(?:遭|被|着|让)[^，,。！!？?\s]{0,6}(?:咬|叮|抓)|"
+                      r"(?:狗|猫|蛇|蜂|蜈蚣|蝎子)[儿子]?[^，,。！!？?\s]{0,2}(?:咬|叮|抓)")
 _HURT_ANIMAL = re.compile(r"(猪|牛|羊|狗|猫|鸡|鸭|鹅|兔)[儿子娃]*(被|遭)")
 
 

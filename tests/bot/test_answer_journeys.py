@@ -1363,3 +1363,33 @@ def test_a_question_before_a_need_about_something_else_is_no_part_of_it(demo: Ha
         demo.chat("m1", said)
     card = text(demo.chat("m1", "同意"))
     assert "请确认需求信息" in card and "中暑" not in card and "下地" not in card
+
+
+def test_batch_seventeen_answers(demo: Harness) -> None:
+    """Colloquial emergencies and worries that are not; a hurt is no remark; a crop or a
+    complaint no article speaks of gets no stranger's article; a measure asked in its unit
+    goes to the article that gives it, in a chain too; advice heard asks whether it is right;
+    a bee-keeper's question is no sting."""
+    assert text(demo.chat("e1", "割兔草遭蛇咬了 脚杆上两个牙印 是根青色的蛇")).startswith("⚠️")
+    said = text(demo.chat("e2", "救命 农庄鱼塘头一个钓鱼的游客栽下去了 捞起来没得气了"))
+    assert said.startswith("⚠️") and "倒挂" in said
+    said = text(demo.chat("e3", "上山摘茶崴了脚 肿起来了 冰敷还是热敷哦"))
+    assert not said.startswith("⚠️") and "没有经过专家审核" in said and "烫伤" not in said
+    said = text(demo.chat("e4", "我们在泸定开民宿 冬天客人房间用炭火盆 "
+                                "想请人来做个一氧化碳安全评估"))
+    assert not said.startswith("⚠️") and "急不急" in said
+    assert not text(demo.chat("e5", "我昨天吃了头孢 今晚有个酒席 喝点酒没得事吧")).startswith("⚠️")
+    assert "出处：" in text(demo.chat("e6", "娃娃遭邻居屋头的狗抓了一爪 破了点皮 有点血"))
+    said = text(demo.chat("e7", "请问蓝莓果实的花青素含量跟海拔有没有关系"))
+    assert "没有经过专家审核" in said and "高原" not in said
+    assert "28到32℃" in text(demo.chat("e8", "我们猪场产房仔猪躺的那块温度要保持好多度"))
+    assert "1000到1500公斤" in text(demo.chat("e9", "茶园冬天基肥一亩施好多有机肥"))
+    demo.chat("e10", "下个月要去理塘耍 怕高反 要注意啥子")
+    assert "87℃" in text(demo.chat("e10", "那到了理塘水烧开是好多度"))
+    assert "高压锅" in text(demo.chat("e10", "那煮饭咋整 听说饭都煮不熟"))
+    demo.chat("e11", "爬山遭蛇咬了 脚杆肿起来了 是条青绿色的蛇")
+    assert "不要用嘴吸毒" in text(demo.chat("e11", "同伴说用嘴巴把毒吸出来"))
+    said = text(demo.chat("e12", "我是达县的 养了几箱中蜂 蜜蜂冬天要不要喂白糖"))
+    assert "蜇" not in said
+    assert "出处：" not in text(demo.chat("e13", "今天好热哦 你们那边热不"))
+    assert "出处：" in text(demo.chat("e14", "植保无人机作业 旁边有蜂场和鱼塘 有啥要求"))

@@ -2600,3 +2600,38 @@ def test_batch_sixteen_form_words(bot: Harness) -> None:
     assert slots.parse_budget("一万以内 八千嘛").amount == 8000
     assert slots.parse_budget("一万以内").amount == 10000
 
+
+
+def test_batch_seventeen_form_words(bot: Harness) -> None:
+    """A call to us is no phone given, and advice by phone asks no budget; a loss counted or
+    "看情况" at the urgency prompt is no budget, "2k" is; a remote need keeps the place said
+    later; the farm's place beats the firm's office; 下个月都行 is not urgent; 谈了再说 leaves
+    the money open; a trip asked for names no problem."""
+    from matching import slots
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "h1", role="enterprise")
+    bot.chat("h1", "我们公司在邛崃搞稻虾 想请个专家电话给我们讲下具体方案 不用来 不急")
+    said = text(bot.chat("h1", "邛崃"))
+    assert "联系方式告诉" in said and "费用" not in said
+    accounts.account(bot.engine, "telegram", "h2", role="enterprise")
+    bot.chat("h2", "宜宾叙州区的罐头厂 罐头放一段时间就胀罐 想请专家来厂里找原因")
+    said = text(bot.chat("h2", "看情况 不是很急"))
+    assert "费用" in said
+    accounts.account(bot.engine, "telegram", "h3", role="farmer")
+    bot.chat("h3", "母猪下的崽崽拉稀 找兽医来看 米易")
+    bot.chat("h3", "2k")
+    assert "费用" not in text(bot.chat("h3", "不急"))
+    accounts.account(bot.engine, "telegram", "h4", role="scientist")
+    said = text(bot.chat("h4", "我是西南科大的老师 实验室想找人帮忙开发鱼塘溶氧在线监测的设备"))
+    assert "注册" not in said and "急不急" in said
+    for said in ("绵阳涪城 急倒是不急", "课题经费十万左右"):
+        bot.chat("h4", said)
+    assert "地区：绵阳市涪城区" in text(bot.chat("h4", "可以"))
+    accounts.account(bot.engine, "telegram", "h5", role="farmer")
+    assert "遇到了什么问题" in text(bot.chat("h5", "你好 我想请个专家到我们兔场来一趟"))
+    assert slots.region_meant("地区错了 场子在阆中 公司在南部").short_name == "阆中"
+    assert slots.parse_urgency("下个月都行") == "normal"
+    assert slots.parse_urgency("下个月之前") == "soon"
+    assert slots.says_negotiable("这个谈了再说")
+    assert slots.parse_remote("不想说在哪 打电话问问就行")
