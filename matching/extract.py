@@ -157,6 +157,12 @@ _SIDE = re.compile(r"预算|费用|经费|面议|电话|微信|联系|急|尽快
 
 
 
+# a clause that only says which outfit writes ("犍为一个乡镇卫生院", "我们是夹江的瓷砖厂")
+_OUTFIT_ONLY = re.compile(r"(?:我们是|我们|我是)?[^，,。！!？?\s]{0,8}?(?:一个|一家|的)?"
+                          r"[^，,。！!？?\s]{0,6}(?:卫生院|医院|诊所|公司|厂|合作社|学校|养殖场|农场|基地|酒厂|民宿|"
+                          r"作坊|家庭农场)")
+
+
 def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
     """A short title: the clause that says most about the problem (not "我们是…合作社", not
     the budget, the deadline or the phone number)."""
@@ -188,6 +194,9 @@ def title_of(text: str, hints: list[str] | None = None, limit: int = 24) -> str:
             # "种了二十亩猕猴桃" (the products among the hints: "树干流胶" is trouble)
             s -= 1.5 if only_names_a_product(c, named) else 0.0
             s -= 2.0 if problem_size(c) < 3 else 0.0  # "厂子还是在叙州区": where, no problem
+            s -= 3.0 if _OUTFIT_ONLY.fullmatch(c) else 0.0  # "犍为一个乡镇卫生院": who
+            # ("不用专家过来", "电话视频讲一下就行": how the help comes, no problem)
+            s -= 2.0 if slots.NO_VISIT.search(c) or slots.parse_remote(c) else 0.0
             return (-s, i)
 
         best = min(enumerate(clauses), key=score)[1]

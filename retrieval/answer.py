@@ -154,6 +154,7 @@ class Answerer:
                 and (len(question) > _BARE_FOLLOW_UP or _REMARKED.search(question)) \
                 and len(question) <= _REMARK_AFTER \
                 and not _ASKS_AT_ALL.search(question) and "还是" not in question \
+                and not _PLANNED.search(question) \
                 and not re.search(r"[内嘞喃]\W*$|不(?:\s|$)", question) \
                 and not (prior is not None and prior.kind) \
                 and not asks(_EXCLAIMED.sub(" ", question)) \
@@ -675,7 +676,8 @@ class Answerer:
             return None
         if not bare and alone is not None and previous_article is not None \
                 and alone.id != previous_article and confidence >= _CERTAIN_ALONE \
-                and self._names_only_there(question, alone, previous_article, titled=False):
+                and self._names_only_there(question, alone, previous_article, titled=False) \
+                and (any(h.id == alone.id for h in hits) or self._says_telling(question, alone)):
             # answered on its own beyond doubt by another article, whose words the earlier one
             # never says: "那边水烧开了煮面还是夹生的" after four altitude-sickness questions
             # is the boiling point's, however many words of altitude came before (and "要是
@@ -792,6 +794,14 @@ class Answerer:
         text = _article_text(index, Hit(before, _title_of(index, before), 0.0))
         return bool(telling) and not any(w in text for w in telling) \
             and (not titled or any(w in other.title for w in telling))
+
+    def _says_telling(self, question: str, hit: Hit) -> bool:
+        """Whether the article says a telling word of three characters or more of the
+        question ("粉红色" of "同伴咳粉红色泡泡痰": the altitude article's 咳粉红色泡沫痰; not
+        "下雨" of "要是那几天一直下雨呢", which the forecast article says among many)."""
+        text = _article_text(self.searcher.index, hit)
+        return any(len(w) >= 3 and w in text
+                   for w in self._telling_words(expand_query(question)))
 
     def _names_its_subject(self, question: str, previous: str, alone: Hit,
                            previous_article: str | None) -> bool:
@@ -1664,7 +1674,8 @@ _PRONOUN = re.compile(r"[他她它]们?")
 _POINTS_BACK_FIRST = re.compile(r"那|这个|这种|它")
 _GOING_ASKED = re.compile(r"(能|可以|可不可以|能不能|敢不敢)去[不吗嘛哦]?[？?]?$|去得[不吗][？?]?$|"
                           r"去不去得[？?]?$")
-_ASIDE_ASKED = re.compile(r"^(顺便|顺带|另外)(问|请教)(一?下|哈|个事?|一句)")
+_ASIDE_ASKED = re.compile(r"^(顺便|顺带|另外)(问|请教)(一?下|哈|个事?|一句)|"
+                          r"^(问|说)个?(题外话|别的|岔)")
 # with what was spoken of before: "跟鸡粪一起撒要得不" after the lime
 _TOGETHER = re.compile(r"^(那|那么)?(跟|和|与|同)[^，,。？?\s]{1,6}(一起|一块|一路|混)")
 
@@ -1692,6 +1703,10 @@ _REMARKED = re.compile(r"(?<![挂长撒打放栽种剪埋施浇喂留切挖盖�
                        r"好[大多高冷热凶][哦啊呀哟噢]")
 _BARE_REMARK = 12  # characters: "不对 不要给电话" (news of a scam call is longer, and in scope)
 # any sign of a question, however it is asked
+# a plan said after an answer asks whether it is right ("屋头还剩半盒 留到下回用" after the
+# antibiotics): no remark
+_PLANNED = re.compile(r"留[到起着]|打算|准备|下[回次](再|又)?[用吃喝打撒]|"
+                      r"想[^，,。！!？?\s]{0,4}(用|吃|喝|打|撒|卖|停)")
 _ASKS_AT_ALL = re.compile(r"[？?吗呢嘛哇]|咋|怎|啥|什么|如何|为什么|为啥|哪|几|多少|好多|要不要|"
                           r"能不能|可不可以|是不是|有没有|有没得|得不得|行不行|[a-zA-Z]")
 # an emergency's sentences: steps to take now, and what belongs to another day
@@ -1866,8 +1881,8 @@ def _subject_words(named: list[str]) -> set[str]:
 
 # the heat of summer and the cold of winter: an article on one is no answer about the other
 # ("锡纸包起热得不" asks whether it heats up)
-_HOT = re.compile("热得(?!不[？?]?$|不[？?\\s]|到不)|好热|太热|高温|中暑|防暑|暑天|伏天|三伏|"
-                  "三十[五六七八九]度|四十度")
+_HOT = re.compile("热得(?!不[？?]?$|不[？?\\s]|到不)|好热|太热|热天|天热|大热天|高温|中暑|防暑|"
+                  "暑天|伏天|三伏|三十[五六七八九]度|四十度")
 _HEAT = re.compile("高温|炎热|热应激|中暑|防暑|降温|暑|热射病|热天|天热")
 _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|下凌|霜")
 

@@ -685,8 +685,10 @@ def looks_like_need(text: str, role: str = "") -> bool:
     if (m := _ASIDE_ASKED.search(text)) and m.start() > 0 \
             and looks_like_need(text[:m.start()], role):
         return True  # "…想跟科研单位合作研发花椒烘干设备 顺便问下 花椒好久采收最好"
-    if WANTS_EXPERT.search(text) and _BY_PHONE.search(text):
-        return True  # "想问下专家 山羊老是掉毛 不用上门 电话里说就行": an expert, by phone
+    if (WANTS_EXPERT.search(text) or _CONSULTS.search(text)) and _BY_PHONE.search(text):
+        # "想问下专家 山羊老是掉毛 不用上门 电话里说就行", "想咨询下医疗污水处理设备咋个
+        # 选型 不用专家过来 电话视频讲一下就行": an expert, by phone
+        return True
     if (role == "enterprise" and not asks(text) and not re.search(r"[？?]\s*$", text)
             and not WHAT_ABOUT.search(text)  # ("那叉车上换下来的铅酸蓄电池呢" asks on)
             and not _WHAT_IT_IS.search(text)  # ("AQI是130，这个算啥子级别")
@@ -717,13 +719,15 @@ _QUESTION_SHAPE = re.compile(r"啥|什么|咋|怎么|怎样|如何|哪|吗|[呢�
 NOT_KNOWING = re.compile(r"(不晓得|不知道|不清楚|搞不清楚?|没搞懂)[^，,。！!？?\s]{0,8}")
 # "那无人机喷花粉液给猕猴桃授粉的试验呢": the whole message asks on about something else
 _ASKS_ON = re.compile(r"^那[^，,。？?！!]{1,30}[呢嘞喃][？?]?$")
+_CONSULTS = re.compile(r"(?:想|要|需要)(?:咨询|请教)")
 _ASIDE_ASKED = re.compile(r"[，,。！!；;\s]+(?:顺便|另外|对了|还有|再)(?:问|请教|咨询)"
                           r"(?:一?下|哈|个事?|一句)")
 _TOOL_HELPS = re.compile(r"(?:AI|ai|人工智能|软件|机器人|电脑|手机|大模型)[^，,。]{0,4}帮忙")
 _WHAT_IT_IS = re.compile(r"(?:算|属于|是)(?:啥子?|什么|哪个|哪种)(?:级别|等级|标准|程度|水平|档次)|"
                          r"哪一?年|几几年|哪个朝代")  # ("熊猫国家公园是哪年成立的")
-_BY_PHONE = re.compile(r"(?:不用|不需要|不必|用不着)(?:专家)?(?:上门|来|跑一趟)|"
-                       r"电话(?:里|上)?(?:说|讲|聊)(?:就行|就可以|就要得|都行)")
+_BY_PHONE = re.compile(r"(?:不用|不需要|不必|用不着)(?:专家)?(?:上门|过来|来|跑一趟)|"
+                       r"(?:电话|视频)(?:里|上)?(?:视频)?(?:说|讲|聊)[一下哈]*"
+                       r"(?:就行|就可以|就要得|都行)")
 
 # "人工授粉是上午弄还是下午弄": a choice asked
 _CHOICE = re.compile(r"是[^，,。？?\s]{1,10}还是[^，,。？?\s]{1,10}$")
