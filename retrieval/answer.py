@@ -1881,8 +1881,9 @@ def _subject_words(named: list[str]) -> set[str]:
 
 # the heat of summer and the cold of winter: an article on one is no answer about the other
 # ("锡纸包起热得不" asks whether it heats up)
-_HOT = re.compile("热得(?!不[？?]?$|不[？?\\s]|到不)|好热|太热|热天|天热|大热天|高温|中暑|防暑|"
-                  "暑天|伏天|三伏|三十[五六七八九]度|四十度")
+# ("我妈天天热剩菜吃": 天天 and 热 the verb, no hot day)
+_HOT = re.compile("热得(?!不[？?]?$|不[？?\\s]|到不)|好热|太热|热天|(?<!天)天热|大热天|高温|"
+                  "中暑|防暑|暑天|伏天|三伏|三十[五六七八九]度|四十度")
 _HEAT = re.compile("高温|炎热|热应激|中暑|防暑|降温|暑|热射病|热天|天热")
 _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|下凌|霜")
 
