@@ -510,6 +510,10 @@ def fill_others(draft: NeedDraft, text: str) -> None:
 
 _ONLY_THAT = re.compile(r"就行|就可以|就够了|就好")
 _OF_MONEY = re.compile(r"钱|预算|费用|经费|报酬|面议|面谈|商量|价|多少|好多|待遇")
+# money said at all, an amount too ("很急 三千", "2k", "没得钱"): only then is the budget
+# filled from an answer at another prompt ("一批要坏几百罐" is a loss counted)
+MONEY_SAID = re.compile(_OF_MONEY.pattern + r"|[0-9一二两三四五六七八九十几]\s*[万千块元kKwW]|"
+                        r"\d{3,}|[百千万][块元]?(?:左右|以内|上下|的样子)|莫得|没得|没有")
 # work with a product, whoever does it and from wherever
 _MADE_OR_TESTED = re.compile(r"检测|化验|测[一个]?下|设计|规划|方案|研发|开发|攻关|改造|培训|讲课|"
                              r"讲座|试验|"

@@ -904,12 +904,10 @@ class Answerer:
     def _measure_only_in(self, question: str, hit: Hit, other_id: str) -> bool:
         """Whether the question asks a measure in its unit ("好多度") that `hit` gives and
         the article `other_id` never does."""
-        unit = next((u for asked_as, u in _UNITS_ASKED if asked_as.search(question)), None)
-        if unit is None:
+        if (unit := _unit_asked(question)) is None:
             return False
         index = self.searcher.index
-        other = _title_of(index, other_id) + "".join(
-            d.text for d in index.docs("articles").values() if d.parent == other_id)
+        other = _article_text(index, Hit(other_id, _title_of(index, other_id), 0.0))
         return bool(unit.search(_article_text(index, hit))) and not unit.search(other)
 
     def _read_as(self, term: str) -> bool:
@@ -935,11 +933,11 @@ class Answerer:
         # (in the articles' words too: "盐巴" is 食盐)
         words = {w for w in self._telling_words(expand_query(question))
                  if not any(w in t or t in w for t in unread)}
-        texts = [_article_text(index, h) for h in used]
         mine = subjects.classes(question) & {"crop", "animal"}
         if mine and any(t in _products_named() for t in unread) and not any(
                 mine & subjects.classes(h.title) for h in used):
             return False  # ("蓝莓果实的花青素跟海拔": a crop's question, no crop's article)
+        texts = [_article_text(index, h) for h in used]
         return any(w in text for w in words for text in texts)
 
     def _unread_terms(self, question: str) -> list[str]:
@@ -1080,7 +1078,7 @@ class Answerer:
         if not any(a in SPECIFIC for a in asked) or len(hits) < 2:
             return hits
         index = self.searcher.index
-        unit = next((u for asked_as, u in _UNITS_ASKED if asked_as.search(q.text)), None)
+        unit = _unit_asked(q.text)
         if unit is not None and hits[0].score * _UNIT_SHARE <= hits[1].score <= hits[0].score \
                 and not unit.search(_article_text(index, hits[0])) \
                 and unit.search(_article_text(index, hits[1])):
@@ -1483,6 +1481,13 @@ _UNITS_ASKED = ((re.compile(r"温度|好多度|多少度|几度|好高的温|摄
                 (re.compile(r"亩.{0,8}(施|撒|用|下)(好多|多少|几)|(施|撒)(好多|多少|几)(?![回次遍道])(公斤|斤)?"),
                  re.compile(r"\d\s*(公斤|斤|千克)")))
 _UNIT_SHARE = 0.8
+
+
+def _unit_asked(text: str) -> re.Pattern[str] | None:
+    """The unit a measure is asked in ("好多度" → ℃), as a pattern of the answer's figures."""
+    return next((unit for asked_as, unit in _UNITS_ASKED if asked_as.search(text)), None)
+
+
 # what a thing looks like, not what it is ("灰白色", "梭形的"): no name of its own
 _DESCRIBES = re.compile(r"[色形状样]")
 _NAMED_SHARE = 0.75  # a runner-up this close that alone names the rare thing asked about leads
@@ -1493,8 +1498,6 @@ _FACTS = ("amount", "time", "duration", "frequency", "call", "bring", "wear", "w
 _REMEDY_URGED = re.compile(r"(说|讲|喊|叫)[^，,。]{0,3}(喂|灌|吃|喝|抹|涂|敷|擦|放血|刮)")
 _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没得事了"
 _ACRONYM = re.compile(r"[a-zA-Z]{2,8}\d{0,3}")
-
-
 _COMPLAINT = re.compile(subjects.COMPLAINTS)
 _HEARD = re.compile(intent.HEARD)
 _LIKENED = re.compile(r"(?:好?像|跟|和)[^，,。！!？?\s]{1,6}(?:一样|似的)")
@@ -1512,6 +1515,8 @@ def _products_named() -> frozenset[str]:
 def _unreadable_terms() -> frozenset[str]:
     """Research terms and product words a question may name."""
     return frozenset([*taxonomy.field_terms(), *_products_named()])
+
+
 _SURE_ALONE = 0.75  # a question's own search this sure is no bare follow-up
 _CERTAIN_ALONE = 0.95  # sure beyond doubt: no earlier words needed
 _SUPPOSED = re.compile(r"要是|如果|万一|假如|假设")  # a case supposed, not what happened
@@ -1702,11 +1707,11 @@ _EXCLAIMED = re.compile(r"好[大多高冷热凶][哦啊呀哟噢]")
 _REMARKED = re.compile(r"(?<![挂长撒打放栽种剪埋施浇喂留切挖盖铺堆插搭养喷要修])"
                        r"好[大多高冷热凶][哦啊呀哟噢]")
 _BARE_REMARK = 12  # characters: "不对 不要给电话" (news of a scam call is longer, and in scope)
-# any sign of a question, however it is asked
 # a plan said after an answer asks whether it is right ("屋头还剩半盒 留到下回用" after the
 # antibiotics): no remark
 _PLANNED = re.compile(r"留[到起着]|打算|准备|下[回次](再|又)?[用吃喝打撒]|"
                       r"想[^，,。！!？?\s]{0,4}(用|吃|喝|打|撒|卖|停)")
+# any sign of a question, however it is asked
 _ASKS_AT_ALL = re.compile(r"[？?吗呢嘛哇]|咋|怎|啥|什么|如何|为什么|为啥|哪|几|多少|好多|要不要|"
                           r"能不能|可不可以|是不是|有没有|有没得|得不得|行不行|[a-zA-Z]")
 # an emergency's sentences: steps to take now, and what belongs to another day

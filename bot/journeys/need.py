@@ -18,6 +18,7 @@ from knowledge import gazetteer
 from matching import slots
 from matching.extract import (
     CARD_FIELDS,
+    MONEY_SAID,
     changes_a_field,
     fill_others,
     fill_slot,
@@ -603,7 +604,7 @@ def slot(deps: Deps, text: str, t: Turn) -> None:
               # numbers in a question are what it asks about, not a budget)
               and (o != "budget" or not asked)
               # ("罐头…胀罐 一批要坏几百罐" at the urgency prompt: a loss counted, no money)
-              and (o != "budget" or _MONEY_SAID.search(text) is not None)
+              and (o != "budget" or MONEY_SAID.search(text) is not None)
               # ("1" at the region prompt picks nothing; it is never a budget of 1 yuan)
               and (o != "budget" or not re.fullmatch(r"\s*\d{1,2}\s*", text))]
     for other in dict.fromkeys(others):
@@ -941,9 +942,3 @@ TEXT: dict[str, Step] = {"need:describe": describe, "need:slot": slot, "need:edi
                          "need:confirm": confirm}
 BUTTONS: dict[str, Step] = {"menu:need": open_need, "forward": forward, "slot": slot_button,
                             "need": card_button}
-
-
-# money named at another prompt ("很急 三千", "没得钱"): only then is the budget filled there
-_MONEY_SAID = re.compile(r"钱|预算|费用|经费|报酬|面议|商量|"
-                         r"[0-9一二两三四五六七八九十几]\s*[万千块元kKwW]|\d{3,}|"
-                         r"[百千万][块元]?(?:左右|以内|上下|的样子)|莫得|没得|没有")
