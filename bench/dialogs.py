@@ -85,6 +85,7 @@ HALVES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev145", "dev146", "dev147", "dev148", "dev149", "dev150", "dev151", "dev152",
           "dev153", "dev154", "dev155", "dev156", "dev157", "dev158", "dev159", "dev160",
           "dev161", "dev162", "dev163", "dev164", "dev165", "dev166", "dev167",
+          "dev168", "dev169", "dev170", "dev171", "dev172", "dev173",
           "holdout")
 
 

@@ -153,7 +153,9 @@ def _budget_label(need: NeedDraft) -> str:
 
 # how much and how many of a product, and who to see: not a problem ("种了二十亩", "养了五百只")
 _HOW_TO_GROW = re.compile(r"(指导|教|学|培训|带)[^，,。！!？?]{0,8}"
-                          r"(种植|养殖|栽培|育苗|种|养|喂|做|制作|加工|腌|酿|熏)")
+                          r"(种植|养殖|栽培|育苗|种|养|喂|做|制作|加工|腌|酿|熏)|"
+                          # "想在竹林里种天麻 想找个专家来指导": what they mean to start
+                          r"(想|打算|准备)(在[^，,。！!？?\s]{1,8})?(试着?|开始|新)?(种|养|栽)(?!了)")
 _HOLDING = re.compile(r"[种养做搞开卖了的有\d一二两三四五六七八九十百千万几多来]+"
                       r"[亩只头棵株箱吨斤口条窝个]*|兽医|农技员|"
                       # the trade itself ("做竹荪烘干的"): what they do, not what is wrong

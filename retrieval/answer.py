@@ -644,7 +644,12 @@ class Answerer:
         # dogs that spread 包虫病; "獭兔皮子咋个硝制" shares no more than the rabbit it names)
         unnamed = subjects.animals(re.sub("|".join(map(re.escape, own)) or "^$", " ", question))
         shares = bool(unnamed & subjects.animals(previous))
-        if own and not any(_said_in(p, previous) for p in own) and not shares \
+        # (what the article read says names nothing new: "他最爱吃腊肉香肠" after
+        # hypertension's "少吃咸菜、腊肉")
+        read = _article_text(self.searcher.index, Hit(
+            previous_article, _title_of(self.searcher.index, previous_article), 0.0)) \
+            if own and previous_article else ""
+        if own and not any(_said_in(p, previous) or p in read for p in own) and not shares \
                 and not _TOGETHER.match(question):
             return None  # "茶树…" after plums ("跟鸡粪一起撒" after lime is about the lime)
         q = self.searcher.prepare(previous + "。" + question)
@@ -683,8 +688,12 @@ class Answerer:
             # is the boiling point's, however many words of altitude came before (and "要是
             # 同伴咳粉红色泡泡痰" after three boiling-water ones is altitude sickness again)
             return None
-        if any(t not in previous for t in self._unread_terms(question)):
-            return None  # "生物炭咋个做" after citrus greening: a new subject nothing covers
+        unread = [t for t in self._unread_terms(question) if t not in previous]
+        if unread and not (any(p in read for p in own)
+                           and all(t in _products_named() for t in unread)):
+            # "生物炭咋个做" after citrus greening: a new subject nothing covers (not a product
+            # named beside one the article read speaks of: "腊肉香肠" after "少吃…腊肉")
+            return None
         together = bool(_TOGETHER.match(question))
         # ("有个同事有高血压 能去不" after the altitude trip: going where was said before)
         points_back = bool(_ANAPHORA.search(question) or together or _GOING_ASKED.search(
@@ -1668,7 +1677,9 @@ _LATER = re.compile(r"以后|平时|下次|今后|预防|防护|防止|避免")
 _PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷个)\s*(?:才能?)?\s*防(?!治)|"
                             # "以后冬天烤火咋个才安全"
                             r"(?:咋个?|怎么|如何|怎样)\s*才(?:能)?\s*(?:安全|不会?出事|不会?中毒)")
-_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|[呢嘞喃][？?]?$")
+# ("屋头老人这种天要注意啥子" after "今天好热哦": the weather said before)
+_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|[呢嘞喃][？?]?$|"
+                       r"这(种|个|样的?|么)天气?(?![麻牛然敌府])")
 # (after a few words: "好了止住了 还有个事 …")
 # ("另外一个师傅想下去拉他": another person, the same emergency)
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?那?(还有个事|还有件事|还有一个事|另外一?个(问题|事)|"

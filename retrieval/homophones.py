@@ -17,8 +17,9 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _LENGTHS = (4, 3, 2)
 
 
-# the form's own words, typed by ear at the card ("语算该成八千", "紧急成度改为很急")
-_FORM_WORDS = frozenset({"预算", "改成", "程度"})
+# the form's own words, typed by ear at the card ("语算该成八千", "紧急成度改为很急"), and
+# the health words a voice keyboard mishears ("刘感疫苗", "学压", "狂圈疫苗")
+_FORM_WORDS = frozenset({"预算", "改成", "程度", "流感", "血压", "血糖", "狂犬", "腹泻", "感冒"})
 
 
 @cache

@@ -229,6 +229,8 @@ _IN_SCOPE = re.compile(
                        "剩菜|剩饭|剩的|隔夜|冰箱|冷藏|冷冻|变质|坏了|保质期|食物中毒|拉肚子|"
                        # "电视剧头那个人遭蛇咬了 …真的可以那样弄吗": a first-aid myth
                        "咬|蛇|中毒|急救|吸毒|伤口|"
+                       # "堰塘好多娃娃去耍水 想请人来设计下护栏": water safety, someone to come
+                       "溺水|落水|耍水|(?:请|找|喊)[个位]?(?:人|师傅)来|"
                        # "打了药好多天才能摘果卖 我要发快递的": the safe interval, not the parcel
                        "摘果|采摘|采收|间隔期|休药期")
 # asks that stay out of scope whatever they mention ("帮我写个请假条 娃儿发烧…")

@@ -82,10 +82,8 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False,
         # the two together find was not good enough for the first)
         result = Answer(ABSTAIN_TEXT, abstained=True, topic=asked_before)
     if result.intent:  # small talk or off-topic, seen by the answerer: not a 科普 need
-        if _WEATHER_SAID.search(text) and not inside_form:
-            # "今天好热哦 热得遭不住", then "屋头老人这种天要注意啥子": the weather said is
-            # what "这种天" means (no article was read)
-            t.data["last_question"], t.data["last_article"] = text, None
+        if not inside_form:
+            weather_said(text, t)
         if inside_form:
             t.say(result.answer)
         elif result.intent == smalltalk.INTRO:
@@ -147,7 +145,18 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False,
     return None
 
 
-_WEATHER_SAID = re.compile(r"热|冷|晒|太阳|下雨|雨好大|降温|闷|雾|雪|冻")
+# the weather a remark speaks of, in the articles' words ("热得遭不住" would find 登革热)
+_WEATHER_SAID = ((re.compile(r"热|晒|太阳|闷|高温"), "高温闷热天气"),
+                 (re.compile(r"冷|降温|雪|冻|霜"), "天冷取暖"),
+                 (re.compile(r"下雨|雨好大|暴雨|落雨"), "暴雨天气"),
+                 (re.compile(r"雾"), "大雾天气"))
+
+
+def weather_said(text: str, t: Turn) -> None:
+    """"今天好热哦 热得遭不住", then "屋头老人这种天要注意啥子": the weather said is what
+    "这种天" means (no article was read)."""
+    if said := next((words for said, words in _WEATHER_SAID if said.search(text)), None):
+        t.data["last_question"], t.data["last_article"] = said, None
 # ("我们是乐山五通桥一个做豆腐干的小厂": a firm says what it makes and what it is)
 _GROWER = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(?:公司|厂|厂里|合作社)?(是|在)"
                      r"[^，,。]{0,12}[，,\s]*(种|养|做|生产|加工)了?"

@@ -124,6 +124,10 @@ _SHORT_HEAD = 12  # characters: "九寨沟县", "很急 这周内", "两千左�
 def answers_the_prompt(t: Turn, text: str) -> bool:
     """Whether the text answers the form's open question ("尽快嘛" when asked how urgent)."""
     name = t.state.removeprefix("need:slot:")
+    if t.state == "need:confirm" and "draft" in t.data and text:
+        # "好 刚才那个需求 确认发布" at the card: the yes it asks for
+        return bool(words.AGREE.match(text) or words.agrees(text)
+                    or words.publishes_last(text, edits_nothing=True))
     if not t.state.startswith("need:slot:") or "draft" not in t.data or not text:
         return False
     return fill_slot(NeedDraft(**t.data["draft"]), name, text)

@@ -315,6 +315,7 @@ def at_rest(deps: Deps, text: str, t: Turn) -> None:
             ask.remember(deps, text, t)
         else:
             t.data.pop("recent", None)
+            ask.weather_said(text, t)
         t.state = "start"
         menu(t, text=smalltalk.reply(small, text))
     elif (product := ask.introduces(text)) is not None:

@@ -123,7 +123,13 @@ _SEEKS_A_PARTNER = re.compile(r"成果转化|(?:专利|成果|技术)(?:转让|�
                               # "实验室想找人帮忙开发鱼塘溶氧在线监测的设备": help wanted
                               r"找(?:个|些|几个)?(?:人|团队|单位)(?:来)?(?:帮忙|帮我们?|合作|一起)|"
                               # "实验室想招一个搞微生物发酵的博士后": people wanted (人才需求)
-                              r"招[^，,。？?]{0,14}(?:博士后|博士|硕士|研究生|技术员|工程师|人才|助理)")
+                              r"招[^，,。？?]{0,14}(?:博士后|博士|硕士|研究生|技术员|工程师|人才|助理)|"
+                              # "想找芒果园做水肥一体化的示范 需要当地合作社配合", "想跟魔芋
+                              # 加工企业联合攻关": partners for a trial or a demonstration
+                              r"找[^，,。？?\s]{0,6}(?:合作社|大户|种植户|养殖户|蚕农|农户|果园|"
+                              r"茶园|基地|示范户|企业|厂家?)(?:做|来|配合|合作|一起|试验|示范)|"
+                              r"(?:合作社|农户|企业|大户|基地|厂家?)[^，,。？?\s]{0,4}"
+                              r"(?:配合|愿意合作|一起做)|联合攻关|示范(?:种植|推广)")
 
 
 LABELS = {texts.CONFIRM, texts.EDIT, "接单", "婉拒", "详情", texts.FORWARD, texts.DELETE_YES}
@@ -458,6 +464,7 @@ def leaves(text: str) -> bool:
     if _MISTAKE.search(text) and FIELD_EDIT.search(text) and not re.search(
             _LEAVE_WORDS.replace("问错了|点错了|发错了|", ""), text):
         return False  # "不对 联系方式可以给 我点错了": the button pressed wrong, not the need
+    text = re.sub(r"算了(?=还是)", "算了 ", text)  # ("算了还是不发了 我先问下老板")
     marks = list(re.finditer(_LEAVE_WORDS, text))
     after = text[marks[-1].end():] if marks else ""
     if NEED_REQUEST.search(after) and not re.search(r"不|莫|别|没|自己", after):
@@ -680,7 +687,7 @@ def looks_like_need(text: str, role: str = "") -> bool:
     text = _NO_REQUEST.sub("", text)  # "不是要找专家上门，只是想了解一下": no request
     text = _NOT_ASKING.sub("", text)
     text = _TOOL_HELPS.sub(" ", text)  # ("都发给AI帮忙整理 行不行": a tool's help, no expert)
-    if NEED_REQUEST.search(text):
+    if NEED_REQUEST.search(text) or _SEEKS_A_PARTNER.search(text):
         return True
     if (m := _ASIDE_ASKED.search(text)) and m.start() > 0 \
             and looks_like_need(text[:m.start()], role):
