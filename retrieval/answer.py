@@ -355,6 +355,10 @@ class Answerer:
                 topic = f"{previous}。{question}"[-MAX_TOPIC_CHARS:]
             return Answer(ABSTAIN_TEXT, confidence=confidence, abstained=True, topic=topic)
         asked = asks(question)
+        if not asked and _HURT_NOW.search(question):
+            # "娃娃把开水瓶打翻了 手背烫红了一块", "遭隔壁的狗咬了一口 破了点皮": a hurt told
+            # as it happens asks what to do now (冲 15–30 分钟, 冲洗约 15 分钟) first
+            asked = ["how"]
         if not (previous_article and hits[0].id == previous_article):
             # (the article just read, kept first by the follow-up on purpose, stays first:
             # "打一遍够不够" after rapeseed sclerotinia is not the pesticide-poisoning article)
@@ -392,7 +396,11 @@ class Answerer:
                                fact_asked=continuing and any(a in _FACTS for a in asked),
                                # (the emergency going on chose its article, not the words:
                                # "能喝点热的不" after cold exposure shares none with it)
-                               chosen=continuing)
+                               # (and a follow-up kept to the article just read: "坑坑要
+                               # 咋个处理" after konjac soft rot shares no word with it)
+                               chosen=continuing or bool(
+                                   topic != question and previous_article and used
+                                   and used[0].id == previous_article))
         if answer.abstained:  # nothing vetted supports an answer: the LLM gets nothing either
             answer.confidence, answer.topic = confidence, topic
             if verdict.kind:
@@ -1204,7 +1212,9 @@ class Answerer:
         crop or animal only when it shares a telling word beyond the plant's parts: "草莓叶子
         背面起白粉" is not answered by the hail-damage article because both say 果子."""
         named = _products(question)
-        if not named or _names_a_product(title):
+        # (the crop asked about, named short in the title: "茶小绿叶蝉的防治" for 茶叶)
+        if not named or _names_a_product(title) or any(
+                w in title for w in _subject_words(named)):
             return True
         index = self.searcher.index
         article = title + body
@@ -1400,7 +1410,9 @@ _BREEDING = re.compile(r"(?P<heat>不发情|发情)|(?P<mate>配不上|配种)|(
 _BREEDING_WORDS = {"heat": "发情", "mate": "配种|交配|配上",
                    "milk": "下奶|泌乳|奶水|乳汁|缺奶|无乳", "egg": "产蛋|下蛋"}
 # the expert turned down before or after the question ("不用找专家 我自己弄", "也不要专家哈")
-_NO_EXPERT_WANTED = re.compile(r"(?:^|(?<=[，,。\s]))(?:也|就)?(?:不用|不要|不需要|莫|别)"
+_NO_EXPERT_WANTED = re.compile(r"(?:^|(?<=[，,。\s]))除了(?:找|请|喊)(?:专家|兽医|医生|技术员)"
+                               r"(?:以外|之外)?(?:[，,。\s]+|$)|"
+                               r"(?:^|(?<=[，,。\s]))(?:也|就)?(?:不用|不要|不需要|莫|别)"
                                r"(?:找|转|喊|请)?(?:专家|兽医|技术员)[了嘛哈哦]*(?:[，,。\s]+|$)|"
                                r"(?:^|(?<=[，,。\s]))我(?:自己|个人)(?:弄|搞|来|整|处理)[了嘛哈]*"
                                r"(?:[，,。\s]+|$)|(?:^|(?<=[，,。\s]))我就问问[了嘛哈]*(?:[，,。\s]+|$)|"
@@ -1509,6 +1521,8 @@ _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没�
 _ACRONYM = re.compile(r"[a-zA-Z]{2,8}\d{0,3}")
 _COMPLAINT = re.compile(subjects.COMPLAINTS)
 _HEARD = re.compile(intent.HEARD)
+_HURT_NOW = re.compile(r"(遭|被|把)[^，,。！!？?]{0,8}(咬|抓|烫|烧|割|划|蜇|叮)了?|"
+                       r"烫[伤到红起出破着]|(咬|抓|割|划)[破伤烂]|破了?点?皮|(出|流)了?[点些]?血")
 _LIKENED = re.compile(r"(?:好?像|跟|和)[^，,。！!？?\s]{1,6}(?:一样|似的)")
 _LIVESTOCK_HEADS = "羊牛猪鸡鸭鹅兔鱼虾蟹蜂蚕"
 
@@ -1678,7 +1692,9 @@ _PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷�
                             # "以后冬天烤火咋个才安全"
                             r"(?:咋个?|怎么|如何|怎样)\s*才(?:能)?\s*(?:安全|不会?出事|不会?中毒)")
 # ("屋头老人这种天要注意啥子" after "今天好热哦": the weather said before)
-_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|[呢嘞喃][？?]?$|"
+# ("还有 猪场粪水多 沼液可以直接浇地不": 还有 said apart opens another question)
+_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有(?![，,。\s])|还要|再)|"
+                       r"[呢嘞喃][？?]?$|"
                        r"这(种|个|样的?|么)天气?(?![麻牛然敌府])")
 # (after a few words: "好了止住了 还有个事 …")
 # ("另外一个师傅想下去拉他": another person, the same emergency)

@@ -73,6 +73,13 @@ def _conditions(name: str, sentence: str) -> list[tuple[float, float]]:
         found.append((float("-inf"), float(m.group(1))))
     for m in re.finditer(q + r"\s*(?:高于|大于|超过|>|＞)\s*" + _NUM, sentence):
         found.append((float(m.group(1)), float("inf")))
+    if name == "pH" and (named := re.search(q, sentence)):
+        # "pH在4.5到5.5比较适宜，低于4.0时需要改良": the same quantity, said once
+        for m in re.finditer(r"[，,；;]\s*(低于|小于|不足|不到|高于|大于|超过)\s*" + _NUM,
+                             sentence[named.end():]):
+            below = m.group(1) in ("低于", "小于", "不足", "不到")
+            found.append((float("-inf"), float(m.group(2))) if below
+                         else (float(m.group(2)), float("inf")))
     if name == "pH":
         for m in re.finditer(q + r"\s*" + _NUM + r"\s*以下", sentence):
             found.append((float("-inf"), float(m.group(1))))

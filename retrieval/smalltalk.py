@@ -220,7 +220,7 @@ _IN_SCOPE = re.compile(
     # "红心猕猴桃好久摘合适 隔壁说看日子就得行": the harvest, not a lucky day
     "(?:好久|啥时候|什么时候)(?:摘|采|收|挖|割)|采收|"
     # "配料表上有防腐剂 有人说有毒": what is in food is 科普, whatever dish it is in
-    "防腐剂|添加剂|配料表|有毒|致癌|"
+    "防腐剂|添加剂|配料表|有毒|致癌|转基因|"
                        "健康|"
                        "身体|致癌|营养|长胖|"
                        # the body: "写作业眼睛离本子好远" asks about eyesight, not homework

@@ -58,6 +58,10 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False,
     # (a question answered before it in this conversation joins that context: "石灰啥时候撒好"
     # in a form after the lime questions is about the lime)
     asked_before = t.data.get("last_question")
+    if (weather := t.data.pop("weather", None)) and _THIS_WEATHER.search(text) \
+            and not inside_form:
+        asked_before = weather  # ("今天好热哦", then "屋头老人这种天要注意啥子")
+        t.data["last_article"] = None
     if asked_before is None and t.data.get("left_topic") and words.asks(text) \
             and not _names_a_crop(text):  # ("那油菜杆杆上长黑颗颗" names its own crop)
         # a question right after leaving a form is about what the form was about
@@ -156,7 +160,11 @@ def weather_said(text: str, t: Turn) -> None:
     """"今天好热哦 热得遭不住", then "屋头老人这种天要注意啥子": the weather said is what
     "这种天" means (no article was read)."""
     if said := next((words for said, words in _WEATHER_SAID if said.search(text)), None):
-        t.data["last_question"], t.data["last_article"] = said, None
+        t.data["weather"] = said  # (read only by a question that points at it)
+
+
+# "这种天", "这个天气": the weather said before
+_THIS_WEATHER = re.compile(r"这(?:种|个|样的?|么)天气?(?![麻牛然敌府])")
 # ("我们是乐山五通桥一个做豆腐干的小厂": a firm says what it makes and what it is)
 _GROWER = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(?:公司|厂|厂里|合作社)?(是|在)"
                      r"[^，,。]{0,12}[，,\s]*(种|养|做|生产|加工)了?"

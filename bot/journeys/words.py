@@ -464,7 +464,8 @@ def leaves(text: str) -> bool:
     if _MISTAKE.search(text) and FIELD_EDIT.search(text) and not re.search(
             _LEAVE_WORDS.replace("问错了|点错了|发错了|", ""), text):
         return False  # "不对 联系方式可以给 我点错了": the button pressed wrong, not the need
-    text = re.sub(r"算了(?=还是)", "算了 ", text)  # ("算了还是不发了 我先问下老板")
+    if re.search(rf"算了[，,\s]*还是(?:先)?(?:{_LEAVE_WORDS})", text) and not CHANGE.search(text):
+        return True  # "算了还是不发了 我先问下老板" (not "算了还是公开嘛": a change)
     marks = list(re.finditer(_LEAVE_WORDS, text))
     after = text[marks[-1].end():] if marks else ""
     if NEED_REQUEST.search(after) and not re.search(r"不|莫|别|没|自己", after):
@@ -671,7 +672,8 @@ def declines_need(text: str) -> bool:
     return problem_size(rest) < 2
 
 
-_NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想|莫|不要|别|"
+# ("除了找兽医 自己先能做啥子": what to do meanwhile, no request)
+_NO_REQUEST = re.compile(r"(?:不是要|不是想|不需要|不用|暂时不需要|暂时不用|并不想|莫|不要|别|除了|"
                          r"(?<![要想得])不(?=找|请|喊))"
                          # ("不用给我找专家哈": for whom said between)
                          r"(?:给我|帮我|给我们|帮我们)?(?:找|请|喊|约)[^，,。！!？?；;\s]{0,10}")
@@ -760,5 +762,10 @@ def asks_inside_form(text: str) -> bool:
     # ("对了 春见下霜那几天晚上可以做点啥？": a question mark ends a question)
     return ((bool(asks(text)) or bool(_ASKING.search(text)) or bool(_CHOICE.search(text))
              or (len(text) >= _ASKED_LEN and text.rstrip().endswith(("？", "?"))))
-            and not WANTS_EXPERT.search(text)
+            and not WANTS_EXPERT.search(_UNTIL_THE_EXPERT.sub(" ", text))
             and not FIELD_EDIT.search(text) and smalltalk.classify(text) is None)
+
+
+# "对了专家来之前 川芎根腐病发现病株我们先咋个处理": when, not an expert asked for
+_UNTIL_THE_EXPERT = re.compile(r"(?:在|等)?专家(?:来|到|上门)(?:之前|以前|前|的时候)|"
+                               r"等专家(?:来|到)")
