@@ -132,6 +132,8 @@ class Answerer:
         question = smalltalk.without_greeting(question)
         # "不用找专家 我自己弄 药要隔几天打一次": the question, without turning the expert down
         question = _NO_EXPERT_WANTED.sub("", question).strip() or question
+        # "不是桃树 是李子树 树干上流黄色的胶": what it is, said right
+        question = _NOT_THAT_BUT.sub("", question).strip() or question
         asked = _asked_after_news(question)
         if asked != question and previous and not _LATER.search(asked):
             # "人送医院了 问下沼液能不能直接排到河沟头": the emergency is over, the question new
@@ -765,8 +767,11 @@ class Answerer:
                     theirs := self._coverage(hits[0], question))
                      # ("农药安全间隔期到底是啥子意思" inside a tea need: both articles say
                      # it, the one titled so answers it)
-                     or (mine_covers == theirs and self._names_its_own_article(
-                         question, alone.title, hits[0].title)))):
+                     # (not away from the article just read, which says it as well:
+                     # "盐巴一天吃好多合适" after hypertension's "食盐不超过5克")
+                     or (mine_covers == theirs and hits[0].id != previous_article
+                         and self._names_its_own_article(
+                             question, alone.title, hits[0].title)))):
             # "经常熬夜对身体有什么影响" after a rainbow, "配农药的时候要注意啥子" inside a
             # pepper need: answered confidently on its own by an article that speaks of
             # more of what is asked now than the one the two questions find together
@@ -1412,13 +1417,17 @@ _BREEDING_WORDS = {"heat": "发情", "mate": "配种|交配|配上",
 # the expert turned down before or after the question ("不用找专家 我自己弄", "也不要专家哈")
 _NO_EXPERT_WANTED = re.compile(r"(?:^|(?<=[，,。\s]))除了(?:找|请|喊)(?:专家|兽医|医生|技术员)"
                                r"(?:以外|之外)?(?:[，,。\s]+|$)|"
-                               r"(?:^|(?<=[，,。\s]))(?:也|就)?(?:不用|不要|不需要|莫|别)"
-                               r"(?:找|转|喊|请)?(?:专家|兽医|技术员)[了嘛哈哦]*(?:[，,。\s]+|$)|"
+                               r"(?:^|(?<=[，,。\s]))(?:也|就)?(?:不用|不要|不需要|莫|别|我?不是要)"
+                               r"(?:找|转|喊|请)?(?:专家|兽医|技术员)来?[了嘛哈哦]*(?:[，,。\s]+|$)|"
+                               # ("…不是要喊专家来哈 就问下 娃娃一天看手机好久合适")
+                               r"(?:^|(?<=[，,。\s]))就?(?:问下|问一下|问哈|问问)[了嘛哈]*[，,。\s]+|"
                                r"(?:^|(?<=[，,。\s]))我(?:自己|个人)(?:弄|搞|来|整|处理)[了嘛哈]*"
                                r"(?:[，,。\s]+|$)|(?:^|(?<=[，,。\s]))我就问问[了嘛哈]*(?:[，,。\s]+|$)|"
                                # "不消了 娃儿天天看平板…": the offer turned down, then a new
                                # question (不消 is no 消毒)
                                r"^(?:不消得?|不用|不要|不需要|算)了?[嘛哈哦]*[，,。\s]+(?=\S{4})")
+_NOT_THAT_BUT = re.compile(r"^(?:哦|不对|搞错了|说错了)?[，,\s]*不是[^，,。\s]{1,8}[，,\s]+"
+                           r"(?:是|而是)(?=\S{2})")
 # an animal's body part named with what is wrong with it ("烂鳃", "蹄子肿")
 _BODY_PART_ILL = re.compile(r"(?:烂|红|白|肿|出血|发黑)(鳃|鳍|蹄|冠)|"
                             r"(鳃|鳍|蹄|冠)子?[^，,。！!？?\s]{0,2}(?:烂|红|白|肿|出血|发黑)")
@@ -1469,8 +1478,10 @@ def _speaks_of_the_symptom(question: str, article: str) -> bool:
         return False
     if _NUTRIENT_ASKED.search(question) and not _NUTRIENT_WORDS.search(article):
         return False  # ("猕猴桃叶子黄得很 是不是缺啥子肥" is no canker article's: it never says 肥)
-    if _OFF_FEED.search(question) and not _OFF_FEED_WORDS.search(article):
-        return False  # ("母猪生了崽不吃食" is not the piglets' diarrhoea)
+    if _OFF_FEED.search(question) and "person" not in subjects.classes(question) \
+            and not _OFF_FEED_WORDS.search(article):
+        # ("母猪生了崽不吃食" is not the piglets' diarrhoea; "不吃饭血糖就下来了" is a person's)
+        return False
     if (m := _BREEDING.search(question)) and not re.search(
             _BREEDING_WORDS[m.lastgroup or ""], article):
         return False  # ("母猪断奶一个多月了还是不发情" is not the piglets' diarrhoea)

@@ -31,7 +31,7 @@ _ASKS: dict[str, str] = {
     "wear": r"(戴|穿)(些|点|个|起)?(啥|什么|哪些)",
     # ("几个高峰期" asks when, not how much)
     # ("村头好多老年人血压高": 好多 before who or what there is many of is no amount asked)
-    "amount": r"多少|好多(?![人老娃叶虫树果鸡猪鸭鹅鱼牛羊兔家户村病苗花地])|"
+    "amount": r"多少|好多(?![人老娃叶虫树果鸡猪鸭鹅鱼牛羊兔家户村病苗花地])|(?:到|有|超过)几级|"
               # ("种了几亩韭黄": a few, counted)
               # ("死了好几只", "十几头": many, counted)
               r"(?<![了好十])几(?:[斤两克公袋瓶包张株头只亩片针粒行窝棵]|个(?!高峰|月|季|时))"
