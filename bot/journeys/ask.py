@@ -58,10 +58,12 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False,
     # (a question answered before it in this conversation joins that context: "石灰啥时候撒好"
     # in a form after the lime questions is about the lime)
     asked_before = t.data.get("last_question")
-    if (weather := t.data.pop("weather", None)) and _THIS_WEATHER.search(text) \
-            and not inside_form:
+    weather = t.data.pop("weather", None)
+    if weather and _THIS_WEATHER.search(text) and not inside_form:
         asked_before = weather  # ("今天好热哦", then "屋头老人这种天要注意啥子")
         t.data["last_article"] = None
+    else:
+        weather = None
     if asked_before is None and t.data.get("left_topic") and words.asks(text) \
             and not _names_a_crop(text):  # ("那油菜杆杆上长黑颗颗" names its own crop)
         # a question right after leaving a form is about what the form was about
@@ -104,7 +106,9 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False,
         # second time would bury the form's question under a wall already read
         t.say(texts.SAME_ANSWER)
         return None
-    t.data["last_question"] = (result.topic or text)[:2000]
+    # (the weather read for "这种天" is no subject of the questions after it: "娃娃…烫红了"
+    # next is no heat stroke)
+    t.data["last_question"] = (text if weather else result.topic or text)[:2000]
     if settled and not result.safety:
         t.data["settled_on"] = t.data["last_question"]  # (and stays so as the talk goes on)
     t.data["last_article"] = result.citations[0].article_id if result.citations else None

@@ -1393,3 +1393,28 @@ def test_batch_seventeen_answers(demo: Harness) -> None:
     assert "蜇" not in said
     assert "出处：" not in text(demo.chat("e13", "今天好热哦 你们那边热不"))
     assert "出处：" in text(demo.chat("e14", "植保无人机作业 旁边有蜂场和鱼塘 有啥要求"))
+
+
+def test_batch_eighteen_answers(demo: Harness) -> None:
+    """A hurt told as it happens gets what to do now; drinking on 头孢 asked beforehand is no
+    emergency; 茶 in a title is the tea asked about; a follow-up stays with the article just
+    read though it shares no word; "还有 …" said apart opens a new question; a pH below the
+    range keeps the sentence that says so; the weather said before is read only by "这种天"."""
+    said = text(demo.chat("f1", "不得了 娃娃把开水瓶打翻了 手背烫红了一块 五角钱硬币那么大"))
+    assert "出处：" in said and "15到30分钟" in said
+    said = text(demo.chat("f2", "我自己在吃头孢 今天晚上有个酒席 可以喝两口不"))
+    assert not said.startswith("⚠️") and "7天内" in said
+    assert "小绿叶蝉" in text(demo.chat("f3", "茶叶尖尖卷起来了 叶子边边红起焦了 是啥子虫"))
+    demo.chat("f4", "磨芋秆秆底下烂了 水浸浸的 臭得很 倒了好几窝")
+    assert "撒石灰" in text(demo.chat("f4", "烂了的那几窝挖了 坑坑要咋个处理"))
+    demo.chat("f5", "这两天有几头小猪拉稀 咋整")
+    assert "按比例稀释" in text(demo.chat("f5", "还有 猪场粪水多 沼液可以直接浇地不"))
+    demo.chat("f6", "茶园土壤pH好多合适")
+    assert "低于4.0" in text(demo.chat("f6", "测出来3.8 低不低"))
+    demo.chat("f7", "今天太阳大得很 我刚从地头回来")
+    said = text(demo.chat("f7", "我那个稻子叶子上有梭子形的斑，中间灰白的，是不是稻瘟病？"))
+    assert "稻瘟" in said and "中暑" not in said
+    demo.chat("f8", "今天好热哦 热得遭不住")
+    assert "中暑" in text(demo.chat("f8", "屋头老人这种天要注意啥子"))
+    assert "没有经过专家审核" in text(demo.chat("f9", "我婆婆腰杆上长了一圈泡泡 痛得睡不着 "
+                                                     "听说是缠腰龙 要咋个治"))

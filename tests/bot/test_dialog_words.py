@@ -2635,3 +2635,42 @@ def test_batch_seventeen_form_words(bot: Harness) -> None:
     assert slots.parse_urgency("下个月之前") == "soon"
     assert slots.says_negotiable("这个谈了再说")
     assert slots.parse_remote("不想说在哪 打电话问问就行")
+
+
+def test_batch_eighteen_form_words(bot: Harness) -> None:
+    """A scientist seeking growers for a demonstration brings a need (成果转化, budget asked);
+    "好 刚才那个需求 确认发布" publishes; "算了还是不发了" leaves, "算了还是公开嘛" does not;
+    a cough of two weeks and more is no deadline; a plan to grow names a problem, a factory
+    opened does not; "不是丹棱 是青神" at another prompt moves the place."""
+    from bot.journeys import words
+    from matching import slots
+    from matching.need import NeedDraft
+    from store import accounts
+
+    accounts.account(bot.engine, "telegram", "i1", role="scientist")
+    said = text(bot.chat("i1", "省农科院作物所的 有个再生稻新栽培模式 想找合作社做示范推广"))
+    assert "哪个市" in said and "注册" not in said
+    bot.chat("i1", "泸县")
+    assert "费用" in text(bot.chat("i1", "尽快 头季稻马上要收了"))
+    assert slots.parse_kind("想找芒果园做一个水肥一体化的示范 需要当地合作社配合") \
+        == "achievement_transfer"
+    accounts.account(bot.engine, "telegram", "i2", role="enterprise")
+    bot.chat("i2", "我们是东坡区做腊肠的 厂里自己检出来亚硝酸盐有时候偏高 想请个专家来帮我们调配方 "
+                   "这个事不急 等过了年再说")
+    assert "请确认需求信息" in text(bot.chat("i2", "两万 专家来了电话可以给他"))
+    assert "需求已发布" in text(bot.chat("i2", "好 刚才那个需求 确认发布"))
+    assert words.leaves("算了还是不发了 我先问下老板")
+    assert not words.leaves("算了还是公开嘛 多几个专家看到好些")
+    assert not words.leaves("算了还是给五千嘛 怕人家不来")
+    assert slots.parse_urgency("辖区咳嗽两周以上的老人多 想请专家帮我们建个肺结核筛查流程") is None
+    assert slots.says_negotiable("预算等专家来了再谈")
+    planned = NeedDraft(description="我是宜宾县的 想在竹林里种天麻 想找个专家来指导",
+                        products=["竹林", "天麻"])
+    assert "description" not in planned.recompute_missing()
+    opened = NeedDraft(description="你好 我们在乐山市中区开了个豆腐乳厂 想请个专家来厂里看看")
+    assert "description" in opened.recompute_missing()
+    accounts.account(bot.engine, "telegram", "i3", role="farmer")
+    for said in ("我屋头桃树叶子皱起发红 帮我找个专家来看 我在丹棱",
+                 "不是丹棱 是青神 丹棱是我老丈人屋头", "不急", "五六百"):
+        bot.chat("i3", said)
+    assert "地区：眉山市青神县" in text(bot.chat("i3", "同意"))
