@@ -767,11 +767,8 @@ class Answerer:
                     theirs := self._coverage(hits[0], question))
                      # ("农药安全间隔期到底是啥子意思" inside a tea need: both articles say
                      # it, the one titled so answers it)
-                     # (not away from the article just read, which says it as well:
-                     # "盐巴一天吃好多合适" after hypertension's "食盐不超过5克")
-                     or (mine_covers == theirs and hits[0].id != previous_article
-                         and self._names_its_own_article(
-                             question, alone.title, hits[0].title)))):
+                     or (mine_covers == theirs and self._names_its_own_article(
+                         question, alone.title, hits[0].title)))):
             # "经常熬夜对身体有什么影响" after a rainbow, "配农药的时候要注意啥子" inside a
             # pepper need: answered confidently on its own by an article that speaks of
             # more of what is asked now than the one the two questions find together
@@ -1703,16 +1700,17 @@ _PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷�
                             # "以后冬天烤火咋个才安全"
                             r"(?:咋个?|怎么|如何|怎样)\s*才(?:能)?\s*(?:安全|不会?出事|不会?中毒)")
 # ("屋头老人这种天要注意啥子" after "今天好热哦": the weather said before)
-# ("还有 猪场粪水多 沼液可以直接浇地不": 还有 said apart opens another question)
-_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有(?![，,。\s])|还要|再)|"
-                       r"[呢嘞喃][？?]?$|"
+_ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|[呢嘞喃][？?]?$|"
                        r"这(种|个|样的?|么)天气?(?![麻牛然敌府])")
 # (after a few words: "好了止住了 还有个事 …")
 # ("另外一个师傅想下去拉他": another person, the same emergency)
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?那?(还有个事|还有件事|还有一个事|另外一?个(问题|事)|"
                         r"另外(?!一个|一位|个|的|两|几)|换个问题|换个话题|"
                         r"再问个别的|问个别的|还有个问题|我还想问|另一个问题|"
-                        r"再问[个一]?[个下句哈]?[，,\s])")
+                        r"再问[个一]?[个下句哈]?[，,\s])|"
+                        # ("还有 猪场粪水多 沼液可以直接浇地不": 还有 said apart, then a whole
+                        # question of its own — not "还有 那个要打几次")
+                        r"^还有[，,。\s]+(?![那这它他她])(?=[^，,。？?]{6})")
 _PRONOUN = re.compile(r"[他她它]们?")
 _POINTS_BACK_FIRST = re.compile(r"那|这个|这种|它")
 _GOING_ASKED = re.compile(r"(能|可以|可不可以|能不能|敢不敢)去[不吗嘛哦]?[？?]?$|去得[不吗][？?]?$|"
@@ -1936,6 +1934,8 @@ _COLD = re.compile("冬|冷|寒|冻|保暖|取暖|烤火|低温|零下|结冰|�
 _DISEASE = re.compile(r"(?=([\s\S])([\u4e00-\u9fff](?:病|疹|瘟|痘|障|疮)"
                       r"(?![斑害虫菌毒因原株叶果枝部变情人灶程理史例症态死苗树区房床号假友历穴土田])"
                       r"(?!好了|好些|好点)))")  # ("师傅病好了": recovered, no disease named)
+# diseases whose last two characters name another's sign (疱疹 of 手足口): said whole
+_WHOLE_NAMES = ("带状疱疹",)
 # endings many diseases share: the whole name must be said ("大黄根腐病" is no 干腐病)
 _SHARED_ENDINGS = frozenset("腐病 枯病 霉病 萎病".split())  # noqa: SIM905
 _NO_DISEASE = frozenset("生毛发治看得疾啥么子有防染犯个种的这那怪大小新老传了是病遭非红白黑黄色"
@@ -1947,6 +1947,8 @@ def names_the_disease(question: str, article: str) -> bool:
     "带状疱疹疫苗要打几针" gets no rabies-vaccine article, "苹果树腐烂病" no hail damage.
     Its other names count ("鸡瘟" → 新城疫), and a slip of the pen ("溃杨病" is 溃疡病)."""
     table = synonyms()
+    if any(w in question and w not in article for w in _WHOLE_NAMES):
+        return False  # ("带状疱疹疫苗" is not the hand-foot-mouth article's 疱疹)
     named = [(before, disease) for before, disease in _DISEASE.findall(" " + question)
              if disease[0] not in _NO_DISEASE]
     # (one of two names is enough: "菌核病 军和病", the voice recogniser's slip said with it)
