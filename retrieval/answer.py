@@ -1700,8 +1700,10 @@ _PREVENT_ASKED = re.compile(r"预防|防止|避免|(?:咋个?|怎么|如何|啷�
                             # "以后冬天烤火咋个才安全"
                             r"(?:咋个?|怎么|如何|怎样)\s*才(?:能)?\s*(?:安全|不会?出事|不会?中毒)")
 # ("屋头老人这种天要注意啥子" after "今天好热哦": the weather said before)
+# "这种天", "这个天气": the weather said before (not 天麻, 天牛, 天然)
+THIS_WEATHER = r"这(?:种|个|样的?|么)天气?(?![麻牛然敌府])"
 _ANAPHORA = re.compile(r"^(那|那么|那个|这个|这种|它|要是|如果是|还有|还要|再)|[呢嘞喃][？?]?$|"
-                       r"这(种|个|样的?|么)天气?(?![麻牛然敌府])")
+                       + THIS_WEATHER)
 # (after a few words: "好了止住了 还有个事 …")
 # ("另外一个师傅想下去拉他": another person, the same emergency)
 _NEW_TOPIC = re.compile(r"^(.{0,8}[，,\s])?那?(还有个事|还有件事|还有一个事|另外一?个(问题|事)|"

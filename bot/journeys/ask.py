@@ -16,7 +16,7 @@ from matching import slots
 from matching.need import NeedDraft
 from matching.slots import extract_contacts
 from retrieval import smalltalk
-from retrieval.answer import ABSTAIN_TEXT, Answer, asker_region
+from retrieval.answer import ABSTAIN_TEXT, THIS_WEATHER, Answer, asker_region
 from retrieval.homophones import heard_as
 from store import accounts as store_accounts
 from store.models import QuestionLog
@@ -167,8 +167,7 @@ def weather_said(text: str, t: Turn) -> None:
         t.data["weather"] = said  # (read only by a question that points at it)
 
 
-# "这种天", "这个天气": the weather said before
-_THIS_WEATHER = re.compile(r"这(?:种|个|样的?|么)天气?(?![麻牛然敌府])")
+_THIS_WEATHER = re.compile(THIS_WEATHER)
 # ("我们是乐山五通桥一个做豆腐干的小厂": a firm says what it makes and what it is)
 _GROWER = re.compile(r"^(你好|您好|老师好)?[，,\s]*(我|我们)(?:公司|厂|厂里|合作社)?(是|在)"
                      r"[^，,。]{0,12}[，,\s]*(种|养|做|生产|加工)了?"
