@@ -1529,8 +1529,11 @@ _BARE_EMERGENCY_FOLLOW_UP = 16  # characters: "吐完好些了 是不是就没�
 _ACRONYM = re.compile(r"[a-zA-Z]{2,8}\d{0,3}")
 _COMPLAINT = re.compile(subjects.COMPLAINTS)
 _HEARD = re.compile(intent.HEARD)
-_HURT_NOW = re.compile(r"(遭|被|把)[^，,。！!？?]{0,8}(咬|抓|烫|烧|割|划|蜇|叮)了?|"
-                       r"烫[伤到红起出破着]|(咬|抓|割|划)[破伤烂]|破了?点?皮|(出|流)了?[点些]?血")
+# a hurt told as it happens (the chat's router reads it too: no remark)
+HURT_NOW = (r"(遭|被|把)[^，,。！!？?]{0,8}(咬|抓|烫|烧|割|划|蜇|叮)了?|"
+            r"烫[伤到了红起出破着]|开水[^，,。]{0,6}(?:打翻|泼|洒|淋)|(咬|抓|割|划)[破伤烂]|"
+            r"破了?点?皮|(出|流)了?[点些]?血")
+_HURT_NOW = re.compile(HURT_NOW)
 _LIKENED = re.compile(r"(?:好?像|跟|和)[^，,。！!？?\s]{1,6}(?:一样|似的)")
 _LIVESTOCK_HEADS = "羊牛猪鸡鸭鹅兔鱼虾蟹蜂蚕"
 

@@ -59,11 +59,9 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False,
     # in a form after the lime questions is about the lime)
     asked_before = t.data.get("last_question")
     weather = t.data.pop("weather", None)
-    if weather and _THIS_WEATHER.search(text) and not inside_form:
-        asked_before = weather  # ("今天好热哦", then "屋头老人这种天要注意啥子")
-        t.data["last_article"] = None
-    else:
-        weather = None
+    pointed = bool(weather) and not inside_form and bool(_THIS_WEATHER.search(text))
+    if pointed:  # ("今天好热哦", then "屋头老人这种天要注意啥子")
+        asked_before, t.data["last_article"] = weather, None
     if asked_before is None and t.data.get("left_topic") and words.asks(text) \
             and not _names_a_crop(text):  # ("那油菜杆杆上长黑颗颗" names its own crop)
         # a question right after leaving a form is about what the form was about
@@ -108,7 +106,7 @@ def answer(deps: Deps, text: str, t: Turn, inside_form: bool = False,
         return None
     # (the weather read for "这种天" is no subject of the questions after it: "娃娃…烫红了"
     # next is no heat stroke)
-    t.data["last_question"] = (text if weather else result.topic or text)[:2000]
+    t.data["last_question"] = (text if pointed else result.topic or text)[:2000]
     if settled and not result.safety:
         t.data["settled_on"] = t.data["last_question"]  # (and stays so as the talk goes on)
     t.data["last_article"] = result.citations[0].article_id if result.citations else None

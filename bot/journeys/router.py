@@ -18,7 +18,7 @@ from bot.journeys.base import Deps, Step, Turn, menu
 from delivery.messages import MAX_TEXT, Inbound
 from matching import slots
 from retrieval import smalltalk, subjects
-from retrieval.answer import reports_aftermath
+from retrieval.answer import HURT_NOW, reports_aftermath
 from retrieval.safety import assess, in_advance
 from retrieval.tokenize import plain
 
@@ -116,8 +116,8 @@ def _is_a_remark(text: str, t: Turn) -> bool:
 
 # an illness or a medicine named is a worry to answer ("娃娃感冒了 我妈非要给他吃头孢 说消下炎"),
 # and so is a hurt ("娃娃遭邻居屋头的狗抓了一爪 破了点皮 有点血": wash it, and the vaccine)
-_ILL_OR_MEDICINE = re.compile(subjects.ILLS + r"|头孢|抗生素|消炎|[^火]药|咬|抓[了伤破]|破了?点?皮|"
-                              r"出血|流血|有点血|伤口|烫[伤到了红起出破着]|开水[^，,。]{0,6}(?:打翻|泼|洒|淋)|摔[了倒伤]|崴|扭伤")
+_ILL_OR_MEDICINE = re.compile(subjects.ILLS + "|" + HURT_NOW + r"|头孢|抗生素|消炎|[^火]药|咬|"
+                              r"抓[了伤破]|出血|流血|有点血|伤口|摔[了倒伤]|崴|扭伤")
 
 
 # thanks, or taken in, after the 120 line: the emergency is dealt with
