@@ -611,6 +611,8 @@ class Answerer:
         previous = clean_text(previous).strip()[:MAX_QUESTION_CHARS]
         if not previous or previous == question or _NEW_TOPIC.match(question):
             return None  # "换个问题，…", "另外想问…": a new subject, said so
+        if _HURT_NOW.search(question) and not _ANAPHORA.search(question):
+            return None  # "遭了 我孙孙遭狗咬了一口" after heat advice: something just happened
         if alone is not None and previous_article is not None \
                 and alone.id != previous_article \
                 and confidence >= self.searcher.cal.abstain_below \

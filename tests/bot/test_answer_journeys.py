@@ -1416,5 +1416,7 @@ def test_batch_eighteen_answers(demo: Harness) -> None:
     assert "稻瘟" in said and "中暑" not in said
     demo.chat("f8", "今天好热哦 热得遭不住")
     assert "中暑" in text(demo.chat("f8", "屋头老人这种天要注意啥子"))
+    said = text(demo.chat("f8", "遭了 我孙孙遭隔壁的狗咬了一口 破了点皮"))
+    assert "狂犬病" in said and "哪个市" not in said
     assert "没有经过专家审核" in text(demo.chat("f9", "我婆婆腰杆上长了一圈泡泡 痛得睡不着 "
                                                      "听说是缠腰龙 要咋个治"))
